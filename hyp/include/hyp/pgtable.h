@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The page-table engine: one walker, several descriptor formats.
+ *
+ * Levels are numbered the Arm way for every format: level 3 maps 4 KiB pages,
+ * level 2 2 MiB blocks, level 1 1 GiB blocks, level 0 512 GiB (never a leaf).
+ * (x86: PML4 = 0, PDPT = 1, PD = 2, PT = 3.)
+ *
+ * Every range operation is all-or-nothing: it computes the exact number of
+ * table pages it needs, fails with -ENOMEM before touching anything if the pool
+ * cannot supply them, then commits (the commit cannot fail). Tables that become
+ * uniform are merged back into a block (or an invalid entry) and their pages
+ * return to the pool. What must be invalidated is gathered into a few ranges.
+ */
+#ifndef HYP_PGTABLE_H
+#define HYP_PGTABLE_H
+
+#include "hyp/types.h"
+
+enum pt_fmt_id {
+	PT_FMT_ARM64_S2,	/* VMSAv8-64 stage 2, 4K granule (Arm ARM D8) */
+	PT_FMT_ARM64_S1,	/* VMSAv8-64 stage 1, 4K granule: EL2 and SMMU context descriptors */
+	PT_FMT_X86_EPT,		/* Intel EPT, 4-level (SDM Vol. 3C 29.3) */
+	PT_FMT_VTD_SL,		/* VT-d second-level (VT-d spec 9.8) */
+	PT_FMT_NR,
+};
+
+/* Format-neutral attributes. */
+#define PT_R		BIT(0)
+#define PT_W		BIT(1)
+#define PT_X		BIT(2)
+#define PT_DEVICE	BIT(3)	/* device memory (Arm Device-nGnRE / x86 UC); else normal WB */
+#define PT_RW		(PT_R | PT_W)
+#define PT_RWX		(PT_R | PT_W | PT_X)
+typedef u32 pt_attr_t;
+
+/*
+ * Pool of 4 KiB table pages, supplied by the caller (reserved at boot for the
+ * host, donated by the host for VMs and IOMMU domains). Exact accounting:
+ * nr_total == nr_free + nr_used at all times.
+ */
+struct pt_pool {
+	u64 free_head;		/* PA of the first free page (free pages are linked), 0 if none */
+	u64 nr_free;
+	u64 nr_used;
+	u64 nr_total;
+	u64 nr_reserved;	/* promised to prepared transactions, subset of nr_free */
+	u64 fail_after;		/* test hook: allocations left before a forced failure; 0 = off */
+};
+
+void pt_pool_init(struct pt_pool *pool);
+/* Add @n pages at @pa (4 KiB aligned) to the pool. */
+void pt_pool_add(struct pt_pool *pool, u64 pa, u64 n);
+/* Remove up to @n free, unreserved pages; stores their PAs in @out; returns how many. */
+u64 pt_pool_take(struct pt_pool *pool, u64 *out, u64 n);
+/* Reserve @n pages for a later commit: -ENOMEM (nothing reserved) if short. */
+int pt_pool_reserve(struct pt_pool *pool, u64 n);
+void pt_pool_unreserve(struct pt_pool *pool, u64 n);
+
+/* One range to invalidate, with the level of the leaves that changed (TTL hint). */
+struct pt_inval {
+	u64 ia;
+	u64 size;
+	u8 level;		/* 1..3 when every changed leaf is at this level, 0 = unknown/mixed */
+};
+
+#define PT_GATHER_MAX	16
+/* Gathered invalidations: adjacent ranges coalesce; overflow degrades to `all`. */
+struct pt_gather {
+	unsigned int nr;
+	bool all;		/* too many ranges: invalidate the whole table's address space */
+	struct pt_inval r[PT_GATHER_MAX];
+};
+
+void pt_gather_init(struct pt_gather *g);
+void pt_gather_add(struct pt_gather *g, u64 ia, u64 size, unsigned int level);
+
+struct pt;
+struct pt_ops {
+	/*
+	 * Synchronous invalidation used inside an operation by break-before-make
+	 * (write invalid, invalidate, write new). NULL when no walker can hold the
+	 * table live (e.g. not yet installed).
+	 */
+	void (*flush_now)(struct pt *pt, u64 ia, u64 size, unsigned int level);
+};
+
+struct pt {
+	enum pt_fmt_id fmt;
+	u64 root;		/* PA of the root table (root_pages concatenated pages) */
+	u8 root_pages;		/* concatenated root tables (Arm stage 2 only), 1..16 */
+	u8 start_level;
+	u8 ia_bits;		/* input address bits */
+	bool coherent;		/* walker snoops CPU caches; else clean each written line */
+	bool bbm_free;		/* all walkers allow block<->table swaps with identical output
+				 * without break-before-make (FEAT_BBM level 2 / SMMU BBML2 / x86) */
+	struct pt_pool *pool;
+	const struct pt_ops *ops;
+	void *priv;		/* owner's context for ops */
+	u64 nr_tables;		/* table pages in use by this table, root included */
+};
+
+/* Create an empty table (allocates the root pages from @pool). */
+int pt_init(struct pt *pt, enum pt_fmt_id fmt, unsigned int ia_bits, bool coherent,
+	    struct pt_pool *pool, const struct pt_ops *ops, void *priv);
+/* Free every table page (root included) back to the pool. */
+void pt_destroy(struct pt *pt);
+
+/*
+ * Exact number of table pages the matching operation would take from the pool
+ * (merges that would free pages are not subtracted). Negative errno on bad input.
+ */
+s64 pt_map_cost(const struct pt *pt, u64 ia, u64 size, u64 pa, pt_attr_t attr);
+s64 pt_unmap_cost(const struct pt *pt, u64 ia, u64 size);
+s64 pt_set_attr_cost(const struct pt *pt, u64 ia, u64 size, pt_attr_t attr);
+
+/*
+ * Range operations. ia, size (and pa) 4 KiB aligned, size > 0, in range of
+ * ia_bits. Map uses the largest blocks alignment and attributes allow, splits
+ * blocks only where the range boundary cuts them, and merges uniform tables.
+ * Returns 0 or -EINVAL / -ERANGE / -ENOMEM (nothing changed on error).
+ * @g may be NULL when no walker can hold the table.
+ */
+int pt_map(struct pt *pt, u64 ia, u64 size, u64 pa, pt_attr_t attr, struct pt_gather *g);
+int pt_unmap(struct pt *pt, u64 ia, u64 size, struct pt_gather *g);
+int pt_set_attr(struct pt *pt, u64 ia, u64 size, pt_attr_t attr, struct pt_gather *g);
+/* Split the block covering @ia down to @level keeping every translation. */
+int pt_split(struct pt *pt, u64 ia, unsigned int level, struct pt_gather *g);
+/* Merge every uniform table inside [ia, ia + size) back into blocks. */
+void pt_merge(struct pt *pt, u64 ia, u64 size, struct pt_gather *g);
+
+/* A leaf (valid mapping or invalid hole) found by pt_walk. */
+struct pt_leaf {
+	u64 ia;
+	u64 size;		/* 4K, 2M, 1G... the entry's span (clipped to the walk range) */
+	u64 pa;			/* output address of leaf->ia (valid only) */
+	pt_attr_t attr;
+	u8 level;
+	bool valid;
+};
+typedef int (*pt_visit_fn)(const struct pt_leaf *leaf, void *arg);
+/* Visit every entry covering [ia, ia + size) in address order; stops on non-zero. */
+int pt_walk(const struct pt *pt, u64 ia, u64 size, pt_visit_fn fn, void *arg);
+/* Translate one address: 0 and *pa/*attr/*level, or -ENOENT if unmapped. */
+int pt_lookup(const struct pt *pt, u64 ia, u64 *pa, pt_attr_t *attr, unsigned int *level);
+/* Visit every table page (root included): for leak / double-use checks. */
+int pt_for_each_table(const struct pt *pt, int (*fn)(u64 table_pa, unsigned int level, void *arg),
+		      void *arg);
+
+/* Hardware root pointer values for the table (e.g. VTTBR BADDR, EPTP, SL pointer). */
+u64 pt_root_pa(const struct pt *pt);
+
+#endif /* HYP_PGTABLE_H */

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The few services the arch-neutral core needs from the platform backend.
+ * Implemented by hyp/arch/arm64/ for the hypervisor and by hyp/arch/fake/ for
+ * the host-native unit tests (simulated physical memory). The core never
+ * includes arch headers: only this interface.
+ */
+#ifndef HYP_PLAT_H
+#define HYP_PLAT_H
+
+#include "hyp/types.h"
+
+/* Hypervisor-virtual address of physical address @pa (RAM the hypervisor maps). */
+void *plat_phys_to_virt(u64 pa);
+/* Physical address of hypervisor-virtual @va (inverse of plat_phys_to_virt). */
+u64 plat_virt_to_phys(const void *va);
+/*
+ * Make CPU writes to [va, va + size) visible to a table walker that does not
+ * snoop the CPU caches (clean to the Point of Coherency on arm64).
+ */
+void plat_dcache_clean(const void *va, size_t size);
+/* Log a line (printf format, no trailing newline needed) on the hypervisor console. */
+void plat_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Internal invariant broken: log and stop. Never for anything the host sent. */
+void plat_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+#define HYP_CHECK(c)                                                                        \
+	do {                                                                                \
+		if (!(c))                                                                   \
+			plat_panic("CHECK failed: %s at %s:%d", #c, __FILE__, __LINE__);    \
+	} while (0)
+
+#endif /* HYP_PLAT_H */

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * Boot contract between the UEFI loader (boot/) and the hypervisor image (hyp/).
+ * Shared by those two only.
+ *
+ * Image format (hyp/arch/arm64/lockstep.bin): a flat binary, linked
+ * position-independent (-pie) at address 0; it starts with struct ls_image_hdr.
+ * The loader:
+ *   1. reads the file, checks magic, header version, sizes and the CRC32 of
+ *      bytes [hdr_size, image_size) (the checksum covers everything but the header);
+ *   2. allocates one region of EfiReservedMemoryType pages, 2 MiB aligned, of
+ *      mem_size (image + bss) rounded up + per-CPU stacks + the table-page
+ *      pool sized in the config, copies the image to its start and zeroes the rest;
+ *   3. fills struct ls_boot_info (in the reserved region, after the stacks);
+ *   4. wraps gBS->ExitBootServices; when the real call succeeds, the wrapper
+ *      calls the image's entry point (base + entry_offset) at EL2, MMU on with the
+ *      firmware's identity map, interrupts masked:
+ *          long entry(struct ls_boot_info *info);   (AAPCS64)
+ *      On success the call RETURNS AT EL1 (same stack, same SP, same
+ *      translation) with x0 = 0; the wrapper then returns EFI_SUCCESS at EL1.
+ *      On failure it returns at EL2 with x0 < 0 and nothing installed.
+ */
+#ifndef LOCKSTEP_BOOT_H
+#define LOCKSTEP_BOOT_H
+
+#include <stdint.h>
+
+#define LS_IMAGE_MAGIC		0x5045545354534b4cULL	/* "LKSTSTEP" little-endian */
+#define LS_IMAGE_HDR_VERSION	1
+
+struct ls_image_hdr {
+	uint32_t branch;	/* a branch over the header (never executed by the loader) */
+	uint32_t hdr_size;	/* sizeof(struct ls_image_hdr) */
+	uint64_t magic;		/* LS_IMAGE_MAGIC */
+	uint32_t hdr_version;	/* LS_IMAGE_HDR_VERSION */
+	uint32_t crc32;		/* CRC-32 (IEEE 802.3) of image bytes [hdr_size, image_size) */
+	uint64_t image_size;	/* bytes in the file */
+	uint64_t mem_size;	/* bytes of memory the image needs (image + bss), 4 KiB aligned */
+	uint64_t entry_offset;	/* offset of the entry point from the image base */
+	uint64_t version;	/* Lockstep version: major << 32 | minor << 16 | patch */
+	char name[16];		/* "lockstep" */
+};
+
+#define LS_BOOT_INFO_MAGIC	0x4f464e4942534cULL	/* "LSBINFO" */
+#define LS_BOOT_MAX_CPUS	8
+#define LS_BOOT_MAX_MEM		16
+
+struct ls_mem_range {
+	uint64_t base;
+	uint64_t size;
+};
+
+struct ls_boot_info {
+	uint64_t magic;		/* LS_BOOT_INFO_MAGIC */
+	uint64_t size;		/* sizeof(struct ls_boot_info) */
+	/* The whole reserved region (2 MiB aligned): image, stacks, pool, this struct. */
+	uint64_t hyp_base;
+	uint64_t hyp_size;
+	/* Per-CPU EL2 stacks: cpu n's stack occupies [stack_base + n*stack_size, +stack_size). */
+	uint64_t stack_base;
+	uint64_t stack_size;
+	uint32_t nr_cpus;	/* number of stacks provided (<= LS_BOOT_MAX_CPUS) */
+	uint32_t boot_cpu_mpidr_lo;	/* MPIDR_EL1 & 0xffffffff of the CPU that ran the loader */
+	/* Table-page pool for the hypervisor's own stage-1 and the host stage-2. */
+	uint64_t pool_base;
+	uint64_t pool_size;
+	/* Firmware device tree (EFI config table DEVICE_TREE_GUID), 0 if none. */
+	uint64_t fdt;
+	/* RAM as seen in the final UEFI memory map, sorted, merged. */
+	uint32_t nr_mem;
+	uint32_t reserved0;
+	struct ls_mem_range mem[LS_BOOT_MAX_MEM];
+	/* Console the loader found (PL011 base from the DT /chosen stdout-path), 0 if none. */
+	uint64_t uart_base;
+	/* Config echo, for the banner. */
+	uint64_t config_pool_pages;
+};
+
+#endif /* LOCKSTEP_BOOT_H */

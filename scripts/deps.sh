@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Install everything Lockstep needs on Debian 12 (bookworm). Idempotent: a second
+# run with everything present only checks and returns within seconds.
+#
+#  - host packages by name (apt), QEMU >= 10 from bookworm-backports;
+#  - arm64 packages that would conflict with host ones (gnu-efi, busybox-static)
+#    and the arm64 Linux 6.12 image + headers are downloaded with
+#    `apt-get download` and unpacked with `dpkg -x` under build/deps/.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+deps=$top/build/deps
+stamp=$deps/.stamp-v1
+mkdir -p "$deps"
+
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+
+HOST_PKGS=(make gcc libc6-dev gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
+	clang lld llvm libclang-rt-14-dev libfuzzer-14-dev libcmocka-dev
+	cppcheck clang-format clang-tidy valgrind mtools dosfstools cpio xz-utils
+	bc python3 dwarves qemu-efi-aarch64 ovmf newlib-source gdb-multiarch
+	flex bison libelf-dev libssl-dev)
+BPO_PKGS=(qemu-system-arm qemu-system-x86)
+
+log() { printf 'deps: %s\n' "$*"; }
+
+missing_pkgs() {
+	local p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			printf '%s\n' "$p"
+	done
+}
+
+qemu_ok() {
+	command -v qemu-system-aarch64 >/dev/null 2>&1 || return 1
+	local v
+	v=$(qemu-system-aarch64 --version | sed -n 's/.*version \([0-9]*\)\..*/\1/p')
+	[ "${v:-0}" -ge 10 ]
+}
+
+if [ -f "$stamp" ] && [ -z "$(missing_pkgs "${HOST_PKGS[@]}")" ] && qemu_ok; then
+	log "all present ($(qemu-system-aarch64 --version | head -1))"
+	exit 0
+fi
+
+# --- apt sources: arm64 foreign architecture, backports, deb-src --------------
+need_update=0
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	log "adding arm64 foreign architecture"
+	$SUDO dpkg --add-architecture arm64
+	need_update=1
+fi
+src=/etc/apt/sources.list.d/lockstep.sources
+if [ ! -f "$src" ]; then
+	log "adding bookworm-backports and deb-src sources ($src)"
+	$SUDO tee "$src" >/dev/null <<'SRC'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+	need_update=1
+fi
+if [ $need_update = 1 ] || [ ! -f "$deps/.apt-updated" ]; then
+	$SUDO apt-get update -q
+	touch "$deps/.apt-updated"
+fi
+
+# --- host packages -------------------------------------------------------------
+mapfile -t miss < <(missing_pkgs "${HOST_PKGS[@]}")
+if [ ${#miss[@]} -gt 0 ]; then
+	log "installing: ${miss[*]}"
+	$SUDO apt-get install -y -q --no-install-recommends "${miss[@]}"
+fi
+if ! qemu_ok; then
+	log "installing QEMU >= 10 from bookworm-backports"
+	$SUDO apt-get install -y -q --no-install-recommends -t bookworm-backports "${BPO_PKGS[@]}"
+fi
+
+# --- arm64 packages unpacked under build/deps ----------------------------------
+# Resolve the current Debian backports arm64 6.12 kernel ABI from its meta-package.
+kver=$(apt-cache depends linux-headers-6.12-arm64:arm64 2>/dev/null |
+	sed -n 's/.*Depends: linux-headers-\(6\.12\.[^ ]*-arm64\)\(:arm64\)\?$/\1/p' | head -1)
+[ -n "$kver" ] || { echo "deps: cannot resolve the arm64 6.12 kernel version" >&2; exit 1; }
+kbase=${kver%-arm64}
+
+unpack() { # unpack NAME DIR: download a .deb by name and dpkg -x it into DIR
+	local name=$1 dir=$2 tmp
+	tmp=$(mktemp -d)
+	(cd "$tmp" && apt-get download -q "$name" >/dev/null)
+	mkdir -p "$dir"
+	dpkg -x "$tmp"/*.deb "$dir"
+	rm -rf "$tmp"
+}
+
+if [ ! -f "$deps/gnu-efi/.done" ]; then
+	log "unpacking gnu-efi:arm64"
+	rm -rf "$deps/gnu-efi"; unpack gnu-efi:arm64 "$deps/gnu-efi"; touch "$deps/gnu-efi/.done"
+fi
+if [ ! -f "$deps/busybox/.done" ]; then
+	log "unpacking busybox-static:arm64"
+	rm -rf "$deps/busybox"; unpack busybox-static:arm64 "$deps/busybox"; touch "$deps/busybox/.done"
+fi
+if [ ! -f "$deps/linux/.done-$kver" ]; then
+	log "unpacking arm64 Linux $kver image, headers and kbuild"
+	rm -rf "$deps/linux"
+	unpack "linux-image-$kver-unsigned:arm64" "$deps/linux"
+	unpack "linux-headers-$kver:arm64" "$deps/linux"
+	unpack "linux-headers-$kbase-common:all" "$deps/linux" 2>/dev/null ||
+		unpack "linux-headers-$kbase-common" "$deps/linux"
+	unpack "linux-kbuild-$kbase" "$deps/linux"
+	# The headers' Makefile includes the common tree by absolute path: repoint it.
+	hdr=$deps/linux/usr/src/linux-headers-$kver
+	sed -i "s#/usr/src/linux-headers-$kbase-common#$deps/linux/usr/src/linux-headers-$kbase-common#g" \
+		"$hdr/Makefile"
+	# scripts/ and tools/ are symlinks into /usr/lib/linux-kbuild-*: repoint them.
+	for l in "$hdr"/scripts "$hdr"/tools "$deps/linux/usr/src/linux-headers-$kbase-common"/scripts \
+		"$deps/linux/usr/src/linux-headers-$kbase-common"/tools; do
+		[ -L "$l" ] || continue
+		t=$(readlink "$l")
+		case "$t" in /*) ln -sfn "$deps/linux$t" "$l" ;; esac
+	done
+	ln -sfn "linux-headers-$kver" "$deps/linux/usr/src/linux-headers-lockstep"
+	echo "$kver" > "$deps/linux/KVER"
+	touch "$deps/linux/.done-$kver"
+fi
+
+touch "$stamp"
+log "done ($(qemu-system-aarch64 --version | head -1); arm64 kernel $kver)"
