@@ -16,12 +16,8 @@ B   := $(TOP)/build
 .PHONY: all deps run test check bench fuzz cloc debug clean
 
 include mk/config.mk
--include mk/core.mk
--include mk/hyp.mk
--include mk/boot.mk
--include mk/driver.mk
--include mk/qemu.mk
--include mk/check.mk
+# Each fragment owns one area (core.mk, hyp.mk, boot.mk, driver.mk, qemu.mk, check.mk, ...).
+include $(sort $(filter-out mk/config.mk,$(wildcard mk/*.mk)))
 
 all: $(ALL_TARGETS)
 
