@@ -1,0 +1,31 @@
+# QEMU system tests, the test initramfs and `make run`.
+#
+#   make initramfs   build/initramfs.cpio.gz: busybox, /init, /lstest, lockstep.ko
+#   make qemu        system-test suite: boots the ESP image on QEMU virt (AAVMF ->
+#                    loader -> Lockstep EL2 -> Linux EL1), writes build/test-logs/qemu.tap
+#   make run         the same machine, interactive: serial on stdio, busybox shell
+#   make qemu-direct Linux booted directly at EL2 (no firmware, no Lockstep) with the
+#                    same initramfs: the driver must refuse to load (build/test-logs/qemu-direct.tap)
+INITRAMFS := $(B)/initramfs.cpio.gz
+ESP_IMG   := $(B)/esp.img
+QEMU_LOGS := $(B)/test-logs
+
+ALL_TARGETS += initramfs
+TEST_SUITES += qemu
+.PHONY: initramfs qemu qemu-direct run
+
+initramfs: $(INITRAMFS)
+
+$(INITRAMFS): $(wildcard $(TOP)/tests/initramfs/*) $(DRIVER_KO) $(TOP)/include/lockstep/abi.h \
+		$(TOP)/mk/qemu.mk
+	@[ -x "$(BUSYBOX)" ] || { echo "initramfs: no busybox at $(BUSYBOX); run 'make deps'" >&2; exit 1; }
+	HOSTCC=$(HOSTCC) $(TOP)/tests/initramfs/mkinitramfs.sh $@ $(BUSYBOX) $(DRIVER_KO) $(TOP)
+
+qemu: initramfs driver $(ESP_IMG)
+	@$(TOP)/tests/qemu/run.sh test
+
+qemu-direct: initramfs driver
+	@$(TOP)/tests/qemu/run.sh direct
+
+run: deps initramfs driver $(ESP_IMG)
+	@$(TOP)/tests/qemu/run.sh run

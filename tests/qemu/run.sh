@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# Lockstep QEMU harness.
+#
+#   run.sh test     boot build/esp.img (AAVMF -> loader -> Lockstep -> Linux at EL1) with
+#                   the in-guest tests enabled, assert on the serial log and the guest's
+#                   results, write TAP to build/test-logs/qemu.tap (exit 0 unless the
+#                   harness itself broke; the test runner counts the TAP lines)
+#   run.sh run      the same machine, interactive: serial on stdio, ends at a busybox shell
+#                   (quit with 'poweroff -f', or Ctrl-A X)
+#   run.sh direct   Linux booted directly by QEMU, without firmware or Lockstep, at EL2
+#                   and on a CPU without EL2: the driver must refuse to load and the machine
+#                   must keep working (build/test-logs/qemu-direct.tap)
+#
+# Environment: QEMU_TIMEOUT (seconds per boot, default 300), QEMU (binary).
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+b=$top/build
+logs=$b/test-logs
+work=$b/qemu
+mode=${1:-test}
+timeout_s=${QEMU_TIMEOUT:-300}
+qemu=${QEMU:-qemu-system-aarch64}
+esp=$b/esp.img
+initramfs=$b/initramfs.cpio.gz
+aavmf_code=/usr/share/AAVMF/AAVMF_CODE.fd
+aavmf_vars=/usr/share/AAVMF/AAVMF_VARS.fd
+kver=$(cat "$b/deps/linux/KVER" 2>/dev/null || true)
+kimage=$b/deps/linux/boot/vmlinuz-$kver
+mkdir -p "$logs" "$work"
+
+# The machine every mode boots: EL2 for the hypervisor, an SMMUv3, GICv3, 4 CPUs.
+# pauth-impdef: QEMU's cheap pointer-authentication algorithm instead of QARMA5;
+# same architecture features for the guest, much faster under TCG.
+machine=(-M virt,virtualization=on,iommu=smmuv3,gic-version=3 -cpu max,pauth-impdef=on
+	-smp 4 -m 2G -nographic -no-reboot)
+
+# AAVMF_CODE.fd and AAVMF_VARS.fd are 64 MiB each, exactly the size of the virt
+# machine's two flash banks; the code bank is read-only, the variables get a copy.
+firmware() {
+	[ -f "$aavmf_code" ] && [ -f "$aavmf_vars" ] || { echo "no AAVMF firmware; run 'make deps'" >&2; return 1; }
+	cp "$aavmf_vars" "$work/vars.fd"
+	fw=(-drive if=pflash,format=raw,unit=0,readonly=on,file="$aavmf_code"
+		-drive if=pflash,format=raw,unit=1,file="$work/vars.fd")
+}
+
+# The ESP as a virtio-blk disk; snapshot=on keeps the image unchanged by the guest.
+disk() { # disk IMAGE
+	dsk=(-drive if=none,id=esp,format=raw,snapshot=on,file="$1" -device virtio-blk-pci,drive=esp)
+}
+
+# --- TAP helpers ------------------------------------------------------------------
+tap=
+n=0
+tap_open() { tap=$1; n=0; : > "$tap"; }
+tap_line() { n=$((n + 1)); echo "$1 $n - $2" >> "$tap"; echo "$1 $n - $2"; }
+assert() { # assert NAME COMMAND...
+	local name=$1; shift
+	if "$@"; then tap_line ok "$name"; else tap_line "not ok" "$name"; fi
+}
+has() { grep -qE -- "$1" "$log"; }
+
+# boot LOG ARGS...: one bounded QEMU run, serial output (CR stripped) into LOG; sets qrc.
+boot() {
+	log=$1; shift
+	echo "qemu: $qemu ${machine[*]} $*" > "$log.cmd"
+	echo "qemu: booting (timeout ${timeout_s}s), serial log $log"
+	local t0=$SECONDS
+	timeout --foreground -k 10 "$timeout_s" "$qemu" "${machine[@]}" "$@" </dev/null 2>&1 |
+		tr -d '\r' > "$log"
+	qrc=${PIPESTATUS[0]}
+	secs=$((SECONDS - t0))
+	echo "qemu: exit $qrc after ${secs}s"
+}
+
+# guest_results: copy the in-guest block (LSTEST-BEGIN .. LSTEST-END) as TAP lines.
+guest_results() {
+	local prefix=$1 block
+	block=$(sed -n '/^LSTEST-BEGIN$/,/^LSTEST-END/p' "$log")
+	if ! grep -q '^LSTEST-END' <<< "$block"; then
+		tap_line "not ok" "$prefix: in-guest tests ran to the end (no LSTEST-END in the log)"
+		return
+	fi
+	while IFS= read -r l; do
+		case "$l" in
+		"ok "*) tap_line ok "$prefix: ${l#ok * - }" ;;
+		"not ok "*) tap_line "not ok" "$prefix: ${l#not ok * - }" ;;
+		"# "*) echo "$l" >> "$tap" ;;
+		esac
+	done <<< "$block"
+}
+
+# A "line after it": the guest printed its summary after the hypervisor-memory read.
+alive_after_read() {
+	local r e
+	r=$(grep -n 'LSTEST: .* - host read of hypervisor memory' "$log" | head -1 | cut -d: -f1)
+	e=$(grep -n '^LSTEST-END' "$log" | tail -1 | cut -d: -f1)
+	[ -n "$r" ] && [ -n "$e" ] && [ "$e" -gt "$r" ]
+}
+
+clean_poweroff() { [ "$qrc" = 0 ] && has 'reboot: Power down'; }
+
+abi_env() { # the ABI constants the initramfs was built with
+	gzip -dc "$initramfs" | (cd "$work" && rm -rf abi && mkdir abi && cd abi &&
+		cpio --quiet -id etc/lockstep-abi.env) && . "$work/abi/etc/lockstep-abi.env"
+}
+
+# --- modes --------------------------------------------------------------------------
+mode_test() {
+	tap_open "$logs/qemu.tap"
+	log=$logs/qemu-serial.log
+	if [ ! -f "$esp" ] || [ ! -f "$initramfs" ]; then
+		tap_line "not ok" "ESP image $esp and initramfs exist"
+		return 0
+	fi
+	abi_env || { tap_line "not ok" "initramfs carries /etc/lockstep-abi.env"; return 0; }
+	firmware || { tap_line "not ok" "AAVMF firmware present"; return 0; }
+	test_esp || { tap_line "not ok" "test ESP (kernel command line + lstest=1) built"; return 0; }
+	disk "$work/esp-test.img"
+	boot "$log" "${fw[@]}" "${dsk[@]}"
+	assert "QEMU finished within ${timeout_s}s (took ${secs}s)" test "$qrc" != 124 -a "$qrc" != 137
+	assert "Lockstep banner on the serial console" has '^Lockstep v[0-9]'
+	assert "kernel: CPU: All CPU(s) started at EL1" has 'CPU: All CPU\(s\) started at EL1'
+	assert "kernel: 4 CPUs brought up" has 'smp: Brought up [0-9]+ nodes?, 4 CPUs'
+	assert "kernel: lockstep.ko reports hypervisor ABI $LS_ABI" has "lockstep: hypervisor ABI $LS_ABI,"
+	guest_results guest
+	assert "system keeps running after the hypervisor-memory read (later output)" alive_after_read
+	assert "clean poweroff (PSCI SYSTEM_OFF, QEMU exit 0)" clean_poweroff
+	echo "qemu: TAP in $tap"
+}
+
+# The test ESP: build/esp.img with "lstest=1" added to the loader's kernel command
+# line (\lockstep\lockstep.cfg, line "cmdline=..."), edited in a copy with mtools.
+test_esp() {
+	local cfg=$work/lockstep.cfg
+	cp "$esp" "$work/esp-test.img" || return 1
+	mtype -i "$work/esp-test.img" ::/lockstep/lockstep.cfg > "$cfg" 2>/dev/null || return 1
+	grep -q '^cmdline=' "$cfg" || return 1
+	sed -i '/^cmdline=/{/lstest=1/!s/$/ lstest=1/}' "$cfg"
+	mcopy -o -i "$work/esp-test.img" "$cfg" ::/lockstep/lockstep.cfg
+}
+
+mode_direct() {
+	tap_open "$logs/qemu-direct.tap"
+	[ -f "$kimage" ] && [ -f "$initramfs" ] || { tap_line "not ok" "kernel and initramfs exist"; return 0; }
+	local el
+	for el in el2 noel2; do
+		log=$logs/qemu-direct-$el.log
+		if [ $el = noel2 ]; then
+			machine=(-M virt,virtualization=off,gic-version=3 -cpu max,pauth-impdef=on
+				-smp 4 -m 2G -nographic -no-reboot)
+		fi
+		boot "$log" -kernel "$kimage" -initrd "$initramfs" \
+			-append "console=ttyAMA0 lstest=1 panic=-1"
+		assert "$el: QEMU finished within ${timeout_s}s (took ${secs}s)" test "$qrc" != 124 -a "$qrc" != 137
+		if [ $el = el2 ]; then
+			assert "$el: kernel runs at EL2 (no Lockstep)" has 'CPU: All CPU\(s\) started at EL2'
+			assert "$el: lockstep.ko refuses: kernel runs at EL2" \
+				has 'lockstep: hypervisor not present: the kernel itself runs at EL2'
+		else
+			assert "$el: kernel runs at EL1" has 'CPU: All CPU\(s\) started at EL1'
+			assert "$el: lockstep.ko refuses: no EL2" \
+				has 'lockstep: hypervisor not present: this CPU implements no EL2'
+		fi
+		assert "$el: insmod fails with ENODEV" has 'lockstep.ko not loaded: .*No such device'
+		assert "$el: guest test 'lockstep.ko loads' reports not ok" \
+			has '^not ok 1 - lockstep.ko loads'
+		assert "$el: 4 CPUs online" has '^ok [0-9]+ - 4 CPUs online'
+		assert "$el: CPU offline/online works" has '^ok [0-9]+ - cpu1 comes back online'
+		assert "$el: guest ran to the end" has '^LSTEST-END'
+		assert "$el: clean poweroff" clean_poweroff
+	done
+	echo "qemu: TAP in $tap"
+}
+
+mode_run() {
+	[ -f "$esp" ] || { echo "run: no $esp" >&2; exit 1; }
+	firmware || exit 1
+	disk "$esp"
+	echo "run: QEMU virt (EL2, SMMUv3, GICv3, 4 CPUs, 2 GiB): AAVMF -> Lockstep -> Linux."
+	echo "run: quit with 'poweroff -f' at the shell, or Ctrl-A X."
+	exec "$qemu" "${machine[@]}" "${fw[@]}" "${dsk[@]}"
+}
+
+case "$mode" in
+test) mode_test ;;
+direct) mode_direct ;;
+run) mode_run ;;
+*) echo "usage: $0 test|run|direct" >&2; exit 2 ;;
+esac
