@@ -30,4 +30,19 @@ void plat_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2), noret
 			plat_panic("CHECK failed: %s at %s:%d", #c, __FILE__, __LINE__);    \
 	} while (0)
 
+/*
+ * Device registers (added for hyp/iommu). @pa is the register's physical
+ * address; the backend keeps every device range it hands to a driver mapped
+ * as Device-nGnRE. Ordering as Linux's writel()/readl(): plat_write*() makes
+ * every earlier normal-memory write (queue entries, tables) observable by the
+ * device before the register write (DMB OSHST; STR); plat_read*() completes
+ * before any later normal-memory read (LDR; DMB OSHLD).
+ */
+u32 plat_read32(u64 pa);
+void plat_write32(u64 pa, u32 val);
+u64 plat_read64(u64 pa);
+void plat_write64(u64 pa, u64 val);
+/* Busy-wait at least @us microseconds: the time base of bounded device polls. */
+void plat_udelay(u32 us);
+
 #endif /* HYP_PLAT_H */
