@@ -1,0 +1,144 @@
+# Quality gates (issue 5), run identically on a developer machine and in CI.
+#
+#   make check          every step below; prints a header and PASS/FAIL/SKIP per
+#                       step, writes build/test-logs/check.tap, fails if any step failed
+#   make check-<step>   one step on its own (e.g. make check-format)
+#   make format         apply .clang-format in place to every C file we own
+#   make cloc           trusted computing base: C/asm lines linked into the hypervisor
+#   make debug          QEMU paused with its gdb stub + scripts/gdb/lockstep.gdb
+#
+# Steps work on whatever exists: an area whose fragment or sources are not in
+# the tree yet is skipped with a printed note (a step prints "check-skip: why").
+# Logs of every step: build/check/<step>.log.
+CHK_B := $(B)/check
+
+# Order: cheap static checks first, builds and tests after.
+CHECK_STEPS := format headers flags build-hyp unit cppcheck tidy driver-w1 checkpatch
+
+# C sources clang-format covers: everything hand-written under these roots.
+FMT_ROOTS := hyp boot host-driver include tests
+FMT_FILES  = $(shell find $(addprefix $(TOP)/,$(FMT_ROOTS)) -type f \( -name '*.c' -o -name '*.h' \) \
+		-not -path '$(TOP)/build/*' 2>/dev/null | sort)
+CLANG_FORMAT ?= clang-format
+CLANG_TIDY   ?= clang-tidy
+CPPCHECK     ?= cppcheck
+
+# Targets whose compile commands form the compilation database used by the
+# flag check, clang-tidy and cppcheck (only those some fragment defines).
+CHK_DB_TARGETS = $(if $(wildcard $(TOP)/mk/hyp.mk),hyp-image) \
+		 $(if $(wildcard $(TOP)/mk/core.mk),unit) \
+		 $(if $(wildcard $(TOP)/mk/boot.mk),boot)
+CHK_DB := $(CHK_B)/compile_commands.json
+
+# Flags for compiling hyp/arch/arm64 and hyp/iommu headers on their own with the
+# cross compiler (the hypervisor's include paths, freestanding).
+CHK_HYP_CFLAGS ?= -ffreestanding -mgeneral-regs-only $(CORE_INC) \
+		  $(addprefix -I,$(wildcard $(TOP)/hyp/arch/arm64/include $(TOP)/hyp/arch/arm64))
+
+.PHONY: format cloc debug $(addprefix check-,$(CHECK_STEPS)) check-compdb
+
+check:
+	+@MAKE="$(MAKE)" $(TOP)/scripts/check-all.sh $(CHECK_STEPS)
+
+format:
+	@echo "format: $(words $(FMT_FILES)) files with $$($(CLANG_FORMAT) --version)"
+	@$(CLANG_FORMAT) -i --style=file $(FMT_FILES)
+
+# --- steps -------------------------------------------------------------------
+
+check-format:
+	@CLANG_FORMAT="$(CLANG_FORMAT)" $(TOP)/scripts/check-format.sh $(FMT_FILES)
+
+# Every header under hyp/ and include/ compiles on its own (and twice: guards).
+check-headers:
+	@HOSTCC="$(HOSTCC)" CROSS="$(CROSS)" WARN="$(WARN)" CORE_WARN="$(CORE_WARN)" \
+	 CORE_INC="$(CORE_INC)" HYP_HDR_CFLAGS="$(CHK_HYP_CFLAGS)" OUT=$(CHK_B)/headers \
+	 $(TOP)/scripts/check-headers.sh
+
+# Compilation database from the fragments' own compile commands (make -n -B).
+check-compdb:
+	+@MAKE="$(MAKE)" $(TOP)/scripts/check-compdb.sh $(CHK_DB) $(strip $(CHK_DB_TARGETS))
+
+# Every compile command of the hypervisor, unit-test and loader builds carries
+# $(WARN); the arch-neutral core also $(CORE_WARN).
+check-flags: check-compdb
+	@WARN="$(WARN)" CORE_WARN="$(CORE_WARN)" $(TOP)/scripts/check-flags.sh $(CHK_DB)
+
+# The hypervisor image: freestanding, no sanitizers, $(WARN) as errors.
+check-build-hyp:
+ifneq ($(wildcard $(TOP)/mk/hyp.mk),)
+	+$(MAKE) --no-print-directory hyp-image
+	@f=$$(find $(B)/hyp -name '*.elf' 2>/dev/null | head -1); \
+	 if [ -n "$$f" ] && $(CROSS)nm "$$f" | grep -qE '__(asan|ubsan)_'; then \
+		echo "$$f links sanitizer runtime symbols: the image must be built without them"; exit 1; fi
+else
+	@echo "check-skip: mk/hyp.mk not in the tree yet (no hyp-image target)"
+endif
+
+# Host-native unit tests of the core (mk/core.mk `unit`: ASan+UBSan build with
+# $(WARN) $(CORE_WARN) -Werror). The suite itself exits 0 and leaves its verdicts
+# in build/test-logs/unit.tap: this step fails on any "not ok" or on no "ok".
+check-unit:
+ifneq ($(wildcard $(TOP)/mk/core.mk),)
+	@rm -f $(B)/test-logs/unit.tap
+	+$(MAKE) --no-print-directory unit
+	@$(TOP)/scripts/check-tap.sh $(B)/test-logs/unit.tap
+else
+	@echo "check-skip: mk/core.mk not in the tree yet (no unit target)"
+endif
+
+check-cppcheck: check-compdb
+	@CPPCHECK="$(CPPCHECK)" OUT=$(CHK_B)/cppcheck $(TOP)/scripts/check-cppcheck.sh $(CHK_DB)
+
+check-tidy: check-compdb
+	@CLANG_TIDY="$(CLANG_TIDY)" TIDY_CORE_FLAGS="-std=gnu11 $(WARN) $(CORE_WARN) $(CORE_INC)" \
+	 TIDY_HYP_FLAGS="-std=gnu11 $(WARN) $(CHK_HYP_CFLAGS)" \
+	 TIDY_BOOT_FLAGS="-std=gnu11 $(WARN) -ffreestanding -fshort-wchar -I$(TOP)/include \
+		-I$(GNUEFI)/include/efi -I$(GNUEFI)/include/efi/aarch64" \
+	 $(TOP)/scripts/check-tidy.sh $(CHK_DB)
+
+# The host driver with the kernel's W=1 extra warnings, on its own copy (the
+# `driver` target's build/driver stays untouched). Reuses mk/driver.mk's sources.
+CHK_DRV_B := $(CHK_B)/driver-w1
+check-driver-w1:
+ifneq ($(wildcard $(TOP)/host-driver/*.c),)
+	@[ -d "$(KDIR)" ] || { echo "no kernel headers at $(KDIR): run 'make deps'"; exit 1; }
+	@rm -rf $(CHK_DRV_B) && mkdir -p $(CHK_DRV_B)
+	@cp $(wildcard $(TOP)/host-driver/*.c $(TOP)/host-driver/*.h) $(TOP)/host-driver/Kbuild $(CHK_DRV_B)/
+	+@{ $(MAKE) --no-print-directory -C $(KDIR) M=$(CHK_DRV_B) ARCH=arm64 CROSS_COMPILE=$(CROSS) \
+		LOCKSTEP_INC=$(TOP)/include W=1 modules 2>&1; echo $$? > $(CHK_DRV_B)/rc; } | \
+		tee $(CHK_DRV_B)/build.log
+	@[ "$$(cat $(CHK_DRV_B)/rc)" = 0 ] || { echo "W=1 build failed"; exit 1; }
+	@if grep -n 'warning:' $(CHK_DRV_B)/build.log; then echo "W=1 warnings above"; exit 1; fi
+else
+	@echo "check-skip: no host-driver/*.c yet"
+endif
+
+# checkpatch.pl only if the Debian kernel packages ship it (they normally do not).
+CHECKPATCH = $(firstword $(shell find $(DEPS)/linux -name checkpatch.pl 2>/dev/null))
+check-checkpatch:
+	@if [ -z "$(CHECKPATCH)" ]; then \
+		echo "checkpatch.pl not available in the Debian packages: skipped"; \
+		echo "check-skip: checkpatch.pl not available in the Debian packages"; \
+	elif [ -z "$(wildcard $(TOP)/host-driver/*.[ch])" ]; then \
+		echo "check-skip: no host-driver sources yet"; \
+	else \
+		perl $(CHECKPATCH) --no-tree --no-signoff --strict --terse -f \
+			$(wildcard $(TOP)/host-driver/*.[ch]); \
+	fi
+
+# --- make cloc ---------------------------------------------------------------
+# Counted from the objects actually linked into the image ($(HYP_OBJS), their
+# .d dependency files, else the ELF's DWARF line tables), not the whole tree.
+cloc:
+ifneq ($(wildcard $(TOP)/mk/hyp.mk),)
+	+@$(MAKE) --no-print-directory hyp-image >/dev/null
+	@CROSS="$(CROSS)" $(TOP)/scripts/cloc.sh $(firstword $(wildcard $(B)/hyp/lockstep.elf)) -- $(HYP_OBJS)
+else
+	@echo "cloc: mk/hyp.mk not in the tree yet: no hypervisor image to count"
+endif
+
+# --- make debug --------------------------------------------------------------
+debug:
+	@QEMU_EXTRA="$(DEBUG_QEMU_EXTRA)" AAVMF_CODE=$(AAVMF_CODE) AAVMF_VARS=$(AAVMF_VARS) \
+	 $(TOP)/scripts/gdb/qemu-debug.sh
