@@ -30,10 +30,10 @@
 
 #include <lockstep/abi.h>
 
-#define LS_RAW_MAX_ARGS	8	/* fn + a1..a7: the SMCCC v1.1 register set x0..x7 */
+#define LS_RAW_MAX_ARGS 8 /* fn + a1..a7: the SMCCC v1.1 register set x0..x7 */
 
-static u64 ls_version;		/* x1 of LS_HVC_VERSION */
-static u64 ls_features;		/* x1 of LS_HVC_FEATURES */
+static u64 ls_version;	/* x1 of LS_HVC_VERSION */
+static u64 ls_features; /* x1 of LS_HVC_FEATURES */
 static struct dentry *ls_debugfs;
 
 /* Last raw_hvc result, shared by every opener (write then read from a shell). */
@@ -76,8 +76,8 @@ static int ls_probe_hyp(void)
 
 	/* Call UID (SMCCC DEN 0028 6.2): the 128-bit UUID in w0..w3. */
 	arm_smccc_1_1_hvc(LS_HVC_CALL_UID, &res);
-	if ((u32)res.a0 != LS_UID_W0 || (u32)res.a1 != LS_UID_W1 ||
-	    (u32)res.a2 != LS_UID_W2 || (u32)res.a3 != LS_UID_W3) {
+	if ((u32)res.a0 != LS_UID_W0 || (u32)res.a1 != LS_UID_W1 || (u32)res.a2 != LS_UID_W2 ||
+	    (u32)res.a3 != LS_UID_W3) {
 		pr_err("hypervisor not present: Call UID %08x-%08x-%08x-%08x is not Lockstep's\n",
 		       (u32)res.a0, (u32)res.a1, (u32)res.a2, (u32)res.a3);
 		return -ENODEV;
@@ -90,8 +90,8 @@ static int ls_probe_hyp(void)
 	}
 	ls_version = res.a1;
 	if ((ls_version >> 16) != LS_ABI_MAJOR) {
-		pr_err("hypervisor ABI %llu.%llu, this driver speaks %d.x\n",
-		       ls_version >> 16, ls_version & 0xffff, LS_ABI_MAJOR);
+		pr_err("hypervisor ABI %llu.%llu, this driver speaks %d.x\n", ls_version >> 16,
+		       ls_version & 0xffff, LS_ABI_MAJOR);
 		return -EPROTO;
 	}
 
@@ -151,8 +151,8 @@ static ssize_t ls_dev_read(struct file *file, char __user *ubuf, size_t count, l
 	char buf[96];
 	int n;
 
-	n = scnprintf(buf, sizeof(buf), "lockstep %llu.%llu features ",
-		      ls_version >> 16, ls_version & 0xffff);
+	n = scnprintf(buf, sizeof(buf), "lockstep %llu.%llu features ", ls_version >> 16,
+		      ls_version & 0xffff);
 	n += ls_features_str(buf + n, sizeof(buf) - n);
 	return simple_read_from_buffer(ubuf, count, ppos, buf, n);
 }
@@ -173,8 +173,7 @@ static struct miscdevice ls_miscdev = {
 
 /* --- debugfs: raw hypercalls for the system tests ----------------------------- */
 
-static ssize_t ls_raw_write(struct file *file, const char __user *ubuf, size_t count,
-			    loff_t *ppos)
+static ssize_t ls_raw_write(struct file *file, const char __user *ubuf, size_t count, loff_t *ppos)
 {
 	u64 a[LS_RAW_MAX_ARGS] = { 0 };
 	struct arm_smccc_res res;
@@ -225,8 +224,8 @@ static ssize_t ls_raw_read(struct file *file, char __user *ubuf, size_t count, l
 	if (!n)
 		return -ENODATA;
 
-	n = scnprintf(buf, sizeof(buf), "0x%016lx 0x%016lx 0x%016lx 0x%016lx\n",
-		      res.a0, res.a1, res.a2, res.a3);
+	n = scnprintf(buf, sizeof(buf), "0x%016lx 0x%016lx 0x%016lx 0x%016lx\n", res.a0, res.a1,
+		      res.a2, res.a3);
 	return simple_read_from_buffer(ubuf, count, ppos, buf, n);
 }
 
