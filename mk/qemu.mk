@@ -11,7 +11,7 @@ ESP_IMG   := $(B)/esp.img
 QEMU_LOGS := $(B)/test-logs
 
 ALL_TARGETS += initramfs
-TEST_SUITES += qemu
+TEST_SUITES += qemu qemu-direct
 .PHONY: initramfs qemu qemu-direct run
 
 initramfs: $(INITRAMFS)
@@ -27,5 +27,8 @@ qemu: initramfs driver $(ESP_IMG)
 qemu-direct: initramfs driver
 	@$(TOP)/tests/qemu/run.sh direct
 
-run: deps initramfs driver $(ESP_IMG)
+# Sequenced in the recipe so that `make -j` still installs the dependencies first.
+run:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all $(ESP_IMG)
 	@$(TOP)/tests/qemu/run.sh run

@@ -7,11 +7,12 @@
 #                   harness itself broke; the test runner counts the TAP lines)
 #   run.sh run      the same machine, interactive: serial on stdio, ends at a busybox shell
 #                   (quit with 'poweroff -f', or Ctrl-A X)
-#   run.sh direct   Linux booted directly by QEMU, without firmware or Lockstep, at EL2
-#                   and on a CPU without EL2: the driver must refuse to load and the machine
-#                   must keep working (build/test-logs/qemu-direct.tap)
+#   run.sh direct   Linux booted directly by QEMU, without firmware or Lockstep: at EL2
+#                   (VHE), at EL1 above its own nVHE KVM, and on a CPU without EL2; the
+#                   driver must refuse to load each time and the machine keep working
+#                   (build/test-logs/qemu-direct.tap)
 #
-# Environment: QEMU_TIMEOUT (seconds per boot, default 300), QEMU (binary).
+# Environment: QEMU_TIMEOUT (seconds per boot, default 180), QEMU (binary).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,7 +20,7 @@ b=$top/build
 logs=$b/test-logs
 work=$b/qemu
 mode=${1:-test}
-timeout_s=${QEMU_TIMEOUT:-300}
+timeout_s=${QEMU_TIMEOUT:-180}
 qemu=${QEMU:-qemu-system-aarch64}
 esp=$b/esp.img
 initramfs=$b/initramfs.cpio.gz
@@ -145,32 +146,41 @@ test_esp() {
 mode_direct() {
 	tap_open "$logs/qemu-direct.tap"
 	[ -f "$kimage" ] && [ -f "$initramfs" ] || { tap_line "not ok" "kernel and initramfs exist"; return 0; }
-	local el
-	for el in el2 noel2; do
-		log=$logs/qemu-direct-$el.log
-		if [ $el = noel2 ]; then
-			machine=(-M virt,virtualization=off,gic-version=3 -cpu max,pauth-impdef=on
-				-smp 4 -m 2G -nographic -no-reboot)
-		fi
+	local v extra
+	# vhe: the kernel keeps EL2 for itself; nvhe: it booted at EL2 and runs at EL1 above
+	# its own KVM hyp code (HVCs reach KVM, not Lockstep); noel2: the CPU has no EL2.
+	for v in vhe nvhe noel2; do
+		log=$logs/qemu-direct-$v.log
+		extra=
+		case $v in
+		nvhe) extra=kvm-arm.mode=nvhe ;;
+		noel2) machine=(-M virt,virtualization=off,gic-version=3 -cpu max,pauth-impdef=on
+			-smp 4 -m 2G -nographic -no-reboot) ;;
+		esac
 		boot "$log" -kernel "$kimage" -initrd "$initramfs" \
-			-append "console=ttyAMA0 lstest=1 panic=-1"
-		assert "$el: QEMU finished within ${timeout_s}s (took ${secs}s)" test "$qrc" != 124 -a "$qrc" != 137
-		if [ $el = el2 ]; then
-			assert "$el: kernel runs at EL2 (no Lockstep)" has 'CPU: All CPU\(s\) started at EL2'
-			assert "$el: lockstep.ko refuses: kernel runs at EL2" \
-				has 'lockstep: hypervisor not present: the kernel itself runs at EL2'
-		else
-			assert "$el: kernel runs at EL1" has 'CPU: All CPU\(s\) started at EL1'
-			assert "$el: lockstep.ko refuses: no EL2" \
-				has 'lockstep: hypervisor not present: this CPU implements no EL2'
-		fi
-		assert "$el: insmod fails with ENODEV" has 'lockstep.ko not loaded: .*No such device'
-		assert "$el: guest test 'lockstep.ko loads' reports not ok" \
+			-append "console=ttyAMA0 lstest=1 panic=-1 $extra"
+		assert "$v: QEMU finished within ${timeout_s}s (took ${secs}s)" test "$qrc" != 124 -a "$qrc" != 137
+		case $v in
+		vhe)
+			assert "$v: kernel runs at EL2 (no Lockstep)" has 'CPU: All CPU\(s\) started at EL2'
+			assert "$v: lockstep.ko refuses: kernel runs at EL2" \
+				has 'lockstep: hypervisor not present: the kernel itself runs at EL2' ;;
+		nvhe)
+			assert "$v: kernel booted at EL2, KVM in nVHE mode" has 'kvm \[1\]: Hyp nVHE mode initialized'
+			assert "$v: lockstep.ko refuses: Call UID is not Lockstep's" \
+				has "lockstep: hypervisor not present: Call UID .* is not Lockstep's" ;;
+		noel2)
+			assert "$v: kernel runs at EL1" has 'CPU: All CPU\(s\) started at EL1'
+			assert "$v: lockstep.ko refuses: no EL2" \
+				has 'lockstep: hypervisor not present: this CPU implements no EL2' ;;
+		esac
+		assert "$v: insmod fails with ENODEV" has 'lockstep.ko not loaded: .*No such device'
+		assert "$v: guest test 'lockstep.ko loads' reports not ok" \
 			has '^not ok 1 - lockstep.ko loads'
-		assert "$el: 4 CPUs online" has '^ok [0-9]+ - 4 CPUs online'
-		assert "$el: CPU offline/online works" has '^ok [0-9]+ - cpu1 comes back online'
-		assert "$el: guest ran to the end" has '^LSTEST-END'
-		assert "$el: clean poweroff" clean_poweroff
+		assert "$v: 4 CPUs online" has '^ok [0-9]+ - 4 CPUs online'
+		assert "$v: CPU offline/online works" has '^ok [0-9]+ - cpu1 comes back online'
+		assert "$v: guest ran to the end" has '^LSTEST-END'
+		assert "$v: clean poweroff" clean_poweroff
 	done
 	echo "qemu: TAP in $tap"
 }
