@@ -130,16 +130,17 @@ mode_test() {
 	echo "qemu: TAP in $tap"
 }
 
-# The test ESP: build/esp.img with "lstest=1 efi=debug" added to the loader's kernel
-# command line (\lockstep\lockstep.cfg, line "cmdline=..."), edited in a copy with
-# mtools. efi=debug makes Linux log the EFI memory map, where the guest finds the
-# hypervisor's EfiReservedMemoryType region.
+# The test ESP: build/esp.img with "lstest=1 efi=debug panic=-1" added to the loader's
+# kernel command line (\lockstep\lockstep.cfg, line "cmdline=..."), edited in a copy
+# with mtools. efi=debug makes Linux log the EFI memory map, where the guest finds the
+# hypervisor's EfiReservedMemoryType region; panic=-1 with -no-reboot ends a run that
+# panics at once instead of at the timeout.
 test_esp() {
 	local cfg=$work/lockstep.cfg
 	cp "$esp" "$work/esp-test.img" || return 1
 	mtype -i "$work/esp-test.img" ::/lockstep/lockstep.cfg > "$cfg" 2>/dev/null || return 1
 	grep -qE '^[[:space:]]*cmdline[[:space:]]*=' "$cfg" || return 1
-	sed -i -E 's/\r$//; /^[[:space:]]*cmdline[[:space:]]*=/{/lstest=1/!s/[[:space:]]*$/ lstest=1 efi=debug/}' "$cfg"
+	sed -i -E 's/\r$//; /^[[:space:]]*cmdline[[:space:]]*=/{/lstest=1/!s/[[:space:]]*$/ lstest=1 efi=debug panic=-1/}' "$cfg"
 	mcopy -o -i "$work/esp-test.img" "$cfg" ::/lockstep/lockstep.cfg
 }
 
