@@ -139,6 +139,18 @@ else
 endif
 
 # --- make debug --------------------------------------------------------------
-debug:
+# QEMU paused with its gdb stub (scripts/gdb/qemu-debug.sh, docs/debugging.md);
+# `make debug-gdb` attaches gdb-multiarch with scripts/gdb/lockstep.gdb;
+# `make debug-smoke` runs both non-interactively to the hypervisor entry.
+DEBUG_DEPS = $(if $(wildcard $(TOP)/mk/hyp.mk),hyp-image) $(if $(wildcard $(TOP)/mk/boot.mk),$(B)/esp.img)
+.PHONY: debug-gdb debug-smoke
+debug: $(DEBUG_DEPS)
 	@QEMU_EXTRA="$(DEBUG_QEMU_EXTRA)" AAVMF_CODE=$(AAVMF_CODE) AAVMF_VARS=$(AAVMF_VARS) \
 	 $(TOP)/scripts/gdb/qemu-debug.sh
+
+debug-gdb:
+	cd $(TOP) && gdb-multiarch -q -x scripts/gdb/lockstep.gdb
+
+debug-smoke: $(DEBUG_DEPS)
+	@QEMU_EXTRA="$(DEBUG_QEMU_EXTRA)" AAVMF_CODE=$(AAVMF_CODE) AAVMF_VARS=$(AAVMF_VARS) \
+	 $(TOP)/scripts/gdb/qemu-debug.sh --smoke

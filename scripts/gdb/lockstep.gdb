@@ -1,0 +1,15 @@
+# gdb-multiarch command file for Lockstep under QEMU (docs/debugging.md).
+#   make debug                 (terminal 1: QEMU paused, gdb stub on :1234)
+#   make debug-gdb             (terminal 2: gdb-multiarch -x scripts/gdb/lockstep.gdb)
+# Connects, arms a stop at the hypervisor entry point, and runs the firmware and
+# the loader up to it; the hypervisor's symbols are then loaded at their
+# run-time base (scripts/gdb/lockstep.py).
+set pagination off
+set confirm off
+set architecture aarch64
+# The hypervisor is loaded after the firmware starts: no symbols yet.
+source scripts/gdb/lockstep.py
+target remote localhost:1234
+lockstep-info
+lockstep-break-entry
+continue

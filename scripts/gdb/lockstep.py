@@ -1,0 +1,197 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""gdb helpers for debugging Lockstep under QEMU (sourced by lockstep.gdb).
+
+The hypervisor image (build/hyp/lockstep.elf, flat copy lockstep.bin) is linked
+position-independent at address 0. The UEFI loader copies lockstep.bin to the
+start of a 2 MiB-aligned region it allocates at boot (include/lockstep/boot.h)
+and calls base + entry_offset at EL2 with the firmware's identity map (VA == PA).
+The base is therefore only known at run time; these commands find it and load
+the symbols with `add-symbol-file ELF -o BASE`:
+
+  lockstep-load [BASE]          load symbols at BASE; without BASE, take it from
+                                the serial log (a "0x..." on a line matching
+                                $LOCKSTEP_BASE_RE) or find it in memory: the
+                                image header's magic at a 2 MiB boundary of RAM
+  lockstep-break-entry [RAM_START RAM_SIZE]
+                                stop at the hypervisor's entry point, before the
+                                first instruction runs, then load its symbols.
+                                Works before the base is known: a breakpoint at
+                                base + entry_offset for every 2 MiB-aligned base
+                                in RAM (TCG breakpoints cost no memory writes);
+                                a hit counts only if the image header's magic is
+                                at pc - entry_offset, other hits resume silently.
+  lockstep-info                 what the helpers know (files, entry offset, base)
+
+Environment: LOCKSTEP_ELF, LOCKSTEP_BIN (image files), LOCKSTEP_SERIAL_LOG,
+LOCKSTEP_BASE_RE (regex for the serial line that carries the base).
+"""
+import os
+import re
+import struct
+
+import gdb
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+ELF = os.environ.get("LOCKSTEP_ELF", os.path.join(TOP, "build/hyp/lockstep.elf"))
+BIN = os.environ.get("LOCKSTEP_BIN", os.path.join(TOP, "build/hyp/lockstep.bin"))
+SERIAL_LOG = os.environ.get("LOCKSTEP_SERIAL_LOG", os.path.join(TOP, "build/debug/serial.log"))
+BASE_RE = os.environ.get("LOCKSTEP_BASE_RE", r"(?i)(lockstep|hyp).*(base|loaded|image)")
+
+LS_IMAGE_MAGIC = 0x5045545354534B4C  # include/lockstep/boot.h, at offset 8 of the header
+SZ_2M = 2 << 20
+# QEMU virt RAM starts at 1 GiB (hw/arm/virt.c memmap VIRT_MEM); -m 2G.
+RAM_START, RAM_SIZE = 0x40000000, 2 << 30
+
+state = {"base": None, "cands": [], "hit": None, "connected": False, "probes": 0}
+
+
+def entry_offset():
+    """entry_offset from lockstep.bin's struct ls_image_hdr, else the ELF's e_entry."""
+    try:
+        with open(BIN, "rb") as f:
+            hdr = f.read(48)
+        # u32 branch, u32 hdr_size, u64 magic, u32 hdr_version, u32 crc32,
+        # u64 image_size, u64 mem_size, u64 entry_offset
+        _, _, magic, _, _, _, _, off = struct.unpack("<IIQIIQQQ", hdr)
+        if magic == LS_IMAGE_MAGIC:
+            return off
+    except (OSError, struct.error):
+        pass
+    with open(ELF, "rb") as f:
+        e = f.read(32)
+    if e[:4] != b"\x7fELF":
+        raise gdb.GdbError("%s is not an ELF file" % ELF)
+    return struct.unpack("<Q", e[24:32])[0]
+
+
+def read_u64(addr):
+    try:
+        return struct.unpack("<Q", bytes(gdb.selected_inferior().read_memory(addr, 8)))[0]
+    except gdb.MemoryError:
+        return None
+
+
+def load_symbols(base):
+    if not os.path.exists(ELF):
+        raise gdb.GdbError("no %s: build it with 'make hyp-image'" % ELF)
+    state["base"] = base
+    gdb.execute("add-symbol-file %s -o 0x%x" % (ELF, base), to_string=True)
+    gdb.write("lockstep: symbols of %s loaded at base 0x%x\n" % (ELF, base))
+
+
+def base_from_log():
+    try:
+        with open(SERIAL_LOG, errors="replace") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    for line in reversed(lines):
+        if re.search(BASE_RE, line):
+            for m in re.findall(r"0x([0-9a-fA-F]+)", line):
+                v = int(m, 16)
+                if v % SZ_2M == 0 and read_u64(v + 8) == LS_IMAGE_MAGIC:
+                    return v
+    return None
+
+
+def base_from_memory(start=RAM_START, size=RAM_SIZE):
+    for b in range(start + size - SZ_2M, start - 1, -SZ_2M):
+        if read_u64(b + 8) == LS_IMAGE_MAGIC:
+            return b
+    return None
+
+
+class LoadCmd(gdb.Command):
+    """lockstep-load [BASE]: load the hypervisor's symbols at its run-time base."""
+
+    def __init__(self):
+        super().__init__("lockstep-load", gdb.COMMAND_FILES)
+
+    def invoke(self, arg, from_tty):
+        if arg.strip():
+            base = int(gdb.parse_and_eval(arg))
+        else:
+            base = base_from_log()
+            if base is None:
+                base = base_from_memory()
+            if base is None:
+                raise gdb.GdbError("lockstep: image not found (serial log %s, RAM scan); "
+                                   "not loaded yet? use lockstep-break-entry" % SERIAL_LOG)
+        load_symbols(base)
+
+
+class EntryCandidate(gdb.Breakpoint):
+    def __init__(self, addr, off):
+        super().__init__("*0x%x" % addr, gdb.BP_BREAKPOINT, internal=True)
+        self.off = off
+
+    def stop(self):
+        state["probes"] += 1
+        pc = int(gdb.parse_and_eval("$pc"))
+        base = pc - self.off
+        if read_u64(base + 8) != LS_IMAGE_MAGIC:
+            return False  # firmware code that happens to run at this offset
+        state["hit"] = base
+        return True
+
+
+def on_stop(event):
+    base = state["hit"]
+    if base is None:
+        return
+    state["hit"] = None
+    for bp in state["cands"]:
+        bp.delete()
+    state["cands"] = []
+    gdb.events.stop.disconnect(on_stop)
+    state["connected"] = False
+    load_symbols(base)
+    x0 = int(gdb.parse_and_eval("$x0"))
+    gdb.write("lockstep: stopped at the hypervisor entry, pc 0x%x = base 0x%x + 0x%x; "
+              "x0 (struct ls_boot_info *) = 0x%x\n" % (base + entry_offset(), base,
+                                                        entry_offset(), x0))
+
+
+class BreakEntryCmd(gdb.Command):
+    """lockstep-break-entry [RAM_START RAM_SIZE]: stop at the hypervisor entry point."""
+
+    def __init__(self):
+        super().__init__("lockstep-break-entry", gdb.COMMAND_BREAKPOINTS)
+
+    def invoke(self, arg, from_tty):
+        a = gdb.string_to_argv(arg)
+        start = int(gdb.parse_and_eval(a[0])) if a else RAM_START
+        size = int(gdb.parse_and_eval(a[1])) if len(a) > 1 else RAM_SIZE
+        off = entry_offset()
+        for bp in state["cands"]:
+            bp.delete()
+        state["cands"] = [EntryCandidate(b + off, off) for b in range(start, start + size, SZ_2M)]
+        if not state["connected"]:
+            gdb.events.stop.connect(on_stop)
+            state["connected"] = True
+        gdb.write("lockstep: %d entry candidates (base + 0x%x for every 2 MiB in "
+                  "[0x%x, 0x%x)); 'continue' to run to the entry\n"
+                  % (len(state["cands"]), off, start, start + size))
+
+
+class InfoCmd(gdb.Command):
+    """lockstep-info: image files, entry offset, known base."""
+
+    def __init__(self):
+        super().__init__("lockstep-info", gdb.COMMAND_STATUS)
+
+    def invoke(self, arg, from_tty):
+        gdb.write("elf %s\nbin %s\nserial log %s\n" % (ELF, BIN, SERIAL_LOG))
+        try:
+            gdb.write("entry offset 0x%x\n" % entry_offset())
+        except (OSError, gdb.GdbError) as e:
+            gdb.write("entry offset unknown: %s\n" % e)
+        b = state["base"]
+        gdb.write("base %s\n" % ("0x%x" % b if b is not None else "not loaded"))
+        gdb.write("entry candidates armed %d, hits checked %d\n"
+                  % (len(state["cands"]), state["probes"]))
+
+
+LoadCmd()
+BreakEntryCmd()
+InfoCmd()
