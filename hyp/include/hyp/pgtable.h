@@ -45,7 +45,8 @@ struct pt_pool {
 	u64 nr_used;
 	u64 nr_total;
 	u64 nr_reserved;	/* promised to prepared transactions, subset of nr_free */
-	u64 fail_after;		/* test hook: allocations left before a forced failure; 0 = off */
+	u64 fail_after;		/* test hook: k > 0 makes the k-th allocation from now fail
+				 * (once; the hook then reads 0); 0 = off */
 };
 
 void pt_pool_init(struct pt_pool *pool);
@@ -113,6 +114,7 @@ void pt_destroy(struct pt *pt);
 s64 pt_map_cost(const struct pt *pt, u64 ia, u64 size, u64 pa, pt_attr_t attr);
 s64 pt_unmap_cost(const struct pt *pt, u64 ia, u64 size);
 s64 pt_set_attr_cost(const struct pt *pt, u64 ia, u64 size, pt_attr_t attr);
+s64 pt_split_cost(const struct pt *pt, u64 ia, unsigned int level);
 
 /*
  * Range operations. ia, size (and pa) 4 KiB aligned, size > 0, in range of
@@ -126,8 +128,8 @@ int pt_unmap(struct pt *pt, u64 ia, u64 size, struct pt_gather *g);
 int pt_set_attr(struct pt *pt, u64 ia, u64 size, pt_attr_t attr, struct pt_gather *g);
 /* Split the block covering @ia down to @level keeping every translation. */
 int pt_split(struct pt *pt, u64 ia, unsigned int level, struct pt_gather *g);
-/* Merge every uniform table inside [ia, ia + size) back into blocks. */
-void pt_merge(struct pt *pt, u64 ia, u64 size, struct pt_gather *g);
+/* Merge every uniform table inside [ia, ia + size) back into blocks (0 or -EINVAL/-ERANGE). */
+int pt_merge(struct pt *pt, u64 ia, u64 size, struct pt_gather *g);
 
 /* A leaf (valid mapping or invalid hole) found by pt_walk. */
 struct pt_leaf {
@@ -141,11 +143,21 @@ struct pt_leaf {
 typedef int (*pt_visit_fn)(const struct pt_leaf *leaf, void *arg);
 /* Visit every entry covering [ia, ia + size) in address order; stops on non-zero. */
 int pt_walk(const struct pt *pt, u64 ia, u64 size, pt_visit_fn fn, void *arg);
-/* Translate one address: 0 and *pa/*attr/*level, or -ENOENT if unmapped. */
+/* Translate one address: 0 and fills pa, attr, level (each may be NULL), or -ENOENT. */
 int pt_lookup(const struct pt *pt, u64 ia, u64 *pa, pt_attr_t *attr, unsigned int *level);
 /* Visit every table page (root included): for leak / double-use checks. */
 int pt_for_each_table(const struct pt *pt, int (*fn)(u64 table_pa, unsigned int level, void *arg),
 		      void *arg);
+
+/*
+ * MAIR_EL2 / SMMU CD.MAIR layout the PT_FMT_ARM64_S1 format's AttrIndx refers to
+ * (Arm ARM D8.4.3 "Stage 1 memory region type and Cacheability attributes"):
+ * Attr0 = 0xff Normal Inner/Outer Write-Back RW-allocate, Attr1 = 0x04
+ * Device-nGnRE, Attr2 = 0x00 Device-nGnRnE, Attr3 = 0x44 Normal Non-cacheable.
+ */
+#define PT_ARM64_S1_MAIR	0x440004ffULL
+#define PT_ARM64_S1_MAIR_IDX_NORMAL	0
+#define PT_ARM64_S1_MAIR_IDX_DEVICE	1
 
 /* Hardware root pointer values for the table (e.g. VTTBR BADDR, EPTP, SL pointer). */
 u64 pt_root_pa(const struct pt *pt);

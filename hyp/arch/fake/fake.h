@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The fake platform for host-native unit tests: simulated physical memory at
+ * FAKE_MEM_BASE that plat_phys_to_virt() maps into a host buffer (any PA outside
+ * panics), counted cache cleans, logs on stderr when LOCKSTEP_LOG is set, and a
+ * panic that aborts. Linked only into test binaries, never into the hypervisor.
+ */
+#ifndef HYP_ARCH_FAKE_H
+#define HYP_ARCH_FAKE_H
+
+#include "hyp/types.h"
+
+#define FAKE_MEM_BASE	0x40000000ULL
+#define FAKE_MEM_SIZE	(64ULL << 20)
+
+/* Zero the simulated memory handed out so far, forget it, and zero the counters. */
+void fake_mem_reset(void);
+/* PA of @n fresh zeroed pages aligned to @align bytes (a power of two >= 4 KiB). */
+u64 fake_alloc_pages(u64 n, u64 align);
+/* Pages still available to fake_alloc_pages() (ignoring alignment). */
+u64 fake_pages_left(void);
+/* True if [pa, pa + size) lies inside simulated memory. */
+bool fake_pa_valid(u64 pa, u64 size);
+
+/* plat_dcache_clean() calls and bytes since the last reset. */
+u64 fake_dcache_clean_calls(void);
+u64 fake_dcache_clean_bytes(void);
+/* plat_panic() calls abort(); tests of panics use a death-test style fork. */
+
+#endif /* HYP_ARCH_FAKE_H */

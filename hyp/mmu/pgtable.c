@@ -1,0 +1,966 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The page-table engine: one bounded recursive walker (pt_walk_table, at most
+ * four levels) with a visitor, and every operation written as a visitor.
+ *
+ * Every range operation runs in two phases (docs/mmu.md "Two phases"):
+ *   1. cost: the same walker visits the range without writing and adds up the
+ *      table pages each split would take (pt_split_pages() predicts the pages
+ *      below a split arithmetically, since a split table is uniform);
+ *   2. prepare: exactly that many pages move from the pool to the operation's
+ *      private spare list (any allocation may fail here: -ENOMEM, nothing
+ *      written); then commit: the walker visits the range again and writes;
+ *      nothing in the commit can fail, and it must use every spare page (the
+ *      exactness of the cost is checked at the end of every operation).
+ * Both phases take their decisions from one function, pt_decide(), so the cost
+ * cannot drift from the commit.
+ *
+ * After the children of a table have been visited, the table is merged into its
+ * parent entry if it became uniform (pt_try_merge()).
+ *
+ * Locking: none here. The owner of the table (and of its pool) serialises every
+ * operation on it.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "hyp/pgtable.h"
+#include "hyp/plat.h"
+#include "pt_fmt.h"
+#include "pt_pool.h"
+
+static const struct pt_fmt *const pt_fmts[PT_FMT_NR] = {
+	[PT_FMT_ARM64_S2] = &pt_fmt_arm64_s2,
+	[PT_FMT_ARM64_S1] = &pt_fmt_arm64_s1,
+	[PT_FMT_X86_EPT] = &pt_fmt_x86_ept,
+	[PT_FMT_VTD_SL] = &pt_fmt_vtd_sl,
+};
+
+const struct pt_fmt *pt_fmt_get(enum pt_fmt_id id)
+{
+	if ((unsigned int)id >= PT_FMT_NR)
+		return NULL;
+	return pt_fmts[id];
+}
+
+static const struct pt_fmt *pt_fmt_of(const struct pt *pt)
+{
+	return pt_fmts[pt->fmt];
+}
+
+enum pt_desc_type pt_desc_type(const struct pt_fmt *f, u64 desc, unsigned int level)
+{
+	enum pt_desc_type t = f->type(desc, level);
+
+	if (t == PT_DESC_TABLE && level == PT_LAST_LEVEL)
+		return PT_DESC_BAD;
+	if (t == PT_DESC_LEAF) {
+		if (!(f->leaf_levels & BIT(level)))
+			return PT_DESC_BAD;
+		if (!IS_ALIGNED(f->addr(desc), pt_level_size(level)))
+			return PT_DESC_BAD;
+	}
+	return t;
+}
+
+/* ---- descriptor access ------------------------------------------------------------------ */
+
+static u64 *pt_table_va(u64 pa)
+{
+	return plat_phys_to_virt(pa);
+}
+
+static u64 pt_read(const u64 *ptep)
+{
+	return __atomic_load_n(ptep, __ATOMIC_RELAXED);
+}
+
+/*
+ * Publish one descriptor with a single 64-bit store-release: the walker never
+ * sees a torn descriptor, and every earlier write (the contents of a new table)
+ * is ordered before the descriptor that makes it reachable (on arm64 STLR
+ * orders them for the table walker too, as an observer in the inner-shareable
+ * domain). Completion before a TLB invalidation is the flush routine's job
+ * (DSB ISHST before TLBI, Arm ARM D8.17 "TLB maintenance").
+ */
+static void pt_write(const struct pt *pt, u64 *ptep, u64 desc)
+{
+	__atomic_store_n(ptep, desc, __ATOMIC_RELEASE);
+	if (!pt->coherent)
+		plat_dcache_clean(ptep, sizeof(*ptep));
+}
+
+/* ---- the walker -------------------------------------------------------------------------- */
+
+enum pt_visit {
+	PT_VISIT_LEAF,		/* a leaf or an invalid entry; may turn it into a table */
+	PT_VISIT_TABLE_PRE,	/* a table entry, before its children */
+	PT_VISIT_TABLE_POST,	/* a table entry, after its children; may replace it */
+};
+
+struct pt_entry {
+	u64 *ptep;
+	u64 desc;
+	u64 ia;			/* first input address the entry translates */
+	unsigned int level;
+};
+
+struct pt_walker {
+	const struct pt *pt;
+	u64 start, end;		/* visit entries intersecting [start, end) */
+	int (*visit)(struct pt_walker *w, struct pt_entry *e, enum pt_visit v);
+	unsigned int visits;	/* BIT(enum pt_visit) the visitor wants */
+};
+
+static enum pt_desc_type pt_entry_type(const struct pt_walker *w, const struct pt_entry *e)
+{
+	enum pt_desc_type t = pt_desc_type(pt_fmt_of(w->pt), e->desc, e->level);
+
+	if (t == PT_DESC_BAD)
+		plat_panic("pt: bad %s descriptor %#llx at level %u ia %#llx",
+			   pt_fmt_of(w->pt)->name, (unsigned long long)e->desc, e->level,
+			   (unsigned long long)e->ia);
+	return t;
+}
+
+static int pt_walk_table(struct pt_walker *w, u64 table_pa, unsigned int level, u64 table_ia,
+			 u64 nr_entries)
+{
+	const struct pt_fmt *f = pt_fmt_of(w->pt);
+	unsigned int shift = pt_level_shift(level);
+	u64 *table = pt_table_va(table_pa);
+	u64 i = (MAX(w->start, table_ia) - table_ia) >> shift;
+	u64 last = MIN((w->end - 1 - table_ia) >> shift, nr_entries - 1);
+	int ret;
+
+	for (; i <= last; i++) {
+		struct pt_entry e = {
+			.ptep = &table[i],
+			.desc = pt_read(&table[i]),
+			.ia = table_ia + (i << shift),
+			.level = level,
+		};
+		enum pt_desc_type t = pt_entry_type(w, &e);
+
+		if (t != PT_DESC_TABLE) {
+			if (!(w->visits & BIT(PT_VISIT_LEAF)))
+				continue;
+			ret = w->visit(w, &e, PT_VISIT_LEAF);
+			if (ret)
+				return ret;
+			/* The visitor may have split the entry into a table: walk it. */
+			e.desc = pt_read(e.ptep);
+			if (pt_entry_type(w, &e) != PT_DESC_TABLE)
+				continue;
+		}
+		if (w->visits & BIT(PT_VISIT_TABLE_PRE)) {
+			ret = w->visit(w, &e, PT_VISIT_TABLE_PRE);
+			if (ret)
+				return ret;
+		}
+		HYP_CHECK(level < PT_LAST_LEVEL);
+		ret = pt_walk_table(w, f->addr(e.desc), level + 1, e.ia, PT_ENTRIES);
+		if (ret)
+			return ret;
+		if (w->visits & BIT(PT_VISIT_TABLE_POST)) {
+			ret = w->visit(w, &e, PT_VISIT_TABLE_POST);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+static int pt_walk_root(struct pt_walker *w)
+{
+	const struct pt *pt = w->pt;
+
+	return pt_walk_table(w, pt->root, pt->start_level, 0, (u64)pt->root_pages * PT_ENTRIES);
+}
+
+/* ---- argument checks ----------------------------------------------------------------------- */
+
+static int pt_check_range(const struct pt *pt, u64 ia, u64 size)
+{
+	if (!size || !IS_ALIGNED(ia | size, PAGE_SIZE))
+		return -EINVAL;
+	if (size > ~ia)		/* ia + size wraps */
+		return -EINVAL;
+	if (ia + size > BIT(pt->ia_bits))
+		return -ERANGE;
+	return 0;
+}
+
+static int pt_check_attr(const struct pt *pt, pt_attr_t attr, pt_attr_t *out)
+{
+	if (attr & ~(pt_attr_t)(PT_RWX | PT_DEVICE))
+		return -EINVAL;
+	return pt_fmt_of(pt)->attr_norm(attr, out);
+}
+
+/* ---- operations ------------------------------------------------------------------------------ */
+
+enum pt_op_kind { PT_OP_MAP, PT_OP_UNMAP, PT_OP_SET_ATTR, PT_OP_SPLIT, PT_OP_MERGE };
+
+enum pt_act {
+	PT_ACT_NONE,		/* the entry already is what the operation wants */
+	PT_ACT_WRITE,		/* replace the entry with one descriptor (leaf or invalid) */
+	PT_ACT_SPLIT,		/* turn the entry into a table of the next level and descend */
+};
+
+/* What a leaf or invalid entry translates: nothing, or a uniform mapping. */
+struct pt_content {
+	bool valid;
+	u64 pa;			/* output address of the entry's first input address */
+	pt_attr_t attr;
+};
+
+#define PT_DEAD_MAX	16
+
+struct pt_op {
+	struct pt_walker w;	/* first member: the visitor gets &op->w */
+	struct pt *pt;		/* NULL while costing: nothing may be written */
+	enum pt_op_kind kind;
+	u64 pa;			/* map: output address of w.start */
+	pt_attr_t attr;		/* map / set_attr: normalised attributes */
+	unsigned int split_level;	/* split: leaves must end up at this level or below */
+	u64 cost;		/* table pages the commit will take */
+	u64 spare;		/* prepared pages, linked through their first word */
+	u64 nr_spare;
+	bool split_valid;	/* a valid block was split: a TLB may still hold it */
+	struct pt_gather *g;
+	/* Unlinked tables, freed once no walker can reach them (pt_dead_flush()). */
+	u64 dead[PT_DEAD_MAX];
+	unsigned int nr_dead;
+	bool dead_flush;	/* some were unlinked without a synchronous invalidation */
+	u64 dead_lo, dead_hi;	/* input range they translated */
+};
+
+static struct pt_op *pt_op_of(struct pt_walker *w)
+{
+	return (struct pt_op *)w;
+}
+
+/* TTL hint for changes in this operation: unknown once a live block was split. */
+static unsigned int pt_ttl(const struct pt_op *op, unsigned int level)
+{
+	return op->split_valid ? 0 : level;
+}
+
+/* Content of a leaf or invalid entry (the walker has checked its type). */
+static void pt_content_of(const struct pt_fmt *f, u64 desc, unsigned int level,
+			  struct pt_content *c)
+{
+	c->valid = f->type(desc, level) == PT_DESC_LEAF;
+	c->pa = c->valid ? f->addr(desc) : 0;
+	c->attr = c->valid ? f->attr(desc) : 0;
+}
+
+/*
+ * The one decision both phases share: what the operation does with an entry at
+ * @level starting at @eia whose content is @c. Sets *@desc for PT_ACT_WRITE.
+ */
+static enum pt_act pt_decide(const struct pt_op *op, unsigned int level, u64 eia,
+			     const struct pt_content *c, u64 *desc)
+{
+	const struct pt_fmt *f = pt_fmt_of(op->w.pt);
+	u64 size = pt_level_size(level);
+	bool covered = eia >= op->w.start && eia + size <= op->w.end;
+	u64 pa;
+
+	switch (op->kind) {
+	case PT_OP_MAP:
+		/* Already translating the covered part exactly this way: leave it. */
+		if (c->valid && c->attr == op->attr && c->pa - eia == op->pa - op->w.start)
+			return PT_ACT_NONE;
+		pa = op->pa + (eia - op->w.start);
+		if (covered && (f->leaf_levels & BIT(level)) && IS_ALIGNED(pa, size)) {
+			*desc = f->mk_leaf(level, pa, op->attr);
+			return PT_ACT_WRITE;
+		}
+		return PT_ACT_SPLIT;
+	case PT_OP_UNMAP:
+		if (!c->valid)
+			return PT_ACT_NONE;
+		if (covered) {
+			*desc = 0;
+			return PT_ACT_WRITE;
+		}
+		return PT_ACT_SPLIT;
+	case PT_OP_SET_ATTR:
+		if (!c->valid || c->attr == op->attr)
+			return PT_ACT_NONE;
+		if (covered) {
+			*desc = f->mk_leaf(level, c->pa, op->attr);
+			return PT_ACT_WRITE;
+		}
+		return PT_ACT_SPLIT;
+	case PT_OP_SPLIT:
+		return c->valid && level < op->split_level ? PT_ACT_SPLIT : PT_ACT_NONE;
+	case PT_OP_MERGE:
+	default:
+		return PT_ACT_NONE;
+	}
+}
+
+static u64 pt_split_pages(const struct pt_op *op, unsigned int level, u64 eia,
+			   const struct pt_content *c);
+
+/* Pages needed below child @cia (level @level) of a split entry with content @c at @eia. */
+static u64 pt_child_cost(const struct pt_op *op, unsigned int level, u64 cia, u64 eia,
+			 const struct pt_content *c)
+{
+	struct pt_content cc = *c;
+	u64 desc;
+
+	if (cc.valid)
+		cc.pa = c->pa + (cia - eia);
+	if (pt_decide(op, level, cia, &cc, &desc) != PT_ACT_SPLIT)
+		return 0;
+	return pt_split_pages(op, level, cia, &cc);
+}
+
+/*
+ * Pages a split of the entry (@level, @eia, content @c) takes: its new table,
+ * plus what the children need. The new table is uniform, so only the first and
+ * last children the range touches can differ from those in between, which all
+ * decide alike: O(levels), not O(entries).
+ */
+static u64 pt_split_pages(const struct pt_op *op, unsigned int level, u64 eia,
+			   const struct pt_content *c)
+{
+	unsigned int cl = level + 1;
+	unsigned int cshift = pt_level_shift(cl);
+	u64 lo = MAX(op->w.start, eia), hi = MIN(op->w.end, eia + pt_level_size(level));
+	u64 first = (lo - eia) >> cshift, last = (hi - 1 - eia) >> cshift;
+	u64 cost = 1;
+
+	HYP_CHECK(level < PT_LAST_LEVEL);
+	if (cl == PT_LAST_LEVEL)
+		return cost;
+	cost += pt_child_cost(op, cl, eia + (first << cshift), eia, c);
+	if (last > first)
+		cost += pt_child_cost(op, cl, eia + (last << cshift), eia, c);
+	if (last > first + 1)
+		cost += (last - first - 1) * pt_child_cost(op, cl, eia + ((first + 1) << cshift), eia, c);
+	return cost;
+}
+
+static u64 pt_spare_pop(struct pt_op *op)
+{
+	u64 pa = op->spare;
+	u64 *va;
+
+	if (!pa)
+		plat_panic("pt: operation needs more pages than its cost %llu",
+			   (unsigned long long)op->cost);
+	va = pt_table_va(pa);
+	op->spare = va[0];
+	va[0] = 0;	/* the rest of the page was zeroed by the pool */
+	op->nr_spare--;
+	return pa;
+}
+
+static void pt_flush_now(struct pt_op *op, u64 ia, u64 size, unsigned int level)
+{
+	struct pt *pt = op->pt;
+
+	if (pt->ops && pt->ops->flush_now)
+		pt->ops->flush_now(pt, ia, size, level);
+}
+
+/*
+ * The "break" of break-before-make (Arm ARM D8.16.1 "Using break-before-make
+ * when updating translation table entries"): write an invalid descriptor and
+ * invalidate synchronously, so no walker or TLB holds the old entry when the
+ * new one is written.
+ */
+static void pt_break(struct pt_op *op, u64 *ptep, u64 ia, u64 size, unsigned int level)
+{
+	pt_write(op->pt, ptep, 0);
+	pt_flush_now(op, ia, size, level);
+}
+
+/* Free unlinked tables once no walker can still hold them. */
+static void pt_dead_flush(struct pt_op *op)
+{
+	unsigned int i;
+
+	if (!op->nr_dead)
+		return;
+	if (op->dead_flush)
+		pt_flush_now(op, op->dead_lo, op->dead_hi - op->dead_lo, 0);
+	for (i = 0; i < op->nr_dead; i++)
+		pt_pool_free(op->pt->pool, op->dead[i]);
+	op->nr_dead = 0;
+	op->dead_flush = false;
+}
+
+/*
+ * @table_pa (which translated [ia, ia + size)) is no longer reachable from the
+ * root. A walker may still be inside it (and TLB walk caches may hold it) until
+ * an invalidation of its range, so it goes back to the pool only after one: the
+ * break already did it when @flushed; else one flush for all the dead tables of
+ * the operation, at the end (or when the list is full).
+ */
+static void pt_dead_add(struct pt_op *op, u64 table_pa, u64 ia, u64 size, bool flushed)
+{
+	if (op->nr_dead == PT_DEAD_MAX)
+		pt_dead_flush(op);
+	if (!op->nr_dead) {
+		op->dead_lo = ia;
+		op->dead_hi = ia + size;
+	}
+	op->dead[op->nr_dead++] = table_pa;
+	op->dead_lo = MIN(op->dead_lo, ia);
+	op->dead_hi = MAX(op->dead_hi, ia + size);
+	if (!flushed)
+		op->dead_flush = true;
+	op->pt->nr_tables--;
+}
+
+static void pt_replace_leaf(struct pt_op *op, struct pt_entry *e, const struct pt_content *old,
+			    u64 desc)
+{
+	const struct pt_fmt *f = pt_fmt_of(op->pt);
+	u64 size = pt_level_size(e->level);
+
+	if (old->valid) {
+		/*
+		 * Arm ARM D8.16.1: a change of output address or memory type of a
+		 * live entry needs break-before-make (FEAT_BBM does not relax that);
+		 * a permission-only change or an unmap may be written directly.
+		 */
+		bool brk = f->needs_bbm && desc &&
+			   (f->addr(desc) != old->pa || ((f->attr(desc) ^ old->attr) & PT_DEVICE));
+
+		if (brk)
+			pt_break(op, e->ptep, e->ia, size, pt_ttl(op, e->level));
+		else
+			pt_gather_add(op->g, e->ia, size, pt_ttl(op, e->level));
+	}
+	pt_write(op->pt, e->ptep, desc);
+}
+
+/*
+ * Replace a leaf or invalid entry with a table of the next level translating
+ * exactly the same way. The new table is filled completely (and cleaned) before
+ * it is published, so with bbm_free the rest of the block keeps translating.
+ */
+static void pt_split_entry(struct pt_op *op, struct pt_entry *e, const struct pt_content *c)
+{
+	struct pt *pt = op->pt;
+	const struct pt_fmt *f = pt_fmt_of(pt);
+	unsigned int cl = e->level + 1;
+	u64 csize = pt_level_size(cl);
+	u64 tpa = pt_spare_pop(op);
+	u64 *table = pt_table_va(tpa);
+	unsigned int i;
+
+	HYP_CHECK(cl <= PT_LAST_LEVEL);
+	if (c->valid) {
+		HYP_CHECK(f->leaf_levels & BIT(cl));
+		for (i = 0; i < PT_ENTRIES; i++)
+			table[i] = f->mk_leaf(cl, c->pa + i * csize, c->attr);
+	}
+	if (!pt->coherent)
+		plat_dcache_clean(table, PAGE_SIZE);
+	pt->nr_tables++;
+	if (c->valid) {
+		/*
+		 * Block -> table changes the block size of a live translation: Arm ARM
+		 * D8.16.1 requires break-before-make unless every walker implements
+		 * FEAT_BBM level 2 (D8.16.2) / SMMU BBML2, which allow this exact swap
+		 * (identical output and attributes) without a break: pt->bbm_free.
+		 */
+		if (f->needs_bbm && !pt->bbm_free)
+			pt_break(op, e->ptep, e->ia, pt_level_size(e->level), pt_ttl(op, e->level));
+		op->split_valid = true;
+	}
+	pt_write(pt, e->ptep, f->mk_table(tpa));
+}
+
+/*
+ * Merge rule: the table under @e becomes one entry if all its entries are
+ * invalid (-> invalid entry) or all are valid leaves with identical attributes
+ * and contiguous output addresses starting aligned to the parent's size, and the
+ * parent level may hold a leaf (-> block). The table page is freed.
+ */
+static void pt_try_merge(struct pt_op *op, struct pt_entry *e)
+{
+	struct pt *pt = op->pt;
+	const struct pt_fmt *f = pt_fmt_of(pt);
+	unsigned int cl = e->level + 1;
+	u64 size = pt_level_size(e->level), csize = pt_level_size(cl);
+	u64 tpa = f->addr(e->desc);
+	u64 *table = pt_table_va(tpa);
+	u64 first = pt_read(&table[0]), desc, pa;
+	enum pt_desc_type t = pt_desc_type(f, first, cl);
+	bool flushed = false;
+	pt_attr_t attr;
+	unsigned int i;
+
+	if (t == PT_DESC_INVALID) {
+		for (i = 1; i < PT_ENTRIES; i++)
+			if (pt_desc_type(f, pt_read(&table[i]), cl) != PT_DESC_INVALID)
+				return;
+		desc = 0;
+	} else if (t == PT_DESC_LEAF) {
+		pa = f->addr(first);
+		attr = f->attr(first);
+		if (!(f->leaf_levels & BIT(e->level)) || !IS_ALIGNED(pa, size))
+			return;
+		for (i = 1; i < PT_ENTRIES; i++)
+			if (pt_read(&table[i]) != f->mk_leaf(cl, pa + i * csize, attr))
+				return;
+		desc = f->mk_leaf(e->level, pa, attr);
+		/*
+		 * Table -> block with identical output: the same D8.16.1 / FEAT_BBM
+		 * level 2 rule as a split.
+		 */
+		if (f->needs_bbm && !pt->bbm_free) {
+			pt_break(op, e->ptep, e->ia, size, 0);
+			flushed = true;
+		}
+	} else {
+		return;
+	}
+	pt_write(pt, e->ptep, desc);
+	e->desc = desc;
+	pt_dead_add(op, tpa, e->ia, size, flushed);
+}
+
+static int pt_op_visit(struct pt_walker *w, struct pt_entry *e, enum pt_visit v)
+{
+	struct pt_op *op = pt_op_of(w);
+	const struct pt_fmt *f = pt_fmt_of(w->pt);
+	struct pt_content c;
+	u64 desc = 0;
+
+	if (v == PT_VISIT_TABLE_POST) {
+		if (op->pt && op->kind != PT_OP_SPLIT)
+			pt_try_merge(op, e);
+		return 0;
+	}
+	pt_content_of(f, e->desc, e->level, &c);
+	switch (pt_decide(op, e->level, e->ia, &c, &desc)) {
+	case PT_ACT_WRITE:
+		if (op->pt)
+			pt_replace_leaf(op, e, &c, desc);
+		break;
+	case PT_ACT_SPLIT:
+		if (op->pt)
+			pt_split_entry(op, e, &c);
+		else
+			op->cost += pt_split_pages(op, e->level, e->ia, &c);
+		break;
+	case PT_ACT_NONE:
+	default:
+		break;
+	}
+	return 0;
+}
+
+static void pt_op_init(struct pt_op *op, const struct pt *pt, enum pt_op_kind kind, u64 ia,
+		       u64 size)
+{
+	memset(op, 0, sizeof(*op));
+	op->w.pt = pt;
+	op->w.start = ia;
+	op->w.end = ia + size;
+	op->w.visit = pt_op_visit;
+	op->w.visits = BIT(PT_VISIT_LEAF) | BIT(PT_VISIT_TABLE_POST);
+	op->kind = kind;
+}
+
+static u64 pt_op_cost(struct pt_op *op)
+{
+	op->pt = NULL;
+	op->cost = 0;
+	pt_walk_root(&op->w);
+	return op->cost;
+}
+
+/*
+ * Take @n pages for an operation or a new root. The reservation protocol
+ * (docs/mmu.md): pages reserved with pt_pool_reserve() belong to the
+ * transaction in progress on this pool, so an operation draws on the
+ * reservation first and on unreserved pages for the rest. Returns how many
+ * reserved pages were consumed through *@from_resv.
+ */
+static bool pt_pool_claim(struct pt_pool *pool, u64 n, u64 *from_resv)
+{
+	if (n > pool->nr_free)
+		return false;
+	*from_resv = MIN(n, pool->nr_reserved);
+	pool->nr_reserved -= *from_resv;
+	return true;
+}
+
+static int pt_op_prepare(struct pt_op *op, struct pt *pt)
+{
+	struct pt_pool *pool = pt->pool;
+	u64 from_resv, pa, i;
+
+	if (!pt_pool_claim(pool, op->cost, &from_resv))
+		return -ENOMEM;
+	for (i = 0; i < op->cost; i++) {
+		pa = pt_pool_alloc(pool);
+		if (!pa) {
+			while (op->nr_spare)
+				pt_pool_free(pool, pt_spare_pop(op));
+			pool->nr_reserved += from_resv;
+			return -ENOMEM;
+		}
+		*pt_table_va(pa) = op->spare;
+		op->spare = pa;
+		op->nr_spare++;
+	}
+	return 0;
+}
+
+static int pt_op_run(struct pt *pt, struct pt_op *op, struct pt_gather *g)
+{
+	int ret;
+
+	pt_op_cost(op);
+	ret = pt_op_prepare(op, pt);
+	if (ret)
+		return ret;
+	op->pt = pt;
+	op->g = g;
+	pt_walk_root(&op->w);
+	pt_dead_flush(op);
+	if (op->nr_spare)
+		plat_panic("pt: %s operation left %llu of %llu prepared pages",
+			   pt_fmt_of(pt)->name, (unsigned long long)op->nr_spare,
+			   (unsigned long long)op->cost);
+	return 0;
+}
+
+static int pt_map_setup(const struct pt *pt, struct pt_op *op, u64 ia, u64 size, u64 pa,
+			pt_attr_t attr)
+{
+	pt_attr_t norm;
+	int ret;
+
+	ret = pt_check_range(pt, ia, size);
+	if (ret)
+		return ret;
+	if (!IS_ALIGNED(pa, PAGE_SIZE) || size > ~pa)
+		return -EINVAL;
+	if (pa + size > BIT(pt_fmt_of(pt)->oa_bits))
+		return -ERANGE;
+	ret = pt_check_attr(pt, attr, &norm);
+	if (ret)
+		return ret;
+	pt_op_init(op, pt, PT_OP_MAP, ia, size);
+	op->pa = pa;
+	op->attr = norm;
+	return 0;
+}
+
+static int pt_set_attr_setup(const struct pt *pt, struct pt_op *op, u64 ia, u64 size,
+			     pt_attr_t attr)
+{
+	pt_attr_t norm;
+	int ret;
+
+	ret = pt_check_range(pt, ia, size);
+	if (ret)
+		return ret;
+	ret = pt_check_attr(pt, attr, &norm);
+	if (ret)
+		return ret;
+	pt_op_init(op, pt, PT_OP_SET_ATTR, ia, size);
+	op->attr = norm;
+	return 0;
+}
+
+s64 pt_map_cost(const struct pt *pt, u64 ia, u64 size, u64 pa, pt_attr_t attr)
+{
+	struct pt_op op;
+	int ret = pt_map_setup(pt, &op, ia, size, pa, attr);
+
+	return ret ? ret : (s64)pt_op_cost(&op);
+}
+
+s64 pt_unmap_cost(const struct pt *pt, u64 ia, u64 size)
+{
+	struct pt_op op;
+	int ret = pt_check_range(pt, ia, size);
+
+	if (ret)
+		return ret;
+	pt_op_init(&op, pt, PT_OP_UNMAP, ia, size);
+	return (s64)pt_op_cost(&op);
+}
+
+s64 pt_set_attr_cost(const struct pt *pt, u64 ia, u64 size, pt_attr_t attr)
+{
+	struct pt_op op;
+	int ret = pt_set_attr_setup(pt, &op, ia, size, attr);
+
+	return ret ? ret : (s64)pt_op_cost(&op);
+}
+
+int pt_map(struct pt *pt, u64 ia, u64 size, u64 pa, pt_attr_t attr, struct pt_gather *g)
+{
+	struct pt_op op;
+	int ret = pt_map_setup(pt, &op, ia, size, pa, attr);
+
+	return ret ? ret : pt_op_run(pt, &op, g);
+}
+
+int pt_unmap(struct pt *pt, u64 ia, u64 size, struct pt_gather *g)
+{
+	struct pt_op op;
+	int ret = pt_check_range(pt, ia, size);
+
+	if (ret)
+		return ret;
+	pt_op_init(&op, pt, PT_OP_UNMAP, ia, size);
+	return pt_op_run(pt, &op, g);
+}
+
+int pt_set_attr(struct pt *pt, u64 ia, u64 size, pt_attr_t attr, struct pt_gather *g)
+{
+	struct pt_op op;
+	int ret = pt_set_attr_setup(pt, &op, ia, size, attr);
+
+	return ret ? ret : pt_op_run(pt, &op, g);
+}
+
+s64 pt_split_cost(const struct pt *pt, u64 ia, unsigned int level)
+{
+	struct pt_op op;
+	int ret;
+
+	if (level <= pt->start_level || level > PT_LAST_LEVEL)
+		return -EINVAL;
+	ia = ALIGN_DOWN(ia, PAGE_SIZE);
+	ret = pt_check_range(pt, ia, PAGE_SIZE);
+	if (ret)
+		return ret;
+	pt_op_init(&op, pt, PT_OP_SPLIT, ia, PAGE_SIZE);
+	op.split_level = level;
+	return (s64)pt_op_cost(&op);
+}
+
+int pt_split(struct pt *pt, u64 ia, unsigned int level, struct pt_gather *g)
+{
+	struct pt_op op;
+	int ret;
+
+	if (level <= pt->start_level || level > PT_LAST_LEVEL)
+		return -EINVAL;
+	ia = ALIGN_DOWN(ia, PAGE_SIZE);
+	ret = pt_check_range(pt, ia, PAGE_SIZE);
+	if (ret)
+		return ret;
+	pt_op_init(&op, pt, PT_OP_SPLIT, ia, PAGE_SIZE);
+	op.split_level = level;
+	return pt_op_run(pt, &op, g);
+}
+
+int pt_merge(struct pt *pt, u64 ia, u64 size, struct pt_gather *g)
+{
+	struct pt_op op;
+	int ret = pt_check_range(pt, ia, size);
+
+	if (ret)
+		return ret;
+	pt_op_init(&op, pt, PT_OP_MERGE, ia, size);
+	return pt_op_run(pt, &op, g);
+}
+
+/* ---- creation and destruction ---------------------------------------------------------------- */
+
+int pt_init(struct pt *pt, enum pt_fmt_id fmt, unsigned int ia_bits, bool coherent,
+	    struct pt_pool *pool, const struct pt_ops *ops, void *priv)
+{
+	const struct pt_fmt *f = pt_fmt_get(fmt);
+	u8 start_level, root_pages;
+	u64 root, from_resv;
+
+	if (!f || !pool || ia_bits < f->min_ia_bits || ia_bits > f->max_ia_bits)
+		return -EINVAL;
+	f->geometry(ia_bits, &start_level, &root_pages);
+	if (!pt_pool_claim(pool, root_pages, &from_resv))
+		return -ENOMEM;
+	root = pt_pool_alloc_contig(pool, root_pages);
+	if (!root) {
+		pool->nr_reserved += from_resv;
+		return -ENOMEM;
+	}
+	memset(pt, 0, sizeof(*pt));
+	pt->fmt = fmt;
+	pt->root = root;
+	pt->root_pages = root_pages;
+	pt->start_level = start_level;
+	pt->ia_bits = (u8)ia_bits;
+	pt->coherent = coherent;
+	pt->pool = pool;
+	pt->ops = ops;
+	pt->priv = priv;
+	pt->nr_tables = root_pages;
+	if (!coherent)
+		plat_dcache_clean(pt_table_va(root), (size_t)root_pages * PAGE_SIZE);
+	return 0;
+}
+
+static int pt_destroy_visit(struct pt_walker *w, struct pt_entry *e, enum pt_visit v)
+{
+	struct pt *pt = (struct pt *)(uintptr_t)w->pt;	/* the destroy walker owns the table */
+
+	(void)v;
+	pt_pool_free(pt->pool, pt_fmt_of(pt)->addr(e->desc));
+	pt->nr_tables--;
+	return 0;
+}
+
+void pt_destroy(struct pt *pt)
+{
+	struct pt_walker w = {
+		.pt = pt,
+		.start = 0,
+		.end = BIT(pt->ia_bits),
+		.visit = pt_destroy_visit,
+		.visits = BIT(PT_VISIT_TABLE_POST),
+	};
+	unsigned int i;
+
+	pt_walk_root(&w);
+	for (i = 0; i < pt->root_pages; i++)
+		pt_pool_free(pt->pool, pt->root + (u64)i * PAGE_SIZE);
+	pt->nr_tables -= pt->root_pages;
+	HYP_CHECK(pt->nr_tables == 0);
+	pt->root = 0;
+	pt->root_pages = 0;
+}
+
+/* ---- read-only walks -------------------------------------------------------------------------- */
+
+struct pt_walk_leaves {
+	struct pt_walker w;
+	pt_visit_fn fn;
+	void *arg;
+};
+
+static int pt_walk_leaf_visit(struct pt_walker *w, struct pt_entry *e, enum pt_visit v)
+{
+	struct pt_walk_leaves *wl = (struct pt_walk_leaves *)w;
+	const struct pt_fmt *f = pt_fmt_of(w->pt);
+	u64 lo = MAX(e->ia, w->start);
+	u64 hi = MIN(e->ia + pt_level_size(e->level), w->end);
+	struct pt_content c;
+	struct pt_leaf leaf;
+
+	(void)v;
+	pt_content_of(f, e->desc, e->level, &c);
+	leaf.ia = lo;
+	leaf.size = hi - lo;
+	leaf.pa = c.valid ? c.pa + (lo - e->ia) : 0;
+	leaf.attr = c.attr;
+	leaf.level = (u8)e->level;
+	leaf.valid = c.valid;
+	return wl->fn(&leaf, wl->arg);
+}
+
+int pt_walk(const struct pt *pt, u64 ia, u64 size, pt_visit_fn fn, void *arg)
+{
+	struct pt_walk_leaves wl = {
+		.w = {
+			.pt = pt,
+			.start = ia,
+			.end = ia + size,
+			.visit = pt_walk_leaf_visit,
+			.visits = BIT(PT_VISIT_LEAF),
+		},
+		.fn = fn,
+		.arg = arg,
+	};
+	int ret = pt_check_range(pt, ia, size);
+
+	if (ret)
+		return ret;
+	return pt_walk_root(&wl.w);
+}
+
+struct pt_lookup_res {
+	bool found;
+	struct pt_leaf leaf;
+};
+
+static int pt_lookup_fn(const struct pt_leaf *leaf, void *arg)
+{
+	struct pt_lookup_res *res = arg;
+
+	res->found = leaf->valid;
+	res->leaf = *leaf;
+	return 0;
+}
+
+int pt_lookup(const struct pt *pt, u64 ia, u64 *pa, pt_attr_t *attr, unsigned int *level)
+{
+	struct pt_lookup_res res = { .found = false };
+	u64 page = ALIGN_DOWN(ia, PAGE_SIZE);
+	int ret;
+
+	ret = pt_walk(pt, page, PAGE_SIZE, pt_lookup_fn, &res);
+	if (ret)
+		return ret;
+	if (!res.found)
+		return -ENOENT;
+	if (pa)
+		*pa = res.leaf.pa + (ia - page);
+	if (attr)
+		*attr = res.leaf.attr;
+	if (level)
+		*level = res.leaf.level;
+	return 0;
+}
+
+struct pt_tables_walk {
+	struct pt_walker w;
+	int (*fn)(u64 table_pa, unsigned int level, void *arg);
+	void *arg;
+};
+
+static int pt_tables_visit(struct pt_walker *w, struct pt_entry *e, enum pt_visit v)
+{
+	struct pt_tables_walk *tw = (struct pt_tables_walk *)w;
+
+	(void)v;
+	return tw->fn(pt_fmt_of(w->pt)->addr(e->desc), e->level + 1, tw->arg);
+}
+
+int pt_for_each_table(const struct pt *pt, int (*fn)(u64 table_pa, unsigned int level, void *arg),
+		      void *arg)
+{
+	struct pt_tables_walk tw = {
+		.w = {
+			.pt = pt,
+			.start = 0,
+			.end = BIT(pt->ia_bits),
+			.visit = pt_tables_visit,
+			.visits = BIT(PT_VISIT_TABLE_PRE),
+		},
+		.fn = fn,
+		.arg = arg,
+	};
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < pt->root_pages; i++) {
+		ret = fn(pt->root + (u64)i * PAGE_SIZE, pt->start_level, arg);
+		if (ret)
+			return ret;
+	}
+	return pt_walk_root(&tw.w);
+}
+
+u64 pt_root_pa(const struct pt *pt)
+{
+	return pt_fmt_of(pt)->root_ptr(pt);
+}

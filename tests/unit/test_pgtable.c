@@ -1,0 +1,1007 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Page-table engine tests (hyp/mmu), run for every descriptor format against
+ * the fake platform. Each test names the format it ran on.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fake.h"
+#include "harness.h"
+#include "hyp/pgtable.h"
+#include "hyp/plat.h"
+#include "../../hyp/mmu/pt_fmt.h"
+
+/* Per-format facts the tests rely on (from the format's documentation). */
+struct fmt_case {
+	enum pt_fmt_id fmt;
+	const char *name;
+	unsigned int ia_bits;
+	unsigned int start_level;	/* expected for ia_bits */
+	unsigned int root_pages;
+	bool has_1g;			/* 1 GiB leaves allowed */
+	bool bbm;			/* break-before-make applies (Arm) */
+	pt_attr_t rw, ro;		/* two representable attribute sets */
+	pt_attr_t attrs[6];		/* representable (already normalised) attributes */
+	unsigned int nr_attrs;
+};
+
+static const struct fmt_case fmt_cases[] = {
+	{ PT_FMT_ARM64_S2, "arm64-s2", 40, 1, 2, true, true, PT_RW, PT_R,
+	  { PT_RW, PT_R, PT_RWX, PT_RW | PT_DEVICE, PT_W, 0 }, 6 },
+	{ PT_FMT_ARM64_S1, "arm64-s1", 40, 0, 1, true, true, PT_RW, PT_R,
+	  { PT_RW, PT_R, PT_RWX, PT_RW | PT_DEVICE, PT_R | PT_X }, 5 },
+	{ PT_FMT_X86_EPT, "x86-ept", 48, 0, 1, true, false, PT_RW, PT_R,
+	  { PT_RW, PT_R, PT_RWX, PT_RW | PT_DEVICE, PT_R | PT_X }, 5 },
+	{ PT_FMT_VTD_SL, "vtd-sl", 48, 0, 1, false, false, PT_RW, PT_R,
+	  { PT_RW, PT_R, PT_W, PT_RW | PT_DEVICE }, 4 },
+};
+
+#define POOL_PAGES	4096
+#define PA_BASE		(1ULL << 40)	/* output addresses: 1 TiB, 1 GiB aligned */
+
+static struct pt_pool pool;
+static struct th_pt tpt;
+
+static const struct fmt_case *fc_of(void **state)
+{
+	return *state;
+}
+
+static struct pt *setup_pt(const struct fmt_case *fc, u64 pool_pages)
+{
+	th_reset();
+	th_pool_fill(&pool, pool_pages);
+	assert_int_equal(th_pt_init(&tpt, fc->fmt, fc->ia_bits, &pool), 0);
+	return &tpt.pt;
+}
+
+static void check_accounting(const struct pt *pt)
+{
+	assert_int_equal(pool.nr_free + pool.nr_used, pool.nr_total);
+	assert_true(pool.nr_reserved <= pool.nr_free);
+	assert_int_equal(pool.nr_used, pt->nr_tables);
+	assert_int_equal(th_count_tables(pt), pt->nr_tables);
+}
+
+static void expect_pa(const struct pt *pt, u64 ia, u64 pa, pt_attr_t attr)
+{
+	u64 got_pa = 0;
+	pt_attr_t got_attr = 0;
+	unsigned int level = 0;
+	int ret = pt_lookup(pt, ia, &got_pa, &got_attr, &level);
+
+	if (ret != 0)
+		printf("# lookup %#llx: %d\n", (unsigned long long)ia, ret);
+	assert_int_equal(ret, 0);
+	assert_int_equal(got_pa, pa);
+	assert_int_equal(got_attr, attr);
+}
+
+static void expect_hole(const struct pt *pt, u64 ia)
+{
+	assert_int_equal(pt_lookup(pt, ia, NULL, NULL, NULL), -ENOENT);
+}
+
+/* Leaf level a 1 GiB aligned map uses in this format. */
+static unsigned int big_level(const struct fmt_case *fc)
+{
+	return fc->has_1g ? 1 : 2;
+}
+
+/* ---- geometry, init, destroy ----------------------------------------------------------------- */
+
+static void t_init_destroy(void **state)
+{
+	const struct fmt_case *fc = fc_of(state);
+	struct pt *pt = setup_pt(fc, POOL_PAGES);
+
+	assert_int_equal(pt->start_level, fc->start_level);
+	assert_int_equal(pt->root_pages, fc->root_pages);
+	assert_int_equal(pt->nr_tables, fc->root_pages);
+	assert_true(IS_ALIGNED(pt->root, fc->root_pages * PAGE_SIZE));
+	assert_int_equal(pool.nr_used, fc->root_pages);
+	check_accounting(pt);
+	expect_hole(pt, 0);
+	pt_destroy(pt);
+	assert_int_equal(pool.nr_used, 0);
+	assert_int_equal(pool.nr_free, POOL_PAGES);
+
+	/* ia_bits outside the format's range and unknown formats are refused. */
+	assert_int_equal(th_pt_init(&tpt, fc->fmt, 31, &pool), -EINVAL);
+	assert_int_equal(th_pt_init(&tpt, fc->fmt, 49, &pool), -EINVAL);
+	assert_int_equal(th_pt_init(&tpt, PT_FMT_NR, 40, &pool), -EINVAL);
+	assert_int_equal(pool.nr_used, 0);
+}
+
+static void t_s2_geometry(void **state)
+{
+	static const struct { unsigned int bits, level, pages; } g[] = {
+		{ 32, 1, 1 }, { 39, 1, 1 }, { 40, 1, 2 }, { 42, 1, 8 },
+		{ 43, 1, 16 }, { 44, 0, 1 }, { 48, 0, 1 },
+	};
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(g); i++) {
+		th_reset();
+		th_pool_fill(&pool, 64);
+		assert_int_equal(th_pt_init(&tpt, PT_FMT_ARM64_S2, g[i].bits, &pool), 0);
+		assert_int_equal(tpt.pt.start_level, g[i].level);
+		assert_int_equal(tpt.pt.root_pages, g[i].pages);
+		/* Concatenated roots are contiguous and aligned to their total size. */
+		assert_true(IS_ALIGNED(tpt.pt.root, g[i].pages * PAGE_SIZE));
+		assert_int_equal(pool.nr_used, g[i].pages);
+		/* The last IPA translates through the last concatenated page. */
+		assert_int_equal(pt_map(&tpt.pt, BIT(g[i].bits) - PAGE_SIZE, PAGE_SIZE, PA_BASE,
+					PT_RW, NULL), 0);
+		expect_pa(&tpt.pt, BIT(g[i].bits) - PAGE_SIZE, PA_BASE, PT_RW);
+		pt_destroy(&tpt.pt);
+		assert_int_equal(pool.nr_used, 0);
+	}
+	/* Not enough contiguous aligned pages for a 16-page root: -ENOMEM, nothing taken. */
+	th_reset();
+	pt_pool_init(&pool);
+	pt_pool_add(&pool, fake_alloc_pages(8, 16 * PAGE_SIZE), 8);
+	pt_pool_add(&pool, fake_alloc_pages(8, 16 * PAGE_SIZE), 8);
+	assert_int_equal(th_pt_init(&tpt, PT_FMT_ARM64_S2, 43, &pool), -ENOMEM);
+	assert_int_equal(pool.nr_free, 16);
+}
+
+/* ---- map / lookup / unmap ------------------------------------------------------------------------ */
+
+static void t_map_1g_block(void **state)
+{
+	const struct fmt_case *fc = fc_of(state);
+	struct pt *pt = setup_pt(fc, POOL_PAGES);
+	unsigned int lvl = big_level(fc), level;
+	u64 ia = SZ_1G, pa = PA_BASE + 5 * SZ_1G;
+	s64 cost = pt_map_cost(pt, ia, SZ_1G, pa, fc->rw);
+
+	assert_int_equal(cost, lvl - fc->start_level);
+	assert_int_equal(pt_map(pt, ia, SZ_1G, pa, fc->rw, NULL), 0);
+	assert_int_equal(pt->nr_tables, fc->root_pages + (u64)cost);
+	assert_int_equal(th_count_leaves(pt, ia, SZ_1G, lvl), fc->has_1g ? 1 : 512);
+	assert_int_equal(th_count_leaves(pt, ia, SZ_1G, 3), 0);
+	expect_pa(pt, ia, pa, fc->rw);
+	expect_pa(pt, ia + 0x12345678, pa + 0x12345678, fc->rw);
+	expect_pa(pt, ia + SZ_1G - 1, pa + SZ_1G - 1, fc->rw);
+	assert_int_equal(pt_lookup(pt, ia, NULL, NULL, &level), 0);
+	assert_int_equal(level, lvl);
+	expect_hole(pt, ia - PAGE_SIZE);
+	expect_hole(pt, ia + SZ_1G);
+	check_accounting(pt);
+
+	/* Unmap all: the tables go back to the pool. */
+	assert_int_equal(pt_unmap_cost(pt, ia, SZ_1G), 0);
+	assert_int_equal(pt_unmap(pt, ia, SZ_1G, NULL), 0);
+	expect_hole(pt, ia);
+	assert_int_equal(pt->nr_tables, fc->root_pages);
+	check_accounting(pt);
+}
+
+/* [1G - 2M - 4K, 2G + 2M + 4K): 4K + 2M + 1G + 2M + 4K. */
+static void t_map_mixed(void **state)
+{
+	const struct fmt_case *fc = fc_of(state);
+	struct pt *pt = setup_pt(fc, POOL_PAGES);
+	u64 ia = SZ_1G - SZ_2M - PAGE_SIZE, size = SZ_1G + 2 * SZ_2M + 2 * PAGE_SIZE;
+	u64 pa = PA_BASE + ia, expect_tables;
+	s64 cost = pt_map_cost(pt, ia, size, pa, fc->rw);
+	struct pt_gather g;
+
+	/* Two L3 and two L2 tables, an L1 table below a level-0 root, an L2 table without 1G. */
+	expect_tables = 4 + (fc->start_level == 0) + !fc->has_1g;
+	assert_int_equal(cost, expect_tables);
+	pt_gather_init(&g);
+	assert_int_equal(pt_map(pt, ia, size, pa, fc->rw, &g), 0);
+	assert_int_equal(g.nr, 0);	/* nothing was valid before: nothing to invalidate */
+	assert_false(g.all);
+	assert_int_equal(pt->nr_tables, fc->root_pages + expect_tables);
+	assert_int_equal(th_count_leaves(pt, 0, 4 * SZ_1G, 3), 2);
+	assert_int_equal(th_count_leaves(pt, 0, 4 * SZ_1G, 2), fc->has_1g ? 2 : 514);
+	assert_int_equal(th_count_leaves(pt, 0, 4 * SZ_1G, 1), fc->has_1g ? 1 : 0);
+	expect_pa(pt, ia, pa, fc->rw);
+	expect_pa(pt, SZ_1G + 0x1000, PA_BASE + SZ_1G + 0x1000, fc->rw);
+	expect_pa(pt, ia + size - PAGE_SIZE, pa + size - PAGE_SIZE, fc->rw);
+	expect_hole(pt, ia - PAGE_SIZE);
+	expect_hole(pt, ia + size);
+	check_accounting(pt);
+
+	/* An unaligned output address forces 4K pages everywhere. */
+	assert_int_equal(pt_map(pt, ia, size, pa + PAGE_SIZE, fc->ro, NULL), 0);
+	assert_int_equal(th_count_leaves(pt, 0, 4 * SZ_1G, 3), size / PAGE_SIZE);
+	expect_pa(pt, SZ_1G + SZ_2M, pa + PAGE_SIZE + (SZ_1G + SZ_2M - ia), fc->ro);
+	check_accounting(pt);
+	/* Back to the aligned output: everything merges to the first layout. */
+	assert_int_equal(pt_map(pt, ia, size, pa, fc->rw, NULL), 0);
+	assert_int_equal(pt->nr_tables, fc->root_pages + expect_tables);
+	assert_int_equal(th_count_leaves(pt, 0, 4 * SZ_1G, 3), 2);
+	check_accounting(pt);
+
+	pt_gather_init(&g);
+	assert_int_equal(pt_unmap(pt, ia, size, &g), 0);
+	assert_int_equal(g.nr, 1);	/* one range for one contiguous unmap */
+	assert_int_equal(g.r[0].ia, ia);
+	assert_int_equal(g.r[0].size, size);
+	assert_int_equal(pt->nr_tables, fc->root_pages);
+	check_accounting(pt);
+}
+
+/*
+ * The key case: one 4K page in the middle of a 1 GiB block changes. Exactly two
+ * new tables (1G -> 2M -> 4K), the neighbours keep their translation; undoing
+ * the change merges back into one block and returns both pages.
+ */
+static void middle_page(const struct fmt_case *fc, bool by_attr, bool bbm_free)
+{
+	struct pt *pt = setup_pt(fc, POOL_PAGES);
+	u64 ia = 2 * SZ_1G, pa = PA_BASE + 7 * SZ_1G;
+	u64 mid = ia + 300 * SZ_2M + 77 * PAGE_SIZE, mid_pa = pa + (mid - ia);
+	u64 tables, free_before, splits = fc->has_1g ? 2 : 1;
+	struct pt_gather g;
+	s64 cost;
+
+	pt->bbm_free = bbm_free;
+	assert_int_equal(pt_map(pt, ia, SZ_1G, pa, fc->rw, NULL), 0);
+	tables = pt->nr_tables;
+	free_before = pool.nr_free;
+	tpt.flushes = 0;
+
+	cost = by_attr ? pt_set_attr_cost(pt, mid, PAGE_SIZE, fc->ro) :
+			 pt_unmap_cost(pt, mid, PAGE_SIZE);
+	assert_int_equal(cost, splits);
+	pt_gather_init(&g);
+	if (by_attr)
+		assert_int_equal(pt_set_attr(pt, mid, PAGE_SIZE, fc->ro, &g), 0);
+	else
+		assert_int_equal(pt_unmap(pt, mid, PAGE_SIZE, &g), 0);
+	assert_int_equal(pt->nr_tables, tables + splits);
+	assert_int_equal(pool.nr_free, free_before - splits);
+	/* Break-before-make: one synchronous invalidation per live block split. */
+	assert_int_equal(tpt.flushes, fc->bbm && !bbm_free ? splits : 0);
+	/* Only the changed page needs invalidating (TTL unknown: a block was split). */
+	assert_int_equal(g.nr, 1);
+	assert_int_equal(g.r[0].ia, mid);
+	assert_int_equal(g.r[0].size, PAGE_SIZE);
+	assert_int_equal(g.r[0].level, 0);
+	if (by_attr)
+		expect_pa(pt, mid, mid_pa, fc->ro);
+	else
+		expect_hole(pt, mid);
+	expect_pa(pt, mid - PAGE_SIZE, mid_pa - PAGE_SIZE, fc->rw);
+	expect_pa(pt, mid + PAGE_SIZE, mid_pa + PAGE_SIZE, fc->rw);
+	expect_pa(pt, ALIGN_DOWN(mid, SZ_2M) - PAGE_SIZE, ALIGN_DOWN(mid_pa, SZ_2M) - PAGE_SIZE,
+		  fc->rw);
+	expect_pa(pt, ia, pa, fc->rw);
+	expect_pa(pt, ia + SZ_1G - PAGE_SIZE, pa + SZ_1G - PAGE_SIZE, fc->rw);
+	assert_int_equal(th_count_leaves(pt, ia, SZ_1G, 3), by_attr ? 512 : 511);
+	assert_int_equal(th_count_leaves(pt, ia, SZ_1G, 2), 511);
+	check_accounting(pt);
+
+	/* Undo: merges back to one block, both pages back in the pool. */
+	tpt.flushes = 0;
+	assert_int_equal(pt_map_cost(pt, mid, PAGE_SIZE, mid_pa, fc->rw), 0);
+	if (by_attr)
+		assert_int_equal(pt_set_attr(pt, mid, PAGE_SIZE, fc->rw, NULL), 0);
+	else
+		assert_int_equal(pt_map(pt, mid, PAGE_SIZE, mid_pa, fc->rw, NULL), 0);
+	assert_int_equal(pt->nr_tables, tables);
+	assert_int_equal(pool.nr_free, free_before);
+	assert_int_equal(th_count_leaves(pt, ia, SZ_1G, big_level(fc)), fc->has_1g ? 1 : 512);
+	assert_int_equal(th_count_leaves(pt, ia, SZ_1G, 3), 0);
+	/* Merges: a break per merged table, or one flush before the pages are freed. */
+	assert_int_equal(tpt.flushes, fc->bbm && !bbm_free ? splits : 1);
+	expect_pa(pt, mid, mid_pa, fc->rw);
+	check_accounting(pt);
+}
+
+static void t_unmap_middle(void **state)
+{
+	middle_page(fc_of(state), false, false);
+}
+
+static void t_set_attr_middle(void **state)
+{
+	middle_page(fc_of(state), true, false);
+}
+
+static void t_unmap_middle_bbm_free(void **state)
+{
+	middle_page(fc_of(state), false, true);
+}
+
+static void t_remap_live_block(void **state)
+{
+	const struct fmt_case *fc = fc_of(state);
+	struct pt *pt = setup_pt(fc, POOL_PAGES);
+	struct pt_gather g;
+
+	assert_int_equal(pt_map(pt, 0, SZ_2M, PA_BASE, fc->rw, NULL), 0);
+	/* Same output, new permissions: no break needed, one gathered range at level 2. */
+	tpt.flushes = 0;
+	pt_gather_init(&g);
+	assert_int_equal(pt_map(pt, 0, SZ_2M, PA_BASE, fc->ro, &g), 0);
+	assert_int_equal(tpt.flushes, 0);
+	assert_int_equal(g.nr, 1);
+	assert_int_equal(g.r[0].level, 2);
+	/* New output address: Arm needs break-before-make (a synchronous flush). */
+	pt_gather_init(&g);
+	assert_int_equal(pt_map(pt, 0, SZ_2M, PA_BASE + SZ_2M, fc->ro, &g), 0);
+	assert_int_equal(tpt.flushes, fc->bbm ? 1 : 0);
+	assert_int_equal(g.nr, fc->bbm ? 0 : 1);
+	expect_pa(pt, 0x1000, PA_BASE + SZ_2M + 0x1000, fc->ro);
+	/* Identical map: nothing to do, nothing gathered. */
+	pt_gather_init(&g);
+	assert_int_equal(pt_map(pt, 0, SZ_2M, PA_BASE + SZ_2M, fc->ro, &g), 0);
+	assert_int_equal(g.nr, 0);
+	/* Identical map of one page inside the block: no split, no pages. */
+	assert_int_equal(pt_map_cost(pt, 0x5000, PAGE_SIZE, PA_BASE + SZ_2M + 0x5000, fc->ro), 0);
+	check_accounting(pt);
+}
+
+/* ---- split / merge ------------------------------------------------------------------------------ */
+
+static void t_split_merge(void **state)
+{
+	const struct fmt_case *fc = fc_of(state);
+	struct pt *pt = setup_pt(fc, POOL_PAGES);
+	u64 ia = SZ_1G, pa = PA_BASE, tables;
+	unsigned int lvl = big_level(fc);
+
+	assert_int_equal(pt_map(pt, ia, SZ_1G, pa, fc->rw, NULL), 0);
+	tables = pt->nr_tables;
+	assert_int_equal(pt_split_cost(pt, ia + SZ_2M, 3), 3 - lvl);
+	assert_int_equal(pt_split(pt, ia + SZ_2M, 3, NULL), 0);
+	assert_int_equal(pt->nr_tables, tables + 3 - lvl);
+	assert_int_equal(th_count_leaves(pt, ia, SZ_1G, 3), 512);
+	expect_pa(pt, ia + SZ_2M + 0x3000, pa + SZ_2M + 0x3000, fc->rw);
+	/* Splitting again is free: already at level 3. */
+	assert_int_equal(pt_split_cost(pt, ia + SZ_2M, 3), 0);
+	/* Bad levels. */
+	assert_int_equal(pt_split(pt, ia, pt->start_level, NULL), -EINVAL);
+	assert_int_equal(pt_split(pt, ia, 4, NULL), -EINVAL);
+	assert_int_equal(pt_merge(pt, ia, SZ_1G, NULL), 0);
+	assert_int_equal(pt->nr_tables, tables);
+	assert_int_equal(th_count_leaves(pt, ia, SZ_1G, 3), 0);
+	check_accounting(pt);
+}
+
+/* ---- all-or-nothing ----------------------------------------------------------------------------- */
+
+enum op_kind { OP_MAP, OP_UNMAP, OP_SET_ATTR, OP_SPLIT };
+
+struct op {
+	enum op_kind kind;
+	u64 ia, size, pa;
+	pt_attr_t attr;
+};
+
+static s64 op_cost(const struct pt *pt, const struct op *o)
+{
+	switch (o->kind) {
+	case OP_MAP:
+		return pt_map_cost(pt, o->ia, o->size, o->pa, o->attr);
+	case OP_UNMAP:
+		return pt_unmap_cost(pt, o->ia, o->size);
+	case OP_SET_ATTR:
+		return pt_set_attr_cost(pt, o->ia, o->size, o->attr);
+	case OP_SPLIT:
+	default:
+		return pt_split_cost(pt, o->ia, 3);
+	}
+}
+
+static int op_run(struct pt *pt, const struct op *o, struct pt_gather *g)
+{
+	switch (o->kind) {
+	case OP_MAP:
+		return pt_map(pt, o->ia, o->size, o->pa, o->attr, g);
+	case OP_UNMAP:
+		return pt_unmap(pt, o->ia, o->size, g);
+	case OP_SET_ATTR:
+		return pt_set_attr(pt, o->ia, o->size, o->attr, g);
+	case OP_SPLIT:
+	default:
+		return pt_split(pt, o->ia, 3, g);
+	}
+}
+
+/* Fail every allocation point of @o in turn, then with one page short, then run it. */
+static void enomem_every_point(struct pt *pt, const struct op *o, s64 expect_cost)
+{
+	struct th_snap before, after;
+	s64 cost = op_cost(pt, o);
+	u64 k, *taken, n;
+
+	assert_int_equal(cost, expect_cost);
+	th_snap_take(&before, pt);
+	for (k = 1; k <= (u64)cost; k++) {
+		pool.fail_after = k;
+		assert_int_equal(op_run(pt, o, NULL), -ENOMEM);
+		assert_int_equal(pool.fail_after, 0);	/* the hook fired */
+		th_snap_take(&after, pt);
+		assert_int_equal(th_snap_cmp(&before, &after), 0);
+		th_snap_free(&after);
+	}
+	/* One page short of the cost: -ENOMEM; exactly the cost: success. */
+	taken = calloc(pool.nr_free, sizeof(*taken));
+	assert_non_null(taken);
+	n = pt_pool_take(&pool, taken, pool.nr_free - (u64)cost + 1);
+	if (cost > 0) {
+		assert_int_equal(op_run(pt, o, NULL), -ENOMEM);
+		th_snap_take(&after, pt);
+		after.pool.nr_total += n;	/* the taken pages left the pool */
+		after.pool.nr_free += n;
+		assert_int_equal(th_snap_cmp(&before, &after), 0);
+		th_snap_free(&after);
+	}
+	pt_pool_add(&pool, taken[--n], 1);
+	assert_int_equal(pool.nr_free, (u64)cost);
+	assert_int_equal(op_run(pt, o, NULL), 0);
+	while (n)
+		pt_pool_add(&pool, taken[--n], 1);
+	free(taken);
+	th_snap_free(&before);
+	check_accounting(pt);
+}
+
+static void t_enomem(void **state)
+{
+	const struct fmt_case *fc = fc_of(state);
+	struct pt *pt = setup_pt(fc, POOL_PAGES);
+	unsigned int splits = fc->has_1g ? 2 : 1;
+	u64 ia = SZ_1G - SZ_2M - PAGE_SIZE, size = SZ_1G + 2 * SZ_2M + 2 * PAGE_SIZE;
+	struct op map_mixed = { OP_MAP, ia, size, PA_BASE + ia, fc->rw };
+	struct op unmap_mid = { OP_UNMAP, SZ_1G + 5 * SZ_2M + PAGE_SIZE, PAGE_SIZE, 0, 0 };
+	struct op attr_mid = { OP_SET_ATTR, SZ_1G + 9 * SZ_2M, 3 * PAGE_SIZE, 0, fc->ro };
+	struct op split = { OP_SPLIT, SZ_1G + 100 * SZ_2M, PAGE_SIZE, 0, 0 };
+	struct op unaligned = { OP_MAP, 4 * SZ_1G - SZ_2M, 2 * SZ_2M, PA_BASE + PAGE_SIZE, fc->ro };
+
+	enomem_every_point(pt, &map_mixed, 4 + (fc->start_level == 0) + !fc->has_1g);
+	enomem_every_point(pt, &unmap_mid, splits);
+	/* The L2 table below [1G, 2G) now exists: one split of a 2M block. */
+	enomem_every_point(pt, &attr_mid, 1);
+	enomem_every_point(pt, &split, 1);
+	/* 2M on each side of a 1 GiB boundary, unaligned output: 2 L2 + 2 L3 tables. */
+	enomem_every_point(pt, &unaligned, 4);
+}
+
+/* ---- bad input ---------------------------------------------------------------------------------- */
+
+static void t_bad_input(void **state)
+{
+	const struct fmt_case *fc = fc_of(state);
+	struct pt *pt = setup_pt(fc, POOL_PAGES);
+	u64 top = BIT(fc->ia_bits);
+	struct th_snap before, after;
+	struct pt_gather g;
+
+	assert_int_equal(pt_map(pt, SZ_1G, SZ_1G, PA_BASE, fc->rw, NULL), 0);
+	th_snap_take(&before, pt);
+	pt_gather_init(&g);
+
+	/* Alignment, zero size, wrap. */
+	assert_int_equal(pt_map(pt, 0x800, PAGE_SIZE, PA_BASE, fc->rw, &g), -EINVAL);
+	assert_int_equal(pt_map(pt, 0, 0x1800, PA_BASE, fc->rw, &g), -EINVAL);
+	assert_int_equal(pt_map(pt, 0, PAGE_SIZE, PA_BASE + 8, fc->rw, &g), -EINVAL);
+	assert_int_equal(pt_map(pt, 0, 0, PA_BASE, fc->rw, &g), -EINVAL);
+	assert_int_equal(pt_map(pt, ~0xfffULL, 2 * PAGE_SIZE, PA_BASE, fc->rw, &g), -EINVAL);
+	assert_int_equal(pt_map(pt, 0, 2 * PAGE_SIZE, ~0xfffULL, fc->rw, &g), -EINVAL);
+	assert_int_equal(pt_unmap(pt, SZ_1G + 1, PAGE_SIZE, &g), -EINVAL);
+	assert_int_equal(pt_unmap(pt, SZ_1G, 0, &g), -EINVAL);
+	assert_int_equal(pt_unmap(pt, ~0xfffULL, 2 * PAGE_SIZE, &g), -EINVAL);
+	assert_int_equal(pt_set_attr(pt, SZ_1G, 0x10, fc->ro, &g), -EINVAL);
+	assert_int_equal(pt_set_attr(pt, SZ_1G, 0, fc->ro, &g), -EINVAL);
+	assert_int_equal(pt_merge(pt, SZ_1G, 0, &g), -EINVAL);
+	assert_int_equal(pt_map_cost(pt, 0x800, PAGE_SIZE, PA_BASE, fc->rw), -EINVAL);
+	assert_int_equal(pt_unmap_cost(pt, 0, 0), -EINVAL);
+	assert_int_equal(pt_set_attr_cost(pt, ~0xfffULL, 2 * PAGE_SIZE, fc->rw), -EINVAL);
+	/* Beyond ia_bits (and the output-address size). */
+	assert_int_equal(pt_map(pt, top - PAGE_SIZE, 2 * PAGE_SIZE, PA_BASE, fc->rw, &g), -ERANGE);
+	assert_int_equal(pt_map(pt, top, PAGE_SIZE, PA_BASE, fc->rw, &g), -ERANGE);
+	assert_int_equal(pt_map(pt, 0, PAGE_SIZE, BIT(52), fc->rw, &g), -ERANGE);
+	assert_int_equal(pt_unmap(pt, top - PAGE_SIZE, 2 * PAGE_SIZE, &g), -ERANGE);
+	assert_int_equal(pt_set_attr(pt, top, SZ_1G, fc->rw, &g), -ERANGE);
+	assert_int_equal(pt_split(pt, top, 3, &g), -ERANGE);
+	assert_int_equal(pt_lookup(pt, top, NULL, NULL, NULL), -ERANGE);
+	assert_int_equal(pt_map_cost(pt, top, PAGE_SIZE, PA_BASE, fc->rw), -ERANGE);
+	/* Unknown attribute bits; attributes the format cannot express. */
+	assert_int_equal(pt_map(pt, 0, PAGE_SIZE, PA_BASE, BIT(7), &g), -EINVAL);
+	assert_int_equal(pt_set_attr(pt, SZ_1G, PAGE_SIZE, BIT(4) | PT_R, &g), -EINVAL);
+	if (fc->fmt != PT_FMT_ARM64_S2)	/* no permission at all: only stage 2 has it */
+		assert_int_equal(pt_map(pt, 0, PAGE_SIZE, PA_BASE, 0, &g), -EINVAL);
+	if (fc->fmt == PT_FMT_ARM64_S1 || fc->fmt == PT_FMT_X86_EPT)
+		assert_int_equal(pt_map(pt, 0, PAGE_SIZE, PA_BASE, PT_W, &g), -EINVAL);
+
+	assert_int_equal(g.nr, 0);
+	th_snap_take(&after, pt);
+	assert_int_equal(th_snap_cmp(&before, &after), 0);
+	th_snap_free(&before);
+	th_snap_free(&after);
+}
+
+static void t_attr_norm(void **state)
+{
+	const struct fmt_case *fc = fc_of(state);
+	struct pt *pt = setup_pt(fc, POOL_PAGES);
+	unsigned int i;
+
+	for (i = 0; i < fc->nr_attrs; i++) {
+		u64 ia = (u64)i * SZ_2M;
+
+		assert_int_equal(pt_map(pt, ia, PAGE_SIZE, PA_BASE + ia, fc->attrs[i], NULL), 0);
+		expect_pa(pt, ia, PA_BASE + ia, fc->attrs[i]);
+	}
+	/* VT-d drops execute (DMA has none). */
+	if (fc->fmt == PT_FMT_VTD_SL) {
+		assert_int_equal(pt_map(pt, SZ_1G, PAGE_SIZE, PA_BASE, PT_RWX, NULL), 0);
+		expect_pa(pt, SZ_1G, PA_BASE, PT_RW);
+	}
+}
+
+/* ---- gather ------------------------------------------------------------------------------------- */
+
+static void t_gather_unit(void **state)
+{
+	struct pt_gather g;
+	unsigned int i;
+
+	(void)state;
+	pt_gather_init(&g);
+	pt_gather_add(&g, 0x10000, 0x1000, 3);
+	pt_gather_add(&g, 0x11000, 0x1000, 3);
+	pt_gather_add(&g, 0xf000, 0x1000, 3);
+	assert_int_equal(g.nr, 1);
+	assert_int_equal(g.r[0].ia, 0xf000);
+	assert_int_equal(g.r[0].size, 0x3000);
+	assert_int_equal(g.r[0].level, 3);
+	pt_gather_add(&g, 0x12000, SZ_2M, 2);	/* adjacent, other level: mixed */
+	assert_int_equal(g.nr, 1);
+	assert_int_equal(g.r[0].level, 0);
+	pt_gather_add(NULL, 0, PAGE_SIZE, 3);	/* NULL gather is allowed */
+	for (i = 1; i < PT_GATHER_MAX; i++)
+		pt_gather_add(&g, SZ_1G * i, PAGE_SIZE, 3);
+	assert_int_equal(g.nr, PT_GATHER_MAX);
+	assert_false(g.all);
+	pt_gather_add(&g, SZ_1G * 100, PAGE_SIZE, 3);
+	assert_true(g.all);
+}
+
+static void t_gather_pages(void **state)
+{
+	const struct fmt_case *fc = fc_of(state);
+	struct pt *pt = setup_pt(fc, POOL_PAGES);
+	u64 ia = SZ_1G + SZ_2M, size = 8 * SZ_2M;
+	struct pt_gather g;
+
+	/* Output off by one page: 4096 separate 4K leaves. */
+	assert_int_equal(pt_map(pt, ia, size, PA_BASE + PAGE_SIZE, fc->rw, NULL), 0);
+	assert_int_equal(th_count_leaves(pt, ia, size, 3), size / PAGE_SIZE);
+	pt_gather_init(&g);
+	assert_int_equal(pt_set_attr(pt, ia, size, fc->ro, &g), 0);
+	assert_int_equal(g.nr, 1);
+	assert_false(g.all);
+	assert_int_equal(g.r[0].ia, ia);
+	assert_int_equal(g.r[0].size, size);
+	assert_int_equal(g.r[0].level, 3);
+	pt_gather_init(&g);
+	assert_int_equal(pt_unmap(pt, ia, size, &g), 0);
+	assert_int_equal(g.nr, 1);
+	assert_int_equal(g.r[0].size, size);
+	assert_int_equal(pt->nr_tables, fc->root_pages);
+	check_accounting(pt);
+}
+
+/* ---- descriptors at the wrong level -------------------------------------------------------------- */
+
+static void t_wrong_level(void **state)
+{
+	const struct fmt_case *fc = fc_of(state);
+	const struct pt_fmt *f = pt_fmt_get(fc->fmt);
+	u64 blk2m = f->mk_leaf(2, PA_BASE + SZ_2M, fc->rw);
+	u64 blk1g = fc->has_1g ? f->mk_leaf(1, PA_BASE, fc->rw) : 0;
+	u64 page = f->mk_leaf(3, PA_BASE + PAGE_SIZE, fc->rw);
+	u64 table = f->mk_table(PA_BASE + PAGE_SIZE);
+
+	(void)state;
+	assert_int_equal(pt_desc_type(f, 0, 0), PT_DESC_INVALID);
+	assert_int_equal(pt_desc_type(f, 0, 3), PT_DESC_INVALID);
+	assert_int_equal(pt_desc_type(f, blk2m, 2), PT_DESC_LEAF);
+	assert_int_equal(f->addr(blk2m), PA_BASE + SZ_2M);
+	assert_int_equal(f->attr(blk2m), fc->rw);
+	/* A 2M block read as a 1G block: output not 1G aligned (and no 1G in VT-d). */
+	assert_int_equal(pt_desc_type(f, blk2m, 1), PT_DESC_BAD);
+	/* No leaf at level 0 in any format. */
+	assert_int_equal(pt_desc_type(f, blk2m, 0), PT_DESC_BAD);
+	assert_int_equal(pt_desc_type(f, f->mk_leaf(2, PA_BASE, fc->rw), 0), PT_DESC_BAD);
+	assert_int_equal(pt_desc_type(f, page, 3), PT_DESC_LEAF);
+	assert_int_equal(pt_desc_type(f, table, 3), PT_DESC_LEAF);	/* level 3 holds no tables */
+	assert_int_equal(pt_desc_type(f, table, 0), PT_DESC_TABLE);
+	assert_int_equal(pt_desc_type(f, table, 2), PT_DESC_TABLE);
+	if (fc->has_1g) {
+		assert_int_equal(pt_desc_type(f, blk1g, 1), PT_DESC_LEAF);
+		assert_int_equal(pt_desc_type(f, blk1g, 0), PT_DESC_BAD);
+	} else {
+		/* VT-d: 1 GiB super-pages are not assumed. */
+		assert_int_equal(pt_desc_type(f, f->mk_leaf(2, PA_BASE, fc->rw), 1), PT_DESC_BAD);
+	}
+	if (fc->bbm) {
+		/* Arm: a page descriptor read at level 2 is a table; 0b01 at level 3 reserved. */
+		assert_int_equal(pt_desc_type(f, page, 2), PT_DESC_TABLE);
+		assert_int_equal(pt_desc_type(f, blk2m, 3), PT_DESC_BAD);
+	}
+}
+
+/* A corrupt descriptor in a live table makes the walker panic (abort), not translate. */
+static void t_walker_panics(void **state)
+{
+	const struct fmt_case *fc = fc_of(state);
+	struct pt *pt = setup_pt(fc, POOL_PAGES);
+	const struct pt_fmt *f = pt_fmt_get(fc->fmt);
+	u64 *root = plat_phys_to_virt(pt->root);
+	int status;
+	pid_t pid;
+
+	/* A 2M block written at the root level (level 0 or 1: bad output alignment). */
+	root[1] = f->mk_leaf(2, PA_BASE + SZ_2M, fc->rw);
+	fflush(stdout);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+
+		dup2(devnull, 2);
+		pt_lookup(pt, pt_level_size(pt->start_level), NULL, NULL, NULL);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGABRT);
+	root[1] = 0;
+}
+
+/* ---- property test against a reference model ---------------------------------------------------- */
+
+/*
+ * The model: one entry per 4 KiB page of a 2 GiB window at IA 0. Random map /
+ * unmap / set_attr sequences, biased to 4K / 2M / 1G boundaries and sizes, are
+ * applied to the table and to the model; after each one the table is walked and
+ * compared page by page, the pool accounting is checked, no mergeable table may
+ * remain, and every few steps the operation runs with exactly its cost in the
+ * pool (it must succeed) or with an injected allocation failure (nothing changes).
+ */
+#define MODEL_SIZE	(2 * SZ_1G)
+#define MODEL_PAGES	(MODEL_SIZE / PAGE_SIZE)
+
+struct model_page {
+	u64 pa;
+	pt_attr_t attr;
+	bool valid;
+};
+
+static struct model_page *model;
+static u64 rng_state;
+
+static u64 rnd(u64 n)
+{
+	/* xorshift64*, fixed seed: failures reproduce. */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return ((rng_state * 0x2545F4914F6CDD1DULL) >> 11) % n;
+}
+
+static void model_apply(const struct op *o)
+{
+	u64 i, first = o->ia / PAGE_SIZE, n = o->size / PAGE_SIZE;
+
+	for (i = 0; i < n; i++) {
+		struct model_page *m = &model[first + i];
+
+		switch (o->kind) {
+		case OP_MAP:
+			m->valid = true;
+			m->pa = o->pa + i * PAGE_SIZE;
+			m->attr = o->attr;
+			break;
+		case OP_UNMAP:
+			m->valid = false;
+			break;
+		case OP_SET_ATTR:
+			if (m->valid)
+				m->attr = o->attr;
+			break;
+		case OP_SPLIT:
+		default:
+			break;
+		}
+	}
+}
+
+static int model_cmp_leaf(const struct pt_leaf *leaf, void *arg)
+{
+	u64 i, first = leaf->ia / PAGE_SIZE;
+
+	(void)arg;
+	for (i = 0; i < leaf->size / PAGE_SIZE; i++) {
+		const struct model_page *m = &model[first + i];
+
+		if (m->valid != leaf->valid ||
+		    (m->valid && (m->pa != leaf->pa + i * PAGE_SIZE || m->attr != leaf->attr))) {
+			printf("# model mismatch at ia %#llx: model valid %d pa %#llx attr %x, "
+			       "table valid %d pa %#llx attr %x level %u\n",
+			       (unsigned long long)(leaf->ia + i * PAGE_SIZE), m->valid,
+			       (unsigned long long)m->pa, m->attr, leaf->valid,
+			       (unsigned long long)(leaf->pa + i * PAGE_SIZE), leaf->attr, leaf->level);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* A table that pt_try_merge() would have folded: must never survive an operation. */
+static int mergeable_table(u64 table_pa, unsigned int level, void *arg)
+{
+	const struct pt *pt = arg;
+	const struct pt_fmt *f = pt_fmt_get(pt->fmt);
+	const u64 *t = plat_phys_to_virt(table_pa);
+	u64 csize = pt_level_size(level);
+	unsigned int i;
+	enum pt_desc_type t0;
+
+	if (level == pt->start_level)
+		return 0;
+	t0 = pt_desc_type(f, t[0], level);
+	if (t0 == PT_DESC_INVALID) {
+		for (i = 1; i < PT_ENTRIES; i++)
+			if (pt_desc_type(f, t[i], level) != PT_DESC_INVALID)
+				return 0;
+	} else if (t0 == PT_DESC_LEAF) {
+		if (!(f->leaf_levels & BIT(level - 1)) ||
+		    !IS_ALIGNED(f->addr(t[0]), pt_level_size(level - 1)))
+			return 0;
+		for (i = 1; i < PT_ENTRIES; i++)
+			if (t[i] != f->mk_leaf(level, f->addr(t[0]) + i * csize, f->attr(t[0])))
+				return 0;
+	} else {
+		return 0;
+	}
+	printf("# table %#llx at level %u is uniform but was not merged\n",
+	       (unsigned long long)table_pa, level);
+	return 1;
+}
+
+static void random_op(const struct fmt_case *fc, struct op *o)
+{
+	static const u64 grans[] = { PAGE_SIZE, SZ_2M, SZ_1G };
+	u64 gran = grans[rnd(100) < 40 ? 0 : rnd(100) < 60 ? 1 : 2];
+	u64 start = rnd(MODEL_SIZE / gran) * gran, end;
+	u64 r = rnd(100);
+
+	end = start + gran * (1 + rnd(3));
+	if (rnd(3) == 0 && start >= PAGE_SIZE * 4)
+		start -= PAGE_SIZE * (1 + rnd(3));
+	if (rnd(3) == 0)
+		end += PAGE_SIZE * (1 + rnd(3));
+	end = MIN(end, MODEL_SIZE);
+	if (end <= start)
+		end = start + PAGE_SIZE;
+	o->ia = start;
+	o->size = end - start;
+	o->attr = fc->attrs[rnd(fc->nr_attrs)];
+	o->pa = 0;
+	if (r < 55) {
+		o->kind = OP_MAP;
+		switch (rnd(4)) {
+		case 0:	/* output offset by whole pages: 4K leaves */
+			o->pa = PA_BASE + start + PAGE_SIZE * (1 + rnd(4));
+			break;
+		case 1:	/* another 1 GiB-aligned place */
+			o->pa = PA_BASE + SZ_1G * rnd(8) + start;
+			break;
+		default: /* identity-like: blocks wherever the range allows */
+			o->pa = PA_BASE + start;
+			break;
+		}
+	} else if (r < 80) {
+		o->kind = OP_UNMAP;
+	} else {
+		o->kind = OP_SET_ATTR;
+	}
+}
+
+static void t_property(void **state)
+{
+	const struct fmt_case *fc = fc_of(state);
+	struct pt *pt = setup_pt(fc, 2048);
+	unsigned int step, steps = 300;
+	struct op o;
+
+	model = calloc(MODEL_PAGES, sizeof(*model));
+	assert_non_null(model);
+	rng_state = 0x9e3779b97f4a7c15ULL ^ (u64)fc->fmt;
+	for (step = 0; step < steps; step++) {
+		s64 cost;
+		u64 used = pool.nr_used;
+		int ret;
+
+		random_op(fc, &o);
+		cost = op_cost(pt, &o);
+		assert_true(cost >= 0);
+		if (cost > 0 && step % 4 == 1) {
+			/* Injected failure at a random allocation point: nothing changes. */
+			pool.fail_after = 1 + rnd((u64)cost);
+			assert_int_equal(op_run(pt, &o, NULL), -ENOMEM);
+			assert_int_equal(pool.nr_used, used);
+			assert_int_equal(pt_walk(pt, 0, MODEL_SIZE, model_cmp_leaf, NULL), 0);
+		}
+		if (step % 10 == 3) {
+			/* Exactly the cost available: must succeed. */
+			u64 *taken = calloc(pool.nr_free + 1, sizeof(*taken));
+			u64 n;
+
+			assert_non_null(taken);
+			n = pt_pool_take(&pool, taken, pool.nr_free - (u64)cost);
+			assert_int_equal(pool.nr_free, (u64)cost);
+			ret = op_run(pt, &o, NULL);
+			while (n)
+				pt_pool_add(&pool, taken[--n], 1);
+			free(taken);
+		} else {
+			ret = op_run(pt, &o, NULL);
+		}
+		if (ret)
+			printf("# step %u: op %d ia %#llx size %#llx pa %#llx attr %x: %d\n", step,
+			       o.kind, (unsigned long long)o.ia, (unsigned long long)o.size,
+			       (unsigned long long)o.pa, o.attr, ret);
+		assert_int_equal(ret, 0);
+		model_apply(&o);
+		if (pt_walk(pt, 0, MODEL_SIZE, model_cmp_leaf, NULL))
+			printf("# after step %u: op %d ia %#llx size %#llx pa %#llx attr %x\n", step,
+			       o.kind, (unsigned long long)o.ia, (unsigned long long)o.size,
+			       (unsigned long long)o.pa, o.attr);
+		assert_int_equal(pt_walk(pt, 0, MODEL_SIZE, model_cmp_leaf, NULL), 0);
+		assert_int_equal(pt_for_each_table(pt, mergeable_table, pt), 0);
+		check_accounting(pt);
+	}
+	/* Unmap everything: only the root remains. */
+	assert_int_equal(pt_unmap(pt, 0, MODEL_SIZE, NULL), 0);
+	assert_int_equal(pt->nr_tables, fc->root_pages);
+	check_accounting(pt);
+	free(model);
+	model = NULL;
+}
+
+/* ---- reservations and coherency ----------------------------------------------------------------- */
+
+static void t_reserve(void **state)
+{
+	const struct fmt_case *fc = fc_of(state);
+	struct pt *pt = setup_pt(fc, 64);
+	struct th_pt other;
+	u64 taken[64], n;
+	s64 c1, c2;
+
+	assert_int_equal(th_pt_init(&other, fc->fmt, fc->ia_bits, &pool), 0);
+	assert_int_equal(pt_map(pt, 0, SZ_1G, PA_BASE, fc->rw, NULL), 0);
+	assert_int_equal(pt_map(&other.pt, 0, SZ_1G, PA_BASE, fc->rw, NULL), 0);
+	/* A two-view transaction: reserve both costs, then commit both. */
+	c1 = pt_unmap_cost(pt, SZ_2M + PAGE_SIZE, PAGE_SIZE);
+	c2 = pt_unmap_cost(&other.pt, SZ_2M + PAGE_SIZE, PAGE_SIZE);
+	assert_true(c1 > 0 && c2 > 0);
+	assert_int_equal(pt_pool_reserve(&pool, (u64)(c1 + c2)), 0);
+	assert_int_equal(pool.nr_reserved, (u64)(c1 + c2));
+	/* Nobody else gets reserved pages: take leaves exactly the reservation. */
+	n = pt_pool_take(&pool, taken, 64);
+	assert_int_equal(pool.nr_free, (u64)(c1 + c2));
+	assert_int_equal(pt_pool_reserve(&pool, 1), -ENOMEM);
+	assert_int_equal(pt_unmap(pt, SZ_2M + PAGE_SIZE, PAGE_SIZE, NULL), 0);
+	assert_int_equal(pool.nr_reserved, (u64)c2);
+	assert_int_equal(pt_unmap(&other.pt, SZ_2M + PAGE_SIZE, PAGE_SIZE, NULL), 0);
+	assert_int_equal(pool.nr_reserved, 0);
+	assert_int_equal(pool.nr_free, 0);
+	assert_int_equal(pool.nr_used, pt->nr_tables + other.pt.nr_tables);
+	assert_int_equal(pt_pool_reserve(&pool, 1), -ENOMEM);
+	while (n)
+		pt_pool_add(&pool, taken[--n], 1);
+	assert_int_equal(pt_pool_reserve(&pool, 3), 0);
+	pt_pool_unreserve(&pool, 3);
+	assert_int_equal(pool.nr_reserved, 0);
+	pt_destroy(&other.pt);
+	pt_destroy(pt);
+	assert_int_equal(pool.nr_used, 0);
+}
+
+static void t_coherent(void **state)
+{
+	const struct fmt_case *fc = fc_of(state);
+	struct pt pt;
+	u64 cleans;
+
+	setup_pt(fc, 64);
+	cleans = fake_dcache_clean_calls();
+	assert_int_equal(pt_map(&tpt.pt, 0, PAGE_SIZE, PA_BASE, fc->rw, NULL), 0);
+	/* Non-coherent walker: new tables and written descriptors are cleaned. */
+	assert_true(fake_dcache_clean_calls() > cleans);
+	assert_int_equal(pt_init(&pt, fc->fmt, fc->ia_bits, true, &pool, NULL, NULL), 0);
+	cleans = fake_dcache_clean_calls();
+	assert_int_equal(pt_map(&pt, 0, PAGE_SIZE, PA_BASE, fc->rw, NULL), 0);
+	assert_int_equal(pt_unmap(&pt, 0, PAGE_SIZE, NULL), 0);
+	assert_int_equal(fake_dcache_clean_calls(), cleans);
+	pt_destroy(&pt);
+}
+
+static void t_root_ptr(void **state)
+{
+	const struct fmt_case *fc = fc_of(state);
+	struct pt *pt = setup_pt(fc, 64);
+
+	if (fc->fmt == PT_FMT_X86_EPT)	/* EPTP: WB paging structures, 4-level walk */
+		assert_int_equal(pt_root_pa(pt), pt->root | (3 << 3) | 6);
+	else
+		assert_int_equal(pt_root_pa(pt), pt->root);
+}
+
+/* ---- runner ------------------------------------------------------------------------------------- */
+
+struct named_test {
+	const char *name;
+	CMUnitTestFunction fn;
+};
+
+static const struct named_test per_fmt[] = {
+	{ "init_destroy", t_init_destroy },
+	{ "map_1g_block", t_map_1g_block },
+	{ "map_mixed_4k_2m_1g", t_map_mixed },
+	{ "unmap_4k_in_1g_block", t_unmap_middle },
+	{ "set_attr_4k_in_1g_block", t_set_attr_middle },
+	{ "unmap_4k_in_1g_block_bbm_free", t_unmap_middle_bbm_free },
+	{ "remap_live_block", t_remap_live_block },
+	{ "split_merge", t_split_merge },
+	{ "enomem_every_allocation", t_enomem },
+	{ "bad_input", t_bad_input },
+	{ "attr_normalisation", t_attr_norm },
+	{ "gather_pages", t_gather_pages },
+	{ "wrong_level_decode", t_wrong_level },
+	{ "walker_panics_on_bad_desc", t_walker_panics },
+	{ "property_vs_model", t_property },
+	{ "reservation_protocol", t_reserve },
+	{ "coherent_flag", t_coherent },
+	{ "root_pointer", t_root_ptr },
+};
+
+int main(void)
+{
+	enum { NR = ARRAY_SIZE(per_fmt) * ARRAY_SIZE(fmt_cases) + 2 };
+	static struct CMUnitTest tests[NR];
+	static char names[NR][80];
+	unsigned int i, j, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(fmt_cases); i++) {
+		for (j = 0; j < ARRAY_SIZE(per_fmt); j++) {
+			snprintf(names[n], sizeof(names[n]), "%s_%s", fmt_cases[i].name,
+				 per_fmt[j].name);
+			tests[n].name = names[n];
+			tests[n].test_func = per_fmt[j].fn;
+			tests[n].initial_state = (void *)(uintptr_t)&fmt_cases[i];
+			n++;
+		}
+	}
+	tests[n].name = "arm64-s2_geometry_concatenation";
+	tests[n++].test_func = t_s2_geometry;
+	tests[n].name = "gather_coalesce_overflow";
+	tests[n++].test_func = t_gather_unit;
+	return _cmocka_run_group_tests("pgtable", tests, n, NULL, NULL);
+}
