@@ -74,6 +74,14 @@ struct ls_boot_info {
 	uint64_t uart_base;
 	/* Config echo, for the banner. */
 	uint64_t config_pool_pages;
+	/*
+	 * Appended by boot/ (check size before use): ACPI 2.0+ RSDP from the EFI config
+	 * table ACPI_20_TABLE_GUID, 0 if none. QEMU virt with AAVMF boots with ACPI and
+	 * no DT config table (fdt == 0) unless run with -M virt,acpi=off; the platform
+	 * (SPCR, IORT, MADT) is then described only here. When fdt == 0, uart_base
+	 * comes from the SPCR table.
+	 */
+	uint64_t acpi_rsdp;
 };
 
 #endif /* LOCKSTEP_BOOT_H */

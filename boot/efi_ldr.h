@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * Lockstep UEFI loader: the firmware-facing parts (gnu-efi), shared by main.c,
+ * files.c, initrd.c and handoff.c.
+ */
+#ifndef LOCKSTEP_BOOT_EFI_LDR_H
+#define LOCKSTEP_BOOT_EFI_LDR_H
+
+#include <efi.h>
+#include <efilib.h>
+
+#include "ldr.h"
+
+#define LDR_TAG		L"lockstep-boot: "
+
+/* main.c: called by gnu-efi's crt0 (_start) after self-relocation */
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab);
+
+/* files.c */
+CHAR16 *ldr_ascii_to_ucs2(const char *s);
+EFI_STATUS ldr_read_file(EFI_FILE_HANDLE root, const char *path, UINT64 max, void **buf,
+			 UINTN *size);
+EFI_STATUS ldr_file_size(EFI_FILE_HANDLE root, const char *path, UINT64 *size);
+
+/* initrd.c: LINUX_EFI_INITRD_MEDIA_GUID LoadFile2 provider */
+EFI_STATUS initrd_install(void *data, UINTN size);
+void initrd_uninstall(void);
+
+/* handoff.c: the ExitBootServices wrapper and the EL2 call */
+struct ldr_handoff {
+	struct ls_boot_info *info;
+	long (*entry)(struct ls_boot_info *info);
+	void *mm_buf;		/* memory map buffer allocated before StartImage */
+	UINTN mm_cap;
+};
+unsigned int arch_current_el(void);
+uint64_t arch_read_mpidr(void);
+void arch_clean_dcache_poc(uint64_t base, uint64_t size);
+void arch_sync_icache(void);
+EFI_STATUS handoff_install(const struct ldr_handoff *h);
+void handoff_uninstall(void);
+
+#endif /* LOCKSTEP_BOOT_EFI_LDR_H */

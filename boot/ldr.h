@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * Lockstep UEFI loader: firmware-independent parts.
+ *
+ * Everything declared here is plain C over byte buffers (no UEFI types), so the
+ * same files build into BOOTAA64.EFI and into the host unit tests in boot/tests/.
+ * Functions that validate input return NULL on success or a static message
+ * naming the problem; they leave their output unchanged on failure (except
+ * cfg_parse's cfg->line, which names the offending line).
+ */
+#ifndef LOCKSTEP_BOOT_LDR_H
+#define LOCKSTEP_BOOT_LDR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lockstep/boot.h>
+
+#define LDR_CFG_PATH_MAX	128
+#define LDR_CFG_CMDLINE_MAX	1024
+#define LDR_CFG_FILE_MAX	16384	/* bytes read from lockstep.cfg at most */
+
+/* Defaults and bounds of the numeric keys. */
+#define LDR_POOL_MIB_DEFAULT	32
+#define LDR_POOL_MIB_MAX	1024
+#define LDR_STACK_KIB_DEFAULT	16
+#define LDR_STACK_KIB_MAX	1024
+#define LDR_CPUS_DEFAULT	LS_BOOT_MAX_CPUS
+
+/* Upper bound on the hypervisor image's memory footprint. */
+#define LDR_IMAGE_MEM_MAX	(256ULL << 20)
+
+#define LDR_PAGE_SIZE		4096ULL
+#define LDR_REGION_ALIGN	(2ULL << 20)
+
+struct ldr_config {
+	char hypervisor[LDR_CFG_PATH_MAX];	/* "" = boot Linux without Lockstep */
+	char kernel[LDR_CFG_PATH_MAX];
+	char initrd[LDR_CFG_PATH_MAX];		/* "" = no initrd */
+	char cmdline[LDR_CFG_CMDLINE_MAX];
+	uint32_t pool_mib;
+	uint32_t stack_kib;
+	uint32_t cpus;
+	unsigned int line;			/* line of the first error, 0 if none */
+};
+
+/*
+ * Parse lockstep.cfg: one `key=value` per line, '#' starts a comment line,
+ * blank lines ignored, spaces around key and value trimmed, CR LF accepted.
+ * Unknown or repeated keys, missing kernel=, values out of range or too long
+ * are errors (cfg->line names the line).
+ */
+const char *cfg_parse(const char *buf, size_t len, struct ldr_config *cfg);
+
+/* CRC-32 (IEEE 802.3, reflected, polynomial 0xedb88320), as zlib's crc32(). */
+uint32_t ldr_crc32(uint32_t crc, const void *buf, size_t len);
+
+/* Validate a hypervisor image of len bytes (see include/lockstep/boot.h). */
+const char *img_check(const void *buf, size_t len);
+
+/* Layout of the reserved region, offsets from its base. */
+struct ldr_layout {
+	uint64_t image_size;	/* hdr->mem_size (4 KiB aligned) */
+	uint64_t stack_off;
+	uint64_t stack_size;	/* per CPU */
+	uint32_t nr_cpus;
+	uint64_t info_off;	/* one page holding struct ls_boot_info */
+	uint64_t pool_off;
+	uint64_t pool_size;
+	uint64_t total;		/* rounded up to LDR_REGION_ALIGN */
+};
+
+/* Compute the region layout for a validated image and a parsed config. */
+const char *layout_compute(const struct ls_image_hdr *hdr, const struct ldr_config *cfg,
+			   struct ldr_layout *lay);
+
+/*
+ * Find the PL011 console in a flattened device tree (Devicetree Specification
+ * v0.4, chapter 5): the node named by /chosen stdout-path (an alias or a path,
+ * options after ':' ignored) if it is compatible with "arm,pl011", else the first
+ * enabled "arm,pl011" node. Returns its first reg address, or 0.
+ */
+uint64_t fdt_find_pl011(const void *fdt, size_t max_len);
+
+/*
+ * Find the PL011-compatible console in the ACPI SPCR table, starting from an ACPI
+ * 2.0+ RSDP (tables read in place, identity mapped). Returns its MMIO base, or 0.
+ */
+uint64_t acpi_find_pl011(const void *rsdp);
+
+/* Total size of a flattened device tree from its header, 0 if not a valid FDT. */
+uint32_t fdt_total_size(const void *fdt);
+
+/*
+ * One UEFI memory descriptor (UEFI 2.10 section 7.2, EFI_MEMORY_DESCRIPTOR); the
+ * firmware's stride (DescriptorSize) may be larger than this structure.
+ */
+struct ldr_efi_md {
+	uint32_t type;
+	uint32_t pad;
+	uint64_t phys_start;
+	uint64_t virt_start;
+	uint64_t nr_pages;
+	uint64_t attribute;
+};
+
+/* EFI_MEMORY_TYPE values (UEFI 2.10 table 7.5) that are RAM for Lockstep. */
+enum {
+	LDR_EFI_LOADER_CODE = 1,
+	LDR_EFI_LOADER_DATA = 2,
+	LDR_EFI_BS_CODE = 3,
+	LDR_EFI_BS_DATA = 4,
+	LDR_EFI_RT_CODE = 5,
+	LDR_EFI_RT_DATA = 6,
+	LDR_EFI_CONVENTIONAL = 7,
+	LDR_EFI_ACPI_RECLAIM = 9,
+	LDR_EFI_ACPI_NVS = 10,
+};
+
+/*
+ * Collect the RAM ranges of a UEFI memory map, sorted by base and merged when
+ * adjacent or overlapping. Returns the number of ranges written to out, or -1 if
+ * there are more than max (out is then incomplete and must not be used) or the
+ * map is malformed.
+ */
+int mm_collect(const void *map, size_t map_size, size_t desc_size, struct ls_mem_range *out,
+	       unsigned int max);
+
+#endif /* LOCKSTEP_BOOT_LDR_H */

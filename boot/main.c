@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Lockstep UEFI loader (BOOTAA64.EFI). Flow, see docs/boot.md:
+ *   config -> hypervisor image (validated) -> initrd -> kernel LoadImage ->
+ *   reserved region + boot info -> ExitBootServices wrapper -> StartImage(kernel).
+ * Every check that can fail on bad input runs before the first change that
+ * matters (the reserved region, the EBS patch); on failure everything done so
+ * far is undone and an EFI error goes back to the firmware.
+ */
+#include "efi_ldr.h"
+
+#define LDR_VERSION		"0.1"
+#define LDR_CFG_FILE		"\\lockstep\\lockstep.cfg"
+#define LDR_HYP_FILE_MAX	(64ULL << 20)
+#define LDR_INITRD_FILE_MAX	(512ULL << 20)
+
+static EFI_GUID fdt_guid = { 0xb1b621d5, 0xf19c, 0x41a5,
+			     { 0x83, 0x0b, 0xd9, 0x15, 0x2c, 0x69, 0xaa, 0xe0 } };
+#ifndef EFI_MEMORY_RO
+#define EFI_MEMORY_RO		0x0000000000020000ULL	/* UEFI 2.10 section 7.2 */
+#endif
+
+static EFI_GUID acpi20_guid = ACPI_20_TABLE_GUID;
+/* EFI_MEMORY_ATTRIBUTE_PROTOCOL, UEFI 2.10 section 37.7. */
+static EFI_GUID mem_attr_guid = { 0xf4560cf6, 0x40ec, 0x4b4a,
+				  { 0xa1, 0x92, 0xbf, 0x1d, 0x57, 0xd0, 0xb1, 0x89 } };
+/* EFI_CPU_ARCH_PROTOCOL, PI 1.8 volume 2 section 12.3. */
+static EFI_GUID cpu_arch_guid = { 0x26baccb1, 0x6f42, 0x11d4,
+				  { 0xbc, 0xe7, 0x00, 0x80, 0xc7, 0x3c, 0x88, 0x81 } };
+/* DXE Services Table, PI 1.8 volume 2 section 7.2. */
+static EFI_GUID dxe_services_guid = { 0x05ad34ba, 0x6f02, 0x4214,
+				      { 0x95, 0x2e, 0x4d, 0xa0, 0x39, 0x8e, 0x2b, 0xb9 } };
+
+struct mem_attr_proto {
+	EFI_STATUS (EFIAPI *get)(struct mem_attr_proto *p, EFI_PHYSICAL_ADDRESS base, UINT64 len,
+				 UINT64 *attrs);
+	EFI_STATUS (EFIAPI *set)(struct mem_attr_proto *p, EFI_PHYSICAL_ADDRESS base, UINT64 len,
+				 UINT64 attrs);
+	EFI_STATUS (EFIAPI *clear)(struct mem_attr_proto *p, EFI_PHYSICAL_ADDRESS base,
+				   UINT64 len, UINT64 attrs);
+};
+
+/* The head of EFI_CPU_ARCH_PROTOCOL, up to SetMemoryAttributes. */
+struct cpu_arch_proto {
+	void *flush_data_cache, *enable_interrupt, *disable_interrupt, *get_interrupt_state;
+	void *init, *register_interrupt_handler, *get_timer_value;
+	EFI_STATUS (EFIAPI *set_memory_attributes)(struct cpu_arch_proto *p,
+						   EFI_PHYSICAL_ADDRESS base, UINT64 len,
+						   UINT64 attrs);
+};
+
+/* EFI_GCD_MEMORY_SPACE_DESCRIPTOR, PI 1.8 volume 2 section 7.2.4. */
+struct gcd_desc {
+	EFI_PHYSICAL_ADDRESS base;
+	UINT64 len;
+	UINT64 capabilities;
+	UINT64 attributes;
+	UINT32 type;
+	EFI_HANDLE image;
+	EFI_HANDLE device;
+};
+
+/* The head of the DXE Services Table, up to the two calls used here. */
+struct dxe_services {
+	EFI_TABLE_HEADER hdr;
+	void *add_memory_space, *allocate_memory_space, *free_memory_space, *remove_memory_space;
+	EFI_STATUS (EFIAPI *get_memory_space_descriptor)(EFI_PHYSICAL_ADDRESS base,
+							 struct gcd_desc *d);
+	EFI_STATUS (EFIAPI *set_memory_space_attributes)(EFI_PHYSICAL_ADDRESS base, UINT64 len,
+							 UINT64 attrs);
+};
+
+struct ldr_state {
+	EFI_HANDLE self;
+	EFI_FILE_HANDLE root;
+	EFI_HANDLE dev;
+	struct ldr_config cfg;
+	void *hyp;		/* hypervisor image file (pool) */
+	UINTN hyp_len;
+	void *initrd;		/* initrd file (pool) */
+	UINTN initrd_len;
+	EFI_HANDLE kernel;
+	CHAR16 *cmdline;
+	int initrd_installed;
+	EFI_PHYSICAL_ADDRESS region;
+	UINTN region_pages;
+	void *mm_buf;
+};
+
+static void ldr_cleanup(struct ldr_state *s)
+{
+	handoff_uninstall();
+	if (s->initrd_installed)
+		initrd_uninstall();
+	if (s->kernel)
+		BS->UnloadImage(s->kernel);
+	if (s->region)
+		BS->FreePages(s->region, s->region_pages);
+	if (s->mm_buf)
+		FreePool(s->mm_buf);
+	if (s->cmdline)
+		FreePool(s->cmdline);
+	if (s->initrd)
+		FreePool(s->initrd);
+	if (s->hyp)
+		FreePool(s->hyp);
+	if (s->root)
+		s->root->Close(s->root);
+}
+
+static EFI_STATUS ldr_load_config(struct ldr_state *s)
+{
+	const char *err;
+	void *buf;
+	UINTN len;
+	EFI_STATUS st;
+
+	st = ldr_read_file(s->root, LDR_CFG_FILE, LDR_CFG_FILE_MAX, &buf, &len);
+	if (EFI_ERROR(st)) {
+		Print(LDR_TAG L"ERROR: cannot read config %a: %r\n", LDR_CFG_FILE, st);
+		return st;
+	}
+	err = cfg_parse(buf, len, &s->cfg);
+	FreePool(buf);
+	if (err) {
+		if (s->cfg.line)
+			Print(LDR_TAG L"ERROR: config %a line %d: %a\n", LDR_CFG_FILE, s->cfg.line,
+			      err);
+		else
+			Print(LDR_TAG L"ERROR: config %a: %a\n", LDR_CFG_FILE, err);
+		return EFI_INVALID_PARAMETER;
+	}
+	Print(LDR_TAG L"config: hypervisor=%a kernel=%a initrd=%a\n",
+	      s->cfg.hypervisor[0] ? s->cfg.hypervisor : "(none: boot Linux without Lockstep)",
+	      s->cfg.kernel, s->cfg.initrd[0] ? s->cfg.initrd : "(none)");
+	Print(LDR_TAG L"config: cmdline=\"%a\"\n", s->cfg.cmdline);
+	Print(LDR_TAG L"config: pool_mib=%d stack_kib=%d cpus=%d\n", s->cfg.pool_mib,
+	      s->cfg.stack_kib, s->cfg.cpus);
+	return EFI_SUCCESS;
+}
+
+static EFI_STATUS ldr_load_hyp(struct ldr_state *s)
+{
+	const struct ls_image_hdr *h;
+	const char *err;
+	EFI_STATUS st;
+
+	st = ldr_read_file(s->root, s->cfg.hypervisor, LDR_HYP_FILE_MAX, &s->hyp, &s->hyp_len);
+	if (EFI_ERROR(st)) {
+		Print(LDR_TAG L"ERROR: cannot read hypervisor image %a: %r\n", s->cfg.hypervisor,
+		      st);
+		return st;
+	}
+	err = img_check(s->hyp, s->hyp_len);
+	if (err) {
+		Print(LDR_TAG L"ERROR: hypervisor image %a rejected: %a\n", s->cfg.hypervisor,
+		      err);
+		return EFI_LOAD_ERROR;
+	}
+	h = s->hyp;
+	Print(LDR_TAG L"hypervisor image: %d bytes, mem %d KiB, entry +0x%lx, version %d.%d.%d, "
+		      L"crc32 0x%08x ok\n",
+	      s->hyp_len, h->mem_size >> 10, h->entry_offset, h->version >> 32,
+	      (h->version >> 16) & 0xffff, h->version & 0xffff, h->crc32);
+	if (arch_current_el() != 2) {
+		Print(LDR_TAG L"ERROR: running at EL%d, Lockstep needs EL2 (QEMU: -M "
+			      L"virt,virtualization=on); refusing\n",
+		      arch_current_el());
+		return EFI_UNSUPPORTED;
+	}
+	return EFI_SUCCESS;
+}
+
+static EFI_STATUS ldr_load_initrd(struct ldr_state *s)
+{
+	EFI_STATUS st;
+
+	if (!s->cfg.initrd[0])
+		return EFI_SUCCESS;
+	st = ldr_read_file(s->root, s->cfg.initrd, LDR_INITRD_FILE_MAX, &s->initrd,
+			   &s->initrd_len);
+	if (EFI_ERROR(st)) {
+		Print(LDR_TAG L"ERROR: cannot read initrd %a: %r\n", s->cfg.initrd, st);
+		return st;
+	}
+	Print(LDR_TAG L"initrd: %d bytes\n", s->initrd_len);
+	return EFI_SUCCESS;
+}
+
+static EFI_STATUS ldr_load_kernel(struct ldr_state *s)
+{
+	EFI_LOADED_IMAGE *li;
+	EFI_DEVICE_PATH *dp;
+	CHAR16 *wpath;
+	UINT64 size;
+	EFI_STATUS st;
+
+	st = ldr_file_size(s->root, s->cfg.kernel, &size);
+	if (EFI_ERROR(st)) {
+		Print(LDR_TAG L"ERROR: cannot open kernel %a: %r\n", s->cfg.kernel, st);
+		return st;
+	}
+	wpath = ldr_ascii_to_ucs2(s->cfg.kernel);
+	if (!wpath)
+		return EFI_OUT_OF_RESOURCES;
+	/* Loaded through a device path on our device, so its DeviceHandle is the ESP. */
+	dp = FileDevicePath(s->dev, wpath);
+	FreePool(wpath);
+	if (!dp)
+		return EFI_OUT_OF_RESOURCES;
+	st = BS->LoadImage(FALSE, s->self, dp, NULL, 0, &s->kernel);
+	FreePool(dp);
+	if (EFI_ERROR(st)) {
+		s->kernel = NULL;
+		Print(LDR_TAG L"ERROR: LoadImage(kernel %a, %ld bytes) failed: %r\n",
+		      s->cfg.kernel, size, st);
+		return st;
+	}
+	st = BS->HandleProtocol(s->kernel, &LoadedImageProtocol, (void **)&li);
+	if (EFI_ERROR(st)) {
+		Print(LDR_TAG L"ERROR: kernel has no LoadedImage protocol: %r\n", st);
+		return st;
+	}
+	s->cmdline = ldr_ascii_to_ucs2(s->cfg.cmdline);
+	if (!s->cmdline)
+		return EFI_OUT_OF_RESOURCES;
+	li->LoadOptions = s->cmdline;
+	li->LoadOptionsSize = (UINT32)((StrLen(s->cmdline) + 1) * sizeof(CHAR16));
+	Print(LDR_TAG L"kernel: %a, %ld bytes, loaded at 0x%lx\n", s->cfg.kernel, size,
+	      (UINT64)(UINTN)li->ImageBase);
+	return EFI_SUCCESS;
+}
+
+/*
+ * The firmware may map EfiReservedMemoryType pages non-executable (edk2 applies
+ * PcdDxeNxMemoryProtectionPolicy to its page tables without recording it in the
+ * GCD attributes); the image must be executable at EL2 when the wrapper calls it
+ * with the firmware's translation tables. Ask, in order: the UEFI 2.10 memory
+ * attribute protocol (edk2 >= 2023), the PI CPU arch protocol (what edk2 itself
+ * uses underneath), the GCD (DXE services). Write-back cacheable, executable.
+ */
+static EFI_STATUS ldr_make_executable(EFI_PHYSICAL_ADDRESS base, UINT64 len)
+{
+	struct mem_attr_proto *ma;
+	struct cpu_arch_proto *cpu;
+	struct dxe_services *ds;
+	EFI_STATUS st;
+
+	if (!EFI_ERROR(BS->LocateProtocol(&mem_attr_guid, NULL, (void **)&ma))) {
+		st = ma->clear(ma, base, len, EFI_MEMORY_XP | EFI_MEMORY_RO | EFI_MEMORY_RP);
+		Print(LDR_TAG L"image pages made executable (memory attribute protocol): %r\n",
+		      st);
+		return st;
+	}
+	if (!EFI_ERROR(BS->LocateProtocol(&cpu_arch_guid, NULL, (void **)&cpu))) {
+		st = cpu->set_memory_attributes(cpu, base, len, EFI_MEMORY_WB);
+		Print(LDR_TAG L"image pages made executable (CPU arch protocol): %r\n", st);
+		return st;
+	}
+	st = LibGetSystemConfigurationTable(&dxe_services_guid, (void **)&ds);
+	if (!EFI_ERROR(st) && ds) {
+		st = ds->set_memory_space_attributes(base, len, EFI_MEMORY_WB);
+		Print(LDR_TAG L"image pages made executable (DXE services): %r\n", st);
+		return st;
+	}
+	Print(LDR_TAG L"ERROR: firmware offers no way to make pages executable\n");
+	return EFI_UNSUPPORTED;
+}
+
+/* One 2 MiB aligned EfiReservedMemoryType region: over-allocate, free the slack. */
+static EFI_STATUS ldr_alloc_region(struct ldr_state *s, UINT64 total)
+{
+	UINTN pages = total / LDR_PAGE_SIZE, slack = LDR_REGION_ALIGN / LDR_PAGE_SIZE - 1;
+	EFI_PHYSICAL_ADDRESS raw, aligned;
+	UINTN head, tail;
+	EFI_STATUS st;
+
+	st = BS->AllocatePages(AllocateAnyPages, EfiReservedMemoryType, pages + slack, &raw);
+	if (EFI_ERROR(st))
+		return st;
+	aligned = (raw + LDR_REGION_ALIGN - 1) & ~(LDR_REGION_ALIGN - 1);
+	head = (aligned - raw) / LDR_PAGE_SIZE;
+	tail = slack - head;
+	if (head)
+		BS->FreePages(raw, head);
+	if (tail)
+		BS->FreePages(aligned + total, tail);
+	s->region = aligned;
+	s->region_pages = pages;
+	return EFI_SUCCESS;
+}
+
+static EFI_STATUS ldr_prepare_hyp(struct ldr_state *s)
+{
+	const struct ls_image_hdr *h = s->hyp;
+	struct ls_boot_info *info;
+	struct ldr_layout lay;
+	struct ldr_handoff ho;
+	EFI_MEMORY_DESCRIPTOR *mm = NULL;
+	UINTN mm_size = 0, key, dsize;
+	UINT32 dver;
+	const char *err;
+	void *fdt = NULL, *rsdp = NULL;
+	uint8_t *base;
+	EFI_STATUS st;
+
+	err = layout_compute(h, &s->cfg, &lay);
+	if (err) {
+		Print(LDR_TAG L"ERROR: region layout: %a\n", err);
+		return EFI_INVALID_PARAMETER;
+	}
+	st = ldr_alloc_region(s, lay.total);
+	if (EFI_ERROR(st)) {
+		Print(LDR_TAG L"ERROR: cannot reserve %ld MiB for Lockstep: %r\n", lay.total >> 20,
+		      st);
+		return st;
+	}
+	base = (uint8_t *)(UINTN)s->region;
+	Print(LDR_TAG L"region: 0x%lx-0x%lx (%ld MiB, EfiReservedMemoryType): image %ld KiB, "
+		      L"%d stacks x %ld KiB at +0x%lx, boot info at +0x%lx, pool %ld MiB at +0x%lx\n",
+	      s->region, s->region + lay.total - 1, lay.total >> 20, lay.image_size >> 10,
+	      lay.nr_cpus, lay.stack_size >> 10, lay.stack_off, lay.info_off, lay.pool_size >> 20,
+	      lay.pool_off);
+
+	st = ldr_make_executable(s->region, lay.image_size);
+	if (EFI_ERROR(st)) {
+		Print(LDR_TAG L"ERROR: cannot make the image executable: %r\n", st);
+		return st;
+	}
+
+	CopyMem(base, s->hyp, s->hyp_len);
+	SetMem(base + s->hyp_len, lay.total - s->hyp_len, 0);
+
+	info = (struct ls_boot_info *)(base + lay.info_off);
+	info->magic = LS_BOOT_INFO_MAGIC;
+	info->size = sizeof(*info);
+	info->hyp_base = s->region;
+	info->hyp_size = lay.total;
+	info->stack_base = s->region + lay.stack_off;
+	info->stack_size = lay.stack_size;
+	info->nr_cpus = lay.nr_cpus;
+	info->boot_cpu_mpidr_lo = (uint32_t)arch_read_mpidr();
+	info->pool_base = s->region + lay.pool_off;
+	info->pool_size = lay.pool_size;
+	info->config_pool_pages = lay.pool_size / LDR_PAGE_SIZE;
+	if (!EFI_ERROR(LibGetSystemConfigurationTable(&fdt_guid, &fdt)) && fdt &&
+	    fdt_total_size(fdt)) {
+		info->fdt = (uint64_t)(UINTN)fdt;
+		info->uart_base = fdt_find_pl011(fdt, fdt_total_size(fdt));
+	}
+	if (!EFI_ERROR(LibGetSystemConfigurationTable(&acpi20_guid, &rsdp)) && rsdp) {
+		info->acpi_rsdp = (uint64_t)(UINTN)rsdp;
+		if (!info->uart_base)
+			info->uart_base = acpi_find_pl011(rsdp);
+	}
+	Print(LDR_TAG L"boot info: fdt 0x%lx, acpi rsdp 0x%lx, uart 0x%lx (from %s), "
+		      L"boot cpu mpidr 0x%x, %d cpus\n",
+	      info->fdt, info->acpi_rsdp, info->uart_base,
+	      !info->uart_base ? L"nowhere" : info->fdt && fdt_find_pl011(fdt, fdt_total_size(fdt))
+	      ? L"device tree" : L"ACPI SPCR", info->boot_cpu_mpidr_lo, info->nr_cpus);
+	if (!info->uart_base)
+		Print(LDR_TAG L"warning: no PL011 console found; messages after "
+			      L"ExitBootServices are lost\n");
+
+	/* The image was written through the D-cache: make it visible to fetches at EL2. */
+	arch_clean_dcache_poc(s->region, lay.total);
+	arch_sync_icache();
+
+	/* Room for the final memory map: today's size, doubled, plus slack. */
+	st = BS->GetMemoryMap(&mm_size, mm, &key, &dsize, &dver);
+	if (st != EFI_BUFFER_TOO_SMALL) {
+		Print(LDR_TAG L"ERROR: GetMemoryMap: %r\n", st);
+		return EFI_ERROR(st) ? st : EFI_DEVICE_ERROR;
+	}
+	mm_size = mm_size * 2 + 64 * dsize;
+	s->mm_buf = AllocatePool(mm_size);
+	if (!s->mm_buf)
+		return EFI_OUT_OF_RESOURCES;
+
+	ho.info = info;
+	ho.entry = (long (*)(struct ls_boot_info *))(void *)(base + h->entry_offset);
+	ho.mm_buf = s->mm_buf;
+	ho.mm_cap = mm_size;
+	st = handoff_install(&ho);
+	if (EFI_ERROR(st)) {
+		Print(LDR_TAG L"ERROR: cannot wrap ExitBootServices: %r\n", st);
+		return st;
+	}
+	Print(LDR_TAG L"ExitBootServices wrapped; Lockstep enters at 0x%lx after it\n",
+	      (UINT64)(UINTN)ho.entry);
+	return EFI_SUCCESS;
+}
+
+static EFI_STATUS ldr_run(struct ldr_state *s)
+{
+	EFI_LOADED_IMAGE *self;
+	EFI_STATUS st;
+
+	st = BS->HandleProtocol(s->self, &LoadedImageProtocol, (void **)&self);
+	if (EFI_ERROR(st)) {
+		Print(LDR_TAG L"ERROR: no LoadedImage protocol: %r\n", st);
+		return st;
+	}
+	s->dev = self->DeviceHandle;
+	s->root = LibOpenRoot(s->dev);
+	if (!s->root) {
+		Print(LDR_TAG L"ERROR: cannot open the loader's file system\n");
+		return EFI_NOT_FOUND;
+	}
+	st = ldr_load_config(s);
+	if (EFI_ERROR(st))
+		return st;
+	if (s->cfg.hypervisor[0]) {
+		st = ldr_load_hyp(s);
+		if (EFI_ERROR(st))
+			return st;
+	}
+	st = ldr_load_initrd(s);
+	if (EFI_ERROR(st))
+		return st;
+	st = ldr_load_kernel(s);
+	if (EFI_ERROR(st))
+		return st;
+	if (s->initrd) {
+		st = initrd_install(s->initrd, s->initrd_len);
+		if (EFI_ERROR(st)) {
+			Print(LDR_TAG L"ERROR: cannot install the initrd LoadFile2 provider: %r\n",
+			      st);
+			return st;
+		}
+		s->initrd_installed = 1;
+	}
+	if (s->cfg.hypervisor[0]) {
+		st = ldr_prepare_hyp(s);
+		if (EFI_ERROR(st))
+			return st;
+		FreePool(s->hyp);
+		s->hyp = NULL;
+	}
+	Print(LDR_TAG L"starting kernel%a\n",
+	      s->cfg.hypervisor[0] ? " (Lockstep installs at ExitBootServices)" : "");
+	st = BS->StartImage(s->kernel, NULL, NULL);
+	/* Only reached if the kernel failed before ExitBootServices. */
+	Print(LDR_TAG L"ERROR: kernel returned: %r\n", st);
+	return EFI_ERROR(st) ? st : EFI_LOAD_ERROR;
+}
+
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
+{
+	struct ldr_state s = { .self = image };
+	EFI_STATUS st;
+
+	InitializeLib(image, systab);
+	Print(LDR_TAG L"Lockstep UEFI loader " LDR_VERSION L" (firmware %s rev 0x%x, EL%d)\n",
+	      ST->FirmwareVendor, ST->FirmwareRevision, arch_current_el());
+	st = ldr_run(&s);
+	ldr_cleanup(&s);
+	if (EFI_ERROR(st))
+		Print(LDR_TAG L"returning to firmware: %r\n", st);
+	return st;
+}

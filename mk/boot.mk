@@ -1,0 +1,88 @@
+# UEFI loader (boot/) -> build/boot/BOOTAA64.EFI, and the ESP image build/esp.img.
+#
+#   make boot-efi          the loader
+#   make esp               the ESP image (variables below pick a variant)
+#   make boot              TAP suite: host unit tests + QEMU boots (build/test-logs/boot.tap)
+#
+# gnu-efi recipe (docs/boot.md "Building with gnu-efi"): link a PIC shared object
+# with gnu-efi's linker script and crt0 (whose .text.head IS the PE/COFF header),
+# then objcopy -O binary the loadable sections, padded to _edata: the header's
+# .data section ends at _edata, and a file shorter than that is rejected by edk2
+# with "Unsupported".
+BOOT_B       := $(B)/boot
+BOOT_EFI     := $(BOOT_B)/BOOTAA64.EFI
+BOOT_SRCS    := main.c files.c initrd.c handoff.c config.c image.c fdt.c acpi.c memmap.c
+BOOT_OBJS    := $(patsubst %.c,$(BOOT_B)/%.o,$(BOOT_SRCS))
+BOOT_HDRS    := $(wildcard $(TOP)/boot/*.h) $(TOP)/include/lockstep/boot.h
+BOOT_CFLAGS  := -std=gnu11 -O2 -g -fpic -ffreestanding -fno-stack-protector -fno-stack-check \
+		-fshort-wchar -mgeneral-regs-only -fno-strict-aliasing -fvisibility=hidden \
+		$(WARN) -I$(TOP)/include -isystem $(GNUEFI)/include/efi \
+		-isystem $(GNUEFI)/include/efi/aarch64
+BOOT_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic --no-undefined \
+		--no-warn-rwx-segments -T $(GNUEFI)/lib/elf_aarch64_efi.lds \
+		--defsym=EFI_SUBSYSTEM=0xa
+BOOT_SECTIONS := -j .text -j .sdata -j .data -j .dynamic -j .rodata -j .rel -j .rela \
+		-j '.rel.*' -j '.rela.*' -j .reloc
+
+.PHONY: boot-efi esp boot
+ALL_TARGETS += $(BOOT_EFI) $(B)/esp.img
+TEST_SUITES += boot
+
+boot-efi: $(BOOT_EFI)
+
+$(BOOT_B)/%.o: $(TOP)/boot/%.c $(BOOT_HDRS) $(TOP)/mk/boot.mk
+	@mkdir -p $(@D)
+	$(CROSS)gcc $(BOOT_CFLAGS) -c $< -o $@
+
+$(BOOT_B)/loader.so: $(BOOT_OBJS)
+	$(CROSS)ld $(BOOT_LDFLAGS) $(GNUEFI)/lib/crt0-efi-aarch64.o $(BOOT_OBJS) -o $@ \
+		-L$(GNUEFI)/lib -lefi -lgnuefi $$($(CROSS)gcc -print-libgcc-file-name)
+	@# gnu-efi's self-relocation (_relocate) handles R_AARCH64_RELATIVE only.
+	@if $(CROSS)readelf -rW $@ | awk '/^ *[0-9a-f]+ +[0-9a-f]+ +R_/ && $$3 != "R_AARCH64_RELATIVE"' | \
+		grep -q .; then echo "boot: $@ has relocations other than R_AARCH64_RELATIVE" >&2; \
+		rm -f $@; exit 1; fi
+
+$(BOOT_EFI): $(BOOT_B)/loader.so
+	$(CROSS)objcopy $(BOOT_SECTIONS) -O binary \
+		--pad-to=0x$$($(CROSS)nm $< | awk '$$3 == "_edata" { print $$1 }') $< $@
+
+# --- ESP image ---------------------------------------------------------------------
+# Variables (command line or environment) pick a variant:
+#   ESP_OUT      output image (default build/esp.img)
+#   ESP_HYP      hypervisor image (default build/hyp/lockstep.bin; empty: no hypervisor=)
+#   ESP_INITRD   initrd (default build/initramfs.cpio.gz; empty: no initrd=)
+#   ESP_KERNEL   kernel Image (default the deps kernel; empty: config names a missing file)
+#   ESP_CMDLINE  kernel command line
+#   ESP_CFG      config file to copy verbatim, or "none" for no config
+#   ESP_POOL_MIB ESP_STACK_KIB ESP_CPUS
+# The images the other areas build are prerequisites only once their targets exist
+# (hyp-image in mk/hyp.mk, initramfs in mk/qemu.mk); until then an absent default
+# file is left out of the ESP with a warning.
+ESP_OUT       ?= $(B)/esp.img
+ESP_HYP       ?= $(B)/hyp/lockstep.bin
+ESP_INITRD    ?= $(B)/initramfs.cpio.gz
+ESP_KERNEL    ?= $(KIMAGE)
+ESP_CMDLINE   ?= console=ttyAMA0 panic=-1
+ESP_CFG       ?=
+ESP_POOL_MIB  ?= 32
+ESP_STACK_KIB ?= 16
+ESP_CPUS      ?= 8
+export ESP_CMDLINE ESP_CFG ESP_POOL_MIB ESP_STACK_KIB ESP_CPUS
+
+boot_has_target = $(shell grep -lsE '^$(1)[[:space:]]*:' $(TOP)/mk/*.mk)
+ESP_DEPS := $(if $(and $(filter $(B)/hyp/lockstep.bin,$(ESP_HYP)),$(call boot_has_target,hyp-image)),hyp-image) \
+	    $(if $(and $(filter $(B)/initramfs.cpio.gz,$(ESP_INITRD)),$(call boot_has_target,initramfs)),initramfs)
+
+esp: $(ESP_OUT)
+
+# Always rebuilt (seconds): the variables, not file times, decide its contents.
+$(ESP_OUT): $(BOOT_EFI) $(TOP)/boot/mkesp.sh $(ESP_DEPS) FORCE
+	@hyp='$(ESP_HYP)'; initrd='$(ESP_INITRD)'; \
+	if [ -n "$$hyp" ] && [ ! -f "$$hyp" ] && [ "$$hyp" = '$(B)/hyp/lockstep.bin' ]; then \
+		echo "esp: warning: $$hyp not built yet; ESP without hypervisor" >&2; hyp=; fi; \
+	if [ -n "$$initrd" ] && [ ! -f "$$initrd" ] && [ "$$initrd" = '$(B)/initramfs.cpio.gz' ]; then \
+		echo "esp: warning: $$initrd not built yet; ESP without initrd" >&2; initrd=; fi; \
+	ESP_HYP="$$hyp" ESP_INITRD="$$initrd" $(TOP)/boot/mkesp.sh $@ $(BOOT_EFI) '$(ESP_KERNEL)'
+
+.PHONY: FORCE
+FORCE:
