@@ -21,8 +21,17 @@ $(INITRAMFS): $(wildcard $(TOP)/tests/initramfs/*) $(DRIVER_KO) $(TOP)/include/l
 	@[ -x "$(BUSYBOX)" ] || { echo "initramfs: no busybox at $(BUSYBOX); run 'make deps'" >&2; exit 1; }
 	HOSTCC=$(HOSTCC) $(TOP)/tests/initramfs/mkinitramfs.sh $@ $(BUSYBOX) $(DRIVER_KO) $(TOP)
 
-qemu: initramfs driver $(ESP_IMG)
-	@$(TOP)/tests/qemu/run.sh test
+# The test ESP: mk/boot.mk's image with the in-guest tests switched on. efi=debug makes
+# Linux log the EFI memory map, where the guest finds the hypervisor's region;
+# panic=-1 (with QEMU -no-reboot) ends a run that panics at once.
+QEMU_TEST_ESP := $(B)/qemu/esp-test.img
+QEMU_TEST_CMDLINE = $(filter-out panic=% lstest=% efi=%,$(ESP_CMDLINE)) lstest=1 efi=debug panic=-1
+
+qemu: initramfs driver
+	@mkdir -p $(B)/qemu
+	@$(MAKE) --no-print-directory esp ESP_OUT=$(QEMU_TEST_ESP) \
+		ESP_CMDLINE="$(QEMU_TEST_CMDLINE)" || rm -f $(QEMU_TEST_ESP)
+	@ESP=$(QEMU_TEST_ESP) $(TOP)/tests/qemu/run.sh test
 
 qemu-direct: initramfs driver
 	@$(TOP)/tests/qemu/run.sh direct
