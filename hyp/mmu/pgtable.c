@@ -582,34 +582,31 @@ static u64 pt_op_cost(struct pt_op *op)
 }
 
 /*
- * Take @n pages for an operation or a new root. The reservation protocol
- * (docs/mmu.md): pages reserved with pt_pool_reserve() belong to the
- * transaction in progress on this pool, so an operation draws on the
- * reservation first and on unreserved pages for the rest. Returns how many
- * reserved pages were consumed through *@from_resv.
+ * The reservation protocol (docs/mmu.md "Two phases and reservations"):
+ * reserved pages belong to a prepared transaction and no table operation takes
+ * them. An operation (or a new root) needs @n unreserved free pages. A
+ * transaction that reserved the exact costs of its operations releases the
+ * reservation with pt_pool_unreserve() right before committing them, under the
+ * owner's lock: nobody else can take the pages in between, so the commits
+ * cannot fail.
  */
-static bool pt_pool_claim(struct pt_pool *pool, u64 n, u64 *from_resv)
+static bool pt_pool_claim(const struct pt_pool *pool, u64 n)
 {
-	if (n > pool->nr_free)
-		return false;
-	*from_resv = MIN(n, pool->nr_reserved);
-	pool->nr_reserved -= *from_resv;
-	return true;
+	return n <= pool->nr_free - pool->nr_reserved;
 }
 
 static int pt_op_prepare(struct pt_op *op, struct pt *pt)
 {
 	struct pt_pool *pool = pt->pool;
-	u64 from_resv, pa, i;
+	u64 pa, i;
 
-	if (!pt_pool_claim(pool, op->cost, &from_resv))
+	if (!pt_pool_claim(pool, op->cost))
 		return -ENOMEM;
 	for (i = 0; i < op->cost; i++) {
 		pa = pt_pool_alloc(pool);
 		if (!pa) {
 			while (op->nr_spare)
 				pt_pool_free(pool, pt_spare_pop(op));
-			pool->nr_reserved += from_resv;
 			return -ENOMEM;
 		}
 		*pt_table_va(pa) = op->spare;
@@ -781,18 +778,16 @@ int pt_init(struct pt *pt, enum pt_fmt_id fmt, unsigned int ia_bits, bool cohere
 {
 	const struct pt_fmt *f = pt_fmt_get(fmt);
 	u8 start_level, root_pages;
-	u64 root, from_resv;
+	u64 root;
 
 	if (!f || !pool || ia_bits < f->min_ia_bits || ia_bits > f->max_ia_bits)
 		return -EINVAL;
 	f->geometry(ia_bits, &start_level, &root_pages);
-	if (!pt_pool_claim(pool, root_pages, &from_resv))
+	if (!pt_pool_claim(pool, root_pages))
 		return -ENOMEM;
 	root = pt_pool_alloc_contig(pool, root_pages);
-	if (!root) {
-		pool->nr_reserved += from_resv;
+	if (!root)
 		return -ENOMEM;
-	}
 	memset(pt, 0, sizeof(*pt));
 	pt->fmt = fmt;
 	pt->root = root;
