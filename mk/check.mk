@@ -25,15 +25,15 @@ CPPCHECK     ?= cppcheck
 
 # Targets whose compile commands form the compilation database used by the
 # flag check, clang-tidy and cppcheck (only those some fragment defines).
-CHK_DB_TARGETS = $(if $(wildcard $(TOP)/mk/hyp.mk),hyp-image) \
-		 $(if $(wildcard $(TOP)/mk/core.mk),unit) \
-		 $(if $(wildcard $(TOP)/mk/boot.mk),boot)
+chk_has_target = $(shell grep -lsE '^$(1)[[:space:]]*:' $(TOP)/mk/*.mk)
+CHK_DB_TARGETS = $(foreach t,hyp-image unit-build boot-efi,$(if $(call chk_has_target,$(t)),$(t)))
 CHK_DB := $(CHK_B)/compile_commands.json
 
 # Flags for compiling hyp/arch/arm64 and hyp/iommu headers on their own with the
 # cross compiler (the hypervisor's include paths, freestanding).
 CHK_HYP_CFLAGS ?= -ffreestanding -mgeneral-regs-only $(CORE_INC) \
-		  $(addprefix -I,$(wildcard $(TOP)/hyp/arch/arm64/include $(TOP)/hyp/arch/arm64))
+		  $(addprefix -I,$(wildcard $(TOP)/hyp/arch/arm64/include $(TOP)/hyp/arch/arm64)) \
+		  $(addprefix -isystem ,$(wildcard $(B)/newlib/install/aarch64-none-elf/include))
 
 .PHONY: format cloc debug $(addprefix check-,$(CHECK_STEPS)) check-compdb
 
@@ -91,7 +91,7 @@ check-cppcheck: check-compdb
 	@CPPCHECK="$(CPPCHECK)" OUT=$(CHK_B)/cppcheck $(TOP)/scripts/check-cppcheck.sh $(CHK_DB)
 
 check-tidy: check-compdb
-	@CLANG_TIDY="$(CLANG_TIDY)" TIDY_CORE_FLAGS="-std=gnu11 $(WARN) $(CORE_WARN) $(CORE_INC)" \
+	@CLANG_TIDY="$(CLANG_TIDY)" TIDY_CORE_FLAGS="-std=gnu11 $(WARN) $(CORE_WARN) $(CORE_INC) -I$(TOP)/boot" \
 	 TIDY_HYP_FLAGS="-std=gnu11 $(WARN) $(CHK_HYP_CFLAGS)" \
 	 TIDY_BOOT_FLAGS="-std=gnu11 $(WARN) -ffreestanding -fshort-wchar -I$(TOP)/include \
 		-I$(GNUEFI)/include/efi -I$(GNUEFI)/include/efi/aarch64" \

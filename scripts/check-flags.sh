@@ -4,7 +4,7 @@
 # check-compdb.sh next to DB.json:
 #   - every C compile command of every build carries all of $WARN;
 #   - C files of the arch-neutral core (hyp/mmu hyp/mem hyp/hvc) also $CORE_WARN;
-#   - hyp-image: -ffreestanding and no -fsanitize (the product runs without them);
+#   - hyp-image and boot-efi: -ffreestanding and no -fsanitize (the product runs without them);
 #   - unit: -fsanitize=address and -fsanitize=undefined (the host tests run under them).
 set -u
 db=$1
@@ -29,7 +29,7 @@ for path in sorted(glob.glob(os.path.join(d, "*.json"))):
 			if rel.startswith(core_dirs):
 				miss += [w for w in core_warn if w not in args]
 		san = [a for a in args if a.startswith("-fsanitize")]
-		if target == "hyp-image":
+		if target in ("hyp-image", "boot-efi"):
 			if san:
 				miss.append("(must not have %s)" % " ".join(san))
 			if f.endswith(".c") and "-ffreestanding" not in args:

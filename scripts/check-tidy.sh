@@ -6,7 +6,8 @@
 # (check-compdb.sh), translated for clang: the cross gcc becomes
 # `clang --target=aarch64-linux-gnu`, dependency-file flags are dropped, and so
 # is any gcc-only flag clang rejects (listed in the log). A file no build
-# compiles yet gets default flags by area ($TIDY_CORE_FLAGS for the core,
+# compiles yet gets default flags by area ($TIDY_CORE_FLAGS for the core and
+# host-side tests (*/tests/*),
 # $TIDY_HYP_FLAGS for hyp/arch/arm64 and hyp/iommu, $TIDY_BOOT_FLAGS for boot/).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -47,7 +48,7 @@ for f in files:
 	rel = os.path.relpath(f, top)
 	e = entries.get(f)
 	if e is None:
-		if rel.startswith(core_dirs):
+		if rel.startswith(core_dirs) or "/tests/" in rel:
 			args, tgt = ["clang"] + env("TIDY_CORE_FLAGS"), ""
 		elif rel.startswith("boot/"):
 			args, tgt = ["clang", "--target=aarch64-linux-gnu"] + env("TIDY_BOOT_FLAGS"), "aarch64-linux-gnu"
