@@ -165,7 +165,7 @@ static void smmu_cmdq_skip_error(struct smmu *s)
 	slot[0] = FIELD_PREP(CMD0_OP, CMD_SYNC) | FIELD_PREP(CMD0_SYNC_CS, SYNC_CS_NONE);
 	s->st.cmd_errors++;
 	s->gerrorn ^= (u32)GERROR_CMDQ_ERR;
-	smmu_wr32(s, SMMU_GERRORN, s->gerrorn);	/* orders the rewritten slot before resume */
+	smmu_wr32(s, SMMU_GERRORN, s->gerrorn); /* orders the rewritten slot before resume */
 }
 
 /* Refresh the shadow CONS; returns true if a command error was handled. */
@@ -245,8 +245,8 @@ int smmu_sync(struct smmu *s)
 
 	if (s->failed)
 		return -EIO;
-	ret = smmu_cmdq_push(s, FIELD_PREP(CMD0_OP, CMD_SYNC) |
-				FIELD_PREP(CMD0_SYNC_CS, SYNC_CS_NONE), 0);
+	ret = smmu_cmdq_push(
+		s, FIELD_PREP(CMD0_OP, CMD_SYNC) | FIELD_PREP(CMD0_SYNC_CS, SYNC_CS_NONE), 0);
 	if (ret)
 		return ret;
 	smmu_cmdq_publish(s);
@@ -341,12 +341,13 @@ static void smmu_log_event(struct smmu *s, const u64 e[EVT_DWORDS])
 	case EVT_F_WALK_EABT:
 		s->st.faults++;
 		/* SMMU 7.3.12-7.3.15: input address, IPA, direction, stage. */
-		plat_log("smmu: event %s sid 0x%x%s addr 0x%llx ipa 0x%llx %s%s%s stage %u class %u",
-			 smmu_evt_name(id), sid, (e[0] & EVT0_SSV) ? " (ssid valid)" : "",
-			 (unsigned long long)e[2],
-			 (unsigned long long)(e[3] & EVT3_IPA), (e[1] & EVT1_RNW) ? "read" : "write",
-			 (e[1] & EVT1_IND) ? " insn" : "", (e[1] & EVT1_PNU) ? " priv" : "",
-			 (e[1] & EVT1_S2) ? 2U : 1U, (u32)FIELD_GET(EVT1_CLASS, e[1]));
+		plat_log(
+			"smmu: event %s sid 0x%x%s addr 0x%llx ipa 0x%llx %s%s%s stage %u class %u",
+			smmu_evt_name(id), sid, (e[0] & EVT0_SSV) ? " (ssid valid)" : "",
+			(unsigned long long)e[2], (unsigned long long)(e[3] & EVT3_IPA),
+			(e[1] & EVT1_RNW) ? "read" : "write", (e[1] & EVT1_IND) ? " insn" : "",
+			(e[1] & EVT1_PNU) ? " priv" : "", (e[1] & EVT1_S2) ? 2U : 1U,
+			(u32)FIELD_GET(EVT1_CLASS, e[1]));
 		break;
 	case EVT_C_BAD_STREAMID:
 	case EVT_C_BAD_STE:
@@ -366,8 +367,9 @@ static void smmu_log_event(struct smmu *s, const u64 e[EVT_DWORDS])
 }
 
 static const char *const smmu_gerror_names[10] = {
-	"CMDQ_ERR", "(bit 1)", "EVTQ_ABT_ERR", "PRIQ_ABT_ERR", "MSI_CMDQ_ABT_ERR",
-	"MSI_EVTQ_ABT_ERR", "MSI_PRIQ_ABT_ERR", "MSI_GERROR_ABT_ERR", "SFM_ERR", "CMDQP_ERR",
+	"CMDQ_ERR",	    "(bit 1)",		"EVTQ_ABT_ERR",	    "PRIQ_ABT_ERR",
+	"MSI_CMDQ_ABT_ERR", "MSI_EVTQ_ABT_ERR", "MSI_PRIQ_ABT_ERR", "MSI_GERROR_ABT_ERR",
+	"SFM_ERR",	    "CMDQP_ERR",
 };
 
 int smmu_handle_gerror(struct smmu *s)
@@ -430,10 +432,10 @@ int smmu_drain_events(struct smmu *s)
 		q->cons = (q->cons & Q_OVF) | smmu_q_inc(q, q->cons & ~(u32)Q_OVF);
 		n++;
 		if (n > (int)(1U << q->log2n) * 2)
-			break;	/* a misbehaving PROD cannot keep us here */
+			break; /* a misbehaving PROD cannot keep us here */
 	}
 	q->cons = (q->cons & ~(u32)Q_OVF) | (prod_reg & Q_OVF);
-	smmu_wr32(s, q->cons_reg, q->cons);	/* frees the slots (SMMU 3.5.1) */
+	smmu_wr32(s, q->cons_reg, q->cons); /* frees the slots (SMMU 3.5.1) */
 	return n;
 }
 
@@ -551,9 +553,12 @@ static int smmu_reset(struct smmu *s)
 
 	/* Tables and queues: walks and queue accesses are coherent (COHACC checked). */
 	smmu_wr32(s, SMMU_CR1,
-		  (u32)(FIELD_PREP(CR1_TABLE_SH, CR1_SH_ISH) | FIELD_PREP(CR1_TABLE_OC, CR1_CACHE_WB) |
-			FIELD_PREP(CR1_TABLE_IC, CR1_CACHE_WB) | FIELD_PREP(CR1_QUEUE_SH, CR1_SH_ISH) |
-			FIELD_PREP(CR1_QUEUE_OC, CR1_CACHE_WB) | FIELD_PREP(CR1_QUEUE_IC, CR1_CACHE_WB)));
+		  (u32)(FIELD_PREP(CR1_TABLE_SH, CR1_SH_ISH) |
+			FIELD_PREP(CR1_TABLE_OC, CR1_CACHE_WB) |
+			FIELD_PREP(CR1_TABLE_IC, CR1_CACHE_WB) |
+			FIELD_PREP(CR1_QUEUE_SH, CR1_SH_ISH) |
+			FIELD_PREP(CR1_QUEUE_OC, CR1_CACHE_WB) |
+			FIELD_PREP(CR1_QUEUE_IC, CR1_CACHE_WB)));
 	/* PTM: only our explicit commands invalidate the SMMU TLBs; record bad SIDs. */
 	smmu_wr32(s, SMMU_CR2, (u32)(CR2_PTM | CR2_RECINVSID));
 
@@ -564,12 +569,14 @@ static int smmu_reset(struct smmu *s)
 	smmu_wr64(s, SMMU_STRTAB_BASE, STRTAB_BASE_RA | (s->strtab_pa & STRTAB_BASE_ADDR));
 	smmu_wr32(s, SMMU_STRTAB_BASE_CFG, cfg);
 
-	smmu_wr64(s, SMMU_CMDQ_BASE, Q_BASE_RWA | (s->cmdq.pa & Q_BASE_ADDR) |
-				     FIELD_PREP(Q_BASE_LOG2SIZE, s->cmdq.log2n));
+	smmu_wr64(s, SMMU_CMDQ_BASE,
+		  Q_BASE_RWA | (s->cmdq.pa & Q_BASE_ADDR) |
+			  FIELD_PREP(Q_BASE_LOG2SIZE, s->cmdq.log2n));
 	smmu_wr32(s, SMMU_CMDQ_PROD, 0);
 	smmu_wr32(s, SMMU_CMDQ_CONS, 0);
-	smmu_wr64(s, SMMU_EVTQ_BASE, Q_BASE_RWA | (s->evtq.pa & Q_BASE_ADDR) |
-				     FIELD_PREP(Q_BASE_LOG2SIZE, s->evtq.log2n));
+	smmu_wr64(s, SMMU_EVTQ_BASE,
+		  Q_BASE_RWA | (s->evtq.pa & Q_BASE_ADDR) |
+			  FIELD_PREP(Q_BASE_LOG2SIZE, s->evtq.log2n));
 	smmu_wr32(s, SMMU_EVTQ_PROD, 0);
 	smmu_wr32(s, SMMU_EVTQ_CONS, 0);
 
@@ -644,10 +651,14 @@ int smmu_init(struct smmu *s, u64 base, u64 size, u64 mem_pa, u64 mem_size)
 			 (unsigned long long)used, (unsigned long long)mem_size);
 		return -ENOMEM;
 	}
-	s->cmdq = (struct smmu_queue){ .log2n = cq_log2, .ent_bytes = CMDQ_ENT_BYTES,
-				       .prod_reg = SMMU_CMDQ_PROD, .cons_reg = SMMU_CMDQ_CONS };
-	s->evtq = (struct smmu_queue){ .log2n = eq_log2, .ent_bytes = EVTQ_ENT_BYTES,
-				       .prod_reg = SMMU_EVTQ_PROD, .cons_reg = SMMU_EVTQ_CONS };
+	s->cmdq = (struct smmu_queue){ .log2n = cq_log2,
+				       .ent_bytes = CMDQ_ENT_BYTES,
+				       .prod_reg = SMMU_CMDQ_PROD,
+				       .cons_reg = SMMU_CMDQ_CONS };
+	s->evtq = (struct smmu_queue){ .log2n = eq_log2,
+				       .ent_bytes = EVTQ_ENT_BYTES,
+				       .prod_reg = SMMU_EVTQ_PROD,
+				       .cons_reg = SMMU_EVTQ_CONS };
 	s->cmdq.pa = smmu_mem_alloc(s, (u64)CMDQ_ENT_BYTES << cq_log2,
 				    MAX((u64)CMDQ_ENT_BYTES << cq_log2, 32));
 	s->evtq.pa = smmu_mem_alloc(s, (u64)EVTQ_ENT_BYTES << eq_log2,
@@ -733,7 +744,7 @@ static void smmu_l2_populate(struct smmu *s, u32 sid, u32 nr)
 		if (FIELD_GET(L1STD_SPAN, l1tab[l1]))
 			continue;
 		pa = smmu_mem_alloc(s, bytes, bytes);
-		HYP_CHECK(pa);	/* counted by the caller */
+		HYP_CHECK(pa); /* counted by the caller */
 		/* SMMU 5.1: Span = log2(STEs) + 1. */
 		l1tab[l1] = (pa & L1STD_L2PTR) | FIELD_PREP(L1STD_SPAN, s->split + 1);
 	}
@@ -817,8 +828,7 @@ static int smmu_write_stes(struct smmu *s, u32 sid, u32 nr, const u64 *ste)
  * starting at level L resolves 12 + 9 * (3 - L) bits below the root, the root
  * resolves at least 1 and at most 9 + 4 bits (up to 16 concatenated tables).
  */
-static int smmu_s2_fields(const struct smmu *s, const struct pt *s2, u16 vmid, u64 vtcr,
-			  u64 *d2)
+static int smmu_s2_fields(const struct smmu *s, const struct pt *s2, u16 vmid, u64 vtcr, u64 *d2)
 {
 	u32 t0sz = (u32)FIELD_GET(VTCR_T0SZ, vtcr);
 	u32 sl0 = (u32)FIELD_GET(VTCR_SL0, vtcr);
@@ -901,8 +911,7 @@ static int smmu_s2_fields(const struct smmu *s, const struct pt *s2, u16 vmid, u
 		return -EINVAL;
 	}
 	*d2 = FIELD_PREP(STE2_S2VMID, vmid) | FIELD_PREP(STE2_S2T0SZ, 64 - ia_smmu) |
-	      FIELD_PREP(STE2_S2SL0, sl0) |
-	      FIELD_PREP(STE2_S2IR0, FIELD_GET(VTCR_IRGN0, vtcr)) |
+	      FIELD_PREP(STE2_S2SL0, sl0) | FIELD_PREP(STE2_S2IR0, FIELD_GET(VTCR_IRGN0, vtcr)) |
 	      FIELD_PREP(STE2_S2OR0, FIELD_GET(VTCR_ORGN0, vtcr)) |
 	      FIELD_PREP(STE2_S2SH0, FIELD_GET(VTCR_SH0, vtcr)) |
 	      FIELD_PREP(STE2_S2TG, VTCR_TG0_4K) | FIELD_PREP(STE2_S2PS, ps_smmu) | STE2_S2AA64 |
@@ -910,8 +919,7 @@ static int smmu_s2_fields(const struct smmu *s, const struct pt *s2, u16 vmid, u
 	return 0;
 }
 
-int smmu_attach_host_s2(struct smmu *s, u32 sid, u32 nr, const struct pt *s2, u16 vmid,
-			u64 vtcr)
+int smmu_attach_host_s2(struct smmu *s, u32 sid, u32 nr, const struct pt *s2, u16 vmid, u64 vtcr)
 {
 	u64 ste[4], d2;
 	u32 l2;
@@ -984,8 +992,8 @@ static int smmu_check_inval(const struct smmu *s, u16 vmid)
 static int smmu_queue_vmall(struct smmu *s, u16 vmid)
 {
 	s->st.inval_vmall++;
-	return smmu_cmdq_push(s, FIELD_PREP(CMD0_OP, CMD_TLBI_S12_VMALL) |
-				 FIELD_PREP(CMD0_TLBI_VMID, vmid), 0);
+	return smmu_cmdq_push(
+		s, FIELD_PREP(CMD0_OP, CMD_TLBI_S12_VMALL) | FIELD_PREP(CMD0_TLBI_VMID, vmid), 0);
 }
 
 /* Commands smmu_queue_ipa would issue for [ipa, ipa + size). */
@@ -1028,8 +1036,9 @@ static int smmu_queue_ipa(struct smmu *s, u16 vmid, u64 ipa, u64 size, unsigned 
 			u32 scale = (u32)__builtin_ctzll(pages);
 			u64 num = (pages >> scale) & TLBI_RANGE_NUM_MAX;
 
-			ret = smmu_cmdq_push(s, d0 | FIELD_PREP(CMD0_TLBI_NUM, num - 1) |
-						   FIELD_PREP(CMD0_TLBI_SCALE, scale),
+			ret = smmu_cmdq_push(s,
+					     d0 | FIELD_PREP(CMD0_TLBI_NUM, num - 1) |
+						     FIELD_PREP(CMD0_TLBI_SCALE, scale),
 					     FIELD_PREP(CMD1_TLBI_TG, TLBI_TG_4K) |
 						     FIELD_PREP(CMD1_TLBI_TTL, level) |
 						     (ipa & CMD1_TLBI_ADDR));
@@ -1099,7 +1108,7 @@ int smmu_inval_gather(struct smmu *s, u16 vmid, const struct pt_gather *g)
 	for (u32 i = 0; i < g->nr && !g->all && !ret; i++)
 		ret = smmu_queue_ipa(s, vmid, g->r[i].ia, g->r[i].size, g->r[i].level);
 	if (!ret)
-		smmu_cmdq_publish(s);	/* start now; smmu_sync() waits */
+		smmu_cmdq_publish(s); /* start now; smmu_sync() waits */
 	return ret;
 }
 

@@ -22,18 +22,18 @@
 #include "hyp/types.h"
 
 /* Table memory the caller should give smmu_init (queues, stream table, a few L2 tables). */
-#define SMMU_MEM_DEFAULT	(128U * 1024U)
+#define SMMU_MEM_DEFAULT (128U * 1024U)
 
 /* Bounded polls (microseconds, via plat_udelay). */
-#define SMMU_ACK_TIMEOUT_US	100000U		/* CR0ACK, IRQ_CTRLACK, GBPA.Update */
-#define SMMU_SYNC_TIMEOUT_US	1000000U	/* CMD_SYNC completion, queue space */
+#define SMMU_ACK_TIMEOUT_US  100000U  /* CR0ACK, IRQ_CTRLACK, GBPA.Update */
+#define SMMU_SYNC_TIMEOUT_US 1000000U /* CMD_SYNC completion, queue space */
 
 /* Largest queues the driver uses (capped by IDR1.CMDQS / EVENTQS). */
-#define SMMU_CMDQ_LOG2_MAX	8U		/* 256 commands, 4 KiB */
-#define SMMU_EVTQ_LOG2_MAX	7U		/* 128 records, 4 KiB */
+#define SMMU_CMDQ_LOG2_MAX	8U /* 256 commands, 4 KiB */
+#define SMMU_EVTQ_LOG2_MAX	7U /* 128 records, 4 KiB */
 /* 2-level stream table: SIDs per L2 table (a PCI bus), and the L1 cap. */
 #define SMMU_STRTAB_SPLIT	8U
-#define SMMU_STRTAB_L1_LOG2_MAX	12U		/* 4096 L1 descriptors = 32 KiB: SIDs < 2^20 */
+#define SMMU_STRTAB_L1_LOG2_MAX 12U /* 4096 L1 descriptors = 32 KiB: SIDs < 2^20 */
 /* Above this many commands, invalidate the whole VMID instead. */
 #define SMMU_INVAL_MAX_CMDS	64U
 
@@ -43,65 +43,65 @@ struct smmu;
 struct smmu_queue {
 	u64 pa;
 	u8 *va;
-	u32 log2n;		/* 2^log2n entries */
+	u32 log2n; /* 2^log2n entries */
 	u32 ent_bytes;
-	u32 prod;		/* index | wrap << log2n */
+	u32 prod; /* index | wrap << log2n */
 	u32 cons;
-	u32 prod_reg;		/* register offsets */
+	u32 prod_reg; /* register offsets */
 	u32 cons_reg;
 };
 
 /* Counters, for logs, tests and the debug interface. */
 struct smmu_stats {
-	u64 cmds;		/* commands written to the queue */
-	u64 syncs;		/* CMD_SYNCs seen complete */
-	u64 timeouts;		/* polls that gave up */
-	u64 cmd_errors;		/* CMDQ_ERR handled (command skipped) */
-	u64 gerrors;		/* global error bits acknowledged */
-	u64 events;		/* event records drained */
-	u64 faults;		/* of which translation/permission/access/address-size faults */
-	u64 cfg_errors;		/* of which C_BAD_* configuration errors */
+	u64 cmds;	/* commands written to the queue */
+	u64 syncs;	/* CMD_SYNCs seen complete */
+	u64 timeouts;	/* polls that gave up */
+	u64 cmd_errors; /* CMDQ_ERR handled (command skipped) */
+	u64 gerrors;	/* global error bits acknowledged */
+	u64 events;	/* event records drained */
+	u64 faults;	/* of which translation/permission/access/address-size faults */
+	u64 cfg_errors; /* of which C_BAD_* configuration errors */
 	u64 evtq_overflows;
-	u64 inval_ranges;	/* CMD_TLBI_S2_IPA issued */
-	u64 inval_vmall;	/* CMD_TLBI_S12_VMALL issued */
+	u64 inval_ranges; /* CMD_TLBI_S2_IPA issued */
+	u64 inval_vmall;  /* CMD_TLBI_S12_VMALL issued */
 };
 
 /* A stage-2 context the SMMU walks: one VMID, one root (shared with the CPU). */
 struct smmu_domain {
 	struct smmu *smmu;
-	u32 who;		/* OWN_HOST or a VM id (own.h) */
+	u32 who; /* OWN_HOST or a VM id (own.h) */
 	u16 vmid;
-	bool live;		/* some stream uses it */
-	u64 ste[4];		/* STE dwords 0-3 streams of this domain get */
+	bool live;  /* some stream uses it */
+	u64 ste[4]; /* STE dwords 0-3 streams of this domain get */
 };
 
 struct smmu {
-	u64 base;		/* MMIO physical base (64 KiB aligned), size >= 128 KiB */
+	u64 base; /* MMIO physical base (64 KiB aligned), size >= 128 KiB */
 	u64 size;
 	u32 idr[6];
 	u32 aidr;
 	/* Decoded features. */
-	u8 sid_bits;		/* IDR1.SIDSIZE */
-	u8 oas_bits;		/* IDR5.OAS */
-	u8 ias_bits;		/* stage-2 input size (SMMU 3.4) */
-	u8 bbml;		/* IDR3.BBML (0 when IDR3 predates v3.2) */
-	bool ril;		/* IDR3.RIL: range TLBI */
+	u8 sid_bits; /* IDR1.SIDSIZE */
+	u8 oas_bits; /* IDR5.OAS */
+	u8 ias_bits; /* stage-2 input size (SMMU 3.4) */
+	u8 bbml;     /* IDR3.BBML (0 when IDR3 predates v3.2) */
+	bool ril;    /* IDR3.RIL: range TLBI */
 	bool vmid16;
-	bool hyp;		/* IDR0.HYP: EL2 TLB entries exist */
-	bool two_level;		/* the stream table we built */
+	bool hyp;	/* IDR0.HYP: EL2 TLB entries exist */
+	bool two_level; /* the stream table we built */
 	/* Table memory given by the caller (bump allocation, never freed). */
 	u64 mem_pa;
 	u64 mem_size;
 	u64 mem_used;
 	/* Stream table. */
 	u64 strtab_pa;
-	u8 strtab_log2;		/* SIDs covered: [0, 2^strtab_log2) */
-	u8 split;		/* 2-level: SID bits per L2 table */
+	u8 strtab_log2; /* SIDs covered: [0, 2^strtab_log2) */
+	u8 split;	/* 2-level: SID bits per L2 table */
 	struct smmu_queue cmdq;
 	struct smmu_queue evtq;
-	u32 gerrorn;		/* last value written to GERRORN */
+	u32 gerrorn; /* last value written to GERRORN */
 	bool enabled;
-	bool failed;		/* failed closed: every call returns -EIO */
+	bool failed; /* failed closed: every call returns -EIO */
 	struct smmu_domain host;
 	struct smmu_stats st;
 };
@@ -128,8 +128,7 @@ int smmu_init(struct smmu *s, u64 base, u64 size, u64 mem_pa, u64 mem_size);
  * (SMMU 3.21.3). -EINVAL incompatible, -ERANGE SID out of the stream table,
  * -ENOMEM no L2 table memory, -ETIMEDOUT/-EIO command failure.
  */
-int smmu_attach_host_s2(struct smmu *s, u32 sid, u32 nr, const struct pt *s2, u16 vmid,
-			u64 vtcr);
+int smmu_attach_host_s2(struct smmu *s, u32 sid, u32 nr, const struct pt *s2, u16 vmid, u64 vtcr);
 /* Abort streams [sid, sid + nr) again (invalid STE: logged C_BAD_STE). */
 int smmu_detach(struct smmu *s, u32 sid, u32 nr);
 

@@ -1,0 +1,72 @@
+# SMMUv3 driver (hyp/iommu): host-native tests against a simulated SMMU, and a
+# freestanding aarch64 compile of the driver with the hypervisor's flags.
+#
+#   make iommu        build + run tests/unit/iommu/test_smmu (cmocka, ASan+UBSan),
+#                     cross-compile hyp/iommu/*.c; TAP in build/test-logs/iommu.tap
+#
+# The test links the driver with the same core objects, fake platform and
+# helpers as mk/core.mk's unit tests (it reuses that fragment's variables and
+# rules), plus tests/unit/iommu/smmu_sim.c, which implements plat.h's MMIO
+# accessors as a simulated register file. It lives under tests/unit/iommu/ so
+# that core.mk's tests/unit/test_*.c glob does not try to link it without the
+# driver.
+IOMMU_B       := $(B)/iommu
+IOMMU_SRC     := $(wildcard hyp/iommu/*.c)
+IOMMU_T_SRC   := $(wildcard tests/unit/iommu/*.c)
+IOMMU_OBJ     := $(patsubst %.c,$(IOMMU_B)/obj/%.o,$(IOMMU_SRC))
+IOMMU_T_OBJ   := $(patsubst %.c,$(IOMMU_B)/obj/%.o,$(IOMMU_T_SRC))
+IOMMU_TEST    := $(IOMMU_B)/test_smmu
+IOMMU_NEWLIB_INC := $(B)/newlib/install/aarch64-none-elf/include
+IOMMU_XCFLAGS := -std=gnu11 -O2 -ffreestanding -mgeneral-regs-only -mno-outline-atomics -fpie \
+		 -isystem $(IOMMU_NEWLIB_INC) $(CORE_INC) $(WARN) $(CORE_WARN)
+
+TEST_SUITES += iommu
+.PHONY: iommu iommu-build iommu-cross
+
+# The driver: $(WARN) $(CORE_WARN), as the arch-neutral core.
+$(IOMMU_OBJ): $(IOMMU_B)/obj/%.o: %.c $(TOP)/mk/iommu.mk $(TOP)/mk/config.mk
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(UNIT_CFLAGS) $(WARN) $(CORE_WARN) -c $< -o $@
+
+$(IOMMU_T_OBJ): $(IOMMU_B)/obj/%.o: %.c $(TOP)/mk/iommu.mk $(TOP)/mk/config.mk
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(UNIT_CFLAGS) $(WARN) -c $< -o $@
+
+$(IOMMU_TEST): $(IOMMU_T_OBJ) $(IOMMU_OBJ) $(UNIT_CORE_OBJ) $(UNIT_SUPP_OBJ)
+	$(HOSTCC) $(UNIT_SAN) -o $@ $^ $(UNIT_LDLIBS)
+
+iommu-build: $(IOMMU_TEST)
+
+# Freestanding aarch64 objects (newlib's headers for <errno.h>, as the hypervisor).
+iommu-cross:
+	@mkdir -p $(IOMMU_B)/aarch64
+	@set -e; for f in $(IOMMU_SRC); do \
+		echo "  XCC $$f"; \
+		$(CROSS)gcc $(IOMMU_XCFLAGS) -c $$f -o $(IOMMU_B)/aarch64/$$(basename $$f .c).o; \
+	done
+
+# Exits 0 whatever the verdicts (tests/run.sh counts the TAP lines).
+iommu:
+	@mkdir -p $(B)/test-logs
+	@tap=$(B)/test-logs/iommu.tap; rm -f $$tap $(IOMMU_TEST); \
+	if $(MAKE) --no-print-directory iommu-build >$(IOMMU_B).build.log 2>&1; then \
+		out=$$(CMOCKA_MESSAGE_OUTPUT=TAP ASAN_OPTIONS=detect_leaks=1 $(IOMMU_TEST) \
+			2>$(IOMMU_B)/test_smmu.stderr); rc=$$?; \
+		printf '%s\n' "$$out" >> $$tap; \
+		printf '%s\n' "$$out" | grep -E '^(not )?ok'; \
+		if [ $$rc -ne 0 ] && ! printf '%s\n' "$$out" | grep -q '^not ok'; then \
+			echo "not ok - test_smmu exited with status $$rc" >> $$tap; \
+			tail -n 20 $(IOMMU_B)/test_smmu.stderr; fi; \
+	else \
+		echo "not ok - test_smmu: build failed (see $(IOMMU_B).build.log)" >> $$tap; \
+		tail -n 20 $(IOMMU_B).build.log; \
+	fi; \
+	if [ ! -d $(IOMMU_NEWLIB_INC) ]; then \
+		echo "ok - smmuv3 aarch64 freestanding compile # SKIP newlib headers not built" >> $$tap; \
+	elif $(MAKE) --no-print-directory iommu-cross >$(IOMMU_B).cross.log 2>&1; then \
+		echo "ok - smmuv3 aarch64 freestanding compile" >> $$tap; \
+	else \
+		echo "not ok - smmuv3 aarch64 freestanding compile (see $(IOMMU_B).cross.log)" >> $$tap; \
+		tail -n 20 $(IOMMU_B).cross.log; \
+	fi; \
+	grep -E '^(not )?ok' $$tap | tail -n 1; true

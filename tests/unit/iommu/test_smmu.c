@@ -1,0 +1,649 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hyp/iommu/smmuv3.c against the simulated SMMU (smmu_sim.c) and the real
+ * page-table engine (hyp/mmu) over fake simulated memory.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "../../../hyp/iommu/smmuv3_regs.h"
+#include "fake.h"
+#include "harness.h"
+#include "hyp/iommu.h"
+#include "smmu_sim.h"
+
+#define SMEM_SIZE (256ULL * 1024)
+/* VTCR_EL2 for a 40-bit IPA from level 1 (2 concatenated roots), WB/WB/ISH walks, 40-bit PS. */
+#define VTCR40	  (24ULL | 1ULL << 6 | 1ULL << 8 | 1ULL << 10 | 3ULL << 12 | 2ULL << 16)
+/* 48-bit IPA from level 0, 48-bit PS. */
+#define VTCR48	  (16ULL | 2ULL << 6 | 1ULL << 8 | 1ULL << 10 | 3ULL << 12 | 5ULL << 16)
+
+static struct smmu smmu;
+static struct pt_pool pool;
+static struct th_pt hpt;
+static u64 smem;
+
+/* ---- log capture (fake plat_log writes to stderr when LOCKSTEP_LOG is set) ---- */
+
+static FILE *cap_file;
+static int cap_saved = -1;
+static char cap_buf[1 << 16];
+
+static void cap_start(void)
+{
+	fflush(stderr);
+	cap_file = tmpfile();
+	assert_non_null(cap_file);
+	cap_saved = dup(2);
+	dup2(fileno(cap_file), 2);
+	setenv("LOCKSTEP_LOG", "1", 1);
+}
+
+static const char *cap_end(void)
+{
+	size_t n;
+
+	fflush(stderr);
+	dup2(cap_saved, 2);
+	close(cap_saved);
+	unsetenv("LOCKSTEP_LOG");
+	rewind(cap_file);
+	n = fread(cap_buf, 1, sizeof(cap_buf) - 1, cap_file);
+	cap_buf[n] = 0;
+	fclose(cap_file);
+	return cap_buf;
+}
+
+/* ---- fixtures ----------------------------------------------------------- */
+
+static int setup(void **state)
+{
+	(void)state;
+	th_reset();
+	sim_reset();
+	memset(&smmu, 0, sizeof(smmu));
+	smem = fake_alloc_pages(SMEM_SIZE / PAGE_SIZE, 64 * 1024);
+	th_pool_fill(&pool, 256);
+	assert_int_equal(th_pt_init(&hpt, PT_FMT_ARM64_S2, 40, &pool), 0);
+	return 0;
+}
+
+static void init_ok(void)
+{
+	assert_int_equal(smmu_init(&smmu, SIM_BASE, SIM_SIZE, smem, SMEM_SIZE), 0);
+	assert_int_equal(sim.bad_writes, 0);
+	assert_int_equal(sim.bad_access, 0);
+}
+
+/* Identity-map host RAM [0x40000000, +64 MiB) like the host stage 2 would. */
+static void map_host(struct pt_gather *g)
+{
+	pt_gather_init(g);
+	assert_int_equal(pt_map(&hpt.pt, 0x40000000, 64ULL << 20, 0x40000000, PT_RW, g), 0);
+}
+
+/* ---- probe and init ------------------------------------------------------ */
+
+static void expect_refused(u32 idr, u32 val, int err)
+{
+	sim_reset();
+	sim.idr[idr] = val;
+	assert_int_equal(smmu_init(&smmu, SIM_BASE, SIM_SIZE, smem, SMEM_SIZE), err);
+	/* Refused at probe: not one register written. */
+	assert_int_equal(sim.reg_writes, 0);
+}
+
+static void test_probe_refusals(void **state)
+{
+	u32 idr0;
+
+	(void)state;
+	sim_reset();
+	idr0 = sim.idr[0];
+	expect_refused(0, idr0 & ~(u32)IDR0_S2P, -ENODEV);
+	expect_refused(0, (idr0 & ~(u32)IDR0_TTF) | (u32)FIELD_PREP(IDR0_TTF, IDR0_TTF_AARCH32),
+		       -ENODEV);
+	expect_refused(
+		0, (idr0 & ~(u32)IDR0_TTENDIAN) | (u32)FIELD_PREP(IDR0_TTENDIAN, IDR0_TTENDIAN_BE),
+		-ENODEV);
+	expect_refused(0, idr0 & ~(u32)IDR0_COHACC, -ENOTSUP);
+	expect_refused(5, (u32)FIELD_PREP(IDR5_OAS, 4) | (u32)IDR5_GRAN64K, -ENODEV);
+	expect_refused(5, (u32)FIELD_PREP(IDR5_OAS, 7) | (u32)IDR5_GRAN4K, -ENODEV);
+	expect_refused(1,
+		       (u32)(FIELD_PREP(IDR1_SIDSIZE, 16) | FIELD_PREP(IDR1_CMDQS, 8) |
+			     FIELD_PREP(IDR1_EVENTQS, 8) | IDR1_TABLES_PRESET),
+		       -ENOTSUP);
+
+	/* Bad arguments and too little table memory: nothing written either. */
+	sim_reset();
+	assert_int_equal(smmu_init(&smmu, SIM_BASE + 0x1000, SIM_SIZE, smem, SMEM_SIZE), -EINVAL);
+	assert_int_equal(smmu_init(&smmu, SIM_BASE, 0x10000, smem, SMEM_SIZE), -EINVAL);
+	assert_int_equal(smmu_init(&smmu, SIM_BASE, SIM_SIZE, smem + 8, SMEM_SIZE), -EINVAL);
+	assert_int_equal(smmu_init(&smmu, SIM_BASE, SIM_SIZE, smem, 4096), -ENOMEM);
+	assert_int_equal(sim.reg_writes, 0);
+}
+
+static void test_init_two_level(void **state)
+{
+	(void)state;
+	cap_start();
+	init_ok();
+	assert_non_null(strstr(cap_end(), "2-level stream table"));
+	/* Enabled with both queues, GBPA aborting, IRQs off, private TLB maintenance. */
+	assert_int_equal(sim.cr0ack, CR0_SMMUEN | CR0_CMDQEN | CR0_EVTQEN);
+	assert_true(sim.gbpa & GBPA_ABORT);
+	assert_false(sim.gbpa & GBPA_UPDATE);
+	assert_int_equal(sim.irq_ctrl, 0);
+	assert_int_equal(sim.cr2, CR2_PTM | CR2_RECINVSID);
+	/* Stream table: 2-level, split 8, 16 SID bits; queues capped at 4 KiB. */
+	assert_int_equal(FIELD_GET(STRTAB_BASE_CFG_FMT, sim.strtab_cfg), STRTAB_FMT_2LVL);
+	assert_int_equal(FIELD_GET(STRTAB_BASE_CFG_SPLIT, sim.strtab_cfg), 8);
+	assert_int_equal(FIELD_GET(STRTAB_BASE_CFG_LOG2SIZE, sim.strtab_cfg), 16);
+	assert_int_equal(FIELD_GET(Q_BASE_LOG2SIZE, sim.cmdq_base), 8);
+	assert_int_equal(FIELD_GET(Q_BASE_LOG2SIZE, sim.evtq_base), 7);
+	/* Init invalidated everything before use: CFGI_ALL, TLBI_NSNH_ALL, then CMD_SYNC. */
+	assert_int_equal(sim.nlog, 3);
+	assert_int_equal(FIELD_GET(CMD0_OP, sim.log[0][0]), CMD_CFGI_STE_RANGE);
+	assert_int_equal(FIELD_GET(CMD1_CFGI_RANGE, sim.log[0][1]), 31);
+	assert_int_equal(FIELD_GET(CMD0_OP, sim.log[1][0]), CMD_TLBI_NSNH_ALL);
+	assert_int_equal(FIELD_GET(CMD0_OP, sim.log[2][0]), CMD_SYNC);
+	/* Every stream aborts (and is reported) until attached. */
+	{
+		u64 pa;
+
+		assert_int_equal(sim_dma(0x10, 0x40000000, false, &pa), EVT_C_BAD_STREAMID);
+		assert_int_equal(smmu_drain_events(&smmu), 1);
+		assert_int_equal(smmu.st.cfg_errors, 1);
+	}
+}
+
+static void test_init_linear(void **state)
+{
+	u64 pa;
+
+	(void)state;
+	sim.idr[0] &= ~(u32)IDR0_ST_LEVEL;
+	sim.idr[1] = (u32)(FIELD_PREP(IDR1_SIDSIZE, 6) | FIELD_PREP(IDR1_CMDQS, 5) |
+			   FIELD_PREP(IDR1_EVENTQS, 5));
+	init_ok();
+	assert_int_equal(FIELD_GET(STRTAB_BASE_CFG_FMT, sim.strtab_cfg), STRTAB_FMT_LINEAR);
+	assert_int_equal(FIELD_GET(STRTAB_BASE_CFG_LOG2SIZE, sim.strtab_cfg), 6);
+	assert_int_equal(FIELD_GET(Q_BASE_LOG2SIZE, sim.cmdq_base), 5);
+	/* Linear table: STE base aligned to its 4 KiB size. */
+	assert_int_equal(sim.strtab_base & STRTAB_BASE_ADDR & 0xfff, 0);
+	assert_int_equal(sim_dma(3, 0x40000000, false, &pa), EVT_C_BAD_STE);
+	assert_int_equal(smmu_attach_host_s2(&smmu, 64, 1, &hpt.pt, 1, VTCR40), -ERANGE);
+}
+
+static void test_init_timeout_fails_closed(void **state)
+{
+	(void)state;
+	sim.cr0ack_stuck = true;
+	assert_int_equal(smmu_init(&smmu, SIM_BASE, SIM_SIZE, smem, SMEM_SIZE), -ETIMEDOUT);
+	assert_true(smmu.failed);
+	assert_int_equal(sim.cr0, 0);
+	assert_true(sim.gbpa & GBPA_ABORT);
+	assert_int_equal(smmu_attach_host_s2(&smmu, 0, 1, &hpt.pt, 1, VTCR40), -EIO);
+	assert_int_equal(smmu_sync(&smmu), -EIO);
+}
+
+/* ---- attach -------------------------------------------------------------- */
+
+static void test_attach_shared_s2(void **state)
+{
+	struct pt_gather g;
+	u64 ste[8], pa, lpa;
+	pt_attr_t attr;
+	unsigned int lvl;
+
+	(void)state;
+	init_ok();
+	map_host(&g);
+	assert_int_equal(hpt.pt.start_level, 1);
+	assert_int_equal(hpt.pt.root_pages, 2);
+	assert_int_equal(smmu_attach_host_s2(&smmu, 0x108, 2, &hpt.pt, 7, VTCR40), 0);
+	/* L1 descriptor 1 got an L2 table of 256 STEs (Span 9). */
+	assert_true(sim_fetch_ste(0x108, ste));
+	assert_int_equal(ste[0], STE0_V | FIELD_PREP(STE0_CONFIG, STE_CFG_S2));
+	assert_int_equal(FIELD_GET(STE1_EATS, ste[1]), 0);
+	assert_int_equal(FIELD_GET(STE2_S2VMID, ste[2]), 7);
+	assert_int_equal(FIELD_GET(STE2_S2T0SZ, ste[2]), 24);
+	assert_int_equal(FIELD_GET(STE2_S2SL0, ste[2]), 1);
+	assert_int_equal(FIELD_GET(STE2_S2IR0, ste[2]), 1);
+	assert_int_equal(FIELD_GET(STE2_S2OR0, ste[2]), 1);
+	assert_int_equal(FIELD_GET(STE2_S2SH0, ste[2]), 3);
+	assert_int_equal(FIELD_GET(STE2_S2PS, ste[2]), 2);
+	assert_true(ste[2] & STE2_S2AA64);
+	assert_true(ste[2] & STE2_S2R);
+	assert_int_equal(ste[3] & STE3_S2TTB, hpt.pt.root);
+	assert_true(sim_fetch_ste(0x109, ste));
+	assert_int_equal(FIELD_GET(STE2_S2VMID, ste[2]), 7);
+	assert_false(sim_fetch_ste(0x10a, ste) && (ste[0] & STE0_V));
+	/* A device DMA walks the very table the CPU uses: same answer as pt_lookup. */
+	for (u64 ipa = 0x40000000; ipa < 0x44000000; ipa += 0x1234567) {
+		assert_int_equal(sim_dma(0x108, ipa, true, &pa), 0);
+		assert_int_equal(pt_lookup(&hpt.pt, ipa, &lpa, &attr, &lvl), 0);
+		assert_int_equal(pa, lpa);
+	}
+	/* Outside the map: a stage-2 translation fault, recorded and decoded. */
+	assert_int_equal(sim_dma(0x109, 0x80000000, false, &pa), EVT_F_TRANSLATION);
+	cap_start();
+	assert_int_equal(smmu_drain_events(&smmu), 1);
+	assert_non_null(strstr(cap_end(), "F_TRANSLATION sid 0x109 addr 0x80000000"));
+	assert_int_equal(smmu.st.faults, 1);
+	assert_int_equal(sim.bad_ste, 0);
+	assert_int_equal(sim.bad_writes, 0);
+	assert_true(smmu.host.live);
+	assert_int_equal(smmu.host.vmid, 7);
+}
+
+static void test_attach_48bit_clipped_to_ias(void **state)
+{
+	struct th_pt big;
+	struct pt_gather g;
+	u64 ste[8], pa;
+
+	(void)state;
+	init_ok();
+	assert_int_equal(th_pt_init(&big, PT_FMT_ARM64_S2, 48, &pool), 0);
+	assert_int_equal(big.pt.start_level, 0);
+	pt_gather_init(&g);
+	assert_int_equal(pt_map(&big.pt, 0x40000000, 2ULL << 20, 0x40000000, PT_RW, &g), 0);
+	/* The SMMU has 44-bit IAS: same level-0 root, S2T0SZ 20 instead of 16. */
+	cap_start();
+	assert_int_equal(smmu_attach_host_s2(&smmu, 1, 1, &big.pt, 3, VTCR48), 0);
+	assert_non_null(strstr(cap_end(), "48-bit table with a 44-bit input"));
+	assert_true(sim_fetch_ste(1, ste));
+	assert_int_equal(FIELD_GET(STE2_S2T0SZ, ste[2]), 20);
+	assert_int_equal(FIELD_GET(STE2_S2SL0, ste[2]), 2);
+	assert_int_equal(FIELD_GET(STE2_S2PS, ste[2]), 4); /* 48 capped to OAS 44 */
+	assert_int_equal(sim_dma(1, 0x40001000, false, &pa), 0);
+	assert_int_equal(pa, 0x40001000);
+	assert_int_equal(sim.bad_ste, 0);
+	/* An SMMU whose IAS cannot reach the level-0 root refuses. */
+	smmu.ias_bits = 36;
+	assert_int_equal(smmu_attach_host_s2(&smmu, 2, 1, &big.pt, 3, VTCR48), -EINVAL);
+}
+
+static void test_attach_rejects_incompatible(void **state)
+{
+	u32 nlog;
+	u64 ste[8];
+	struct pt bad;
+
+	(void)state;
+	init_ok();
+	nlog = sim.nlog;
+	/* T0SZ that does not describe the table, SL0 of another level, 64K granule, LPA2. */
+	assert_int_equal(smmu_attach_host_s2(&smmu, 0, 1, &hpt.pt, 1, (VTCR40 & ~0x3fULL) | 25),
+			 -EINVAL);
+	assert_int_equal(smmu_attach_host_s2(&smmu, 0, 1, &hpt.pt, 1, VTCR40 & ~(3ULL << 6)),
+			 -EINVAL);
+	assert_int_equal(smmu_attach_host_s2(&smmu, 0, 1, &hpt.pt, 1, VTCR40 | 1ULL << 14),
+			 -EINVAL);
+	assert_int_equal(smmu_attach_host_s2(&smmu, 0, 1, &hpt.pt, 1, VTCR40 | BIT(32)), -EINVAL);
+	/* Root concatenation that does not match the IPA size. */
+	bad = hpt.pt;
+	bad.root_pages = 1;
+	assert_int_equal(smmu_attach_host_s2(&smmu, 0, 1, &bad, 1, VTCR40), -EINVAL);
+	/* Not a stage-2 table. */
+	bad = hpt.pt;
+	bad.fmt = PT_FMT_ARM64_S1;
+	assert_int_equal(smmu_attach_host_s2(&smmu, 0, 1, &bad, 1, VTCR40), -EINVAL);
+	/* Block<->table swaps without BBM need BBML2. */
+	bad = hpt.pt;
+	bad.bbm_free = true;
+	assert_int_equal(smmu_attach_host_s2(&smmu, 0, 1, &bad, 1, VTCR40), -EINVAL);
+	/* 8-bit VMIDs only. */
+	smmu.vmid16 = false;
+	assert_int_equal(smmu_attach_host_s2(&smmu, 0, 1, &hpt.pt, 300, VTCR40), -EINVAL);
+	smmu.vmid16 = true;
+	/* SIDs beyond the table; empty range. */
+	assert_int_equal(smmu_attach_host_s2(&smmu, 0xffff, 2, &hpt.pt, 1, VTCR40), -ERANGE);
+	assert_int_equal(smmu_attach_host_s2(&smmu, 0, 0, &hpt.pt, 1, VTCR40), -ERANGE);
+	/* None of that issued a command or built an L2 table. */
+	assert_int_equal(sim.nlog, nlog);
+	assert_false(sim_fetch_ste(0, ste));
+	/* With BBML2 the bbm_free table is accepted. */
+	smmu.bbml = 2;
+	bad = hpt.pt;
+	bad.bbm_free = true;
+	assert_int_equal(smmu_attach_host_s2(&smmu, 0, 1, &bad, 1, VTCR40), 0);
+}
+
+static void test_attach_live_switch(void **state)
+{
+	struct pt_gather g;
+	u64 old[8], neu[8], pa;
+	bool seen_invalid = false;
+	u32 i;
+
+	(void)state;
+	init_ok();
+	map_host(&g);
+	assert_int_equal(smmu_attach_host_s2(&smmu, 5, 1, &hpt.pt, 1, VTCR40), 0);
+	assert_true(sim_fetch_ste(5, old));
+	assert_int_equal(sim_dma(5, 0x40000000, false, &pa), 0); /* config now cached */
+	/* The SMMU fetches stream 5's STE at every tick while we switch it. */
+	sim.watch = true;
+	sim.watch_sid = 5;
+	sim.nhist = 0;
+	assert_int_equal(smmu_attach_host_s2(&smmu, 5, 1, &hpt.pt, 2, VTCR40), 0);
+	assert_true(sim_fetch_ste(5, neu));
+	assert_int_equal(FIELD_GET(STE2_S2VMID, neu[2]), 2);
+	assert_true(sim.nhist > 3);
+	/* Every fetch saw the old STE, an invalid one, or the new one: never a mix. */
+	for (i = 0; i < sim.nhist; i++) {
+		const u64 *h = sim.hist[i].ste;
+
+		assert_true(sim.hist[i].present);
+		if (!(h[0] & STE0_V)) {
+			seen_invalid = true;
+			continue;
+		}
+		assert_true(memcmp(h, old, 32) == 0 || memcmp(h, neu, 32) == 0);
+		if (memcmp(h, neu, 32) == 0)
+			assert_true(seen_invalid); /* new only after a break */
+	}
+	assert_true(seen_invalid);
+	/* And the cached configuration was dropped: DMA now runs under VMID 2. */
+	sim.watch = false;
+	assert_int_equal(sim_dma(5, 0x40000000, false, &pa), 0);
+	assert_int_equal(sim_tlb_count(2, 0x40000000, PAGE_SIZE), 1);
+}
+
+static void test_detach(void **state)
+{
+	struct pt_gather g;
+	u64 pa;
+
+	(void)state;
+	init_ok();
+	map_host(&g);
+	assert_int_equal(smmu_attach_host_s2(&smmu, 9, 1, &hpt.pt, 1, VTCR40), 0);
+	assert_int_equal(sim_dma(9, 0x40000000, false, &pa), 0);
+	assert_int_equal(smmu_detach(&smmu, 9, 1), 0);
+	assert_int_equal(sim_dma(9, 0x40000000, false, &pa), EVT_C_BAD_STE);
+	assert_int_equal(smmu_detach(&smmu, 0x20000, 1), -ERANGE);
+}
+
+/* ---- invalidation ---------------------------------------------------------- */
+
+static u64 rnd_state = 0x123456789abcdefULL;
+
+static u64 rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return rnd_state;
+}
+
+static void test_inval_range_exact(void **state)
+{
+	(void)state;
+	init_ok();
+	for (int it = 0; it < 300; it++) {
+		u64 base = 0x40000000 + (rnd() % 4096) * PAGE_SIZE;
+		u64 pages = 1 + rnd() % 700;
+		u64 size = pages * PAGE_SIZE;
+		u32 before, out1;
+
+		memset(sim.tlb, 0, sizeof(sim.tlb));
+		/* Pages around and inside the range, for VMID 1 and VMID 2. */
+		for (u64 a = base - 8 * PAGE_SIZE; a < base + size + 8 * PAGE_SIZE;
+		     a += PAGE_SIZE * (1 + pages / 40)) {
+			sim_tlb_fill(1, a, PAGE_SIZE, a);
+			sim_tlb_fill(2, a, PAGE_SIZE, a);
+		}
+		sim_tlb_fill(1, base + size - PAGE_SIZE, PAGE_SIZE, 0);
+		sim_tlb_fill(1, base + size, PAGE_SIZE, 0);
+		sim_tlb_fill(1, base - PAGE_SIZE, PAGE_SIZE, 0);
+		before = sim_tlb_count(2, 0, ~0ULL >> 1);
+		out1 = sim_tlb_count(1, 0, base) + sim_tlb_count(1, base + size, 1ULL << 40);
+		assert_true(sim_tlb_count(1, base, size) >= 1);
+		sim_log_clear();
+		assert_int_equal(smmu_inval_ipa_range(&smmu, 1, base, size, 3), 0);
+		/* Exactly the range went: nothing inside left, everything outside kept. */
+		assert_int_equal(sim_tlb_count(1, base, size), 0);
+		assert_int_equal(sim_tlb_count(1, 0, base) +
+					 sim_tlb_count(1, base + size, 1ULL << 40),
+				 out1);
+		assert_true(sim_tlb_count(1, base + size, PAGE_SIZE) >= 1);
+		assert_true(sim_tlb_count(1, base - PAGE_SIZE, PAGE_SIZE) >= 1);
+		assert_int_equal(sim_tlb_count(2, 0, ~0ULL >> 1), before);
+		/* Range commands with TTL 3, then one SYNC, last. */
+		assert_true(sim_count_op(CMD_TLBI_S2_IPA) >= 1);
+		assert_true(sim_count_op(CMD_TLBI_S2_IPA) <= 13);
+		assert_int_equal(FIELD_GET(CMD1_TLBI_TTL, sim.log[0][1]), 3);
+		assert_int_equal(FIELD_GET(CMD0_OP, sim.log[sim.nlog - 1][0]), CMD_SYNC);
+		assert_int_equal(sim_count_op(CMD_SYNC), 1);
+	}
+	assert_int_equal(smmu.st.timeouts, 0);
+}
+
+static void test_inval_no_ril(void **state)
+{
+	(void)state;
+	sim.idr[3] = 0;
+	init_ok();
+	assert_false(smmu.ril);
+	for (u64 a = 0x40000000; a < 0x40010000; a += PAGE_SIZE)
+		sim_tlb_fill(1, a, PAGE_SIZE, a);
+	sim_log_clear();
+	assert_int_equal(smmu_inval_ipa_range(&smmu, 1, 0x40002000, 0x5000, 0), 0);
+	assert_int_equal(sim_count_op(CMD_TLBI_S2_IPA), 5);
+	assert_int_equal(sim_tlb_count(1, 0x40002000, 0x5000), 0);
+	assert_int_equal(sim_tlb_count(1, 0x40000000, 0x10000), 11);
+	/* Level 2 leaves: one command per 2 MiB block. */
+	sim_tlb_fill(1, 0x40200000, SZ_2M, 0x40200000);
+	sim_tlb_fill(1, 0x40400000, SZ_2M, 0x40400000);
+	sim_log_clear();
+	assert_int_equal(smmu_inval_ipa_range(&smmu, 1, 0x40200000, 2 * SZ_2M, 2), 0);
+	assert_int_equal(sim_count_op(CMD_TLBI_S2_IPA), 2);
+	assert_int_equal(sim_tlb_count(1, 0x40200000, 2 * SZ_2M), 0);
+	/* A big range becomes one TLBI_S12_VMALL. */
+	sim_log_clear();
+	assert_int_equal(smmu_inval_ipa_range(&smmu, 1, 0x40000000, 1ULL << 30, 0), 0);
+	assert_int_equal(sim_count_op(CMD_TLBI_S2_IPA), 0);
+	assert_int_equal(sim_count_op(CMD_TLBI_S12_VMALL), 1);
+	assert_int_equal(sim_tlb_count(1, 0, ~0ULL >> 1), 0);
+	/* Bad arguments: nothing issued. */
+	sim_log_clear();
+	assert_int_equal(smmu_inval_ipa_range(&smmu, 1, 0x40000800, 0x1000, 0), -EINVAL);
+	assert_int_equal(smmu_inval_ipa_range(&smmu, 1, 0x40000000, 0, 0), -EINVAL);
+	assert_int_equal(smmu_inval_ipa_range(&smmu, 1, 0x40000000, 0x1000, 4), -EINVAL);
+	assert_int_equal(smmu_inval_ipa_range(&smmu, 1, ~0xfffULL, 0x2000, 0), -EINVAL);
+	assert_int_equal(sim.nlog, 0);
+}
+
+static void test_cmdq_wrap(void **state)
+{
+	(void)state;
+	/* 4-entry command queue, one command consumed per microsecond. */
+	sim.idr[1] = (u32)(FIELD_PREP(IDR1_SIDSIZE, 16) | FIELD_PREP(IDR1_CMDQS, 2) |
+			   FIELD_PREP(IDR1_EVENTQS, 2));
+	sim.idr[3] = 0;
+	init_ok();
+	assert_int_equal(smmu.cmdq.log2n, 2);
+	for (u64 a = 0x40000000; a < 0x40000000 + 40 * PAGE_SIZE; a += PAGE_SIZE)
+		sim_tlb_fill(4, a, PAGE_SIZE, a);
+	sim_log_clear();
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(smmu_inval_ipa_range(&smmu, 4, 0x40000000 + (u64)i * 8 * PAGE_SIZE,
+						      8 * PAGE_SIZE, 3),
+				 0);
+	assert_int_equal(sim_count_op(CMD_TLBI_S2_IPA), 40);
+	assert_int_equal(sim_count_op(CMD_SYNC), 5);
+	assert_int_equal(sim_tlb_count(4, 0, ~0ULL >> 1), 0);
+	assert_true(sim.cmdq_wraps >= 10);
+	/* Commands arrived in order: each SYNC after exactly its 8 TLBIs. */
+	for (u32 i = 0; i < sim.nlog; i++)
+		assert_int_equal(FIELD_GET(CMD0_OP, sim.log[i][0]),
+				 i % 9 == 8 ? CMD_SYNC : CMD_TLBI_S2_IPA);
+	assert_int_equal(smmu.cmdq.prod, sim.cmdq_prod);
+	assert_int_equal(smmu.cmdq.cons, sim.cmdq_cons);
+}
+
+static void test_sync_timeout_fails_closed(void **state)
+{
+	u64 pa;
+
+	(void)state;
+	init_ok();
+	sim.stall = true;
+	cap_start();
+	assert_int_equal(smmu_inval_ipa_range(&smmu, 1, 0x40000000, PAGE_SIZE, 3), -ETIMEDOUT);
+	assert_non_null(strstr(cap_end(), "FAILING CLOSED"));
+	assert_true(smmu.failed);
+	assert_int_equal(smmu.st.timeouts, 1);
+	/* Translation off with GBPA.ABORT: DMA aborts instead of using stale entries. */
+	sim_tick();
+	assert_int_equal(sim.cr0ack & CR0_SMMUEN, 0);
+	assert_int_equal(sim_dma(0, 0x40000000, false, &pa), 0xff);
+	assert_int_equal(smmu_inval_ipa_range(&smmu, 1, 0x40000000, PAGE_SIZE, 3), -EIO);
+	assert_int_equal(smmu_inval_vmid(&smmu, 1), -EIO);
+}
+
+static void test_cmd_error_skipped(void **state)
+{
+	(void)state;
+	init_ok();
+	sim.ill_op = CMD_TLBI_S12_VMALL;
+	cap_start();
+	assert_int_equal(smmu_inval_vmid(&smmu, 1), -EIO);
+	assert_non_null(strstr(cap_end(), "CERROR_ILL"));
+	assert_int_equal(smmu.st.cmd_errors, 1);
+	assert_int_equal(sim.gerror, sim.gerrorn);
+	assert_false(smmu.failed);
+	/* The queue goes on. */
+	sim.ill_op = 0;
+	sim_tlb_fill(1, 0x40000000, PAGE_SIZE, 0);
+	assert_int_equal(smmu_inval_ipa_range(&smmu, 1, 0x40000000, PAGE_SIZE, 3), 0);
+	assert_int_equal(sim_tlb_count(1, 0x40000000, PAGE_SIZE), 0);
+}
+
+static void test_events_and_overflow(void **state)
+{
+	const char *log;
+
+	(void)state;
+	sim.idr[1] = (u32)(FIELD_PREP(IDR1_SIDSIZE, 16) | FIELD_PREP(IDR1_CMDQS, 8) |
+			   FIELD_PREP(IDR1_EVENTQS, 2));
+	init_ok();
+	sim_event(EVT_F_PERMISSION, 0x20, 0x40001000, 0x40001000, false, true);
+	sim_event(EVT_C_BAD_STE, 0x21, 0x1000, 0, true, false);
+	sim_event(EVT_F_WALK_EABT, 0x22, 0x5000, 0x5000, true, true);
+	cap_start();
+	assert_int_equal(smmu_drain_events(&smmu), 3);
+	log = cap_end();
+	assert_non_null(strstr(log, "F_PERMISSION sid 0x20 addr 0x40001000 ipa 0x40001000 write"));
+	assert_non_null(strstr(log, "C_BAD_STE sid 0x21"));
+	assert_non_null(strstr(log, "F_WALK_EABT sid 0x22"));
+	assert_int_equal(smmu.st.events, 3);
+	assert_int_equal(smmu.st.faults, 2);
+	assert_int_equal(smmu.st.cfg_errors, 1);
+	assert_int_equal(sim.evtq_cons, sim.evtq_prod);
+	assert_int_equal(smmu_drain_events(&smmu), 0);
+	/* 4-entry queue: 6 events overflow it; the driver counts and acknowledges. */
+	for (int i = 0; i < 6; i++)
+		sim_event(EVT_F_TRANSLATION, 0x30, 0x1000 * (u64)i, 0, true, true);
+	assert_int_equal(smmu_drain_events(&smmu), 4);
+	assert_int_equal(smmu.st.evtq_overflows, 1);
+	assert_int_equal(sim.evtq_cons & Q_OVF, sim.evtq_prod & Q_OVF);
+	sim_event(EVT_F_TRANSLATION, 0x30, 0, 0, true, true);
+	assert_int_equal(smmu_drain_events(&smmu), 1);
+	assert_int_equal(smmu.st.evtq_overflows, 1);
+}
+
+static void test_gerror(void **state)
+{
+	u64 pa;
+
+	(void)state;
+	init_ok();
+	sim.gerror ^= (u32)GERROR_EVTQ_ABT_ERR;
+	cap_start();
+	assert_int_equal(smmu_handle_gerror(&smmu), 1);
+	assert_non_null(strstr(cap_end(), "global error EVTQ_ABT_ERR"));
+	assert_int_equal(sim.gerror, sim.gerrorn);
+	assert_false(smmu.failed);
+	assert_int_equal(smmu_handle_gerror(&smmu), 0);
+	/* Service failure mode: fail closed. */
+	sim.gerror ^= (u32)GERROR_SFM_ERR;
+	assert_int_equal(smmu_drain_events(&smmu), 0);
+	assert_true(smmu.failed);
+	sim_tick();
+	assert_int_equal(sim_dma(0, 0x40000000, false, &pa), 0xff);
+}
+
+/* The ownership layer's view ops: unmap in the shared table, then invalidate + sync. */
+static void test_own_ops_after_unmap(void **state)
+{
+	struct pt_gather g;
+	u64 pa;
+
+	(void)state;
+	init_ok();
+	map_host(&g);
+	assert_int_equal(smmu_attach_host_s2(&smmu, 0x40, 1, &hpt.pt, 1, VTCR40), 0);
+	assert_int_equal(sim_dma(0x40, 0x40123000, true, &pa), 0);
+	assert_int_equal(sim_dma(0x40, 0x40800000, true, &pa), 0);
+	assert_true(sim_tlb_count(1, 0x40000000, 64ULL << 20) >= 2);
+	/* Take one page away from the host (e.g. donated to the hypervisor). */
+	pt_gather_init(&g);
+	assert_int_equal(pt_unmap(&hpt.pt, 0x40123000, PAGE_SIZE, &g), 0);
+	assert_true(g.nr >= 1);
+	sim_log_clear();
+	smmu_own_inval_ops.invalidate(&smmu.host, OWN_HOST, &g);
+	smmu_own_inval_ops.sync(&smmu.host, OWN_HOST);
+	assert_false(smmu.failed);
+	assert_int_equal(FIELD_GET(CMD0_OP, sim.log[sim.nlog - 1][0]), CMD_SYNC);
+	assert_int_equal(sim_tlb_count(1, 0x40123000, PAGE_SIZE), 0);
+	/* The device can no longer reach the page; the rest still translates. */
+	assert_int_equal(sim_dma(0x40, 0x40123000, true, &pa), EVT_F_TRANSLATION);
+	assert_int_equal(sim_dma(0x40, 0x40124000, true, &pa), 0);
+	assert_int_equal(pa, 0x40124000);
+	assert_int_equal(smmu_drain_events(&smmu), 1);
+	/* A gather that overflowed invalidates the whole VMID. */
+	pt_gather_init(&g);
+	g.all = true;
+	sim_log_clear();
+	smmu_own_inval_ops.invalidate(&smmu.host, OWN_HOST, &g);
+	smmu_own_inval_ops.sync(&smmu.host, OWN_HOST);
+	assert_int_equal(sim_count_op(CMD_TLBI_S12_VMALL), 1);
+	assert_int_equal(sim_tlb_count(1, 0, ~0ULL >> 1), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_probe_refusals, setup),
+		cmocka_unit_test_setup(test_init_two_level, setup),
+		cmocka_unit_test_setup(test_init_linear, setup),
+		cmocka_unit_test_setup(test_init_timeout_fails_closed, setup),
+		cmocka_unit_test_setup(test_attach_shared_s2, setup),
+		cmocka_unit_test_setup(test_attach_48bit_clipped_to_ias, setup),
+		cmocka_unit_test_setup(test_attach_rejects_incompatible, setup),
+		cmocka_unit_test_setup(test_attach_live_switch, setup),
+		cmocka_unit_test_setup(test_detach, setup),
+		cmocka_unit_test_setup(test_inval_range_exact, setup),
+		cmocka_unit_test_setup(test_inval_no_ril, setup),
+		cmocka_unit_test_setup(test_cmdq_wrap, setup),
+		cmocka_unit_test_setup(test_sync_timeout_fails_closed, setup),
+		cmocka_unit_test_setup(test_cmd_error_skipped, setup),
+		cmocka_unit_test_setup(test_events_and_overflow, setup),
+		cmocka_unit_test_setup(test_gerror, setup),
+		cmocka_unit_test_setup(test_own_ops_after_unmap, setup),
+	};
+
+	return cmocka_run_group_tests_name("smmu", tests, NULL, NULL);
+}
