@@ -82,6 +82,14 @@ struct ls_boot_info {
 	 * comes from the SPCR table.
 	 */
 	uint64_t acpi_rsdp;
+	/*
+	 * Appended for hyp/iommu (check size before use): the SMMUv3 register frame,
+	 * from the DT node compatible "arm,smmu-v3" (reg) or, with ACPI, the IORT
+	 * SMMUv3 node (base; size 0x20000). 0 if none or not discovered (yet): the
+	 * hypervisor then leaves any SMMU alone (docs/iommu.md).
+	 */
+	uint64_t smmu_base;
+	uint64_t smmu_size;
 };
 
 #endif /* LOCKSTEP_BOOT_H */
