@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Installation on the boot CPU (called from arm64_entry, head.S, at EL2 with
+ * the firmware's identity map live and this CPU's EL2 stack).
+ *
+ * Two phases, so that a failure leaves the machine exactly as the loader
+ * handed it over (boot.h: return at EL2 with x0 < 0, nothing installed):
+ *   prepare  validate the boot info; carve the table pool; build the EL2
+ *            stage-1 and the host stage-2 in memory; compute every register
+ *            value. Only memory of the hypervisor region is written.
+ *   commit   cannot fail: switch EL2 to our stage-1, vectors, per-CPU EL2
+ *            registers, stage-2 on, EL1 translation regime copied from the
+ *            firmware's EL2 one, banner; head.S then ERETs to the caller at EL1.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "arm64/arm64.h"
+#include "arm64/sysreg.h"
+#include "hyp/hvc.h"
+#include "hyp/own.h"
+#include "hyp/plat.h"
+
+#include <lockstep/abi.h>
+
+/* Linker script symbols (lockstep.lds). */
+extern char _start[], __text_end[], __rodata_end[], _end[];
+
+struct arm64_el2_cfg arm64_el2;
+u64 arm64_hyp_base, arm64_hyp_size;
+
+#define S1_POOL_PAGES		64U	/* EL2 stage-1 tables: a few dozen at most */
+#define HOST_IPA_BITS_MIN	40U	/* QEMU virt's high MMIO ends at 1 TiB */
+
+static struct pt_pool arm64_s1_pool;
+static struct pt arm64_s1;
+
+/* RAM plus the hypervisor region, sorted and merged: the ownership core's RAM. */
+static struct own_range boot_ram[OWN_MAX_RANGES];
+static unsigned int boot_nr_ram;
+static struct own_range boot_hyp;
+
+/* The firmware's EL2 regime, read before anything changes: becomes the host's EL1 one. */
+struct fw_regime {
+	u64 sctlr, tcr, mair, ttbr0, vbar;
+};
+
+bool arm64_is_ram(u64 pa, u64 size)
+{
+	unsigned int i;
+
+	if (pa + size < pa)
+		return false;
+	if (pa < boot_hyp.base + boot_hyp.size && boot_hyp.base < pa + size)
+		return false;
+	for (i = 0; i < boot_nr_ram; i++)
+		if (pa >= boot_ram[i].base && pa + size <= boot_ram[i].base + boot_ram[i].size)
+			return true;
+	return false;
+}
+
+static bool range_inside(u64 base, u64 size, u64 rbase, u64 rsize)
+{
+	return size && base + size > base && base >= rbase && base + size <= rbase + rsize;
+}
+
+static int boot_check_info(const struct ls_boot_info *bi)
+{
+	u64 img = (u64)_start, img_end = (u64)_end;
+	unsigned int i;
+
+	if (bi->size < sizeof(*bi))
+		return -EINVAL;
+	if (!bi->hyp_size || !IS_ALIGNED(bi->hyp_base, SZ_2M) || !IS_ALIGNED(bi->hyp_size, SZ_2M) ||
+	    bi->hyp_base + bi->hyp_size < bi->hyp_base)
+		return -EINVAL;
+	if (img != bi->hyp_base || !range_inside(img, img_end - img, bi->hyp_base, bi->hyp_size))
+		return -EINVAL;
+	if (!bi->nr_cpus || bi->nr_cpus > LS_BOOT_MAX_CPUS || !bi->stack_size ||
+	    !IS_ALIGNED(bi->stack_size, PAGE_SIZE) || !IS_ALIGNED(bi->stack_base, PAGE_SIZE) ||
+	    !range_inside(bi->stack_base, bi->stack_size * bi->nr_cpus, bi->hyp_base, bi->hyp_size))
+		return -EINVAL;
+	if (!IS_ALIGNED(bi->pool_base, PAGE_SIZE) || !IS_ALIGNED(bi->pool_size, PAGE_SIZE) ||
+	    !range_inside(bi->pool_base, bi->pool_size, bi->hyp_base, bi->hyp_size))
+		return -EINVAL;
+	if (!bi->nr_mem || bi->nr_mem > LS_BOOT_MAX_MEM)
+		return -EINVAL;
+	for (i = 0; i < bi->nr_mem; i++) {
+		const struct ls_mem_range *m = &bi->mem[i];
+
+		if (!m->size || !IS_ALIGNED(m->base, PAGE_SIZE) || !IS_ALIGNED(m->size, PAGE_SIZE) ||
+		    m->base + m->size < m->base ||
+		    (i && m->base < bi->mem[i - 1].base + bi->mem[i - 1].size))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* boot_ram = sorted union of the boot info's RAM and the hypervisor region. */
+static int boot_collect_ram(const struct ls_boot_info *bi)
+{
+	struct own_range all[LS_BOOT_MAX_MEM + 1];
+	unsigned int n = 0, i, j;
+
+	for (i = 0; i < bi->nr_mem; i++)
+		all[n++] = (struct own_range){ bi->mem[i].base, bi->mem[i].size };
+	all[n++] = boot_hyp;
+	for (i = 1; i < n; i++)	/* insertion sort by base */
+		for (j = i; j && all[j].base < all[j - 1].base; j--) {
+			struct own_range t = all[j];
+
+			all[j] = all[j - 1];
+			all[j - 1] = t;
+		}
+	boot_nr_ram = 0;
+	for (i = 0; i < n; i++) {
+		struct own_range *last = boot_nr_ram ? &boot_ram[boot_nr_ram - 1] : NULL;
+
+		if (last && all[i].base <= last->base + last->size) {
+			u64 end = MAX(last->base + last->size, all[i].base + all[i].size);
+
+			last->size = end - last->base;
+			continue;
+		}
+		if (boot_nr_ram == OWN_MAX_RANGES)
+			return -E2BIG;
+		boot_ram[boot_nr_ram++] = all[i];
+	}
+	return 0;
+}
+
+/* Map [base, base + size) minus the hypervisor region with @attr in @pt (identity). */
+static int boot_map_outside_hyp(struct pt *pt, u64 base, u64 size, pt_attr_t attr)
+{
+	u64 end = base + size, hb = boot_hyp.base, he = boot_hyp.base + boot_hyp.size;
+	int ret = 0;
+
+	if (base < hb)
+		ret = pt_map(pt, base, MIN(end, hb) - base, base, attr, NULL);
+	if (!ret && end > he)
+		ret = pt_map(pt, MAX(base, he), end - MAX(base, he), MAX(base, he), attr, NULL);
+	return ret;
+}
+
+/*
+ * EL2 stage-1: identity map. Image text RX, read-only data R, the rest of the
+ * hypervisor region RW; all other RAM RW (never executable at EL2); the UART
+ * as device. SCTLR_EL2.WXN backs "writable => never executable".
+ */
+static int boot_build_s1(const struct ls_boot_info *bi, unsigned int va_bits)
+{
+	u64 text = (u64)_start, text_end = (u64)__text_end, ro_end = (u64)__rodata_end;
+	unsigned int i;
+	int ret;
+
+	ret = pt_init(&arm64_s1, PT_FMT_ARM64_S1, va_bits, true, &arm64_s1_pool, NULL, NULL);
+	if (ret)
+		return ret;
+	ret = pt_map(&arm64_s1, text, text_end - text, text, PT_R | PT_X, NULL);
+	if (!ret && ro_end > text_end)
+		ret = pt_map(&arm64_s1, text_end, ro_end - text_end, text_end, PT_R, NULL);
+	if (!ret)
+		ret = pt_map(&arm64_s1, ro_end, bi->hyp_base + bi->hyp_size - ro_end, ro_end, PT_RW,
+			     NULL);
+	for (i = 0; !ret && i < bi->nr_mem; i++)
+		ret = boot_map_outside_hyp(&arm64_s1, bi->mem[i].base, bi->mem[i].size, PT_RW);
+	if (!ret && bi->uart_base && !arm64_is_ram(ALIGN_DOWN(bi->uart_base, PAGE_SIZE), PAGE_SIZE))
+		ret = pt_map(&arm64_s1, ALIGN_DOWN(bi->uart_base, PAGE_SIZE), PAGE_SIZE,
+			     ALIGN_DOWN(bi->uart_base, PAGE_SIZE), PT_RW | PT_DEVICE, NULL);
+	return ret;
+}
+
+/*
+ * Host stage-2, device part: everything in the IPA space that is neither RAM
+ * nor the hypervisor region, as Device-nGnRE (the ownership core maps the
+ * host's RAM in own_init). The ownership core's table is the one live table:
+ * at boot no other CPU runs and no transaction is open, so mapping into it
+ * directly (not through an ownership transition: these are not RAM pages and
+ * have no owner) is safe.
+ */
+static int boot_map_host_devices(unsigned int ipa_bits)
+{
+	const struct own_view *v = own_view_of(OWN_HOST);
+	struct pt *s2 = (struct pt *)&v->cpu;
+	u64 top = 1ULL << ipa_bits, at = 0;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; !ret && i <= boot_nr_ram; i++) {
+		u64 next = i < boot_nr_ram ? MIN(boot_ram[i].base, top) : top;
+
+		if (next > at)
+			ret = pt_map(s2, at, next - at, at, PT_RW | PT_DEVICE, NULL);
+		if (i < boot_nr_ram)
+			at = MIN(boot_ram[i].base + boot_ram[i].size, top);
+	}
+	return ret;
+}
+
+static int boot_host_s2(const struct ls_boot_info *bi, unsigned int ipa_bits, u64 *pool_at)
+{
+	struct own_config cfg = { 0 };
+	u64 db_bytes, pool_end = bi->pool_base + bi->pool_size;
+	int ret;
+
+	db_bytes = ALIGN_UP(own_db_bytes(boot_ram, boot_nr_ram), PAGE_SIZE);
+	if (*pool_at + db_bytes + 16 * PAGE_SIZE > pool_end) {
+		plat_log("table pool too small: %llu KiB, the ownership database alone needs %llu KiB",
+			 (unsigned long long)(bi->pool_size >> 10), (unsigned long long)(db_bytes >> 10));
+		return -ENOMEM;
+	}
+	cfg.ram = boot_ram;
+	cfg.nr_ram = boot_nr_ram;
+	cfg.hyp = &boot_hyp;
+	cfg.nr_hyp = 1;
+	cfg.db = plat_phys_to_virt(*pool_at);
+	cfg.db_bytes = db_bytes;
+	memset(cfg.db, 0, db_bytes);
+	*pool_at += db_bytes;
+	cfg.host_pool_pa = *pool_at;
+	cfg.host_pool_pages = (pool_end - *pool_at) >> PAGE_SHIFT;
+	cfg.host_ia_bits = ipa_bits;
+	cfg.cpu_fmt = PT_FMT_ARM64_S2;
+	cfg.cpu_coherent = true;	/* VTCR_EL2 walks are Inner/Outer WB, Inner Shareable */
+	cfg.cpu_ops = &arm64_s2_inval_ops;
+	ret = own_init(&cfg);
+	if (ret) {
+		plat_log("ownership init failed: %d", ret);
+		return ret;
+	}
+	ret = boot_map_host_devices(ipa_bits);
+	if (ret)
+		plat_log("host stage-2 device map failed: %d", ret);
+	return ret;
+}
+
+/*
+ * TCR_EL1 equivalent of the firmware's TCR_EL2 (non-VHE layout, D23.2.189 ->
+ * D23.2.188): same TTBR0 walk (T0SZ, IRGN0, ORGN0, SH0, TG0 share bit
+ * positions), IPS from PS, TBI0 from TBI, HA/HD moved, TTBR1 walks disabled
+ * (EPD1) with a valid granule (TG1 = 4K).
+ */
+static u64 boot_tcr_el1(u64 tcr_el2)
+{
+	u64 tcr = tcr_el2 & (TCR_T0SZ | TCR_IRGN0 | TCR_ORGN0 | TCR_SH0 | TCR_TG0);
+
+	tcr |= FIELD_PREP(TCR_EL1_IPS, FIELD_GET(TCR_EL2_PS, tcr_el2));
+	tcr |= TCR_EL1_EPD1 | FIELD_PREP(GENMASK(31, 30), 2);	/* TG1 = 4 KiB */
+	if (tcr_el2 & TCR_EL2_TBI)
+		tcr |= TCR_EL1_TBI0;
+	if (tcr_el2 & TCR_EL2_HA)
+		tcr |= TCR_EL1_HA;
+	if (tcr_el2 & TCR_EL2_HD)
+		tcr |= TCR_EL1_HD;
+	return tcr;
+}
+
+/*
+ * The caller (the loader's ExitBootServices wrapper, then the Linux EFI stub)
+ * continues at EL1 on exactly the translation it had at EL2: same tables, same
+ * memory types, same cacheability, same vectors. Sound because (docs/arm64.md):
+ * the firmware's tables are an identity map in its own memory, which stays host
+ * RAM under stage 2; the EL2 descriptor format is the EL1&0 one with AP[1]
+ * (EL0 access) as edk2 leaves it for EL2 (0: no EL0 access, so no implicit
+ * PXN), XN in the UXN position (PXN 0: EL1 may execute what EL2 could);
+ * stage 2 maps RAM Normal WB, so the stage-1 attributes decide.
+ */
+static void boot_el1_regime(const struct fw_regime *fw)
+{
+	u64 sctlr = SCTLR_EL1_RES1 |
+		    (fw->sctlr & (SCTLR_M | SCTLR_A | SCTLR_C | SCTLR_SA | SCTLR_I | SCTLR_WXN |
+				  SCTLR_EE));
+
+	write_sysreg(fw->mair, mair_el1);
+	write_sysreg(boot_tcr_el1(fw->tcr), tcr_el1);
+	write_sysreg(fw->ttbr0, ttbr0_el1);
+	write_sysreg(0, ttbr1_el1);
+	write_sysreg(fw->vbar, vbar_el1);
+	write_sysreg(FIELD_PREP(CPACR_FPEN, 3), cpacr_el1);	/* FP/SIMD as at EL2: no traps */
+	isb();
+	write_sysreg(sctlr, sctlr_el1);
+	isb();
+}
+
+static void boot_log_banner(const struct ls_boot_info *bi, unsigned int ipa_bits)
+{
+	unsigned int i;
+
+	plat_log("reserved %#llx-%#llx (%llu MiB): image %llu KiB, %u stacks of %llu KiB, "
+		 "pool %#llx+%llu MiB",
+		 (unsigned long long)bi->hyp_base,
+		 (unsigned long long)(bi->hyp_base + bi->hyp_size - 1),
+		 (unsigned long long)(bi->hyp_size >> 20),
+		 (unsigned long long)(((u64)_end - (u64)_start) >> 10), bi->nr_cpus,
+		 (unsigned long long)(bi->stack_size >> 10), (unsigned long long)bi->pool_base,
+		 (unsigned long long)(bi->pool_size >> 20));
+	for (i = 0; i < bi->nr_mem; i++)
+		plat_log("RAM %#llx-%#llx", (unsigned long long)bi->mem[i].base,
+			 (unsigned long long)(bi->mem[i].base + bi->mem[i].size - 1));
+	plat_log("host stage-2: %u-bit IPA, RAM normal, rest device, hypervisor region unmapped",
+		 ipa_bits);
+}
+
+long arm64_boot(struct ls_boot_info *bi)
+{
+	u64 mmfr0 = read_sysreg(id_aa64mmfr0_el1), pool_at, hcr_fw = read_sysreg(hcr_el2);
+	struct fw_regime fw = {
+		.sctlr = read_sysreg(sctlr_el2), .tcr = read_sysreg(tcr_el2),
+		.mair = read_sysreg(mair_el2), .ttbr0 = read_sysreg(ttbr0_el2),
+		.vbar = read_sysreg(vbar_el2),
+	};
+	unsigned int pa_bits, va_bits, ipa_bits, i;
+	u64 ram_top;
+	int ret;
+
+	if (boot_check_info(bi))
+		return -EINVAL;
+	arm64_console_init(bi->uart_base);
+	arm64_console_puts("Lockstep v" LOCKSTEP_VERSION_STR "\n");
+	if (hcr_fw & HCR_E2H) {
+		plat_log("the firmware runs EL2 with HCR_EL2.E2H set (VHE): not supported");
+		return -ENOTSUP;
+	}
+	arm64_hyp_base = bi->hyp_base;
+	arm64_hyp_size = bi->hyp_size;
+	boot_hyp = (struct own_range){ bi->hyp_base, bi->hyp_size };
+	ret = boot_collect_ram(bi);
+	if (ret) {
+		plat_log("more than %u RAM ranges", OWN_MAX_RANGES);
+		return ret;
+	}
+	ram_top = boot_ram[boot_nr_ram - 1].base + boot_ram[boot_nr_ram - 1].size;
+
+	/* Address sizes: PA from ID_AA64MMFR0_EL1.PARange, capped at the formats' 48 bits. */
+	pa_bits = MIN(arm64_parange_bits(FIELD_GET(ID_MMFR0_PARANGE, mmfr0)), 48U);
+	va_bits = pa_bits;
+	ipa_bits = MIN(MAX(HOST_IPA_BITS_MIN, 64U - (unsigned int)__builtin_clzll(ram_top - 1)),
+		       pa_bits);
+	if (ram_top > (1ULL << ipa_bits) || (bi->uart_base && bi->uart_base >= (1ULL << va_bits))) {
+		plat_log("RAM or console beyond the %u-bit physical address space", pa_bits);
+		return -ERANGE;
+	}
+
+	/* Pool: EL2 stage-1 tables, then the ownership database, then the host's tables. */
+	pt_pool_init(&arm64_s1_pool);
+	if (bi->pool_size < (u64)S1_POOL_PAGES * PAGE_SIZE)
+		return -ENOMEM;
+	memset(plat_phys_to_virt(bi->pool_base), 0, S1_POOL_PAGES * PAGE_SIZE);
+	pt_pool_add(&arm64_s1_pool, bi->pool_base, S1_POOL_PAGES);
+	pool_at = bi->pool_base + S1_POOL_PAGES * PAGE_SIZE;
+	ret = boot_build_s1(bi, va_bits);
+	if (ret) {
+		plat_log("EL2 stage-1 build failed: %d", ret);
+		return ret;
+	}
+	ret = boot_host_s2(bi, ipa_bits, &pool_at);
+	if (ret)
+		return ret;
+
+	/* Register values every CPU loads (head.S reads the first four with the MMU off). */
+	arm64_el2.pa_bits = pa_bits;
+	arm64_el2.ipa_bits = ipa_bits;
+	arm64_el2.mair = PT_ARM64_S1_MAIR;
+	arm64_el2.tcr = TCR_EL2_RES1 | FIELD_PREP(TCR_T0SZ, 64 - va_bits) |
+			FIELD_PREP(TCR_IRGN0, TCR_RGN_WBWA) | FIELD_PREP(TCR_ORGN0, TCR_RGN_WBWA) |
+			FIELD_PREP(TCR_SH0, TCR_SH_INNER) | FIELD_PREP(TCR_TG0, TCR_TG0_4K) |
+			FIELD_PREP(TCR_EL2_PS, arm64_bits_parange(pa_bits));
+	arm64_el2.ttbr = pt_root_pa(&arm64_s1);
+	arm64_el2.sctlr = SCTLR_EL2_RES1 | SCTLR_M | SCTLR_C | SCTLR_SA | SCTLR_I | SCTLR_WXN;
+	{
+		const struct pt *s2 = &own_view_of(OWN_HOST)->cpu;
+
+		/* SL0 for the 4K granule: 0 = level 2, 1 = level 1, 2 = level 0 (D23.2.213). */
+		arm64_el2.vtcr = VTCR_RES1 | FIELD_PREP(VTCR_T0SZ, 64 - s2->ia_bits) |
+				 FIELD_PREP(VTCR_SL0, 2U - s2->start_level) |
+				 FIELD_PREP(VTCR_IRGN0, TCR_RGN_WBWA) |
+				 FIELD_PREP(VTCR_ORGN0, TCR_RGN_WBWA) |
+				 FIELD_PREP(VTCR_SH0, TCR_SH_INNER) | FIELD_PREP(VTCR_TG0, TCR_TG0_4K) |
+				 FIELD_PREP(VTCR_PS, arm64_bits_parange(pa_bits));
+		arm64_el2.vttbr = pt_root_pa(s2);	/* VMID 0: the host */
+	}
+	arm64_el2.hcr = arm64_host_hcr();
+	arm64_el2.vbar = (u64)arm64_vectors;
+
+	/* CPU slots: stacks from the boot info; slot 0 is this CPU. */
+	arm64_nr_cpus = bi->nr_cpus;
+	for (i = 0; i < arm64_nr_cpus; i++) {
+		arm64_cpus[i].idx = i;
+		arm64_cpus[i].stack_top = bi->stack_base + (u64)(i + 1) * bi->stack_size;
+	}
+	arm64_cpus[0].mpidr = read_sysreg(mpidr_el1) & 0xff00ffffffULL;
+	arm64_cpus[0].bound = true;
+	arm64_cpus[0].booted = true;
+
+	/*
+	 * CPUs woken by PSCI start with the MMU and caches off and read the code,
+	 * arm64_el2 and their slot from memory: clean the whole image (text,
+	 * relocated data, bss) to the Point of Coherency.
+	 */
+	plat_dcache_clean(_start, (size_t)(_end - _start));
+
+	/* ---- commit: nothing below can fail ---- */
+	write_sysreg((u64)&arm64_cpus[0], tpidr_el2);
+	arm64_mmu_switch(arm64_el2.mair, arm64_el2.tcr, arm64_el2.ttbr, arm64_el2.sctlr);
+	arm64_el2_setup_cpu();
+	boot_el1_regime(&fw);
+	hvc_set_features(LS_FEAT_HOST_S2 | LS_FEAT_PSCI_RELAY);
+	boot_log_banner(bi, ipa_bits);
+	if (!arm64_psci_init())
+		plat_log("firmware PSCI_VERSION failed: secondary CPUs will not start");
+	plat_log("cpu 0: EL2 ready (MPIDR %#llx)", (unsigned long long)arm64_cpus[0].mpidr);
+	return 0;
+}

@@ -1,0 +1,100 @@
+# The EL2 hypervisor image (hyp/arch/arm64 + the arch-neutral core), docs/arm64.md.
+#
+#   make hyp-image   build/hyp/lockstep.bin (flat, struct ls_image_hdr at 0) + lockstep.elf
+#   make newlib      build/newlib/ (libc.a for aarch64-none-elf, cached, scripts/newlib.sh)
+#   make hyp-check   suite: header, relocations, no FP/SIMD, W^X layout (build/test-logs/hyp-check.tap)
+#
+# HYP_OBJS lists every object linked into the image (make cloc counts them).
+
+LOCKSTEP_VERSION_MAJOR := 0
+LOCKSTEP_VERSION_MINOR := 1
+LOCKSTEP_VERSION_PATCH := 0
+LOCKSTEP_VERSION := $(LOCKSTEP_VERSION_MAJOR).$(LOCKSTEP_VERSION_MINOR).$(LOCKSTEP_VERSION_PATCH)
+LOCKSTEP_VERSION_U64 := $(shell echo $$(( ($(LOCKSTEP_VERSION_MAJOR) << 32) | \
+			($(LOCKSTEP_VERSION_MINOR) << 16) | $(LOCKSTEP_VERSION_PATCH) )))
+
+HYP_B     := $(B)/hyp
+HYP_ARCH  := $(TOP)/hyp/arch/arm64
+NEWLIB_B  := $(B)/newlib
+NEWLIB    := $(NEWLIB_B)/install/aarch64-none-elf
+NEWLIB_LIBC := $(NEWLIB)/lib/libc.a
+HYP_CC    := $(CROSS)gcc
+HYP_GCC_INC := $(shell $(HYP_CC) -print-file-name=include 2>/dev/null)
+HYP_LIBGCC  := $(shell $(HYP_CC) -print-libgcc-file-name 2>/dev/null)
+
+# Freestanding, general-purpose registers only (EL2 never saves the host's FP/SIMD
+# state), position independent (self-relocating), no libgcc atomics helpers. Headers:
+# the compiler's own (stddef.h, stdarg.h, ...) and newlib's, never glibc's.
+HYP_CFLAGS := -ffreestanding -mgeneral-regs-only -fpie -mno-outline-atomics -O2 -g \
+	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+	-fno-unwind-tables -fno-common -std=gnu11 -nostdinc -isystem $(HYP_GCC_INC) \
+	-isystem $(NEWLIB)/include $(CORE_INC) -I$(HYP_ARCH)/include \
+	-DLOCKSTEP_VERSION_STR='"$(LOCKSTEP_VERSION)"' -MMD -MP
+HYP_ASFLAGS := -fpie -nostdinc -isystem $(HYP_GCC_INC) $(CORE_INC) -I$(HYP_ARCH)/include -MMD -MP
+HYP_LDFLAGS := -nostdlib -static-pie -Wl,--no-dynamic-linker -Wl,-z,text -Wl,-z,norelro \
+	-Wl,-z,max-page-size=4096 -Wl,--build-id=none -Wl,--no-undefined -T $(HYP_ARCH)/lockstep.lds
+
+HYP_CORE_SRCS := $(sort $(wildcard $(TOP)/hyp/mmu/*.c $(TOP)/hyp/mem/*.c $(TOP)/hyp/hvc/*.c))
+HYP_ARCH_SRCS := $(sort $(filter-out $(HYP_ARCH)/mkimage.c,$(wildcard $(HYP_ARCH)/*.c)))
+HYP_ASM_SRCS  := $(sort $(wildcard $(HYP_ARCH)/*.S))
+
+hyp_obj = $(patsubst $(TOP)/%,$(HYP_B)/obj/%.o,$(1))
+HYP_CORE_OBJS := $(call hyp_obj,$(HYP_CORE_SRCS))
+HYP_ARCH_OBJS := $(call hyp_obj,$(HYP_ARCH_SRCS) $(HYP_ASM_SRCS))
+HYP_OBJS := $(HYP_CORE_OBJS) $(HYP_ARCH_OBJS)
+
+HYP_MKIMAGE := $(HYP_B)/mkimage
+
+.PHONY: hyp-image newlib hyp-check
+ALL_TARGETS += hyp-image
+TEST_SUITES += hyp-check
+
+hyp-image: $(HYP_B)/lockstep.bin
+
+newlib: $(NEWLIB_LIBC)
+
+$(NEWLIB_LIBC): $(TOP)/scripts/newlib.sh
+	@CROSS=$(CROSS) $(TOP)/scripts/newlib.sh $(NEWLIB_B)
+
+# Objects need newlib's headers: order-only on the library (its stamp keeps it cheap).
+$(HYP_CORE_OBJS): $(HYP_B)/obj/%.c.o: $(TOP)/%.c | $(NEWLIB_LIBC)
+	@mkdir -p $(dir $@)
+	$(HYP_CC) $(HYP_CFLAGS) $(WARN) $(CORE_WARN) -c $< -o $@
+
+$(HYP_B)/obj/hyp/arch/arm64/%.c.o: $(HYP_ARCH)/%.c | $(NEWLIB_LIBC)
+	@mkdir -p $(dir $@)
+	$(HYP_CC) $(HYP_CFLAGS) $(WARN) -c $< -o $@
+
+$(HYP_B)/obj/hyp/arch/arm64/%.S.o: $(HYP_ARCH)/%.S
+	@mkdir -p $(dir $@)
+	$(HYP_CC) $(HYP_ASFLAGS) -c $< -o $@
+
+$(HYP_MKIMAGE): $(HYP_ARCH)/mkimage.c $(TOP)/include/lockstep/boot.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -O2 $(WARN) -I$(TOP)/include $< -o $@
+
+# Link, then refuse anything but R_AARCH64_RELATIVE dynamic relocations (head.S
+# applies only those) and any FP/SIMD/SVE register operand (no FP state is saved).
+$(HYP_B)/lockstep.elf: $(HYP_OBJS) $(NEWLIB_LIBC) $(HYP_ARCH)/lockstep.lds $(TOP)/mk/hyp.mk
+	$(HYP_CC) $(HYP_LDFLAGS) -o $@ $(HYP_OBJS) $(NEWLIB_LIBC) $(HYP_LIBGCC)
+	@bad=$$($(CROSS)readelf -rW $@ | awk '/^ *[0-9a-f]+ +[0-9a-f]+ R_/ && $$3 != "R_AARCH64_RELATIVE"'); \
+	 if [ -n "$$bad" ]; then echo "$@: relocations head.S cannot apply:"; echo "$$bad"; \
+		rm -f $@; exit 1; fi
+	@fp=$$($(HYP_ARCH)/fpscan.sh $(CROSS)objdump $@); \
+	 if [ -n "$$fp" ]; then echo "$@: FP/SIMD instructions (EL2 saves no FP state):"; \
+		echo "$$fp" | head -20; rm -f $@; exit 1; fi
+
+$(HYP_B)/lockstep.bin: $(HYP_B)/lockstep.elf $(HYP_MKIMAGE)
+	$(CROSS)objcopy -O binary $< $@.tmp
+	$(HYP_MKIMAGE) $@.tmp \
+		$$($(CROSS)nm $< | awk '$$3 == "arm64_entry" { print "0x" $$1 }') \
+		$$($(CROSS)nm $< | awk '$$3 == "_end" { print "0x" $$1 }') \
+		$(LOCKSTEP_VERSION_U64)
+	mv $@.tmp $@
+
+hyp-check: $(HYP_B)/lockstep.bin
+	@mkdir -p $(B)/test-logs
+	@CROSS=$(CROSS) $(HYP_ARCH)/check-image.sh $(HYP_B)/lockstep.elf $(HYP_B)/lockstep.bin \
+		$(LOCKSTEP_VERSION_U64) > $(B)/test-logs/hyp-check.tap
+
+-include $(HYP_OBJS:.o=.d)
