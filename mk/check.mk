@@ -133,7 +133,7 @@ check-checkpatch:
 cloc:
 ifneq ($(wildcard $(TOP)/mk/hyp.mk),)
 	+@$(MAKE) --no-print-directory hyp-image >/dev/null
-	@CROSS="$(CROSS)" $(TOP)/scripts/cloc.sh $(firstword $(wildcard $(B)/hyp/lockstep.elf)) -- $(HYP_OBJS)
+	@CROSS="$(CROSS)" $(TOP)/scripts/cloc.sh $(B)/hyp/lockstep.elf -- $(HYP_OBJS)
 else
 	@echo "cloc: mk/hyp.mk not in the tree yet: no hypervisor image to count"
 endif
