@@ -3,9 +3,15 @@
  * Hypercall dispatch: a table of small handlers indexed by the function number
  * of the Lockstep vendor-hyp range; anything else is SMCCC NOT_SUPPORTED.
  */
+#include <errno.h>
 #include <lockstep/abi.h>
 
 #include "hyp/hvc.h"
+#include "hyp/own.h"
+
+_Static_assert(LS_BUDGET_PAGES == OWN_BUDGET_PAGES, "ABI budget matches the core");
+_Static_assert(LS_POOL_HOST == OWN_HOST, "ABI host pool id matches the core");
+_Static_assert(LS_VM_POOL_MIN == OWN_VM_POOL_MIN, "ABI VM pool minimum matches the core");
 
 static u64 hvc_features;
 
@@ -35,9 +41,175 @@ static void hvc_features_call(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 	regs->x[1] = hvc_features;
 }
 
+/* The one place where the core's negative errno becomes an ABI status. */
+static s64 hvc_status(int err)
+{
+	switch (err) {
+	case 0:
+		return LS_OK;
+	case -EPERM:
+		return LS_EPERM;
+	case -ENOMEM:
+		return LS_ENOMEM;
+	case -EBUSY:
+		return LS_EBUSY;
+	case -ERANGE:
+		return LS_ERANGE;
+	case -ENOENT:
+		return LS_ENOENT;
+	case -EEXIST:
+		return LS_EEXIST;
+	case -ENOSPC:
+		return LS_ENOSPC;
+	default:
+		return LS_EINVAL;
+	}
+}
+
+/* Status in x0; x1 = pages done, or on -ENOMEM x1 = pages to donate, x2 = pool id. */
+static void hvc_ret_own(struct hvc_regs *regs, int err, const struct own_res *res)
+{
+	hvc_ret(regs, hvc_status(err));
+	regs->x[1] = err == -ENOMEM ? res->need : res->done;
+	regs->x[2] = err == -ENOMEM ? res->need_who : 0;
+	regs->x[3] = 0;
+}
+
+/* A VM id from a register: out-of-range values name no VM. */
+static u32 hvc_vm_id(u64 x)
+{
+	return x < OWN_MAX_VMS ? (u32)x : OWN_MAX_VMS;
+}
+
+static bool hvc_from_host(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	if (ctx->caller == HVC_CALLER_HOST)
+		return true;
+	hvc_ret(regs, LS_EPERM);
+	return false;
+}
+
+static void hvc_host_share_hyp(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	struct own_res res = { 0 };
+
+	if (hvc_from_host(ctx, regs))
+		hvc_ret_own(regs, own_host_share_hyp(regs->x[1], regs->x[2], &res), &res);
+}
+
+static void hvc_host_unshare_hyp(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	struct own_res res = { 0 };
+
+	if (hvc_from_host(ctx, regs))
+		hvc_ret_own(regs, own_host_unshare_hyp(regs->x[1], regs->x[2], &res), &res);
+}
+
+static void hvc_host_donate_vm(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	struct own_res res = { 0 };
+
+	if (hvc_from_host(ctx, regs))
+		hvc_ret_own(regs, own_host_donate_vm(hvc_vm_id(regs->x[1]), regs->x[2], regs->x[3],
+						     regs->x[4], &res), &res);
+}
+
+static void hvc_vm_reclaim(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	struct own_res res = { 0 };
+
+	if (hvc_from_host(ctx, regs))
+		hvc_ret_own(regs, own_vm_reclaim(hvc_vm_id(regs->x[1]), regs->x[2], regs->x[3],
+						 &res), &res);
+}
+
+static void hvc_vm_share_host(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	struct own_res res = { 0 };
+
+	if (hvc_from_host(ctx, regs))
+		hvc_ret_own(regs, own_vm_share_host(hvc_vm_id(regs->x[1]), regs->x[2], regs->x[3],
+						    &res), &res);
+}
+
+static void hvc_vm_unshare_host(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	struct own_res res = { 0 };
+
+	if (hvc_from_host(ctx, regs))
+		hvc_ret_own(regs, own_vm_unshare_host(hvc_vm_id(regs->x[1]), regs->x[2],
+						      regs->x[3], &res), &res);
+}
+
+static void hvc_vm_create(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	struct own_res res = { 0 };
+	u32 vm = 0;
+	int err;
+
+	if (!hvc_from_host(ctx, regs))
+		return;
+	err = regs->x[3] > 64 ? -EINVAL :
+	      own_vm_create(regs->x[1], regs->x[2], (unsigned int)regs->x[3], &vm, &res);
+	hvc_ret_own(regs, err, &res);
+	if (!err)
+		regs->x[1] = vm;
+}
+
+static void hvc_vm_destroy(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	struct own_res res = { 0 };
+
+	if (hvc_from_host(ctx, regs))
+		hvc_ret_own(regs, own_vm_destroy(hvc_vm_id(regs->x[1]), &res), &res);
+}
+
+static void hvc_pool_donate(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	struct own_res res = { 0 };
+	u32 who = regs->x[1] == LS_POOL_HOST ? OWN_HOST : hvc_vm_id(regs->x[1]);
+
+	if (hvc_from_host(ctx, regs))
+		hvc_ret_own(regs, own_pool_donate(who, regs->x[2], regs->x[3], &res), &res);
+}
+
+/* Guest calls act on the calling VM's own IPA space; the host may not make them. */
+static void hvc_guest_share(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	struct own_res res = { 0 };
+
+	if (ctx->caller != HVC_CALLER_VM) {
+		hvc_ret(regs, LS_EPERM);
+		return;
+	}
+	hvc_ret_own(regs, own_guest_share_req(ctx->vm_id, regs->x[1], regs->x[2], &res), &res);
+}
+
+static void hvc_guest_unshare(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	struct own_res res = { 0 };
+
+	if (ctx->caller != HVC_CALLER_VM) {
+		hvc_ret(regs, LS_EPERM);
+		return;
+	}
+	hvc_ret_own(regs, own_guest_unshare_req(ctx->vm_id, regs->x[1], regs->x[2], &res), &res);
+}
+
 static const hvc_handler_fn hvc_table[] = {
 	[LS_FN_VERSION] = hvc_version,
 	[LS_FN_FEATURES] = hvc_features_call,
+	[LS_FN_HOST_SHARE_HYP] = hvc_host_share_hyp,
+	[LS_FN_HOST_UNSHARE_HYP] = hvc_host_unshare_hyp,
+	[LS_FN_HOST_DONATE_VM] = hvc_host_donate_vm,
+	[LS_FN_VM_RECLAIM] = hvc_vm_reclaim,
+	[LS_FN_VM_SHARE_HOST] = hvc_vm_share_host,
+	[LS_FN_VM_UNSHARE_HOST] = hvc_vm_unshare_host,
+	[LS_FN_VM_CREATE] = hvc_vm_create,
+	[LS_FN_VM_DESTROY] = hvc_vm_destroy,
+	[LS_FN_POOL_DONATE] = hvc_pool_donate,
+	[LS_FN_GUEST_SHARE] = hvc_guest_share,
+	[LS_FN_GUEST_UNSHARE] = hvc_guest_unshare,
 };
 
 void hvc_handle(const struct hvc_ctx *ctx, struct hvc_regs *regs)

@@ -65,4 +65,41 @@
 #define LS_ENOENT		(-8)	/* unknown VM, domain or stream */
 #define LS_EEXIST		(-9)	/* already mapped / already exists */
 
+/*
+ * Ownership transitions (docs/hypercalls.md, docs/ownership.md). Addresses are
+ * byte addresses (4 KiB aligned), sizes are page counts. A call handles at most
+ * LS_BUDGET_PAGES pages, stopping early at a 2 MiB boundary of the range it
+ * walks: on LS_OK x1 = pages done and the caller repeats with the rest. A call
+ * that fails changed nothing; on LS_ENOMEM x1 = pages to donate, x2 = to which
+ * pool (LS_POOL_HOST or the VM id), via LS_FN_POOL_DONATE.
+ */
+#define LS_FN_HOST_SHARE_HYP	0x0002	/* x1 = pa, x2 = pages */
+#define LS_FN_HOST_UNSHARE_HYP	0x0003	/* x1 = pa, x2 = pages */
+#define LS_FN_HOST_DONATE_VM	0x0004	/* x1 = vm, x2 = pa, x3 = ipa, x4 = pages */
+#define LS_FN_VM_RECLAIM	0x0005	/* x1 = vm, x2 = ipa, x3 = pages */
+#define LS_FN_VM_SHARE_HOST	0x0006	/* x1 = vm, x2 = ipa, x3 = pages (private -> shared) */
+#define LS_FN_VM_UNSHARE_HOST	0x0007	/* x1 = vm, x2 = ipa, x3 = pages (shared -> private) */
+#define LS_FN_VM_CREATE		0x0008	/* x1 = pool pa, x2 = pages, x3 = ipa bits; x1 = vm */
+#define LS_FN_VM_DESTROY	0x0009	/* x1 = vm; x1 = pool pages returned */
+#define LS_FN_POOL_DONATE	0x000a	/* x1 = LS_POOL_HOST or vm, x2 = pa, x3 = pages */
+#define LS_FN_GUEST_SHARE	0x000b	/* from a VM: x1 = ipa, x2 = pages (consent) */
+#define LS_FN_GUEST_UNSHARE	0x000c	/* from a VM: x1 = ipa, x2 = pages */
+
+#define LS_HVC_HOST_SHARE_HYP	LS_HVC_ID(LS_FN_HOST_SHARE_HYP)
+#define LS_HVC_HOST_UNSHARE_HYP	LS_HVC_ID(LS_FN_HOST_UNSHARE_HYP)
+#define LS_HVC_HOST_DONATE_VM	LS_HVC_ID(LS_FN_HOST_DONATE_VM)
+#define LS_HVC_VM_RECLAIM	LS_HVC_ID(LS_FN_VM_RECLAIM)
+#define LS_HVC_VM_SHARE_HOST	LS_HVC_ID(LS_FN_VM_SHARE_HOST)
+#define LS_HVC_VM_UNSHARE_HOST	LS_HVC_ID(LS_FN_VM_UNSHARE_HOST)
+#define LS_HVC_VM_CREATE	LS_HVC_ID(LS_FN_VM_CREATE)
+#define LS_HVC_VM_DESTROY	LS_HVC_ID(LS_FN_VM_DESTROY)
+#define LS_HVC_POOL_DONATE	LS_HVC_ID(LS_FN_POOL_DONATE)
+#define LS_HVC_GUEST_SHARE	LS_HVC_ID(LS_FN_GUEST_SHARE)
+#define LS_HVC_GUEST_UNSHARE	LS_HVC_ID(LS_FN_GUEST_UNSHARE)
+
+#define LS_BUDGET_PAGES		512	/* most pages one transition call handles */
+#define LS_POOL_HOST		0xffffffffUL	/* pool id of the host's table-page pool */
+#define LS_VM_POOL_MIN		16	/* pages LS_FN_VM_CREATE needs at least */
+#define LS_ENOSPC		(-10)	/* no free VM slot / domain slot / pool run */
+
 #endif /* LOCKSTEP_ABI_H */

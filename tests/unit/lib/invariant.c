@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Invariant checker: what every table reaches must be exactly what the
+ * ownership DB says, and every table page must be accounted for once.
+ *
+ *  - DB: owners are the hypervisor, the host or a live VM; only host and VM
+ *    pages are shared; only VM pages carry consent; only hypervisor pages are
+ *    table pages; each VM's page counter matches the DB.
+ *  - Host (CPU table and every mirrored IOMMU table): identity map; reaches
+ *    exactly the pages it owns (RWX) and the VM pages shared with it (RW).
+ *  - VM n (CPU and mirrored IOMMU tables): reaches exactly its own pages, each
+ *    at one IPA, private RWX and shared RW; mirrored tables translate every
+ *    IPA to the same page as the CPU table.
+ *  - Nothing reaches a hypervisor page.
+ *  - Table pages: every page of every table and of every pool free list is a
+ *    hypervisor table page inside its own pool's donations, used once; pool
+ *    counters balance (total = free + used = donated, used = tables, nothing
+ *    left reserved).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hyp/own.h"
+#include "hyp/plat.h"
+#include "invariant.h"
+
+struct inv {
+	char *msg;
+	size_t len;
+	int err;
+	const struct own_range *ram;
+	unsigned int nr_ram;
+	u64 nr_pages;
+	u8 *tbl_seen;		/* per RAM page: used as a table / free pool page */
+	u64 *vm_ipa;		/* per RAM page: IPA + 1 in the VM being checked, 0 = none */
+	/* current view */
+	u32 who;
+	bool iommu;		/* an IOMMU table: may not express X */
+	bool mirror;		/* a VM's IOMMU table: checked against vm_ipa */
+	u64 mapped;
+	/* current pool */
+	const struct own_range *runs;
+	unsigned int nr_runs;
+	u64 tables;
+};
+
+static int inv_fail(struct inv *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int inv_fail(struct inv *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!v->err) {
+		va_start(ap, fmt);
+		vsnprintf(v->msg, v->len, fmt, ap);
+		va_end(ap);
+	}
+	v->err = -1;
+	return 1;
+}
+
+/* Index of @pa among all RAM pages, or -1. */
+static long long inv_idx(const struct inv *v, u64 pa)
+{
+	u64 first = 0;
+	unsigned int i;
+
+	for (i = 0; i < v->nr_ram; i++) {
+		if (pa >= v->ram[i].base && pa - v->ram[i].base < v->ram[i].size)
+			return (long long)(first + ((pa - v->ram[i].base) >> PAGE_SHIFT));
+		first += v->ram[i].size >> PAGE_SHIFT;
+	}
+	return -1;
+}
+
+static u16 inv_e(u64 pa)
+{
+	u16 e = 0;
+
+	own_page_entry(pa, &e);
+	return e;
+}
+
+static const char *inv_name(u32 who)
+{
+	static char buf[4][16];
+	static unsigned int k;
+	char *b = buf[k++ & 3];
+
+	if (who == OWN_HOST)
+		return "host";
+	snprintf(b, 16, "vm%u", who);
+	return b;
+}
+
+/* ---- views -------------------------------------------------------------- */
+
+static int inv_leaf(const struct pt_leaf *l, void *arg)
+{
+	struct inv *v = arg;
+	u64 off;
+
+	if (!l->valid)
+		return 0;
+	for (off = 0; off < l->size; off += PAGE_SIZE) {
+		u64 ia = l->ia + off, pa = l->pa + off;
+		long long idx = inv_idx(v, pa);
+		u16 e, owner;
+		pt_attr_t want, rw = l->attr & PT_RW;
+
+		if (idx < 0) {
+			if (l->attr & PT_DEVICE)
+				continue;	/* MMIO, outside the DB */
+			return inv_fail(v, "%s maps non-RAM pa %#llx at %#llx", inv_name(v->who),
+					(unsigned long long)pa, (unsigned long long)ia);
+		}
+		e = inv_e(pa);
+		owner = e & OWN_E_OWNER;
+		if (owner == OWN_OWNER_HYP)
+			return inv_fail(v, "%s reaches hypervisor page %#llx (entry %#x)",
+					inv_name(v->who), (unsigned long long)pa, e);
+		if (v->who == OWN_HOST) {
+			if (ia != pa)
+				return inv_fail(v, "host map not identity: %#llx -> %#llx",
+						(unsigned long long)ia, (unsigned long long)pa);
+			if (owner == OWN_OWNER_HOST)
+				want = PT_RWX;
+			else if (e & OWN_E_SHARED)
+				want = PT_RW;
+			else
+				return inv_fail(v, "host reaches %#llx owned by vm%u, not shared",
+						(unsigned long long)pa, owner - OWN_OWNER_VM(0));
+		} else {
+			if (owner != OWN_OWNER_VM(v->who))
+				return inv_fail(v, "vm%u reaches %#llx (entry %#x)", v->who,
+						(unsigned long long)pa, e);
+			want = (e & OWN_E_SHARED) ? PT_RW : PT_RWX;
+			if (!v->mirror) {
+				if (v->vm_ipa[idx])
+					return inv_fail(v, "vm%u maps %#llx twice", v->who,
+							(unsigned long long)pa);
+				v->vm_ipa[idx] = ia + 1;
+			} else if (v->vm_ipa[idx] != ia + 1) {
+				return inv_fail(v, "vm%u IOMMU maps %#llx at %#llx, CPU at %#llx",
+						v->who, (unsigned long long)pa,
+						(unsigned long long)ia,
+						(unsigned long long)(v->vm_ipa[idx] - 1));
+			}
+		}
+		/* IOMMU formats may not express X: compare R/W there, all of RWX on the CPU. */
+		if ((v->iommu ? rw : (l->attr & PT_RWX)) != (v->iommu ? (want & PT_RW) : want))
+			return inv_fail(v, "%s%s maps %#llx with attr %#x, state wants %#x",
+					inv_name(v->who), v->iommu ? " IOMMU" : "",
+					(unsigned long long)pa, l->attr, want);
+		v->mapped++;
+	}
+	return 0;
+}
+
+static u64 inv_expected(struct inv *v, u32 who)
+{
+	u64 i, n = 0;
+	unsigned int r;
+
+	for (r = 0; r < v->nr_ram; r++)
+		for (i = 0; i < v->ram[r].size >> PAGE_SHIFT; i++)
+			n += own_page_state(who, v->ram[r].base + (i << PAGE_SHIFT)) != OWN_NOPAGE;
+	return n;
+}
+
+static void inv_table(struct inv *v, const struct pt *pt, u32 who, bool iommu, u64 expect)
+{
+	v->who = who;
+	v->iommu = iommu;
+	v->mirror = iommu && who != OWN_HOST;
+	v->mapped = 0;
+	pt_walk(pt, 0, (u64)1 << pt->ia_bits, inv_leaf, v);
+	if (!v->err && v->mapped != expect)
+		inv_fail(v, "%s%s reaches %llu pages, DB says %llu", inv_name(who),
+			 iommu ? " IOMMU" : "", (unsigned long long)v->mapped,
+			 (unsigned long long)expect);
+}
+
+static void inv_view(struct inv *v, const struct own_view *view, u32 who)
+{
+	u64 expect = inv_expected(v, who);
+	unsigned int i;
+
+	if (who != OWN_HOST)
+		memset(v->vm_ipa, 0, v->nr_pages * sizeof(u64));
+	inv_table(v, &view->cpu, who, false, expect);
+	/* Host IOMMU tables are checked like the CPU one; VM ones against its IPAs. */
+	for (i = 0; i < OWN_MAX_DOMS && !v->err; i++)
+		if (view->dom[i].used && view->dom[i].mirrored)
+			inv_table(v, &view->dom[i].pt, who, true, expect);
+	if (!v->err && who != OWN_HOST && own_vm_pages(who) != expect)
+		inv_fail(v, "vm%u counter %llu, DB %llu", who,
+			 (unsigned long long)own_vm_pages(who), (unsigned long long)expect);
+}
+
+/* ---- table pages and pools ---------------------------------------------- */
+
+static bool inv_in_runs(const struct inv *v, u64 pa)
+{
+	unsigned int i;
+
+	for (i = 0; i < v->nr_runs; i++)
+		if (pa >= v->runs[i].base && pa - v->runs[i].base < v->runs[i].size)
+			return true;
+	return false;
+}
+
+static int inv_tbl_page(struct inv *v, u64 pa, const char *what)
+{
+	long long idx = inv_idx(v, pa);
+	u16 e;
+
+	if (idx < 0)
+		return inv_fail(v, "%s page %#llx of %s outside RAM", what,
+				(unsigned long long)pa, inv_name(v->who));
+	e = inv_e(pa);
+	if (e != (OWN_OWNER_HYP | OWN_E_TABLE))
+		return inv_fail(v, "%s page %#llx of %s has DB entry %#x", what,
+				(unsigned long long)pa, inv_name(v->who), e);
+	if (!inv_in_runs(v, pa))
+		return inv_fail(v, "%s page %#llx not donated to %s's pool", what,
+				(unsigned long long)pa, inv_name(v->who));
+	if (v->tbl_seen[idx])
+		return inv_fail(v, "%s page %#llx used twice (%s)", what, (unsigned long long)pa,
+				inv_name(v->who));
+	v->tbl_seen[idx] = 1;
+	return 0;
+}
+
+static int inv_tbl_fn(u64 table_pa, unsigned int level, void *arg)
+{
+	struct inv *v = arg;
+
+	(void)level;
+	v->tables++;
+	return inv_tbl_page(v, table_pa, "table");
+}
+
+static void inv_pt_tables(struct inv *v, const struct pt *pt)
+{
+	u64 before = v->tables;
+
+	pt_for_each_table(pt, inv_tbl_fn, v);
+	if (!v->err && v->tables - before != pt->nr_tables)
+		inv_fail(v, "%s table counts %llu pages, walk found %llu", inv_name(v->who),
+			 (unsigned long long)pt->nr_tables, (unsigned long long)(v->tables - before));
+}
+
+static void inv_pool(struct inv *v, u32 who)
+{
+	const struct own_view *view = own_view_of(who);
+	const struct pt_pool *pool = own_pool_of(who);
+	u64 pa, nfree = 0, donated = 0;
+	unsigned int i;
+
+	v->who = who;
+	v->nr_runs = own_pool_runs(who, &v->runs);
+	v->tables = 0;
+	for (i = 0; i < v->nr_runs; i++)
+		donated += v->runs[i].size >> PAGE_SHIFT;
+	inv_pt_tables(v, &view->cpu);
+	for (i = 0; i < OWN_MAX_DOMS; i++)
+		if (view->dom[i].used && view->dom[i].mirrored)
+			inv_pt_tables(v, &view->dom[i].pt);
+	for (pa = pool->free_head; pa && !v->err; pa = *(const u64 *)plat_phys_to_virt(pa)) {
+		if (inv_tbl_page(v, pa, "free"))
+			break;
+		if (++nfree > pool->nr_total)
+			break;
+	}
+	if (v->err)
+		return;
+	if (nfree != pool->nr_free || v->tables != pool->nr_used ||
+	    pool->nr_total != pool->nr_free + pool->nr_used || pool->nr_total != donated ||
+	    pool->nr_reserved)
+		inv_fail(v, "%s pool: total %llu free %llu (list %llu) used %llu (tables %llu) "
+			 "donated %llu reserved %llu", inv_name(who),
+			 (unsigned long long)pool->nr_total, (unsigned long long)pool->nr_free,
+			 (unsigned long long)nfree, (unsigned long long)pool->nr_used,
+			 (unsigned long long)v->tables, (unsigned long long)donated,
+			 (unsigned long long)pool->nr_reserved);
+}
+
+/* ---- DB ----------------------------------------------------------------- */
+
+static void inv_db(struct inv *v)
+{
+	unsigned int r;
+	u64 i;
+
+	for (r = 0; r < v->nr_ram && !v->err; r++) {
+		for (i = 0; i < v->ram[r].size >> PAGE_SHIFT; i++) {
+			u64 pa = v->ram[r].base + (i << PAGE_SHIFT);
+			u16 e = inv_e(pa), owner = e & OWN_E_OWNER;
+
+			if (owner >= OWN_OWNER_VM(0) &&
+			    (owner >= OWN_OWNER_VM(OWN_MAX_VMS) ||
+			     !own_vm_live(owner - OWN_OWNER_VM(0)))) {
+				inv_fail(v, "page %#llx owned by dead vm (entry %#x)",
+					 (unsigned long long)pa, e);
+				return;
+			}
+			if ((owner == OWN_OWNER_HYP && (e & OWN_E_SHARED)) ||
+			    (owner < OWN_OWNER_VM(0) && (e & OWN_E_CONSENT)) ||
+			    (owner != OWN_OWNER_HYP && (e & OWN_E_TABLE)) ||
+			    (e & 0x8000)) {
+				inv_fail(v, "page %#llx has impossible entry %#x",
+					 (unsigned long long)pa, e);
+				return;
+			}
+		}
+	}
+}
+
+int inv_check(char *msg, size_t len)
+{
+	struct inv v = { .msg = msg, .len = len };
+	u32 vm;
+
+	msg[0] = 0;
+	v.nr_ram = own_ram_ranges(&v.ram);
+	for (unsigned int r = 0; r < v.nr_ram; r++)
+		v.nr_pages += v.ram[r].size >> PAGE_SHIFT;
+	v.tbl_seen = calloc(v.nr_pages, 1);
+	v.vm_ipa = calloc(v.nr_pages, sizeof(u64));
+	if (!v.tbl_seen || !v.vm_ipa) {
+		snprintf(msg, len, "out of memory");
+		free(v.tbl_seen);
+		free(v.vm_ipa);
+		return -1;
+	}
+	inv_db(&v);
+	if (!v.err)
+		inv_view(&v, own_view_of(OWN_HOST), OWN_HOST);
+	for (vm = 0; vm < OWN_MAX_VMS && !v.err; vm++)
+		if (own_vm_live(vm))
+			inv_view(&v, own_view_of(vm), vm);
+	if (!v.err)
+		inv_pool(&v, OWN_HOST);
+	for (vm = 0; vm < OWN_MAX_VMS && !v.err; vm++)
+		if (own_vm_live(vm))
+			inv_pool(&v, vm);
+	free(v.tbl_seen);
+	free(v.vm_ipa);
+	return v.err;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Invariant checker for the ownership DB and every table that enforces it
+ * (tests only). Walks every view's CPU table and mirrored IOMMU tables, every
+ * pool's free list, and compares with the DB.
+ */
+#ifndef TEST_INVARIANT_H
+#define TEST_INVARIANT_H
+
+#include <stddef.h>
+
+/* 0 if every invariant holds; else -1 and a description of the first failure in @msg. */
+int inv_check(char *msg, size_t len);
+
+/* cmocka helper: fail the test with the checker's message. */
+#define INV_ASSERT()                                                       \
+	do {                                                               \
+		char inv_msg_[256];                                        \
+		if (inv_check(inv_msg_, sizeof(inv_msg_)))                 \
+			fail_msg("invariant broken: %s", inv_msg_);        \
+	} while (0)
+
+#endif /* TEST_INVARIANT_H */

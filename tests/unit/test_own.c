@@ -1,0 +1,665 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Ownership transitions through the real dispatcher: every transition from
+ * every state, huge-block split/merge in the CPU and IOMMU views, -ENOMEM at
+ * every allocation point, bounded work, scrub on reclaim. The invariant checker
+ * runs after every step.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <lockstep/abi.h>
+
+#include "fake.h"
+#include "hyp/plat.h"
+#include "invariant.h"
+#include "invariant_env.h"
+
+#define IPA0		0x10000000ULL	/* where tests map donated pages */
+
+static struct env_rec dom_rec[2];
+
+static int setup(void **state)
+{
+	(void)state;
+	env_setup(64);
+	memset(dom_rec, 0, sizeof(dom_rec));
+	INV_ASSERT();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	env_teardown();
+	return 0;
+}
+
+static u16 entry(u64 pa)
+{
+	u16 e = 0xffff;
+
+	own_page_entry(pa, &e);
+	return e;
+}
+
+/* One mirrored (Arm stage-1 format) and one shared IOMMU domain on @who. */
+static void attach_doms(u32 who)
+{
+	struct own_res res;
+	unsigned int idx;
+
+	assert_int_equal(own_dom_attach(who, true, PT_FMT_ARM64_S1, true, &env_rec_ops,
+					&dom_rec[0], &idx, &res), 0);
+	assert_int_equal(own_dom_attach(who, false, PT_FMT_ARM64_S2, true, &env_rec_ops,
+					&dom_rec[1], &idx, &res), 0);
+	INV_ASSERT();
+}
+
+static const struct pt *mirror_pt(u32 who)
+{
+	const struct own_view *v = own_view_of(who);
+	unsigned int i;
+
+	for (i = 0; i < OWN_MAX_DOMS; i++)
+		if (v->dom[i].used && v->dom[i].mirrored)
+			return &v->dom[i].pt;
+	return NULL;
+}
+
+/* Donate [pa, pa + n pages) to @vm at @ipa, looping over the budget. */
+static void donate(u32 vm, u64 pa, u64 ipa, u64 n)
+{
+	struct hvc_regs r;
+
+	while (n) {
+		assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, pa, ipa, n, &r), LS_OK);
+		assert_true(r.x[1] > 0 && r.x[1] <= n && r.x[1] <= LS_BUDGET_PAGES);
+		pa += r.x[1] << PAGE_SHIFT;
+		ipa += r.x[1] << PAGE_SHIFT;
+		n -= r.x[1];
+	}
+}
+
+static void vm_call_loop(u32 fn, u32 vm, u64 ipa, u64 n)
+{
+	struct hvc_regs r;
+
+	while (n) {
+		assert_int_equal(env_hvc(fn, vm, ipa, n, 0, &r), LS_OK);
+		assert_true(r.x[1] > 0 && r.x[1] <= n);
+		ipa += r.x[1] << PAGE_SHIFT;
+		n -= r.x[1];
+	}
+}
+
+static void init_state(void **state)
+{
+	u64 pa, ipa;
+	unsigned int lvl;
+	pt_attr_t attr;
+
+	(void)state;
+	/* Host RAM beyond the first GiB is mapped with 1 GiB blocks, identity. */
+	assert_int_equal(pt_lookup(&own_view_of(OWN_HOST)->cpu, ENV_BIG + 0x1234000, &pa, &attr,
+				   &lvl), 0);
+	assert_int_equal(pa, ENV_BIG + 0x1234000);
+	assert_int_equal(lvl, 1);
+	assert_int_equal(attr & PT_RWX, PT_RWX);
+	/* The hypervisor's pages are not mapped for the host. */
+	ipa = ENV_RAM_BASE;
+	assert_int_equal(pt_lookup(&own_view_of(OWN_HOST)->cpu, ipa, &pa, &attr, &lvl), -ENOENT);
+	assert_int_equal(own_page_state(OWN_HOST, ENV_RAM_BASE), OWN_NOPAGE);
+	assert_int_equal(own_page_state(OWN_HOST, ENV_BIG), OWN_OWNED);
+	/* 2 bytes per page. */
+	assert_int_equal(own_db_bytes(&(struct own_range){ 0, SZ_1G }, 1), 512 * 1024);
+}
+
+/*
+ * Converting one 4 KiB page in the middle of a 1 GiB block splits exactly two
+ * table pages (1G -> 2M table -> 4K table) in the CPU view and in the mirrored
+ * IOMMU view; converting back merges and returns both.
+ */
+static void split_1g_convert(void **state)
+{
+	const struct own_view *vv, *hv;
+	const struct pt *vm_mirror, *host_mirror;
+	u64 vcpu0, vdom0, hcpu0, hdom0, vused0, hused0, pa, mid = 0x12345000ULL;
+	unsigned int lvl;
+	pt_attr_t attr;
+	u32 vm;
+
+	(void)state;
+	attach_doms(OWN_HOST);
+	vm = env_vm_create(64, 40);
+	attach_doms(vm);
+	/* 1 GiB of host RAM, 1 GiB aligned, at IPA 1 GiB: merges into one 1 GiB block. */
+	donate(vm, ENV_BIG, SZ_1G, SZ_1G >> PAGE_SHIFT);
+	INV_ASSERT();
+	vv = own_view_of(vm);
+	hv = own_view_of(OWN_HOST);
+	vm_mirror = mirror_pt(vm);
+	host_mirror = mirror_pt(OWN_HOST);
+	assert_int_equal(pt_lookup(&vv->cpu, SZ_1G + mid, &pa, &attr, &lvl), 0);
+	assert_int_equal(lvl, 1);
+	assert_int_equal(pa, ENV_BIG + mid);
+	assert_int_equal(pt_lookup(vm_mirror, SZ_1G + mid, &pa, &attr, &lvl), 0);
+	assert_int_equal(lvl, 1);
+
+	vcpu0 = vv->cpu.nr_tables;
+	vdom0 = vm_mirror->nr_tables;
+	hcpu0 = hv->cpu.nr_tables;
+	hdom0 = host_mirror->nr_tables;
+	vused0 = own_pool_of(vm)->nr_used;
+	hused0 = own_pool_of(OWN_HOST)->nr_used;
+	memset(&env_cpu_rec, 0, sizeof(env_cpu_rec));
+
+	assert_int_equal(env_hvc_vm(vm, LS_FN_GUEST_SHARE, SZ_1G + mid, 1, NULL), LS_OK);
+	assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST, vm, SZ_1G + mid, 1, 0, NULL), LS_OK);
+	INV_ASSERT();
+	assert_int_equal(vv->cpu.nr_tables, vcpu0 + 2);
+	assert_int_equal(vm_mirror->nr_tables, vdom0 + 2);
+	/* The host gains the page in a hole: two new tables there too. */
+	assert_int_equal(hv->cpu.nr_tables, hcpu0 + 2);
+	assert_int_equal(host_mirror->nr_tables, hdom0 + 2);
+	assert_int_equal(own_page_state(OWN_HOST, ENV_BIG + mid), OWN_SHARED_BORROWED);
+	assert_int_equal(own_page_state(vm, ENV_BIG + mid), OWN_SHARED_OWNED);
+	assert_int_equal(pt_lookup(&vv->cpu, SZ_1G + mid, &pa, &attr, &lvl), 0);
+	assert_int_equal(lvl, 3);
+	assert_int_equal(attr & PT_RWX, PT_RW);
+	assert_int_equal(pt_lookup(&vv->cpu, SZ_1G + mid + PAGE_SIZE, &pa, &attr, &lvl), 0);
+	assert_int_equal(lvl, 3);
+	assert_int_equal(pt_lookup(&vv->cpu, SZ_1G + mid + SZ_2M, &pa, &attr, &lvl), 0);
+	assert_int_equal(lvl, 2);
+	/* Invalidation per range, not per page. */
+	assert_true(env_cpu_rec.ranges >= 1 && env_cpu_rec.ranges <= 4);
+
+	assert_int_equal(env_hvc(LS_FN_VM_UNSHARE_HOST, vm, SZ_1G + mid, 1, 0, NULL), LS_OK);
+	INV_ASSERT();
+	assert_int_equal(vv->cpu.nr_tables, vcpu0);
+	assert_int_equal(vm_mirror->nr_tables, vdom0);
+	assert_int_equal(hv->cpu.nr_tables, hcpu0);
+	assert_int_equal(host_mirror->nr_tables, hdom0);
+	assert_int_equal(own_pool_of(vm)->nr_used, vused0);
+	assert_int_equal(own_pool_of(OWN_HOST)->nr_used, hused0);
+	assert_int_equal(pt_lookup(&vv->cpu, SZ_1G + mid, &pa, &attr, &lvl), 0);
+	assert_int_equal(lvl, 1);
+	assert_int_equal(attr & PT_RWX, PT_RWX);
+	/* Consent was consumed: the host alone cannot share the page again. */
+	assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST, vm, SZ_1G + mid, 1, 0, NULL), LS_EPERM);
+	INV_ASSERT();
+}
+
+/* Donating one page out of a host 1 GiB block splits two tables in each host view. */
+static void split_1g_donate(void **state)
+{
+	const struct own_view *hv = own_view_of(OWN_HOST);
+	const struct pt *hm;
+	u64 c0, d0;
+	u32 vm;
+
+	(void)state;
+	attach_doms(OWN_HOST);
+	hm = mirror_pt(OWN_HOST);
+	vm = env_vm_create(32, 40);
+	c0 = hv->cpu.nr_tables;
+	d0 = hm->nr_tables;
+	memset(&env_cpu_rec, 0, sizeof(env_cpu_rec));
+	memset(dom_rec, 0, sizeof(dom_rec));
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, ENV_BIG + 0x20001000ULL, IPA0, 1, NULL),
+			 LS_OK);
+	INV_ASSERT();
+	assert_int_equal(hv->cpu.nr_tables, c0 + 2);
+	assert_int_equal(hm->nr_tables, d0 + 2);
+	/* The host CPU and both host domains were invalidated and synced. */
+	assert_true(env_cpu_rec.inval_calls >= 1 && env_cpu_rec.syncs >= 1);
+	assert_true(dom_rec[0].inval_calls >= 1 && dom_rec[1].inval_calls >= 1);
+	assert_true(dom_rec[0].syncs >= 1 && dom_rec[1].syncs >= 1);
+	assert_int_equal(own_page_state(OWN_HOST, ENV_BIG + 0x20001000ULL), OWN_NOPAGE);
+	assert_int_equal(own_page_state(vm, ENV_BIG + 0x20001000ULL), OWN_OWNED);
+}
+
+/* Reclaim zeroes the pages before the host gets them back. */
+static void reclaim_scrubs(void **state)
+{
+	u64 pa = env_host_pages(8, PAGE_SIZE), i;
+	u8 *va = plat_phys_to_virt(pa);
+	u32 vm;
+
+	(void)state;
+	vm = env_vm_create(32, 40);
+	memset(va, 0xa5, 8 * PAGE_SIZE);
+	donate(vm, pa, IPA0, 8);
+	memset(va, 0x5a, 8 * PAGE_SIZE);	/* the guest writes secrets */
+	INV_ASSERT();
+	vm_call_loop(LS_FN_VM_RECLAIM, vm, IPA0, 8);
+	INV_ASSERT();
+	for (i = 0; i < 8 * PAGE_SIZE; i++)
+		if (va[i])
+			fail_msg("byte %llu not scrubbed", (unsigned long long)i);
+	assert_int_equal(own_page_state(OWN_HOST, pa), OWN_OWNED);
+	assert_int_equal(own_vm_pages(vm), 0);
+	/* Destroy returns the pool (scrubbed) to the host. */
+	assert_int_equal(env_hvc(LS_FN_VM_DESTROY, vm, 0, 0, 0, NULL), LS_OK);
+	assert_false(own_vm_live(vm));
+	INV_ASSERT();
+}
+
+/* ---- every transition from every state ---------------------------------- */
+
+enum pstate { S_H, S_HS, S_V, S_VC, S_VS, S_Y, S_T, S_NR };
+enum trans { T_SHARE_HYP, T_UNSHARE_HYP, T_DONATE, T_RECLAIM, T_SHARE_HOST, T_UNSHARE_HOST,
+	     T_GUEST_SHARE, T_GUEST_UNSHARE, T_NR };
+
+static const char *const pstate_name[] = { "H", "HS", "V", "VC", "VS", "Y", "T" };
+static const char *const trans_name[] = { "share_hyp", "unshare_hyp", "donate", "reclaim",
+					  "share_host", "unshare_host", "guest_share",
+					  "guest_unshare" };
+
+/* Expected status and resulting state (-1: unchanged) of trans from state. */
+struct expect {
+	s64 st;
+	int to;
+};
+
+#define OK(s) { LS_OK, s }
+#define NO(e) { e, -1 }
+static const struct expect expect_tbl[S_NR][T_NR] = {
+	/*          share_hyp     unshare_hyp   donate        reclaim       share_host    unshare_host  g_share       g_unshare */
+	[S_H]  = { OK(S_HS),     NO(LS_EPERM), OK(S_V),      NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM) },
+	[S_HS] = { NO(LS_EPERM), OK(S_H),      NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM) },
+	[S_V]  = { NO(LS_EPERM), NO(LS_EPERM), NO(LS_EEXIST), OK(S_H),     NO(LS_EPERM), NO(LS_EPERM), OK(S_VC),     OK(S_V) },
+	[S_VC] = { NO(LS_EPERM), NO(LS_EPERM), NO(LS_EEXIST), OK(S_H),     OK(S_VS),     NO(LS_EPERM), OK(S_VC),     OK(S_V) },
+	[S_VS] = { NO(LS_EPERM), NO(LS_EPERM), NO(LS_EEXIST), NO(LS_EBUSY), NO(LS_EPERM), OK(S_V),     OK(S_VS),     OK(S_V) },
+	[S_Y]  = { NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM) },
+	[S_T]  = { NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM) },
+};
+
+static int state_of(u64 pa, u32 vm)
+{
+	u16 e = entry(pa);
+	u16 owner = e & OWN_E_OWNER;
+
+	if (owner == OWN_OWNER_HOST)
+		return (e & OWN_E_SHARED) ? S_HS : S_H;
+	if (owner == OWN_OWNER_HYP)
+		return (e & OWN_E_TABLE) ? S_T : S_Y;
+	if (owner == OWN_OWNER_VM(vm)) {
+		if (e & OWN_E_SHARED)
+			return S_VS;
+		return (e & OWN_E_CONSENT) ? S_VC : S_V;
+	}
+	return -1;
+}
+
+/* Put page @pa (mapped at IPA0 for VM states) into state @s through hypercalls. */
+static void make_state(int s, u64 *pa, u32 vm, u64 pool_pa)
+{
+	switch (s) {
+	case S_HS:
+		assert_int_equal(env_hvc(LS_FN_HOST_SHARE_HYP, *pa, 1, 0, 0, NULL), LS_OK);
+		break;
+	case S_V:
+	case S_VC:
+	case S_VS:
+		assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, *pa, IPA0, 1, NULL), LS_OK);
+		if (s != S_V)
+			assert_int_equal(env_hvc_vm(vm, LS_FN_GUEST_SHARE, IPA0, 1, NULL), LS_OK);
+		if (s == S_VS)
+			assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST, vm, IPA0, 1, 0, NULL), LS_OK);
+		break;
+	case S_Y:
+		*pa = ENV_RAM_BASE;	/* the "hypervisor image" */
+		break;
+	case S_T:
+		*pa = pool_pa;
+		break;
+	default:
+		break;
+	}
+	assert_int_equal(state_of(*pa, vm), s);
+}
+
+static s64 do_trans(int t, u64 pa, u32 vm, u64 spare_pa)
+{
+	switch (t) {
+	case T_SHARE_HYP:
+		return env_hvc(LS_FN_HOST_SHARE_HYP, pa, 1, 0, 0, NULL);
+	case T_UNSHARE_HYP:
+		return env_hvc(LS_FN_HOST_UNSHARE_HYP, pa, 1, 0, 0, NULL);
+	case T_DONATE:
+		/* VM states: the page is taken, so donate a spare page at the same IPA. */
+		return env_hvc(LS_FN_HOST_DONATE_VM, vm,
+			       state_of(pa, vm) >= S_V && state_of(pa, vm) <= S_VS ? spare_pa : pa,
+			       IPA0, 1, NULL);
+	case T_RECLAIM:
+		return env_hvc(LS_FN_VM_RECLAIM, vm, IPA0, 1, 0, NULL);
+	case T_SHARE_HOST:
+		return env_hvc(LS_FN_VM_SHARE_HOST, vm, IPA0, 1, 0, NULL);
+	case T_UNSHARE_HOST:
+		return env_hvc(LS_FN_VM_UNSHARE_HOST, vm, IPA0, 1, 0, NULL);
+	case T_GUEST_SHARE:
+		return env_hvc_vm(vm, LS_FN_GUEST_SHARE, IPA0, 1, NULL);
+	case T_GUEST_UNSHARE:
+		return env_hvc_vm(vm, LS_FN_GUEST_UNSHARE, IPA0, 1, NULL);
+	}
+	return 0;
+}
+
+static void all_pairs(void **state)
+{
+	int s, t;
+
+	(void)state;
+	for (s = 0; s < S_NR; s++) {
+		for (t = 0; t < T_NR; t++) {
+			const struct expect *x = &expect_tbl[s][t];
+			u64 pa, spare, pool_pa, snap;
+			s64 st;
+			u32 vm;
+			int to;
+
+			env_setup(64);
+			pool_pa = env_host_pages(32, PAGE_SIZE);
+			assert_int_equal(env_hvc(LS_FN_VM_CREATE, pool_pa, 32, 40, 0, NULL), LS_OK);
+			vm = 0;
+			pa = env_host_pages(1, PAGE_SIZE);
+			spare = env_host_pages(1, PAGE_SIZE);
+			make_state(s, &pa, vm, pool_pa);
+			INV_ASSERT();
+			snap = env_snapshot();
+			st = do_trans(t, pa, vm, spare);
+			INV_ASSERT();
+			if (st != x->st)
+				fail_msg("%s from %s: status %lld, want %lld", trans_name[t],
+					 pstate_name[s], (long long)st, (long long)x->st);
+			to = state_of(pa, vm);
+			if (x->to < 0) {
+				if (env_snapshot() != snap)
+					fail_msg("%s from %s failed but changed state",
+						 trans_name[t], pstate_name[s]);
+			} else if (to != x->to) {
+				fail_msg("%s from %s: state %s, want %s", trans_name[t],
+					 pstate_name[s], to < 0 ? "?" : pstate_name[to],
+					 pstate_name[x->to]);
+			}
+		}
+	}
+}
+
+/* ---- -ENOMEM at every allocation point ---------------------------------- */
+
+/* Hold all but @avail free pages of @who's pool. Returns what was held. */
+static u64 squeeze(u32 who, u64 avail)
+{
+	struct pt_pool *p = (struct pt_pool *)own_pool_of(who);
+	u64 hold = p->nr_free - p->nr_reserved - avail;
+
+	assert_int_equal(pt_pool_reserve(p, hold), 0);
+	return hold;
+}
+
+static void release(u32 who, u64 hold)
+{
+	pt_pool_unreserve((struct pt_pool *)own_pool_of(who), hold);
+}
+
+struct tx {
+	u32 fn;
+	u64 a[4];
+	u64 done_expect;
+};
+
+static s64 tx_call(const struct tx *t, struct hvc_regs *r)
+{
+	return env_hvc(t->fn, t->a[0], t->a[1], t->a[2], t->a[3], r);
+}
+
+static u32 pool_id(u32 who)
+{
+	return who == OWN_HOST ? (u32)LS_POOL_HOST : who;
+}
+
+/* Every shortfall 1..cost on @who: LS_ENOMEM, x1 = shortfall, x2 = pool, nothing changed. */
+static void shortfalls(const struct tx *t, u32 who, u64 cost)
+{
+	struct hvc_regs r;
+	u64 s, hold, snap;
+	s64 st;
+
+	for (s = 1; s <= cost; s++) {
+		hold = squeeze(who, cost - s);
+		snap = env_snapshot();
+		st = tx_call(t, &r);
+		if (env_snapshot() != snap)
+			fail_msg("fn %u short by %llu on pool %u changed state", t->fn,
+				 (unsigned long long)s, who);
+		release(who, hold);
+		assert_int_equal(st, LS_ENOMEM);
+		assert_int_equal(r.x[1], s);
+		assert_int_equal(r.x[2], pool_id(who));
+		INV_ASSERT();
+	}
+}
+
+/*
+ * Measure each pool's cost of @t from the shortfall reported with the pool
+ * empty, and check every shortfall on each pool (the host pool is reserved
+ * first, then the VM's). Returns the total cost; on return the call has been
+ * made successfully.
+ */
+static u64 check_enomem(const struct tx *t, u32 vm)
+{
+	struct hvc_regs r;
+	u64 hh, hv, snap, total = 0;
+	s64 st;
+
+	hh = squeeze(OWN_HOST, 0);
+	hv = squeeze(vm, 0);
+	snap = env_snapshot();
+	st = tx_call(t, &r);
+	if (st != LS_OK && env_snapshot() != snap)
+		fail_msg("fn %u with empty pools changed state", t->fn);
+	release(vm, hv);
+	release(OWN_HOST, hh);
+	if (st == LS_OK)
+		return 0;
+	assert_int_equal(st, LS_ENOMEM);
+	if (r.x[2] == LS_POOL_HOST) {
+		shortfalls(t, OWN_HOST, r.x[1]);
+		total += r.x[1];
+	}
+	hv = squeeze(vm, 0);
+	st = tx_call(t, &r);
+	release(vm, hv);
+	if (st == LS_OK)
+		return total;
+	assert_int_equal(st, LS_ENOMEM);
+	assert_int_equal(r.x[2], vm);
+	shortfalls(t, vm, r.x[1]);
+	total += r.x[1];
+	assert_int_equal(tx_call(t, &r), LS_OK);
+	return total;
+}
+
+static void enomem_everywhere(void **state)
+{
+	u64 big2m = ENV_BIG + 0x12200000ULL, cost, pool2, pa;
+	struct tx t;
+	u32 vm;
+
+	(void)state;
+	attach_doms(OWN_HOST);
+	vm = env_vm_create(64, 40);
+	attach_doms(vm);
+
+	/* Donate one 2 MiB block out of a host 1 GiB block. */
+	t = (struct tx){ LS_FN_HOST_DONATE_VM, { vm, big2m, SZ_1G + 0x12200000ULL, 512 }, 512 };
+	cost = check_enomem(&t, vm);
+	/* host CPU + mirror: 1G -> 2M table (1 + 1); VM stage-2 L2 (1); VM stage-1 mirror L1, L2 */
+	assert_int_equal(cost, 2 + 1 + 2);
+	INV_ASSERT();
+
+	/* Guest consent, then one 4K page of the block to shared and back. */
+	assert_int_equal(env_hvc_vm(vm, LS_FN_GUEST_SHARE, SZ_1G + 0x12345000ULL, 1, NULL), LS_OK);
+	t = (struct tx){ LS_FN_VM_SHARE_HOST, { vm, SZ_1G + 0x12345000ULL, 1, 0 }, 1 };
+	cost = check_enomem(&t, vm);
+	/* VM CPU + mirror split the 2M block (1 + 1); host CPU + mirror L3 in the hole (1 + 1) */
+	assert_int_equal(cost, 4);
+	INV_ASSERT();
+	t = (struct tx){ LS_FN_VM_UNSHARE_HOST, { vm, SZ_1G + 0x12345000ULL, 1, 0 }, 1 };
+	/* Unshare only frees tables (merges): nothing to allocate. */
+	assert_int_equal(check_enomem(&t, vm), 0);
+	INV_ASSERT();
+
+	/* Reclaim of a page inside a private 2M block splits it in both VM tables. */
+	pa = env_host_pages(512, SZ_2M);
+	donate(vm, pa, 0x40000000000ULL >> 4, 512);
+	t = (struct tx){ LS_FN_VM_RECLAIM, { vm, (0x40000000000ULL >> 4) + 0x5000, 1, 0 }, 1 };
+	cost = check_enomem(&t, vm);
+	/* VM CPU + mirror split (1 + 1); host CPU + mirror L3 table in the 2M hole (1 + 1) */
+	assert_int_equal(cost, 4);
+	INV_ASSERT();
+
+	/* Pool donation and VM creation: the host view splits to unmap them. */
+	pool2 = env_host_pages(512, SZ_2M) + 7 * PAGE_SIZE;	/* inside a host 2M block */
+	t = (struct tx){ LS_FN_POOL_DONATE, { vm, pool2, 1, 0 }, 1 };
+	cost = check_enomem(&t, vm);
+	assert_int_equal(cost, 2);	/* the 2M block splits in the host CPU view and its mirror */
+	INV_ASSERT();
+
+	/* A second VM, created and destroyed: the host maps its pool back in place. */
+	pa = env_host_pages(16, PAGE_SIZE);
+	t = (struct tx){ LS_FN_VM_CREATE, { pa, 16, 40, 0 }, 16 };
+	/* host CPU + mirror: the 2M block holding the pool splits (1 + 1) unless split already */
+	assert_true(check_enomem(&t, vm) <= 2);
+	INV_ASSERT();
+	t = (struct tx){ LS_FN_VM_DESTROY, { vm + 1, 0, 0, 0 }, 16 };
+	assert_int_equal(check_enomem(&t, vm), 0);
+	assert_false(own_vm_live(vm + 1));
+	INV_ASSERT();
+}
+
+/* ---- bounded work ------------------------------------------------------- */
+
+static void bounded_work(void **state)
+{
+	u64 pa = ENV_BIG + SZ_2M - 3 * PAGE_SIZE, n = 1000;
+	struct hvc_regs r;
+	u32 vm;
+
+	(void)state;
+	vm = env_vm_create(64, 40);
+	/* First window stops at the 2 MiB boundary of the IPA. */
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, pa, SZ_1G + SZ_2M - 3 * PAGE_SIZE, n,
+				 &r), LS_OK);
+	assert_int_equal(r.x[1], 3);
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, pa + 3 * PAGE_SIZE,
+				 SZ_1G + SZ_2M, n - 3, &r), LS_OK);
+	assert_int_equal(r.x[1], LS_BUDGET_PAGES);
+	INV_ASSERT();
+	donate(vm, pa + (3 + LS_BUDGET_PAGES) * PAGE_SIZE,
+	       SZ_1G + SZ_2M + LS_BUDGET_PAGES * PAGE_SIZE, n - 3 - LS_BUDGET_PAGES);
+	assert_int_equal(own_vm_pages(vm), n);
+	INV_ASSERT();
+}
+
+/* ---- argument checks ---------------------------------------------------- */
+
+static void bad_arguments(void **state)
+{
+	u64 pa = env_host_pages(4, PAGE_SIZE), snap;
+	u32 vm;
+
+	(void)state;
+	vm = env_vm_create(32, 36);
+	snap = env_snapshot();
+	/* zero length, unaligned, wrap */
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, pa, IPA0, 0, NULL), LS_EINVAL);
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, pa + 1, IPA0, 1, NULL), LS_EINVAL);
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, pa, IPA0 + 8, 1, NULL), LS_EINVAL);
+	assert_int_equal(env_hvc(LS_FN_HOST_SHARE_HYP, ~0xfffULL, 2, 0, 0, NULL), LS_EINVAL);
+	assert_int_equal(env_hvc(LS_FN_HOST_SHARE_HYP, pa, ~0ULL >> 8, 0, 0, NULL), LS_EINVAL);
+	assert_int_equal(env_hvc(LS_FN_VM_RECLAIM, vm, ~0xfffULL, 2, 0, NULL), LS_EINVAL);
+	/* beyond RAM, straddling its end, beyond the VM's IPA space */
+	assert_int_equal(env_hvc(LS_FN_HOST_SHARE_HYP, 0x1000, 1, 0, 0, NULL), LS_ERANGE);
+	assert_int_equal(env_hvc(LS_FN_HOST_SHARE_HYP, ENV_RAM_BASE + ENV_RAM_SIZE - PAGE_SIZE, 2,
+				 0, 0, NULL), LS_ERANGE);
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, pa, 1ULL << 36, 1, NULL), LS_ERANGE);
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, pa, (1ULL << 36) - PAGE_SIZE, 2, NULL),
+			 LS_ERANGE);
+	/* hypervisor memory */
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, ENV_RAM_BASE, IPA0, 1, NULL), LS_EPERM);
+	assert_int_equal(env_hvc(LS_FN_POOL_DONATE, LS_POOL_HOST, ENV_RAM_BASE, 1, 0, NULL),
+			 LS_EPERM);
+	/* a range that is only partly the host's */
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, ENV_RAM_BASE + 15 * PAGE_SIZE, IPA0, 2,
+				 NULL), LS_EPERM);
+	/* unknown VMs */
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, 7, pa, IPA0, 1, NULL), LS_ENOENT);
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, 1ULL << 40, pa, IPA0, 1, NULL), LS_ENOENT);
+	assert_int_equal(env_hvc(LS_FN_VM_DESTROY, OWN_MAX_VMS, 0, 0, 0, NULL), LS_ENOENT);
+	assert_int_equal(env_hvc_vm(9, LS_FN_GUEST_SHARE, IPA0, 1, NULL), LS_ENOENT);
+	/* wrong caller */
+	assert_int_equal(env_hvc(LS_FN_GUEST_SHARE, IPA0, 1, 0, 0, NULL), LS_EPERM);
+	assert_int_equal(env_hvc_vm(vm, LS_FN_HOST_DONATE_VM, vm, pa, NULL), LS_EPERM);
+	assert_int_equal(env_hvc_vm(vm, LS_FN_VM_CREATE, pa, 16, NULL), LS_EPERM);
+	/* VM create: bad IPA size, too small a pool */
+	assert_int_equal(env_hvc(LS_FN_VM_CREATE, pa, 16, 20, 0, NULL), LS_EINVAL);
+	assert_int_equal(env_hvc(LS_FN_VM_CREATE, pa, 16, 1ULL << 33, 0, NULL), LS_EINVAL);
+	assert_int_equal(env_hvc(LS_FN_VM_CREATE, pa, 4, 40, 0, NULL), LS_EINVAL);
+	assert_int_equal(env_snapshot(), snap);
+	INV_ASSERT();
+
+	/* overlapping IPA ranges */
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, pa, IPA0 + PAGE_SIZE, 2, NULL), LS_OK);
+	snap = env_snapshot();
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, pa + 2 * PAGE_SIZE, IPA0, 2, NULL),
+			 LS_EEXIST);
+	/* destroy with memory left: busy */
+	assert_int_equal(env_hvc(LS_FN_VM_DESTROY, vm, 0, 0, 0, NULL), LS_EBUSY);
+	/* reclaim of a range with a hole: nothing done */
+	assert_int_equal(env_hvc(LS_FN_VM_RECLAIM, vm, IPA0, 3, 0, NULL), LS_EPERM);
+	assert_int_equal(env_snapshot(), snap);
+	INV_ASSERT();
+}
+
+/* VM slots run out; destroyed slots are reused. */
+static void vm_slots(void **state)
+{
+	u64 pa;
+	u32 i;
+
+	(void)state;
+	for (i = 0; i < OWN_MAX_VMS; i++)
+		assert_int_equal(env_vm_create(16, 32), i);
+	pa = env_host_pages(16, PAGE_SIZE);
+	assert_int_equal(env_hvc(LS_FN_VM_CREATE, pa, 16, 32, 0, NULL), LS_ENOSPC);
+	INV_ASSERT();
+	assert_int_equal(env_hvc(LS_FN_VM_DESTROY, 3, 0, 0, 0, NULL), LS_OK);
+	INV_ASSERT();
+	assert_int_equal(env_hvc(LS_FN_VM_CREATE, pa, 16, 32, 0, NULL), LS_OK);
+	INV_ASSERT();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(init_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(split_1g_convert, setup, teardown),
+		cmocka_unit_test_setup_teardown(split_1g_donate, setup, teardown),
+		cmocka_unit_test_setup_teardown(reclaim_scrubs, setup, teardown),
+		cmocka_unit_test_setup_teardown(all_pairs, setup, teardown),
+		cmocka_unit_test_setup_teardown(enomem_everywhere, setup, teardown),
+		cmocka_unit_test_setup_teardown(bounded_work, setup, teardown),
+		cmocka_unit_test_setup_teardown(bad_arguments, setup, teardown),
+		cmocka_unit_test_setup_teardown(vm_slots, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
