@@ -14,17 +14,17 @@
 
 #include "pt_fmt.h"
 
-#define S1_VALID		BIT(0)
-#define S1_TABLE		BIT(1)		/* levels 0-2: table; level 3: page */
-#define S1_ADDR			GENMASK(47, 12)
-#define S1_ATTRINDX		GENMASK(4, 2)	/* index into MAIR */
-#define S1_AP_UNPRIV		BIT(6)		/* AP[1]: RES1 at EL2; SMMU: unprivileged access */
-#define S1_AP_RO		BIT(7)		/* AP[2]: read-only */
-#define S1_SH			GENMASK(9, 8)
-#define S1_SH_INNER		0x3ULL
-#define S1_AF			BIT(10)
-#define S1_PXN			BIT(53)		/* RES0 in the EL2 regime: decoded, never set */
-#define S1_XN			BIT(54)		/* XN at EL2, UXN for an SMMU CD */
+#define S1_VALID     BIT(0)
+#define S1_TABLE     BIT(1) /* levels 0-2: table; level 3: page */
+#define S1_ADDR	     GENMASK(47, 12)
+#define S1_ATTRINDX  GENMASK(4, 2) /* index into MAIR */
+#define S1_AP_UNPRIV BIT(6)	   /* AP[1]: RES1 at EL2; SMMU: unprivileged access */
+#define S1_AP_RO     BIT(7)	   /* AP[2]: read-only */
+#define S1_SH	     GENMASK(9, 8)
+#define S1_SH_INNER  0x3ULL
+#define S1_AF	     BIT(10)
+#define S1_PXN	     BIT(53) /* RES0 in the EL2 regime: decoded, never set */
+#define S1_XN	     BIT(54) /* XN at EL2, UXN for an SMMU CD */
 
 static void s1_geometry(unsigned int ia_bits, u8 *start_level, u8 *root_pages)
 {
@@ -44,7 +44,7 @@ static int s1_attr_norm(pt_attr_t attr, pt_attr_t *out)
 
 static u64 s1_mk_table(u64 table_pa)
 {
-	return (table_pa & S1_ADDR) | S1_TABLE | S1_VALID;	/* APTable/XNTable 0: no limits */
+	return (table_pa & S1_ADDR) | S1_TABLE | S1_VALID; /* APTable/XNTable 0: no limits */
 }
 
 static u64 s1_mk_leaf(unsigned int level, u64 pa, pt_attr_t attr)
@@ -54,7 +54,7 @@ static u64 s1_mk_leaf(unsigned int level, u64 pa, pt_attr_t attr)
 	if (level == PT_LAST_LEVEL)
 		d |= S1_TABLE;
 	d |= FIELD_PREP(S1_ATTRINDX, (attr & PT_DEVICE) ? PT_ARM64_S1_MAIR_IDX_DEVICE :
-							   PT_ARM64_S1_MAIR_IDX_NORMAL);
+							  PT_ARM64_S1_MAIR_IDX_NORMAL);
 	if (!(attr & PT_W))
 		d |= S1_AP_RO;
 	if (!(attr & PT_X))
@@ -85,14 +85,14 @@ static pt_attr_t s1_attr(u64 desc)
 		a |= PT_W;
 	if (!(desc & (S1_XN | S1_PXN)))
 		a |= PT_X;
-	if (idx == PT_ARM64_S1_MAIR_IDX_DEVICE || idx == 2)	/* Attr1/Attr2: Device */
+	if (idx == PT_ARM64_S1_MAIR_IDX_DEVICE || idx == 2) /* Attr1/Attr2: Device */
 		a |= PT_DEVICE;
 	return a;
 }
 
 static u64 s1_root_ptr(const struct pt *pt)
 {
-	return pt->root;	/* TTBR0_EL2.BADDR / CD.TTB0 */
+	return pt->root; /* TTBR0_EL2.BADDR / CD.TTB0 */
 }
 
 const struct pt_fmt pt_fmt_arm64_s1 = {

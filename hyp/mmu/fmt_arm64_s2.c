@@ -13,18 +13,18 @@
 
 #include "pt_fmt.h"
 
-#define S2_VALID		BIT(0)
-#define S2_TABLE		BIT(1)		/* levels 0-2: table; level 3: page */
-#define S2_ADDR			GENMASK(47, 12)	/* next-level table / output address */
-#define S2_MEMATTR		GENMASK(5, 2)	/* MemAttr[3:0] */
-#define S2_MEMATTR_DEV_nGnRE	0x1ULL		/* 0b0001: Device-nGnRE */
-#define S2_MEMATTR_NORMAL_WB	0xfULL		/* 0b1111: Normal, Outer WB, Inner WB */
-#define S2_S2AP_R		BIT(6)		/* S2AP[0]: read */
-#define S2_S2AP_W		BIT(7)		/* S2AP[1]: write */
-#define S2_SH			GENMASK(9, 8)
-#define S2_SH_INNER		0x3ULL
-#define S2_AF			BIT(10)		/* access flag: set, we do not track access */
-#define S2_XN			BIT(54)		/* XN[1] (XN[0] = bit 53 only with FEAT_XNX) */
+#define S2_VALID	     BIT(0)
+#define S2_TABLE	     BIT(1)	     /* levels 0-2: table; level 3: page */
+#define S2_ADDR		     GENMASK(47, 12) /* next-level table / output address */
+#define S2_MEMATTR	     GENMASK(5, 2)   /* MemAttr[3:0] */
+#define S2_MEMATTR_DEV_nGnRE 0x1ULL	     /* 0b0001: Device-nGnRE */
+#define S2_MEMATTR_NORMAL_WB 0xfULL	     /* 0b1111: Normal, Outer WB, Inner WB */
+#define S2_S2AP_R	     BIT(6)	     /* S2AP[0]: read */
+#define S2_S2AP_W	     BIT(7)	     /* S2AP[1]: write */
+#define S2_SH		     GENMASK(9, 8)
+#define S2_SH_INNER	     0x3ULL
+#define S2_AF		     BIT(10) /* access flag: set, we do not track access */
+#define S2_XN		     BIT(54) /* XN[1] (XN[0] = bit 53 only with FEAT_XNX) */
 
 static void s2_geometry(unsigned int ia_bits, u8 *start_level, u8 *root_pages)
 {
@@ -58,7 +58,7 @@ static u64 s2_mk_leaf(unsigned int level, u64 pa, pt_attr_t attr)
 	u64 d = (pa & S2_ADDR) | S2_VALID | S2_AF | FIELD_PREP(S2_SH, S2_SH_INNER);
 
 	if (level == PT_LAST_LEVEL)
-		d |= S2_TABLE;	/* page descriptor: bits[1:0] = 0b11 */
+		d |= S2_TABLE; /* page descriptor: bits[1:0] = 0b11 */
 	d |= FIELD_PREP(S2_MEMATTR,
 			(attr & PT_DEVICE) ? S2_MEMATTR_DEV_nGnRE : S2_MEMATTR_NORMAL_WB);
 	if (attr & PT_R)
@@ -74,11 +74,11 @@ static enum pt_desc_type s2_type(u64 desc, unsigned int level)
 {
 	if (!(desc & S2_VALID))
 		return PT_DESC_INVALID;
-	if (level == PT_LAST_LEVEL)	/* 0b01 at level 3 is reserved */
+	if (level == PT_LAST_LEVEL) /* 0b01 at level 3 is reserved */
 		return (desc & S2_TABLE) ? PT_DESC_LEAF : PT_DESC_BAD;
 	if (desc & S2_TABLE)
 		return PT_DESC_TABLE;
-	return PT_DESC_LEAF;		/* block; the engine rejects level 0 */
+	return PT_DESC_LEAF; /* block; the engine rejects level 0 */
 }
 
 static u64 s2_addr(u64 desc)
@@ -103,7 +103,7 @@ static pt_attr_t s2_attr(u64 desc)
 
 static u64 s2_root_ptr(const struct pt *pt)
 {
-	return pt->root;	/* VTTBR_EL2.BADDR; VMID and CnP are the caller's */
+	return pt->root; /* VTTBR_EL2.BADDR; VMID and CnP are the caller's */
 }
 
 const struct pt_fmt pt_fmt_arm64_s2 = {

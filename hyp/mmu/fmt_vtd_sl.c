@@ -12,11 +12,11 @@
 
 #include "pt_fmt.h"
 
-#define SL_R			BIT(0)
-#define SL_W			BIT(1)
-#define SL_PS			BIT(7)		/* super-page (level 2 only here) */
-#define SL_SNP			BIT(11)
-#define SL_ADDR			GENMASK(51, 12)
+#define SL_R	BIT(0)
+#define SL_W	BIT(1)
+#define SL_PS	BIT(7) /* super-page (level 2 only here) */
+#define SL_SNP	BIT(11)
+#define SL_ADDR GENMASK(51, 12)
 
 static void sl_geometry(unsigned int ia_bits, u8 *start_level, u8 *root_pages)
 {
@@ -28,7 +28,7 @@ static int sl_attr_norm(pt_attr_t attr, pt_attr_t *out)
 {
 	attr &= ~(pt_attr_t)PT_X;
 	if (!(attr & (PT_R | PT_W)))
-		return -EINVAL;	/* R = W = 0 is "not present" */
+		return -EINVAL; /* R = W = 0 is "not present" */
 	*out = attr;
 	return 0;
 }
@@ -61,7 +61,7 @@ static enum pt_desc_type sl_type(u64 desc, unsigned int level)
 		return PT_DESC_LEAF;
 	if (!(desc & SL_PS))
 		return PT_DESC_TABLE;
-	return level == 0 ? PT_DESC_BAD : PT_DESC_LEAF;	/* level 1 rejected by leaf_levels */
+	return level == 0 ? PT_DESC_BAD : PT_DESC_LEAF; /* level 1 rejected by leaf_levels */
 }
 
 static u64 sl_addr(u64 desc)
@@ -84,7 +84,7 @@ static pt_attr_t sl_attr(u64 desc)
 
 static u64 sl_root_ptr(const struct pt *pt)
 {
-	return pt->root;	/* context entry SLPTPTR; AW is set from ia_bits by the driver */
+	return pt->root; /* context entry SLPTPTR; AW is set from ia_bits by the driver */
 }
 
 const struct pt_fmt pt_fmt_vtd_sl = {

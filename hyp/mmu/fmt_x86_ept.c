@@ -9,23 +9,23 @@
 
 #include "pt_fmt.h"
 
-#define EPT_R			BIT(0)
-#define EPT_W			BIT(1)
-#define EPT_X			BIT(2)		/* supervisor-mode execute */
-#define EPT_RWX			(EPT_R | EPT_W | EPT_X)
-#define EPT_MT			GENMASK(5, 3)	/* EPT memory type (leaves only) */
-#define EPT_MT_UC		0x0ULL
-#define EPT_MT_WB		0x6ULL
-#define EPT_IPAT		BIT(6)		/* ignore guest PAT */
-#define EPT_LARGE		BIT(7)		/* PDPTE: 1 GiB page, PDE: 2 MiB page */
-#define EPT_ADDR		GENMASK(51, 12)
-#define EPTP_MT_WB		0x6ULL		/* EPTP[2:0]: paging-structure memory type */
-#define EPTP_WALK_4		(3ULL << 3)	/* EPTP[5:3]: walk length - 1 */
+#define EPT_R	    BIT(0)
+#define EPT_W	    BIT(1)
+#define EPT_X	    BIT(2) /* supervisor-mode execute */
+#define EPT_RWX	    (EPT_R | EPT_W | EPT_X)
+#define EPT_MT	    GENMASK(5, 3) /* EPT memory type (leaves only) */
+#define EPT_MT_UC   0x0ULL
+#define EPT_MT_WB   0x6ULL
+#define EPT_IPAT    BIT(6) /* ignore guest PAT */
+#define EPT_LARGE   BIT(7) /* PDPTE: 1 GiB page, PDE: 2 MiB page */
+#define EPT_ADDR    GENMASK(51, 12)
+#define EPTP_MT_WB  0x6ULL	/* EPTP[2:0]: paging-structure memory type */
+#define EPTP_WALK_4 (3ULL << 3) /* EPTP[5:3]: walk length - 1 */
 
 static void ept_geometry(unsigned int ia_bits, u8 *start_level, u8 *root_pages)
 {
 	(void)ia_bits;
-	*start_level = 0;	/* always the 4-level walk; ia_bits only bounds the range */
+	*start_level = 0; /* always the 4-level walk; ia_bits only bounds the range */
 	*root_pages = 1;
 }
 
@@ -43,7 +43,7 @@ static int ept_attr_norm(pt_attr_t attr, pt_attr_t *out)
 
 static u64 ept_mk_table(u64 table_pa)
 {
-	return (table_pa & EPT_ADDR) | EPT_RWX;	/* access rights AND down the walk */
+	return (table_pa & EPT_ADDR) | EPT_RWX; /* access rights AND down the walk */
 }
 
 static u64 ept_mk_leaf(unsigned int level, u64 pa, pt_attr_t attr)
@@ -65,15 +65,15 @@ static u64 ept_mk_leaf(unsigned int level, u64 pa, pt_attr_t attr)
 static enum pt_desc_type ept_type(u64 desc, unsigned int level)
 {
 	if (!(desc & EPT_RWX))
-		return PT_DESC_INVALID;		/* 29.3.2: not present */
+		return PT_DESC_INVALID; /* 29.3.2: not present */
 	if ((desc & (EPT_R | EPT_W)) == EPT_W)
-		return PT_DESC_BAD;		/* 29.3.3.1: write without read */
+		return PT_DESC_BAD; /* 29.3.3.1: write without read */
 	if (level == PT_LAST_LEVEL)
 		return PT_DESC_LEAF;
 	if (!(desc & EPT_LARGE))
 		return PT_DESC_TABLE;
 	if (level == 0)
-		return PT_DESC_BAD;		/* PML4E bit 7 is reserved */
+		return PT_DESC_BAD; /* PML4E bit 7 is reserved */
 	return PT_DESC_LEAF;
 }
 
@@ -108,7 +108,7 @@ const struct pt_fmt pt_fmt_x86_ept = {
 	.max_ia_bits = 48,
 	.oa_bits = 52,
 	.leaf_levels = BIT(1) | BIT(2) | BIT(3),
-	.needs_bbm = false,	/* x86 updates live entries in place, then invalidates */
+	.needs_bbm = false, /* x86 updates live entries in place, then invalidates */
 	.geometry = ept_geometry,
 	.attr_norm = ept_attr_norm,
 	.mk_table = ept_mk_table,

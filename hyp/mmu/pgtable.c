@@ -93,23 +93,23 @@ static void pt_write(const struct pt *pt, u64 *ptep, u64 desc)
 /* ---- the walker -------------------------------------------------------------------------- */
 
 enum pt_visit {
-	PT_VISIT_LEAF,		/* a leaf or an invalid entry; may turn it into a table */
-	PT_VISIT_TABLE_PRE,	/* a table entry, before its children */
-	PT_VISIT_TABLE_POST,	/* a table entry, after its children; may replace it */
+	PT_VISIT_LEAF,	     /* a leaf or an invalid entry; may turn it into a table */
+	PT_VISIT_TABLE_PRE,  /* a table entry, before its children */
+	PT_VISIT_TABLE_POST, /* a table entry, after its children; may replace it */
 };
 
 struct pt_entry {
 	u64 *ptep;
 	u64 desc;
-	u64 ia;			/* first input address the entry translates */
+	u64 ia; /* first input address the entry translates */
 	unsigned int level;
 };
 
 struct pt_walker {
 	const struct pt *pt;
-	u64 start, end;		/* visit entries intersecting [start, end) */
+	u64 start, end; /* visit entries intersecting [start, end) */
 	int (*visit)(struct pt_walker *w, struct pt_entry *e, enum pt_visit v);
-	unsigned int visits;	/* BIT(enum pt_visit) the visitor wants */
+	unsigned int visits; /* BIT(enum pt_visit) the visitor wants */
 };
 
 static enum pt_desc_type pt_entry_type(const struct pt_walker *w, const struct pt_entry *e)
@@ -184,7 +184,7 @@ static int pt_check_range(const struct pt *pt, u64 ia, u64 size)
 {
 	if (!size || !IS_ALIGNED(ia | size, PAGE_SIZE))
 		return -EINVAL;
-	if (size > ~ia)		/* ia + size wraps */
+	if (size > ~ia) /* ia + size wraps */
 		return -EINVAL;
 	if (ia + size > BIT(pt->ia_bits))
 		return -ERANGE;
@@ -203,37 +203,37 @@ static int pt_check_attr(const struct pt *pt, pt_attr_t attr, pt_attr_t *out)
 enum pt_op_kind { PT_OP_MAP, PT_OP_UNMAP, PT_OP_SET_ATTR, PT_OP_SPLIT, PT_OP_MERGE };
 
 enum pt_act {
-	PT_ACT_NONE,		/* the entry already is what the operation wants */
-	PT_ACT_WRITE,		/* replace the entry with one descriptor (leaf or invalid) */
-	PT_ACT_SPLIT,		/* turn the entry into a table of the next level and descend */
+	PT_ACT_NONE,  /* the entry already is what the operation wants */
+	PT_ACT_WRITE, /* replace the entry with one descriptor (leaf or invalid) */
+	PT_ACT_SPLIT, /* turn the entry into a table of the next level and descend */
 };
 
 /* What a leaf or invalid entry translates: nothing, or a uniform mapping. */
 struct pt_content {
 	bool valid;
-	u64 pa;			/* output address of the entry's first input address */
+	u64 pa; /* output address of the entry's first input address */
 	pt_attr_t attr;
 };
 
-#define PT_DEAD_MAX	16
+#define PT_DEAD_MAX 16
 
 struct pt_op {
-	struct pt_walker w;	/* first member: the visitor gets &op->w */
-	struct pt *pt;		/* NULL while costing: nothing may be written */
+	struct pt_walker w; /* first member: the visitor gets &op->w */
+	struct pt *pt;	    /* NULL while costing: nothing may be written */
 	enum pt_op_kind kind;
-	u64 pa;			/* map: output address of w.start */
-	pt_attr_t attr;		/* map / set_attr: normalised attributes */
-	unsigned int split_level;	/* split: leaves must end up at this level or below */
-	u64 cost;		/* table pages the commit will take */
-	u64 spare;		/* prepared pages, linked through their first word */
+	u64 pa;			  /* map: output address of w.start */
+	pt_attr_t attr;		  /* map / set_attr: normalised attributes */
+	unsigned int split_level; /* split: leaves must end up at this level or below */
+	u64 cost;		  /* table pages the commit will take */
+	u64 spare;		  /* prepared pages, linked through their first word */
 	u64 nr_spare;
-	bool split_valid;	/* a valid block was split: a TLB may still hold it */
+	bool split_valid; /* a valid block was split: a TLB may still hold it */
 	struct pt_gather *g;
 	/* Unlinked tables, freed once no walker can reach them (pt_dead_flush()). */
 	u64 dead[PT_DEAD_MAX];
 	unsigned int nr_dead;
-	bool dead_flush;	/* some were unlinked without a synchronous invalidation */
-	u64 dead_lo, dead_hi;	/* input range they translated */
+	bool dead_flush;      /* some were unlinked without a synchronous invalidation */
+	u64 dead_lo, dead_hi; /* input range they translated */
 };
 
 static struct pt_op *pt_op_of(struct pt_walker *w)
@@ -304,7 +304,7 @@ static enum pt_act pt_decide(const struct pt_op *op, unsigned int level, u64 eia
 }
 
 static u64 pt_split_pages(const struct pt_op *op, unsigned int level, u64 eia,
-			   const struct pt_content *c);
+			  const struct pt_content *c);
 
 /* Pages needed below child @cia (level @level) of a split entry with content @c at @eia. */
 static u64 pt_child_cost(const struct pt_op *op, unsigned int level, u64 cia, u64 eia,
@@ -327,7 +327,7 @@ static u64 pt_child_cost(const struct pt_op *op, unsigned int level, u64 cia, u6
  * decide alike: O(levels), not O(entries).
  */
 static u64 pt_split_pages(const struct pt_op *op, unsigned int level, u64 eia,
-			   const struct pt_content *c)
+			  const struct pt_content *c)
 {
 	unsigned int cl = level + 1;
 	unsigned int cshift = pt_level_shift(cl);
@@ -342,7 +342,8 @@ static u64 pt_split_pages(const struct pt_op *op, unsigned int level, u64 eia,
 	if (last > first)
 		cost += pt_child_cost(op, cl, eia + (last << cshift), eia, c);
 	if (last > first + 1)
-		cost += (last - first - 1) * pt_child_cost(op, cl, eia + ((first + 1) << cshift), eia, c);
+		cost += (last - first - 1) *
+			pt_child_cost(op, cl, eia + ((first + 1) << cshift), eia, c);
 	return cost;
 }
 
@@ -356,7 +357,7 @@ static u64 pt_spare_pop(struct pt_op *op)
 			   (unsigned long long)op->cost);
 	va = pt_table_va(pa);
 	op->spare = va[0];
-	va[0] = 0;	/* the rest of the page was zeroed by the pool */
+	va[0] = 0; /* the rest of the page was zeroed by the pool */
 	op->nr_spare--;
 	return pa;
 }
@@ -629,9 +630,8 @@ static int pt_op_run(struct pt *pt, struct pt_op *op, struct pt_gather *g)
 	pt_walk_root(&op->w);
 	pt_dead_flush(op);
 	if (op->nr_spare)
-		plat_panic("pt: %s operation left %llu of %llu prepared pages",
-			   pt_fmt_of(pt)->name, (unsigned long long)op->nr_spare,
-			   (unsigned long long)op->cost);
+		plat_panic("pt: %s operation left %llu of %llu prepared pages", pt_fmt_of(pt)->name,
+			   (unsigned long long)op->nr_spare, (unsigned long long)op->cost);
 	return 0;
 }
 
@@ -806,7 +806,7 @@ int pt_init(struct pt *pt, enum pt_fmt_id fmt, unsigned int ia_bits, bool cohere
 
 static int pt_destroy_visit(struct pt_walker *w, struct pt_entry *e, enum pt_visit v)
 {
-	struct pt *pt = (struct pt *)(uintptr_t)w->pt;	/* the destroy walker owns the table */
+	struct pt *pt = (struct pt *)(uintptr_t)w->pt; /* the destroy walker owns the table */
 
 	(void)v;
 	pt_pool_free(pt->pool, pt_fmt_of(pt)->addr(e->desc));

@@ -136,7 +136,7 @@ u64 pt_pool_take(struct pt_pool *pool, u64 *out, u64 n)
 	u64 fail_after = pool->fail_after;
 
 	n = MIN(n, avail);
-	pool->fail_after = 0;	/* the hook is for table allocations, not donations back */
+	pool->fail_after = 0; /* the hook is for table allocations, not donations back */
 	for (i = 0; i < n; i++) {
 		out[i] = pt_pool_alloc(pool);
 		HYP_CHECK(out[i]);

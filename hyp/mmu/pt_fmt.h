@@ -17,10 +17,10 @@
 
 #include "hyp/pgtable.h"
 
-#define PT_LEVELS		4
-#define PT_LAST_LEVEL		3
-#define PT_ENTRIES		512U
-#define PT_ENTRY_SHIFT		9
+#define PT_LEVELS      4
+#define PT_LAST_LEVEL  3
+#define PT_ENTRIES     512U
+#define PT_ENTRY_SHIFT 9
 
 /* Bytes mapped by one entry at @level: 4 KiB at 3, 2 MiB at 2, 1 GiB at 1, 512 GiB at 0. */
 static inline unsigned int pt_level_shift(unsigned int level)
@@ -34,29 +34,29 @@ static inline u64 pt_level_size(unsigned int level)
 }
 
 enum pt_desc_type {
-	PT_DESC_INVALID,	/* faults: nothing mapped */
-	PT_DESC_TABLE,		/* points to a next-level table */
-	PT_DESC_LEAF,		/* block (levels 1, 2) or page (level 3) */
-	PT_DESC_BAD,		/* cannot appear at this level: corrupt or wrong level */
+	PT_DESC_INVALID, /* faults: nothing mapped */
+	PT_DESC_TABLE,	 /* points to a next-level table */
+	PT_DESC_LEAF,	 /* block (levels 1, 2) or page (level 3) */
+	PT_DESC_BAD,	 /* cannot appear at this level: corrupt or wrong level */
 };
 
 struct pt_fmt {
 	const char *name;
 	u8 min_ia_bits;
 	u8 max_ia_bits;
-	u8 oa_bits;		/* output addresses must lie below 1 << oa_bits */
-	u8 leaf_levels;		/* BIT(level) for every level that may hold a leaf */
-	bool needs_bbm;		/* Arm: break-before-make rules apply (D8.16) */
+	u8 oa_bits;	/* output addresses must lie below 1 << oa_bits */
+	u8 leaf_levels; /* BIT(level) for every level that may hold a leaf */
+	bool needs_bbm; /* Arm: break-before-make rules apply (D8.16) */
 	/* Start level and number of concatenated root pages for @ia_bits. */
 	void (*geometry)(unsigned int ia_bits, u8 *start_level, u8 *root_pages);
 	/* Representable form of @attr, or -EINVAL if the format cannot express it. */
 	int (*attr_norm)(pt_attr_t attr, pt_attr_t *out);
 	u64 (*mk_table)(u64 table_pa);
-	u64 (*mk_leaf)(unsigned int level, u64 pa, pt_attr_t attr);	/* attr normalised */
+	u64 (*mk_leaf)(unsigned int level, u64 pa, pt_attr_t attr); /* attr normalised */
 	enum pt_desc_type (*type)(u64 desc, unsigned int level);
-	u64 (*addr)(u64 desc);		/* table PA or leaf output address (TABLE/LEAF only) */
-	pt_attr_t (*attr)(u64 desc);	/* attributes of a leaf */
-	u64 (*root_ptr)(const struct pt *pt);	/* value for the hardware root register */
+	u64 (*addr)(u64 desc);	     /* table PA or leaf output address (TABLE/LEAF only) */
+	pt_attr_t (*attr)(u64 desc); /* attributes of a leaf */
+	u64 (*root_ptr)(const struct pt *pt); /* value for the hardware root register */
 };
 
 extern const struct pt_fmt pt_fmt_arm64_s2;

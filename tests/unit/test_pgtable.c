@@ -28,28 +28,64 @@ struct fmt_case {
 	enum pt_fmt_id fmt;
 	const char *name;
 	unsigned int ia_bits;
-	unsigned int start_level;	/* expected for ia_bits */
+	unsigned int start_level; /* expected for ia_bits */
 	unsigned int root_pages;
-	bool has_1g;			/* 1 GiB leaves allowed */
-	bool bbm;			/* break-before-make applies (Arm) */
-	pt_attr_t rw, ro;		/* two representable attribute sets */
-	pt_attr_t attrs[6];		/* representable (already normalised) attributes */
+	bool has_1g;	    /* 1 GiB leaves allowed */
+	bool bbm;	    /* break-before-make applies (Arm) */
+	pt_attr_t rw, ro;   /* two representable attribute sets */
+	pt_attr_t attrs[6]; /* representable (already normalised) attributes */
 	unsigned int nr_attrs;
 };
 
 static const struct fmt_case fmt_cases[] = {
-	{ PT_FMT_ARM64_S2, "arm64-s2", 40, 1, 2, true, true, PT_RW, PT_R,
-	  { PT_RW, PT_R, PT_RWX, PT_RW | PT_DEVICE, PT_W, 0 }, 6 },
-	{ PT_FMT_ARM64_S1, "arm64-s1", 40, 0, 1, true, true, PT_RW, PT_R,
-	  { PT_RW, PT_R, PT_RWX, PT_RW | PT_DEVICE, PT_R | PT_X }, 5 },
-	{ PT_FMT_X86_EPT, "x86-ept", 48, 0, 1, true, false, PT_RW, PT_R,
-	  { PT_RW, PT_R, PT_RWX, PT_RW | PT_DEVICE, PT_R | PT_X }, 5 },
-	{ PT_FMT_VTD_SL, "vtd-sl", 48, 0, 1, false, false, PT_RW, PT_R,
-	  { PT_RW, PT_R, PT_W, PT_RW | PT_DEVICE }, 4 },
+	{ PT_FMT_ARM64_S2,
+	  "arm64-s2",
+	  40,
+	  1,
+	  2,
+	  true,
+	  true,
+	  PT_RW,
+	  PT_R,
+	  { PT_RW, PT_R, PT_RWX, PT_RW | PT_DEVICE, PT_W, 0 },
+	  6 },
+	{ PT_FMT_ARM64_S1,
+	  "arm64-s1",
+	  40,
+	  0,
+	  1,
+	  true,
+	  true,
+	  PT_RW,
+	  PT_R,
+	  { PT_RW, PT_R, PT_RWX, PT_RW | PT_DEVICE, PT_R | PT_X },
+	  5 },
+	{ PT_FMT_X86_EPT,
+	  "x86-ept",
+	  48,
+	  0,
+	  1,
+	  true,
+	  false,
+	  PT_RW,
+	  PT_R,
+	  { PT_RW, PT_R, PT_RWX, PT_RW | PT_DEVICE, PT_R | PT_X },
+	  5 },
+	{ PT_FMT_VTD_SL,
+	  "vtd-sl",
+	  48,
+	  0,
+	  1,
+	  false,
+	  false,
+	  PT_RW,
+	  PT_R,
+	  { PT_RW, PT_R, PT_W, PT_RW | PT_DEVICE },
+	  4 },
 };
 
-#define POOL_PAGES	4096
-#define PA_BASE		(1ULL << 40)	/* output addresses: 1 TiB, 1 GiB aligned */
+#define POOL_PAGES 4096
+#define PA_BASE	   (1ULL << 40) /* output addresses: 1 TiB, 1 GiB aligned */
 
 static struct pt_pool pool;
 static struct th_pt tpt;
@@ -127,8 +163,10 @@ static void t_init_destroy(void **state)
 
 static void t_s2_geometry(void **state)
 {
-	static const struct { unsigned int bits, level, pages; } g[] = {
-		{ 32, 1, 1 }, { 39, 1, 1 }, { 40, 1, 2 }, { 42, 1, 8 },
+	static const struct {
+		unsigned int bits, level, pages;
+	} g[] = {
+		{ 32, 1, 1 },  { 39, 1, 1 }, { 40, 1, 2 }, { 42, 1, 8 },
 		{ 43, 1, 16 }, { 44, 0, 1 }, { 48, 0, 1 },
 	};
 	unsigned int i;
@@ -145,7 +183,8 @@ static void t_s2_geometry(void **state)
 		assert_int_equal(pool.nr_used, g[i].pages);
 		/* The last IPA translates through the last concatenated page. */
 		assert_int_equal(pt_map(&tpt.pt, BIT(g[i].bits) - PAGE_SIZE, PAGE_SIZE, PA_BASE,
-					PT_RW, NULL), 0);
+					PT_RW, NULL),
+				 0);
 		expect_pa(&tpt.pt, BIT(g[i].bits) - PAGE_SIZE, PA_BASE, PT_RW);
 		pt_destroy(&tpt.pt);
 		assert_int_equal(pool.nr_used, 0);
@@ -206,7 +245,7 @@ static void t_map_mixed(void **state)
 	assert_int_equal(cost, expect_tables);
 	pt_gather_init(&g);
 	assert_int_equal(pt_map(pt, ia, size, pa, fc->rw, &g), 0);
-	assert_int_equal(g.nr, 0);	/* nothing was valid before: nothing to invalidate */
+	assert_int_equal(g.nr, 0); /* nothing was valid before: nothing to invalidate */
 	assert_false(g.all);
 	assert_int_equal(pt->nr_tables, fc->root_pages + expect_tables);
 	assert_int_equal(th_count_leaves(pt, 0, 4 * SZ_1G, 3), 2);
@@ -232,7 +271,7 @@ static void t_map_mixed(void **state)
 
 	pt_gather_init(&g);
 	assert_int_equal(pt_unmap(pt, ia, size, &g), 0);
-	assert_int_equal(g.nr, 1);	/* one range for one contiguous unmap */
+	assert_int_equal(g.nr, 1); /* one range for one contiguous unmap */
 	assert_int_equal(g.r[0].ia, ia);
 	assert_int_equal(g.r[0].size, size);
 	assert_int_equal(pt->nr_tables, fc->root_pages);
@@ -430,7 +469,7 @@ static void enomem_every_point(struct pt *pt, const struct op *o, s64 expect_cos
 	for (k = 1; k <= (u64)cost; k++) {
 		pool.fail_after = k;
 		assert_int_equal(op_run(pt, o, NULL), -ENOMEM);
-		assert_int_equal(pool.fail_after, 0);	/* the hook fired */
+		assert_int_equal(pool.fail_after, 0); /* the hook fired */
 		th_snap_take(&after, pt);
 		assert_int_equal(th_snap_cmp(&before, &after), 0);
 		th_snap_free(&after);
@@ -442,7 +481,7 @@ static void enomem_every_point(struct pt *pt, const struct op *o, s64 expect_cos
 	if (cost > 0) {
 		assert_int_equal(op_run(pt, o, NULL), -ENOMEM);
 		th_snap_take(&after, pt);
-		after.pool.nr_total += n;	/* the taken pages left the pool */
+		after.pool.nr_total += n; /* the taken pages left the pool */
 		after.pool.nr_free += n;
 		assert_int_equal(th_snap_cmp(&before, &after), 0);
 		th_snap_free(&after);
@@ -520,7 +559,7 @@ static void t_bad_input(void **state)
 	/* Unknown attribute bits; attributes the format cannot express. */
 	assert_int_equal(pt_map(pt, 0, PAGE_SIZE, PA_BASE, BIT(7), &g), -EINVAL);
 	assert_int_equal(pt_set_attr(pt, SZ_1G, PAGE_SIZE, BIT(4) | PT_R, &g), -EINVAL);
-	if (fc->fmt != PT_FMT_ARM64_S2)	/* no permission at all: only stage 2 has it */
+	if (fc->fmt != PT_FMT_ARM64_S2) /* no permission at all: only stage 2 has it */
 		assert_int_equal(pt_map(pt, 0, PAGE_SIZE, PA_BASE, 0, &g), -EINVAL);
 	if (fc->fmt == PT_FMT_ARM64_S1 || fc->fmt == PT_FMT_X86_EPT)
 		assert_int_equal(pt_map(pt, 0, PAGE_SIZE, PA_BASE, PT_W, &g), -EINVAL);
@@ -567,10 +606,10 @@ static void t_gather_unit(void **state)
 	assert_int_equal(g.r[0].ia, 0xf000);
 	assert_int_equal(g.r[0].size, 0x3000);
 	assert_int_equal(g.r[0].level, 3);
-	pt_gather_add(&g, 0x12000, SZ_2M, 2);	/* adjacent, other level: mixed */
+	pt_gather_add(&g, 0x12000, SZ_2M, 2); /* adjacent, other level: mixed */
 	assert_int_equal(g.nr, 1);
 	assert_int_equal(g.r[0].level, 0);
-	pt_gather_add(NULL, 0, PAGE_SIZE, 3);	/* NULL gather is allowed */
+	pt_gather_add(NULL, 0, PAGE_SIZE, 3); /* NULL gather is allowed */
 	for (i = 1; i < PT_GATHER_MAX; i++)
 		pt_gather_add(&g, SZ_1G * i, PAGE_SIZE, 3);
 	assert_int_equal(g.nr, PT_GATHER_MAX);
@@ -627,7 +666,7 @@ static void t_wrong_level(void **state)
 	assert_int_equal(pt_desc_type(f, blk2m, 0), PT_DESC_BAD);
 	assert_int_equal(pt_desc_type(f, f->mk_leaf(2, PA_BASE, fc->rw), 0), PT_DESC_BAD);
 	assert_int_equal(pt_desc_type(f, page, 3), PT_DESC_LEAF);
-	assert_int_equal(pt_desc_type(f, table, 3), PT_DESC_LEAF);	/* level 3 holds no tables */
+	assert_int_equal(pt_desc_type(f, table, 3), PT_DESC_LEAF); /* level 3 holds no tables */
 	assert_int_equal(pt_desc_type(f, table, 0), PT_DESC_TABLE);
 	assert_int_equal(pt_desc_type(f, table, 2), PT_DESC_TABLE);
 	if (fc->has_1g) {
@@ -682,8 +721,8 @@ static void t_walker_panics(void **state)
  * remain, and every few steps the operation runs with exactly its cost in the
  * pool (it must succeed) or with an injected allocation failure (nothing changes).
  */
-#define MODEL_SIZE	(2 * SZ_1G)
-#define MODEL_PAGES	(MODEL_SIZE / PAGE_SIZE)
+#define MODEL_SIZE  (2 * SZ_1G)
+#define MODEL_PAGES (MODEL_SIZE / PAGE_SIZE)
 
 struct model_page {
 	u64 pa;
@@ -744,7 +783,8 @@ static int model_cmp_leaf(const struct pt_leaf *leaf, void *arg)
 			       "table valid %d pa %#llx attr %x level %u\n",
 			       (unsigned long long)(leaf->ia + i * PAGE_SIZE), m->valid,
 			       (unsigned long long)m->pa, m->attr, leaf->valid,
-			       (unsigned long long)(leaf->pa + i * PAGE_SIZE), leaf->attr, leaf->level);
+			       (unsigned long long)(leaf->pa + i * PAGE_SIZE), leaf->attr,
+			       leaf->level);
 			return 1;
 		}
 	}
@@ -805,10 +845,10 @@ static void random_op(const struct fmt_case *fc, struct op *o)
 	if (r < 55) {
 		o->kind = OP_MAP;
 		switch (rnd(4)) {
-		case 0:	/* output offset by whole pages: 4K leaves */
+		case 0: /* output offset by whole pages: 4K leaves */
 			o->pa = PA_BASE + start + PAGE_SIZE * (1 + rnd(4));
 			break;
-		case 1:	/* another 1 GiB-aligned place */
+		case 1: /* another 1 GiB-aligned place */
 			o->pa = PA_BASE + SZ_1G * rnd(8) + start;
 			break;
 		default: /* identity-like: blocks wherever the range allows */
@@ -868,11 +908,12 @@ static void t_property(void **state)
 			       (unsigned long long)o.pa, o.attr, ret);
 		assert_int_equal(ret, 0);
 		model_apply(&o);
-		if (pt_walk(pt, 0, MODEL_SIZE, model_cmp_leaf, NULL))
-			printf("# after step %u: op %d ia %#llx size %#llx pa %#llx attr %x\n", step,
-			       o.kind, (unsigned long long)o.ia, (unsigned long long)o.size,
+		ret = pt_walk(pt, 0, MODEL_SIZE, model_cmp_leaf, NULL);
+		if (ret)
+			printf("# after step %u: op %d ia %#llx size %#llx pa %#llx attr %x\n",
+			       step, o.kind, (unsigned long long)o.ia, (unsigned long long)o.size,
 			       (unsigned long long)o.pa, o.attr);
-		assert_int_equal(pt_walk(pt, 0, MODEL_SIZE, model_cmp_leaf, NULL), 0);
+		assert_int_equal(ret, 0);
 		assert_int_equal(pt_for_each_table(pt, mergeable_table, pt), 0);
 		check_accounting(pt);
 	}
@@ -951,7 +992,7 @@ static void t_root_ptr(void **state)
 	const struct fmt_case *fc = fc_of(state);
 	struct pt *pt = setup_pt(fc, 64);
 
-	if (fc->fmt == PT_FMT_X86_EPT)	/* EPTP: WB paging structures, 4-level walk */
+	if (fc->fmt == PT_FMT_X86_EPT) /* EPTP: WB paging structures, 4-level walk */
 		assert_int_equal(pt_root_pa(pt), pt->root | (3 << 3) | 6);
 	else
 		assert_int_equal(pt_root_pa(pt), pt->root);

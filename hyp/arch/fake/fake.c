@@ -11,8 +11,8 @@
 #include "fake.h"
 #include "hyp/plat.h"
 
-static u8 *fake_mem;		/* FAKE_MEM_SIZE bytes, page aligned */
-static u64 fake_next;		/* offset of the first never-allocated byte */
+static u8 *fake_mem;  /* FAKE_MEM_SIZE bytes, page aligned */
+static u64 fake_next; /* offset of the first never-allocated byte */
 static u64 fake_cleans, fake_clean_bytes;
 
 static u8 *fake_mem_get(void)
@@ -95,7 +95,7 @@ u64 plat_virt_to_phys(const void *va)
 
 void plat_dcache_clean(const void *va, size_t size)
 {
-	plat_virt_to_phys(va);	/* cleaning anything but simulated memory is a bug */
+	plat_virt_to_phys(va); /* cleaning anything but simulated memory is a bug */
 	fake_cleans++;
 	fake_clean_bytes += size;
 }

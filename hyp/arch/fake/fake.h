@@ -10,8 +10,8 @@
 
 #include "hyp/types.h"
 
-#define FAKE_MEM_BASE	0x40000000ULL
-#define FAKE_MEM_SIZE	(64ULL << 20)
+#define FAKE_MEM_BASE 0x40000000ULL
+#define FAKE_MEM_SIZE (64ULL << 20)
 
 /* Zero the simulated memory handed out so far, forget it, and zero the counters. */
 void fake_mem_reset(void);

@@ -18,20 +18,20 @@
 #include "hyp/types.h"
 
 enum pt_fmt_id {
-	PT_FMT_ARM64_S2,	/* VMSAv8-64 stage 2, 4K granule (Arm ARM D8) */
-	PT_FMT_ARM64_S1,	/* VMSAv8-64 stage 1, 4K granule: EL2 and SMMU context descriptors */
-	PT_FMT_X86_EPT,		/* Intel EPT, 4-level (SDM Vol. 3C 29.3) */
-	PT_FMT_VTD_SL,		/* VT-d second-level (VT-d spec 9.8) */
+	PT_FMT_ARM64_S2, /* VMSAv8-64 stage 2, 4K granule (Arm ARM D8) */
+	PT_FMT_ARM64_S1, /* VMSAv8-64 stage 1, 4K granule: EL2 and SMMU context descriptors */
+	PT_FMT_X86_EPT,	 /* Intel EPT, 4-level (SDM Vol. 3C 29.3) */
+	PT_FMT_VTD_SL,	 /* VT-d second-level (VT-d spec 9.8) */
 	PT_FMT_NR,
 };
 
 /* Format-neutral attributes. */
-#define PT_R		BIT(0)
-#define PT_W		BIT(1)
-#define PT_X		BIT(2)
-#define PT_DEVICE	BIT(3)	/* device memory (Arm Device-nGnRE / x86 UC); else normal WB */
-#define PT_RW		(PT_R | PT_W)
-#define PT_RWX		(PT_R | PT_W | PT_X)
+#define PT_R	  BIT(0)
+#define PT_W	  BIT(1)
+#define PT_X	  BIT(2)
+#define PT_DEVICE BIT(3) /* device memory (Arm Device-nGnRE / x86 UC); else normal WB */
+#define PT_RW	  (PT_R | PT_W)
+#define PT_RWX	  (PT_R | PT_W | PT_X)
 typedef u32 pt_attr_t;
 
 /*
@@ -40,12 +40,12 @@ typedef u32 pt_attr_t;
  * nr_total == nr_free + nr_used at all times.
  */
 struct pt_pool {
-	u64 free_head;		/* PA of the first free page (free pages are linked), 0 if none */
+	u64 free_head; /* PA of the first free page (free pages are linked), 0 if none */
 	u64 nr_free;
 	u64 nr_used;
 	u64 nr_total;
-	u64 nr_reserved;	/* promised to prepared transactions, subset of nr_free */
-	u64 fail_after;		/* test hook: k > 0 makes the k-th allocation from now fail
+	u64 nr_reserved; /* promised to prepared transactions, subset of nr_free */
+	u64 fail_after;	 /* test hook: k > 0 makes the k-th allocation from now fail
 				 * (once; the hook then reads 0); 0 = off */
 };
 
@@ -62,14 +62,14 @@ void pt_pool_unreserve(struct pt_pool *pool, u64 n);
 struct pt_inval {
 	u64 ia;
 	u64 size;
-	u8 level;		/* 1..3 when every changed leaf is at this level, 0 = unknown/mixed */
+	u8 level; /* 1..3 when every changed leaf is at this level, 0 = unknown/mixed */
 };
 
-#define PT_GATHER_MAX	16
+#define PT_GATHER_MAX 16
 /* Gathered invalidations: adjacent ranges coalesce; overflow degrades to `all`. */
 struct pt_gather {
 	unsigned int nr;
-	bool all;		/* too many ranges: invalidate the whole table's address space */
+	bool all; /* too many ranges: invalidate the whole table's address space */
 	struct pt_inval r[PT_GATHER_MAX];
 };
 
@@ -88,17 +88,17 @@ struct pt_ops {
 
 struct pt {
 	enum pt_fmt_id fmt;
-	u64 root;		/* PA of the root table (root_pages concatenated pages) */
-	u8 root_pages;		/* concatenated root tables (Arm stage 2 only), 1..16 */
+	u64 root;      /* PA of the root table (root_pages concatenated pages) */
+	u8 root_pages; /* concatenated root tables (Arm stage 2 only), 1..16 */
 	u8 start_level;
-	u8 ia_bits;		/* input address bits */
-	bool coherent;		/* walker snoops CPU caches; else clean each written line */
-	bool bbm_free;		/* all walkers allow block<->table swaps with identical output
+	u8 ia_bits;    /* input address bits */
+	bool coherent; /* walker snoops CPU caches; else clean each written line */
+	bool bbm_free; /* all walkers allow block<->table swaps with identical output
 				 * without break-before-make (FEAT_BBM level 2 / SMMU BBML2 / x86) */
 	struct pt_pool *pool;
 	const struct pt_ops *ops;
-	void *priv;		/* owner's context for ops */
-	u64 nr_tables;		/* table pages in use by this table, root included */
+	void *priv;    /* owner's context for ops */
+	u64 nr_tables; /* table pages in use by this table, root included */
 };
 
 /* Create an empty table (allocates the root pages from @pool). */
@@ -134,8 +134,8 @@ int pt_merge(struct pt *pt, u64 ia, u64 size, struct pt_gather *g);
 /* A leaf (valid mapping or invalid hole) found by pt_walk. */
 struct pt_leaf {
 	u64 ia;
-	u64 size;		/* 4K, 2M, 1G... the entry's span (clipped to the walk range) */
-	u64 pa;			/* output address of leaf->ia (valid only) */
+	u64 size; /* 4K, 2M, 1G... the entry's span (clipped to the walk range) */
+	u64 pa;	  /* output address of leaf->ia (valid only) */
 	pt_attr_t attr;
 	u8 level;
 	bool valid;
@@ -155,9 +155,9 @@ int pt_for_each_table(const struct pt *pt, int (*fn)(u64 table_pa, unsigned int 
  * Attr0 = 0xff Normal Inner/Outer Write-Back RW-allocate, Attr1 = 0x04
  * Device-nGnRE, Attr2 = 0x00 Device-nGnRnE, Attr3 = 0x44 Normal Non-cacheable.
  */
-#define PT_ARM64_S1_MAIR	0x440004ffULL
-#define PT_ARM64_S1_MAIR_IDX_NORMAL	0
-#define PT_ARM64_S1_MAIR_IDX_DEVICE	1
+#define PT_ARM64_S1_MAIR	    0x440004ffULL
+#define PT_ARM64_S1_MAIR_IDX_NORMAL 0
+#define PT_ARM64_S1_MAIR_IDX_DEVICE 1
 
 /* Hardware root pointer values for the table (e.g. VTTBR BADDR, EPTP, SL pointer). */
 u64 pt_root_pa(const struct pt *pt);

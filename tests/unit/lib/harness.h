@@ -29,10 +29,10 @@ int th_pt_init(struct th_pt *t, enum pt_fmt_id fmt, unsigned int ia_bits, struct
 struct th_snap {
 	struct pt_leaf *leaves;
 	u64 nr_leaves, cap_leaves;
-	u64 *tables;		/* (pa << 2) | level, in visit order */
+	u64 *tables; /* (pa << 2) | level, in visit order */
 	u64 nr_tables, cap_tables;
 	u64 pt_nr_tables;
-	struct pt_pool pool;	/* pool counters (copied) */
+	struct pt_pool pool; /* pool counters (copied) */
 };
 void th_snap_take(struct th_snap *s, const struct pt *pt);
 /* 0 if equal, else a description is printed and non-zero returned. */
