@@ -26,14 +26,21 @@ CPPCHECK     ?= cppcheck
 # Targets whose compile commands form the compilation database used by the
 # flag check, clang-tidy and cppcheck (only those some fragment defines).
 chk_has_target = $(shell grep -lsE '^$(1)[[:space:]]*:' $(TOP)/mk/*.mk)
-CHK_DB_TARGETS = $(foreach t,hyp-image unit-build boot-efi,$(if $(call chk_has_target,$(t)),$(t)))
+CHK_DB_TARGETS = $(foreach t,hyp-image unit-build iommu-build boot-efi,$(if $(call chk_has_target,$(t)),$(t))) \
+		 $(if $(BOOT_T),$(BOOT_T)/unit $(BOOT_T)/testimg.elf)
 CHK_DB := $(CHK_B)/compile_commands.json
 
 # Flags for compiling hyp/arch/arm64 and hyp/iommu headers on their own with the
-# cross compiler (the hypervisor's include paths, freestanding).
-CHK_HYP_CFLAGS ?= -ffreestanding -mgeneral-regs-only $(CORE_INC) \
-		  $(addprefix -I,$(wildcard $(TOP)/hyp/arch/arm64/include $(TOP)/hyp/arch/arm64)) \
-		  $(addprefix -isystem ,$(wildcard $(B)/newlib/install/aarch64-none-elf/include))
+# cross compiler: mk/hyp.mk's HYP_CFLAGS (without dependency-file and version
+# flags) once it exists, else the hypervisor's include paths, freestanding.
+CHK_HYP_CFLAGS = $(if $(HYP_CFLAGS),$(filter-out -MMD -MP -DLOCKSTEP_VERSION_STR=%,$(HYP_CFLAGS)),\
+		 -ffreestanding -mgeneral-regs-only $(CORE_INC) \
+		 $(addprefix -I,$(wildcard $(TOP)/hyp/arch/arm64/include $(TOP)/hyp/arch/arm64)) \
+		 $(addprefix -isystem ,$(wildcard $(B)/newlib/install/aarch64-none-elf/include)))
+
+# Host-native test suites of the hypervisor's C code built with ASan+UBSan
+# (mk/core.mk `unit`, mk/iommu.mk `iommu`), those that exist.
+CHK_SAN_SUITES = $(foreach t,unit iommu,$(if $(call chk_has_target,$(t)),$(t)))
 
 .PHONY: format cloc debug $(addprefix check-,$(CHECK_STEPS)) check-compdb
 
@@ -75,16 +82,20 @@ else
 	@echo "check-skip: mk/hyp.mk not in the tree yet (no hyp-image target)"
 endif
 
-# Host-native unit tests of the core (mk/core.mk `unit`: ASan+UBSan build with
-# $(WARN) $(CORE_WARN) -Werror). The suite itself exits 0 and leaves its verdicts
-# in build/test-logs/unit.tap: this step fails on any "not ok" or on no "ok".
+# Host-native unit tests of the core and the SMMUv3 driver (mk/core.mk `unit`,
+# mk/iommu.mk `iommu`: ASan+UBSan builds with $(WARN) $(CORE_WARN) -Werror). The
+# suites exit 0 and leave their verdicts in build/test-logs/<suite>.tap: this
+# step fails on any "not ok", or on a suite without any "ok".
 check-unit:
-ifneq ($(wildcard $(TOP)/mk/core.mk),)
-	@rm -f $(B)/test-logs/unit.tap
-	+$(MAKE) --no-print-directory unit
-	@$(TOP)/scripts/check-tap.sh $(B)/test-logs/unit.tap
+ifneq ($(CHK_SAN_SUITES),)
+	@fail=0; for s in $(CHK_SAN_SUITES); do \
+		rm -f $(B)/test-logs/$$s.tap; \
+		echo "--- make $$s"; \
+		$(MAKE) --no-print-directory $$s || fail=1; \
+		$(TOP)/scripts/check-tap.sh $(B)/test-logs/$$s.tap || fail=1; \
+	done; exit $$fail
 else
-	@echo "check-skip: mk/core.mk not in the tree yet (no unit target)"
+	@echo "check-skip: no unit/iommu target in the tree yet (mk/core.mk, mk/iommu.mk)"
 endif
 
 check-cppcheck: check-compdb

@@ -18,15 +18,18 @@ if [ $# -eq 0 ]; then
 	echo "compdb: no build fragment in the tree yet: empty database"
 	exit 0
 fi
+tname() { local t=${1#"$top"/}; t=${t#build/}; echo "${t//\//_}"; }
+names=()
 for t in "$@"; do
-	raw=$dir/$t.make-n.txt
+	names+=("$(tname "$t")")
+	raw=$dir/$(tname "$t").make-n.txt
 	# -B: every command, even for up-to-date objects; -n: run nothing (sub-makes
 	# marked recursive still run, in -n mode).
 	if ! ${MAKE:-make} -C "$top" --no-print-directory -n -B "$t" > "$raw" 2>&1; then
 		echo "compdb: 'make -n -B $t' failed:"; tail -n 30 "$raw"; exit 1
 	fi
 done
-python3 - "$top" "$dir" "$out" "$@" <<'PY'
+python3 - "$top" "$dir" "$out" "${names[@]}" <<'PY'
 import json, os, re, shlex, sys
 top, d, out = sys.argv[1:4]
 targets = sys.argv[4:]
@@ -52,8 +55,9 @@ def parse(raw):
 			if len(c) >= 2 and c[0] == "cd":
 				cwd = os.path.normpath(os.path.join(cwd, c[1]))
 				continue
-			if not c or not cc_re.search(c[0]) or "-c" not in c:
+			if not c or not cc_re.search(c[0]):
 				continue
+			# compile commands, including compile-and-link of .c files (host tools)
 			srcs = [a for a in c[1:] if re.search(r"\.(c|S|s)$", a) and not a.startswith("-")]
 			for s in srcs:
 				f = os.path.normpath(os.path.join(cwd, s))

@@ -7,7 +7,8 @@
 #   hyp/include hyp/mmu hyp/mem hyp/hvc hyp/arch/fake   arch-neutral core and the
 #       host-test backend: native $HOSTCC, $WARN $CORE_WARN, core include paths;
 #   hyp/arch/arm64 hyp/iommu (and any other hyp/ dir)   ${CROSS}gcc freestanding
-#       with the hypervisor's include paths ($HYP_HDR_CFLAGS), $WARN;
+#       with the hypervisor's include paths ($HYP_HDR_CFLAGS), $WARN (hyp/iommu
+#       also $CORE_WARN, as mk/iommu.mk builds it);
 #   include/lockstep/*.h   native $HOSTCC and ${CROSS}gcc -ffreestanding;
 #       abi.h also with -nostdinc: it must not need any libc header, since the
 #       Linux module includes it in the kernel's environment.
@@ -42,6 +43,8 @@ while IFS= read -r h; do
 	case $rel in
 	hyp/include/* | hyp/mmu/* | hyp/mem/* | hyp/hvc/* | hyp/arch/fake/*)
 		try "$(id "$h")" "$h" "$hostcc" $WARN $CORE_WARN $CORE_INC ;;
+	hyp/iommu/*)	# the SMMUv3 driver builds with the core's warnings (mk/iommu.mk)
+		try "$(id "$h")" "$h" "${cross}gcc" $WARN $CORE_WARN $HYP_HDR_CFLAGS ;;
 	hyp/*)
 		try "$(id "$h")" "$h" "${cross}gcc" $WARN $HYP_HDR_CFLAGS ;;
 	include/lockstep/abi.h)
