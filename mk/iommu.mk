@@ -3,6 +3,9 @@
 #
 #   make iommu        build + run tests/unit/iommu/test_smmu (cmocka, ASan+UBSan),
 #                     cross-compile hyp/iommu/*.c; TAP in build/test-logs/iommu.tap
+#   make iommu-qemu   the driver bare metal at EL2 on QEMU's SMMUv3 model with a PCI
+#                     "edu" device doing DMA through a stage-2 table built by hyp/mmu
+#                     (tests/smmu-qemu); TAP in build/test-logs/iommu-qemu.tap
 #
 # The test links the driver with the same core objects, fake platform and
 # helpers as mk/core.mk's unit tests (it reuses that fragment's variables and
@@ -17,8 +20,12 @@ IOMMU_OBJ     := $(patsubst %.c,$(IOMMU_B)/obj/%.o,$(IOMMU_SRC))
 IOMMU_T_OBJ   := $(patsubst %.c,$(IOMMU_B)/obj/%.o,$(IOMMU_T_SRC))
 IOMMU_TEST    := $(IOMMU_B)/test_smmu
 IOMMU_NEWLIB_INC := $(B)/newlib/install/aarch64-none-elf/include
-IOMMU_XCFLAGS := -std=gnu11 -O2 -ffreestanding -mgeneral-regs-only -mno-outline-atomics -fpie \
-		 -isystem $(IOMMU_NEWLIB_INC) $(CORE_INC) $(WARN) $(CORE_WARN)
+IOMMU_GCC_INC := $(shell $(CROSS)gcc -print-file-name=include 2>/dev/null)
+IOMMU_LIBGCC  := $(shell $(CROSS)gcc -print-libgcc-file-name 2>/dev/null)
+# The hypervisor's own flags when mk/hyp.mk is there, else the same essentials.
+IOMMU_XCFLAGS := $(if $(HYP_CFLAGS),$(HYP_CFLAGS),-std=gnu11 -O2 -ffreestanding \
+		 -mgeneral-regs-only -mno-outline-atomics -fpie -nostdinc -isystem $(IOMMU_GCC_INC) \
+		 -isystem $(IOMMU_NEWLIB_INC) $(CORE_INC)) $(WARN) $(CORE_WARN)
 
 TEST_SUITES += iommu
 .PHONY: iommu iommu-build iommu-cross
@@ -70,3 +77,42 @@ iommu:
 		tail -n 20 $(IOMMU_B).cross.log; \
 	fi; \
 	grep -E '^(not )?ok' $$tap | tail -n 1; true
+
+# ---- bare metal on QEMU's SMMUv3 ------------------------------------------------
+IOMMU_Q_B     := $(IOMMU_B)/qemu
+IOMMU_Q_SRC   := $(wildcard tests/smmu-qemu/*.S tests/smmu-qemu/*.c) $(IOMMU_SRC) \
+		 $(wildcard hyp/mmu/*.c)
+IOMMU_Q_OBJ   := $(patsubst %,$(IOMMU_Q_B)/obj/%.o,$(IOMMU_Q_SRC))
+IOMMU_Q_ELF   := $(IOMMU_Q_B)/smmu-qemu.elf
+# MMU off at EL2: every access is Device memory, so no unaligned accesses.
+IOMMU_Q_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -mgeneral-regs-only -mstrict-align \
+		  -mno-outline-atomics -fno-pie -fno-stack-protector -nostdinc \
+		  -isystem $(IOMMU_GCC_INC) -isystem $(TOP)/tests/smmu-qemu/include $(CORE_INC) $(WARN)
+IOMMU_Q_QEMU  := qemu-system-aarch64 -M virt,virtualization=on,iommu=smmuv3,gic-version=3 \
+		 -global arm-smmuv3.stage=2 -cpu max -smp 1 -m 1G -nographic -monitor none \
+		 -semihosting -device edu,addr=2
+
+TEST_SUITES += iommu-qemu
+.PHONY: iommu-qemu
+
+# <errno.h> and <string.h> are the test's own (tests/smmu-qemu/include): no libc.
+$(IOMMU_Q_OBJ): $(IOMMU_Q_B)/obj/%.o: % $(TOP)/mk/iommu.mk
+	@mkdir -p $(dir $@)
+	$(CROSS)gcc $(IOMMU_Q_CFLAGS) -c $< -o $@
+
+$(IOMMU_Q_ELF): $(IOMMU_Q_OBJ) tests/smmu-qemu/link.ld
+	$(CROSS)gcc -nostdlib -static -no-pie -T tests/smmu-qemu/link.ld -o $@ $(IOMMU_Q_OBJ) \
+		$(IOMMU_LIBGCC)
+
+iommu-qemu:
+	@mkdir -p $(B)/test-logs
+	@tap=$(B)/test-logs/iommu-qemu.tap; rm -f $$tap; \
+	if ! $(MAKE) --no-print-directory $(IOMMU_Q_ELF) >$(IOMMU_Q_B).build.log 2>&1; then \
+		echo "not ok - smmu-qemu: build failed (see $(IOMMU_Q_B).build.log)" >> $$tap; \
+		tail -n 20 $(IOMMU_Q_B).build.log; exit 0; fi; \
+	timeout 120 $(IOMMU_Q_QEMU) -kernel $(IOMMU_Q_ELF) >$(IOMMU_Q_B).out 2>&1; rc=$$?; \
+	grep -E '^(not )?ok' $(IOMMU_Q_B).out | tr -d '\r' >> $$tap; \
+	grep -E '^(not )?ok|passed' $(IOMMU_Q_B).out | tr -d '\r'; \
+	if [ $$rc -ne 0 ] && ! grep -q '^not ok' $$tap; then \
+		echo "not ok - smmu-qemu: QEMU exited with status $$rc (see $(IOMMU_Q_B).out)" >> $$tap; \
+	fi; true

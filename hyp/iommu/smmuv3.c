@@ -327,7 +327,8 @@ static const char *smmu_evt_name(u32 id)
 	}
 }
 
-static void smmu_log_event(struct smmu *s, const u64 e[EVT_DWORDS])
+/* Count @e; log it unless @quiet (a burst beyond SMMU_EVT_LOG_MAX is only counted). */
+static void smmu_log_event(struct smmu *s, const u64 e[EVT_DWORDS], bool quiet)
 {
 	u32 id = (u32)FIELD_GET(EVT0_ID, e[0]);
 	u32 sid = (u32)FIELD_GET(EVT0_SID, e[0]);
@@ -340,6 +341,8 @@ static void smmu_log_event(struct smmu *s, const u64 e[EVT_DWORDS])
 	case EVT_F_PERMISSION:
 	case EVT_F_WALK_EABT:
 		s->st.faults++;
+		if (quiet)
+			break;
 		/* SMMU 7.3.12-7.3.15: input address, IPA, direction, stage. */
 		plat_log(
 			"smmu: event %s sid 0x%x%s addr 0x%llx ipa 0x%llx %s%s%s stage %u class %u",
@@ -354,10 +357,14 @@ static void smmu_log_event(struct smmu *s, const u64 e[EVT_DWORDS])
 	case EVT_C_BAD_SUBSTREAMID:
 	case EVT_C_BAD_CD:
 		s->st.cfg_errors++;
+		if (quiet)
+			break;
 		plat_log("smmu: event %s sid 0x%x (stream not attached or bad STE)",
 			 smmu_evt_name(id), sid);
 		break;
 	default:
+		if (quiet)
+			break;
 		plat_log("smmu: event %s (0x%02x) sid 0x%x: %016llx %016llx %016llx %016llx",
 			 smmu_evt_name(id), id, sid, (unsigned long long)e[0],
 			 (unsigned long long)e[1], (unsigned long long)e[2],
@@ -366,6 +373,7 @@ static void smmu_log_event(struct smmu *s, const u64 e[EVT_DWORDS])
 	}
 }
 
+/* QEMU also raises EVTQ_ABT_ERR when it finds the event queue full. */
 static const char *const smmu_gerror_names[10] = {
 	"CMDQ_ERR",	    "(bit 1)",		"EVTQ_ABT_ERR",	    "PRIQ_ABT_ERR",
 	"MSI_CMDQ_ABT_ERR", "MSI_EVTQ_ABT_ERR", "MSI_PRIQ_ABT_ERR", "MSI_GERROR_ABT_ERR",
@@ -428,12 +436,17 @@ int smmu_drain_events(struct smmu *s)
 
 		for (u32 i = 0; i < EVT_DWORDS; i++)
 			e[i] = slot[i];
-		smmu_log_event(s, e);
+		smmu_log_event(s, e, n >= SMMU_EVT_LOG_MAX);
 		q->cons = (q->cons & Q_OVF) | smmu_q_inc(q, q->cons & ~(u32)Q_OVF);
 		n++;
 		if (n > (int)(1U << q->log2n) * 2)
 			break; /* a misbehaving PROD cannot keep us here */
 	}
+	if (n > SMMU_EVT_LOG_MAX)
+		plat_log("smmu: %d more events counted, not logged (%llu faults, %llu config "
+			 "errors so far)",
+			 n - SMMU_EVT_LOG_MAX, (unsigned long long)s->st.faults,
+			 (unsigned long long)s->st.cfg_errors);
 	q->cons = (q->cons & ~(u32)Q_OVF) | (prod_reg & Q_OVF);
 	smmu_wr32(s, q->cons_reg, q->cons); /* frees the slots (SMMU 3.5.1) */
 	return n;

@@ -34,6 +34,8 @@
 /* 2-level stream table: SIDs per L2 table (a PCI bus), and the L1 cap. */
 #define SMMU_STRTAB_SPLIT	8U
 #define SMMU_STRTAB_L1_LOG2_MAX 12U /* 4096 L1 descriptors = 32 KiB: SIDs < 2^20 */
+/* Event records logged per smmu_drain_events() call; the rest are only counted. */
+#define SMMU_EVT_LOG_MAX	8
 /* Above this many commands, invalidate the whole VMID instead. */
 #define SMMU_INVAL_MAX_CMDS	64U
 

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hyp/iommu/smmuv3.c on QEMU's SMMUv3 model, bare metal at EL2: a PCI "edu"
+ * device (00:02.0, StreamID 0x10) DMAs through a stage-2 table built by the
+ * real engine (hyp/mmu). Checks: probe/reset/enable, translated DMA in both
+ * directions, an unmapped page faulting after unmap + invalidation + sync, the
+ * fault reported as an event. Prints TAP lines; mk/iommu.mk collects them.
+ */
+#include "hyp/iommu.h"
+#include "hyp/pgtable.h"
+#include "hyp/plat.h"
+#include "sq.h"
+
+#define SMMU_BASE 0x09050000ULL
+#define SMMU_SIZE 0x20000ULL
+#define ECAM_HIGH 0x4010000000ULL /* QEMU virt high PCIe ECAM (highmem) */
+#define ECAM_LOW  0x3f000000ULL
+#define PCI_MMIO  0x10000000ULL /* 32-bit PCI MMIO window, CPU == PCI address */
+#define EDU_DEV	  2U
+#define EDU_SID	  (EDU_DEV << 3) /* RID 00:02.0: the StreamID (iommu-map is 1:1) */
+#define EDU_BUF	  0x40000ULL	 /* the device's internal 4 KiB buffer */
+#define IOVA	  0x01000000ULL	 /* edu DMA addresses are 28-bit */
+#define VTCR40	  (24ULL | 1ULL << 6 | 1ULL << 8 | 1ULL << 10 | 3ULL << 12 | 2ULL << 16)
+
+static u8 smmu_mem[SMMU_MEM_DEFAULT] __attribute__((aligned(65536)));
+static u8 pool_mem[64 * 4096] __attribute__((aligned(65536)));
+static u8 buf_a[4096] __attribute__((aligned(4096)));
+static u8 buf_b[4096] __attribute__((aligned(4096)));
+static u8 buf_c[4096] __attribute__((aligned(4096)));
+static struct smmu smmu;
+static struct pt_pool pool;
+static struct pt s2;
+static unsigned int n_ok, n_fail, n_test;
+
+static void check(bool ok, const char *what)
+{
+	n_test++;
+	if (ok)
+		n_ok++;
+	else
+		n_fail++;
+	sq_printf("%sok %u - %s\n", ok ? "" : "not ", n_test, what);
+}
+
+static u64 ecam;
+
+static u32 cfg_rd(u32 dev, u32 reg)
+{
+	return plat_read32(ecam + ((u64)dev << 15) + reg);
+}
+
+static void cfg_wr(u32 dev, u32 reg, u32 v)
+{
+	plat_write32(ecam + ((u64)dev << 15) + reg, v);
+}
+
+static bool edu_find(void)
+{
+	static const u64 bases[] = { ECAM_HIGH, ECAM_LOW };
+
+	for (u32 i = 0; i < 2; i++) {
+		ecam = bases[i];
+		if ((cfg_rd(0, 0) & 0xffff) == 0x1b36 && cfg_rd(EDU_DEV, 0) == 0x11e81234U)
+			return true;
+	}
+	return false;
+}
+
+/* One edu DMA of 4 KiB (cmd bit 1: device buffer -> RAM), waited for (edu: 100 ms timer). */
+static bool edu_dma(u64 src, u64 dst, bool to_ram)
+{
+	u64 start;
+
+	plat_write32(PCI_MMIO + 0x80, (u32)src);
+	plat_write32(PCI_MMIO + 0x84, (u32)(src >> 32));
+	plat_write32(PCI_MMIO + 0x88, (u32)dst);
+	plat_write32(PCI_MMIO + 0x8c, (u32)(dst >> 32));
+	plat_write32(PCI_MMIO + 0x90, 4096);
+	plat_write32(PCI_MMIO + 0x98, 1U | (to_ram ? 2U : 0U));
+	start = sq_now_us();
+	while (plat_read32(PCI_MMIO + 0x98) & 1U)
+		if (sq_now_us() - start > 5000000ULL)
+			return false;
+	return true;
+}
+
+static bool all_bytes(const u8 *p, u8 v)
+{
+	for (u32 i = 0; i < 4096; i++)
+		if (p[i] != v)
+			return false;
+	return true;
+}
+
+int sq_main(void)
+{
+	struct pt_gather g;
+	u64 faults;
+	int ret;
+	bool same;
+
+	sq_puts("# smmu-qemu: hyp/iommu/smmuv3.c on QEMU's SMMUv3, edu device at 00:02.0\n");
+	if (!edu_find()) {
+		check(false, "edu device found on PCIe bus 0");
+		return 1;
+	}
+	check(true, "edu device found on PCIe bus 0");
+	cfg_wr(EDU_DEV, 0x10, (u32)PCI_MMIO); /* BAR0 */
+	cfg_wr(EDU_DEV, 0x04, 0x6);	      /* memory space + bus master */
+	check(plat_read32(PCI_MMIO) == 0x010000edU, "edu BAR0 responds");
+
+	ret = smmu_init(&smmu, SMMU_BASE, SMMU_SIZE, (u64)smmu_mem, sizeof(smmu_mem));
+	check(ret == 0, "smmu_init: probe, reset, enable");
+	if (ret)
+		return 1;
+	check(plat_read32(SMMU_BASE + 0x24) == 0xd, "CR0ACK = SMMUEN | EVTQEN | CMDQEN");
+
+	/* Before attach the stream aborts: the DMA must not reach RAM. */
+	memset(buf_a, 0x11, sizeof(buf_a));
+	edu_dma(EDU_BUF, (u64)buf_a, true);
+	check(all_bytes(buf_a, 0x11), "unattached stream: DMA aborted");
+	check(smmu_drain_events(&smmu) >= 1 && smmu.st.cfg_errors >= 1,
+	      "unattached stream: C_BAD_STE/C_BAD_STREAMID event drained");
+
+	pt_pool_init(&pool);
+	pt_pool_add(&pool, (u64)pool_mem, sizeof(pool_mem) / 4096);
+	ret = pt_init(&s2, PT_FMT_ARM64_S2, 40, true, &pool, NULL, NULL);
+	check(ret == 0 && s2.root_pages == 2 && s2.start_level == 1, "stage-2 table, 40-bit IPA");
+	ret = pt_map(&s2, IOVA, 4096, (u64)buf_a, PT_RW, NULL);
+	ret |= pt_map(&s2, IOVA + 0x1000, 4096, (u64)buf_b, PT_RW, NULL);
+	ret |= pt_map(&s2, IOVA + 0x2000, 4096, (u64)buf_c, PT_RW, NULL);
+	check(ret == 0, "three IPA pages mapped to RAM buffers");
+	ret = smmu_attach_host_s2(&smmu, EDU_SID, 1, &s2, 1, VTCR40);
+	check(ret == 0, "smmu_attach_host_s2: SID 0x10 -> stage 2, VMID 1");
+
+	for (u32 i = 0; i < 4096; i++)
+		buf_a[i] = (u8)(i * 7 + 3);
+	memset(buf_b, 0, sizeof(buf_b));
+	check(edu_dma(IOVA, EDU_BUF, false), "DMA RAM -> device through IPA 0x1000000");
+	check(edu_dma(EDU_BUF, IOVA + 0x1000, true), "DMA device -> RAM through IPA 0x1001000");
+	check(memcmp(buf_a, buf_b, 4096) == 0, "translated DMA carried the data (buf_a -> buf_b)");
+	check(smmu_drain_events(&smmu) == 0, "no events for mapped DMA");
+
+	/* Unmap buf_c's page: stale IOTLB entries must go before the change counts. */
+	check(edu_dma(EDU_BUF, IOVA + 0x2000, true) && memcmp(buf_c, buf_a, 4096) == 0,
+	      "DMA to IPA 0x1002000 (fills the SMMU TLB)");
+	pt_gather_init(&g);
+	ret = pt_unmap(&s2, IOVA + 0x2000, 4096, &g);
+	check(ret == 0 && g.nr >= 1, "pt_unmap of IPA 0x1002000 gathered an invalidation");
+	memset(buf_c, 0x5a, sizeof(buf_c));
+	edu_dma(EDU_BUF, IOVA + 0x2000, true);
+	same = all_bytes(buf_c, 0x5a);
+	sq_printf("# before SMMU invalidation the device %s the unmapped page (%s)\n",
+		  same ? "could not reach" : "still reached",
+		  same ? "no stale TLB entry" : "stale TLB entry: why invalidation is needed");
+	ret = smmu_inval_gather(&smmu, 1, &g);
+	ret |= smmu_sync(&smmu);
+	check(ret == 0, "CMD_TLBI_S2_IPA + CMD_SYNC completed");
+	memset(buf_c, 0x5a, sizeof(buf_c));
+	faults = smmu.st.faults;
+	smmu_drain_events(&smmu);
+	faults = smmu.st.faults;
+	edu_dma(EDU_BUF, IOVA + 0x2000, true);
+	check(all_bytes(buf_c, 0x5a), "after unmap + invalidation the DMA cannot reach the page");
+	check(smmu_drain_events(&smmu) >= 1 && smmu.st.faults > faults,
+	      "the DMA's stage-2 fault was reported (F_TRANSLATION)");
+	/* The neighbours still translate. */
+	memset(buf_b, 0, sizeof(buf_b));
+	check(edu_dma(EDU_BUF, IOVA + 0x1000, true) && memcmp(buf_a, buf_b, 4096) == 0,
+	      "IPA 0x1001000 still translates");
+	check(smmu_inval_ipa_range(&smmu, 1, IOVA, 0x3000, 3) == 0 &&
+		      smmu_inval_vmid(&smmu, 1) == 0,
+	      "range and VMID invalidations complete");
+	check(plat_read32(SMMU_BASE + 0x60) == plat_read32(SMMU_BASE + 0x64),
+	      "no global error active (GERROR == GERRORN)");
+	check(!smmu.failed && smmu.st.timeouts == 0 && smmu.st.cmd_errors == 0,
+	      "no timeout, no command error");
+	sq_printf("# cmds %llu syncs %llu events %llu faults %llu cfg_errors %llu\n",
+		  (unsigned long long)smmu.st.cmds, (unsigned long long)smmu.st.syncs,
+		  (unsigned long long)smmu.st.events, (unsigned long long)smmu.st.faults,
+		  (unsigned long long)smmu.st.cfg_errors);
+	sq_printf("# smmu-qemu: %u passed, %u failed\n", n_ok, n_fail);
+	return n_fail ? 1 : 0;
+}
