@@ -3,17 +3,17 @@
 #ifndef TESTS_SQ_ERRNO_H
 #define TESTS_SQ_ERRNO_H
 
-#define EPERM		1
-#define ENOENT		2
-#define EIO		5
-#define ENOMEM		12
-#define EBUSY		16
-#define EEXIST		17
-#define ENODEV		19
-#define EINVAL		22
-#define ENOSPC		28
-#define ERANGE		34
-#define ENOTSUP		95
-#define ETIMEDOUT	110
+#define EPERM	  1
+#define ENOENT	  2
+#define EIO	  5
+#define ENOMEM	  12
+#define EBUSY	  16
+#define EEXIST	  17
+#define ENODEV	  19
+#define EINVAL	  22
+#define ENOSPC	  28
+#define ERANGE	  34
+#define ENOTSUP	  95
+#define ETIMEDOUT 110
 
 #endif /* TESTS_SQ_ERRNO_H */
