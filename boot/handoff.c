@@ -16,6 +16,11 @@
 #include "efi_ldr.h"
 
 static struct ldr_handoff ho;
+/*
+ * The console, copied out of the boot info: once the hypervisor is installed the
+ * boot info lies in memory the host (this code, now at EL1) can no longer read.
+ */
+static uint64_t ho_uart;
 static EFI_EXIT_BOOT_SERVICES real_ebs;
 static EFI_GET_MEMORY_MAP real_gmm;
 
@@ -75,7 +80,7 @@ static void arch_mask_interrupts(void)
 
 static void ho_putc(char c)
 {
-	volatile uint32_t *base = (volatile uint32_t *)(uintptr_t)ho.info->uart_base;
+	volatile uint32_t *base = (volatile uint32_t *)(uintptr_t)ho_uart;
 	unsigned int spin;
 
 	if (!base)
@@ -147,6 +152,7 @@ static void ho_enter_hyp(UINTN mm_size, UINTN desc_size)
 	ho_puthex((uint64_t)(uintptr_t)ho.entry);
 	ho_puts(" (EL2)\n");
 
+	/* From the call on, info belongs to the hypervisor: not touched again. */
 	ret = ho.entry(info);
 	if (ret < 0) {
 		ho_puts("lockstep-boot: hypervisor entry failed (");
@@ -202,6 +208,7 @@ EFI_STATUS handoff_install(const struct ldr_handoff *h)
 	if (real_ebs)
 		return EFI_ALREADY_STARTED;
 	ho = *h;
+	ho_uart = h->info->uart_base;
 	real_ebs = BS->ExitBootServices;
 	real_gmm = BS->GetMemoryMap;
 	ho_patch(ldr_ebs);

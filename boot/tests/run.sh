@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# The `boot` test suite: the loader's host unit tests, then QEMU boots of ESP
+# variants (AAVMF firmware -> BOOTAA64.EFI), asserting on the serial logs.
+# TAP goes to build/test-logs/boot.tap, serial logs to build/test-logs/boot-*.log.
+# Exits 0 unless the harness itself broke; tests/run.sh counts the TAP lines.
+#
+#   run.sh UNIT_BIN LOADER KERNEL TESTIMG INITRD [REAL_HYP]
+#
+# Environment: BOOT_QEMU_TIMEOUT (seconds per boot, default 120), QEMU (binary).
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+unit=$1 loader=$2 kernel=$3 testimg=$4 initrd=$5 realhyp=${6:-}
+logs=$top/build/test-logs
+work=$top/build/boot/tests
+tap=$logs/boot.tap
+qemu=${QEMU:-qemu-system-aarch64}
+to=${BOOT_QEMU_TIMEOUT:-120}
+mkesp=$top/boot/mkesp.sh
+mkdir -p "$logs" "$work"
+# The variants below set these explicitly; none may leak in from make or the caller.
+unset ESP_HYP ESP_INITRD ESP_KERNEL ESP_CMDLINE ESP_CFG ESP_POOL_MIB ESP_STACK_KIB ESP_CPUS
+: > "$tap"
+n=0
+
+tap_line() { n=$((n + 1)); echo "$1 $n - $2" >> "$tap"; echo "$1 $n - $2"; }
+assert() { # assert NAME COMMAND...
+	local name=$1; shift
+	if "$@"; then tap_line ok "$name"; else tap_line "not ok" "$name"; fi
+}
+has() { grep -qE -- "$1" "$log"; }
+hasnt() { ! grep -qE -- "$1" "$log"; }
+comment() { echo "# $*" >> "$tap"; echo "# $*"; }
+
+# --- host unit tests -------------------------------------------------------------
+if out=$("$unit" 2> "$logs/boot-unit.err"); then
+	while IFS= read -r l; do
+		case "$l" in
+		"ok "*) tap_line ok "${l#ok * - }" ;;
+		"not ok "*) tap_line "not ok" "${l#not ok * - }" ;;
+		esac
+	done <<< "$out"
+else
+	tap_line "not ok" "unit: test binary ran to the end (see $logs/boot-unit.err)"
+fi
+
+# --- QEMU --------------------------------------------------------------------------
+# The machine of the project (tests/qemu/run.sh): EL2, SMMUv3, GICv3, 4 CPUs.
+# AAVMF_CODE.fd and AAVMF_VARS.fd are already 64 MiB, the size of each virt flash
+# bank (QEMU refuses a pflash image of another size); the variables get a copy.
+machine=(-M virt,virtualization=on,iommu=smmuv3,gic-version=3 -cpu max,pauth-impdef=on
+	-smp 4 -m 2G -no-reboot -display none -monitor none -net none)
+aavmf_code=/usr/share/AAVMF/AAVMF_CODE.fd
+aavmf_vars=/usr/share/AAVMF/AAVMF_VARS.fd
+
+# The firmware reports every boot option it tries; Boot0002 is the one after ours.
+FW_NEXT='BdsDxe: (loading|starting) Boot0002|Shell> '
+FW_CRASH='Synchronous Exception|ASSERT|Kernel panic'
+
+# esp NAME [VAR=VALUE...]: build an ESP variant with boot/mkesp.sh.
+esp() {
+	local name=$1; shift
+	img=$work/esp-$name.img
+	env "$@" "$mkesp" "$img" "$loader" "${ESP_KERNEL-$kernel}" > "$work/esp-$name.out" 2>&1
+}
+
+# qboot NAME STOP_REGEX: boot $img, stop QEMU once the serial log matches STOP_REGEX
+# (or QEMU exits, or the timeout). Sets log, qrc (QEMU exit status), how, secs.
+qboot() {
+	local name=$1 stop=$2 raw qpid t0
+	log=$logs/boot-$name.log
+	raw=$work/serial-$name.raw
+	: > "$raw"
+	cp "$aavmf_vars" "$work/vars.fd"
+	t0=$SECONDS
+	"$qemu" "${machine[@]}" -serial file:"$raw" \
+		-drive if=pflash,format=raw,unit=0,readonly=on,file="$aavmf_code" \
+		-drive if=pflash,format=raw,unit=1,file="$work/vars.fd" \
+		-drive if=none,id=esp,format=raw,snapshot=on,file="$img" \
+		-device virtio-blk-pci,drive=esp > "$work/qemu-$name.out" 2>&1 &
+	qpid=$!
+	how=exit
+	while kill -0 "$qpid" 2>/dev/null; do
+		if grep -aqE -- "$stop" "$raw"; then how=pattern; break; fi
+		if [ $((SECONDS - t0)) -ge "$to" ]; then how=timeout; break; fi
+		sleep 0.5
+	done
+	if kill -0 "$qpid" 2>/dev/null; then
+		sleep 0.5	# let the matching line's neighbours reach the log
+		kill "$qpid" 2>/dev/null
+		sleep 1
+		kill -9 "$qpid" 2>/dev/null
+	fi
+	wait "$qpid"
+	qrc=$?
+	secs=$((SECONDS - t0))
+	tr -d '\r' < "$raw" > "$log"
+	rm -f "$raw" "$img"
+	echo "boot: $name: QEMU ended by $how (status $qrc) after ${secs}s; log $log"
+}
+
+if [ ! -f "$aavmf_code" ] || [ ! -f "$aavmf_vars" ] || ! command -v "$qemu" >/dev/null; then
+	tap_line "not ok" "qemu: AAVMF firmware and $qemu present (run 'make deps')"
+	exit 0
+fi
+
+BANNER='^lockstep-boot: Lockstep UEFI loader [0-9.]+ \(firmware .*, EL2\)$'
+RETURNED='^lockstep-boot: returning to firmware: '
+NOTOUCH='^lockstep-boot: (region:|ExitBootServices wrapped)'
+
+# Negative runs: the loader prints MESSAGE, returns to the firmware without
+# reserving memory or wrapping ExitBootServices, and the firmware moves on.
+negative() { # negative NAME DESCRIPTION MESSAGE_REGEX
+	local name=$1 what=$2 msg=$3
+	qboot "$name" "$FW_NEXT|$FW_CRASH"
+	assert "$what: clear message ($msg)" has "$msg"
+	assert "$what: loader returns an error to the firmware" has "$RETURNED"
+	assert "$what: nothing reserved, ExitBootServices not wrapped" hasnt "$NOTOUCH"
+	assert "$what: firmware goes on to its next boot option (${secs}s, no hang)" \
+		test "$how" = pattern -a -n "$(grep -E "$FW_NEXT" "$log")"
+}
+
+# 1. No hypervisor line: the loader boots Linux directly, with the initrd and cmdline.
+if esp nohyp ESP_HYP= ESP_INITRD="$initrd" ESP_CMDLINE="console=ttyAMA0 panic=-1 lsboot=nohyp"; then
+	qboot nohyp "$FW_NEXT|$FW_CRASH|reboot: Power down"
+	assert "nohyp: loader banner (at EL2)" has "$BANNER"
+	assert "nohyp: config echoed (no hypervisor, kernel, initrd)" \
+		has '^lockstep-boot: config: hypervisor=\(none.*kernel=\\EFI\\Linux\\Image initrd=\\EFI\\Linux\\initrd.img$'
+	assert "nohyp: config echoed (cmdline)" has '^lockstep-boot: config: cmdline="console=ttyAMA0 panic=-1 lsboot=nohyp"$'
+	assert "nohyp: config echoed (pool, stacks, cpus)" has '^lockstep-boot: config: pool_mib=32 stack_kib=16 cpus=8$'
+	assert "nohyp: kernel loaded and started" has '^lockstep-boot: starting kernel$'
+	assert "nohyp: no region reserved without a hypervisor" hasnt "$NOTOUCH"
+	assert "nohyp: Linux boots" has 'Linux version 6\.'
+	assert "nohyp: Linux got the command line (LoadOptions)" has 'Kernel command line: .*lsboot=nohyp'
+	assert "nohyp: Linux ran the initrd's /init (LoadFile2 initrd)" \
+		has '^lockstep-boot-test: initrd /init running at .*lsboot=nohyp'
+	assert "nohyp: Linux kept EL2 (no hypervisor installed)" has 'CPU: All CPU\(s\) started at EL2'
+	assert "nohyp: clean power-off (${secs}s)" test "$qrc" = 0 -a "$how" = exit
+else
+	tap_line "not ok" "nohyp: ESP built ($(tail -1 "$work/esp-nohyp.out"))"
+fi
+
+# 2. The test image: entered at EL2 after ExitBootServices, declines (-95); Linux still boots.
+if esp testimg ESP_HYP="$testimg" ESP_INITRD="$initrd" \
+	ESP_CMDLINE="console=ttyAMA0 panic=-1 efi=debug lsboot=testimg"; then
+	qboot testimg "$FW_NEXT|$FW_CRASH|reboot: Power down"
+	assert "testimg: image validated (version, CRC)" \
+		has '^lockstep-boot: hypervisor image: [0-9]+ bytes, mem 4 KiB, entry \+0x[0-9a-f]+, version 0\.0\.7, crc32 0x[0-9A-F]+ ok$'
+	region=$(sed -n 's/^lockstep-boot: region: 0x\([0-9A-F]*\)-0x\([0-9A-F]*\) (\([0-9]*\) MiB, EfiReservedMemoryType).*/\1 \2 \3/p' "$log")
+	read -r rb re rmib <<< "$region"
+	assert "testimg: one EfiReservedMemoryType region, 2 MiB aligned, 34 MiB (4 KiB image + 8x16 KiB stacks + info + 32 MiB pool, rounded)" \
+		test -n "$region" -a $((0x${rb:-1} % 0x200000)) = 0 -a $(((0x${re:-0} + 1) % 0x200000)) = 0 -a "$rmib" = 34
+	assert "testimg: image pages made executable" has '^lockstep-boot: image pages made executable .*: Success$'
+	assert "testimg: PL011 console found for after ExitBootServices" has '^lockstep-boot: boot info: .*uart 0x9000000 '
+	assert "testimg: ExitBootServices wrapped before StartImage" has '^lockstep-boot: ExitBootServices wrapped'
+	assert "testimg: wrapper ran after the real ExitBootServices and entered the image at EL2" \
+		has "^lockstep-boot: ExitBootServices done, [0-9]+ RAM ranges; entering hypervisor at 0x0*$(printf %x $((0x${rb:-0} + $(cat "$(dirname "$testimg")/testimg.entry")))) \(EL2\)\$"
+	assert "testimg: boot info checked by the image (EL2, layout, sorted RAM without the region)" \
+		has '^lockstep-testimg: at EL2, boot info ok: region 0x0*'"$(tr A-F a-f <<< "${rb:-x}")"
+	assert "testimg: entry < 0 -> loader goes on without Lockstep, message on the UART" \
+		has '^lockstep-boot: hypervisor entry failed \(-95\), still at EL2; booting Linux without Lockstep$'
+	assert "testimg: Linux sees the region as reserved in the EFI memory map" \
+		has "efi: +0x0*$(tr A-F a-f <<< "${rb:-x}")-0x0*$(tr A-F a-f <<< "${re:-x}") \[Reserved"
+	assert "testimg: Linux boots to the initrd's /init" has '^lockstep-boot-test: initrd /init running at .*lsboot=testimg'
+	assert "testimg: Linux at EL2 (the image installed nothing)" has 'CPU: All CPU\(s\) started at EL2'
+	assert "testimg: clean power-off (${secs}s)" test "$qrc" = 0 -a "$how" = exit
+else
+	tap_line "not ok" "testimg: ESP built ($(tail -1 "$work/esp-testimg.out"))"
+fi
+
+# 3. Bad input: each returns to the firmware with a clear message.
+corrupt=$work/testimg-corrupt.bin
+if esp nocfg ESP_CFG=none ESP_HYP="$testimg"; then
+	negative nocfg "missing config" 'ERROR: cannot read config \\lockstep\\lockstep.cfg: Not Found'
+else tap_line "not ok" "nocfg: ESP built"; fi
+printf 'kernel=\\EFI\\Linux\\Image\n# pool below\npool_mib=32\ncpus=64\n' > "$work/bad.cfg"
+if esp badcfg ESP_CFG="$work/bad.cfg"; then
+	negative badcfg "bad config value" 'ERROR: config \\lockstep\\lockstep.cfg line 4: number out of range'
+else tap_line "not ok" "badcfg: ESP built"; fi
+for v in corrupt:'CRC32 mismatch' truncate:'truncated' badmagic:'bad magic'; do
+	mode=${v%%:*} msg=${v#*:}
+	raw=$(dirname "$testimg")/testimg.raw
+	if python3 "$top/boot/tests/mkimg.py" "$raw" "$corrupt" \
+		"$(cat "$(dirname "$testimg")/testimg.entry")" 0x1000 "$mode" &&
+		esp "hyp-$mode" ESP_HYP="$corrupt"; then
+		negative "hyp-$mode" "hypervisor image ($mode)" \
+			"ERROR: hypervisor image \\\\lockstep\\\\lockstep.bin rejected: .*$msg"
+	else tap_line "not ok" "hyp-$mode: ESP built"; fi
+done
+if ESP_KERNEL= esp nokernel ESP_HYP="$testimg"; then
+	negative nokernel "missing kernel" 'ERROR: cannot open kernel \\EFI\\Linux\\Image: Not Found'
+else tap_line "not ok" "nokernel: ESP built"; fi
+
+# 4. The real hypervisor image, when hyp/ has built one: the whole handoff
+#    (entered at EL2, returns at EL1, Linux boots above it).
+if [ -n "$realhyp" ] && [ -f "$realhyp" ]; then
+	if esp realhyp ESP_HYP="$realhyp" ESP_INITRD="$initrd" ESP_CMDLINE="console=ttyAMA0 panic=-1 lsboot=real"; then
+		qboot realhyp "$FW_NEXT|$FW_CRASH|reboot: Power down"
+		assert "realhyp: $realhyp accepted by the loader" has '^lockstep-boot: hypervisor image: .* ok$'
+		assert "realhyp: entered at EL2 after ExitBootServices" has '^lockstep-boot: ExitBootServices done, .*entering hypervisor'
+		comment "realhyp outcome: $(grep -E '^lockstep-boot: hypervisor (installed|entry failed)' "$log" | head -1)"
+		assert "realhyp: installed; the wrapper returns at EL1 (without touching the boot info)" \
+			has '^lockstep-boot: hypervisor installed \(returned 0\), Linux continues at EL1$'
+		assert "realhyp: Linux at EL1 boots to the initrd's /init (${secs}s)" \
+			eval "has 'CPU: All CPU\(s\) started at EL1' && has '^lockstep-boot-test: initrd /init running at .*lsboot=real'"
+	else tap_line "not ok" "realhyp: ESP built"; fi
+else
+	tap_line ok "realhyp # SKIP no hypervisor image built yet (${realhyp:-none})"
+fi
+echo "boot: TAP in $tap"
+exit 0

@@ -1,0 +1,508 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Host unit tests of the loader's firmware-independent parts (boot/ldr.h):
+ * config parser, image check, CRC32, region layout, memory-map merge, FDT and
+ * ACPI console discovery. Built with ASan/UBSan; prints TAP lines.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../ldr.h"
+
+static int t_n, t_fail;
+
+static void t_ok(int cond, const char *name)
+{
+	t_n++;
+	if (!cond)
+		t_fail++;
+	printf("%s %d - unit: %s\n", cond ? "ok" : "not ok", t_n, name);
+}
+
+/* --- config ------------------------------------------------------------------ */
+
+static const char *cfg_try(const char *text, struct ldr_config *c)
+{
+	memset(c, 0x5a, sizeof(*c));
+	return cfg_parse(text, strlen(text), c);
+}
+
+static void test_config(void)
+{
+	struct ldr_config c;
+	const char *e;
+
+	e = cfg_try("hypervisor=\\lockstep\\lockstep.bin\nkernel=\\EFI\\Linux\\Image\n"
+		    "initrd=\\EFI\\Linux\\initrd.img\ncmdline=console=ttyAMA0 root=/dev/vda a=b\n"
+		    "pool_mib=64\nstack_kib=32\ncpus=4\n", &c);
+	t_ok(!e && !strcmp(c.hypervisor, "\\lockstep\\lockstep.bin") &&
+		     !strcmp(c.kernel, "\\EFI\\Linux\\Image") &&
+		     !strcmp(c.initrd, "\\EFI\\Linux\\initrd.img") &&
+		     !strcmp(c.cmdline, "console=ttyAMA0 root=/dev/vda a=b") && c.pool_mib == 64 &&
+		     c.stack_kib == 32 && c.cpus == 4,
+	     "config: every key parsed, '=' inside the cmdline value kept");
+
+	e = cfg_try("kernel=\\k", &c);
+	t_ok(!e && c.hypervisor[0] == 0 && c.initrd[0] == 0 && c.cmdline[0] == 0 &&
+		     c.pool_mib == LDR_POOL_MIB_DEFAULT && c.stack_kib == LDR_STACK_KIB_DEFAULT &&
+		     c.cpus == LDR_CPUS_DEFAULT,
+	     "config: kernel= alone, defaults for the rest, no trailing newline needed");
+
+	e = cfg_try("# comment\r\n\r\n   \t\n  kernel  =  \\k  \r\n# x=y\ncpus = 2\r\n", &c);
+	t_ok(!e && !strcmp(c.kernel, "\\k") && c.cpus == 2,
+	     "config: comments, blank lines, CRLF and spaces around key and value");
+
+	e = cfg_try("hypervisor=\nkernel=\\k\n", &c);
+	t_ok(!e && c.hypervisor[0] == 0, "config: empty hypervisor= means no hypervisor");
+
+	e = cfg_try("cpus=2\n", &c);
+	t_ok(e && c.line == 0, "config: missing kernel= rejected");
+	e = cfg_try("", &c);
+	t_ok(e != NULL, "config: empty file rejected");
+	e = cfg_try("kernel=\\k\nkernal=\\x\n", &c);
+	t_ok(e && c.line == 2, "config: unknown key rejected with its line number");
+	e = cfg_try("kernel=\\k\nkernel=\\j\n", &c);
+	t_ok(e && c.line == 2, "config: repeated key rejected");
+	e = cfg_try("kernel=\\k\njust words\n", &c);
+	t_ok(e && c.line == 2, "config: line without '=' rejected");
+	e = cfg_try("kernel=\n", &c);
+	t_ok(e && c.line == 1, "config: empty kernel= rejected");
+	e = cfg_try("kernel=\\k\ncpus=0\n", &c);
+	t_ok(e && c.line == 2, "config: cpus=0 rejected");
+	e = cfg_try("kernel=\\k\ncpus=9\n", &c);
+	t_ok(e != NULL, "config: cpus above LS_BOOT_MAX_CPUS rejected");
+	e = cfg_try("kernel=\\k\npool_mib=0\n", &c);
+	t_ok(e != NULL, "config: pool_mib=0 rejected");
+	e = cfg_try("kernel=\\k\npool_mib=99999999999999999999\n", &c);
+	t_ok(e != NULL, "config: huge pool_mib rejected without overflow");
+	e = cfg_try("kernel=\\k\nstack_kib=6\n", &c);
+	t_ok(e != NULL, "config: stack_kib not a multiple of 4 rejected");
+	e = cfg_try("kernel=\\k\nstack_kib=16k\n", &c);
+	t_ok(e != NULL, "config: non-decimal number rejected");
+	e = cfg_try("kernel=\\k\ncpus=-1\n", &c);
+	t_ok(e != NULL, "config: negative number rejected");
+	{
+		char big[LDR_CFG_PATH_MAX + 32];
+
+		memset(big, 'a', sizeof(big));
+		memcpy(big, "kernel=", 7);
+		big[sizeof(big) - 1] = 0;
+		e = cfg_try(big, &c);
+		t_ok(e && c.line == 1, "config: over-long path rejected");
+	}
+	{
+		const char bin[] = "kernel=\\k\0x\n";
+
+		memset(&c, 0, sizeof(c));
+		e = cfg_parse(bin, sizeof(bin) - 1, &c);
+		t_ok(e != NULL, "config: NUL byte inside a value rejected");
+	}
+	e = cfg_try("kernel=\\k\xc3\xa9\n", &c);
+	t_ok(e != NULL, "config: non-ASCII value rejected");
+	{
+		struct ldr_config before, after;
+
+		memset(&before, 0x77, sizeof(before));
+		after = before;
+		cfg_parse("cpus=1\n", 7, &after);
+		after.line = before.line;
+		t_ok(!memcmp(&before, &after, sizeof(before)),
+		     "config: failure leaves the output untouched (but line)");
+	}
+}
+
+/* --- image, CRC, layout -------------------------------------------------------- */
+
+static uint8_t *img_make(size_t code, size_t *len)
+{
+	size_t n = sizeof(struct ls_image_hdr) + code;
+	uint8_t *b = calloc(1, n);
+	struct ls_image_hdr *h = (struct ls_image_hdr *)b;
+	size_t i;
+
+	for (i = sizeof(*h); i < n; i++)
+		b[i] = (uint8_t)(i * 7 + 3);
+	h->hdr_size = sizeof(*h);
+	h->magic = LS_IMAGE_MAGIC;
+	h->hdr_version = LS_IMAGE_HDR_VERSION;
+	h->image_size = n;
+	h->mem_size = (n + 4095 + 8192) & ~4095ULL;
+	h->entry_offset = sizeof(*h);
+	h->crc32 = ldr_crc32(0, b + sizeof(*h), code);
+	*len = n;
+	return b;
+}
+
+static void img_recrc(uint8_t *b)
+{
+	struct ls_image_hdr *h = (struct ls_image_hdr *)b;
+
+	h->crc32 = ldr_crc32(0, b + h->hdr_size, h->image_size - h->hdr_size);
+}
+
+static void test_image(void)
+{
+	struct ls_image_hdr *h;
+	size_t len;
+	uint8_t *b;
+
+	t_ok(ldr_crc32(0, "123456789", 9) == 0xcbf43926u, "crc32: IEEE check value of \"123456789\"");
+	t_ok(ldr_crc32(ldr_crc32(0, "1234", 4), "56789", 5) == 0xcbf43926u,
+	     "crc32: incremental equals one-shot");
+
+	b = img_make(5000, &len);
+	h = (struct ls_image_hdr *)b;
+	t_ok(img_check(b, len) == NULL, "image: valid image accepted");
+	t_ok(img_check(b, sizeof(*h) - 1) != NULL, "image: shorter than the header rejected");
+	t_ok(img_check(b, len - 1) != NULL, "image: truncated file rejected");
+	b = realloc(b, len + 1);
+	h = (struct ls_image_hdr *)b;
+	t_ok(img_check(b, len + 1) != NULL, "image: trailing bytes rejected");
+	b[len / 2] ^= 0x40;
+	t_ok(strstr(img_check(b, len) ?: "", "CRC") != NULL, "image: flipped bit -> CRC mismatch");
+	b[len / 2] ^= 0x40;
+	h->magic ^= 1;
+	t_ok(strstr(img_check(b, len) ?: "", "magic") != NULL, "image: bad magic rejected");
+	h->magic ^= 1;
+	h->hdr_version = 2;
+	t_ok(img_check(b, len) != NULL, "image: unknown header version rejected");
+	h->hdr_version = LS_IMAGE_HDR_VERSION;
+	h->hdr_size = 8;
+	t_ok(img_check(b, len) != NULL, "image: hdr_size below the struct rejected");
+	h->hdr_size = sizeof(*h);
+	h->mem_size = h->image_size - 1;
+	t_ok(img_check(b, len) != NULL, "image: mem_size below image_size rejected");
+	h->mem_size = 0x10001000;
+	t_ok(img_check(b, len) != NULL, "image: mem_size above the bound rejected");
+	h->mem_size = 0x3001;
+	t_ok(img_check(b, len) != NULL, "image: unaligned mem_size rejected");
+	h->mem_size = 0x3000;
+	h->entry_offset = len;
+	t_ok(img_check(b, len) != NULL, "image: entry outside the image rejected");
+	h->entry_offset = sizeof(*h) + 2;
+	t_ok(img_check(b, len) != NULL, "image: unaligned entry rejected");
+	h->entry_offset = sizeof(*h);
+	h->image_size = len - 4;
+	img_recrc(b);
+	t_ok(img_check(b, len) != NULL, "image: image_size smaller than the file rejected");
+	h->image_size = len;
+	img_recrc(b);
+	t_ok(img_check(b, len) == NULL, "image: restored image accepted again");
+
+	{
+		struct ldr_config c = { .pool_mib = 32, .stack_kib = 16, .cpus = 8 };
+		struct ldr_layout l, keep;
+
+		t_ok(layout_compute(h, &c, &l) == NULL && l.total % LDR_REGION_ALIGN == 0 &&
+			     l.stack_off == h->mem_size && l.nr_cpus == 8 &&
+			     l.info_off == l.stack_off + 8 * 16384 && l.pool_off == l.info_off + 4096 &&
+			     l.pool_size == 32ULL << 20 && l.pool_off + l.pool_size <= l.total &&
+			     l.total - (l.pool_off + l.pool_size) < LDR_REGION_ALIGN,
+		     "layout: image | stacks | boot info page | pool, 2 MiB rounded");
+		keep = l;
+		c.cpus = 0;
+		t_ok(layout_compute(h, &c, &l) != NULL && !memcmp(&l, &keep, sizeof(l)),
+		     "layout: cpus=0 rejected, output untouched");
+		c.cpus = 1;
+		c.stack_kib = 6;
+		t_ok(layout_compute(h, &c, &l) != NULL, "layout: stack not page multiple rejected");
+		t_ok(sizeof(struct ls_boot_info) <= LDR_PAGE_SIZE, "layout: boot info fits its page");
+	}
+	free(b);
+}
+
+/* --- memory map ---------------------------------------------------------------- */
+
+struct md48 {
+	struct ldr_efi_md md;
+	uint64_t extra;	/* firmware descriptors may be larger than the struct */
+};
+
+static void test_memmap(void)
+{
+	struct md48 m[8];
+	struct ls_mem_range r[4];
+	int n;
+
+	memset(m, 0, sizeof(m));
+#define MD(i, t, b, p) (m[i].md.type = (t), m[i].md.phys_start = (b), m[i].md.nr_pages = (p))
+	MD(0, LDR_EFI_CONVENTIONAL, 0x80000000, 0x100);	/* 0x80000000-0x80100000 */
+	MD(1, LDR_EFI_BS_DATA, 0x40000000, 0x10);	/* 0x40000000-0x40010000 */
+	MD(2, LDR_EFI_LOADER_CODE, 0x40010000, 0x10);	/* adjacent: merges */
+	MD(3, 0 /* reserved */, 0x40020000, 0x10);	/* hole */
+	MD(4, LDR_EFI_ACPI_RECLAIM, 0x40030000, 0x10);
+	MD(5, 11 /* MMIO */, 0x09000000, 1);
+	MD(6, LDR_EFI_RT_DATA, 0x80080000, 0x100);	/* overlaps [0] */
+	MD(7, LDR_EFI_CONVENTIONAL, 0x90000000, 0);	/* empty */
+	n = mm_collect(m, sizeof(m), sizeof(m[0]), r, 4);
+	t_ok(n == 3 && r[0].base == 0x40000000 && r[0].size == 0x20000 &&
+		     r[1].base == 0x40030000 && r[1].size == 0x10000 && r[2].base == 0x80000000 &&
+		     r[2].size == 0x180000,
+	     "memmap: sorted, adjacent and overlapping merged, non-RAM and empty skipped, 48-byte stride");
+	t_ok(mm_collect(m, sizeof(m), sizeof(m[0]), r, 2) == -1, "memmap: more ranges than room -> -1");
+	t_ok(mm_collect(m, sizeof(m), 20, r, 4) == -1, "memmap: descriptor size too small -> -1");
+	t_ok(mm_collect(m, sizeof(m) - 8, sizeof(m[0]), r, 4) == -1,
+	     "memmap: map size not a multiple of the stride -> -1");
+	memset(m, 0, sizeof(m));
+	MD(0, LDR_EFI_CONVENTIONAL, 0x1000, 1);
+	MD(1, LDR_EFI_CONVENTIONAL, 0x5000, 1);
+	MD(2, LDR_EFI_CONVENTIONAL, 0x9000, 1);
+	MD(3, LDR_EFI_CONVENTIONAL, 0x2000, 7);	/* bridges all three */
+	n = mm_collect(m, 4 * sizeof(m[0]), sizeof(m[0]), r, 4);
+	t_ok(n == 1 && r[0].base == 0x1000 && r[0].size == 0x9000,
+	     "memmap: a range bridging three others merges them into one");
+	MD(0, LDR_EFI_CONVENTIONAL, 0xfffffffffffff000ULL, 2);
+	t_ok(mm_collect(m, sizeof(m[0]), sizeof(m[0]), r, 4) == -1, "memmap: wrapping range -> -1");
+#undef MD
+}
+
+/* --- FDT ----------------------------------------------------------------------- */
+
+struct fdtb {
+	uint8_t s[4096], str[1024];
+	size_t sl, strl;
+};
+
+static void fb_u32(struct fdtb *f, uint32_t v)
+{
+	f->s[f->sl++] = (uint8_t)(v >> 24);
+	f->s[f->sl++] = (uint8_t)(v >> 16);
+	f->s[f->sl++] = (uint8_t)(v >> 8);
+	f->s[f->sl++] = (uint8_t)v;
+}
+
+static void fb_bytes(struct fdtb *f, const void *p, size_t n)
+{
+	memcpy(f->s + f->sl, p, n);
+	f->sl += n;
+	while (f->sl % 4)
+		f->s[f->sl++] = 0;
+}
+
+static void fb_begin(struct fdtb *f, const char *name)
+{
+	fb_u32(f, 1);
+	fb_bytes(f, name, strlen(name) + 1);
+}
+
+static void fb_prop(struct fdtb *f, const char *name, const void *v, size_t n)
+{
+	fb_u32(f, 3);
+	fb_u32(f, (uint32_t)n);
+	fb_u32(f, (uint32_t)f->strl);
+	memcpy(f->str + f->strl, name, strlen(name) + 1);
+	f->strl += strlen(name) + 1;
+	fb_bytes(f, v, n);
+}
+
+static void fb_pstr(struct fdtb *f, const char *name, const char *v)
+{
+	fb_prop(f, name, v, strlen(v) + 1);
+}
+
+static void fb_reg2(struct fdtb *f, uint64_t addr)
+{
+	uint8_t v[16] = { 0 };
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v[i] = (uint8_t)(addr >> (56 - 8 * i));
+	v[14] = 0x10;	/* size 0x1000 */
+	fb_prop(f, "reg", v, 16);
+}
+
+static void fb_u32be(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* Assemble header + structure + strings into out; returns the total size. */
+static size_t fb_finish(struct fdtb *f, uint8_t *out)
+{
+	size_t off_mem = 40, off_struct = 56, off_str, total;
+
+	fb_u32(f, 9);	/* FDT_END */
+	off_str = off_struct + f->sl;
+	total = off_str + f->strl;
+	memset(out, 0, total);
+	fb_u32be(out, 0xd00dfeed);
+	fb_u32be(out + 4, (uint32_t)total);
+	fb_u32be(out + 8, (uint32_t)off_struct);
+	fb_u32be(out + 12, (uint32_t)off_str);
+	fb_u32be(out + 16, (uint32_t)off_mem);
+	fb_u32be(out + 20, 17);
+	fb_u32be(out + 24, 16);
+	fb_u32be(out + 32, (uint32_t)f->strl);
+	fb_u32be(out + 36, (uint32_t)f->sl);
+	memcpy(out + off_struct, f->s, f->sl);
+	memcpy(out + off_str, f->str, f->strl);
+	return total;
+}
+
+/* A QEMU-virt-like tree; stdout names the console, pl011_ok marks the real one. */
+static size_t fdt_build(uint8_t *out, const char *stdout_path, int second_disabled)
+{
+	static struct fdtb f;
+	static const char pl011[] = "arm,pl011\0arm,primecell";
+	uint8_t two[4] = { 0, 0, 0, 2 }, one[4] = { 0, 0, 0, 1 };
+
+	memset(&f, 0, sizeof(f));
+	fb_begin(&f, "");
+	fb_prop(&f, "#address-cells", two, 4);
+	fb_prop(&f, "#size-cells", two, 4);
+	fb_begin(&f, "aliases");
+	fb_pstr(&f, "serial0", "/pl011@9040000");
+	fb_u32(&f, 2);
+	fb_begin(&f, "chosen");
+	if (stdout_path)
+		fb_pstr(&f, "stdout-path", stdout_path);
+	fb_u32(&f, 2);
+	fb_begin(&f, "virtio_mmio@a000000");
+	fb_pstr(&f, "compatible", "virtio,mmio");
+	fb_reg2(&f, 0xa000000);
+	fb_u32(&f, 2);
+	fb_begin(&f, "pl011@9000000");
+	fb_prop(&f, "compatible", pl011, sizeof(pl011));
+	fb_reg2(&f, 0x9000000);
+	if (second_disabled == 2)
+		fb_pstr(&f, "status", "disabled");
+	fb_u32(&f, 2);
+	fb_begin(&f, "pl011@9040000");
+	fb_prop(&f, "compatible", pl011, sizeof(pl011));
+	fb_reg2(&f, 0x9040000);
+	if (second_disabled == 1)
+		fb_pstr(&f, "status", "disabled");
+	fb_u32(&f, 2);
+	fb_begin(&f, "soc");
+	fb_prop(&f, "#address-cells", one, 4);
+	fb_begin(&f, "pl011@1c090000");
+	fb_prop(&f, "compatible", pl011, sizeof(pl011));
+	{
+		uint8_t reg[8] = { 0x1c, 0x09, 0, 0, 0, 0, 0x10, 0 };
+
+		fb_prop(&f, "reg", reg, 8);
+	}
+	fb_u32(&f, 2);
+	fb_u32(&f, 2);
+	fb_u32(&f, 2);	/* root */
+	return fb_finish(&f, out);
+}
+
+static void test_fdt(void)
+{
+	static uint8_t b[8192];
+	size_t n;
+
+	n = fdt_build(b, "/pl011@9000000", 0);
+	t_ok(fdt_total_size(b) == n && fdt_find_pl011(b, n) == 0x9000000,
+	     "fdt: stdout-path by full path");
+	n = fdt_build(b, "serial0:115200n8", 0);
+	t_ok(fdt_find_pl011(b, n) == 0x9040000, "fdt: stdout-path through an alias, options dropped");
+	n = fdt_build(b, "serial0", 1);
+	t_ok(fdt_find_pl011(b, n) == 0x9000000,
+	     "fdt: disabled stdout node -> first enabled pl011 instead");
+	n = fdt_build(b, "/virtio_mmio@a000000", 0);
+	t_ok(fdt_find_pl011(b, n) == 0x9000000, "fdt: stdout not a pl011 -> first pl011");
+	n = fdt_build(b, NULL, 0);
+	t_ok(fdt_find_pl011(b, n) == 0x9000000, "fdt: no stdout-path -> first pl011");
+	n = fdt_build(b, "/soc/pl011@1c090000", 0);
+	t_ok(fdt_find_pl011(b, n) == 0x1c090000, "fdt: nested node with #address-cells = 1");
+	n = fdt_build(b, "/nonexistent", 2);
+	t_ok(fdt_find_pl011(b, n) == 0x9040000, "fdt: unknown stdout path, first pl011 disabled");
+	t_ok(fdt_find_pl011(b, n - 1) == 0, "fdt: totalsize beyond the buffer -> 0");
+	b[0] ^= 1;
+	t_ok(fdt_find_pl011(b, n) == 0 && fdt_total_size(b) == 0, "fdt: bad magic -> 0");
+	b[0] ^= 1;
+	fb_u32be(b + 8, 0xfffffff0);
+	t_ok(fdt_find_pl011(b, n) == 0, "fdt: structure offset out of bounds -> 0");
+	n = fdt_build(b, "/pl011@9000000", 0);
+	fb_u32be(b + 56 + 4 + 4 + 4, 0x7fffffff);	/* first property length */
+	t_ok(fdt_find_pl011(b, n) == 0, "fdt: property length out of bounds -> 0");
+	t_ok(fdt_find_pl011(NULL, 100) == 0, "fdt: NULL -> 0");
+}
+
+/* --- ACPI ---------------------------------------------------------------------- */
+
+static void acpi_fix(uint8_t *t, uint32_t len, unsigned int sum_off)
+{
+	uint8_t s = 0;
+	uint32_t i;
+
+	t[sum_off] = 0;
+	for (i = 0; i < len; i++)
+		s = (uint8_t)(s + t[i]);
+	t[sum_off] = (uint8_t)(0 - s);
+}
+
+static void acpi_put64(uint8_t *p, uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint8_t a_rsdp[36], a_xsdt[36 + 16], a_spcr[80], a_other[36];
+
+static void acpi_build(uint8_t if_type)
+{
+	memset(a_rsdp, 0, sizeof(a_rsdp));
+	memcpy(a_rsdp, "RSD PTR ", 8);
+	a_rsdp[15] = 2;
+	a_rsdp[20] = 36;
+	acpi_put64(a_rsdp + 24, (uint64_t)(uintptr_t)a_xsdt);
+	acpi_fix(a_rsdp, 20, 8);
+	acpi_fix(a_rsdp, 36, 32);
+	memset(a_other, 0, sizeof(a_other));
+	memcpy(a_other, "APIC", 4);
+	a_other[4] = 36;
+	acpi_fix(a_other, 36, 9);
+	memset(a_spcr, 0, sizeof(a_spcr));
+	memcpy(a_spcr, "SPCR", 4);
+	a_spcr[4] = 80;
+	a_spcr[36] = if_type;
+	a_spcr[41] = 32;
+	acpi_put64(a_spcr + 44, 0x9000000);
+	acpi_fix(a_spcr, 80, 9);
+	memset(a_xsdt, 0, sizeof(a_xsdt));
+	memcpy(a_xsdt, "XSDT", 4);
+	a_xsdt[4] = sizeof(a_xsdt);
+	acpi_put64(a_xsdt + 36, (uint64_t)(uintptr_t)a_other);
+	acpi_put64(a_xsdt + 44, (uint64_t)(uintptr_t)a_spcr);
+	acpi_fix(a_xsdt, sizeof(a_xsdt), 9);
+}
+
+static void test_acpi(void)
+{
+	acpi_build(0x03);
+	t_ok(acpi_find_pl011(a_rsdp) == 0x9000000, "acpi: PL011 base from SPCR via RSDP/XSDT");
+	acpi_build(0x0e);
+	t_ok(acpi_find_pl011(a_rsdp) == 0x9000000, "acpi: SBSA generic UART accepted");
+	acpi_build(0x00);
+	t_ok(acpi_find_pl011(a_rsdp) == 0, "acpi: 16550 SPCR ignored (not a PL011)");
+	acpi_build(0x03);
+	a_spcr[50] ^= 1;
+	t_ok(acpi_find_pl011(a_rsdp) == 0, "acpi: SPCR with a bad checksum ignored");
+	acpi_build(0x03);
+	a_rsdp[0] = 'X';
+	t_ok(acpi_find_pl011(a_rsdp) == 0, "acpi: bad RSDP signature -> 0");
+	acpi_build(0x03);
+	a_xsdt[40] ^= 0xff;
+	t_ok(acpi_find_pl011(a_rsdp) == 0, "acpi: corrupt XSDT -> 0");
+	t_ok(acpi_find_pl011(NULL) == 0, "acpi: NULL -> 0");
+}
+
+int main(void)
+{
+	test_config();
+	test_image();
+	test_memmap();
+	test_fdt();
+	test_acpi();
+	fprintf(stderr, "boot unit: %d tests, %d failed\n", t_n, t_fail);
+	return 0;
+}
