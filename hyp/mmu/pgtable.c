@@ -256,6 +256,12 @@ static void pt_content_of(const struct pt_fmt *f, u64 desc, unsigned int level,
 	c->attr = c->valid ? f->attr(desc) : 0;
 }
 
+/* The entry at @level starting at @eia lies wholly inside the operation's range. */
+static bool pt_covered(const struct pt_op *op, unsigned int level, u64 eia)
+{
+	return eia >= op->w.start && eia + pt_level_size(level) <= op->w.end;
+}
+
 /*
  * The one decision both phases share: what the operation does with an entry at
  * @level starting at @eia whose content is @c. Sets *@desc for PT_ACT_WRITE.
@@ -265,7 +271,7 @@ static enum pt_act pt_decide(const struct pt_op *op, unsigned int level, u64 eia
 {
 	const struct pt_fmt *f = pt_fmt_of(op->w.pt);
 	u64 size = pt_level_size(level);
-	bool covered = eia >= op->w.start && eia + size <= op->w.end;
+	bool covered = pt_covered(op, level, eia);
 	u64 pa;
 
 	switch (op->kind) {
@@ -443,6 +449,19 @@ static void pt_replace_leaf(struct pt_op *op, struct pt_entry *e, const struct p
 	pt_write(op->pt, e->ptep, desc);
 }
 
+/* Invalidate the live leaf @e: break (Arm) or write invalid and gather it (x86). */
+static void pt_drop_leaf(struct pt_op *op, struct pt_entry *e)
+{
+	u64 size = pt_level_size(e->level);
+
+	if (pt_fmt_of(op->pt)->needs_bbm) {
+		pt_break(op, e->ptep, e->ia, size, pt_ttl(op, e->level));
+	} else {
+		pt_write(op->pt, e->ptep, 0);
+		pt_gather_add(op->g, e->ia, size, pt_ttl(op, e->level));
+	}
+}
+
 /*
  * Replace a leaf or invalid entry with a table of the next level translating
  * exactly the same way. The new table is filled completely (and cleaned) before
@@ -550,10 +569,23 @@ static int pt_op_visit(struct pt_walker *w, struct pt_entry *e, enum pt_visit v)
 			pt_replace_leaf(op, e, &c, desc);
 		break;
 	case PT_ACT_SPLIT:
-		if (op->pt)
-			pt_split_entry(op, e, &c);
-		else
+		if (!op->pt) {
 			op->cost += pt_split_pages(op, e->level, e->ia, &c);
+			break;
+		}
+		if (op->kind == PT_OP_MAP && c.valid && pt_covered(op, e->level, e->ia)) {
+			/*
+			 * The whole block gets a new translation that needs smaller
+			 * leaves: drop the old one once (one break, or one gathered
+			 * range) and build the new one in an empty table, instead of
+			 * copying the old block into 512 leaves that each need a break.
+			 * The cost is the same: no child of the block translates the
+			 * new way already (else the block itself would).
+			 */
+			pt_drop_leaf(op, e);
+			c.valid = false;
+		}
+		pt_split_entry(op, e, &c);
 		break;
 	case PT_ACT_NONE:
 	default:

@@ -390,6 +390,63 @@ static void t_remap_live_block(void **state)
 	check_accounting(pt);
 }
 
+/* A live block re-mapped to an output that needs smaller leaves: one break, not one per leaf. */
+static void t_remap_block_unaligned(void **state)
+{
+	const struct fmt_case *fc = fc_of(state);
+	struct pt *pt = setup_pt(fc, POOL_PAGES);
+	unsigned int lvl = big_level(fc);
+	u64 ia = SZ_1G, pa = PA_BASE + PAGE_SIZE, tables;
+	struct pt_gather g;
+
+	assert_int_equal(pt_map(pt, ia, SZ_1G, PA_BASE, fc->rw, NULL), 0);
+	tables = pt->nr_tables;
+	/* 1G -> 512 level-2 tables of 4K pages (+1 level-2 table with 1G leaves). */
+	assert_int_equal(pt_map_cost(pt, ia, SZ_1G, pa, fc->rw), 512 + (lvl == 1));
+	tpt.flushes = 0;
+	pt_gather_init(&g);
+	assert_int_equal(pt_map(pt, ia, SZ_1G, pa, fc->rw, &g), 0);
+	assert_int_equal(pt->nr_tables, tables + 512 + (lvl == 1));
+	assert_int_equal(th_count_leaves(pt, ia, SZ_1G, 3), SZ_1G / PAGE_SIZE);
+	if (fc->bbm) {
+		/* One break for the old 1 GiB block. */
+		assert_int_equal(tpt.flushes, 1);
+		assert_int_equal(g.nr, 0);
+	} else {
+		assert_int_equal(tpt.flushes, 0);
+		assert_int_equal(g.nr, 1);
+		assert_int_equal(g.r[0].ia, ia);
+		assert_int_equal(g.r[0].size, SZ_1G);
+	}
+	expect_pa(pt, ia, pa, fc->rw);
+	expect_pa(pt, ia + SZ_1G - PAGE_SIZE, pa + SZ_1G - PAGE_SIZE, fc->rw);
+	/* And back: everything merges into the original blocks. */
+	assert_int_equal(pt_map(pt, ia, SZ_1G, PA_BASE, fc->rw, NULL), 0);
+	assert_int_equal(pt->nr_tables, tables);
+	check_accounting(pt);
+}
+
+/* pt_init's root allocation fails cleanly, also on the injected failure. */
+static void t_init_enomem(void **state)
+{
+	const struct fmt_case *fc = fc_of(state);
+	struct th_pt t;
+
+	th_reset();
+	th_pool_fill(&pool, 64);
+	pool.fail_after = 1;
+	assert_int_equal(th_pt_init(&t, fc->fmt, fc->ia_bits, &pool), -ENOMEM);
+	assert_int_equal(pool.fail_after, 0);
+	assert_int_equal(pool.nr_free, 64);
+	assert_int_equal(pt_pool_reserve(&pool, 64 - fc->root_pages + 1), 0);
+	assert_int_equal(th_pt_init(&t, fc->fmt, fc->ia_bits, &pool), -ENOMEM);
+	assert_int_equal(pool.nr_free, 64);
+	pt_pool_unreserve(&pool, 1);
+	assert_int_equal(th_pt_init(&t, fc->fmt, fc->ia_bits, &pool), 0);
+	assert_int_equal(pool.nr_used, fc->root_pages);
+	pt_destroy(&t.pt);
+}
+
 /* ---- split / merge ------------------------------------------------------------------------------ */
 
 static void t_split_merge(void **state)
@@ -731,6 +788,7 @@ struct model_page {
 };
 
 static struct model_page *model;
+static u64 model_base; /* IA of model[0] */
 static u64 rng_state;
 
 static u64 rnd(u64 n)
@@ -744,7 +802,7 @@ static u64 rnd(u64 n)
 
 static void model_apply(const struct op *o)
 {
-	u64 i, first = o->ia / PAGE_SIZE, n = o->size / PAGE_SIZE;
+	u64 i, first = (o->ia - model_base) / PAGE_SIZE, n = o->size / PAGE_SIZE;
 
 	for (i = 0; i < n; i++) {
 		struct model_page *m = &model[first + i];
@@ -771,7 +829,7 @@ static void model_apply(const struct op *o)
 
 static int model_cmp_leaf(const struct pt_leaf *leaf, void *arg)
 {
-	u64 i, first = leaf->ia / PAGE_SIZE;
+	u64 i, first = (leaf->ia - model_base) / PAGE_SIZE;
 
 	(void)arg;
 	for (i = 0; i < leaf->size / PAGE_SIZE; i++) {
@@ -838,7 +896,7 @@ static void random_op(const struct fmt_case *fc, struct op *o)
 	end = MIN(end, MODEL_SIZE);
 	if (end <= start)
 		end = start + PAGE_SIZE;
-	o->ia = start;
+	o->ia = model_base + start;
 	o->size = end - start;
 	o->attr = fc->attrs[rnd(fc->nr_attrs)];
 	o->pa = 0;
@@ -846,13 +904,13 @@ static void random_op(const struct fmt_case *fc, struct op *o)
 		o->kind = OP_MAP;
 		switch (rnd(4)) {
 		case 0: /* output offset by whole pages: 4K leaves */
-			o->pa = PA_BASE + start + PAGE_SIZE * (1 + rnd(4));
+			o->pa = PA_BASE + o->ia + PAGE_SIZE * (1 + rnd(4));
 			break;
 		case 1: /* another 1 GiB-aligned place */
-			o->pa = PA_BASE + SZ_1G * rnd(8) + start;
+			o->pa = PA_BASE + SZ_1G * rnd(8) + o->ia;
 			break;
 		default: /* identity-like: blocks wherever the range allows */
-			o->pa = PA_BASE + start;
+			o->pa = PA_BASE + o->ia;
 			break;
 		}
 	} else if (r < 80) {
@@ -862,16 +920,16 @@ static void random_op(const struct fmt_case *fc, struct op *o)
 	}
 }
 
-static void t_property(void **state)
+static void property(const struct fmt_case *fc, u64 base)
 {
-	const struct fmt_case *fc = fc_of(state);
 	struct pt *pt = setup_pt(fc, 2048);
 	unsigned int step, steps = 300;
 	struct op o;
 
 	model = calloc(MODEL_PAGES, sizeof(*model));
 	assert_non_null(model);
-	rng_state = 0x9e3779b97f4a7c15ULL ^ (u64)fc->fmt;
+	model_base = base;
+	rng_state = 0x9e3779b97f4a7c15ULL ^ (u64)fc->fmt ^ base;
 	for (step = 0; step < steps; step++) {
 		s64 cost;
 		u64 used = pool.nr_used;
@@ -885,7 +943,7 @@ static void t_property(void **state)
 			pool.fail_after = 1 + rnd((u64)cost);
 			assert_int_equal(op_run(pt, &o, NULL), -ENOMEM);
 			assert_int_equal(pool.nr_used, used);
-			assert_int_equal(pt_walk(pt, 0, MODEL_SIZE, model_cmp_leaf, NULL), 0);
+			assert_int_equal(pt_walk(pt, base, MODEL_SIZE, model_cmp_leaf, NULL), 0);
 		}
 		if (step % 10 == 3) {
 			/* Exactly the cost available: must succeed. */
@@ -908,7 +966,7 @@ static void t_property(void **state)
 			       (unsigned long long)o.pa, o.attr, ret);
 		assert_int_equal(ret, 0);
 		model_apply(&o);
-		ret = pt_walk(pt, 0, MODEL_SIZE, model_cmp_leaf, NULL);
+		ret = pt_walk(pt, base, MODEL_SIZE, model_cmp_leaf, NULL);
 		if (ret)
 			printf("# after step %u: op %d ia %#llx size %#llx pa %#llx attr %x\n",
 			       step, o.kind, (unsigned long long)o.ia, (unsigned long long)o.size,
@@ -918,11 +976,22 @@ static void t_property(void **state)
 		check_accounting(pt);
 	}
 	/* Unmap everything: only the root remains. */
-	assert_int_equal(pt_unmap(pt, 0, MODEL_SIZE, NULL), 0);
+	assert_int_equal(pt_unmap(pt, base, MODEL_SIZE, NULL), 0);
 	assert_int_equal(pt->nr_tables, fc->root_pages);
 	check_accounting(pt);
 	free(model);
 	model = NULL;
+}
+
+static void t_property(void **state)
+{
+	property(fc_of(state), 0);
+}
+
+/* The same across a 512 GiB boundary: two level-0 entries (two level-1 entries in S2 40-bit). */
+static void t_property_512g(void **state)
+{
+	property(fc_of(state), BIT(39) - SZ_1G);
 }
 
 /* ---- reservations and coherency ----------------------------------------------------------------- */
@@ -1013,6 +1082,8 @@ static const struct named_test per_fmt[] = {
 	{ "set_attr_4k_in_1g_block", t_set_attr_middle },
 	{ "unmap_4k_in_1g_block_bbm_free", t_unmap_middle_bbm_free },
 	{ "remap_live_block", t_remap_live_block },
+	{ "remap_block_unaligned", t_remap_block_unaligned },
+	{ "init_enomem", t_init_enomem },
 	{ "split_merge", t_split_merge },
 	{ "enomem_every_allocation", t_enomem },
 	{ "bad_input", t_bad_input },
@@ -1021,6 +1092,7 @@ static const struct named_test per_fmt[] = {
 	{ "wrong_level_decode", t_wrong_level },
 	{ "walker_panics_on_bad_desc", t_walker_panics },
 	{ "property_vs_model", t_property },
+	{ "property_vs_model_512g_boundary", t_property_512g },
 	{ "reservation_protocol", t_reserve },
 	{ "coherent_flag", t_coherent },
 	{ "root_pointer", t_root_ptr },
