@@ -17,6 +17,7 @@
 #include "../../../hyp/iommu/smmuv3_regs.h"
 #include "fake.h"
 #include "harness.h"
+#include "invariant_env.h"
 #include "hyp/iommu.h"
 #include "smmu_sim.h"
 
@@ -623,6 +624,62 @@ static void test_own_ops_after_unmap(void **state)
 	assert_int_equal(sim_tlb_count(1, 0, ~0ULL >> 1), 0);
 }
 
+/*
+ * The whole lockstep path: the ownership core's host view (its CPU stage 2)
+ * shared with the SMMU, the SMMU registered as a view domain; a host page
+ * donated to a VM must become unreachable by DMA within the transition (no
+ * call from the test), and reachable again once reclaimed.
+ */
+static void test_own_lockstep(void **state)
+{
+	const struct own_view *hv;
+	struct own_res res;
+	unsigned int idx;
+	u64 page, pa, ipa = 0x10000000;
+	u32 vm;
+
+	(void)state;
+	env_setup(256);
+	sim_reset();
+	memset(&smmu, 0, sizeof(smmu));
+	smem = fake_alloc_pages(SMEM_SIZE / PAGE_SIZE, 64 * 1024);
+	init_ok();
+	hv = own_view_of(OWN_HOST);
+	assert_non_null(hv);
+	assert_int_equal(smmu_attach_host_s2(&smmu, 0x10, 1, &hv->cpu, 1, VTCR40), 0);
+	memset(&res, 0, sizeof(res));
+	assert_int_equal(own_dom_attach(OWN_HOST, false, PT_FMT_ARM64_S2, true, &smmu_own_inval_ops,
+					&smmu.host, &idx, &res),
+			 0);
+	page = env_host_pages(2, PAGE_SIZE);
+	assert_int_equal(sim_dma(0x10, page, true, &pa), 0);
+	assert_int_equal(pa, page); /* the host's identity map */
+	assert_int_equal(sim_tlb_count(1, page, PAGE_SIZE), 1);
+
+	vm = env_vm_create(64, 40);
+	sim_log_clear();
+	memset(&res, 0, sizeof(res));
+	assert_int_equal(own_host_donate_vm(vm, page, ipa, 1, &res), 0);
+	/* The transition itself invalidated the SMMU and waited for it. */
+	assert_true(sim_count_op(CMD_TLBI_S2_IPA) + sim_count_op(CMD_TLBI_S12_VMALL) >= 1);
+	assert_true(sim_count_op(CMD_SYNC) >= 1);
+	assert_int_equal(FIELD_GET(CMD0_OP, sim.log[sim.nlog - 1][0]), CMD_SYNC);
+	assert_int_equal(sim_tlb_count(1, page, PAGE_SIZE), 0);
+	assert_int_equal(sim_dma(0x10, page, true, &pa), EVT_F_TRANSLATION);
+	assert_int_equal(sim_dma(0x10, page + PAGE_SIZE, true, &pa), 0);
+	assert_int_equal(pa, page + PAGE_SIZE);
+
+	memset(&res, 0, sizeof(res));
+	assert_int_equal(own_vm_reclaim(vm, ipa, 1, &res), 0);
+	assert_int_equal(sim_dma(0x10, page, false, &pa), 0);
+	assert_int_equal(pa, page);
+	assert_false(smmu.failed);
+	assert_int_equal(smmu.st.timeouts, 0);
+	assert_int_equal(sim.bad_ste, 0);
+	assert_int_equal(own_dom_detach(OWN_HOST, idx), 0);
+	env_teardown();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -643,6 +700,7 @@ int main(void)
 		cmocka_unit_test_setup(test_events_and_overflow, setup),
 		cmocka_unit_test_setup(test_gerror, setup),
 		cmocka_unit_test_setup(test_own_ops_after_unmap, setup),
+		cmocka_unit_test(test_own_lockstep),
 	};
 
 	return cmocka_run_group_tests_name("smmu", tests, NULL, NULL);
