@@ -800,9 +800,19 @@ static int smmu_cfgi_sync(struct smmu *s, u32 sid, u32 nr)
  */
 static int smmu_write_stes(struct smmu *s, u32 sid, u32 nr, const u64 *ste)
 {
-	bool live = false;
+	bool live = false, same = ste != NULL;
 	int ret;
 
+	/* Re-attaching the same configuration: nothing to do (and no DMA window). */
+	for (u32 i = 0; i < nr && same; i++) {
+		volatile u64 *p = smmu_ste_ptr(s, sid + i);
+
+		for (u32 d = 0; p && d < 4; d++)
+			same = same && p[d] == ste[d];
+		same = same && p;
+	}
+	if (same)
+		return 0;
 	for (u32 i = 0; i < nr; i++) {
 		volatile u64 *p = smmu_ste_ptr(s, sid + i);
 
@@ -914,9 +924,12 @@ static int smmu_s2_fields(const struct smmu *s, const struct pt *s2, u16 vmid, u
 	/*
 	 * A table whose owner swaps a live block for an equivalent table (or
 	 * back) without break-before-make is only safe if every walker allows
-	 * it: for the SMMU that is BBML2 (SMMU 3.21.1 / IDR3.BBML, v3.2); with
-	 * BBML0/1 a walker may cache both and raise F_TLB_CONFLICT or use a
-	 * torn view.
+	 * it: for the SMMU that is BBML2 (SMMU 6.3.4 IDR3.BBML, SMMUv3.2); with
+	 * BBML0/1 the SMMU may hold the old block and the new table's entries
+	 * at once (F_TLB_CONFLICT, or either translation). The CPU side has the
+	 * same caveat (FEAT_BBM level 2 may still raise TLB conflict aborts
+	 * unless the implementation promises not to): that is pt.bbm_free's
+	 * owner's call; we only refuse what the SMMU cannot do.
 	 */
 	if (s2->bbm_free && s->bbml < IDR3_BBML2) {
 		plat_log("smmu: attach: table skips break-before-make but SMMU BBML is %u (need 2)",

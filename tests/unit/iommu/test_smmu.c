@@ -340,6 +340,16 @@ static void test_attach_live_switch(void **state)
 	assert_int_equal(smmu_attach_host_s2(&smmu, 5, 1, &hpt.pt, 2, VTCR40), 0);
 	assert_true(sim_fetch_ste(5, neu));
 	assert_int_equal(FIELD_GET(STE2_S2VMID, neu[2]), 2);
+	/* Attaching the same configuration again changes nothing and issues nothing. */
+	{
+		u32 nlog = sim.nlog, nhist = sim.nhist;
+
+		sim.watch = false;
+		assert_int_equal(smmu_attach_host_s2(&smmu, 5, 1, &hpt.pt, 2, VTCR40), 0);
+		assert_int_equal(sim.nlog, nlog);
+		sim.nhist = nhist;
+		sim.watch = true;
+	}
 	assert_true(sim.nhist > 3);
 	/* Every fetch saw the old STE, an invalid one, or the new one: never a mix. */
 	for (i = 0; i < sim.nhist; i++) {
