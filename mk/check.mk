@@ -143,7 +143,7 @@ check-checkpatch:
 # .d dependency files, else the ELF's DWARF line tables), not the whole tree.
 cloc:
 ifneq ($(wildcard $(TOP)/mk/hyp.mk),)
-	+@$(MAKE) --no-print-directory hyp-image >/dev/null
+	+@$(MAKE) --no-print-directory $(B)/hyp/lockstep.elf >/dev/null
 	@CROSS="$(CROSS)" $(TOP)/scripts/cloc.sh $(B)/hyp/lockstep.elf -- $(HYP_OBJS)
 else
 	@echo "cloc: mk/hyp.mk not in the tree yet: no hypervisor image to count"

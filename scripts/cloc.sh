@@ -101,18 +101,26 @@ for o in objs:
 		no_d.append(o)
 
 # DWARF: compile units (DW_AT_name + DW_AT_comp_dir) and line-table file names.
-ext = set()
-if dwarf and os.path.getsize(dwarf) > 0 and (no_d or not objs):
+# Always read for the compile units from outside the tree (newlib); for the
+# tree's own files only when some object has no .d file.
+ext, use_dwarf = set(), bool(no_d or not objs)
+if dwarf and os.path.getsize(dwarf) > 0:
 	txt = open(dwarf, errors="replace").read()
 	for cu in re.split(r"Compilation Unit @", txt)[1:]:
 		die = cu.split("Abbrev Number", 2)
 		die = die[1] if len(die) > 1 else cu	# the DW_TAG_compile_unit DIE
 		val = lambda k: (re.findall(r"DW_AT_%s\s*:\s*(?:\(indirect[^)]*\):\s*)?(\S+)" % k, die) or [None])[0]
 		name, cdir = val("name"), val("comp_dir")
-		if name and SRC.search(name):
-			files.add(os.path.normpath(os.path.join(cdir or top, name)))
+		if not name or not SRC.search(name):
+			continue
+		f = os.path.normpath(os.path.join(cdir or top, name))
+		if not f.startswith(top + "/") or f.startswith(top + "/build/"):
+			if os.path.isfile(f):
+				ext.add(f)
+		elif use_dwarf:
+			files.add(f)
 	# DWARF 5 rawline: directory table then file table ("Entry Dir Name").
-	for blk in re.split(r"\n\s*Offset:\s", txt):
+	for blk in (re.split(r"\n\s*Offset:\s", txt) if use_dwarf else []):
 		dirs = re.findall(r"^\s+(\d+)\s+(?:\(indirect[^)]*\):\s*)?(/\S*|\S+)$",
 				  blk.split("The File Name Table")[0].split("The Directory Table")[-1], re.M)
 		dmap = {int(i): p for i, p in dirs}
@@ -127,8 +135,6 @@ if dwarf and os.path.getsize(dwarf) > 0 and (no_d or not objs):
 rows, groups, other_tree = {}, {}, []
 for f in sorted(files):
 	if not f.startswith(top + "/") or f.startswith(top + "/build/"):
-		if os.path.isfile(f) and not f.startswith(("/usr/lib/gcc", "/usr/include")):
-			ext.add(f)
 		continue
 	rel = os.path.relpath(f, top)
 	n = sloc(f)
@@ -159,8 +165,10 @@ if "other" in groups:
 	print("\nnote: 'other' = files outside the listed TCB directories that the image links")
 if ext:
 	el = [(f, sloc(f) or 0) for f in sorted(ext)]
-	print("\nlinked from outside the tree (not in TOTAL): %d files, %d lines (e.g. %s)"
-	      % (len(el), sum(n for _, n in el), os.path.relpath(el[0][0], top) if el[0][0].startswith(top) else el[0][0]))
+	common = os.path.commonpath([f for f, _ in el])
+	print("\nlinked from outside the tree (not in TOTAL; compile units only, from DWARF):")
+	print("       %-32s %6d %7d" % (os.path.relpath(common, top) if common.startswith(top) else common,
+					 len(el), sum(n for _, n in el)))
 if tf == 0:
 	sys.exit("cloc: no source files found: were the objects built with -MMD (.d files) or -g?")
 PY

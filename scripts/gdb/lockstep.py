@@ -35,7 +35,7 @@ TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 ELF = os.environ.get("LOCKSTEP_ELF", os.path.join(TOP, "build/hyp/lockstep.elf"))
 BIN = os.environ.get("LOCKSTEP_BIN", os.path.join(TOP, "build/hyp/lockstep.bin"))
 SERIAL_LOG = os.environ.get("LOCKSTEP_SERIAL_LOG", os.path.join(TOP, "build/debug/serial.log"))
-BASE_RE = os.environ.get("LOCKSTEP_BASE_RE", r"(?i)(lockstep|hyp).*(base|loaded|image)")
+BASE_RE = os.environ.get("LOCKSTEP_BASE_RE", r"(?i)lockstep-boot: region:|lockstep.*\b(base|image)\b")
 
 LS_IMAGE_MAGIC = 0x5045545354534B4C  # include/lockstep/boot.h, at offset 8 of the header
 SZ_2M = 2 << 20
