@@ -206,12 +206,12 @@ static int smmu_cmdq_push(struct smmu *s, u64 d0, u64 d1)
 {
 	struct smmu_queue *q = &s->cmdq;
 	volatile u64 *slot;
-	int ret;
 
 	if (s->failed)
 		return -EIO;
 	if (smmu_q_full(q)) {
-		ret = smmu_cmdq_wait_space(s);
+		int ret = smmu_cmdq_wait_space(s);
+
 		if (ret) {
 			smmu_fail_closed(s, "command queue stuck");
 			return ret;
@@ -431,7 +431,7 @@ int smmu_drain_events(struct smmu *s)
 		plat_log("smmu: event queue overflowed, events were lost");
 	}
 	while ((q->cons & ((2U << q->log2n) - 1)) != prod) {
-		volatile u64 *slot = smmu_q_slot(q, q->cons);
+		const volatile u64 *slot = smmu_q_slot(q, q->cons);
 		u64 e[EVT_DWORDS];
 
 		for (u32 i = 0; i < EVT_DWORDS; i++)
@@ -805,7 +805,7 @@ static int smmu_write_stes(struct smmu *s, u32 sid, u32 nr, const u64 *ste)
 
 	/* Re-attaching the same configuration: nothing to do (and no DMA window). */
 	for (u32 i = 0; i < nr && same; i++) {
-		volatile u64 *p = smmu_ste_ptr(s, sid + i);
+		const volatile u64 *p = smmu_ste_ptr(s, sid + i);
 
 		for (u32 d = 0; p && d < 4; d++)
 			same = same && p[d] == ste[d];
@@ -857,6 +857,7 @@ static int smmu_s2_fields(const struct smmu *s, const struct pt *s2, u16 vmid, u
 	u32 sl0 = (u32)FIELD_GET(VTCR_SL0, vtcr);
 	u32 ps = (u32)FIELD_GET(VTCR_PS, vtcr);
 	u32 ia, ia_smmu, below, level, pages, ps_smmu;
+	bool clipped;
 	int ps_bits;
 
 	if (!s2 || s2->fmt != PT_FMT_ARM64_S2 || !s2->root) {
@@ -894,13 +895,14 @@ static int smmu_s2_fields(const struct smmu *s, const struct pt *s2, u16 vmid, u
 	 * level stays consistent: DMA above 2^IAS then faults (F_ADDR_SIZE) while
 	 * the CPU reaches it; nothing of the host's RAM or devices lives there.
 	 */
-	ia_smmu = MIN(ia, (u32)s->ias_bits);
+	clipped = s->ias_bits < ia;
+	ia_smmu = clipped ? s->ias_bits : ia;
 	if (ia_smmu <= below) {
 		plat_log("smmu: attach: SMMU IAS %u too small for a level-%u root (%u-bit IPA)",
 			 s->ias_bits, level, ia);
 		return -EINVAL;
 	}
-	if (ia_smmu < ia)
+	if (clipped)
 		plat_log("smmu: attach: SMMU walks the %u-bit table with a %u-bit input (IAS)", ia,
 			 ia_smmu);
 	ps_bits = smmu_oas_bits(ps);

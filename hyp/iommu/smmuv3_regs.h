@@ -200,7 +200,7 @@
 /* ---- Stream table entry (SMMU 5.2), 64 bytes = 8 dwords --------------------- */
 
 #define STE_DWORDS 8U
-#define STE_BYTES  (STE_DWORDS * 8U)
+#define STE_BYTES  64U
 
 /* dword 0 */
 #define STE0_V		   BIT(0)
