@@ -105,11 +105,18 @@ alive_after_read() {
 # ("lockstep-boot: region: 0xBASE-0xLAST ..." on the UEFI console).
 region_matches() {
 	local r base last
-	r=$(sed -n 's/.*lockstep-boot: region: \(0x[0-9a-f]*\)-\(0x[0-9a-f]*\) .*/\1 \2/p' "$log" | head -1)
+	r=$(sed -n 's/.*lockstep-boot: region: \(0x[0-9a-fA-F]*\)-\(0x[0-9a-fA-F]*\) .*/\1 \2/p' "$log" | head -1)
 	[ -n "$r" ] || { echo "# no loader region line in the serial log" >> "$tap"; return 1; }
 	read -r base last <<< "$r"
 	echo "# loader region $base-$last" >> "$tap"
 	grep -qx "# refused range $(printf '0x%x size 0x%x' $((base)) $((last + 1 - base)))" "$log"
+}
+
+# The refusal came from the host stage-2: Lockstep logged the abort at the address read.
+hyp_logged_abort() {
+	local base
+	base=$(sed -n 's/^# refused range \(0x[0-9a-f]*\) size .*/\1/p' "$log" | head -1)
+	[ -n "$base" ] && has "lockstep: cpu [0-9]+: host read abort at IPA $(printf '%#x' $((base + 8)))"
 }
 
 clean_poweroff() { [ "$qrc" = 0 ] && has 'reboot: Power down'; }
@@ -138,6 +145,7 @@ mode_test() {
 	assert "kernel: lockstep.ko reports hypervisor ABI $LS_ABI" has "lockstep: hypervisor ABI $LS_ABI,"
 	guest_results guest
 	assert "the refused range is the loader's Lockstep region" region_matches
+	assert "Lockstep logged the host's aborted read (stage-2)" hyp_logged_abort
 	assert "system keeps running after the hypervisor-memory read (later output)" alive_after_read
 	assert "clean poweroff (PSCI SYSTEM_OFF, QEMU exit 0)" clean_poweroff
 	echo "qemu: TAP in $tap"
