@@ -7,13 +7,13 @@
  */
 #include "ldr.h"
 
-#define ACPI_HDR_LEN		36u
-#define ACPI_TABLE_MAX		(1u << 20)	/* sanity bound on a table's length */
+#define ACPI_HDR_LEN   36u
+#define ACPI_TABLE_MAX (1u << 20) /* sanity bound on a table's length */
 
 /* SPCR Interface Type values for PL011-compatible UARTs (DBG2 port subtypes). */
-#define SPCR_IF_PL011		0x03
-#define SPCR_IF_SBSA_32		0x0d
-#define SPCR_IF_SBSA		0x0e
+#define SPCR_IF_PL011	0x03
+#define SPCR_IF_SBSA_32 0x0d
+#define SPCR_IF_SBSA	0x0e
 
 static uint32_t acpi_le32(const uint8_t *p)
 {
@@ -64,7 +64,7 @@ uint64_t acpi_find_pl011(const void *rsdp)
 	const uint8_t *r = rsdp, *x, *spcr = NULL;
 	uint32_t len, i;
 
-	if (!r || !acpi_sig(r, "RSD PTR ", 8) || r[15] < 2)	/* XSDT needs revision >= 2 */
+	if (!r || !acpi_sig(r, "RSD PTR ", 8) || r[15] < 2) /* XSDT needs revision >= 2 */
 		return 0;
 	len = acpi_le32(r + 20);
 	if (len < 36 || len > 4096 || !acpi_sum_ok(r, 20) || !acpi_sum_ok(r, len))
@@ -86,7 +86,7 @@ uint64_t acpi_find_pl011(const void *rsdp)
 		return 0;
 	if (spcr[36] != SPCR_IF_PL011 && spcr[36] != SPCR_IF_SBSA_32 && spcr[36] != SPCR_IF_SBSA)
 		return 0;
-	if (spcr[40] != 0)	/* GAS address space 0: system memory (ACPI 6.5 5.2.3.2) */
+	if (spcr[40] != 0) /* GAS address space 0: system memory (ACPI 6.5 5.2.3.2) */
 		return 0;
 	return acpi_le64(spcr + 44);
 }

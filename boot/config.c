@@ -35,8 +35,7 @@ static const char *cfg_copy(char *dst, size_t dst_size, const char *val, size_t 
 	return NULL;
 }
 
-static const char *cfg_uint(uint32_t *dst, const char *val, size_t vlen, uint32_t min,
-			    uint32_t max)
+static const char *cfg_uint(uint32_t *dst, const char *val, size_t vlen, uint32_t min, uint32_t max)
 {
 	uint64_t v = 0;
 	size_t i;
@@ -108,7 +107,7 @@ const char *cfg_parse(const char *buf, size_t len, struct ldr_config *cfg)
 			pos++;
 		end = pos;
 		if (pos < len)
-			pos++;	/* skip '\n' */
+			pos++; /* skip '\n' */
 
 		ks = start;
 		while (ks < end && cfg_is_space(buf[ks]))

@@ -11,7 +11,7 @@
 
 #include "ldr.h"
 
-#define LDR_TAG		L"lockstep-boot: "
+#define LDR_TAG L"lockstep-boot: "
 
 /* main.c: called by gnu-efi's crt0 (_start) after self-relocation */
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab);
@@ -30,7 +30,7 @@ void initrd_uninstall(void);
 struct ldr_handoff {
 	struct ls_boot_info *info;
 	long (*entry)(struct ls_boot_info *info);
-	void *mm_buf;		/* memory map buffer allocated before StartImage */
+	void *mm_buf; /* memory map buffer allocated before StartImage */
 	UINTN mm_cap;
 };
 unsigned int arch_current_el(void);

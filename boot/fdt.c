@@ -7,15 +7,15 @@
  */
 #include "ldr.h"
 
-#define FDT_MAGIC	0xd00dfeedu
-#define FDT_BEGIN_NODE	1u
-#define FDT_END_NODE	2u
-#define FDT_PROP	3u
-#define FDT_NOP		4u
-#define FDT_END		9u
+#define FDT_MAGIC      0xd00dfeedu
+#define FDT_BEGIN_NODE 1u
+#define FDT_END_NODE   2u
+#define FDT_PROP       3u
+#define FDT_NOP	       4u
+#define FDT_END	       9u
 
-#define FDT_MAX_DEPTH	16
-#define FDT_PATH_MAX	256
+#define FDT_MAX_DEPTH 16
+#define FDT_PATH_MAX  256
 
 struct fdt_blob {
 	const uint8_t *base;
@@ -26,10 +26,10 @@ struct fdt_blob {
 /* Per-node facts gathered from its properties. */
 struct fdt_node {
 	const char *path;
-	int pl011;		/* compatible list contains "arm,pl011" */
-	int disabled;		/* status is present and not "okay"/"ok" */
+	int pl011;    /* compatible list contains "arm,pl011" */
+	int disabled; /* status is present and not "okay"/"ok" */
 	int has_reg;
-	uint64_t reg;		/* first address of reg */
+	uint64_t reg; /* first address of reg */
 };
 
 struct fdt_walker {
@@ -38,9 +38,9 @@ struct fdt_walker {
 		    uint32_t len);
 	/* Called once a node's properties are all seen; return nonzero to stop. */
 	int (*node)(struct fdt_walker *w, const struct fdt_node *n);
-	const char *want_path;	/* input of the walkers below */
+	const char *want_path; /* input of the walkers below */
 	const char *want_prop;
-	const uint8_t *found;	/* output */
+	const uint8_t *found; /* output */
 	uint32_t found_len;
 	uint64_t reg;
 	int ok;
@@ -71,7 +71,7 @@ static int fdt_list_has(const uint8_t *v, uint32_t len, const char *s)
 		while (j < len && v[j])
 			j++;
 		if (j == len)
-			return 0;	/* not NUL-terminated */
+			return 0; /* not NUL-terminated */
 		if (fdt_streq((const char *)v + i, s))
 			return 1;
 		i = j + 1;
@@ -96,7 +96,7 @@ static int fdt_open(struct fdt_blob *b, const void *fdt, size_t max_len)
 	if (!p || max_len < 40 || fdt_be32(p) != FDT_MAGIC)
 		return -1;
 	total = fdt_be32(p + 4);
-	if (total < 40 || total > max_len || fdt_be32(p + 20) < 16)	/* version >= 16 */
+	if (total < 40 || total > max_len || fdt_be32(p + 20) < 16) /* version >= 16 */
 		return -1;
 	b->base = p;
 	b->off_struct = fdt_be32(p + 8);
@@ -104,8 +104,7 @@ static int fdt_open(struct fdt_blob *b, const void *fdt, size_t max_len)
 	b->size_strings = fdt_be32(p + 32);
 	b->size_struct = fdt_be32(p + 36);
 	if (b->off_struct > total || b->size_struct > total - b->off_struct ||
-	    b->off_strings > total || b->size_strings > total - b->off_strings ||
-	    b->off_struct % 4)
+	    b->off_strings > total || b->size_strings > total - b->off_strings || b->off_struct % 4)
 		return -1;
 	return 0;
 }
@@ -116,7 +115,7 @@ static uint64_t fdt_cells(const uint8_t *v, uint32_t cells)
 	uint32_t i;
 
 	for (i = 0; i < cells; i++)
-		x = x << 32 | fdt_be32(v + 4 * i);
+		x = x << 32 | fdt_be32(v + (size_t)4 * i);
 	return x;
 }
 
@@ -160,7 +159,7 @@ static int fdt_walk(const struct fdt_blob *b, struct fdt_walker *w)
 				if (base + 1 + n + 1 > FDT_PATH_MAX)
 					return -1;
 				if (base == 1)
-					base = 0;	/* root path is "/" */
+					base = 0; /* root path is "/" */
 				path[base] = '/';
 				for (size_t i = 0; i < n; i++)
 					path[base + 1 + i] = name[i];
@@ -170,7 +169,7 @@ static int fdt_walk(const struct fdt_blob *b, struct fdt_walker *w)
 				plen[0] = 1;
 			}
 			path[plen[depth]] = '\0';
-			acells[depth] = 2;	/* default #address-cells (DT spec 2.3.5) */
+			acells[depth] = 2; /* default #address-cells (DT spec 2.3.5) */
 			node.pl011 = node.disabled = node.has_reg = 0;
 			node.reg = 0;
 			pending = 1;

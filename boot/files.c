@@ -75,7 +75,8 @@ EFI_STATUS ldr_read_file(EFI_FILE_HANDLE root, const char *path, UINT64 max, voi
 	}
 	len = fi->FileSize;
 	st = (fi->Attribute & EFI_FILE_DIRECTORY) ? EFI_NOT_FOUND :
-	     fi->FileSize > max ? EFI_BAD_BUFFER_SIZE : EFI_SUCCESS;
+	     fi->FileSize > max			  ? EFI_BAD_BUFFER_SIZE :
+						    EFI_SUCCESS;
 	FreePool(fi);
 	if (EFI_ERROR(st)) {
 		fh->Close(fh);

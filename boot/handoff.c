@@ -31,7 +31,7 @@ unsigned int arch_current_el(void)
 	uint64_t el;
 
 	__asm__ volatile("mrs %0, CurrentEL" : "=r"(el));
-	return (unsigned int)((el >> 2) & 3);	/* CurrentEL.EL, bits [3:2] */
+	return (unsigned int)((el >> 2) & 3); /* CurrentEL.EL, bits [3:2] */
 }
 
 uint64_t arch_read_mpidr(void)
@@ -69,14 +69,14 @@ void arch_sync_icache(void)
 
 static void arch_mask_interrupts(void)
 {
-	__asm__ volatile("msr daifset, #0xf" : : : "memory");	/* D, A, I, F */
+	__asm__ volatile("msr daifset, #0xf" : : : "memory"); /* D, A, I, F */
 }
 
 /* --- PL011 console after ExitBootServices (PL011 TRM DDI 0183, 3.3) ----------- */
 
-#define PL011_DR	0x00
-#define PL011_FR	0x18
-#define PL011_FR_TXFF	(1u << 5)	/* transmit FIFO full */
+#define PL011_DR      0x00
+#define PL011_FR      0x18
+#define PL011_FR_TXFF (1u << 5) /* transmit FIFO full */
 
 static void ho_putc(char c)
 {
@@ -178,7 +178,7 @@ static EFI_STATUS EFIAPI ldr_ebs(EFI_HANDLE image, UINTN key)
 	mst = real_gmm(&mm_size, ho.mm_buf, &mm_key, &desc_size, &desc_ver);
 	st = real_ebs(image, key);
 	if (EFI_ERROR(st))
-		return st;	/* the caller retries with a fresh map; we run again */
+		return st; /* the caller retries with a fresh map; we run again */
 
 	/* Boot services are gone from here on: no Print, no allocation. */
 	arch_mask_interrupts();

@@ -58,7 +58,8 @@ const char *layout_compute(const struct ls_image_hdr *hdr, const struct ldr_conf
 		return "stack size not a multiple of 4 KiB";
 	if (cfg->pool_mib == 0 || cfg->pool_mib > LDR_POOL_MIB_MAX)
 		return "pool size out of range";
-	if (hdr->mem_size == 0 || hdr->mem_size % LDR_PAGE_SIZE || hdr->mem_size > LDR_IMAGE_MEM_MAX)
+	if (hdr->mem_size == 0 || hdr->mem_size % LDR_PAGE_SIZE ||
+	    hdr->mem_size > LDR_IMAGE_MEM_MAX)
 		return "bad image mem_size";
 	if (sizeof(struct ls_boot_info) > LDR_PAGE_SIZE)
 		return "internal: boot info larger than a page";

@@ -9,14 +9,19 @@
  */
 #include "efi_ldr.h"
 
-static EFI_GUID initrd_media_guid = { 0x5568e427, 0x68fc, 0x4f3d,
+static EFI_GUID initrd_media_guid = { 0x5568e427,
+				      0x68fc,
+				      0x4f3d,
 				      { 0xac, 0x74, 0xca, 0x55, 0x52, 0x31, 0xcc, 0x68 } };
-static EFI_GUID load_file2_guid = { 0x4006c0c1, 0xfcb3, 0x403e,
+static EFI_GUID load_file2_guid = { 0x4006c0c1,
+				    0xfcb3,
+				    0x403e,
 				    { 0x99, 0x6d, 0x4a, 0x6c, 0x87, 0x24, 0xe0, 0x6d } };
 
 struct initrd_lf2 {
-	EFI_STATUS (EFIAPI *load_file)(struct initrd_lf2 *self, EFI_DEVICE_PATH *path,
-				       BOOLEAN boot_policy, UINTN *size, VOID *buf);
+	EFI_STATUS(EFIAPI *load_file)
+	(struct initrd_lf2 *self, EFI_DEVICE_PATH *path, BOOLEAN boot_policy, UINTN *size,
+	 VOID *buf);
 };
 
 struct initrd_dp {
@@ -25,9 +30,11 @@ struct initrd_dp {
 } __attribute__((packed));
 
 static struct initrd_dp initrd_path = {
-	.vendor = { .Header = { MEDIA_DEVICE_PATH, MEDIA_VENDOR_DP,
+	.vendor = { .Header = { MEDIA_DEVICE_PATH,
+				MEDIA_VENDOR_DP,
 				{ sizeof(VENDOR_DEVICE_PATH), 0 } } },
-	.end = { END_DEVICE_PATH_TYPE, END_ENTIRE_DEVICE_PATH_SUBTYPE,
+	.end = { END_DEVICE_PATH_TYPE,
+		 END_ENTIRE_DEVICE_PATH_SUBTYPE,
 		 { sizeof(EFI_DEVICE_PATH), 0 } },
 };
 
@@ -35,14 +42,14 @@ static EFI_HANDLE initrd_handle;
 static void *initrd_data;
 static UINTN initrd_size;
 
-static EFI_STATUS EFIAPI initrd_load_file(struct initrd_lf2 *self, EFI_DEVICE_PATH *path,
+static EFI_STATUS EFIAPI initrd_load_file(const struct initrd_lf2 *self, EFI_DEVICE_PATH *path,
 					  BOOLEAN boot_policy, UINTN *size, VOID *buf)
 {
 	(void)path;
 	if (!self || !size)
 		return EFI_INVALID_PARAMETER;
 	if (boot_policy)
-		return EFI_UNSUPPORTED;	/* LoadFile2 never serves boot-policy loads */
+		return EFI_UNSUPPORTED; /* LoadFile2 never serves boot-policy loads */
 	if (!buf || *size < initrd_size) {
 		*size = initrd_size;
 		return EFI_BUFFER_TOO_SMALL;

@@ -16,32 +16,32 @@
 
 #include <lockstep/boot.h>
 
-#define LDR_CFG_PATH_MAX	128
-#define LDR_CFG_CMDLINE_MAX	1024
-#define LDR_CFG_FILE_MAX	16384	/* bytes read from lockstep.cfg at most */
+#define LDR_CFG_PATH_MAX    128
+#define LDR_CFG_CMDLINE_MAX 1024
+#define LDR_CFG_FILE_MAX    16384 /* bytes read from lockstep.cfg at most */
 
 /* Defaults and bounds of the numeric keys. */
-#define LDR_POOL_MIB_DEFAULT	32
-#define LDR_POOL_MIB_MAX	1024
-#define LDR_STACK_KIB_DEFAULT	16
-#define LDR_STACK_KIB_MAX	1024
-#define LDR_CPUS_DEFAULT	LS_BOOT_MAX_CPUS
+#define LDR_POOL_MIB_DEFAULT  32
+#define LDR_POOL_MIB_MAX      1024
+#define LDR_STACK_KIB_DEFAULT 16
+#define LDR_STACK_KIB_MAX     1024
+#define LDR_CPUS_DEFAULT      LS_BOOT_MAX_CPUS
 
 /* Upper bound on the hypervisor image's memory footprint. */
-#define LDR_IMAGE_MEM_MAX	(256ULL << 20)
+#define LDR_IMAGE_MEM_MAX (256ULL << 20)
 
-#define LDR_PAGE_SIZE		4096ULL
-#define LDR_REGION_ALIGN	(2ULL << 20)
+#define LDR_PAGE_SIZE	 4096ULL
+#define LDR_REGION_ALIGN (2ULL << 20)
 
 struct ldr_config {
-	char hypervisor[LDR_CFG_PATH_MAX];	/* "" = boot Linux without Lockstep */
+	char hypervisor[LDR_CFG_PATH_MAX]; /* "" = boot Linux without Lockstep */
 	char kernel[LDR_CFG_PATH_MAX];
-	char initrd[LDR_CFG_PATH_MAX];		/* "" = no initrd */
+	char initrd[LDR_CFG_PATH_MAX]; /* "" = no initrd */
 	char cmdline[LDR_CFG_CMDLINE_MAX];
 	uint32_t pool_mib;
 	uint32_t stack_kib;
 	uint32_t cpus;
-	unsigned int line;			/* line of the first error, 0 if none */
+	unsigned int line; /* line of the first error, 0 if none */
 };
 
 /*
@@ -60,14 +60,14 @@ const char *img_check(const void *buf, size_t len);
 
 /* Layout of the reserved region, offsets from its base. */
 struct ldr_layout {
-	uint64_t image_size;	/* hdr->mem_size (4 KiB aligned) */
+	uint64_t image_size; /* hdr->mem_size (4 KiB aligned) */
 	uint64_t stack_off;
-	uint64_t stack_size;	/* per CPU */
+	uint64_t stack_size; /* per CPU */
 	uint32_t nr_cpus;
-	uint64_t info_off;	/* one page holding struct ls_boot_info */
+	uint64_t info_off; /* one page holding struct ls_boot_info */
 	uint64_t pool_off;
 	uint64_t pool_size;
-	uint64_t total;		/* rounded up to LDR_REGION_ALIGN */
+	uint64_t total; /* rounded up to LDR_REGION_ALIGN */
 };
 
 /* Compute the region layout for a validated image and a parsed config. */

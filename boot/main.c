@@ -9,44 +9,51 @@
  */
 #include "efi_ldr.h"
 
-#define LDR_VERSION		"0.1"
-#define LDR_CFG_FILE		"\\lockstep\\lockstep.cfg"
-#define LDR_HYP_FILE_MAX	(64ULL << 20)
-#define LDR_INITRD_FILE_MAX	(512ULL << 20)
+#define LDR_VERSION	    "0.1"
+#define LDR_CFG_FILE	    "\\lockstep\\lockstep.cfg"
+#define LDR_HYP_FILE_MAX    (64ULL << 20)
+#define LDR_INITRD_FILE_MAX (512ULL << 20)
 
-static EFI_GUID fdt_guid = { 0xb1b621d5, 0xf19c, 0x41a5,
+static EFI_GUID fdt_guid = { 0xb1b621d5,
+			     0xf19c,
+			     0x41a5,
 			     { 0x83, 0x0b, 0xd9, 0x15, 0x2c, 0x69, 0xaa, 0xe0 } };
 #ifndef EFI_MEMORY_RO
-#define EFI_MEMORY_RO		0x0000000000020000ULL	/* UEFI 2.10 section 7.2 */
+#define EFI_MEMORY_RO 0x0000000000020000ULL /* UEFI 2.10 section 7.2 */
 #endif
 
 static EFI_GUID acpi20_guid = ACPI_20_TABLE_GUID;
 /* EFI_MEMORY_ATTRIBUTE_PROTOCOL, UEFI 2.10 section 37.7. */
-static EFI_GUID mem_attr_guid = { 0xf4560cf6, 0x40ec, 0x4b4a,
+static EFI_GUID mem_attr_guid = { 0xf4560cf6,
+				  0x40ec,
+				  0x4b4a,
 				  { 0xa1, 0x92, 0xbf, 0x1d, 0x57, 0xd0, 0xb1, 0x89 } };
 /* EFI_CPU_ARCH_PROTOCOL, PI 1.8 volume 2 section 12.3. */
-static EFI_GUID cpu_arch_guid = { 0x26baccb1, 0x6f42, 0x11d4,
+static EFI_GUID cpu_arch_guid = { 0x26baccb1,
+				  0x6f42,
+				  0x11d4,
 				  { 0xbc, 0xe7, 0x00, 0x80, 0xc7, 0x3c, 0x88, 0x81 } };
 /* DXE Services Table, PI 1.8 volume 2 section 7.2. */
-static EFI_GUID dxe_services_guid = { 0x05ad34ba, 0x6f02, 0x4214,
+static EFI_GUID dxe_services_guid = { 0x05ad34ba,
+				      0x6f02,
+				      0x4214,
 				      { 0x95, 0x2e, 0x4d, 0xa0, 0x39, 0x8e, 0x2b, 0xb9 } };
 
 struct mem_attr_proto {
-	EFI_STATUS (EFIAPI *get)(struct mem_attr_proto *p, EFI_PHYSICAL_ADDRESS base, UINT64 len,
-				 UINT64 *attrs);
-	EFI_STATUS (EFIAPI *set)(struct mem_attr_proto *p, EFI_PHYSICAL_ADDRESS base, UINT64 len,
-				 UINT64 attrs);
-	EFI_STATUS (EFIAPI *clear)(struct mem_attr_proto *p, EFI_PHYSICAL_ADDRESS base,
-				   UINT64 len, UINT64 attrs);
+	EFI_STATUS(EFIAPI *get)
+	(struct mem_attr_proto *p, EFI_PHYSICAL_ADDRESS base, UINT64 len, UINT64 *attrs);
+	EFI_STATUS(EFIAPI *set)
+	(struct mem_attr_proto *p, EFI_PHYSICAL_ADDRESS base, UINT64 len, UINT64 attrs);
+	EFI_STATUS(EFIAPI *clear)
+	(struct mem_attr_proto *p, EFI_PHYSICAL_ADDRESS base, UINT64 len, UINT64 attrs);
 };
 
 /* The head of EFI_CPU_ARCH_PROTOCOL, up to SetMemoryAttributes. */
 struct cpu_arch_proto {
 	void *flush_data_cache, *enable_interrupt, *disable_interrupt, *get_interrupt_state;
 	void *init, *register_interrupt_handler, *get_timer_value;
-	EFI_STATUS (EFIAPI *set_memory_attributes)(struct cpu_arch_proto *p,
-						   EFI_PHYSICAL_ADDRESS base, UINT64 len,
-						   UINT64 attrs);
+	EFI_STATUS(EFIAPI *set_memory_attributes)
+	(struct cpu_arch_proto *p, EFI_PHYSICAL_ADDRESS base, UINT64 len, UINT64 attrs);
 };
 
 /* EFI_GCD_MEMORY_SPACE_DESCRIPTOR, PI 1.8 volume 2 section 7.2.4. */
@@ -64,10 +71,10 @@ struct gcd_desc {
 struct dxe_services {
 	EFI_TABLE_HEADER hdr;
 	void *add_memory_space, *allocate_memory_space, *free_memory_space, *remove_memory_space;
-	EFI_STATUS (EFIAPI *get_memory_space_descriptor)(EFI_PHYSICAL_ADDRESS base,
-							 struct gcd_desc *d);
-	EFI_STATUS (EFIAPI *set_memory_space_attributes)(EFI_PHYSICAL_ADDRESS base, UINT64 len,
-							 UINT64 attrs);
+	EFI_STATUS(EFIAPI *get_memory_space_descriptor)
+	(EFI_PHYSICAL_ADDRESS base, struct gcd_desc *d);
+	EFI_STATUS(EFIAPI *set_memory_space_attributes)
+	(EFI_PHYSICAL_ADDRESS base, UINT64 len, UINT64 attrs);
 };
 
 struct ldr_state {
@@ -75,9 +82,9 @@ struct ldr_state {
 	EFI_FILE_HANDLE root;
 	EFI_HANDLE dev;
 	struct ldr_config cfg;
-	void *hyp;		/* hypervisor image file (pool) */
+	void *hyp; /* hypervisor image file (pool) */
 	UINTN hyp_len;
-	void *initrd;		/* initrd file (pool) */
+	void *initrd; /* initrd file (pool) */
 	UINTN initrd_len;
 	EFI_HANDLE kernel;
 	CHAR16 *cmdline;
@@ -153,8 +160,7 @@ static EFI_STATUS ldr_load_hyp(struct ldr_state *s)
 	}
 	err = img_check(s->hyp, s->hyp_len);
 	if (err) {
-		Print(LDR_TAG L"ERROR: hypervisor image %a rejected: %a\n", s->cfg.hypervisor,
-		      err);
+		Print(LDR_TAG L"ERROR: hypervisor image %a rejected: %a\n", s->cfg.hypervisor, err);
 		return EFI_LOAD_ERROR;
 	}
 	h = s->hyp;
@@ -177,8 +183,7 @@ static EFI_STATUS ldr_load_initrd(struct ldr_state *s)
 
 	if (!s->cfg.initrd[0])
 		return EFI_SUCCESS;
-	st = ldr_read_file(s->root, s->cfg.initrd, LDR_INITRD_FILE_MAX, &s->initrd,
-			   &s->initrd_len);
+	st = ldr_read_file(s->root, s->cfg.initrd, LDR_INITRD_FILE_MAX, &s->initrd, &s->initrd_len);
 	if (EFI_ERROR(st)) {
 		Print(LDR_TAG L"ERROR: cannot read initrd %a: %r\n", s->cfg.initrd, st);
 		return st;
@@ -212,8 +217,8 @@ static EFI_STATUS ldr_load_kernel(struct ldr_state *s)
 	FreePool(dp);
 	if (EFI_ERROR(st)) {
 		s->kernel = NULL;
-		Print(LDR_TAG L"ERROR: LoadImage(kernel %a, %ld bytes) failed: %r\n",
-		      s->cfg.kernel, size, st);
+		Print(LDR_TAG L"ERROR: LoadImage(kernel %a, %ld bytes) failed: %r\n", s->cfg.kernel,
+		      size, st);
 		return st;
 	}
 	st = BS->HandleProtocol(s->kernel, &LoadedImageProtocol, (void **)&li);
@@ -248,8 +253,7 @@ static EFI_STATUS ldr_make_executable(EFI_PHYSICAL_ADDRESS base, UINT64 len)
 
 	if (!EFI_ERROR(BS->LocateProtocol(&mem_attr_guid, NULL, (void **)&ma))) {
 		st = ma->clear(ma, base, len, EFI_MEMORY_XP | EFI_MEMORY_RO | EFI_MEMORY_RP);
-		Print(LDR_TAG L"image pages made executable (memory attribute protocol): %r\n",
-		      st);
+		Print(LDR_TAG L"image pages made executable (memory attribute protocol): %r\n", st);
 		return st;
 	}
 	if (!EFI_ERROR(BS->LocateProtocol(&cpu_arch_guid, NULL, (void **)&cpu))) {
@@ -356,8 +360,10 @@ static EFI_STATUS ldr_prepare_hyp(struct ldr_state *s)
 	Print(LDR_TAG L"boot info: fdt 0x%lx, acpi rsdp 0x%lx, uart 0x%lx (from %s), "
 		      L"boot cpu mpidr 0x%x, %d cpus\n",
 	      info->fdt, info->acpi_rsdp, info->uart_base,
-	      !info->uart_base ? L"nowhere" : info->fdt && fdt_find_pl011(fdt, fdt_total_size(fdt))
-	      ? L"device tree" : L"ACPI SPCR", info->boot_cpu_mpidr_lo, info->nr_cpus);
+	      !info->uart_base					    ? L"nowhere" :
+	      info->fdt && fdt_find_pl011(fdt, fdt_total_size(fdt)) ? L"device tree" :
+								      L"ACPI SPCR",
+	      info->boot_cpu_mpidr_lo, info->nr_cpus);
 	if (!info->uart_base)
 		Print(LDR_TAG L"warning: no PL011 console found; messages after "
 			      L"ExitBootServices are lost\n");

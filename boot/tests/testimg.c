@@ -13,11 +13,11 @@
 long testimg_entry(struct ls_boot_info *info);
 
 __attribute__((section(".text.head"), used)) const struct ls_image_hdr testimg_hdr = {
-	.branch = 0x14000000u | (sizeof(struct ls_image_hdr) / 4),	/* b . + hdr_size */
+	.branch = 0x14000000u | (sizeof(struct ls_image_hdr) / 4), /* b . + hdr_size */
 	.hdr_size = sizeof(struct ls_image_hdr),
 	.magic = LS_IMAGE_MAGIC,
 	.hdr_version = LS_IMAGE_HDR_VERSION,
-	.version = (0ULL << 32) | (0 << 16) | 7,	/* 0.0.7: recognisable in the logs */
+	.version = 7, /* 0.0.7 (major << 32 | minor << 16 | patch): recognisable in the logs */
 	.name = "testimg",
 	/* crc32, image_size, mem_size, entry_offset: filled by mkimg.py */
 };
@@ -73,7 +73,8 @@ static const char *tst_check(const struct ls_boot_info *in, uint64_t self)
 	if ((uint64_t)(uintptr_t)in < in->stack_base + in->nr_cpus * in->stack_size ||
 	    (uint64_t)(uintptr_t)in >= in->pool_base)
 		return "boot info not between stacks and pool";
-	if (in->pool_size < (1u << 20) || in->pool_base + in->pool_size > in->hyp_base + in->hyp_size)
+	if (in->pool_size < (1u << 20) ||
+	    in->pool_base + in->pool_size > in->hyp_base + in->hyp_size)
 		return "bad pool";
 	if (in->nr_mem < 1 || in->nr_mem > LS_BOOT_MAX_MEM)
 		return "bad nr_mem";

@@ -35,7 +35,8 @@ static void test_config(void)
 
 	e = cfg_try("hypervisor=\\lockstep\\lockstep.bin\nkernel=\\EFI\\Linux\\Image\n"
 		    "initrd=\\EFI\\Linux\\initrd.img\ncmdline=console=ttyAMA0 root=/dev/vda a=b\n"
-		    "pool_mib=64\nstack_kib=32\ncpus=4\n", &c);
+		    "pool_mib=64\nstack_kib=32\ncpus=4\n",
+		    &c);
 	t_ok(!e && !strcmp(c.hypervisor, "\\lockstep\\lockstep.bin") &&
 		     !strcmp(c.kernel, "\\EFI\\Linux\\Image") &&
 		     !strcmp(c.initrd, "\\EFI\\Linux\\initrd.img") &&
@@ -147,16 +148,26 @@ static void test_image(void)
 	size_t len;
 	uint8_t *b;
 
-	t_ok(ldr_crc32(0, "123456789", 9) == 0xcbf43926u, "crc32: IEEE check value of \"123456789\"");
+	t_ok(ldr_crc32(0, "123456789", 9) == 0xcbf43926u,
+	     "crc32: IEEE check value of \"123456789\"");
 	t_ok(ldr_crc32(ldr_crc32(0, "1234", 4), "56789", 5) == 0xcbf43926u,
 	     "crc32: incremental equals one-shot");
 
 	b = img_make(5000, &len);
-	h = (struct ls_image_hdr *)b;
 	t_ok(img_check(b, len) == NULL, "image: valid image accepted");
-	t_ok(img_check(b, sizeof(*h) - 1) != NULL, "image: shorter than the header rejected");
+	t_ok(img_check(b, sizeof(struct ls_image_hdr) - 1) != NULL,
+	     "image: shorter than the header rejected");
 	t_ok(img_check(b, len - 1) != NULL, "image: truncated file rejected");
-	b = realloc(b, len + 1);
+	{
+		uint8_t *nb = realloc(b, len + 1);
+
+		if (!nb) {
+			free(b);
+			t_ok(0, "image: realloc");
+			return;
+		}
+		b = nb;
+	}
 	h = (struct ls_image_hdr *)b;
 	t_ok(img_check(b, len + 1) != NULL, "image: trailing bytes rejected");
 	b[len / 2] ^= 0x40;
@@ -196,18 +207,21 @@ static void test_image(void)
 
 		t_ok(layout_compute(h, &c, &l) == NULL && l.total % LDR_REGION_ALIGN == 0 &&
 			     l.stack_off == h->mem_size && l.nr_cpus == 8 &&
-			     l.info_off == l.stack_off + 8 * 16384 && l.pool_off == l.info_off + 4096 &&
-			     l.pool_size == 32ULL << 20 && l.pool_off + l.pool_size <= l.total &&
+			     l.info_off == l.stack_off + 8ULL * 16384 &&
+			     l.pool_off == l.info_off + 4096 && l.pool_size == 32ULL << 20 &&
+			     l.pool_off + l.pool_size <= l.total &&
 			     l.total - (l.pool_off + l.pool_size) < LDR_REGION_ALIGN,
 		     "layout: image | stacks | boot info page | pool, 2 MiB rounded");
 		keep = l;
 		c.cpus = 0;
-		t_ok(layout_compute(h, &c, &l) != NULL && !memcmp(&l, &keep, sizeof(l)),
+		t_ok(layout_compute(h, &c, &l) != NULL && l.total == keep.total &&
+			     l.pool_off == keep.pool_off && l.nr_cpus == keep.nr_cpus,
 		     "layout: cpus=0 rejected, output untouched");
 		c.cpus = 1;
 		c.stack_kib = 6;
 		t_ok(layout_compute(h, &c, &l) != NULL, "layout: stack not page multiple rejected");
-		t_ok(sizeof(struct ls_boot_info) <= LDR_PAGE_SIZE, "layout: boot info fits its page");
+		t_ok(sizeof(struct ls_boot_info) <= LDR_PAGE_SIZE,
+		     "layout: boot info fits its page");
 	}
 	free(b);
 }
@@ -216,7 +230,7 @@ static void test_image(void)
 
 struct md48 {
 	struct ldr_efi_md md;
-	uint64_t extra;	/* firmware descriptors may be larger than the struct */
+	uint64_t extra; /* firmware descriptors may be larger than the struct */
 };
 
 static void test_memmap(void)
@@ -227,20 +241,20 @@ static void test_memmap(void)
 
 	memset(m, 0, sizeof(m));
 #define MD(i, t, b, p) (m[i].md.type = (t), m[i].md.phys_start = (b), m[i].md.nr_pages = (p))
-	MD(0, LDR_EFI_CONVENTIONAL, 0x80000000, 0x100);	/* 0x80000000-0x80100000 */
+	MD(0, LDR_EFI_CONVENTIONAL, 0x80000000, 0x100); /* 0x80000000-0x80100000 */
 	MD(1, LDR_EFI_BS_DATA, 0x40000000, 0x10);	/* 0x40000000-0x40010000 */
 	MD(2, LDR_EFI_LOADER_CODE, 0x40010000, 0x10);	/* adjacent: merges */
 	MD(3, 0 /* reserved */, 0x40020000, 0x10);	/* hole */
 	MD(4, LDR_EFI_ACPI_RECLAIM, 0x40030000, 0x10);
 	MD(5, 11 /* MMIO */, 0x09000000, 1);
-	MD(6, LDR_EFI_RT_DATA, 0x80080000, 0x100);	/* overlaps [0] */
-	MD(7, LDR_EFI_CONVENTIONAL, 0x90000000, 0);	/* empty */
+	MD(6, LDR_EFI_RT_DATA, 0x80080000, 0x100);  /* overlaps [0] */
+	MD(7, LDR_EFI_CONVENTIONAL, 0x90000000, 0); /* empty */
 	n = mm_collect(m, sizeof(m), sizeof(m[0]), r, 4);
-	t_ok(n == 3 && r[0].base == 0x40000000 && r[0].size == 0x20000 &&
-		     r[1].base == 0x40030000 && r[1].size == 0x10000 && r[2].base == 0x80000000 &&
-		     r[2].size == 0x180000,
+	t_ok(n == 3 && r[0].base == 0x40000000 && r[0].size == 0x20000 && r[1].base == 0x40030000 &&
+		     r[1].size == 0x10000 && r[2].base == 0x80000000 && r[2].size == 0x180000,
 	     "memmap: sorted, adjacent and overlapping merged, non-RAM and empty skipped, 48-byte stride");
-	t_ok(mm_collect(m, sizeof(m), sizeof(m[0]), r, 2) == -1, "memmap: more ranges than room -> -1");
+	t_ok(mm_collect(m, sizeof(m), sizeof(m[0]), r, 2) == -1,
+	     "memmap: more ranges than room -> -1");
 	t_ok(mm_collect(m, sizeof(m), 20, r, 4) == -1, "memmap: descriptor size too small -> -1");
 	t_ok(mm_collect(m, sizeof(m) - 8, sizeof(m[0]), r, 4) == -1,
 	     "memmap: map size not a multiple of the stride -> -1");
@@ -248,7 +262,7 @@ static void test_memmap(void)
 	MD(0, LDR_EFI_CONVENTIONAL, 0x1000, 1);
 	MD(1, LDR_EFI_CONVENTIONAL, 0x5000, 1);
 	MD(2, LDR_EFI_CONVENTIONAL, 0x9000, 1);
-	MD(3, LDR_EFI_CONVENTIONAL, 0x2000, 7);	/* bridges all three */
+	MD(3, LDR_EFI_CONVENTIONAL, 0x2000, 7); /* bridges all three */
 	n = mm_collect(m, 4 * sizeof(m[0]), sizeof(m[0]), r, 4);
 	t_ok(n == 1 && r[0].base == 0x1000 && r[0].size == 0x9000,
 	     "memmap: a range bridging three others merges them into one");
@@ -308,7 +322,7 @@ static void fb_reg2(struct fdtb *f, uint64_t addr)
 
 	for (i = 0; i < 8; i++)
 		v[i] = (uint8_t)(addr >> (56 - 8 * i));
-	v[14] = 0x10;	/* size 0x1000 */
+	v[14] = 0x10; /* size 0x1000 */
 	fb_prop(f, "reg", v, 16);
 }
 
@@ -325,7 +339,7 @@ static size_t fb_finish(struct fdtb *f, uint8_t *out)
 {
 	size_t off_mem = 40, off_struct = 56, off_str, total;
 
-	fb_u32(f, 9);	/* FDT_END */
+	fb_u32(f, 9); /* FDT_END */
 	off_str = off_struct + f->sl;
 	total = off_str + f->strl;
 	memset(out, 0, total);
@@ -388,7 +402,7 @@ static size_t fdt_build(uint8_t *out, const char *stdout_path, int second_disabl
 	}
 	fb_u32(&f, 2);
 	fb_u32(&f, 2);
-	fb_u32(&f, 2);	/* root */
+	fb_u32(&f, 2); /* root */
 	return fb_finish(&f, out);
 }
 
@@ -401,7 +415,8 @@ static void test_fdt(void)
 	t_ok(fdt_total_size(b) == n && fdt_find_pl011(b, n) == 0x9000000,
 	     "fdt: stdout-path by full path");
 	n = fdt_build(b, "serial0:115200n8", 0);
-	t_ok(fdt_find_pl011(b, n) == 0x9040000, "fdt: stdout-path through an alias, options dropped");
+	t_ok(fdt_find_pl011(b, n) == 0x9040000,
+	     "fdt: stdout-path through an alias, options dropped");
 	n = fdt_build(b, "serial0", 1);
 	t_ok(fdt_find_pl011(b, n) == 0x9000000,
 	     "fdt: disabled stdout node -> first enabled pl011 instead");
@@ -420,7 +435,7 @@ static void test_fdt(void)
 	fb_u32be(b + 8, 0xfffffff0);
 	t_ok(fdt_find_pl011(b, n) == 0, "fdt: structure offset out of bounds -> 0");
 	n = fdt_build(b, "/pl011@9000000", 0);
-	fb_u32be(b + 56 + 4 + 4 + 4, 0x7fffffff);	/* first property length */
+	fb_u32be(b + 56 + 4 + 4 + 4, 0x7fffffff); /* first property length */
 	t_ok(fdt_find_pl011(b, n) == 0, "fdt: property length out of bounds -> 0");
 	t_ok(fdt_find_pl011(NULL, 100) == 0, "fdt: NULL -> 0");
 }
@@ -438,6 +453,12 @@ static void acpi_fix(uint8_t *t, uint32_t len, unsigned int sum_off)
 	t[sum_off] = (uint8_t)(0 - s);
 }
 
+static void acpi_sig_put(uint8_t *p, const char *sig)
+{
+	while (*sig)
+		*p++ = (uint8_t)*sig++;
+}
+
 static void acpi_put64(uint8_t *p, uint64_t v)
 {
 	int i;
@@ -451,25 +472,25 @@ static uint8_t a_rsdp[36], a_xsdt[36 + 16], a_spcr[80], a_other[36];
 static void acpi_build(uint8_t if_type)
 {
 	memset(a_rsdp, 0, sizeof(a_rsdp));
-	memcpy(a_rsdp, "RSD PTR ", 8);
+	acpi_sig_put(a_rsdp, "RSD PTR ");
 	a_rsdp[15] = 2;
 	a_rsdp[20] = 36;
 	acpi_put64(a_rsdp + 24, (uint64_t)(uintptr_t)a_xsdt);
 	acpi_fix(a_rsdp, 20, 8);
 	acpi_fix(a_rsdp, 36, 32);
 	memset(a_other, 0, sizeof(a_other));
-	memcpy(a_other, "APIC", 4);
+	acpi_sig_put(a_other, "APIC");
 	a_other[4] = 36;
 	acpi_fix(a_other, 36, 9);
 	memset(a_spcr, 0, sizeof(a_spcr));
-	memcpy(a_spcr, "SPCR", 4);
+	acpi_sig_put(a_spcr, "SPCR");
 	a_spcr[4] = 80;
 	a_spcr[36] = if_type;
 	a_spcr[41] = 32;
 	acpi_put64(a_spcr + 44, 0x9000000);
 	acpi_fix(a_spcr, 80, 9);
 	memset(a_xsdt, 0, sizeof(a_xsdt));
-	memcpy(a_xsdt, "XSDT", 4);
+	acpi_sig_put(a_xsdt, "XSDT");
 	a_xsdt[4] = sizeof(a_xsdt);
 	acpi_put64(a_xsdt + 36, (uint64_t)(uintptr_t)a_other);
 	acpi_put64(a_xsdt + 44, (uint64_t)(uintptr_t)a_spcr);

@@ -25,25 +25,25 @@
 
 #include <stdint.h>
 
-#define LS_IMAGE_MAGIC		0x5045545354534b4cULL	/* "LKSTSTEP" little-endian */
-#define LS_IMAGE_HDR_VERSION	1
+#define LS_IMAGE_MAGIC	     0x5045545354534b4cULL /* "LKSTSTEP" little-endian */
+#define LS_IMAGE_HDR_VERSION 1
 
 struct ls_image_hdr {
-	uint32_t branch;	/* a branch over the header (never executed by the loader) */
-	uint32_t hdr_size;	/* sizeof(struct ls_image_hdr) */
-	uint64_t magic;		/* LS_IMAGE_MAGIC */
-	uint32_t hdr_version;	/* LS_IMAGE_HDR_VERSION */
-	uint32_t crc32;		/* CRC-32 (IEEE 802.3) of image bytes [hdr_size, image_size) */
-	uint64_t image_size;	/* bytes in the file */
-	uint64_t mem_size;	/* bytes of memory the image needs (image + bss), 4 KiB aligned */
-	uint64_t entry_offset;	/* offset of the entry point from the image base */
-	uint64_t version;	/* Lockstep version: major << 32 | minor << 16 | patch */
-	char name[16];		/* "lockstep" */
+	uint32_t branch;       /* a branch over the header (never executed by the loader) */
+	uint32_t hdr_size;     /* sizeof(struct ls_image_hdr) */
+	uint64_t magic;	       /* LS_IMAGE_MAGIC */
+	uint32_t hdr_version;  /* LS_IMAGE_HDR_VERSION */
+	uint32_t crc32;	       /* CRC-32 (IEEE 802.3) of image bytes [hdr_size, image_size) */
+	uint64_t image_size;   /* bytes in the file */
+	uint64_t mem_size;     /* bytes of memory the image needs (image + bss), 4 KiB aligned */
+	uint64_t entry_offset; /* offset of the entry point from the image base */
+	uint64_t version;      /* Lockstep version: major << 32 | minor << 16 | patch */
+	char name[16];	       /* "lockstep" */
 };
 
-#define LS_BOOT_INFO_MAGIC	0x4f464e4942534cULL	/* "LSBINFO" */
-#define LS_BOOT_MAX_CPUS	8
-#define LS_BOOT_MAX_MEM		16
+#define LS_BOOT_INFO_MAGIC 0x4f464e4942534cULL /* "LSBINFO" */
+#define LS_BOOT_MAX_CPUS   8
+#define LS_BOOT_MAX_MEM	   16
 
 struct ls_mem_range {
 	uint64_t base;
@@ -51,16 +51,16 @@ struct ls_mem_range {
 };
 
 struct ls_boot_info {
-	uint64_t magic;		/* LS_BOOT_INFO_MAGIC */
-	uint64_t size;		/* sizeof(struct ls_boot_info) */
+	uint64_t magic; /* LS_BOOT_INFO_MAGIC */
+	uint64_t size;	/* sizeof(struct ls_boot_info) */
 	/* The whole reserved region (2 MiB aligned): image, stacks, pool, this struct. */
 	uint64_t hyp_base;
 	uint64_t hyp_size;
 	/* Per-CPU EL2 stacks: cpu n's stack occupies [stack_base + n*stack_size, +stack_size). */
 	uint64_t stack_base;
 	uint64_t stack_size;
-	uint32_t nr_cpus;	/* number of stacks provided (<= LS_BOOT_MAX_CPUS) */
-	uint32_t boot_cpu_mpidr_lo;	/* MPIDR_EL1 & 0xffffffff of the CPU that ran the loader */
+	uint32_t nr_cpus;	    /* number of stacks provided (<= LS_BOOT_MAX_CPUS) */
+	uint32_t boot_cpu_mpidr_lo; /* MPIDR_EL1 & 0xffffffff of the CPU that ran the loader */
 	/* Table-page pool for the hypervisor's own stage-1 and the host stage-2. */
 	uint64_t pool_base;
 	uint64_t pool_size;
