@@ -80,7 +80,7 @@ iommu:
 
 # ---- bare metal on QEMU's SMMUv3 ------------------------------------------------
 IOMMU_Q_B     := $(IOMMU_B)/qemu
-IOMMU_Q_SRC   := $(wildcard tests/smmu-qemu/*.S tests/smmu-qemu/*.c) $(IOMMU_SRC) \
+IOMMU_Q_SRC   := $(wildcard tests/smmu-qemu/*.S tests/smmu-qemu/*.c) hyp/iommu/smmuv3.c \
 		 $(wildcard hyp/mmu/*.c)
 IOMMU_Q_OBJ   := $(patsubst %,$(IOMMU_Q_B)/obj/%.o,$(IOMMU_Q_SRC))
 IOMMU_Q_ELF   := $(IOMMU_Q_B)/smmu-qemu.elf

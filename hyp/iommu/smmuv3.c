@@ -853,9 +853,9 @@ static int smmu_write_stes(struct smmu *s, u32 sid, u32 nr, const u64 *ste)
  */
 static int smmu_s2_fields(const struct smmu *s, const struct pt *s2, u16 vmid, u64 vtcr, u64 *d2)
 {
-	u32 t0sz = (u32)FIELD_GET(VTCR_T0SZ, vtcr);
-	u32 sl0 = (u32)FIELD_GET(VTCR_SL0, vtcr);
-	u32 ps = (u32)FIELD_GET(VTCR_PS, vtcr);
+	u32 t0sz = (u32)FIELD_GET(S2VTCR_T0SZ, vtcr);
+	u32 sl0 = (u32)FIELD_GET(S2VTCR_SL0, vtcr);
+	u32 ps = (u32)FIELD_GET(S2VTCR_PS, vtcr);
 	u32 ia, ia_smmu, below, level, pages, ps_smmu;
 	bool clipped;
 	int ps_bits;
@@ -864,7 +864,7 @@ static int smmu_s2_fields(const struct smmu *s, const struct pt *s2, u16 vmid, u
 		plat_log("smmu: attach: not an Arm stage-2 table");
 		return -EINVAL;
 	}
-	if (FIELD_GET(VTCR_TG0, vtcr) != VTCR_TG0_4K || (vtcr & (VTCR_DS | VTCR_SL2))) {
+	if (FIELD_GET(S2VTCR_TG0, vtcr) != S2VTCR_TG0_4K || (vtcr & (S2VTCR_DS | S2VTCR_SL2))) {
 		plat_log("smmu: attach: VTCR 0x%llx: only 4K granule without LPA2",
 			 (unsigned long long)vtcr);
 		return -EINVAL;
@@ -939,10 +939,10 @@ static int smmu_s2_fields(const struct smmu *s, const struct pt *s2, u16 vmid, u
 		return -EINVAL;
 	}
 	*d2 = FIELD_PREP(STE2_S2VMID, vmid) | FIELD_PREP(STE2_S2T0SZ, 64 - ia_smmu) |
-	      FIELD_PREP(STE2_S2SL0, sl0) | FIELD_PREP(STE2_S2IR0, FIELD_GET(VTCR_IRGN0, vtcr)) |
-	      FIELD_PREP(STE2_S2OR0, FIELD_GET(VTCR_ORGN0, vtcr)) |
-	      FIELD_PREP(STE2_S2SH0, FIELD_GET(VTCR_SH0, vtcr)) |
-	      FIELD_PREP(STE2_S2TG, VTCR_TG0_4K) | FIELD_PREP(STE2_S2PS, ps_smmu) | STE2_S2AA64 |
+	      FIELD_PREP(STE2_S2SL0, sl0) | FIELD_PREP(STE2_S2IR0, FIELD_GET(S2VTCR_IRGN0, vtcr)) |
+	      FIELD_PREP(STE2_S2OR0, FIELD_GET(S2VTCR_ORGN0, vtcr)) |
+	      FIELD_PREP(STE2_S2SH0, FIELD_GET(S2VTCR_SH0, vtcr)) |
+	      FIELD_PREP(STE2_S2TG, S2VTCR_TG0_4K) | FIELD_PREP(STE2_S2PS, ps_smmu) | STE2_S2AA64 |
 	      STE2_S2R;
 	return 0;
 }

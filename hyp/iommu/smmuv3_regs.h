@@ -313,17 +313,17 @@
 
 /* ---- Arm VMSAv8-64 VTCR_EL2 fields the STE copies (Arm ARM D23 VTCR_EL2) ---- */
 
-#define VTCR_T0SZ	GENMASK(5, 0)
-#define VTCR_SL0	GENMASK(7, 6)
-#define VTCR_IRGN0	GENMASK(9, 8)
-#define VTCR_ORGN0	GENMASK(11, 10)
-#define VTCR_SH0	GENMASK(13, 12)
-#define VTCR_TG0	GENMASK(15, 14)
-#define VTCR_PS		GENMASK(18, 16)
-#define VTCR_STE_FIELDS GENMASK(18, 0) /* the part STE dword 2 [50:32] mirrors */
-#define VTCR_TG0_4K	0x0U
-#define VTCR_SL2	BIT(33) /* FEAT_LPA2 start level -1 */
-#define VTCR_DS		BIT(32) /* FEAT_LPA2 52-bit descriptors */
+#define S2VTCR_T0SZ	  GENMASK(5, 0)
+#define S2VTCR_SL0	  GENMASK(7, 6)
+#define S2VTCR_IRGN0	  GENMASK(9, 8)
+#define S2VTCR_ORGN0	  GENMASK(11, 10)
+#define S2VTCR_SH0	  GENMASK(13, 12)
+#define S2VTCR_TG0	  GENMASK(15, 14)
+#define S2VTCR_PS	  GENMASK(18, 16)
+#define S2VTCR_STE_FIELDS GENMASK(18, 0) /* the part STE dword 2 [50:32] mirrors */
+#define S2VTCR_TG0_4K	  0x0U
+#define S2VTCR_SL2	  BIT(33) /* FEAT_LPA2 start level -1 */
+#define S2VTCR_DS	  BIT(32) /* FEAT_LPA2 52-bit descriptors */
 
 /* Structure sizes against the spec's tables. */
 struct smmu_ste {

@@ -103,7 +103,9 @@ struct smmu {
 	struct smmu_queue evtq;
 	u32 gerrorn; /* last value written to GERRORN */
 	bool enabled;
-	bool failed; /* failed closed: every call returns -EIO */
+	bool failed;   /* failed closed: every call returns -EIO */
+	bool host_dom; /* registered as a domain of the host view (own.h) */
+	unsigned int host_dom_idx;
 	struct smmu_domain host;
 	struct smmu_stats st;
 };
@@ -131,6 +133,15 @@ int smmu_init(struct smmu *s, u64 base, u64 size, u64 mem_pa, u64 mem_size);
  * -ENOMEM no L2 table memory, -ETIMEDOUT/-EIO command failure.
  */
 int smmu_attach_host_s2(struct smmu *s, u32 sid, u32 nr, const struct pt *s2, u16 vmid, u64 vtcr);
+/*
+ * The boot-time call (hyp/iommu/smmu_host.c): register the SMMU as a shared
+ * domain of the ownership core's host view (own_dom_attach, once) and attach
+ * streams [sid, sid + nr) to that view's CPU stage 2 with @vtcr (the value
+ * VTCR_EL2 gets). *dom_idx: the domain index. Call before the host runs.
+ * Errors as smmu_attach_host_s2 and own_dom_attach; nothing stays registered
+ * when the first attach fails.
+ */
+int smmu_attach_host(struct smmu *s, u32 sid, u32 nr, u16 vmid, u64 vtcr, unsigned int *dom_idx);
 /* Abort streams [sid, sid + nr) again (invalid STE: logged C_BAD_STE). */
 int smmu_detach(struct smmu *s, u32 sid, u32 nr);
 

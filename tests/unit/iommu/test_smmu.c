@@ -656,11 +656,15 @@ static void test_own_lockstep(void **state)
 	init_ok();
 	hv = own_view_of(OWN_HOST);
 	assert_non_null(hv);
-	assert_int_equal(smmu_attach_host_s2(&smmu, 0x10, 1, &hv->cpu, 1, VTCR40), 0);
-	memset(&res, 0, sizeof(res));
-	assert_int_equal(own_dom_attach(OWN_HOST, false, PT_FMT_ARM64_S2, true, &smmu_own_inval_ops,
-					&smmu.host, &idx, &res),
-			 0);
+	/* A VTCR that does not describe the host table: refused, nothing registered. */
+	assert_int_equal(smmu_attach_host(&smmu, 0x10, 1, 1, VTCR48, &idx), -EINVAL);
+	assert_false(smmu.host_dom);
+	assert_int_equal(smmu_attach_host(&smmu, 0x10, 1, 1, VTCR40, &idx), 0);
+	assert_true(smmu.host_dom);
+	assert_true(hv->dom[idx].used);
+	assert_ptr_equal(hv->dom[idx].priv, &smmu.host);
+	assert_int_equal(FIELD_GET(STE2_S2VMID, smmu.host.ste[2]), 1);
+	assert_int_equal(smmu.host.ste[3], hv->cpu.root);
 	page = env_host_pages(2, PAGE_SIZE);
 	assert_int_equal(sim_dma(0x10, page, true, &pa), 0);
 	assert_int_equal(pa, page); /* the host's identity map */
