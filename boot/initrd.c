@@ -20,7 +20,7 @@ static EFI_GUID load_file2_guid = { 0x4006c0c1,
 
 struct initrd_lf2 {
 	EFI_STATUS(EFIAPI *load_file)
-	(struct initrd_lf2 *self, EFI_DEVICE_PATH *path, BOOLEAN boot_policy, UINTN *size,
+	(const struct initrd_lf2 *self, EFI_DEVICE_PATH *path, BOOLEAN boot_policy, UINTN *size,
 	 VOID *buf);
 };
 
