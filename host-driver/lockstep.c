@@ -43,7 +43,7 @@ static bool ls_raw_valid;
 
 /*
  * Decide whether an HVC can be issued at all. HVC from EL1 is UNDEFINED when
- * EL2 is not implemented (Arm ARM D1.4 / "HVC" instruction description), and
+ * EL2 is not implemented (Arm ARM DDI 0487, HVC instruction pseudocode), and
  * when the kernel itself runs at EL2 (VHE) there is nothing underneath it.
  * A kernel booted at EL2 that dropped to EL1 (nVHE KVM) answers HVC with its own
  * stub or KVM host handler; the Call UID check below rejects those.
@@ -56,7 +56,7 @@ static int ls_hvc_possible(void)
 		pr_err("hypervisor not present: the kernel itself runs at EL2\n");
 		return -ENODEV;
 	}
-	/* ID_AA64PFR0_EL1.EL2, bits [11:8]: 0 = EL2 not implemented (Arm ARM D19.2.64). */
+	/* ID_AA64PFR0_EL1.EL2, bits [11:8]: 0 = EL2 not implemented (Arm ARM DDI 0487). */
 	pfr0 = read_sanitised_ftr_reg(SYS_ID_AA64PFR0_EL1);
 	if (!((pfr0 >> ID_AA64PFR0_EL1_EL2_SHIFT) & 0xf)) {
 		pr_err("hypervisor not present: this CPU implements no EL2\n");
