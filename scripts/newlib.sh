@@ -33,6 +33,14 @@ lib=$out/install/$target/lib/libc.a
 if [ -f "$stamp" ] && [ -f "$lib" ]; then
 	exit 0
 fi
+# Several makes may want the library at once (make check, make test): one builds,
+# the others wait for it and find the stamp.
+mkdir -p "$(dirname "$out")"
+exec 9>"$out.lock"
+flock 9
+if [ -f "$stamp" ] && [ -f "$lib" ]; then
+	exit 0
+fi
 
 [ -f "$src_tar" ] || { echo "newlib: $src_tar missing (make deps)" >&2; exit 1; }
 command -v "${cross}gcc" >/dev/null || { echo "newlib: ${cross}gcc missing" >&2; exit 1; }
@@ -51,7 +59,7 @@ cd "$out/obj"
 	--disable-multilib --disable-libgloss --disable-nls \
 	--disable-newlib-supplied-syscalls \
 	--disable-newlib-io-float --disable-newlib-io-long-double \
-	--enable-newlib-nano-formatted-io --enable-newlib-nano-malloc \
+	--enable-newlib-io-long-long --enable-newlib-nano-malloc \
 	--disable-newlib-multithread --disable-newlib-wide-orient \
 	--disable-newlib-fvwrite-in-streamio --disable-newlib-unbuf-stream-opt \
 	--enable-lite-exit --disable-newlib-atexit-dynamic-alloc \
