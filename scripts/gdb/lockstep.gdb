@@ -11,5 +11,6 @@ set architecture aarch64
 source scripts/gdb/lockstep.py
 target remote localhost:1234
 lockstep-info
-lockstep-break-entry
-continue
+# Run to the entry: by default from the loader's "Lockstep enters at" line;
+# LOCKSTEP_BREAK_ARGS=--scan uses RAM-wide candidate breakpoints instead.
+python gdb.execute("lockstep-break-entry " + os.environ.get("LOCKSTEP_BREAK_ARGS", ""))

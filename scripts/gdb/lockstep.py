@@ -12,12 +12,15 @@ the symbols with `add-symbol-file ELF -o BASE`:
                                 the serial log (a "0x..." on a line matching
                                 $LOCKSTEP_BASE_RE) or find it in memory: the
                                 image header's magic at a 2 MiB boundary of RAM
-  lockstep-break-entry [RAM_START RAM_SIZE]
-                                stop at the hypervisor's entry point, before the
-                                first instruction runs, then load its symbols.
-                                Works before the base is known: a breakpoint at
-                                base + entry_offset for every 2 MiB-aligned base
-                                in RAM (TCG breakpoints cost no memory writes);
+  lockstep-break-entry [--scan [RAM_START RAM_SIZE]] [--arm]
+                                run to the hypervisor's entry point, stop before
+                                its first instruction, load its symbols. Default:
+                                run without breakpoints until the loader prints
+                                "Lockstep enters at 0x..." on the serial log,
+                                interrupt, break there, continue. --scan (also
+                                the fallback without a serial log): a breakpoint
+                                at base + entry_offset for every 2 MiB-aligned
+                                base in RAM (TCG breakpoints write no memory);
                                 a hit counts only if the image header's magic is
                                 at pc - entry_offset, other hits resume silently.
   lockstep-info                 what the helpers know (files, entry offset, base)
@@ -27,7 +30,10 @@ LOCKSTEP_BASE_RE (regex for the serial line that carries the base).
 """
 import os
 import re
+import signal
 import struct
+import threading
+import time
 
 import gdb
 
@@ -36,6 +42,11 @@ ELF = os.environ.get("LOCKSTEP_ELF", os.path.join(TOP, "build/hyp/lockstep.elf")
 BIN = os.environ.get("LOCKSTEP_BIN", os.path.join(TOP, "build/hyp/lockstep.bin"))
 SERIAL_LOG = os.environ.get("LOCKSTEP_SERIAL_LOG", os.path.join(TOP, "build/debug/serial.log"))
 BASE_RE = os.environ.get("LOCKSTEP_BASE_RE", r"(?i)lockstep-boot: region:|lockstep.*\b(base|image)\b")
+
+# boot/main.c prints the entry address before the kernel's EFI stub runs, and
+# "entering hypervisor at" just before the call.
+ENTRY_RE = os.environ.get("LOCKSTEP_ENTRY_RE", r"Lockstep enters at 0x([0-9a-fA-F]+)")
+ENTERED_RE = r"entering hypervisor at 0x"
 
 LS_IMAGE_MAGIC = 0x5045545354534B4C  # include/lockstep/boot.h, at offset 8 of the header
 SZ_2M = 2 << 20
@@ -152,26 +163,90 @@ def on_stop(event):
                                                         entry_offset(), x0))
 
 
+def arm_scan(start, size):
+    off = entry_offset()
+    for bp in state["cands"]:
+        bp.delete()
+    state["cands"] = [EntryCandidate(b + off, off) for b in range(start, start + size, SZ_2M)]
+    if not state["connected"]:
+        gdb.events.stop.connect(on_stop)
+        state["connected"] = True
+    gdb.write("lockstep: %d entry candidates (base + 0x%x for every 2 MiB in [0x%x, 0x%x))\n"
+              % (len(state["cands"]), off, start, start + size))
+
+
+def log_has(pattern):
+    try:
+        with open(SERIAL_LOG, errors="replace") as f:
+            return re.search(pattern, f.read())
+    except OSError:
+        return None
+
+
+def run_to_entry_from_log(timeout):
+    """Run without breakpoints until the loader prints the entry address, stop
+    there (SIGINT, as Ctrl-C would), arm one breakpoint at it and continue."""
+    found = {}
+
+    def watch():
+        t0 = time.time()
+        while time.time() - t0 < timeout and not found:
+            m = log_has(ENTRY_RE)
+            if m:
+                found["entry"] = int(m.group(1), 16)
+                os.kill(os.getpid(), signal.SIGINT)
+                return
+            time.sleep(0.05)
+        found.setdefault("entry", None)
+
+    th = threading.Thread(target=watch, daemon=True)
+    th.start()
+    gdb.execute("continue")
+    th.join(1)
+    entry = found.get("entry")
+    if entry is None:
+        gdb.write("lockstep: the loader's entry line did not appear in %s\n" % SERIAL_LOG)
+        return False
+    if log_has(ENTERED_RE):
+        gdb.write("lockstep: too late, the loader has already entered the hypervisor; "
+                  "restart QEMU and use 'lockstep-break-entry --scan'\n")
+        return False
+    off = entry_offset()
+    if not state["connected"]:
+        gdb.events.stop.connect(on_stop)
+        state["connected"] = True
+    state["cands"] = [EntryCandidate(entry, off)]
+    gdb.write("lockstep: loader says the hypervisor enters at 0x%x; continuing to it\n" % entry)
+    gdb.execute("continue")
+    return True
+
+
 class BreakEntryCmd(gdb.Command):
-    """lockstep-break-entry [RAM_START RAM_SIZE]: stop at the hypervisor entry point."""
+    """lockstep-break-entry [--scan [RAM_START RAM_SIZE]] [--arm]: run to the hypervisor entry.
+
+Default: run with no breakpoint until the loader prints "Lockstep enters at 0x..."
+on the serial log, stop, break there, continue (fast; needs the serial log).
+--scan: a breakpoint at base + entry_offset for every 2 MiB of RAM instead (no
+log needed; firmware runs several times slower until the entry).
+--arm: only set the breakpoints (with --scan), do not continue."""
 
     def __init__(self):
         super().__init__("lockstep-break-entry", gdb.COMMAND_BREAKPOINTS)
 
     def invoke(self, arg, from_tty):
         a = gdb.string_to_argv(arg)
-        start = int(gdb.parse_and_eval(a[0])) if a else RAM_START
-        size = int(gdb.parse_and_eval(a[1])) if len(a) > 1 else RAM_SIZE
-        off = entry_offset()
-        for bp in state["cands"]:
-            bp.delete()
-        state["cands"] = [EntryCandidate(b + off, off) for b in range(start, start + size, SZ_2M)]
-        if not state["connected"]:
-            gdb.events.stop.connect(on_stop)
-            state["connected"] = True
-        gdb.write("lockstep: %d entry candidates (base + 0x%x for every 2 MiB in "
-                  "[0x%x, 0x%x)); 'continue' to run to the entry\n"
-                  % (len(state["cands"]), off, start, start + size))
+        arm_only = "--arm" in a
+        a = [x for x in a if x != "--arm"]
+        if a and a[0] == "--scan" or not os.path.exists(SERIAL_LOG):
+            a = a[1:] if a and a[0] == "--scan" else a
+            start = int(gdb.parse_and_eval(a[0])) if a else RAM_START
+            size = int(gdb.parse_and_eval(a[1])) if len(a) > 1 else RAM_SIZE
+            arm_scan(start, size)
+            if not arm_only:
+                gdb.execute("continue")
+            return
+        if not run_to_entry_from_log(float(os.environ.get("LOCKSTEP_LOG_TIMEOUT", "600"))):
+            raise gdb.GdbError("lockstep: not stopped at the entry")
 
 
 class InfoCmd(gdb.Command):

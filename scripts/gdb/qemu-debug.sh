@@ -9,7 +9,8 @@
 #                            second terminal; quit QEMU with Ctrl-A X
 #   qemu-debug.sh --smoke    non-interactive self-test of this flow: QEMU in the
 #                            background, gdb-multiarch in batch mode runs
-#                            scripts/gdb/lockstep.gdb to the hypervisor entry,
+#                            scripts/gdb/lockstep.gdb to the hypervisor entry
+#                            (LOCKSTEP_BREAK_ARGS=--scan: the RAM-wide method),
 #                            prints registers and a backtrace, then both stop.
 #                            Exit 0 only if gdb stopped at the entry with symbols.
 # Environment: QEMU, GDB_PORT (1234), DEBUG_TIMEOUT (--smoke, seconds, 300),
@@ -57,7 +58,7 @@ qpid=$!
 trap 'kill $qpid 2>/dev/null; wait $qpid 2>/dev/null' EXIT
 sleep 1
 cd "$top" && timeout -k 10 "$t" gdb-multiarch -q -batch -x scripts/gdb/lockstep.gdb \
-	-ex 'info registers pc x0 sp CurrentEL' -ex 'bt 3' -ex 'x/4i $pc' \
+	-ex 'info registers pc x0 sp cpsr' -ex 'bt 3' -ex 'x/4i $pc' \
 	-ex 'kill' 2>&1 | tee "$work/gdb-smoke.log"
 if grep -q 'lockstep: stopped at the hypervisor entry' "$work/gdb-smoke.log"; then
 	echo "debug: smoke PASS: gdb stopped at the hypervisor entry with its symbols"
