@@ -88,9 +88,13 @@ IOMMU_Q_ELF   := $(IOMMU_Q_B)/smmu-qemu.elf
 IOMMU_Q_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -mgeneral-regs-only -mstrict-align \
 		  -mno-outline-atomics -fno-pie -fno-stack-protector -nostdinc \
 		  -isystem $(IOMMU_GCC_INC) -isystem $(TOP)/tests/smmu-qemu/include $(CORE_INC) $(WARN)
+# QEMU 10.0.2 (Debian) advertises S1P and S2P on the virt SMMU whatever
+# -global arm-smmuv3.stage says (IDR0 0x0d44101b in every run); the flag is kept
+# for QEMU versions that default to stage 1 only. With an SMMU without S2P the
+# test checks that the driver refuses it and writes nothing.
 IOMMU_Q_QEMU  := qemu-system-aarch64 -M virt,virtualization=on,iommu=smmuv3,gic-version=3 \
-		 -global arm-smmuv3.stage=2 -cpu max -smp 1 -m 1G -nographic -monitor none \
-		 -semihosting -device edu,addr=2
+		 -cpu max -smp 1 -m 1G -nographic -monitor none -semihosting -device edu,addr=2
+IOMMU_Q_STAGES := 2
 
 TEST_SUITES += iommu-qemu
 .PHONY: iommu-qemu
@@ -110,9 +114,14 @@ iommu-qemu:
 	if ! $(MAKE) --no-print-directory $(IOMMU_Q_ELF) >$(IOMMU_Q_B).build.log 2>&1; then \
 		echo "not ok - smmu-qemu: build failed (see $(IOMMU_Q_B).build.log)" >> $$tap; \
 		tail -n 20 $(IOMMU_Q_B).build.log; exit 0; fi; \
-	timeout 120 $(IOMMU_Q_QEMU) -kernel $(IOMMU_Q_ELF) >$(IOMMU_Q_B).out 2>&1; rc=$$?; \
-	grep -E '^(not )?ok' $(IOMMU_Q_B).out | tr -d '\r' >> $$tap; \
-	grep -E '^(not )?ok|passed' $(IOMMU_Q_B).out | tr -d '\r'; \
-	if [ $$rc -ne 0 ] && ! grep -q '^not ok' $$tap; then \
-		echo "not ok - smmu-qemu: QEMU exited with status $$rc (see $(IOMMU_Q_B).out)" >> $$tap; \
-	fi; true
+	for st in $(IOMMU_Q_STAGES); do \
+		out=$(IOMMU_Q_B).stage-$$st.out; \
+		timeout 120 $(IOMMU_Q_QEMU) -global arm-smmuv3.stage=$$st -kernel $(IOMMU_Q_ELF) \
+			>$$out 2>&1; rc=$$?; \
+		grep -E '^(not )?ok' $$out | tr -d '\r' | sed "s/ - / - stage=$$st: /" >> $$tap; \
+		echo "stage=$$st: $$(grep -E 'passed' $$out | tr -d '\r')"; \
+		grep -E '^not ok' $$out; \
+		if [ $$rc -ne 0 ] && ! grep -q '^not ok' $$out; then \
+			echo "not ok - smmu-qemu stage=$$st: QEMU exited with status $$rc (see $$out)" >> $$tap; \
+		fi; \
+	done; true

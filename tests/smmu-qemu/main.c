@@ -6,6 +6,8 @@
  * directions, an unmapped page faulting after unmap + invalidation + sync, the
  * fault reported as an event. Prints TAP lines; mk/iommu.mk collects them.
  */
+#include <errno.h>
+
 #include "hyp/iommu.h"
 #include "hyp/pgtable.h"
 #include "hyp/plat.h"
@@ -109,6 +111,17 @@ int sq_main(void)
 	cfg_wr(EDU_DEV, 0x04, 0x6);	      /* memory space + bus master */
 	check(plat_read32(PCI_MMIO) == 0x010000edU, "edu BAR0 responds");
 
+	if (!(plat_read32(SMMU_BASE) & 1U)) {
+		/* QEMU without -global arm-smmuv3.stage=2|nested: stage 1 only. */
+		u32 gbpa = plat_read32(SMMU_BASE + 0x44);
+
+		ret = smmu_init(&smmu, SMMU_BASE, SMMU_SIZE, (u64)smmu_mem, sizeof(smmu_mem));
+		check(ret == -ENODEV, "stage-1-only SMMU refused (-ENODEV)");
+		check(plat_read32(SMMU_BASE + 0x20) == 0 && plat_read32(SMMU_BASE + 0x44) == gbpa,
+		      "refused SMMU left untouched (CR0, GBPA)");
+		sq_printf("# smmu-qemu: %u passed, %u failed\n", n_ok, n_fail);
+		return n_fail ? 1 : 0;
+	}
 	ret = smmu_init(&smmu, SMMU_BASE, SMMU_SIZE, (u64)smmu_mem, sizeof(smmu_mem));
 	check(ret == 0, "smmu_init: probe, reset, enable");
 	if (ret)
