@@ -67,7 +67,8 @@ esp() {
 # qboot NAME STOP_REGEX: boot $img, stop QEMU once the serial log matches STOP_REGEX
 # (or QEMU exits, or the timeout). Sets log, qrc (QEMU exit status), how, secs.
 qboot() {
-	local name=$1 stop=$2 raw qpid t0
+	local name=$1 stop=$2 raw qpid t0 machine=("${machine[@]}")
+	[ -n "${QBOOT_EL1:-}" ] && machine[1]=virt,virtualization=off,iommu=smmuv3,gic-version=3
 	log=$logs/boot-$name.log
 	raw=$work/serial-$name.raw
 	: > "$raw"
@@ -112,7 +113,7 @@ NOTOUCH='^lockstep-boot: (region:|ExitBootServices wrapped)'
 # reserving memory or wrapping ExitBootServices, and the firmware moves on.
 negative() { # negative NAME DESCRIPTION MESSAGE_REGEX
 	local name=$1 what=$2 msg=$3
-	qboot "$name" "$FW_NEXT|$FW_CRASH"
+	QBOOT_EL1=${NEG_EL1:-} qboot "$name" "$FW_NEXT|$FW_CRASH"
 	assert "$what: clear message ($msg)" has "$msg"
 	assert "$what: loader returns an error to the firmware" has "$RETURNED"
 	assert "$what: nothing reserved, ExitBootServices not wrapped" hasnt "$NOTOUCH"
@@ -190,6 +191,11 @@ done
 if ESP_KERNEL= esp nokernel ESP_HYP="$testimg"; then
 	negative nokernel "missing kernel" 'ERROR: cannot open kernel \\EFI\\Linux\\Image: Not Found'
 else tap_line "not ok" "nokernel: ESP built"; fi
+
+if esp el1 ESP_HYP="$testimg"; then
+	NEG_EL1=1 negative el1 "firmware at EL1 (no virtualization=on)" \
+		'ERROR: running at EL1, Lockstep needs EL2 .*; refusing'
+else tap_line "not ok" "el1: ESP built"; fi
 
 # 4. The real hypervisor image, when hyp/ has built one: the whole handoff
 #    (entered at EL2, returns at EL1, Linux boots above it).
