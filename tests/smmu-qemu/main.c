@@ -23,6 +23,7 @@
 #define EDU_BUF	  0x40000ULL	 /* the device's internal 4 KiB buffer */
 #define IOVA	  0x01000000ULL	 /* edu DMA addresses are 28-bit */
 #define VTCR40	  (24ULL | 1ULL << 6 | 1ULL << 8 | 1ULL << 10 | 3ULL << 12 | 2ULL << 16)
+#define VTCR48	  (16ULL | 2ULL << 6 | 1ULL << 8 | 1ULL << 10 | 3ULL << 12 | 5ULL << 16)
 
 static u8 smmu_mem[SMMU_MEM_DEFAULT] __attribute__((aligned(65536)));
 static u8 pool_mem[64 * 4096] __attribute__((aligned(65536)));
@@ -31,7 +32,7 @@ static u8 buf_b[4096] __attribute__((aligned(4096)));
 static u8 buf_c[4096] __attribute__((aligned(4096)));
 static struct smmu smmu;
 static struct pt_pool pool;
-static struct pt s2;
+static struct pt s2, s2b;
 static unsigned int n_ok, n_fail, n_test;
 
 static void check(bool ok, const char *what)
@@ -181,6 +182,20 @@ int sq_main(void)
 	memset(buf_b, 0, sizeof(buf_b));
 	check(edu_dma(EDU_BUF, IOVA + 0x1000, true) && memcmp(buf_a, buf_b, 4096) == 0,
 	      "IPA 0x1001000 still translates");
+	/*
+	 * A 48-bit table (level-0 root) as a CPU with a 48-bit IPA space would
+	 * use: the SMMU (IAS 44) walks it with S2T0SZ 20. The stream switches
+	 * live from the first table, through an invalid STE.
+	 */
+	ret = pt_init(&s2b, PT_FMT_ARM64_S2, 48, true, &pool, NULL, NULL);
+	check(ret == 0 && s2b.start_level == 0, "stage-2 table, 48-bit IPA (level-0 root)");
+	ret = pt_map(&s2b, IOVA, 4096, (u64)buf_c, PT_RW, NULL);
+	ret |= smmu_attach_host_s2(&smmu, EDU_SID, 1, &s2b, 2, VTCR48);
+	check(ret == 0, "SID 0x10 switched live to the 48-bit table, VMID 2");
+	memset(buf_c, 0, sizeof(buf_c));
+	check(edu_dma(EDU_BUF, IOVA, true) && memcmp(buf_c, buf_a, 4096) == 0,
+	      "DMA through the level-0 root (S2T0SZ 20) lands in buf_c");
+	check(smmu_drain_events(&smmu) == 0, "no events after the switch");
 	check(smmu_inval_ipa_range(&smmu, 1, IOVA, 0x3000, 3) == 0 &&
 		      smmu_inval_vmid(&smmu, 1) == 0,
 	      "range and VMID invalidations complete");
