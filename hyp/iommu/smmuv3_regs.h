@@ -11,6 +11,8 @@
  *   ch. 6  Memory map and registers (6.2 map, 6.3 register formats)
  *   ch. 7  Faults, errors and events (7.1 command errors, 7.2 event queue
  *          overflow, 7.3 event records, 7.5 GERROR)
+ * Section numbers follow issue G of the document; the names given beside
+ * them (register, structure, command, event) are the stable reference.
  * Bit positions are given within the 32/64-bit register or the 64-bit
  * structure double-word (dword n covers structure bits [64n+63 : 64n]).
  */
