@@ -98,3 +98,15 @@ hyp-check: $(HYP_B)/lockstep.bin
 		$(LOCKSTEP_VERSION_U64) > $(B)/test-logs/hyp-check.tap
 
 -include $(HYP_OBJS:.o=.d)
+
+# Failure path on QEMU: a 1 MiB pool is too small, the entry must return at EL2 with
+# nothing installed and Linux boot at EL2 without Lockstep (hyp/arch/arm64/qemu-fail.sh).
+HYP_FAIL_ESP := $(B)/qemu/esp-hyp-fail.img
+.PHONY: hyp-qemu-fail
+TEST_SUITES += hyp-qemu-fail
+hyp-qemu-fail: hyp-image
+	@mkdir -p $(B)/qemu $(B)/test-logs
+	@$(MAKE) --no-print-directory esp ESP_OUT=$(HYP_FAIL_ESP) ESP_POOL_MIB=1 \
+		ESP_CMDLINE="console=ttyAMA0 lstest=1 panic=-1" || rm -f $(HYP_FAIL_ESP)
+	@$(HYP_ARCH)/qemu-fail.sh $(HYP_FAIL_ESP) $(B)/test-logs/hyp-qemu-fail-serial.log \
+		> $(B)/test-logs/hyp-qemu-fail.tap; cat $(B)/test-logs/hyp-qemu-fail.tap
