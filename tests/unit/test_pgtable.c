@@ -923,7 +923,7 @@ static void random_op(const struct fmt_case *fc, struct op *o)
 static void property(const struct fmt_case *fc, u64 base)
 {
 	struct pt *pt = setup_pt(fc, 2048);
-	unsigned int step, steps = 300;
+	unsigned int step, steps = 200;
 	struct op o;
 
 	model = calloc(MODEL_PAGES, sizeof(*model));
@@ -943,7 +943,8 @@ static void property(const struct fmt_case *fc, u64 base)
 			pool.fail_after = 1 + rnd((u64)cost);
 			assert_int_equal(op_run(pt, &o, NULL), -ENOMEM);
 			assert_int_equal(pool.nr_used, used);
-			assert_int_equal(pt_walk(pt, base, MODEL_SIZE, model_cmp_leaf, NULL), 0);
+			if (step % 8 == 1)
+				assert_int_equal(pt_walk(pt, base, MODEL_SIZE, model_cmp_leaf, NULL), 0);
 		}
 		if (step % 10 == 3) {
 			/* Exactly the cost available: must succeed. */
