@@ -944,7 +944,8 @@ static void property(const struct fmt_case *fc, u64 base)
 			assert_int_equal(op_run(pt, &o, NULL), -ENOMEM);
 			assert_int_equal(pool.nr_used, used);
 			if (step % 8 == 1)
-				assert_int_equal(pt_walk(pt, base, MODEL_SIZE, model_cmp_leaf, NULL), 0);
+				assert_int_equal(
+					pt_walk(pt, base, MODEL_SIZE, model_cmp_leaf, NULL), 0);
 		}
 		if (step % 10 == 3) {
 			/* Exactly the cost available: must succeed. */
