@@ -29,8 +29,8 @@ extern char _start[], __text_end[], __rodata_end[], _end[];
 struct arm64_el2_cfg arm64_el2;
 u64 arm64_hyp_base, arm64_hyp_size;
 
-#define S1_POOL_PAGES		64U	/* EL2 stage-1 tables: a few dozen at most */
-#define HOST_IPA_BITS_MIN	40U	/* QEMU virt's high MMIO ends at 1 TiB */
+#define S1_POOL_PAGES	  64U /* EL2 stage-1 tables: a few dozen at most */
+#define HOST_IPA_BITS_MIN 40U /* QEMU virt's high MMIO ends at 1 TiB */
 
 static struct pt_pool arm64_s1_pool;
 static struct pt arm64_s1;
@@ -88,8 +88,8 @@ static int boot_check_info(const struct ls_boot_info *bi)
 	for (i = 0; i < bi->nr_mem; i++) {
 		const struct ls_mem_range *m = &bi->mem[i];
 
-		if (!m->size || !IS_ALIGNED(m->base, PAGE_SIZE) || !IS_ALIGNED(m->size, PAGE_SIZE) ||
-		    m->base + m->size < m->base ||
+		if (!m->size || !IS_ALIGNED(m->base, PAGE_SIZE) ||
+		    !IS_ALIGNED(m->size, PAGE_SIZE) || m->base + m->size < m->base ||
 		    (i && m->base < bi->mem[i - 1].base + bi->mem[i - 1].size))
 			return -EINVAL;
 	}
@@ -105,7 +105,7 @@ static int boot_collect_ram(const struct ls_boot_info *bi)
 	for (i = 0; i < bi->nr_mem; i++)
 		all[n++] = (struct own_range){ bi->mem[i].base, bi->mem[i].size };
 	all[n++] = boot_hyp;
-	for (i = 1; i < n; i++)	/* insertion sort by base */
+	for (i = 1; i < n; i++) /* insertion sort by base */
 		for (j = i; j && all[j].base < all[j - 1].base; j--) {
 			struct own_range t = all[j];
 
@@ -205,8 +205,10 @@ static int boot_host_s2(const struct ls_boot_info *bi, unsigned int ipa_bits, u6
 
 	db_bytes = ALIGN_UP(own_db_bytes(boot_ram, boot_nr_ram), PAGE_SIZE);
 	if (*pool_at + db_bytes + 16 * PAGE_SIZE > pool_end) {
-		plat_log("table pool too small: %llu KiB, the ownership database alone needs %llu KiB",
-			 (unsigned long long)(bi->pool_size >> 10), (unsigned long long)(db_bytes >> 10));
+		plat_log(
+			"table pool too small: %llu KiB, the ownership database alone needs %llu KiB",
+			(unsigned long long)(bi->pool_size >> 10),
+			(unsigned long long)(db_bytes >> 10));
 		return -ENOMEM;
 	}
 	cfg.ram = boot_ram;
@@ -221,7 +223,7 @@ static int boot_host_s2(const struct ls_boot_info *bi, unsigned int ipa_bits, u6
 	cfg.host_pool_pages = (pool_end - *pool_at) >> PAGE_SHIFT;
 	cfg.host_ia_bits = ipa_bits;
 	cfg.cpu_fmt = PT_FMT_ARM64_S2;
-	cfg.cpu_coherent = true;	/* VTCR_EL2 walks are Inner/Outer WB, Inner Shareable */
+	cfg.cpu_coherent = true; /* VTCR_EL2 walks are Inner/Outer WB, Inner Shareable */
 	cfg.cpu_ops = &arm64_s2_inval_ops;
 	ret = own_init(&cfg);
 	if (ret) {
@@ -245,7 +247,7 @@ static u64 boot_tcr_el1(u64 tcr_el2)
 	u64 tcr = tcr_el2 & (TCR_T0SZ | TCR_IRGN0 | TCR_ORGN0 | TCR_SH0 | TCR_TG0);
 
 	tcr |= FIELD_PREP(TCR_EL1_IPS, FIELD_GET(TCR_EL2_PS, tcr_el2));
-	tcr |= TCR_EL1_EPD1 | FIELD_PREP(GENMASK(31, 30), 2);	/* TG1 = 4 KiB */
+	tcr |= TCR_EL1_EPD1 | FIELD_PREP(GENMASK(31, 30), 2); /* TG1 = 4 KiB */
 	if (tcr_el2 & TCR_EL2_TBI)
 		tcr |= TCR_EL1_TBI0;
 	if (tcr_el2 & TCR_EL2_HA)
@@ -267,16 +269,15 @@ static u64 boot_tcr_el1(u64 tcr_el2)
  */
 static void boot_el1_regime(const struct fw_regime *fw)
 {
-	u64 sctlr = SCTLR_EL1_RES1 |
-		    (fw->sctlr & (SCTLR_M | SCTLR_A | SCTLR_C | SCTLR_SA | SCTLR_I | SCTLR_WXN |
-				  SCTLR_EE));
+	u64 sctlr = SCTLR_EL1_RES1 | (fw->sctlr & (SCTLR_M | SCTLR_A | SCTLR_C | SCTLR_SA |
+						   SCTLR_I | SCTLR_WXN | SCTLR_EE));
 
 	write_sysreg(fw->mair, mair_el1);
 	write_sysreg(boot_tcr_el1(fw->tcr), tcr_el1);
 	write_sysreg(fw->ttbr0, ttbr0_el1);
 	write_sysreg(0, ttbr1_el1);
 	write_sysreg(fw->vbar, vbar_el1);
-	write_sysreg(FIELD_PREP(CPACR_FPEN, 3), cpacr_el1);	/* FP/SIMD as at EL2: no traps */
+	write_sysreg(FIELD_PREP(CPACR_FPEN, 3), cpacr_el1); /* FP/SIMD as at EL2: no traps */
 	isb();
 	write_sysreg(sctlr, sctlr_el1);
 	isb();
@@ -305,8 +306,10 @@ long arm64_boot(struct ls_boot_info *bi)
 {
 	u64 mmfr0 = read_sysreg(id_aa64mmfr0_el1), pool_at, hcr_fw = read_sysreg(hcr_el2);
 	struct fw_regime fw = {
-		.sctlr = read_sysreg(sctlr_el2), .tcr = read_sysreg(tcr_el2),
-		.mair = read_sysreg(mair_el2), .ttbr0 = read_sysreg(ttbr0_el2),
+		.sctlr = read_sysreg(sctlr_el2),
+		.tcr = read_sysreg(tcr_el2),
+		.mair = read_sysreg(mair_el2),
+		.ttbr0 = read_sysreg(ttbr0_el2),
 		.vbar = read_sysreg(vbar_el2),
 	};
 	unsigned int pa_bits, va_bits, ipa_bits, i;
@@ -375,9 +378,10 @@ long arm64_boot(struct ls_boot_info *bi)
 				 FIELD_PREP(VTCR_SL0, 2U - s2->start_level) |
 				 FIELD_PREP(VTCR_IRGN0, TCR_RGN_WBWA) |
 				 FIELD_PREP(VTCR_ORGN0, TCR_RGN_WBWA) |
-				 FIELD_PREP(VTCR_SH0, TCR_SH_INNER) | FIELD_PREP(VTCR_TG0, TCR_TG0_4K) |
+				 FIELD_PREP(VTCR_SH0, TCR_SH_INNER) |
+				 FIELD_PREP(VTCR_TG0, TCR_TG0_4K) |
 				 FIELD_PREP(VTCR_PS, arm64_bits_parange(pa_bits));
-		arm64_el2.vttbr = pt_root_pa(s2);	/* VMID 0: the host */
+		arm64_el2.vttbr = pt_root_pa(s2); /* VMID 0: the host */
 	}
 	arm64_el2.hcr = arm64_host_hcr();
 	arm64_el2.vbar = (u64)arm64_vectors;

@@ -16,11 +16,11 @@
 #include "hyp/plat.h"
 #include "hyp/spinlock.h"
 
-#define PL011_DR		0x000
-#define PL011_FR		0x018
-#define PL011_FR_TXFF		BIT(5)	/* transmit FIFO full */
-#define PL011_TX_SPINS		1000000U	/* bounded wait: a stuck UART cannot hang EL2 */
-#define LOG_LINE_MAX		256
+#define PL011_DR       0x000
+#define PL011_FR       0x018
+#define PL011_FR_TXFF  BIT(5)	/* transmit FIFO full */
+#define PL011_TX_SPINS 1000000U /* bounded wait: a stuck UART cannot hang EL2 */
+#define LOG_LINE_MAX   256
 
 static volatile u32 *console_base;
 static struct hyp_spinlock console_lock = HYP_SPINLOCK_INIT;
@@ -34,7 +34,8 @@ static void console_putc(char c)
 {
 	unsigned int spin;
 
-	for (spin = 0; spin < PL011_TX_SPINS && (console_base[PL011_FR / 4] & PL011_FR_TXFF); spin++)
+	for (spin = 0; spin < PL011_TX_SPINS && (console_base[PL011_FR / 4] & PL011_FR_TXFF);
+	     spin++)
 		;
 	console_base[PL011_DR / 4] = (u32)(unsigned char)c;
 }

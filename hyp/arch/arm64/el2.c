@@ -31,11 +31,11 @@ static void el2_setup_debug(u64 dfr0)
 		/* PMBIDR_EL1.P == 1: the buffer belongs to a higher EL; leave it alone. */
 		if (!(read_sysreg(SYS_PMBIDR_EL1) & PMBIDR_P)) {
 			write_sysreg(PMSCR_EL2_PA | PMSCR_EL2_PCT, SYS_PMSCR_EL2);
-			mdcr |= FIELD_PREP(MDCR_E2PB, 3);	/* EL1&0 regime owns the buffer */
+			mdcr |= FIELD_PREP(MDCR_E2PB, 3); /* EL1&0 regime owns the buffer */
 		}
 	}
 	if (id_field(dfr0, ID_DFR0_TRACEBUF) && !(read_sysreg(SYS_TRBIDR_EL1) & TRBIDR_P))
-		mdcr |= FIELD_PREP(MDCR_E2TB, 3);	/* EL1&0 regime owns the trace buffer */
+		mdcr |= FIELD_PREP(MDCR_E2TB, 3); /* EL1&0 regime owns the trace buffer */
 	write_sysreg(mdcr, mdcr_el2);
 }
 
@@ -67,7 +67,7 @@ static void el2_setup_fgt(u64 mmfr0, u64 dfr0, u64 pfr0, u64 pfr1, u64 mmfr3)
 	write_sysreg(hfg, SYS_HFGWTR_EL2);
 	write_sysreg(0, SYS_HFGITR_EL2);
 	if (id_field(pfr0, ID_PFR0_AMU))
-		write_sysreg(0, SYS_HAFGRTR_EL2);	/* AMU traps UNDEF without AMU */
+		write_sysreg(0, SYS_HAFGRTR_EL2); /* AMU traps UNDEF without AMU */
 
 	if (fgt >= 2) {
 		/* FEAT_FGT2: registers reset to UNKNOWN; no trap for anything EL1 may use. */
@@ -89,7 +89,7 @@ static void el2_setup_fp(u64 pfr0, u64 pfr1)
 		cptr &= ~CPTR_EL2_TZ;
 	if (id_field(pfr1, ID_PFR1_SME))
 		cptr &= ~CPTR_EL2_TSM;
-	write_sysreg(cptr, cptr_el2);	/* TFP, TTA, TAM, TCPAC = 0 */
+	write_sysreg(cptr, cptr_el2); /* TFP, TTA, TAM, TCPAC = 0 */
 	isb();
 	if (id_field(pfr0, ID_PFR0_SVE))
 		write_sysreg(ZCR_LEN_MAX, SYS_ZCR_EL2);
@@ -99,7 +99,7 @@ static void el2_setup_fp(u64 pfr0, u64 pfr1)
 		if (smfr0 & ID_SMFR0_FA64)
 			smcr |= SMCR_FA64;
 		if (id_field(smfr0, ID_SMFR0_SMEVER))
-			smcr |= SMCR_EZT0;	/* SME2: ZT0 */
+			smcr |= SMCR_EZT0; /* SME2: ZT0 */
 		write_sysreg(smcr, SYS_SMCR_EL2);
 		if (read_sysreg(SYS_SMIDR_EL1) & SMIDR_SMPS)
 			write_sysreg(0, SYS_SMPRIMAP_EL2);
@@ -117,7 +117,7 @@ static void el2_setup_gic(u64 pfr0)
 	write_sysreg(sre | ICC_SRE_SRE | ICC_SRE_ENABLE, SYS_ICC_SRE_EL2);
 	isb();
 	if (read_sysreg(SYS_ICC_SRE_EL2) & ICC_SRE_SRE)
-		write_sysreg(0, SYS_ICH_HCR_EL2);	/* no virtual interface in use */
+		write_sysreg(0, SYS_ICH_HCR_EL2); /* no virtual interface in use */
 }
 
 void arm64_el2_setup_cpu(void)
@@ -149,9 +149,9 @@ void arm64_el2_setup_cpu(void)
 
 	el2_setup_debug(dfr0);
 	if (id_field(mmfr1, ID_MMFR1_LO))
-		write_sysreg(0, SYS_LORC_EL1);		/* LORegions off */
+		write_sysreg(0, SYS_LORC_EL1); /* LORegions off */
 	el2_setup_gic(pfr0);
-	write_sysreg(0, hstr_el2);			/* no AArch32 CP15 traps */
+	write_sysreg(0, hstr_el2); /* no AArch32 CP15 traps */
 	/* The host sees the real CPU identity. */
 	write_sysreg(read_sysreg(midr_el1), vpidr_el2);
 	write_sysreg(read_sysreg(mpidr_el1), vmpidr_el2);
@@ -163,9 +163,9 @@ void arm64_el2_setup_cpu(void)
 		write_sysreg(0, SYS_GCSCRE0_EL1);
 	}
 	if (id_field(mmfr3, ID_MMFR3_TCRX))
-		write_sysreg(0, SYS_TCR2_EL1);		/* no PIE/POE/... until the kernel sets it */
+		write_sysreg(0, SYS_TCR2_EL1); /* no PIE/POE/... until the kernel sets it */
 	if (id_field(pfr0, ID_PFR0_MPAM)) {
-		write_sysreg(0, SYS_MPAM2_EL2);		/* default partition, no EL1 traps */
+		write_sysreg(0, SYS_MPAM2_EL2); /* default partition, no EL1 traps */
 		if (read_sysreg(SYS_MPAMIDR_EL1) & MPAMIDR_HAS_HCR)
 			write_sysreg(0, SYS_MPAMHCR_EL2);
 	}
@@ -188,7 +188,7 @@ u64 arm64_host_hcr(void)
 	u64 hcr = HCR_VM | HCR_SWIO | HCR_TSC | HCR_RW | HCR_API | HCR_APK;
 
 	if (id_field(read_sysreg(id_aa64pfr1_el1), ID_PFR1_MTE) >= 2)
-		hcr |= HCR_ATA;		/* allocation tags accessible at EL1 (FEAT_MTE2) */
+		hcr |= HCR_ATA; /* allocation tags accessible at EL1 (FEAT_MTE2) */
 	return hcr;
 }
 

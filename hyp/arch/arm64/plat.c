@@ -78,7 +78,7 @@ void plat_udelay(u32 us)
 	u64 freq = read_sysreg(cntfrq_el0), start, ticks;
 
 	if (!freq)
-		freq = 1000000000ULL;	/* unset: assume the fastest plausible counter */
+		freq = 1000000000ULL; /* unset: assume the fastest plausible counter */
 	ticks = (freq * us + 999999ULL) / 1000000ULL;
 	isb();
 	start = read_sysreg(cntpct_el0);
@@ -89,7 +89,7 @@ void plat_udelay(u32 us)
 
 /* ---- host and VM stage-2 TLB invalidation --------------------------------- */
 
-#define S2_INVAL_MAX_OPS	512U	/* more TLBI by IPA than this: invalidate the VMID */
+#define S2_INVAL_MAX_OPS 512U /* more TLBI by IPA than this: invalidate the VMID */
 
 static u64 arm64_vmid_of(u32 who)
 {

@@ -26,34 +26,34 @@
 #include "hyp/spinlock.h"
 
 /* Function IDs (DEN 0022 5.1, DEN 0028 7). SMC64 variants have bit 30 set. */
-#define PSCI_VERSION		0x84000000U
-#define PSCI_CPU_SUSPEND	0x84000001U
-#define PSCI_CPU_OFF		0x84000002U
-#define PSCI_CPU_ON		0x84000003U
-#define PSCI_AFFINITY_INFO	0x84000004U
-#define PSCI_MIGRATE_INFO_TYPE	0x84000006U
+#define PSCI_VERSION		 0x84000000U
+#define PSCI_CPU_SUSPEND	 0x84000001U
+#define PSCI_CPU_OFF		 0x84000002U
+#define PSCI_CPU_ON		 0x84000003U
+#define PSCI_AFFINITY_INFO	 0x84000004U
+#define PSCI_MIGRATE_INFO_TYPE	 0x84000006U
 #define PSCI_MIGRATE_INFO_UP_CPU 0x84000007U
-#define PSCI_SYSTEM_OFF		0x84000008U
-#define PSCI_SYSTEM_RESET	0x84000009U
-#define PSCI_FEATURES		0x8400000AU
-#define PSCI_SYSTEM_RESET2	0x84000012U
-#define PSCI_FN64		0x40000000U
-#define SMCCC_VERSION		0x80000000U
-#define SMCCC_ARCH_FEATURES	0x80000001U
+#define PSCI_SYSTEM_OFF		 0x84000008U
+#define PSCI_SYSTEM_RESET	 0x84000009U
+#define PSCI_FEATURES		 0x8400000AU
+#define PSCI_SYSTEM_RESET2	 0x84000012U
+#define PSCI_FN64		 0x40000000U
+#define SMCCC_VERSION		 0x80000000U
+#define SMCCC_ARCH_FEATURES	 0x80000001U
 
 /* Return codes (DEN 0022 5.2.2). */
-#define PSCI_SUCCESS		0
-#define PSCI_NOT_SUPPORTED	(-1)
-#define PSCI_INVALID_PARAMS	(-2)
-#define PSCI_DENIED		(-3)
-#define PSCI_INTERNAL_FAILURE	(-6)
-#define PSCI_INVALID_ADDRESS	(-9)
+#define PSCI_SUCCESS	      0
+#define PSCI_NOT_SUPPORTED    (-1)
+#define PSCI_INVALID_PARAMS   (-2)
+#define PSCI_DENIED	      (-3)
+#define PSCI_INTERNAL_FAILURE (-6)
+#define PSCI_INVALID_ADDRESS  (-9)
 
-#define SMCCC_VERSION_1_1	0x10001U
+#define SMCCC_VERSION_1_1 0x10001U
 /* MPIDR affinity fields Aff3 [39:32], Aff2..Aff0 [23:0] (Arm ARM D23.2.118). */
-#define MPIDR_AFF_MASK		0xff00ffffffULL
+#define MPIDR_AFF_MASK	  0xff00ffffffULL
 
-static struct hyp_spinlock psci_lock = HYP_SPINLOCK_INIT;	/* cpu slot binding */
+static struct hyp_spinlock psci_lock = HYP_SPINLOCK_INIT; /* cpu slot binding */
 static u32 psci_fw_version;
 
 static s64 psci_fw(u64 fid, u64 a1, u64 a2, u64 a3, u64 *r1)
@@ -124,7 +124,7 @@ static s64 psci_cpu_on(u32 fid, u64 mpidr, u64 entry, u64 ctx)
 	struct arm64_cpu *cpu;
 	s64 ret;
 
-	if (fid == PSCI_CPU_ON) {	/* SMC32: 32-bit arguments */
+	if (fid == PSCI_CPU_ON) { /* SMC32: 32-bit arguments */
 		mpidr &= 0xffffffffULL;
 		entry &= 0xffffffffULL;
 		ctx &= 0xffffffffULL;
@@ -137,13 +137,14 @@ static s64 psci_cpu_on(u32 fid, u64 mpidr, u64 entry, u64 ctx)
 	cpu = psci_cpu_slot(mpidr);
 	if (!cpu) {
 		hyp_spin_unlock(&psci_lock);
-		plat_log("CPU_ON %#llx refused: all %u EL2 stacks in use (raise cpus= in the config)",
-			 (unsigned long long)mpidr, arm64_nr_cpus);
+		plat_log(
+			"CPU_ON %#llx refused: all %u EL2 stacks in use (raise cpus= in the config)",
+			(unsigned long long)mpidr, arm64_nr_cpus);
 		return PSCI_INTERNAL_FAILURE;
 	}
 	if (cpu == arm64_this_cpu()) {
 		hyp_spin_unlock(&psci_lock);
-		return -4;	/* ALREADY_ON: the caller itself */
+		return -4; /* ALREADY_ON: the caller itself */
 	}
 	/*
 	 * The firmware refuses (ALREADY_ON / ON_PENDING) a CPU that is not off, so
@@ -219,7 +220,7 @@ void arm64_psci_handle(struct arm64_regs *regs)
 	s64 ret;
 
 	if (regs->x[0] >> 32) {
-		ret = PSCI_NOT_SUPPORTED;	/* a function ID is 32 bits (DEN 0028 2.5) */
+		ret = PSCI_NOT_SUPPORTED; /* a function ID is 32 bits (DEN 0028 2.5) */
 	} else if (fid == SMCCC_VERSION) {
 		ret = SMCCC_VERSION_1_1;
 	} else if (fid == SMCCC_ARCH_FEATURES) {

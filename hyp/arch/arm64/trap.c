@@ -14,7 +14,7 @@
 #include "hyp/plat.h"
 
 /* ARM_SMCCC "NOT_SUPPORTED" (DEN 0028 5.1). */
-#define SMCCC_NOT_SUPPORTED	((u64)-1)
+#define SMCCC_NOT_SUPPORTED ((u64)-1)
 
 static void trap_hvc(struct arm64_regs *regs, u64 esr)
 {
@@ -82,7 +82,7 @@ static void trap_inject_el1(u64 esr_el1, u64 far)
 	pstate = (spsr & (PSR_NZCV | PSR_PAN | BIT(24) /* DIT */ | PSR_ALLINT)) | PSR_DAIF |
 		 PSR_M_EL1H;
 	if (spsr & PSR_M_AARCH32)
-		pstate &= ~(u64)(PSR_PAN | BIT(24) | PSR_ALLINT);	/* AArch32 layout differs */
+		pstate &= ~(u64)(PSR_PAN | BIT(24) | PSR_ALLINT); /* AArch32 layout differs */
 	if (!(sctlr & SCTLR_EL1_SPAN))
 		pstate |= PSR_PAN;
 	if (sctlr & SCTLR_EL1_DSSBS)
@@ -178,7 +178,9 @@ void arm64_trap_current(struct arm64_regs *regs, u64 kind)
 	plat_panic("unexpected %s exception (vector %llu) on cpu %u: ESR %#llx ELR %#llx FAR %#llx "
 		   "SPSR %#llx x0 %#llx x30 %#llx",
 		   what[kind & 3], (unsigned long long)kind, arm64_this_cpu()->idx,
-		   (unsigned long long)read_sysreg(esr_el2), (unsigned long long)read_sysreg(elr_el2),
-		   (unsigned long long)read_sysreg(far_el2), (unsigned long long)read_sysreg(spsr_el2),
-		   (unsigned long long)regs->x[0], (unsigned long long)regs->x[30]);
+		   (unsigned long long)read_sysreg(esr_el2),
+		   (unsigned long long)read_sysreg(elr_el2),
+		   (unsigned long long)read_sysreg(far_el2),
+		   (unsigned long long)read_sysreg(spsr_el2), (unsigned long long)regs->x[0],
+		   (unsigned long long)regs->x[30]);
 }

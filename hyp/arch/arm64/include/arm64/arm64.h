@@ -14,7 +14,7 @@
 /* Host general-purpose registers saved by the EL2 vectors (vectors.S). */
 struct arm64_regs {
 	u64 x[31];
-	u64 pad;		/* keeps the frame 16-byte aligned */
+	u64 pad; /* keeps the frame 16-byte aligned */
 };
 
 /* Why a CPU enters arm64_cpu_entry with the MMU off (PSCI wake-ups). */
@@ -25,16 +25,16 @@ enum arm64_wake { ARM64_WAKE_CPU_ON = 1, ARM64_WAKE_SUSPEND = 2 };
  * first time that CPU is started and keeps it (PSCI CPU_OFF / CPU_ON cycles).
  */
 struct arm64_cpu {
-	u64 stack_top;		/* offset 0: read by head.S with the MMU on */
-	u64 mpidr;		/* MPIDR_EL1 affinity (Aff3..Aff0) */
-	u32 idx;		/* logical index: stack and console name */
-	u32 wake;		/* enum arm64_wake of the pending entry */
-	u64 host_entry;		/* where the host asked to start (CPU_ON / CPU_SUSPEND) */
-	u64 host_ctx;		/* its context_id, handed over in x0 */
-	bool bound;		/* mpidr valid */
-	bool booted;		/* has run the EL2 init at least once */
+	u64 stack_top;	/* offset 0: read by head.S with the MMU on */
+	u64 mpidr;	/* MPIDR_EL1 affinity (Aff3..Aff0) */
+	u32 idx;	/* logical index: stack and console name */
+	u32 wake;	/* enum arm64_wake of the pending entry */
+	u64 host_entry; /* where the host asked to start (CPU_ON / CPU_SUSPEND) */
+	u64 host_ctx;	/* its context_id, handed over in x0 */
+	bool bound;	/* mpidr valid */
+	bool booted;	/* has run the EL2 init at least once */
 };
-#define ARM64_CPU_STACK_TOP	0
+#define ARM64_CPU_STACK_TOP 0
 
 /*
  * EL2 stage-1 and stage-2 register values every CPU loads (boot CPU, CPU_ON,
@@ -42,10 +42,10 @@ struct arm64_cpu {
  * filling the struct the boot CPU cleans it to the Point of Coherency.
  */
 struct arm64_el2_cfg {
-	u64 mair;		/* offset 0 */
-	u64 tcr;		/* offset 8 */
-	u64 ttbr;		/* offset 16 */
-	u64 sctlr;		/* offset 24 */
+	u64 mair;  /* offset 0 */
+	u64 tcr;   /* offset 8 */
+	u64 ttbr;  /* offset 16 */
+	u64 sctlr; /* offset 24 */
 	u64 vtcr;
 	u64 vttbr;
 	u64 hcr;
@@ -62,7 +62,7 @@ extern const char arm64_vectors[];
 
 /* head.S */
 void arm64_mmu_switch(u64 mair, u64 tcr, u64 ttbr, u64 sctlr);
-void arm64_cpu_entry(void);	/* PSCI entry point of every CPU (MMU off, x0 = cpu slot) */
+void arm64_cpu_entry(void); /* PSCI entry point of every CPU (MMU off, x0 = cpu slot) */
 struct arm64_smc_res {
 	u64 a0, a1, a2, a3;
 };

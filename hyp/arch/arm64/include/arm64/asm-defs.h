@@ -7,22 +7,22 @@
 #ifndef ARM64_ASM_DEFS_H
 #define ARM64_ASM_DEFS_H
 
-#define ASM_IMAGE_MAGIC		0x5045545354534b4c	/* LS_IMAGE_MAGIC */
-#define ASM_IMAGE_HDR_VERSION	1			/* LS_IMAGE_HDR_VERSION */
-#define ASM_IMAGE_HDR_SIZE	72			/* sizeof(struct ls_image_hdr) */
-#define ASM_BOOT_INFO_MAGIC	0x4f464e4942534c	/* LS_BOOT_INFO_MAGIC */
+#define ASM_IMAGE_MAGIC	      0x5045545354534b4c /* LS_IMAGE_MAGIC */
+#define ASM_IMAGE_HDR_VERSION 1			 /* LS_IMAGE_HDR_VERSION */
+#define ASM_IMAGE_HDR_SIZE    72		 /* sizeof(struct ls_image_hdr) */
+#define ASM_BOOT_INFO_MAGIC   0x4f464e4942534c	 /* LS_BOOT_INFO_MAGIC */
 
 /* struct ls_boot_info */
-#define INFO_MAGIC		0
-#define INFO_STACK_BASE		32
-#define INFO_STACK_SIZE		40
+#define INFO_MAGIC	0
+#define INFO_STACK_BASE 32
+#define INFO_STACK_SIZE 40
 /* struct arm64_cpu */
-#define CPU_STACK_TOP		0
-#define CPU_HOST_CTX		32
+#define CPU_STACK_TOP	0
+#define CPU_HOST_CTX	32
 /* struct arm64_el2_cfg */
-#define CFG_MAIR		0
-#define CFG_TTBR		16
+#define CFG_MAIR	0
+#define CFG_TTBR	16
 /* struct arm64_regs */
-#define REGS_SIZE		256
+#define REGS_SIZE	256
 
 #endif /* ARM64_ASM_DEFS_H */
