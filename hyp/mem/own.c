@@ -1413,6 +1413,13 @@ unsigned int own_ram_ranges(const struct own_range **ram)
 	return own.nr_ram;
 }
 
+const u16 *own_db_entries(u64 *nr_pages)
+{
+	*nr_pages = own.nr_ram ? own.ram_first[own.nr_ram - 1] +
+				 (own.ram[own.nr_ram - 1].size >> PAGE_SHIFT) : 0;
+	return own.db;
+}
+
 unsigned int own_pool_runs(u32 who, const struct own_range **runs)
 {
 	struct own_principal *p = own_who(who);

@@ -647,6 +647,42 @@ static void vm_slots(void **state)
 	INV_ASSERT();
 }
 
+/* The checker itself fails on each kind of corruption (it is not a test that cannot fail). */
+static void checker_detects(void **state)
+{
+	char msg[256];
+	struct pt *hcpu = (struct pt *)&own_view_of(OWN_HOST)->cpu;
+	u64 pa = env_host_pages(1, PAGE_SIZE), nr, leak;
+	u16 *db = (u16 *)own_db_entries(&nr);
+	u32 vm;
+
+	(void)state;
+	/* The host maps a hypervisor page. */
+	assert_int_equal(pt_map(hcpu, ENV_RAM_BASE, PAGE_SIZE, ENV_RAM_BASE, PT_RWX, NULL), 0);
+	assert_int_equal(inv_check(msg, sizeof(msg)), -1);
+	assert_non_null(strstr(msg, "hypervisor page"));
+	assert_int_equal(pt_unmap(hcpu, ENV_RAM_BASE, PAGE_SIZE, NULL), 0);
+	INV_ASSERT();
+	/* The DB says a host page is the VM's, the host still maps it. */
+	vm = env_vm_create(16, 32);
+	db[(pa - ENV_RAM_BASE) >> PAGE_SHIFT] = (u16)OWN_OWNER_VM(vm);
+	assert_int_equal(inv_check(msg, sizeof(msg)), -1);
+	db[(pa - ENV_RAM_BASE) >> PAGE_SHIFT] = OWN_OWNER_HOST;
+	INV_ASSERT();
+	/* A table page leaves the pool without a table: accounting breaks. */
+	assert_int_equal(pt_pool_take((struct pt_pool *)own_pool_of(vm), &leak, 1), 1);
+	assert_int_equal(inv_check(msg, sizeof(msg)), -1);
+	assert_non_null(strstr(msg, "pool"));
+	pt_pool_add((struct pt_pool *)own_pool_of(vm), leak, 1);
+	INV_ASSERT();
+	/* Wrong attributes: a private VM page mapped without execute. */
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, pa, IPA0, 1, NULL), LS_OK);
+	assert_int_equal(pt_set_attr((struct pt *)&own_view_of(vm)->cpu, IPA0, PAGE_SIZE, PT_RW,
+				     NULL), 0);
+	assert_int_equal(inv_check(msg, sizeof(msg)), -1);
+	assert_non_null(strstr(msg, "attr"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -659,6 +695,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bounded_work, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_arguments, setup, teardown),
 		cmocka_unit_test_setup_teardown(vm_slots, setup, teardown),
+		cmocka_unit_test_setup_teardown(checker_detects, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

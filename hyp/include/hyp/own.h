@@ -140,6 +140,8 @@ const struct pt_pool *own_pool_of(u32 who);
 bool own_vm_live(u32 vm);
 u64 own_vm_pages(u32 vm);
 unsigned int own_ram_ranges(const struct own_range **ram);
+/* The DB itself, one entry per page of the RAM ranges in order (read-only). */
+const u16 *own_db_entries(u64 *nr_pages);
 /* Pages of @who's pool donations (VMs), for accounting checks. */
 unsigned int own_pool_runs(u32 who, const struct own_range **runs);
 

@@ -33,6 +33,8 @@ struct inv {
 	const struct own_range *ram;
 	unsigned int nr_ram;
 	u64 nr_pages;
+	const u16 *db;
+	u64 expect[OWN_MAX_VMS + 1];	/* pages each VM (last: the host) should reach */
 	u8 *tbl_seen;		/* per RAM page: used as a table / free pool page */
 	u64 *vm_ipa;		/* per RAM page: IPA + 1 in the VM being checked, 0 = none */
 	/* current view */
@@ -75,14 +77,6 @@ static long long inv_idx(const struct inv *v, u64 pa)
 	return -1;
 }
 
-static u16 inv_e(u64 pa)
-{
-	u16 e = 0;
-
-	own_page_entry(pa, &e);
-	return e;
-}
-
 static const char *inv_name(u32 who)
 {
 	static char buf[4][16];
@@ -104,9 +98,13 @@ static int inv_leaf(const struct pt_leaf *l, void *arg)
 
 	if (!l->valid)
 		return 0;
+	long long idx0 = inv_idx(v, l->pa), last = inv_idx(v, l->pa + l->size - PAGE_SIZE);
+	/* Whole leaf inside one RAM range: page indices are consecutive. */
+	bool fast = idx0 >= 0 && last - idx0 == (long long)(l->size >> PAGE_SHIFT) - 1;
+
 	for (off = 0; off < l->size; off += PAGE_SIZE) {
 		u64 ia = l->ia + off, pa = l->pa + off;
-		long long idx = inv_idx(v, pa);
+		long long idx = fast ? idx0 + (long long)(off >> PAGE_SHIFT) : inv_idx(v, pa);
 		u16 e, owner;
 		pt_attr_t want, rw = l->attr & PT_RW;
 
@@ -116,7 +114,7 @@ static int inv_leaf(const struct pt_leaf *l, void *arg)
 			return inv_fail(v, "%s maps non-RAM pa %#llx at %#llx", inv_name(v->who),
 					(unsigned long long)pa, (unsigned long long)ia);
 		}
-		e = inv_e(pa);
+		e = v->db[idx];
 		owner = e & OWN_E_OWNER;
 		if (owner == OWN_OWNER_HYP)
 			return inv_fail(v, "%s reaches hypervisor page %#llx (entry %#x)",
@@ -161,13 +159,7 @@ static int inv_leaf(const struct pt_leaf *l, void *arg)
 
 static u64 inv_expected(struct inv *v, u32 who)
 {
-	u64 i, n = 0;
-	unsigned int r;
-
-	for (r = 0; r < v->nr_ram; r++)
-		for (i = 0; i < v->ram[r].size >> PAGE_SHIFT; i++)
-			n += own_page_state(who, v->ram[r].base + (i << PAGE_SHIFT)) != OWN_NOPAGE;
-	return n;
+	return v->expect[who == OWN_HOST ? OWN_MAX_VMS : who];
 }
 
 static void inv_table(struct inv *v, const struct pt *pt, u32 who, bool iommu, u64 expect)
@@ -220,7 +212,7 @@ static int inv_tbl_page(struct inv *v, u64 pa, const char *what)
 	if (idx < 0)
 		return inv_fail(v, "%s page %#llx of %s outside RAM", what,
 				(unsigned long long)pa, inv_name(v->who));
-	e = inv_e(pa);
+	e = v->db[idx];
 	if (e != (OWN_OWNER_HYP | OWN_E_TABLE))
 		return inv_fail(v, "%s page %#llx of %s has DB entry %#x", what,
 				(unsigned long long)pa, inv_name(v->who), e);
@@ -292,30 +284,27 @@ static void inv_pool(struct inv *v, u32 who)
 
 static void inv_db(struct inv *v)
 {
-	unsigned int r;
 	u64 i;
 
-	for (r = 0; r < v->nr_ram && !v->err; r++) {
-		for (i = 0; i < v->ram[r].size >> PAGE_SHIFT; i++) {
-			u64 pa = v->ram[r].base + (i << PAGE_SHIFT);
-			u16 e = inv_e(pa), owner = e & OWN_E_OWNER;
+	for (i = 0; i < v->nr_pages; i++) {
+		u16 e = v->db[i], owner = e & OWN_E_OWNER;
 
-			if (owner >= OWN_OWNER_VM(0) &&
-			    (owner >= OWN_OWNER_VM(OWN_MAX_VMS) ||
-			     !own_vm_live(owner - OWN_OWNER_VM(0)))) {
-				inv_fail(v, "page %#llx owned by dead vm (entry %#x)",
-					 (unsigned long long)pa, e);
-				return;
-			}
-			if ((owner == OWN_OWNER_HYP && (e & OWN_E_SHARED)) ||
-			    (owner < OWN_OWNER_VM(0) && (e & OWN_E_CONSENT)) ||
-			    (owner != OWN_OWNER_HYP && (e & OWN_E_TABLE)) ||
-			    (e & 0x8000)) {
-				inv_fail(v, "page %#llx has impossible entry %#x",
-					 (unsigned long long)pa, e);
-				return;
-			}
+		if (owner >= OWN_OWNER_VM(0) &&
+		    (owner >= OWN_OWNER_VM(OWN_MAX_VMS) || !own_vm_live(owner - OWN_OWNER_VM(0)))) {
+			inv_fail(v, "page #%llu owned by dead vm (entry %#x)", (unsigned long long)i,
+				 e);
+			return;
 		}
+		if ((owner == OWN_OWNER_HYP && (e & OWN_E_SHARED)) ||
+		    (owner < OWN_OWNER_VM(0) && (e & OWN_E_CONSENT)) ||
+		    (owner != OWN_OWNER_HYP && (e & OWN_E_TABLE)) || (e & 0x8000)) {
+			inv_fail(v, "page #%llu has impossible entry %#x", (unsigned long long)i, e);
+			return;
+		}
+		if (owner == OWN_OWNER_HOST || (owner >= OWN_OWNER_VM(0) && (e & OWN_E_SHARED)))
+			v->expect[OWN_MAX_VMS]++;
+		if (owner >= OWN_OWNER_VM(0))
+			v->expect[owner - OWN_OWNER_VM(0)]++;
 	}
 }
 
@@ -326,8 +315,7 @@ int inv_check(char *msg, size_t len)
 
 	msg[0] = 0;
 	v.nr_ram = own_ram_ranges(&v.ram);
-	for (unsigned int r = 0; r < v.nr_ram; r++)
-		v.nr_pages += v.ram[r].size >> PAGE_SHIFT;
+	v.db = own_db_entries(&v.nr_pages);
 	v.tbl_seen = calloc(v.nr_pages, 1);
 	v.vm_ipa = calloc(v.nr_pages, sizeof(u64));
 	if (!v.tbl_seen || !v.vm_ipa) {

@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""Write the seed corpus of tests/fuzz/fuzz_hvc.c: meaningful hypercall sequences.
+
+Record (12 bytes): fn, vm, pa page (u32 LE, from the start of RAM), ipa page (u32 LE), n (u16 LE).
+RAM pages 0..15 are the "hypervisor image", 16..79 the host pool; VM_CREATE's IPA size is
+30 + vm % 24 bits (vm byte 10 -> 40 bits).
+"""
+import os
+import struct
+import sys
+
+VERSION, FEATURES, SHARE_HYP, UNSHARE_HYP, DONATE, RECLAIM, SHARE, UNSHARE, CREATE, DESTROY, \
+    POOL, G_SHARE, G_UNSHARE, ATTACH, DETACH, RAW_DONATE = range(16)
+
+
+def rec(fn, vm=0, pa=0, ipa=0, n=0):
+    return struct.pack('<BBIIH', fn, vm, pa, ipa, n)
+
+
+SEEDS = {
+    'lifecycle': [
+        rec(CREATE, 10, 100, 0, 16), rec(ATTACH, 0, 3), rec(DONATE, 0, 1024, 512, 512),
+        rec(G_SHARE, 0, 0, 517, 1), rec(SHARE, 0, 0, 517, 1), rec(UNSHARE, 0, 0, 517, 1),
+        rec(G_SHARE, 0, 0, 512, 8), rec(SHARE, 0, 0, 512, 8), rec(G_UNSHARE, 0, 0, 512, 8),
+        rec(RECLAIM, 0, 0, 512, 512), rec(DETACH, 0, 0, 0, 0), rec(DESTROY, 0),
+    ],
+    'host-hyp': [
+        rec(SHARE_HYP, 0, 200, 0, 10), rec(SHARE_HYP, 0, 205, 0, 10), rec(UNSHARE_HYP, 0, 200, 0, 10),
+        rec(POOL, 0x80, 300, 0, 8), rec(DONATE, 0, 200, 0, 1),
+    ],
+    'errors': [
+        rec(VERSION), rec(FEATURES), rec(RAW_DONATE, 0, 400, 0, 0x101), rec(DONATE, 0, 400, 0, 0),
+        rec(CREATE, 10, 5, 0, 16), rec(CREATE, 10, 100, 0, 3), rec(RECLAIM, 3, 0, 0, 1),
+        rec(G_SHARE, 19, 0, 0, 1),
+    ],
+    'two-vms': [
+        rec(CREATE, 10, 100, 0, 16), rec(CREATE, 12, 120, 0, 16), rec(ATTACH, 1, 1),
+        rec(ATTACH, 16, 1), rec(DONATE, 0, 2048, 0, 600), rec(DONATE, 1, 2048, 0, 8),
+        rec(DONATE, 1, 4096, 0, 8), rec(SHARE, 1, 0, 0, 8), rec(G_SHARE, 1, 0, 2, 2),
+        rec(SHARE, 1, 0, 2, 2), rec(RECLAIM, 1, 0, 0, 8), rec(POOL, 1, 5000, 0, 4),
+        rec(UNSHARE, 1, 0, 2, 2), rec(RECLAIM, 1, 0, 0, 8), rec(DESTROY, 1),
+    ],
+}
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), 'corpus')
+    os.makedirs(out, exist_ok=True)
+    for name, recs in SEEDS.items():
+        with open(os.path.join(out, name), 'wb') as f:
+            f.write(b''.join(recs))
+
+
+if __name__ == '__main__':
+    main()
