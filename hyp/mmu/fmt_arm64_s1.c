@@ -5,10 +5,12 @@
  * (IHI 0070, 5.4 "Context Descriptor": CD.TTB0 tables use this VMSAv8-64
  * format). Arm ARM DDI 0487 K.a:
  *   D8.3   "Translation table descriptor formats",
- *   D8.4.1 "Memory access control" (AP[2:1], PXN, UXN/XN),
- *   D8.4.3 "Stage 1 memory region type and Cacheability attributes"
+ *   "Stage 1 data access permissions", "Execute-never controls" (AP[2:1],
+ *          PXN, UXN/XN),
+ *   "Stage 1 memory type and Cacheability attributes"
  *          (AttrIndx into MAIR: PT_ARM64_S1_MAIR in hyp/pgtable.h),
- *   D8.5.1 "The Access flag".
+ *   "The Access flag".
+ * (Section titles are given where numbering differs between revisions.)
  */
 #include <errno.h>
 

@@ -3,10 +3,12 @@
  * Arm VMSAv8-64 stage-2 descriptors, 4 KiB granule, 48-bit output addresses
  * (no FEAT_LPA/LPA2). Arm ARM DDI 0487 K.a:
  *   D8.3   "Translation table descriptor formats" (table/block/page encodings),
- *   D8.4.2 "Stage 2 memory region type and Cacheability attributes" (MemAttr,
+ *   "Stage 2 memory type and Cacheability attributes when FEAT_S2FWB is
+ *          disabled" (MemAttr,
  *          HCR_EL2.FWB == 0),
- *   D8.4.1.2 "Stage 2 data accesses" (S2AP), D8.4.1.3 / D8.5 (XN, AF),
- *   D8.2 "Translation process", "Concatenated translation tables": the
+ *   "Stage 2 data access permissions" (S2AP), "Stage 2 execute-never" (XN),
+ *   "The Access flag" (AF),
+ *   "Concatenated translation tables" (D8.2 in K.a): the
  *   stage-2 start level and root concatenation (VTCR_EL2.SL0/T0SZ).
  */
 #include <errno.h>

@@ -81,7 +81,8 @@ static u64 pt_read(const u64 *ptep)
  * is ordered before the descriptor that makes it reachable (on arm64 STLR
  * orders them for the table walker too, as an observer in the inner-shareable
  * domain). Completion before a TLB invalidation is the flush routine's job
- * (DSB ISHST before TLBI, Arm ARM D8.17 "TLB maintenance").
+ * (DSB ISHST before TLBI: Arm ARM "Ordering and completion of TLB maintenance
+ * instructions").
  */
 static void pt_write(const struct pt *pt, u64 *ptep, u64 desc)
 {

@@ -151,7 +151,7 @@ int pt_for_each_table(const struct pt *pt, int (*fn)(u64 table_pa, unsigned int 
 
 /*
  * MAIR_EL2 / SMMU CD.MAIR layout the PT_FMT_ARM64_S1 format's AttrIndx refers to
- * (Arm ARM D8.4.3 "Stage 1 memory region type and Cacheability attributes"):
+ * (Arm ARM "Stage 1 memory type and Cacheability attributes", MAIR_EL2):
  * Attr0 = 0xff Normal Inner/Outer Write-Back RW-allocate, Attr1 = 0x04
  * Device-nGnRE, Attr2 = 0x00 Device-nGnRnE, Attr3 = 0x44 Normal Non-cacheable.
  */
