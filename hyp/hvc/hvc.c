@@ -110,8 +110,10 @@ static void hvc_host_donate_vm(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 	struct own_res res = { 0 };
 
 	if (hvc_from_host(ctx, regs))
-		hvc_ret_own(regs, own_host_donate_vm(hvc_vm_id(regs->x[1]), regs->x[2], regs->x[3],
-						     regs->x[4], &res), &res);
+		hvc_ret_own(regs,
+			    own_host_donate_vm(hvc_vm_id(regs->x[1]), regs->x[2], regs->x[3],
+					       regs->x[4], &res),
+			    &res);
 }
 
 static void hvc_vm_reclaim(const struct hvc_ctx *ctx, struct hvc_regs *regs)
@@ -119,8 +121,9 @@ static void hvc_vm_reclaim(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 	struct own_res res = { 0 };
 
 	if (hvc_from_host(ctx, regs))
-		hvc_ret_own(regs, own_vm_reclaim(hvc_vm_id(regs->x[1]), regs->x[2], regs->x[3],
-						 &res), &res);
+		hvc_ret_own(regs,
+			    own_vm_reclaim(hvc_vm_id(regs->x[1]), regs->x[2], regs->x[3], &res),
+			    &res);
 }
 
 static void hvc_vm_share_host(const struct hvc_ctx *ctx, struct hvc_regs *regs)
@@ -128,8 +131,9 @@ static void hvc_vm_share_host(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 	struct own_res res = { 0 };
 
 	if (hvc_from_host(ctx, regs))
-		hvc_ret_own(regs, own_vm_share_host(hvc_vm_id(regs->x[1]), regs->x[2], regs->x[3],
-						    &res), &res);
+		hvc_ret_own(regs,
+			    own_vm_share_host(hvc_vm_id(regs->x[1]), regs->x[2], regs->x[3], &res),
+			    &res);
 }
 
 static void hvc_vm_unshare_host(const struct hvc_ctx *ctx, struct hvc_regs *regs)
@@ -137,8 +141,10 @@ static void hvc_vm_unshare_host(const struct hvc_ctx *ctx, struct hvc_regs *regs
 	struct own_res res = { 0 };
 
 	if (hvc_from_host(ctx, regs))
-		hvc_ret_own(regs, own_vm_unshare_host(hvc_vm_id(regs->x[1]), regs->x[2],
-						      regs->x[3], &res), &res);
+		hvc_ret_own(regs,
+			    own_vm_unshare_host(hvc_vm_id(regs->x[1]), regs->x[2], regs->x[3],
+						&res),
+			    &res);
 }
 
 static void hvc_vm_create(const struct hvc_ctx *ctx, struct hvc_regs *regs)
@@ -149,8 +155,9 @@ static void hvc_vm_create(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 
 	if (!hvc_from_host(ctx, regs))
 		return;
-	err = regs->x[3] > 64 ? -EINVAL :
-	      own_vm_create(regs->x[1], regs->x[2], (unsigned int)regs->x[3], &vm, &res);
+	err = regs->x[3] > 64 ?
+		      -EINVAL :
+		      own_vm_create(regs->x[1], regs->x[2], (unsigned int)regs->x[3], &vm, &res);
 	hvc_ret_own(regs, err, &res);
 	if (!err)
 		regs->x[1] = vm;

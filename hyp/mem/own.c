@@ -29,23 +29,23 @@
 #include "hyp/plat.h"
 #include "hyp/spinlock.h"
 
-#define OWN_VM_POOL_MAX		(OWN_MAX_POOL_RUNS * OWN_BUDGET_PAGES)
-#define OWN_MIN_IA_BITS		32U
-#define OWN_MAX_IA_BITS		48U
+#define OWN_VM_POOL_MAX (OWN_MAX_POOL_RUNS * OWN_BUDGET_PAGES)
+#define OWN_MIN_IA_BITS 32U
+#define OWN_MAX_IA_BITS 48U
 
 /* Attributes per state: borrowed and shared pages are never executable. */
-#define OWN_ATTR_OWNED		PT_RWX
-#define OWN_ATTR_SHARED		PT_RW
+#define OWN_ATTR_OWNED	PT_RWX
+#define OWN_ATTR_SHARED PT_RW
 
 struct own_principal {
 	struct hyp_spinlock lock;
 	bool live;
-	u32 id;			/* OWN_HOST or the VM id */
-	u16 owner;		/* DB owner code */
-	u64 nr_pages;		/* pages owned (VMs) */
+	u32 id;	      /* OWN_HOST or the VM id */
+	u16 owner;    /* DB owner code */
+	u64 nr_pages; /* pages owned (VMs) */
 	struct pt_pool pool;
 	struct own_view view;
-	unsigned int nr_runs;	/* pool donations */
+	unsigned int nr_runs; /* pool donations */
 	struct own_range runs[OWN_MAX_POOL_RUNS];
 };
 
@@ -76,7 +76,7 @@ struct own_op {
 static struct {
 	unsigned int nr_ram;
 	struct own_range ram[OWN_MAX_RANGES];
-	u64 ram_first[OWN_MAX_RANGES];	/* DB index of each range's first page */
+	u64 ram_first[OWN_MAX_RANGES]; /* DB index of each range's first page */
 	u16 *db;
 	enum pt_fmt_id cpu_fmt;
 	bool cpu_coherent;
@@ -196,7 +196,7 @@ static void own_flush_cpu(struct pt *pt, u64 ia, u64 size, unsigned int level)
 	pt_gather_init(&g.cpu);
 	pt_gather_add(&g.cpu, ia, size, level);
 	for (i = 0; i < OWN_MAX_DOMS; i++)
-		pt_gather_init(&g.dom[i]);	/* shared domains use g.cpu */
+		pt_gather_init(&g.dom[i]); /* shared domains use g.cpu */
 	own_view_inval(p, &g);
 }
 
@@ -430,7 +430,7 @@ static int own_collect_fn(const struct pt_leaf *l, void *arg)
 	struct own_run *last = c->nr ? &c->runs[c->nr - 1] : NULL;
 
 	if (!l->valid) {
-		c->err = -EPERM;	/* the VM has no page there */
+		c->err = -EPERM; /* the VM has no page there */
 		return 1;
 	}
 	if (last && last->pa + (last->n << PAGE_SHIFT) == l->pa && last->attr == l->attr) {
@@ -1156,8 +1156,7 @@ static int own_mirror_fn(const struct pt_leaf *l, void *arg)
 
 	if (!l->valid)
 		return 0;
-	if (m->size && m->ia + m->size == l->ia && m->pa + m->size == l->pa &&
-	    m->attr == l->attr) {
+	if (m->size && m->ia + m->size == l->ia && m->pa + m->size == l->pa && m->attr == l->attr) {
 		m->size += l->size;
 		return 0;
 	}
@@ -1200,8 +1199,8 @@ int own_dom_attach(u32 who, bool mirrored, enum pt_fmt_id fmt, bool coherent,
 	i = (unsigned int)(d - p->view.dom);
 	if (mirrored) {
 		/* No device walks the new table yet: no gathers, no invalidation. */
-		ret = pt_init(&d->pt, fmt, p->view.cpu.ia_bits, coherent, &p->pool,
-			      &own_dom_pt_ops, d);
+		ret = pt_init(&d->pt, fmt, p->view.cpu.ia_bits, coherent, &p->pool, &own_dom_pt_ops,
+			      d);
 		if (ret) {
 			res->need = 1;
 			res->need_who = p->id;
@@ -1317,7 +1316,7 @@ int own_init(const struct own_config *cfg)
 		return -EINVAL;
 	for (i = 0; i < cfg->host_pool_pages; i++)
 		if (e[i] != OWN_OWNER_HYP)
-			return -EINVAL;	/* the pool must lie in hypervisor memory */
+			return -EINVAL; /* the pool must lie in hypervisor memory */
 	own_db_set(e, cfg->host_pool_pages, 0, OWN_E_TABLE);
 
 	hyp_spin_init(&h->lock);
@@ -1334,8 +1333,8 @@ int own_init(const struct own_config *cfg)
 		own.vm[i].owner = (u16)OWN_OWNER_VM(i);
 		own_view_reset(&own.vm[i]);
 	}
-	ret = pt_init(&h->view.cpu, cfg->cpu_fmt, cfg->host_ia_bits, cfg->cpu_coherent,
-		      &h->pool, &own_cpu_pt_ops, h);
+	ret = pt_init(&h->view.cpu, cfg->cpu_fmt, cfg->host_ia_bits, cfg->cpu_coherent, &h->pool,
+		      &own_cpu_pt_ops, h);
 	if (ret)
 		return ret;
 	/* Identity map every maximal run of host pages, largest blocks first (engine). */
@@ -1416,7 +1415,8 @@ unsigned int own_ram_ranges(const struct own_range **ram)
 const u16 *own_db_entries(u64 *nr_pages)
 {
 	*nr_pages = own.nr_ram ? own.ram_first[own.nr_ram - 1] +
-				 (own.ram[own.nr_ram - 1].size >> PAGE_SHIFT) : 0;
+					 (own.ram[own.nr_ram - 1].size >> PAGE_SHIFT) :
+				 0;
 	return own.db;
 }
 

@@ -19,9 +19,9 @@
 #include "hyp/plat.h"
 #include "invariant.h"
 
-#define FUZZ_RAM_PAGES	(FAKE_MEM_SIZE >> PAGE_SHIFT)
-#define FUZZ_POOL	64
-#define FUZZ_REC	12
+#define FUZZ_RAM_PAGES (FAKE_MEM_SIZE >> PAGE_SHIFT)
+#define FUZZ_POOL      64
+#define FUZZ_REC       12
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 
@@ -54,7 +54,7 @@ static void fuzz_setup(void)
 	unsigned int idx;
 
 	fake_mem_reset();
-	hyp[0].base = fake_alloc_pages(16, PAGE_SIZE);	/* "hypervisor image" */
+	hyp[0].base = fake_alloc_pages(16, PAGE_SIZE); /* "hypervisor image" */
 	hyp[0].size = 16 * PAGE_SIZE;
 	hyp[1].base = fake_alloc_pages(FUZZ_POOL, PAGE_SIZE);
 	hyp[1].size = FUZZ_POOL * PAGE_SIZE;
@@ -157,7 +157,7 @@ static void fuzz_step(const u8 *r)
 		regs.x[1] = ipa;
 		regs.x[2] = n;
 		break;
-	default:		/* share/unshare hyp, version, features */
+	default: /* share/unshare hyp, version, features */
 		regs.x[1] = pa;
 		regs.x[2] = n;
 		break;
@@ -165,14 +165,15 @@ static void fuzz_step(const u8 *r)
 	in = regs;
 	hvc_handle(&ctx, &regs);
 	if (getenv("FUZZ_TRACE"))
-		fprintf(stderr, "fn %2u vm %2u x1 %#llx x2 %#llx x3 %#llx x4 %#llx -> %lld x1 %#llx\n",
-			fn, vm, (unsigned long long)in.x[1], (unsigned long long)in.x[2],
+		fprintf(stderr,
+			"fn %2u vm %2u x1 %#llx x2 %#llx x3 %#llx x4 %#llx -> %lld x1 %#llx\n", fn,
+			vm, (unsigned long long)in.x[1], (unsigned long long)in.x[2],
 			(unsigned long long)in.x[3], (unsigned long long)in.x[4],
 			(long long)regs.x[0], (unsigned long long)regs.x[1]);
 	if (!fuzz_status_ok((s64)regs.x[0]))
 		plat_panic("fuzz: fn %u returned %lld", fn, (long long)regs.x[0]);
-	if ((s64)regs.x[0] == LS_OK && fn >= 2 && fn <= 7 && (regs.x[1] == 0 || regs.x[1] > n ||
-							     regs.x[1] > LS_BUDGET_PAGES))
+	if ((s64)regs.x[0] == LS_OK && fn >= 2 && fn <= 7 &&
+	    (regs.x[1] == 0 || regs.x[1] > n || regs.x[1] > LS_BUDGET_PAGES))
 		plat_panic("fuzz: fn %u did %llu of %llu pages", fn, (unsigned long long)regs.x[1],
 			   (unsigned long long)n);
 check:

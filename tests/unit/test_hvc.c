@@ -57,9 +57,11 @@ static void standard_queries(void **state)
 static void unknown_functions(void **state)
 {
 	static const u64 ids[] = {
-		LS_HVC_ID(0x000d), LS_HVC_ID(0xffff), LS_HVC_ID(0x0100),
-		LS_HVC_VERSION & ~(u64)LS_SMCCC_64,		/* SMC32 form */
-		(LS_HVC_VERSION & ~(u64)(0x3fU << 24)) | (5U << 24),	/* another OEN */
+		LS_HVC_ID(0x000d),
+		LS_HVC_ID(0xffff),
+		LS_HVC_ID(0x0100),
+		LS_HVC_VERSION & ~(u64)LS_SMCCC_64,		     /* SMC32 form */
+		(LS_HVC_VERSION & ~(u64)(0x3fU << 24)) | (5U << 24), /* another OEN */
 		0,
 	};
 	struct hvc_regs r;

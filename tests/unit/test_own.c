@@ -20,7 +20,7 @@
 #include "invariant.h"
 #include "invariant_env.h"
 
-#define IPA0		0x10000000ULL	/* where tests map donated pages */
+#define IPA0 0x10000000ULL /* where tests map donated pages */
 
 static struct env_rec dom_rec[2];
 
@@ -54,10 +54,12 @@ static void attach_doms(u32 who)
 	struct own_res res;
 	unsigned int idx;
 
-	assert_int_equal(own_dom_attach(who, true, PT_FMT_ARM64_S1, true, &env_rec_ops,
-					&dom_rec[0], &idx, &res), 0);
+	assert_int_equal(own_dom_attach(who, true, PT_FMT_ARM64_S1, true, &env_rec_ops, &dom_rec[0],
+					&idx, &res),
+			 0);
 	assert_int_equal(own_dom_attach(who, false, PT_FMT_ARM64_S2, true, &env_rec_ops,
-					&dom_rec[1], &idx, &res), 0);
+					&dom_rec[1], &idx, &res),
+			 0);
 	INV_ASSERT();
 }
 
@@ -106,8 +108,8 @@ static void init_state(void **state)
 
 	(void)state;
 	/* Host RAM beyond the first GiB is mapped with 1 GiB blocks, identity. */
-	assert_int_equal(pt_lookup(&own_view_of(OWN_HOST)->cpu, ENV_BIG + 0x1234000, &pa, &attr,
-				   &lvl), 0);
+	assert_int_equal(
+		pt_lookup(&own_view_of(OWN_HOST)->cpu, ENV_BIG + 0x1234000, &pa, &attr, &lvl), 0);
 	assert_int_equal(pa, ENV_BIG + 0x1234000);
 	assert_int_equal(lvl, 1);
 	assert_int_equal(attr & PT_RWX, PT_RWX);
@@ -235,7 +237,7 @@ static void reclaim_scrubs(void **state)
 	vm = env_vm_create(32, 40);
 	memset(va, 0xa5, 8 * PAGE_SIZE);
 	donate(vm, pa, IPA0, 8);
-	memset(va, 0x5a, 8 * PAGE_SIZE);	/* the guest writes secrets */
+	memset(va, 0x5a, 8 * PAGE_SIZE); /* the guest writes secrets */
 	INV_ASSERT();
 	vm_call_loop(LS_FN_VM_RECLAIM, vm, IPA0, 8);
 	INV_ASSERT();
@@ -253,13 +255,22 @@ static void reclaim_scrubs(void **state)
 /* ---- every transition from every state ---------------------------------- */
 
 enum pstate { S_H, S_HS, S_V, S_VC, S_VS, S_Y, S_T, S_NR };
-enum trans { T_SHARE_HYP, T_UNSHARE_HYP, T_DONATE, T_RECLAIM, T_SHARE_HOST, T_UNSHARE_HOST,
-	     T_GUEST_SHARE, T_GUEST_UNSHARE, T_NR };
+enum trans {
+	T_SHARE_HYP,
+	T_UNSHARE_HYP,
+	T_DONATE,
+	T_RECLAIM,
+	T_SHARE_HOST,
+	T_UNSHARE_HOST,
+	T_GUEST_SHARE,
+	T_GUEST_UNSHARE,
+	T_NR
+};
 
 static const char *const pstate_name[] = { "H", "HS", "V", "VC", "VS", "Y", "T" };
-static const char *const trans_name[] = { "share_hyp", "unshare_hyp", "donate", "reclaim",
-					  "share_host", "unshare_host", "guest_share",
-					  "guest_unshare" };
+static const char *const trans_name[] = { "share_hyp",	 "unshare_hyp",	 "donate",
+					  "reclaim",	 "share_host",	 "unshare_host",
+					  "guest_share", "guest_unshare" };
 
 /* Expected status and resulting state (-1: unchanged) of trans from state. */
 struct expect {
@@ -267,6 +278,7 @@ struct expect {
 	int to;
 };
 
+/* clang-format off */
 #define OK(s) { LS_OK, s }
 #define NO(e) { e, -1 }
 static const struct expect expect_tbl[S_NR][T_NR] = {
@@ -279,6 +291,7 @@ static const struct expect expect_tbl[S_NR][T_NR] = {
 	[S_Y]  = { NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM) },
 	[S_T]  = { NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM) },
 };
+/* clang-format on */
 
 static int state_of(u64 pa, u32 vm)
 {
@@ -314,7 +327,7 @@ static void make_state(int s, u64 *pa, u32 vm, u64 pool_pa)
 			assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST, vm, IPA0, 1, 0, NULL), LS_OK);
 		break;
 	case S_Y:
-		*pa = ENV_RAM_BASE;	/* the "hypervisor image" */
+		*pa = ENV_RAM_BASE; /* the "hypervisor image" */
 		break;
 	case S_T:
 		*pa = pool_pa;
@@ -527,10 +540,10 @@ static void enomem_everywhere(void **state)
 	INV_ASSERT();
 
 	/* Pool donation and VM creation: the host view splits to unmap them. */
-	pool2 = env_host_pages(512, SZ_2M) + 7 * PAGE_SIZE;	/* inside a host 2M block */
+	pool2 = env_host_pages(512, SZ_2M) + 7 * PAGE_SIZE; /* inside a host 2M block */
 	t = (struct tx){ LS_FN_POOL_DONATE, { vm, pool2, 1, 0 }, 1 };
 	cost = check_enomem(&t, vm);
-	assert_int_equal(cost, 2);	/* the 2M block splits in the host CPU view and its mirror */
+	assert_int_equal(cost, 2); /* the 2M block splits in the host CPU view and its mirror */
 	INV_ASSERT();
 
 	/* A second VM, created and destroyed: the host maps its pool back in place. */
@@ -556,11 +569,12 @@ static void bounded_work(void **state)
 	(void)state;
 	vm = env_vm_create(64, 40);
 	/* First window stops at the 2 MiB boundary of the IPA. */
-	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, pa, SZ_1G + SZ_2M - 3 * PAGE_SIZE, n,
-				 &r), LS_OK);
+	assert_int_equal(
+		env_hvc(LS_FN_HOST_DONATE_VM, vm, pa, SZ_1G + SZ_2M - 3 * PAGE_SIZE, n, &r), LS_OK);
 	assert_int_equal(r.x[1], 3);
-	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, pa + 3 * PAGE_SIZE,
-				 SZ_1G + SZ_2M, n - 3, &r), LS_OK);
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, pa + 3 * PAGE_SIZE, SZ_1G + SZ_2M, n - 3,
+				 &r),
+			 LS_OK);
 	assert_int_equal(r.x[1], LS_BUDGET_PAGES);
 	INV_ASSERT();
 	donate(vm, pa + (3 + LS_BUDGET_PAGES) * PAGE_SIZE,
@@ -589,7 +603,8 @@ static void bad_arguments(void **state)
 	/* beyond RAM, straddling its end, beyond the VM's IPA space */
 	assert_int_equal(env_hvc(LS_FN_HOST_SHARE_HYP, 0x1000, 1, 0, 0, NULL), LS_ERANGE);
 	assert_int_equal(env_hvc(LS_FN_HOST_SHARE_HYP, ENV_RAM_BASE + ENV_RAM_SIZE - PAGE_SIZE, 2,
-				 0, 0, NULL), LS_ERANGE);
+				 0, 0, NULL),
+			 LS_ERANGE);
 	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, pa, 1ULL << 36, 1, NULL), LS_ERANGE);
 	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, pa, (1ULL << 36) - PAGE_SIZE, 2, NULL),
 			 LS_ERANGE);
@@ -599,7 +614,8 @@ static void bad_arguments(void **state)
 			 LS_EPERM);
 	/* a range that is only partly the host's */
 	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, ENV_RAM_BASE + 15 * PAGE_SIZE, IPA0, 2,
-				 NULL), LS_EPERM);
+				 NULL),
+			 LS_EPERM);
 	/* unknown VMs */
 	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, 7, pa, IPA0, 1, NULL), LS_ENOENT);
 	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, 1ULL << 40, pa, IPA0, 1, NULL), LS_ENOENT);
@@ -677,8 +693,8 @@ static void checker_detects(void **state)
 	INV_ASSERT();
 	/* Wrong attributes: a private VM page mapped without execute. */
 	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, pa, IPA0, 1, NULL), LS_OK);
-	assert_int_equal(pt_set_attr((struct pt *)&own_view_of(vm)->cpu, IPA0, PAGE_SIZE, PT_RW,
-				     NULL), 0);
+	assert_int_equal(
+		pt_set_attr((struct pt *)&own_view_of(vm)->cpu, IPA0, PAGE_SIZE, PT_RW, NULL), 0);
 	assert_int_equal(inv_check(msg, sizeof(msg)), -1);
 	assert_non_null(strstr(msg, "attr"));
 }

@@ -20,12 +20,12 @@
 #include "invariant.h"
 #include "invariant_env.h"
 
-#define NR_THREADS	3
-#define ITERS		1500
-#define SPAN		64	/* pages per thread area */
+#define NR_THREADS 3
+#define ITERS	   1500
+#define SPAN	   64 /* pages per thread area */
 
 static u32 vms[2];
-static u64 area;		/* NR_THREADS * SPAN backed host pages, 2 MiB aligned */
+static u64 area; /* NR_THREADS * SPAN backed host pages, 2 MiB aligned */
 
 static int setup(void **state)
 {
@@ -50,7 +50,7 @@ struct worker {
 	unsigned int seed;
 	bool overlap;
 	u64 ok, err;
-	s64 bad;		/* first status outside the expected set, 0 = none */
+	s64 bad; /* first status outside the expected set, 0 = none */
 };
 
 static bool expected_status(s64 st)
@@ -77,7 +77,7 @@ static void *worker_fn(void *arg)
 		if (pg + n > base + lim)
 			n = base + lim - pg;
 		pa = area + pg * PAGE_SIZE;
-		ipa = 0x100000000ULL + pg * PAGE_SIZE;	/* IPA mirrors the page index */
+		ipa = 0x100000000ULL + pg * PAGE_SIZE; /* IPA mirrors the page index */
 		switch (r % 8) {
 		case 0:
 		case 1:
@@ -99,8 +99,8 @@ static void *worker_fn(void *arg)
 			st = env_hvc_vm(vm, LS_FN_GUEST_UNSHARE, ipa, n, NULL);
 			break;
 		default:
-			st = env_hvc((r >> 3) & 1 ? LS_FN_HOST_SHARE_HYP : LS_FN_HOST_UNSHARE_HYP, pa,
-				     n, 0, 0, NULL);
+			st = env_hvc((r >> 3) & 1 ? LS_FN_HOST_SHARE_HYP : LS_FN_HOST_UNSHARE_HYP,
+				     pa, n, 0, 0, NULL);
 			break;
 		}
 		if (st == LS_OK)

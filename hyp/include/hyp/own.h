@@ -17,15 +17,15 @@
 #include "hyp/types.h"
 
 /* A call handles at most this many pages (one atomic window); x1 says how many. */
-#define OWN_BUDGET_PAGES	512U
-#define OWN_MAX_VMS		16U
-#define OWN_MAX_DOMS		4U	/* IOMMU domains per view */
-#define OWN_MAX_RANGES		16U	/* RAM ranges, hypervisor ranges */
-#define OWN_MAX_POOL_RUNS	8U	/* donations that make up one VM's table pool */
-#define OWN_VM_POOL_MIN		16U	/* pool pages a VM needs at create (root + first tables) */
+#define OWN_BUDGET_PAGES  512U
+#define OWN_MAX_VMS	  16U
+#define OWN_MAX_DOMS	  4U  /* IOMMU domains per view */
+#define OWN_MAX_RANGES	  16U /* RAM ranges, hypervisor ranges */
+#define OWN_MAX_POOL_RUNS 8U  /* donations that make up one VM's table pool */
+#define OWN_VM_POOL_MIN	  16U /* pool pages a VM needs at create (root + first tables) */
 
 /* Principal ids ("who"): the host, or VM n (0 <= n < OWN_MAX_VMS). */
-#define OWN_HOST		0xffffffffU
+#define OWN_HOST 0xffffffffU
 
 /*
  * Page state as seen by one principal (pKVM's terminology):
@@ -44,13 +44,13 @@ enum own_state { OWN_NOPAGE, OWN_OWNED, OWN_SHARED_OWNED, OWN_SHARED_BORROWED };
  *   [13]    consent: a VM asked to share this page (guest share request)
  *   [14]    table: hypervisor page donated to a table-page pool
  */
-#define OWN_E_OWNER		((u16)0x0fff)
-#define OWN_E_SHARED		((u16)0x1000)
-#define OWN_E_CONSENT		((u16)0x2000)
-#define OWN_E_TABLE		((u16)0x4000)
-#define OWN_OWNER_HYP		0U
-#define OWN_OWNER_HOST		1U
-#define OWN_OWNER_VM(n)		(2U + (n))
+#define OWN_E_OWNER	((u16)0x0fff)
+#define OWN_E_SHARED	((u16)0x1000)
+#define OWN_E_CONSENT	((u16)0x2000)
+#define OWN_E_TABLE	((u16)0x4000)
+#define OWN_OWNER_HYP	0U
+#define OWN_OWNER_HOST	1U
+#define OWN_OWNER_VM(n) (2U + (n))
 
 /*
  * Invalidation for one view (CPU stage-2 of a VMID, or an IOMMU domain): the
@@ -66,15 +66,15 @@ struct own_inval_ops {
 struct own_dom {
 	bool used;
 	u32 who;
-	bool mirrored;		/* own table (pt) kept in lockstep; else walks the CPU table */
-	struct pt pt;		/* mirrored only */
+	bool mirrored; /* own table (pt) kept in lockstep; else walks the CPU table */
+	struct pt pt;  /* mirrored only */
 	const struct own_inval_ops *ops;
 	void *priv;
 };
 
 struct own_view {
 	u32 who;
-	struct pt cpu;		/* CPU stage-2: host identity (IPA == PA), VM gfn -> pfn */
+	struct pt cpu; /* CPU stage-2: host identity (IPA == PA), VM gfn -> pfn */
 	struct own_dom dom[OWN_MAX_DOMS];
 };
 
@@ -84,18 +84,18 @@ struct own_range {
 };
 
 struct own_config {
-	const struct own_range *ram;	/* RAM, 4 KiB aligned, sorted, non-overlapping */
+	const struct own_range *ram; /* RAM, 4 KiB aligned, sorted, non-overlapping */
 	unsigned int nr_ram;
-	const struct own_range *hyp;	/* hypervisor-owned parts of RAM (image, DB, pools) */
+	const struct own_range *hyp; /* hypervisor-owned parts of RAM (image, DB, pools) */
 	unsigned int nr_hyp;
-	u16 *db;			/* own_db_bytes() bytes of hypervisor memory */
+	u16 *db; /* own_db_bytes() bytes of hypervisor memory */
 	u64 db_bytes;
-	u64 host_pool_pa;		/* host table-page pool, inside a hyp range */
+	u64 host_pool_pa; /* host table-page pool, inside a hyp range */
 	u64 host_pool_pages;
 	unsigned int host_ia_bits;
-	enum pt_fmt_id cpu_fmt;		/* PT_FMT_ARM64_S2 (or PT_FMT_X86_EPT) */
+	enum pt_fmt_id cpu_fmt; /* PT_FMT_ARM64_S2 (or PT_FMT_X86_EPT) */
 	bool cpu_coherent;
-	const struct own_inval_ops *cpu_ops;	/* CPU TLB invalidation (by VMID) */
+	const struct own_inval_ops *cpu_ops; /* CPU TLB invalidation (by VMID) */
 	void *cpu_priv;
 };
 
@@ -129,7 +129,8 @@ int own_pool_donate(u32 who, u64 pa, u64 n, struct own_res *res);
 
 /* IOMMU domains reaching @who's pages (called by the IOMMU driver). */
 int own_dom_attach(u32 who, bool mirrored, enum pt_fmt_id fmt, bool coherent,
-		   const struct own_inval_ops *ops, void *priv, unsigned int *idx, struct own_res *res);
+		   const struct own_inval_ops *ops, void *priv, unsigned int *idx,
+		   struct own_res *res);
 int own_dom_detach(u32 who, unsigned int idx);
 
 /* Read-only introspection (invariant checker, IOMMU driver, debug). */

@@ -12,11 +12,14 @@
 #include "hyp/types.h"
 
 struct hyp_spinlock {
-	u32 next;	/* next ticket to hand out */
-	u32 owner;	/* ticket now holding the lock */
+	u32 next;  /* next ticket to hand out */
+	u32 owner; /* ticket now holding the lock */
 };
 
-#define HYP_SPINLOCK_INIT { 0, 0 }
+#define HYP_SPINLOCK_INIT \
+	{                 \
+		0, 0      \
+	}
 
 static inline void hyp_spin_init(struct hyp_spinlock *l)
 {

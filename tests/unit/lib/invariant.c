@@ -34,13 +34,13 @@ struct inv {
 	unsigned int nr_ram;
 	u64 nr_pages;
 	const u16 *db;
-	u64 expect[OWN_MAX_VMS + 1];	/* pages each VM (last: the host) should reach */
-	u8 *tbl_seen;		/* per RAM page: used as a table / free pool page */
-	u64 *vm_ipa;		/* per RAM page: IPA + 1 in the VM being checked, 0 = none */
+	u64 expect[OWN_MAX_VMS + 1]; /* pages each VM (last: the host) should reach */
+	u8 *tbl_seen;		     /* per RAM page: used as a table / free pool page */
+	u64 *vm_ipa;		     /* per RAM page: IPA + 1 in the VM being checked, 0 = none */
 	/* current view */
 	u32 who;
-	bool iommu;		/* an IOMMU table: may not express X */
-	bool mirror;		/* a VM's IOMMU table: checked against vm_ipa */
+	bool iommu;  /* an IOMMU table: may not express X */
+	bool mirror; /* a VM's IOMMU table: checked against vm_ipa */
 	u64 mapped;
 	/* current pool */
 	const struct own_range *runs;
@@ -110,7 +110,7 @@ static int inv_leaf(const struct pt_leaf *l, void *arg)
 
 		if (idx < 0) {
 			if (l->attr & PT_DEVICE)
-				continue;	/* MMIO, outside the DB */
+				continue; /* MMIO, outside the DB */
 			return inv_fail(v, "%s maps non-RAM pa %#llx at %#llx", inv_name(v->who),
 					(unsigned long long)pa, (unsigned long long)ia);
 		}
@@ -210,8 +210,8 @@ static int inv_tbl_page(struct inv *v, u64 pa, const char *what)
 	u16 e;
 
 	if (idx < 0)
-		return inv_fail(v, "%s page %#llx of %s outside RAM", what,
-				(unsigned long long)pa, inv_name(v->who));
+		return inv_fail(v, "%s page %#llx of %s outside RAM", what, (unsigned long long)pa,
+				inv_name(v->who));
 	e = v->db[idx];
 	if (e != (OWN_OWNER_HYP | OWN_E_TABLE))
 		return inv_fail(v, "%s page %#llx of %s has DB entry %#x", what,
@@ -242,7 +242,8 @@ static void inv_pt_tables(struct inv *v, const struct pt *pt)
 	pt_for_each_table(pt, inv_tbl_fn, v);
 	if (!v->err && v->tables - before != pt->nr_tables)
 		inv_fail(v, "%s table counts %llu pages, walk found %llu", inv_name(v->who),
-			 (unsigned long long)pt->nr_tables, (unsigned long long)(v->tables - before));
+			 (unsigned long long)pt->nr_tables,
+			 (unsigned long long)(v->tables - before));
 }
 
 static void inv_pool(struct inv *v, u32 who)
@@ -272,12 +273,13 @@ static void inv_pool(struct inv *v, u32 who)
 	if (nfree != pool->nr_free || v->tables != pool->nr_used ||
 	    pool->nr_total != pool->nr_free + pool->nr_used || pool->nr_total != donated ||
 	    pool->nr_reserved)
-		inv_fail(v, "%s pool: total %llu free %llu (list %llu) used %llu (tables %llu) "
-			 "donated %llu reserved %llu", inv_name(who),
-			 (unsigned long long)pool->nr_total, (unsigned long long)pool->nr_free,
-			 (unsigned long long)nfree, (unsigned long long)pool->nr_used,
-			 (unsigned long long)v->tables, (unsigned long long)donated,
-			 (unsigned long long)pool->nr_reserved);
+		inv_fail(v,
+			 "%s pool: total %llu free %llu (list %llu) used %llu (tables %llu) "
+			 "donated %llu reserved %llu",
+			 inv_name(who), (unsigned long long)pool->nr_total,
+			 (unsigned long long)pool->nr_free, (unsigned long long)nfree,
+			 (unsigned long long)pool->nr_used, (unsigned long long)v->tables,
+			 (unsigned long long)donated, (unsigned long long)pool->nr_reserved);
 }
 
 /* ---- DB ----------------------------------------------------------------- */
@@ -291,14 +293,15 @@ static void inv_db(struct inv *v)
 
 		if (owner >= OWN_OWNER_VM(0) &&
 		    (owner >= OWN_OWNER_VM(OWN_MAX_VMS) || !own_vm_live(owner - OWN_OWNER_VM(0)))) {
-			inv_fail(v, "page #%llu owned by dead vm (entry %#x)", (unsigned long long)i,
-				 e);
+			inv_fail(v, "page #%llu owned by dead vm (entry %#x)",
+				 (unsigned long long)i, e);
 			return;
 		}
 		if ((owner == OWN_OWNER_HYP && (e & OWN_E_SHARED)) ||
 		    (owner < OWN_OWNER_VM(0) && (e & OWN_E_CONSENT)) ||
 		    (owner != OWN_OWNER_HYP && (e & OWN_E_TABLE)) || (e & 0x8000)) {
-			inv_fail(v, "page #%llu has impossible entry %#x", (unsigned long long)i, e);
+			inv_fail(v, "page #%llu has impossible entry %#x", (unsigned long long)i,
+				 e);
 			return;
 		}
 		if (owner == OWN_OWNER_HOST || (owner >= OWN_OWNER_VM(0) && (e & OWN_E_SHARED)))

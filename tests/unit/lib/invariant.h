@@ -13,11 +13,11 @@
 int inv_check(char *msg, size_t len);
 
 /* cmocka helper: fail the test with the checker's message. */
-#define INV_ASSERT()                                                       \
-	do {                                                               \
-		char inv_msg_[256];                                        \
-		if (inv_check(inv_msg_, sizeof(inv_msg_)))                 \
-			fail_msg("invariant broken: %s", inv_msg_);        \
+#define INV_ASSERT()                                                \
+	do {                                                        \
+		char inv_msg_[256];                                 \
+		if (inv_check(inv_msg_, sizeof(inv_msg_)))          \
+			fail_msg("invariant broken: %s", inv_msg_); \
 	} while (0)
 
 #endif /* TEST_INVARIANT_H */

@@ -15,20 +15,20 @@
  * there; the rest (2 GiB and up) holds whole 1 GiB blocks that tests donate and
  * convert without touching their contents.
  */
-#define ENV_RAM_BASE	0x40000000ULL
-#define ENV_RAM_SIZE	(4ULL << 30)
-#define ENV_BIG		0x80000000ULL	/* first 1 GiB block of unbacked host RAM */
+#define ENV_RAM_BASE 0x40000000ULL
+#define ENV_RAM_SIZE (4ULL << 30)
+#define ENV_BIG	     0x80000000ULL /* first 1 GiB block of unbacked host RAM */
 
 /* Recording invalidation fake: counts per view. */
 struct env_rec {
-	u64 inval_calls;	/* invalidate() calls */
-	u64 ranges;		/* ranges issued (1 for an `all`) */
+	u64 inval_calls; /* invalidate() calls */
+	u64 ranges;	 /* ranges issued (1 for an `all`) */
 	u64 alls;
 	u64 syncs;
 };
 
 extern struct env_rec env_cpu_rec;
-extern const struct own_inval_ops env_rec_ops;	/* priv = struct env_rec * */
+extern const struct own_inval_ops env_rec_ops; /* priv = struct env_rec * */
 
 /* Fresh fake memory, DB and host view. */
 void env_setup(u64 host_pool_pages);
