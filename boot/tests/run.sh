@@ -12,12 +12,17 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 unit=$1 loader=$2 kernel=$3 testimg=$4 initrd=$5 realhyp=${6:-}
 logs=$top/build/test-logs
-work=$top/build/boot/tests
 tap=$logs/boot.tap
 qemu=${QEMU:-qemu-system-aarch64}
 to=${BOOT_QEMU_TIMEOUT:-120}
 mkesp=$top/boot/mkesp.sh
-mkdir -p "$logs" "$work"
+mkdir -p "$logs" "$top/build/boot/tests"
+# Private scratch space (ESP variants, firmware variables, raw serial): two runs of
+# the suite in the same tree (e.g. `make test` beside `make boot`) must not collide.
+work=$(mktemp -d "$top/build/boot/tests/run.XXXXXX") || exit 1
+qpid=
+trap '[ -n "$qpid" ] && kill -9 "$qpid" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'exit 1' INT TERM
 # The variants below set these explicitly; none may leak in from make or the caller.
 unset ESP_HYP ESP_INITRD ESP_KERNEL ESP_CMDLINE ESP_CFG ESP_POOL_MIB ESP_STACK_KIB ESP_CPUS
 : > "$tap"
@@ -67,9 +72,9 @@ esp() {
 # qboot NAME STOP_REGEX: boot $img, stop QEMU once the serial log matches STOP_REGEX
 # (or QEMU exits, or the timeout). Sets log, qrc (QEMU exit status), how, secs.
 qboot() {
-	local name=$1 stop=$2 raw qpid t0 machine=("${machine[@]}")
+	local name=$1 stop=$2 raw t0 machine=("${machine[@]}")
 	[ -n "${QBOOT_EL1:-}" ] && machine[1]=virt,virtualization=off,iommu=smmuv3,gic-version=3
-	log=$logs/boot-$name.log
+	log=$work/$name.log	# asserted on; kept as $logs/boot-$name.log
 	raw=$work/serial-$name.raw
 	: > "$raw"
 	cp "$aavmf_vars" "$work/vars.fd"
@@ -94,10 +99,12 @@ qboot() {
 	fi
 	wait "$qpid"
 	qrc=$?
+	qpid=
 	secs=$((SECONDS - t0))
 	tr -d '\r' < "$raw" > "$log"
+	cp "$log" "$logs/boot-$name.log"
 	rm -f "$raw" "$img"
-	echo "boot: $name: QEMU ended by $how (status $qrc) after ${secs}s; log $log"
+	echo "boot: $name: QEMU ended by $how (status $qrc) after ${secs}s; log $logs/boot-$name.log"
 }
 
 if [ ! -f "$aavmf_code" ] || [ ! -f "$aavmf_vars" ] || ! command -v "$qemu" >/dev/null; then
