@@ -68,6 +68,8 @@ iommu:
 		echo "not ok - test_smmu: build failed (see $(IOMMU_B).build.log)" >> $$tap; \
 		tail -n 20 $(IOMMU_B).build.log; \
 	fi; \
+	if [ -n "$(NEWLIB_LIBC)" ] && [ ! -d $(IOMMU_NEWLIB_INC) ]; then \
+		$(MAKE) --no-print-directory newlib >$(IOMMU_B).newlib.log 2>&1 || true; fi; \
 	if [ ! -d $(IOMMU_NEWLIB_INC) ]; then \
 		echo "ok - smmuv3 aarch64 freestanding compile # SKIP newlib headers not built" >> $$tap; \
 	elif $(MAKE) --no-print-directory iommu-cross >$(IOMMU_B).cross.log 2>&1; then \
