@@ -9,7 +9,7 @@ set confirm off
 set architecture aarch64
 # The hypervisor is loaded after the firmware starts: no symbols yet.
 source scripts/gdb/lockstep.py
-target remote localhost:1234
+python gdb.execute("target remote localhost:" + os.environ.get("GDB_PORT", "1234"))
 lockstep-info
 # Run to the entry: by default from the loader's "Lockstep enters at" line;
 # LOCKSTEP_BREAK_ARGS=--scan uses RAM-wide candidate breakpoints instead.

@@ -47,6 +47,7 @@ BASE_RE = os.environ.get("LOCKSTEP_BASE_RE", r"(?i)lockstep-boot: region:|lockst
 # "entering hypervisor at" just before the call.
 ENTRY_RE = os.environ.get("LOCKSTEP_ENTRY_RE", r"Lockstep enters at 0x([0-9a-fA-F]+)")
 ENTERED_RE = r"entering hypervisor at 0x"
+REGION_RE = r"lockstep-boot: region: 0x([0-9a-fA-F]+)"
 
 LS_IMAGE_MAGIC = 0x5045545354534B4C  # include/lockstep/boot.h, at offset 8 of the header
 SZ_2M = 2 << 20
@@ -158,9 +159,9 @@ def on_stop(event):
     state["connected"] = False
     load_symbols(base)
     x0 = int(gdb.parse_and_eval("$x0"))
+    pc = int(gdb.parse_and_eval("$pc"))
     gdb.write("lockstep: stopped at the hypervisor entry, pc 0x%x = base 0x%x + 0x%x; "
-              "x0 (struct ls_boot_info *) = 0x%x\n" % (base + entry_offset(), base,
-                                                        entry_offset(), x0))
+              "x0 (struct ls_boot_info *) = 0x%x\n" % (pc, base, pc - base, x0))
 
 
 def arm_scan(start, size):
@@ -212,6 +213,14 @@ def run_to_entry_from_log(timeout):
                   "restart QEMU and use 'lockstep-break-entry --scan'\n")
         return False
     off = entry_offset()
+    m = log_has(REGION_RE)
+    if m and entry - int(m.group(1), 16) != off:
+        # The ESP carries another build than build/hyp/lockstep.bin: trust the
+        # loader for the stop, warn that the symbols may not match.
+        gdb.write("lockstep: WARNING: the loaded image's entry offset is 0x%x, %s says 0x%x: "
+                  "rebuild the ESP (make esp) or symbols will not match\n"
+                  % (entry - int(m.group(1), 16), BIN, off))
+        off = entry - int(m.group(1), 16)
     if not state["connected"]:
         gdb.events.stop.connect(on_stop)
         state["connected"] = True

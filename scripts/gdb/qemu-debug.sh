@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # QEMU for debugging Lockstep (`make debug`): the machine of the system tests
 # (tests/qemu/run.sh: virt with EL2, SMMUv3, GICv3, 4 CPUs, 2 GiB, AAVMF,
-# build/esp.img), started PAUSED with its gdb stub on tcp::$GDB_PORT (-S -s).
+# build/esp.img), started PAUSED (-S) with its gdb stub on tcp::$GDB_PORT (-gdb).
 # The serial console stays on this terminal and is also logged to
 # build/debug/serial.log (scripts/gdb/lockstep.py reads it).
 #
