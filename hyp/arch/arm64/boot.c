@@ -410,6 +410,7 @@ long arm64_boot(struct ls_boot_info *bi)
 	boot_el1_regime(&fw);
 	hvc_set_features(LS_FEAT_HOST_S2 | LS_FEAT_PSCI_RELAY);
 	boot_log_banner(bi, ipa_bits);
+	arm64_log_features();
 	if (!arm64_psci_init())
 		plat_log("firmware PSCI_VERSION failed: secondary CPUs will not start");
 	plat_log("cpu 0: EL2 ready (MPIDR %#llx)", (unsigned long long)arm64_cpus[0].mpidr);

@@ -43,6 +43,9 @@ struct arm64_cpu *arm64_cpu_start(struct arm64_cpu *cpu)
 	if (first)
 		plat_log("cpu %u: EL2 ready (MPIDR %#llx)", cpu->idx,
 			 (unsigned long long)(read_sysreg(mpidr_el1) & 0xff00ffffffULL));
+	else
+		plat_log("cpu %u: EL2 set up again (%s)", cpu->idx,
+			 cpu->wake == ARM64_WAKE_SUSPEND ? "resume from CPU_SUSPEND" : "CPU_ON");
 	cpu->wake = 0;
 	return cpu;
 }

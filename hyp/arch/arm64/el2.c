@@ -14,6 +14,7 @@
  */
 #include "arm64/arm64.h"
 #include "arm64/sysreg.h"
+#include "hyp/plat.h"
 
 static u64 id_field(u64 reg, u64 mask)
 {
@@ -39,7 +40,10 @@ static void el2_setup_debug(u64 dfr0)
 	write_sysreg(mdcr, mdcr_el2);
 }
 
-/* Fine-grained traps (FEAT_FGT, Arm ARM D19.?): "n" bits are traps when 0. */
+/*
+ * Fine-grained traps (FEAT_FGT; HFGRTR_EL2, HFGWTR_EL2, HFGITR_EL2, HDFGRTR_EL2,
+ * HDFGWTR_EL2 in D23.2): the registers reset to UNKNOWN; "n" bits trap when 0.
+ */
 static void el2_setup_fgt(u64 mmfr0, u64 dfr0, u64 pfr0, u64 pfr1, u64 mmfr3)
 {
 	u64 hfg = 0, hdfg = 0, fgt = id_field(mmfr0, ID_MMFR0_FGT);
@@ -180,6 +184,34 @@ void arm64_el2_setup_cpu(void)
 	__asm__ volatile("tlbi vmalls12e1" : : : "memory");
 	dsb(nsh);
 	isb();
+}
+
+/* One line naming the optional features this CPU has that el2.c opens for EL1. */
+void arm64_log_features(void)
+{
+	u64 pfr0 = read_sysreg(id_aa64pfr0_el1), pfr1 = read_sysreg(id_aa64pfr1_el1);
+	u64 dfr0 = read_sysreg(id_aa64dfr0_el1), mmfr0 = read_sysreg(id_aa64mmfr0_el1);
+	u64 mmfr1 = read_sysreg(id_aa64mmfr1_el1), isar2 = read_sysreg(id_aa64isar2_el1);
+	u64 mmfr3 = read_sysreg(SYS_ID_AA64MMFR3_EL1), pfr2 = read_sysreg(SYS_ID_AA64PFR2_EL1);
+
+	plat_log("EL1 gets:%s%s%s%s%s%s%s%s%s%s%s%s%s%s%s%s (FGT level %llu)",
+		 id_field(pfr0, ID_PFR0_SVE) ? " SVE" : "",
+		 id_field(pfr1, ID_PFR1_SME) ? " SME" : "",
+		 id_field(pfr1, ID_PFR1_MTE) >= 2 ? " MTE2" : "",
+		 id_field(pfr1, ID_PFR1_GCS) ? " GCS" : "",
+		 id_field(pfr0, ID_PFR0_GIC) ? " GICv3-SRE" : "",
+		 id_field(mmfr1, ID_MMFR1_HCX) ? " HCX" : "",
+		 id_field(isar2, ID_ISAR2_MOPS) ? " MOPS" : "",
+		 id_field(mmfr3, ID_MMFR3_TCRX) ? " TCR2" : "",
+		 id_field(mmfr3, ID_MMFR3_S1PIE) ? " S1PIE" : "",
+		 id_field(mmfr3, ID_MMFR3_S1POE) ? " S1POE" : "",
+		 id_field(pfr2, ID_PFR2_FPMR) ? " FPMR" : "",
+		 id_field(mmfr1, ID_MMFR1_LO) ? " LOR" : "",
+		 id_field(pfr0, ID_PFR0_MPAM) ? " MPAM" : "",
+		 id_field(pfr0, ID_PFR0_AMU) ? " AMU" : "",
+		 id_field(dfr0, ID_DFR0_PMSVER) ? " SPE" : "",
+		 id_field(dfr0, ID_DFR0_BRBE) ? " BRBE" : "",
+		 (unsigned long long)id_field(mmfr0, ID_MMFR0_FGT));
 }
 
 /* HCR_EL2 for the host (D23.2.53): see docs/arm64.md for each bit. */

@@ -32,7 +32,8 @@ static void trap_hvc(struct arm64_regs *regs, u64 esr)
 	hvc_handle(&ctx, &hr);
 	for (i = 0; i < ARRAY_SIZE(hr.x); i++)
 		regs->x[i] = hr.x[i];
-	/* ELR_EL2 already points after the HVC (Arm ARM D1.3.? preferred return address). */
+	/* ELR_EL2 already points after the HVC: its preferred return address is the next
+	 * instruction (Arm ARM, "Preferred exception return address"). */
 }
 
 static void trap_smc(struct arm64_regs *regs, u64 esr)
@@ -44,7 +45,8 @@ static void trap_smc(struct arm64_regs *regs, u64 esr)
 	} else {
 		arm64_psci_handle(regs);
 	}
-	/* A trapped SMC returns to itself (D1.3.?): step over the instruction. */
+	/* A trapped SMC's preferred return address is the SMC itself (Arm ARM, HCR_EL2.TSC):
+	 * step over the instruction. */
 	write_sysreg(read_sysreg(elr_el2) + 4, elr_el2);
 }
 
@@ -175,9 +177,11 @@ void arm64_trap_current(struct arm64_regs *regs, u64 kind)
 {
 	static const char *const what[] = { "sync", "irq", "fiq", "serror" };
 
+	const struct arm64_cpu *cpu = arm64_this_cpu();
+
 	plat_panic("unexpected %s exception (vector %llu) on cpu %u: ESR %#llx ELR %#llx FAR %#llx "
 		   "SPSR %#llx x0 %#llx x30 %#llx",
-		   what[kind & 3], (unsigned long long)kind, arm64_this_cpu()->idx,
+		   what[kind & 3], (unsigned long long)kind, cpu ? cpu->idx : 0U,
 		   (unsigned long long)read_sysreg(esr_el2),
 		   (unsigned long long)read_sysreg(elr_el2),
 		   (unsigned long long)read_sysreg(far_el2),

@@ -76,6 +76,7 @@ bool arm64_is_ram(u64 pa, u64 size);
 void arm64_el2_setup_cpu(void);
 void arm64_el1_reset_state(void);
 u64 arm64_host_hcr(void);
+void arm64_log_features(void);
 struct arm64_cpu *arm64_this_cpu(void);
 
 /* cpu.c: C side of a PSCI wake-up; returns the slot for head.S to ERET from. */
