@@ -296,7 +296,7 @@ static void middle_page(const struct fmt_case *fc, bool by_attr, bool bbm_free)
 	assert_int_equal(pt_map(pt, ia, SZ_1G, pa, fc->rw, NULL), 0);
 	tables = pt->nr_tables;
 	free_before = pool.nr_free;
-	tpt.flushes = 0;
+	tpt.flushes = tpt.flush_saw_valid = 0;
 
 	cost = by_attr ? pt_set_attr_cost(pt, mid, PAGE_SIZE, fc->ro) :
 			 pt_unmap_cost(pt, mid, PAGE_SIZE);
@@ -310,6 +310,7 @@ static void middle_page(const struct fmt_case *fc, bool by_attr, bool bbm_free)
 	assert_int_equal(pool.nr_free, free_before - splits);
 	/* Break-before-make: one synchronous invalidation per live block split. */
 	assert_int_equal(tpt.flushes, fc->bbm && !bbm_free ? splits : 0);
+	assert_int_equal(tpt.flush_saw_valid, 0); /* each ran with the entry invalid */
 	/* Only the changed page needs invalidating (TTL unknown: a block was split). */
 	assert_int_equal(g.nr, 1);
 	assert_int_equal(g.r[0].ia, mid);
@@ -330,7 +331,7 @@ static void middle_page(const struct fmt_case *fc, bool by_attr, bool bbm_free)
 	check_accounting(pt);
 
 	/* Undo: merges back to one block, both pages back in the pool. */
-	tpt.flushes = 0;
+	tpt.flushes = tpt.flush_saw_valid = 0;
 	assert_int_equal(pt_map_cost(pt, mid, PAGE_SIZE, mid_pa, fc->rw), 0);
 	if (by_attr)
 		assert_int_equal(pt_set_attr(pt, mid, PAGE_SIZE, fc->rw, NULL), 0);
@@ -342,6 +343,8 @@ static void middle_page(const struct fmt_case *fc, bool by_attr, bool bbm_free)
 	assert_int_equal(th_count_leaves(pt, ia, SZ_1G, 3), 0);
 	/* Merges: a break per merged table, or one flush before the pages are freed. */
 	assert_int_equal(tpt.flushes, fc->bbm && !bbm_free ? splits : 1);
+	/* A break flushes with the entry invalid; the freed-tables flush after the new block. */
+	assert_int_equal(tpt.flush_saw_valid, fc->bbm && !bbm_free ? 0 : 1);
 	expect_pa(pt, mid, mid_pa, fc->rw);
 	check_accounting(pt);
 }
@@ -369,7 +372,7 @@ static void t_remap_live_block(void **state)
 
 	assert_int_equal(pt_map(pt, 0, SZ_2M, PA_BASE, fc->rw, NULL), 0);
 	/* Same output, new permissions: no break needed, one gathered range at level 2. */
-	tpt.flushes = 0;
+	tpt.flushes = tpt.flush_saw_valid = 0;
 	pt_gather_init(&g);
 	assert_int_equal(pt_map(pt, 0, SZ_2M, PA_BASE, fc->ro, &g), 0);
 	assert_int_equal(tpt.flushes, 0);
@@ -379,6 +382,7 @@ static void t_remap_live_block(void **state)
 	pt_gather_init(&g);
 	assert_int_equal(pt_map(pt, 0, SZ_2M, PA_BASE + SZ_2M, fc->ro, &g), 0);
 	assert_int_equal(tpt.flushes, fc->bbm ? 1 : 0);
+	assert_int_equal(tpt.flush_saw_valid, 0);
 	assert_int_equal(g.nr, fc->bbm ? 0 : 1);
 	expect_pa(pt, 0x1000, PA_BASE + SZ_2M + 0x1000, fc->ro);
 	/* Identical map: nothing to do, nothing gathered. */
@@ -403,7 +407,7 @@ static void t_remap_block_unaligned(void **state)
 	tables = pt->nr_tables;
 	/* 1G -> 512 level-2 tables of 4K pages (+1 level-2 table with 1G leaves). */
 	assert_int_equal(pt_map_cost(pt, ia, SZ_1G, pa, fc->rw), 512 + (lvl == 1));
-	tpt.flushes = 0;
+	tpt.flushes = tpt.flush_saw_valid = 0;
 	pt_gather_init(&g);
 	assert_int_equal(pt_map(pt, ia, SZ_1G, pa, fc->rw, &g), 0);
 	assert_int_equal(pt->nr_tables, tables + 512 + (lvl == 1));
@@ -411,6 +415,7 @@ static void t_remap_block_unaligned(void **state)
 	if (fc->bbm) {
 		/* One break for the old 1 GiB block. */
 		assert_int_equal(tpt.flushes, 1);
+		assert_int_equal(tpt.flush_saw_valid, 0);
 		assert_int_equal(g.nr, 0);
 	} else {
 		assert_int_equal(tpt.flushes, 0);

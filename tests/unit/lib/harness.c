@@ -23,6 +23,9 @@ static void th_flush_now(struct pt *pt, u64 ia, u64 size, unsigned int level)
 	struct th_pt *t = pt->priv;
 
 	t->flushes++;
+	/* A break-before-make flush runs while the entry is invalid. */
+	if (pt_lookup(pt, ia, NULL, NULL, NULL) == 0)
+		t->flush_saw_valid++;
 	t->last_flush_ia = ia;
 	t->last_flush_size = size;
 	t->last_flush_level = level;

@@ -20,6 +20,7 @@ struct th_pt {
 	u64 flushes;
 	u64 last_flush_ia, last_flush_size;
 	unsigned int last_flush_level;
+	u64 flush_saw_valid; /* flushes during which ia still translated (not a BBM break) */
 };
 extern const struct pt_ops th_ops;
 /* pt_init on @t with th_ops; returns pt_init's result. */
