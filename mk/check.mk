@@ -49,7 +49,7 @@ check:
 
 format:
 	@echo "format: $(words $(FMT_FILES)) files with $$($(CLANG_FORMAT) --version)"
-	@$(CLANG_FORMAT) -i --style=file $(FMT_FILES)
+	@$(CLANG_FORMAT) -i --style=file:$(TOP)/.clang-format $(FMT_FILES)
 
 # --- steps -------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ cf=${CLANG_FORMAT:-clang-format}
 echo "$($cf --version); $# files"
 bad=()
 for f in "$@"; do
-	if ! out=$($cf --dry-run --Werror --style=file "$f" 2>&1); then
+	if ! out=$($cf --dry-run --Werror --style=file:"$top/.clang-format" "$f" 2>&1); then
 		bad+=("${f#"$top"/}")
 		printf '%s\n' "$out" | head -n 6 | sed 's/^/    /'
 	fi
