@@ -773,6 +773,41 @@ static void t_walker_panics(void **state)
 	root[1] = 0;
 }
 
+/* The fake platform refuses PAs outside simulated memory (abort), and counts cleans. */
+static void t_fake_platform(void **state)
+{
+	int status;
+	pid_t pid;
+	u64 pa;
+
+	(void)state;
+	th_reset();
+	pa = fake_alloc_pages(2, SZ_2M);
+	assert_true(IS_ALIGNED(pa, SZ_2M));
+	assert_true(fake_pa_valid(pa, 2 * PAGE_SIZE));
+	assert_false(fake_pa_valid(FAKE_MEM_BASE - PAGE_SIZE, PAGE_SIZE));
+	assert_false(fake_pa_valid(FAKE_MEM_BASE + FAKE_MEM_SIZE - PAGE_SIZE, 2 * PAGE_SIZE));
+	assert_int_equal(plat_virt_to_phys(plat_phys_to_virt(pa + 0x123)), pa + 0x123);
+	plat_dcache_clean(plat_phys_to_virt(pa), 64);
+	assert_int_equal(fake_dcache_clean_calls(), 1);
+	assert_int_equal(fake_dcache_clean_bytes(), 64);
+	th_reset();
+	assert_int_equal(fake_dcache_clean_calls(), 0);
+	fflush(stdout);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+
+		dup2(devnull, 2);
+		plat_phys_to_virt(FAKE_MEM_BASE + FAKE_MEM_SIZE);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGABRT);
+}
+
 /* ---- property test against a reference model ---------------------------------------------------- */
 
 /*
@@ -1107,7 +1142,7 @@ static const struct named_test per_fmt[] = {
 
 int main(void)
 {
-	enum { NR = ARRAY_SIZE(per_fmt) * ARRAY_SIZE(fmt_cases) + 2 };
+	enum { NR = ARRAY_SIZE(per_fmt) * ARRAY_SIZE(fmt_cases) + 3 };
 	static struct CMUnitTest tests[NR];
 	static char names[NR][80];
 	unsigned int i, j, n = 0;
@@ -1126,5 +1161,7 @@ int main(void)
 	tests[n++].test_func = t_s2_geometry;
 	tests[n].name = "gather_coalesce_overflow";
 	tests[n++].test_func = t_gather_unit;
+	tests[n].name = "fake_platform";
+	tests[n++].test_func = t_fake_platform;
 	return _cmocka_run_group_tests("pgtable", tests, n, NULL, NULL);
 }
