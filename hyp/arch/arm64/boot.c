@@ -300,6 +300,10 @@ static void boot_log_banner(const struct ls_boot_info *bi, unsigned int ipa_bits
 			 (unsigned long long)(bi->mem[i].base + bi->mem[i].size - 1));
 	plat_log("host stage-2: %u-bit IPA, RAM normal, rest device, hypervisor region unmapped",
 		 ipa_bits);
+	plat_log("table pages: EL2 stage-1 %llu of %u, host stage-2 %llu (host pool %llu free)",
+		 (unsigned long long)arm64_s1_pool.nr_used, S1_POOL_PAGES,
+		 (unsigned long long)own_pool_of(OWN_HOST)->nr_used,
+		 (unsigned long long)own_pool_of(OWN_HOST)->nr_free);
 }
 
 long arm64_boot(struct ls_boot_info *bi)

@@ -9,8 +9,8 @@
  *                 context_id = its struct arm64_cpu; Lockstep sets up EL2 there
  *                 and ERETs to the host's entry point at EL1 with the host's
  *                 context_id in x0;
- *   CPU_SUSPEND   same entry for a powerdown state; a standby state (or a
- *                 denied request) simply returns;
+ *   CPU_SUSPEND   same entry for a powerdown state (the host's entry point is
+ *                 checked then); a standby state (or a denied request) returns;
  *   CPU_OFF, AFFINITY_INFO, PSCI_VERSION, MIGRATE_INFO_TYPE,
  *   MIGRATE_INFO_UP_CPU, SYSTEM_OFF, SYSTEM_RESET, SYSTEM_RESET2
  *                 forwarded unchanged (no address of the host's in them);
@@ -163,6 +163,17 @@ static s64 psci_cpu_on(u32 fid, u64 mpidr, u64 entry, u64 ctx)
 	return ret;
 }
 
+/*
+ * power_state StateType (DEN 0022 5.4.2): bit 16 in the original format, bit 30
+ * in the extended one (PSCI_FEATURES(CPU_SUSPEND) bit 1, read at init).
+ */
+static bool psci_suspend_ext;
+
+static bool psci_is_powerdown(u64 state)
+{
+	return psci_suspend_ext ? (state & BIT(30)) : (state & BIT(16));
+}
+
 static s64 psci_cpu_suspend(u32 fid, u64 state, u64 entry, u64 ctx)
 {
 	struct arm64_cpu *cpu = arm64_this_cpu();
@@ -173,12 +184,12 @@ static s64 psci_cpu_suspend(u32 fid, u64 state, u64 entry, u64 ctx)
 		entry &= 0xffffffffULL;
 		ctx &= 0xffffffffULL;
 	}
-	if (!psci_entry_ok(entry))
+	/* The entry point matters only for a powerdown state (Linux passes 0 for standby). */
+	if (psci_is_powerdown(state) && !psci_entry_ok(entry))
 		return PSCI_INVALID_ADDRESS;
 	/*
 	 * Always pass our entry point: a powerdown state resumes there (and then
-	 * at the host's entry point), a standby state or a refusal returns here,
-	 * so the power_state format (original or extended) need not be decoded.
+	 * at the host's entry point), a standby state or a refusal returns here.
 	 */
 	cpu->host_entry = entry;
 	cpu->host_ctx = ctx;
@@ -254,7 +265,13 @@ bool arm64_psci_init(void)
 	if (v < 0)
 		return false;
 	psci_fw_version = (u32)v;
-	plat_log("PSCI %u.%u relayed (SMC conduit), SMCCC 1.1", psci_fw_version >> 16,
-		 psci_fw_version & 0xffff);
+	if (psci_fw_version >= 0x10000) {
+		s64 f = psci_fw(PSCI_FEATURES, PSCI_CPU_SUSPEND, 0, 0, NULL);
+
+		psci_suspend_ext = f >= 0 && (f & 2);
+	}
+	plat_log("PSCI %u.%u relayed (SMC conduit), SMCCC 1.1, %s power_state format",
+		 psci_fw_version >> 16, psci_fw_version & 0xffff,
+		 psci_suspend_ext ? "extended" : "original");
 	return true;
 }
