@@ -24,7 +24,7 @@ static uint64_t ho_uart;
 static EFI_EXIT_BOOT_SERVICES real_ebs;
 static EFI_GET_MEMORY_MAP real_gmm;
 
-/* --- AArch64 system registers (Arm ARM DDI 0487, chapter D23) ---------------- */
+/* --- AArch64 system registers (Arm ARM DDI 0487: CurrentEL, MPIDR_EL1, CTR_EL0) --- */
 
 unsigned int arch_current_el(void)
 {
@@ -51,7 +51,10 @@ static unsigned int arch_dcache_line(void)
 	return 4u << ((ctr >> 16) & 0xf);
 }
 
-/* Clean [base, base + size) to the Point of Coherency (DC CVAC, Arm ARM D7.4.?). */
+/*
+ * Clean [base, base + size) to the Point of Coherency (Arm ARM DDI 0487, C5.3 "A64
+ * System instructions for cache maintenance", DC CVAC), then DSB to complete it.
+ */
 void arch_clean_dcache_poc(uint64_t base, uint64_t size)
 {
 	uint64_t line = arch_dcache_line(), a;
@@ -61,7 +64,11 @@ void arch_clean_dcache_poc(uint64_t base, uint64_t size)
 	__asm__ volatile("dsb sy" : : : "memory");
 }
 
-/* Invalidate the instruction cache after writing code (Arm ARM B2.2.5). */
+/*
+ * Invalidate the instruction cache after writing code (Arm ARM DDI 0487,
+ * "Synchronization and coherency issues between data and instruction accesses"):
+ * the D-side clean above, then IC IALLU, DSB, ISB.
+ */
 void arch_sync_icache(void)
 {
 	__asm__ volatile("ic iallu\n\tdsb sy\n\tisb" : : : "memory");
@@ -72,7 +79,7 @@ static void arch_mask_interrupts(void)
 	__asm__ volatile("msr daifset, #0xf" : : : "memory"); /* D, A, I, F */
 }
 
-/* --- PL011 console after ExitBootServices (PL011 TRM DDI 0183, 3.3) ----------- */
+/* --- PL011 console after ExitBootServices (PL011 TRM DDI 0183, register summary) -- */
 
 #define PL011_DR      0x00
 #define PL011_FR      0x18

@@ -92,7 +92,7 @@ uint64_t acpi_find_pl011(const void *rsdp);
 uint32_t fdt_total_size(const void *fdt);
 
 /*
- * One UEFI memory descriptor (UEFI 2.10 section 7.2, EFI_MEMORY_DESCRIPTOR); the
+ * One UEFI memory descriptor (UEFI 2.10, EFI_BOOT_SERVICES.GetMemoryMap(), EFI_MEMORY_DESCRIPTOR); the
  * firmware's stride (DescriptorSize) may be larger than this structure.
  */
 struct ldr_efi_md {
@@ -104,7 +104,7 @@ struct ldr_efi_md {
 	uint64_t attribute;
 };
 
-/* EFI_MEMORY_TYPE values (UEFI 2.10 table 7.5) that are RAM for Lockstep. */
+/* EFI_MEMORY_TYPE values (UEFI 2.10, AllocatePages()) that are RAM for Lockstep. */
 enum {
 	LDR_EFI_LOADER_CODE = 1,
 	LDR_EFI_LOADER_DATA = 2,

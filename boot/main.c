@@ -19,21 +19,21 @@ static EFI_GUID fdt_guid = { 0xb1b621d5,
 			     0x41a5,
 			     { 0x83, 0x0b, 0xd9, 0x15, 0x2c, 0x69, 0xaa, 0xe0 } };
 #ifndef EFI_MEMORY_RO
-#define EFI_MEMORY_RO 0x0000000000020000ULL /* UEFI 2.10 section 7.2 */
+#define EFI_MEMORY_RO 0x0000000000020000ULL /* UEFI 2.10, EFI_MEMORY_DESCRIPTOR.Attribute */
 #endif
 
 static EFI_GUID acpi20_guid = ACPI_20_TABLE_GUID;
-/* EFI_MEMORY_ATTRIBUTE_PROTOCOL, UEFI 2.10 section 37.7. */
+/* EFI_MEMORY_ATTRIBUTE_PROTOCOL (UEFI 2.10, "Memory Attribute Protocol"). */
 static EFI_GUID mem_attr_guid = { 0xf4560cf6,
 				  0x40ec,
 				  0x4b4a,
 				  { 0xa1, 0x92, 0xbf, 0x1d, 0x57, 0xd0, 0xb1, 0x89 } };
-/* EFI_CPU_ARCH_PROTOCOL, PI 1.8 volume 2 section 12.3. */
+/* EFI_CPU_ARCH_PROTOCOL (PI 1.8 volume 2, DXE architectural protocols). */
 static EFI_GUID cpu_arch_guid = { 0x26baccb1,
 				  0x6f42,
 				  0x11d4,
 				  { 0xbc, 0xe7, 0x00, 0x80, 0xc7, 0x3c, 0x88, 0x81 } };
-/* DXE Services Table, PI 1.8 volume 2 section 7.2. */
+/* DXE Services Table (PI 1.8 volume 2, "DXE Services Table"). */
 static EFI_GUID dxe_services_guid = { 0x05ad34ba,
 				      0x6f02,
 				      0x4214,
@@ -56,7 +56,7 @@ struct cpu_arch_proto {
 	(struct cpu_arch_proto *p, EFI_PHYSICAL_ADDRESS base, UINT64 len, UINT64 attrs);
 };
 
-/* EFI_GCD_MEMORY_SPACE_DESCRIPTOR, PI 1.8 volume 2 section 7.2.4. */
+/* EFI_GCD_MEMORY_SPACE_DESCRIPTOR (PI 1.8 volume 2, GetMemorySpaceDescriptor()). */
 struct gcd_desc {
 	EFI_PHYSICAL_ADDRESS base;
 	UINT64 len;

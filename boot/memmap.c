@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * RAM ranges from the final UEFI memory map (UEFI 2.10 section 7.2,
- * EFI_BOOT_SERVICES.GetMemoryMap). Runs after ExitBootServices: no allocation,
+ * RAM ranges from the final UEFI memory map (UEFI 2.10,
+ * EFI_BOOT_SERVICES.GetMemoryMap()). Runs after ExitBootServices: no allocation,
  * no firmware calls.
  */
 #include "ldr.h"
