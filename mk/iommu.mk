@@ -89,7 +89,7 @@ IOMMU_Q_ELF   := $(IOMMU_Q_B)/smmu-qemu.elf
 # MMU off at EL2: every access is Device memory, so no unaligned accesses.
 IOMMU_Q_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -mgeneral-regs-only -mstrict-align \
 		  -mno-outline-atomics -fno-pie -fno-stack-protector -nostdinc \
-		  -isystem $(IOMMU_GCC_INC) -isystem $(TOP)/tests/smmu-qemu/include $(CORE_INC) $(WARN)
+		  -isystem $(IOMMU_GCC_INC) -isystem $(TOP)/tests/smmu-qemu/include $(CORE_INC) $(WARN) -MMD -MP
 # QEMU 10.0.2 (Debian) advertises S1P and S2P on the virt SMMU whatever
 # -global arm-smmuv3.stage says (IDR0 0x0d44101b in every run); the flag is kept
 # for QEMU versions that default to stage 1 only. With an SMMU without S2P the
@@ -127,3 +127,6 @@ iommu-qemu:
 			echo "not ok - smmu-qemu stage=$$st: QEMU exited with status $$rc (see $$out)" >> $$tap; \
 		fi; \
 	done; true
+
+# Header dependencies of every object built here (-MMD).
+-include $(shell find $(IOMMU_B) -name '*.d' 2>/dev/null)

@@ -164,6 +164,7 @@ static void smmu_cmdq_skip_error(struct smmu *s)
 	slot[1] = 0;
 	slot[0] = FIELD_PREP(CMD0_OP, CMD_SYNC) | FIELD_PREP(CMD0_SYNC_CS, SYNC_CS_NONE);
 	s->st.cmd_errors++;
+	s->cmd_err_pending = true; /* the next smmu_sync() reports it, whoever found it */
 	s->gerrorn ^= (u32)GERROR_CMDQ_ERR;
 	smmu_wr32(s, SMMU_GERRORN, s->gerrorn); /* orders the rewritten slot before resume */
 }
@@ -255,6 +256,8 @@ int smmu_sync(struct smmu *s)
 			had_err = true;
 		if (q->cons == q->prod) {
 			s->st.syncs++;
+			had_err = had_err || s->cmd_err_pending;
+			s->cmd_err_pending = false;
 			return had_err ? -EIO : 0;
 		}
 		plat_udelay(1);

@@ -103,8 +103,9 @@ struct smmu {
 	struct smmu_queue evtq;
 	u32 gerrorn; /* last value written to GERRORN */
 	bool enabled;
-	bool failed;   /* failed closed: every call returns -EIO */
-	bool host_dom; /* registered as a domain of the host view (own.h) */
+	bool failed;	      /* failed closed: every call returns -EIO */
+	bool cmd_err_pending; /* a command was skipped since the last smmu_sync() */
+	bool host_dom;	      /* registered as a domain of the host view (own.h) */
 	unsigned int host_dom_idx;
 	struct smmu_domain host;
 	struct smmu_stats st;

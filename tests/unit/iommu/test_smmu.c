@@ -19,6 +19,7 @@
 #include "harness.h"
 #include "invariant_env.h"
 #include "hyp/iommu.h"
+#include "hyp/plat.h"
 #include "smmu_sim.h"
 
 #define SMEM_SIZE (256ULL * 1024)
@@ -535,6 +536,19 @@ static void test_cmd_error_skipped(void **state)
 	assert_int_equal(smmu.st.cmd_errors, 1);
 	assert_int_equal(sim.gerror, sim.gerrorn);
 	assert_false(smmu.failed);
+	/* An error found by the GERROR handler (not by a waiter) still fails the next sync. */
+	{
+		struct pt_gather g;
+
+		pt_gather_init(&g);
+		g.all = true;
+		assert_int_equal(smmu_inval_gather(&smmu, 1, &g), 0);
+		plat_udelay(4);
+		assert_int_equal(smmu_handle_gerror(&smmu), 1);
+		assert_int_equal(smmu.st.cmd_errors, 2);
+		assert_int_equal(smmu_sync(&smmu), -EIO);
+		assert_int_equal(smmu_sync(&smmu), 0);
+	}
 	/* The queue goes on. */
 	sim.ill_op = 0;
 	sim_tlb_fill(1, 0x40000000, PAGE_SIZE, 0);
