@@ -228,7 +228,7 @@ struct pt_op {
 	u64 cost;		  /* table pages the commit will take */
 	u64 spare;		  /* prepared pages, linked through their first word */
 	u64 nr_spare;
-	bool split_valid; /* a valid block was split: a TLB may still hold it */
+	bool split_valid; /* a valid block was split without a flush: a TLB may hold it */
 	struct pt_gather *g;
 	/* Unlinked tables, freed once no walker can reach them (pt_dead_flush()). */
 	u64 dead[PT_DEAD_MAX];
@@ -496,7 +496,8 @@ static void pt_split_entry(struct pt_op *op, struct pt_entry *e, const struct pt
 		 */
 		if (f->needs_bbm && !pt->bbm_free)
 			pt_break(op, e->ptep, e->ia, pt_level_size(e->level), pt_ttl(op, e->level));
-		op->split_valid = true;
+		else
+			op->split_valid = true; /* TLBs may keep the block: TTL unknown */
 	}
 	pt_write(pt, e->ptep, f->mk_table(tpa));
 }
