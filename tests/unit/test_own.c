@@ -264,13 +264,16 @@ enum trans {
 	T_UNSHARE_HOST,
 	T_GUEST_SHARE,
 	T_GUEST_UNSHARE,
+	T_POOL_HOST,
+	T_POOL_VM,
 	T_NR
 };
 
 static const char *const pstate_name[] = { "H", "HS", "V", "VC", "VS", "Y", "T" };
-static const char *const trans_name[] = { "share_hyp",	 "unshare_hyp",	 "donate",
-					  "reclaim",	 "share_host",	 "unshare_host",
-					  "guest_share", "guest_unshare" };
+static const char *const trans_name[] = { "share_hyp",	   "unshare_hyp",   "donate",
+					  "reclaim",	   "share_host",    "unshare_host",
+					  "guest_share",   "guest_unshare", "pool_donate_host",
+					  "pool_donate_vm" };
 
 /* Expected status and resulting state (-1: unchanged) of trans from state. */
 struct expect {
@@ -282,14 +285,14 @@ struct expect {
 #define OK(s) { LS_OK, s }
 #define NO(e) { e, -1 }
 static const struct expect expect_tbl[S_NR][T_NR] = {
-	/*          share_hyp     unshare_hyp   donate        reclaim       share_host    unshare_host  g_share       g_unshare */
-	[S_H]  = { OK(S_HS),     NO(LS_EPERM), OK(S_V),      NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM) },
-	[S_HS] = { NO(LS_EPERM), OK(S_H),      NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM) },
-	[S_V]  = { NO(LS_EPERM), NO(LS_EPERM), NO(LS_EEXIST), OK(S_H),     NO(LS_EPERM), NO(LS_EPERM), OK(S_VC),     OK(S_V) },
-	[S_VC] = { NO(LS_EPERM), NO(LS_EPERM), NO(LS_EEXIST), OK(S_H),     OK(S_VS),     NO(LS_EPERM), OK(S_VC),     OK(S_V) },
-	[S_VS] = { NO(LS_EPERM), NO(LS_EPERM), NO(LS_EEXIST), NO(LS_EBUSY), NO(LS_EPERM), OK(S_V),     OK(S_VS),     OK(S_V) },
-	[S_Y]  = { NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM) },
-	[S_T]  = { NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM) },
+	/*          share_hyp     unshare_hyp   donate        reclaim       share_host    unshare_host  g_share       g_unshare     pool_host     pool_vm */
+	[S_H]  = { OK(S_HS),     NO(LS_EPERM), OK(S_V),      NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), OK(S_T),      OK(S_T) },
+	[S_HS] = { NO(LS_EPERM), OK(S_H),      NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM) },
+	[S_V]  = { NO(LS_EPERM), NO(LS_EPERM), NO(LS_EEXIST), OK(S_H),     NO(LS_EPERM), NO(LS_EPERM), OK(S_VC),     OK(S_V),      NO(LS_EPERM), NO(LS_EPERM) },
+	[S_VC] = { NO(LS_EPERM), NO(LS_EPERM), NO(LS_EEXIST), OK(S_H),     OK(S_VS),     NO(LS_EPERM), OK(S_VC),     OK(S_V),      NO(LS_EPERM), NO(LS_EPERM) },
+	[S_VS] = { NO(LS_EPERM), NO(LS_EPERM), NO(LS_EEXIST), NO(LS_EBUSY), NO(LS_EPERM), OK(S_V),     OK(S_VS),     OK(S_V),      NO(LS_EPERM), NO(LS_EPERM) },
+	[S_Y]  = { NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM) },
+	[S_T]  = { NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM) },
 };
 /* clang-format on */
 
@@ -360,6 +363,10 @@ static s64 do_trans(int t, u64 pa, u32 vm, u64 spare_pa)
 		return env_hvc_vm(vm, LS_FN_GUEST_SHARE, IPA0, 1, NULL);
 	case T_GUEST_UNSHARE:
 		return env_hvc_vm(vm, LS_FN_GUEST_UNSHARE, IPA0, 1, NULL);
+	case T_POOL_HOST:
+		return env_hvc(LS_FN_POOL_DONATE, LS_POOL_HOST, pa, 1, 0, NULL);
+	case T_POOL_VM:
+		return env_hvc(LS_FN_POOL_DONATE, vm, pa, 1, 0, NULL);
 	}
 	return 0;
 }
@@ -558,6 +565,55 @@ static void enomem_everywhere(void **state)
 	INV_ASSERT();
 }
 
+/* Attaching a mirrored domain fills it from the CPU view: all or nothing, exact hint. */
+static void attach_enomem(void **state)
+{
+	struct own_res res;
+	unsigned int idx;
+	u64 hold, snap, pa;
+	struct hvc_regs r;
+	u32 vm;
+
+	(void)state;
+	vm = env_vm_create(16, 40);
+	donate(vm, env_host_pages(512, SZ_2M) + 5 * PAGE_SIZE, IPA0, 300);
+	hold = squeeze(vm, 1);
+	snap = env_snapshot();
+	assert_int_equal(own_dom_attach(vm, true, PT_FMT_ARM64_S1, true, &env_rec_ops, &dom_rec[0],
+					&idx, &res),
+			 -ENOMEM);
+	assert_int_equal(env_snapshot(), snap);
+	release(vm, hold);
+	INV_ASSERT();
+	assert_int_equal(res.need_who, vm);
+	/* Leave exactly `need` more than the 1 page, donate nothing: it must now fit. */
+	hold = squeeze(vm, 1 + res.need);
+	assert_int_equal(own_dom_attach(vm, true, PT_FMT_ARM64_S1, true, &env_rec_ops, &dom_rec[0],
+					&idx, &res),
+			 0);
+	release(vm, hold);
+	INV_ASSERT();
+	assert_int_equal(own_dom_detach(vm, idx), 0);
+	assert_int_equal(own_dom_detach(vm, idx), -ENOENT);
+	INV_ASSERT();
+	/* And through the ABI: an ENOMEM hint, a donation of that many pages, success. */
+	hold = squeeze(vm, 0);
+	pa = env_host_pages(1, PAGE_SIZE);
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, pa, 0x7fff000000ULL, 1, &r), LS_ENOMEM);
+	release(vm, hold);
+	assert_int_equal(r.x[2], vm);
+	{
+		u64 need = r.x[1], extra = env_host_pages(need, PAGE_SIZE);
+
+		hold = squeeze(vm, 0);
+		assert_int_equal(env_hvc(LS_FN_POOL_DONATE, vm, extra, need, 0, NULL), LS_OK);
+		assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, pa, 0x7fff000000ULL, 1, &r),
+				 LS_OK);
+		release(vm, hold);
+	}
+	INV_ASSERT();
+}
+
 /* ---- bounded work ------------------------------------------------------- */
 
 static void bounded_work(void **state)
@@ -708,6 +764,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(reclaim_scrubs, setup, teardown),
 		cmocka_unit_test_setup_teardown(all_pairs, setup, teardown),
 		cmocka_unit_test_setup_teardown(enomem_everywhere, setup, teardown),
+		cmocka_unit_test_setup_teardown(attach_enomem, setup, teardown),
 		cmocka_unit_test_setup_teardown(bounded_work, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_arguments, setup, teardown),
 		cmocka_unit_test_setup_teardown(vm_slots, setup, teardown),
