@@ -74,6 +74,7 @@ esp() {
 qboot() {
 	local name=$1 stop=$2 raw t0 machine=("${machine[@]}")
 	[ -n "${QBOOT_EL1:-}" ] && machine[1]=virt,virtualization=off,iommu=smmuv3,gic-version=3
+	[ -n "${QBOOT_DT:-}" ] && machine[1]=virt,virtualization=on,iommu=smmuv3,gic-version=3,acpi=off
 	log=$work/$name.log	# asserted on; kept as $logs/boot-$name.log
 	raw=$work/serial-$name.raw
 	: > "$raw"
@@ -174,6 +175,19 @@ if esp testimg ESP_HYP="$testimg" ESP_INITRD="$initrd" \
 	assert "testimg: clean power-off (${secs}s)" test "$qrc" = 0 -a "$how" = exit
 else
 	tap_line "not ok" "testimg: ESP built ($(tail -1 "$work/esp-testimg.out"))"
+fi
+
+# 2b. The same with a device tree instead of ACPI (acpi=off): the console comes from
+#     the DT; stopped once the loader has gone on after the image declined.
+if esp testimg-dt ESP_HYP="$testimg" ESP_CMDLINE="console=ttyAMA0 panic=-1"; then
+	QBOOT_DT=1 qboot testimg-dt "booting Linux without Lockstep|$FW_NEXT|$FW_CRASH"
+	assert "testimg-dt: firmware DT passed on, PL011 found through /chosen stdout-path" \
+		has '^lockstep-boot: boot info: fdt 0x[0-9A-F]*[1-9A-F][0-9A-F]*, .*uart 0x9000000 \(from device tree\)'
+	assert "testimg-dt: boot info checked by the image at EL2" has '^lockstep-testimg: at EL2, boot info ok'
+	assert "testimg-dt: loader goes on without Lockstep after entry < 0" \
+		has '^lockstep-boot: hypervisor entry failed \(-95\), still at EL2; booting Linux without Lockstep$'
+else
+	tap_line "not ok" "testimg-dt: ESP built"
 fi
 
 # 3. Bad input: each returns to the firmware with a clear message.
