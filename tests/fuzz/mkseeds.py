@@ -36,8 +36,8 @@ SEEDS = {
     'two-vms': [
         rec(CREATE, 10, 100, 0, 16), rec(CREATE, 12, 120, 0, 16), rec(ATTACH, 1, 1),
         rec(ATTACH, 16, 1), rec(DONATE, 0, 2048, 0, 600), rec(DONATE, 1, 2048, 0, 8),
-        rec(DONATE, 1, 4096, 0, 8), rec(SHARE, 1, 0, 0, 8), rec(G_SHARE, 1, 0, 2, 2),
-        rec(SHARE, 1, 0, 2, 2), rec(RECLAIM, 1, 0, 0, 8), rec(POOL, 1, 5000, 0, 4),
+        rec(DONATE, 1, 3072, 0, 8), rec(SHARE, 1, 0, 0, 8), rec(G_SHARE, 1, 0, 2, 2),
+        rec(SHARE, 1, 0, 2, 2), rec(RECLAIM, 1, 0, 0, 8), rec(POOL, 1, 3500, 0, 4),
         rec(UNSHARE, 1, 0, 2, 2), rec(RECLAIM, 1, 0, 0, 8), rec(DESTROY, 1),
     ],
 }
