@@ -44,8 +44,15 @@ CHK_SAN_SUITES = $(foreach t,unit iommu,$(if $(call chk_has_target,$(t)),$(t)))
 
 .PHONY: format cloc debug $(addprefix check-,$(CHECK_STEPS)) check-compdb
 
-check:
+# deps: a clean clone (CI) gets the toolchains first; seconds when present.
+check: deps
 	+@MAKE="$(MAKE)" $(TOP)/scripts/check-all.sh $(CHECK_STEPS)
+
+# The hypervisor's headers include newlib's (mk/hyp.mk builds it once, cached):
+# the steps that compile or analyse hyp/ code on their own need it first.
+.PHONY: check-newlib
+check-newlib:
+	+@$(if $(NEWLIB_LIBC),$(MAKE) --no-print-directory $(NEWLIB_LIBC),true)
 
 format:
 	@echo "format: $(words $(FMT_FILES)) files with $$($(CLANG_FORMAT) --version)"
@@ -57,7 +64,7 @@ check-format:
 	@CLANG_FORMAT="$(CLANG_FORMAT)" $(TOP)/scripts/check-format.sh $(FMT_FILES)
 
 # Every header under hyp/ and include/ compiles on its own (and twice: guards).
-check-headers:
+check-headers: check-newlib
 	@HOSTCC="$(HOSTCC)" CROSS="$(CROSS)" WARN="$(WARN)" CORE_WARN="$(CORE_WARN)" \
 	 CORE_INC="$(CORE_INC)" HYP_HDR_CFLAGS="$(CHK_HYP_CFLAGS)" OUT=$(CHK_B)/headers \
 	 $(TOP)/scripts/check-headers.sh
@@ -101,7 +108,7 @@ endif
 check-cppcheck: check-compdb
 	@CPPCHECK="$(CPPCHECK)" OUT=$(CHK_B)/cppcheck $(TOP)/scripts/check-cppcheck.sh $(CHK_DB)
 
-check-tidy: check-compdb
+check-tidy: check-compdb check-newlib
 	@CLANG_TIDY="$(CLANG_TIDY)" TIDY_CORE_FLAGS="-std=gnu11 $(WARN) $(CORE_WARN) $(CORE_INC) -I$(TOP)/boot" \
 	 TIDY_HYP_FLAGS="-std=gnu11 $(WARN) $(CHK_HYP_CFLAGS)" \
 	 TIDY_BOOT_FLAGS="-std=gnu11 $(WARN) -ffreestanding -fshort-wchar -I$(TOP)/include \
