@@ -171,8 +171,7 @@ int sq_main(void)
 	ret |= smmu_sync(&smmu);
 	check(ret == 0, "CMD_TLBI_S2_IPA + CMD_SYNC completed");
 	memset(buf_c, 0x5a, sizeof(buf_c));
-	faults = smmu.st.faults;
-	smmu_drain_events(&smmu);
+	smmu_drain_events(&smmu); /* whatever the stale-TLB DMA above left */
 	faults = smmu.st.faults;
 	edu_dma(EDU_BUF, IOVA + 0x2000, true);
 	check(all_bytes(buf_c, 0x5a), "after unmap + invalidation the DMA cannot reach the page");

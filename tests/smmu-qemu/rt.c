@@ -13,9 +13,6 @@
 #define UART_FR	     0x09000018ULL
 #define UART_FR_TXFF (1U << 5)
 
-void *memcpy(void *d, const void *s, size_t n);
-void *memmove(void *d, const void *s, size_t n);
-
 void *memset(void *d, int c, size_t n)
 {
 	volatile u8 *p = d;

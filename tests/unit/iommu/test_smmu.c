@@ -72,7 +72,7 @@ static int setup(void **state)
 	th_reset();
 	sim_reset();
 	memset(&smmu, 0, sizeof(smmu));
-	smem = fake_alloc_pages(SMEM_SIZE / PAGE_SIZE, 64 * 1024);
+	smem = fake_alloc_pages(SMEM_SIZE / PAGE_SIZE, 64ULL * 1024);
 	th_pool_fill(&pool, 256);
 	assert_int_equal(th_pt_init(&hpt, PT_FMT_ARM64_S2, 40, &pool), 0);
 	return 0;
@@ -666,7 +666,7 @@ static void test_own_lockstep(void **state)
 	env_setup(256);
 	sim_reset();
 	memset(&smmu, 0, sizeof(smmu));
-	smem = fake_alloc_pages(SMEM_SIZE / PAGE_SIZE, 64 * 1024);
+	smem = fake_alloc_pages(SMEM_SIZE / PAGE_SIZE, 64ULL * 1024);
 	init_ok();
 	hv = own_view_of(OWN_HOST);
 	assert_non_null(hv);
