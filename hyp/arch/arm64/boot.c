@@ -405,7 +405,7 @@ long arm64_boot(struct ls_boot_info *bi)
 	 * arm64_el2 and their slot from memory: clean the whole image (text,
 	 * relocated data, bss) to the Point of Coherency.
 	 */
-	plat_dcache_clean(_start, (size_t)(_end - _start));
+	plat_dcache_clean(_start, (size_t)((u64)_end - (u64)_start));
 
 	/* ---- commit: nothing below can fail ---- */
 	write_sysreg((u64)&arm64_cpus[0], tpidr_el2);

@@ -21,13 +21,17 @@ static u64 id_field(u64 reg, u64 mask)
 	return FIELD_GET(mask, reg);
 }
 
-/* MDCR_EL2: no debug/PMU traps; all counters to EL1; SPE/TRBE owned by EL1. */
+/* MDCR_EL2: no debug/PMU traps; all counters to EL1 but blind to EL2; SPE/TRBE owned by EL1. */
 static void el2_setup_debug(u64 dfr0)
 {
 	u64 mdcr = 0, pmuver = id_field(dfr0, ID_DFR0_PMUVER);
 
-	if (pmuver && pmuver != ID_DFR0_PMUVER_IMPDEF)
+	if (pmuver && pmuver != ID_DFR0_PMUVER_IMPDEF) {
 		mdcr |= FIELD_PREP(MDCR_HPMN, FIELD_GET(PMCR_N, read_sysreg(pmcr_el0)));
+		/* The host's counters must not count Lockstep's own events (a side channel). */
+		if (pmuver >= 4)
+			mdcr |= MDCR_HPMD;
+	}
 	if (id_field(dfr0, ID_DFR0_PMSVER)) {
 		/* PMBIDR_EL1.P == 1: the buffer belongs to a higher EL; leave it alone. */
 		if (!(read_sysreg(SYS_PMBIDR_EL1) & PMBIDR_P)) {

@@ -44,9 +44,10 @@ int main(int argc, char **argv)
 {
 	struct ls_image_hdr h;
 	uint64_t entry, mem, version;
-	unsigned char *buf;
-	long len;
+	unsigned char *buf = NULL;
+	long len = 0;
 	FILE *f;
+	int ret = 1;
 
 	if (argc != 5 || parse_u64(argv[2], &entry) || parse_u64(argv[3], &mem) ||
 	    parse_u64(argv[4], &version)) {
@@ -54,26 +55,29 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	f = fopen(argv[1], "r+b");
-	if (!f || fseek(f, 0, SEEK_END) || (len = ftell(f)) < (long)sizeof(h) ||
-	    fseek(f, 0, SEEK_SET)) {
-		fprintf(stderr, "mkimage: %s: cannot read (or shorter than the header)\n", argv[1]);
+	if (!f) {
+		fprintf(stderr, "mkimage: %s: cannot open\n", argv[1]);
 		return 1;
+	}
+	if (fseek(f, 0, SEEK_END) || (len = ftell(f)) < (long)sizeof(h) || fseek(f, 0, SEEK_SET)) {
+		fprintf(stderr, "mkimage: %s: cannot read (or shorter than the header)\n", argv[1]);
+		goto out;
 	}
 	buf = malloc((size_t)len);
 	if (!buf || fread(buf, 1, (size_t)len, f) != (size_t)len) {
 		fprintf(stderr, "mkimage: %s: read failed\n", argv[1]);
-		return 1;
+		goto out;
 	}
 	memcpy(&h, buf, sizeof(h));
 	if (h.magic != LS_IMAGE_MAGIC || h.hdr_version != LS_IMAGE_HDR_VERSION ||
 	    h.hdr_size != sizeof(h)) {
 		fprintf(stderr, "mkimage: %s: no Lockstep header at offset 0\n", argv[1]);
-		return 1;
+		goto out;
 	}
 	if (mem < (uint64_t)len || mem % 4096 || entry >= (uint64_t)len || entry % 4) {
 		fprintf(stderr, "mkimage: bad sizes: file %ld, mem_size %#llx, entry %#llx\n", len,
 			(unsigned long long)mem, (unsigned long long)entry);
-		return 1;
+		goto out;
 	}
 	h.image_size = (uint64_t)len;
 	h.mem_size = mem;
@@ -81,12 +85,18 @@ int main(int argc, char **argv)
 	h.version = version;
 	h.crc32 = crc32_ieee(buf + h.hdr_size, (size_t)len - h.hdr_size);
 	memcpy(buf, &h, sizeof(h));
-	if (fseek(f, 0, SEEK_SET) || fwrite(buf, 1, sizeof(h), f) != sizeof(h) || fclose(f)) {
+	if (fseek(f, 0, SEEK_SET) || fwrite(buf, 1, sizeof(h), f) != sizeof(h)) {
 		fprintf(stderr, "mkimage: %s: write failed\n", argv[1]);
-		return 1;
+		goto out;
 	}
 	printf("mkimage: %s: %ld bytes, mem %llu KiB, entry %#llx, crc32 %08x\n", argv[1], len,
 	       (unsigned long long)(mem >> 10), (unsigned long long)entry, h.crc32);
+	ret = 0;
+out:
 	free(buf);
-	return 0;
+	if (fclose(f) && !ret) {
+		fprintf(stderr, "mkimage: %s: write failed\n", argv[1]);
+		ret = 1;
+	}
+	return ret;
 }

@@ -69,7 +69,7 @@ struct arm64_smc_res {
 void arm64_smc(u64 fid, u64 a1, u64 a2, u64 a3, struct arm64_smc_res *res);
 
 /* boot.c */
-long arm64_boot(struct ls_boot_info *info);
+long arm64_boot(struct ls_boot_info *bi);
 bool arm64_is_ram(u64 pa, u64 size);
 
 /* el2.c: per-CPU EL2 register setup, identical on every CPU. */

@@ -194,6 +194,7 @@ static inline void isb(void)
 /* MDCR_EL2, D23.2.110. */
 #define MDCR_HPMN GENMASK(4, 0)
 #define MDCR_E2PB GENMASK(13, 12)
+#define MDCR_HPMD BIT(17) /* FEAT_PMUv3p1: no event counting at EL2 */
 #define MDCR_E2TB GENMASK(25, 24)
 
 /* CNTHCTL_EL2 (E2H == 0), D23.11.3. */
