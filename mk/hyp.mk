@@ -99,14 +99,24 @@ hyp-check: $(HYP_B)/lockstep.bin
 
 -include $(HYP_OBJS:.o=.d)
 
-# Failure path on QEMU: a 1 MiB pool is too small, the entry must return at EL2 with
-# nothing installed and Linux boot at EL2 without Lockstep (hyp/arch/arm64/qemu-fail.sh).
-HYP_FAIL_ESP := $(B)/qemu/esp-hyp-fail.img
-.PHONY: hyp-qemu-fail
-TEST_SUITES += hyp-qemu-fail
+# Lockstep under QEMU in two edge configurations (hyp/arch/arm64/qemu-boot.sh):
+#   hyp-qemu-fail  1 MiB pool: the entry fails at EL2 with nothing installed, Linux boots at EL2
+#   hyp-qemu-cpus  2 EL2 stacks on 4 CPUs: the PSCI relay refuses the extra CPU_ONs
+HYP_QEMU_CMDLINE := console=ttyAMA0 lstest=1 panic=-1
+.PHONY: hyp-qemu-fail hyp-qemu-cpus
+TEST_SUITES += hyp-qemu-fail hyp-qemu-cpus
 hyp-qemu-fail: hyp-image
 	@mkdir -p $(B)/qemu $(B)/test-logs
-	@$(MAKE) --no-print-directory esp ESP_OUT=$(HYP_FAIL_ESP) ESP_POOL_MIB=1 \
-		ESP_CMDLINE="console=ttyAMA0 lstest=1 panic=-1" || rm -f $(HYP_FAIL_ESP)
-	@$(HYP_ARCH)/qemu-fail.sh $(HYP_FAIL_ESP) $(B)/test-logs/hyp-qemu-fail-serial.log \
-		> $(B)/test-logs/hyp-qemu-fail.tap; cat $(B)/test-logs/hyp-qemu-fail.tap
+	@$(MAKE) --no-print-directory esp ESP_OUT=$(B)/qemu/esp-hyp-fail.img ESP_POOL_MIB=1 \
+		ESP_CMDLINE="$(HYP_QEMU_CMDLINE)" || rm -f $(B)/qemu/esp-hyp-fail.img
+	@$(HYP_ARCH)/qemu-boot.sh pool $(B)/qemu/esp-hyp-fail.img \
+		$(B)/test-logs/hyp-qemu-fail-serial.log > $(B)/test-logs/hyp-qemu-fail.tap
+	@cat $(B)/test-logs/hyp-qemu-fail.tap
+
+hyp-qemu-cpus: hyp-image
+	@mkdir -p $(B)/qemu $(B)/test-logs
+	@$(MAKE) --no-print-directory esp ESP_OUT=$(B)/qemu/esp-hyp-cpus.img ESP_CPUS=2 \
+		ESP_CMDLINE="$(HYP_QEMU_CMDLINE)" || rm -f $(B)/qemu/esp-hyp-cpus.img
+	@$(HYP_ARCH)/qemu-boot.sh cpus $(B)/qemu/esp-hyp-cpus.img \
+		$(B)/test-logs/hyp-qemu-cpus-serial.log > $(B)/test-logs/hyp-qemu-cpus.tap
+	@cat $(B)/test-logs/hyp-qemu-cpus.tap
