@@ -92,6 +92,13 @@ qboot() {
 		if [ $((SECONDS - t0)) -ge "$to" ]; then how=timeout; break; fi
 		sleep 0.5
 	done
+	# Linux's last line comes just before QEMU's own exit: give that a moment.
+	if [ "$how" = pattern ] && grep -aq 'reboot: Power down' "$raw"; then
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			kill -0 "$qpid" 2>/dev/null || { how=exit; break; }
+			sleep 0.5
+		done
+	fi
 	if kill -0 "$qpid" 2>/dev/null; then
 		sleep 0.5	# let the matching line's neighbours reach the log
 		kill "$qpid" 2>/dev/null
@@ -213,6 +220,10 @@ if ESP_KERNEL= esp nokernel ESP_HYP="$testimg"; then
 	negative nokernel "missing kernel" 'ERROR: cannot open kernel \\EFI\\Linux\\Image: Not Found'
 else tap_line "not ok" "nokernel: ESP built"; fi
 
+if ESP_KERNEL=$testimg esp badkernel ESP_HYP="$testimg"; then
+	negative badkernel "kernel not a PE/COFF image" \
+		'ERROR: LoadImage\(kernel \\EFI\\Linux\\Image, [0-9]+ bytes\) failed: '
+else tap_line "not ok" "badkernel: ESP built"; fi
 if esp el1 ESP_HYP="$testimg"; then
 	NEG_EL1=1 negative el1 "firmware at EL1 (no virtualization=on)" \
 		'ERROR: running at EL1, Lockstep needs EL2 .*; refusing'
