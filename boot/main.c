@@ -305,6 +305,7 @@ static EFI_STATUS ldr_prepare_hyp(struct ldr_state *s)
 	UINT32 dver;
 	const char *err;
 	void *fdt = NULL, *rsdp = NULL;
+	const CHAR16 *uart_src = L"nowhere";
 	uint8_t *base;
 	EFI_STATUS st;
 
@@ -351,19 +352,21 @@ static EFI_STATUS ldr_prepare_hyp(struct ldr_state *s)
 	    fdt_total_size(fdt)) {
 		info->fdt = (uint64_t)(UINTN)fdt;
 		info->uart_base = fdt_find_pl011(fdt, fdt_total_size(fdt));
+		if (info->uart_base)
+			uart_src = L"device tree";
 	}
 	if (!EFI_ERROR(LibGetSystemConfigurationTable(&acpi20_guid, &rsdp)) && rsdp) {
 		info->acpi_rsdp = (uint64_t)(UINTN)rsdp;
-		if (!info->uart_base)
+		if (!info->uart_base) {
 			info->uart_base = acpi_find_pl011(rsdp);
+			if (info->uart_base)
+				uart_src = L"ACPI SPCR";
+		}
 	}
 	Print(LDR_TAG L"boot info: fdt 0x%lx, acpi rsdp 0x%lx, uart 0x%lx (from %s), "
 		      L"boot cpu mpidr 0x%x, %d cpus\n",
-	      info->fdt, info->acpi_rsdp, info->uart_base,
-	      !info->uart_base					    ? L"nowhere" :
-	      info->fdt && fdt_find_pl011(fdt, fdt_total_size(fdt)) ? L"device tree" :
-								      L"ACPI SPCR",
-	      info->boot_cpu_mpidr_lo, info->nr_cpus);
+	      info->fdt, info->acpi_rsdp, info->uart_base, uart_src, info->boot_cpu_mpidr_lo,
+	      info->nr_cpus);
 	if (!info->uart_base)
 		Print(LDR_TAG L"warning: no PL011 console found; messages after "
 			      L"ExitBootServices are lost\n");
