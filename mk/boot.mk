@@ -42,9 +42,11 @@ $(BOOT_B)/loader.so: $(BOOT_OBJS)
 		grep -q .; then echo "boot: $@ has relocations other than R_AARCH64_RELATIVE" >&2; \
 		rm -f $@; exit 1; fi
 
-$(BOOT_EFI): $(BOOT_B)/loader.so
+$(BOOT_EFI): $(BOOT_B)/loader.so $(TOP)/boot/pecheck.py
 	$(CROSS)objcopy $(BOOT_SECTIONS) -O binary \
-		--pad-to=0x$$($(CROSS)nm $< | awk '$$3 == "_edata" { print $$1 }') $< $@
+		--pad-to=0x$$($(CROSS)nm $< | awk '$$3 == "_edata" { print $$1 }') $< $@.tmp
+	python3 $(TOP)/boot/pecheck.py $@.tmp
+	mv $@.tmp $@
 
 # --- ESP image ---------------------------------------------------------------------
 # Variables (command line or environment) pick a variant:
