@@ -22,9 +22,10 @@ HYP_CC    := $(CROSS)gcc
 HYP_GCC_INC := $(shell $(HYP_CC) -print-file-name=include 2>/dev/null)
 HYP_LIBGCC  := $(shell $(HYP_CC) -print-libgcc-file-name 2>/dev/null)
 
-# Freestanding, general-purpose registers only (EL2 never saves the host's FP/SIMD
-# state), position independent (self-relocating), no libgcc atomics helpers. Headers:
-# the compiler's own (stddef.h, stdarg.h, ...) and newlib's, never glibc's.
+# Freestanding (which implies -fno-builtin: GCC may still emit calls to memcpy/memset,
+# newlib provides them), general-purpose registers only (EL2 never saves the host's
+# FP/SIMD state), position independent (self-relocating), no libgcc atomics helpers.
+# Headers: the compiler's own (stddef.h, stdarg.h, ...) and newlib's, never glibc's.
 HYP_CFLAGS := -ffreestanding -mgeneral-regs-only -fpie -mno-outline-atomics -O2 -g \
 	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 	-fno-unwind-tables -fno-common -std=gnu11 -nostdinc -isystem $(HYP_GCC_INC) \

@@ -46,6 +46,7 @@
 #define PSCI_NOT_SUPPORTED    (-1)
 #define PSCI_INVALID_PARAMS   (-2)
 #define PSCI_DENIED	      (-3)
+#define PSCI_ALREADY_ON	      (-4)
 #define PSCI_INTERNAL_FAILURE (-6)
 #define PSCI_INVALID_ADDRESS  (-9)
 
@@ -144,7 +145,7 @@ static s64 psci_cpu_on(u32 fid, u64 mpidr, u64 entry, u64 ctx)
 	}
 	if (cpu == arm64_this_cpu()) {
 		hyp_spin_unlock(&psci_lock);
-		return -4; /* ALREADY_ON: the caller itself */
+		return PSCI_ALREADY_ON; /* the caller itself */
 	}
 	/*
 	 * The firmware refuses (ALREADY_ON / ON_PENDING) a CPU that is not off, so
