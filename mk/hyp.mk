@@ -3,6 +3,7 @@
 #   make hyp-image   build/hyp/lockstep.bin (flat, struct ls_image_hdr at 0) + lockstep.elf
 #   make newlib      build/newlib/ (libc.a for aarch64-none-elf, cached, scripts/newlib.sh)
 #   make hyp-check   suite: header, relocations, no FP/SIMD, W^X layout (build/test-logs/hyp-check.tap)
+#   make hyp-unit    suite: host-native tests of arm64/exc.h (abort injection, EL1 regime copy)
 #
 # HYP_OBJS lists every object linked into the image (make cloc counts them).
 
@@ -121,3 +122,18 @@ hyp-qemu-cpus: hyp-image
 	@$(HYP_ARCH)/qemu-boot.sh cpus $(B)/qemu/esp-hyp-cpus.img \
 		$(B)/test-logs/hyp-qemu-cpus-serial.log > $(B)/test-logs/hyp-qemu-cpus.tap
 	@cat $(B)/test-logs/hyp-qemu-cpus.tap
+
+# Host-native tests of the backend's pure computations (arm64/exc.h), ASan+UBSan.
+HYP_UNIT := $(HYP_B)/test_exc
+.PHONY: hyp-unit
+TEST_SUITES += hyp-unit
+$(HYP_UNIT): $(HYP_ARCH)/test/test_exc.c $(HYP_ARCH)/include/arm64/exc.h \
+	     $(HYP_ARCH)/include/arm64/sysreg.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all $(WARN) \
+		$(CORE_WARN) $(CORE_INC) -I$(HYP_ARCH)/include $< -o $@
+hyp-unit: $(HYP_UNIT)
+	@mkdir -p $(B)/test-logs
+	@$(HYP_UNIT) > $(B)/test-logs/hyp-unit.tap || echo "not ok - test_exc crashed" \
+		>> $(B)/test-logs/hyp-unit.tap
+	@cat $(B)/test-logs/hyp-unit.tap

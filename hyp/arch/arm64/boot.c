@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "arm64/arm64.h"
+#include "arm64/exc.h"
 #include "arm64/sysreg.h"
 #include "hyp/hvc.h"
 #include "hyp/own.h"
@@ -237,27 +238,6 @@ static int boot_host_s2(const struct ls_boot_info *bi, unsigned int ipa_bits, u6
 }
 
 /*
- * TCR_EL1 equivalent of the firmware's TCR_EL2 (non-VHE layout, D23.2.189 ->
- * D23.2.188): same TTBR0 walk (T0SZ, IRGN0, ORGN0, SH0, TG0 share bit
- * positions), IPS from PS, TBI0 from TBI, HA/HD moved, TTBR1 walks disabled
- * (EPD1) with a valid granule (TG1 = 4K).
- */
-static u64 boot_tcr_el1(u64 tcr_el2)
-{
-	u64 tcr = tcr_el2 & (TCR_T0SZ | TCR_IRGN0 | TCR_ORGN0 | TCR_SH0 | TCR_TG0);
-
-	tcr |= FIELD_PREP(TCR_EL1_IPS, FIELD_GET(TCR_EL2_PS, tcr_el2));
-	tcr |= TCR_EL1_EPD1 | FIELD_PREP(GENMASK(31, 30), 2); /* TG1 = 4 KiB */
-	if (tcr_el2 & TCR_EL2_TBI)
-		tcr |= TCR_EL1_TBI0;
-	if (tcr_el2 & TCR_EL2_HA)
-		tcr |= TCR_EL1_HA;
-	if (tcr_el2 & TCR_EL2_HD)
-		tcr |= TCR_EL1_HD;
-	return tcr;
-}
-
-/*
  * The caller (the loader's ExitBootServices wrapper, then the Linux EFI stub)
  * continues at EL1 on exactly the translation it had at EL2: same tables, same
  * memory types, same cacheability, same vectors. Sound because (docs/arm64.md):
@@ -273,7 +253,7 @@ static void boot_el1_regime(const struct fw_regime *fw)
 						   SCTLR_I | SCTLR_WXN | SCTLR_EE));
 
 	write_sysreg(fw->mair, mair_el1);
-	write_sysreg(boot_tcr_el1(fw->tcr), tcr_el1);
+	write_sysreg(arm64_tcr_el1_from_el2(fw->tcr), tcr_el1);
 	write_sysreg(fw->ttbr0, ttbr0_el1);
 	write_sysreg(0, ttbr1_el1);
 	write_sysreg(fw->vbar, vbar_el1);

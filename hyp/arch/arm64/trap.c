@@ -9,6 +9,7 @@
  *   the rest  -> never configured to trap: inject UNDEFINED and log
  */
 #include "arm64/arm64.h"
+#include "arm64/exc.h"
 #include "arm64/sysreg.h"
 #include "hyp/hvc.h"
 #include "hyp/plat.h"
@@ -53,78 +54,27 @@ static void trap_smc(struct arm64_regs *regs, u64 esr)
 /*
  * Enter the host's EL1 synchronous vector as the hardware would for an
  * exception with syndrome @esr_el1 and fault address @far taken from the
- * interrupted context (ELR_EL2/SPSR_EL2) to EL1: Arm ARM D1.3.2 "Exception
- * entry" / the AArch64.TakeException() pseudocode (J1.1.3):
- *   ELR_EL1 = preferred return address, SPSR_EL1 = old PSTATE,
- *   ESR_EL1 / FAR_EL1 = syndrome and address,
- *   PSTATE.{D,A,I,F} = 1, M = EL1h, SS = IL = BTYPE = UAO = 0,
- *   PAN = 1 if SCTLR_EL1.SPAN == 0 (else unchanged), SSBS = SCTLR_EL1.DSSBS,
- *   TCO = 1 (FEAT_MTE), NZCV / DIT / ALLINT unchanged,
- *   PC = VBAR_EL1 + offset (current EL with SP0 / SPx, lower EL AArch64 / 32).
+ * interrupted context (ELR_EL2/SPSR_EL2) to EL1 (Arm ARM D1.3.2 "Exception
+ * entry"; the values come from arm64/exc.h): ELR_EL1 = the preferred return
+ * address, SPSR_EL1 = the old PSTATE, ESR_EL1 / FAR_EL1 = syndrome and address,
+ * new PSTATE in SPSR_EL2, PC = VBAR_EL1 + the vector for the source context.
  */
 static void trap_inject_el1(u64 esr_el1, u64 far)
 {
 	u64 spsr = read_sysreg(spsr_el2), elr = read_sysreg(elr_el2);
-	u64 sctlr = read_sysreg(sctlr_el1), pstate, off;
-
-	if (spsr & PSR_M_AARCH32)
-		off = VEC_LOW_A32;
-	else if ((spsr & PSR_M) == PSR_M_EL0T)
-		off = VEC_LOW_A64;
-	else if ((spsr & PSR_M) == PSR_M_EL1T)
-		off = VEC_CUR_SP0;
-	else
-		off = VEC_CUR_SPX;
+	bool mte = FIELD_GET(ID_PFR1_MTE, read_sysreg(id_aa64pfr1_el1)) != 0;
 
 	write_sysreg(esr_el1, esr_el1);
 	write_sysreg(far, far_el1);
 	write_sysreg(elr, elr_el1);
 	write_sysreg(spsr, spsr_el1);
-
-	pstate = (spsr & (PSR_NZCV | PSR_PAN | BIT(24) /* DIT */ | PSR_ALLINT)) | PSR_DAIF |
-		 PSR_M_EL1H;
-	if (spsr & PSR_M_AARCH32)
-		pstate &= ~(u64)(PSR_PAN | BIT(24) | PSR_ALLINT); /* AArch32 layout differs */
-	if (!(sctlr & SCTLR_EL1_SPAN))
-		pstate |= PSR_PAN;
-	if (sctlr & SCTLR_EL1_DSSBS)
-		pstate |= PSR_SSBS;
-	if (FIELD_GET(ID_PFR1_MTE, read_sysreg(id_aa64pfr1_el1)))
-		pstate |= PSR_TCO;
-	write_sysreg(pstate, spsr_el2);
-	write_sysreg(read_sysreg(vbar_el1) + off, elr_el2);
-}
-
-/* From EL1 the injected abort is "same EL" (EC 0x25/0x21); from EL0 "lower EL" (0x24/0x20). */
-static bool trap_from_el1(void)
-{
-	u64 spsr = read_sysreg(spsr_el2);
-
-	return !(spsr & PSR_M_AARCH32) && (spsr & PSR_M) != PSR_M_EL0T;
+	write_sysreg(arm64_exc_pstate(spsr, read_sysreg(sctlr_el1), mte), spsr_el2);
+	write_sysreg(read_sysreg(vbar_el1) + arm64_exc_vector(spsr), elr_el2);
 }
 
 void arm64_inject_abort(u64 esr_el2, u64 far)
 {
-	bool data = FIELD_GET(ESR_EC, esr_el2) == ESR_EC_DABT_LOW;
-	u64 ec, fsc, iss;
-
-	if (data)
-		ec = trap_from_el1() ? ESR_EC_DABT_CUR : ESR_EC_DABT_LOW;
-	else
-		ec = trap_from_el1() ? ESR_EC_IABT_CUR : ESR_EC_IABT_LOW;
-	/*
-	 * Synchronous external abort (DFSC/IFSC 0b010000), or "on a translation
-	 * table walk" at the walk's level when stage 2 refused a stage-1 table
-	 * access (S1PTW). FnV = 0: FAR_EL1 is valid. WnR and CM as the original.
-	 */
-	if (esr_el2 & ESR_ABT_S1PTW)
-		fsc = ESR_FSC_SEA_WALK(FIELD_GET(ESR_FSC_LEVEL, esr_el2));
-	else
-		fsc = ESR_FSC_SEA;
-	iss = fsc;
-	if (data)
-		iss |= esr_el2 & (ESR_ABT_WNR | ESR_ABT_CM);
-	trap_inject_el1(FIELD_PREP(ESR_EC, ec) | (esr_el2 & ESR_IL) | iss, far);
+	trap_inject_el1(arm64_abort_esr_el1(esr_el2, read_sysreg(spsr_el2)), far);
 }
 
 static void trap_abort(u64 esr)
@@ -138,8 +88,8 @@ static void trap_abort(u64 esr)
 		 "injecting a synchronous external abort",
 		 arm64_this_cpu()->idx, data ? ((esr & ESR_ABT_WNR) ? "write" : "read") : "fetch",
 		 (unsigned long long)ipa, (unsigned long long)far, (unsigned long long)elr,
-		 trap_from_el1() ? 1U : 0U, (esr & ESR_ABT_S1PTW) ? " (stage-1 walk)" : "",
-		 (unsigned long long)esr);
+		 arm64_exc_from_el1(read_sysreg(spsr_el2)) ? 1U : 0U,
+		 (esr & ESR_ABT_S1PTW) ? " (stage-1 walk)" : "", (unsigned long long)esr);
 	arm64_inject_abort(esr, far);
 }
 

@@ -169,9 +169,11 @@ static inline void isb(void)
 #define TCR_EL1_TBI0 BIT(37)
 #define TCR_EL1_HA   BIT(39)
 #define TCR_EL1_HD   BIT(40)
+#define TCR_EL1_TG1  GENMASK(31, 30)
 #define TCR_RGN_WBWA 1U
 #define TCR_SH_INNER 3U
 #define TCR_TG0_4K   0U
+#define TCR_TG1_4K   2U
 
 /* VTCR_EL2, D23.2.213. */
 #define VTCR_T0SZ  GENMASK(5, 0)
@@ -258,6 +260,7 @@ static inline void isb(void)
 #define PSR_SS	      BIT(21)
 #define PSR_PAN	      BIT(22)
 #define PSR_UAO	      BIT(23)
+#define PSR_DIT	      BIT(24)
 #define PSR_TCO	      BIT(25)
 #define PSR_NZCV      GENMASK(31, 28)
 
