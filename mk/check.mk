@@ -145,6 +145,15 @@ check-checkpatch:
 			$(wildcard $(TOP)/host-driver/*.[ch]); \
 	fi
 
+# Each gate must be able to fail: scripts/check-selftest.sh feeds every gate
+# script a tiny tree with one known defect (must FAIL) and without it (must
+# PASS). A test suite (TAP in build/test-logs/check-selftest.tap, exit 0).
+TEST_SUITES += check-selftest
+.PHONY: check-selftest
+check-selftest:
+	@HOSTCC="$(HOSTCC)" CROSS="$(CROSS)" WARN="$(WARN)" CORE_WARN="$(CORE_WARN)" \
+	 $(TOP)/scripts/check-selftest.sh; true
+
 # --- make cloc ---------------------------------------------------------------
 # Counted from the objects actually linked into the image ($(HYP_OBJS), their
 # .d dependency files, else the ELF's DWARF line tables), not the whole tree.

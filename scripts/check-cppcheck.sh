@@ -6,7 +6,8 @@
 # compile command in DB.json (written by check-compdb.sh from the fragments'
 # rules); a file no build compiles yet gets the core include paths.
 set -u
-top=$(cd "$(dirname "$0")/.." && pwd)
+repo=$(cd "$(dirname "$0")/.." && pwd)
+top=${SRC_TOP:-$repo}	# SRC_TOP: another tree to check (check-selftest.sh)
 db=$1
 cppcheck=${CPPCHECK:-cppcheck}
 out=${OUT:-$top/build/check/cppcheck}
@@ -40,7 +41,7 @@ PY
 )
 	if ! "$cppcheck" --quiet --error-exitcode=1 --std=c11 --platform=unix64 \
 		--enable=warning,style,performance,portability --inline-suppr \
-		--suppressions-list="$top/tools/cppcheck/suppressions.txt" \
+		--suppressions-list="$repo/tools/cppcheck/suppressions.txt" \
 		--cppcheck-build-dir="$out" \
 		--template='{file}:{line}:{column}: {severity}/{id}: {message}' \
 		"${flags[@]}" "$f" 2>&1; then

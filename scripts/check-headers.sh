@@ -13,7 +13,8 @@
 #       abi.h also with -nostdinc: it must not need any libc header, since the
 #       Linux module includes it in the kernel's environment.
 set -u
-top=$(cd "$(dirname "$0")/.." && pwd)
+repo=$(cd "$(dirname "$0")/.." && pwd)
+top=${SRC_TOP:-$repo}	# SRC_TOP: another tree to check (check-selftest.sh)
 out=${OUT:-$top/build/check/headers}
 hostcc=${HOSTCC:-gcc}
 cross=${CROSS:-aarch64-linux-gnu-}

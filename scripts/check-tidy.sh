@@ -10,7 +10,8 @@
 # host-side tests (*/tests/*),
 # $TIDY_HYP_FLAGS for hyp/arch/arm64 and hyp/iommu, $TIDY_BOOT_FLAGS for boot/).
 set -u
-top=$(cd "$(dirname "$0")/.." && pwd)
+repo=$(cd "$(dirname "$0")/.." && pwd)
+top=${SRC_TOP:-$repo}	# SRC_TOP: another tree to check (check-selftest.sh)
 db=$1
 tidy=${CLANG_TIDY:-clang-tidy}
 out=$top/build/check/tidy

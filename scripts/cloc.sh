@@ -13,6 +13,7 @@
 # separately from the DWARF, when its sources are readable.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+top=${SRC_TOP:-$top}	# SRC_TOP: another tree (check-selftest.sh)
 elf=${1:-}
 shift || true
 [ "${1:-}" = -- ] && shift
