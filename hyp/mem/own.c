@@ -29,7 +29,7 @@
 #include "hyp/plat.h"
 #include "hyp/spinlock.h"
 
-#define OWN_VM_POOL_MAX (OWN_MAX_POOL_RUNS * OWN_BUDGET_PAGES)
+#define OWN_VM_POOL_MAX ((u64)OWN_MAX_POOL_RUNS * OWN_BUDGET_PAGES)
 #define OWN_MIN_IA_BITS 32U
 #define OWN_MAX_IA_BITS 48U
 
@@ -417,8 +417,8 @@ static void own_unlock_host_vm(struct own_principal *v)
 
 /* ---- VM windows --------------------------------------------------------- */
 
+/* Collects into own_scratch (host lock held). */
 struct own_collect {
-	struct own_run *runs;
 	unsigned int nr;
 	unsigned int max;
 	int err;
@@ -427,7 +427,7 @@ struct own_collect {
 static int own_collect_fn(const struct pt_leaf *l, void *arg)
 {
 	struct own_collect *c = arg;
-	struct own_run *last = c->nr ? &c->runs[c->nr - 1] : NULL;
+	struct own_run *last = c->nr ? &own_scratch[c->nr - 1] : NULL;
 
 	if (!l->valid) {
 		c->err = -EPERM; /* the VM has no page there */
@@ -438,10 +438,10 @@ static int own_collect_fn(const struct pt_leaf *l, void *arg)
 		return 0;
 	}
 	HYP_CHECK(c->nr < c->max);
-	c->runs[c->nr].ipa = l->ia;
-	c->runs[c->nr].pa = l->pa;
-	c->runs[c->nr].n = l->size >> PAGE_SHIFT;
-	c->runs[c->nr].attr = l->attr;
+	own_scratch[c->nr].ipa = l->ia;
+	own_scratch[c->nr].pa = l->pa;
+	own_scratch[c->nr].n = l->size >> PAGE_SHIFT;
+	own_scratch[c->nr].attr = l->attr;
 	c->nr++;
 	return 0;
 }
@@ -453,7 +453,7 @@ static int own_collect_fn(const struct pt_leaf *l, void *arg)
  */
 static int own_vm_runs(struct own_principal *vm, u64 ipa, u64 n, unsigned int *nr)
 {
-	struct own_collect c = { own_scratch, 0, OWN_BUDGET_PAGES, 0 };
+	struct own_collect c = { 0, OWN_BUDGET_PAGES, 0 };
 	unsigned int i;
 	u64 j;
 
@@ -1340,14 +1340,14 @@ int own_init(const struct own_config *cfg)
 	/* Identity map every maximal run of host pages, largest blocks first (engine). */
 	for (r = 0; r < own.nr_ram; r++) {
 		u64 base = own.ram[r].base, n = own.ram[r].size >> PAGE_SHIFT, start;
+		u64 first = own.ram_first[r];
 
-		e = &own.db[own.ram_first[r]];
 		for (i = 0; i < n;) {
-			if (e[i] != OWN_OWNER_HOST) {
+			if (own.db[first + i] != OWN_OWNER_HOST) {
 				i++;
 				continue;
 			}
-			for (start = i; i < n && e[i] == OWN_OWNER_HOST; i++)
+			for (start = i; i < n && own.db[first + i] == OWN_OWNER_HOST; i++)
 				;
 			ret = pt_map(&h->view.cpu, base + (start << PAGE_SHIFT),
 				     (i - start) << PAGE_SHIFT, base + (start << PAGE_SHIFT),
