@@ -141,6 +141,7 @@ static void ho_putdec(long v)
 static void ho_enter_hyp(UINTN mm_size, UINTN desc_size)
 {
 	struct ls_boot_info *info = ho.info;
+	unsigned int el;
 	int n;
 	long ret;
 
@@ -161,19 +162,23 @@ static void ho_enter_hyp(UINTN mm_size, UINTN desc_size)
 
 	/* From the call on, info belongs to the hypervisor: not touched again. */
 	ret = ho.entry(info);
+	el = arch_current_el();
 	if (ret < 0) {
 		ho_puts("lockstep-boot: hypervisor entry failed (");
 		ho_putdec(ret);
 		ho_puts("), still at EL");
-		ho_putdec((long)arch_current_el());
+		ho_putdec((long)el);
 		ho_puts("; booting Linux without Lockstep\n");
-		return;
+	} else if (ret == 0 && el == 1) {
+		ho_puts("lockstep-boot: hypervisor installed (returned 0), Linux continues at EL1\n");
+	} else {
+		/* Not the contract (0 at EL1 or < 0 at EL2): say so, nothing else to do. */
+		ho_puts("lockstep-boot: WARNING: hypervisor returned ");
+		ho_putdec(ret);
+		ho_puts(" at EL");
+		ho_putdec((long)el);
+		ho_puts(", expected 0 at EL1 or < 0 at EL2; continuing\n");
 	}
-	ho_puts("lockstep-boot: hypervisor installed (returned ");
-	ho_putdec(ret);
-	ho_puts("), Linux continues at EL");
-	ho_putdec((long)arch_current_el());
-	ho_puts("\n");
 }
 
 static EFI_STATUS EFIAPI ldr_ebs(EFI_HANDLE image, UINTN key)
