@@ -116,6 +116,37 @@ static void status_codes(void **state)
 	INV_ASSERT();
 }
 
+/* Host-only calls from a VM and guest calls from the host are refused and change nothing. */
+static void wrong_callers(void **state)
+{
+	static const u32 host_only[] = {
+		LS_FN_HOST_SHARE_HYP, LS_FN_HOST_UNSHARE_HYP, LS_FN_HOST_DONATE_VM,
+		LS_FN_VM_RECLAIM,     LS_FN_VM_SHARE_HOST,    LS_FN_VM_UNSHARE_HOST,
+		LS_FN_VM_CREATE,      LS_FN_VM_DESTROY,	      LS_FN_POOL_DONATE,
+	};
+	u64 pa = env_host_pages(16, PAGE_SIZE), snap;
+	struct hvc_regs r;
+	unsigned int i;
+	u32 vm;
+
+	(void)state;
+	vm = env_vm_create(16, 32);
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, pa, 0, 1, &r), LS_OK);
+	snap = env_snapshot();
+	for (i = 0; i < ARRAY_SIZE(host_only); i++) {
+		/* Arguments that would succeed from the host. */
+		if (env_hvc_vm(vm, host_only[i], vm, 0, &r) != LS_EPERM)
+			fail_msg("fn %u from a VM: %lld", host_only[i], (long long)r.x[0]);
+	}
+	assert_int_equal(env_hvc(LS_FN_GUEST_SHARE, 0, 1, 0, 0, NULL), LS_EPERM);
+	assert_int_equal(env_hvc(LS_FN_GUEST_UNSHARE, 0, 1, 0, 0, NULL), LS_EPERM);
+	assert_int_equal(env_snapshot(), snap);
+	/* The same guest call from the VM works; from another VM id it names no VM. */
+	assert_int_equal(env_hvc_vm(vm, LS_FN_GUEST_SHARE, 0, 1, &r), LS_OK);
+	assert_int_equal(env_hvc_vm(vm + 1, LS_FN_GUEST_SHARE, 0, 1, &r), LS_ENOENT);
+	INV_ASSERT();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -123,6 +154,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(unknown_functions, setup, teardown),
 		cmocka_unit_test_setup_teardown(result_registers, setup, teardown),
 		cmocka_unit_test_setup_teardown(status_codes, setup, teardown),
+		cmocka_unit_test_setup_teardown(wrong_callers, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
