@@ -357,7 +357,7 @@ long arm64_boot(struct ls_boot_info *bi)
 	{
 		const struct pt *s2 = &own_view_of(OWN_HOST)->cpu;
 
-		/* SL0 for the 4K granule: 0 = level 2, 1 = level 1, 2 = level 0 (D23.2.213). */
+		/* SL0 for the 4K granule: 0 = level 2, 1 = level 1, 2 = level 0. */
 		arm64_el2.vtcr = VTCR_RES1 | FIELD_PREP(VTCR_T0SZ, 64 - s2->ia_bits) |
 				 FIELD_PREP(VTCR_SL0, 2U - s2->start_level) |
 				 FIELD_PREP(VTCR_IRGN0, TCR_RGN_WBWA) |

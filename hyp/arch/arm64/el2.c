@@ -46,7 +46,7 @@ static void el2_setup_debug(u64 dfr0)
 
 /*
  * Fine-grained traps (FEAT_FGT; HFGRTR_EL2, HFGWTR_EL2, HFGITR_EL2, HDFGRTR_EL2,
- * HDFGWTR_EL2 in D23.2): the registers reset to UNKNOWN; "n" bits trap when 0.
+ * HDFGWTR_EL2): the registers reset to UNKNOWN; "n" bits trap when 0.
  */
 static void el2_setup_fgt(u64 mmfr0, u64 dfr0, u64 pfr0, u64 pfr1, u64 mmfr3)
 {
@@ -178,7 +178,7 @@ void arm64_el2_setup_cpu(void)
 			write_sysreg(0, SYS_MPAMHCR_EL2);
 	}
 
-	/* Stage 2, then HCR_EL2 turns it on for EL1&0 (Arm ARM D8.1). */
+	/* Stage 2, then HCR_EL2.VM turns it on for EL1&0. */
 	write_sysreg(arm64_el2.vtcr, vtcr_el2);
 	write_sysreg(arm64_el2.vttbr, vttbr_el2);
 	isb();
@@ -218,7 +218,7 @@ void arm64_log_features(void)
 		 (unsigned long long)id_field(mmfr0, ID_MMFR0_FGT));
 }
 
-/* HCR_EL2 for the host (D23.2.53): see docs/arm64.md for each bit. */
+/* HCR_EL2 for the host: see docs/arm64.md for each bit. */
 u64 arm64_host_hcr(void)
 {
 	u64 hcr = HCR_VM | HCR_SWIO | HCR_TSC | HCR_RW | HCR_API | HCR_APK;

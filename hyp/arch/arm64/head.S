@@ -15,7 +15,7 @@
 #define ERR_EPERM		1
 #define ERR_EINVAL		22
 #define ERR_ENOEXEC		8
-/* SPSR for the host: EL1h, D, A, I, F masked (Arm ARM D23.2.167). */
+/* SPSR for the host: EL1h, D, A, I, F masked (SPSR_EL2 layout). */
 #define HOST_SPSR		0x3c5
 
 
@@ -240,7 +240,7 @@ arm64_cpu_entry:
  *
  * Replace the firmware's EL2 stage-1 by ours. Both are identity maps of this
  * code, but they may use different MAIR layouts, so the tables cannot be swapped
- * under a live MMU (Arm ARM D8.16 break-before-make applies to the regime as a
+ * under a live MMU (Arm ARM, break-before-make applies to the regime as a
  * whole). Turn the MMU off, load MAIR/TCR/TTBR, invalidate every EL2 TLB entry,
  * turn it on. Between the two SCTLR writes this code makes no data access, so
  * the cache contents (still valid, never bypassed) stay coherent.

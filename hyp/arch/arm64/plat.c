@@ -35,7 +35,7 @@ void plat_dcache_clean(const void *va, size_t size)
 	u64 line = arm64_dcache_line();
 	u64 a = ALIGN_DOWN((u64)va, line), end = (u64)va + size;
 
-	/* DC CVAC: clean to the Point of Coherency (Arm ARM D7.5.9.1); DSB completes it. */
+	/* DC CVAC: clean to the Point of Coherency (Arm ARM, DC CVAC); DSB completes it. */
 	for (; a < end; a += line)
 		__asm__ volatile("dc cvac, %0" : : "r"(a) : "memory");
 	dsb(ish);
@@ -74,7 +74,7 @@ void plat_write64(u64 pa, u64 val)
 
 void plat_udelay(u32 us)
 {
-	/* The generic timer's physical count (Arm ARM D12.1); CNTFRQ_EL0 set by firmware. */
+	/* The generic timer's physical count (Arm ARM, "The Generic Timer"); CNTFRQ_EL0 set by firmware. */
 	u64 freq = read_sysreg(cntfrq_el0), start, ticks;
 
 	if (!freq)
@@ -97,7 +97,7 @@ static u64 arm64_vmid_of(u32 who)
 }
 
 /*
- * TLBI by IPA and VMALL act on the VMID in VTTBR_EL2 (Arm ARM D8.14.6
+ * TLBI by IPA and VMALL act on the VMID in VTTBR_EL2 (Arm ARM,
  * "TLB maintenance instructions"). Host calls leave the host's VTTBR loaded;
  * for a VM, load its VTTBR (its real root: a speculative walk must not use a
  * stale one) around the invalidation and restore it.
@@ -149,7 +149,7 @@ static void arm64_s2_invalidate(void *priv, u32 who, const struct pt_gather *g)
 		/*
 		 * Entries combining stage 1 and stage 2 are tagged by VA, not IPA:
 		 * after the IPA invalidation completes, drop all stage-1 entries
-		 * of the VMID (Arm ARM D8.14.6, "invalidation of stage 2 entries").
+		 * of the VMID (Arm ARM, "TLB maintenance", stage 2 invalidation).
 		 */
 		dsb(ish);
 		__asm__ volatile("tlbi vmalle1is" : : : "memory");

@@ -51,7 +51,7 @@
 #define PSCI_INVALID_ADDRESS  (-9)
 
 #define SMCCC_VERSION_1_1 0x10001U
-/* MPIDR affinity fields Aff3 [39:32], Aff2..Aff0 [23:0] (Arm ARM D23.2.118). */
+/* MPIDR affinity fields Aff3 [39:32], Aff2..Aff0 [23:0] (Arm ARM, MPIDR_EL1). */
 #define MPIDR_AFF_MASK	  0xff00ffffffULL
 
 static struct hyp_spinlock psci_lock = HYP_SPINLOCK_INIT; /* cpu slot binding */

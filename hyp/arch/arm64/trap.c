@@ -54,7 +54,7 @@ static void trap_smc(struct arm64_regs *regs, u64 esr)
 /*
  * Enter the host's EL1 synchronous vector as the hardware would for an
  * exception with syndrome @esr_el1 and fault address @far taken from the
- * interrupted context (ELR_EL2/SPSR_EL2) to EL1 (Arm ARM D1.3.2 "Exception
+ * interrupted context (ELR_EL2/SPSR_EL2) to EL1 (Arm ARM, "Exception
  * entry"; the values come from arm64/exc.h): ELR_EL1 = the preferred return
  * address, SPSR_EL1 = the old PSTATE, ESR_EL1 / FAR_EL1 = syndrome and address,
  * new PSTATE in SPSR_EL2, PC = VBAR_EL1 + the vector for the source context.
@@ -98,7 +98,7 @@ static void trap_undef(u64 esr)
 	plat_log("cpu %u: unexpected trap from the host, ESR %#llx PC %#llx: injecting UNDEFINED",
 		 arm64_this_cpu()->idx, (unsigned long long)esr,
 		 (unsigned long long)read_sysreg(elr_el2));
-	/* EC 0 "Unknown reason", IL as trapped (D23.2.43). */
+	/* EC 0 "Unknown reason", IL as trapped. */
 	trap_inject_el1(esr & ESR_IL, 0);
 }
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * EL2 exception vectors (Arm ARM D1.3.1 "Exception vectors": 16 entries of
+ * EL2 exception vectors (Arm ARM, "Exception vectors": 16 entries of
  * 128 bytes, VBAR_EL2 2 KiB aligned).
  *
  * Only synchronous exceptions from the host (lower EL, AArch64) are expected:

@@ -43,7 +43,7 @@ int main(void)
 	u64 dabt_walk_l2 = (0x24ULL << 26) | (1ULL << 25) | (1ULL << 7) | 0x06; /* S1PTW, level 2 */
 	u64 iabt = (0x20ULL << 26) | (1ULL << 25) | 0x07;
 
-	/* Vectors: D1.3.1 table "Vector offsets from vector table base address". */
+	/* Vectors: table "Vector offsets from vector table base address". */
 	CHECK_EQ("vector: EL1h source -> current EL with SPx sync (0x200)",
 		 arm64_exc_vector(SPSR_EL1H), 0x200);
 	CHECK_EQ("vector: EL1t source -> current EL with SP0 sync (0x000)",

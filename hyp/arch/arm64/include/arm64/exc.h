@@ -31,7 +31,7 @@ static inline bool arm64_exc_from_el1(u64 spsr)
 }
 
 /*
- * PSTATE after taking an exception to EL1 from @spsr (Arm ARM D1.3.2 "Exception
+ * PSTATE after taking an exception to EL1 from @spsr (Arm ARM, "Exception
  * entry", AArch64.TakeException()): D, A, I, F set; M = EL1h; SS, IL, BTYPE,
  * UAO cleared; NZCV, PAN, DIT unchanged (an SPSR_ELx holding AArch32 state
  * keeps PAN at bit 22 and DIT at bit 24 too), ALLINT unchanged from AArch64
@@ -61,7 +61,7 @@ static inline u64 arm64_exc_pstate(u64 spsr, u64 sctlr_el1, bool mte)
  * IL as trapped; DFSC/IFSC = synchronous external abort (0b010000), or on a
  * translation table walk at the walk's level (0b0101LL) when stage 2 refused
  * a stage-1 table access (S1PTW); WnR and CM kept for data aborts; ISV, FnV,
- * EA and the rest 0 (D23.2.43, "ISS encoding for an exception from a Data
+ * EA and the rest 0 (ESR_ELx, "ISS encoding for an exception from a Data
  * Abort" / "from an Instruction Abort").
  */
 static inline u64 arm64_abort_esr_el1(u64 esr_el2, u64 spsr)
@@ -84,7 +84,7 @@ static inline u64 arm64_abort_esr_el1(u64 esr_el2, u64 spsr)
 }
 
 /*
- * TCR_EL1 equivalent of a TCR_EL2 with HCR_EL2.E2H == 0 (D23.2.189 -> D23.2.188):
+ * TCR_EL1 equivalent of a TCR_EL2 with HCR_EL2.E2H == 0:
  * same TTBR0 walk (T0SZ, IRGN0, ORGN0, SH0, TG0 share bit positions), IPS from
  * PS, TBI0 from TBI, HA/HD moved, TTBR1 walks disabled (EPD1) with a valid
  * granule (TG1 = 4 KiB, encoding 0b10).

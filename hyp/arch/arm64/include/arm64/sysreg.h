@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * AArch64 system registers used by the EL2 backend: accessors and the fields
- * Lockstep programs. References are to the Arm ARM DDI 0487 K.a, chapter D23
- * ("AArch64 System Register Descriptions") unless stated otherwise; registers
- * the assembler may not know by name are accessed through their encodings.
+ * Lockstep programs. Each field is from the register's description in the Arm
+ * ARM (DDI 0487 K.a, "AArch64 System Register Descriptions"), named beside it;
+ * registers the assembler may not know by name are accessed by encoding.
  */
 #ifndef ARM64_SYSREG_H
 #define ARM64_SYSREG_H
@@ -66,7 +66,7 @@ static inline void isb(void)
 #define SYS_ICC_SRE_EL2	     s3_4_c12_c9_5
 #define SYS_ICH_HCR_EL2	     s3_4_c12_c11_0
 
-/* ID register fields (D23.2 "General system control registers", ID_AA64*). */
+/* ID register fields ("General system control registers", ID_AA64*). */
 #define ID_PFR0_SVE	      GENMASK(35, 32)
 #define ID_PFR0_GIC	      GENMASK(27, 24)
 #define ID_PFR0_AMU	      GENMASK(47, 44)
@@ -99,7 +99,7 @@ static inline void isb(void)
 #define TRBIDR_P	      BIT(4)
 #define PMCR_N		      GENMASK(15, 11)
 
-/* HCR_EL2, D23.2.53. */
+/* HCR_EL2. */
 #define HCR_VM	 BIT(0)
 #define HCR_SWIO BIT(1)
 #define HCR_FMO	 BIT(3)
@@ -112,13 +112,13 @@ static inline void isb(void)
 #define HCR_API	 BIT(41)
 #define HCR_ATA	 BIT(56)
 
-/* HCRX_EL2, D23.2.54. */
+/* HCRX_EL2. */
 #define HCRX_MSCEN  BIT(11)
 #define HCRX_TCR2EN BIT(14)
 #define HCRX_GCSEN  BIT(22)
 #define HCRX_ENFPM  BIT(23)
 
-/* Fine-grained trap "n" bits (D23.2.57 HFGRTR_EL2, D23.2.49 HDFGRTR_EL2): 0 traps. */
+/* Fine-grained trap "n" bits (HFGRTR_EL2, HDFGRTR_EL2): 0 traps. */
 #define HFGXTR_NACCDATA_EL1   BIT(50)
 #define HFGXTR_NGCS_EL0	      BIT(52)
 #define HFGXTR_NGCS_EL1	      BIT(53)
@@ -134,7 +134,7 @@ static inline void isb(void)
 #define HDFGXTR_NBRBDATA      BIT(61)
 #define HDFGXTR_NPMSNEVFR_EL1 BIT(62)
 
-/* SCTLR_ELx, D23.2.161/162. */
+/* SCTLR_EL1 / SCTLR_EL2. */
 #define SCTLR_M		BIT(0)
 #define SCTLR_A		BIT(1)
 #define SCTLR_C		BIT(2)
@@ -153,7 +153,7 @@ static inline void isb(void)
  * EOS(11), TSCXT(20), EIS(22), SPAN(23), nTLSMD(28), LSMAOE(29). */
 #define SCTLR_EL1_RES1 (BIT(11) | BIT(20) | BIT(22) | BIT(23) | BIT(28) | BIT(29))
 
-/* TCR_EL2 (E2H == 0), D23.2.189 and TCR_EL1, D23.2.188. */
+/* TCR_EL2 (E2H == 0) and TCR_EL1. */
 #define TCR_T0SZ     GENMASK(5, 0)
 #define TCR_IRGN0    GENMASK(9, 8)
 #define TCR_ORGN0    GENMASK(11, 10)
@@ -175,7 +175,7 @@ static inline void isb(void)
 #define TCR_TG0_4K   0U
 #define TCR_TG1_4K   2U
 
-/* VTCR_EL2, D23.2.213. */
+/* VTCR_EL2. */
 #define VTCR_T0SZ  GENMASK(5, 0)
 #define VTCR_SL0   GENMASK(7, 6)
 #define VTCR_IRGN0 GENMASK(9, 8)
@@ -185,21 +185,21 @@ static inline void isb(void)
 #define VTCR_PS	   GENMASK(18, 16)
 #define VTCR_RES1  BIT(31)
 
-/* CPTR_EL2 (E2H == 0), D23.2.33: RES1 bits [13:12] (TSM), [9:0] (TZ = bit 8). */
+/* CPTR_EL2 (E2H == 0): RES1 bits [13:12] (TSM), [9:0] (TZ = bit 8). */
 #define CPTR_EL2_TZ   BIT(8)
 #define CPTR_EL2_TSM  BIT(12)
 #define CPTR_EL2_RES1 (BIT(13) | BIT(12) | GENMASK(9, 0))
 
-/* CPACR_EL1, D23.2.32. */
+/* CPACR_EL1. */
 #define CPACR_FPEN GENMASK(21, 20)
 
-/* MDCR_EL2, D23.2.110. */
+/* MDCR_EL2. */
 #define MDCR_HPMN GENMASK(4, 0)
 #define MDCR_E2PB GENMASK(13, 12)
 #define MDCR_HPMD BIT(17) /* FEAT_PMUv3p1: no event counting at EL2 */
 #define MDCR_E2TB GENMASK(25, 24)
 
-/* CNTHCTL_EL2 (E2H == 0), D23.11.3. */
+/* CNTHCTL_EL2 (E2H == 0). */
 #define CNTHCTL_EL1PCTEN BIT(0)
 #define CNTHCTL_EL1PCEN	 BIT(1)
 
@@ -207,16 +207,16 @@ static inline void isb(void)
 #define ICC_SRE_SRE    BIT(0)
 #define ICC_SRE_ENABLE BIT(3)
 
-/* PMSCR_EL2 (SPE), D23.9: PA and PCT. */
+/* PMSCR_EL2 (SPE): PA and PCT. */
 #define PMSCR_EL2_PA  BIT(4)
 #define PMSCR_EL2_PCT BIT(6)
 
-/* ZCR_EL2 / SMCR_EL2 LEN, D23.2.217 / D23.2.171: request the maximum vector length. */
+/* ZCR_EL2 / SMCR_EL2 LEN: request the maximum vector length. */
 #define ZCR_LEN_MAX GENMASK(3, 0)
 #define SMCR_FA64   BIT(31)
 #define SMCR_EZT0   BIT(30)
 
-/* ESR_ELx, D23.2.43. */
+/* ESR_ELx. */
 #define ESR_EC		    GENMASK(31, 26)
 #define ESR_IL		    BIT(25)
 #define ESR_ISS		    GENMASK(24, 0)
@@ -228,7 +228,7 @@ static inline void isb(void)
 #define ESR_EC_IABT_CUR	    0x21U
 #define ESR_EC_DABT_LOW	    0x24U
 #define ESR_EC_DABT_CUR	    0x25U
-/* Data/instruction abort ISS (D23.2.43, "ISS encoding for an exception from a Data Abort"). */
+/* Data/instruction abort ISS (ESR_ELx, "ISS encoding for an exception from a Data Abort"). */
 #define ESR_ABT_FSC	    GENMASK(5, 0)
 #define ESR_ABT_WNR	    BIT(6)
 #define ESR_ABT_S1PTW	    BIT(7)
@@ -238,10 +238,10 @@ static inline void isb(void)
 #define ESR_FSC_SEA_WALK(l) (0x14U + (l)) /* ... on a translation table walk, level l */
 #define ESR_FSC_LEVEL	    GENMASK(1, 0)
 
-/* HPFAR_EL2, D23.2.60: FIPA = IPA[51:12]. */
+/* HPFAR_EL2: FIPA = IPA[51:12]. */
 #define HPFAR_FIPA GENMASK(43, 4)
 
-/* SPSR_ELx (AArch64 state), D23.2.167. */
+/* SPSR_ELx (AArch64 state). */
 #define PSR_M	      GENMASK(3, 0)
 #define PSR_M_EL0T    0x0U
 #define PSR_M_EL1T    0x4U
@@ -264,7 +264,7 @@ static inline void isb(void)
 #define PSR_TCO	      BIT(25)
 #define PSR_NZCV      GENMASK(31, 28)
 
-/* Exception vector offsets from VBAR_ELx (D1.3.1 "Exception vectors", table D1-5). */
+/* Exception vector offsets from VBAR_ELx (Arm ARM, "Exception vectors"). */
 #define VEC_CUR_SP0 0x000U
 #define VEC_CUR_SPX 0x200U
 #define VEC_LOW_A64 0x400U
