@@ -972,7 +972,12 @@ static void property(const struct fmt_case *fc, u64 base)
 	model = calloc(MODEL_PAGES, sizeof(*model));
 	assert_non_null(model);
 	model_base = base;
+	/* PT_PROP_SEED / PT_PROP_STEPS: longer or other random runs by hand. */
 	rng_state = 0x9e3779b97f4a7c15ULL ^ (u64)fc->fmt ^ base;
+	if (getenv("PT_PROP_SEED"))
+		rng_state ^= strtoull(getenv("PT_PROP_SEED"), NULL, 0) * 0x100000001b3ULL;
+	if (getenv("PT_PROP_STEPS"))
+		steps = (unsigned int)strtoul(getenv("PT_PROP_STEPS"), NULL, 0);
 	for (step = 0; step < steps; step++) {
 		s64 cost;
 		u64 used = pool.nr_used;
