@@ -25,13 +25,15 @@ the symbols with `add-symbol-file ELF -o BASE`:
                                 at pc - entry_offset, other hits resume silently.
   lockstep-info                 what the helpers know (files, entry offset, base)
 
-Environment: LOCKSTEP_ELF, LOCKSTEP_BIN (image files), LOCKSTEP_SERIAL_LOG,
+Environment: LOCKSTEP_ELF, LOCKSTEP_BIN (image files), LOCKSTEP_ESP (the booted
+ESP image: its lockstep.bin gives the entry offset), LOCKSTEP_SERIAL_LOG,
 LOCKSTEP_BASE_RE (regex for the serial line that carries the base).
 """
 import os
 import re
 import signal
 import struct
+import subprocess
 import threading
 import time
 
@@ -40,6 +42,7 @@ import gdb
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 ELF = os.environ.get("LOCKSTEP_ELF", os.path.join(TOP, "build/hyp/lockstep.elf"))
 BIN = os.environ.get("LOCKSTEP_BIN", os.path.join(TOP, "build/hyp/lockstep.bin"))
+ESP = os.environ.get("LOCKSTEP_ESP", os.path.join(TOP, "build/esp.img"))
 SERIAL_LOG = os.environ.get("LOCKSTEP_SERIAL_LOG", os.path.join(TOP, "build/debug/serial.log"))
 BASE_RE = os.environ.get("LOCKSTEP_BASE_RE", r"(?i)lockstep-boot: region:|lockstep.*\b(base|image)\b")
 
@@ -57,18 +60,52 @@ RAM_START, RAM_SIZE = 0x40000000, 2 << 30
 state = {"base": None, "cands": [], "hit": None, "connected": False, "probes": 0}
 
 
-def entry_offset():
-    """entry_offset from lockstep.bin's struct ls_image_hdr, else the ELF's e_entry."""
+def hdr_entry_offset(path):
+    """entry_offset of a lockstep.bin (struct ls_image_hdr), None if not one."""
     try:
-        with open(BIN, "rb") as f:
+        with open(path, "rb") as f:
             hdr = f.read(48)
         # u32 branch, u32 hdr_size, u64 magic, u32 hdr_version, u32 crc32,
         # u64 image_size, u64 mem_size, u64 entry_offset
         _, _, magic, _, _, _, _, off = struct.unpack("<IIQIIQQQ", hdr)
-        if magic == LS_IMAGE_MAGIC:
-            return off
+        return off if magic == LS_IMAGE_MAGIC else None
     except (OSError, struct.error):
-        pass
+        return None
+
+
+def esp_entry_offset():
+    """entry_offset of the image the ESP actually carries (the one QEMU boots):
+    the loader config's hypervisor= file, read with mtools."""
+    if not os.path.exists(ESP):
+        return None
+    try:
+        cfg = subprocess.run(["mtype", "-i", ESP, "::/lockstep/lockstep.cfg"], capture_output=True,
+                             text=True, timeout=10).stdout
+        m = re.search(r"^hypervisor=(\S+)", cfg, re.M)
+        if not m:
+            return None
+        tmp = os.path.join(TOP, "build/debug/esp-lockstep.bin")
+        os.makedirs(os.path.dirname(tmp), exist_ok=True)
+        r = subprocess.run(["mcopy", "-n", "-o", "-i", ESP, "::" + m.group(1).replace("\\", "/"),
+                            tmp], capture_output=True, timeout=10)
+        return hdr_entry_offset(tmp) if r.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def entry_offset():
+    """The booted image's entry_offset: the ESP's copy, else lockstep.bin's header,
+    else the ELF's e_entry (linked at 0). Warns when the ESP and build/hyp differ."""
+    esp, own = esp_entry_offset(), hdr_entry_offset(BIN)
+    if esp is not None:
+        if own is not None and own != esp and not state.get("warned"):
+            state["warned"] = True
+            gdb.write("lockstep: WARNING: %s carries an image with entry offset 0x%x, %s has 0x%x: "
+                      "rebuild the ESP (make esp) or the symbols will not match\n"
+                      % (ESP, esp, BIN, own))
+        return esp
+    if own is not None:
+        return own
     with open(ELF, "rb") as f:
         e = f.read(32)
     if e[:4] != b"\x7fELF":
@@ -265,7 +302,7 @@ class InfoCmd(gdb.Command):
         super().__init__("lockstep-info", gdb.COMMAND_STATUS)
 
     def invoke(self, arg, from_tty):
-        gdb.write("elf %s\nbin %s\nserial log %s\n" % (ELF, BIN, SERIAL_LOG))
+        gdb.write("elf %s\nbin %s\nesp %s\nserial log %s\n" % (ELF, BIN, ESP, SERIAL_LOG))
         try:
             gdb.write("entry offset 0x%x\n" % entry_offset())
         except (OSError, gdb.GdbError) as e:

@@ -60,6 +60,10 @@ sleep 1
 cd "$top" && timeout -k 10 "$t" gdb-multiarch -q -batch -x scripts/gdb/lockstep.gdb \
 	-ex 'info registers pc x0 sp cpsr' -ex 'bt 3' -ex 'x/4i $pc' \
 	-ex 'kill' 2>&1 | tee "$work/gdb-smoke.log"
+if grep -q 'lockstep: WARNING' "$work/gdb-smoke.log"; then
+	echo "debug: smoke FAIL: the ESP's image and build/hyp/lockstep.elf differ (make hyp-image esp)"
+	exit 1
+fi
 if grep -q 'lockstep: stopped at the hypervisor entry' "$work/gdb-smoke.log"; then
 	echo "debug: smoke PASS: gdb stopped at the hypervisor entry with its symbols"
 	exit 0
