@@ -263,6 +263,39 @@ static void boot_el1_regime(const struct fw_regime *fw)
 	isb();
 }
 
+/* Leaves of the host stage-2 by level and kind, for the banner ("largest blocks"). */
+struct s2_census {
+	u64 ram[4], dev[4], holes;
+};
+
+static int boot_s2_count(const struct pt_leaf *leaf, void *arg)
+{
+	struct s2_census *c = arg;
+
+	if (!leaf->valid)
+		c->holes++;
+	else if (leaf->attr & PT_DEVICE)
+		c->dev[leaf->level & 3]++;
+	else
+		c->ram[leaf->level & 3]++;
+	return 0;
+}
+
+static void boot_log_s2(unsigned int ipa_bits)
+{
+	const struct pt *s2 = &own_view_of(OWN_HOST)->cpu;
+	struct s2_census c = { 0 };
+
+	if (pt_walk(s2, 0, 1ULL << ipa_bits, boot_s2_count, &c))
+		return;
+	plat_log("host stage-2 leaves: RAM %llu x 1G %llu x 2M %llu x 4K, device %llu x 1G "
+		 "%llu x 2M %llu x 4K, %llu unmapped",
+		 (unsigned long long)c.ram[1], (unsigned long long)c.ram[2],
+		 (unsigned long long)c.ram[3], (unsigned long long)c.dev[1],
+		 (unsigned long long)c.dev[2], (unsigned long long)c.dev[3],
+		 (unsigned long long)c.holes);
+}
+
 static void boot_log_banner(const struct ls_boot_info *bi, unsigned int ipa_bits)
 {
 	unsigned int i;
@@ -284,6 +317,7 @@ static void boot_log_banner(const struct ls_boot_info *bi, unsigned int ipa_bits
 		 (unsigned long long)arm64_s1_pool.nr_used, S1_POOL_PAGES,
 		 (unsigned long long)own_pool_of(OWN_HOST)->nr_used,
 		 (unsigned long long)own_pool_of(OWN_HOST)->nr_free);
+	boot_log_s2(ipa_bits);
 }
 
 long arm64_boot(struct ls_boot_info *bi)
