@@ -107,7 +107,7 @@ hyp-check: $(HYP_B)/lockstep.bin
 HYP_QEMU_CMDLINE := console=ttyAMA0 lstest=1 panic=-1
 .PHONY: hyp-qemu-fail hyp-qemu-cpus
 TEST_SUITES += hyp-qemu-fail hyp-qemu-cpus
-hyp-qemu-fail: hyp-image
+hyp-qemu-fail: hyp-image initramfs
 	@mkdir -p $(B)/qemu $(B)/test-logs
 	@$(MAKE) --no-print-directory esp ESP_OUT=$(B)/qemu/esp-hyp-fail.img ESP_POOL_MIB=1 \
 		ESP_CMDLINE="$(HYP_QEMU_CMDLINE)" || rm -f $(B)/qemu/esp-hyp-fail.img
@@ -115,7 +115,7 @@ hyp-qemu-fail: hyp-image
 		$(B)/test-logs/hyp-qemu-fail-serial.log > $(B)/test-logs/hyp-qemu-fail.tap
 	@cat $(B)/test-logs/hyp-qemu-fail.tap
 
-hyp-qemu-cpus: hyp-image
+hyp-qemu-cpus: hyp-image initramfs
 	@mkdir -p $(B)/qemu $(B)/test-logs
 	@$(MAKE) --no-print-directory esp ESP_OUT=$(B)/qemu/esp-hyp-cpus.img ESP_CPUS=2 \
 		ESP_CMDLINE="$(HYP_QEMU_CMDLINE)" || rm -f $(B)/qemu/esp-hyp-cpus.img
