@@ -26,10 +26,12 @@ struct fdt_blob {
 /* Per-node facts gathered from its properties. */
 struct fdt_node {
 	const char *path;
-	int pl011;    /* compatible list contains "arm,pl011" */
+	const uint8_t *compat; /* compatible string list, NULL if none */
+	uint32_t compat_len;
 	int disabled; /* status is present and not "okay"/"ok" */
 	int has_reg;
-	uint64_t reg; /* first address of reg */
+	uint64_t reg;	   /* first address of reg */
+	uint64_t reg_size; /* first size of reg, 0 if #size-cells is 0 */
 };
 
 struct fdt_walker {
@@ -40,9 +42,10 @@ struct fdt_walker {
 	int (*node)(struct fdt_walker *w, const struct fdt_node *n);
 	const char *want_path; /* input of the walkers below */
 	const char *want_prop;
+	const char *want_compat;
 	const uint8_t *found; /* output */
 	uint32_t found_len;
-	uint64_t reg;
+	uint64_t reg, reg_size;
 	int ok;
 };
 
@@ -65,6 +68,8 @@ static int fdt_list_has(const uint8_t *v, uint32_t len, const char *s)
 {
 	uint32_t i = 0;
 
+	if (!v)
+		return 0;
 	while (i < len) {
 		uint32_t j = i;
 
@@ -129,7 +134,7 @@ static int fdt_walk(const struct fdt_blob *b, struct fdt_walker *w)
 	uint32_t off = 0, end = b->size_struct;
 	char path[FDT_PATH_MAX];
 	size_t plen[FDT_MAX_DEPTH + 1];
-	uint32_t acells[FDT_MAX_DEPTH + 1];
+	uint32_t acells[FDT_MAX_DEPTH + 1], scells[FDT_MAX_DEPTH + 1];
 	struct fdt_node node = { .path = path };
 	int depth = -1, pending = 0;
 
@@ -169,9 +174,13 @@ static int fdt_walk(const struct fdt_blob *b, struct fdt_walker *w)
 				plen[0] = 1;
 			}
 			path[plen[depth]] = '\0';
-			acells[depth] = 2; /* default #address-cells (DT spec 2.3.5) */
-			node.pl011 = node.disabled = node.has_reg = 0;
-			node.reg = 0;
+			/* Defaults of #address-cells and #size-cells (DT spec 2.3.5). */
+			acells[depth] = 2;
+			scells[depth] = 1;
+			node.compat = NULL;
+			node.compat_len = 0;
+			node.disabled = node.has_reg = 0;
+			node.reg = node.reg_size = 0;
 			pending = 1;
 		} else if (tok == FDT_END_NODE) {
 			if (depth < 0)
@@ -205,16 +214,20 @@ static int fdt_walk(const struct fdt_blob *b, struct fdt_walker *w)
 			}
 			if (fdt_streq(pname, "#address-cells") && len == 4)
 				acells[depth] = fdt_be32(val);
-			else if (fdt_streq(pname, "compatible"))
-				node.pl011 = fdt_list_has(val, len, "arm,pl011");
-			else if (fdt_streq(pname, "status"))
+			else if (fdt_streq(pname, "#size-cells") && len == 4)
+				scells[depth] = fdt_be32(val);
+			else if (fdt_streq(pname, "compatible")) {
+				node.compat = val;
+				node.compat_len = len;
+			} else if (fdt_streq(pname, "status"))
 				node.disabled = !fdt_list_has(val, len, "okay") &&
 						!fdt_list_has(val, len, "ok");
 			else if (fdt_streq(pname, "reg") && depth > 0) {
-				uint32_t ac = acells[depth - 1];
+				uint32_t ac = acells[depth - 1], sc = scells[depth - 1];
 
-				if (ac >= 1 && ac <= 2 && len >= 4 * ac) {
+				if (ac >= 1 && ac <= 2 && sc <= 2 && len >= 4 * (ac + sc)) {
 					node.reg = fdt_cells(val, ac);
+					node.reg_size = fdt_cells(val + (size_t)4 * ac, sc);
 					node.has_reg = 1;
 				}
 			}
@@ -243,17 +256,18 @@ static int fdt_node_by_path(struct fdt_walker *w, const struct fdt_node *n)
 {
 	if (!fdt_streq(n->path, w->want_path))
 		return 0;
-	w->ok = n->pl011 && !n->disabled && n->has_reg;
+	w->ok = fdt_list_has(n->compat, n->compat_len, "arm,pl011") && !n->disabled && n->has_reg;
 	w->reg = n->reg;
 	return 1;
 }
 
-static int fdt_node_first_pl011(struct fdt_walker *w, const struct fdt_node *n)
+static int fdt_node_first_compat(struct fdt_walker *w, const struct fdt_node *n)
 {
-	if (!n->pl011 || n->disabled || !n->has_reg)
+	if (!fdt_list_has(n->compat, n->compat_len, w->want_compat) || n->disabled || !n->has_reg)
 		return 0;
 	w->ok = 1;
 	w->reg = n->reg;
+	w->reg_size = n->reg_size;
 	return 1;
 }
 
@@ -298,8 +312,21 @@ uint64_t fdt_find_pl011(const void *fdt, size_t max_len)
 				return w.reg;
 		}
 	}
-	w = (struct fdt_walker){ .node = fdt_node_first_pl011 };
+	w = (struct fdt_walker){ .node = fdt_node_first_compat, .want_compat = "arm,pl011" };
 	if (fdt_walk(&b, &w) == 1 && w.ok)
 		return w.reg;
+	return 0;
+}
+
+int fdt_find_compatible(const void *fdt, size_t max_len, const char *compat, uint64_t *base,
+			uint64_t *size)
+{
+	struct fdt_walker w = { .node = fdt_node_first_compat, .want_compat = compat };
+	struct fdt_blob b;
+
+	if (fdt_open(&b, fdt, max_len) || fdt_walk(&b, &w) != 1 || !w.ok)
+		return -1;
+	*base = w.reg;
+	*size = w.reg_size;
 	return 0;
 }

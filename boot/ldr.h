@@ -88,6 +88,20 @@ uint64_t fdt_find_pl011(const void *fdt, size_t max_len);
  */
 uint64_t acpi_find_pl011(const void *rsdp);
 
+/*
+ * First enabled node whose compatible list has compat: its first reg entry (address
+ * and size, with the parent's #address-cells/#size-cells). 0 if found, else -1 with
+ * *base and *size unchanged.
+ */
+int fdt_find_compatible(const void *fdt, size_t max_len, const char *compat, uint64_t *base,
+			uint64_t *size);
+
+/*
+ * First SMMUv3 in the ACPI IORT table (IORT, Arm DEN 0049, "SMMUv3 node"), from an
+ * ACPI 2.0+ RSDP. 0 and *base set if found, else -1.
+ */
+int acpi_find_smmuv3(const void *rsdp, uint64_t *base);
+
 /* Total size of a flattened device tree from its header, 0 if not a valid FDT. */
 uint32_t fdt_total_size(const void *fdt);
 

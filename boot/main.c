@@ -13,6 +13,8 @@
 #define LDR_CFG_FILE	    "\\lockstep\\lockstep.cfg"
 #define LDR_HYP_FILE_MAX    (64ULL << 20)
 #define LDR_INITRD_FILE_MAX (512ULL << 20)
+/* SMMUv3 register pages 0 and 1 (SMMUv3 IHI 0070, 6.1 "Memory map"); IORT gives no size. */
+#define LDR_SMMUV3_FRAME    0x20000ULL
 
 static EFI_GUID fdt_guid = { 0xb1b621d5,
 			     0xf19c,
@@ -305,7 +307,7 @@ static EFI_STATUS ldr_prepare_hyp(struct ldr_state *s)
 	UINT32 dver;
 	const char *err;
 	void *fdt = NULL, *rsdp = NULL;
-	const CHAR16 *uart_src = L"nowhere";
+	const CHAR16 *uart_src = L"nowhere", *smmu_src = L"nowhere";
 	uint8_t *base;
 	EFI_STATUS st;
 
@@ -363,6 +365,16 @@ static EFI_STATUS ldr_prepare_hyp(struct ldr_state *s)
 				uart_src = L"ACPI SPCR";
 		}
 	}
+	/* The SMMUv3 register frame for hyp/iommu: DT "arm,smmu-v3" reg, else the IORT. */
+	if (info->fdt && !fdt_find_compatible(fdt, fdt_total_size(fdt), "arm,smmu-v3",
+					      &info->smmu_base, &info->smmu_size))
+		smmu_src = L"device tree";
+	else if (rsdp && !acpi_find_smmuv3(rsdp, &info->smmu_base)) {
+		info->smmu_size = LDR_SMMUV3_FRAME;
+		smmu_src = L"ACPI IORT";
+	}
+	Print(LDR_TAG L"boot info: smmu 0x%lx size 0x%lx (from %s)\n", info->smmu_base,
+	      info->smmu_size, smmu_src);
 	Print(LDR_TAG L"boot info: fdt 0x%lx, acpi rsdp 0x%lx, uart 0x%lx (from %s), "
 		      L"boot cpu mpidr 0x%x, %d cpus\n",
 	      info->fdt, info->acpi_rsdp, info->uart_base, uart_src, info->boot_cpu_mpidr_lo,

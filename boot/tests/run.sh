@@ -168,6 +168,8 @@ if esp testimg ESP_HYP="$testimg" ESP_INITRD="$initrd" \
 		test -n "$region" -a $((0x${rb:-1} % 0x200000)) = 0 -a $(((0x${re:-0} + 1) % 0x200000)) = 0 -a "$rmib" = 34
 	assert "testimg: image pages made executable" has '^lockstep-boot: image pages made executable .*: Success$'
 	assert "testimg: PL011 console found for after ExitBootServices" has '^lockstep-boot: boot info: .*uart 0x9000000 '
+	assert "testimg: SMMUv3 frame from the ACPI IORT (QEMU virt: 0x9050000)" \
+		has '^lockstep-boot: boot info: smmu 0x9050000 size 0x20000 \(from ACPI IORT\)$'
 	assert "testimg: ExitBootServices wrapped before StartImage" has '^lockstep-boot: ExitBootServices wrapped'
 	assert "testimg: wrapper ran after the real ExitBootServices and entered the image at EL2" \
 		has "^lockstep-boot: ExitBootServices done, [0-9]+ RAM ranges; entering hypervisor at 0x0*$(printf %x $((0x${rb:-0} + $(cat "$(dirname "$testimg")/testimg.entry")))) \(EL2\)\$"
@@ -190,6 +192,8 @@ if esp testimg-dt ESP_HYP="$testimg" ESP_CMDLINE="console=ttyAMA0 panic=-1"; the
 	QBOOT_DT=1 qboot testimg-dt "booting Linux without Lockstep|$FW_NEXT|$FW_CRASH"
 	assert "testimg-dt: firmware DT passed on, PL011 found through /chosen stdout-path" \
 		has '^lockstep-boot: boot info: fdt 0x[0-9A-F]*[1-9A-F][0-9A-F]*, .*uart 0x9000000 \(from device tree\)'
+	assert "testimg-dt: SMMUv3 frame from the DT arm,smmu-v3 node" \
+		has '^lockstep-boot: boot info: smmu 0x9050000 size 0x20000 \(from device tree\)$'
 	assert "testimg-dt: boot info checked by the image at EL2" has '^lockstep-testimg: at EL2, boot info ok'
 	assert "testimg-dt: loader goes on without Lockstep after entry < 0" \
 		has '^lockstep-boot: hypervisor entry failed \(-95\), still at EL2; booting Linux without Lockstep$'

@@ -391,6 +391,16 @@ static size_t fdt_build(uint8_t *out, const char *stdout_path, int second_disabl
 	if (second_disabled == 1)
 		fb_pstr(&f, "status", "disabled");
 	fb_u32(&f, 2);
+	fb_begin(&f, "smmuv3@9050000");
+	fb_pstr(&f, "compatible", "arm,smmu-v3");
+	{
+		uint8_t reg[16] = { 0, 0, 0, 0, 0x09, 0x05, 0, 0, 0, 0, 0, 0, 0, 0x02, 0, 0 };
+
+		fb_prop(&f, "reg", reg, 16);
+	}
+	if (second_disabled == 3)
+		fb_pstr(&f, "status", "disabled");
+	fb_u32(&f, 2);
 	fb_begin(&f, "soc");
 	fb_prop(&f, "#address-cells", one, 4);
 	fb_begin(&f, "pl011@1c090000");
@@ -438,6 +448,21 @@ static void test_fdt(void)
 	fb_u32be(b + 56 + 4 + 4 + 4, 0x7fffffff); /* first property length */
 	t_ok(fdt_find_pl011(b, n) == 0, "fdt: property length out of bounds -> 0");
 	t_ok(fdt_find_pl011(NULL, 100) == 0, "fdt: NULL -> 0");
+	{
+		uint64_t base = 1, size = 1;
+
+		n = fdt_build(b, "/pl011@9000000", 0);
+		t_ok(!fdt_find_compatible(b, n, "arm,smmu-v3", &base, &size) && base == 0x9050000 &&
+			     size == 0x20000,
+		     "fdt: SMMUv3 by compatible, reg address and size (2+2 cells)");
+		base = size = 7;
+		n = fdt_build(b, "/pl011@9000000", 3);
+		t_ok(fdt_find_compatible(b, n, "arm,smmu-v3", &base, &size) == -1 && base == 7 &&
+			     size == 7,
+		     "fdt: disabled SMMUv3 not reported, outputs untouched");
+		t_ok(fdt_find_compatible(b, n, "arm,gic-v3", &base, &size) == -1,
+		     "fdt: absent compatible -> -1");
+	}
 }
 
 /* --- ACPI ---------------------------------------------------------------------- */
@@ -467,7 +492,7 @@ static void acpi_put64(uint8_t *p, uint64_t v)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-static uint8_t a_rsdp[36], a_xsdt[36 + 16], a_spcr[80], a_other[36];
+static uint8_t a_rsdp[36], a_xsdt[36 + 24], a_spcr[80], a_other[36], a_iort[48 + 24 + 68];
 
 static void acpi_build(uint8_t if_type)
 {
@@ -494,6 +519,19 @@ static void acpi_build(uint8_t if_type)
 	a_xsdt[4] = sizeof(a_xsdt);
 	acpi_put64(a_xsdt + 36, (uint64_t)(uintptr_t)a_other);
 	acpi_put64(a_xsdt + 44, (uint64_t)(uintptr_t)a_spcr);
+	acpi_put64(a_xsdt + 52, (uint64_t)(uintptr_t)a_iort);
+	/* IORT: an ITS group node (type 0, 24 bytes), then an SMMUv3 node (type 4, 68). */
+	memset(a_iort, 0, sizeof(a_iort));
+	acpi_sig_put(a_iort, "IORT");
+	a_iort[4] = sizeof(a_iort);
+	a_iort[36] = 2;	 /* nodes */
+	a_iort[40] = 48; /* node array offset */
+	a_iort[48] = 0;
+	a_iort[49] = 24;
+	a_iort[72] = 4;
+	a_iort[73] = 68;
+	acpi_put64(a_iort + 72 + 16, 0x9050000);
+	acpi_fix(a_iort, sizeof(a_iort), 9);
 	acpi_fix(a_xsdt, sizeof(a_xsdt), 9);
 }
 
@@ -515,6 +553,26 @@ static void test_acpi(void)
 	a_xsdt[40] ^= 0xff;
 	t_ok(acpi_find_pl011(a_rsdp) == 0, "acpi: corrupt XSDT -> 0");
 	t_ok(acpi_find_pl011(NULL) == 0, "acpi: NULL -> 0");
+	{
+		uint64_t base = 0;
+
+		acpi_build(0x03);
+		t_ok(!acpi_find_smmuv3(a_rsdp, &base) && base == 0x9050000,
+		     "acpi: SMMUv3 base from the IORT, after a node of another type");
+		a_iort[73] = 200; /* node longer than the table */
+		acpi_fix(a_iort, sizeof(a_iort), 9);
+		t_ok(acpi_find_smmuv3(a_rsdp, &base) == -1,
+		     "acpi: IORT node overrunning the table -> -1");
+		acpi_build(0x03);
+		a_iort[72] = 3; /* SMMUv1/v2 node: not ours */
+		acpi_fix(a_iort, sizeof(a_iort), 9);
+		t_ok(acpi_find_smmuv3(a_rsdp, &base) == -1, "acpi: no SMMUv3 node -> -1");
+		acpi_build(0x03);
+		a_iort[40] = 8; /* node array inside the header */
+		acpi_fix(a_iort, sizeof(a_iort), 9);
+		t_ok(acpi_find_smmuv3(a_rsdp, &base) == -1, "acpi: bad IORT node offset -> -1");
+		t_ok(acpi_find_smmuv3(NULL, &base) == -1, "acpi: no RSDP -> no SMMUv3");
+	}
 }
 
 int main(void)
