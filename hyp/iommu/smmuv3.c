@@ -337,6 +337,10 @@ static void smmu_log_event(struct smmu *s, const u64 e[EVT_DWORDS], bool quiet)
 	u32 sid = (u32)FIELD_GET(EVT0_SID, e[0]);
 
 	s->st.events++;
+	if (s->st.events == SMMU_EVT_LOG_BUDGET + 1)
+		plat_log("smmu: %u events logged: from now on events are only counted "
+			 "(LS_FN_SMMU_STATS)", SMMU_EVT_LOG_BUDGET);
+	quiet = quiet || s->st.events > SMMU_EVT_LOG_BUDGET;
 	switch (id) {
 	case EVT_F_TRANSLATION:
 	case EVT_F_ADDR_SIZE:
@@ -452,6 +456,29 @@ int smmu_drain_events(struct smmu *s)
 			 (unsigned long long)s->st.cfg_errors);
 	q->cons = (q->cons & ~(u32)Q_OVF) | (prod_reg & Q_OVF);
 	smmu_wr32(s, q->cons_reg, q->cons); /* frees the slots (SMMU 3.5.1) */
+	return n;
+}
+
+int smmu_poll_events(struct smmu *s)
+{
+	u32 prod, gerror, cons, gerrorn;
+	int n;
+
+	if (!s || !s->base || !s->evtq.va)
+		return -EINVAL;
+	/*
+	 * Unlocked peek at the shadows: a stale value only makes us take the lock
+	 * for nothing (the locked drain re-reads everything).
+	 */
+	cons = __atomic_load_n(&s->evtq.cons, __ATOMIC_RELAXED);
+	gerrorn = __atomic_load_n(&s->gerrorn, __ATOMIC_RELAXED);
+	prod = smmu_rd32(s, s->evtq.prod_reg);
+	gerror = smmu_rd32(s, SMMU_GERROR);
+	if (prod == cons && !((gerror ^ gerrorn) & GERROR_ALL))
+		return 0;
+	hyp_spin_lock(&s->lock);
+	n = smmu_drain_events(s);
+	hyp_spin_unlock(&s->lock);
 	return n;
 }
 
@@ -1152,22 +1179,27 @@ static void smmu_own_invalidate(void *priv, u32 who, const struct pt_gather *g)
 
 	if (!g->nr && !g->all)
 		return;
+	hyp_spin_lock(&d->smmu->lock);
 	ret = smmu_inval_gather(d->smmu, d->vmid, g);
 	if (ret && !d->smmu->failed) {
 		plat_log("smmu: invalidation for %u (VMID %u) failed: %d", who, d->vmid, ret);
 		smmu_fail_closed(d->smmu, "invalidation could not be queued");
 	}
+	hyp_spin_unlock(&d->smmu->lock);
 }
 
 static void smmu_own_sync(void *priv, u32 who)
 {
 	struct smmu_domain *d = priv;
-	int ret = smmu_sync(d->smmu);
+	int ret;
 
+	hyp_spin_lock(&d->smmu->lock);
+	ret = smmu_sync(d->smmu);
 	if (ret && !d->smmu->failed) {
 		plat_log("smmu: sync for %u failed: %d", who, ret);
 		smmu_fail_closed(d->smmu, "CMD_SYNC failed");
 	}
+	hyp_spin_unlock(&d->smmu->lock);
 }
 
 const struct own_inval_ops smmu_own_inval_ops = {

@@ -102,4 +102,28 @@
 #define LS_VM_POOL_MIN		16	/* pages LS_FN_VM_CREATE needs at least */
 #define LS_ENOSPC		(-10)	/* no free VM slot / domain slot / pool run */
 
+/*
+ * Appended for hyp/iommu (issue 4, docs/iommu.md). LS_FEAT_SMMU: an SMMUv3 is
+ * Lockstep's (MMIO out of the host stage-2) and the host's DMA streams
+ * translate through the host stage-2, invalidated in every ownership change.
+ * LS_FN_SMMU_STATS: x1 = counter id (LS_SMMU_STAT_*); returns x1 = value,
+ * x2 = LS_SMMU_STAT_NR. LS_EINVAL for an unknown id, LS_ENOENT without SMMU.
+ */
+#define LS_FEAT_SMMU		(1UL << 2)
+#define LS_FN_SMMU_STATS	0x0040
+#define LS_HVC_SMMU_STATS	LS_HVC_ID(LS_FN_SMMU_STATS)
+#define LS_SMMU_STAT_EVENTS	0	/* event records drained */
+#define LS_SMMU_STAT_FAULTS	1	/* of which translation/permission/... faults */
+#define LS_SMMU_STAT_CFG_ERRORS	2	/* of which C_BAD_* configuration errors */
+#define LS_SMMU_STAT_GERRORS	3	/* global error bits acknowledged */
+#define LS_SMMU_STAT_OVERFLOWS	4	/* event queue overflows */
+#define LS_SMMU_STAT_CMDS	5	/* commands issued */
+#define LS_SMMU_STAT_SYNCS	6	/* CMD_SYNCs completed */
+#define LS_SMMU_STAT_INVAL_IPA	7	/* CMD_TLBI_S2_IPA issued */
+#define LS_SMMU_STAT_INVAL_ALL	8	/* CMD_TLBI_S12_VMALL issued */
+#define LS_SMMU_STAT_TIMEOUTS	9	/* polls that gave up */
+#define LS_SMMU_STAT_HOST_MMIO	10	/* host accesses to the SMMU frame refused */
+#define LS_SMMU_STAT_FAILED	11	/* 1: the SMMU failed closed (all DMA aborts) */
+#define LS_SMMU_STAT_NR		12
+
 #endif /* LOCKSTEP_ABI_H */

@@ -369,7 +369,11 @@ long arm64_boot(struct ls_boot_info *bi)
 	memset(plat_phys_to_virt(bi->pool_base), 0, S1_POOL_PAGES * PAGE_SIZE);
 	pt_pool_add(&arm64_s1_pool, bi->pool_base, S1_POOL_PAGES);
 	pool_at = bi->pool_base + S1_POOL_PAGES * PAGE_SIZE;
-	ret = boot_build_s1(bi, va_bits);
+	ret = arm64_smmu_discover(bi, pa_bits, &pool_at, bi->pool_base + bi->pool_size);
+	if (!ret)
+		ret = boot_build_s1(bi, va_bits);
+	if (!ret)
+		ret = arm64_smmu_map_el2(&arm64_s1);
 	if (ret) {
 		plat_log("EL2 stage-1 build failed: %d", ret);
 		return ret;
@@ -401,6 +405,12 @@ long arm64_boot(struct ls_boot_info *bi)
 				 FIELD_PREP(VTCR_PS, arm64_bits_parange(pa_bits));
 		arm64_el2.vttbr = pt_root_pa(s2); /* VMID 0: the host */
 	}
+	/*
+	 * The SMMU (if any): frame out of the host stage-2, reset, host streams on the
+	 * host stage-2 with this VTCR. Never fails the install: without an SMMU,
+	 * Lockstep runs without DMA isolation and says so.
+	 */
+	arm64_smmu_take(arm64_el2.vtcr);
 	arm64_el2.hcr = arm64_host_hcr();
 	arm64_el2.vbar = (u64)arm64_vectors;
 
@@ -426,7 +436,7 @@ long arm64_boot(struct ls_boot_info *bi)
 	arm64_mmu_switch(arm64_el2.mair, arm64_el2.tcr, arm64_el2.ttbr, arm64_el2.sctlr);
 	arm64_el2_setup_cpu();
 	boot_el1_regime(&fw);
-	hvc_set_features(LS_FEAT_HOST_S2 | LS_FEAT_PSCI_RELAY);
+	hvc_set_features(LS_FEAT_HOST_S2 | LS_FEAT_PSCI_RELAY | arm64_smmu_features());
 	boot_log_banner(bi, ipa_bits);
 	arm64_log_features();
 	if (!arm64_psci_init())

@@ -14,6 +14,8 @@
 #include "hyp/hvc.h"
 #include "hyp/plat.h"
 
+#include <lockstep/abi.h>
+
 /* ARM_SMCCC "NOT_SUPPORTED" (DEN 0028 5.1). */
 #define SMCCC_NOT_SUPPORTED ((u64)-1)
 
@@ -30,9 +32,15 @@ static void trap_hvc(struct arm64_regs *regs, u64 esr)
 	}
 	for (i = 0; i < ARRAY_SIZE(hr.x); i++)
 		hr.x[i] = regs->x[i];
-	hvc_handle(&ctx, &hr);
+	/* The SMMU's counters are the platform's: answered here, the rest by the core table. */
+	if (hr.x[0] == LS_HVC_SMMU_STATS)
+		arm64_smmu_hvc_stats(&hr);
+	else
+		hvc_handle(&ctx, &hr);
 	for (i = 0; i < ARRAY_SIZE(hr.x); i++)
 		regs->x[i] = hr.x[i];
+	/* Any SMMU event the call caused (or that arrived meanwhile) is logged now. */
+	arm64_smmu_poll();
 	/* ELR_EL2 already points after the HVC: its preferred return address is the next
 	 * instruction (Arm ARM, "Preferred exception return address"). */
 }
@@ -84,6 +92,11 @@ static void trap_abort(u64 esr)
 	u64 ipa = (FIELD_GET(HPFAR_FIPA, hpfar) << 12) | (far & 0xfff);
 	bool data = FIELD_GET(ESR_EC, esr) == ESR_EC_DABT_LOW;
 
+	arm64_smmu_poll();
+	if (data && arm64_smmu_host_abort(ipa, esr & ESR_ABT_WNR)) {
+		arm64_inject_abort(esr, far);
+		return;
+	}
 	plat_log("cpu %u: host %s abort at IPA %#llx (VA %#llx) PC %#llx EL%u%s ESR %#llx: "
 		 "injecting a synchronous external abort",
 		 arm64_this_cpu()->idx, data ? ((esr & ESR_ABT_WNR) ? "write" : "read") : "fetch",

@@ -19,6 +19,7 @@
 
 #include "hyp/own.h"
 #include "hyp/pgtable.h"
+#include "hyp/spinlock.h"
 #include "hyp/types.h"
 
 /* Table memory the caller should give smmu_init (queues, stream table, a few L2 tables). */
@@ -36,6 +37,8 @@
 #define SMMU_STRTAB_L1_LOG2_MAX 12U /* 4096 L1 descriptors = 32 KiB: SIDs < 2^20 */
 /* Event records logged per smmu_drain_events() call; the rest are only counted. */
 #define SMMU_EVT_LOG_MAX	8
+/* Event records logged over the SMMU's lifetime; beyond, only counted (and summarised). */
+#define SMMU_EVT_LOG_BUDGET	64U
 /* Above this many commands, invalidate the whole VMID instead. */
 #define SMMU_INVAL_MAX_CMDS	64U
 
@@ -78,6 +81,12 @@ struct smmu_domain {
 };
 
 struct smmu {
+	/*
+	 * Taken by the own.h ops and smmu_poll_events(): the ownership lock
+	 * serialises the ops, but events are drained from any CPU's hypercall
+	 * exit and abort trap. Lock order: own.host.lock, then this.
+	 */
+	struct hyp_spinlock lock;
 	u64 base; /* MMIO physical base (64 KiB aligned), size >= 128 KiB */
 	u64 size;
 	u32 idr[6];
@@ -166,6 +175,13 @@ int smmu_sync(struct smmu *s);
  * global errors. Returns the number of records drained or -errno.
  */
 int smmu_drain_events(struct smmu *s);
+/*
+ * The cheap check for the hypercall exit and abort trap paths, callable on any
+ * CPU at any time after smmu_init() succeeded: two register reads (EVENTQ_PROD,
+ * GERROR) against the shadows; only when something is pending, take s->lock
+ * and drain. Returns records drained (0 when nothing was pending) or -errno.
+ */
+int smmu_poll_events(struct smmu *s);
 /* Log and acknowledge active GERROR bits; returns how many were active. */
 int smmu_handle_gerror(struct smmu *s);
 

@@ -100,4 +100,23 @@ struct own_inval_ops;
 extern const struct own_inval_ops arm64_s2_inval_ops;
 void arm64_s2_flush_all(void);
 
+/*
+ * smmu.c: the SMMUv3 in the boot path (docs/iommu.md). discover: validate the
+ * loader's frame, carve the driver's table memory from the pool; map_el2: the
+ * frame as device in the EL2 stage-1; take (after own_init and VTCR): frame out
+ * of the host stage-2, smmu_init, host streams on the host stage-2. Failures are
+ * logged and Lockstep continues without (features() then lacks LS_FEAT_SMMU).
+ */
+struct hvc_regs;
+int arm64_smmu_discover(const struct ls_boot_info *bi, unsigned int pa_bits, u64 *pool_at,
+			u64 pool_end);
+int arm64_smmu_map_el2(struct pt *s1);
+void arm64_smmu_take(u64 vtcr);
+u64 arm64_smmu_features(void);
+/* Drain events / GERROR if any are pending (hypercall exit, abort trap). */
+void arm64_smmu_poll(void);
+/* A host stage-2 abort at @ipa: true (and logged, counted) when it hit the SMMU frame. */
+bool arm64_smmu_host_abort(u64 ipa, bool write);
+void arm64_smmu_hvc_stats(struct hvc_regs *regs);
+
 #endif /* ARM64_ARM64_H */

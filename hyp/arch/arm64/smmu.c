@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The SMMUv3 in the arm64 boot path (docs/iommu.md "Taking the SMMU over",
+ * docs/arm64.md boot steps). The driver is hyp/iommu; this file decides where
+ * the SMMU is, gives it table memory, keeps its frame out of the host stage-2
+ * and in the EL2 stage-1, attaches the host's streams to the host stage-2 and
+ * polls the event queue on the host's way back from EL2.
+ *
+ * Discovery is the loader's (boot.h: smmu_base/smmu_size from the DT
+ * "arm,smmu-v3" node or the ACPI IORT SMMUv3 node). No SMMU, a frame that
+ * overlaps RAM or the hypervisor, or an SMMU the driver refuses without
+ * touching it: Lockstep continues without (LS_FEAT_SMMU off) and the frame
+ * stays the host's. An SMMU that was touched and then failed is left disabled
+ * with GBPA.ABORT and stays hidden (DMA aborts rather than bypasses).
+ */
+#include <errno.h>
+#include <stddef.h>
+
+#include "arm64/arm64.h"
+#include "hyp/hvc.h"
+#include "hyp/iommu.h"
+#include "hyp/own.h"
+#include "hyp/plat.h"
+
+#include <lockstep/abi.h>
+
+/*
+ * Streams the host uses: on QEMU virt the PCIe requester ID (bus << 8 | devfn)
+ * is the StreamID and the host enumerates bus 0, so SIDs 0..255 (one L2 table
+ * of the 2-level stream table) cover every device. TODO(issue 4): take them
+ * from the IORT ID mappings / DT iommu-map once the loader passes them.
+ */
+#define ARM64_SMMU_SID_FIRST 0U
+#define ARM64_SMMU_SID_NR    256U
+#define ARM64_SMMU_MEM_ALIGN 0x10000ULL /* queues and stream table sized <= 64 KiB */
+
+enum arm64_smmu_state {
+	ARM64_SMMU_NONE,   /* no SMMU described, or refused untouched: the host keeps it */
+	ARM64_SMMU_FOUND,  /* frame valid, memory carved: to be taken */
+	ARM64_SMMU_LIVE,   /* taken: host streams on the host stage-2 */
+	ARM64_SMMU_BROKEN, /* touched then failed: disabled, GBPA.ABORT, hidden */
+};
+
+static struct smmu arm64_smmu;
+static enum arm64_smmu_state arm64_smmu_state;
+static u64 arm64_smmu_base, arm64_smmu_size, arm64_smmu_mem;
+static u64 arm64_smmu_host_mmio; /* host accesses to the frame refused */
+
+static bool smmu_overlaps(u64 a, u64 asz, u64 b, u64 bsz)
+{
+	return a < b + bsz && b < a + asz;
+}
+
+int arm64_smmu_discover(const struct ls_boot_info *bi, unsigned int pa_bits, u64 *pool_at,
+			u64 pool_end)
+{
+	u64 base, size, mem;
+
+	arm64_smmu_state = ARM64_SMMU_NONE;
+	if (bi->size < offsetof(struct ls_boot_info, smmu_size) + sizeof(bi->smmu_size) ||
+	    !bi->smmu_base) {
+		plat_log("smmu: none described by the loader: DMA is not isolated");
+		return 0;
+	}
+	base = bi->smmu_base;
+	size = bi->smmu_size;
+	/* SMMU 6.1: two 64 KiB pages (page 1 holds EVENTQ PROD/CONS), 64 KiB aligned. */
+	if (!IS_ALIGNED(base, 0x10000) || !IS_ALIGNED(size, PAGE_SIZE) || size < 0x20000 ||
+	    base + size < base || base + size > (1ULL << pa_bits) ||
+	    smmu_overlaps(base, size, bi->hyp_base, bi->hyp_size) || arm64_is_ram(base, PAGE_SIZE) ||
+	    arm64_is_ram(base + size - PAGE_SIZE, PAGE_SIZE)) {
+		plat_log("smmu: loader's frame %#llx+%#llx is not a valid SMMUv3 frame (64 KiB "
+			 "aligned, >= 128 KiB, not RAM, inside the %u-bit PA space): ignored",
+			 (unsigned long long)base, (unsigned long long)size, pa_bits);
+		return 0;
+	}
+	for (unsigned int i = 0; i < bi->nr_mem; i++)
+		if (smmu_overlaps(base, size, bi->mem[i].base, bi->mem[i].size)) {
+			plat_log("smmu: frame %#llx+%#llx overlaps RAM: ignored",
+				 (unsigned long long)base, (unsigned long long)size);
+			return 0;
+		}
+	/* Table memory: from the hypervisor's pool, before the host's tables take the rest. */
+	mem = ALIGN_UP(*pool_at, ARM64_SMMU_MEM_ALIGN);
+	if (mem + SMMU_MEM_DEFAULT > pool_end || mem + SMMU_MEM_DEFAULT < mem) {
+		plat_log("smmu: table pool too small for %u KiB of SMMU tables: not taken",
+			 SMMU_MEM_DEFAULT >> 10);
+		return 0;
+	}
+	*pool_at = mem + SMMU_MEM_DEFAULT;
+	arm64_smmu_base = base;
+	arm64_smmu_size = size;
+	arm64_smmu_mem = mem;
+	arm64_smmu_state = ARM64_SMMU_FOUND;
+	return 0;
+}
+
+int arm64_smmu_map_el2(struct pt *s1)
+{
+	if (arm64_smmu_state != ARM64_SMMU_FOUND)
+		return 0;
+	/* Device-nGnRE at EL2: every invalidation after the switch to our stage-1 uses it. */
+	return pt_map(s1, arm64_smmu_base, arm64_smmu_size, arm64_smmu_base,
+		      PT_RW | PT_DEVICE, NULL);
+}
+
+/* Give the frame back to the host stage-2 (the SMMU was refused untouched). */
+static void smmu_give_back(struct pt *s2)
+{
+	int ret = pt_map(s2, arm64_smmu_base, arm64_smmu_size, arm64_smmu_base,
+			 PT_RW | PT_DEVICE, NULL);
+
+	if (ret)
+		plat_log("smmu: could not map the frame back for the host (%d): it stays hidden",
+			 ret);
+}
+
+void arm64_smmu_take(u64 vtcr)
+{
+	struct pt *s2 = (struct pt *)&own_view_of(OWN_HOST)->cpu;
+	unsigned int idx, nr;
+	int ret;
+
+	if (arm64_smmu_state != ARM64_SMMU_FOUND)
+		return;
+	/*
+	 * Out of the host stage-2 first: from here a host access to the frame faults to
+	 * EL2 (trap.c logs it and injects an abort). The host has not run yet.
+	 */
+	ret = pt_unmap(s2, arm64_smmu_base, arm64_smmu_size, NULL);
+	if (ret) {
+		plat_log("smmu: could not unmap the frame from the host stage-2 (%d): not taken",
+			 ret);
+		arm64_smmu_state = ARM64_SMMU_NONE;
+		return;
+	}
+	ret = smmu_init(&arm64_smmu, arm64_smmu_base, arm64_smmu_size, arm64_smmu_mem,
+			SMMU_MEM_DEFAULT);
+	if (ret == -EINVAL || ret == -ENODEV || ret == -ENOTSUP || ret == -ENOMEM) {
+		/* smmu_init wrote nothing: leave the SMMU to the host. */
+		plat_log("smmu: refused (%d), left untouched for the host: DMA is not isolated",
+			 ret);
+		smmu_give_back(s2);
+		arm64_smmu_state = ARM64_SMMU_NONE;
+		return;
+	}
+	if (ret) {
+		plat_log("smmu: reset failed (%d): disabled with GBPA.ABORT, hidden from the host; "
+			 "all DMA aborts",
+			 ret);
+		arm64_smmu_state = ARM64_SMMU_BROKEN;
+		return;
+	}
+	nr = MIN(ARM64_SMMU_SID_NR, 1U << arm64_smmu.strtab_log2);
+	/* VMID 0: the host's VMID in VTTBR_EL2 (boot.c). */
+	ret = smmu_attach_host(&arm64_smmu, ARM64_SMMU_SID_FIRST, nr, 0, vtcr, &idx);
+	if (ret) {
+		plat_log("smmu: attaching the host's streams failed (%d): every stream aborts, "
+			 "the SMMU stays hidden",
+			 ret);
+		arm64_smmu_state = ARM64_SMMU_BROKEN;
+		return;
+	}
+	plat_log("smmu: taken at %#llx+%#llx: streams %#x..%#x -> host stage-2 (root %#llx, "
+		 "VMID 0, shared with the CPU, own.h domain %u); frame unmapped from the host",
+		 (unsigned long long)arm64_smmu_base, (unsigned long long)arm64_smmu_size,
+		 ARM64_SMMU_SID_FIRST, ARM64_SMMU_SID_FIRST + nr - 1,
+		 (unsigned long long)pt_root_pa(s2), idx);
+	arm64_smmu_state = ARM64_SMMU_LIVE;
+}
+
+u64 arm64_smmu_features(void)
+{
+	return arm64_smmu_state == ARM64_SMMU_LIVE ? LS_FEAT_SMMU : 0;
+}
+
+void arm64_smmu_poll(void)
+{
+	if (arm64_smmu_state == ARM64_SMMU_LIVE)
+		smmu_poll_events(&arm64_smmu);
+}
+
+bool arm64_smmu_host_abort(u64 ipa, bool write)
+{
+	if (arm64_smmu_state == ARM64_SMMU_NONE || ipa < arm64_smmu_base ||
+	    ipa - arm64_smmu_base >= arm64_smmu_size)
+		return false;
+	__atomic_fetch_add(&arm64_smmu_host_mmio, 1, __ATOMIC_RELAXED);
+	plat_log("cpu %u: host %s of SMMU register %#llx refused (the SMMU is Lockstep's)",
+		 arm64_this_cpu()->idx, write ? "write" : "read",
+		 (unsigned long long)(ipa - arm64_smmu_base));
+	return true;
+}
+
+/* LS_HVC_SMMU_STATS: x1 = counter id; x1 = value, x2 = LS_SMMU_STAT_NR. */
+void arm64_smmu_hvc_stats(struct hvc_regs *regs)
+{
+	const struct smmu_stats *st = &arm64_smmu.st;
+	u64 v;
+
+	if (arm64_smmu_state == ARM64_SMMU_NONE || arm64_smmu_state == ARM64_SMMU_FOUND) {
+		regs->x[0] = (u64)(s64)LS_ENOENT;
+		return;
+	}
+	/* Counters the lock protects: read them under it (a drain may be running). */
+	hyp_spin_lock(&arm64_smmu.lock);
+	switch (regs->x[1]) {
+	case LS_SMMU_STAT_EVENTS: v = st->events; break;
+	case LS_SMMU_STAT_FAULTS: v = st->faults; break;
+	case LS_SMMU_STAT_CFG_ERRORS: v = st->cfg_errors; break;
+	case LS_SMMU_STAT_GERRORS: v = st->gerrors; break;
+	case LS_SMMU_STAT_OVERFLOWS: v = st->evtq_overflows; break;
+	case LS_SMMU_STAT_CMDS: v = st->cmds; break;
+	case LS_SMMU_STAT_SYNCS: v = st->syncs; break;
+	case LS_SMMU_STAT_INVAL_IPA: v = st->inval_ranges; break;
+	case LS_SMMU_STAT_INVAL_ALL: v = st->inval_vmall; break;
+	case LS_SMMU_STAT_TIMEOUTS: v = st->timeouts; break;
+	case LS_SMMU_STAT_HOST_MMIO:
+		v = __atomic_load_n(&arm64_smmu_host_mmio, __ATOMIC_RELAXED);
+		break;
+	case LS_SMMU_STAT_FAILED: v = arm64_smmu.failed || arm64_smmu_state != ARM64_SMMU_LIVE; break;
+	default:
+		hyp_spin_unlock(&arm64_smmu.lock);
+		regs->x[0] = (u64)(s64)LS_EINVAL;
+		return;
+	}
+	hyp_spin_unlock(&arm64_smmu.lock);
+	regs->x[0] = LS_OK;
+	regs->x[1] = v;
+	regs->x[2] = LS_SMMU_STAT_NR;
+	regs->x[3] = 0;
+}
