@@ -614,6 +614,35 @@ static void attach_enomem(void **state)
 	INV_ASSERT();
 }
 
+/* A 512-page conversion is invalidated as ranges, not pages: one range per view. */
+static void inval_per_range(void **state)
+{
+	u64 pa = env_host_pages(1024, SZ_2M);
+	u32 vm;
+
+	(void)state;
+	vm = env_vm_create(32, 40);
+	attach_doms(vm);
+	donate(vm, pa, SZ_1G, 1024);
+	/* Unaligned start: 3 pages up to the first 2 MiB boundary, then full windows. */
+	assert_int_equal(env_hvc_vm(vm, LS_FN_GUEST_SHARE, SZ_1G, 1024, NULL), LS_OK);
+	memset(&env_cpu_rec, 0, sizeof(env_cpu_rec));
+	memset(dom_rec, 0, sizeof(dom_rec));
+	vm_call_loop(LS_FN_VM_SHARE_HOST, vm, SZ_1G, 512);
+	INV_ASSERT();
+	/* VM stage-2 (lost X) + host stage-2: at most one range each, whatever the page count. */
+	assert_true(env_cpu_rec.inval_calls >= 1 && env_cpu_rec.inval_calls <= 2);
+	assert_int_equal(env_cpu_rec.ranges, env_cpu_rec.inval_calls);
+	/* The VM's mirrored and shared domains lost X too: invalidated once each. */
+	assert_int_equal(dom_rec[0].ranges, 1);
+	assert_int_equal(dom_rec[1].ranges, 1);
+	assert_int_equal(env_cpu_rec.alls + dom_rec[0].alls + dom_rec[1].alls, 0);
+	vm_call_loop(LS_FN_VM_UNSHARE_HOST, vm, SZ_1G, 512);
+	INV_ASSERT();
+	assert_true(env_cpu_rec.inval_calls <= 4);
+	assert_int_equal(env_cpu_rec.ranges, env_cpu_rec.inval_calls);
+}
+
 /* ---- bounded work ------------------------------------------------------- */
 
 static void bounded_work(void **state)
@@ -765,6 +794,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(all_pairs, setup, teardown),
 		cmocka_unit_test_setup_teardown(enomem_everywhere, setup, teardown),
 		cmocka_unit_test_setup_teardown(attach_enomem, setup, teardown),
+		cmocka_unit_test_setup_teardown(inval_per_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(bounded_work, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_arguments, setup, teardown),
 		cmocka_unit_test_setup_teardown(vm_slots, setup, teardown),

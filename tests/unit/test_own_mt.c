@@ -20,8 +20,8 @@
 #include "invariant.h"
 #include "invariant_env.h"
 
-#define NR_THREADS 3
-#define ITERS	   1500
+#define NR_THREADS 4
+#define ITERS	   5000
 #define SPAN	   64 /* pages per thread area */
 
 static u32 vms[2];
@@ -59,11 +59,14 @@ static bool expected_status(s64 st)
 	       st == LS_ENOMEM;
 }
 
+static pthread_barrier_t start;
+
 static void *worker_fn(void *arg)
 {
 	struct worker *w = arg;
 	unsigned int i;
 
+	pthread_barrier_wait(&start); /* all threads race from the same moment */
 	for (i = 0; i < ITERS; i++) {
 		unsigned int r = (unsigned int)rand_r(&w->seed);
 		u32 vm = vms[(r >> 4) & 1];
@@ -118,12 +121,14 @@ static void run(bool overlap, struct worker *ws)
 	pthread_t th[NR_THREADS];
 	unsigned int i;
 
+	assert_int_equal(pthread_barrier_init(&start, NULL, NR_THREADS), 0);
 	for (i = 0; i < NR_THREADS; i++) {
 		ws[i] = (struct worker){ .id = i, .seed = 1234u + i * 77u, .overlap = overlap };
 		assert_int_equal(pthread_create(&th[i], NULL, worker_fn, &ws[i]), 0);
 	}
 	for (i = 0; i < NR_THREADS; i++)
 		assert_int_equal(pthread_join(th[i], NULL), 0);
+	pthread_barrier_destroy(&start);
 	for (i = 0; i < NR_THREADS; i++) {
 		if (ws[i].bad)
 			fail_msg("thread %u got unexpected status %lld", i, (long long)ws[i].bad);

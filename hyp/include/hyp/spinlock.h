@@ -11,6 +11,23 @@
 
 #include "hyp/types.h"
 
+/*
+ * Hosted builds (the unit tests, -ffreestanding absent) run the lock with
+ * pthreads on a shared machine: a preempted ticket holder would stall every
+ * waiter for whole time slices, so waiters yield after a while. The hypervisor
+ * (freestanding, one vCPU per physical CPU, IRQs masked at EL2) just spins.
+ */
+#if __STDC_HOSTED__
+#include <sched.h>
+#define HYP_SPIN_WAIT(n)                    \
+	do {                                \
+		if (((n)++ & 0xff) == 0xff) \
+			sched_yield();      \
+	} while (0)
+#else
+#define HYP_SPIN_WAIT(n) ((void)(n))
+#endif
+
 struct hyp_spinlock {
 	u32 next;  /* next ticket to hand out */
 	u32 owner; /* ticket now holding the lock */
@@ -30,9 +47,10 @@ static inline void hyp_spin_init(struct hyp_spinlock *l)
 static inline void hyp_spin_lock(struct hyp_spinlock *l)
 {
 	u32 me = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
+	unsigned int spins = 0;
 
 	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != me)
-		;
+		HYP_SPIN_WAIT(spins);
 }
 
 static inline void hyp_spin_unlock(struct hyp_spinlock *l)
