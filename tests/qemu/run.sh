@@ -13,6 +13,8 @@
 #                   (build/test-logs/qemu-direct.tap)
 #
 # Environment: QEMU_TIMEOUT (seconds per boot, default 180), QEMU (binary), ESP (image).
+# QEMU option values are comma-separated by design:
+# shellcheck disable=SC2054
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
