@@ -112,6 +112,7 @@ static int ls_features_str(char *buf, size_t len)
 	} names[] = {
 		{ LS_FEAT_HOST_S2, "host_s2" },
 		{ LS_FEAT_PSCI_RELAY, "psci_relay" },
+		{ LS_FEAT_SMMU, "smmu" },
 	};
 	int n = scnprintf(buf, len, "0x%llx", ls_features);
 	size_t i;
