@@ -12,6 +12,7 @@
 #include "hyp/plat.h"
 
 static u8 *fake_mem;  /* FAKE_MEM_SIZE bytes, page aligned */
+static u8 *fake_poc;  /* what a non-coherent walker sees (cleaned lines only) */
 static u64 fake_next; /* offset of the first never-allocated byte */
 static u64 fake_cleans, fake_clean_bytes;
 
@@ -24,7 +25,13 @@ static u8 *fake_mem_get(void)
 				(unsigned long long)FAKE_MEM_SIZE);
 			abort();
 		}
+		fake_poc = aligned_alloc(PAGE_SIZE, FAKE_MEM_SIZE);
+		if (!fake_poc) {
+			fprintf(stderr, "fake: cannot allocate the PoC copy\n");
+			abort();
+		}
 		memset(fake_mem, 0, FAKE_MEM_SIZE);
+		memset(fake_poc, 0, FAKE_MEM_SIZE);
 	}
 	return fake_mem;
 }
@@ -32,6 +39,7 @@ static u8 *fake_mem_get(void)
 void fake_mem_reset(void)
 {
 	memset(fake_mem_get(), 0, fake_next);
+	memset(fake_poc, 0, fake_next);
 	fake_next = 0;
 	fake_cleans = 0;
 	fake_clean_bytes = 0;
@@ -93,9 +101,26 @@ u64 plat_virt_to_phys(const void *va)
 	return FAKE_MEM_BASE + (u64)(p - base);
 }
 
+bool fake_poc_equal(u64 pa, u64 size)
+{
+	if (!fake_pa_valid(pa, size))
+		plat_panic("fake_poc_equal: bad range %#llx+%#llx", (unsigned long long)pa,
+			   (unsigned long long)size);
+	return !memcmp(fake_mem_get() + (pa - FAKE_MEM_BASE), fake_poc + (pa - FAKE_MEM_BASE),
+		       size);
+}
+
+#define FAKE_LINE 64ULL
+
 void plat_dcache_clean(const void *va, size_t size)
 {
-	plat_virt_to_phys(va); /* cleaning anything but simulated memory is a bug */
+	/* Cleaning anything but simulated memory is a bug. */
+	u64 pa = plat_virt_to_phys(va);
+	u64 lo = ALIGN_DOWN(pa, FAKE_LINE) - FAKE_MEM_BASE;
+	u64 hi = ALIGN_UP(pa + size, FAKE_LINE) - FAKE_MEM_BASE;
+
+	if (size && hi <= FAKE_MEM_SIZE)
+		memcpy(fake_poc + lo, fake_mem + lo, hi - lo);
 	fake_cleans++;
 	fake_clean_bytes += size;
 }

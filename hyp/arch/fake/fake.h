@@ -22,6 +22,14 @@ u64 fake_pages_left(void);
 /* True if [pa, pa + size) lies inside simulated memory. */
 bool fake_pa_valid(u64 pa, u64 size);
 
+/*
+ * A non-coherent table walker's view: a second copy of simulated memory (the
+ * "point of coherency") that only plat_dcache_clean() updates, whole 64-byte
+ * lines at a time. True if the CPU's and the walker's views of [pa, pa + size)
+ * agree, i.e. every write there was cleaned.
+ */
+bool fake_poc_equal(u64 pa, u64 size);
+
 /* plat_dcache_clean() calls and bytes since the last reset. */
 u64 fake_dcache_clean_calls(void);
 u64 fake_dcache_clean_bytes(void);

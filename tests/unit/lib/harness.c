@@ -131,6 +131,21 @@ void th_snap_free(struct th_snap *s)
 	memset(s, 0, sizeof(*s));
 }
 
+static int th_cleaned_table(u64 pa, unsigned int level, void *arg)
+{
+	(void)arg;
+	if (fake_poc_equal(pa, PAGE_SIZE))
+		return 0;
+	printf("# table page %#llx (level %u) has writes not cleaned to the PoC\n",
+	       (unsigned long long)pa, level);
+	return 1;
+}
+
+int th_check_cleaned(const struct pt *pt)
+{
+	return pt_for_each_table(pt, th_cleaned_table, NULL);
+}
+
 static int th_count_table(u64 pa, unsigned int level, void *arg)
 {
 	(void)pa;

@@ -40,6 +40,12 @@ void th_snap_take(struct th_snap *s, const struct pt *pt);
 int th_snap_cmp(const struct th_snap *a, const struct th_snap *b);
 void th_snap_free(struct th_snap *s);
 
+/*
+ * 0 if a non-coherent walker (fake PoC copy) sees every table page of @pt as the
+ * CPU does, i.e. every descriptor write was cleaned; else prints the first page.
+ */
+int th_check_cleaned(const struct pt *pt);
+
 /* Number of table pages pt_for_each_table() visits. */
 u64 th_count_tables(const struct pt *pt);
 /* Number of valid leaves at @level in [ia, ia + size). */
