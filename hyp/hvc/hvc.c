@@ -12,6 +12,7 @@
 _Static_assert(LS_BUDGET_PAGES == OWN_BUDGET_PAGES, "ABI budget matches the core");
 _Static_assert(LS_POOL_HOST == OWN_HOST, "ABI host pool id matches the core");
 _Static_assert(LS_VM_POOL_MIN == OWN_VM_POOL_MIN, "ABI VM pool minimum matches the core");
+_Static_assert(LS_VM_POOL_ALIGN == OWN_VM_POOL_ALIGN, "ABI VM pool alignment matches the core");
 
 static u64 hvc_features;
 

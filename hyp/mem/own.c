@@ -972,7 +972,13 @@ int own_vm_create(u64 pool_pa, u64 n, unsigned int ia_bits, u32 *vm, struct own_
 	res->done = 0;
 	if (ia_bits < OWN_MIN_IA_BITS || ia_bits > OWN_MAX_IA_BITS)
 		return -EINVAL;
-	if (n < OWN_VM_POOL_MIN || n > OWN_BUDGET_PAGES)
+	/*
+	 * The stage-2 root may be up to 16 concatenated pages aligned to their
+	 * size (Arm ARM D8.2, "Concatenated translation tables"): a 64 KiB-aligned
+	 * pool of at least 16 pages always holds it, so creating the root below
+	 * cannot fail once the pages have left the host.
+	 */
+	if (n < OWN_VM_POOL_MIN || n > OWN_BUDGET_PAGES || !IS_ALIGNED(pool_pa, OWN_VM_POOL_ALIGN))
 		return -EINVAL;
 	ret = own_check_pa(pool_pa, n, &e);
 	if (ret)
@@ -994,8 +1000,8 @@ int own_vm_create(u64 pool_pa, u64 n, unsigned int ia_bits, u32 *vm, struct own_
 		goto out;
 	/*
 	 * The pages left the host (synced) before the first table is written into
-	 * them. The pool holds >= OWN_VM_POOL_MIN pages and ia_bits was checked,
-	 * so creating the root cannot fail.
+	 * them. The pool holds >= OWN_VM_POOL_MIN pages from a 64 KiB boundary and
+	 * ia_bits was checked, so creating the root cannot fail.
 	 */
 	pt_pool_init(&v->pool);
 	pt_pool_add(&v->pool, pool_pa, n);

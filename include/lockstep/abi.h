@@ -100,6 +100,7 @@
 #define LS_BUDGET_PAGES		512	/* most pages one transition call handles */
 #define LS_POOL_HOST		0xffffffffUL	/* pool id of the host's table-page pool */
 #define LS_VM_POOL_MIN		16	/* pages LS_FN_VM_CREATE needs at least */
+#define LS_VM_POOL_ALIGN	0x10000	/* LS_FN_VM_CREATE pool PA alignment (64 KiB) */
 #define LS_ENOSPC		(-10)	/* no free VM slot / domain slot / pool run */
 
 /*

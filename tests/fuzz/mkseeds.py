@@ -19,7 +19,7 @@ def rec(fn, vm=0, pa=0, ipa=0, n=0):
 
 SEEDS = {
     'lifecycle': [
-        rec(CREATE, 10, 100, 0, 16), rec(ATTACH, 0, 3), rec(DONATE, 0, 1024, 512, 512),
+        rec(CREATE, 10, 96, 0, 16), rec(ATTACH, 0, 3), rec(DONATE, 0, 1024, 512, 512),
         rec(G_SHARE, 0, 0, 517, 1), rec(SHARE, 0, 0, 517, 1), rec(UNSHARE, 0, 0, 517, 1),
         rec(G_SHARE, 0, 0, 512, 8), rec(SHARE, 0, 0, 512, 8), rec(G_UNSHARE, 0, 0, 512, 8),
         rec(RECLAIM, 0, 0, 512, 512), rec(DETACH, 0, 0, 0, 0), rec(DESTROY, 0),
@@ -30,11 +30,11 @@ SEEDS = {
     ],
     'errors': [
         rec(VERSION), rec(FEATURES), rec(RAW_DONATE, 0, 400, 0, 0x101), rec(DONATE, 0, 400, 0, 0),
-        rec(CREATE, 10, 5, 0, 16), rec(CREATE, 10, 100, 0, 3), rec(RECLAIM, 3, 0, 0, 1),
+        rec(CREATE, 10, 5, 0, 16), rec(CREATE, 10, 96, 0, 3), rec(CREATE, 13, 97, 0, 16), rec(RECLAIM, 3, 0, 0, 1),
         rec(G_SHARE, 19, 0, 0, 1),
     ],
     'two-vms': [
-        rec(CREATE, 10, 100, 0, 16), rec(CREATE, 12, 120, 0, 16), rec(ATTACH, 1, 1),
+        rec(CREATE, 10, 96, 0, 16), rec(CREATE, 12, 112, 0, 16), rec(ATTACH, 1, 1),
         rec(ATTACH, 16, 1), rec(DONATE, 0, 2048, 0, 600), rec(DONATE, 1, 2048, 0, 8),
         rec(DONATE, 1, 3072, 0, 8), rec(SHARE, 1, 0, 0, 8), rec(G_SHARE, 1, 0, 2, 2),
         rec(SHARE, 1, 0, 2, 2), rec(RECLAIM, 1, 0, 0, 8), rec(POOL, 1, 3500, 0, 4),

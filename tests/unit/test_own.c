@@ -385,7 +385,7 @@ static void all_pairs(void **state)
 			int to;
 
 			env_setup(64);
-			pool_pa = env_host_pages(32, PAGE_SIZE);
+			pool_pa = env_host_pages(32, LS_VM_POOL_ALIGN);
 			assert_int_equal(env_hvc(LS_FN_VM_CREATE, pool_pa, 32, 40, 0, NULL), LS_OK);
 			vm = 0;
 			pa = env_host_pages(1, PAGE_SIZE);
@@ -554,7 +554,7 @@ static void enomem_everywhere(void **state)
 	INV_ASSERT();
 
 	/* A second VM, created and destroyed: the host maps its pool back in place. */
-	pa = env_host_pages(16, PAGE_SIZE);
+	pa = env_host_pages(16, LS_VM_POOL_ALIGN);
 	t = (struct tx){ LS_FN_VM_CREATE, { pa, 16, 40, 0 }, 16 };
 	/* host CPU + mirror: the 2M block holding the pool splits (1 + 1) unless split already */
 	assert_true(check_enomem(&t, vm) <= 2);
@@ -672,7 +672,7 @@ static void bounded_work(void **state)
 
 static void bad_arguments(void **state)
 {
-	u64 pa = env_host_pages(4, PAGE_SIZE), snap;
+	u64 pa = env_host_pages(4, PAGE_SIZE), snap, pool;
 	u32 vm;
 
 	(void)state;
@@ -714,7 +714,18 @@ static void bad_arguments(void **state)
 	assert_int_equal(env_hvc(LS_FN_VM_CREATE, pa, 16, 20, 0, NULL), LS_EINVAL);
 	assert_int_equal(env_hvc(LS_FN_VM_CREATE, pa, 16, 1ULL << 33, 0, NULL), LS_EINVAL);
 	assert_int_equal(env_hvc(LS_FN_VM_CREATE, pa, 4, 40, 0, NULL), LS_EINVAL);
+	/*
+	 * A 43-bit IPA space needs a 16-page root aligned to 64 KiB: a pool that
+	 * cannot hold it is refused up front (it used to reach a HYP_CHECK).
+	 */
+	pool = env_host_pages(32, LS_VM_POOL_ALIGN) + PAGE_SIZE;
+	assert_int_equal(env_hvc(LS_FN_VM_CREATE, pool, 16, 43, 0, NULL), LS_EINVAL);
+	assert_int_equal(env_hvc(LS_FN_VM_CREATE, pool, 31, 43, 0, NULL), LS_EINVAL);
 	assert_int_equal(env_snapshot(), snap);
+	INV_ASSERT();
+
+	/* The same, 64 KiB aligned: fine, and the VM's root is 16 pages. */
+	assert_int_equal(env_hvc(LS_FN_VM_CREATE, pool - PAGE_SIZE, 16, 43, 0, NULL), LS_OK);
 	INV_ASSERT();
 
 	/* overlapping IPA ranges */
@@ -739,7 +750,7 @@ static void vm_slots(void **state)
 	(void)state;
 	for (i = 0; i < OWN_MAX_VMS; i++)
 		assert_int_equal(env_vm_create(16, 32), i);
-	pa = env_host_pages(16, PAGE_SIZE);
+	pa = env_host_pages(16, LS_VM_POOL_ALIGN);
 	assert_int_equal(env_hvc(LS_FN_VM_CREATE, pa, 16, 32, 0, NULL), LS_ENOSPC);
 	INV_ASSERT();
 	assert_int_equal(env_hvc(LS_FN_VM_DESTROY, 3, 0, 0, 0, NULL), LS_OK);

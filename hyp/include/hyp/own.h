@@ -19,10 +19,11 @@
 /* A call handles at most this many pages (one atomic window); x1 says how many. */
 #define OWN_BUDGET_PAGES  512U
 #define OWN_MAX_VMS	  16U
-#define OWN_MAX_DOMS	  4U  /* IOMMU domains per view */
-#define OWN_MAX_RANGES	  16U /* RAM ranges, hypervisor ranges */
-#define OWN_MAX_POOL_RUNS 8U  /* donations that make up one VM's table pool */
-#define OWN_VM_POOL_MIN	  16U /* pool pages a VM needs at create (root + first tables) */
+#define OWN_MAX_DOMS	  4U	     /* IOMMU domains per view */
+#define OWN_MAX_RANGES	  16U	     /* RAM ranges, hypervisor ranges */
+#define OWN_MAX_POOL_RUNS 8U	     /* donations that make up one VM's table pool */
+#define OWN_VM_POOL_MIN	  16U	     /* pool pages a VM needs at create (root + first tables) */
+#define OWN_VM_POOL_ALIGN 0x10000ULL /* VM_CREATE pool alignment: a 16-page stage-2 root */
 
 /* Principal ids ("who"): the host, or VM n (0 <= n < OWN_MAX_VMS). */
 #define OWN_HOST 0xffffffffU

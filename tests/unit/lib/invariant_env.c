@@ -112,7 +112,7 @@ u64 env_host_pages(u64 n, u64 align)
 u32 env_vm_create(u64 pool_pages, unsigned int ia_bits)
 {
 	struct hvc_regs r;
-	u64 pa = env_host_pages(pool_pages, PAGE_SIZE);
+	u64 pa = env_host_pages(pool_pages, LS_VM_POOL_ALIGN);
 
 	if (env_hvc(LS_FN_VM_CREATE, pa, pool_pages, ia_bits, 0, &r) != LS_OK)
 		plat_panic("env_vm_create: %lld", (long long)r.x[0]);
