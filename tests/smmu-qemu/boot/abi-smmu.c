@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Host tool: the ABI constants the smmu-boot guest script needs, as shell
+ * assignments (/etc/lockstep-smmu.env), formatted as raw_hvc prints registers.
+ */
+#include <stdint.h>
+#include <stdio.h>
+
+#include <lockstep/abi.h>
+
+#define X(v) ((unsigned long long)(uint64_t)(int64_t)(v))
+
+int main(void)
+{
+	printf("LS_HVC_FEATURES=0x%llx\n", X(LS_HVC_FEATURES));
+	printf("LS_HVC_SMMU_STATS=0x%llx\n", X(LS_HVC_SMMU_STATS));
+	printf("LS_HVC_HOST_SHARE_HYP=0x%llx\n", X(LS_HVC_HOST_SHARE_HYP));
+	printf("LS_HVC_HOST_UNSHARE_HYP=0x%llx\n", X(LS_HVC_HOST_UNSHARE_HYP));
+	printf("LS_FEAT_SMMU=%llu\n", X(LS_FEAT_SMMU));
+	printf("LS_X_OK=0x%016llx\n", X(LS_OK));
+	printf("LS_X_EINVAL=0x%016llx\n", X(LS_EINVAL));
+	printf("LS_SMMU_STAT_NR=%d\n", LS_SMMU_STAT_NR);
+	printf("ST_EVENTS=%d\nST_FAULTS=%d\nST_CFG_ERRORS=%d\nST_GERRORS=%d\n", LS_SMMU_STAT_EVENTS,
+	       LS_SMMU_STAT_FAULTS, LS_SMMU_STAT_CFG_ERRORS, LS_SMMU_STAT_GERRORS);
+	printf("ST_OVERFLOWS=%d\nST_CMDS=%d\nST_SYNCS=%d\nST_INVAL_IPA=%d\nST_INVAL_ALL=%d\n",
+	       LS_SMMU_STAT_OVERFLOWS, LS_SMMU_STAT_CMDS, LS_SMMU_STAT_SYNCS,
+	       LS_SMMU_STAT_INVAL_IPA, LS_SMMU_STAT_INVAL_ALL);
+	printf("ST_TIMEOUTS=%d\nST_HOST_MMIO=%d\nST_FAILED=%d\n", LS_SMMU_STAT_TIMEOUTS,
+	       LS_SMMU_STAT_HOST_MMIO, LS_SMMU_STAT_FAILED);
+	return 0;
+}
