@@ -978,7 +978,9 @@ int own_vm_create(u64 pool_pa, u64 n, unsigned int ia_bits, u32 *vm, struct own_
 	 * pool of at least 16 pages always holds it, so creating the root below
 	 * cannot fail once the pages have left the host.
 	 */
-	if (n < OWN_VM_POOL_MIN || n > OWN_BUDGET_PAGES || !IS_ALIGNED(pool_pa, OWN_VM_POOL_ALIGN))
+	/* PA 0 cannot be a pool page: 0 ends the pool's free list. */
+	if (n < OWN_VM_POOL_MIN || n > OWN_BUDGET_PAGES ||
+	    !IS_ALIGNED(pool_pa, OWN_VM_POOL_ALIGN) || !pool_pa)
 		return -EINVAL;
 	ret = own_check_pa(pool_pa, n, &e);
 	if (ret)
@@ -1089,6 +1091,8 @@ int own_pool_donate(u32 who, u64 pa, u64 n, struct own_res *res)
 	ret = own_check_args(pa, n);
 	if (ret)
 		return ret;
+	if (!pa)
+		return -EINVAL; /* 0 ends a pool's free list: never a pool page */
 	w = own_window(pa, n);
 	ret = own_check_pa(pa, n, &e);
 	if (ret)
