@@ -741,6 +741,50 @@ static void bad_arguments(void **state)
 	INV_ASSERT();
 }
 
+/* One bad page anywhere in a window fails the whole call, which changes nothing. */
+static void whole_window_checked(void **state)
+{
+	u64 pa = env_host_pages(8, PAGE_SIZE), snap;
+	u32 vm;
+
+	(void)state;
+	vm = env_vm_create(32, 40);
+	/* donate: page 5 is shared with the hypervisor */
+	assert_int_equal(env_hvc(LS_FN_HOST_SHARE_HYP, pa + 5 * PAGE_SIZE, 1, 0, 0, NULL), LS_OK);
+	snap = env_snapshot();
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, pa, IPA0, 8, NULL), LS_EPERM);
+	assert_int_equal(env_snapshot(), snap);
+	assert_int_equal(env_hvc(LS_FN_HOST_UNSHARE_HYP, pa + 5 * PAGE_SIZE, 1, 0, 0, NULL), LS_OK);
+	/* donate: the last IPA of the window is taken (by another page) */
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, env_host_pages(1, PAGE_SIZE),
+				 IPA0 + 7 * PAGE_SIZE, 1, NULL),
+			 LS_OK);
+	snap = env_snapshot();
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, pa, IPA0, 8, NULL), LS_EEXIST);
+	assert_int_equal(env_snapshot(), snap);
+	donate(vm, pa, IPA0, 7);
+	INV_ASSERT();
+	/* share: consent on 7 of 8 pages */
+	assert_int_equal(env_hvc_vm(vm, LS_FN_GUEST_SHARE, IPA0, 7, NULL), LS_OK);
+	snap = env_snapshot();
+	assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST, vm, IPA0, 8, 0, NULL), LS_EPERM);
+	assert_int_equal(env_snapshot(), snap);
+	/* reclaim: one page of the window is shared */
+	assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST, vm, IPA0 + 2 * PAGE_SIZE, 1, 0, NULL), LS_OK);
+	snap = env_snapshot();
+	assert_int_equal(env_hvc(LS_FN_VM_RECLAIM, vm, IPA0, 8, 0, NULL), LS_EBUSY);
+	/* unshare: only one of 8 is shared */
+	assert_int_equal(env_hvc(LS_FN_VM_UNSHARE_HOST, vm, IPA0, 8, 0, NULL), LS_EPERM);
+	assert_int_equal(env_snapshot(), snap);
+	/* guest unshare of the window: the shared page comes back, consent goes */
+	assert_int_equal(env_hvc_vm(vm, LS_FN_GUEST_UNSHARE, IPA0, 8, NULL), LS_OK);
+	assert_int_equal(own_page_state(OWN_HOST, pa + 2 * PAGE_SIZE), OWN_NOPAGE);
+	assert_int_equal(entry(pa + 3 * PAGE_SIZE), OWN_OWNER_VM(vm));
+	INV_ASSERT();
+	vm_call_loop(LS_FN_VM_RECLAIM, vm, IPA0, 8);
+	INV_ASSERT();
+}
+
 /* VM slots run out; destroyed slots are reused. */
 static void vm_slots(void **state)
 {
@@ -808,6 +852,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(inval_per_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(bounded_work, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_arguments, setup, teardown),
+		cmocka_unit_test_setup_teardown(whole_window_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(vm_slots, setup, teardown),
 		cmocka_unit_test_setup_teardown(checker_detects, setup, teardown),
 	};
