@@ -16,6 +16,11 @@ int main(void)
 	printf("LS_HVC_SMMU_STATS=0x%llx\n", X(LS_HVC_SMMU_STATS));
 	printf("LS_HVC_HOST_SHARE_HYP=0x%llx\n", X(LS_HVC_HOST_SHARE_HYP));
 	printf("LS_HVC_HOST_UNSHARE_HYP=0x%llx\n", X(LS_HVC_HOST_UNSHARE_HYP));
+	printf("LS_HVC_VM_CREATE=0x%llx\n", X(LS_HVC_VM_CREATE));
+	printf("LS_HVC_VM_DESTROY=0x%llx\n", X(LS_HVC_VM_DESTROY));
+	printf("LS_HVC_HOST_DONATE_VM=0x%llx\n", X(LS_HVC_HOST_DONATE_VM));
+	printf("LS_HVC_VM_RECLAIM=0x%llx\n", X(LS_HVC_VM_RECLAIM));
+	printf("LS_VM_POOL_MIN=%d\n", LS_VM_POOL_MIN);
 	printf("LS_FEAT_SMMU=%llu\n", X(LS_FEAT_SMMU));
 	printf("LS_X_OK=0x%016llx\n", X(LS_OK));
 	printf("LS_X_EINVAL=0x%016llx\n", X(LS_EINVAL));

@@ -4,7 +4,10 @@
 # virtio data disk and a virtio-net NIC behind it. Asserts on the serial log and the
 # guest's results (tests/smmu-qemu/boot/lstest); TAP to build/test-logs/smmu-boot.tap.
 #
-#   run.sh ESP DATA_DISK   (make smmu-boot builds both)
+#   run.sh ESP DATA_DISK acpi|dt   (make smmu-boot builds both and runs both variants,
+#                                   appending to the TAP file)
+#   acpi  the machine of tests/qemu/run.sh as is: AAVMF gives Linux ACPI (IORT)
+#   dt    the same with -M virt,acpi=off: AAVMF passes QEMU's device tree instead
 # Environment: QEMU_TIMEOUT (seconds, default 240), QEMU (binary).
 set -uo pipefail
 
@@ -12,22 +15,23 @@ top=$(cd "$(dirname "$0")/../../.." && pwd)
 b=$top/build
 logs=$b/test-logs
 work=$b/iommu/boot
-esp=$1 data=$2
+esp=$1 data=$2 fwv=${3:-acpi}
 timeout_s=${QEMU_TIMEOUT:-240}
 qemu=${QEMU:-qemu-system-aarch64}
 mkdir -p "$logs" "$work"
 tap=$logs/smmu-boot.tap
-log=$logs/smmu-boot-serial.log
-n=0
-: > "$tap"
-tap_line() { n=$((n + 1)); echo "$1 $n - $2" >> "$tap"; echo "$1 $n - $2"; }
+log=$logs/smmu-boot-$fwv-serial.log
+n=$(grep -cE '^(not )?ok' "$tap" 2>/dev/null)
+tap_line() { n=$((n + 1)); echo "$1 $n - $fwv: $2" >> "$tap"; echo "$1 $n - $fwv: $2"; }
 assert() { local name=$1; shift; if "$@"; then tap_line ok "$name"; else tap_line "not ok" "$name"; fi; }
 has() { grep -qE -- "$1" "$log"; }
 hasnt() { ! grep -qE -- "$1" "$log"; }
 
 # The machine of tests/qemu/run.sh (same -M/-cpu/-smp/-m). QEMU 10 exposes S2P on the virt
 # SMMU anyway; stage=2 keeps that true on versions that default to stage 1 only.
-machine=(-M virt,virtualization=on,iommu=smmuv3,gic-version=3 -cpu max,pauth-impdef=on
+mopt=virt,virtualization=on,iommu=smmuv3,gic-version=3
+[ "$fwv" = dt ] && mopt=$mopt,acpi=off
+machine=(-M $mopt -cpu max,pauth-impdef=on
 	-smp 4 -m 2G -nographic -no-reboot -global arm-smmuv3.stage=2)
 cp /usr/share/AAVMF/AAVMF_VARS.fd "$work/vars.fd" || { tap_line "not ok" "AAVMF present"; exit 0; }
 fw=(-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd
@@ -36,7 +40,7 @@ dev=(-drive if=none,id=esp,format=raw,snapshot=on,file="$esp" -device virtio-blk
 	-drive if=none,id=data,format=raw,snapshot=on,file="$data" -device virtio-blk-pci,drive=data
 	-netdev user,id=n0 -device virtio-net-pci,netdev=n0)
 
-echo "smmu-boot: booting (timeout ${timeout_s}s), serial log $log"
+echo "smmu-boot ($fwv): booting (timeout ${timeout_s}s), serial log $log"
 t0=$SECONDS
 timeout --foreground -k 10 "$timeout_s" "$qemu" "${machine[@]}" "${fw[@]}" "${dev[@]}" \
 	</dev/null 2>&1 | tr -d '\r' > "$log"
