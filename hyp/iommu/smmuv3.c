@@ -339,7 +339,8 @@ static void smmu_log_event(struct smmu *s, const u64 e[EVT_DWORDS], bool quiet)
 	s->st.events++;
 	if (s->st.events == SMMU_EVT_LOG_BUDGET + 1)
 		plat_log("smmu: %u events logged: from now on events are only counted "
-			 "(LS_FN_SMMU_STATS)", SMMU_EVT_LOG_BUDGET);
+			 "(LS_FN_SMMU_STATS)",
+			 SMMU_EVT_LOG_BUDGET);
 	quiet = quiet || s->st.events > SMMU_EVT_LOG_BUDGET;
 	switch (id) {
 	case EVT_F_TRANSLATION:

@@ -67,8 +67,8 @@ int arm64_smmu_discover(const struct ls_boot_info *bi, unsigned int pa_bits, u64
 	/* SMMU 6.1: two 64 KiB pages (page 1 holds EVENTQ PROD/CONS), 64 KiB aligned. */
 	if (!IS_ALIGNED(base, 0x10000) || !IS_ALIGNED(size, PAGE_SIZE) || size < 0x20000 ||
 	    base + size < base || base + size > (1ULL << pa_bits) ||
-	    smmu_overlaps(base, size, bi->hyp_base, bi->hyp_size) || arm64_is_ram(base, PAGE_SIZE) ||
-	    arm64_is_ram(base + size - PAGE_SIZE, PAGE_SIZE)) {
+	    smmu_overlaps(base, size, bi->hyp_base, bi->hyp_size) ||
+	    arm64_is_ram(base, PAGE_SIZE) || arm64_is_ram(base + size - PAGE_SIZE, PAGE_SIZE)) {
 		plat_log("smmu: loader's frame %#llx+%#llx is not a valid SMMUv3 frame (64 KiB "
 			 "aligned, >= 128 KiB, not RAM, inside the %u-bit PA space): ignored",
 			 (unsigned long long)base, (unsigned long long)size, pa_bits);
@@ -100,15 +100,15 @@ int arm64_smmu_map_el2(struct pt *s1)
 	if (arm64_smmu_state != ARM64_SMMU_FOUND)
 		return 0;
 	/* Device-nGnRE at EL2: every invalidation after the switch to our stage-1 uses it. */
-	return pt_map(s1, arm64_smmu_base, arm64_smmu_size, arm64_smmu_base,
-		      PT_RW | PT_DEVICE, NULL);
+	return pt_map(s1, arm64_smmu_base, arm64_smmu_size, arm64_smmu_base, PT_RW | PT_DEVICE,
+		      NULL);
 }
 
 /* Give the frame back to the host stage-2 (the SMMU was refused untouched). */
 static void smmu_give_back(struct pt *s2)
 {
-	int ret = pt_map(s2, arm64_smmu_base, arm64_smmu_size, arm64_smmu_base,
-			 PT_RW | PT_DEVICE, NULL);
+	int ret = pt_map(s2, arm64_smmu_base, arm64_smmu_size, arm64_smmu_base, PT_RW | PT_DEVICE,
+			 NULL);
 
 	if (ret)
 		plat_log("smmu: could not map the frame back for the host (%d): it stays hidden",
@@ -196,37 +196,33 @@ bool arm64_smmu_host_abort(u64 ipa, bool write)
 void arm64_smmu_hvc_stats(struct hvc_regs *regs)
 {
 	const struct smmu_stats *st = &arm64_smmu.st;
-	u64 v;
+	u64 v[LS_SMMU_STAT_NR];
 
 	if (arm64_smmu_state == ARM64_SMMU_NONE || arm64_smmu_state == ARM64_SMMU_FOUND) {
 		regs->x[0] = (u64)(s64)LS_ENOENT;
 		return;
 	}
-	/* Counters the lock protects: read them under it (a drain may be running). */
-	hyp_spin_lock(&arm64_smmu.lock);
-	switch (regs->x[1]) {
-	case LS_SMMU_STAT_EVENTS: v = st->events; break;
-	case LS_SMMU_STAT_FAULTS: v = st->faults; break;
-	case LS_SMMU_STAT_CFG_ERRORS: v = st->cfg_errors; break;
-	case LS_SMMU_STAT_GERRORS: v = st->gerrors; break;
-	case LS_SMMU_STAT_OVERFLOWS: v = st->evtq_overflows; break;
-	case LS_SMMU_STAT_CMDS: v = st->cmds; break;
-	case LS_SMMU_STAT_SYNCS: v = st->syncs; break;
-	case LS_SMMU_STAT_INVAL_IPA: v = st->inval_ranges; break;
-	case LS_SMMU_STAT_INVAL_ALL: v = st->inval_vmall; break;
-	case LS_SMMU_STAT_TIMEOUTS: v = st->timeouts; break;
-	case LS_SMMU_STAT_HOST_MMIO:
-		v = __atomic_load_n(&arm64_smmu_host_mmio, __ATOMIC_RELAXED);
-		break;
-	case LS_SMMU_STAT_FAILED: v = arm64_smmu.failed || arm64_smmu_state != ARM64_SMMU_LIVE; break;
-	default:
-		hyp_spin_unlock(&arm64_smmu.lock);
+	if (regs->x[1] >= LS_SMMU_STAT_NR) {
 		regs->x[0] = (u64)(s64)LS_EINVAL;
 		return;
 	}
+	/* A consistent snapshot: the counters change under the lock (drains, own.h ops). */
+	hyp_spin_lock(&arm64_smmu.lock);
+	v[LS_SMMU_STAT_EVENTS] = st->events;
+	v[LS_SMMU_STAT_FAULTS] = st->faults;
+	v[LS_SMMU_STAT_CFG_ERRORS] = st->cfg_errors;
+	v[LS_SMMU_STAT_GERRORS] = st->gerrors;
+	v[LS_SMMU_STAT_OVERFLOWS] = st->evtq_overflows;
+	v[LS_SMMU_STAT_CMDS] = st->cmds;
+	v[LS_SMMU_STAT_SYNCS] = st->syncs;
+	v[LS_SMMU_STAT_INVAL_IPA] = st->inval_ranges;
+	v[LS_SMMU_STAT_INVAL_ALL] = st->inval_vmall;
+	v[LS_SMMU_STAT_TIMEOUTS] = st->timeouts;
+	v[LS_SMMU_STAT_HOST_MMIO] = __atomic_load_n(&arm64_smmu_host_mmio, __ATOMIC_RELAXED);
+	v[LS_SMMU_STAT_FAILED] = arm64_smmu.failed || arm64_smmu_state != ARM64_SMMU_LIVE;
 	hyp_spin_unlock(&arm64_smmu.lock);
 	regs->x[0] = LS_OK;
-	regs->x[1] = v;
+	regs->x[1] = v[regs->x[1]];
 	regs->x[2] = LS_SMMU_STAT_NR;
 	regs->x[3] = 0;
 }

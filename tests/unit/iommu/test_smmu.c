@@ -610,6 +610,42 @@ static void test_gerror(void **state)
 	assert_int_equal(sim_dma(0, 0x40000000, false, &pa), 0xff);
 }
 
+/*
+ * smmu_poll_events (hypercall exit / abort trap path): nothing pending = two register
+ * reads and no write; an event or a global error = a locked drain; the event log stops
+ * after SMMU_EVT_LOG_BUDGET records (counting goes on).
+ */
+static void test_poll_events(void **state)
+{
+	u64 writes;
+	const char *log;
+
+	(void)state;
+	init_ok();
+	writes = sim.reg_writes;
+	assert_int_equal(smmu_poll_events(&smmu), 0);
+	assert_int_equal(sim.reg_writes, writes);
+	sim_event(EVT_F_TRANSLATION, 0x10, 0x2000, 0x2000, true, true);
+	assert_int_equal(smmu_poll_events(&smmu), 1);
+	assert_int_equal(smmu.st.faults, 1);
+	assert_int_equal(sim.evtq_cons, sim.evtq_prod);
+	assert_false(hyp_spin_is_locked(&smmu.lock));
+	sim.gerror ^= (u32)GERROR_EVTQ_ABT_ERR;
+	assert_int_equal(smmu_poll_events(&smmu), 0);
+	assert_int_equal(sim.gerror, sim.gerrorn);
+	assert_int_equal(smmu.st.gerrors, 1);
+	/* Log budget: records beyond it are counted, not logged. */
+	smmu.st.events = SMMU_EVT_LOG_BUDGET;
+	sim_event(EVT_F_PERMISSION, 0x11, 0x3000, 0x3000, true, true);
+	cap_start();
+	assert_int_equal(smmu_poll_events(&smmu), 1);
+	log = cap_end();
+	assert_null(strstr(log, "F_PERMISSION sid 0x11"));
+	assert_non_null(strstr(log, "only counted"));
+	assert_int_equal(smmu.st.faults, 2);
+	assert_int_equal(smmu_poll_events(NULL), -EINVAL);
+}
+
 /* The ownership layer's view ops: unmap in the shared table, then invalidate + sync. */
 static void test_own_ops_after_unmap(void **state)
 {
@@ -727,6 +763,7 @@ int main(void)
 		cmocka_unit_test_setup(test_cmd_error_skipped, setup),
 		cmocka_unit_test_setup(test_events_and_overflow, setup),
 		cmocka_unit_test_setup(test_gerror, setup),
+		cmocka_unit_test_setup(test_poll_events, setup),
 		cmocka_unit_test_setup(test_own_ops_after_unmap, setup),
 		cmocka_unit_test(test_own_lockstep),
 	};
