@@ -617,19 +617,25 @@ static void attach_enomem(void **state)
 /* A 512-page conversion is invalidated as ranges, not pages: one range per view. */
 static void inval_per_range(void **state)
 {
-	u64 pa = env_host_pages(1024, SZ_2M);
+	u64 pa = env_host_pages(1024, SZ_2M), t_vm, t_vm_mirror, t_host;
 	u32 vm;
 
 	(void)state;
 	vm = env_vm_create(32, 40);
 	attach_doms(vm);
 	donate(vm, pa, SZ_1G, 1024);
-	/* Unaligned start: 3 pages up to the first 2 MiB boundary, then full windows. */
 	assert_int_equal(env_hvc_vm(vm, LS_FN_GUEST_SHARE, SZ_1G, 1024, NULL), LS_OK);
 	memset(&env_cpu_rec, 0, sizeof(env_cpu_rec));
 	memset(dom_rec, 0, sizeof(dom_rec));
+	t_vm = own_view_of(vm)->cpu.nr_tables;
+	t_vm_mirror = mirror_pt(vm)->nr_tables;
+	t_host = own_view_of(OWN_HOST)->cpu.nr_tables;
 	vm_call_loop(LS_FN_VM_SHARE_HOST, vm, SZ_1G, 512);
 	INV_ASSERT();
+	/* A whole 2 MiB conversion splits nothing, in any table. */
+	assert_int_equal(own_view_of(vm)->cpu.nr_tables, t_vm);
+	assert_int_equal(mirror_pt(vm)->nr_tables, t_vm_mirror);
+	assert_int_equal(own_view_of(OWN_HOST)->cpu.nr_tables, t_host);
 	/* VM stage-2 (lost X) + host stage-2: at most one range each, whatever the page count. */
 	assert_true(env_cpu_rec.inval_calls >= 1 && env_cpu_rec.inval_calls <= 2);
 	assert_int_equal(env_cpu_rec.ranges, env_cpu_rec.inval_calls);
