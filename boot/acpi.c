@@ -83,6 +83,36 @@ static const uint8_t *acpi_find_table(const void *rsdp, const char *sig)
 	return NULL;
 }
 
+const char *acpi_locate(const void *rsdp, const char *sig, uint64_t *xsdt, uint32_t *entry_off,
+			uint64_t *table)
+{
+	const uint8_t *r = rsdp, *x;
+	uint32_t len, i;
+
+	if (!r || !acpi_sig(r, "RSD PTR ", 8) || r[15] < 2)
+		return "no ACPI 2.0+ RSDP";
+	len = acpi_le32(r + 20);
+	if (len < 36 || len > 4096 || !acpi_sum_ok(r, 20) || !acpi_sum_ok(r, len))
+		return "RSDP length or checksum bad";
+	x = acpi_table(acpi_le64(r + 24));
+	if (!x || !acpi_sig(x, "XSDT", 4))
+		return "XSDT missing, too long or bad checksum";
+	len = acpi_le32(x + 4);
+	for (i = ACPI_HDR_LEN; i + 8 <= len; i += 8) {
+		const uint8_t *t = (const uint8_t *)(uintptr_t)acpi_le64(x + i);
+
+		if (!t || !acpi_sig(t, sig, 4))
+			continue;
+		if (!acpi_table(acpi_le64(x + i)))
+			return "table length or checksum bad";
+		*xsdt = (uint64_t)(uintptr_t)x;
+		*entry_off = i;
+		*table = acpi_le64(x + i);
+		return NULL;
+	}
+	return "table not listed in the XSDT";
+}
+
 uint64_t acpi_find_pl011(const void *rsdp)
 {
 	const uint8_t *spcr = acpi_find_table(rsdp, "SPCR");

@@ -102,6 +102,14 @@ int fdt_find_compatible(const void *fdt, size_t max_len, const char *compat, uin
  */
 int acpi_find_smmuv3(const void *rsdp, uint64_t *base);
 
+/*
+ * The table with signature sig listed in the XSDT (from an ACPI 2.0+ RSDP), with
+ * length and checksum checked: its address, the XSDT's and the offset of its entry
+ * in the XSDT. NULL on success, else a message (outputs unchanged).
+ */
+const char *acpi_locate(const void *rsdp, const char *sig, uint64_t *xsdt, uint32_t *entry_off,
+			uint64_t *table);
+
 /* Total size of a flattened device tree from its header, 0 if not a valid FDT. */
 uint32_t fdt_total_size(const void *fdt);
 
@@ -139,5 +147,52 @@ enum {
  */
 int mm_collect(const void *map, size_t map_size, size_t desc_size, struct ls_mem_range *out,
 	       unsigned int max);
+
+/*
+ * Hiding the SMMUv3 from the host's firmware description (boot/hide.c, docs/boot.md
+ * "Hiding the SMMU from the host").
+ */
+#define LDR_IORT_MAX_NODES 256
+#define LDR_FDT_MAX_EDITS  32
+
+struct iort_hide_report {
+	uint32_t smmu_off;   /* offset of the SMMUv3 node removed (input table) */
+	uint32_t redirected; /* device ID mappings that pointed at the SMMUv3 */
+	uint32_t composed;   /* mappings written in their place (to the SMMU's output node) */
+	uint32_t dropped;    /* redirected mappings whose IDs the SMMU did not map onwards */
+	uint32_t nodes;	     /* nodes left */
+	uint32_t new_len;    /* length of the rewritten table */
+};
+
+/* Set the checksum byte (offset 9) of an ACPI table of len bytes (ACPI 6.5 5.2.6). */
+void acpi_fix_checksum(uint8_t *t, uint32_t len);
+
+/*
+ * Rewrite an IORT (in, in_len bytes; its length field must equal in_len) into out
+ * (cap bytes, not overlapping in) without its first SMMUv3 node: every root-complex
+ * or named-component ID mapping whose output is that SMMU is replaced by the
+ * composition with the SMMU's own mappings (so the IDs go straight to the ITS group
+ * with the same final IDs), every node offset is fixed, the checksum recomputed.
+ * NULL on success (*rep filled), else a message and out/rep untouched.
+ */
+const char *iort_hide_smmuv3(const uint8_t *in, uint32_t in_len, uint8_t *out, uint32_t cap,
+			     struct iort_hide_report *rep);
+
+struct fdt_hide_report {
+	uint32_t phandle;	/* of the SMMU node, 0 if it had none */
+	uint32_t refs_removed;	/* iommu-map / iommus properties removed */
+	uint32_t masks_removed; /* iommu-map-mask properties removed with them */
+	uint32_t had_status;	/* the node had a status property (replaced) */
+	uint32_t new_size;	/* totalsize of the edited blob */
+};
+
+/*
+ * Edit a flattened device tree in place (cap bytes of room from fdt): the enabled
+ * "arm,smmu-v3" node whose first reg address is smmu_base gets status = "disabled",
+ * and every iommu-map / iommus property naming it is removed (with iommu-map-mask).
+ * NULL on success (*rep filled), else a message and the blob untouched.
+ */
+const char *fdt_hide_smmuv3(void *fdt, uint32_t cap, uint64_t smmu_base,
+			    struct fdt_hide_report *rep);
 
 #endif /* LOCKSTEP_BOOT_LDR_H */

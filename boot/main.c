@@ -94,11 +94,185 @@ struct ldr_state {
 	EFI_PHYSICAL_ADDRESS region;
 	UINTN region_pages;
 	void *mm_buf;
+	/* The SMMU hidden from the host (undone by ldr_cleanup if the boot fails). */
+	uint8_t *xsdt;	       /* XSDT whose IORT entry was repointed, NULL if not */
+	uint32_t xsdt_entry;   /* offset of that entry */
+	uint64_t iort_orig;    /* the firmware's IORT */
+	EFI_PHYSICAL_ADDRESS iort_copy;
+	UINTN iort_pages;
+	void *fdt_orig;	       /* the firmware's DT, NULL if not replaced */
+	EFI_PHYSICAL_ADDRESS fdt_copy;
+	UINTN fdt_pages;
 };
+
+static void ldr_put64(uint8_t *p, uint64_t v)
+{
+	unsigned int i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t ldr_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Put the firmware's own descriptions back (a boot that fails after hiding). */
+static void ldr_unhide(struct ldr_state *s)
+{
+	if (s->xsdt) {
+		ldr_put64(s->xsdt + s->xsdt_entry, s->iort_orig);
+		acpi_fix_checksum(s->xsdt, ldr_le32(s->xsdt + 4));
+		s->xsdt = NULL;
+	}
+	if (s->iort_copy) {
+		BS->FreePages(s->iort_copy, s->iort_pages);
+		s->iort_copy = 0;
+	}
+	if (s->fdt_orig) {
+		BS->InstallConfigurationTable(&fdt_guid, s->fdt_orig);
+		s->fdt_orig = NULL;
+	}
+	if (s->fdt_copy) {
+		BS->FreePages(s->fdt_copy, s->fdt_pages);
+		s->fdt_copy = 0;
+	}
+}
+
+/*
+ * ACPI: a rewritten copy of the IORT, without the SMMUv3 node (boot/hide.c), in
+ * EfiACPIReclaimMemory like the firmware's tables; the XSDT entry is repointed and
+ * the XSDT checksum recomputed. The firmware's IORT is left as it was (the
+ * hypervisor and an undo may still read it). Returns 1 if hidden, 0 if there was
+ * no IORT with an SMMUv3, -1 if refused.
+ */
+static int ldr_hide_acpi(struct ldr_state *s, void *rsdp)
+{
+	struct iort_hide_report r = { 0 };
+	const char *err;
+	uint64_t xsdt, table;
+	uint32_t entry, len, cap;
+	UINTN pages;
+	EFI_PHYSICAL_ADDRESS copy;
+	EFI_STATUS st;
+
+	err = acpi_locate(rsdp, "IORT", &xsdt, &entry, &table);
+	if (err) {
+		Print(LDR_TAG L"SMMU hiding: ACPI IORT: %a; IORT left untouched\n", err);
+		return -1;
+	}
+	len = ldr_le32((const uint8_t *)(UINTN)table + 4);
+	/* Each redirected mapping may split in as many as the SMMU has: room to spare. */
+	cap = len * 4 + 4096;
+	pages = EFI_SIZE_TO_PAGES(cap);
+	st = BS->AllocatePages(AllocateAnyPages, EfiACPIReclaimMemory, pages, &copy);
+	if (EFI_ERROR(st)) {
+		Print(LDR_TAG L"SMMU hiding: cannot allocate %d bytes for the IORT copy: %r\n", cap,
+		      st);
+		return -1;
+	}
+	err = iort_hide_smmuv3((const uint8_t *)(UINTN)table, len, (uint8_t *)(UINTN)copy, cap, &r);
+	if (err) {
+		BS->FreePages(copy, pages);
+		Print(LDR_TAG L"SMMU hiding: %a; IORT left untouched\n", err);
+		return -1;
+	}
+	s->iort_copy = copy;
+	s->iort_pages = pages;
+	s->iort_orig = table;
+	s->xsdt = (uint8_t *)(UINTN)xsdt;
+	s->xsdt_entry = entry;
+	ldr_put64(s->xsdt + entry, copy);
+	acpi_fix_checksum(s->xsdt, ldr_le32(s->xsdt + 4));
+	Print(LDR_TAG L"SMMU hidden (ACPI): IORT 0x%lx (%d bytes) -> copy 0x%lx (%d bytes, "
+		      L"EfiACPIReclaimMemory): SMMUv3 node at +0x%x removed, %d nodes left; %d ID "
+		      L"mappings through it -> %d straight to its output (%d dropped); XSDT entry "
+		      L"repointed\n",
+	      table, len, copy, r.new_len, r.smmu_off, r.nodes, r.redirected, r.composed,
+	      r.dropped);
+	return 1;
+}
+
+/*
+ * DT: an edited copy of the firmware's DT (the SMMU node disabled, references to
+ * it removed; boot/hide.c), installed in place of the original with
+ * InstallConfigurationTable. Linux's EFI stub copies the DT it finds there into
+ * its own allocation before ExitBootServices, so the copy is EfiBootServicesData
+ * (Linux reclaims it). The original stays allocated and in the boot info for the
+ * hypervisor.
+ */
+static int ldr_hide_dt(struct ldr_state *s, void *fdt, uint64_t smmu_base)
+{
+	struct fdt_hide_report r = { 0 };
+	uint32_t size = fdt_total_size(fdt), cap = size + 4096;
+	UINTN pages = EFI_SIZE_TO_PAGES(cap);
+	EFI_PHYSICAL_ADDRESS copy;
+	const char *err;
+	EFI_STATUS st;
+
+	st = BS->AllocatePages(AllocateAnyPages, EfiBootServicesData, pages, &copy);
+	if (EFI_ERROR(st)) {
+		Print(LDR_TAG L"SMMU hiding: cannot allocate %d bytes for the DT copy: %r\n", cap,
+		      st);
+		return -1;
+	}
+	CopyMem((void *)(UINTN)copy, fdt, size);
+	err = fdt_hide_smmuv3((void *)(UINTN)copy, cap, smmu_base, &r);
+	if (!err) {
+		st = BS->InstallConfigurationTable(&fdt_guid, (void *)(UINTN)copy);
+		if (EFI_ERROR(st))
+			err = "InstallConfigurationTable failed";
+	}
+	if (err) {
+		BS->FreePages(copy, pages);
+		Print(LDR_TAG L"SMMU hiding: %a; DT left untouched\n", err);
+		return -1;
+	}
+	s->fdt_orig = fdt;
+	s->fdt_copy = copy;
+	s->fdt_pages = pages;
+	Print(LDR_TAG L"SMMU hidden (DT): copy 0x%lx (%d bytes, EfiBootServicesData) installed: arm,smmu-v3 node at "
+		      L"0x%lx status=\"disabled\"%a, phandle 0x%x: %d iommu-map/iommus and %d "
+		      L"iommu-map-mask properties removed\n",
+	      copy, r.new_size, smmu_base, r.had_status ? " (was set)" : "", r.phandle,
+	      r.refs_removed, r.masks_removed);
+	return 1;
+}
+
+/*
+ * Hide the SMMU Lockstep will own from every description the host reads, so
+ * Linux's arm-smmu-v3 driver never probes it (docs/boot.md). A refusal is not
+ * fatal: the boot goes on and the boot info tells the hypervisor.
+ */
+static void ldr_hide_smmu(struct ldr_state *s, struct ls_boot_info *info, void *fdt, void *rsdp)
+{
+	uint64_t dt_base, dt_size, acpi_base;
+
+	if (!info->smmu_base)
+		return;
+	if (fdt && !fdt_find_compatible(fdt, fdt_total_size(fdt), "arm,smmu-v3", &dt_base,
+					&dt_size)) {
+		if (ldr_hide_dt(s, fdt, dt_base) > 0)
+			info->smmu_hide |= LS_BOOT_SMMU_HIDDEN_DT;
+		else
+			info->smmu_hide |= LS_BOOT_SMMU_VISIBLE;
+	}
+	if (rsdp && !acpi_find_smmuv3(rsdp, &acpi_base)) {
+		if (ldr_hide_acpi(s, rsdp) > 0)
+			info->smmu_hide |= LS_BOOT_SMMU_HIDDEN_ACPI;
+		else
+			info->smmu_hide |= LS_BOOT_SMMU_VISIBLE;
+	}
+	if (info->smmu_hide & LS_BOOT_SMMU_VISIBLE)
+		Print(LDR_TAG L"warning: the host still sees the SMMU (boot info smmu_hide 0x%lx)\n",
+		      info->smmu_hide);
+}
 
 static void ldr_cleanup(struct ldr_state *s)
 {
 	handoff_uninstall();
+	ldr_unhide(s);
 	if (s->initrd_installed)
 		initrd_uninstall();
 	if (s->kernel)
@@ -375,6 +549,7 @@ static EFI_STATUS ldr_prepare_hyp(struct ldr_state *s)
 	}
 	Print(LDR_TAG L"boot info: smmu 0x%lx size 0x%lx (from %s)\n", info->smmu_base,
 	      info->smmu_size, smmu_src);
+	ldr_hide_smmu(s, info, fdt, rsdp);
 	Print(LDR_TAG L"boot info: fdt 0x%lx, acpi rsdp 0x%lx, uart 0x%lx (from %s), "
 		      L"boot cpu mpidr 0x%x, %d cpus\n",
 	      info->fdt, info->acpi_rsdp, info->uart_base, uart_src, info->boot_cpu_mpidr_lo,

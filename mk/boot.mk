@@ -11,7 +11,7 @@
 # with "Unsupported".
 BOOT_B       := $(B)/boot
 BOOT_EFI     := $(BOOT_B)/BOOTAA64.EFI
-BOOT_SRCS    := main.c files.c initrd.c handoff.c config.c image.c fdt.c acpi.c memmap.c
+BOOT_SRCS    := main.c files.c initrd.c handoff.c config.c image.c fdt.c acpi.c memmap.c hide.c
 BOOT_OBJS    := $(patsubst %.c,$(BOOT_B)/%.o,$(BOOT_SRCS))
 BOOT_HDRS    := $(wildcard $(TOP)/boot/*.h) $(TOP)/include/lockstep/boot.h
 BOOT_CFLAGS  := -std=gnu11 -O2 -g -fpic -ffreestanding -fno-stack-protector -fno-stack-check \
@@ -94,7 +94,7 @@ FORCE:
 # (boot/tests/testimg.c: checks the boot info at EL2, then declines), a busybox initrd
 # whose /init prints a marker and powers off, and QEMU boots of ESP variants.
 BOOT_T       := $(BOOT_B)/tests
-BOOT_PURE    := config.c image.c fdt.c acpi.c memmap.c
+BOOT_PURE    := config.c image.c fdt.c acpi.c memmap.c hide.c
 BOOT_TESTIMG := $(BOOT_T)/testimg.bin
 BOOT_INITRD  := $(BOOT_T)/initrd.cpio.gz
 BOOT_REALHYP := $(B)/hyp/lockstep.bin
@@ -120,9 +120,10 @@ $(BOOT_TESTIMG): $(BOOT_T)/testimg.elf $(TOP)/boot/tests/mkimg.py
 	python3 $(TOP)/boot/tests/mkimg.py $(BOOT_T)/testimg.raw $@ $$(cat $(BOOT_T)/testimg.entry) \
 		0x$$($(CROSS)nm $< | awk '$$3 == "_mem_end" { print $$1 }')
 
+BOOT_VBLK    := $(DEPS)/linux/lib/modules/$(KVER)/kernel/drivers/block/virtio_blk.ko.xz
 $(BOOT_INITRD): $(TOP)/boot/tests/mkinitrd.sh
 	@mkdir -p $(@D)
-	$(TOP)/boot/tests/mkinitrd.sh $@ $(BUSYBOX)
+	$(TOP)/boot/tests/mkinitrd.sh $@ $(BUSYBOX) $(BOOT_VBLK)
 
 # The real hypervisor image is built when mk/hyp.mk can, but a failure there only
 # skips that boot: this suite tests the loader (hyp/ has its own suites).

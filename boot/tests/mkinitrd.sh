@@ -1,19 +1,31 @@
 #!/usr/bin/env bash
 # A minimal test initrd for the loader's boot tests: busybox and an /init that
-# prints a marker with the kernel command line, then powers off.
-#   mkinitrd.sh OUT.cpio.gz BUSYBOX
+# prints a marker with the kernel command line, loads virtio_blk (a module in the
+# Debian kernel) and lists the block devices, so the boot tests see whether the PCI
+# disk behind the SMMU probed, then powers off.
+#   mkinitrd.sh OUT.cpio.gz BUSYBOX [VIRTIO_BLK.ko.xz]
 set -euo pipefail
-out=$1 busybox=$2
+out=$1 busybox=$2 vblk=${3:-}
 [ -x "$busybox" ] || { echo "mkinitrd: no busybox at $busybox" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/bin" "$tmp/proc" "$tmp/dev"
+mkdir -p "$tmp/bin" "$tmp/proc" "$tmp/dev" "$tmp/sys"
 cp "$busybox" "$tmp/bin/busybox"
+# busybox insmod takes an uncompressed module.
+[ -n "$vblk" ] && xz -dc "$vblk" > "$tmp/virtio_blk.ko"
 cat > "$tmp/init" <<'INIT'
 #!/bin/busybox sh
-/bin/busybox mount -t proc proc /proc
-echo "lockstep-boot-test: initrd /init running at $(/bin/busybox cat /proc/cmdline)"
-/bin/busybox poweroff -f
+bb=/bin/busybox
+$bb mount -t proc proc /proc
+$bb mount -t sysfs sysfs /sys
+echo "lockstep-boot-test: initrd /init running at $($bb cat /proc/cmdline)"
+if [ -f /virtio_blk.ko ]; then
+	$bb insmod /virtio_blk.ko || echo "lockstep-boot-test: insmod virtio_blk failed"
+	for _ in 1 2 3 4 5 6 7 8 9 10; do [ -e /sys/block/vda ] && break; $bb sleep 0.2; done
+fi
+echo "lockstep-boot-test: block devices: $($bb ls /sys/block | $bb tr '\n' ' ')"
+echo "lockstep-boot-test: MSI interrupt lines: $($bb grep -c MSI /proc/interrupts)"
+$bb poweroff -f
 INIT
 chmod +x "$tmp/init"
 # The kernel's built-in initramfs normally provides /dev/console; add it when we can.

@@ -575,6 +575,405 @@ static void test_acpi(void)
 	}
 }
 
+
+/* --- hiding the SMMUv3: IORT rewrite ------------------------------------------------ */
+
+static void le32_put(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+static uint32_t le32_get(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void map_put(uint8_t *m, uint32_t in, uint32_t cnt, uint32_t out, uint32_t ref,
+		    uint32_t flags)
+{
+	le32_put(m, in);
+	le32_put(m + 4, cnt);
+	le32_put(m + 8, out);
+	le32_put(m + 12, ref);
+	le32_put(m + 16, flags);
+}
+
+/*
+ * IORT layout of the test (offsets): header 0..47, SMMUv3 node at 48 (68 bytes of
+ * fields, 3 mappings: 172 bytes), ITS group at 220 (24), root complex at 244 (36
+ * bytes of fields, 2 mappings: 76), PMCG at 320 (36, references the ITS... through its
+ * node reference field), end 356. The SMMU comes first so every later offset moves.
+ *   SMMU: IDs 0x000..0x0ff -> ITS 0x10000.., 0x100..0x1ff -> ITS 0x20000..,
+ *         single mapping (its own MSI) -> ITS 0x5000
+ *   RC:   RIDs 0x000..0x1ff -> SMMU 0x080.. (0x080..0x27f: the top 0x80 are not
+ *         mapped onwards by the SMMU), RIDs 0x400..0x40f -> ITS 0x400..
+ */
+#define T_SMMU 48u
+#define T_ITS  220u
+#define T_RC   244u
+#define T_PMCG 320u
+#define T_LEN  356u
+
+static uint8_t i_in[T_LEN], i_out[4096];
+
+static void iort_build(void)
+{
+	memset(i_in, 0, sizeof(i_in));
+	acpi_sig_put(i_in, "IORT");
+	le32_put(i_in + 4, T_LEN);
+	i_in[8] = 3;
+	le32_put(i_in + 36, 4);
+	le32_put(i_in + 40, 48);
+	/* SMMUv3 */
+	i_in[T_SMMU] = 4;
+	i_in[T_SMMU + 1] = 172;
+	le32_put(i_in + T_SMMU + 8, 3);
+	le32_put(i_in + T_SMMU + 12, 68);
+	acpi_put64(i_in + T_SMMU + 16, 0x9050000);
+	le32_put(i_in + T_SMMU + 64, 2); /* DeviceID mapping index */
+	map_put(i_in + T_SMMU + 68, 0x000, 0xff, 0x10000, T_ITS, 0);
+	map_put(i_in + T_SMMU + 88, 0x100, 0xff, 0x20000, T_ITS, 0);
+	map_put(i_in + T_SMMU + 108, 0, 0, 0x5000, T_ITS, 1);
+	/* ITS group, one ITS */
+	i_in[T_ITS] = 0;
+	i_in[T_ITS + 1] = 24;
+	le32_put(i_in + T_ITS + 16, 1);
+	/* Root complex */
+	i_in[T_RC] = 2;
+	i_in[T_RC + 1] = 76;
+	le32_put(i_in + T_RC + 8, 2);
+	le32_put(i_in + T_RC + 12, 36);
+	i_in[T_RC + 32] = 48; /* memory address size limit */
+	map_put(i_in + T_RC + 36, 0x000, 0x1ff, 0x080, T_SMMU, 0);
+	map_put(i_in + T_RC + 56, 0x400, 0x00f, 0x400, T_ITS, 0);
+	/* PMCG of the RC (node reference at 28) */
+	i_in[T_PMCG] = 5;
+	i_in[T_PMCG + 1] = 36;
+	acpi_put64(i_in + T_PMCG + 16, 0x9060000);
+	le32_put(i_in + T_PMCG + 28, T_RC);
+	acpi_fix(i_in, T_LEN, 9);
+}
+
+/*
+ * Follow a root complex RID through the table the way the OS does (IORT spec
+ * 3.4: first mapping whose input range holds the ID, then its output node) until
+ * an ITS group; returns the final device ID, or -1 if some node does not map it.
+ */
+static long iort_resolve(const uint8_t *t, uint32_t id)
+{
+	uint32_t nr = le32_get(t + 36), off = le32_get(t + 40), node = 0, i, hop;
+
+	for (i = 0; i < nr; i++, off += (uint32_t)(t[off + 1] | t[off + 2] << 8))
+		if (t[off] == 2)
+			node = off;
+	for (hop = 0; hop < 8 && node; hop++) {
+		uint32_t nmap = le32_get(t + node + 8), moff = le32_get(t + node + 12), m;
+		int hit = 0;
+
+		if (t[node] == 0)
+			return id;
+		for (m = 0; m < nmap && !hit; m++) {
+			const uint8_t *mp = t + node + moff + 20 * m;
+			uint32_t in = le32_get(mp), cnt = le32_get(mp + 4), fl = le32_get(mp + 16);
+
+			if (fl & 1) {
+				if (t[node] == 4)
+					continue;
+				id = le32_get(mp + 8);
+				hit = 1;
+			} else if (id >= in && id - in <= cnt) {
+				id = le32_get(mp + 8) + (id - in);
+				hit = 1;
+			}
+			if (hit)
+				node = le32_get(mp + 12);
+		}
+		if (!hit)
+			return -1;
+	}
+	return -1;
+}
+
+static int sum_ok(const uint8_t *t, uint32_t len)
+{
+	uint8_t sum = 0;
+
+	while (len--)
+		sum = (uint8_t)(sum + *t++);
+	return sum == 0;
+}
+
+/* Refused rewrites leave out (and rep) as they were. */
+static int iort_refused(uint32_t cap)
+{
+	struct iort_hide_report r;
+	size_t i;
+	int untouched = 1;
+
+	memset(i_out, 0xa5, sizeof(i_out));
+	memset(&r, 0x5a, sizeof(r));
+	if (!iort_hide_smmuv3(i_in, le32_get(i_in + 4), i_out, cap, &r))
+		return 0;
+	for (i = 0; i < sizeof(i_out); i++)
+		untouched &= i_out[i] == 0xa5;
+	for (i = 0; i < sizeof(r); i++)
+		untouched &= ((uint8_t *)&r)[i] == 0x5a;
+	return untouched;
+}
+
+static void test_iort_hide(void)
+{
+	struct iort_hide_report r = { 0 };
+	const char *e;
+	uint32_t len, id, rc, its, pm, i, same = 1, types = 0;
+	long a, b;
+
+	iort_build();
+	memset(i_out, 0, sizeof(i_out));
+	e = iort_hide_smmuv3(i_in, T_LEN, i_out, sizeof(i_out), &r);
+	len = le32_get(i_out + 4);
+	t_ok(!e && len == T_LEN - 172 + 20 && r.new_len == len && r.nodes == 3 &&
+		     le32_get(i_out + 36) == 3 && sum_ok(i_out, len) && r.smmu_off == T_SMMU &&
+		     r.redirected == 1 && r.composed == 2 && r.dropped == 0,
+	     "iort: SMMUv3 removed, one mapping through it became two, length, count, checksum");
+	its = 48;
+	rc = its + 24;
+	pm = rc + 96;
+	for (i = 0; i < 3; i++)
+		types |= 1u << i_out[(uint32_t[]){ its, rc, pm }[i]];
+	t_ok(types == (1u << 0 | 1u << 2 | 1u << 5) && i_out[rc + 1] == 96 &&
+		     le32_get(i_out + rc + 8) == 3,
+	     "iort: nodes left are ITS, RC (3 mappings, 96 bytes), PMCG; no SMMUv3");
+	t_ok(le32_get(i_out + rc + 36) == 0x000 && le32_get(i_out + rc + 40) == 0x7f &&
+		     le32_get(i_out + rc + 44) == 0x10080 && le32_get(i_out + rc + 48) == its &&
+		     le32_get(i_out + rc + 56) == 0x080 && le32_get(i_out + rc + 60) == 0xff &&
+		     le32_get(i_out + rc + 64) == 0x20000 && le32_get(i_out + rc + 68) == its &&
+		     le32_get(i_out + rc + 76) == 0x400 && le32_get(i_out + rc + 84) == 0x400 &&
+		     le32_get(i_out + rc + 88) == its,
+	     "iort: composed bases (RID 0 -> ITS 0x10080, RID 0x80 -> ITS 0x20000), refs to the "
+	     "moved ITS fixed");
+	t_ok(le32_get(i_out + pm + 28) == rc && i_out[rc + 32] == 48,
+	     "iort: PMCG node reference follows the moved RC; RC fields kept");
+	for (id = 0; id < 0x600; id++) {
+		a = iort_resolve(i_in, id);
+		b = iort_resolve(i_out, id);
+		same &= a == b;
+	}
+	t_ok(same && iort_resolve(i_out, 0x17f) == 0x200ff && iort_resolve(i_out, 0x180) == -1 &&
+		     iort_resolve(i_out, 0x40f) == 0x40f,
+	     "iort: every RID 0..0x5ff reaches the same ITS device ID (or none) before and after");
+
+	/* Refusals. */
+	iort_build();
+	t_ok(iort_refused(T_LEN - 172 + 19), "iort: no room for the result -> refused untouched");
+	iort_build();
+	i_in[T_RC + 1] = 200;
+	acpi_fix(i_in, T_LEN, 9);
+	t_ok(iort_refused(sizeof(i_out)), "iort: node length beyond the table -> refused untouched");
+	iort_build();
+	le32_put(i_in + T_RC + 8, 3);
+	acpi_fix(i_in, T_LEN, 9);
+	t_ok(iort_refused(sizeof(i_out)), "iort: mappings overrun their node -> refused untouched");
+	iort_build();
+	le32_put(i_in + T_RC + 8, 0x0ccccccd); /* count * 20 wraps to a small number */
+	acpi_fix(i_in, T_LEN, 9);
+	t_ok(iort_refused(sizeof(i_out)), "iort: mapping count wrapping 32 bits -> refused");
+	iort_build();
+	le32_put(i_in + T_RC + 36 + 12, T_SMMU + 4);
+	acpi_fix(i_in, T_LEN, 9);
+	t_ok(iort_refused(sizeof(i_out)), "iort: output reference into a node's middle -> refused");
+	iort_build();
+	le32_put(i_in + 4, T_LEN - 4);
+	t_ok(iort_refused(sizeof(i_out)), "iort: length field != table length -> refused");
+	iort_build();
+	le32_put(i_in + 36, 0);
+	t_ok(iort_refused(sizeof(i_out)), "iort: zero nodes -> refused");
+	iort_build();
+	le32_put(i_in + 36, 5);
+	t_ok(iort_refused(sizeof(i_out)), "iort: node count beyond the table -> refused");
+	iort_build();
+	le32_put(i_in + 40, 30);
+	t_ok(iort_refused(sizeof(i_out)), "iort: node array inside the header -> refused");
+	iort_build();
+	le32_put(i_in + T_PMCG + 28, T_SMMU);
+	t_ok(iort_refused(sizeof(i_out)), "iort: PMCG of the SMMUv3 -> refused (cannot drop it)");
+	iort_build();
+	i_in[T_SMMU] = 3;
+	t_ok(iort_refused(sizeof(i_out)), "iort: no SMMUv3 node -> refused");
+	iort_build();
+	i_in[T_RC + 1] = 80; /* 4 bytes after the mapping array */
+	i_in[T_PMCG - 4] = 0;
+	{
+		/* Shift: keep the table consistent by making the PMCG start 4 bytes later. */
+		uint8_t t2[T_LEN + 4];
+
+		memcpy(t2, i_in, T_RC + 76);
+		memset(t2 + T_RC + 76, 0, 4);
+		memcpy(t2 + T_RC + 80, i_in + T_PMCG, 36);
+		le32_put(t2 + 4, T_LEN + 4);
+		acpi_fix(t2, T_LEN + 4, 9);
+		memset(i_out, 0xa5, sizeof(i_out));
+		e = iort_hide_smmuv3(t2, T_LEN + 4, i_out, sizeof(i_out), &r);
+		t_ok(e && i_out[0] == 0xa5 && i_out[100] == 0xa5,
+		     "iort: data after a redirected node's mappings -> refused");
+	}
+}
+
+/* --- hiding the SMMUv3: DT edit ---------------------------------------------------- */
+
+static uint32_t be32_get(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Number of properties called name whose node has the given name prefix ("" = any). */
+static int dt_count(const uint8_t *b, const char *node, const char *name, char *val_out)
+{
+	const uint8_t *s = b + be32_get(b + 8), *strs = b + be32_get(b + 12);
+	uint32_t off = 0, end = be32_get(b + 36);
+	const char *cur = "";
+	int n = 0;
+
+	while (off + 4 <= end) {
+		uint32_t tok = be32_get(s + off);
+
+		off += 4;
+		if (tok == 1) {
+			cur = (const char *)s + off;
+			off += (uint32_t)(strlen(cur) + 4) & ~3u;
+		} else if (tok == 3) {
+			uint32_t len = be32_get(s + off), no = be32_get(s + off + 4);
+
+			if (!strcmp((const char *)strs + no, name) &&
+			    !strncmp(cur, node, strlen(node))) {
+				n++;
+				if (val_out)
+					memcpy(val_out, s + off + 8, len);
+			}
+			off += 8 + ((len + 3) & ~3u);
+		} else if (tok == 9) {
+			break;
+		}
+	}
+	return n;
+}
+
+/* QEMU virt's shape: an SMMUv3 with a phandle, a PCIe host using it through iommu-map. */
+static size_t dt_build(uint8_t *out, int variant)
+{
+	static struct fdtb f;
+	uint8_t two[4] = { 0, 0, 0, 2 }, one[4] = { 0, 0, 0, 1 }, ph[4] = { 0, 0, 0x80, 0x07 };
+	uint8_t map[16] = { 0, 0, 0, 0, 0, 0, 0x80, 0x07, 0, 0, 0, 0, 0, 1, 0, 0 };
+	uint8_t map2[32] = { 0, 0, 0, 0, 0, 0, 0x80, 0x07, 0, 0, 0, 0, 0, 0, 1, 0,
+			     0, 0, 1, 0, 0, 0, 0, 0x99, 0, 0, 0, 0, 0, 0, 1, 0 };
+	uint8_t mask[4] = { 0, 0, 0xff, 0xff }, ius[8] = { 0, 0, 0x80, 0x07, 0, 0, 0, 0x42 };
+	uint8_t other[8] = { 0, 0, 0, 0x99, 0, 0, 0, 0x10 };
+
+	memset(&f, 0, sizeof(f));
+	fb_begin(&f, "");
+	fb_prop(&f, "#address-cells", two, 4);
+	fb_prop(&f, "#size-cells", two, 4);
+	fb_begin(&f, "pl011@9000000");
+	fb_pstr(&f, "compatible", "arm,pl011");
+	fb_reg2(&f, 0x9000000);
+	fb_u32(&f, 2);
+	fb_begin(&f, "smmuv3@9050000");
+	fb_pstr(&f, "compatible", "arm,smmu-v3");
+	fb_reg2(&f, 0x9050000);
+	fb_prop(&f, "#iommu-cells", one, 4);
+	fb_prop(&f, "phandle", ph, 4);
+	if (variant == 1)
+		fb_pstr(&f, "status", "okay");
+	fb_u32(&f, 2);
+	fb_begin(&f, "pcie@10000000");
+	fb_pstr(&f, "compatible", "pci-host-ecam-generic");
+	if (variant == 2)
+		fb_prop(&f, "iommu-map", map2, 32); /* mixed with IOMMU 0x99 */
+	else
+		fb_prop(&f, "iommu-map", map, 16);
+	fb_prop(&f, "iommu-map-mask", mask, 4);
+	fb_u32(&f, 2);
+	fb_begin(&f, "dma@a000000");
+	fb_prop(&f, "iommus", ius, 8);
+	fb_u32(&f, 2);
+	fb_begin(&f, "dma@b000000");
+	fb_prop(&f, "iommus", other, 8);
+	fb_u32(&f, 2);
+	fb_begin(&f, "iommu@c000000");
+	fb_prop(&f, "#iommu-cells", one, 4);
+	fb_u32(&f, 2);
+	fb_u32(&f, 2); /* root */
+	(void)two;
+	return fb_finish(&f, out);
+}
+
+static int dt_refused(uint8_t *b, size_t n, uint32_t cap, uint64_t base)
+{
+	static uint8_t saved[8192];
+	struct fdt_hide_report r;
+
+	memcpy(saved, b, sizeof(saved));
+	memset(&r, 0x5a, sizeof(r));
+	return fdt_hide_smmuv3(b, cap, base, &r) != NULL && !memcmp(saved, b, sizeof(saved)) &&
+	       ((uint8_t *)&r)[0] == 0x5a && n > 0;
+}
+
+static void test_dt_hide(void)
+{
+	static uint8_t b[8192];
+	struct fdt_hide_report r = { 0 };
+	uint64_t base = 0, size = 0;
+	char st[16] = "";
+	const char *e;
+	size_t n;
+
+	memset(b, 0, sizeof(b));
+	n = dt_build(b, 0);
+	e = fdt_hide_smmuv3(b, sizeof(b), 0x9050000, &r);
+	t_ok(!e && r.phandle == 0x8007 && r.refs_removed == 2 && r.masks_removed == 1 &&
+		     !r.had_status && r.new_size == n + 24 + 7 && fdt_total_size(b) == n + 31,
+	     "dt: SMMUv3 disabled (status added, string appended), iommu-map, mask and iommus "
+	     "removed");
+	t_ok(dt_count(b, "smmuv3@", "status", st) == 1 && !strcmp(st, "disabled") &&
+		     dt_count(b, "", "iommu-map", NULL) == 0 &&
+		     dt_count(b, "", "iommu-map-mask", NULL) == 0 &&
+		     dt_count(b, "dma@a", "iommus", NULL) == 0 &&
+		     dt_count(b, "dma@b", "iommus", NULL) == 1 &&
+		     dt_count(b, "smmuv3@", "phandle", NULL) == 1,
+	     "dt: status=\"disabled\"; references to the SMMU gone, another IOMMU's kept");
+	t_ok(fdt_find_compatible(b, n + 31, "arm,smmu-v3", &base, &size) == -1 &&
+		     fdt_find_pl011(b, n + 31) == 0x9000000,
+	     "dt: the edited blob still parses; the SMMU is no longer an enabled node");
+
+	memset(b, 0, sizeof(b));
+	n = dt_build(b, 1);
+	e = fdt_hide_smmuv3(b, sizeof(b), 0x9050000, &r);
+	st[0] = 0;
+	t_ok(!e && r.had_status && dt_count(b, "smmuv3@", "status", st) == 1 &&
+		     !strcmp(st, "disabled") && r.new_size == n + 24,
+	     "dt: an existing status=\"okay\" replaced (its name string reused)");
+
+	memset(b, 0, sizeof(b));
+	n = dt_build(b, 2);
+	t_ok(dt_refused(b, n, sizeof(b), 0x9050000),
+	     "dt: iommu-map mixing the SMMU with another IOMMU -> refused untouched");
+	memset(b, 0, sizeof(b));
+	n = dt_build(b, 0);
+	t_ok(dt_refused(b, n, (uint32_t)n + 30, 0x9050000), "dt: no room -> refused untouched");
+	t_ok(dt_refused(b, n, sizeof(b), 0x9060000),
+	     "dt: no SMMUv3 at the hypervisor's address -> refused untouched");
+	fb_u32be(b + 56 + 4 + 4 + 4 + 4 + 4 + 4 + 4, 0x7ffffff0); /* second property length */
+	t_ok(dt_refused(b, n, sizeof(b), 0x9050000),
+	     "dt: property length out of bounds -> refused untouched");
+	memset(b, 0, sizeof(b));
+	n = dt_build(b, 0);
+	fb_u32be(b + 4, (uint32_t)sizeof(b) + 1);
+	t_ok(dt_refused(b, n, sizeof(b), 0x9050000), "dt: totalsize beyond the room -> refused");
+}
+
 int main(void)
 {
 	test_config();
@@ -582,6 +981,8 @@ int main(void)
 	test_memmap();
 	test_fdt();
 	test_acpi();
+	test_iort_hide();
+	test_dt_hide();
 	fprintf(stderr, "boot unit: %d tests, %d failed\n", t_n, t_fail);
 	return 0;
 }

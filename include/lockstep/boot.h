@@ -90,6 +90,19 @@ struct ls_boot_info {
 	 */
 	uint64_t smmu_base;
 	uint64_t smmu_size;
+	/*
+	 * Appended by boot/ (check size before use): what the loader did to the host's
+	 * firmware description of the SMMU above (docs/boot.md "Hiding the SMMU from the
+	 * host"), LS_BOOT_SMMU_* bits; 0 when there was nothing to hide. With
+	 * LS_BOOT_SMMU_VISIBLE a description the host reads still shows the SMMU (the
+	 * loader refused to rewrite it): Linux will probe the SMMU, and the hypervisor
+	 * decides whether to take it anyway.
+	 */
+	uint64_t smmu_hide;
 };
+
+#define LS_BOOT_SMMU_HIDDEN_ACPI (1ULL << 0) /* IORT rewritten without the SMMUv3 node */
+#define LS_BOOT_SMMU_HIDDEN_DT	 (1ULL << 1) /* DT node status = "disabled", references gone */
+#define LS_BOOT_SMMU_VISIBLE	 (1ULL << 2) /* a rewrite was refused: the host sees the SMMU */
 
 #endif /* LOCKSTEP_BOOT_H */
