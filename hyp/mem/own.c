@@ -1016,6 +1016,8 @@ int own_vm_create(u64 pool_pa, u64 n, unsigned int ia_bits, u32 *vm, struct own_
 	v->live = true;
 	*vm = v->id;
 	res->done = n;
+	plat_log("own: vm%u created: %u-bit IPA, pool %llu pages at %#llx", v->id, ia_bits,
+		 (unsigned long long)n, (unsigned long long)pool_pa);
 out:
 	hyp_spin_unlock(&v->lock);
 	hyp_spin_unlock(&own.host.lock);
@@ -1075,6 +1077,8 @@ int own_vm_destroy(u32 vm, struct own_res *res)
 	v->nr_runs = 0;
 	v->live = false;
 	ret = 0;
+	plat_log("own: vm%u destroyed: %llu pool pages back to the host", v->id,
+		 (unsigned long long)res->done);
 out:
 	own_unlock_host_vm(v);
 	return ret;
@@ -1362,10 +1366,17 @@ int own_init(const struct own_config *cfg)
 			ret = pt_map(&h->view.cpu, base + (start << PAGE_SHIFT),
 				     (i - start) << PAGE_SHIFT, base + (start << PAGE_SHIFT),
 				     OWN_ATTR_OWNED, NULL);
-			if (ret)
+			if (ret) {
+				plat_log("own: host identity map failed (%d)", ret);
 				return ret;
+			}
 		}
 	}
+	plat_log("own: %llu pages of RAM in %u ranges, DB %llu KiB (2 bytes/page); host view "
+		 "%llu table pages, pool %llu free",
+		 (unsigned long long)idx, own.nr_ram,
+		 (unsigned long long)(own_db_bytes(own.ram, own.nr_ram) >> 10),
+		 (unsigned long long)h->view.cpu.nr_tables, (unsigned long long)h->pool.nr_free);
 	return 0;
 }
 
