@@ -120,6 +120,20 @@ if [ ! -f "$aavmf_code" ] || [ ! -f "$aavmf_vars" ] || ! command -v "$qemu" >/de
 	exit 0
 fi
 
+# What Linux prints when its arm-smmu-v3 driver probes an SMMU (arm_smmu_device_probe:
+# "option mask", "ias .. oas ..", queue sizes), and the initrd's report of the PCI disk
+# behind the SMMU (virtio_blk loaded by /init) and of its MSIs (through the ITS).
+SMMU_PROBED='arm-smmu-v3'
+VDA='^lockstep-boot-test: block devices: .*vda'
+msi_lines() { sed -n 's/^lockstep-boot-test: MSI interrupt lines: \([0-9]*\)$/\1/p' "$log" | head -1; }
+# hidden NAME: Linux did not probe the SMMU, and the PCI disk behind it works.
+hidden() {
+	assert "$1: Linux's arm-smmu-v3 driver did not probe (no '$SMMU_PROBED' line)" hasnt "$SMMU_PROBED"
+	assert "$1: PCI virtio-blk behind the SMMU probed (virtio_blk [vda], /sys/block/vda)" \
+		eval "has 'virtio_blk virtio[0-9]+: \[vda\]' && has '$VDA'"
+	assert "$1: its MSIs reach the ITS ($(msi_lines) MSI interrupt lines)" test "$(msi_lines)" -gt 0 2>/dev/null
+}
+
 BANNER='^lockstep-boot: Lockstep UEFI loader [0-9.]+ \(firmware .*, EL2\)$'
 RETURNED='^lockstep-boot: returning to firmware: '
 NOTOUCH='^lockstep-boot: (region:|ExitBootServices wrapped)'
@@ -151,6 +165,9 @@ if esp nohyp ESP_HYP= ESP_INITRD="$initrd" ESP_CMDLINE="console=ttyAMA0 panic=-1
 	assert "nohyp: Linux ran the initrd's /init (LoadFile2 initrd)" \
 		has '^lockstep-boot-test: initrd /init running at .*lsboot=nohyp'
 	assert "nohyp: Linux kept EL2 (no hypervisor installed)" has 'CPU: All CPU\(s\) started at EL2'
+	assert "nohyp: no hypervisor, no SMMU hiding: Linux's arm-smmu-v3 probes the SMMU (control)" \
+		eval "hasnt 'SMMU hid' && has '$SMMU_PROBED .*: ias [0-9]+-bit, oas'"
+	assert "nohyp: PCI virtio-blk probed (vda)" has "$VDA"
 	assert "nohyp: clean power-off (${secs}s)" test "$qrc" = 0 -a "$how" = exit
 else
 	tap_line "not ok" "nohyp: ESP built ($(tail -1 "$work/esp-nohyp.out"))"
@@ -180,6 +197,13 @@ if esp testimg ESP_HYP="$testimg" ESP_INITRD="$initrd" \
 	assert "testimg: Linux sees the region as reserved in the EFI memory map" \
 		has "efi: +0x0*$(tr A-F a-f <<< "${rb:-x}")-0x0*$(tr A-F a-f <<< "${re:-x}") \[Reserved"
 	assert "testimg: Linux boots to the initrd's /init" has '^lockstep-boot-test: initrd /init running at .*lsboot=testimg'
+	iort=$(sed -n 's/^lockstep-boot: SMMU hidden (ACPI): IORT 0x[0-9A-F]* ([0-9]* bytes) -> copy 0x\([0-9A-F]*\) (\([0-9]*\) bytes, EfiACPIReclaimMemory): SMMUv3 node at +0x[0-9A-F]* removed, [0-9]* nodes left; \([0-9]*\) ID mappings through it -> \([0-9]*\) straight .*/\1 \2 \3 \4/p' "$log")
+	read -r icopy ilen iredir icomp <<< "$iort"
+	assert "testimg: IORT rewritten without the SMMUv3 node (${ilen:-?} bytes, ${iredir:-?} RC mapping(s) -> ${icomp:-?} to the ITS), XSDT repointed" \
+		test -n "$iort" -a "${iredir:-0}" -ge 1 -a "${icomp:-0}" -ge 1
+	assert "testimg: Linux reads the rewritten IORT (ACPI: IORT at the copy)" \
+		has "ACPI: IORT 0x0*${icopy:-x} 0*$(printf %x "${ilen:-0}" | tr a-f A-F) "
+	hidden testimg
 	assert "testimg: Linux at EL2 (the image installed nothing)" has 'CPU: All CPU\(s\) started at EL2'
 	assert "testimg: clean power-off (${secs}s)" test "$qrc" = 0 -a "$how" = exit
 else
@@ -187,9 +211,9 @@ else
 fi
 
 # 2b. The same with a device tree instead of ACPI (acpi=off): the console comes from
-#     the DT; stopped once the loader has gone on after the image declined.
-if esp testimg-dt ESP_HYP="$testimg" ESP_CMDLINE="console=ttyAMA0 panic=-1"; then
-	QBOOT_DT=1 qboot testimg-dt "booting Linux without Lockstep|$FW_NEXT|$FW_CRASH"
+#     the DT, the SMMU is hidden in the DT the loader reinstalls.
+if esp testimg-dt ESP_HYP="$testimg" ESP_INITRD="$initrd" ESP_CMDLINE="console=ttyAMA0 panic=-1"; then
+	QBOOT_DT=1 qboot testimg-dt "$FW_NEXT|$FW_CRASH|reboot: Power down"
 	assert "testimg-dt: firmware DT passed on, PL011 found through /chosen stdout-path" \
 		has '^lockstep-boot: boot info: fdt 0x[0-9A-F]*[1-9A-F][0-9A-F]*, .*uart 0x9000000 \(from device tree\)'
 	assert "testimg-dt: SMMUv3 frame from the DT arm,smmu-v3 node" \
@@ -197,6 +221,11 @@ if esp testimg-dt ESP_HYP="$testimg" ESP_CMDLINE="console=ttyAMA0 panic=-1"; the
 	assert "testimg-dt: boot info checked by the image at EL2" has '^lockstep-testimg: at EL2, boot info ok'
 	assert "testimg-dt: loader goes on without Lockstep after entry < 0" \
 		has '^lockstep-boot: hypervisor entry failed \(-95\), still at EL2; booting Linux without Lockstep$'
+	assert "testimg-dt: DT copy installed with the SMMU node disabled and the PCIe iommu-map removed" \
+		has '^lockstep-boot: SMMU hidden \(DT\): copy 0x[0-9A-F]+ .* installed: arm,smmu-v3 node at 0x9050000 status="disabled", phandle 0x[0-9A-F]+: [1-9][0-9]* iommu-map/iommus '
+	assert "testimg-dt: Linux boots from the edited DT" has 'Machine model: linux,dummy-virt'
+	hidden testimg-dt
+	assert "testimg-dt: clean power-off (${secs}s)" test "$qrc" = 0 -a "$how" = exit
 else
 	tap_line "not ok" "testimg-dt: ESP built"
 fi
@@ -245,6 +274,8 @@ if [ -n "$realhyp" ] && [ -f "$realhyp" ]; then
 			has '^lockstep-boot: hypervisor installed \(returned 0\), Linux continues at EL1$'
 		assert "realhyp: Linux at EL1 boots to the initrd's /init (${secs}s)" \
 			eval "has 'CPU: All CPU\(s\) started at EL1' && has '^lockstep-boot-test: initrd /init running at .*lsboot=real'"
+		comment "realhyp SMMU: $(grep -E '^lockstep-boot: SMMU hid' "$log" | head -1)"
+		hidden realhyp
 	else tap_line "not ok" "realhyp: ESP built"; fi
 else
 	tap_line ok "realhyp # SKIP no hypervisor image built yet (${realhyp:-none})"
