@@ -106,14 +106,7 @@ hyp-check: $(HYP_B)/lockstep.bin
 # Lockstep under QEMU in two edge configurations (hyp/arch/arm64/qemu-boot.sh):
 #   hyp-qemu-fail  1 MiB pool: the entry fails at EL2 with nothing installed, Linux boots at EL2
 #   hyp-qemu-cpus  2 EL2 stacks on 4 CPUs: the PSCI relay refuses the extra CPU_ONs
-# TEMPORARY (issue 4): Lockstep takes the SMMUv3 and unmaps its frame from the host, but
-# the loader does not yet hide it from Linux's own description (ACPI IORT / DT), so
-# Linux's arm-smmu-v3 driver would probe it, get an abort and panic. Until the loader
-# rewrites the IORT/DT, every ESP this tree builds for a Lockstep boot keeps that
-# driver from initialising. Drop this once boot/ hides the SMMU (docs/iommu.md).
-HYP_SMMU_WORKAROUND := initcall_blacklist=arm_smmu_driver_init
-ESP_CMDLINE += $(HYP_SMMU_WORKAROUND)
-HYP_QEMU_CMDLINE := console=ttyAMA0 lstest=1 panic=-1 $(HYP_SMMU_WORKAROUND)
+HYP_QEMU_CMDLINE := console=ttyAMA0 lstest=1 panic=-1
 .PHONY: hyp-qemu-fail hyp-qemu-cpus
 TEST_SUITES += hyp-qemu-fail hyp-qemu-cpus
 hyp-qemu-fail: hyp-image initramfs

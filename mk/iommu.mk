@@ -140,12 +140,9 @@ iommu-qemu:
 #                    SMMU register writes. TAP in build/test-logs/smmu-boot.tap.
 SMMU_BOOT_B    := $(IOMMU_B)/boot
 SMMU_BOOT_MODS := virtio_blk failover net_failover virtio_net
-# TEMPORARY (issue 4, until the loader hides the SMMU from the IORT/DT): $(HYP_SMMU_WORKAROUND)
-# (mk/hyp.mk) keeps Linux's arm-smmu-v3 driver from probing the SMMU Lockstep owns.
-# mem=1536M: Linux leaves RAM from 0xa0000000 alone (still the host's for Lockstep), where
-# the guest builds a VM pool and donates a page (lsfree=).
-SMMU_BOOT_CMDLINE := console=ttyAMA0 lstest=1 efi=debug panic=-1 $(HYP_SMMU_WORKAROUND) \
-	mem=1536M lsfree=0xa0000000
+# lssmmu=: QEMU virt's SMMU frame (hw/arm/virt.c memory map), for the guest's refused accesses.
+SMMU_BOOT_CMDLINE := console=ttyAMA0 lstest=1 efi=debug panic=-1 mem=1536M lsfree=0xa0000000 \
+	lssmmu=0x9050000
 
 TEST_SUITES += smmu-boot
 .PHONY: smmu-boot smmu-boot-initramfs
@@ -164,10 +161,8 @@ smmu-boot-initramfs: initramfs
 		gzip -9n > $$o/overlay.cpio.gz; \
 	cat $(INITRAMFS) $$o/overlay.cpio.gz > $$o/initramfs.cpio.gz
 
-# Two variants (tests/smmu-qemu/boot/run.sh): acpi (the machine of mk/qemu.mk) and dt
-# (acpi=off). deferred_probe_timeout=0: with a DT, devices whose IOMMU has no driver
-# probe without it once the initcalls are done. With ACPI they stay deferred whatever
-# the timeout, so that variant's guest reports its DMA tests as SKIP (lsdefer_ok=1).
+# Two variants (tests/smmu-qemu/boot/run.sh): acpi (the machine of mk/qemu.mk, the loader
+# rewrites the IORT without the SMMU) and dt (acpi=off, the loader disables the DT node).
 SMMU_BOOT_VARIANTS := acpi dt
 smmu-boot: hyp-image driver smmu-boot-initramfs
 	@mkdir -p $(SMMU_BOOT_B) $(B)/test-logs
@@ -175,10 +170,9 @@ smmu-boot: hyp-image driver smmu-boot-initramfs
 	@head -c 4194304 /dev/urandom > $(SMMU_BOOT_B)/data.img
 	@md5=$$(head -c 1048576 $(SMMU_BOOT_B)/data.img | md5sum | cut -d' ' -f1); \
 	for v in $(SMMU_BOOT_VARIANTS); do \
-		extra="deferred_probe_timeout=0"; [ $$v = acpi ] && extra="$$extra lsdefer_ok=1"; \
 		if ! $(MAKE) --no-print-directory esp ESP_OUT=$(SMMU_BOOT_B)/esp-$$v.img \
 			ESP_INITRD=$(SMMU_BOOT_B)/initramfs.cpio.gz \
-			ESP_CMDLINE="$(SMMU_BOOT_CMDLINE) lsmd5=$$md5 $$extra" \
+			ESP_CMDLINE="$(SMMU_BOOT_CMDLINE) lsmd5=$$md5" \
 			>$(SMMU_BOOT_B).esp-$$v.log 2>&1; then \
 			echo "not ok - smmu-boot $$v: ESP build failed (see $(SMMU_BOOT_B).esp-$$v.log)" \
 				>> $(B)/test-logs/smmu-boot.tap; tail -5 $(SMMU_BOOT_B).esp-$$v.log; continue; fi; \

@@ -87,6 +87,16 @@ int arm64_smmu_discover(const struct ls_boot_info *bi, unsigned int pa_bits, u64
 			 SMMU_MEM_DEFAULT >> 10);
 		return 0;
 	}
+	/*
+	 * The loader hides the SMMU from the host's description (boot.h smmu_hide). If it
+	 * could not, Linux's own SMMU driver will probe the frame and get aborts: the SMMU
+	 * is taken anyway (DMA isolation first) and the log says why the host may fail.
+	 */
+	if (bi->size >= offsetof(struct ls_boot_info, smmu_hide) + sizeof(bi->smmu_hide) &&
+	    (bi->smmu_hide & LS_BOOT_SMMU_VISIBLE))
+		plat_log("smmu: the loader could not hide it from the host's description: Linux "
+			 "will find it and its accesses will be refused (boot with "
+			 "initcall_blacklist=arm_smmu_driver_init)");
 	*pool_at = mem + SMMU_MEM_DEFAULT;
 	arm64_smmu_base = base;
 	arm64_smmu_size = size;

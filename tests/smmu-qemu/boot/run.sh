@@ -61,8 +61,14 @@ assert "Lockstep attached the host's streams to the host stage-2, frame unmapped
 	has "^lockstep: smmu: taken at ${base:-none}\+0x20000: streams 0..0xff -> host stage-2"
 grep -E '^lockstep: smmu:' "$log" | sed 's/^/# /' >> "$tap"
 assert "Linux runs at EL1" has 'CPU: All CPU\(s\) started at EL1'
-assert "Linux's arm-smmu-v3 driver did not touch the SMMU (TEMPORARY: initcall_blacklist)" \
-	hasnt 'arm-smmu-v3 .*(probe|failed|error)'
+hidden=ACPI; [ "$fwv" = dt ] && hidden=DT
+assert "loader hid the SMMU from Linux's description ($hidden)" \
+	has "^lockstep-boot: SMMU hidden \\($hidden\\)"
+assert "Linux's arm-smmu-v3 driver never probed it (no kernel line about it)" \
+	hasnt '^\[ *[0-9.]+\] .*arm-smmu-v3'
+assert "the guest's lssmmu= is the frame the loader found" has "Kernel command line: .*lssmmu=${base:-none}( |$)"
+assert "no workaround on the kernel command line" hasnt 'Kernel command line: .*initcall_blacklist'
+assert "no device left in deferred probe" hasnt 'deferred probe pending'
 
 # The in-guest block.
 block=$(sed -n '/^LSTEST-BEGIN$/,/^LSTEST-END/p' "$log")
