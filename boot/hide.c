@@ -11,19 +11,19 @@
 
 /* ---- ACPI IORT (Arm DEN 0049E, "IO Remapping Table") ----------------------------- */
 
-#define ACPI_HDR_LEN 36u
-#define IORT_HDR_LEN 48u /* ACPI header, node count (36), node array offset (40), reserved */
-#define IORT_NODE_HDR 16u /* type, length, revision, identifier, mapping count, mapping offset */
-#define IORT_MAP_LEN 20u  /* DEN 0049E 3.4 "ID mappings": in, count-1, out, reference, flags */
-#define IORT_MAP_SINGLE 1u /* flags bit 0: single mapping (input base ignored) */
+#define ACPI_HDR_LEN	36u
+#define IORT_HDR_LEN	48u /* ACPI header, node count (36), node array offset (40), reserved */
+#define IORT_NODE_HDR	16u /* type, length, revision, identifier, mapping count, mapping offset */
+#define IORT_MAP_LEN	20u /* DEN 0049E 3.4 "ID mappings": in, count-1, out, reference, flags */
+#define IORT_MAP_SINGLE 1u  /* flags bit 0: single mapping (input base ignored) */
 
 /* Node types (DEN 0049E table 4). */
-#define IORT_ITS	0
-#define IORT_NAMED	1
-#define IORT_RC		2
-#define IORT_SMMUV3	4
-#define IORT_PMCG	5
-#define IORT_PMCG_REF	28u /* PMCG "Node reference" (DEN 0049E 3.1.6) */
+#define IORT_ITS      0
+#define IORT_NAMED    1
+#define IORT_RC	      2
+#define IORT_SMMUV3   4
+#define IORT_PMCG     5
+#define IORT_PMCG_REF 28u /* PMCG "Node reference" (DEN 0049E 3.1.6) */
 
 static uint32_t h_le32(const uint8_t *p)
 {
@@ -403,8 +403,9 @@ static const char *fdt_ed_walk(const struct fdt_ed *e, fdt_prop_cb cb, void *ctx
 				;
 			if (i == e->size_strings)
 				return "DT: property name not terminated";
-			if (cb && cb(ctx, node, node_off, at,
-				     (const char *)e->b + e->off_strings + nameoff, s + off + 8, len))
+			if (cb &&
+			    cb(ctx, node, node_off, at,
+			       (const char *)e->b + e->off_strings + nameoff, s + off + 8, len))
 				return NULL;
 			off += 8 + ((len + 3) & ~3u);
 		} else if (tok == FDT_END) {
@@ -433,7 +434,10 @@ static const char *fdt_ed_open(struct fdt_ed *e, uint8_t *b, uint32_t cap)
 	return NULL;
 }
 
-/* Insert n bytes at blob offset at (inside or at the end of block grow_struct ? struct : strings). */
+/*
+ * Insert n bytes at blob offset at, growing the structure block (in_struct) or the
+ * strings block; the header offsets of the blocks after the insertion point move.
+ */
 static const char *fdt_ed_insert(struct fdt_ed *e, uint32_t cap, uint32_t at, const uint8_t *src,
 				 uint32_t n, int in_struct)
 {
@@ -522,7 +526,8 @@ static int fdt_hide_find(void *ctx, uint32_t node, uint32_t node_off, uint32_t p
 	if (h_streq(name, "compatible"))
 		c->cur_compat = (uint32_t)h_list_has(val, len, "arm,smmu-v3");
 	else if (h_streq(name, "reg"))
-		c->cur_reg_ok = len >= 8 && ((uint64_t)h_be32(val) << 32 | h_be32(val + 4)) == c->base;
+		c->cur_reg_ok = len >= 8 &&
+				((uint64_t)h_be32(val) << 32 | h_be32(val + 4)) == c->base;
 	else if (h_streq(name, "phandle") && len == 4)
 		c->cur_phandle = h_be32(val);
 	else if (h_streq(name, "status"))
@@ -576,7 +581,6 @@ static int fdt_hide_refs(void *ctx, uint32_t node, uint32_t node_off, uint32_t p
 
 /* Pass 3: the iommu-map-mask of the nodes whose iommu-map goes. */
 struct fdt_mask_ctx {
-	const struct fdt_hide_ctx *h;
 	uint32_t masks[LDR_FDT_MAX_EDITS];
 	uint32_t nr;
 	uint32_t map_nodes[LDR_FDT_MAX_EDITS];
@@ -647,7 +651,7 @@ const char *fdt_hide_smmuv3(void *fdt, uint32_t cap, uint64_t smmu_base,
 {
 	static const char disabled[] = "disabled"; /* 9 bytes with NUL, padded to 12 */
 	struct fdt_hide_ctx c = { .base = smmu_base, .cur_node = UINT32_MAX };
-	struct fdt_mask_ctx mc = { .h = &c };
+	struct fdt_mask_ctx mc = { .nr = 0 };
 	struct fdt_ed e;
 	uint8_t prop[12 + 12];
 	const char *err;
@@ -712,8 +716,8 @@ const char *fdt_hide_smmuv3(void *fdt, uint32_t cap, uint64_t smmu_base,
 
 		while (s[4 + n])
 			n++;
-		err = fdt_ed_insert(&e, cap, e.off_struct + c.node_off + 4 + ((n + 4) & ~3u),
-				    prop, 24, 1);
+		err = fdt_ed_insert(&e, cap, e.off_struct + c.node_off + 4 + ((n + 4) & ~3u), prop,
+				    24, 1);
 		if (err)
 			return err;
 	}

@@ -95,12 +95,12 @@ struct ldr_state {
 	UINTN region_pages;
 	void *mm_buf;
 	/* The SMMU hidden from the host (undone by ldr_cleanup if the boot fails). */
-	uint8_t *xsdt;	       /* XSDT whose IORT entry was repointed, NULL if not */
-	uint32_t xsdt_entry;   /* offset of that entry */
-	uint64_t iort_orig;    /* the firmware's IORT */
+	uint8_t *xsdt;	     /* XSDT whose IORT entry was repointed, NULL if not */
+	uint32_t xsdt_entry; /* offset of that entry */
+	uint64_t iort_orig;  /* the firmware's IORT */
 	EFI_PHYSICAL_ADDRESS iort_copy;
 	UINTN iort_pages;
-	void *fdt_orig;	       /* the firmware's DT, NULL if not replaced */
+	void *fdt_orig; /* the firmware's DT, NULL if not replaced */
 	EFI_PHYSICAL_ADDRESS fdt_copy;
 	UINTN fdt_pages;
 };
@@ -251,8 +251,8 @@ static void ldr_hide_smmu(struct ldr_state *s, struct ls_boot_info *info, void *
 
 	if (!info->smmu_base)
 		return;
-	if (fdt && !fdt_find_compatible(fdt, fdt_total_size(fdt), "arm,smmu-v3", &dt_base,
-					&dt_size)) {
+	if (fdt &&
+	    !fdt_find_compatible(fdt, fdt_total_size(fdt), "arm,smmu-v3", &dt_base, &dt_size)) {
 		if (ldr_hide_dt(s, fdt, dt_base) > 0)
 			info->smmu_hide |= LS_BOOT_SMMU_HIDDEN_DT;
 		else

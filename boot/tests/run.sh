@@ -277,6 +277,13 @@ if [ -n "$realhyp" ] && [ -f "$realhyp" ]; then
 		comment "realhyp SMMU: $(grep -E '^lockstep-boot: SMMU hid' "$log" | head -1)"
 		hidden realhyp
 	else tap_line "not ok" "realhyp: ESP built"; fi
+	# The same under a DT (acpi=off): Lockstep owns the SMMU, the host's DT has it disabled.
+	if esp realhyp-dt ESP_HYP="$realhyp" ESP_INITRD="$initrd" ESP_CMDLINE="console=ttyAMA0 panic=-1 lsboot=real-dt"; then
+		QBOOT_DT=1 qboot realhyp-dt "$FW_NEXT|$FW_CRASH|reboot: Power down"
+		assert "realhyp-dt: SMMU hidden in the DT, Lockstep installed, Linux at EL1 to /init (${secs}s)" \
+			eval "has '^lockstep-boot: SMMU hidden \(DT\)' && has '^lockstep-boot: hypervisor installed' && has '^lockstep-boot-test: initrd /init running at .*lsboot=real-dt'"
+		hidden realhyp-dt
+	else tap_line "not ok" "realhyp-dt: ESP built"; fi
 else
 	tap_line ok "realhyp # SKIP no hypervisor image built yet (${realhyp:-none})"
 fi

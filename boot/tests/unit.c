@@ -575,7 +575,6 @@ static void test_acpi(void)
 	}
 }
 
-
 /* --- hiding the SMMUv3: IORT rewrite ------------------------------------------------ */
 
 static void le32_put(uint8_t *p, uint32_t v)
@@ -772,7 +771,8 @@ static void test_iort_hide(void)
 	iort_build();
 	i_in[T_RC + 1] = 200;
 	acpi_fix(i_in, T_LEN, 9);
-	t_ok(iort_refused(sizeof(i_out)), "iort: node length beyond the table -> refused untouched");
+	t_ok(iort_refused(sizeof(i_out)),
+	     "iort: node length beyond the table -> refused untouched");
 	iort_build();
 	le32_put(i_in + T_RC + 8, 3);
 	acpi_fix(i_in, T_LEN, 9);
@@ -805,7 +805,6 @@ static void test_iort_hide(void)
 	t_ok(iort_refused(sizeof(i_out)), "iort: no SMMUv3 node -> refused");
 	iort_build();
 	i_in[T_RC + 1] = 80; /* 4 bytes after the mapping array */
-	i_in[T_PMCG - 4] = 0;
 	{
 		/* Shift: keep the table consistent by making the PMCG start 4 bytes later. */
 		uint8_t t2[T_LEN + 4];
@@ -868,7 +867,7 @@ static size_t dt_build(uint8_t *out, int variant)
 	uint8_t two[4] = { 0, 0, 0, 2 }, one[4] = { 0, 0, 0, 1 }, ph[4] = { 0, 0, 0x80, 0x07 };
 	uint8_t map[16] = { 0, 0, 0, 0, 0, 0, 0x80, 0x07, 0, 0, 0, 0, 0, 1, 0, 0 };
 	uint8_t map2[32] = { 0, 0, 0, 0, 0, 0, 0x80, 0x07, 0, 0, 0, 0, 0, 0, 1, 0,
-			     0, 0, 1, 0, 0, 0, 0, 0x99, 0, 0, 0, 0, 0, 0, 1, 0 };
+			     0, 0, 1, 0, 0, 0, 0,    0x99, 0, 0, 0, 0, 0, 0, 1, 0 };
 	uint8_t mask[4] = { 0, 0, 0xff, 0xff }, ius[8] = { 0, 0, 0x80, 0x07, 0, 0, 0, 0x42 };
 	uint8_t other[8] = { 0, 0, 0, 0x99, 0, 0, 0, 0x10 };
 
@@ -906,7 +905,6 @@ static size_t dt_build(uint8_t *out, int variant)
 	fb_prop(&f, "#iommu-cells", one, 4);
 	fb_u32(&f, 2);
 	fb_u32(&f, 2); /* root */
-	(void)two;
 	return fb_finish(&f, out);
 }
 
