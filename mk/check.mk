@@ -27,7 +27,7 @@ CPPCHECK     ?= cppcheck
 # flag check, clang-tidy and cppcheck (only those some fragment defines).
 chk_has_target = $(shell grep -lsE '^$(1)[[:space:]]*:' $(TOP)/mk/*.mk)
 CHK_DB_TARGETS = $(foreach t,hyp-image unit-build iommu-build boot-efi,$(if $(call chk_has_target,$(t)),$(t))) \
-		 $(if $(BOOT_T),$(BOOT_T)/unit $(BOOT_T)/testimg.elf)
+		 $(if $(BOOT_T),$(BOOT_T)/unit $(BOOT_T)/testimg.elf) $(HYP_UNIT)
 CHK_DB := $(CHK_B)/compile_commands.json
 
 # Flags for compiling hyp/arch/arm64 and hyp/iommu headers on their own with the
@@ -39,8 +39,8 @@ CHK_HYP_CFLAGS = $(if $(HYP_CFLAGS),$(filter-out -MMD -MP -DLOCKSTEP_VERSION_STR
 		 $(addprefix -isystem ,$(wildcard $(B)/newlib/install/aarch64-none-elf/include)))
 
 # Host-native test suites of the hypervisor's C code built with ASan+UBSan
-# (mk/core.mk `unit`, mk/iommu.mk `iommu`), those that exist.
-CHK_SAN_SUITES = $(foreach t,unit iommu,$(if $(call chk_has_target,$(t)),$(t)))
+# (mk/core.mk `unit`, mk/iommu.mk `iommu`, mk/hyp.mk `hyp-unit`), those that exist.
+CHK_SAN_SUITES = $(foreach t,unit iommu hyp-unit,$(if $(call chk_has_target,$(t)),$(t)))
 
 .PHONY: format cloc debug $(addprefix check-,$(CHECK_STEPS)) check-compdb
 
@@ -89,8 +89,9 @@ else
 	@echo "check-skip: mk/hyp.mk not in the tree yet (no hyp-image target)"
 endif
 
-# Host-native unit tests of the core and the SMMUv3 driver (mk/core.mk `unit`,
-# mk/iommu.mk `iommu`: ASan+UBSan builds with $(WARN) $(CORE_WARN) -Werror). The
+# Host-native unit tests of the core, the SMMUv3 driver and the arm64 backend's
+# pure helpers (mk/core.mk `unit`, mk/iommu.mk `iommu`, mk/hyp.mk `hyp-unit`:
+# ASan+UBSan builds with $(WARN) $(CORE_WARN) -Werror). The
 # suites exit 0 and leave their verdicts in build/test-logs/<suite>.tap: this
 # step fails on any "not ok", or on a suite without any "ok".
 check-unit:
