@@ -250,7 +250,7 @@ const char *iort_hide_smmuv3(const uint8_t *in, uint32_t in_len, uint8_t *out, u
 	for (i = 0; i < p.nr; i++) {
 		const struct iort_node *n = &p.n[i];
 		uint8_t *o = out + n->new_off;
-		uint32_t k = 0;
+		uint32_t k = 0, end;
 
 		if (i == p.smmu)
 			continue;
@@ -263,10 +263,9 @@ const char *iort_hide_smmuv3(const uint8_t *in, uint32_t in_len, uint8_t *out, u
 			}
 			continue;
 		}
-		if (n->map_off + n->nmap * IORT_MAP_LEN < n->len)
-			h_copy(o + n->map_off + n->nmap * IORT_MAP_LEN,
-			       in + n->off + n->map_off + n->nmap * IORT_MAP_LEN,
-			       n->len - n->map_off - n->nmap * IORT_MAP_LEN);
+		end = n->map_off + n->nmap * IORT_MAP_LEN; /* <= n->len (iort_parse) */
+		if (end < n->len)
+			h_copy(o + end, in + n->off + end, n->len - end);
 		for (j = 0; j < n->nmap; j++) {
 			const uint8_t *m = iort_map(&p, i, j);
 			uint8_t *om = o + n->map_off + (size_t)k * IORT_MAP_LEN;
@@ -475,7 +474,7 @@ static void fdt_ed_nop(struct fdt_ed *e, uint32_t prop_off)
 	uint32_t words = (8 + ((h_be32(p + 4) + 3) & ~3u)) / 4 + 1, i;
 
 	for (i = 0; i < words; i++)
-		h_putbe32(p + 4 * i, FDT_NOP);
+		h_putbe32(p + (size_t)4 * i, FDT_NOP);
 }
 
 struct fdt_hide_ctx {
@@ -563,7 +562,7 @@ static int fdt_hide_refs(void *ctx, uint32_t node, uint32_t node_off, uint32_t p
 	}
 	entries = len / (4 * stride);
 	for (i = 0; i < entries; i++)
-		if (h_be32(val + 4 * (i * stride + (is_map ? 1 : 0))) == c->phandle)
+		if (h_be32(val + (size_t)4 * (i * stride + (is_map ? 1 : 0))) == c->phandle)
 			hits++;
 	if (!hits)
 		return 0;

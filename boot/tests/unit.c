@@ -821,6 +821,43 @@ static void test_iort_hide(void)
 	}
 }
 
+/*
+ * Random corruption (a fixed-seed LCG, so reruns are identical): under ASan any read
+ * or write outside the buffers aborts the test binary; each outcome must be either a
+ * refusal with out untouched, or a table whose length and checksum are consistent.
+ */
+static void test_iort_fuzz(void)
+{
+	static uint8_t buf[T_LEN];
+	uint32_t seed = 12345, i, bad = 0, refused = 0;
+
+	for (i = 0; i < 20000; i++) {
+		struct iort_hide_report r;
+		uint32_t k, flips;
+
+		iort_build();
+		memcpy(buf, i_in, T_LEN);
+		seed = seed * 1103515245u + 12345u;
+		flips = 1 + (seed >> 28) % 4;
+		for (k = 0; k < flips; k++) {
+			seed = seed * 1103515245u + 12345u;
+			buf[(seed >> 8) % T_LEN] = (uint8_t)(seed >> 20);
+		}
+		memset(i_out, 0xa5, sizeof(i_out));
+		if (iort_hide_smmuv3(buf, T_LEN, i_out, sizeof(i_out), &r)) {
+			refused++;
+			bad += i_out[0] != 0xa5 || i_out[sizeof(i_out) - 1] != 0xa5;
+		} else {
+			bad += le32_get(i_out + 4) != r.new_len || r.new_len > sizeof(i_out) ||
+			       !sum_ok(i_out, r.new_len);
+		}
+	}
+	printf("# iort fuzz: 20000 corrupted tables, %u refused\n", refused);
+	t_ok(!bad && refused > 0,
+	     "iort: 20000 randomly corrupted tables: in bounds (ASan), refused untouched or "
+	     "consistent");
+}
+
 /* --- hiding the SMMUv3: DT edit ---------------------------------------------------- */
 
 static uint32_t be32_get(const uint8_t *p)
@@ -972,6 +1009,40 @@ static void test_dt_hide(void)
 	t_ok(dt_refused(b, n, sizeof(b), 0x9050000), "dt: totalsize beyond the room -> refused");
 }
 
+static void test_dt_fuzz(void)
+{
+	static uint8_t b[8192], orig[8192];
+	uint32_t seed = 777, i, bad = 0, refused = 0;
+	size_t n;
+
+	memset(orig, 0, sizeof(orig));
+	n = dt_build(orig, 0);
+	for (i = 0; i < 20000; i++) {
+		struct fdt_hide_report r;
+		uint32_t k, flips;
+
+		memcpy(b, orig, sizeof(b));
+		seed = seed * 1103515245u + 12345u;
+		flips = 1 + (seed >> 28) % 4;
+		for (k = 0; k < flips; k++) {
+			seed = seed * 1103515245u + 12345u;
+			b[(seed >> 8) % n] = (uint8_t)(seed >> 20);
+		}
+		memcpy(orig + 4096, b, 4096); /* the corrupted input, to compare on refusal */
+		if (fdt_hide_smmuv3(b, 4096, 0x9050000, &r)) {
+			refused++;
+			bad += memcmp(b, orig + 4096, 4096) != 0;
+		} else {
+			bad += r.new_size > 4096 || fdt_total_size(b) != r.new_size;
+		}
+		memset(orig + 4096, 0, 4096);
+	}
+	printf("# dt fuzz: 20000 corrupted blobs, %u refused\n", refused);
+	t_ok(!bad && refused > 0,
+	     "dt: 20000 randomly corrupted blobs: in bounds (ASan), refused untouched or "
+	     "consistent");
+}
+
 int main(void)
 {
 	test_config();
@@ -980,7 +1051,9 @@ int main(void)
 	test_fdt();
 	test_acpi();
 	test_iort_hide();
+	test_iort_fuzz();
 	test_dt_hide();
+	test_dt_fuzz();
 	fprintf(stderr, "boot unit: %d tests, %d failed\n", t_n, t_fail);
 	return 0;
 }
