@@ -33,6 +33,7 @@
 #define ARM64_SMMU_SID_FIRST 0U
 #define ARM64_SMMU_SID_NR    256U
 #define ARM64_SMMU_MEM_ALIGN 0x10000ULL /* queues and stream table sized <= 64 KiB */
+#define ARM64_SMMU_MEM	     ((u64)SMMU_MEM_DEFAULT)
 
 enum arm64_smmu_state {
 	ARM64_SMMU_NONE,   /* no SMMU described, or refused untouched: the host keeps it */
@@ -82,7 +83,7 @@ int arm64_smmu_discover(const struct ls_boot_info *bi, unsigned int pa_bits, u64
 		}
 	/* Table memory: from the hypervisor's pool, before the host's tables take the rest. */
 	mem = ALIGN_UP(*pool_at, ARM64_SMMU_MEM_ALIGN);
-	if (mem + SMMU_MEM_DEFAULT > pool_end || mem + SMMU_MEM_DEFAULT < mem) {
+	if (mem + ARM64_SMMU_MEM > pool_end || mem + ARM64_SMMU_MEM < mem) {
 		plat_log("smmu: table pool too small for %u KiB of SMMU tables: not taken",
 			 SMMU_MEM_DEFAULT >> 10);
 		return 0;
@@ -97,7 +98,7 @@ int arm64_smmu_discover(const struct ls_boot_info *bi, unsigned int pa_bits, u64
 		plat_log("smmu: the loader could not hide it from the host's description: Linux "
 			 "will find it and its accesses will be refused (boot with "
 			 "initcall_blacklist=arm_smmu_driver_init)");
-	*pool_at = mem + SMMU_MEM_DEFAULT;
+	*pool_at = mem + ARM64_SMMU_MEM;
 	arm64_smmu_base = base;
 	arm64_smmu_size = size;
 	arm64_smmu_mem = mem;
@@ -145,7 +146,7 @@ void arm64_smmu_take(u64 vtcr)
 		return;
 	}
 	ret = smmu_init(&arm64_smmu, arm64_smmu_base, arm64_smmu_size, arm64_smmu_mem,
-			SMMU_MEM_DEFAULT);
+			ARM64_SMMU_MEM);
 	if (ret == -EINVAL || ret == -ENODEV || ret == -ENOTSUP || ret == -ENOMEM) {
 		/* smmu_init wrote nothing: leave the SMMU to the host. */
 		plat_log("smmu: refused (%d), left untouched for the host: DMA is not isolated",
