@@ -13,6 +13,12 @@ _Static_assert(LS_BUDGET_PAGES == OWN_BUDGET_PAGES, "ABI budget matches the core
 _Static_assert(LS_POOL_HOST == OWN_HOST, "ABI host pool id matches the core");
 _Static_assert(LS_VM_POOL_MIN == OWN_VM_POOL_MIN, "ABI VM pool minimum matches the core");
 _Static_assert(LS_VM_POOL_ALIGN == OWN_VM_POOL_ALIGN, "ABI VM pool alignment matches the core");
+_Static_assert(LS_IOMMU_MAX_DOMAINS == OWN_MAX_HDOMS, "ABI domain count matches the core");
+_Static_assert(LS_POOL_IOMMU(0) == OWN_POOL_HDOM(0), "ABI domain pool ids match the core");
+_Static_assert(LS_IOMMU_READ == OWN_IOMMU_READ && LS_IOMMU_WRITE == OWN_IOMMU_WRITE,
+	       "ABI prot bits match the core");
+_Static_assert(LS_IOMMU_STAT_NR == OWN_HDOM_STAT_NR, "ABI domain stats match the core");
+_Static_assert(LS_VIEW_IOMMU_DOMAIN(0) == OWN_POOL_HDOM(0), "ABI view ids match the core");
 
 static u64 hvc_features;
 
@@ -62,6 +68,8 @@ static s64 hvc_status(int err)
 		return LS_EEXIST;
 	case -ENOSPC:
 		return LS_ENOSPC;
+	case -EOPNOTSUPP:
+		return LS_ENOTSUPP;
 	default:
 		return LS_EINVAL;
 	}
@@ -177,6 +185,9 @@ static void hvc_pool_donate(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 	struct own_res res = { 0 };
 	u32 who = regs->x[1] == LS_POOL_HOST ? OWN_HOST : hvc_vm_id(regs->x[1]);
 
+	if (regs->x[1] >= LS_POOL_IOMMU(0) && regs->x[1] < LS_POOL_IOMMU(LS_IOMMU_MAX_DOMAINS))
+		who = (u32)regs->x[1];
+
 	if (hvc_from_host(ctx, regs))
 		hvc_ret_own(regs, own_pool_donate(who, regs->x[2], regs->x[3], &res), &res);
 }
@@ -204,6 +215,130 @@ static void hvc_guest_unshare(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 	hvc_ret_own(regs, own_guest_unshare_req(ctx->vm_id, regs->x[1], regs->x[2], &res), &res);
 }
 
+/* ---- host DMA domains ---- */
+
+/* A domain id from a register: out-of-range values name no domain. */
+static u32 hvc_dom_id(u64 x)
+{
+	return x < OWN_MAX_HDOMS ? (u32)x : OWN_MAX_HDOMS;
+}
+
+/* A stream id from a register: values beyond 32 bits name no stream. */
+static u32 hvc_sid(u64 x)
+{
+	return x <= 0xffffffffULL ? (u32)x : 0xffffffffU;
+}
+
+static void hvc_iommu_domain_create(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	struct own_res res = { 0 };
+	u32 dom = 0;
+	int err;
+
+	if (!hvc_from_host(ctx, regs))
+		return;
+	err = regs->x[3] > 64 ?
+		      -EINVAL :
+		      own_hdom_create(regs->x[1], regs->x[2], (unsigned int)regs->x[3], &dom, &res);
+	hvc_ret_own(regs, err, &res);
+	if (!err)
+		regs->x[1] = dom;
+}
+
+static void hvc_iommu_domain_destroy(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	struct own_res res = { 0 };
+
+	if (hvc_from_host(ctx, regs))
+		hvc_ret_own(regs, own_hdom_destroy(hvc_dom_id(regs->x[1]), &res), &res);
+}
+
+static void hvc_iommu_attach(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	if (!hvc_from_host(ctx, regs))
+		return;
+	hvc_ret(regs, hvc_status(own_hdom_attach(hvc_dom_id(regs->x[1]), hvc_sid(regs->x[2]))));
+	regs->x[1] = 0;
+}
+
+static void hvc_iommu_detach(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	if (!hvc_from_host(ctx, regs))
+		return;
+	hvc_ret(regs, hvc_status(own_hdom_detach(hvc_sid(regs->x[1]))));
+	regs->x[1] = 0;
+}
+
+static void hvc_iommu_map(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	struct own_res res = { 0 };
+	int err;
+
+	if (!hvc_from_host(ctx, regs))
+		return;
+	err = regs->x[5] > 0xffffffffULL ?
+		      -EINVAL :
+		      own_hdom_map(hvc_dom_id(regs->x[1]), regs->x[2], regs->x[3], regs->x[4],
+				   (u32)regs->x[5], &res);
+	hvc_ret_own(regs, err, &res);
+}
+
+static void hvc_iommu_unmap(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	struct own_res res = { 0 };
+
+	if (hvc_from_host(ctx, regs))
+		hvc_ret_own(regs,
+			    own_hdom_unmap(hvc_dom_id(regs->x[1]), regs->x[2], regs->x[3], &res),
+			    &res);
+}
+
+static void hvc_iommu_query(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	u64 pa = 0;
+	u32 prot = 0;
+	int err;
+
+	if (!hvc_from_host(ctx, regs))
+		return;
+	err = own_hdom_lookup(hvc_dom_id(regs->x[1]), regs->x[2], &pa, &prot);
+	hvc_ret(regs, hvc_status(err));
+	regs->x[1] = err ? 0 : pa;
+	regs->x[2] = err ? 0 : prot;
+}
+
+static void hvc_iommu_domain_stats(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	u64 val = 0;
+	int err;
+
+	if (!hvc_from_host(ctx, regs))
+		return;
+	err = regs->x[2] >= OWN_HDOM_STAT_NR ?
+		      -EINVAL :
+		      own_hdom_stat(hvc_dom_id(regs->x[1]), (unsigned int)regs->x[2], &val);
+	hvc_ret(regs, hvc_status(err));
+	regs->x[1] = val;
+	regs->x[2] = OWN_HDOM_STAT_NR;
+}
+
+static void hvc_view_stats(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	u64 tables = 0;
+	u32 kind = 0, level = 0;
+	int err;
+
+	if (!hvc_from_host(ctx, regs))
+		return;
+	err = regs->x[1] > 0xffffffffULL ?
+		      -ENOENT :
+		      own_view_stats((u32)regs->x[1], regs->x[2], &tables, &kind, &level);
+	hvc_ret(regs, hvc_status(err));
+	regs->x[1] = tables;
+	regs->x[2] = kind;
+	regs->x[3] = level;
+}
+
 static const hvc_handler_fn hvc_table[] = {
 	[LS_FN_VERSION] = hvc_version,
 	[LS_FN_FEATURES] = hvc_features_call,
@@ -218,6 +353,15 @@ static const hvc_handler_fn hvc_table[] = {
 	[LS_FN_POOL_DONATE] = hvc_pool_donate,
 	[LS_FN_GUEST_SHARE] = hvc_guest_share,
 	[LS_FN_GUEST_UNSHARE] = hvc_guest_unshare,
+	[LS_FN_IOMMU_DOMAIN_CREATE] = hvc_iommu_domain_create,
+	[LS_FN_IOMMU_DOMAIN_DESTROY] = hvc_iommu_domain_destroy,
+	[LS_FN_IOMMU_ATTACH] = hvc_iommu_attach,
+	[LS_FN_IOMMU_DETACH] = hvc_iommu_detach,
+	[LS_FN_IOMMU_MAP] = hvc_iommu_map,
+	[LS_FN_IOMMU_UNMAP] = hvc_iommu_unmap,
+	[LS_FN_IOMMU_QUERY] = hvc_iommu_query,
+	[LS_FN_IOMMU_DOMAIN_STATS] = hvc_iommu_domain_stats,
+	[LS_FN_VIEW_STATS] = hvc_view_stats,
 };
 
 void hvc_handle(const struct hvc_ctx *ctx, struct hvc_regs *regs)

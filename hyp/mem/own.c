@@ -5,8 +5,10 @@
  * Lock order (always taken in this order, released in reverse):
  *   1. own.host.lock   the host principal: host view (CPU stage-2 + IOMMU
  *                      domains), host pool, the scratch run list, VM slot
- *                      allocation, and every DB entry owned by the host or
- *                      the hypervisor
+ *                      allocation, every DB entry owned by the host or
+ *                      the hypervisor, every DMA map count, the host DMA
+ *                      domains (tables, pools, stream attachments) and the
+ *                      registered IOMMU driver
  *   2. own.vm[i].lock  VM i: its view, pool, counters and every DB entry it
  *                      owns; several VM locks (none today) by ascending id
  * A pool has no lock of its own: its principal's lock covers it. A DB entry is
@@ -21,6 +23,12 @@
  * (cannot fail: HYP_CHECK); update the DB; invalidate each view's gathered
  * ranges once and sync. Removals are invalidated and synced before the page is
  * reachable by its next owner. An error returns before anything changed.
+ *
+ * Host DMA domains (the map/unmap hypercalls) never follow ownership changes:
+ * a page they map has a non-zero DMA map count and every transition that
+ * would take it from the host fails with -EBUSY (policy "refuse", see
+ * docs/ownership.md). So no reverse map is needed and the lockstep
+ * transactions above touch only the views.
  */
 #include <errno.h>
 #include <string.h>
@@ -84,6 +92,17 @@ static struct {
 	void *cpu_priv;
 	struct own_principal host;
 	struct own_principal vm[OWN_MAX_VMS];
+	/* Host DMA domains (host lock). */
+	u8 *dma; /* DMA map count per page, right after the DB entries */
+	struct own_hdom hdom[OWN_MAX_HDOMS];
+	const struct own_iommu_ops *iommu;
+	void *iommu_drv;
+	u32 iommu_sids;
+	enum pt_fmt_id iommu_fmt;
+	bool iommu_coherent;
+	unsigned int nr_sids;		/* attached streams */
+	u32 sid[OWN_HDOM_MAX_SIDS];	/* attached stream ids (first nr_sids) */
+	u32 sid_dom[OWN_HDOM_MAX_SIDS]; /* their domains */
 } own;
 
 /* Gfn runs of the current window; protected by the host lock. */
@@ -98,7 +117,7 @@ u64 own_db_bytes(const struct own_range *ram, unsigned int nr_ram)
 
 	for (i = 0; i < nr_ram; i++)
 		pages += ram[i].size >> PAGE_SHIFT;
-	return pages * sizeof(u16);
+	return pages * (sizeof(u16) + sizeof(u8)); /* entry + DMA map count */
 }
 
 /* DB entries of [pa, pa + n pages) if the span lies inside one RAM range. */
@@ -129,6 +148,24 @@ int own_page_entry(u64 pa, u16 *e)
 		return -ERANGE;
 	*e = *p;
 	return 0;
+}
+
+/* DMA map counts of the pages whose DB entries start at @e. */
+static u8 *own_dma_of(const u16 *e)
+{
+	return &own.dma[e - own.db];
+}
+
+/* Some page of the span is mapped in a host DMA domain. */
+static bool own_dma_busy(const u16 *e, u64 n)
+{
+	const u8 *c = own_dma_of(e);
+	u64 i;
+
+	for (i = 0; i < n; i++)
+		if (c[i])
+			return true;
+	return false;
 }
 
 static void own_db_set(u16 *e, u64 n, u16 clear, u16 set)
@@ -287,18 +324,23 @@ static void own_view_apply(struct own_principal *p, const struct own_op *op, str
  * Reserve @cost pages from @p's pool. On shortage nothing is reserved and
  * @res says how many pages the host must donate to which pool.
  */
-static int own_reserve(struct own_principal *p, u64 cost, struct own_res *res)
+static int own_reserve_pool(struct pt_pool *pool, u32 who, u64 cost, struct own_res *res)
 {
-	u64 avail = p->pool.nr_free - p->pool.nr_reserved;
+	u64 avail = pool->nr_free - pool->nr_reserved;
 
 	if (!cost)
 		return 0;
-	if (pt_pool_reserve(&p->pool, cost)) {
+	if (pt_pool_reserve(pool, cost)) {
 		res->need = cost > avail ? cost - avail : 1;
-		res->need_who = p->id;
+		res->need_who = who;
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+static int own_reserve(struct own_principal *p, u64 cost, struct own_res *res)
+{
+	return own_reserve_pool(&p->pool, p->id, cost, res);
 }
 
 /*
@@ -622,6 +664,9 @@ int own_host_donate_vm(u32 vm, u64 pa, u64 ipa, u64 n, struct own_res *res)
 	ret = own_check_host_owned(e, w);
 	if (ret)
 		goto out;
+	ret = -EBUSY; /* mapped in a host DMA domain: the host unmaps it first */
+	if (own_dma_busy(e, w))
+		goto out;
 	ret = pt_walk(&v->view.cpu, ipa, w << PAGE_SHIFT, own_unmapped_fn, NULL);
 	if (ret)
 		goto out;
@@ -770,8 +815,14 @@ static int own_unshare_window(struct own_principal *v, u64 ipa, u64 w, unsigned 
 	struct own_gathers gh, gv;
 	struct own_op vop;
 	u64 ch = 0, cv = 0;
+	unsigned int i;
 	int ret;
 
+	/* A shared page the host mapped in a DMA domain stays shared until unmapped. */
+	for (i = 0; i < nr; i++)
+		if (own_run_shared(&own_scratch[i]) &&
+		    own_dma_busy(own_run_db(&own_scratch[i]), own_scratch[i].n))
+			return -EBUSY;
 	vop = (struct own_op){ OWN_OP_ATTR, ipa, w << PAGE_SHIFT, 0, OWN_ATTR_OWNED };
 	ret = own_view_cost(v, &vop, &cv);
 	if (!ret)
@@ -918,6 +969,8 @@ static int own_take_host_pages(u64 pa, u64 w, u16 *e, struct own_res *res)
 	int ret;
 
 	ret = own_check_host_owned(e, w);
+	if (!ret && own_dma_busy(e, w))
+		ret = -EBUSY; /* mapped in a host DMA domain */
 	if (!ret)
 		ret = own_view_cost(&own.host, &op, &c);
 	if (!ret)
@@ -942,24 +995,33 @@ static void own_view_reset(struct own_principal *p)
 		p->view.dom[i].who = p->id;
 }
 
-static void own_add_run(struct own_principal *p, u64 pa, u64 n)
+static void own_runs_add(struct own_range *runs, unsigned int *nr, u64 pa, u64 n)
 {
-	struct own_range *last = p->nr_runs ? &p->runs[p->nr_runs - 1] : NULL;
+	struct own_range *last = *nr ? &runs[*nr - 1] : NULL;
 
 	if (last && last->base + last->size == pa) {
 		last->size += n << PAGE_SHIFT;
 		return;
 	}
-	HYP_CHECK(p->nr_runs < OWN_MAX_POOL_RUNS);
-	p->runs[p->nr_runs].base = pa;
-	p->runs[p->nr_runs].size = n << PAGE_SHIFT;
-	p->nr_runs++;
+	HYP_CHECK(*nr < OWN_MAX_POOL_RUNS);
+	runs[*nr].base = pa;
+	runs[*nr].size = n << PAGE_SHIFT;
+	(*nr)++;
+}
+
+static bool own_runs_fit(const struct own_range *runs, unsigned int nr, u64 pa)
+{
+	return nr < OWN_MAX_POOL_RUNS || runs[nr - 1].base + runs[nr - 1].size == pa;
+}
+
+static void own_add_run(struct own_principal *p, u64 pa, u64 n)
+{
+	own_runs_add(p->runs, &p->nr_runs, pa, n);
 }
 
 static bool own_run_fits(const struct own_principal *p, u64 pa)
 {
-	return p->nr_runs < OWN_MAX_POOL_RUNS ||
-	       p->runs[p->nr_runs - 1].base + p->runs[p->nr_runs - 1].size == pa;
+	return own_runs_fit(p->runs, p->nr_runs, pa);
 }
 
 int own_vm_create(u64 pool_pa, u64 n, unsigned int ia_bits, u32 *vm, struct own_res *res)
@@ -1084,6 +1146,8 @@ out:
 	return ret;
 }
 
+static int own_hdom_pool_donate(u32 dom, u64 pa, u64 w, u16 *e, struct own_res *res);
+
 int own_pool_donate(u32 who, u64 pa, u64 n, struct own_res *res)
 {
 	struct own_principal *p;
@@ -1101,6 +1165,8 @@ int own_pool_donate(u32 who, u64 pa, u64 n, struct own_res *res)
 	ret = own_check_pa(pa, n, &e);
 	if (ret)
 		return ret;
+	if (who >= OWN_POOL_HDOM_BASE && who != OWN_HOST)
+		return own_hdom_pool_donate(who - OWN_POOL_HDOM_BASE, pa, w, e, res);
 	if (who == OWN_HOST) {
 		p = &own.host;
 		hyp_spin_lock(&p->lock);
@@ -1284,6 +1350,544 @@ out:
 	return ret;
 }
 
+/* ---- host DMA domains (map/unmap hypercalls) ----------------------------- */
+
+/* A live domain (host lock held), or NULL. */
+static struct own_hdom *own_hdom_get(u32 dom)
+{
+	if (dom >= OWN_MAX_HDOMS || !own.hdom[dom].live)
+		return NULL;
+	return &own.hdom[dom];
+}
+
+/*
+ * Issue the domain's gathered invalidations (one per range) and one sync.
+ * @sync: sync even when nothing was gathered (unmap: the caller may reuse
+ * the pages as soon as the call returns). Nothing to do before a driver
+ * registered: no stream can use the table then.
+ */
+static void own_hdom_inval(struct own_hdom *d, const struct pt_gather *g, bool sync)
+{
+	bool any = g->nr || g->all;
+
+	if (!own.iommu)
+		return;
+	if (any) {
+		own.iommu->invalidate(own.iommu_drv, d->vmid, g);
+		d->inval_ranges += g->all ? 1 : g->nr;
+	}
+	if (any || sync) {
+		own.iommu->sync(own.iommu_drv);
+		d->syncs++;
+	}
+}
+
+static void own_hdom_flush(struct pt *pt, u64 ia, u64 size, unsigned int level)
+{
+	struct pt_gather g;
+
+	pt_gather_init(&g);
+	pt_gather_add(&g, ia, size, level);
+	own_hdom_inval(pt->priv, &g, true);
+}
+
+static const struct pt_ops own_hdom_pt_ops = { .flush_now = own_hdom_flush };
+
+int own_iommu_register(const struct own_iommu_ops *ops, void *drv, u32 nr_sids, enum pt_fmt_id fmt,
+		       bool coherent)
+{
+	int ret = 0;
+
+	if (!ops || !ops->attach || !ops->detach || !ops->invalidate || !ops->sync || !nr_sids ||
+	    (unsigned int)fmt >= PT_FMT_NR)
+		return -EINVAL;
+	hyp_spin_lock(&own.host.lock);
+	if (own.iommu) {
+		ret = -EBUSY;
+	} else {
+		own.iommu = ops;
+		own.iommu_drv = drv;
+		own.iommu_sids = nr_sids;
+		own.iommu_fmt = fmt;
+		own.iommu_coherent = coherent;
+		plat_log("own: IOMMU registered: %u streams, DMA domains in format %u", nr_sids,
+			 (unsigned int)fmt);
+	}
+	hyp_spin_unlock(&own.host.lock);
+	return ret;
+}
+
+int own_hdom_create(u64 pool_pa, u64 n, unsigned int ia_bits, u32 *dom, struct own_res *res)
+{
+	struct own_hdom *d = NULL;
+	u16 *e;
+	u32 i;
+	int ret;
+
+	res->done = 0;
+	if (ia_bits < OWN_MIN_IA_BITS || ia_bits > OWN_MAX_IA_BITS)
+		return -EINVAL;
+	/* Same pool rules as VM_CREATE: the root (up to 16 concatenated pages) always fits. */
+	if (n < OWN_VM_POOL_MIN || n > OWN_BUDGET_PAGES ||
+	    !IS_ALIGNED(pool_pa, OWN_VM_POOL_ALIGN) || !pool_pa)
+		return -EINVAL;
+	ret = own_check_pa(pool_pa, n, &e);
+	if (ret)
+		return ret;
+	hyp_spin_lock(&own.host.lock);
+	ret = -EOPNOTSUPP; /* no IOMMU driver: no stream could use a domain */
+	if (!own.iommu)
+		goto out;
+	for (i = 0; i < OWN_MAX_HDOMS && !d; i++)
+		if (!own.hdom[i].live)
+			d = &own.hdom[i];
+	ret = -ENOSPC;
+	if (!d)
+		goto out;
+	ret = own_take_host_pages(pool_pa, n, e, res);
+	if (ret)
+		goto out;
+	memset(d, 0, sizeof(*d));
+	d->id = (u32)(d - own.hdom);
+	d->vmid = (u16)(OWN_HDOM_VMID_BASE + d->id);
+	pt_pool_init(&d->pool);
+	pt_pool_add(&d->pool, pool_pa, n);
+	own_runs_add(d->runs, &d->nr_runs, pool_pa, n);
+	HYP_CHECK(pt_init(&d->pt, own.iommu_fmt, ia_bits, own.iommu_coherent, &d->pool,
+			  &own_hdom_pt_ops, d) == 0);
+	d->live = true;
+	*dom = d->id;
+	res->done = n;
+	plat_log("own: DMA domain %u created: %u-bit IOVA, VMID %#x, pool %llu pages at %#llx",
+		 d->id, ia_bits, d->vmid, (unsigned long long)n, (unsigned long long)pool_pa);
+out:
+	hyp_spin_unlock(&own.host.lock);
+	return ret;
+}
+
+/* Donation to domain @dom's pool (host lock not held; pages checked in RAM). */
+static int own_hdom_pool_donate(u32 dom, u64 pa, u64 w, u16 *e, struct own_res *res)
+{
+	struct own_hdom *d;
+	int ret;
+
+	hyp_spin_lock(&own.host.lock);
+	ret = -ENOENT;
+	d = own_hdom_get(dom);
+	if (!d)
+		goto out;
+	ret = -ENOSPC;
+	if (!own_runs_fit(d->runs, d->nr_runs, pa) || d->pool.nr_total + w > OWN_VM_POOL_MAX)
+		goto out;
+	ret = own_take_host_pages(pa, w, e, res);
+	if (ret)
+		goto out;
+	pt_pool_add(&d->pool, pa, w);
+	own_runs_add(d->runs, &d->nr_runs, pa, w);
+	res->done = w;
+out:
+	hyp_spin_unlock(&own.host.lock);
+	return ret;
+}
+
+int own_hdom_destroy(u32 dom, struct own_res *res)
+{
+	struct own_hdom *d;
+	struct own_gathers g;
+	struct pt_gather all;
+	u64 c = 0;
+	unsigned int i;
+	int ret;
+
+	res->done = 0;
+	hyp_spin_lock(&own.host.lock);
+	ret = -ENOENT;
+	d = own_hdom_get(dom);
+	if (!d)
+		goto out;
+	/* Policy: the host unmaps and detaches first (bounded work per call). */
+	ret = -EBUSY;
+	if (d->streams || d->mapped)
+		goto out;
+	for (i = 0; i < d->nr_runs; i++) {
+		struct own_op op = own_op_host(OWN_OP_MAP, d->runs[i].base,
+					       d->runs[i].size >> PAGE_SHIFT, OWN_ATTR_OWNED);
+
+		ret = own_view_cost(&own.host, &op, &c);
+		if (ret)
+			goto out;
+	}
+	ret = own_reserve(&own.host, c, res);
+	if (ret)
+		goto out;
+	own_unreserve2(&own.host, c, NULL, 0);
+
+	/* Drop whatever the IOMMU cached under the VMID before the pages go back. */
+	pt_gather_init(&all);
+	all.all = true;
+	own_hdom_inval(d, &all, true);
+	pt_destroy(&d->pt);
+	HYP_CHECK(d->pool.nr_used == 0 && d->pool.nr_free == d->pool.nr_total);
+	own_gathers_init(&g);
+	for (i = 0; i < d->nr_runs; i++) {
+		u64 pa = d->runs[i].base, np = d->runs[i].size >> PAGE_SHIFT;
+		struct own_op op = own_op_host(OWN_OP_MAP, pa, np, OWN_ATTR_OWNED);
+
+		own_scrub(pa, np);
+		own_view_apply(&own.host, &op, &g);
+		own_db_set(own_db_span(pa, np), np, 0xffff, OWN_OWNER_HOST);
+		res->done += np;
+	}
+	own_view_inval(&own.host, &g);
+	plat_log("own: DMA domain %u destroyed: %llu pool pages back to the host", d->id,
+		 (unsigned long long)res->done);
+	memset(d, 0, sizeof(*d));
+	ret = 0;
+out:
+	hyp_spin_unlock(&own.host.lock);
+	return ret;
+}
+
+/* Index of @sid among the attached streams, or -1 (host lock held). */
+static int own_sid_slot(u32 sid)
+{
+	unsigned int i;
+
+	for (i = 0; i < own.nr_sids; i++)
+		if (own.sid[i] == sid)
+			return (int)i;
+	return -1;
+}
+
+int own_hdom_attach(u32 dom, u32 sid)
+{
+	struct own_hdom *d;
+	int ret;
+
+	hyp_spin_lock(&own.host.lock);
+	ret = -ENOENT;
+	d = own_hdom_get(dom);
+	if (!d || !own.iommu || sid >= own.iommu_sids)
+		goto out;
+	ret = -EEXIST; /* detach first, even to re-attach to the same domain */
+	if (own_sid_slot(sid) >= 0)
+		goto out;
+	ret = -ENOSPC;
+	if (own.nr_sids >= OWN_HDOM_MAX_SIDS)
+		goto out;
+	ret = own.iommu->attach(own.iommu_drv, sid, &d->pt, d->vmid);
+	if (ret)
+		goto out;
+	own.sid[own.nr_sids] = sid;
+	own.sid_dom[own.nr_sids] = dom;
+	own.nr_sids++;
+	d->streams++;
+out:
+	hyp_spin_unlock(&own.host.lock);
+	return ret;
+}
+
+int own_hdom_detach(u32 sid)
+{
+	int slot, ret;
+
+	hyp_spin_lock(&own.host.lock);
+	ret = -ENOENT;
+	slot = own_sid_slot(sid);
+	if (slot < 0)
+		goto out;
+	ret = own.iommu->detach(own.iommu_drv, sid);
+	if (ret)
+		goto out;
+	own.hdom[own.sid_dom[slot]].streams--;
+	own.nr_sids--;
+	own.sid[slot] = own.sid[own.nr_sids];
+	own.sid_dom[slot] = own.sid_dom[own.nr_sids];
+out:
+	hyp_spin_unlock(&own.host.lock);
+	return ret;
+}
+
+/* The IOVA window [iova, iova + n pages) inside the domain's input range. */
+static int own_hdom_check_iova(const struct own_hdom *d, u64 iova, u64 n)
+{
+	u64 end = iova + (n << PAGE_SHIFT);
+
+	return end > ((u64)1 << d->pt.ia_bits) || end < iova ? -ERANGE : 0;
+}
+
+/* A page the host may let devices reach: owned by it, or borrowed from a VM. */
+static bool own_host_reaches(u16 e)
+{
+	u16 owner = own_e_owner(e);
+
+	return owner == OWN_OWNER_HOST || (owner >= OWN_OWNER_VM(0) && (e & OWN_E_SHARED));
+}
+
+int own_hdom_map(u32 dom, u64 iova, u64 pa, u64 n, u32 prot, struct own_res *res)
+{
+	struct own_hdom *d;
+	struct pt_gather g;
+	pt_attr_t attr = 0;
+	u64 w, i;
+	u16 *e;
+	u8 *cnt;
+	s64 c;
+	int ret;
+
+	res->done = 0;
+	if (!prot || (prot & ~(OWN_IOMMU_READ | OWN_IOMMU_WRITE)))
+		return -EINVAL;
+	attr |= (prot & OWN_IOMMU_READ) ? PT_R : 0;
+	attr |= (prot & OWN_IOMMU_WRITE) ? PT_W : 0;
+	ret = own_check_args(iova, n);
+	if (!ret)
+		ret = own_check_args(pa, n);
+	if (ret)
+		return ret;
+	hyp_spin_lock(&own.host.lock);
+	ret = -ENOENT;
+	d = own_hdom_get(dom);
+	if (!d)
+		goto out;
+	ret = own_hdom_check_iova(d, iova, n);
+	if (ret)
+		goto out;
+	ret = own_check_pa(pa, n, &e);
+	if (ret)
+		goto out;
+	w = own_window(iova, n);
+	cnt = own_dma_of(e);
+	for (i = 0; i < w; i++) {
+		if (!own_host_reaches(e[i])) {
+			ret = -EPERM;
+			goto out;
+		}
+		if (cnt[i] >= OWN_DMA_MAX_MAPS) {
+			ret = -ENOSPC;
+			goto out;
+		}
+	}
+	ret = pt_walk(&d->pt, iova, w << PAGE_SHIFT, own_unmapped_fn, NULL);
+	if (ret)
+		goto out; /* -EEXIST */
+	c = pt_map_cost(&d->pt, iova, w << PAGE_SHIFT, pa, attr);
+	if (c < 0) {
+		ret = (int)c;
+		goto out;
+	}
+	ret = own_reserve_pool(&d->pool, OWN_POOL_HDOM(d->id), (u64)c, res);
+	if (ret)
+		goto out;
+	if (c)
+		pt_pool_unreserve(&d->pool, (u64)c);
+
+	pt_gather_init(&g);
+	HYP_CHECK(pt_map(&d->pt, iova, w << PAGE_SHIFT, pa, attr, &g) == 0);
+	for (i = 0; i < w; i++)
+		cnt[i]++;
+	d->mapped += w;
+	/* New entries were invalid (never cached): only merges left something to drop. */
+	own_hdom_inval(d, &g, false);
+	res->done = w;
+out:
+	hyp_spin_unlock(&own.host.lock);
+	return ret;
+}
+
+/* Unmap walk: first pass checks every page is mapped, second drops the counts. */
+struct own_dma_walk {
+	bool commit;
+};
+
+static int own_dma_walk_fn(const struct pt_leaf *l, void *arg)
+{
+	const struct own_dma_walk *dw = arg;
+	u64 np = l->size >> PAGE_SHIFT, i;
+	u8 *cnt;
+	u16 *e;
+
+	if (!l->valid)
+		return -ENOENT;
+	if (!dw->commit)
+		return 0;
+	e = own_db_span(l->pa, np);
+	HYP_CHECK(e);
+	cnt = own_dma_of(e);
+	for (i = 0; i < np; i++) {
+		HYP_CHECK(cnt[i] > 0);
+		cnt[i]--;
+	}
+	return 0;
+}
+
+int own_hdom_unmap(u32 dom, u64 iova, u64 n, struct own_res *res)
+{
+	struct own_dma_walk dw = { false };
+	struct own_hdom *d;
+	struct pt_gather g;
+	u64 w;
+	s64 c;
+	int ret;
+
+	res->done = 0;
+	ret = own_check_args(iova, n);
+	if (ret)
+		return ret;
+	hyp_spin_lock(&own.host.lock);
+	ret = -ENOENT;
+	d = own_hdom_get(dom);
+	if (!d)
+		goto out;
+	ret = own_hdom_check_iova(d, iova, n);
+	if (ret)
+		goto out;
+	w = own_window(iova, n);
+	ret = pt_walk(&d->pt, iova, w << PAGE_SHIFT, own_dma_walk_fn, &dw);
+	if (ret)
+		goto out; /* -ENOENT: a page of the window is not mapped */
+	c = pt_unmap_cost(&d->pt, iova, w << PAGE_SHIFT);
+	if (c < 0) {
+		ret = (int)c;
+		goto out;
+	}
+	ret = own_reserve_pool(&d->pool, OWN_POOL_HDOM(d->id), (u64)c, res);
+	if (ret)
+		goto out;
+	if (c)
+		pt_pool_unreserve(&d->pool, (u64)c);
+
+	dw.commit = true;
+	HYP_CHECK(pt_walk(&d->pt, iova, w << PAGE_SHIFT, own_dma_walk_fn, &dw) == 0);
+	pt_gather_init(&g);
+	HYP_CHECK(pt_unmap(&d->pt, iova, w << PAGE_SHIFT, &g) == 0);
+	d->mapped -= w;
+	/* Completed before the call returns: the host may then give the pages away. */
+	own_hdom_inval(d, &g, true);
+	res->done = w;
+out:
+	hyp_spin_unlock(&own.host.lock);
+	return ret;
+}
+
+int own_hdom_lookup(u32 dom, u64 iova, u64 *pa, u32 *prot)
+{
+	struct own_hdom *d;
+	pt_attr_t attr;
+	int ret;
+
+	if (!IS_ALIGNED(iova, PAGE_SIZE))
+		return -EINVAL;
+	hyp_spin_lock(&own.host.lock);
+	ret = -ENOENT;
+	d = own_hdom_get(dom);
+	if (!d)
+		goto out;
+	ret = own_hdom_check_iova(d, iova, 1);
+	if (!ret)
+		ret = pt_lookup(&d->pt, iova, pa, &attr, NULL);
+	if (!ret)
+		*prot = ((attr & PT_R) ? OWN_IOMMU_READ : 0) |
+			((attr & PT_W) ? OWN_IOMMU_WRITE : 0);
+out:
+	hyp_spin_unlock(&own.host.lock);
+	return ret;
+}
+
+int own_hdom_stat(u32 dom, unsigned int id, u64 *val)
+{
+	struct own_hdom *d;
+	int ret = 0;
+
+	if (id >= OWN_HDOM_STAT_NR)
+		return -EINVAL;
+	hyp_spin_lock(&own.host.lock);
+	d = own_hdom_get(dom);
+	if (!d) {
+		ret = -ENOENT;
+		goto out;
+	}
+	switch ((enum own_hdom_stat)id) {
+	case OWN_HDOM_STAT_MAPPED:
+		*val = d->mapped;
+		break;
+	case OWN_HDOM_STAT_TABLES:
+		*val = d->pt.nr_tables;
+		break;
+	case OWN_HDOM_STAT_POOL_FREE:
+		*val = d->pool.nr_free;
+		break;
+	case OWN_HDOM_STAT_POOL_TOTAL:
+		*val = d->pool.nr_total;
+		break;
+	case OWN_HDOM_STAT_INVAL_RANGES:
+		*val = d->inval_ranges;
+		break;
+	case OWN_HDOM_STAT_SYNCS:
+		*val = d->syncs;
+		break;
+	case OWN_HDOM_STAT_STREAMS:
+		*val = d->streams;
+		break;
+	case OWN_HDOM_STAT_NR:
+		ret = -EINVAL;
+		break;
+	}
+out:
+	hyp_spin_unlock(&own.host.lock);
+	return ret;
+}
+
+const struct own_hdom *own_hdom_of(u32 dom)
+{
+	return own_hdom_get(dom);
+}
+
+int own_hdom_of_sid(u32 sid, u32 *dom)
+{
+	int slot = own_sid_slot(sid);
+
+	if (slot < 0)
+		return -ENOENT;
+	*dom = own.sid_dom[slot];
+	return 0;
+}
+
+const u8 *own_dma_counts(u64 *nr_pages)
+{
+	own_db_entries(nr_pages);
+	return own.dma;
+}
+
+int own_view_stats(u32 sel, u64 ia, u64 *tables, u32 *kind, u32 *level)
+{
+	const struct pt *pt = NULL;
+	unsigned int lvl = 0;
+	struct own_hdom *d;
+
+	hyp_spin_lock(&own.host.lock);
+	if (sel == 0) {
+		pt = &own.host.view.cpu;
+		*kind = 0;
+	} else if (sel <= OWN_MAX_DOMS && own.host.view.dom[sel - 1].used) {
+		const struct own_dom *od = &own.host.view.dom[sel - 1];
+
+		pt = od->mirrored ? &od->pt : &own.host.view.cpu;
+		*kind = od->mirrored ? 2 : 1;
+	} else if (sel >= OWN_POOL_HDOM_BASE && (d = own_hdom_get(sel - OWN_POOL_HDOM_BASE))) {
+		pt = &d->pt;
+		*kind = 3;
+	}
+	if (pt) {
+		*tables = pt->nr_tables;
+		if (ia >= ((u64)1 << pt->ia_bits) || pt_lookup(pt, ia, NULL, NULL, &lvl))
+			lvl = 0;
+		*level = lvl;
+	}
+	hyp_spin_unlock(&own.host.lock);
+	return pt ? 0 : -ENOENT;
+}
+
 /* ---- init and introspection --------------------------------------------- */
 
 static bool own_range_ok(const struct own_range *r)
@@ -1314,6 +1918,8 @@ int own_init(const struct own_config *cfg)
 	}
 	own.nr_ram = cfg->nr_ram;
 	own.db = cfg->db;
+	own.dma = (u8 *)(cfg->db + idx);
+	memset(own.dma, 0, idx);
 	own.cpu_fmt = cfg->cpu_fmt;
 	own.cpu_coherent = cfg->cpu_coherent;
 	own.cpu_ops = cfg->cpu_ops;
@@ -1372,7 +1978,7 @@ int own_init(const struct own_config *cfg)
 			}
 		}
 	}
-	plat_log("own: %llu pages of RAM in %u ranges, DB %llu KiB (2 bytes/page); host view "
+	plat_log("own: %llu pages of RAM in %u ranges, DB %llu KiB (3 bytes/page); host view "
 		 "%llu table pages, pool %llu free",
 		 (unsigned long long)idx, own.nr_ram,
 		 (unsigned long long)(own_db_bytes(own.ram, own.nr_ram) >> 10),

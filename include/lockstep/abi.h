@@ -127,4 +127,53 @@
 #define LS_SMMU_STAT_FAILED	11	/* 1: the SMMU failed closed (all DMA aborts) */
 #define LS_SMMU_STAT_NR		12
 
+/*
+ * Appended for the core's host DMA domains (issue 4, docs/hypercalls.md,
+ * docs/iommu.md "Core interface"). Host only. A domain's pool is donated like
+ * a VM's (LS_VM_POOL_MIN pages, LS_VM_POOL_ALIGN); more via LS_FN_POOL_DONATE
+ * with pool id LS_POOL_IOMMU(dom), which LS_ENOMEM also names in x2.
+ */
+#define LS_FN_IOMMU_DOMAIN_CREATE  0x0050 /* x1 = pool pa, x2 = pages, x3 = iova bits; x1 = dom */
+#define LS_FN_IOMMU_DOMAIN_DESTROY 0x0051 /* x1 = dom; x1 = pool pages returned */
+#define LS_FN_IOMMU_ATTACH	   0x0052 /* x1 = dom, x2 = stream id */
+#define LS_FN_IOMMU_DETACH	   0x0053 /* x1 = stream id (back to the identity view) */
+#define LS_FN_IOMMU_MAP		   0x0054 /* x1 = dom, x2 = iova, x3 = pa, x4 = pages, x5 = prot */
+#define LS_FN_IOMMU_UNMAP	   0x0055 /* x1 = dom, x2 = iova, x3 = pages; x1 = pages done */
+#define LS_FN_IOMMU_QUERY	   0x0056 /* x1 = dom, x2 = iova; x1 = pa, x2 = prot */
+#define LS_FN_IOMMU_DOMAIN_STATS   0x0057 /* x1 = dom, x2 = LS_IOMMU_STAT_*; x1 = value */
+#define LS_FN_VIEW_STATS	   0x0058 /* x1 = LS_VIEW_*, x2 = ia; x1 tables, x2 kind, x3 level */
+
+#define LS_HVC_IOMMU_DOMAIN_CREATE  LS_HVC_ID(LS_FN_IOMMU_DOMAIN_CREATE)
+#define LS_HVC_IOMMU_DOMAIN_DESTROY LS_HVC_ID(LS_FN_IOMMU_DOMAIN_DESTROY)
+#define LS_HVC_IOMMU_ATTACH	    LS_HVC_ID(LS_FN_IOMMU_ATTACH)
+#define LS_HVC_IOMMU_DETACH	    LS_HVC_ID(LS_FN_IOMMU_DETACH)
+#define LS_HVC_IOMMU_MAP	    LS_HVC_ID(LS_FN_IOMMU_MAP)
+#define LS_HVC_IOMMU_UNMAP	    LS_HVC_ID(LS_FN_IOMMU_UNMAP)
+#define LS_HVC_IOMMU_QUERY	    LS_HVC_ID(LS_FN_IOMMU_QUERY)
+#define LS_HVC_IOMMU_DOMAIN_STATS   LS_HVC_ID(LS_FN_IOMMU_DOMAIN_STATS)
+#define LS_HVC_VIEW_STATS	    LS_HVC_ID(LS_FN_VIEW_STATS)
+
+#define LS_IOMMU_READ		1	/* map prot bits */
+#define LS_IOMMU_WRITE		2
+#define LS_IOMMU_MAX_DOMAINS	8
+#define LS_POOL_IOMMU(dom)	(0x100UL + (dom))	/* pool id of domain dom */
+
+#define LS_IOMMU_STAT_MAPPED	   0	/* pages mapped */
+#define LS_IOMMU_STAT_TABLES	   1	/* table pages in use */
+#define LS_IOMMU_STAT_POOL_FREE	   2	/* pool pages free */
+#define LS_IOMMU_STAT_POOL_TOTAL   3	/* pool pages donated */
+#define LS_IOMMU_STAT_INVAL_RANGES 4	/* invalidation ranges issued */
+#define LS_IOMMU_STAT_SYNCS	   5	/* syncs issued */
+#define LS_IOMMU_STAT_STREAMS	   6	/* streams attached */
+#define LS_IOMMU_STAT_NR	   7
+
+/* LS_FN_VIEW_STATS views (x1) and kinds (x2 on return). */
+#define LS_VIEW_HOST_CPU	0		/* host CPU stage 2 */
+#define LS_VIEW_HOST_IOMMU(i)	(1UL + (i))	/* host identity-view IOMMU domain i */
+#define LS_VIEW_IOMMU_DOMAIN(d)	(0x100UL + (d))	/* host DMA domain d */
+#define LS_VIEW_KIND_CPU	0
+#define LS_VIEW_KIND_SHARED	1	/* walks the host CPU stage 2 */
+#define LS_VIEW_KIND_MIRRORED	2
+#define LS_VIEW_KIND_DOMAIN	3
+
 #endif /* LOCKSTEP_ABI_H */

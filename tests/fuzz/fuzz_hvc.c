@@ -8,6 +8,7 @@
  * Input: a sequence of 12-byte records (see fuzz_step). RAM is the first 16 MiB
  * of the fake's backed memory, so reclaims and destroys really zero memory.
  */
+#include <errno.h>
 #include <lockstep/abi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,7 @@
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 
-static u16 fuzz_db[FUZZ_RAM_PAGES];
+static u16 fuzz_db[FUZZ_RAM_PAGES * 3 / 2]; /* entries + DMA map counts (own_db_bytes) */
 static u64 fuzz_nr_inval;
 
 static void fuzz_inval(void *priv, u32 who, const struct pt_gather *g)
@@ -44,6 +45,38 @@ static void fuzz_sync(void *priv, u32 who)
 }
 
 static const struct own_inval_ops fuzz_ops = { fuzz_inval, fuzz_sync };
+
+/* IOMMU driver fake: 32 streams; streams 6, 13, 20, 27 are not the host's. */
+#define FUZZ_SIDS 32U
+
+static int fuzz_iommu_attach(void *drv, u32 sid, const struct pt *pt, u16 vmid)
+{
+	(void)drv;
+	if (sid >= FUZZ_SIDS || !pt->root || vmid < OWN_HDOM_VMID_BASE)
+		plat_panic("fuzz: attach sid %u vmid %u", sid, vmid);
+	return sid % 7 == 6 ? -EPERM : 0;
+}
+
+static int fuzz_iommu_detach(void *drv, u32 sid)
+{
+	(void)drv;
+	if (sid >= FUZZ_SIDS)
+		plat_panic("fuzz: detach sid %u", sid);
+	return 0;
+}
+
+static void fuzz_iommu_inval(void *drv, u16 vmid, const struct pt_gather *g)
+{
+	fuzz_inval(drv, vmid, g);
+}
+
+static void fuzz_iommu_sync(void *drv)
+{
+	(void)drv;
+}
+
+static const struct own_iommu_ops fuzz_iommu_ops = { fuzz_iommu_attach, fuzz_iommu_detach,
+						     fuzz_iommu_inval, fuzz_iommu_sync };
 
 static void fuzz_setup(void)
 {
@@ -77,6 +110,8 @@ static void fuzz_setup(void)
 	if (own_dom_attach(OWN_HOST, false, PT_FMT_ARM64_S2, true, &fuzz_ops, NULL, &idx, &res) ||
 	    own_dom_attach(OWN_HOST, true, PT_FMT_VTD_SL, true, &fuzz_ops, NULL, &idx, &res))
 		plat_panic("fuzz: host domains");
+	if (own_iommu_register(&fuzz_iommu_ops, NULL, FUZZ_SIDS, PT_FMT_ARM64_S2, true))
+		plat_panic("fuzz: IOMMU driver");
 }
 
 static bool fuzz_status_ok(s64 st)
@@ -93,12 +128,17 @@ static u32 get32(const u8 *p)
 
 /*
  * Record: fn, vm, pa page (u32 LE), ipa page (u32 LE), n (u16 LE).
- * fn % 16: 0..12 hypercall function numbers (11, 12 from VM `vm`), 13 attach a
- * domain to `vm` (mirrored if pa is odd), 14 detach, 15 raw unaligned donate.
+ * fn % 24: 0..12 hypercall function numbers (11, 12 from VM `vm`), 13 attach a
+ * domain to `vm` (mirrored if pa is odd), 14 detach, 15 raw unaligned donate,
+ * 16..23 host DMA domains: create (pool at pa rounded to 64 KiB), destroy,
+ * attach (sid = ipa page % 40), detach, map (prot = n's top byte % 5), unmap,
+ * query / stats / view stats, donate to a domain's pool. `vm` % 10 names the
+ * domain (8 and 9 do not exist).
  */
 static void fuzz_step(const u8 *r)
 {
-	unsigned int fn = r[0] % 16, idx;
+	unsigned int fn = r[0] % 24, idx;
+	u32 dom = r[1] % 10;
 	u32 vm = r[1] % (OWN_MAX_VMS + 4);
 	u64 pa = FAKE_MEM_BASE + ((u64)(get32(r + 2) % (FUZZ_RAM_PAGES + 64)) << PAGE_SHIFT);
 	u64 ipa = (u64)(get32(r + 6) % (1U << 22)) << PAGE_SHIFT;
@@ -123,6 +163,52 @@ static void fuzz_step(const u8 *r)
 	}
 	regs.x[0] = LS_HVC_ID(fn == 15 ? LS_FN_HOST_DONATE_VM : fn);
 	switch (fn) {
+	case 16:
+		regs.x[0] = LS_HVC_IOMMU_DOMAIN_CREATE;
+		regs.x[1] = pa & ~0xffffULL;
+		regs.x[2] = 12 + n % 40;
+		regs.x[3] = 30 + r[11] % 22;
+		break;
+	case 17:
+		regs.x[0] = LS_HVC_IOMMU_DOMAIN_DESTROY;
+		regs.x[1] = dom;
+		break;
+	case 18:
+		regs.x[0] = LS_HVC_IOMMU_ATTACH;
+		regs.x[1] = dom;
+		regs.x[2] = get32(r + 6) % 40;
+		break;
+	case 19:
+		regs.x[0] = LS_HVC_IOMMU_DETACH;
+		regs.x[1] = get32(r + 6) % 40;
+		break;
+	case 20:
+		regs.x[0] = LS_HVC_IOMMU_MAP;
+		regs.x[1] = dom;
+		regs.x[2] = ipa;
+		regs.x[3] = pa;
+		regs.x[4] = n;
+		regs.x[5] = r[11] % 5;
+		break;
+	case 21:
+		regs.x[0] = LS_HVC_IOMMU_UNMAP;
+		regs.x[1] = dom;
+		regs.x[2] = ipa;
+		regs.x[3] = n;
+		break;
+	case 22:
+		regs.x[0] = r[11] % 3 == 0 ? LS_HVC_IOMMU_QUERY :
+			    r[11] % 3 == 1 ? LS_HVC_IOMMU_DOMAIN_STATS :
+					     LS_HVC_VIEW_STATS;
+		regs.x[1] = r[11] % 3 == 2 ? (r[1] & 1 ? LS_VIEW_IOMMU_DOMAIN(dom) : dom % 4) : dom;
+		regs.x[2] = r[11] % 3 == 1 ? n % 9 : ipa;
+		break;
+	case 23:
+		regs.x[0] = LS_HVC_POOL_DONATE;
+		regs.x[1] = LS_POOL_IOMMU(dom);
+		regs.x[2] = pa;
+		regs.x[3] = n % 64;
+		break;
 	case LS_FN_HOST_DONATE_VM:
 	case 15:
 		regs.x[1] = vm;
@@ -172,7 +258,7 @@ static void fuzz_step(const u8 *r)
 			(long long)regs.x[0], (unsigned long long)regs.x[1]);
 	if (!fuzz_status_ok((s64)regs.x[0]))
 		plat_panic("fuzz: fn %u returned %lld", fn, (long long)regs.x[0]);
-	if ((s64)regs.x[0] == LS_OK && fn >= 2 && fn <= 7 &&
+	if ((s64)regs.x[0] == LS_OK && ((fn >= 2 && fn <= 7) || fn == 20 || fn == 21) &&
 	    (regs.x[1] == 0 || regs.x[1] > n || regs.x[1] > LS_BUDGET_PAGES))
 		plat_panic("fuzz: fn %u did %llu of %llu pages", fn, (unsigned long long)regs.x[1],
 			   (unsigned long long)n);

@@ -12,6 +12,9 @@
  *    at one IPA, private RWX and shared RW; mirrored tables translate every
  *    IPA to the same page as the CPU table.
  *  - Nothing reaches a hypervisor page.
+ *  - Host DMA domains: reach only pages the host owns or borrows (a VM page
+ *    shared with it), with R/W only; each page's DMA map count equals the
+ *    number of domain IOVAs mapping it; each domain's mapped counter matches.
  *  - Table pages: every page of every table and of every pool free list is a
  *    hypervisor table page inside its own pool's donations, used once; pool
  *    counters balance (total = free + used = donated, used = tables, nothing
@@ -36,6 +39,7 @@ struct inv {
 	const u16 *db;
 	u64 expect[OWN_MAX_VMS + 1]; /* pages each VM (last: the host) should reach */
 	u8 *tbl_seen;		     /* per RAM page: used as a table / free pool page */
+	u32 *dma_seen;		     /* per RAM page: host DMA domain mappings found */
 	u64 *vm_ipa;		     /* per RAM page: IPA + 1 in the VM being checked, 0 = none */
 	/* current view */
 	u32 who;
@@ -192,6 +196,61 @@ static void inv_view(struct inv *v, const struct own_view *view, u32 who)
 			 (unsigned long long)own_vm_pages(who), (unsigned long long)expect);
 }
 
+/* ---- host DMA domains --------------------------------------------------- */
+
+static int inv_dma_leaf(const struct pt_leaf *l, void *arg)
+{
+	struct inv *v = arg;
+	u64 off;
+
+	if (!l->valid)
+		return 0;
+	if ((l->attr & ~(pt_attr_t)PT_RW) || !(l->attr & PT_RW))
+		return inv_fail(v, "DMA domain maps %#llx with attr %#x", (unsigned long long)l->ia,
+				l->attr);
+	for (off = 0; off < l->size; off += PAGE_SIZE) {
+		long long idx = inv_idx(v, l->pa + off);
+		u16 e, owner;
+
+		if (idx < 0)
+			return inv_fail(v, "DMA domain maps non-RAM pa %#llx",
+					(unsigned long long)(l->pa + off));
+		e = v->db[idx];
+		owner = e & OWN_E_OWNER;
+		if (owner != OWN_OWNER_HOST && !(owner >= OWN_OWNER_VM(0) && (e & OWN_E_SHARED)))
+			return inv_fail(v,
+					"DMA domain reaches %#llx the host neither owns nor "
+					"borrows (entry %#x)",
+					(unsigned long long)(l->pa + off), e);
+		v->dma_seen[idx]++;
+		v->mapped++;
+	}
+	return 0;
+}
+
+static void inv_hdoms(struct inv *v)
+{
+	u64 nr, i;
+	const u8 *cnt = own_dma_counts(&nr);
+	u32 dom;
+
+	for (dom = 0; dom < OWN_MAX_HDOMS && !v->err; dom++) {
+		const struct own_hdom *d = own_hdom_of(dom);
+
+		if (!d)
+			continue;
+		v->mapped = 0;
+		pt_walk(&d->pt, 0, (u64)1 << d->pt.ia_bits, inv_dma_leaf, v);
+		if (!v->err && v->mapped != d->mapped)
+			inv_fail(v, "DMA domain %u maps %llu pages, counter says %llu", dom,
+				 (unsigned long long)v->mapped, (unsigned long long)d->mapped);
+	}
+	for (i = 0; i < nr && !v->err; i++)
+		if (cnt[i] != v->dma_seen[i])
+			inv_fail(v, "page #%llu DMA map count %u, domains map it %u times",
+				 (unsigned long long)i, cnt[i], v->dma_seen[i]);
+}
+
 /* ---- table pages and pools ---------------------------------------------- */
 
 static bool inv_in_runs(const struct inv *v, u64 pa)
@@ -282,6 +341,39 @@ static void inv_pool(struct inv *v, u32 who)
 			 (unsigned long long)donated, (unsigned long long)pool->nr_reserved);
 }
 
+/* A DMA domain's table pages and pool (its own donations). */
+static void inv_hdom_pool(struct inv *v, const struct own_hdom *d)
+{
+	u64 pa, nfree = 0, donated = 0;
+	unsigned int i;
+
+	v->who = OWN_HOST;
+	v->runs = d->runs;
+	v->nr_runs = d->nr_runs;
+	v->tables = 0;
+	for (i = 0; i < v->nr_runs; i++)
+		donated += v->runs[i].size >> PAGE_SHIFT;
+	inv_pt_tables(v, &d->pt);
+	for (pa = d->pool.free_head; pa && !v->err; pa = *(const u64 *)plat_phys_to_virt(pa)) {
+		if (inv_tbl_page(v, pa, "free"))
+			break;
+		if (++nfree > d->pool.nr_total)
+			break;
+	}
+	if (v->err)
+		return;
+	if (nfree != d->pool.nr_free || v->tables != d->pool.nr_used ||
+	    d->pool.nr_total != d->pool.nr_free + d->pool.nr_used || d->pool.nr_total != donated ||
+	    d->pool.nr_reserved)
+		inv_fail(v,
+			 "DMA domain %u pool: total %llu free %llu (list %llu) used %llu "
+			 "(tables %llu) donated %llu",
+			 d->id, (unsigned long long)d->pool.nr_total,
+			 (unsigned long long)d->pool.nr_free, (unsigned long long)nfree,
+			 (unsigned long long)d->pool.nr_used, (unsigned long long)v->tables,
+			 (unsigned long long)donated);
+}
+
 /* ---- DB ----------------------------------------------------------------- */
 
 static void inv_db(struct inv *v)
@@ -321,10 +413,12 @@ int inv_check(char *msg, size_t len)
 	v.db = own_db_entries(&v.nr_pages);
 	v.tbl_seen = calloc(v.nr_pages, 1);
 	v.vm_ipa = calloc(v.nr_pages, sizeof(u64));
-	if (!v.tbl_seen || !v.vm_ipa) {
+	v.dma_seen = calloc(v.nr_pages, sizeof(u32));
+	if (!v.tbl_seen || !v.vm_ipa || !v.dma_seen) {
 		snprintf(msg, len, "out of memory");
 		free(v.tbl_seen);
 		free(v.vm_ipa);
+		free(v.dma_seen);
 		return -1;
 	}
 	inv_db(&v);
@@ -338,7 +432,13 @@ int inv_check(char *msg, size_t len)
 	for (vm = 0; vm < OWN_MAX_VMS && !v.err; vm++)
 		if (own_vm_live(vm))
 			inv_pool(&v, vm);
+	if (!v.err)
+		inv_hdoms(&v);
+	for (vm = 0; vm < OWN_MAX_HDOMS && !v.err; vm++)
+		if (own_hdom_of(vm))
+			inv_hdom_pool(&v, own_hdom_of(vm));
 	free(v.tbl_seen);
 	free(v.vm_ipa);
+	free(v.dma_seen);
 	return v.err;
 }

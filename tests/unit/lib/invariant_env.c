@@ -89,6 +89,24 @@ s64 env_hvc(u32 fn, u64 a1, u64 a2, u64 a3, u64 a4, struct hvc_regs *r)
 	return (s64)regs.x[0];
 }
 
+s64 env_hvc5(u32 fn, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, struct hvc_regs *r)
+{
+	struct hvc_ctx ctx = { HVC_CALLER_HOST, 0, 0 };
+	struct hvc_regs regs;
+
+	memset(&regs, 0, sizeof(regs));
+	regs.x[0] = LS_HVC_ID(fn);
+	regs.x[1] = a1;
+	regs.x[2] = a2;
+	regs.x[3] = a3;
+	regs.x[4] = a4;
+	regs.x[5] = a5;
+	hvc_handle(&ctx, &regs);
+	if (r)
+		*r = regs;
+	return (s64)regs.x[0];
+}
+
 s64 env_hvc_vm(u32 vm, u32 fn, u64 a1, u64 a2, struct hvc_regs *r)
 {
 	struct hvc_ctx ctx = { HVC_CALLER_VM, vm, 0 };
@@ -174,5 +192,19 @@ u64 env_snapshot(void)
 	h = env_view_hash(h, OWN_HOST);
 	for (vm = 0; vm < OWN_MAX_VMS; vm++)
 		h = env_view_hash(h, vm);
+	/* Host DMA domains: tables, pools, counters; the DMA map counts (in env_db). */
+	for (vm = 0; vm < OWN_MAX_HDOMS; vm++) {
+		const struct own_hdom *d = own_hdom_of(vm);
+
+		if (!d) {
+			h = env_hash(h, &vm, sizeof(vm));
+			continue;
+		}
+		h = env_hash(h, &d->pool, sizeof(d->pool));
+		h = env_hash(h, &d->mapped, sizeof(d->mapped));
+		h = env_hash(h, &d->streams, sizeof(d->streams));
+		h = env_hash(h, &d->pt.nr_tables, sizeof(d->pt.nr_tables));
+		pt_for_each_table(&d->pt, env_tbl_hash, &h);
+	}
 	return h;
 }

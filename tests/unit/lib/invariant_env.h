@@ -36,6 +36,8 @@ void env_teardown(void);
 
 /* Hypercall through the real dispatcher; returns x0, regs in *r (may be NULL). */
 s64 env_hvc(u32 fn, u64 a1, u64 a2, u64 a3, u64 a4, struct hvc_regs *r);
+/* Host call with x1..x5. */
+s64 env_hvc5(u32 fn, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, struct hvc_regs *r);
 s64 env_hvc_vm(u32 vm, u32 fn, u64 a1, u64 a2, struct hvc_regs *r);
 
 /* A VM with a pool of @pool_pages fresh pages; returns its id. */

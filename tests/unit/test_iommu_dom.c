@@ -1,0 +1,771 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Host DMA domains through the real dispatcher: create/destroy, attach/detach
+ * (recording fake IOMMU driver), map/unmap with ownership checks, the EBUSY
+ * policy for pages a domain maps, one invalidation per range and one sync per
+ * call, -ENOMEM and pool donation, query and stats, and every bad input
+ * leaving the state unchanged. The invariant checker runs after every step.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <lockstep/abi.h>
+
+#include "fake.h"
+#include "hyp/plat.h"
+#include "invariant.h"
+#include "invariant_env.h"
+
+#define NR_SIDS 256U
+#define IOVA0	0x40000000ULL /* 1 GiB aligned */
+#define PA0	(ENV_BIG + 0x40000000ULL)
+#define IPA0	0x10000000ULL
+
+/* Recording fake of the IOMMU driver (what hyp/iommu implements for real). */
+static struct {
+	u64 attaches, detaches, inval_calls, ranges, alls, syncs;
+	u32 last_sid;
+	u16 last_vmid;
+	u64 last_root;
+	int fail_attach, fail_detach; /* next call returns this error */
+	u64 attached[NR_SIDS];	      /* root the stream translates through, 0 = identity */
+} drv;
+
+static int drv_attach(void *d, u32 sid, const struct pt *pt, u16 vmid)
+{
+	(void)d;
+	assert_true(sid < NR_SIDS);
+	if (drv.fail_attach) {
+		int e = drv.fail_attach;
+
+		drv.fail_attach = 0;
+		return e;
+	}
+	drv.attaches++;
+	drv.last_sid = sid;
+	drv.last_vmid = vmid;
+	drv.last_root = pt_root_pa(pt);
+	drv.attached[sid] = pt_root_pa(pt);
+	return 0;
+}
+
+static int drv_detach(void *d, u32 sid)
+{
+	(void)d;
+	assert_true(sid < NR_SIDS);
+	if (drv.fail_detach) {
+		int e = drv.fail_detach;
+
+		drv.fail_detach = 0;
+		return e;
+	}
+	drv.detaches++;
+	drv.attached[sid] = 0;
+	return 0;
+}
+
+static void drv_inval(void *d, u16 vmid, const struct pt_gather *g)
+{
+	(void)d;
+	assert_true(vmid >= OWN_HDOM_VMID_BASE && vmid < OWN_HDOM_VMID_BASE + OWN_MAX_HDOMS);
+	assert_true(g->all || (g->nr > 0 && g->nr <= PT_GATHER_MAX));
+	drv.inval_calls++;
+	drv.ranges += g->all ? 1 : g->nr;
+	drv.alls += g->all;
+}
+
+static void drv_sync(void *d)
+{
+	(void)d;
+	drv.syncs++;
+}
+
+static const struct own_iommu_ops drv_ops = { drv_attach, drv_detach, drv_inval, drv_sync };
+
+static int setup_nodrv(void **state)
+{
+	(void)state;
+	env_setup(64);
+	memset(&drv, 0, sizeof(drv));
+	INV_ASSERT();
+	return 0;
+}
+
+static int setup(void **state)
+{
+	setup_nodrv(state);
+	assert_int_equal(own_iommu_register(&drv_ops, &drv, NR_SIDS, PT_FMT_ARM64_S2, true), 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	env_teardown();
+	return 0;
+}
+
+static u32 dom_create(u64 pool_pages)
+{
+	struct hvc_regs r;
+	u64 pa = env_host_pages(pool_pages, LS_VM_POOL_ALIGN);
+
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DOMAIN_CREATE, pa, pool_pages, 40, 0, &r), LS_OK);
+	assert_true(r.x[1] < LS_IOMMU_MAX_DOMAINS);
+	INV_ASSERT();
+	return (u32)r.x[1];
+}
+
+static u64 stat(u32 dom, unsigned int id)
+{
+	struct hvc_regs r;
+
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DOMAIN_STATS, dom, id, 0, 0, &r), LS_OK);
+	assert_int_equal(r.x[2], LS_IOMMU_STAT_NR);
+	return r.x[1];
+}
+
+static s64 map(u32 dom, u64 iova, u64 pa, u64 n, u64 prot, struct hvc_regs *r)
+{
+	return env_hvc5(LS_FN_IOMMU_MAP, dom, iova, pa, n, prot, r);
+}
+
+/* Map or unmap the whole range, looping over the budget. */
+static void map_all(u32 dom, u64 iova, u64 pa, u64 n, u64 prot)
+{
+	struct hvc_regs r;
+
+	while (n) {
+		assert_int_equal(map(dom, iova, pa, n, prot, &r), LS_OK);
+		assert_true(r.x[1] > 0 && r.x[1] <= n && r.x[1] <= LS_BUDGET_PAGES);
+		iova += r.x[1] << PAGE_SHIFT;
+		pa += r.x[1] << PAGE_SHIFT;
+		n -= r.x[1];
+	}
+	INV_ASSERT();
+}
+
+static void unmap_all(u32 dom, u64 iova, u64 n)
+{
+	struct hvc_regs r;
+
+	while (n) {
+		assert_int_equal(env_hvc(LS_FN_IOMMU_UNMAP, dom, iova, n, 0, &r), LS_OK);
+		assert_true(r.x[1] > 0 && r.x[1] <= n && r.x[1] <= LS_BUDGET_PAGES);
+		iova += r.x[1] << PAGE_SHIFT;
+		n -= r.x[1];
+	}
+	INV_ASSERT();
+}
+
+static u8 dma_count(u64 pa)
+{
+	const struct own_range *ram;
+	u64 nr;
+	const u8 *c = own_dma_counts(&nr);
+
+	own_ram_ranges(&ram);
+	return c[(pa - ram[0].base) >> PAGE_SHIFT];
+}
+
+/* Create takes the pool from the host; destroy scrubs it and gives it back. */
+static void create_destroy(void **state)
+{
+	struct hvc_regs r;
+	u64 pa = env_host_pages(16, LS_VM_POOL_ALIGN), tables0;
+	u32 dom;
+
+	(void)state;
+	tables0 = own_view_of(OWN_HOST)->cpu.nr_tables;
+	memset(plat_phys_to_virt(pa), 0xa5, 16 * PAGE_SIZE);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DOMAIN_CREATE, pa, 16, 39, 0, &r), LS_OK);
+	dom = (u32)r.x[1];
+	INV_ASSERT();
+	assert_int_equal(own_page_state(OWN_HOST, pa), OWN_NOPAGE);
+	assert_int_equal(stat(dom, LS_IOMMU_STAT_POOL_TOTAL), 16);
+	assert_true(stat(dom, LS_IOMMU_STAT_TABLES) >= 1);
+	assert_int_equal(stat(dom, LS_IOMMU_STAT_MAPPED), 0);
+	assert_int_equal(own_hdom_of(dom)->vmid, OWN_HDOM_VMID_BASE + dom);
+	assert_int_equal(own_hdom_of(dom)->pt.ia_bits, 39);
+	drv.syncs = 0;
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DOMAIN_DESTROY, dom, 0, 0, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], 16);
+	/* The VMID's cached entries were dropped (one `all` and a sync) before reuse. */
+	assert_int_equal(drv.alls, 1);
+	assert_int_equal(drv.syncs, 1);
+	INV_ASSERT();
+	assert_int_equal(own_page_state(OWN_HOST, pa), OWN_OWNED);
+	assert_int_equal(*(u8 *)plat_phys_to_virt(pa + 5 * PAGE_SIZE), 0); /* scrubbed */
+	assert_null(own_hdom_of(dom));
+	assert_int_equal(own_view_of(OWN_HOST)->cpu.nr_tables, tables0);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DOMAIN_DESTROY, dom, 0, 0, 0, &r), LS_ENOENT);
+}
+
+/* Bad creates: documented error, no state change. */
+static void create_errors(void **state)
+{
+	u64 pa = env_host_pages(32, LS_VM_POOL_ALIGN), snap;
+	const struct {
+		u64 pa, n, bits;
+		s64 err;
+	} t[] = {
+		{ pa, 16, 31, LS_EINVAL },	       /* IOVA too small */
+		{ pa, 16, 49, LS_EINVAL },	       /* too large */
+		{ pa, 16, 1ULL << 40, LS_EINVAL },     /* absurd */
+		{ pa + PAGE_SIZE, 16, 40, LS_EINVAL }, /* pool not 64 KiB aligned */
+		{ pa, 15, 40, LS_EINVAL },	       /* pool too small */
+		{ pa, 513, 40, LS_EINVAL },	       /* over the budget */
+		{ 0, 16, 40, LS_EINVAL },	       /* PA 0 */
+		{ 0x20000000ULL, 16, 40, LS_ERANGE },  /* not RAM */
+		{ ENV_RAM_BASE, 16, 40, LS_EPERM },    /* hypervisor pages */
+	};
+	struct hvc_regs r;
+	struct hvc_ctx vm = { HVC_CALLER_VM, 0, 0 };
+	unsigned int i;
+
+	(void)state;
+	snap = env_snapshot();
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		assert_int_equal(env_hvc(LS_FN_IOMMU_DOMAIN_CREATE, t[i].pa, t[i].n, t[i].bits, 0,
+					 &r),
+				 t[i].err);
+		assert_int_equal(env_snapshot(), snap);
+	}
+	/* Only the host may call. */
+	memset(&r, 0, sizeof(r));
+	r.x[0] = LS_HVC_IOMMU_DOMAIN_CREATE;
+	r.x[1] = pa;
+	r.x[2] = 16;
+	r.x[3] = 40;
+	hvc_handle(&vm, &r);
+	assert_int_equal((s64)r.x[0], LS_EPERM);
+	assert_int_equal(env_snapshot(), snap);
+	/* Slots run out. */
+	for (i = 0; i < OWN_MAX_HDOMS; i++)
+		dom_create(16);
+	snap = env_snapshot();
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DOMAIN_CREATE, pa, 16, 40, 0, &r), LS_ENOSPC);
+	assert_int_equal(env_snapshot(), snap);
+	INV_ASSERT();
+}
+
+/* Without a registered IOMMU driver there are no domains; registration is once. */
+static void no_driver(void **state)
+{
+	u64 pa = env_host_pages(16, LS_VM_POOL_ALIGN), snap = env_snapshot();
+	struct hvc_regs r;
+
+	(void)state;
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DOMAIN_CREATE, pa, 16, 40, 0, &r), LS_ENOTSUPP);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, 0, 1, 0, 0, &r), LS_ENOENT);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DETACH, 1, 0, 0, 0, &r), LS_ENOENT);
+	assert_int_equal(env_snapshot(), snap);
+	assert_int_equal(own_iommu_register(NULL, &drv, NR_SIDS, PT_FMT_ARM64_S2, true), -EINVAL);
+	assert_int_equal(own_iommu_register(&drv_ops, &drv, 0, PT_FMT_ARM64_S2, true), -EINVAL);
+	assert_int_equal(own_iommu_register(&drv_ops, &drv, NR_SIDS, PT_FMT_NR, true), -EINVAL);
+	assert_int_equal(own_iommu_register(&drv_ops, &drv, NR_SIDS, PT_FMT_ARM64_S2, true), 0);
+	assert_int_equal(own_iommu_register(&drv_ops, &drv, NR_SIDS, PT_FMT_ARM64_S2, true),
+			 -EBUSY);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DOMAIN_CREATE, pa, 16, 40, 0, &r), LS_OK);
+	INV_ASSERT();
+}
+
+/* Map, query, stats, unmap: counts, prot, invalidation and sync per call. */
+static void map_query_unmap(void **state)
+{
+	struct hvc_regs r;
+	u32 dom;
+	u64 i;
+
+	(void)state;
+	dom = dom_create(16);
+	drv.syncs = drv.ranges = 0;
+	assert_int_equal(map(dom, IOVA0, PA0, 3, LS_IOMMU_READ | LS_IOMMU_WRITE, &r), LS_OK);
+	assert_int_equal(r.x[1], 3);
+	assert_int_equal(map(dom, IOVA0 + 0x10000, PA0 + 0x10000, 1, LS_IOMMU_READ, &r), LS_OK);
+	assert_int_equal(map(dom, IOVA0 + 0x20000, PA0 + 0x20000, 1, LS_IOMMU_WRITE, &r), LS_OK);
+	INV_ASSERT();
+	/* Mapping over invalid entries needs no invalidation and no sync. */
+	assert_int_equal(drv.ranges, 0);
+	assert_int_equal(drv.syncs, 0);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(env_hvc(LS_FN_IOMMU_QUERY, dom, IOVA0 + i * PAGE_SIZE, 0, 0, &r),
+				 LS_OK);
+		assert_int_equal(r.x[1], PA0 + i * PAGE_SIZE);
+		assert_int_equal(r.x[2], LS_IOMMU_READ | LS_IOMMU_WRITE);
+		assert_int_equal(dma_count(PA0 + i * PAGE_SIZE), 1);
+	}
+	assert_int_equal(env_hvc(LS_FN_IOMMU_QUERY, dom, IOVA0 + 0x10000, 0, 0, &r), LS_OK);
+	assert_int_equal(r.x[2], LS_IOMMU_READ);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_QUERY, dom, IOVA0 + 0x20000, 0, 0, &r), LS_OK);
+	assert_int_equal(r.x[2], LS_IOMMU_WRITE);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_QUERY, dom, IOVA0 + 3 * PAGE_SIZE, 0, 0, &r),
+			 LS_ENOENT);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_QUERY, dom, IOVA0 + 1, 0, 0, &r), LS_EINVAL);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_QUERY, dom, 1ULL << 40, 0, 0, &r), LS_ERANGE);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_QUERY, 7, IOVA0, 0, 0, &r), LS_ENOENT);
+	assert_int_equal(stat(dom, LS_IOMMU_STAT_MAPPED), 5);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DOMAIN_STATS, dom, LS_IOMMU_STAT_NR, 0, 0, &r),
+			 LS_EINVAL);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DOMAIN_STATS, 9, 0, 0, 0, &r), LS_ENOENT);
+
+	/* Unmap: one range, one sync, before the call returns. */
+	assert_int_equal(env_hvc(LS_FN_IOMMU_UNMAP, dom, IOVA0, 3, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], 3);
+	assert_int_equal(drv.ranges, 1);
+	assert_int_equal(drv.syncs, 1);
+	assert_int_equal(stat(dom, LS_IOMMU_STAT_INVAL_RANGES), 1);
+	assert_int_equal(stat(dom, LS_IOMMU_STAT_SYNCS), 1);
+	assert_int_equal(dma_count(PA0), 0);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_QUERY, dom, IOVA0, 0, 0, &r), LS_ENOENT);
+	INV_ASSERT();
+	/* A page mapped at two IOVAs (two domains) counts twice. */
+	{
+		u32 d2 = dom_create(16);
+
+		map_all(dom, IOVA0, PA0, 1, LS_IOMMU_READ);
+		map_all(d2, IOVA0 + PAGE_SIZE, PA0, 1, LS_IOMMU_READ);
+		assert_int_equal(dma_count(PA0), 2);
+		unmap_all(dom, IOVA0, 1);
+		assert_int_equal(dma_count(PA0), 1);
+	}
+}
+
+/* Bad MAP / UNMAP: the documented error and nothing changed. */
+static void map_errors(void **state)
+{
+	struct hvc_regs r;
+	u32 dom, vm;
+	u64 snap, vmpa = ENV_BIG + 0x80000000ULL;
+	const u64 RW = LS_IOMMU_READ | LS_IOMMU_WRITE;
+	struct {
+		u64 dom, iova, pa, n, prot;
+		s64 err;
+	} t[] = {
+		{ 5, IOVA0, PA0, 1, RW, LS_ENOENT },			/* unknown domain */
+		{ 1ULL << 32, IOVA0, PA0, 1, RW, LS_ENOENT },		/* absurd domain */
+		{ 0, IOVA0 + 8, PA0, 1, RW, LS_EINVAL },		/* unaligned IOVA */
+		{ 0, IOVA0, PA0 + 8, 1, RW, LS_EINVAL },		/* unaligned PA */
+		{ 0, IOVA0, PA0, 0, RW, LS_EINVAL },			/* no pages */
+		{ 0, ~0ULL << 12, PA0, 2, RW, LS_EINVAL },		/* IOVA wraps */
+		{ 0, IOVA0, ~0ULL << 12, 2, RW, LS_EINVAL },		/* PA wraps */
+		{ 0, IOVA0, PA0, 1ULL << 52, RW, LS_EINVAL },		/* count overflows */
+		{ 0, (1ULL << 40) - PAGE_SIZE, PA0, 2, RW, LS_ERANGE }, /* beyond IOVA bits */
+		{ 0, IOVA0, 0x20000000ULL, 1, RW, LS_ERANGE },		/* not RAM */
+		{ 0, IOVA0, ENV_RAM_BASE + ENV_RAM_SIZE - PAGE_SIZE, 2, RW, LS_ERANGE },
+		{ 0, IOVA0, ENV_RAM_BASE, 1, RW, LS_EPERM },  /* hypervisor page */
+		{ 0, IOVA0, 0, 1, RW, LS_EPERM },	      /* VM private (below) */
+		{ 0, IOVA0, PA0, 1, 0, LS_EINVAL },	      /* no prot */
+		{ 0, IOVA0, PA0, 1, 4, LS_EINVAL },	      /* unknown prot bit */
+		{ 0, IOVA0, PA0, 1, 1ULL << 32, LS_EINVAL },  /* prot beyond 32 bits */
+		{ 0, IOVA0 + 0x3000, PA0, 1, RW, LS_EEXIST }, /* double map */
+		{ 0, IOVA0 + 0x1000, PA0, 4, RW, LS_EEXIST }, /* overlaps at the end */
+	};
+	unsigned int i;
+
+	(void)state;
+	dom = dom_create(16);
+	assert_int_equal(dom, 0);
+	vm = env_vm_create(16, 40);
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, vmpa, IPA0, 1, &r), LS_OK);
+	t[12].pa = vmpa;
+	map_all(dom, IOVA0 + 0x3000, PA0 + 0x100000, 2, RW);
+	/* One bad page at the end of the window fails the whole call. */
+	snap = env_snapshot();
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		assert_int_equal(map(t[i].dom == 0	? dom :
+				     (u32)t[i].dom == 5 ? 5 :
+							  OWN_MAX_HDOMS,
+				     t[i].iova, t[i].pa, t[i].n, t[i].prot, &r),
+				 t[i].err);
+		assert_int_equal(r.x[1], 0);
+		assert_int_equal(env_snapshot(), snap);
+	}
+	assert_int_equal(map(dom, IOVA0, vmpa - 2 * PAGE_SIZE, 3, RW, &r), LS_EPERM);
+	assert_int_equal(env_snapshot(), snap);
+
+	/* UNMAP. */
+	assert_int_equal(env_hvc(LS_FN_IOMMU_UNMAP, dom, IOVA0, 1, 0, &r), LS_ENOENT);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_UNMAP, dom, IOVA0 + 0x3000, 3, 0, &r), LS_ENOENT);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_UNMAP, dom, IOVA0 + 0x2000, 2, 0, &r), LS_ENOENT);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_UNMAP, 6, IOVA0 + 0x3000, 1, 0, &r), LS_ENOENT);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_UNMAP, dom, IOVA0 + 0x3001, 1, 0, &r), LS_EINVAL);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_UNMAP, dom, IOVA0 + 0x3000, 0, 0, &r), LS_EINVAL);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_UNMAP, dom, ~0ULL << 12, 2, 0, &r), LS_EINVAL);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_UNMAP, dom, 1ULL << 40, 1, 0, &r), LS_ERANGE);
+	assert_int_equal(env_snapshot(), snap);
+	/* Unmap of unmapped after a real unmap. */
+	unmap_all(dom, IOVA0 + 0x3000, 2);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_UNMAP, dom, IOVA0 + 0x3000, 1, 0, &r), LS_ENOENT);
+	INV_ASSERT();
+}
+
+/* One call maps at most the budget, ending at a budget boundary of the IOVA. */
+static void budget(void **state)
+{
+	struct hvc_regs r;
+	u32 dom;
+
+	(void)state;
+	dom = dom_create(16);
+	assert_int_equal(map(dom, IOVA0 + 0x100000, PA0, 1000, LS_IOMMU_READ, &r), LS_OK);
+	assert_int_equal(r.x[1], 256); /* up to the next 2 MiB boundary */
+	assert_int_equal(map(dom, IOVA0 + 0x200000, PA0 + 0x100000, 744, LS_IOMMU_READ, &r), LS_OK);
+	assert_int_equal(r.x[1], 512);
+	assert_int_equal(stat(dom, LS_IOMMU_STAT_MAPPED), 768);
+	INV_ASSERT();
+	drv.syncs = drv.ranges = 0;
+	unmap_all(dom, IOVA0 + 0x100000, 768);
+	/*
+	 * Two calls, one sync each at the end; each call also empties a table
+	 * (the level-3 one, then the level-2 one), which goes back to the pool
+	 * only after a synchronous invalidation (a walker may still hold it).
+	 */
+	assert_int_equal(drv.syncs, 4);
+	assert_int_equal(stat(dom, LS_IOMMU_STAT_MAPPED), 0);
+}
+
+/*
+ * Smash and merge inside a DMA domain: a 2 MiB block, unmap one page (split:
+ * one table page, one invalidation range, one sync), map it back (merge: the
+ * table page returns, one range for the freed table, one sync). The view
+ * stats say the level and the table count each time.
+ */
+static void split_merge_stats(void **state)
+{
+	struct hvc_regs r;
+	u64 t0, iova = IOVA0 + 0x200000, pa = PA0 + 0x200000;
+	u32 dom;
+
+	(void)state;
+	dom = dom_create(16);
+	map_all(dom, iova, pa, 512, LS_IOMMU_READ | LS_IOMMU_WRITE);
+	assert_int_equal(env_hvc(LS_FN_VIEW_STATS, LS_VIEW_IOMMU_DOMAIN(dom), iova + 0x5000, 0, 0,
+				 &r),
+			 LS_OK);
+	assert_int_equal(r.x[2], LS_VIEW_KIND_DOMAIN);
+	assert_int_equal(r.x[3], 2); /* one 2 MiB block */
+	t0 = r.x[1];
+	assert_int_equal(t0, stat(dom, LS_IOMMU_STAT_TABLES));
+	drv.syncs = drv.ranges = 0;
+	unmap_all(dom, iova + 0x5000, 1);
+	/*
+	 * Block -> table is break-before-make (Arm ARM D8.16.1; the SMMU needs it
+	 * without BBML2): the engine's synchronous invalidation of the block, then
+	 * the call's one range and one sync.
+	 */
+	assert_int_equal(drv.syncs, 2);
+	assert_int_equal(drv.ranges, 2);
+	assert_int_equal(stat(dom, LS_IOMMU_STAT_SYNCS), 2);
+	assert_int_equal(env_hvc(LS_FN_VIEW_STATS, LS_VIEW_IOMMU_DOMAIN(dom), iova + 0x6000, 0, 0,
+				 &r),
+			 LS_OK);
+	assert_int_equal(r.x[1], t0 + 1);
+	assert_int_equal(r.x[3], 3);
+	assert_int_equal(env_hvc(LS_FN_VIEW_STATS, LS_VIEW_IOMMU_DOMAIN(dom), iova + 0x5000, 0, 0,
+				 &r),
+			 LS_OK);
+	assert_int_equal(r.x[3], 0); /* the hole */
+	drv.syncs = drv.ranges = 0;
+	map_all(dom, iova + 0x5000, pa + 0x5000, 1, LS_IOMMU_READ | LS_IOMMU_WRITE);
+	assert_int_equal(env_hvc(LS_FN_VIEW_STATS, LS_VIEW_IOMMU_DOMAIN(dom), iova, 0, 0, &r),
+			 LS_OK);
+	assert_int_equal(r.x[1], t0);
+	assert_int_equal(r.x[3], 2); /* merged back into one block */
+	/* Table -> block: the break (one range, one sync); nothing else to drop. */
+	assert_int_equal(drv.syncs, 1);
+	assert_int_equal(drv.ranges, 1);
+	unmap_all(dom, iova, 512);
+}
+
+/* Per-view table counts of the host: CPU stage 2 and its identity IOMMU views. */
+static void view_stats_host(void **state)
+{
+	static struct env_rec rec[2];
+	struct own_res res;
+	struct hvc_regs r;
+	unsigned int idx;
+	u64 t0, mid = env_host_pages(512, 0x200000) + 0x5000; /* a backed 2 MiB block */
+	u32 vm;
+
+	(void)state;
+	vm = env_vm_create(16, 40); /* its pool leaves the host view first */
+	assert_int_equal(own_dom_attach(OWN_HOST, false, PT_FMT_ARM64_S2, true, &env_rec_ops,
+					&rec[0], &idx, &res),
+			 0);
+	assert_int_equal(idx, 0);
+	assert_int_equal(own_dom_attach(OWN_HOST, true, PT_FMT_ARM64_S1, true, &env_rec_ops,
+					&rec[1], &idx, &res),
+			 0);
+	assert_int_equal(env_hvc(LS_FN_VIEW_STATS, LS_VIEW_HOST_CPU, mid, 0, 0, &r), LS_OK);
+	assert_int_equal(r.x[2], LS_VIEW_KIND_CPU);
+	assert_int_equal(r.x[3], 2);
+	t0 = r.x[1];
+	assert_int_equal(env_hvc(LS_FN_VIEW_STATS, LS_VIEW_HOST_IOMMU(0), mid, 0, 0, &r), LS_OK);
+	assert_int_equal(r.x[2], LS_VIEW_KIND_SHARED);
+	assert_int_equal(r.x[1], t0);
+	assert_int_equal(env_hvc(LS_FN_VIEW_STATS, LS_VIEW_HOST_IOMMU(1), mid, 0, 0, &r), LS_OK);
+	assert_int_equal(r.x[2], LS_VIEW_KIND_MIRRORED);
+	assert_int_equal(r.x[3], 2);
+	/* Donate one page from the middle of a 2 MiB block: both views split... */
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, mid, IPA0, 1, &r), LS_OK);
+	assert_int_equal(env_hvc(LS_FN_VIEW_STATS, LS_VIEW_HOST_CPU, mid + PAGE_SIZE, 0, 0, &r),
+			 LS_OK);
+	assert_int_equal(r.x[1], t0 + 1);
+	assert_int_equal(r.x[3], 3);
+	assert_int_equal(env_hvc(LS_FN_VIEW_STATS, LS_VIEW_HOST_IOMMU(1), mid, 0, 0, &r), LS_OK);
+	assert_int_equal(r.x[3], 0);
+	/* ... and merge back into one block when it returns. */
+	assert_int_equal(env_hvc(LS_FN_VM_RECLAIM, vm, IPA0, 1, 0, &r), LS_OK);
+	INV_ASSERT();
+	assert_int_equal(env_hvc(LS_FN_VIEW_STATS, LS_VIEW_HOST_CPU, mid, 0, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], t0);
+	assert_int_equal(r.x[3], 2);
+	assert_int_equal(env_hvc(LS_FN_VIEW_STATS, LS_VIEW_HOST_IOMMU(1), mid, 0, 0, &r), LS_OK);
+	assert_int_equal(r.x[3], 2);
+	assert_int_equal(env_hvc(LS_FN_VIEW_STATS, LS_VIEW_HOST_IOMMU(2), mid, 0, 0, &r),
+			 LS_ENOENT);
+	assert_int_equal(env_hvc(LS_FN_VIEW_STATS, LS_VIEW_IOMMU_DOMAIN(0), 0, 0, 0, &r),
+			 LS_ENOENT);
+	assert_int_equal(env_hvc(LS_FN_VIEW_STATS, 1ULL << 33, 0, 0, 0, &r), LS_ENOENT);
+}
+
+/* Streams leave the identity view on attach and come back on detach. */
+static void attach_detach(void **state)
+{
+	struct hvc_regs r;
+	u64 snap;
+	u32 dom, d2, sid;
+
+	(void)state;
+	dom = dom_create(16);
+	d2 = dom_create(16);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, dom, 5, 0, 0, &r), LS_OK);
+	assert_int_equal(drv.attaches, 1);
+	assert_int_equal(drv.last_sid, 5);
+	assert_int_equal(drv.last_vmid, OWN_HDOM_VMID_BASE + dom);
+	assert_int_equal(drv.last_root, pt_root_pa(&own_hdom_of(dom)->pt));
+	assert_int_equal(own_hdom_of_sid(5, &sid), 0);
+	assert_int_equal(sid, dom);
+	assert_int_equal(stat(dom, LS_IOMMU_STAT_STREAMS), 1);
+	INV_ASSERT();
+
+	snap = env_snapshot();
+	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, dom, 5, 0, 0, &r), LS_EEXIST);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, d2, 5, 0, 0, &r), LS_EEXIST);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, dom, NR_SIDS, 0, 0, &r), LS_ENOENT);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, dom, 1ULL << 32, 0, 0, &r), LS_ENOENT);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, 7, 6, 0, 0, &r), LS_ENOENT);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, 100, 6, 0, 0, &r), LS_ENOENT);
+	drv.fail_attach = -EPERM; /* the driver refuses (say, not a host stream) */
+	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, dom, 6, 0, 0, &r), LS_EPERM);
+	assert_int_equal(own_hdom_of_sid(6, &sid), -ENOENT);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DETACH, 6, 0, 0, 0, &r), LS_ENOENT);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DETACH, 1ULL << 40, 0, 0, 0, &r), LS_ENOENT);
+	/* Attached or mapped: destroy refuses. */
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DOMAIN_DESTROY, dom, 0, 0, 0, &r), LS_EBUSY);
+	assert_int_equal(env_snapshot(), snap);
+	assert_int_equal(drv.attaches, 1);
+	assert_int_equal(drv.detaches, 0);
+
+	drv.fail_detach = -EIO;
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DETACH, 5, 0, 0, 0, &r), LS_EINVAL);
+	assert_int_equal(own_hdom_of_sid(5, &sid), 0);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DETACH, 5, 0, 0, 0, &r), LS_OK);
+	assert_int_equal(drv.detaches, 1);
+	assert_int_equal(drv.attached[5], 0);
+	assert_int_equal(own_hdom_of_sid(5, &sid), -ENOENT);
+	assert_int_equal(stat(dom, LS_IOMMU_STAT_STREAMS), 0);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DETACH, 5, 0, 0, 0, &r), LS_ENOENT);
+	/* Now it may go to the other domain. */
+	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, d2, 5, 0, 0, &r), LS_OK);
+	assert_int_equal(drv.attached[5], pt_root_pa(&own_hdom_of(d2)->pt));
+
+	/* A mapped domain refuses destroy until unmapped. */
+	map_all(dom, IOVA0, PA0, 1, LS_IOMMU_READ);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DOMAIN_DESTROY, dom, 0, 0, 0, &r), LS_EBUSY);
+	unmap_all(dom, IOVA0, 1);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DOMAIN_DESTROY, dom, 0, 0, 0, &r), LS_OK);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DOMAIN_DESTROY, d2, 0, 0, 0, &r), LS_EBUSY);
+
+	/* The stream table has room for OWN_HDOM_MAX_SIDS streams. */
+	for (sid = 100; sid < 100 + OWN_HDOM_MAX_SIDS - 1; sid++)
+		assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, d2, sid, 0, 0, &r), LS_OK);
+	snap = env_snapshot();
+	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, d2, 250, 0, 0, &r), LS_ENOSPC);
+	assert_int_equal(env_snapshot(), snap);
+	INV_ASSERT();
+}
+
+/*
+ * The policy: a page mapped in a host DMA domain cannot leave the host. Donate
+ * (to a VM, a pool, VM_CREATE, DOMAIN_CREATE), VM unshare and guest unshare
+ * of a borrowed page all fail with LS_EBUSY and change nothing; after UNMAP
+ * they succeed. Sharing with the hypervisor (the host keeps the page) is fine.
+ */
+static void ebusy_policy(void **state)
+{
+	struct hvc_regs r;
+	u64 snap, pool = env_host_pages(32, LS_VM_POOL_ALIGN), vmpa = PA0 + 0x400000;
+	u32 dom, vm;
+
+	(void)state;
+	dom = dom_create(16);
+	vm = env_vm_create(16, 40);
+	/* A VM page shared with the host: the host borrows it and may map it. */
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, vmpa, IPA0, 2, &r), LS_OK);
+	assert_int_equal(env_hvc_vm(vm, LS_FN_GUEST_SHARE, IPA0, 2, &r), LS_OK);
+	assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST, vm, IPA0, 2, 0, &r), LS_OK);
+	map_all(dom, IOVA0, PA0, 4, LS_IOMMU_READ | LS_IOMMU_WRITE);
+	map_all(dom, IOVA0 + 0x100000, vmpa, 2, LS_IOMMU_READ);
+	map_all(dom, IOVA0 + 0x200000, pool + 17 * PAGE_SIZE, 1, LS_IOMMU_READ);
+
+	snap = env_snapshot();
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, PA0 + 0x3000, IPA0 + 0x100000, 1, &r),
+			 LS_EBUSY);
+	/* Whole window: one mapped page among free ones. */
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, PA0 + 0x3000, IPA0 + 0x100000, 8, &r),
+			 LS_EBUSY);
+	assert_int_equal(env_hvc(LS_FN_POOL_DONATE, LS_POOL_HOST, PA0, 1, 0, &r), LS_EBUSY);
+	assert_int_equal(env_hvc(LS_FN_POOL_DONATE, vm, PA0, 4, 0, &r), LS_EBUSY);
+	assert_int_equal(env_hvc(LS_FN_POOL_DONATE, LS_POOL_IOMMU(dom), PA0 + 0x2000, 1, 0, &r),
+			 LS_EBUSY);
+	assert_int_equal(env_hvc(LS_FN_VM_CREATE, pool, 32, 40, 0, &r), LS_EBUSY);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DOMAIN_CREATE, pool, 32, 40, 0, &r), LS_EBUSY);
+	assert_int_equal(env_hvc(LS_FN_VM_UNSHARE_HOST, vm, IPA0, 2, 0, &r), LS_EBUSY);
+	assert_int_equal(env_hvc(LS_FN_VM_UNSHARE_HOST, vm, IPA0 + PAGE_SIZE, 1, 0, &r), LS_EBUSY);
+	assert_int_equal(env_hvc_vm(vm, LS_FN_GUEST_UNSHARE, IPA0, 2, &r), LS_EBUSY);
+	assert_int_equal(env_hvc(LS_FN_VM_RECLAIM, vm, IPA0, 2, 0, &r), LS_EBUSY); /* shared */
+	assert_int_equal(env_snapshot(), snap);
+	/* Sharing with the hypervisor keeps the host's access: allowed. */
+	assert_int_equal(env_hvc(LS_FN_HOST_SHARE_HYP, PA0, 1, 0, 0, &r), LS_OK);
+	assert_int_equal(env_hvc(LS_FN_HOST_UNSHARE_HYP, PA0, 1, 0, 0, &r), LS_OK);
+	INV_ASSERT();
+
+	/* Unmapped: everything goes through. */
+	unmap_all(dom, IOVA0, 4);
+	unmap_all(dom, IOVA0 + 0x100000, 2);
+	unmap_all(dom, IOVA0 + 0x200000, 1);
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, PA0 + 0x3000, IPA0 + 0x100000, 1, &r),
+			 LS_OK);
+	assert_int_equal(env_hvc(LS_FN_VM_UNSHARE_HOST, vm, IPA0, 2, 0, &r), LS_OK);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DOMAIN_CREATE, pool, 32, 40, 0, &r), LS_OK);
+	INV_ASSERT();
+	/* A page that left the host cannot be mapped. */
+	snap = env_snapshot();
+	assert_int_equal(map(dom, IOVA0, vmpa, 1, LS_IOMMU_READ, &r), LS_EPERM);
+	assert_int_equal(map(dom, IOVA0, PA0 + 0x3000, 1, LS_IOMMU_READ, &r), LS_EPERM);
+	assert_int_equal(map(dom, IOVA0, pool, 1, LS_IOMMU_READ, &r), LS_EPERM);
+	assert_int_equal(env_snapshot(), snap);
+}
+
+/* The domain's pool runs short: LS_ENOMEM names the domain's pool; donate, retry. */
+static void enomem_donate(void **state)
+{
+	struct hvc_regs r;
+	u64 snap, i, more = env_host_pages(64, PAGE_SIZE);
+	u32 dom;
+
+	(void)state;
+	dom = dom_create(16);
+	/* Scattered 4 KiB mappings, one per 2 MiB: each needs a level-3 table. */
+	for (i = 0;; i++) {
+		snap = env_snapshot();
+		if (map(dom, IOVA0 + i * 0x200000, PA0 + i * PAGE_SIZE, 1, LS_IOMMU_READ, &r) !=
+		    LS_OK)
+			break;
+		assert_true(i < 64);
+	}
+	assert_int_equal((s64)r.x[0], LS_ENOMEM);
+	assert_true(r.x[1] >= 1);
+	assert_int_equal(r.x[2], LS_POOL_IOMMU(dom));
+	assert_int_equal(env_snapshot(), snap);
+	assert_int_equal(stat(dom, LS_IOMMU_STAT_POOL_FREE), 0);
+	/* Bad donations: unknown domain, out of runs. */
+	assert_int_equal(env_hvc(LS_FN_POOL_DONATE, LS_POOL_IOMMU(5), more, 1, 0, &r), LS_ENOENT);
+	assert_int_equal(env_hvc(LS_FN_POOL_DONATE, LS_POOL_IOMMU(dom), more, 8, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], 8);
+	INV_ASSERT();
+	assert_int_equal(map(dom, IOVA0 + i * 0x200000, PA0 + i * PAGE_SIZE, 1, LS_IOMMU_READ, &r),
+			 LS_OK);
+	INV_ASSERT();
+	/* Unmap splitting a block may need a page too: 2 MiB block, then an empty pool. */
+	unmap_all(dom, IOVA0 + i * 0x200000, 1);
+}
+
+/* One page may be mapped at most OWN_DMA_MAX_MAPS times (LS_ENOSPC beyond). */
+static void map_count_limit(void **state)
+{
+	struct hvc_regs r;
+	u64 i, snap;
+	u32 dom;
+
+	(void)state;
+	dom = dom_create(16);
+	for (i = 0; i < OWN_DMA_MAX_MAPS; i++)
+		assert_int_equal(map(dom, IOVA0 + i * PAGE_SIZE, PA0, 1, LS_IOMMU_READ, &r), LS_OK);
+	assert_int_equal(dma_count(PA0), OWN_DMA_MAX_MAPS);
+	INV_ASSERT();
+	snap = env_snapshot();
+	assert_int_equal(map(dom, IOVA0 + i * PAGE_SIZE, PA0, 1, LS_IOMMU_READ, &r), LS_ENOSPC);
+	assert_int_equal(env_snapshot(), snap);
+	unmap_all(dom, IOVA0, OWN_DMA_MAX_MAPS);
+	assert_int_equal(dma_count(PA0), 0);
+}
+
+/* The checker notices a domain reaching a page the host lost, and a wrong count. */
+static void checker_detects(void **state)
+{
+	char msg[256];
+	u32 dom;
+	struct own_hdom *d;
+	u64 nr;
+	u8 *cnt;
+
+	(void)state;
+	dom = dom_create(16);
+	map_all(dom, IOVA0, PA0, 1, LS_IOMMU_READ);
+	d = (struct own_hdom *)own_hdom_of(dom);
+	cnt = (u8 *)own_dma_counts(&nr);
+	cnt[(PA0 - ENV_RAM_BASE) >> PAGE_SHIFT]++;
+	assert_int_not_equal(inv_check(msg, sizeof(msg)), 0);
+	assert_non_null(strstr(msg, "DMA map count"));
+	cnt[(PA0 - ENV_RAM_BASE) >> PAGE_SHIFT]--;
+	INV_ASSERT();
+	/* Behind the core's back: a hypervisor page in the domain. */
+	assert_int_equal(pt_map(&d->pt, IOVA0 + PAGE_SIZE, PAGE_SIZE, ENV_RAM_BASE, PT_R, NULL), 0);
+	assert_int_not_equal(inv_check(msg, sizeof(msg)), 0);
+	assert_non_null(strstr(msg, "neither owns nor borrows"));
+	assert_int_equal(pt_unmap(&d->pt, IOVA0 + PAGE_SIZE, PAGE_SIZE, NULL), 0);
+	INV_ASSERT();
+	d->mapped++;
+	assert_int_not_equal(inv_check(msg, sizeof(msg)), 0);
+	d->mapped--;
+	INV_ASSERT();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(create_destroy, setup, teardown),
+		cmocka_unit_test_setup_teardown(create_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(no_driver, setup_nodrv, teardown),
+		cmocka_unit_test_setup_teardown(map_query_unmap, setup, teardown),
+		cmocka_unit_test_setup_teardown(map_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(budget, setup, teardown),
+		cmocka_unit_test_setup_teardown(split_merge_stats, setup, teardown),
+		cmocka_unit_test_setup_teardown(view_stats_host, setup, teardown),
+		cmocka_unit_test_setup_teardown(attach_detach, setup, teardown),
+		cmocka_unit_test_setup_teardown(ebusy_policy, setup, teardown),
+		cmocka_unit_test_setup_teardown(enomem_donate, setup, teardown),
+		cmocka_unit_test_setup_teardown(map_count_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(checker_detects, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
