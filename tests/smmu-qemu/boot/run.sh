@@ -38,7 +38,7 @@ fw=(-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/AAVMF/AAVMF_C
 	-drive if=pflash,format=raw,unit=1,file="$work/vars.fd")
 dev=(-drive if=none,id=esp,format=raw,snapshot=on,file="$esp" -device virtio-blk-pci,drive=esp
 	-drive if=none,id=data,format=raw,snapshot=on,file="$data" -device virtio-blk-pci,drive=data
-	-netdev user,id=n0 -device virtio-net-pci,netdev=n0)
+	-netdev user,id=n0 -device virtio-net-pci,netdev=n0 -device edu,addr=0x10)
 
 echo "smmu-boot ($fwv): booting (timeout ${timeout_s}s), serial log $log"
 t0=$SECONDS
@@ -88,7 +88,10 @@ assert "Lockstep logged the refused host write to SMMU_CR0" \
 	has '^lockstep: cpu [0-9]+: host write of SMMU register 0x20 refused'
 assert "Lockstep logged the refused host read of SMMU_IDR0" \
 	has '^lockstep: cpu [0-9]+: host read of SMMU register 0 refused'
-assert "no SMMU event, global error or fail-closed in Lockstep's log" \
-	hasnt '^lockstep: smmu: (event|global error|FAILING CLOSED|.*overflow)'
+assert "Lockstep logged the edu's faulting DMA (F_TRANSLATION, SID 0x80, the SMMU frame)" \
+	has "^lockstep: smmu: event F_TRANSLATION sid 0x80 addr ${base:-none} "
+assert "no other SMMU event, no global error or fail-closed in Lockstep's log" \
+	eval "! grep -E '^lockstep: smmu: (event|global error|FAILING CLOSED|.*overflow)' \"\$log\" |
+		grep -vq '^lockstep: smmu: event F_TRANSLATION sid 0x80 '"
 assert "clean poweroff (PSCI SYSTEM_OFF, QEMU exit 0)" eval '[ "$qrc" = 0 ] && has "reboot: Power down"'
 echo "smmu-boot: TAP in $tap"
