@@ -631,7 +631,9 @@ static void ebusy_policy(void **state)
 	/* Whole window: one mapped page among free ones. */
 	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, PA0 + 0x3000, IPA0 + 0x100000, 8, &r),
 			 LS_EBUSY);
-	assert_int_equal(env_hvc(LS_FN_POOL_DONATE, LS_POOL_HOST, PA0, 1, 0, &r), LS_EBUSY);
+	assert_int_equal(env_hvc(LS_FN_POOL_DONATE, LS_POOL_HOST, pool + 17 * PAGE_SIZE, 1, 0, &r),
+			 LS_EBUSY);
+	assert_int_equal(env_hvc(LS_FN_POOL_DONATE, vm, pool + 16 * PAGE_SIZE, 4, 0, &r), LS_EBUSY);
 	assert_int_equal(env_hvc(LS_FN_POOL_DONATE, vm, PA0, 4, 0, &r), LS_EBUSY);
 	assert_int_equal(env_hvc(LS_FN_POOL_DONATE, LS_POOL_IOMMU(dom), PA0 + 0x2000, 1, 0, &r),
 			 LS_EBUSY);
