@@ -258,7 +258,7 @@ static void hvc_iommu_attach(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 	if (!hvc_from_host(ctx, regs))
 		return;
 	hvc_ret(regs, hvc_status(own_hdom_attach(hvc_dom_id(regs->x[1]), hvc_sid(regs->x[2]))));
-	regs->x[1] = 0;
+	regs->x[1] = regs->x[2] = regs->x[3] = 0;
 }
 
 static void hvc_iommu_detach(const struct hvc_ctx *ctx, struct hvc_regs *regs)
@@ -266,7 +266,7 @@ static void hvc_iommu_detach(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 	if (!hvc_from_host(ctx, regs))
 		return;
 	hvc_ret(regs, hvc_status(own_hdom_detach(hvc_sid(regs->x[1]))));
-	regs->x[1] = 0;
+	regs->x[1] = regs->x[2] = regs->x[3] = 0;
 }
 
 static void hvc_iommu_map(const struct hvc_ctx *ctx, struct hvc_regs *regs)
@@ -305,6 +305,7 @@ static void hvc_iommu_query(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 	hvc_ret(regs, hvc_status(err));
 	regs->x[1] = err ? 0 : pa;
 	regs->x[2] = err ? 0 : prot;
+	regs->x[3] = 0;
 }
 
 static void hvc_iommu_domain_stats(const struct hvc_ctx *ctx, struct hvc_regs *regs)
@@ -320,6 +321,7 @@ static void hvc_iommu_domain_stats(const struct hvc_ctx *ctx, struct hvc_regs *r
 	hvc_ret(regs, hvc_status(err));
 	regs->x[1] = val;
 	regs->x[2] = OWN_HDOM_STAT_NR;
+	regs->x[3] = 0;
 }
 
 static void hvc_view_stats(const struct hvc_ctx *ctx, struct hvc_regs *regs)
