@@ -751,6 +751,37 @@ static void checker_detects(void **state)
 	INV_ASSERT();
 }
 
+/* A VM may make none of these calls: LS_EPERM, nothing changed. */
+static void vm_caller(void **state)
+{
+	struct hvc_ctx ctx = { HVC_CALLER_VM, 0, 0 };
+	struct hvc_regs r;
+	u64 snap;
+	u32 fn, dom;
+
+	(void)state;
+	dom = dom_create(16);
+	map_all(dom, IOVA0, PA0, 1, LS_IOMMU_READ);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, dom, 1, 0, 0, &r), LS_OK);
+	ctx.vm_id = env_vm_create(16, 40);
+	snap = env_snapshot();
+	for (fn = LS_FN_IOMMU_DOMAIN_CREATE; fn <= LS_FN_VIEW_STATS; fn++) {
+		memset(&r, 0, sizeof(r));
+		r.x[0] = LS_HVC_ID(fn);
+		r.x[1] = fn == LS_FN_IOMMU_DETACH ? 1 : dom;
+		r.x[2] = fn == LS_FN_IOMMU_ATTACH ? 2 : IOVA0;
+		r.x[3] = fn == LS_FN_IOMMU_MAP ? PA0 + PAGE_SIZE : 1;
+		r.x[4] = 1;
+		r.x[5] = LS_IOMMU_READ;
+		hvc_handle(&ctx, &r);
+		assert_int_equal((s64)r.x[0], LS_EPERM);
+		assert_int_equal(env_snapshot(), snap);
+	}
+	assert_int_equal(drv.attaches, 1);
+	assert_int_equal(drv.detaches, 0);
+	INV_ASSERT();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -767,6 +798,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(enomem_donate, setup, teardown),
 		cmocka_unit_test_setup_teardown(map_count_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(checker_detects, setup, teardown),
+		cmocka_unit_test_setup_teardown(vm_caller, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
