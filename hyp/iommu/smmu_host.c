@@ -40,3 +40,23 @@ int smmu_attach_host(struct smmu *s, u32 sid, u32 nr, u16 vmid, u64 vtcr, unsign
 	}
 	return ret;
 }
+
+int smmu_register_domains(struct smmu *s, u32 nr_sids)
+{
+	u32 prev;
+	int ret;
+
+	if (!s || !s->enabled || !s->host.live || !nr_sids ||
+	    (u64)nr_sids > ((u64)1 << s->strtab_log2))
+		return -EINVAL;
+	/* Before registering: the core may call attach as soon as it is registered. */
+	prev = s->dom_sids;
+	s->dom_sids = nr_sids;
+	/* smmu_init refuses a non-coherent SMMU: domain tables need no cache maintenance. */
+	ret = own_iommu_register(&smmu_own_iommu_ops, s, nr_sids, PT_FMT_ARM64_S2, true);
+	if (ret) {
+		s->dom_sids = prev;
+		plat_log("smmu: registering for host DMA domains failed: %d", ret);
+	}
+	return ret;
+}

@@ -978,21 +978,15 @@ static int smmu_s2_fields(const struct smmu *s, const struct pt *s2, u16 vmid, u
 	return 0;
 }
 
-int smmu_attach_host_s2(struct smmu *s, u32 sid, u32 nr, const struct pt *s2, u16 vmid, u64 vtcr)
+/*
+ * Build the stage-2 STE (dwords 0-3) for root @root with dword 2 @d2 and
+ * install it on streams [sid, sid + nr), creating missing L2 tables first
+ * (counted before anything is written: -ENOMEM changes nothing).
+ */
+static int smmu_install_s2(struct smmu *s, u32 sid, u32 nr, u64 root, u64 d2, u64 ste[4])
 {
-	u64 ste[4], d2;
-	u32 l2;
-	int ret;
+	u32 l2 = smmu_l2_missing(s, sid, nr);
 
-	if (!s || !s->enabled)
-		return s && s->failed ? -EIO : -EINVAL;
-	ret = smmu_check_sids(s, sid, nr);
-	if (ret)
-		return ret;
-	ret = smmu_s2_fields(s, s2, vmid, vtcr, &d2);
-	if (ret)
-		return ret;
-	l2 = smmu_l2_missing(s, sid, nr);
 	if (l2 && smmu_mem_cost(s, s->mem_used, (u64)l2 << (s->split + 6),
 				(u64)STE_BYTES << s->split) > s->mem_size) {
 		plat_log("smmu: attach: no table memory for %u more L2 stream tables", l2);
@@ -1010,8 +1004,24 @@ int smmu_attach_host_s2(struct smmu *s, u32 sid, u32 nr, const struct pt *s2, u1
 	ste[1] = FIELD_PREP(STE1_SHCFG, STE_SHCFG_INCOMING) | FIELD_PREP(STE1_EATS, 0) |
 		 FIELD_PREP(STE1_STRW, 0);
 	ste[2] = d2;
-	ste[3] = s2->root & STE3_S2TTB;
-	ret = smmu_write_stes(s, sid, nr, ste);
+	ste[3] = root & STE3_S2TTB;
+	return smmu_write_stes(s, sid, nr, ste);
+}
+
+int smmu_attach_host_s2(struct smmu *s, u32 sid, u32 nr, const struct pt *s2, u16 vmid, u64 vtcr)
+{
+	u64 ste[4], d2;
+	int ret;
+
+	if (!s || !s->enabled)
+		return s && s->failed ? -EIO : -EINVAL;
+	ret = smmu_check_sids(s, sid, nr);
+	if (ret)
+		return ret;
+	ret = smmu_s2_fields(s, s2, vmid, vtcr, &d2);
+	if (ret)
+		return ret;
+	ret = smmu_install_s2(s, sid, nr, s2->root, d2, ste);
 	if (ret)
 		return ret;
 	s->host.who = OWN_HOST;
@@ -1023,6 +1033,83 @@ int smmu_attach_host_s2(struct smmu *s, u32 sid, u32 nr, const struct pt *s2, u1
 		 sid, sid + nr - 1, (unsigned long long)s2->root, vmid,
 		 64U - (u32)FIELD_GET(STE2_S2T0SZ, d2));
 	return 0;
+}
+
+/* ---- Host DMA domains (own.h struct own_iommu_ops) ------------------------- */
+
+int smmu_attach_pt(struct smmu *s, u32 sid, const struct pt *pt, u16 vmid)
+{
+	u64 ste[4], d2, vtcr;
+	u32 oas;
+	int ret;
+
+	if (!s || !s->enabled)
+		return s && s->failed ? -EIO : -EINVAL;
+	ret = smmu_check_sids(s, sid, 1);
+	if (ret)
+		return ret;
+	if (sid >= s->dom_sids) {
+		plat_log("smmu: stream 0x%x is not one of the host's (0..0x%x): no DMA domain", sid,
+			 s->dom_sids - 1);
+		return -EPERM;
+	}
+	if (!pt || pt->fmt != PT_FMT_ARM64_S2 || !pt->root || pt->start_level > 2) {
+		plat_log("smmu: attach: stream 0x%x: not an Arm stage-2 table", sid);
+		return -EINVAL;
+	}
+	/*
+	 * A domain table must fit the SMMU as it is: unlike the host's shared
+	 * table (clipped to IAS, smmu_s2_fields) the host chose this table's
+	 * size, so an input range above IAS is refused (docs/iommu.md).
+	 */
+	if (pt->ia_bits > s->ias_bits) {
+		plat_log("smmu: attach: stream 0x%x: %u-bit domain above the SMMU's %u-bit IAS", sid,
+			 pt->ia_bits, s->ias_bits);
+		return -EINVAL;
+	}
+	/*
+	 * The VTCR the table was built for (SMMU 5.2 STE.S2T0SZ/S2SL0/S2IR0/S2OR0/
+	 * S2SH0/S2TG/S2PS mirror VTCR_EL2): T0SZ = 64 - IA, SL0 from the start level
+	 * (4K granule: level 2 -> 0, 1 -> 1, 0 -> 2), write-back walks, inner
+	 * shareable when the table is written coherently (the SMMU snoops: smmu_init
+	 * refuses a non-coherent one), output size = the SMMU's OAS (at most 48 bits
+	 * without LPA2).
+	 */
+	oas = MIN((u32)FIELD_GET(IDR5_OAS, s->idr[5]), 5U);
+	vtcr = FIELD_PREP(S2VTCR_T0SZ, 64U - pt->ia_bits) |
+	       FIELD_PREP(S2VTCR_SL0, 2U - pt->start_level) |
+	       FIELD_PREP(S2VTCR_TG0, S2VTCR_TG0_4K) | FIELD_PREP(S2VTCR_PS, oas);
+	if (pt->coherent)
+		vtcr |= FIELD_PREP(S2VTCR_IRGN0, 1) | FIELD_PREP(S2VTCR_ORGN0, 1) |
+			FIELD_PREP(S2VTCR_SH0, 3);
+	ret = smmu_s2_fields(s, pt, vmid, vtcr, &d2);
+	if (ret)
+		return ret;
+	ret = smmu_install_s2(s, sid, 1, pt->root, d2, ste);
+	if (ret)
+		return ret;
+	plat_log("smmu: stream 0x%x -> DMA domain table (root 0x%llx, VMID 0x%x, %u-bit IOVA)",
+		 sid, (unsigned long long)pt->root, vmid, pt->ia_bits);
+	return 0;
+}
+
+int smmu_detach_to_host(struct smmu *s, u32 sid)
+{
+	int ret;
+
+	if (!s || !s->enabled)
+		return s && s->failed ? -EIO : -EINVAL;
+	ret = smmu_check_sids(s, sid, 1);
+	if (ret)
+		return ret;
+	if (sid >= s->dom_sids)
+		return -EPERM;
+	/* The host's STE exactly as at boot (same root, VMID and fields): the identity view. */
+	ret = smmu_write_stes(s, sid, 1, s->host.live ? s->host.ste : NULL);
+	if (!ret)
+		plat_log("smmu: stream 0x%x back on the host %s", sid,
+			 s->host.live ? "identity view" : "abort (no host view)");
+	return ret;
 }
 
 int smmu_detach(struct smmu *s, u32 sid, u32 nr)
@@ -1206,4 +1293,63 @@ static void smmu_own_sync(void *priv, u32 who)
 const struct own_inval_ops smmu_own_inval_ops = {
 	.invalidate = smmu_own_invalidate,
 	.sync = smmu_own_sync,
+};
+
+static int smmu_dom_attach(void *drv, u32 sid, const struct pt *pt, u16 vmid)
+{
+	struct smmu *s = drv;
+	int ret;
+
+	hyp_spin_lock(&s->lock);
+	ret = smmu_attach_pt(s, sid, pt, vmid);
+	hyp_spin_unlock(&s->lock);
+	return ret;
+}
+
+static int smmu_dom_detach(void *drv, u32 sid)
+{
+	struct smmu *s = drv;
+	int ret;
+
+	hyp_spin_lock(&s->lock);
+	ret = smmu_detach_to_host(s, sid);
+	hyp_spin_unlock(&s->lock);
+	return ret;
+}
+
+static void smmu_dom_invalidate(void *drv, u16 vmid, const struct pt_gather *g)
+{
+	struct smmu *s = drv;
+	int ret;
+
+	if (!g->nr && !g->all)
+		return;
+	hyp_spin_lock(&s->lock);
+	ret = smmu_inval_gather(s, vmid, g);
+	if (ret && !s->failed) {
+		plat_log("smmu: DMA domain invalidation (VMID 0x%x) failed: %d", vmid, ret);
+		smmu_fail_closed(s, "invalidation could not be queued");
+	}
+	hyp_spin_unlock(&s->lock);
+}
+
+static void smmu_dom_sync(void *drv)
+{
+	struct smmu *s = drv;
+	int ret;
+
+	hyp_spin_lock(&s->lock);
+	ret = smmu_sync(s);
+	if (ret && !s->failed) {
+		plat_log("smmu: DMA domain sync failed: %d", ret);
+		smmu_fail_closed(s, "CMD_SYNC failed");
+	}
+	hyp_spin_unlock(&s->lock);
+}
+
+const struct own_iommu_ops smmu_own_iommu_ops = {
+	.attach = smmu_dom_attach,
+	.detach = smmu_dom_detach,
+	.invalidate = smmu_dom_invalidate,
+	.sync = smmu_dom_sync,
 };

@@ -172,6 +172,14 @@ void arm64_smmu_take(u64 vtcr)
 		arm64_smmu_state = ARM64_SMMU_BROKEN;
 		return;
 	}
+	/*
+	 * Host DMA domains (LS_HVC_IOMMU_*): the same streams, the ones the host
+	 * uses and whose boot STE a detach restores. A refusal only leaves the
+	 * domain calls unavailable (LS_ENOTSUP): the identity view stays.
+	 */
+	ret = smmu_register_domains(&arm64_smmu, nr);
+	if (ret)
+		plat_log("smmu: host DMA domains unavailable (%d)", ret);
 	plat_log("smmu: taken at %#llx+%#llx: streams %#x..%#x -> host stage-2 (root %#llx, "
 		 "VMID 0, shared with the CPU, own.h domain %u); frame unmapped from the host",
 		 (unsigned long long)arm64_smmu_base, (unsigned long long)arm64_smmu_size,

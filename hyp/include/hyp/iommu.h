@@ -115,6 +115,7 @@ struct smmu {
 	bool failed;	      /* failed closed: every call returns -EIO */
 	bool cmd_err_pending; /* a command was skipped since the last smmu_sync() */
 	bool host_dom;	      /* registered as a domain of the host view (own.h) */
+	u32 dom_sids;	      /* streams [0, dom_sids) may join host DMA domains */
 	unsigned int host_dom_idx;
 	struct smmu_domain host;
 	struct smmu_stats st;
@@ -152,6 +153,25 @@ int smmu_attach_host_s2(struct smmu *s, u32 sid, u32 nr, const struct pt *s2, u1
  * when the first attach fails.
  */
 int smmu_attach_host(struct smmu *s, u32 sid, u32 nr, u16 vmid, u64 vtcr, unsigned int *dom_idx);
+/*
+ * Host DMA domains (own.h own_iommu_ops, docs/iommu.md). smmu_attach_pt: stream
+ * @sid (< dom_sids) translates through the domain table @pt under @vmid (STE
+ * fields derived from @pt; a live STE is switched through abort, SMMU 3.21.3).
+ * -EPERM not a host stream, -EINVAL table the SMMU cannot walk (IA above IAS,
+ * root beyond OAS, ...), -ERANGE/-ENOMEM/-EIO as smmu_attach_host_s2.
+ * smmu_detach_to_host: back to the host's boot STE (identity view).
+ */
+int smmu_attach_pt(struct smmu *s, u32 sid, const struct pt *pt, u16 vmid);
+int smmu_detach_to_host(struct smmu *s, u32 sid);
+/*
+ * Register @s with the core for host DMA domains (own_iommu_register): streams
+ * [0, nr_sids), which must be attached to the host already. Call once at boot
+ * after smmu_attach_host. -EINVAL / -EBUSY as own_iommu_register.
+ */
+int smmu_register_domains(struct smmu *s, u32 nr_sids);
+/* The ops smmu_register_domains gives the core (drv = struct smmu *). */
+extern const struct own_iommu_ops smmu_own_iommu_ops;
+
 /* Abort streams [sid, sid + nr) again (invalid STE: logged C_BAD_STE). */
 int smmu_detach(struct smmu *s, u32 sid, u32 nr);
 

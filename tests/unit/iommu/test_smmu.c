@@ -22,6 +22,8 @@
 #include "hyp/plat.h"
 #include "smmu_sim.h"
 
+#include <lockstep/abi.h>
+
 #define SMEM_SIZE (256ULL * 1024)
 /* VTCR_EL2 for a 40-bit IPA from level 1 (2 concatenated roots), WB/WB/ISH walks, 40-bit PS. */
 #define VTCR40	  (24ULL | 1ULL << 6 | 1ULL << 8 | 1ULL << 10 | 3ULL << 12 | 2ULL << 16)
@@ -744,6 +746,244 @@ static void test_own_lockstep(void **state)
 	env_teardown();
 }
 
+/* ---- host DMA domains through the real core (own_iommu_ops) --------------- */
+
+#define DOM_SIDS 32U
+#define DOM_SID	 0x18U /* edu at 00:03.0 on QEMU virt */
+
+/* The core with a host view, the SMMU taken, host streams [0, DOM_SIDS) attached, registered. */
+static void dom_env(void)
+{
+	unsigned int idx;
+
+	env_setup(256);
+	sim_reset();
+	memset(&smmu, 0, sizeof(smmu));
+	smem = fake_alloc_pages(SMEM_SIZE / PAGE_SIZE, 64ULL * 1024);
+	init_ok();
+	assert_int_equal(smmu_register_domains(&smmu, DOM_SIDS), -EINVAL); /* no host view yet */
+	assert_int_equal(smmu_attach_host(&smmu, 0, DOM_SIDS, 0, VTCR40, &idx), 0);
+	assert_int_equal(smmu_register_domains(&smmu, DOM_SIDS), 0);
+	assert_int_equal(smmu_register_domains(&smmu, DOM_SIDS), -EBUSY);
+}
+
+static u32 dom_new(unsigned int ia_bits)
+{
+	struct hvc_regs r;
+	u64 pa = env_host_pages(64, LS_VM_POOL_ALIGN);
+
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DOMAIN_CREATE, pa, 64, ia_bits, 0, &r), LS_OK);
+	return (u32)r.x[1];
+}
+
+static u64 dom_stat(u32 dom, unsigned int id)
+{
+	struct hvc_regs r;
+
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DOMAIN_STATS, dom, id, 0, 0, &r), LS_OK);
+	return r.x[1];
+}
+
+/* Every STE fetch seen while switching was old, invalid, or new: never a mix. */
+static void check_switch(const u64 *old, const u64 *neu)
+{
+	bool seen_invalid = false;
+
+	assert_true(sim.nhist > 3);
+	for (u32 i = 0; i < sim.nhist; i++) {
+		const u64 *h = sim.hist[i].ste;
+
+		if (!sim.hist[i].present || !(h[0] & STE0_V)) {
+			seen_invalid = true;
+			continue;
+		}
+		assert_true(memcmp(h, old, 32) == 0 || memcmp(h, neu, 32) == 0);
+		if (memcmp(h, neu, 32) == 0)
+			assert_true(seen_invalid);
+	}
+	assert_true(seen_invalid);
+}
+
+static void test_dom_attach_detach(void **state)
+{
+	const struct own_hdom *d;
+	struct hvc_regs r;
+	u64 host[8], ste[8], after[8], pa, page;
+	u32 dom, big;
+
+	(void)state;
+	dom_env();
+	page = env_host_pages(1, PAGE_SIZE);
+	dom = dom_new(40);
+	d = own_hdom_of(dom);
+	assert_non_null(d);
+	assert_true(sim_fetch_ste(DOM_SID, host));
+	assert_memory_equal(host, smmu.host.ste, 32);
+	assert_int_equal(sim_dma(DOM_SID, page, true, &pa), 0); /* identity, config cached */
+	assert_int_equal(pa, page);
+
+	/* Attach: switched live (old -> invalid -> new), STE = the domain's table. */
+	sim.watch = true;
+	sim.watch_sid = DOM_SID;
+	sim.nhist = 0;
+	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, dom, DOM_SID, 0, 0, &r), LS_OK);
+	sim.watch = false;
+	assert_true(sim_fetch_ste(DOM_SID, ste));
+	check_switch(host, ste);
+	assert_int_equal(ste[3] & STE3_S2TTB, d->pt.root);
+	assert_int_equal(FIELD_GET(STE2_S2VMID, ste[2]), OWN_HDOM_VMID_BASE + dom);
+	assert_int_equal(FIELD_GET(STE2_S2T0SZ, ste[2]), 64 - 40);
+	assert_int_equal(FIELD_GET(STE2_S2SL0, ste[2]), 2U - d->pt.start_level);
+	assert_int_equal(FIELD_GET(STE0_CONFIG, ste[0]), STE_CFG_S2);
+	/* The empty domain: the host page is not reachable any more. */
+	assert_int_equal(sim_dma(DOM_SID, page, true, &pa), EVT_F_TRANSLATION);
+	/* Its neighbours keep the host's view. */
+	assert_int_equal(sim_dma(DOM_SID + 1, page, true, &pa), 0);
+	assert_int_equal(dom_stat(dom, LS_IOMMU_STAT_STREAMS), 1);
+
+	/* A domain wider than the SMMU's IAS (44): refused, stream unchanged. */
+	big = dom_new(48);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, big, DOM_SID + 1, 0, 0, &r), LS_EINVAL);
+	assert_true(sim_fetch_ste(DOM_SID + 1, after));
+	assert_memory_equal(after, host, 32);
+	/* Streams outside the registered range: the core refuses, the driver too. */
+	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, dom, DOM_SIDS, 0, 0, &r), LS_ENOENT);
+	assert_int_equal(smmu_attach_pt(&smmu, DOM_SIDS, &d->pt, 0xf0), -EPERM);
+	assert_int_equal(smmu_detach_to_host(&smmu, DOM_SIDS), -EPERM);
+
+	/* Detach: live switch back to exactly the boot STE (identity view). */
+	sim.watch = true;
+	sim.nhist = 0;
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DETACH, DOM_SID, 0, 0, 0, &r), LS_OK);
+	sim.watch = false;
+	check_switch(ste, host);
+	assert_true(sim_fetch_ste(DOM_SID, after));
+	assert_memory_equal(after, host, 32);
+	assert_int_equal(sim_dma(DOM_SID, page, true, &pa), 0);
+	assert_int_equal(pa, page);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DETACH, DOM_SID, 0, 0, 0, &r), LS_ENOENT);
+
+	/* Destroy: the whole VMID dropped, then one sync. */
+	sim_log_clear();
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DOMAIN_DESTROY, dom, 0, 0, 0, &r), LS_OK);
+	assert_int_equal(sim_count_op(CMD_TLBI_S12_VMALL), 1);
+	assert_int_equal(FIELD_GET(CMD0_TLBI_VMID, sim.log[0][0]), OWN_HDOM_VMID_BASE + dom);
+	assert_int_equal(sim_count_op(CMD_SYNC), 1);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DOMAIN_DESTROY, big, 0, 0, 0, &r), LS_OK);
+	assert_int_equal(sim.bad_ste, 0);
+	assert_false(smmu.failed);
+	env_teardown();
+}
+
+/* Fill the TLB with 4K entries of @vmid over [ia - 8 pages, ia + size + 8 pages). */
+static void tlb_fill_around(u16 vmid, u64 ia, u64 size)
+{
+	memset(sim.tlb, 0, sizeof(sim.tlb));
+	for (u64 a = ia - 8 * PAGE_SIZE; a < ia + size + 8 * PAGE_SIZE; a += PAGE_SIZE)
+		sim_tlb_fill(vmid, a, PAGE_SIZE, a);
+}
+
+static void test_dom_map_unmap_inval(void **state)
+{
+	struct hvc_regs r;
+	u64 pages, pa, iova = 0x200000, blk;
+	u16 vmid;
+	u32 dom;
+
+	(void)state;
+	dom_env();
+	dom = dom_new(40);
+	vmid = (u16)(OWN_HDOM_VMID_BASE + dom);
+	pages = env_host_pages(16, PAGE_SIZE);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, dom, DOM_SID, 0, 0, &r), LS_OK);
+
+	/* MAP into empty space: no invalidation needed, none issued. */
+	sim_log_clear();
+	assert_int_equal(env_hvc5(LS_FN_IOMMU_MAP, dom, iova, pages, 16,
+				  LS_IOMMU_READ | LS_IOMMU_WRITE, &r),
+			 LS_OK);
+	assert_int_equal(sim_count_op(CMD_TLBI_S2_IPA), 0);
+	assert_int_equal(sim_count_op(CMD_SYNC), 0);
+	for (u64 i = 0; i < 16; i++) {
+		assert_int_equal(sim_dma(DOM_SID, iova + i * PAGE_SIZE, true, &pa), 0);
+		assert_int_equal(pa, pages + i * PAGE_SIZE);
+	}
+	/* Double map: LS_EEXIST, nothing issued. */
+	assert_int_equal(env_hvc5(LS_FN_IOMMU_MAP, dom, iova, pages, 1, LS_IOMMU_READ, &r),
+			 LS_EEXIST);
+	assert_int_equal(sim.nlog, 0);
+
+	/* UNMAP pages 3..9: exactly that range leaves the TLB, one CMD_SYNC, last. */
+	for (int pass = 0; pass < 2; pass++) {
+		u64 lo = iova + 3 * PAGE_SIZE, sz = 7 * PAGE_SIZE;
+		u64 r0 = dom_stat(dom, LS_IOMMU_STAT_INVAL_RANGES), s0 = dom_stat(dom,
+										LS_IOMMU_STAT_SYNCS);
+		u32 outside;
+
+		tlb_fill_around(vmid, iova, 16 * PAGE_SIZE);
+		sim_tlb_fill((u16)(vmid + 1), lo, PAGE_SIZE, 0); /* another VMID */
+		outside = sim_tlb_count(vmid, 0, lo) + sim_tlb_count(vmid, lo + sz, 1ULL << 40);
+		sim_log_clear();
+		/* Pass 1, the same again: nothing mapped -> LS_ENOENT, nothing issued. */
+		assert_int_equal(env_hvc(LS_FN_IOMMU_UNMAP, dom, lo, 7, 0, &r),
+				 pass ? LS_ENOENT : LS_OK);
+		if (pass) {
+			assert_int_equal(sim.nlog, 0);
+			break;
+		}
+		assert_int_equal(sim_tlb_count(vmid, lo, sz), 0);
+		assert_int_equal(sim_tlb_count(vmid, 0, lo) +
+					 sim_tlb_count(vmid, lo + sz, 1ULL << 40),
+				 outside);
+		assert_int_equal(sim_tlb_count((u16)(vmid + 1), lo, PAGE_SIZE), 1);
+		assert_true(sim_count_op(CMD_TLBI_S2_IPA) >= 1);
+		for (u32 i = 0; i < sim.nlog; i++)
+			if (FIELD_GET(CMD0_OP, sim.log[i][0]) == CMD_TLBI_S2_IPA)
+				assert_int_equal(FIELD_GET(CMD0_TLBI_VMID, sim.log[i][0]), vmid);
+		assert_int_equal(sim_count_op(CMD_SYNC), 1);
+		assert_int_equal(FIELD_GET(CMD0_OP, sim.log[sim.nlog - 1][0]), CMD_SYNC);
+		assert_int_equal(dom_stat(dom, LS_IOMMU_STAT_INVAL_RANGES), r0 + 1);
+		assert_int_equal(dom_stat(dom, LS_IOMMU_STAT_SYNCS), s0 + 1);
+		assert_int_equal(sim_dma(DOM_SID, lo, true, &pa), EVT_F_TRANSLATION);
+		assert_int_equal(sim_dma(DOM_SID, lo - PAGE_SIZE, true, &pa), 0);
+		assert_int_equal(sim_dma(DOM_SID, lo + sz, true, &pa), 0);
+	}
+
+	/* A 2 MiB block, then one 4 KiB page out of it: the split's extra sync. */
+	blk = env_host_pages(512, 2ULL << 20);
+	sim_log_clear();
+	assert_int_equal(env_hvc5(LS_FN_IOMMU_MAP, dom, 0x40000000, blk, 512, LS_IOMMU_READ, &r),
+			 LS_OK);
+	assert_int_equal(sim_dma(DOM_SID, 0x40000000 + 5 * PAGE_SIZE, false, &pa), 0);
+	assert_int_equal(pa, blk + 5 * PAGE_SIZE);
+	{
+		u64 s0 = dom_stat(dom, LS_IOMMU_STAT_SYNCS);
+		u64 r0 = dom_stat(dom, LS_IOMMU_STAT_INVAL_RANGES);
+		u64 cmds0;
+
+		sim_log_clear();
+		cmds0 = smmu.st.inval_ranges;
+		assert_int_equal(env_hvc(LS_FN_IOMMU_UNMAP, dom, 0x40001000, 1, 0, &r), LS_OK);
+		/* Every sync the core counted reached the SMMU, and the call ended on one. */
+		assert_int_equal(sim_count_op(CMD_SYNC), dom_stat(dom, LS_IOMMU_STAT_SYNCS) - s0);
+		assert_true(sim_count_op(CMD_SYNC) >= 1);
+		assert_int_equal(FIELD_GET(CMD0_OP, sim.log[sim.nlog - 1][0]), CMD_SYNC);
+		assert_true(dom_stat(dom, LS_IOMMU_STAT_INVAL_RANGES) > r0);
+		assert_true(smmu.st.inval_ranges > cmds0);
+		print_message("# 4K out of a live 2M block: %u CMD_TLBI_S2_IPA, %u CMD_SYNC\n",
+			      sim_count_op(CMD_TLBI_S2_IPA), sim_count_op(CMD_SYNC));
+	}
+	assert_int_equal(sim_dma(DOM_SID, 0x40001000, false, &pa), EVT_F_TRANSLATION);
+	assert_int_equal(sim_dma(DOM_SID, 0x40000000, false, &pa), 0);
+	assert_int_equal(pa, blk);
+	assert_int_equal(sim_dma(DOM_SID, 0x40002000, false, &pa), 0);
+	assert_int_equal(pa, blk + 2 * PAGE_SIZE);
+	assert_int_equal(sim.bad_ste, 0);
+	assert_int_equal(smmu.st.timeouts, 0);
+	assert_false(smmu.failed);
+	env_teardown();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -766,6 +1006,8 @@ int main(void)
 		cmocka_unit_test_setup(test_poll_events, setup),
 		cmocka_unit_test_setup(test_own_ops_after_unmap, setup),
 		cmocka_unit_test(test_own_lockstep),
+		cmocka_unit_test(test_dom_attach_detach),
+		cmocka_unit_test(test_dom_map_unmap_inval),
 	};
 
 	return cmocka_run_group_tests_name("smmu", tests, NULL, NULL);
