@@ -2005,6 +2005,27 @@ enum own_state own_page_state(u32 who, u64 pa)
 	return OWN_NOPAGE;
 }
 
+bool own_host_fault_retry(u64 ipa)
+{
+	struct own_principal *h = own_who(OWN_HOST);
+	u64 pa;
+	pt_attr_t attr;
+	unsigned int level;
+	bool mapped;
+
+	if (!h || !h->live)
+		return false;
+	/*
+	 * Every transition that breaks a live host entry (Arm ARM D8.16.1
+	 * break-before-make) holds the host lock from the break to the make, so
+	 * once we hold it the table is in a stable state again.
+	 */
+	hyp_spin_lock(&h->lock);
+	mapped = pt_lookup(&h->view.cpu, ALIGN_DOWN(ipa, PAGE_SIZE), &pa, &attr, &level) == 0;
+	hyp_spin_unlock(&h->lock);
+	return mapped;
+}
+
 const struct own_view *own_view_of(u32 who)
 {
 	struct own_principal *p = own_who(who);

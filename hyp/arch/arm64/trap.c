@@ -12,6 +12,7 @@
 #include "arm64/exc.h"
 #include "arm64/sysreg.h"
 #include "hyp/hvc.h"
+#include "hyp/own.h"
 #include "hyp/plat.h"
 
 #include <lockstep/abi.h>
@@ -85,6 +86,9 @@ void arm64_inject_abort(u64 esr_el2, u64 far)
 	trap_inject_el1(arm64_abort_esr_el1(esr_el2, read_sysreg(spsr_el2)), far);
 }
 
+/* Stage-2 faults that raced with a transition's break-before-make window. */
+static u64 trap_s2_retries;
+
 static void trap_abort(u64 esr)
 {
 	u64 far = read_sysreg(far_el2), hpfar = read_sysreg(hpfar_el2);
@@ -95,6 +99,16 @@ static void trap_abort(u64 esr)
 	arm64_smmu_poll();
 	if (data && arm64_smmu_host_abort(ipa, esr & ESR_ABT_WNR)) {
 		arm64_inject_abort(esr, far);
+		return;
+	}
+	/*
+	 * A transition on another CPU may have had this entry invalid for a
+	 * moment (break-before-make while splitting or merging a block the host
+	 * keeps). If the host may access the page and the entry is back, this
+	 * was that window: return and let the access run again.
+	 */
+	if (own_host_fault_retry(ipa)) {
+		__atomic_fetch_add(&trap_s2_retries, 1, __ATOMIC_RELAXED);
 		return;
 	}
 	plat_log("cpu %u: host %s abort at IPA %#llx (VA %#llx) PC %#llx EL%u%s ESR %#llx: "

@@ -141,6 +141,13 @@ int own_dom_detach(u32 who, unsigned int idx);
 enum own_state own_page_state(u32 who, u64 pa);
 int own_page_entry(u64 pa, u16 *e);
 const struct own_view *own_view_of(u32 who);
+/*
+ * A host stage-2 fault at @ipa: true when the host's CPU stage-2 maps @ipa once
+ * no transition is in flight, i.e. the fault raced with the break-before-make
+ * window of a transition on another CPU and the host should simply retry the
+ * access. Serialises with transitions by taking the host lock.
+ */
+bool own_host_fault_retry(u64 ipa);
 const struct pt_pool *own_pool_of(u32 who);
 bool own_vm_live(u32 vm);
 u64 own_vm_pages(u32 vm);
