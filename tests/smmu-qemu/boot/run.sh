@@ -93,5 +93,14 @@ assert "Lockstep logged the edu's faulting DMA (F_TRANSLATION, SID 0x80, the SMM
 assert "no other SMMU event, no global error or fail-closed in Lockstep's log" \
 	eval "! grep -E '^lockstep: smmu: (event|global error|FAILING CLOSED|.*overflow)' \"\$log\" |
 		grep -vq '^lockstep: smmu: event F_TRANSLATION sid 0x80 '"
+# Host DMA domains (the guest's LS_HVC_IOMMU_* tests): the driver registered with the core,
+# the edu's stream (00:10.0 -> 0x80) went into the domain's table and back to the boot STE.
+assert "the SMMU driver registered for host DMA domains (own_iommu_register)" \
+	has '^lockstep: own: IOMMU registered: [0-9]+ streams'
+assert "edu's stream 0x80 attached to the DMA domain's table (STE switched live)" \
+	has '^lockstep: smmu: stream 0x80 -> DMA domain table \(root 0x[0-9a-f]+, VMID 0xf[0-7],'
+assert "edu's stream 0x80 detached back to the host identity view" \
+	has '^lockstep: smmu: stream 0x80 back on the host identity view'
+grep -E '^lockstep: (own: DMA domain|smmu: stream 0x80)' "$log" | sed 's/^/# /' >> "$tap"
 assert "clean poweroff (PSCI SYSTEM_OFF, QEMU exit 0)" eval '[ "$qrc" = 0 ] && has "reboot: Power down"'
 echo "smmu-boot: TAP in $tap"
