@@ -1024,6 +1024,24 @@ static bool own_run_fits(const struct own_principal *p, u64 pa)
 	return own_runs_fit(p->runs, p->nr_runs, pa);
 }
 
+/*
+ * Checks shared by VM_CREATE and IOMMU_DOMAIN_CREATE: the new table's input
+ * size and the pool the host donates for it. The stage-2 root may be up to 16
+ * concatenated pages aligned to their size (Arm ARM D8.2, "Concatenated
+ * translation tables"): a 64 KiB-aligned pool of at least 16 pages always holds
+ * it, so creating the root cannot fail once the pages have left the host. PA 0
+ * cannot be a pool page: 0 ends the pool's free list.
+ */
+static int own_check_new_table(u64 pool_pa, u64 n, unsigned int ia_bits, u16 **e)
+{
+	if (ia_bits < OWN_MIN_IA_BITS || ia_bits > OWN_MAX_IA_BITS)
+		return -EINVAL;
+	if (n < OWN_VM_POOL_MIN || n > OWN_BUDGET_PAGES ||
+	    !IS_ALIGNED(pool_pa, OWN_VM_POOL_ALIGN) || !pool_pa)
+		return -EINVAL;
+	return own_check_pa(pool_pa, n, e);
+}
+
 int own_vm_create(u64 pool_pa, u64 n, unsigned int ia_bits, u32 *vm, struct own_res *res)
 {
 	struct own_principal *v = NULL;
@@ -1032,19 +1050,7 @@ int own_vm_create(u64 pool_pa, u64 n, unsigned int ia_bits, u32 *vm, struct own_
 	int ret;
 
 	res->done = 0;
-	if (ia_bits < OWN_MIN_IA_BITS || ia_bits > OWN_MAX_IA_BITS)
-		return -EINVAL;
-	/*
-	 * The stage-2 root may be up to 16 concatenated pages aligned to their
-	 * size (Arm ARM D8.2, "Concatenated translation tables"): a 64 KiB-aligned
-	 * pool of at least 16 pages always holds it, so creating the root below
-	 * cannot fail once the pages have left the host.
-	 */
-	/* PA 0 cannot be a pool page: 0 ends the pool's free list. */
-	if (n < OWN_VM_POOL_MIN || n > OWN_BUDGET_PAGES ||
-	    !IS_ALIGNED(pool_pa, OWN_VM_POOL_ALIGN) || !pool_pa)
-		return -EINVAL;
-	ret = own_check_pa(pool_pa, n, &e);
+	ret = own_check_new_table(pool_pa, n, ia_bits, &e);
 	if (ret)
 		return ret;
 	hyp_spin_lock(&own.host.lock);
@@ -1425,13 +1431,7 @@ int own_hdom_create(u64 pool_pa, u64 n, unsigned int ia_bits, u32 *dom, struct o
 	int ret;
 
 	res->done = 0;
-	if (ia_bits < OWN_MIN_IA_BITS || ia_bits > OWN_MAX_IA_BITS)
-		return -EINVAL;
-	/* Same pool rules as VM_CREATE: the root (up to 16 concatenated pages) always fits. */
-	if (n < OWN_VM_POOL_MIN || n > OWN_BUDGET_PAGES ||
-	    !IS_ALIGNED(pool_pa, OWN_VM_POOL_ALIGN) || !pool_pa)
-		return -EINVAL;
-	ret = own_check_pa(pool_pa, n, &e);
+	ret = own_check_new_table(pool_pa, n, ia_bits, &e);
 	if (ret)
 		return ret;
 	hyp_spin_lock(&own.host.lock);
