@@ -42,20 +42,20 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#define EDU_VENDOR	0x1234
-#define EDU_DEVICE	0x11e8
-#define EDU_IDENT	0x00
-#define EDU_STATUS	0x20
-#define EDU_DMA_SRC	0x80
-#define EDU_DMA_DST	0x88
-#define EDU_DMA_CNT	0x90
-#define EDU_DMA_CMD	0x98
-#define EDU_CMD_RUN	BIT(0)
-#define EDU_CMD_TO_RAM	BIT(1)
-#define EDU_BUF_ADDR	0x40000ULL	/* the device's own 4 KiB DMA buffer */
-#define EDU_BUF_SIZE	4096U
-#define EDU_TIMEOUT_US	2000000U	/* edu completes a DMA 100 ms after the start */
-#define EDU_MAX_ORDER	10
+#define EDU_VENDOR     0x1234
+#define EDU_DEVICE     0x11e8
+#define EDU_IDENT      0x00
+#define EDU_STATUS     0x20
+#define EDU_DMA_SRC    0x80
+#define EDU_DMA_DST    0x88
+#define EDU_DMA_CNT    0x90
+#define EDU_DMA_CMD    0x98
+#define EDU_CMD_RUN    BIT(0)
+#define EDU_CMD_TO_RAM BIT(1)
+#define EDU_BUF_ADDR   0x40000ULL /* the device's own 4 KiB DMA buffer */
+#define EDU_BUF_SIZE   4096U
+#define EDU_TIMEOUT_US 2000000U /* edu completes a DMA 100 ms after the start */
+#define EDU_MAX_ORDER  10
 
 struct edu_buf {
 	struct list_head node;
@@ -76,9 +76,8 @@ static struct edu_buf *edu_buf_of(phys_addr_t pa)
 {
 	struct edu_buf *b;
 
-	list_for_each_entry(b, &edu_bufs, node)
-		if (pa >= b->pa && pa - b->pa < (PAGE_SIZE << b->order))
-			return b;
+	list_for_each_entry(b, &edu_bufs,
+			    node) if (pa >= b->pa && pa - b->pa < (PAGE_SIZE << b->order)) return b;
 	return NULL;
 }
 
@@ -181,7 +180,8 @@ static int edu_cmd_dma(bool to_ram, u64 pa)
 	} while ((cmd & EDU_CMD_RUN) && us < EDU_TIMEOUT_US);
 	rmb();
 	status = readl(edu_regs + EDU_STATUS);
-	scnprintf(edu_result, sizeof(edu_result), "%s us=%lld cmd=0x%x status=0x%x src=0x%llx dst=0x%llx\n",
+	scnprintf(edu_result, sizeof(edu_result),
+		  "%s us=%lld cmd=0x%x status=0x%x src=0x%llx dst=0x%llx\n",
 		  (cmd & EDU_CMD_RUN) ? "err timeout" : "ok done", us, cmd, status, src, dst);
 	pr_info("DMA %s 0x%llx: %s", to_ram ? "edu -> RAM" : "RAM -> edu", pa, edu_result);
 	return 0;
@@ -242,8 +242,7 @@ static int edu_run(char *line)
 	return -EINVAL;
 }
 
-static ssize_t edu_cmd_write(struct file *file, const char __user *ubuf, size_t count,
-			     loff_t *ppos)
+static ssize_t edu_cmd_write(struct file *file, const char __user *ubuf, size_t count, loff_t *ppos)
 {
 	char buf[128];
 	int ret;
@@ -283,7 +282,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	int ret;
 
 	if (edu_pdev)
-		return -EBUSY;	/* one device is enough for the tests */
+		return -EBUSY; /* one device is enough for the tests */
 	ret = pci_enable_device(pdev);
 	if (ret)
 		return ret;
@@ -295,7 +294,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		ret = -ENOMEM;
 		goto err_release;
 	}
-	pci_set_master(pdev);	/* without bus mastering QEMU drops the device's DMA */
+	pci_set_master(pdev); /* without bus mastering QEMU drops the device's DMA */
 	edu_pdev = pdev;
 	edu_dir = debugfs_create_dir("edu-test", NULL);
 	debugfs_create_file("cmd", 0600, edu_dir, NULL, &edu_cmd_fops);
@@ -318,7 +317,8 @@ static void edu_remove(struct pci_dev *pdev)
 		return;
 	debugfs_remove_recursive(edu_dir);
 	/* Pages still donated away must be reclaimed by the caller before unloading. */
-	list_for_each_entry_safe(b, tmp, &edu_bufs, node) {
+	list_for_each_entry_safe(b, tmp, &edu_bufs, node)
+	{
 		list_del(&b->node);
 		__free_pages(b->page, b->order);
 		kfree(b);
@@ -330,10 +330,7 @@ static void edu_remove(struct pci_dev *pdev)
 	edu_pdev = NULL;
 }
 
-static const struct pci_device_id edu_ids[] = {
-	{ PCI_DEVICE(EDU_VENDOR, EDU_DEVICE) },
-	{ 0 }
-};
+static const struct pci_device_id edu_ids[] = { { PCI_DEVICE(EDU_VENDOR, EDU_DEVICE) }, { 0 } };
 MODULE_DEVICE_TABLE(pci, edu_ids);
 
 static struct pci_driver edu_driver = {
