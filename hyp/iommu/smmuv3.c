@@ -1063,8 +1063,8 @@ int smmu_attach_pt(struct smmu *s, u32 sid, const struct pt *pt, u16 vmid)
 	 * size, so an input range above IAS is refused (docs/iommu.md).
 	 */
 	if (pt->ia_bits > s->ias_bits) {
-		plat_log("smmu: attach: stream 0x%x: %u-bit domain above the SMMU's %u-bit IAS", sid,
-			 pt->ia_bits, s->ias_bits);
+		plat_log("smmu: attach: stream 0x%x: %u-bit domain above the SMMU's %u-bit IAS",
+			 sid, pt->ia_bits, s->ias_bits);
 		return -EINVAL;
 	}
 	/*
@@ -1088,8 +1088,8 @@ int smmu_attach_pt(struct smmu *s, u32 sid, const struct pt *pt, u16 vmid)
 	ret = smmu_install_s2(s, sid, 1, pt->root, d2, ste);
 	if (ret)
 		return ret;
-	plat_log("smmu: stream 0x%x -> DMA domain table (root 0x%llx, VMID 0x%x, %u-bit IOVA)",
-		 sid, (unsigned long long)pt->root, vmid, pt->ia_bits);
+	plat_log("smmu: stream 0x%x -> DMA domain table (root 0x%llx, VMID 0x%x, %u-bit IOVA)", sid,
+		 (unsigned long long)pt->root, vmid, pt->ia_bits);
 	return 0;
 }
 

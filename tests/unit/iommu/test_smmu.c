@@ -916,8 +916,8 @@ static void test_dom_map_unmap_inval(void **state)
 	/* UNMAP pages 3..9: exactly that range leaves the TLB, one CMD_SYNC, last. */
 	for (int pass = 0; pass < 2; pass++) {
 		u64 lo = iova + 3 * PAGE_SIZE, sz = 7 * PAGE_SIZE;
-		u64 r0 = dom_stat(dom, LS_IOMMU_STAT_INVAL_RANGES), s0 = dom_stat(dom,
-										LS_IOMMU_STAT_SYNCS);
+		u64 r0 = dom_stat(dom, LS_IOMMU_STAT_INVAL_RANGES),
+		    s0 = dom_stat(dom, LS_IOMMU_STAT_SYNCS);
 		u32 outside;
 
 		tlb_fill_around(vmid, iova, 16 * PAGE_SIZE);
