@@ -1,0 +1,559 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * lockstep-iommu.ko: the host's paravirtual IOMMU driver for Lockstep (issue 4).
+ *
+ * Lockstep owns the SMMUv3 and hides it from Linux; every host PCI stream translates through the
+ * host identity stage-2 until it is attached to a host DMA domain (docs/hypercalls.md, "Host DMA
+ * domains"). This driver registers one iommu_device with a NULL fwnode, so that Linux 6.12's
+ * __iommu_probe_device() (which, for a device without a fwspec, asks
+ * iommu_ops_from_fwnode(NULL)) offers it every device; it accepts PCI devices whose requester ID is
+ * below 256 (RID == StreamID through the identity IORT / msi-map of QEMU virt, the streams
+ * Lockstep's stream table covers).
+ *
+ *   paging domain       LS_HVC_IOMMU_DOMAIN_CREATE with a 64 KiB-aligned pool of host pages;
+ *                       LS_HVC_POOL_DONATE more on LS_ENOMEM (x1 pages, x2 = LS_POOL_IOMMU(dom))
+ *   attach_dev          LS_HVC_IOMMU_ATTACH (after LS_HVC_IOMMU_DETACH if the stream was elsewhere)
+ *   identity domain     LS_HVC_IOMMU_DETACH: back to the host identity view
+ *   map/unmap_pages     LS_HVC_IOMMU_MAP/UNMAP, one call per window (<= 512 pages, ends at 2 MiB)
+ *   iova_to_phys        LS_HVC_IOMMU_QUERY
+ *   iotlb_sync, flush   nothing: UNMAP returns only after Lockstep invalidated and synced the
+ *                       SMMU, and MAP replaces only invalid entries (docs/hypercalls.md)
+ *
+ * Devices bound to a driver before this module loads keep direct (untranslated) DMA: their
+ * default domain is the identity domain (def_domain_type). Remove and rescan them (or unbind,
+ * switch the group type, bind) to put them behind the PV IOMMU (docs/iommu.md, "Linux driver").
+ *
+ *   /sys/kernel/debug/lockstep-iommu/stats   hypercalls and pages, per operation
+ */
+#define pr_fmt(fmt) "lockstep-iommu: " fmt
+
+#include <linux/arm-smccc.h>
+#include <linux/atomic.h>
+#include <linux/debugfs.h>
+#include <linux/gfp.h>
+#include <linux/iommu.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/seq_file.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include <asm/cpufeature.h>
+#include <asm/sysreg.h>
+#include <asm/virt.h>
+
+#include <lockstep/abi.h>
+
+#define LSI_IOVA_BITS	 40	/* IOVA size: ATTACH refuses a domain above the SMMU IAS (44 on QEMU) */
+#define LSI_POOL_ORDER	 4	/* 16 pages = LS_VM_POOL_MIN, 64 KiB = LS_VM_POOL_ALIGN */
+#define LSI_DONATE_ORDER 6	/* at least 64 pages per POOL_DONATE: few pool runs */
+#define LSI_MAX_RID	 256	/* StreamIDs Lockstep attaches (host streams 0..0xff) */
+#define LSI_NO_DOM	 (-1)
+
+/* One contiguous run of pages given to a domain's pool (freed after DOMAIN_DESTROY). */
+struct lsi_chunk {
+	struct list_head node;
+	struct page *page;
+	unsigned int order;
+};
+
+struct lsi_domain {
+	struct iommu_domain domain;
+	unsigned long id;	  /* Lockstep domain id */
+	spinlock_t lock;	  /* chunks */
+	struct list_head chunks;
+};
+
+/* Per device: its StreamID and the Lockstep domain it is attached to (LSI_NO_DOM: identity). */
+struct lsi_master {
+	u32 sid;
+	long dom;
+};
+
+static struct iommu_device lsi_iommu;
+static const struct iommu_ops lsi_ops;
+static struct dentry *lsi_debugfs;
+
+static struct {
+	atomic64_t map_calls, map_pages, unmap_calls, unmap_pages, donate_calls, donate_pages,
+		query_calls, domains, attach_calls, detach_calls;
+} lsi_stats;
+
+static inline struct lsi_domain *to_lsi(struct iommu_domain *d)
+{
+	return container_of(d, struct lsi_domain, domain);
+}
+
+/* LS_E* (x0) to errno. */
+static int lsi_errno(long st)
+{
+	switch (st) {
+	case LS_OK:
+		return 0;
+	case LS_ENOTSUPP:
+		return -EOPNOTSUPP;
+	case LS_EINVAL:
+		return -EINVAL;
+	case LS_EPERM:
+		return -EPERM;
+	case LS_ENOMEM:
+		return -ENOMEM;
+	case LS_EBUSY:
+		return -EBUSY;
+	case LS_ERANGE:
+		return -ERANGE;
+	case LS_ENOENT:
+		return -ENOENT;
+	case LS_EEXIST:
+		return -EEXIST;
+	case LS_ENOSPC:
+		return -ENOSPC;
+	default:
+		return -EIO;
+	}
+}
+
+/*
+ * Give the pool `pool` at least `pages` more pages (LS_ENOMEM's x1). One physically contiguous
+ * run per call: POOL_DONATE takes a PA and a count within one window (<= LS_BUDGET_PAGES).
+ */
+static int lsi_donate(struct lsi_domain *ld, unsigned long pool, unsigned long pages, gfp_t gfp)
+{
+	struct arm_smccc_res res;
+	struct lsi_chunk *c;
+	unsigned int order;
+	unsigned long n;
+
+	if (pages == 0 || pages > LS_BUDGET_PAGES)
+		return -EINVAL;
+	order = max_t(unsigned int, get_order(pages << PAGE_SHIFT), LSI_DONATE_ORDER);
+	n = 1UL << order;
+	c = kzalloc(sizeof(*c), gfp);
+	if (!c)
+		return -ENOMEM;
+	c->page = alloc_pages(gfp | __GFP_ZERO | __GFP_NOWARN, order);
+	if (!c->page) {
+		kfree(c);
+		return -ENOMEM;
+	}
+	c->order = order;
+	arm_smccc_1_1_hvc(LS_HVC_POOL_DONATE, pool, page_to_phys(c->page), n, &res);
+	atomic64_inc(&lsi_stats.donate_calls);
+	if ((long)res.a0 != LS_OK) {
+		pr_warn("dom %lu: POOL_DONATE %lu pages -> %ld\n", ld->id, n, (long)res.a0);
+		__free_pages(c->page, order);
+		kfree(c);
+		return lsi_errno((long)res.a0);
+	}
+	atomic64_add((s64)n, &lsi_stats.donate_pages);
+	spin_lock(&ld->lock);
+	list_add(&c->node, &ld->chunks);
+	spin_unlock(&ld->lock);
+	return 0;
+}
+
+static void lsi_free_chunks(struct lsi_domain *ld)
+{
+	struct lsi_chunk *c, *t;
+
+	list_for_each_entry_safe(c, t, &ld->chunks, node) {
+		list_del(&c->node);
+		__free_pages(c->page, c->order);
+		kfree(c);
+	}
+}
+
+/* --- identity domain: the stream goes back to the host identity view --------------------- */
+
+static int lsi_detach(struct lsi_master *m)
+{
+	struct arm_smccc_res res;
+
+	if (m->dom == LSI_NO_DOM)
+		return 0;
+	arm_smccc_1_1_hvc(LS_HVC_IOMMU_DETACH, m->sid, &res);
+	atomic64_inc(&lsi_stats.detach_calls);
+	/* LS_ENOENT: not attached (already on the identity view), which is what we want. */
+	if ((long)res.a0 != LS_OK && (long)res.a0 != LS_ENOENT) {
+		pr_err("sid 0x%x: DETACH -> %ld\n", m->sid, (long)res.a0);
+		return lsi_errno((long)res.a0);
+	}
+	m->dom = LSI_NO_DOM;
+	return 0;
+}
+
+static int lsi_identity_attach(struct iommu_domain *domain, struct device *dev)
+{
+	struct lsi_master *m = dev_iommu_priv_get(dev);
+
+	return m ? lsi_detach(m) : -ENODEV;
+}
+
+static const struct iommu_domain_ops lsi_identity_ops = {
+	.attach_dev = lsi_identity_attach,
+};
+
+static struct iommu_domain lsi_identity_domain = {
+	.type = IOMMU_DOMAIN_IDENTITY,
+	.ops = &lsi_identity_ops,
+};
+
+/* --- paging domains ---------------------------------------------------------------------- */
+
+static struct iommu_domain *lsi_domain_alloc_paging(struct device *dev)
+{
+	struct arm_smccc_res res;
+	struct lsi_domain *ld;
+	struct lsi_chunk *c;
+
+	ld = kzalloc(sizeof(*ld), GFP_KERNEL);
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!ld || !c)
+		goto nomem;
+	spin_lock_init(&ld->lock);
+	INIT_LIST_HEAD(&ld->chunks);
+	/* alloc_pages(order 4) is naturally aligned: 64 KiB = LS_VM_POOL_ALIGN. */
+	c->order = LSI_POOL_ORDER;
+	c->page = alloc_pages(GFP_KERNEL | __GFP_ZERO, LSI_POOL_ORDER);
+	if (!c->page)
+		goto nomem;
+	arm_smccc_1_1_hvc(LS_HVC_IOMMU_DOMAIN_CREATE, page_to_phys(c->page), 1UL << LSI_POOL_ORDER,
+			  LSI_IOVA_BITS, &res);
+	if ((long)res.a0 != LS_OK) {
+		dev_err(dev, "IOMMU_DOMAIN_CREATE -> %ld\n", (long)res.a0);
+		__free_pages(c->page, c->order);
+		kfree(c);
+		kfree(ld);
+		return ERR_PTR(lsi_errno((long)res.a0));
+	}
+	ld->id = res.a1;
+	list_add(&c->node, &ld->chunks);
+	ld->domain.geometry.aperture_start = 0;
+	ld->domain.geometry.aperture_end = (1ULL << LSI_IOVA_BITS) - 1;
+	ld->domain.geometry.force_aperture = true;
+	ld->domain.pgsize_bitmap = lsi_ops.pgsize_bitmap;
+	atomic64_inc(&lsi_stats.domains);
+	dev_info(dev, "Lockstep DMA domain %lu created (pool %u pages at %pa)\n", ld->id,
+		 1U << LSI_POOL_ORDER, &(phys_addr_t){ page_to_phys(c->page) });
+	return &ld->domain;
+nomem:
+	kfree(c);
+	kfree(ld);
+	return ERR_PTR(-ENOMEM);
+}
+
+static void lsi_domain_free(struct iommu_domain *domain)
+{
+	struct lsi_domain *ld = to_lsi(domain);
+	struct arm_smccc_res res;
+
+	arm_smccc_1_1_hvc(LS_HVC_IOMMU_DOMAIN_DESTROY, ld->id, &res);
+	if ((long)res.a0 != LS_OK) {
+		/*
+		 * The pool pages are still Lockstep's: handing them back to the page allocator
+		 * would let Linux touch hypervisor memory. Leak them, loudly.
+		 */
+		pr_err("dom %lu: DOMAIN_DESTROY -> %ld; pool pages leaked\n", ld->id,
+		       (long)res.a0);
+		kfree(ld);
+		return;
+	}
+	atomic64_dec(&lsi_stats.domains);
+	pr_info("dom %lu destroyed, %lu pool pages back\n", ld->id, res.a1);
+	lsi_free_chunks(ld);
+	kfree(ld);
+}
+
+static int lsi_attach_dev(struct iommu_domain *domain, struct device *dev)
+{
+	struct lsi_master *m = dev_iommu_priv_get(dev);
+	struct lsi_domain *ld = to_lsi(domain);
+	struct arm_smccc_res res;
+	int ret;
+
+	if (!m)
+		return -ENODEV;
+	if (m->dom == (long)ld->id)
+		return 0;
+	/* ATTACH refuses a stream attached elsewhere (LS_EEXIST): go through the identity view. */
+	ret = lsi_detach(m);
+	if (ret)
+		return ret;
+	arm_smccc_1_1_hvc(LS_HVC_IOMMU_ATTACH, ld->id, m->sid, &res);
+	atomic64_inc(&lsi_stats.attach_calls);
+	if ((long)res.a0 != LS_OK) {
+		dev_err(dev, "ATTACH dom %lu sid 0x%x -> %ld\n", ld->id, m->sid, (long)res.a0);
+		return lsi_errno((long)res.a0);
+	}
+	m->dom = (long)ld->id;
+	dev_info(dev, "stream 0x%x attached to Lockstep DMA domain %lu\n", m->sid, ld->id);
+	return 0;
+}
+
+static int lsi_map_pages(struct iommu_domain *domain, unsigned long iova, phys_addr_t paddr,
+			 size_t pgsize, size_t pgcount, int prot, gfp_t gfp, size_t *mapped)
+{
+	struct lsi_domain *ld = to_lsi(domain);
+	unsigned long n = (pgsize * pgcount) >> PAGE_SHIFT;
+	unsigned long lprot = 0, done = 0;
+	struct arm_smccc_res res;
+	int ret;
+
+	/*
+	 * MMIO (the GIC ITS doorbell iommu-dma maps for MSIs): LS_HVC_IOMMU_MAP maps host RAM only
+	 * (LS_ERANGE otherwise). Refuse it here, once loudly; PCI drivers then fall back to INTx.
+	 */
+	if (prot & IOMMU_MMIO) {
+		pr_warn_once("dom %lu: MMIO at %pa (MSI doorbell?) not mappable: Lockstep maps RAM only\n",
+			     ld->id, &paddr);
+		*mapped = 0;
+		return -EPERM;
+	}
+	if (prot & IOMMU_READ)
+		lprot |= LS_IOMMU_READ;
+	if (prot & IOMMU_WRITE)
+		lprot |= LS_IOMMU_WRITE;
+	if (!lprot)
+		return -EINVAL;
+	/* One call maps one window (<= LS_BUDGET_PAGES, ends at a 2 MiB IOVA boundary). */
+	while (done < n) {
+		arm_smccc_1_1_hvc(LS_HVC_IOMMU_MAP, ld->id, iova + (done << PAGE_SHIFT),
+				  paddr + (done << PAGE_SHIFT), n - done, lprot, &res);
+		atomic64_inc(&lsi_stats.map_calls);
+		if ((long)res.a0 == LS_ENOMEM) {
+			ret = lsi_donate(ld, res.a2, res.a1, gfp);
+			if (ret)
+				goto out;
+			continue;
+		}
+		if ((long)res.a0 != LS_OK) {
+			ret = lsi_errno((long)res.a0);
+			pr_err_ratelimited("dom %lu: MAP iova 0x%lx pa %pa %lu pages -> %ld\n", ld->id,
+					   iova + (done << PAGE_SHIFT), &paddr, n - done,
+					   (long)res.a0);
+			goto out;
+		}
+		if (res.a1 == 0 || res.a1 > n - done) {
+			ret = -EIO;
+			goto out;
+		}
+		done += res.a1;
+		atomic64_add((s64)res.a1, &lsi_stats.map_pages);
+	}
+	ret = 0;
+out:
+	*mapped = done << PAGE_SHIFT;
+	return ret;
+}
+
+static size_t lsi_unmap_pages(struct iommu_domain *domain, unsigned long iova, size_t pgsize,
+			      size_t pgcount, struct iommu_iotlb_gather *gather)
+{
+	struct lsi_domain *ld = to_lsi(domain);
+	unsigned long n = (pgsize * pgcount) >> PAGE_SHIFT, done = 0;
+	struct arm_smccc_res res;
+	int donated = 0;
+
+	while (done < n) {
+		arm_smccc_1_1_hvc(LS_HVC_IOMMU_UNMAP, ld->id, iova + (done << PAGE_SHIFT), n - done,
+				  &res);
+		atomic64_inc(&lsi_stats.unmap_calls);
+		/* Splitting a block needs a table page; unmap may run in atomic context. */
+		if ((long)res.a0 == LS_ENOMEM && donated++ < 4 &&
+		    !lsi_donate(ld, res.a2, res.a1, GFP_ATOMIC))
+			continue;
+		if ((long)res.a0 != LS_OK || res.a1 == 0 || res.a1 > n - done) {
+			pr_err_ratelimited("dom %lu: UNMAP iova 0x%lx %lu pages -> %ld\n", ld->id,
+					   iova + (done << PAGE_SHIFT), n - done, (long)res.a0);
+			break;
+		}
+		done += res.a1;
+		atomic64_add((s64)res.a1, &lsi_stats.unmap_pages);
+	}
+	return done << PAGE_SHIFT;
+}
+
+static phys_addr_t lsi_iova_to_phys(struct iommu_domain *domain, dma_addr_t iova)
+{
+	struct lsi_domain *ld = to_lsi(domain);
+	struct arm_smccc_res res;
+
+	arm_smccc_1_1_hvc(LS_HVC_IOMMU_QUERY, ld->id, iova & PAGE_MASK, &res);
+	atomic64_inc(&lsi_stats.query_calls);
+	if ((long)res.a0 != LS_OK)
+		return 0;
+	return (phys_addr_t)res.a1 + (iova & ~PAGE_MASK);
+}
+
+/*
+ * Nothing to do: LS_HVC_IOMMU_UNMAP completes its invalidations and a CMD_SYNC before it returns
+ * (the host may give the pages away right after), and LS_HVC_IOMMU_MAP only fills invalid
+ * entries (or invalidates and syncs itself when it merges tables into a block).
+ */
+static void lsi_flush_iotlb_all(struct iommu_domain *domain)
+{
+}
+
+static void lsi_iotlb_sync(struct iommu_domain *domain, struct iommu_iotlb_gather *gather)
+{
+}
+
+static const struct iommu_domain_ops lsi_domain_ops = {
+	.attach_dev = lsi_attach_dev,
+	.map_pages = lsi_map_pages,
+	.unmap_pages = lsi_unmap_pages,
+	.flush_iotlb_all = lsi_flush_iotlb_all,
+	.iotlb_sync = lsi_iotlb_sync,
+	.iova_to_phys = lsi_iova_to_phys,
+	.free = lsi_domain_free,
+};
+
+/* --- devices ----------------------------------------------------------------------------- */
+
+static struct iommu_device *lsi_probe_device(struct device *dev)
+{
+	struct lsi_master *m;
+	u16 rid;
+
+	if (!dev_is_pci(dev))
+		return ERR_PTR(-ENODEV);
+	rid = pci_dev_id(to_pci_dev(dev));
+	if (pci_domain_nr(to_pci_dev(dev)->bus) != 0 || rid >= LSI_MAX_RID)
+		return ERR_PTR(-ENODEV);
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return ERR_PTR(-ENOMEM);
+	m->sid = rid;	/* RID == StreamID (identity ID mapping of the root complex) */
+	m->dom = LSI_NO_DOM;
+	dev_iommu_priv_set(dev, m);
+	return &lsi_iommu;
+}
+
+static void lsi_release_device(struct device *dev)
+{
+	struct lsi_master *m = dev_iommu_priv_get(dev);
+
+	/* The core attached release_domain (identity) first; the stream is on the host view. */
+	dev_iommu_priv_set(dev, NULL);
+	kfree(m);
+}
+
+/*
+ * A device that already has a driver when the PV IOMMU arrives has live DMA addresses that are
+ * PAs: giving it a translating domain under its driver's feet would break it. It stays on the
+ * identity view until it is re-probed (remove + rescan).
+ */
+static int lsi_def_domain_type(struct device *dev)
+{
+	if (dev->driver) {
+		dev_info(dev, "bound before lockstep-iommu: identity until removed and rescanned\n");
+		return IOMMU_DOMAIN_IDENTITY;
+	}
+	return 0;
+}
+
+static const struct iommu_ops lsi_ops = {
+	.identity_domain = &lsi_identity_domain,
+	.release_domain = &lsi_identity_domain,
+	.domain_alloc_paging = lsi_domain_alloc_paging,
+	.probe_device = lsi_probe_device,
+	.release_device = lsi_release_device,
+	.device_group = pci_device_group,
+	.def_domain_type = lsi_def_domain_type,
+	.pgsize_bitmap = SZ_4K | SZ_2M,
+	.owner = THIS_MODULE,
+	.default_domain_ops = &lsi_domain_ops,
+};
+
+/* --- probe Lockstep ---------------------------------------------------------------------- */
+
+static int lsi_probe_hyp(void)
+{
+	struct arm_smccc_res res;
+
+	/*
+	 * HVC is UNDEFINED without EL2 (ID_AA64PFR0_EL1.EL2, bits [11:8], Arm ARM DDI 0487), and a
+	 * VHE kernel has nothing below it.
+	 */
+	if (is_kernel_in_hyp_mode() ||
+	    !((read_sanitised_ftr_reg(SYS_ID_AA64PFR0_EL1) >> ID_AA64PFR0_EL1_EL2_SHIFT) & 0xf)) {
+		pr_err("Lockstep not present (no EL2 below this kernel)\n");
+		return -ENODEV;
+	}
+	/* Call UID (SMCCC DEN 0028, 6.2). */
+	arm_smccc_1_1_hvc(LS_HVC_CALL_UID, &res);
+	if ((u32)res.a0 != LS_UID_W0 || (u32)res.a1 != LS_UID_W1 || (u32)res.a2 != LS_UID_W2 ||
+	    (u32)res.a3 != LS_UID_W3) {
+		pr_err("Lockstep not present (Call UID %08x-...)\n", (u32)res.a0);
+		return -ENODEV;
+	}
+	arm_smccc_1_1_hvc(LS_HVC_VERSION, &res);
+	if ((long)res.a0 != LS_OK || (res.a1 >> 16) != LS_ABI_MAJOR) {
+		pr_err("Lockstep ABI %lu.%lu unsupported\n", res.a1 >> 16, res.a1 & 0xffff);
+		return -EPROTO;
+	}
+	arm_smccc_1_1_hvc(LS_HVC_FEATURES, &res);
+	if ((long)res.a0 != LS_OK || !(res.a1 & LS_FEAT_SMMU)) {
+		pr_err("Lockstep does not own an SMMU (FEATURES -> %ld, 0x%lx)\n", (long)res.a0,
+		       res.a1);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static int lsi_stats_show(struct seq_file *s, void *unused)
+{
+#define LSI_SHOW(f) seq_printf(s, #f " %lld\n", atomic64_read(&lsi_stats.f))
+	LSI_SHOW(map_calls);
+	LSI_SHOW(map_pages);
+	LSI_SHOW(unmap_calls);
+	LSI_SHOW(unmap_pages);
+	LSI_SHOW(donate_calls);
+	LSI_SHOW(donate_pages);
+	LSI_SHOW(query_calls);
+	LSI_SHOW(attach_calls);
+	LSI_SHOW(detach_calls);
+	LSI_SHOW(domains);
+#undef LSI_SHOW
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(lsi_stats);
+
+static int __init lsi_init(void)
+{
+	int ret;
+
+	ret = lsi_probe_hyp();
+	if (ret)
+		return ret;
+	ret = iommu_device_sysfs_add(&lsi_iommu, NULL, NULL, "lockstep-pviommu");
+	if (ret)
+		return ret;
+	lsi_debugfs = debugfs_create_dir("lockstep-iommu", NULL);
+	debugfs_create_file("stats", 0400, lsi_debugfs, NULL, &lsi_stats_fops);
+	/* NULL hwdev: NULL fwnode, offered every device that has no fwspec. */
+	ret = iommu_device_register(&lsi_iommu, &lsi_ops, NULL);
+	if (ret) {
+		pr_err("iommu_device_register: %d\n", ret);
+		debugfs_remove(lsi_debugfs);
+		iommu_device_sysfs_remove(&lsi_iommu);
+		return ret;
+	}
+	pr_info("registered: PCI streams 0..0x%x, 4K|2M pages, IOVA %d bits\n", LSI_MAX_RID - 1,
+		LSI_IOVA_BITS);
+	return 0;
+}
+
+static void __exit lsi_exit(void)
+{
+	iommu_device_unregister(&lsi_iommu);
+	iommu_device_sysfs_remove(&lsi_iommu);
+	debugfs_remove(lsi_debugfs);
+}
+
+module_init(lsi_init);
+module_exit(lsi_exit);
+MODULE_DESCRIPTION("Lockstep paravirtual IOMMU (host DMA domains)");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,58 @@
+# PV IOMMU driver for the host (host-driver/pviommu, issue 4): lockstep-iommu.ko,
+# cross-built like lockstep.ko (mk/driver.mk) from a copy under build/pviommu/.
+#
+#   make pviommu-ko   build build/pviommu/ko/lockstep-iommu.ko
+#   make pviommu      boot the smmu-boot machine (tests/pviommu/run.sh): load the driver,
+#                     remove + rescan the virtio disk and NIC, disk and network I/O behind
+#                     Lockstep's DMA domains; TAP in build/test-logs/pviommu.tap
+PVIOMMU_B    := $(B)/pviommu
+PVIOMMU_SRC  := $(TOP)/host-driver/pviommu/lockstep-iommu.c $(TOP)/host-driver/pviommu/Kbuild
+PVIOMMU_KO   := $(PVIOMMU_B)/ko/lockstep-iommu.ko
+PVIOMMU_MODS := virtio_blk failover net_failover virtio_net
+PVIOMMU_CMDLINE := console=ttyAMA0 lstest=1 efi=debug panic=-1 mem=1536M lsfree=0xa0000000
+
+.PHONY: pviommu pviommu-ko pviommu-initramfs
+pviommu-ko: $(PVIOMMU_KO)
+
+$(PVIOMMU_KO): $(PVIOMMU_SRC) $(TOP)/include/lockstep/abi.h $(TOP)/mk/pviommu.mk
+	@[ -d "$(KDIR)" ] || { echo "pviommu: no kernel headers at $(KDIR); run 'make deps'" >&2; exit 1; }
+	@mkdir -p $(PVIOMMU_B)/ko
+	cp $(PVIOMMU_SRC) $(PVIOMMU_B)/ko/
+	$(MAKE) -C $(KDIR) M=$(PVIOMMU_B)/ko ARCH=arm64 CROSS_COMPILE=$(CROSS) \
+		LOCKSTEP_INC=$(TOP)/include modules
+	@touch $@
+
+# The suite's initramfs: the test initramfs (build/initramfs.cpio.gz, which loads lockstep.ko)
+# plus a second cpio archive with tests/pviommu/lstest, the ABI constants, the virtio modules
+# and lockstep-iommu.ko.
+pviommu-initramfs: initramfs $(PVIOMMU_KO)
+	@set -e; o=$(PVIOMMU_B); rm -rf $$o/root; mkdir -p $$o/root/etc $$o/root/lib/modules/pviommu; \
+	$(HOSTCC) $(WARN) -I$(TOP)/include -o $$o/abi-env $(TOP)/tests/pviommu/abi-env.c; \
+	$$o/abi-env > $$o/root/etc/lockstep-pviommu.env; \
+	install -m 0755 $(TOP)/tests/pviommu/lstest $$o/root/lstest; \
+	cp $(PVIOMMU_KO) $$o/root/lib/modules/pviommu/; \
+	for m in $(PVIOMMU_MODS); do \
+		f=$$(find $(DEPS)/linux/lib/modules/$(KVER)/kernel -name "$$m.ko*" | head -1); \
+		[ -n "$$f" ] || { echo "pviommu: no module $$m" >&2; exit 1; }; \
+		case $$f in *.xz) xz -dc $$f ;; *) cat $$f ;; esac > $$o/root/lib/modules/pviommu/$$m.ko; \
+	done; \
+	(cd $$o/root && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) | \
+		gzip -9n > $$o/overlay.cpio.gz; \
+	cat $(INITRAMFS) $$o/overlay.cpio.gz > $$o/initramfs.cpio.gz
+
+# Exits 0 whatever the verdicts (tests/run.sh counts the TAP lines).
+pviommu: hyp-image driver
+	@mkdir -p $(PVIOMMU_B) $(B)/test-logs
+	@rm -f $(B)/test-logs/pviommu.tap
+	@if ! $(MAKE) --no-print-directory pviommu-initramfs >$(PVIOMMU_B).initramfs.log 2>&1; then \
+		echo "not ok - pviommu: driver or initramfs build failed (see $(PVIOMMU_B).initramfs.log)" \
+			>> $(B)/test-logs/pviommu.tap; tail -20 $(PVIOMMU_B).initramfs.log; exit 0; fi
+	@head -c 4194304 /dev/urandom > $(PVIOMMU_B)/data.img
+	@md5=$$(head -c 1048576 $(PVIOMMU_B)/data.img | md5sum | cut -d' ' -f1); \
+	if ! $(MAKE) --no-print-directory esp ESP_OUT=$(PVIOMMU_B)/esp.img \
+		ESP_INITRD=$(PVIOMMU_B)/initramfs.cpio.gz \
+		ESP_CMDLINE="$(PVIOMMU_CMDLINE) lsmd5=$$md5" >$(PVIOMMU_B).esp.log 2>&1; then \
+		echo "not ok - pviommu: ESP build failed (see $(PVIOMMU_B).esp.log)" \
+			>> $(B)/test-logs/pviommu.tap; tail -5 $(PVIOMMU_B).esp.log; exit 0; fi; \
+	$(TOP)/tests/pviommu/run.sh $(PVIOMMU_B)/esp.img $(PVIOMMU_B)/data.img; true
+TEST_SUITES += pviommu

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# pviommu suite (mk/pviommu.mk): the smmu-boot machine (tests/smmu-qemu/boot/run.sh: AAVMF ->
+# loader -> Lockstep owning the SMMUv3 -> Linux at EL1, a 4 MiB virtio data disk, virtio-net,
+# edu) booting this suite's ESP, whose initramfs runs tests/pviommu/lstest: lockstep-iommu.ko
+# loaded, the virtio devices re-probed behind it, disk and network I/O through Lockstep's host
+# DMA domains. TAP to build/test-logs/pviommu.tap.
+#
+#   run.sh ESP DATA_DISK      Environment: QEMU_TIMEOUT (seconds, default 300), QEMU (binary).
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+b=$top/build
+logs=$b/test-logs
+work=$b/pviommu
+esp=$1 data=$2
+timeout_s=${QEMU_TIMEOUT:-300}
+qemu=${QEMU:-qemu-system-aarch64}
+mkdir -p "$logs" "$work"
+tap=$logs/pviommu.tap
+log=$logs/pviommu-serial.log
+n=$(grep -cE '^(not )?ok' "$tap" 2>/dev/null)
+tap_line() { n=$((n + 1)); echo "$1 $n - $2" >> "$tap"; echo "$1 $n - $2"; }
+assert() { local name=$1; shift; if "$@"; then tap_line ok "$name"; else tap_line "not ok" "$name"; fi; }
+has() { grep -qE -- "$1" "$log"; }
+
+# The machine of tests/smmu-qemu/boot/run.sh (acpi variant), same devices.
+machine=(-M virt,virtualization=on,iommu=smmuv3,gic-version=3 -cpu max,pauth-impdef=on
+	-smp 4 -m 2G -nographic -no-reboot -global arm-smmuv3.stage=2)
+cp /usr/share/AAVMF/AAVMF_VARS.fd "$work/vars.fd" || { tap_line "not ok" "AAVMF present"; exit 0; }
+fw=(-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd
+	-drive if=pflash,format=raw,unit=1,file="$work/vars.fd")
+dev=(-drive if=none,id=esp,format=raw,snapshot=on,file="$esp" -device virtio-blk-pci,drive=esp
+	-drive if=none,id=data,format=raw,snapshot=on,file="$data"
+	-device virtio-blk-pci,drive=data,disable-legacy=on,iommu_platform=on
+	-netdev user,id=n0 -device virtio-net-pci,netdev=n0,disable-legacy=on,iommu_platform=on
+	-device edu,addr=0x10)
+
+echo "pviommu: booting (timeout ${timeout_s}s), serial log $log"
+t0=$SECONDS
+timeout --foreground -k 10 "$timeout_s" "$qemu" "${machine[@]}" "${fw[@]}" "${dev[@]}" \
+	</dev/null 2>&1 | tr -d '\r' > "$log"
+qrc=${PIPESTATUS[0]}
+secs=$((SECONDS - t0))
+echo "pviommu: QEMU exit $qrc after ${secs}s"
+
+assert "QEMU finished within ${timeout_s}s (took ${secs}s)" test "$qrc" != 124 -a "$qrc" != 137
+assert "Linux runs at EL1 under Lockstep, SMMU taken" \
+	eval 'has "CPU: All CPU\(s\) started at EL1" && has "^lockstep: smmu: taken at"'
+block=$(sed -n '/^LSTEST-BEGIN$/,/^LSTEST-END/p' "$log")
+if grep -q '^LSTEST-END' <<< "$block"; then
+	while IFS= read -r l; do
+		case "$l" in
+		"ok "*) tap_line ok "guest: ${l#ok * - }" ;;
+		"not ok "*) tap_line "not ok" "guest: ${l#not ok * - }" ;;
+		"# "*) echo "$l" >> "$tap" ;;
+		esac
+	done <<< "$block"
+else
+	tap_line "not ok" "guest: tests ran to the end (no LSTEST-END in the log)"
+fi
+assert "Lockstep attached the virtio streams to DMA domain tables" \
+	has '^lockstep: smmu: stream 0x[0-9a-f]+ -> DMA domain table'
+assert "no SMMU event, global error or fail-closed in Lockstep's log" \
+	eval '! grep -qE "^lockstep: smmu: (event|global error|FAILING CLOSED|.*overflow)" "$log"'
+assert "no kernel oops, BUG or WARNING" eval '! grep -qE "(Oops|BUG:|WARNING:|Call trace:)" "$log"'
+assert "clean poweroff (PSCI SYSTEM_OFF, QEMU exit 0)" eval '[ "$qrc" = 0 ] && has "reboot: Power down"'
+grep -E '^# bench' "$tap" | sed 's/^/pviommu: /'
+echo "pviommu: TAP in $tap"
