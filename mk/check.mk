@@ -116,34 +116,22 @@ check-tidy: check-compdb check-newlib
 		-I$(GNUEFI)/include/efi -I$(GNUEFI)/include/efi/aarch64" \
 	 $(TOP)/scripts/check-tidy.sh $(CHK_DB)
 
-# The host driver with the kernel's W=1 extra warnings, on its own copy (the
-# `driver` target's build/driver stays untouched). Reuses mk/driver.mk's sources.
-CHK_DRV_B := $(CHK_B)/driver-w1
+# Every host-driver module (each directory with a Kbuild file) with the
+# kernel's W=1 extra warnings, on its own copy (scripts/check-driver-w1.sh).
 check-driver-w1:
-ifneq ($(wildcard $(TOP)/host-driver/*.c),)
-	@[ -d "$(KDIR)" ] || { echo "no kernel headers at $(KDIR): run 'make deps'"; exit 1; }
-	@rm -rf $(CHK_DRV_B) && mkdir -p $(CHK_DRV_B)
-	@cp $(wildcard $(TOP)/host-driver/*.c $(TOP)/host-driver/*.h) $(TOP)/host-driver/Kbuild $(CHK_DRV_B)/
-	+@{ $(MAKE) --no-print-directory -C $(KDIR) M=$(CHK_DRV_B) ARCH=arm64 CROSS_COMPILE=$(CROSS) \
-		LOCKSTEP_INC=$(TOP)/include W=1 modules 2>&1; echo $$? > $(CHK_DRV_B)/rc; } | \
-		tee $(CHK_DRV_B)/build.log
-	@[ "$$(cat $(CHK_DRV_B)/rc)" = 0 ] || { echo "W=1 build failed"; exit 1; }
-	@if grep -n 'warning:' $(CHK_DRV_B)/build.log; then echo "W=1 warnings above"; exit 1; fi
-else
-	@echo "check-skip: no host-driver/*.c yet"
-endif
+	+@MAKE="$(MAKE)" KDIR="$(KDIR)" CROSS="$(CROSS)" $(TOP)/scripts/check-driver-w1.sh
 
 # checkpatch.pl only if the Debian kernel packages ship it (they normally do not).
+CHK_DRV_SRCS = $(shell find $(TOP)/host-driver -name '*.[ch]' 2>/dev/null | sort)
 CHECKPATCH = $(firstword $(shell find $(DEPS)/linux -name checkpatch.pl 2>/dev/null))
 check-checkpatch:
 	@if [ -z "$(CHECKPATCH)" ]; then \
 		echo "checkpatch.pl not available in the Debian packages: skipped"; \
 		echo "check-skip: checkpatch.pl not available in the Debian packages"; \
-	elif [ -z "$(wildcard $(TOP)/host-driver/*.[ch])" ]; then \
+	elif [ -z "$(CHK_DRV_SRCS)" ]; then \
 		echo "check-skip: no host-driver sources yet"; \
 	else \
-		perl $(CHECKPATCH) --no-tree --no-signoff --terse -f \
-			$(wildcard $(TOP)/host-driver/*.[ch]); \
+		perl $(CHECKPATCH) --no-tree --no-signoff --terse -f $(CHK_DRV_SRCS); \
 	fi
 
 # Each gate must be able to fail: scripts/check-selftest.sh feeds every gate
