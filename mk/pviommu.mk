@@ -4,7 +4,8 @@
 #   make pviommu-ko   build build/pviommu/ko/lockstep-iommu.ko
 #   make pviommu      boot the smmu-boot machine (tests/pviommu/run.sh): load the driver,
 #                     remove + rescan the virtio disk and NIC, disk and network I/O behind
-#                     Lockstep's DMA domains; TAP in build/test-logs/pviommu.tap
+#                     Lockstep's DMA domains; then Linux booted without Lockstep (no EL2,
+#                     nVHE KVM): the driver refuses to load. TAP in build/test-logs/pviommu.tap
 PVIOMMU_B    := $(B)/pviommu
 PVIOMMU_SRC  := $(TOP)/host-driver/pviommu/lockstep-iommu.c $(TOP)/host-driver/pviommu/Kbuild
 PVIOMMU_KO   := $(PVIOMMU_B)/ko/lockstep-iommu.ko
@@ -54,5 +55,9 @@ pviommu: hyp-image driver
 		ESP_CMDLINE="$(PVIOMMU_CMDLINE) lsmd5=$$md5" >$(PVIOMMU_B).esp.log 2>&1; then \
 		echo "not ok - pviommu: ESP build failed (see $(PVIOMMU_B).esp.log)" \
 			>> $(B)/test-logs/pviommu.tap; tail -5 $(PVIOMMU_B).esp.log; exit 0; fi; \
-	$(TOP)/tests/pviommu/run.sh $(PVIOMMU_B)/esp.img $(PVIOMMU_B)/data.img; true
+	$(TOP)/tests/pviommu/run.sh $(PVIOMMU_B)/esp.img $(PVIOMMU_B)/data.img; \
+	for v in noel2 nvhe; do \
+		$(TOP)/tests/pviommu/run.sh nohyp $(DEPS)/linux/boot/vmlinuz-$(KVER) \
+			$(PVIOMMU_B)/initramfs.cpio.gz $$v; \
+	done; true
 TEST_SUITES += pviommu

@@ -5,14 +5,18 @@
 # loaded, the virtio devices re-probed behind it, disk and network I/O through Lockstep's host
 # DMA domains. TAP to build/test-logs/pviommu.tap.
 #
-#   run.sh ESP DATA_DISK      Environment: QEMU_TIMEOUT (seconds, default 300), QEMU (binary).
+#   run.sh ESP DATA_DISK            the machine with Lockstep
+#   run.sh nohyp KERNEL INITRD V    Linux booted directly by QEMU without Lockstep, V = noel2
+#                                   (a CPU without EL2) or nvhe (EL2 kept by Linux's KVM): the
+#                                   driver must refuse to load
+# Environment: QEMU_TIMEOUT (seconds, default 300), QEMU (binary).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 b=$top/build
 logs=$b/test-logs
 work=$b/pviommu
-esp=$1 data=$2
+esp=$1 data=${2:-}
 timeout_s=${QEMU_TIMEOUT:-300}
 qemu=${QEMU:-qemu-system-aarch64}
 mkdir -p "$logs" "$work"
@@ -22,6 +26,44 @@ n=$(grep -cE '^(not )?ok' "$tap" 2>/dev/null)
 tap_line() { n=$((n + 1)); echo "$1 $n - $2" >> "$tap"; echo "$1 $n - $2"; }
 assert() { local name=$1; shift; if "$@"; then tap_line ok "$name"; else tap_line "not ok" "$name"; fi; }
 has() { grep -qE -- "$1" "$log"; }
+
+guest_block() {
+	local block
+	block=$(sed -n '/^LSTEST-BEGIN$/,/^LSTEST-END/p' "$log")
+	if grep -q '^LSTEST-END' <<< "$block"; then
+		while IFS= read -r l; do
+			case "$l" in
+			"ok "*) tap_line ok "$1guest: ${l#ok * - }" ;;
+			"not ok "*) tap_line "not ok" "$1guest: ${l#not ok * - }" ;;
+			"# "*) echo "$l" >> "$tap" ;;
+			esac
+		done <<< "$block"
+	else
+		tap_line "not ok" "$1guest: tests ran to the end (no LSTEST-END in the log)"
+	fi
+}
+
+if [ "$esp" = nohyp ]; then
+	kimage=$2 initrd=$3 v=$4 log=$logs/pviommu-nohyp-$v.log extra=
+	case $v in
+	noel2) machine=(-M virt,virtualization=off,gic-version=3) ;;
+	nvhe) machine=(-M virt,virtualization=on,gic-version=3); extra=kvm-arm.mode=nvhe ;;
+	*) echo "run.sh: unknown variant $v" >&2; exit 1 ;;
+	esac
+	machine+=(-cpu max,pauth-impdef=on -smp 2 -m 1G -nographic -no-reboot)
+	echo "pviommu: $v: booting Linux without Lockstep, serial log $log"
+	t0=$SECONDS
+	timeout --foreground -k 10 "$timeout_s" "$qemu" "${machine[@]}" -kernel "$kimage" \
+		-initrd "$initrd" -append "console=ttyAMA0 lstest=1 panic=-1 lsnohyp=1 $extra" \
+		-device edu </dev/null 2>&1 | tr -d '\r' > "$log"
+	qrc=${PIPESTATUS[0]}
+	secs=$((SECONDS - t0))
+	assert "$v: QEMU finished within ${timeout_s}s (took ${secs}s)" test "$qrc" != 124 -a "$qrc" != 137
+	guest_block "$v: "
+	assert "$v: the driver logged why (Lockstep not present)" has 'lockstep-iommu: Lockstep not present'
+	assert "$v: clean poweroff" eval '[ "$qrc" = 0 ] && has "reboot: Power down"'
+	exit 0
+fi
 
 # The machine of tests/smmu-qemu/boot/run.sh (acpi variant), same devices.
 machine=(-M virt,virtualization=on,iommu=smmuv3,gic-version=3 -cpu max,pauth-impdef=on
@@ -46,18 +88,7 @@ echo "pviommu: QEMU exit $qrc after ${secs}s"
 assert "QEMU finished within ${timeout_s}s (took ${secs}s)" test "$qrc" != 124 -a "$qrc" != 137
 assert "Linux runs at EL1 under Lockstep, SMMU taken" \
 	eval 'has "CPU: All CPU\(s\) started at EL1" && has "^lockstep: smmu: taken at"'
-block=$(sed -n '/^LSTEST-BEGIN$/,/^LSTEST-END/p' "$log")
-if grep -q '^LSTEST-END' <<< "$block"; then
-	while IFS= read -r l; do
-		case "$l" in
-		"ok "*) tap_line ok "guest: ${l#ok * - }" ;;
-		"not ok "*) tap_line "not ok" "guest: ${l#not ok * - }" ;;
-		"# "*) echo "$l" >> "$tap" ;;
-		esac
-	done <<< "$block"
-else
-	tap_line "not ok" "guest: tests ran to the end (no LSTEST-END in the log)"
-fi
+guest_block ""
 assert "Lockstep attached the virtio streams to DMA domain tables" \
 	has '^lockstep: smmu: stream 0x[0-9a-f]+ -> DMA domain table'
 assert "no SMMU event, global error or fail-closed in Lockstep's log" \
