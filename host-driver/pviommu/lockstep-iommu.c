@@ -23,7 +23,9 @@
  * default domain is the identity domain (def_domain_type). Remove and rescan them (or unbind,
  * switch the group type, bind) to put them behind the PV IOMMU (docs/iommu.md, "Linux driver").
  *
- *   /sys/kernel/debug/lockstep-iommu/stats   hypercalls and pages, per operation
+ *   /sys/kernel/debug/lockstep-iommu/stats     hypercalls and pages, per operation
+ *   /sys/kernel/debug/lockstep-iommu/selftest  write a probed PCI device's name: the ops on a
+ *                                              private domain (lsi_selftest)
  */
 #define pr_fmt(fmt) "lockstep-iommu: " fmt
 
@@ -39,6 +41,8 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include <asm/cpufeature.h>
 #include <asm/sysreg.h>
@@ -521,6 +525,160 @@ static int lsi_stats_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(lsi_stats);
 
+/* --- debugfs selftest: the ops through the core API on a private domain ------------------ */
+
+static DEFINE_MUTEX(lsi_st_lock);
+static char lsi_st_result[160];
+
+#define LSI_ST_IOVA  0x10000000UL /* 64 single pages, one per 2 MiB: one table page each */
+#define LSI_ST_BLOCK SZ_1G	  /* one 2 MiB block */
+#define LSI_ST_PAGES 64
+
+/*
+ * Write a PCI device name (e.g. 0000:00:10.0, one this driver probed) to
+ * /sys/kernel/debug/lockstep-iommu/selftest: a paging domain is allocated for it (not attached),
+ * 64 pages are mapped 2 MiB apart (more table pages than the 16-page initial pool: LS_ENOMEM and
+ * POOL_DONATE), a 2 MiB block is mapped in one MAP call, a page is cut out of it, everything is
+ * checked with iova_to_phys, unmapped and the domain destroyed. Read the file for the verdict.
+ */
+static int lsi_selftest(struct device *dev)
+{
+	s64 donate0 = atomic64_read(&lsi_stats.donate_calls), calls;
+	struct page *pg, *blk = NULL;
+	struct iommu_domain *dom;
+	unsigned long i, mapped = 0;
+	bool blk_mapped = false;
+	phys_addr_t pa, bpa = 0;
+	int ret = 0;
+
+	pg = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!pg)
+		return -ENOMEM;
+	pa = page_to_phys(pg);
+	dom = iommu_paging_domain_alloc(dev);
+	if (IS_ERR(dom)) {
+		__free_page(pg);
+		return PTR_ERR(dom);
+	}
+	for (i = 0; i < LSI_ST_PAGES && !ret; i++) {
+		ret = iommu_map(dom, LSI_ST_IOVA + i * SZ_2M, pa, SZ_4K, IOMMU_READ | IOMMU_WRITE,
+				GFP_KERNEL);
+		if (!ret)
+			mapped++;
+	}
+	if (ret) {
+		snprintf(lsi_st_result, sizeof(lsi_st_result), "fail: map page %lu: %d\n", mapped,
+			 ret);
+		goto unmap;
+	}
+	for (i = 0; i < LSI_ST_PAGES; i++) {
+		if (iommu_iova_to_phys(dom, LSI_ST_IOVA + i * SZ_2M + 0x123) != pa + 0x123) {
+			snprintf(lsi_st_result, sizeof(lsi_st_result), "fail: query page %lu\n", i);
+			ret = -EIO;
+			goto unmap;
+		}
+	}
+	blk = alloc_pages(GFP_KERNEL | __GFP_NOWARN, get_order(SZ_2M));
+	if (blk) {
+		bpa = page_to_phys(blk);
+		calls = atomic64_read(&lsi_stats.map_calls);
+		ret = iommu_map(dom, LSI_ST_BLOCK, bpa, SZ_2M, IOMMU_READ, GFP_KERNEL);
+		calls = atomic64_read(&lsi_stats.map_calls) - calls;
+		if (ret || calls != 1) {
+			snprintf(lsi_st_result, sizeof(lsi_st_result),
+				 "fail: 2 MiB map: %d in %lld calls\n", ret, calls);
+			ret = ret ?: -EIO;
+			goto unmap;
+		}
+		blk_mapped = true;
+		/* Cut one page out of the block: Lockstep splits it (break-before-make). */
+		if (iommu_unmap(dom, LSI_ST_BLOCK + SZ_1M, SZ_4K) != SZ_4K ||
+		    iommu_iova_to_phys(dom, LSI_ST_BLOCK + SZ_1M) != 0 ||
+		    iommu_iova_to_phys(dom, LSI_ST_BLOCK + SZ_1M + SZ_4K) != bpa + SZ_1M + SZ_4K ||
+		    iommu_iova_to_phys(dom, LSI_ST_BLOCK) != bpa) {
+			snprintf(lsi_st_result, sizeof(lsi_st_result), "fail: cutting a page out\n");
+			ret = -EIO;
+			goto unmap;
+		}
+	}
+unmap:
+	if (blk_mapped) {
+		if (iommu_unmap(dom, LSI_ST_BLOCK, SZ_1M) != SZ_1M ||
+		    iommu_unmap(dom, LSI_ST_BLOCK + SZ_1M + SZ_4K, SZ_1M - SZ_4K) != SZ_1M - SZ_4K) {
+			pr_err("selftest: block unmap failed; its pages stay allocated\n");
+			blk = NULL;
+			ret = ret ?: -EIO;
+		}
+	}
+	for (i = 0; i < mapped; i++) {
+		if (iommu_unmap(dom, LSI_ST_IOVA + i * SZ_2M, SZ_4K) != SZ_4K) {
+			pr_err("selftest: unmap page %lu failed; the page stays allocated\n", i);
+			pg = NULL;
+			ret = ret ?: -EIO;
+		}
+	}
+	if (pg && iommu_iova_to_phys(dom, LSI_ST_IOVA) != 0)
+		ret = ret ?: -EIO;
+	if (!ret)
+		snprintf(lsi_st_result, sizeof(lsi_st_result),
+			 "ok: %d pages 2 MiB apart, %s, donations %lld\n", LSI_ST_PAGES,
+			 blk ? "2 MiB block in 1 MAP call and split" : "no 2 MiB block (no memory)",
+			 atomic64_read(&lsi_stats.donate_calls) - donate0);
+	iommu_domain_free(dom);
+	if (blk)
+		__free_pages(blk, get_order(SZ_2M));
+	if (pg)
+		__free_page(pg);
+	return ret;
+}
+
+static ssize_t lsi_st_write(struct file *file, const char __user *ubuf, size_t count,
+			    loff_t *ppos)
+{
+	char name[32];
+	struct device *dev;
+	int ret;
+
+	if (count == 0 || count >= sizeof(name))
+		return -EINVAL;
+	if (copy_from_user(name, ubuf, count))
+		return -EFAULT;
+	name[count] = 0;
+	strim(name);
+	dev = bus_find_device_by_name(&pci_bus_type, NULL, name);
+	if (!dev)
+		return -ENODEV;
+	mutex_lock(&lsi_st_lock);
+	if (dev_iommu_priv_get(dev)) {
+		snprintf(lsi_st_result, sizeof(lsi_st_result), "fail: no result\n");
+		ret = lsi_selftest(dev);
+	} else {
+		snprintf(lsi_st_result, sizeof(lsi_st_result), "fail: %s not behind lockstep-iommu\n",
+			 name);
+		ret = -ENODEV;
+	}
+	mutex_unlock(&lsi_st_lock);
+	put_device(dev);
+	pr_info("selftest %s: %s", name, lsi_st_result);
+	return ret ? ret : (ssize_t)count;
+}
+
+static ssize_t lsi_st_read(struct file *file, char __user *ubuf, size_t count, loff_t *ppos)
+{
+	char buf[sizeof(lsi_st_result)];
+
+	mutex_lock(&lsi_st_lock);
+	strscpy(buf, lsi_st_result, sizeof(buf));
+	mutex_unlock(&lsi_st_lock);
+	return simple_read_from_buffer(ubuf, count, ppos, buf, strlen(buf));
+}
+
+static const struct file_operations lsi_st_fops = {
+	.owner = THIS_MODULE,
+	.write = lsi_st_write,
+	.read = lsi_st_read,
+};
+
 static int __init lsi_init(void)
 {
 	int ret;
@@ -533,6 +691,7 @@ static int __init lsi_init(void)
 		return ret;
 	lsi_debugfs = debugfs_create_dir("lockstep-iommu", NULL);
 	debugfs_create_file("stats", 0400, lsi_debugfs, NULL, &lsi_stats_fops);
+	debugfs_create_file("selftest", 0600, lsi_debugfs, NULL, &lsi_st_fops);
 	/* NULL hwdev: NULL fwnode, offered every device that has no fwspec. */
 	ret = iommu_device_register(&lsi_iommu, &lsi_ops, NULL);
 	if (ret) {
