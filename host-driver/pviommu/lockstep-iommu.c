@@ -50,10 +50,10 @@
 
 #include <lockstep/abi.h>
 
-#define LSI_IOVA_BITS	 40	/* IOVA size: ATTACH refuses a domain above the SMMU IAS (44 on QEMU) */
-#define LSI_POOL_ORDER	 4	/* 16 pages = LS_VM_POOL_MIN, 64 KiB = LS_VM_POOL_ALIGN */
-#define LSI_DONATE_ORDER 6	/* at least 64 pages per POOL_DONATE: few pool runs */
-#define LSI_MAX_RID	 256	/* StreamIDs Lockstep attaches (host streams 0..0xff) */
+#define LSI_IOVA_BITS	 40 /* IOVA size: ATTACH refuses a domain above the SMMU IAS (44 on QEMU) */
+#define LSI_POOL_ORDER	 4  /* 16 pages = LS_VM_POOL_MIN, 64 KiB = LS_VM_POOL_ALIGN */
+#define LSI_DONATE_ORDER 6  /* at least 64 pages per POOL_DONATE: few pool runs */
+#define LSI_MAX_RID	 256 /* StreamIDs Lockstep attaches (host streams 0..0xff) */
 #define LSI_NO_DOM	 (-1)
 
 /* One contiguous run of pages given to a domain's pool (freed after DOMAIN_DESTROY). */
@@ -65,8 +65,8 @@ struct lsi_chunk {
 
 struct lsi_domain {
 	struct iommu_domain domain;
-	unsigned long id;	  /* Lockstep domain id */
-	spinlock_t lock;	  /* chunks */
+	unsigned long id; /* Lockstep domain id */
+	spinlock_t lock;  /* chunks */
 	struct list_head chunks;
 };
 
@@ -259,8 +259,7 @@ static void lsi_domain_free(struct iommu_domain *domain)
 		 * The pool pages are still Lockstep's: handing them back to the page allocator
 		 * would let Linux touch hypervisor memory. Leak them, loudly.
 		 */
-		pr_err("dom %lu: DOMAIN_DESTROY -> %ld; pool pages leaked\n", ld->id,
-		       (long)res.a0);
+		pr_err("dom %lu: DOMAIN_DESTROY -> %ld; pool pages leaked\n", ld->id, (long)res.a0);
 		kfree(ld);
 		return;
 	}
@@ -310,8 +309,9 @@ static int lsi_map_pages(struct iommu_domain *domain, unsigned long iova, phys_a
 	 * (LS_ERANGE otherwise). Refuse it here, once loudly; PCI drivers then fall back to INTx.
 	 */
 	if (prot & IOMMU_MMIO) {
-		pr_warn_once("dom %lu: MMIO at %pa (MSI doorbell?) not mappable: Lockstep maps RAM only\n",
-			     ld->id, &paddr);
+		pr_warn_once(
+			"dom %lu: MMIO at %pa (MSI doorbell?) not mappable: Lockstep maps RAM only\n",
+			ld->id, &paddr);
 		*mapped = 0;
 		return -EPERM;
 	}
@@ -334,8 +334,8 @@ static int lsi_map_pages(struct iommu_domain *domain, unsigned long iova, phys_a
 		}
 		if ((long)res.a0 != LS_OK) {
 			ret = lsi_errno((long)res.a0);
-			pr_err_ratelimited("dom %lu: MAP iova 0x%lx pa %pa %lu pages -> %ld\n", ld->id,
-					   iova + (done << PAGE_SHIFT), &paddr, n - done,
+			pr_err_ratelimited("dom %lu: MAP iova 0x%lx pa %pa %lu pages -> %ld\n",
+					   ld->id, iova + (done << PAGE_SHIFT), &paddr, n - done,
 					   (long)res.a0);
 			goto out;
 		}
@@ -429,7 +429,7 @@ static struct iommu_device *lsi_probe_device(struct device *dev)
 	m = kzalloc(sizeof(*m), GFP_KERNEL);
 	if (!m)
 		return ERR_PTR(-ENOMEM);
-	m->sid = rid;	/* RID == StreamID (identity ID mapping of the root complex) */
+	m->sid = rid; /* RID == StreamID (identity ID mapping of the root complex) */
 	m->dom = LSI_NO_DOM;
 	dev_iommu_priv_set(dev, m);
 	return &lsi_iommu;
@@ -452,7 +452,8 @@ static void lsi_release_device(struct device *dev)
 static int lsi_def_domain_type(struct device *dev)
 {
 	if (dev->driver) {
-		dev_info(dev, "bound before lockstep-iommu: identity until removed and rescanned\n");
+		dev_info(dev,
+			 "bound before lockstep-iommu: identity until removed and rescanned\n");
 		return IOMMU_DOMAIN_IDENTITY;
 	}
 	return 0;
@@ -596,7 +597,8 @@ static int lsi_selftest(struct device *dev)
 		    iommu_iova_to_phys(dom, LSI_ST_BLOCK + SZ_1M) != 0 ||
 		    iommu_iova_to_phys(dom, LSI_ST_BLOCK + SZ_1M + SZ_4K) != bpa + SZ_1M + SZ_4K ||
 		    iommu_iova_to_phys(dom, LSI_ST_BLOCK) != bpa) {
-			snprintf(lsi_st_result, sizeof(lsi_st_result), "fail: cutting a page out\n");
+			snprintf(lsi_st_result, sizeof(lsi_st_result),
+				 "fail: cutting a page out\n");
 			ret = -EIO;
 			goto unmap;
 		}
@@ -604,7 +606,8 @@ static int lsi_selftest(struct device *dev)
 unmap:
 	if (blk_mapped) {
 		if (iommu_unmap(dom, LSI_ST_BLOCK, SZ_1M) != SZ_1M ||
-		    iommu_unmap(dom, LSI_ST_BLOCK + SZ_1M + SZ_4K, SZ_1M - SZ_4K) != SZ_1M - SZ_4K) {
+		    iommu_unmap(dom, LSI_ST_BLOCK + SZ_1M + SZ_4K, SZ_1M - SZ_4K) !=
+			    SZ_1M - SZ_4K) {
 			pr_err("selftest: block unmap failed; its pages stay allocated\n");
 			blk = NULL;
 			ret = ret ?: -EIO;
@@ -632,8 +635,7 @@ unmap:
 	return ret;
 }
 
-static ssize_t lsi_st_write(struct file *file, const char __user *ubuf, size_t count,
-			    loff_t *ppos)
+static ssize_t lsi_st_write(struct file *file, const char __user *ubuf, size_t count, loff_t *ppos)
 {
 	char name[32];
 	struct device *dev;
@@ -653,8 +655,8 @@ static ssize_t lsi_st_write(struct file *file, const char __user *ubuf, size_t c
 		snprintf(lsi_st_result, sizeof(lsi_st_result), "fail: no result\n");
 		ret = lsi_selftest(dev);
 	} else {
-		snprintf(lsi_st_result, sizeof(lsi_st_result), "fail: %s not behind lockstep-iommu\n",
-			 name);
+		snprintf(lsi_st_result, sizeof(lsi_st_result),
+			 "fail: %s not behind lockstep-iommu\n", name);
 		ret = -ENODEV;
 	}
 	mutex_unlock(&lsi_st_lock);
