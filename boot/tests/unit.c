@@ -675,7 +675,7 @@ static long iort_resolve(const uint8_t *t, uint32_t id)
 		if (t[node] == 0)
 			return id;
 		for (m = 0; m < nmap && !hit; m++) {
-			const uint8_t *mp = t + node + moff + 20 * m;
+			const uint8_t *mp = t + node + moff + (size_t)20 * m;
 			uint32_t in = le32_get(mp), cnt = le32_get(mp + 4), fl = le32_get(mp + 16);
 
 			if (fl & 1) {

@@ -16,15 +16,15 @@
 #define LOCKSTEP_ABI_H
 
 /* ABI version returned by LS_HVC_VERSION: major in bits [31:16], minor [15:0]. */
-#define LS_ABI_MAJOR		1
-#define LS_ABI_MINOR		0
-#define LS_ABI_VERSION		((LS_ABI_MAJOR << 16) | LS_ABI_MINOR)
+#define LS_ABI_MAJOR   1
+#define LS_ABI_MINOR   0
+#define LS_ABI_VERSION ((LS_ABI_MAJOR << 16) | LS_ABI_MINOR)
 
 /* SMCCC function ID fields (DEN 0028, 2.5 "Function Identifiers"). */
-#define LS_SMCCC_FAST		0x80000000U	/* bit 31: fast call */
-#define LS_SMCCC_64		0x40000000U	/* bit 30: SMC64/HVC64 convention */
+#define LS_SMCCC_FAST		0x80000000U /* bit 31: fast call */
+#define LS_SMCCC_64		0x40000000U /* bit 30: SMC64/HVC64 convention */
 #define LS_SMCCC_OEN_SHIFT	24
-#define LS_SMCCC_OEN_VENDOR_HYP	6U		/* Vendor Specific Hypervisor Service */
+#define LS_SMCCC_OEN_VENDOR_HYP 6U /* Vendor Specific Hypervisor Service */
 
 #define LS_HVC_ID(n) \
 	(LS_SMCCC_FAST | LS_SMCCC_64 | (LS_SMCCC_OEN_VENDOR_HYP << LS_SMCCC_OEN_SHIFT) | (n))
@@ -33,37 +33,37 @@
  * Standard queries of the vendor-hyp range (SMC32 IDs, DEN 0028 6.2):
  * Call UID returns the 128-bit Lockstep UUID in w0..w3.
  */
-#define LS_HVC_CALL_UID		0x8600FF01U
+#define LS_HVC_CALL_UID 0x8600FF01U
 /* Lockstep UUID 6c6f636b-7374-6570-8c1e-4c53484f5354 as returned in w0..w3. */
-#define LS_UID_W0		0x6b636f6cU
-#define LS_UID_W1		0x70657473U
-#define LS_UID_W2		0x4c1e8c70U
-#define LS_UID_W3		0x5453484fU
+#define LS_UID_W0	0x6b636f6cU
+#define LS_UID_W1	0x70657473U
+#define LS_UID_W2	0x4c1e8c70U
+#define LS_UID_W3	0x5453484fU
 
 /* Function numbers (bits [15:0] of the ID). */
-#define LS_FN_VERSION		0x0000	/* x1 = LS_ABI_VERSION */
-#define LS_FN_FEATURES		0x0001	/* x1 = LS_FEAT_* bitmap */
+#define LS_FN_VERSION  0x0000 /* x1 = LS_ABI_VERSION */
+#define LS_FN_FEATURES 0x0001 /* x1 = LS_FEAT_* bitmap */
 
-#define LS_HVC_VERSION		LS_HVC_ID(LS_FN_VERSION)
-#define LS_HVC_FEATURES		LS_HVC_ID(LS_FN_FEATURES)
+#define LS_HVC_VERSION	LS_HVC_ID(LS_FN_VERSION)
+#define LS_HVC_FEATURES LS_HVC_ID(LS_FN_FEATURES)
 
 /* Feature bits returned by LS_HVC_FEATURES in x1. */
-#define LS_FEAT_HOST_S2		(1UL << 0)	/* host runs under a stage-2 identity map */
-#define LS_FEAT_PSCI_RELAY	(1UL << 1)	/* PSCI calls are relayed by Lockstep */
+#define LS_FEAT_HOST_S2	   (1UL << 0) /* host runs under a stage-2 identity map */
+#define LS_FEAT_PSCI_RELAY (1UL << 1) /* PSCI calls are relayed by Lockstep */
 
 /*
  * Status codes returned in x0. LS_ENOTSUPP and LS_EINVAL take the SMCCC
  * values (NOT_SUPPORTED = -1, INVALID_PARAMETER = -3); the rest are Lockstep's.
  */
-#define LS_OK			0
-#define LS_ENOTSUPP		(-1)	/* unknown function ID (SMCCC NOT_SUPPORTED) */
-#define LS_EINVAL		(-3)	/* malformed argument (SMCCC INVALID_PARAMETER) */
-#define LS_EPERM		(-4)	/* caller does not own the page or state forbids it */
-#define LS_ENOMEM		(-5)	/* table-page pool too small: x1 = pages to donate */
-#define LS_EBUSY		(-6)	/* page in use by another view or transition */
-#define LS_ERANGE		(-7)	/* address outside RAM or the address space */
-#define LS_ENOENT		(-8)	/* unknown VM, domain or stream */
-#define LS_EEXIST		(-9)	/* already mapped / already exists */
+#define LS_OK	    0
+#define LS_ENOTSUPP (-1) /* unknown function ID (SMCCC NOT_SUPPORTED) */
+#define LS_EINVAL   (-3) /* malformed argument (SMCCC INVALID_PARAMETER) */
+#define LS_EPERM    (-4) /* caller does not own the page or state forbids it */
+#define LS_ENOMEM   (-5) /* table-page pool too small: x1 = pages to donate */
+#define LS_EBUSY    (-6) /* page in use by another view or transition */
+#define LS_ERANGE   (-7) /* address outside RAM or the address space */
+#define LS_ENOENT   (-8) /* unknown VM, domain or stream */
+#define LS_EEXIST   (-9) /* already mapped / already exists */
 
 /*
  * Ownership transitions (docs/hypercalls.md, docs/ownership.md). Addresses are
@@ -73,20 +73,20 @@
  * that fails changed nothing; on LS_ENOMEM x1 = pages to donate, x2 = to which
  * pool (LS_POOL_HOST or the VM id), via LS_FN_POOL_DONATE.
  */
-#define LS_FN_HOST_SHARE_HYP	0x0002	/* x1 = pa, x2 = pages */
-#define LS_FN_HOST_UNSHARE_HYP	0x0003	/* x1 = pa, x2 = pages */
-#define LS_FN_HOST_DONATE_VM	0x0004	/* x1 = vm, x2 = pa, x3 = ipa, x4 = pages */
-#define LS_FN_VM_RECLAIM	0x0005	/* x1 = vm, x2 = ipa, x3 = pages */
-#define LS_FN_VM_SHARE_HOST	0x0006	/* x1 = vm, x2 = ipa, x3 = pages (private -> shared) */
-#define LS_FN_VM_UNSHARE_HOST	0x0007	/* x1 = vm, x2 = ipa, x3 = pages (shared -> private) */
-#define LS_FN_VM_CREATE		0x0008	/* x1 = pool pa, x2 = pages, x3 = ipa bits; x1 = vm */
-#define LS_FN_VM_DESTROY	0x0009	/* x1 = vm; x1 = pool pages returned */
-#define LS_FN_POOL_DONATE	0x000a	/* x1 = LS_POOL_HOST or vm, x2 = pa, x3 = pages */
-#define LS_FN_GUEST_SHARE	0x000b	/* from a VM: x1 = ipa, x2 = pages (consent) */
-#define LS_FN_GUEST_UNSHARE	0x000c	/* from a VM: x1 = ipa, x2 = pages */
+#define LS_FN_HOST_SHARE_HYP   0x0002 /* x1 = pa, x2 = pages */
+#define LS_FN_HOST_UNSHARE_HYP 0x0003 /* x1 = pa, x2 = pages */
+#define LS_FN_HOST_DONATE_VM   0x0004 /* x1 = vm, x2 = pa, x3 = ipa, x4 = pages */
+#define LS_FN_VM_RECLAIM       0x0005 /* x1 = vm, x2 = ipa, x3 = pages */
+#define LS_FN_VM_SHARE_HOST    0x0006 /* x1 = vm, x2 = ipa, x3 = pages (private -> shared) */
+#define LS_FN_VM_UNSHARE_HOST  0x0007 /* x1 = vm, x2 = ipa, x3 = pages (shared -> private) */
+#define LS_FN_VM_CREATE	       0x0008 /* x1 = pool pa, x2 = pages, x3 = ipa bits; x1 = vm */
+#define LS_FN_VM_DESTROY       0x0009 /* x1 = vm; x1 = pool pages returned */
+#define LS_FN_POOL_DONATE      0x000a /* x1 = LS_POOL_HOST or vm, x2 = pa, x3 = pages */
+#define LS_FN_GUEST_SHARE      0x000b /* from a VM: x1 = ipa, x2 = pages (consent) */
+#define LS_FN_GUEST_UNSHARE    0x000c /* from a VM: x1 = ipa, x2 = pages */
 
 #define LS_HVC_HOST_SHARE_HYP	LS_HVC_ID(LS_FN_HOST_SHARE_HYP)
-#define LS_HVC_HOST_UNSHARE_HYP	LS_HVC_ID(LS_FN_HOST_UNSHARE_HYP)
+#define LS_HVC_HOST_UNSHARE_HYP LS_HVC_ID(LS_FN_HOST_UNSHARE_HYP)
 #define LS_HVC_HOST_DONATE_VM	LS_HVC_ID(LS_FN_HOST_DONATE_VM)
 #define LS_HVC_VM_RECLAIM	LS_HVC_ID(LS_FN_VM_RECLAIM)
 #define LS_HVC_VM_SHARE_HOST	LS_HVC_ID(LS_FN_VM_SHARE_HOST)
@@ -97,11 +97,11 @@
 #define LS_HVC_GUEST_SHARE	LS_HVC_ID(LS_FN_GUEST_SHARE)
 #define LS_HVC_GUEST_UNSHARE	LS_HVC_ID(LS_FN_GUEST_UNSHARE)
 
-#define LS_BUDGET_PAGES		512	/* most pages one transition call handles */
-#define LS_POOL_HOST		0xffffffffUL	/* pool id of the host's table-page pool */
-#define LS_VM_POOL_MIN		16	/* pages LS_FN_VM_CREATE needs at least */
-#define LS_VM_POOL_ALIGN	0x10000	/* LS_FN_VM_CREATE pool PA alignment (64 KiB) */
-#define LS_ENOSPC		(-10)	/* no free VM slot / domain slot / pool run */
+#define LS_BUDGET_PAGES	 512	      /* most pages one transition call handles */
+#define LS_POOL_HOST	 0xffffffffUL /* pool id of the host's table-page pool */
+#define LS_VM_POOL_MIN	 16	      /* pages LS_FN_VM_CREATE needs at least */
+#define LS_VM_POOL_ALIGN 0x10000      /* LS_FN_VM_CREATE pool PA alignment (64 KiB) */
+#define LS_ENOSPC	 (-10)	      /* no free VM slot / domain slot / pool run */
 
 /*
  * Appended for hyp/iommu (issue 4, docs/iommu.md). LS_FEAT_SMMU: an SMMUv3 is
@@ -113,18 +113,18 @@
 #define LS_FEAT_SMMU		(1UL << 2)
 #define LS_FN_SMMU_STATS	0x0040
 #define LS_HVC_SMMU_STATS	LS_HVC_ID(LS_FN_SMMU_STATS)
-#define LS_SMMU_STAT_EVENTS	0	/* event records drained */
-#define LS_SMMU_STAT_FAULTS	1	/* of which translation/permission/... faults */
-#define LS_SMMU_STAT_CFG_ERRORS	2	/* of which C_BAD_* configuration errors */
-#define LS_SMMU_STAT_GERRORS	3	/* global error bits acknowledged */
-#define LS_SMMU_STAT_OVERFLOWS	4	/* event queue overflows */
-#define LS_SMMU_STAT_CMDS	5	/* commands issued */
-#define LS_SMMU_STAT_SYNCS	6	/* CMD_SYNCs completed */
-#define LS_SMMU_STAT_INVAL_IPA	7	/* CMD_TLBI_S2_IPA issued */
-#define LS_SMMU_STAT_INVAL_ALL	8	/* CMD_TLBI_S12_VMALL issued */
-#define LS_SMMU_STAT_TIMEOUTS	9	/* polls that gave up */
-#define LS_SMMU_STAT_HOST_MMIO	10	/* host accesses to the SMMU frame refused */
-#define LS_SMMU_STAT_FAILED	11	/* 1: the SMMU failed closed (all DMA aborts) */
+#define LS_SMMU_STAT_EVENTS	0  /* event records drained */
+#define LS_SMMU_STAT_FAULTS	1  /* of which translation/permission/... faults */
+#define LS_SMMU_STAT_CFG_ERRORS 2  /* of which C_BAD_* configuration errors */
+#define LS_SMMU_STAT_GERRORS	3  /* global error bits acknowledged */
+#define LS_SMMU_STAT_OVERFLOWS	4  /* event queue overflows */
+#define LS_SMMU_STAT_CMDS	5  /* commands issued */
+#define LS_SMMU_STAT_SYNCS	6  /* CMD_SYNCs completed */
+#define LS_SMMU_STAT_INVAL_IPA	7  /* CMD_TLBI_S2_IPA issued */
+#define LS_SMMU_STAT_INVAL_ALL	8  /* CMD_TLBI_S12_VMALL issued */
+#define LS_SMMU_STAT_TIMEOUTS	9  /* polls that gave up */
+#define LS_SMMU_STAT_HOST_MMIO	10 /* host accesses to the SMMU frame refused */
+#define LS_SMMU_STAT_FAILED	11 /* 1: the SMMU failed closed (all DMA aborts) */
 #define LS_SMMU_STAT_NR		12
 
 /*
@@ -153,26 +153,26 @@
 #define LS_HVC_IOMMU_DOMAIN_STATS   LS_HVC_ID(LS_FN_IOMMU_DOMAIN_STATS)
 #define LS_HVC_VIEW_STATS	    LS_HVC_ID(LS_FN_VIEW_STATS)
 
-#define LS_IOMMU_READ		1	/* map prot bits */
-#define LS_IOMMU_WRITE		2
-#define LS_IOMMU_MAX_DOMAINS	8
-#define LS_POOL_IOMMU(dom)	(0x100UL + (dom))	/* pool id of domain dom */
+#define LS_IOMMU_READ	     1 /* map prot bits */
+#define LS_IOMMU_WRITE	     2
+#define LS_IOMMU_MAX_DOMAINS 8
+#define LS_POOL_IOMMU(dom)   (0x100UL + (dom)) /* pool id of domain dom */
 
-#define LS_IOMMU_STAT_MAPPED	   0	/* pages mapped */
-#define LS_IOMMU_STAT_TABLES	   1	/* table pages in use */
-#define LS_IOMMU_STAT_POOL_FREE	   2	/* pool pages free */
-#define LS_IOMMU_STAT_POOL_TOTAL   3	/* pool pages donated */
-#define LS_IOMMU_STAT_INVAL_RANGES 4	/* invalidation ranges issued */
-#define LS_IOMMU_STAT_SYNCS	   5	/* syncs issued */
-#define LS_IOMMU_STAT_STREAMS	   6	/* streams attached */
+#define LS_IOMMU_STAT_MAPPED	   0 /* pages mapped */
+#define LS_IOMMU_STAT_TABLES	   1 /* table pages in use */
+#define LS_IOMMU_STAT_POOL_FREE	   2 /* pool pages free */
+#define LS_IOMMU_STAT_POOL_TOTAL   3 /* pool pages donated */
+#define LS_IOMMU_STAT_INVAL_RANGES 4 /* invalidation ranges issued */
+#define LS_IOMMU_STAT_SYNCS	   5 /* syncs issued */
+#define LS_IOMMU_STAT_STREAMS	   6 /* streams attached */
 #define LS_IOMMU_STAT_NR	   7
 
 /* LS_FN_VIEW_STATS views (x1) and kinds (x2 on return). */
 #define LS_VIEW_HOST_CPU	0		/* host CPU stage 2 */
 #define LS_VIEW_HOST_IOMMU(i)	(1UL + (i))	/* host identity-view IOMMU domain i */
-#define LS_VIEW_IOMMU_DOMAIN(d)	(0x100UL + (d))	/* host DMA domain d */
+#define LS_VIEW_IOMMU_DOMAIN(d) (0x100UL + (d)) /* host DMA domain d */
 #define LS_VIEW_KIND_CPU	0
-#define LS_VIEW_KIND_SHARED	1	/* walks the host CPU stage 2 */
+#define LS_VIEW_KIND_SHARED	1 /* walks the host CPU stage 2 */
 #define LS_VIEW_KIND_MIRRORED	2
 #define LS_VIEW_KIND_DOMAIN	3
 

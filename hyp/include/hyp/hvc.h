@@ -10,7 +10,7 @@
 #include "hyp/types.h"
 
 struct hvc_regs {
-	u64 x[18];		/* SMCCC v1.2: x0 function ID / status, x1..x17 args / results */
+	u64 x[18]; /* SMCCC v1.2: x0 function ID / status, x1..x17 args / results */
 };
 
 /* Who made the call: the host kernel, or VM @vm_id (guest calls, later). */
@@ -19,7 +19,7 @@ enum hvc_caller { HVC_CALLER_HOST, HVC_CALLER_VM };
 struct hvc_ctx {
 	enum hvc_caller caller;
 	u32 vm_id;
-	u32 cpu;		/* logical CPU index of the caller */
+	u32 cpu; /* logical CPU index of the caller */
 };
 
 /* Handle one call; x0 holds the status on return, x1..x3 results. */

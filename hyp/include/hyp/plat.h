@@ -24,10 +24,10 @@ void plat_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Internal invariant broken: log and stop. Never for anything the host sent. */
 void plat_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
-#define HYP_CHECK(c)                                                                        \
-	do {                                                                                \
-		if (!(c))                                                                   \
-			plat_panic("CHECK failed: %s at %s:%d", #c, __FILE__, __LINE__);    \
+#define HYP_CHECK(c)                                                                     \
+	do {                                                                             \
+		if (!(c))                                                                \
+			plat_panic("CHECK failed: %s at %s:%d", #c, __FILE__, __LINE__); \
 	} while (0)
 
 /*
