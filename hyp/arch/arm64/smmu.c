@@ -225,6 +225,8 @@ void arm64_smmu_hvc_stats(struct hvc_regs *regs)
 		regs->x[0] = (u64)(s64)LS_EINVAL;
 		return;
 	}
+	/* Count what the SMMU has recorded up to now, not up to the last exit. */
+	arm64_smmu_poll();
 	/* A consistent snapshot: the counters change under the lock (drains, own.h ops). */
 	hyp_spin_lock(&arm64_smmu.lock);
 	v[LS_SMMU_STAT_EVENTS] = st->events;
