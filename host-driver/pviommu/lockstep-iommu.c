@@ -453,7 +453,7 @@ static int lsi_def_domain_type(struct device *dev)
 {
 	if (dev->driver) {
 		dev_info(dev,
-			 "bound before lockstep-iommu: identity until removed and rescanned\n");
+			 "bound before lockstep-iommu: identity (unbind before loading to translate it)\n");
 		return IOMMU_DOMAIN_IDENTITY;
 	}
 	return 0;
