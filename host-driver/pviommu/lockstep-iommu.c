@@ -162,7 +162,8 @@ static void lsi_free_chunks(struct lsi_domain *ld)
 {
 	struct lsi_chunk *c, *t;
 
-	list_for_each_entry_safe(c, t, &ld->chunks, node) {
+	list_for_each_entry_safe(c, t, &ld->chunks, node)
+	{
 		list_del(&c->node);
 		__free_pages(c->page, c->order);
 		kfree(c);
@@ -452,8 +453,9 @@ static void lsi_release_device(struct device *dev)
 static int lsi_def_domain_type(struct device *dev)
 {
 	if (dev->driver) {
-		dev_info(dev,
-			 "bound before lockstep-iommu: identity (unbind before loading to translate it)\n");
+		dev_info(
+			dev,
+			"bound before lockstep-iommu: identity (unbind before loading to translate it)\n");
 		return IOMMU_DOMAIN_IDENTITY;
 	}
 	return 0;

@@ -39,7 +39,7 @@ machine=(-M virt,virtualization=on,iommu=smmuv3,gic-version=3 -cpu max,pauth-imp
 cp /usr/share/AAVMF/AAVMF_VARS.fd "$work/vars.fd" || { tap_line "not ok" "AAVMF present"; exit 0; }
 fw=(-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd
 	-drive if=pflash,format=raw,unit=1,file="$work/vars.fd")
-dev=(-drive if=none,id=esp,format=raw,snapshot=on,file="$esp" -device virtio-blk-pci,drive=esp
+dev=(-drive if=none,id=esp,format=raw,snapshot=on,file="$esp" -device virtio-blk-pci,drive=esp,disable-legacy=on,iommu_platform=on
 	-device edu,dma_mask=0xffffffffff)
 
 echo "qemu: ${machine[*]} ${fw[*]} ${dev[*]}" > "$log.cmd"

@@ -320,6 +320,27 @@ static void boot_log_banner(const struct ls_boot_info *bi, unsigned int ipa_bits
 	boot_log_s2(ipa_bits);
 }
 
+/*
+ * Splitting or merging a live block of the host stage-2 keeps the neighbour
+ * pages translating (no transient fault for a CPU access or live DMA) only if
+ * every walker of the table accepts a block <-> table swap with identical
+ * output and attributes without break-before-make: the CPU with FEAT_BBM level
+ * 2 (ID_AA64MMFR2_EL1.BBM; Arm ARM D8.16.2 "Support levels for changing block
+ * size"), and an SMMU sharing the table with BBML2 (checked in smmu.c). Level 2
+ * may still raise a TLB conflict abort, which trap.c resolves by invalidating
+ * the local stage-1+2 TLB and retrying. Without it the engine breaks first; a
+ * CPU access in that window is retried too (own_host_fault_retry).
+ */
+static void arm64_host_s2_bbm(void)
+{
+	struct pt *s2 = (struct pt *)&own_view_of(OWN_HOST)->cpu;
+	unsigned int bbm = (unsigned int)FIELD_GET(ID_AA64MMFR2_BBM, read_sysreg(id_aa64mmfr2_el1));
+
+	s2->bbm_free = bbm >= 2;
+	plat_log("host stage-2: FEAT_BBM level %u: block splits and merges %s", bbm,
+		 bbm >= 2 ? "keep neighbour pages translating (no break)" : "break before make");
+}
+
 long arm64_boot(struct ls_boot_info *bi)
 {
 	u64 mmfr0 = read_sysreg(id_aa64mmfr0_el1), pool_at, hcr_fw = read_sysreg(hcr_el2);
@@ -410,6 +431,7 @@ long arm64_boot(struct ls_boot_info *bi)
 	 * host stage-2 with this VTCR. Never fails the install: without an SMMU,
 	 * Lockstep runs without DMA isolation and says so.
 	 */
+	arm64_host_s2_bbm();
 	arm64_smmu_take(arm64_el2.vtcr);
 	arm64_el2.hcr = arm64_host_hcr();
 	arm64_el2.vbar = (u64)arm64_vectors;

@@ -162,6 +162,17 @@ void arm64_smmu_take(u64 vtcr)
 		arm64_smmu_state = ARM64_SMMU_BROKEN;
 		return;
 	}
+	/*
+	 * The SMMU walks the host stage-2 too: splits and merges may skip
+	 * break-before-make only if it has BBML2 (SMMU IDR3.BBML); boot.c decided
+	 * for the CPU, the weaker of the two wins.
+	 */
+	if (s2->bbm_free && arm64_smmu.bbml < 2) {
+		s2->bbm_free = false;
+		plat_log("smmu: BBML %u: host stage-2 splits and merges break before make "
+			 "(DMA to a neighbour page may fault during one)",
+			 arm64_smmu.bbml);
+	}
 	nr = MIN(ARM64_SMMU_SID_NR, 1U << arm64_smmu.strtab_log2);
 	/* VMID 0: the host's VMID in VTTBR_EL2 (boot.c). */
 	ret = smmu_attach_host(&arm64_smmu, ARM64_SMMU_SID_FIRST, nr, 0, vtcr, &idx);

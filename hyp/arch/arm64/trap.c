@@ -102,6 +102,15 @@ static void trap_abort(u64 esr)
 		return;
 	}
 	/*
+	 * FEAT_BBM level 2 lets a split or merge swap a live block without a
+	 * break, and allows the TLB to report the overlap as a TLB conflict abort
+	 * (Arm ARM D8.16.2): drop this CPU's stage-1+2 entries and retry.
+	 */
+	if (FIELD_GET(ESR_ABT_FSC, esr) == ESR_FSC_TLB_CONFLICT) {
+		__asm__ volatile("tlbi vmalls12e1\n\tdsb nsh\n\tisb" : : : "memory");
+		return;
+	}
+	/*
 	 * A transition on another CPU may have had this entry invalid for a
 	 * moment (break-before-make while splitting or merging a block the host
 	 * keeps). If the host may access the page and the entry is back, this

@@ -37,8 +37,8 @@ cp /usr/share/AAVMF/AAVMF_VARS.fd "$work/vars.fd" || { tap_line "not ok" "AAVMF 
 fw=(-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd
 	-drive if=pflash,format=raw,unit=1,file="$work/vars.fd")
 dev=(-drive if=none,id=esp,format=raw,snapshot=on,file="$esp" -device virtio-blk-pci,drive=esp
-	-drive if=none,id=data,format=raw,snapshot=on,file="$data" -device virtio-blk-pci,drive=data
-	-netdev user,id=n0 -device virtio-net-pci,netdev=n0 -device edu,addr=0x10)
+	-drive if=none,id=data,format=raw,snapshot=on,file="$data" -device virtio-blk-pci,drive=data,disable-legacy=on,iommu_platform=on
+	-netdev user,id=n0 -device virtio-net-pci,netdev=n0,disable-legacy=on,iommu_platform=on -device edu,addr=0x10)
 
 echo "smmu-boot ($fwv): booting (timeout ${timeout_s}s), serial log $log"
 t0=$SECONDS

@@ -217,26 +217,30 @@ static inline void isb(void)
 #define SMCR_EZT0   BIT(30)
 
 /* ESR_ELx. */
-#define ESR_EC		    GENMASK(31, 26)
-#define ESR_IL		    BIT(25)
-#define ESR_ISS		    GENMASK(24, 0)
-#define ESR_EC_UNKNOWN	    0x00U
-#define ESR_EC_HVC64	    0x16U
-#define ESR_EC_SMC64	    0x17U
-#define ESR_EC_SYS64	    0x18U
-#define ESR_EC_IABT_LOW	    0x20U
-#define ESR_EC_IABT_CUR	    0x21U
-#define ESR_EC_DABT_LOW	    0x24U
-#define ESR_EC_DABT_CUR	    0x25U
+#define ESR_EC		     GENMASK(31, 26)
+#define ESR_IL		     BIT(25)
+#define ESR_ISS		     GENMASK(24, 0)
+#define ESR_EC_UNKNOWN	     0x00U
+#define ESR_EC_HVC64	     0x16U
+#define ESR_EC_SMC64	     0x17U
+#define ESR_EC_SYS64	     0x18U
+#define ESR_EC_IABT_LOW	     0x20U
+#define ESR_EC_IABT_CUR	     0x21U
+#define ESR_EC_DABT_LOW	     0x24U
+#define ESR_EC_DABT_CUR	     0x25U
 /* Data/instruction abort ISS (ESR_ELx, "ISS encoding for an exception from a Data Abort"). */
-#define ESR_ABT_FSC	    GENMASK(5, 0)
-#define ESR_ABT_WNR	    BIT(6)
-#define ESR_ABT_S1PTW	    BIT(7)
-#define ESR_ABT_CM	    BIT(8)
-#define ESR_ABT_FNV	    BIT(10)
-#define ESR_FSC_SEA	    0x10U	  /* synchronous external abort, not a walk */
-#define ESR_FSC_SEA_WALK(l) (0x14U + (l)) /* ... on a translation table walk, level l */
-#define ESR_FSC_LEVEL	    GENMASK(1, 0)
+#define ESR_ABT_FSC	     GENMASK(5, 0)
+#define ESR_ABT_WNR	     BIT(6)
+#define ESR_ABT_S1PTW	     BIT(7)
+#define ESR_ABT_CM	     BIT(8)
+#define ESR_ABT_FNV	     BIT(10)
+/* DFSC/IFSC 0b110000: TLB conflict abort (Arm ARM D24.2.40, ESR_ELx ISS for aborts). */
+#define ESR_FSC_TLB_CONFLICT 0x30
+/* ID_AA64MMFR2_EL1.BBM, bits [55:52]: FEAT_BBM level (Arm ARM D24.2.65). */
+#define ID_AA64MMFR2_BBM     GENMASK(55, 52)
+#define ESR_FSC_SEA	     0x10U	   /* synchronous external abort, not a walk */
+#define ESR_FSC_SEA_WALK(l)  (0x14U + (l)) /* ... on a translation table walk, level l */
+#define ESR_FSC_LEVEL	     GENMASK(1, 0)
 
 /* HPFAR_EL2: FIPA = IPA[51:12]. */
 #define HPFAR_FIPA GENMASK(43, 4)
