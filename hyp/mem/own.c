@@ -638,6 +638,28 @@ static int own_unmapped_fn(const struct pt_leaf *l, void *arg)
 	return l->valid ? -EEXIST : 0;
 }
 
+/*
+ * The common start of a transition over a window of VM memory: take the host
+ * and VM locks, check the IPA range, cut it to one window (*w pages) and
+ * collect its runs into own_scratch (*nr). On error nothing is held.
+ */
+static int own_vm_window_begin(u32 vm, u64 ipa, u64 n, struct own_principal **v, u64 *w,
+			       unsigned int *nr)
+{
+	int ret = own_lock_host_vm(vm, v);
+
+	if (ret)
+		return ret;
+	ret = own_check_ipa(*v, ipa, n);
+	if (!ret) {
+		*w = own_window(ipa, n);
+		ret = own_vm_runs(*v, ipa, *w, nr);
+	}
+	if (ret)
+		own_unlock_host_vm(*v);
+	return ret;
+}
+
 int own_host_donate_vm(u32 vm, u64 pa, u64 ipa, u64 n, struct own_res *res)
 {
 	struct own_principal *v;
@@ -707,16 +729,9 @@ int own_vm_reclaim(u32 vm, u64 ipa, u64 n, struct own_res *res)
 	int ret;
 
 	res->done = 0;
-	ret = own_lock_host_vm(vm, &v);
+	ret = own_vm_window_begin(vm, ipa, n, &v, &w, &nr);
 	if (ret)
 		return ret;
-	ret = own_check_ipa(v, ipa, n);
-	if (ret)
-		goto out;
-	w = own_window(ipa, n);
-	ret = own_vm_runs(v, ipa, w, &nr);
-	if (ret)
-		goto out;
 	/* Shared pages go back to private first (the host must unshare them). */
 	ret = own_check_runs(nr, OWN_E_SHARED, 0, -EBUSY);
 	if (ret)
@@ -761,16 +776,9 @@ int own_vm_share_host(u32 vm, u64 ipa, u64 n, struct own_res *res)
 	int ret;
 
 	res->done = 0;
-	ret = own_lock_host_vm(vm, &v);
+	ret = own_vm_window_begin(vm, ipa, n, &v, &w, &nr);
 	if (ret)
 		return ret;
-	ret = own_check_ipa(v, ipa, n);
-	if (ret)
-		goto out;
-	w = own_window(ipa, n);
-	ret = own_vm_runs(v, ipa, w, &nr);
-	if (ret)
-		goto out;
 	/* Private and consented to by the guest: the host alone cannot expose a page. */
 	ret = own_check_runs(nr, OWN_E_SHARED | OWN_E_CONSENT, OWN_E_CONSENT, -EPERM);
 	if (ret)
@@ -852,19 +860,12 @@ int own_vm_unshare_host(u32 vm, u64 ipa, u64 n, struct own_res *res)
 	int ret;
 
 	res->done = 0;
-	ret = own_lock_host_vm(vm, &v);
+	ret = own_vm_window_begin(vm, ipa, n, &v, &w, &nr);
 	if (ret)
 		return ret;
-	ret = own_check_ipa(v, ipa, n);
-	if (ret)
-		goto out;
-	w = own_window(ipa, n);
-	ret = own_vm_runs(v, ipa, w, &nr);
-	if (!ret)
-		ret = own_check_runs(nr, OWN_E_SHARED, OWN_E_SHARED, -EPERM);
+	ret = own_check_runs(nr, OWN_E_SHARED, OWN_E_SHARED, -EPERM);
 	if (!ret)
 		ret = own_unshare_window(v, ipa, w, nr, res);
-out:
 	own_unlock_host_vm(v);
 	return ret;
 }
@@ -937,23 +938,15 @@ int own_guest_unshare_req(u32 vm, u64 ipa, u64 n, struct own_res *res)
 	int ret;
 
 	res->done = 0;
-	ret = own_lock_host_vm(vm, &v);
+	ret = own_vm_window_begin(vm, ipa, n, &v, &w, &nr);
 	if (ret)
 		return ret;
-	ret = own_check_ipa(v, ipa, n);
-	if (ret)
-		goto out;
-	w = own_window(ipa, n);
-	ret = own_vm_runs(v, ipa, w, &nr);
-	if (ret)
-		goto out;
 	if (own_check_runs(nr, OWN_E_SHARED, 0, -EPERM) == 0) {
 		own_set_runs(nr, OWN_E_CONSENT, 0);
 		res->done = w;
 	} else {
 		ret = own_unshare_window(v, ipa, w, nr, res);
 	}
-out:
 	own_unlock_host_vm(v);
 	return ret;
 }
