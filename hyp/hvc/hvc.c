@@ -7,6 +7,7 @@
 #include <lockstep/abi.h>
 
 #include "hyp/hvc.h"
+#include "hyp/plat.h"
 #include "hyp/own.h"
 
 _Static_assert(LS_BUDGET_PAGES == OWN_BUDGET_PAGES, "ABI budget matches the core");
@@ -341,6 +342,19 @@ static void hvc_view_stats(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 	regs->x[3] = level;
 }
 
+/* The IOMMU driver's counters (events, commands, syncs...), from the platform. */
+static void hvc_smmu_stats(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	u64 val = 0;
+
+	if (!hvc_from_host(ctx, regs))
+		return;
+	hvc_ret(regs, hvc_status(plat_iommu_stat(regs->x[1], &val)));
+	regs->x[1] = val;
+	regs->x[2] = LS_SMMU_STAT_NR;
+	regs->x[3] = 0;
+}
+
 static const hvc_handler_fn hvc_table[] = {
 	[LS_FN_VERSION] = hvc_version,
 	[LS_FN_FEATURES] = hvc_features_call,
@@ -364,6 +378,7 @@ static const hvc_handler_fn hvc_table[] = {
 	[LS_FN_IOMMU_QUERY] = hvc_iommu_query,
 	[LS_FN_IOMMU_DOMAIN_STATS] = hvc_iommu_domain_stats,
 	[LS_FN_VIEW_STATS] = hvc_view_stats,
+	[LS_FN_SMMU_STATS] = hvc_smmu_stats,
 };
 
 void hvc_handle(const struct hvc_ctx *ctx, struct hvc_regs *regs)

@@ -147,6 +147,22 @@ static void wrong_callers(void **state)
 	INV_ASSERT();
 }
 
+/*
+ * LS_HVC_SMMU_STATS is a core table entry answered through plat_iommu_stat():
+ * the fake platform has no IOMMU (-ENOENT -> LS_ENOENT), and a VM may not ask.
+ */
+static void iommu_stats_from_platform(void **state)
+{
+	struct hvc_regs r;
+
+	(void)state;
+	call_raw(LS_HVC_SMMU_STATS, &r, HVC_CALLER_HOST);
+	assert_int_equal((s64)r.x[0], LS_ENOENT);
+	assert_int_equal(r.x[2], LS_SMMU_STAT_NR);
+	call_raw(LS_HVC_SMMU_STATS, &r, HVC_CALLER_VM);
+	assert_int_equal((s64)r.x[0], LS_EPERM);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -155,6 +171,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(result_registers, setup, teardown),
 		cmocka_unit_test_setup_teardown(status_codes, setup, teardown),
 		cmocka_unit_test_setup_teardown(wrong_callers, setup, teardown),
+		cmocka_unit_test_setup_teardown(iommu_stats_from_platform, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

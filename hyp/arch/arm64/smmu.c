@@ -223,19 +223,15 @@ bool arm64_smmu_host_abort(u64 ipa, bool write)
 }
 
 /* LS_HVC_SMMU_STATS: x1 = counter id; x1 = value, x2 = LS_SMMU_STAT_NR. */
-void arm64_smmu_hvc_stats(struct hvc_regs *regs)
+int plat_iommu_stat(u64 id, u64 *val)
 {
 	const struct smmu_stats *st = &arm64_smmu.st;
 	u64 v[LS_SMMU_STAT_NR];
 
-	if (arm64_smmu_state == ARM64_SMMU_NONE || arm64_smmu_state == ARM64_SMMU_FOUND) {
-		regs->x[0] = (u64)(s64)LS_ENOENT;
-		return;
-	}
-	if (regs->x[1] >= LS_SMMU_STAT_NR) {
-		regs->x[0] = (u64)(s64)LS_EINVAL;
-		return;
-	}
+	if (arm64_smmu_state == ARM64_SMMU_NONE || arm64_smmu_state == ARM64_SMMU_FOUND)
+		return -ENOENT;
+	if (id >= LS_SMMU_STAT_NR)
+		return -EINVAL;
 	/* Count what the SMMU has recorded up to now, not up to the last exit. */
 	arm64_smmu_poll();
 	/* A consistent snapshot: the counters change under the lock (drains, own.h ops). */
@@ -253,8 +249,6 @@ void arm64_smmu_hvc_stats(struct hvc_regs *regs)
 	v[LS_SMMU_STAT_HOST_MMIO] = __atomic_load_n(&arm64_smmu_host_mmio, __ATOMIC_RELAXED);
 	v[LS_SMMU_STAT_FAILED] = arm64_smmu.failed || arm64_smmu_state != ARM64_SMMU_LIVE;
 	hyp_spin_unlock(&arm64_smmu.lock);
-	regs->x[0] = LS_OK;
-	regs->x[1] = v[regs->x[1]];
-	regs->x[2] = LS_SMMU_STAT_NR;
-	regs->x[3] = 0;
+	*val = v[id];
+	return 0;
 }

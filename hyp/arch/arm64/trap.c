@@ -33,11 +33,7 @@ static void trap_hvc(struct arm64_regs *regs, u64 esr)
 	}
 	for (i = 0; i < ARRAY_SIZE(hr.x); i++)
 		hr.x[i] = regs->x[i];
-	/* The SMMU's counters are the platform's: answered here, the rest by the core table. */
-	if (hr.x[0] == LS_HVC_SMMU_STATS)
-		arm64_smmu_hvc_stats(&hr);
-	else
-		hvc_handle(&ctx, &hr);
+	hvc_handle(&ctx, &hr);
 	for (i = 0; i < ARRAY_SIZE(hr.x); i++)
 		regs->x[i] = hr.x[i];
 	/* Any SMMU event the call caused (or that arrived meanwhile) is logged now. */

@@ -3,6 +3,7 @@
  * Fake platform backend (see fake.h): the services of hyp/plat.h over a host
  * buffer standing in for physical memory.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,4 +148,12 @@ void plat_panic(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	abort();
+}
+
+/* The simulated platform has no IOMMU of its own (hyp/iommu tests drive theirs directly). */
+int plat_iommu_stat(u64 id, u64 *val)
+{
+	(void)id;
+	*val = 0;
+	return -ENOENT;
 }

@@ -45,4 +45,11 @@ void plat_write64(u64 pa, u64 val);
 /* Busy-wait at least @us microseconds: the time base of bounded device polls. */
 void plat_udelay(u32 us);
 
+/*
+ * Counter @id (LS_SMMU_STAT_*) of the platform's IOMMU, answered by the core's
+ * LS_HVC_SMMU_STATS handler: 0 and *val; -ENOENT when the platform has no live
+ * IOMMU; -EINVAL for an unknown counter.
+ */
+int plat_iommu_stat(u64 id, u64 *val);
+
 #endif /* HYP_PLAT_H */

@@ -117,6 +117,5 @@ u64 arm64_smmu_features(void);
 void arm64_smmu_poll(void);
 /* A host stage-2 abort at @ipa: true (and logged, counted) when it hit the SMMU frame. */
 bool arm64_smmu_host_abort(u64 ipa, bool write);
-void arm64_smmu_hvc_stats(struct hvc_regs *regs);
 
 #endif /* ARM64_ARM64_H */
