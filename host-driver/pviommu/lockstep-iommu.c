@@ -14,10 +14,15 @@
  *                       LS_HVC_POOL_DONATE more on LS_ENOMEM (x1 pages, x2 = LS_POOL_IOMMU(dom))
  *   attach_dev          LS_HVC_IOMMU_ATTACH (after LS_HVC_IOMMU_DETACH if the stream was elsewhere)
  *   identity domain     LS_HVC_IOMMU_DETACH: back to the host identity view
- *   map/unmap_pages     LS_HVC_IOMMU_MAP/UNMAP, one call per window (<= 512 pages, ends at 2 MiB)
- *   iova_to_phys        LS_HVC_IOMMU_QUERY
- *   iotlb_sync, flush   nothing: UNMAP returns only after Lockstep invalidated and synced the
- *                       SMMU, and MAP replaces only invalid entries (docs/hypercalls.md)
+ *   map_pages           queued in the domain's batch page (one LS_HVC_IOMMU_MAP_BATCH list);
+ *   iotlb_sync_map      the list is flushed here (and whenever it is full): iommu_map() costs
+ *                       one hypercall, iommu_map_sg() of scattered pages one per 170 segments
+ *   unmap_pages         only gathered (the range grows in the iotlb gather; a disjoint range
+ *                       flushes the gather first)
+ *   iotlb_sync          LS_HVC_IOMMU_UNMAP of the gathered range, one call per 16 MiB window:
+ *                       Lockstep invalidates and syncs the SMMU before each returns, so the
+ *                       pages are unreachable when iotlb_sync (and so iommu_unmap()) returns
+ *   iova_to_phys        LS_HVC_IOMMU_QUERY (after flushing queued maps)
  *
  * Devices bound to a driver before this module loads keep direct (untranslated) DMA: their
  * default domain is the identity domain (def_domain_type). Remove and rescan them (or unbind,
@@ -63,11 +68,26 @@ struct lsi_chunk {
 	unsigned int order;
 };
 
+/* A map request that failed when its batch was flushed, for the iotlb_sync_map that owns it. */
+struct lsi_failed {
+	unsigned long iova, size;
+	int err;
+};
+
+#define LSI_FAILED_MAX 4
+
 struct lsi_domain {
 	struct iommu_domain domain;
 	unsigned long id; /* Lockstep domain id */
 	spinlock_t lock;  /* chunks */
 	struct list_head chunks;
+	/* Queued maps: the LS_HVC_IOMMU_MAP_BATCH list (one page), under batch_lock. */
+	spinlock_t batch_lock;
+	u64 *batch;
+	unsigned int nbatch;
+	unsigned long batch_pages, batch_end;
+	struct lsi_failed failed[LSI_FAILED_MAX];
+	unsigned int nfailed;
 };
 
 /* Per device: its StreamID and the Lockstep domain it is attached to (LSI_NO_DOM: identity). */
@@ -82,7 +102,7 @@ static struct dentry *lsi_debugfs;
 
 static struct {
 	atomic64_t map_calls, map_pages, unmap_calls, unmap_pages, donate_calls, donate_pages,
-		query_calls, domains, attach_calls, detach_calls;
+		query_calls, domains, attach_calls, detach_calls, batch_calls, batch_entries;
 } lsi_stats;
 
 static inline struct lsi_domain *to_lsi(struct iommu_domain *d)
@@ -218,7 +238,11 @@ static struct iommu_domain *lsi_domain_alloc_paging(struct device *dev)
 	if (!ld || !c)
 		goto nomem;
 	spin_lock_init(&ld->lock);
+	spin_lock_init(&ld->batch_lock);
 	INIT_LIST_HEAD(&ld->chunks);
+	ld->batch = (u64 *)get_zeroed_page(GFP_KERNEL);
+	if (!ld->batch)
+		goto nomem;
 	/* alloc_pages(order 4) is naturally aligned: 64 KiB = LS_VM_POOL_ALIGN. */
 	c->order = LSI_POOL_ORDER;
 	c->page = alloc_pages(GFP_KERNEL | __GFP_ZERO, LSI_POOL_ORDER);
@@ -230,6 +254,7 @@ static struct iommu_domain *lsi_domain_alloc_paging(struct device *dev)
 		dev_err(dev, "IOMMU_DOMAIN_CREATE -> %ld\n", (long)res.a0);
 		__free_pages(c->page, c->order);
 		kfree(c);
+		free_page((unsigned long)ld->batch);
 		kfree(ld);
 		return ERR_PTR(lsi_errno((long)res.a0));
 	}
@@ -244,6 +269,8 @@ static struct iommu_domain *lsi_domain_alloc_paging(struct device *dev)
 		 1U << LSI_POOL_ORDER, &(phys_addr_t){ page_to_phys(c->page) });
 	return &ld->domain;
 nomem:
+	if (ld)
+		free_page((unsigned long)ld->batch);
 	kfree(c);
 	kfree(ld);
 	return ERR_PTR(-ENOMEM);
@@ -261,9 +288,11 @@ static void lsi_domain_free(struct iommu_domain *domain)
 		 * would let Linux touch hypervisor memory. Leak them, loudly.
 		 */
 		pr_err("dom %lu: DOMAIN_DESTROY -> %ld; pool pages leaked\n", ld->id, (long)res.a0);
+		free_page((unsigned long)ld->batch);
 		kfree(ld);
 		return;
 	}
+	free_page((unsigned long)ld->batch);
 	atomic64_dec(&lsi_stats.domains);
 	pr_info("dom %lu destroyed, %lu pool pages back\n", ld->id, res.a1);
 	lsi_free_chunks(ld);
@@ -296,14 +325,105 @@ static int lsi_attach_dev(struct iommu_domain *domain, struct device *dev)
 	return 0;
 }
 
+/* LS_HVC_IOMMU_MAP of one range, donating to the pool on LS_ENOMEM; *done = pages mapped. */
+static int lsi_map_range(struct lsi_domain *ld, unsigned long iova, phys_addr_t paddr,
+			 unsigned long n, unsigned long lprot, gfp_t gfp, unsigned long *done)
+{
+	struct arm_smccc_res res;
+	int ret;
+
+	*done = 0;
+	/* One call maps one window (<= LS_IOMMU_BUDGET_PAGES, ends at a 16 MiB IOVA boundary). */
+	while (*done < n) {
+		arm_smccc_1_1_hvc(LS_HVC_IOMMU_MAP, ld->id, iova + (*done << PAGE_SHIFT),
+				  paddr + (*done << PAGE_SHIFT), n - *done, lprot, &res);
+		atomic64_inc(&lsi_stats.map_calls);
+		if ((long)res.a0 == LS_ENOMEM) {
+			ret = lsi_donate(ld, res.a2, res.a1, gfp);
+			if (ret)
+				return ret;
+			continue;
+		}
+		if ((long)res.a0 != LS_OK) {
+			pr_err_ratelimited("dom %lu: MAP iova 0x%lx pa %pa %lu pages -> %ld\n",
+					   ld->id, iova + (*done << PAGE_SHIFT), &paddr, n - *done,
+					   (long)res.a0);
+			return lsi_errno((long)res.a0);
+		}
+		if (res.a1 == 0 || res.a1 > n - *done)
+			return -EIO;
+		*done += res.a1;
+		atomic64_add((s64)res.a1, &lsi_stats.map_pages);
+	}
+	return 0;
+}
+
+static unsigned long lsi_unmap_range(struct lsi_domain *ld, unsigned long iova, unsigned long n);
+
+static void lsi_batch_fail(struct lsi_domain *ld, unsigned long iova, unsigned long size, int err)
+{
+	struct lsi_failed *f =
+		&ld->failed[ld->nfailed < LSI_FAILED_MAX ? ld->nfailed++ : LSI_FAILED_MAX - 1];
+
+	f->iova = iova;
+	f->size = size;
+	f->err = err;
+}
+
+/*
+ * Send the queued maps (batch_lock held, so GFP_ATOMIC for pool donations). The call maps all
+ * entries or none; if it fails for another reason than the pool, each entry is retried alone so
+ * that only the bad ones fail, and those are recorded for their iotlb_sync_map.
+ */
+static void lsi_batch_flush(struct lsi_domain *ld)
+{
+	struct arm_smccc_res res;
+	unsigned int i, tries = 0;
+	unsigned long done;
+	long st;
+	int ret;
+
+	if (!ld->nbatch)
+		return;
+	for (;;) {
+		arm_smccc_1_1_hvc(LS_HVC_IOMMU_MAP_BATCH, ld->id, virt_to_phys(ld->batch),
+				  ld->nbatch, &res);
+		atomic64_inc(&lsi_stats.batch_calls);
+		st = (long)res.a0;
+		if (st != LS_ENOMEM || tries++ >= 8 ||
+		    lsi_donate(ld, res.a2, res.a1, GFP_ATOMIC | __GFP_NOWARN))
+			break;
+	}
+	if (st == LS_OK) {
+		atomic64_add(ld->nbatch, &lsi_stats.batch_entries);
+		atomic64_add(ld->batch_pages, &lsi_stats.map_pages);
+	} else {
+		pr_warn_ratelimited(
+			"dom %lu: MAP_BATCH of %u entries -> %ld, mapping them one by one\n",
+			ld->id, ld->nbatch, st);
+		for (i = 0; i < ld->nbatch; i++) {
+			u64 *e = &ld->batch[3 * i];
+			unsigned long n = e[2] & 0xffffffffU;
+
+			ret = lsi_map_range(ld, e[0], e[1], n, e[2] >> 32, GFP_ATOMIC, &done);
+			if (ret) {
+				lsi_batch_fail(ld, e[0], n << PAGE_SHIFT, ret);
+				if (done) /* the entry is not mapped at all, as the batch promised */
+					lsi_unmap_range(ld, e[0], done);
+			}
+		}
+	}
+	ld->nbatch = 0;
+	ld->batch_pages = 0;
+	ld->batch_end = 0;
+}
+
 static int lsi_map_pages(struct iommu_domain *domain, unsigned long iova, phys_addr_t paddr,
 			 size_t pgsize, size_t pgcount, int prot, gfp_t gfp, size_t *mapped)
 {
 	struct lsi_domain *ld = to_lsi(domain);
 	unsigned long n = (pgsize * pgcount) >> PAGE_SHIFT;
-	unsigned long lprot = 0, done = 0;
-	struct arm_smccc_res res;
-	int ret;
+	unsigned long lprot = 0, flags, k;
 
 	/*
 	 * MMIO (the GIC ITS doorbell iommu-dma maps for MSIs): LS_HVC_IOMMU_MAP maps host RAM only
@@ -320,71 +440,123 @@ static int lsi_map_pages(struct iommu_domain *domain, unsigned long iova, phys_a
 		lprot |= LS_IOMMU_READ;
 	if (prot & IOMMU_WRITE)
 		lprot |= LS_IOMMU_WRITE;
-	if (!lprot)
+	if (!lprot || !n)
 		return -EINVAL;
-	/* One call maps one window (<= LS_BUDGET_PAGES, ends at a 2 MiB IOVA boundary). */
-	while (done < n) {
-		arm_smccc_1_1_hvc(LS_HVC_IOMMU_MAP, ld->id, iova + (done << PAGE_SHIFT),
-				  paddr + (done << PAGE_SHIFT), n - done, lprot, &res);
-		atomic64_inc(&lsi_stats.map_calls);
-		if ((long)res.a0 == LS_ENOMEM) {
-			ret = lsi_donate(ld, res.a2, res.a1, gfp);
-			if (ret)
-				goto out;
+	/* Queue the range (entries of at most the per-call budget); iotlb_sync_map sends it. */
+	spin_lock_irqsave(&ld->batch_lock, flags);
+	while (n) {
+		k = min_t(unsigned long, n, LS_IOMMU_BUDGET_PAGES);
+		if (ld->nbatch == LS_IOMMU_BATCH_MAX ||
+		    ld->batch_pages + k > LS_IOMMU_BUDGET_PAGES ||
+		    (ld->nbatch && iova < ld->batch_end))
+			lsi_batch_flush(ld);
+		ld->batch[3 * ld->nbatch] = iova;
+		ld->batch[3 * ld->nbatch + 1] = paddr;
+		ld->batch[3 * ld->nbatch + 2] = k | (u64)lprot << 32;
+		ld->nbatch++;
+		ld->batch_pages += k;
+		ld->batch_end = iova + (k << PAGE_SHIFT);
+		iova += k << PAGE_SHIFT;
+		paddr += k << PAGE_SHIFT;
+		n -= k;
+	}
+	spin_unlock_irqrestore(&ld->batch_lock, flags);
+	*mapped = pgsize * pgcount;
+	return 0;
+}
+
+/*
+ * Flush the queued maps; fail if one of the caller's own ranges did not map (the IOMMU core then
+ * unmaps the caller's whole range).
+ */
+static int lsi_iotlb_sync_map(struct iommu_domain *domain, unsigned long iova, size_t size)
+{
+	struct lsi_domain *ld = to_lsi(domain);
+	unsigned long flags;
+	unsigned int i;
+	int ret = 0;
+
+	spin_lock_irqsave(&ld->batch_lock, flags);
+	lsi_batch_flush(ld);
+	for (i = 0; i < ld->nfailed;) {
+		struct lsi_failed *f = &ld->failed[i];
+
+		if (f->iova < iova + size && iova < f->iova + f->size) {
+			ret = ret ?: f->err;
+			*f = ld->failed[--ld->nfailed];
 			continue;
 		}
-		if ((long)res.a0 != LS_OK) {
-			ret = lsi_errno((long)res.a0);
-			pr_err_ratelimited("dom %lu: MAP iova 0x%lx pa %pa %lu pages -> %ld\n",
-					   ld->id, iova + (done << PAGE_SHIFT), &paddr, n - done,
-					   (long)res.a0);
-			goto out;
-		}
-		if (res.a1 == 0 || res.a1 > n - done) {
-			ret = -EIO;
-			goto out;
-		}
-		done += res.a1;
-		atomic64_add((s64)res.a1, &lsi_stats.map_pages);
+		i++;
 	}
-	ret = 0;
-out:
-	*mapped = done << PAGE_SHIFT;
+	spin_unlock_irqrestore(&ld->batch_lock, flags);
 	return ret;
 }
 
-static size_t lsi_unmap_pages(struct iommu_domain *domain, unsigned long iova, size_t pgsize,
-			      size_t pgcount, struct iommu_iotlb_gather *gather)
+/*
+ * LS_HVC_IOMMU_UNMAP of [iova, iova + n pages). A window with an unmapped page fails whole
+ * (LS_ENOENT): it is redone page by page, skipping the holes (the IOMMU core unmaps a failed
+ * map's whole range, of which only part may be mapped). Returns the pages unmapped.
+ */
+static unsigned long lsi_unmap_range(struct lsi_domain *ld, unsigned long iova, unsigned long n)
 {
-	struct lsi_domain *ld = to_lsi(domain);
-	unsigned long n = (pgsize * pgcount) >> PAGE_SHIFT, done = 0;
+	unsigned long done = 0, unmapped = 0;
 	struct arm_smccc_res res;
+	bool single = false;
 	int donated = 0;
 
 	while (done < n) {
-		arm_smccc_1_1_hvc(LS_HVC_IOMMU_UNMAP, ld->id, iova + (done << PAGE_SHIFT), n - done,
+		unsigned long want = single ? 1 : n - done;
+
+		arm_smccc_1_1_hvc(LS_HVC_IOMMU_UNMAP, ld->id, iova + (done << PAGE_SHIFT), want,
 				  &res);
 		atomic64_inc(&lsi_stats.unmap_calls);
 		/* Splitting a block needs a table page; unmap may run in atomic context. */
-		if ((long)res.a0 == LS_ENOMEM && donated++ < 4 &&
-		    !lsi_donate(ld, res.a2, res.a1, GFP_ATOMIC))
+		if ((long)res.a0 == LS_ENOMEM && donated++ < 8 &&
+		    !lsi_donate(ld, res.a2, res.a1, GFP_ATOMIC | __GFP_NOWARN))
 			continue;
-		if ((long)res.a0 != LS_OK || res.a1 == 0 || res.a1 > n - done) {
+		if ((long)res.a0 == LS_ENOENT && !single) {
+			single = true;
+			continue;
+		}
+		if ((long)res.a0 == LS_ENOENT) {
+			done++;
+			continue;
+		}
+		if ((long)res.a0 != LS_OK || res.a1 == 0 || res.a1 > want) {
 			pr_err_ratelimited("dom %lu: UNMAP iova 0x%lx %lu pages -> %ld\n", ld->id,
-					   iova + (done << PAGE_SHIFT), n - done, (long)res.a0);
+					   iova + (done << PAGE_SHIFT), want, (long)res.a0);
 			break;
 		}
 		done += res.a1;
+		unmapped += res.a1;
 		atomic64_add((s64)res.a1, &lsi_stats.unmap_pages);
 	}
-	return done << PAGE_SHIFT;
+	return unmapped;
+}
+
+/* Gathered only: the range is unmapped in Lockstep at iotlb_sync (below). */
+static size_t lsi_unmap_pages(struct iommu_domain *domain, unsigned long iova, size_t pgsize,
+			      size_t pgcount, struct iommu_iotlb_gather *gather)
+{
+	size_t size = pgsize * pgcount;
+
+	if (iommu_iotlb_gather_is_disjoint(gather, iova, size)) {
+		domain->ops->iotlb_sync(domain, gather);
+		iommu_iotlb_gather_init(gather);
+	}
+	iommu_iotlb_gather_add_range(gather, iova, size);
+	return size;
 }
 
 static phys_addr_t lsi_iova_to_phys(struct iommu_domain *domain, dma_addr_t iova)
 {
 	struct lsi_domain *ld = to_lsi(domain);
 	struct arm_smccc_res res;
+	unsigned long flags;
 
+	spin_lock_irqsave(&ld->batch_lock, flags);
+	lsi_batch_flush(ld);
+	spin_unlock_irqrestore(&ld->batch_lock, flags);
 	arm_smccc_1_1_hvc(LS_HVC_IOMMU_QUERY, ld->id, iova & PAGE_MASK, &res);
 	atomic64_inc(&lsi_stats.query_calls);
 	if ((long)res.a0 != LS_OK)
@@ -393,21 +565,27 @@ static phys_addr_t lsi_iova_to_phys(struct iommu_domain *domain, dma_addr_t iova
 }
 
 /*
- * Nothing to do: LS_HVC_IOMMU_UNMAP completes its invalidations and a CMD_SYNC before it returns
- * (the host may give the pages away right after), and LS_HVC_IOMMU_MAP only fills invalid
- * entries (or invalidates and syncs itself when it merges tables into a block).
+ * Nothing to do: no unmap is pending outside a gather (each gather is synced by its owner), and
+ * LS_HVC_IOMMU_MAP(_BATCH) only fills invalid entries (or invalidates and syncs itself when it
+ * merges tables into a block).
  */
 static void lsi_flush_iotlb_all(struct iommu_domain *domain)
 {
 }
 
+/* Unmap the gathered range; each UNMAP returns after Lockstep's invalidation and CMD_SYNC. */
 static void lsi_iotlb_sync(struct iommu_domain *domain, struct iommu_iotlb_gather *gather)
 {
+	if (gather->start > gather->end)
+		return;
+	lsi_unmap_range(to_lsi(domain), gather->start,
+			(gather->end - gather->start + 1) >> PAGE_SHIFT);
 }
 
 static const struct iommu_domain_ops lsi_domain_ops = {
 	.attach_dev = lsi_attach_dev,
 	.map_pages = lsi_map_pages,
+	.iotlb_sync_map = lsi_iotlb_sync_map,
 	.unmap_pages = lsi_unmap_pages,
 	.flush_iotlb_all = lsi_flush_iotlb_all,
 	.iotlb_sync = lsi_iotlb_sync,
@@ -523,6 +701,8 @@ static int lsi_stats_show(struct seq_file *s, void *unused)
 	LSI_SHOW(attach_calls);
 	LSI_SHOW(detach_calls);
 	LSI_SHOW(domains);
+	LSI_SHOW(batch_calls);
+	LSI_SHOW(batch_entries);
 #undef LSI_SHOW
 	return 0;
 }

@@ -19,6 +19,11 @@ _Static_assert(LS_POOL_IOMMU(0) == OWN_POOL_HDOM(0), "ABI domain pool ids match 
 _Static_assert(LS_IOMMU_READ == OWN_IOMMU_READ && LS_IOMMU_WRITE == OWN_IOMMU_WRITE,
 	       "ABI prot bits match the core");
 _Static_assert(LS_IOMMU_STAT_NR == OWN_HDOM_STAT_NR, "ABI domain stats match the core");
+_Static_assert(LS_IOMMU_BATCH_MAX == OWN_BATCH_MAX &&
+		       LS_IOMMU_BATCH_MAX * LS_IOMMU_BATCH_ENT_BYTES <= 4096 &&
+		       LS_IOMMU_BATCH_ENT_BYTES == sizeof(struct own_map_ent) &&
+		       LS_IOMMU_BUDGET_PAGES == OWN_HDOM_BUDGET_PAGES,
+	       "ABI map batch matches the core");
 _Static_assert(LS_VIEW_IOMMU_DOMAIN(0) == OWN_POOL_HDOM(0), "ABI view ids match the core");
 
 static u64 hvc_features;
@@ -294,6 +299,17 @@ static void hvc_iommu_unmap(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 			    &res);
 }
 
+static void hvc_iommu_map_batch(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	struct own_res res = { 0 };
+
+	if (hvc_from_host(ctx, regs))
+		hvc_ret_own(regs,
+			    own_hdom_map_batch(hvc_dom_id(regs->x[1]), regs->x[2], regs->x[3],
+					       &res),
+			    &res);
+}
+
 static void hvc_iommu_query(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 {
 	u64 pa = 0;
@@ -378,6 +394,7 @@ static const hvc_handler_fn hvc_table[] = {
 	[LS_FN_IOMMU_QUERY] = hvc_iommu_query,
 	[LS_FN_IOMMU_DOMAIN_STATS] = hvc_iommu_domain_stats,
 	[LS_FN_VIEW_STATS] = hvc_view_stats,
+	[LS_FN_IOMMU_MAP_BATCH] = hvc_iommu_map_batch,
 	[LS_FN_SMMU_STATS] = hvc_smmu_stats,
 };
 

@@ -1601,6 +1601,14 @@ out:
 	return ret;
 }
 
+/* A domain call's window: at most OWN_HDOM_BUDGET_PAGES, ending at a multiple of it in IOVA. */
+static u64 own_hdom_window(u64 iova, u64 n)
+{
+	u64 left = OWN_HDOM_BUDGET_PAGES - ((iova >> PAGE_SHIFT) & (OWN_HDOM_BUDGET_PAGES - 1));
+
+	return MIN(n, left);
+}
+
 /* The IOVA window [iova, iova + n pages) inside the domain's input range. */
 static int own_hdom_check_iova(const struct own_hdom *d, u64 iova, u64 n)
 {
@@ -1615,6 +1623,11 @@ static bool own_host_reaches(u16 e)
 	u16 owner = own_e_owner(e);
 
 	return owner == OWN_OWNER_HOST || (owner >= OWN_OWNER_VM(0) && (e & OWN_E_SHARED));
+}
+
+static pt_attr_t own_dma_attr(u32 prot)
+{
+	return ((prot & OWN_IOMMU_READ) ? PT_R : 0) | ((prot & OWN_IOMMU_WRITE) ? PT_W : 0);
 }
 
 int own_hdom_map(u32 dom, u64 iova, u64 pa, u64 n, u32 prot, struct own_res *res)
@@ -1649,7 +1662,7 @@ int own_hdom_map(u32 dom, u64 iova, u64 pa, u64 n, u32 prot, struct own_res *res
 	ret = own_check_pa(pa, n, &e);
 	if (ret)
 		goto out;
-	w = own_window(iova, n);
+	w = own_hdom_window(iova, n);
 	cnt = own_dma_of(e);
 	for (i = 0; i < w; i++) {
 		if (!own_host_reaches(e[i])) {
@@ -1735,7 +1748,7 @@ int own_hdom_unmap(u32 dom, u64 iova, u64 n, struct own_res *res)
 	ret = own_hdom_check_iova(d, iova, n);
 	if (ret)
 		goto out;
-	w = own_window(iova, n);
+	w = own_hdom_window(iova, n);
 	ret = pt_walk(&d->pt, iova, w << PAGE_SHIFT, own_dma_walk_fn, &dw);
 	if (ret)
 		goto out; /* -ENOENT: a page of the window is not mapped */
@@ -1758,6 +1771,142 @@ int own_hdom_unmap(u32 dom, u64 iova, u64 n, struct own_res *res)
 	/* Completed before the call returns: the host may then give the pages away. */
 	own_hdom_inval(d, &g, true);
 	res->done = w;
+out:
+	hyp_spin_unlock(&own.host.lock);
+	return ret;
+}
+
+/*
+ * LS_FN_IOMMU_MAP_BATCH: every entry of the host's list, or none. The list is copied once (the
+ * host may change its page meanwhile), then checked whole: ascending disjoint IOVA ranges, pages
+ * the host reaches, free IOVAs, map counts (taken tentatively, so an entry repeating a page
+ * counts twice), and one pool check for the sum of the entries' costs. That sum bounds what the
+ * commit takes: the ranges are disjoint and were all unmapped, so an earlier entry can only
+ * create tables a later one would have needed too, never split or merge one it uses.
+ */
+static struct own_map_ent own_batch[OWN_BATCH_MAX]; /* under own.host.lock */
+
+static void own_batch_uncount(u64 upto)
+{
+	u64 i, p;
+
+	for (i = 0; i < upto; i++) {
+		u8 *cnt = own_dma_of(own_db_span(own_batch[i].pa, 1));
+
+		for (p = 0; p < (own_batch[i].pages_prot & 0xffffffffU); p++)
+			cnt[p]--;
+	}
+}
+
+static int own_batch_check(struct own_hdom *d, u64 nents, u64 *cost)
+{
+	u64 i, p, end = 0, total = 0;
+	int ret;
+
+	*cost = 0;
+	for (i = 0; i < nents; i++) {
+		const struct own_map_ent *m = &own_batch[i];
+		u64 n = m->pages_prot & 0xffffffffU;
+		u32 prot = (u32)(m->pages_prot >> 32);
+		u16 *e;
+		u8 *cnt;
+		s64 c;
+
+		ret = -EINVAL;
+		if (!prot || (prot & ~(OWN_IOMMU_READ | OWN_IOMMU_WRITE)) ||
+		    own_check_args(m->iova, n))
+			goto undo;
+		if ((i && m->iova < end) || (total += n) > OWN_HDOM_BUDGET_PAGES)
+			goto undo;
+		end = m->iova + (n << PAGE_SHIFT);
+		ret = own_hdom_check_iova(d, m->iova, n);
+		if (!ret)
+			ret = own_check_pa(m->pa, n, &e);
+		if (ret)
+			goto undo;
+		cnt = own_dma_of(e);
+		for (p = 0; p < n; p++) {
+			ret = 0;
+			if (!own_host_reaches(e[p]))
+				ret = -EPERM;
+			else if (cnt[p] >= OWN_DMA_MAX_MAPS)
+				ret = -ENOSPC;
+			if (ret) {
+				while (p--)
+					cnt[p]--;
+				goto undo;
+			}
+			cnt[p]++;
+		}
+		c = pt_walk(&d->pt, m->iova, n << PAGE_SHIFT, own_unmapped_fn, NULL);
+		if (!c)
+			c = pt_map_cost(&d->pt, m->iova, n << PAGE_SHIFT, m->pa,
+					own_dma_attr(prot));
+		if (c < 0) {
+			ret = (int)c;
+			own_batch_uncount(i + 1);
+			return ret;
+		}
+		*cost += (u64)c;
+	}
+	return 0;
+undo:
+	own_batch_uncount(i);
+	return ret;
+}
+
+int own_hdom_map_batch(u32 dom, u64 list_pa, u64 nents, struct own_res *res)
+{
+	const volatile u64 *src;
+	struct own_hdom *d;
+	struct pt_gather g;
+	u64 i, cost, pages = 0;
+	u16 *e;
+	int ret;
+
+	res->done = 0;
+	if (!nents || nents > OWN_BATCH_MAX)
+		return -EINVAL;
+	ret = own_check_pa(list_pa, 1, &e);
+	if (ret)
+		return ret;
+	hyp_spin_lock(&own.host.lock);
+	ret = -ENOENT;
+	d = own_hdom_get(dom);
+	if (!d)
+		goto out;
+	ret = -EPERM;
+	if (!own_host_reaches(*e))
+		goto out;
+	src = plat_phys_to_virt(list_pa);
+	for (i = 0; i < nents; i++) {
+		own_batch[i].iova = src[3 * i];
+		own_batch[i].pa = src[3 * i + 1];
+		own_batch[i].pages_prot = src[3 * i + 2];
+	}
+	ret = own_batch_check(d, nents, &cost);
+	if (ret)
+		goto out;
+	ret = own_reserve_pool(&d->pool, OWN_POOL_HDOM(d->id), cost, res);
+	if (ret) {
+		own_batch_uncount(nents);
+		goto out;
+	}
+	if (cost)
+		pt_pool_unreserve(&d->pool, cost);
+
+	pt_gather_init(&g);
+	for (i = 0; i < nents; i++) {
+		const struct own_map_ent *m = &own_batch[i];
+		u64 n = m->pages_prot & 0xffffffffU;
+
+		HYP_CHECK(pt_map(&d->pt, m->iova, n << PAGE_SHIFT, m->pa,
+				 own_dma_attr((u32)(m->pages_prot >> 32)), &g) == 0);
+		pages += n;
+	}
+	d->mapped += pages;
+	own_hdom_inval(d, &g, false); /* as own_hdom_map: only merges dropped anything */
+	res->done = nents;
 out:
 	hyp_spin_unlock(&own.host.lock);
 	return ret;

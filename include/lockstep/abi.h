@@ -176,4 +176,20 @@
 #define LS_VIEW_KIND_MIRRORED	2
 #define LS_VIEW_KIND_DOMAIN	3
 
+/*
+ * Appended for batched DMA mapping (issue 4, docs/hypercalls.md "LS_FN_IOMMU_MAP_BATCH").
+ * LS_FN_IOMMU_MAP_BATCH: x1 = dom, x2 = PA of an entry list (4 KiB aligned, in one page the host
+ * owns or borrows), x3 = entries (1..LS_IOMMU_BATCH_MAX). Entry i is three little-endian u64 at
+ * list + i * LS_IOMMU_BATCH_ENT_BYTES: iova, pa, pages | prot << 32 (prot as LS_FN_IOMMU_MAP).
+ * Entries ascend strictly in IOVA and do not overlap; they total at most LS_IOMMU_BUDGET_PAGES.
+ * All entries are mapped, or none (on LS_ENOMEM x1 = pages to donate, x2 = pool); x1 = entries.
+ * LS_IOMMU_BUDGET_PAGES also bounds one LS_FN_IOMMU_MAP / LS_FN_IOMMU_UNMAP call: x1 = pages
+ * done, stopping at a multiple of LS_IOMMU_BUDGET_PAGES in IOVA.
+ */
+#define LS_FN_IOMMU_MAP_BATCH	 0x0059
+#define LS_HVC_IOMMU_MAP_BATCH	 LS_HVC_ID(LS_FN_IOMMU_MAP_BATCH)
+#define LS_IOMMU_BATCH_ENT_BYTES 24
+#define LS_IOMMU_BATCH_MAX	 170  /* entries in one 4 KiB page */
+#define LS_IOMMU_BUDGET_PAGES	 4096 /* 16 MiB: pages one domain map, unmap or batch call handles */
+
 #endif /* LOCKSTEP_ABI_H */

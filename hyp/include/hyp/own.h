@@ -25,6 +25,10 @@
 #define OWN_VM_POOL_MIN	  16U	     /* pool pages a VM needs at create (root + first tables) */
 #define OWN_VM_POOL_ALIGN 0x10000ULL /* VM_CREATE pool alignment: a 16-page stage-2 root */
 
+/* Host DMA domains: pages one map/unmap/batch call handles; entries of one batch list page. */
+#define OWN_HDOM_BUDGET_PAGES 4096U
+#define OWN_BATCH_MAX	      170U
+
 /* Principal ids ("who"): the host, or VM n (0 <= n < OWN_MAX_VMS). */
 #define OWN_HOST 0xffffffffU
 
@@ -235,6 +239,11 @@ int own_hdom_attach(u32 dom, u32 sid);
 int own_hdom_detach(u32 sid);
 int own_hdom_map(u32 dom, u64 iova, u64 pa, u64 n, u32 prot, struct own_res *res);
 int own_hdom_unmap(u32 dom, u64 iova, u64 n, struct own_res *res);
+/* One map entry of own_hdom_map_batch(), as the host wrote it (LS_FN_IOMMU_MAP_BATCH). */
+struct own_map_ent {
+	u64 iova, pa, pages_prot;
+};
+int own_hdom_map_batch(u32 dom, u64 list_pa, u64 nents, struct own_res *res);
 int own_hdom_lookup(u32 dom, u64 iova, u64 *pa, u32 *prot);
 int own_hdom_stat(u32 dom, unsigned int id, u64 *val);
 /* The domain (read-only), NULL if @dom is not live. */

@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * lsbench.ko: the IOMMU map/unmap benchmark of issue 4 (tests/iommu-bench/README.md).
+ *
+ * Binds QEMU's edu PCI device (1234:11e8) as a driver that manages its own DMA, gives it a paging
+ * domain of whatever IOMMU driver owns the device (Linux's arm-smmu-v3 when booted without
+ * Lockstep, Lockstep's PV IOMMU lockstep-iommu.ko under Lockstep) and times, through the same
+ * Linux IOMMU API in both cases, mapping and unmapping `mib` MiB of IOVA in 4 KiB and in 2 MiB
+ * chunks:
+ *
+ *   map        one iommu_map() per chunk (each returns with the mapping usable)
+ *   unmap      one iommu_unmap() per chunk (each returns with the IOTLB invalidated and synced)
+ *   map_sg     one iommu_map_sg() over a scatterlist of every chunk (dma_map_sg's path)
+ *   unmap_fast one iommu_unmap_fast() per chunk into one gather, then one iommu_iotlb_sync()
+ *              (VFIO type1's and iommu-dma's batched unmap)
+ *
+ * Chunks map a pool of physically non-adjacent buffers round-robin (4 KiB chunks: the first page
+ * of 8192 order-1 allocations; 2 MiB chunks: the first half of 16 order-10 allocations), so no two
+ * consecutive chunks are physically contiguous and iommu_map_sg cannot coalesce them.
+ * Every phase is verified with iommu_iova_to_phys() at sampled IOVAs.
+ *
+ * Each phase is framed by a write of its number to the edu's liveness register (BAR0 + 4): with
+ * QEMU's memory_region_ops_write trace on, tests/iommu-bench/count.awk attributes SMMU commands
+ * (smmuv3_cmdq_opcode trace) to phases. Results go to the kernel log as "lsbench: " lines.
+ */
+#define pr_fmt(fmt) "lsbench: " fmt
+
+#include <linux/iommu.h>
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/scatterlist.h>
+#include <linux/sched.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+static unsigned int mib = 1024;
+module_param(mib, uint, 0444);
+MODULE_PARM_DESC(mib, "IOVA space mapped and unmapped per chunk size, in MiB");
+
+#define LSB_IOVA_BASE	 0x100000000UL /* 4 GiB: above the SW MSI window, below 40 bits */
+#define LSB_POOL_BYTES	 (32UL << 20)  /* distinct memory behind the chunks */
+#define LSB_EDU_LIVENESS 0x04
+
+struct lsb_run {
+	struct iommu_domain *dom;
+	void __iomem *bar;
+	size_t chunk;
+	unsigned long nchunks;
+	unsigned int npool;
+	struct page **pool;
+	unsigned int order;
+	unsigned int phase;
+	int failed;
+};
+
+static phys_addr_t lsb_pa(const struct lsb_run *r, unsigned long i)
+{
+	return page_to_phys(r->pool[i % r->npool]);
+}
+
+static unsigned long lsb_iova(const struct lsb_run *r, unsigned long i)
+{
+	return LSB_IOVA_BASE + i * r->chunk;
+}
+
+/* Marks the start (odd) and end (even) of a phase for the trace counter. */
+static void lsb_mark(struct lsb_run *r, const char *op, bool start)
+{
+	if (start)
+		r->phase++;
+	writel(r->phase * 2 + (start ? 0 : 1), r->bar + LSB_EDU_LIVENESS);
+	(void)readl(r->bar + LSB_EDU_LIVENESS);
+	if (start)
+		pr_info("phase %u chunk %zu op %s\n", r->phase, r->chunk, op);
+}
+
+static void lsb_report(struct lsb_run *r, const char *op, u64 ns, unsigned long calls)
+{
+	u64 bytes = (u64)r->nchunks * r->chunk;
+
+	pr_info("result chunk %zu op %s calls %lu bytes %llu ns %llu ns_per_chunk %llu MiBps %llu\n",
+		r->chunk, op, calls, bytes, ns, div64_u64(ns, r->nchunks),
+		ns ? div64_u64(bytes * 1000000000ULL >> 20, ns) : 0);
+}
+
+/* Samples about 64 chunks (and the last): mapped to the expected PA, or unmapped. */
+static void lsb_verify(struct lsb_run *r, const char *op, bool mapped)
+{
+	unsigned long step = max(1UL, r->nchunks / 64), i, k, bad = 0;
+
+	for (k = 0; k <= 64; k++) {
+		unsigned long off;
+		phys_addr_t want, got;
+
+		i = min(k * step, r->nchunks - 1);
+		off = (i * 0x1040) & (r->chunk - 1) & PAGE_MASK;
+		want = mapped ? lsb_pa(r, i) + off : 0;
+		got = iommu_iova_to_phys(r->dom, lsb_iova(r, i) + off);
+		if (got != want && bad++ < 4)
+			pr_err("verify after %s: chunk %lu iova 0x%lx -> %pa, want %pa\n", op, i,
+			       lsb_iova(r, i) + off, &got, &want);
+	}
+	pr_info("verify chunk %zu after %s: %s\n", r->chunk, op, bad ? "FAIL" : "ok");
+	if (bad)
+		r->failed = 1;
+}
+
+static int lsb_map_each(struct lsb_run *r)
+{
+	unsigned long i;
+	u64 t0;
+	int ret;
+
+	lsb_mark(r, "map", true);
+	t0 = ktime_get_ns();
+	for (i = 0; i < r->nchunks; i++) {
+		ret = iommu_map(r->dom, lsb_iova(r, i), lsb_pa(r, i), r->chunk,
+				IOMMU_READ | IOMMU_WRITE, GFP_KERNEL);
+		if (ret) {
+			pr_err("iommu_map chunk %lu: %d\n", i, ret);
+			r->failed = 1;
+			return ret;
+		}
+		if (!(i & 4095))
+			cond_resched();
+	}
+	t0 = ktime_get_ns() - t0;
+	lsb_mark(r, "map", false);
+	lsb_report(r, "map", t0, r->nchunks);
+	lsb_verify(r, "map", true);
+	return 0;
+}
+
+static int lsb_unmap_each(struct lsb_run *r)
+{
+	unsigned long i;
+	u64 t0;
+
+	lsb_mark(r, "unmap", true);
+	t0 = ktime_get_ns();
+	for (i = 0; i < r->nchunks; i++) {
+		if (iommu_unmap(r->dom, lsb_iova(r, i), r->chunk) != r->chunk) {
+			pr_err("iommu_unmap chunk %lu: short\n", i);
+			r->failed = 1;
+			return -EIO;
+		}
+		if (!(i & 4095))
+			cond_resched();
+	}
+	t0 = ktime_get_ns() - t0;
+	lsb_mark(r, "unmap", false);
+	lsb_report(r, "unmap", t0, r->nchunks);
+	lsb_verify(r, "unmap", false);
+	return 0;
+}
+
+static int lsb_map_sg(struct lsb_run *r)
+{
+	struct scatterlist *sg;
+	struct sg_table sgt;
+	unsigned long i;
+	ssize_t got;
+	u64 t0;
+	int ret;
+
+	ret = sg_alloc_table(&sgt, r->nchunks, GFP_KERNEL);
+	if (ret)
+		return ret;
+	for_each_sgtable_sg(&sgt, sg, i) sg_set_page(sg, r->pool[i % r->npool], r->chunk, 0);
+	lsb_mark(r, "map_sg", true);
+	t0 = ktime_get_ns();
+	got = iommu_map_sg(r->dom, LSB_IOVA_BASE, sgt.sgl, sgt.orig_nents, IOMMU_READ | IOMMU_WRITE,
+			   GFP_KERNEL);
+	t0 = ktime_get_ns() - t0;
+	lsb_mark(r, "map_sg", false);
+	sg_free_table(&sgt);
+	if (got != (ssize_t)(r->nchunks * r->chunk)) {
+		pr_err("iommu_map_sg: %zd\n", got);
+		r->failed = 1;
+		return got < 0 ? (int)got : -EIO;
+	}
+	lsb_report(r, "map_sg", t0, 1);
+	lsb_verify(r, "map_sg", true);
+	return 0;
+}
+
+static int lsb_unmap_fast(struct lsb_run *r)
+{
+	struct iommu_iotlb_gather g;
+	unsigned long i;
+	u64 t0;
+
+	lsb_mark(r, "unmap_fast", true);
+	t0 = ktime_get_ns();
+	iommu_iotlb_gather_init(&g);
+	for (i = 0; i < r->nchunks; i++) {
+		if (iommu_unmap_fast(r->dom, lsb_iova(r, i), r->chunk, &g) != r->chunk) {
+			pr_err("iommu_unmap_fast chunk %lu: short\n", i);
+			r->failed = 1;
+			iommu_iotlb_sync(r->dom, &g);
+			return -EIO;
+		}
+		if (!(i & 4095))
+			cond_resched();
+	}
+	iommu_iotlb_sync(r->dom, &g);
+	t0 = ktime_get_ns() - t0;
+	lsb_mark(r, "unmap_fast", false);
+	lsb_report(r, "unmap_fast", t0, r->nchunks);
+	lsb_verify(r, "unmap_fast", false);
+	return 0;
+}
+
+static void lsb_pool_free(struct lsb_run *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->npool && r->pool; i++)
+		if (r->pool[i])
+			__free_pages(r->pool[i], r->order);
+	kvfree(r->pool);
+	r->pool = NULL;
+}
+
+/* Buffers of r->chunk bytes, each the first half of a block twice as big: never adjacent. */
+static int lsb_pool_alloc(struct lsb_run *r)
+{
+	unsigned int i;
+
+	r->order = get_order(r->chunk) + 1;
+	r->npool = LSB_POOL_BYTES / r->chunk;
+	r->pool = kvcalloc(r->npool, sizeof(*r->pool), GFP_KERNEL);
+	if (!r->pool)
+		return -ENOMEM;
+	for (i = 0; i < r->npool; i++) {
+		r->pool[i] = alloc_pages(GFP_KERNEL | __GFP_NOWARN, r->order);
+		if (!r->pool[i]) {
+			pr_err("pool: order-%u allocation %u failed\n", r->order, i);
+			lsb_pool_free(r);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static void lsb_run_chunk(struct lsb_run *r, size_t chunk)
+{
+	r->chunk = chunk;
+	r->nchunks = ((unsigned long)mib << 20) / chunk;
+	if (lsb_pool_alloc(r)) {
+		r->failed = 1;
+		return;
+	}
+	pr_info("chunk %zu: %lu chunks over %u buffers of order %u\n", chunk, r->nchunks, r->npool,
+		r->order);
+	if (!lsb_map_each(r))
+		lsb_unmap_each(r);
+	if (!lsb_map_sg(r))
+		lsb_unmap_fast(r);
+	lsb_pool_free(r);
+}
+
+static int lsb_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct lsb_run r = {};
+	int ret;
+
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+	r.bar = pcim_iomap(pdev, 0, 0);
+	if (!r.bar)
+		return -ENOMEM;
+	r.dom = iommu_paging_domain_alloc(&pdev->dev);
+	if (IS_ERR(r.dom)) {
+		pr_err("no paging domain for %s: %ld\n", pci_name(pdev), PTR_ERR(r.dom));
+		return PTR_ERR(r.dom);
+	}
+	ret = iommu_attach_device(r.dom, &pdev->dev);
+	if (ret) {
+		pr_err("attach %s: %d\n", pci_name(pdev), ret);
+		iommu_domain_free(r.dom);
+		return ret;
+	}
+	pr_info("%s: paging domain attached, %u MiB per chunk size, pgsize_bitmap 0x%lx\n",
+		pci_name(pdev), mib, r.dom->pgsize_bitmap);
+	lsb_run_chunk(&r, SZ_4K);
+	lsb_run_chunk(&r, SZ_2M);
+	iommu_detach_device(r.dom, &pdev->dev);
+	iommu_domain_free(r.dom);
+	pr_info("done: %s\n", r.failed ? "FAILED" : "ok");
+	return 0;
+}
+
+static const struct pci_device_id lsb_ids[] = { { PCI_DEVICE(0x1234, 0x11e8) }, {} };
+MODULE_DEVICE_TABLE(pci, lsb_ids);
+
+static struct pci_driver lsb_driver = {
+	.name = "lsbench",
+	.id_table = lsb_ids,
+	.probe = lsb_probe,
+	.driver_managed_dma = true,
+};
+module_pci_driver(lsb_driver);
+
+MODULE_DESCRIPTION("Lockstep IOMMU map/unmap benchmark (same Linux IOMMU API, any IOMMU driver)");
+MODULE_LICENSE("GPL");
