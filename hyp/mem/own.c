@@ -1800,7 +1800,7 @@ static void own_batch_uncount(u64 upto)
 
 static int own_batch_check(struct own_hdom *d, u64 nents, u64 *cost)
 {
-	u64 i, p, end = 0, total = 0;
+	u64 i, p, end = 0, prev_end = 0, total = 0;
 	int ret;
 
 	*cost = 0;
@@ -1818,6 +1818,7 @@ static int own_batch_check(struct own_hdom *d, u64 nents, u64 *cost)
 			goto undo;
 		if ((i && m->iova < end) || (total += n) > OWN_HDOM_BUDGET_PAGES)
 			goto undo;
+		prev_end = end;
 		end = m->iova + (n << PAGE_SHIFT);
 		ret = own_hdom_check_iova(d, m->iova, n);
 		if (!ret)
@@ -1838,8 +1839,19 @@ static int own_batch_check(struct own_hdom *d, u64 nents, u64 *cost)
 			}
 			cnt[p]++;
 		}
-		c = pt_walk(&d->pt, m->iova, n << PAGE_SHIFT, own_unmapped_fn, NULL);
-		if (!c)
+		/*
+		 * Scattered single pages: the engine's page fast path (one write, no table, no
+		 * merge) when their last-level table exists. A page in the 2 MiB IOVA region where
+		 * the previous entry ended needs no table page even when the table does not exist
+		 * yet: that entry creates it (a merge cannot remove it, this slot being free).
+		 */
+		c = n == 1 ? pt_map_page(&d->pt, m->iova, m->pa, own_dma_attr(prot), false) :
+			     -EAGAIN;
+		if (c == -EAGAIN)
+			c = pt_walk(&d->pt, m->iova, n << PAGE_SHIFT, own_unmapped_fn, NULL);
+		else if (!c)
+			continue;
+		if (!c && !(n == 1 && i && (m->iova ^ (prev_end - 1)) < SZ_2M))
 			c = pt_map_cost(&d->pt, m->iova, n << PAGE_SHIFT, m->pa,
 					own_dma_attr(prot));
 		if (c < 0) {
@@ -1900,8 +1912,17 @@ int own_hdom_map_batch(u32 dom, u64 list_pa, u64 nents, struct own_res *res)
 		const struct own_map_ent *m = &own_batch[i];
 		u64 n = m->pages_prot & 0xffffffffU;
 
-		HYP_CHECK(pt_map(&d->pt, m->iova, n << PAGE_SHIFT, m->pa,
-				 own_dma_attr((u32)(m->pages_prot >> 32)), &g) == 0);
+		pt_attr_t attr = own_dma_attr((u32)(m->pages_prot >> 32));
+
+		/*
+		 * A single page goes in with one write if its table exists by now and no neighbour
+		 * continues it (-EAGAIN otherwise: pt_map() creates the table the check counted,
+		 * or maps into the existing one and merges, taking no page).
+		 */
+		ret = n == 1 ? pt_map_page(&d->pt, m->iova, m->pa, attr, true) : -EAGAIN;
+		if (ret == -EAGAIN)
+			ret = pt_map(&d->pt, m->iova, n << PAGE_SHIFT, m->pa, attr, &g);
+		HYP_CHECK(ret == 0);
 		pages += n;
 	}
 	d->mapped += pages;

@@ -554,7 +554,8 @@ static void pt_try_merge(struct pt_op *op, struct pt_entry *e)
 		if (!(f->leaf_levels & BIT(e->level)) || !IS_ALIGNED(pa, size))
 			return;
 		for (i = 0; i < 2; i++)
-			if (pt_read(&table[probe[i]]) != f->mk_leaf(cl, pa + probe[i] * csize, attr))
+			if (pt_read(&table[probe[i]]) !=
+			    f->mk_leaf(cl, pa + probe[i] * csize, attr))
 				return;
 		for (i = 1; i < PT_ENTRIES; i++)
 			if (pt_read(&table[i]) != f->mk_leaf(cl, pa + i * csize, attr))
@@ -765,6 +766,56 @@ int pt_map(struct pt *pt, u64 ia, u64 size, u64 pa, pt_attr_t attr, struct pt_ga
 	int ret = pt_map_setup(pt, &op, ia, size, pa, attr);
 
 	return ret ? ret : pt_op_run(pt, &op, g);
+}
+
+/*
+ * Page fast path (scattered 4 KiB DMA mappings): one page into a last-level table that already
+ * exists, when pt_map() would do exactly one descriptor write. It would do more only to allocate
+ * a table (no table here: -EAGAIN) or to merge the table into a block afterwards, which needs a
+ * neighbour continuing the page's output (then -EAGAIN too). The slot was invalid, so nothing was
+ * cached and nothing is invalidated (as pt_map() filling invalid entries). @commit false: check
+ * only. Errors as pt_map(), plus -EEXIST if the page is mapped.
+ */
+int pt_map_page(struct pt *pt, u64 ia, u64 pa, pt_attr_t attr, bool commit)
+{
+	const struct pt_fmt *f = pt_fmt_of(pt);
+	u64 table_pa = pt->root, *table = NULL, desc;
+	unsigned int level, i = 0;
+	pt_attr_t norm;
+	int ret;
+
+	/* pt_map_setup()'s checks, without preparing an operation. */
+	ret = pt_check_range(pt, ia, PAGE_SIZE);
+	if (ret)
+		return ret;
+	if (!IS_ALIGNED(pa, PAGE_SIZE) || PAGE_SIZE > ~pa)
+		return -EINVAL;
+	if (pa + PAGE_SIZE > BIT(f->oa_bits))
+		return -ERANGE;
+	ret = pt_check_attr(pt, attr, &norm);
+	if (ret)
+		return ret;
+	for (level = pt->start_level; level <= PT_LAST_LEVEL; level++) {
+		table = pt_table_va(table_pa);
+		i = (unsigned int)(ia >> pt_level_shift(level));
+		if (level > pt->start_level)
+			i &= PT_ENTRIES - 1;
+		if (level == PT_LAST_LEVEL)
+			break;
+		desc = pt_read(&table[i]);
+		if (pt_desc_type(f, desc, level) != PT_DESC_TABLE)
+			return -EAGAIN;
+		table_pa = f->addr(desc);
+	}
+	if (pt_desc_type(f, pt_read(&table[i]), PT_LAST_LEVEL) != PT_DESC_INVALID)
+		return -EEXIST;
+	if ((i > 0 && pt_read(&table[i - 1]) == f->mk_leaf(PT_LAST_LEVEL, pa - PAGE_SIZE, norm)) ||
+	    (i < PT_ENTRIES - 1 &&
+	     pt_read(&table[i + 1]) == f->mk_leaf(PT_LAST_LEVEL, pa + PAGE_SIZE, norm)))
+		return -EAGAIN;
+	if (commit)
+		pt_write(pt, &table[i], f->mk_leaf(PT_LAST_LEVEL, pa, norm));
+	return 0;
 }
 
 int pt_unmap(struct pt *pt, u64 ia, u64 size, struct pt_gather *g)

@@ -1090,6 +1090,121 @@ static void t_reserve(void **state)
 	assert_int_equal(pool.nr_used, 0);
 }
 
+/* Leaves of [0, size) as a list, to compare two tables. */
+struct leaf_list {
+	unsigned int nr;
+	struct pt_leaf l[2048];
+};
+
+static int collect_leaf(const struct pt_leaf *l, void *arg)
+{
+	struct leaf_list *ll = arg;
+
+	assert_true(ll->nr < ARRAY_SIZE(ll->l));
+	ll->l[ll->nr++] = *l;
+	return 0;
+}
+
+static void same_leaves(const struct pt *a, const struct pt *b, u64 size)
+{
+	static struct leaf_list la, lb;
+	unsigned int i;
+
+	la.nr = lb.nr = 0;
+	assert_int_equal(pt_walk(a, 0, size, collect_leaf, &la), 0);
+	assert_int_equal(pt_walk(b, 0, size, collect_leaf, &lb), 0);
+	assert_int_equal(la.nr, lb.nr);
+	for (i = 0; i < la.nr; i++) {
+		assert_int_equal(la.l[i].ia, lb.l[i].ia);
+		assert_int_equal(la.l[i].size, lb.l[i].size);
+		assert_int_equal(la.l[i].valid, lb.l[i].valid);
+		if (la.l[i].valid) {
+			assert_int_equal(la.l[i].pa, lb.l[i].pa);
+			assert_int_equal(la.l[i].attr, lb.l[i].attr);
+		}
+	}
+	assert_int_equal(a->nr_tables, b->nr_tables);
+}
+
+/*
+ * pt_map_page() (the DMA page fast path) against pt_map(): a table mapped page by page through
+ * the fast path (pt_map() where it says -EAGAIN) ends up identical to one mapped by pt_map()
+ * alone, merges included; random pages, output addresses that often continue a neighbour (so
+ * tables merge into blocks), two attributes, and unmaps in between.
+ */
+static void t_map_page(void **state)
+{
+	const struct fmt_case *fc = fc_of(state);
+	struct pt *a = setup_pt(fc, 256);
+	const u64 win = 2 * SZ_2M, npg = win >> PAGE_SHIFT;
+	struct th_pt other;
+	u64 k, fast = 0, again = 0;
+	pt_attr_t got;
+
+	assert_int_equal(th_pt_init(&other, fc->fmt, fc->ia_bits, &pool), 0);
+	/* No table yet, bad input, then a mapped page. */
+	assert_int_equal(pt_map_page(a, 0, PA_BASE, fc->rw, true), -EAGAIN);
+	assert_int_equal(pt_map_page(a, 8, PA_BASE, fc->rw, true), -EINVAL);
+	assert_int_equal(pt_map_page(a, 0, PA_BASE + 8, fc->rw, true), -EINVAL);
+	assert_int_equal(pt_map_page(a, BIT(fc->ia_bits), PA_BASE, fc->rw, true), -ERANGE);
+	assert_int_equal(pt_map_page(a, 0, PA_BASE, PT_RWX | BIT(7), true), -EINVAL);
+	assert_int_equal(pt_map(a, 0, PAGE_SIZE, PA_BASE, fc->rw, NULL), 0);
+	assert_int_equal(pt_map_page(a, 0, PA_BASE, fc->rw, true), -EEXIST);
+	/* Check only: nothing written. */
+	assert_int_equal(pt_map_page(a, 2 * PAGE_SIZE, PA_BASE + SZ_1G, fc->rw, false), 0);
+	expect_hole(a, 2 * PAGE_SIZE);
+	/* A neighbour continuing the output: the table might merge, pt_map()'s job. */
+	assert_int_equal(pt_map_page(a, PAGE_SIZE, PA_BASE + PAGE_SIZE, fc->rw, true), -EAGAIN);
+	assert_int_equal(pt_map_page(a, PAGE_SIZE, PA_BASE + SZ_1G, fc->rw, true), 0);
+	expect_pa(a, PAGE_SIZE, PA_BASE + SZ_1G, fc->rw);
+	assert_int_equal(pt_unmap(a, 0, 2 * PAGE_SIZE, NULL), 0);
+
+	for (k = 0; k < 6000; k++) {
+		u64 pg = rnd(npg), ia = pg << PAGE_SHIFT;
+		/* 3 in 4: the identity-like output that lets tables merge. */
+		u64 pa = rnd(4) ? PA_BASE + ia : PA_BASE + SZ_1G + rnd(npg) * PAGE_SIZE;
+		pt_attr_t attr = rnd(8) ? fc->rw : fc->ro;
+		bool mapped = pt_lookup(&other.pt, ia, NULL, &got, NULL) == 0;
+		int ret;
+
+		if (mapped && rnd(3) == 0) { /* unmap a short run from both */
+			u64 n = 1 + rnd(4);
+
+			if (ia + (n << PAGE_SHIFT) > win)
+				n = (win - ia) >> PAGE_SHIFT;
+			assert_int_equal(pt_unmap(a, ia, n << PAGE_SHIFT, NULL), 0);
+			assert_int_equal(pt_unmap(&other.pt, ia, n << PAGE_SHIFT, NULL), 0);
+			continue;
+		}
+		ret = pt_map_page(a, ia, pa, attr, true);
+		if (mapped) {
+			assert_int_equal(ret, -EEXIST);
+			continue;
+		}
+		assert_true(ret == 0 || ret == -EAGAIN);
+		if (ret == -EAGAIN) {
+			assert_int_equal(pt_map(a, ia, PAGE_SIZE, pa, attr, NULL), 0);
+			again++;
+		} else {
+			fast++;
+		}
+		assert_int_equal(pt_map(&other.pt, ia, PAGE_SIZE, pa, attr, NULL), 0);
+		if (k % 64 == 0)
+			same_leaves(a, &other.pt, win);
+	}
+	same_leaves(a, &other.pt, win);
+	if (!a->coherent)
+		assert_int_equal(th_check_cleaned(a), 0);
+	assert_int_equal(th_count_tables(a), a->nr_tables);
+	assert_int_equal(pool.nr_used, a->nr_tables + other.pt.nr_tables);
+	/* Both paths were exercised, and some tables merged into blocks on the way. */
+	assert_true(fast > 100 && again > 100);
+	printf("# %s: %llu fast, %llu via pt_map\n", fc->name, (unsigned long long)fast,
+	       (unsigned long long)again);
+	pt_destroy(&other.pt);
+	pt_destroy(a);
+}
+
 static void t_coherent(void **state)
 {
 	const struct fmt_case *fc = fc_of(state);
@@ -1147,6 +1262,7 @@ static const struct named_test per_fmt[] = {
 	{ "property_vs_model", t_property },
 	{ "property_vs_model_512g_boundary", t_property_512g },
 	{ "reservation_protocol", t_reserve },
+	{ "map_page_fast_path_vs_pt_map", t_map_page },
 	{ "coherent_flag", t_coherent },
 	{ "root_pointer", t_root_ptr },
 };

@@ -125,6 +125,8 @@ s64 pt_split_cost(const struct pt *pt, u64 ia, unsigned int level);
  */
 int pt_map(struct pt *pt, u64 ia, u64 size, u64 pa, pt_attr_t attr, struct pt_gather *g);
 int pt_unmap(struct pt *pt, u64 ia, u64 size, struct pt_gather *g);
+/* One page into an existing last-level table without merge: -EAGAIN means use pt_map(). */
+int pt_map_page(struct pt *pt, u64 ia, u64 pa, pt_attr_t attr, bool commit);
 int pt_set_attr(struct pt *pt, u64 ia, u64 size, pt_attr_t attr, struct pt_gather *g);
 /* Split the block covering @ia down to @level keeping every translation. */
 int pt_split(struct pt *pt, u64 ia, unsigned int level, struct pt_gather *g);
