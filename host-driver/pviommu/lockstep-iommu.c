@@ -406,8 +406,8 @@ out:
 		atomic64_inc(&lsi_stats.mmio_maps);
 		atomic64_add((s64)done, &lsi_stats.mmio_pages);
 		if (!ret)
-			pr_info("dom %lu: MMIO %pa mapped at IOVA 0x%lx, %lu pages (MSI doorbell)\n",
-				ld->id, &paddr, iova, done);
+			pr_info("dom %lu: MMIO %pa mapped at IOVA 0x%lx, %lu pages\n", ld->id,
+				&paddr, iova, done);
 	} else {
 		kfree(mm);
 	}
