@@ -1666,9 +1666,10 @@ static int own_host_mmio_fn(const struct pt_leaf *l, void *arg)
  * RAM (-EINVAL: RAM is mapped without the bit, with its ownership checks), and
  * the host's CPU stage-2 maps every page as device memory with at least
  * @attr's R/W (-EPERM): a device reaches only MMIO its host driver reaches.
- * What the host stage-2 leaves out (the SMMU's frame, anything the hypervisor
- * keeps, addresses beyond the host's IPA space) is refused. These mappings are
- * not counted: no transition takes device memory from the host.
+ * What the host stage-2 leaves out (the SMMU's frame, addresses beyond the
+ * host's IPA space) is refused; the hypervisor's own memory is RAM (-EINVAL).
+ * These mappings are not counted: no transition takes device memory from the
+ * host.
  */
 static int own_hdom_check_mmio(u64 pa, u64 w, pt_attr_t attr)
 {
