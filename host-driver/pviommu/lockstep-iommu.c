@@ -23,6 +23,16 @@
  *                       Lockstep invalidates and syncs the SMMU before each returns, so the
  *                       pages are unreachable when iotlb_sync (and so iommu_unmap()) returns
  *   iova_to_phys        LS_HVC_IOMMU_QUERY (after flushing queued maps)
+ *   get_resv_regions    IOMMU_RESV_SW_MSI at 0x8000000 (1 MiB), as arm-smmu-v3
+ *   IOMMU_MMIO          LS_HVC_IOMMU_MAP with LS_IOMMU_MMIO at once (below), not batched
+ *
+ * MSIs: a device's MSI is a DMA write to the GIC ITS doorbell (GITS_TRANSLATER), so in a DMA domain
+ * it translates like any DMA. iommu-dma maps the doorbell page into the device's domain when the
+ * PCI driver allocates MSI/MSI-X vectors (iommu_dma_prepare_msi: IOMMU_WRITE | IOMMU_MMIO); this
+ * driver passes IOMMU_MMIO as LS_IOMMU_MMIO, and Lockstep maps the page as device memory if the
+ * host's own stage 2 maps it as device memory (never RAM, never the SMMU's frame). iommu-dma never
+ * unmaps an MSI page, so the driver remembers its MMIO mappings and unmaps them before
+ * DOMAIN_DESTROY (which refuses a domain that still maps anything).
  *
  * Devices bound to a driver before this module loads keep direct (untranslated) DMA: their
  * default domain is the identity domain (def_domain_type). Remove and rescan them (or unbind,
@@ -61,6 +71,16 @@
 #define LSI_MAX_RID	 256 /* StreamIDs Lockstep attaches (host streams 0..0xff) */
 #define LSI_NO_DOM	 (-1)
 
+/* Software-managed MSI window (IOMMU_RESV_SW_MSI), the same IOVAs arm-smmu-v3 reserves. */
+#define LSI_MSI_IOVA_BASE   0x8000000
+#define LSI_MSI_IOVA_LENGTH 0x100000
+
+/*
+ * Exported by Linux 6.12 (EXPORT_SYMBOL in drivers/iommu/dma-iommu.c) but declared only in the
+ * private drivers/iommu/dma-iommu.h, which the headers package does not ship.
+ */
+void iommu_dma_get_resv_regions(struct device *dev, struct list_head *list);
+
 /* One contiguous run of pages given to a domain's pool (freed after DOMAIN_DESTROY). */
 struct lsi_chunk {
 	struct list_head node;
@@ -88,6 +108,14 @@ struct lsi_domain {
 	unsigned long batch_pages, batch_end;
 	struct lsi_failed failed[LSI_FAILED_MAX];
 	unsigned int nfailed;
+	spinlock_t mmio_lock;  /* mmio; irqsave: unmap may run in interrupt context */
+	struct list_head mmio; /* MMIO mappings (MSI doorbells), unmapped before destroy */
+};
+
+/* One IOMMU_MMIO mapping of a domain. */
+struct lsi_mmio {
+	struct list_head node;
+	unsigned long iova, pages;
 };
 
 /* Per device: its StreamID and the Lockstep domain it is attached to (LSI_NO_DOM: identity). */
@@ -102,7 +130,8 @@ static struct dentry *lsi_debugfs;
 
 static struct {
 	atomic64_t map_calls, map_pages, unmap_calls, unmap_pages, donate_calls, donate_pages,
-		query_calls, domains, attach_calls, detach_calls, batch_calls, batch_entries;
+		query_calls, domains, attach_calls, detach_calls, batch_calls, batch_entries,
+		mmio_maps, mmio_pages;
 } lsi_stats;
 
 static inline struct lsi_domain *to_lsi(struct iommu_domain *d)
@@ -240,6 +269,8 @@ static struct iommu_domain *lsi_domain_alloc_paging(struct device *dev)
 	spin_lock_init(&ld->lock);
 	spin_lock_init(&ld->batch_lock);
 	INIT_LIST_HEAD(&ld->chunks);
+	spin_lock_init(&ld->mmio_lock);
+	INIT_LIST_HEAD(&ld->mmio);
 	ld->batch = (u64 *)get_zeroed_page(GFP_KERNEL);
 	if (!ld->batch)
 		goto nomem;
@@ -276,11 +307,23 @@ nomem:
 	return ERR_PTR(-ENOMEM);
 }
 
+static unsigned long lsi_unmap_range(struct lsi_domain *ld, unsigned long iova, unsigned long n);
+
 static void lsi_domain_free(struct iommu_domain *domain)
 {
 	struct lsi_domain *ld = to_lsi(domain);
 	struct arm_smccc_res res;
+	struct lsi_mmio *mm;
 
+	/* iommu-dma leaves its MSI doorbell pages mapped: unmap them, or DESTROY says LS_EBUSY. */
+	while ((mm = list_first_entry_or_null(&ld->mmio, struct lsi_mmio, node))) {
+		/* Unmapped whole, the record goes (lsi_mmio_forget). */
+		if (lsi_unmap_range(ld, mm->iova, mm->pages) != mm->pages) {
+			/* lsi_unmap_range logged it; DESTROY below then fails and leaks the pool. */
+			list_del(&mm->node);
+			kfree(mm);
+		}
+	}
 	arm_smccc_1_1_hvc(LS_HVC_IOMMU_DOMAIN_DESTROY, ld->id, &res);
 	if ((long)res.a0 != LS_OK) {
 		/*
@@ -358,8 +401,6 @@ static int lsi_map_range(struct lsi_domain *ld, unsigned long iova, phys_addr_t 
 	return 0;
 }
 
-static unsigned long lsi_unmap_range(struct lsi_domain *ld, unsigned long iova, unsigned long n);
-
 static void lsi_batch_fail(struct lsi_domain *ld, unsigned long iova, unsigned long size, int err)
 {
 	struct lsi_failed *f =
@@ -418,6 +459,40 @@ static void lsi_batch_flush(struct lsi_domain *ld)
 	ld->batch_end = 0;
 }
 
+/*
+ * MMIO (the GIC ITS doorbell iommu-dma maps for MSIs): device memory in the domain, if the host's
+ * stage 2 maps it as device memory (LS_EINVAL for RAM, LS_EPERM otherwise). Mapped at once and
+ * recorded, so that lsi_domain_free() can unmap it (iommu-dma never does).
+ */
+static int lsi_map_mmio(struct lsi_domain *ld, unsigned long iova, phys_addr_t paddr,
+			unsigned long n, unsigned long lprot, gfp_t gfp, size_t *mapped)
+{
+	struct lsi_mmio *mm = kzalloc(sizeof(*mm), gfp);
+	unsigned long done, flags;
+	int ret;
+
+	if (!mm)
+		return -ENOMEM;
+	ret = lsi_map_range(ld, iova, paddr, n, lprot, gfp, &done);
+	*mapped = done << PAGE_SHIFT;
+	if (!done) {
+		kfree(mm);
+		return ret;
+	}
+	/* Partly mapped on error: iommu_map() unmaps the *mapped part, which drops the record. */
+	mm->iova = iova;
+	mm->pages = done;
+	spin_lock_irqsave(&ld->mmio_lock, flags);
+	list_add(&mm->node, &ld->mmio);
+	spin_unlock_irqrestore(&ld->mmio_lock, flags);
+	atomic64_inc(&lsi_stats.mmio_maps);
+	atomic64_add((s64)done, &lsi_stats.mmio_pages);
+	if (!ret)
+		pr_info("dom %lu: MMIO %pa mapped at IOVA 0x%lx, %lu pages\n", ld->id, &paddr, iova,
+			done);
+	return ret;
+}
+
 static int lsi_map_pages(struct iommu_domain *domain, unsigned long iova, phys_addr_t paddr,
 			 size_t pgsize, size_t pgcount, int prot, gfp_t gfp, size_t *mapped)
 {
@@ -425,23 +500,15 @@ static int lsi_map_pages(struct iommu_domain *domain, unsigned long iova, phys_a
 	unsigned long n = (pgsize * pgcount) >> PAGE_SHIFT;
 	unsigned long lprot = 0, flags, k;
 
-	/*
-	 * MMIO (the GIC ITS doorbell iommu-dma maps for MSIs): LS_HVC_IOMMU_MAP maps host RAM only
-	 * (LS_ERANGE otherwise). Refuse it here, once loudly; PCI drivers then fall back to INTx.
-	 */
-	if (prot & IOMMU_MMIO) {
-		pr_warn_once(
-			"dom %lu: MMIO at %pa (MSI doorbell?) not mappable: Lockstep maps RAM only\n",
-			ld->id, &paddr);
-		*mapped = 0;
-		return -EPERM;
-	}
+	*mapped = 0;
 	if (prot & IOMMU_READ)
 		lprot |= LS_IOMMU_READ;
 	if (prot & IOMMU_WRITE)
 		lprot |= LS_IOMMU_WRITE;
 	if (!lprot || !n)
 		return -EINVAL;
+	if (prot & IOMMU_MMIO)
+		return lsi_map_mmio(ld, iova, paddr, n, lprot | LS_IOMMU_MMIO, gfp, mapped);
 	/* Queue the range (entries of at most the per-call budget); iotlb_sync_map sends it. */
 	spin_lock_irqsave(&ld->batch_lock, flags);
 	while (n) {
@@ -492,6 +559,24 @@ static int lsi_iotlb_sync_map(struct iommu_domain *domain, unsigned long iova, s
 	return ret;
 }
 
+/* Drop the MMIO records inside [iova, iova + pages) (now unmapped). */
+static void lsi_mmio_forget(struct lsi_domain *ld, unsigned long iova, unsigned long pages)
+{
+	unsigned long end = iova + (pages << PAGE_SHIFT);
+	struct lsi_mmio *mm, *t;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ld->mmio_lock, flags);
+	list_for_each_entry_safe(mm, t, &ld->mmio, node)
+	{
+		if (mm->iova >= iova && mm->iova + (mm->pages << PAGE_SHIFT) <= end) {
+			list_del(&mm->node);
+			kfree(mm);
+		}
+	}
+	spin_unlock_irqrestore(&ld->mmio_lock, flags);
+}
+
 /*
  * LS_HVC_IOMMU_UNMAP of [iova, iova + n pages). A window with an unmapped page fails whole
  * (LS_ENOENT): it is redone page by page, skipping the holes (the IOMMU core unmaps a failed
@@ -531,6 +616,7 @@ static unsigned long lsi_unmap_range(struct lsi_domain *ld, unsigned long iova, 
 		unmapped += res.a1;
 		atomic64_add((s64)res.a1, &lsi_stats.unmap_pages);
 	}
+	lsi_mmio_forget(ld, iova, n);
 	return unmapped;
 }
 
@@ -639,6 +725,27 @@ static int lsi_def_domain_type(struct device *dev)
 	return 0;
 }
 
+/*
+ * Reserved IOVA regions: the software MSI window iommu-dma uses for MSI cookies (unmanaged
+ * domains, e.g. VFIO), as arm-smmu-v3 does; DMA domains allocate the doorbell's IOVA from their
+ * own space. Plus the firmware's (IORT RMRs, ITS windows) from iommu_dma_get_resv_regions(),
+ * which only works for a device with a fwspec: it dereferences dev_iommu_fwspec_get(dev)
+ * unconditionally in 6.12, and the devices this driver takes have none (NULL fwnode, above).
+ */
+static void lsi_get_resv_regions(struct device *dev, struct list_head *head)
+{
+	struct iommu_resv_region *r;
+
+	r = iommu_alloc_resv_region(LSI_MSI_IOVA_BASE, LSI_MSI_IOVA_LENGTH,
+				    IOMMU_WRITE | IOMMU_NOEXEC | IOMMU_MMIO, IOMMU_RESV_SW_MSI,
+				    GFP_KERNEL);
+	if (!r)
+		return;
+	list_add_tail(&r->list, head);
+	if (dev_iommu_fwspec_get(dev))
+		iommu_dma_get_resv_regions(dev, head);
+}
+
 static const struct iommu_ops lsi_ops = {
 	.identity_domain = &lsi_identity_domain,
 	.release_domain = &lsi_identity_domain,
@@ -647,6 +754,7 @@ static const struct iommu_ops lsi_ops = {
 	.release_device = lsi_release_device,
 	.device_group = pci_device_group,
 	.def_domain_type = lsi_def_domain_type,
+	.get_resv_regions = lsi_get_resv_regions,
 	.pgsize_bitmap = SZ_4K | SZ_2M,
 	.owner = THIS_MODULE,
 	.default_domain_ops = &lsi_domain_ops,
@@ -703,6 +811,8 @@ static int lsi_stats_show(struct seq_file *s, void *unused)
 	LSI_SHOW(domains);
 	LSI_SHOW(batch_calls);
 	LSI_SHOW(batch_entries);
+	LSI_SHOW(mmio_maps);
+	LSI_SHOW(mmio_pages);
 #undef LSI_SHOW
 	return 0;
 }
@@ -716,13 +826,51 @@ static char lsi_st_result[160];
 #define LSI_ST_IOVA  0x10000000UL /* 64 single pages, one per 2 MiB: one table page each */
 #define LSI_ST_BLOCK SZ_1G	  /* one 2 MiB block */
 #define LSI_ST_PAGES 64
+#define LSI_ST_MMIO  (SZ_1G + SZ_4M) /* the device's BAR 0 page, IOMMU_MMIO */
+
+/*
+ * MMIO (what iommu-dma does for an MSI doorbell): the device's BAR 0 page, device memory the host
+ * stage-2 maps, maps with IOMMU_MMIO and translates; a RAM page with IOMMU_MMIO is refused
+ * (LS_EINVAL, nothing mapped). The MMIO page stays mapped, as iommu-dma leaves its MSI pages:
+ * iommu_domain_free() must unmap it for DOMAIN_DESTROY to succeed (the caller checks the domain
+ * count). *done: whether the MMIO page was mapped (no memory BAR: nothing to try).
+ */
+static int lsi_selftest_mmio(struct iommu_domain *dom, struct device *dev, phys_addr_t ram,
+			     bool *done)
+{
+	struct pci_dev *pdev = to_pci_dev(dev);
+	phys_addr_t bar;
+	int ret;
+
+	*done = false;
+	if (!(pci_resource_flags(pdev, 0) & IORESOURCE_MEM) || !pci_resource_len(pdev, 0))
+		return 0;
+	bar = pci_resource_start(pdev, 0) & PAGE_MASK;
+	ret = iommu_map(dom, LSI_ST_MMIO, bar, SZ_4K, IOMMU_READ | IOMMU_WRITE | IOMMU_MMIO,
+			GFP_KERNEL);
+	if (ret || iommu_iova_to_phys(dom, LSI_ST_MMIO + 0x10) != bar + 0x10) {
+		snprintf(lsi_st_result, sizeof(lsi_st_result), "fail: MMIO map of BAR %pa: %d\n",
+			 &bar, ret);
+		return ret ?: -EIO;
+	}
+	*done = true;
+	ret = iommu_map(dom, LSI_ST_MMIO + SZ_4K, ram, SZ_4K, IOMMU_READ | IOMMU_MMIO, GFP_KERNEL);
+	if (ret != -EINVAL || iommu_iova_to_phys(dom, LSI_ST_MMIO + SZ_4K) != 0) {
+		snprintf(lsi_st_result, sizeof(lsi_st_result),
+			 "fail: RAM with IOMMU_MMIO: %d, want -EINVAL\n", ret);
+		return -EIO;
+	}
+	return 0;
+}
 
 /*
  * Write a PCI device name (e.g. 0000:00:10.0, one this driver probed) to
  * /sys/kernel/debug/lockstep-iommu/selftest: a paging domain is allocated for it (not attached),
  * 64 pages are mapped 2 MiB apart (more table pages than the 16-page initial pool: LS_ENOMEM and
- * POOL_DONATE), a 2 MiB block is mapped in one MAP call, a page is cut out of it, everything is
- * checked with iova_to_phys, unmapped and the domain destroyed. Read the file for the verdict.
+ * POOL_DONATE), a 2 MiB block is mapped in one MAP call, a page is cut out of it, the device's
+ * BAR 0 page is mapped as MMIO and a RAM page as MMIO refused (lsi_selftest_mmio), everything is
+ * checked with iova_to_phys, unmapped (the MMIO page by iommu_domain_free) and the domain
+ * destroyed. Read the file for the verdict.
  */
 static int lsi_selftest(struct device *dev)
 {
@@ -730,7 +878,7 @@ static int lsi_selftest(struct device *dev)
 	struct page *pg, *blk = NULL;
 	struct iommu_domain *dom;
 	unsigned long i, mapped = 0;
-	bool blk_mapped = false;
+	bool blk_mapped = false, mmio = false;
 	phys_addr_t pa, bpa = 0;
 	int ret = 0;
 
@@ -785,6 +933,9 @@ static int lsi_selftest(struct device *dev)
 			goto unmap;
 		}
 	}
+	ret = lsi_selftest_mmio(dom, dev, pa, &mmio);
+	if (ret)
+		goto unmap;
 unmap:
 	if (blk_mapped) {
 		if (iommu_unmap(dom, LSI_ST_BLOCK, SZ_1M) != SZ_1M ||
@@ -806,9 +957,10 @@ unmap:
 		ret = ret ?: -EIO;
 	if (!ret)
 		snprintf(lsi_st_result, sizeof(lsi_st_result),
-			 "ok: %d pages 2 MiB apart, %s, donations %lld\n", LSI_ST_PAGES,
+			 "ok: %d pages 2 MiB apart, %s, donations %lld, %s\n", LSI_ST_PAGES,
 			 blk ? "2 MiB block in 1 MAP call and split" : "no 2 MiB block (no memory)",
-			 atomic64_read(&lsi_stats.donate_calls) - donate0);
+			 atomic64_read(&lsi_stats.donate_calls) - donate0,
+			 mmio ? "BAR page as MMIO, RAM as MMIO refused" : "no memory BAR");
 	iommu_domain_free(dom);
 	if (blk)
 		__free_pages(blk, get_order(SZ_2M));

@@ -18,6 +18,7 @@ _Static_assert(LS_IOMMU_MAX_DOMAINS == OWN_MAX_HDOMS, "ABI domain count matches 
 _Static_assert(LS_POOL_IOMMU(0) == OWN_POOL_HDOM(0), "ABI domain pool ids match the core");
 _Static_assert(LS_IOMMU_READ == OWN_IOMMU_READ && LS_IOMMU_WRITE == OWN_IOMMU_WRITE,
 	       "ABI prot bits match the core");
+_Static_assert(LS_IOMMU_MMIO == OWN_IOMMU_MMIO, "ABI MMIO prot bit matches the core");
 _Static_assert(LS_IOMMU_STAT_NR == OWN_HDOM_STAT_NR, "ABI domain stats match the core");
 _Static_assert(LS_IOMMU_BATCH_MAX == OWN_BATCH_MAX &&
 		       LS_IOMMU_BATCH_MAX * LS_IOMMU_BATCH_ENT_BYTES <= 4096 &&

@@ -1630,22 +1630,86 @@ static pt_attr_t own_dma_attr(u32 prot)
 	return ((prot & OWN_IOMMU_READ) ? PT_R : 0) | ((prot & OWN_IOMMU_WRITE) ? PT_W : 0);
 }
 
+/*
+ * RAM map: [pa, pa + n pages) in one RAM range (-ERANGE), the window's @w
+ * pages each reachable by the host (-EPERM) and below the map count limit
+ * (-ENOSPC). *cnt: the window's DMA map counts.
+ */
+static int own_hdom_check_ram(u64 pa, u64 n, u64 w, u8 **cnt)
+{
+	u16 *e;
+	u64 i;
+	int ret;
+
+	ret = own_check_pa(pa, n, &e);
+	if (ret)
+		return ret;
+	*cnt = own_dma_of(e);
+	for (i = 0; i < w; i++) {
+		if (!own_host_reaches(e[i]))
+			return -EPERM;
+		if ((*cnt)[i] >= OWN_DMA_MAX_MAPS)
+			return -ENOSPC;
+	}
+	return 0;
+}
+
+/* Some page of [pa, pa + n pages) (no wrap) is RAM, i.e. has a DB entry. */
+static bool own_ram_overlaps(u64 pa, u64 n)
+{
+	u64 last = pa + (n << PAGE_SHIFT) - 1;
+	unsigned int i;
+
+	for (i = 0; i < own.nr_ram; i++)
+		if (pa <= own.ram[i].base + own.ram[i].size - 1 && own.ram[i].base <= last)
+			return true;
+	return false;
+}
+
+/* Host stage-2 leaf of an MMIO window: a device mapping granting the access asked (*arg). */
+static int own_host_mmio_fn(const struct pt_leaf *l, void *arg)
+{
+	pt_attr_t need = *(const pt_attr_t *)arg & PT_RW;
+
+	return l->valid && (l->attr & PT_DEVICE) && (l->attr & need) == need ? 0 : -EPERM;
+}
+
+/*
+ * MMIO map (OWN_IOMMU_MMIO, host lock held): no page of the @w-page window is
+ * RAM (-EINVAL: RAM is mapped without the bit, with its ownership checks), and
+ * the host's CPU stage-2 maps every page as device memory with at least
+ * @attr's R/W (-EPERM): a device reaches only MMIO its host driver reaches.
+ * What the host stage-2 leaves out (the SMMU's frame, addresses beyond the
+ * host's IPA space) is refused; the hypervisor's own memory is RAM (-EINVAL).
+ * These mappings are not counted: no transition takes device memory from the
+ * host.
+ */
+static int own_hdom_check_mmio(u64 pa, u64 w, pt_attr_t attr)
+{
+	const struct pt *cpu = &own.host.view.cpu;
+
+	if (own_ram_overlaps(pa, w))
+		return -EINVAL;
+	if (pa + (w << PAGE_SHIFT) - 1 >= ((u64)1 << cpu->ia_bits))
+		return -EPERM;
+	return pt_walk(cpu, pa, w << PAGE_SHIFT, own_host_mmio_fn, &attr);
+}
+
 int own_hdom_map(u32 dom, u64 iova, u64 pa, u64 n, u32 prot, struct own_res *res)
 {
 	struct own_hdom *d;
 	struct pt_gather g;
-	pt_attr_t attr = 0;
+	pt_attr_t attr;
+	u8 *cnt = NULL;
 	u64 w, i;
-	u16 *e;
-	u8 *cnt;
 	s64 c;
 	int ret;
 
 	res->done = 0;
-	if (!prot || (prot & ~(OWN_IOMMU_READ | OWN_IOMMU_WRITE)))
+	if (!(prot & (OWN_IOMMU_READ | OWN_IOMMU_WRITE)) ||
+	    (prot & ~(OWN_IOMMU_READ | OWN_IOMMU_WRITE | OWN_IOMMU_MMIO)))
 		return -EINVAL;
-	attr |= (prot & OWN_IOMMU_READ) ? PT_R : 0;
-	attr |= (prot & OWN_IOMMU_WRITE) ? PT_W : 0;
+	attr = own_dma_attr(prot) | ((prot & OWN_IOMMU_MMIO) ? PT_DEVICE : 0);
 	ret = own_check_args(iova, n);
 	if (!ret)
 		ret = own_check_args(pa, n);
@@ -1659,21 +1723,13 @@ int own_hdom_map(u32 dom, u64 iova, u64 pa, u64 n, u32 prot, struct own_res *res
 	ret = own_hdom_check_iova(d, iova, n);
 	if (ret)
 		goto out;
-	ret = own_check_pa(pa, n, &e);
+	w = own_hdom_window(iova, n);
+	if (prot & OWN_IOMMU_MMIO)
+		ret = own_hdom_check_mmio(pa, w, attr);
+	else
+		ret = own_hdom_check_ram(pa, n, w, &cnt);
 	if (ret)
 		goto out;
-	w = own_hdom_window(iova, n);
-	cnt = own_dma_of(e);
-	for (i = 0; i < w; i++) {
-		if (!own_host_reaches(e[i])) {
-			ret = -EPERM;
-			goto out;
-		}
-		if (cnt[i] >= OWN_DMA_MAX_MAPS) {
-			ret = -ENOSPC;
-			goto out;
-		}
-	}
 	ret = pt_walk(&d->pt, iova, w << PAGE_SHIFT, own_unmapped_fn, NULL);
 	if (ret)
 		goto out; /* -EEXIST */
@@ -1690,7 +1746,7 @@ int own_hdom_map(u32 dom, u64 iova, u64 pa, u64 n, u32 prot, struct own_res *res
 
 	pt_gather_init(&g);
 	HYP_CHECK(pt_map(&d->pt, iova, w << PAGE_SHIFT, pa, attr, &g) == 0);
-	for (i = 0; i < w; i++)
+	for (i = 0; cnt && i < w; i++)
 		cnt[i]++;
 	d->mapped += w;
 	/* New entries were invalid (never cached): only merges left something to drop. */
@@ -1717,6 +1773,11 @@ static int own_dma_walk_fn(const struct pt_leaf *l, void *arg)
 		return -ENOENT;
 	if (!dw->commit)
 		return 0;
+	if (l->attr & PT_DEVICE) {
+		/* MMIO (OWN_IOMMU_MMIO): outside RAM, no map count to drop. */
+		HYP_CHECK(!own_ram_overlaps(l->pa, np));
+		return 0;
+	}
 	e = own_db_span(l->pa, np);
 	HYP_CHECK(e);
 	cnt = own_dma_of(e);
@@ -1808,7 +1869,6 @@ static int own_batch_check(struct own_hdom *d, u64 nents, u64 *cost)
 		const struct own_map_ent *m = &own_batch[i];
 		u64 n = m->pages_prot & 0xffffffffU;
 		u32 prot = (u32)(m->pages_prot >> 32);
-		u16 *e;
 		u8 *cnt;
 		s64 c;
 
@@ -1822,23 +1882,12 @@ static int own_batch_check(struct own_hdom *d, u64 nents, u64 *cost)
 		end = m->iova + (n << PAGE_SHIFT);
 		ret = own_hdom_check_iova(d, m->iova, n);
 		if (!ret)
-			ret = own_check_pa(m->pa, n, &e);
+			ret = own_hdom_check_ram(m->pa, n, n, &cnt);
 		if (ret)
 			goto undo;
-		cnt = own_dma_of(e);
-		for (p = 0; p < n; p++) {
-			ret = 0;
-			if (!own_host_reaches(e[p]))
-				ret = -EPERM;
-			else if (cnt[p] >= OWN_DMA_MAX_MAPS)
-				ret = -ENOSPC;
-			if (ret) {
-				while (p--)
-					cnt[p]--;
-				goto undo;
-			}
+		/* Counted now, so that a page repeated later in the list is checked cumulatively. */
+		for (p = 0; p < n; p++)
 			cnt[p]++;
-		}
 		/*
 		 * Scattered single pages: the engine's page fast path (one write, no table, no
 		 * merge) when their last-level table exists. A page in the 2 MiB IOVA region where
@@ -1951,7 +2000,8 @@ int own_hdom_lookup(u32 dom, u64 iova, u64 *pa, u32 *prot)
 		ret = pt_lookup(&d->pt, iova, pa, &attr, NULL);
 	if (!ret)
 		*prot = ((attr & PT_R) ? OWN_IOMMU_READ : 0) |
-			((attr & PT_W) ? OWN_IOMMU_WRITE : 0);
+			((attr & PT_W) ? OWN_IOMMU_WRITE : 0) |
+			((attr & PT_DEVICE) ? OWN_IOMMU_MMIO : 0);
 out:
 	hyp_spin_unlock(&own.host.lock);
 	return ret;

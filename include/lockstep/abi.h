@@ -155,6 +155,7 @@
 
 #define LS_IOMMU_READ	     1 /* map prot bits */
 #define LS_IOMMU_WRITE	     2
+#define LS_IOMMU_MMIO	     4 /* pa is MMIO the host reaches, not RAM (MSI doorbells) */
 #define LS_IOMMU_MAX_DOMAINS 8
 #define LS_POOL_IOMMU(dom)   (0x100UL + (dom)) /* pool id of domain dom */
 

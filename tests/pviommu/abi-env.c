@@ -15,6 +15,8 @@ int main(void)
 	printf("LS_HVC_FEATURES=0x%llx\n", X(LS_HVC_FEATURES));
 	printf("LS_HVC_SMMU_STATS=0x%llx\n", X(LS_HVC_SMMU_STATS));
 	printf("LS_HVC_IOMMU_DOMAIN_STATS=0x%llx\n", X(LS_HVC_IOMMU_DOMAIN_STATS));
+	printf("LS_HVC_IOMMU_QUERY=0x%llx\n", X(LS_HVC_IOMMU_QUERY));
+	printf("LS_IOMMU_WRITE=%d\nLS_IOMMU_MMIO=%d\n", LS_IOMMU_WRITE, LS_IOMMU_MMIO);
 	printf("LS_FEAT_SMMU=%llu\n", X(LS_FEAT_SMMU));
 	printf("LS_X_OK=0x%016llx\n", X(LS_OK));
 	printf("LS_IOMMU_MAX_DOMAINS=%d\n", LS_IOMMU_MAX_DOMAINS);

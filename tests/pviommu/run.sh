@@ -3,7 +3,8 @@
 # loader -> Lockstep owning the SMMUv3 -> Linux at EL1, a 4 MiB virtio data disk, virtio-net,
 # edu) booting this suite's ESP, whose initramfs runs tests/pviommu/lstest: lockstep-iommu.ko
 # loaded, the virtio devices re-probed behind it, disk and network I/O through Lockstep's host
-# DMA domains. TAP to build/test-logs/pviommu.tap.
+# DMA domains, with MSI-X interrupts (the ITS doorbell mapped with LS_IOMMU_MMIO). TAP to
+# build/test-logs/pviommu.tap.
 #
 #   run.sh ESP DATA_DISK            the machine with Lockstep
 #   run.sh nohyp KERNEL INITRD V    Linux booted directly by QEMU without Lockstep, V = noel2
@@ -91,6 +92,8 @@ assert "Linux runs at EL1 under Lockstep, SMMU taken" \
 guest_block ""
 assert "Lockstep attached the virtio streams to DMA domain tables" \
 	has '^lockstep: smmu: stream 0x[0-9a-f]+ -> DMA domain table'
+assert "guest kernel: iommu-dma mapped the ITS doorbell through LS_IOMMU_MMIO (MSIs, no INTx fallback)" \
+	eval 'has "lockstep-iommu: dom [0-9]+: MMIO 0x[0-9a-f]+ mapped at IOVA" && ! has "not mappable"'
 assert "no SMMU event, global error or fail-closed in Lockstep's log" \
 	eval '! grep -qE "^lockstep: smmu: (event|global error|FAILING CLOSED|.*overflow)" "$log"'
 assert "no kernel oops, BUG or WARNING" eval '! grep -qE "(Oops|BUG:|WARNING:|Call trace:)" "$log"'

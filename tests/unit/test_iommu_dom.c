@@ -3,8 +3,9 @@
  * Host DMA domains through the real dispatcher: create/destroy, attach/detach
  * (recording fake IOMMU driver), map/unmap with ownership checks, the EBUSY
  * policy for pages a domain maps, one invalidation per range and one sync per
- * call, -ENOMEM and pool donation, query and stats, and every bad input
- * leaving the state unchanged. The invariant checker runs after every step.
+ * call, -ENOMEM and pool donation, query and stats, MMIO maps (LS_IOMMU_MMIO:
+ * MSI doorbells), and every bad input leaving the state unchanged. The
+ * invariant checker runs after every step.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -25,6 +26,18 @@
 #define IOVA0	0x40000000ULL /* 1 GiB aligned */
 #define PA0	(ENV_BIG + 0x40000000ULL)
 #define IPA0	0x10000000ULL
+
+/*
+ * MMIO for LS_IOMMU_MMIO tests: what boot_map_host_devices() does on arm64, the
+ * host stage-2 mapping non-RAM as device memory. MMIO0: 16 device pages RW
+ * (then a hole, like the SMMU frame the hypervisor keeps); MMIO_RO: one
+ * read-only device page; MMIO_BLK: a 2 MiB device block.
+ */
+#define MMIO0	 0x08000000ULL
+#define MMIO_RO	 0x08100000ULL
+#define MMIO_BLK 0x08200000ULL
+#define MMIO_GAP (MMIO0 + 16 * PAGE_SIZE)
+#define MMIO_RW	 (LS_IOMMU_READ | LS_IOMMU_WRITE | LS_IOMMU_MMIO)
 
 /* Recording fake of the IOMMU driver (what hyp/iommu implements for real). */
 static struct {
@@ -361,7 +374,8 @@ static void map_errors(void **state)
 		{ 0, IOVA0, ENV_RAM_BASE, 1, RW, LS_EPERM },  /* hypervisor page */
 		{ 0, IOVA0, 0, 1, RW, LS_EPERM },	      /* VM private (below) */
 		{ 0, IOVA0, PA0, 1, 0, LS_EINVAL },	      /* no prot */
-		{ 0, IOVA0, PA0, 1, 4, LS_EINVAL },	      /* unknown prot bit */
+		{ 0, IOVA0, PA0, 1, 4, LS_EINVAL },	      /* MMIO bit alone: no access */
+		{ 0, IOVA0, PA0, 1, 8, LS_EINVAL },	      /* unknown prot bit */
 		{ 0, IOVA0, PA0, 1, 1ULL << 32, LS_EINVAL },  /* prot beyond 32 bits */
 		{ 0, IOVA0 + 0x3000, PA0, 1, RW, LS_EEXIST }, /* double map */
 		{ 0, IOVA0 + 0x1000, PA0, 4, RW, LS_EEXIST }, /* overlaps at the end */
@@ -756,6 +770,163 @@ static void checker_detects(void **state)
 	assert_int_not_equal(inv_check(msg, sizeof(msg)), 0);
 	d->mapped--;
 	INV_ASSERT();
+	/* Device leaves: RAM as device, and MMIO the host stage-2 does not map. */
+	assert_int_equal(pt_map(&d->pt, IOVA0 + PAGE_SIZE, PAGE_SIZE, PA0 + PAGE_SIZE,
+				PT_R | PT_DEVICE, NULL),
+			 0);
+	d->mapped++;
+	assert_int_not_equal(inv_check(msg, sizeof(msg)), 0);
+	assert_non_null(strstr(msg, "as device"));
+	assert_int_equal(pt_unmap(&d->pt, IOVA0 + PAGE_SIZE, PAGE_SIZE, NULL), 0);
+	assert_int_equal(
+		pt_map(&d->pt, IOVA0 + PAGE_SIZE, PAGE_SIZE, MMIO_GAP, PT_R | PT_DEVICE, NULL), 0);
+	assert_int_not_equal(inv_check(msg, sizeof(msg)), 0);
+	assert_non_null(strstr(msg, "host stage-2 does not"));
+	assert_int_equal(pt_unmap(&d->pt, IOVA0 + PAGE_SIZE, PAGE_SIZE, NULL), 0);
+	d->mapped--;
+	INV_ASSERT();
+}
+
+/* The host stage-2 device mappings the MMIO tests add (host_mmio_setup()). */
+
+static void host_mmio(u64 pa, u64 size, pt_attr_t attr)
+{
+	struct pt *cpu = (struct pt *)&own_view_of(OWN_HOST)->cpu;
+
+	assert_int_equal(pt_map(cpu, pa, size, pa, attr | PT_DEVICE, NULL), 0);
+}
+
+static void host_mmio_setup(void)
+{
+	host_mmio(MMIO0, 16 * PAGE_SIZE, PT_RW);
+	host_mmio(MMIO_RO, PAGE_SIZE, PT_R);
+	host_mmio(MMIO_BLK, 0x200000, PT_RW);
+	INV_ASSERT();
+}
+
+/* Hash of every DMA map count: MMIO maps must not touch them. */
+static u64 dma_counts_hash(void)
+{
+	u64 nr, i, h = 0xcbf29ce484222325ULL;
+	const u8 *c = own_dma_counts(&nr);
+
+	for (i = 0; i < nr; i++)
+		h = (h ^ c[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/*
+ * MMIO the host reaches (an MSI doorbell) maps as device memory, uncounted;
+ * QUERY reports the MMIO bit; UNMAP (also of a window mixing RAM and MMIO)
+ * drops only the RAM pages' counts; the domain can then be destroyed.
+ */
+static void mmio_map_query_unmap(void **state)
+{
+	struct hvc_regs r;
+	pt_attr_t attr;
+	u64 h0, pa;
+	u32 dom;
+
+	(void)state;
+	host_mmio_setup();
+	dom = dom_create(16);
+	h0 = dma_counts_hash();
+	drv.syncs = drv.ranges = 0;
+	/* The doorbell: one write-only page. */
+	assert_int_equal(map(dom, IOVA0, MMIO0 + 0x3000, 1, LS_IOMMU_WRITE | LS_IOMMU_MMIO, &r),
+			 LS_OK);
+	assert_int_equal(r.x[1], 1);
+	INV_ASSERT();
+	assert_int_equal(drv.ranges, 0); /* invalid entries replaced: nothing to invalidate */
+	assert_int_equal(drv.syncs, 0);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_QUERY, dom, IOVA0, 0, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], MMIO0 + 0x3000);
+	assert_int_equal(r.x[2], LS_IOMMU_WRITE | LS_IOMMU_MMIO);
+	/* Device memory attributes in the domain's descriptor (S2 MemAttr Device-nGnRE). */
+	assert_int_equal(pt_lookup(&own_hdom_of(dom)->pt, IOVA0, &pa, &attr, NULL), 0);
+	assert_int_equal(attr & (PT_DEVICE | PT_RW), PT_DEVICE | PT_W);
+	/* Read-only device page, read only; the whole RW range; a 2 MiB device block. */
+	map_all(dom, IOVA0 + 0x10000, MMIO_RO, 1, LS_IOMMU_READ | LS_IOMMU_MMIO);
+	map_all(dom, IOVA0 + 0x100000, MMIO0, 16, MMIO_RW);
+	map_all(dom, IOVA0 + 0x200000, MMIO_BLK, 512, MMIO_RW);
+	assert_int_equal(env_hvc(LS_FN_VIEW_STATS, LS_VIEW_IOMMU_DOMAIN(dom), IOVA0 + 0x201000, 0,
+				 0, &r),
+			 LS_OK);
+	assert_int_equal(r.x[3], 2); /* one 2 MiB block */
+	assert_int_equal(env_hvc(LS_FN_IOMMU_QUERY, dom, IOVA0 + 0x10000, 0, 0, &r), LS_OK);
+	assert_int_equal(r.x[2], LS_IOMMU_READ | LS_IOMMU_MMIO);
+	assert_int_equal(stat(dom, LS_IOMMU_STAT_MAPPED), 1 + 1 + 16 + 512);
+	assert_int_equal(dma_counts_hash(), h0); /* no map count for MMIO */
+	/* The host still cannot map MMIO without the bit (RAM only). */
+	assert_int_equal(map(dom, IOVA0 + 0x400000, MMIO0, 1, LS_IOMMU_READ, &r), LS_ERANGE);
+
+	/* Unmap: one range, one sync, gone. */
+	drv.syncs = drv.ranges = 0;
+	assert_int_equal(env_hvc(LS_FN_IOMMU_UNMAP, dom, IOVA0, 1, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], 1);
+	assert_int_equal(drv.ranges, 1);
+	assert_int_equal(drv.syncs, 1);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_QUERY, dom, IOVA0, 0, 0, &r), LS_ENOENT);
+	INV_ASSERT();
+	/* A window of RAM then MMIO (different leaves): counts drop for the RAM page only. */
+	map_all(dom, IOVA0 + 0x0ff000, PA0, 1, LS_IOMMU_READ);
+	assert_int_equal(dma_count(PA0), 1);
+	unmap_all(dom, IOVA0 + 0x0ff000, 17);
+	assert_int_equal(dma_count(PA0), 0);
+	assert_int_equal(dma_counts_hash(), h0);
+	unmap_all(dom, IOVA0 + 0x10000, 1);
+	unmap_all(dom, IOVA0 + 0x200000, 512);
+	assert_int_equal(stat(dom, LS_IOMMU_STAT_MAPPED), 0);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DOMAIN_DESTROY, dom, 0, 0, 0, &r), LS_OK);
+	INV_ASSERT();
+}
+
+/* Bad MMIO maps: the documented error, x1 = 0, nothing changed (DB, counts, tables, pools). */
+static void mmio_map_errors(void **state)
+{
+	const struct {
+		u64 iova, pa, n, prot;
+		s64 err;
+	} t[] = {
+		{ IOVA0, PA0, 1, MMIO_RW, LS_EINVAL },			    /* RAM with the bit */
+		{ IOVA0, ENV_RAM_BASE, 1, MMIO_RW, LS_EINVAL },		    /* hypervisor RAM */
+		{ IOVA0, ENV_RAM_BASE - PAGE_SIZE, 2, MMIO_RW, LS_EINVAL }, /* runs into RAM */
+		{ IOVA0, MMIO_GAP, 1, MMIO_RW, LS_EPERM },		    /* not in host s2 */
+		{ IOVA0, MMIO_GAP - PAGE_SIZE, 2, MMIO_RW, LS_EPERM },	    /* last page not */
+		{ IOVA0, 0x09050000ULL, 1, LS_IOMMU_WRITE | LS_IOMMU_MMIO, LS_EPERM }, /* "SMMU" */
+		{ IOVA0, MMIO_RO, 1, MMIO_RW, LS_EPERM },	  /* host may not write */
+		{ IOVA0, 1ULL << 40, 1, MMIO_RW, LS_EPERM },	  /* beyond host IPA */
+		{ IOVA0, MMIO0, 1, LS_IOMMU_MMIO, LS_EINVAL },	  /* no access */
+		{ IOVA0, MMIO0, 1, MMIO_RW | 8, LS_EINVAL },	  /* unknown bit */
+		{ IOVA0, MMIO0 + 8, 1, MMIO_RW, LS_EINVAL },	  /* unaligned */
+		{ IOVA0, ~0ULL << 12, 2, MMIO_RW, LS_EINVAL },	  /* PA wraps */
+		{ IOVA0, MMIO0, 0, MMIO_RW, LS_EINVAL },	  /* no pages */
+		{ 1ULL << 40, MMIO0, 1, MMIO_RW, LS_ERANGE },	  /* beyond IOVA bits */
+		{ IOVA0 + 0x5000, MMIO0, 1, MMIO_RW, LS_EEXIST }, /* double map */
+	};
+	struct hvc_regs r;
+	unsigned int i;
+	u64 snap;
+	u32 dom;
+
+	(void)state;
+	host_mmio_setup();
+	dom = dom_create(16);
+	map_all(dom, IOVA0 + 0x5000, MMIO0 + 0x5000, 1, MMIO_RW);
+	snap = env_snapshot();
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		assert_int_equal(map(dom, t[i].iova, t[i].pa, t[i].n, t[i].prot, &r), t[i].err);
+		assert_int_equal(r.x[1], 0);
+		assert_int_equal(env_snapshot(), snap);
+	}
+	assert_int_equal(map(5, IOVA0, MMIO0, 1, MMIO_RW, &r), LS_ENOENT);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_UNMAP, dom, IOVA0 + 0x4000, 2, 0, &r), LS_ENOENT);
+	assert_int_equal(env_snapshot(), snap);
+	/* The MMIO mapping keeps the domain alive until unmapped. */
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DOMAIN_DESTROY, dom, 0, 0, 0, &r), LS_EBUSY);
+	assert_int_equal(env_snapshot(), snap);
+	unmap_all(dom, IOVA0 + 0x5000, 1);
+	INV_ASSERT();
 }
 
 /* A VM may make none of these calls: LS_EPERM, nothing changed. */
@@ -932,6 +1103,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(vm_caller, setup, teardown),
 		cmocka_unit_test_setup_teardown(batch_map, setup, teardown),
 		cmocka_unit_test_setup_teardown(batch_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(mmio_map_query_unmap, setup, teardown),
+		cmocka_unit_test_setup_teardown(mmio_map_errors, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -170,7 +170,10 @@ unsigned int own_pool_runs(u32 who, const struct own_range **runs);
  * host DMA domain has a non-zero DMA map count (1 byte per page next to the
  * DB); a transition that would take it from the host (donate to a VM or the
  * hypervisor, VM unshare/convert to private) fails with -EBUSY until the host
- * unmaps it. docs/iommu.md "Core interface", docs/hypercalls.md.
+ * unmaps it. With OWN_IOMMU_MMIO the host maps MMIO instead (an MSI
+ * doorbell): never RAM (-EINVAL), only what the host CPU stage-2 maps as
+ * device memory (-EPERM), as device memory, without a map count.
+ * docs/iommu.md "Core interface", docs/hypercalls.md.
  */
 #define OWN_MAX_HDOMS	   8U	 /* host DMA domains */
 #define OWN_HDOM_MAX_SIDS  64U	 /* streams attached to host DMA domains, in all */
@@ -180,6 +183,7 @@ unsigned int own_pool_runs(u32 who, const struct own_range **runs);
 #define OWN_DMA_MAX_MAPS   255U			      /* mappings of one page over all domains */
 #define OWN_IOMMU_READ	   1U			      /* map prot bits */
 #define OWN_IOMMU_WRITE	   2U
+#define OWN_IOMMU_MMIO	   4U /* device memory the host stage-2 maps, not RAM: no map count */
 
 /*
  * What the IOMMU driver gives the core (registered once at boot, after

@@ -15,6 +15,8 @@
  *  - Host DMA domains: reach only pages the host owns or borrows (a VM page
  *    shared with it), with R/W only; each page's DMA map count equals the
  *    number of domain IOVAs mapping it; each domain's mapped counter matches.
+ *    Device (MMIO) leaves map no RAM, only what the host CPU stage-2 maps as
+ *    device memory with at least the same R/W.
  *  - Table pages: every page of every table and of every pool free list is a
  *    hypervisor table page inside its own pool's donations, used once; pool
  *    counters balance (total = free + used = donated, used = tables, nothing
@@ -198,6 +200,30 @@ static void inv_view(struct inv *v, const struct own_view *view, u32 who)
 
 /* ---- host DMA domains --------------------------------------------------- */
 
+/* An MMIO leaf (LS_IOMMU_MMIO): no RAM, and the host stage-2 maps it as device with its R/W. */
+static int inv_dma_mmio_leaf(struct inv *v, const struct pt_leaf *l)
+{
+	const struct pt *cpu = &own_view_of(OWN_HOST)->cpu;
+	pt_attr_t need = l->attr & PT_RW, hattr;
+	u64 off;
+
+	for (off = 0; off < l->size; off += PAGE_SIZE) {
+		u64 pa = l->pa + off;
+
+		if (inv_idx(v, pa) >= 0)
+			return inv_fail(v, "DMA domain maps RAM pa %#llx as device",
+					(unsigned long long)pa);
+		if (pa >= ((u64)1 << cpu->ia_bits) || pt_lookup(cpu, pa, NULL, &hattr, NULL) ||
+		    !(hattr & PT_DEVICE) || (hattr & need) != need)
+			return inv_fail(v,
+					"DMA domain reaches MMIO %#llx the host stage-2 does not "
+					"map as device with attr %#x",
+					(unsigned long long)pa, l->attr);
+		v->mapped++;
+	}
+	return 0;
+}
+
 static int inv_dma_leaf(const struct pt_leaf *l, void *arg)
 {
 	struct inv *v = arg;
@@ -205,9 +231,11 @@ static int inv_dma_leaf(const struct pt_leaf *l, void *arg)
 
 	if (!l->valid)
 		return 0;
-	if ((l->attr & ~(pt_attr_t)PT_RW) || !(l->attr & PT_RW))
+	if ((l->attr & ~(pt_attr_t)(PT_RW | PT_DEVICE)) || !(l->attr & PT_RW))
 		return inv_fail(v, "DMA domain maps %#llx with attr %#x", (unsigned long long)l->ia,
 				l->attr);
+	if (l->attr & PT_DEVICE)
+		return inv_dma_mmio_leaf(v, l);
 	for (off = 0; off < l->size; off += PAGE_SIZE) {
 		long long idx = inv_idx(v, l->pa + off);
 		u16 e, owner;
