@@ -14,7 +14,8 @@
 #   qs_run NAME LOG TIMEOUT [ARG...]   QEMU with QS_ARGS (or, after "--", only the ARGs)
 # and reads the results from the serial log with the TAP helpers (qs_tap, tap_line, assert,
 # has, hasnt, qs_guest_block). Environment: QEMU (binary, default qemu-system-aarch64).
-# shellcheck disable=SC2034,SC2054  # qrc, secs, block: for the sourcing script; commas: QEMU
+# shellcheck disable=SC2034,SC2054,SC2154  # qrc, secs, block: for the sourcing script;
+# commas: QEMU options; log, tap: set by the sourcing script
 
 QS_QEMU=${QEMU:-qemu-system-aarch64}
 QS_AAVMF=${QS_AAVMF:-/usr/share/AAVMF}
