@@ -5,17 +5,19 @@
 #   make smmu-dma    AAVMF -> loader -> Lockstep (SMMU taken) -> Linux at EL1 on the
 #                    machine of tests/qemu/run.sh plus -device edu: DMA to host pages,
 #                    to hypervisor memory, to a page donated to a VM, a 2 MiB block
-#                    smashed and merged back, conversions during disk I/O
-#                    (tests/smmu-dma). TAP in build/test-logs/smmu-dma.tap, serial log
-#                    build/test-logs/smmu-dma-serial.log.
+#                    smashed and merged back, conversions during disk and network
+#                    I/O (tests/smmu-dma). TAP in build/test-logs/smmu-dma.tap, serial
+#                    logs build/test-logs/smmu-dma-{isol,loop}-serial.log.
 #
 # The suite's initramfs is the test initramfs (mk/qemu.mk) with a second cpio archive
 # appended: /lstest (tests/smmu-dma/lstest replaces the base one), edu_test.ko,
-# virtio_blk.ko and /etc/smmu-dma.env (ABI constants from include/lockstep/abi.h).
+# the virtio disk and NIC modules (EDU_MODS) and /etc/smmu-dma.env (ABI constants from
+# include/lockstep/abi.h).
 EDU_B      := $(B)/smmu-dma
 EDU_KO     := $(EDU_B)/ko/edu_test.ko
 EDU_SRC    := $(wildcard $(TOP)/host-driver/edu-test/*.c) $(TOP)/host-driver/edu-test/Kbuild
 EDU_INITRD := $(EDU_B)/initramfs.cpio.gz
+EDU_MODS   := virtio_blk failover net_failover virtio_net
 # oops=panic with panic=-1 (QEMU -no-reboot): a kernel oops ends the run at once.
 EDU_CMDLINE := console=ttyAMA0 lstest=1 efi=debug panic=-1 oops=panic
 # Two boots (tests/smmu-dma/lstest smmudma=): isol = tests 1-4, loop = test 5.
@@ -39,9 +41,11 @@ smmu-dma-initramfs: initramfs $(EDU_KO)
 	$$o/abi-dma > $$o/root/etc/smmu-dma.env; \
 	install -m 0755 $(TOP)/tests/smmu-dma/lstest $$o/root/lstest; \
 	install -m 0644 $(EDU_KO) $$o/root/lib/modules/smmu-dma/edu_test.ko; \
-	f=$$(find $(DEPS)/linux/lib/modules/$(KVER)/kernel -name 'virtio_blk.ko*' | head -1); \
-	[ -n "$$f" ] || { echo "smmu-dma: no virtio_blk module" >&2; exit 1; }; \
-	case $$f in *.xz) xz -dc $$f ;; *) cat $$f ;; esac > $$o/root/lib/modules/smmu-dma/virtio_blk.ko; \
+	for m in $(EDU_MODS); do \
+		f=$$(find $(DEPS)/linux/lib/modules/$(KVER)/kernel -name "$$m.ko*" | head -1); \
+		[ -n "$$f" ] || { echo "smmu-dma: no module $$m" >&2; exit 1; }; \
+		case $$f in *.xz) xz -dc $$f ;; *) cat $$f ;; esac > $$o/root/lib/modules/smmu-dma/$$m.ko; \
+	done; \
 	(cd $$o/root && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) | \
 		gzip -9n > $$o/overlay.cpio.gz; \
 	cat $(INITRAMFS) $$o/overlay.cpio.gz > $(EDU_INITRD)

@@ -14,12 +14,12 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib/qemu-smmu.sh"	# the machine, the devices, qs_run
 b=$top/build
 logs=$b/test-logs
 work=$b/pviommu
 esp=$1 data=${2:-}
 timeout_s=${QEMU_TIMEOUT:-300}
-qemu=${QEMU:-qemu-system-aarch64}
 mkdir -p "$logs" "$work"
 tap=$logs/pviommu.tap
 log=$logs/pviommu-serial.log
@@ -52,13 +52,9 @@ if [ "$esp" = nohyp ]; then
 	*) echo "run.sh: unknown variant $v" >&2; exit 1 ;;
 	esac
 	machine+=(-cpu max,pauth-impdef=on -smp 2 -m 1G -nographic -no-reboot)
-	echo "pviommu: $v: booting Linux without Lockstep, serial log $log"
-	t0=$SECONDS
-	timeout --foreground -k 10 "$timeout_s" "$qemu" "${machine[@]}" -kernel "$kimage" \
-		-initrd "$initrd" -append "console=ttyAMA0 lstest=1 panic=-1 lsnohyp=1 $extra" \
-		-device edu </dev/null 2>&1 | tr -d '\r' > "$log"
-	qrc=${PIPESTATUS[0]}
-	secs=$((SECONDS - t0))
+	qs_run "pviommu: $v: Linux without Lockstep" "$log" "$timeout_s" -- "${machine[@]}" \
+		-kernel "$kimage" -initrd "$initrd" \
+		-append "console=ttyAMA0 lstest=1 panic=-1 lsnohyp=1 $extra" -device edu
 	assert "$v: QEMU finished within ${timeout_s}s (took ${secs}s)" test "$qrc" != 124 -a "$qrc" != 137
 	guest_block "$v: "
 	assert "$v: the driver logged why (Lockstep not present)" has 'lockstep-iommu: Lockstep not present'
@@ -67,24 +63,13 @@ if [ "$esp" = nohyp ]; then
 fi
 
 # The machine of tests/smmu-qemu/boot/run.sh (acpi variant), same devices.
-machine=(-M virt,virtualization=on,iommu=smmuv3,gic-version=3 -cpu max,pauth-impdef=on
-	-smp 4 -m 2G -nographic -no-reboot -global arm-smmuv3.stage=2)
-cp /usr/share/AAVMF/AAVMF_VARS.fd "$work/vars.fd" || { tap_line "not ok" "AAVMF present"; exit 0; }
-fw=(-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd
-	-drive if=pflash,format=raw,unit=1,file="$work/vars.fd")
-dev=(-drive if=none,id=esp,format=raw,snapshot=on,file="$esp" -device virtio-blk-pci,drive=esp
-	-drive if=none,id=data,format=raw,snapshot=on,file="$data"
-	-device virtio-blk-pci,drive=data,disable-legacy=on,iommu_platform=on
-	-netdev user,id=n0 -device virtio-net-pci,netdev=n0,disable-legacy=on,iommu_platform=on
-	-device edu,addr=0x10)
-
-echo "pviommu: booting (timeout ${timeout_s}s), serial log $log"
-t0=$SECONDS
-timeout --foreground -k 10 "$timeout_s" "$qemu" "${machine[@]}" "${fw[@]}" "${dev[@]}" \
-	</dev/null 2>&1 | tr -d '\r' > "$log"
-qrc=${PIPESTATUS[0]}
-secs=$((SECONDS - t0))
-echo "pviommu: QEMU exit $qrc after ${secs}s"
+qs_machine
+qs_firmware "$work" || { tap_line "not ok" "AAVMF present"; exit 0; }
+qs_disk esp "$esp"
+qs_disk data "$data" "$QS_BEHIND_SMMU"
+qs_net
+qs_edu addr=0x10
+qs_run pviommu "$log" "$timeout_s"
 
 assert "QEMU finished within ${timeout_s}s (took ${secs}s)" test "$qrc" != 124 -a "$qrc" != 137
 assert "Linux runs at EL1 under Lockstep, SMMU taken" \

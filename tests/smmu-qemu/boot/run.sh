@@ -12,12 +12,12 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../../.." && pwd)
+. "$top/tests/lib/qemu-smmu.sh"	# the machine, the devices, qs_run
 b=$top/build
 logs=$b/test-logs
 work=$b/iommu/boot
 esp=$1 data=$2 fwv=${3:-acpi}
 timeout_s=${QEMU_TIMEOUT:-240}
-qemu=${QEMU:-qemu-system-aarch64}
 mkdir -p "$logs" "$work"
 tap=$logs/smmu-boot.tap
 log=$logs/smmu-boot-$fwv-serial.log
@@ -27,26 +27,16 @@ assert() { local name=$1; shift; if "$@"; then tap_line ok "$name"; else tap_lin
 has() { grep -qE -- "$1" "$log"; }
 hasnt() { ! grep -qE -- "$1" "$log"; }
 
-# The machine of tests/qemu/run.sh (same -M/-cpu/-smp/-m). QEMU 10 exposes S2P on the virt
-# SMMU anyway; stage=2 keeps that true on versions that default to stage 1 only.
-mopt=virt,virtualization=on,iommu=smmuv3,gic-version=3
-[ "$fwv" = dt ] && mopt=$mopt,acpi=off
-machine=(-M $mopt -cpu max,pauth-impdef=on
-	-smp 4 -m 2G -nographic -no-reboot -global arm-smmuv3.stage=2)
-cp /usr/share/AAVMF/AAVMF_VARS.fd "$work/vars.fd" || { tap_line "not ok" "AAVMF present"; exit 0; }
-fw=(-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd
-	-drive if=pflash,format=raw,unit=1,file="$work/vars.fd")
-dev=(-drive if=none,id=esp,format=raw,snapshot=on,file="$esp" -device virtio-blk-pci,drive=esp
-	-drive if=none,id=data,format=raw,snapshot=on,file="$data" -device virtio-blk-pci,drive=data,disable-legacy=on,iommu_platform=on
-	-netdev user,id=n0 -device virtio-net-pci,netdev=n0,disable-legacy=on,iommu_platform=on -device edu,addr=0x10)
-
-echo "smmu-boot ($fwv): booting (timeout ${timeout_s}s), serial log $log"
-t0=$SECONDS
-timeout --foreground -k 10 "$timeout_s" "$qemu" "${machine[@]}" "${fw[@]}" "${dev[@]}" \
-	</dev/null 2>&1 | tr -d '\r' > "$log"
-qrc=${PIPESTATUS[0]}
-secs=$((SECONDS - t0))
-echo "smmu-boot: QEMU exit $qrc after ${secs}s"
+# The machine of tests/qemu/run.sh (tests/lib/qemu-smmu.sh); dt: without ACPI. The edu at
+# 00:10.0 (StreamID 0x80).
+mopt=; [ "$fwv" = dt ] && mopt=acpi=off
+qs_machine $mopt
+qs_firmware "$work" || { tap_line "not ok" "AAVMF present"; exit 0; }
+qs_disk esp "$esp"
+qs_disk data "$data" "$QS_BEHIND_SMMU"
+qs_net
+qs_edu addr=0x10
+qs_run "smmu-boot ($fwv)" "$log" "$timeout_s"
 
 assert "QEMU finished within ${timeout_s}s (took ${secs}s)" test "$qrc" != 124 -a "$qrc" != 137
 # Takeover: the loader's frame, the ID registers, the stream table, the host's streams.
