@@ -1627,7 +1627,15 @@ static bool own_host_reaches(u16 e)
 
 static pt_attr_t own_dma_attr(u32 prot)
 {
-	return ((prot & OWN_IOMMU_READ) ? PT_R : 0) | ((prot & OWN_IOMMU_WRITE) ? PT_W : 0);
+	return ((prot & OWN_IOMMU_READ) ? PT_R : 0) | ((prot & OWN_IOMMU_WRITE) ? PT_W : 0) |
+	       ((prot & OWN_IOMMU_MMIO) ? PT_DEVICE : 0);
+}
+
+/* Map prot: read and/or write, optionally MMIO, nothing else. */
+static bool own_dma_prot_ok(u32 prot)
+{
+	return (prot & (OWN_IOMMU_READ | OWN_IOMMU_WRITE)) &&
+	       !(prot & ~(OWN_IOMMU_READ | OWN_IOMMU_WRITE | OWN_IOMMU_MMIO));
 }
 
 /*
@@ -1695,21 +1703,19 @@ static int own_hdom_check_mmio(u64 pa, u64 w, pt_attr_t attr)
 	return pt_walk(cpu, pa, w << PAGE_SHIFT, own_host_mmio_fn, &attr);
 }
 
+static struct own_map_ent own_batch[OWN_BATCH_MAX]; /* under own.host.lock */
+static int own_batch_apply(struct own_hdom *d, u64 nents, struct own_res *res);
+
+/* One window of MAP is a one-entry batch (below): same checks, same fast path, same commit. */
 int own_hdom_map(u32 dom, u64 iova, u64 pa, u64 n, u32 prot, struct own_res *res)
 {
 	struct own_hdom *d;
-	struct pt_gather g;
-	pt_attr_t attr;
-	u8 *cnt = NULL;
-	u64 w, i;
-	s64 c;
+	u64 w;
 	int ret;
 
 	res->done = 0;
-	if (!(prot & (OWN_IOMMU_READ | OWN_IOMMU_WRITE)) ||
-	    (prot & ~(OWN_IOMMU_READ | OWN_IOMMU_WRITE | OWN_IOMMU_MMIO)))
+	if (!own_dma_prot_ok(prot))
 		return -EINVAL;
-	attr = own_dma_attr(prot) | ((prot & OWN_IOMMU_MMIO) ? PT_DEVICE : 0);
 	ret = own_check_args(iova, n);
 	if (!ret)
 		ret = own_check_args(pa, n);
@@ -1724,34 +1730,12 @@ int own_hdom_map(u32 dom, u64 iova, u64 pa, u64 n, u32 prot, struct own_res *res
 	if (ret)
 		goto out;
 	w = own_hdom_window(iova, n);
-	if (prot & OWN_IOMMU_MMIO)
-		ret = own_hdom_check_mmio(pa, w, attr);
-	else
-		ret = own_hdom_check_ram(pa, n, w, &cnt);
-	if (ret)
-		goto out;
-	ret = pt_walk(&d->pt, iova, w << PAGE_SHIFT, own_unmapped_fn, NULL);
-	if (ret)
-		goto out; /* -EEXIST */
-	c = pt_map_cost(&d->pt, iova, w << PAGE_SHIFT, pa, attr);
-	if (c < 0) {
-		ret = (int)c;
-		goto out;
-	}
-	ret = own_reserve_pool(&d->pool, OWN_POOL_HDOM(d->id), (u64)c, res);
-	if (ret)
-		goto out;
-	if (c)
-		pt_pool_unreserve(&d->pool, (u64)c);
-
-	pt_gather_init(&g);
-	HYP_CHECK(pt_map(&d->pt, iova, w << PAGE_SHIFT, pa, attr, &g) == 0);
-	for (i = 0; cnt && i < w; i++)
-		cnt[i]++;
-	d->mapped += w;
-	/* New entries were invalid (never cached): only merges left something to drop. */
-	own_hdom_inval(d, &g, false);
-	res->done = w;
+	own_batch[0].iova = iova;
+	own_batch[0].pa = pa;
+	own_batch[0].pages_prot = w | (u64)prot << 32;
+	ret = own_batch_apply(d, 1, res);
+	if (!ret)
+		res->done = w;
 out:
 	hyp_spin_unlock(&own.host.lock);
 	return ret;
@@ -1845,15 +1829,17 @@ out:
  * commit takes: the ranges are disjoint and were all unmapped, so an earlier entry can only
  * create tables a later one would have needed too, never split or merge one it uses.
  */
-static struct own_map_ent own_batch[OWN_BATCH_MAX]; /* under own.host.lock */
 
 static void own_batch_uncount(u64 upto)
 {
 	u64 i, p;
 
 	for (i = 0; i < upto; i++) {
-		u8 *cnt = own_dma_of(own_db_span(own_batch[i].pa, 1));
+		u8 *cnt;
 
+		if ((own_batch[i].pages_prot >> 32) & OWN_IOMMU_MMIO)
+			continue; /* not counted */
+		cnt = own_dma_of(own_db_span(own_batch[i].pa, 1));
 		for (p = 0; p < (own_batch[i].pages_prot & 0xffffffffU); p++)
 			cnt[p]--;
 	}
@@ -1873,20 +1859,22 @@ static int own_batch_check(struct own_hdom *d, u64 nents, u64 *cost)
 		s64 c;
 
 		ret = -EINVAL;
-		if (!prot || (prot & ~(OWN_IOMMU_READ | OWN_IOMMU_WRITE)) ||
-		    own_check_args(m->iova, n))
+		if (!own_dma_prot_ok(prot) || own_check_args(m->iova, n) ||
+		    own_check_args(m->pa, n))
 			goto undo;
 		if ((i && m->iova < end) || (total += n) > OWN_HDOM_BUDGET_PAGES)
 			goto undo;
 		prev_end = end;
 		end = m->iova + (n << PAGE_SHIFT);
 		ret = own_hdom_check_iova(d, m->iova, n);
-		if (!ret)
+		if (!ret && (prot & OWN_IOMMU_MMIO))
+			ret = own_hdom_check_mmio(m->pa, n, own_dma_attr(prot));
+		else if (!ret)
 			ret = own_hdom_check_ram(m->pa, n, n, &cnt);
 		if (ret)
 			goto undo;
 		/* Counted now, so that a page repeated later in the list is checked cumulatively. */
-		for (p = 0; p < n; p++)
+		for (p = 0; !(prot & OWN_IOMMU_MMIO) && p < n; p++)
 			cnt[p]++;
 		/*
 		 * Scattered single pages: the engine's page fast path (one write, no table, no
@@ -1916,13 +1904,53 @@ undo:
 	return ret;
 }
 
+/* Check the entries in own_batch[] whole, check the pool, map them all (host lock held). */
+static int own_batch_apply(struct own_hdom *d, u64 nents, struct own_res *res)
+{
+	struct pt_gather g;
+	u64 i, cost, pages = 0;
+	int ret;
+
+	ret = own_batch_check(d, nents, &cost);
+	if (ret)
+		return ret;
+	ret = own_reserve_pool(&d->pool, OWN_POOL_HDOM(d->id), cost, res);
+	if (ret) {
+		own_batch_uncount(nents);
+		return ret;
+	}
+	if (cost)
+		pt_pool_unreserve(&d->pool, cost);
+
+	pt_gather_init(&g);
+	for (i = 0; i < nents; i++) {
+		const struct own_map_ent *m = &own_batch[i];
+		u64 n = m->pages_prot & 0xffffffffU;
+		pt_attr_t attr = own_dma_attr((u32)(m->pages_prot >> 32));
+
+		/*
+		 * A single page goes in with one write if its table exists by now and no neighbour
+		 * continues it (-EAGAIN otherwise: pt_map() creates the table the check counted,
+		 * or maps into the existing one and merges, taking no page).
+		 */
+		ret = n == 1 ? pt_map_page(&d->pt, m->iova, m->pa, attr, true) : -EAGAIN;
+		if (ret == -EAGAIN)
+			ret = pt_map(&d->pt, m->iova, n << PAGE_SHIFT, m->pa, attr, &g);
+		HYP_CHECK(ret == 0);
+		pages += n;
+	}
+	d->mapped += pages;
+	/* New entries were invalid (never cached): only merges left something to drop. */
+	own_hdom_inval(d, &g, false);
+	return 0;
+}
+
 int own_hdom_map_batch(u32 dom, u64 list_pa, u64 nents, struct own_res *res)
 {
 	const volatile u64 *src;
 	struct own_hdom *d;
-	struct pt_gather g;
-	u64 i, cost, pages = 0;
 	u16 *e;
+	u64 i;
 	int ret;
 
 	res->done = 0;
@@ -1945,37 +1973,9 @@ int own_hdom_map_batch(u32 dom, u64 list_pa, u64 nents, struct own_res *res)
 		own_batch[i].pa = src[3 * i + 1];
 		own_batch[i].pages_prot = src[3 * i + 2];
 	}
-	ret = own_batch_check(d, nents, &cost);
+	ret = own_batch_apply(d, nents, res);
 	if (ret)
 		goto out;
-	ret = own_reserve_pool(&d->pool, OWN_POOL_HDOM(d->id), cost, res);
-	if (ret) {
-		own_batch_uncount(nents);
-		goto out;
-	}
-	if (cost)
-		pt_pool_unreserve(&d->pool, cost);
-
-	pt_gather_init(&g);
-	for (i = 0; i < nents; i++) {
-		const struct own_map_ent *m = &own_batch[i];
-		u64 n = m->pages_prot & 0xffffffffU;
-
-		pt_attr_t attr = own_dma_attr((u32)(m->pages_prot >> 32));
-
-		/*
-		 * A single page goes in with one write if its table exists by now and no neighbour
-		 * continues it (-EAGAIN otherwise: pt_map() creates the table the check counted,
-		 * or maps into the existing one and merges, taking no page).
-		 */
-		ret = n == 1 ? pt_map_page(&d->pt, m->iova, m->pa, attr, true) : -EAGAIN;
-		if (ret == -EAGAIN)
-			ret = pt_map(&d->pt, m->iova, n << PAGE_SHIFT, m->pa, attr, &g);
-		HYP_CHECK(ret == 0);
-		pages += n;
-	}
-	d->mapped += pages;
-	own_hdom_inval(d, &g, false); /* as own_hdom_map: only merges dropped anything */
 	res->done = nents;
 out:
 	hyp_spin_unlock(&own.host.lock);
