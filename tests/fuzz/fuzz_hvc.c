@@ -5,8 +5,21 @@
  * platform, with the invariant checker after every call. Any invariant break,
  * HYP_CHECK / plat_panic, sanitizer report or status outside the ABI aborts.
  *
- * Input: a sequence of 12-byte records (see fuzz_step). RAM is the first 16 MiB
- * of the fake's backed memory, so reclaims and destroys really zero memory.
+ * Input: a sequence of 12-byte records (see fuzz_step); a MAP_BATCH record
+ * takes the records after it as its list's entries (fuzz_batch_build). RAM is
+ * the first 16 MiB of the fake's backed memory, so reclaims and destroys really
+ * zero memory. Outside RAM the host stage-2 maps a few device regions
+ * (fuzz_devs, as boot maps the host's MMIO), which LS_IOMMU_MMIO maps reach;
+ * the rest of the PA space is holes.
+ *
+ * Besides the invariants, each call is held to what the ABI promises without a
+ * model of the state: a failed call changed nothing (state hash of DB, map
+ * counts, every table and pool before and after; no invalidation issued), a
+ * DMA map's pages-done and map-count arithmetic, what MAP / MAP_BATCH mapped
+ * reads back through QUERY, and input that is wrong whatever the state
+ * (entries out of order or overlapping, bad prot, a page or list page the host
+ * does not reach, RAM with LS_IOMMU_MMIO, MMIO without it, a hole) never
+ * succeeds.
  */
 #include <errno.h>
 #include <lockstep/abi.h>
@@ -23,6 +36,36 @@
 #define FUZZ_RAM_PAGES ((16ULL << 20) >> PAGE_SHIFT) /* 16 MiB of the fake memory: fast checks */
 #define FUZZ_POOL      64
 #define FUZZ_REC       12
+#define FUZZ_MAX_REC   64
+#define FUZZ_RAM_END   (FAKE_MEM_BASE + (FUZZ_RAM_PAGES << PAGE_SHIFT))
+#define FUZZ_HYP_PAGES (16 + FUZZ_POOL) /* RAM pages 0..79: hypervisor image, host pool */
+
+/*
+ * Device memory the host stage-2 maps (QEMU virt-like); everything else outside
+ * RAM is a hole: FUZZ_HOLE_SMMU stands for a frame the hypervisor keeps, and
+ * the hole above RAM is backed fake memory that is not RAM. (Boot maps all of
+ * the host's non-RAM as device, in 1 GiB blocks; here that would cost the
+ * invariant checker, which visits device leaves page by page, 262144 steps
+ * per block per call.)
+ */
+#define FUZZ_MMIO_RW	 0x08080000ULL /* 16 pages RW: a doorbell frame (GIC ITS) */
+#define FUZZ_MMIO_RO	 0x09000000ULL /* 1 page, read-only */
+#define FUZZ_MMIO_BLK	 0x10000000ULL /* 2 MiB RW: one level-2 block */
+#define FUZZ_HOLE_SMMU	 0x09050000ULL
+#define FUZZ_HOST_IA_TOP (1ULL << 40)
+
+static const struct fuzz_dev {
+	u64 base, size;
+	pt_attr_t attr;
+} fuzz_devs[] = {
+	{ FUZZ_MMIO_RW, 16 * PAGE_SIZE, PT_RW },
+	{ FUZZ_MMIO_RO, PAGE_SIZE, PT_R },
+	{ FUZZ_MMIO_BLK, SZ_2M, PT_RW },
+};
+
+/* List pages written in this input: zeroed before the next (stale entries stay reproducible). */
+static u64 fuzz_dirty[FUZZ_MAX_REC];
+static unsigned int fuzz_nr_dirty;
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 
@@ -86,6 +129,8 @@ static void fuzz_setup(void)
 	struct own_res res;
 	unsigned int idx;
 
+	while (fuzz_nr_dirty)
+		memset(plat_phys_to_virt(fuzz_dirty[--fuzz_nr_dirty]), 0, PAGE_SIZE);
 	fake_mem_reset();
 	hyp[0].base = fake_alloc_pages(16, PAGE_SIZE); /* "hypervisor image" */
 	hyp[0].size = 16 * PAGE_SIZE;
@@ -106,6 +151,12 @@ static void fuzz_setup(void)
 	cfg.cpu_ops = &fuzz_ops;
 	if (own_init(&cfg))
 		plat_panic("fuzz: own_init failed");
+	/* The host's devices, straight into its stage-2 as boot does (not RAM: no owner). */
+	for (idx = 0; idx < sizeof(fuzz_devs) / sizeof(fuzz_devs[0]); idx++)
+		if (pt_map((struct pt *)&own_view_of(OWN_HOST)->cpu, fuzz_devs[idx].base,
+			   fuzz_devs[idx].size, fuzz_devs[idx].base,
+			   fuzz_devs[idx].attr | PT_DEVICE, NULL))
+			plat_panic("fuzz: host device map");
 	/* The host's devices: one SMMU sharing the CPU table, one mirrored in another format. */
 	if (own_dom_attach(OWN_HOST, false, PT_FMT_ARM64_S2, true, &fuzz_ops, NULL, &idx, &res) ||
 	    own_dom_attach(OWN_HOST, true, PT_FMT_VTD_SL, true, &fuzz_ops, NULL, &idx, &res))
@@ -126,39 +177,490 @@ static u32 get32(const u8 *p)
 	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
 }
 
+static u64 fuzz_page(u64 idx)
+{
+	return FAKE_MEM_BASE + (idx << PAGE_SHIFT);
+}
+
+/* ---- state hash: a failed call must leave it as it was ------------------ */
+
+/* Word-wise FNV-style mix (the bytes of DB and tables, hashed after every call). */
+static u64 fuzz_mix(u64 h, const void *p, size_t n)
+{
+	const u8 *b = p;
+	u64 w;
+
+	for (; n >= sizeof(w); n -= sizeof(w), b += sizeof(w)) {
+		memcpy(&w, b, sizeof(w));
+		h = (h ^ w) * 0x100000001b3ULL;
+		h ^= h >> 29;
+	}
+	while (n--)
+		h = (h ^ *b++) * 0x100000001b3ULL;
+	return h;
+}
+
+static int fuzz_tbl_hash(u64 pa, unsigned int level, void *arg)
+{
+	u64 *h = arg;
+
+	*h = fuzz_mix(*h, &pa, sizeof(pa));
+	*h = fuzz_mix(*h, &level, sizeof(level));
+	*h = fuzz_mix(*h, plat_phys_to_virt(pa), PAGE_SIZE);
+	return 0;
+}
+
+/*
+ * What env_snapshot() (tests/unit/lib/invariant_env.c) hashes, over this
+ * harness's DB: DB entries and DMA map counts, every view's CPU and mirrored
+ * tables and pool, VM page counters, every host DMA domain's table, pool and
+ * counters (invalidations and syncs included), and each stream's domain.
+ */
+static u64 fuzz_snapshot(void)
+{
+	struct own_range ram = { FAKE_MEM_BASE, FUZZ_RAM_PAGES << PAGE_SHIFT };
+	u64 h = 0xcbf29ce484222325ULL, n;
+	u32 who, i, dom;
+
+	h = fuzz_mix(h, fuzz_db, own_db_bytes(&ram, 1));
+	for (who = 0; who <= OWN_MAX_VMS; who++) {
+		u32 w = who == OWN_MAX_VMS ? OWN_HOST : who;
+		const struct own_view *v = own_view_of(w);
+
+		if (!v) {
+			h = fuzz_mix(h, &w, sizeof(w));
+			continue;
+		}
+		h = fuzz_mix(h, own_pool_of(w), sizeof(struct pt_pool));
+		pt_for_each_table(&v->cpu, fuzz_tbl_hash, &h);
+		h = fuzz_mix(h, &v->cpu.nr_tables, sizeof(v->cpu.nr_tables));
+		for (i = 0; i < OWN_MAX_DOMS; i++) {
+			h = fuzz_mix(h, &v->dom[i].used, sizeof(bool));
+			if (v->dom[i].used && v->dom[i].mirrored)
+				pt_for_each_table(&v->dom[i].pt, fuzz_tbl_hash, &h);
+		}
+		if (w != OWN_HOST) {
+			n = own_vm_pages(w);
+			h = fuzz_mix(h, &n, sizeof(n));
+		}
+	}
+	for (i = 0; i < OWN_MAX_HDOMS; i++) {
+		const struct own_hdom *d = own_hdom_of(i);
+
+		if (!d) {
+			h = fuzz_mix(h, &i, sizeof(i));
+			continue;
+		}
+		h = fuzz_mix(h, &d->pool, sizeof(d->pool));
+		h = fuzz_mix(h, &d->mapped, sizeof(d->mapped));
+		h = fuzz_mix(h, &d->streams, sizeof(d->streams));
+		h = fuzz_mix(h, &d->inval_ranges, sizeof(d->inval_ranges));
+		h = fuzz_mix(h, &d->syncs, sizeof(d->syncs));
+		h = fuzz_mix(h, &d->pt.nr_tables, sizeof(d->pt.nr_tables));
+		pt_for_each_table(&d->pt, fuzz_tbl_hash, &h);
+	}
+	for (i = 0; i < FUZZ_SIDS; i++) {
+		dom = own_hdom_of_sid(i, &dom) ? ~0U : dom;
+		h = fuzz_mix(h, &dom, sizeof(dom));
+	}
+	return h;
+}
+
+/*
+ * The state before a call is the state after the previous one: a failed call's
+ * "after" hash serves as the next call's "before", so most calls hash once.
+ */
+static u64 fuzz_snap;
+static bool fuzz_snap_valid;
+
+static u64 fuzz_snapshot_before(void)
+{
+	if (!fuzz_snap_valid)
+		fuzz_snap = fuzz_snapshot();
+	fuzz_snap_valid = true;
+	return fuzz_snap;
+}
+
+/* After a failed call: the state hash, which must equal @before. */
+static bool fuzz_unchanged(u64 before)
+{
+	fuzz_snap = fuzz_snapshot();
+	return fuzz_snap == before;
+}
+
+/* Sum of every page's DMA map count. */
+static u64 fuzz_dma_sum(void)
+{
+	u64 nr, i, sum = 0;
+	const u8 *c = own_dma_counts(&nr);
+
+	for (i = 0; i < nr; i++)
+		sum += c[i];
+	return sum;
+}
+
+static u64 fuzz_dom_mapped(u32 dom)
+{
+	const struct own_hdom *d = own_hdom_of(dom);
+
+	return d ? d->mapped : 0;
+}
+
+/* The host reaches the RAM page at @pa (owns it, or borrows it from a VM): may write, may map. */
+static bool fuzz_host_reaches(u64 pa)
+{
+	u16 e, owner;
+
+	if (own_page_entry(pa, &e))
+		return false;
+	owner = e & OWN_E_OWNER;
+	return owner == OWN_OWNER_HOST || (owner >= OWN_OWNER_VM(0) && (e & OWN_E_SHARED));
+}
+
+static bool fuzz_is_ram(u64 pa)
+{
+	return pa >= FAKE_MEM_BASE && pa < FUZZ_RAM_END;
+}
+
+/* The host stage-2's device attributes at @pa (fuzz_devs), 0 in a hole. */
+static pt_attr_t fuzz_dev_attr(u64 pa)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(fuzz_devs) / sizeof(fuzz_devs[0]); i++)
+		if (pa >= fuzz_devs[i].base && pa - fuzz_devs[i].base < fuzz_devs[i].size)
+			return fuzz_devs[i].attr;
+	return 0;
+}
+
+static s64 fuzz_query(u32 dom, u64 iova, u64 *pa, u64 *prot)
+{
+	struct hvc_ctx ctx = { HVC_CALLER_HOST, 0, 0 };
+	struct hvc_regs regs;
+
+	memset(&regs, 0, sizeof(regs));
+	regs.x[0] = LS_HVC_IOMMU_QUERY;
+	regs.x[1] = dom;
+	regs.x[2] = iova;
+	hvc_handle(&ctx, &regs);
+	*pa = regs.x[1];
+	*prot = regs.x[2];
+	return (s64)regs.x[0];
+}
+
+/* @iova of domain @dom translates to @pa with exactly @prot (a successful MAP / MAP_BATCH). */
+static void fuzz_expect_mapped(u32 dom, u64 iova, u64 pa, u64 prot)
+{
+	u64 got_pa, got_prot;
+	s64 st = fuzz_query(dom, iova, &got_pa, &got_prot);
+
+	if (st != LS_OK || got_pa != pa || got_prot != prot)
+		plat_panic("fuzz: dom %u iova %#llx: query %lld pa %#llx prot %#llx, mapped %#llx "
+			   "prot %#llx",
+			   dom, (unsigned long long)iova, (long long)st, (unsigned long long)got_pa,
+			   (unsigned long long)got_prot, (unsigned long long)pa,
+			   (unsigned long long)prot);
+}
+
+/* ---- LS_HVC_IOMMU_MAP: RAM, device memory, holes ------------------------- */
+
+/*
+ * MAP's PA, by class r[1] / 10 (0..25): below 13 a page of RAM or just past it
+ * (as for every other call); from 13 device memory and what surrounds it.
+ */
+static u64 fuzz_map_pa(const u8 *r)
+{
+	u32 x = get32(r + 2);
+
+	switch (r[1] / 10) {
+	case 13:
+		return FUZZ_MMIO_RW + ((u64)(x % 20) << PAGE_SHIFT); /* frame, past its end */
+	case 14:
+		return FUZZ_MMIO_RW - ((u64)(x % 4) << PAGE_SHIFT); /* from the hole before */
+	case 15:
+		return FUZZ_MMIO_RO + ((u64)(x % 2) << PAGE_SHIFT);
+	case 16:
+		return FUZZ_MMIO_BLK + ((u64)(x % 600) << PAGE_SHIFT);
+	case 17:
+		return FUZZ_MMIO_BLK + SZ_2M - ((u64)(1 + x % 8) << PAGE_SHIFT); /* into the hole */
+	case 18:
+		return FUZZ_HOLE_SMMU + ((u64)(x % 16) << PAGE_SHIFT);
+	case 19:
+		return FUZZ_RAM_END + ((u64)(x % 64) << PAGE_SHIFT); /* backed, not RAM */
+	case 20:
+		return FUZZ_HOST_IA_TOP - ((u64)(1 + x % 4) << PAGE_SHIFT);
+	case 21:
+		return fuzz_page(x % FUZZ_HYP_PAGES); /* the hypervisor's RAM */
+	case 22:
+		return FAKE_MEM_BASE - ((u64)(1 + x % 4) << PAGE_SHIFT); /* hole, then RAM */
+	case 23:
+		return FUZZ_MMIO_RW + 0x800; /* unaligned */
+	case 24:
+		return (u64)(x % 64) << PAGE_SHIFT; /* the bottom of the PA space */
+	default:
+		return fuzz_page(x % (FUZZ_RAM_PAGES + 64));
+	}
+}
+
+/* The call cannot succeed whatever the state: first page in the wrong kind of memory, prot. */
+static bool fuzz_map_bad(u64 pa, u64 n, u64 prot)
+{
+	pt_attr_t dev = fuzz_dev_attr(pa);
+
+	if (!n || !(prot & (LS_IOMMU_READ | LS_IOMMU_WRITE)) ||
+	    (prot & ~(u64)(LS_IOMMU_READ | LS_IOMMU_WRITE | LS_IOMMU_MMIO)) ||
+	    !IS_ALIGNED(pa, PAGE_SIZE))
+		return true;
+	if (!(prot & LS_IOMMU_MMIO))
+		return !fuzz_host_reaches(pa);
+	return fuzz_is_ram(pa) || !dev || ((prot & LS_IOMMU_WRITE) && !(dev & PT_W)) ||
+	       ((prot & LS_IOMMU_READ) && !(dev & PT_R));
+}
+
+/* ---- LS_HVC_IOMMU_MAP_BATCH -------------------------------------------- */
+
+struct fuzz_batch {
+	u64 list;	 /* x2 */
+	u64 nents;	 /* x3 */
+	unsigned int nr; /* entries generated (the list page holds at most 170) */
+	bool written;	 /* the host could write its list page, and did */
+	bool bad;	 /* wrong whatever the state: the call must fail */
+	struct own_map_ent ent[LS_IOMMU_BATCH_MAX + 1];
+};
+
+static struct fuzz_batch fuzz_b;
+
+/* A page of RAM the host does not reach (a VM's, the hypervisor's), from @idx on; or @idx. */
+static u64 fuzz_not_host(u64 idx)
+{
+	u64 i;
+
+	for (i = 0; i < FUZZ_RAM_PAGES; i++)
+		if (!fuzz_host_reaches(fuzz_page((idx + i) % FUZZ_RAM_PAGES)))
+			return fuzz_page((idx + i) % FUZZ_RAM_PAGES);
+	return fuzz_page(idx);
+}
+
+static const u32 fuzz_bad_prot[8] = {
+	0,
+	LS_IOMMU_MMIO,
+	LS_IOMMU_MMIO | LS_IOMMU_READ,
+	LS_IOMMU_MMIO | LS_IOMMU_READ | LS_IOMMU_WRITE,
+	8,
+	8 | LS_IOMMU_READ,
+	0x100 | LS_IOMMU_WRITE,
+	0x80000003U,
+};
+
+/*
+ * Entry descriptor d (a 12-byte record after the header): kind d[0] % 24, prot
+ * d[1], PA page get32(d + 2), IOVA gap get32(d + 6), pages d[10..11]. Kinds
+ * 0..13 are plausible: the next free IOVA plus a gap of 0..31 pages (2 MiB
+ * aligned if bit 8 of the gap is set), a page of RAM (most are the host's), 1..16
+ * pages (d[11] >= 0xe0: 1..1024), R, W or RW. Then: 14 out of order, 15
+ * overlapping the previous entry, 16 the previous entry's PA again (allowed,
+ * counted twice), 17 bad prot, 18 a hypervisor page, 19 a page the host does
+ * not reach, 20 no pages, 21 unaligned PA or IOVA, 22 more than the budget in
+ * one entry, 23 beyond RAM, beyond any domain's IOVA bits, or wrapping.
+ */
+static void fuzz_batch_ent(const u8 *d, unsigned int rep, u64 *end, u64 *prev_iova, u64 *prev_pa)
+{
+	u32 g = get32(d + 6), prot = 1U + d[1] % 3U;
+	u64 idx = get32(d + 2) % (FUZZ_RAM_PAGES + 64);
+	u64 n = d[11] >= 0xe0 ? 1 + (u64)((d[10] | d[11] << 8) % 1024) : 1U + d[10] % 16U;
+	u64 iova = *end + ((u64)(g % 32) << PAGE_SHIFT), pa;
+
+	if (g & 0x100)
+		iova = ALIGN_UP(iova, SZ_2M);
+	/* Repeats of the descriptors move on through the host's part of RAM. */
+	if (rep)
+		idx = FUZZ_HYP_PAGES + (idx + rep * n) % (FUZZ_RAM_PAGES - FUZZ_HYP_PAGES);
+	pa = fuzz_page(idx);
+	switch (d[0] % 24) {
+	case 14:
+		iova = *prev_iova - ((u64)(g % 4) << PAGE_SHIFT);
+		break;
+	case 15:
+		iova = *end - ((u64)(1 + g % 4) << PAGE_SHIFT);
+		break;
+	case 16:
+		pa = *prev_pa;
+		break;
+	case 17:
+		prot = fuzz_bad_prot[d[1] % 8];
+		break;
+	case 18:
+		pa = fuzz_page(idx % FUZZ_HYP_PAGES);
+		break;
+	case 19:
+		pa = fuzz_not_host(idx);
+		break;
+	case 20:
+		n = 0;
+		break;
+	case 21:
+		if (g & 1)
+			pa += 0x800;
+		else
+			iova += 0x800;
+		break;
+	case 22:
+		n = LS_IOMMU_BUDGET_PAGES + 1 - (g & 1);
+		break;
+	case 23:
+		if (g % 3 == 0)
+			pa = FUZZ_RAM_END + ((u64)(g % 64) << PAGE_SHIFT);
+		else
+			iova = g % 3 == 1 ? 1ULL << 52 : ~0xfffULL;
+		break;
+	default:
+		break;
+	}
+	fuzz_b.ent[fuzz_b.nr].iova = iova;
+	fuzz_b.ent[fuzz_b.nr].pa = pa;
+	fuzz_b.ent[fuzz_b.nr].pages_prot = n | (u64)prot << 32;
+	fuzz_b.nr++;
+	*prev_iova = iova;
+	*prev_pa = pa;
+	*end = iova + (n << PAGE_SHIFT);
+}
+
+/* Whatever the domain's state, the batch as written cannot succeed. */
+static bool fuzz_batch_bad(void)
+{
+	u64 i, p, end = 0, total = 0;
+
+	if (!fuzz_b.nents || fuzz_b.nents > LS_IOMMU_BATCH_MAX ||
+	    !IS_ALIGNED(fuzz_b.list, PAGE_SIZE) || !fuzz_host_reaches(fuzz_b.list))
+		return true;
+	for (i = 0; i < fuzz_b.nr && i < fuzz_b.nents; i++) {
+		const struct own_map_ent *m = &fuzz_b.ent[i];
+		u64 n = m->pages_prot & 0xffffffffU, size = n << PAGE_SHIFT;
+		u64 prot = m->pages_prot >> 32;
+
+		if (!(prot & (LS_IOMMU_READ | LS_IOMMU_WRITE)) ||
+		    (prot & ~(u64)(LS_IOMMU_READ | LS_IOMMU_WRITE)) || !n ||
+		    !IS_ALIGNED(m->iova | m->pa, PAGE_SIZE) || (i && m->iova < end) ||
+		    m->iova + size < m->iova || m->pa + size < m->pa ||
+		    (total += n) > LS_IOMMU_BUDGET_PAGES)
+			return true;
+		for (p = 0; p < n; p++)
+			if (!fuzz_host_reaches(m->pa + (p << PAGE_SHIFT)))
+				return true;
+		end = m->iova + size;
+	}
+	return false;
+}
+
+/*
+ * Header h (fn 24): domain h[1] % 10, list page get32(h + 2) (a page of RAM or
+ * just past it), first IOVA page get32(h + 6), h[10] % 8 + 1 descriptor
+ * records following, repeated 1 + (h[11] & 0x3f) * 3 times when h[11] >= 0xc0
+ * (up to the 171 entries that overflow the list). h[1] / 10: 18, 19 list
+ * unaligned, 20, 21 list in the hypervisor's RAM, 22 x3 = 0, 23 x3 = 171,
+ * 24, 25 x3 = entries + 1 (a stale entry after them), else x3 = entries.
+ * The host writes the list only where it could: a page it reaches.
+ * Returns the descriptor records used.
+ */
+static unsigned int fuzz_batch_build(const u8 *h, const u8 *desc, unsigned int left)
+{
+	unsigned int ndesc = MIN(1U + h[10] % 8U, left), reps, rep, i;
+	unsigned int flags = h[1] / 10U;
+	u64 idx = get32(h + 2) % (FUZZ_RAM_PAGES + 64);
+	u64 end = (u64)(get32(h + 6) % (1U << 22)) << PAGE_SHIFT, prev_iova = end, prev_pa = 0;
+	u64 *dst;
+
+	memset(&fuzz_b, 0, sizeof(fuzz_b));
+	if (!ndesc) /* nothing follows: the header describes the one entry */
+		desc = h;
+	reps = h[11] >= 0xc0 ? 1U + (h[11] & 0x3fU) * 3U : 1U;
+	for (rep = 0; rep < reps && fuzz_b.nr <= LS_IOMMU_BATCH_MAX; rep++)
+		for (i = 0; i < MAX(ndesc, 1U) && fuzz_b.nr <= LS_IOMMU_BATCH_MAX; i++)
+			fuzz_batch_ent(desc + i * FUZZ_REC, rep, &end, &prev_iova, &prev_pa);
+	fuzz_b.list = fuzz_page(flags == 20 || flags == 21 ? idx % FUZZ_HYP_PAGES : idx);
+	if (flags == 18 || flags == 19)
+		fuzz_b.list += 8;
+	fuzz_b.nents = flags == 22 ? 0 :
+		       flags == 23 ? LS_IOMMU_BATCH_MAX + 1 :
+		       flags >= 24 ? fuzz_b.nr + 1U :
+				     fuzz_b.nr;
+	if (fuzz_host_reaches(fuzz_b.list)) {
+		dst = plat_phys_to_virt(ALIGN_DOWN(fuzz_b.list, PAGE_SIZE));
+		for (i = 0; i < fuzz_b.nr && i < LS_IOMMU_BATCH_MAX; i++) {
+			dst[3 * i] = fuzz_b.ent[i].iova;
+			dst[3 * i + 1] = fuzz_b.ent[i].pa;
+			dst[3 * i + 2] = fuzz_b.ent[i].pages_prot;
+		}
+		fuzz_b.written = true;
+		if (fuzz_nr_dirty < FUZZ_MAX_REC)
+			fuzz_dirty[fuzz_nr_dirty++] = ALIGN_DOWN(fuzz_b.list, PAGE_SIZE);
+	}
+	fuzz_b.bad = fuzz_batch_bad();
+	return ndesc;
+}
+
+/* A batch succeeded: every entry in the list page (stale ones included) reads back. */
+static u64 fuzz_batch_check_ok(u32 dom)
+{
+	const u64 *src = plat_phys_to_virt(fuzz_b.list);
+	u64 i, n, pages = 0;
+
+	for (i = 0; i < fuzz_b.nents; i++) {
+		n = src[3 * i + 2] & 0xffffffffU;
+		fuzz_expect_mapped(dom, src[3 * i], src[3 * i + 1], src[3 * i + 2] >> 32);
+		fuzz_expect_mapped(dom, src[3 * i] + ((n - 1) << PAGE_SHIFT),
+				   src[3 * i + 1] + ((n - 1) << PAGE_SHIFT), src[3 * i + 2] >> 32);
+		pages += n;
+	}
+	return pages;
+}
+
+/* ---- one step ------------------------------------------------------------ */
+
 /*
  * Record: fn, vm, pa page (u32 LE), ipa page (u32 LE), n (u16 LE).
- * fn % 24: 0..12 hypercall function numbers (11, 12 from VM `vm`), 13 attach a
+ * fn % 25: 0..12 hypercall function numbers (11, 12 from VM `vm`), 13 attach a
  * domain to `vm` (mirrored if pa is odd), 14 detach, 15 raw unaligned donate,
  * 16..23 host DMA domains: create (pool at pa rounded to 64 KiB), destroy,
- * attach (sid = ipa page % 40), detach, map (prot = n's top byte % 5), unmap,
- * query / stats / view stats, donate to a domain's pool. `vm` % 10 names the
- * domain (8 and 9 do not exist).
+ * attach (sid = ipa page % 40), detach, map (prot = n's top byte % 9: 8 is an
+ * unknown bit; PA class vm / 10, fuzz_map_pa), unmap, query / stats / view
+ * stats, donate to a domain's pool; 24 MAP_BATCH (fuzz_batch_build: takes the
+ * records after it). `vm` % 10 names the domain (8 and 9 do not exist).
+ * Returns the records used.
  */
-static void fuzz_step(const u8 *r)
+static unsigned int fuzz_step(const u8 *r, unsigned int left)
 {
-	unsigned int fn = r[0] % 24, idx;
+	unsigned int fn = r[0] % 25, idx, used = 1;
 	u32 dom = r[1] % 10;
 	u32 vm = r[1] % (OWN_MAX_VMS + 4);
-	u64 pa = FAKE_MEM_BASE + ((u64)(get32(r + 2) % (FUZZ_RAM_PAGES + 64)) << PAGE_SHIFT);
+	u64 pa = fuzz_page(get32(r + 2) % (FUZZ_RAM_PAGES + 64));
 	u64 ipa = (u64)(get32(r + 6) % (1U << 22)) << PAGE_SHIFT;
 	u64 n = (u64)(r[10] | r[11] << 8) % 1100;
 	struct hvc_ctx ctx = { HVC_CALLER_HOST, 0, 0 };
+	u64 snap = fuzz_snapshot_before(), inval = fuzz_nr_inval, dma = fuzz_dma_sum();
+	u64 mapped = fuzz_dom_mapped(dom), pages, budget = LS_BUDGET_PAGES;
+	bool bad = false, dma_call = false, ro;
 	struct hvc_regs regs, in;
 	struct own_res res;
+	s64 st;
 	char msg[256];
 
 	memset(&regs, 0, sizeof(regs));
-	if (fn == 13) {
+	if (fn == 13 || fn == 14) {
 		if (getenv("FUZZ_TRACE"))
-			fprintf(stderr, "attach %u\n", vm);
-		own_dom_attach(vm == OWN_MAX_VMS ? OWN_HOST : vm, get32(r + 2) & 1,
-			       (get32(r + 2) >> 1) & 1 ? PT_FMT_ARM64_S1 : PT_FMT_VTD_SL, true,
-			       &fuzz_ops, NULL, &idx, &res);
-		goto check;
-	}
-	if (fn == 14) {
-		own_dom_detach(vm == OWN_MAX_VMS ? OWN_HOST : vm, r[10] % (OWN_MAX_DOMS + 1));
+			fprintf(stderr, "%s %u\n", fn == 13 ? "attach" : "detach", vm);
+		if (fn == 13)
+			st = own_dom_attach(vm == OWN_MAX_VMS ? OWN_HOST : vm, get32(r + 2) & 1,
+					    (get32(r + 2) >> 1) & 1 ? PT_FMT_ARM64_S1 :
+								      PT_FMT_VTD_SL,
+					    true, &fuzz_ops, NULL, &idx, &res);
+		else
+			st = own_dom_detach(vm == OWN_MAX_VMS ? OWN_HOST : vm,
+					    r[10] % (OWN_MAX_DOMS + 1));
+		fuzz_snap_valid = st != 0;
+		if (st && (!fuzz_unchanged(snap) || fuzz_nr_inval != inval))
+			plat_panic("fuzz: failed %s (%lld) changed state",
+				   fn == 13 ? "attach" : "detach", (long long)st);
 		goto check;
 	}
 	regs.x[0] = LS_HVC_ID(fn == 15 ? LS_FN_HOST_DONATE_VM : fn);
@@ -183,18 +685,30 @@ static void fuzz_step(const u8 *r)
 		regs.x[1] = get32(r + 6) % 40;
 		break;
 	case 20:
+		if (r[1] / 10 >= 13) {
+			/* Device classes: windows the size of the regions, sometimes bigger. */
+			pa = fuzz_map_pa(r);
+			n = r[10] >= 0xc0 ? 512U << (r[10] & 1) :
+			    r[10] >= 0x80 ? n :
+					    1U + r[10] % 20U;
+		}
 		regs.x[0] = LS_HVC_IOMMU_MAP;
 		regs.x[1] = dom;
 		regs.x[2] = ipa;
 		regs.x[3] = pa;
 		regs.x[4] = n;
-		regs.x[5] = r[11] % 5;
+		regs.x[5] = r[11] % 9 == 8 ? 8 | LS_IOMMU_READ : r[11] % 9;
+		bad = fuzz_map_bad(pa, n, regs.x[5]);
+		dma_call = true;
+		budget = LS_IOMMU_BUDGET_PAGES;
 		break;
 	case 21:
 		regs.x[0] = LS_HVC_IOMMU_UNMAP;
 		regs.x[1] = dom;
 		regs.x[2] = ipa;
 		regs.x[3] = n;
+		dma_call = true;
+		budget = LS_IOMMU_BUDGET_PAGES;
 		break;
 	case 22:
 		regs.x[0] = r[11] % 3 == 0 ? LS_HVC_IOMMU_QUERY :
@@ -208,6 +722,15 @@ static void fuzz_step(const u8 *r)
 		regs.x[1] = LS_POOL_IOMMU(dom);
 		regs.x[2] = pa;
 		regs.x[3] = n % 64;
+		break;
+	case 24:
+		used += fuzz_batch_build(r, r + FUZZ_REC, left - 1);
+		regs.x[0] = LS_HVC_IOMMU_MAP_BATCH;
+		regs.x[1] = dom;
+		regs.x[2] = fuzz_b.list;
+		regs.x[3] = fuzz_b.nents;
+		bad = fuzz_b.bad;
+		dma_call = true;
 		break;
 	case LS_FN_HOST_DONATE_VM:
 	case 15:
@@ -250,29 +773,82 @@ static void fuzz_step(const u8 *r)
 	}
 	in = regs;
 	hvc_handle(&ctx, &regs);
+	st = (s64)regs.x[0];
 	if (getenv("FUZZ_TRACE"))
 		fprintf(stderr,
-			"fn %2u vm %2u x1 %#llx x2 %#llx x3 %#llx x4 %#llx -> %lld x1 %#llx\n", fn,
-			vm, (unsigned long long)in.x[1], (unsigned long long)in.x[2],
+			"fn %2u vm %2u x1 %#llx x2 %#llx x3 %#llx x4 %#llx x5 %#llx -> %lld x1 %#llx%s\n",
+			fn, vm, (unsigned long long)in.x[1], (unsigned long long)in.x[2],
 			(unsigned long long)in.x[3], (unsigned long long)in.x[4],
-			(long long)regs.x[0], (unsigned long long)regs.x[1]);
-	if (!fuzz_status_ok((s64)regs.x[0]))
-		plat_panic("fuzz: fn %u returned %lld", fn, (long long)regs.x[0]);
-	if ((s64)regs.x[0] == LS_OK && ((fn >= 2 && fn <= 7) || fn == 20 || fn == 21) &&
-	    (regs.x[1] == 0 || regs.x[1] > n || regs.x[1] > LS_BUDGET_PAGES))
+			(unsigned long long)in.x[5], (long long)st, (unsigned long long)regs.x[1],
+			bad ? " (bad input)" : "");
+	if (!fuzz_status_ok(st))
+		plat_panic("fuzz: fn %u returned %lld", fn, (long long)st);
+	/* Bad input gets an error code and changes no state (docs/hypercalls.md); queries never do. */
+	ro = fn <= LS_FN_FEATURES || fn == 22;
+	fuzz_snap_valid = st != LS_OK || ro;
+	if ((st != LS_OK || ro) && !fuzz_unchanged(snap))
+		plat_panic("fuzz: fn %u (%lld) changed state", fn, (long long)st);
+	if ((st != LS_OK || ro) && fuzz_nr_inval != inval)
+		plat_panic("fuzz: fn %u (%lld) invalidated", fn, (long long)st);
+	if (st != LS_OK) {
+		if (dma_call && (st == LS_ENOMEM ? !regs.x[1] || regs.x[2] != LS_POOL_IOMMU(dom) :
+						   regs.x[1] != 0))
+			plat_panic("fuzz: fn %u failed (%lld) with x1 %llu x2 %#llx", fn,
+				   (long long)st, (unsigned long long)regs.x[1],
+				   (unsigned long long)regs.x[2]);
+		goto check;
+	}
+	if (bad)
+		plat_panic("fuzz: fn %u succeeded with input it must refuse", fn);
+	if (((fn >= 2 && fn <= 7) || fn == 20 || fn == 21) &&
+	    (regs.x[1] == 0 || regs.x[1] > n || regs.x[1] > budget))
 		plat_panic("fuzz: fn %u did %llu of %llu pages", fn, (unsigned long long)regs.x[1],
 			   (unsigned long long)n);
+	if (fn == 20) {
+		/* Both ends of the window read back; RAM pages counted once each, MMIO not at all. */
+		pages = regs.x[1];
+		fuzz_expect_mapped(dom, ipa, pa, in.x[5]);
+		fuzz_expect_mapped(dom, ipa + ((pages - 1) << PAGE_SHIFT),
+				   pa + ((pages - 1) << PAGE_SHIFT), in.x[5]);
+		if (fuzz_dma_sum() != dma + ((in.x[5] & LS_IOMMU_MMIO) ? 0 : pages) ||
+		    fuzz_dom_mapped(dom) != mapped + pages)
+			plat_panic(
+				"fuzz: map of %llu pages: counts %llu -> %llu, mapped %llu -> %llu",
+				(unsigned long long)pages, (unsigned long long)dma,
+				(unsigned long long)fuzz_dma_sum(), (unsigned long long)mapped,
+				(unsigned long long)fuzz_dom_mapped(dom));
+	} else if (fn == 21) {
+		pages = regs.x[1];
+		if (fuzz_dma_sum() > dma || dma - fuzz_dma_sum() > pages ||
+		    fuzz_dom_mapped(dom) != mapped - pages)
+			plat_panic("fuzz: unmap of %llu pages: counts %llu -> %llu",
+				   (unsigned long long)pages, (unsigned long long)dma,
+				   (unsigned long long)fuzz_dma_sum());
+	} else if (fn == 24) {
+		if (regs.x[1] != fuzz_b.nents)
+			plat_panic("fuzz: batch of %llu entries returned %llu",
+				   (unsigned long long)fuzz_b.nents, (unsigned long long)regs.x[1]);
+		pages = fuzz_batch_check_ok(dom);
+		if (fuzz_dma_sum() != dma + pages || fuzz_dom_mapped(dom) != mapped + pages)
+			plat_panic(
+				"fuzz: batch of %llu pages: counts %llu -> %llu, mapped %llu -> %llu",
+				(unsigned long long)pages, (unsigned long long)dma,
+				(unsigned long long)fuzz_dma_sum(), (unsigned long long)mapped,
+				(unsigned long long)fuzz_dom_mapped(dom));
+	}
 check:
 	if (inv_check(msg, sizeof(msg)))
 		plat_panic("fuzz: invariant broken after fn %u: %s", fn, msg);
+	return used;
 }
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
-	size_t off;
+	unsigned int rec = 0, nrec = (unsigned int)MIN(size / FUZZ_REC, (size_t)FUZZ_MAX_REC);
 
 	fuzz_setup();
-	for (off = 0; off + FUZZ_REC <= size && off < 64 * FUZZ_REC; off += FUZZ_REC)
-		fuzz_step(data + off);
+	fuzz_snap_valid = false;
+	while (rec < nrec)
+		rec += fuzz_step(data + rec * FUZZ_REC, nrec - rec);
 	return 0;
 }
