@@ -1084,6 +1084,55 @@ static void batch_errors(void **state)
 	INV_ASSERT();
 }
 
+/*
+ * The ownership and count checks of a span go eight pages at a time: a borrowed page inside an
+ * eight-page group (the slow per-page path of that group), a VM-private one (-EPERM), a page at
+ * 255 maps in the middle of a group (-ENOSPC), each with nothing changed; counts after.
+ */
+static void count_span_words(void **state)
+{
+	const u64 RW = LS_IOMMU_READ | LS_IOMMU_WRITE, base = PA0 + 0x800000;
+	struct hvc_regs r;
+	u64 snap, i;
+	u32 dom, vm;
+
+	(void)state;
+	dom = dom_create(16);
+	vm = env_vm_create(16, 40);
+	/* Pages 5 (then borrowed) and 21 (private) of base go to the VM. */
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, base + 5 * PAGE_SIZE, IPA0, 1, &r),
+			 LS_OK);
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, base + 21 * PAGE_SIZE, IPA0 + PAGE_SIZE,
+				 1, &r),
+			 LS_OK);
+	assert_int_equal(env_hvc_vm(vm, LS_FN_GUEST_SHARE, IPA0, 1, &r), LS_OK);
+	assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST, vm, IPA0, 1, 0, &r), LS_OK);
+	snap = env_snapshot();
+	assert_int_equal(map(dom, IOVA0, base, 32, RW, &r), LS_EPERM); /* page 21 */
+	assert_int_equal(env_snapshot(), snap);
+	map_all(dom, IOVA0, base, 16, RW); /* page 5 is borrowed: fine */
+	for (i = 0; i < 16; i++)
+		assert_int_equal(dma_count(base + i * PAGE_SIZE), 1);
+	/* Page 11 up to 255 maps, then a 16-page map over it fails whole. */
+	for (i = 1; i < OWN_DMA_MAX_MAPS; i++)
+		assert_int_equal(map(dom, IOVA0 + 0x100000 + i * PAGE_SIZE, base + 11 * PAGE_SIZE,
+				     1, RW, &r),
+				 LS_OK);
+	assert_int_equal(dma_count(base + 11 * PAGE_SIZE), OWN_DMA_MAX_MAPS);
+	snap = env_snapshot();
+	assert_int_equal(map(dom, IOVA0 + 0x200000, base, 16, RW, &r), LS_ENOSPC);
+	assert_int_equal(env_snapshot(), snap);
+	assert_int_equal(map(dom, IOVA0 + 0x200000, base + 12 * PAGE_SIZE, 4, RW, &r), LS_OK);
+	assert_int_equal(dma_count(base + 12 * PAGE_SIZE), 2);
+	assert_int_equal(dma_count(base + 10 * PAGE_SIZE), 1);
+	unmap_all(dom, IOVA0, 16);
+	unmap_all(dom, IOVA0 + 0x200000, 4);
+	unmap_all(dom, IOVA0 + 0x100000 + PAGE_SIZE, OWN_DMA_MAX_MAPS - 1);
+	for (i = 0; i < 16; i++)
+		assert_int_equal(dma_count(base + i * PAGE_SIZE), 0);
+	INV_ASSERT();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1103,6 +1152,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(vm_caller, setup, teardown),
 		cmocka_unit_test_setup_teardown(batch_map, setup, teardown),
 		cmocka_unit_test_setup_teardown(batch_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(count_span_words, setup, teardown),
 		cmocka_unit_test_setup_teardown(mmio_map_query_unmap, setup, teardown),
 		cmocka_unit_test_setup_teardown(mmio_map_errors, setup, teardown),
 	};
