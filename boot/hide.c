@@ -784,8 +784,8 @@ static void sid_add(struct sid_set *s, uint64_t base, uint64_t count)
 			best = i;
 		}
 	}
-	s->r[best].count = (uint32_t)((uint64_t)s->r[best + 1].base + s->r[best + 1].count -
-				      s->r[best].base);
+	s->r[best].count =
+		(uint32_t)((uint64_t)s->r[best + 1].base + s->r[best + 1].count - s->r[best].base);
 	for (j = best + 1; j + 1 < s->nr; j++)
 		s->r[j] = s->r[j + 1];
 	s->nr--;
@@ -824,9 +824,8 @@ const char *iort_smmu_sids(const uint8_t *t, uint32_t len, uint64_t smmu_base,
 		return err;
 	sn = &p.n[p.smmu];
 	/* SMMUv3 node (DEN 0049E 3.1.1.2): Base Address, u64 at 16. */
-	if (sn->len < 24 ||
-	    ((uint64_t)h_le32(t + sn->off + 16) | (uint64_t)h_le32(t + sn->off + 20) << 32) !=
-		    smmu_base)
+	if (sn->len < 24 || ((uint64_t)h_le32(t + sn->off + 16) | (uint64_t)h_le32(t + sn->off + 20)
+									  << 32) != smmu_base)
 		return "IORT: its first SMMUv3 node is not the SMMU at smmu_base";
 	/* iort_parse: only root complexes and named components reference the SMMU. */
 	for (i = 0; i < p.nr; i++) {
@@ -839,7 +838,8 @@ const char *iort_smmu_sids(const uint8_t *t, uint32_t len, uint64_t smmu_base,
 				continue;
 			/* DEN 0049E 3.4: Number of IDs is the count minus one. */
 			sid_add(&s, h_le32(m + 8),
-				(h_le32(m + 16) & IORT_MAP_SINGLE) ? 1 : (uint64_t)h_le32(m + 4) + 1);
+				(h_le32(m + 16) & IORT_MAP_SINGLE) ? 1 :
+								     (uint64_t)h_le32(m + 4) + 1);
 		}
 	}
 	return sid_done(&s, out, nr, rep);

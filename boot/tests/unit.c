@@ -1141,8 +1141,8 @@ static void test_sids(void)
 		}
 		n = 0;
 		e = iort ? iort_smmu_sids(buf, T_LEN, 0x9050000, r, LS_BOOT_MAX_SID_RANGES, &n,
-					  &rep)
-			 : fdt_smmu_sids(orig, (uint32_t)dn, 0x9050000, r, LS_BOOT_MAX_SID_RANGES,
+					  &rep) :
+			   fdt_smmu_sids(orig, (uint32_t)dn, 0x9050000, r, LS_BOOT_MAX_SID_RANGES,
 					 &n, &rep);
 		if (e)
 			refused++;
