@@ -263,16 +263,17 @@ void arm64_smmu_take(u64 vtcr)
 	ret = smmu_register_domains(&arm64_smmu, sids, nr);
 	if (ret)
 		plat_log("smmu: host DMA domains unavailable (%d)", ret);
-	plat_log("smmu: taken at %#llx+%#llx: %u host streams in %u range%s (%s) -> host "
-		 "stage-2 (root %#llx, VMID 0, shared with the CPU, own.h domain %u), %llu/%llu "
-		 "bytes of table memory; frame unmapped from the host",
-		 (unsigned long long)arm64_smmu_base, (unsigned long long)arm64_smmu_size, total,
-		 nr, nr == 1 ? "" : "s", arm64_smmu_loader_sids ? "from the loader" : "fallback",
-		 (unsigned long long)pt_root_pa(s2), idx, (unsigned long long)arm64_smmu.mem_used,
-		 (unsigned long long)arm64_smmu.mem_size);
 	for (u32 i = 0; i < nr; i++)
-		plat_log("smmu: host streams 0x%x..0x%x", sids[i].base,
-			 sids[i].base + sids[i].nr - 1);
+		plat_log("smmu: host streams %#x..%#x (%s)", sids[i].base,
+			 sids[i].base + sids[i].nr - 1,
+			 arm64_smmu_loader_sids ? "from the loader" : "fallback");
+	plat_log("smmu: taken at %#llx+%#llx: streams %#x..%#x%s -> host stage-2 (root %#llx, "
+		 "VMID 0, shared with the CPU, own.h domain %u); %u host streams in %u range%s, "
+		 "%llu/%llu bytes of table memory; frame unmapped from the host",
+		 (unsigned long long)arm64_smmu_base, (unsigned long long)arm64_smmu_size,
+		 sids[0].base, sids[0].base + sids[0].nr - 1, nr > 1 ? " and more" : "",
+		 (unsigned long long)pt_root_pa(s2), idx, total, nr, nr == 1 ? "" : "s",
+		 (unsigned long long)arm64_smmu.mem_used, (unsigned long long)arm64_smmu.mem_size);
 	arm64_smmu_state = ARM64_SMMU_LIVE;
 }
 
