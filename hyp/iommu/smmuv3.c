@@ -395,7 +395,7 @@ static void smmu_evt_flush(struct smmu *s, u64 now)
 		struct smmu_evt_key *k = &s->evt_keys[i];
 
 		if (k->used && k->more && now - k->last_us >= SMMU_EVT_QUIET_US)
-			smmu_evt_summary(s, k, "quiet since");
+			smmu_evt_summary(s, k, "quiet for 1 s");
 	}
 }
 
@@ -442,7 +442,7 @@ static enum smmu_evt_fate smmu_log_event(struct smmu *s, const u64 e[EVT_DWORDS]
 			return SMMU_EVT_COUNTED;
 		}
 		/* Back after a quiet interval: close the last burst, log this one. */
-		smmu_evt_summary(s, k, "then quiet");
+		smmu_evt_summary(s, k, "quiet for 1 s, then again");
 		k->last_us = now;
 		smmu_evt_print(s, e);
 		return SMMU_EVT_LOGGED;

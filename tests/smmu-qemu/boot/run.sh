@@ -122,7 +122,7 @@ assert "Lockstep attached exactly those streams to the host stage-2 (no fallback
 last=${want##*-}
 assert "streams registered for host DMA domains follow: $((last + 1))" \
 	has "^lockstep: own: IOMMU registered: $((last + 1)) streams"
-assert "every PCI device Linux found is on bus 0 (inside the IORT's range)" \
+assert "every PCI device Linux found is on bus 0 (the RID range QEMU's IORT covers)" \
 	eval 'has "pci 0000:00:10.0" && hasnt "pci 0000:(0[1-9a-f]|[1-9a-f][0-9a-f]):"'
 assert "Linux runs at EL1" has 'CPU: All CPU\(s\) started at EL1'
 hidden=ACPI; [ "$fwv" = dt ] && hidden=DT

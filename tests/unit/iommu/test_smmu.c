@@ -709,7 +709,7 @@ static void test_evt_ratelimit(void **state)
 	assert_int_equal(smmu_drain_events(&smmu), 1);
 	log = cap_end();
 	assert_non_null(strstr(log, "sid 0x10 page 0x5000: 7 more over 0 ms, counted, not logged "
-				    "(quiet since)"));
+				    "(quiet for 1 s)"));
 	assert_non_null(strstr(log, "C_BAD_STE sid 0x21"));
 	assert_int_equal(smmu.st.cfg_errors, 1);
 	/* Eviction: 0x10 repeats 5 times, then 16 new keys push it (least recent) out. */
