@@ -41,15 +41,6 @@ int smmu_attach_host(struct smmu *s, u32 sid, u32 nr, u16 vmid, u64 vtcr, unsign
 	return ret;
 }
 
-bool smmu_is_dom_sid(const struct smmu *s, u32 sid)
-{
-	for (u32 i = 0; i < s->nr_dom_ranges; i++)
-		if (sid >= s->dom_ranges[i].base &&
-		    sid - s->dom_ranges[i].base < s->dom_ranges[i].nr)
-			return true;
-	return false;
-}
-
 int smmu_register_domains(struct smmu *s, const struct smmu_sid_range *r, u32 n)
 {
 	struct smmu_sid_range prev[SMMU_SID_RANGES_MAX];

@@ -1146,6 +1146,15 @@ int smmu_attach_host_s2(struct smmu *s, u32 sid, u32 nr, const struct pt *s2, u1
 
 /* ---- Host DMA domains (own.h struct own_iommu_ops) ------------------------- */
 
+bool smmu_is_dom_sid(const struct smmu *s, u32 sid)
+{
+	for (u32 i = 0; i < s->nr_dom_ranges; i++)
+		if (sid >= s->dom_ranges[i].base &&
+		    sid - s->dom_ranges[i].base < s->dom_ranges[i].nr)
+			return true;
+	return false;
+}
+
 int smmu_attach_pt(struct smmu *s, u32 sid, const struct pt *pt, u16 vmid)
 {
 	u64 ste[4], d2, vtcr;
