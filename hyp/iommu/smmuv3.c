@@ -382,7 +382,7 @@ static void smmu_evt_summary(struct smmu *s, struct smmu_evt_key *k, const char 
 	s->evt_lines++;
 	plat_log("smmu: event %s sid 0x%x page 0x%llx: %llu more over %llu ms, counted, not "
 		 "logged (%s)",
-		 smmu_evt_name(k->id), k->sid, (unsigned long long)(k->page << 12),
+		 smmu_evt_name(k->id), k->sid, (unsigned long long)k->page << 12,
 		 (unsigned long long)k->more,
 		 (unsigned long long)((k->last_us - k->first_us) / 1000U), why);
 	k->more = 0;
