@@ -380,10 +380,11 @@ static void smmu_evt_summary(struct smmu *s, struct smmu_evt_key *k, const char 
 	if (!k->more)
 		return;
 	s->evt_lines++;
-	plat_log("smmu: event %s sid 0x%x page 0x%llx: %llu more over %llu ms, counted, not "
-		 "logged (%s)",
-		 smmu_evt_name(k->id), k->sid, (unsigned long long)k->page << 12,
-		 (unsigned long long)k->more,
+	/* Not "smmu: event ...": log readers take those lines for single records. */
+	plat_log("smmu: %llu more %s events from sid 0x%x on page 0x%llx over %llu ms, counted, "
+		 "not logged (%s)",
+		 (unsigned long long)k->more, smmu_evt_name(k->id), k->sid,
+		 (unsigned long long)k->page << 12,
 		 (unsigned long long)((k->last_us - k->first_us) / 1000U), why);
 	k->more = 0;
 }
