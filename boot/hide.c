@@ -727,3 +727,201 @@ const char *fdt_hide_smmuv3(void *fdt, uint32_t cap, uint64_t smmu_base,
 	rep->new_size = e.total;
 	return NULL;
 }
+
+/* ---- StreamIDs the firmware routes to the SMMU (docs/boot.md) -------------------- */
+
+struct sid_set {
+	struct ls_sid_range r[LS_BOOT_MAX_SID_RANGES + 1];
+	uint32_t nr, max, refs, joined;
+	const char *err;
+};
+
+/*
+ * Add the IDs [base, base + count) (count >= 1): insert sorted, merge what overlaps or
+ * touches, and join the two closest ranges while there are more than max.
+ */
+static void sid_add(struct sid_set *s, uint64_t base, uint64_t count)
+{
+	uint32_t i, j, best;
+	uint64_t gap, g;
+
+	if (s->err)
+		return;
+	if (!count || base + count - 1 > UINT32_MAX) {
+		s->err = "StreamID range empty or beyond 32 bits";
+		return;
+	}
+	s->refs++;
+	for (i = s->nr; i > 0 && s->r[i - 1].base > base; i--)
+		s->r[i] = s->r[i - 1];
+	s->r[i].base = (uint32_t)base;
+	s->r[i].count = (uint32_t)count;
+	s->nr++;
+	/* Merge neighbours that overlap or touch (the list is sorted by base). */
+	for (i = 0; i + 1 < s->nr;) {
+		uint64_t end = (uint64_t)s->r[i].base + s->r[i].count;
+		uint64_t nend = (uint64_t)s->r[i + 1].base + s->r[i + 1].count;
+
+		if (s->r[i + 1].base > end) {
+			i++;
+			continue;
+		}
+		if (nend > end)
+			s->r[i].count = (uint32_t)(nend - s->r[i].base);
+		for (j = i + 1; j + 1 < s->nr; j++)
+			s->r[j] = s->r[j + 1];
+		s->nr--;
+	}
+	if (s->nr <= s->max)
+		return;
+	/* One too many: join the pair with the smallest gap. */
+	best = 0;
+	gap = UINT64_MAX;
+	for (i = 0; i + 1 < s->nr; i++) {
+		g = (uint64_t)s->r[i + 1].base - ((uint64_t)s->r[i].base + s->r[i].count);
+		if (g < gap) {
+			gap = g;
+			best = i;
+		}
+	}
+	s->r[best].count =
+		(uint32_t)((uint64_t)s->r[best + 1].base + s->r[best + 1].count - s->r[best].base);
+	for (j = best + 1; j + 1 < s->nr; j++)
+		s->r[j] = s->r[j + 1];
+	s->nr--;
+	s->joined++;
+}
+
+static const char *sid_done(const struct sid_set *s, struct ls_sid_range *out, uint32_t *nr,
+			    struct ldr_sid_report *rep)
+{
+	uint32_t i;
+
+	if (s->err)
+		return s->err;
+	for (i = 0; i < s->nr; i++)
+		out[i] = s->r[i];
+	*nr = s->nr;
+	rep->refs = s->refs;
+	rep->joined = s->joined;
+	return NULL;
+}
+
+const char *iort_smmu_sids(const uint8_t *t, uint32_t len, uint64_t smmu_base,
+			   struct ls_sid_range *out, uint32_t max, uint32_t *nr,
+			   struct ldr_sid_report *rep)
+{
+	static struct iort_parse p; /* too big for the loader's stack; single-threaded */
+	struct sid_set s = { .max = max };
+	const struct iort_node *sn;
+	uint32_t i, j;
+	const char *err;
+
+	if (!max || max > LS_BOOT_MAX_SID_RANGES)
+		return "StreamIDs: bad output size";
+	err = iort_parse(&p, t, len);
+	if (err)
+		return err;
+	sn = &p.n[p.smmu];
+	/* SMMUv3 node (DEN 0049E 3.1.1.2): Base Address, u64 at 16. */
+	if (sn->len < 24 || ((uint64_t)h_le32(t + sn->off + 16) | (uint64_t)h_le32(t + sn->off + 20)
+									  << 32) != smmu_base)
+		return "IORT: its first SMMUv3 node is not the SMMU at smmu_base";
+	/* iort_parse: only root complexes and named components reference the SMMU. */
+	for (i = 0; i < p.nr; i++) {
+		if (i == p.smmu)
+			continue;
+		for (j = 0; j < p.n[i].nmap; j++) {
+			const uint8_t *m = iort_map(&p, i, j);
+
+			if (h_le32(m + 12) != sn->off)
+				continue;
+			/* DEN 0049E 3.4: Number of IDs is the count minus one. */
+			sid_add(&s, h_le32(m + 8),
+				(h_le32(m + 16) & IORT_MAP_SINGLE) ? 1 :
+								     (uint64_t)h_le32(m + 4) + 1);
+		}
+	}
+	return sid_done(&s, out, nr, rep);
+}
+
+struct fdt_sid_ctx {
+	uint32_t phandle, cells;
+	struct sid_set *s;
+};
+
+/* iommu-map (pci-iommu.yaml) and iommus entries naming the SMMU's phandle. */
+static int fdt_sid_refs(void *ctx, uint32_t node, uint32_t node_off, uint32_t prop_off,
+			const char *name, const uint8_t *val, uint32_t len)
+{
+	struct fdt_sid_ctx *c = ctx;
+	int is_map = h_streq(name, "iommu-map");
+	uint32_t stride, i, hits = 0, entries;
+
+	(void)node;
+	(void)node_off;
+	(void)prop_off;
+	if (!is_map && !h_streq(name, "iommus"))
+		return 0;
+	stride = is_map ? 4 : 1 + c->cells;
+	if (len == 0 || len % (4 * stride)) {
+		c->s->err = "DT: iommu-map/iommus length is not a whole number of entries";
+		return 1;
+	}
+	entries = len / (4 * stride);
+	for (i = 0; i < entries; i++) {
+		const uint8_t *v = val + (size_t)4 * i * stride;
+
+		if (h_be32(v + (is_map ? 4 : 0)) != c->phandle)
+			continue;
+		hits++;
+		if (is_map) {
+			if (h_be32(v + 12)) /* a zero length maps nothing */
+				sid_add(c->s, h_be32(v + 8), h_be32(v + 12));
+		} else {
+			sid_add(c->s, h_be32(v + 4), 1);
+		}
+	}
+	if (hits && hits != entries && !is_map) {
+		/* The stride is the SMMU's #iommu-cells: another IOMMU's entries may differ. */
+		c->s->err = "DT: iommus mixes the SMMUv3 with another IOMMU";
+		return 1;
+	}
+	return c->s->err != NULL;
+}
+
+const char *fdt_smmu_sids(const void *fdt, uint32_t size, uint64_t smmu_base,
+			  struct ls_sid_range *out, uint32_t max, uint32_t *nr,
+			  struct ldr_sid_report *rep)
+{
+	struct fdt_hide_ctx c = { .base = smmu_base, .cur_node = UINT32_MAX };
+	struct sid_set s = { .max = max };
+	struct fdt_sid_ctx sc = { .s = &s };
+	struct fdt_ed e;
+	const char *err;
+
+	if (!max || max > LS_BOOT_MAX_SID_RANGES)
+		return "StreamIDs: bad output size";
+	/* The walk only reads: the blob is not written through e. */
+	err = fdt_ed_open(&e, (uint8_t *)(uintptr_t)fdt, size);
+	if (err)
+		return err;
+	c.cur_status_off = UINT32_MAX;
+	err = fdt_ed_walk(&e, fdt_hide_find, &c);
+	if (err)
+		return err;
+	fdt_hide_node_done(&c);
+	if (!c.found)
+		return "DT: no arm,smmu-v3 node at the SMMU's address";
+	if (!c.phandle)
+		return sid_done(&s, out, nr, rep); /* nothing can reference it */
+	/* SMMUv3 binding (arm,smmu-v3.yaml): #iommu-cells = 1, the StreamID. */
+	if (c.iommu_cells != 1)
+		return "DT: SMMUv3 node's #iommu-cells is not 1";
+	sc.phandle = c.phandle;
+	sc.cells = c.iommu_cells;
+	err = fdt_ed_walk(&e, fdt_sid_refs, &sc);
+	if (err)
+		return err;
+	return sid_done(&s, out, nr, rep);
+}

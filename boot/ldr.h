@@ -195,4 +195,31 @@ struct fdt_hide_report {
 const char *fdt_hide_smmuv3(void *fdt, uint32_t cap, uint64_t smmu_base,
 			    struct fdt_hide_report *rep);
 
+/*
+ * StreamIDs the firmware routes to the SMMUv3 at smmu_base (docs/boot.md "StreamIDs of
+ * the SMMU"), read from the firmware's own description, before it is hidden:
+ *   - IORT (len bytes at t): the outputs [out, out + count] of every root-complex or
+ *     named-component ID mapping whose output reference is the first SMMUv3 node (whose
+ *     base must be smmu_base); a single mapping gives one ID;
+ *   - DT (size bytes at fdt): the enabled "arm,smmu-v3" node at smmu_base, then every
+ *     iommu-map entry <rid-base phandle sid-base length> and iommus entry
+ *     <phandle sid> naming its phandle (#iommu-cells must be 1).
+ * Out: at most max ranges, sorted by base, overlapping and adjacent ones merged; if
+ * more than max remain, the two with the smallest gap between them are joined (the
+ * gap's SIDs are then described too; rep->joined counts it). NULL on success (*nr may
+ * be 0: nothing routes IDs to the SMMU), else a message with out, *nr and *rep
+ * untouched.
+ */
+struct ldr_sid_report {
+	uint32_t refs;	 /* mappings / entries naming the SMMU */
+	uint32_t joined; /* joins forced by max */
+};
+
+const char *iort_smmu_sids(const uint8_t *t, uint32_t len, uint64_t smmu_base,
+			   struct ls_sid_range *out, uint32_t max, uint32_t *nr,
+			   struct ldr_sid_report *rep);
+const char *fdt_smmu_sids(const void *fdt, uint32_t size, uint64_t smmu_base,
+			  struct ls_sid_range *out, uint32_t max, uint32_t *nr,
+			  struct ldr_sid_report *rep);
+
 #endif /* LOCKSTEP_BOOT_LDR_H */

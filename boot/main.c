@@ -470,6 +470,48 @@ static EFI_STATUS ldr_alloc_region(struct ldr_state *s, UINT64 total)
 	return EFI_SUCCESS;
 }
 
+/*
+ * The StreamIDs the firmware routes to the SMMU (boot/hide.c, docs/boot.md "StreamIDs of
+ * the SMMU"): from the DT when smmu_base came from it (fdt != NULL), else from the IORT.
+ * None found or a refusal: nr_smmu_sids = 0, and the hypervisor falls back to 0..255.
+ */
+static void ldr_smmu_sids(struct ls_boot_info *info, void *fdt, void *rsdp)
+{
+	struct ldr_sid_report rep = { 0 };
+	const char *err = "no description", *src = "DT";
+	uint64_t xsdt, table;
+	uint32_t entry, nr = 0, i;
+
+	if (!info->smmu_base)
+		return;
+	if (fdt) {
+		err = fdt_smmu_sids(fdt, fdt_total_size(fdt), info->smmu_base, info->smmu_sids,
+				    LS_BOOT_MAX_SID_RANGES, &nr, &rep);
+		if (!err)
+			info->smmu_sid_src = LS_BOOT_SID_FROM_DT;
+	} else if (rsdp) {
+		src = "IORT";
+		err = acpi_locate(rsdp, "IORT", &xsdt, &entry, &table);
+		if (!err)
+			err = iort_smmu_sids((const uint8_t *)(UINTN)table,
+					     *(const uint32_t *)(UINTN)(table + 4), info->smmu_base,
+					     info->smmu_sids, LS_BOOT_MAX_SID_RANGES, &nr, &rep);
+		if (!err)
+			info->smmu_sid_src = LS_BOOT_SID_FROM_IORT;
+	}
+	if (err) {
+		Print(LDR_TAG L"SMMU StreamIDs: %a: %a; none passed (the hypervisor falls back)\n",
+		      src, err);
+		return;
+	}
+	info->nr_smmu_sids = nr;
+	Print(LDR_TAG L"SMMU StreamIDs (%a, %d references, %d joins):", src, rep.refs, rep.joined);
+	for (i = 0; i < nr; i++)
+		Print(L" 0x%x..0x%x", info->smmu_sids[i].base,
+		      info->smmu_sids[i].base + info->smmu_sids[i].count - 1);
+	Print(nr ? L"\n" : L" none\n");
+}
+
 static EFI_STATUS ldr_prepare_hyp(struct ldr_state *s)
 {
 	const struct ls_image_hdr *h = s->hyp;
@@ -482,6 +524,7 @@ static EFI_STATUS ldr_prepare_hyp(struct ldr_state *s)
 	const char *err;
 	void *fdt = NULL, *rsdp = NULL;
 	const CHAR16 *uart_src = L"nowhere", *smmu_src = L"nowhere";
+	int smmu_dt = 0;
 	uint8_t *base;
 	EFI_STATUS st;
 
@@ -541,14 +584,18 @@ static EFI_STATUS ldr_prepare_hyp(struct ldr_state *s)
 	}
 	/* The SMMUv3 register frame for hyp/iommu: DT "arm,smmu-v3" reg, else the IORT. */
 	if (info->fdt && !fdt_find_compatible(fdt, fdt_total_size(fdt), "arm,smmu-v3",
-					      &info->smmu_base, &info->smmu_size))
+					      &info->smmu_base, &info->smmu_size)) {
 		smmu_src = L"device tree";
-	else if (rsdp && !acpi_find_smmuv3(rsdp, &info->smmu_base)) {
+		smmu_dt = 1;
+	}
+	if (!smmu_dt && rsdp && !acpi_find_smmuv3(rsdp, &info->smmu_base)) {
 		info->smmu_size = LDR_SMMUV3_FRAME;
 		smmu_src = L"ACPI IORT";
 	}
 	Print(LDR_TAG L"boot info: smmu 0x%lx size 0x%lx (from %s)\n", info->smmu_base,
 	      info->smmu_size, smmu_src);
+	/* Its StreamIDs, from the same description, before hiding rewrites the references. */
+	ldr_smmu_sids(info, smmu_dt ? fdt : NULL, rsdp);
 	ldr_hide_smmu(s, info, fdt, rsdp);
 	Print(LDR_TAG L"boot info: fdt 0x%lx, acpi rsdp 0x%lx, uart 0x%lx (from %s), "
 		      L"boot cpu mpidr 0x%x, %d cpus\n",

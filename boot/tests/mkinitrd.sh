@@ -21,9 +21,20 @@ $bb mount -t sysfs sysfs /sys
 echo "lockstep-boot-test: initrd /init running at $($bb cat /proc/cmdline)"
 if [ -f /virtio_blk.ko ]; then
 	$bb insmod /virtio_blk.ko || echo "lockstep-boot-test: insmod virtio_blk failed"
-	for _ in 1 2 3 4 5 6 7 8 9 10; do [ -e /sys/block/vda ] && break; $bb sleep 0.2; done
+	# As many vd* disks as virtio-blk PCI functions (transitional 0x1001, modern 0x1042).
+	want=$($bb cat /sys/bus/pci/devices/*/device | $bb grep -cE '^0x10(01|42)$')
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		[ "$($bb ls /sys/block | $bb grep -c '^vd')" -ge "$want" ] && break; $bb sleep 0.2
+	done
 fi
 echo "lockstep-boot-test: block devices: $($bb ls /sys/block | $bb tr '\n' ' ')"
+# The first bytes of every virtio disk (read by DMA through whatever translates it).
+$bb mount -t devtmpfs devtmpfs /dev 2>/dev/null
+for d in /sys/block/vd*; do
+	[ -e "$d" ] || continue
+	d=${d##*/}
+	echo "lockstep-boot-test: $d head: $($bb dd if=/dev/$d bs=512 count=1 2>/dev/null | $bb head -c 24 | $bb tr -c 'A-Za-z0-9-' '.')"
+done
 echo "lockstep-boot-test: MSI interrupt lines: $($bb grep -c MSI /proc/interrupts)"
 $bb poweroff -f
 INIT

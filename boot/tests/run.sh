@@ -69,6 +69,9 @@ esp() {
 	env "$@" "$mkesp" "$img" "$loader" "${ESP_KERNEL-$kernel}" > "$work/esp-$name.out" 2>&1
 }
 
+# Extra QEMU arguments of the next qboot (a variant sets and clears it).
+qextra=()
+
 # qboot NAME STOP_REGEX: boot $img, stop QEMU once the serial log matches STOP_REGEX
 # (or QEMU exits, or the timeout). Sets log, qrc (QEMU exit status), how, secs.
 qboot() {
@@ -84,7 +87,7 @@ qboot() {
 		-drive if=pflash,format=raw,unit=0,readonly=on,file="$aavmf_code" \
 		-drive if=pflash,format=raw,unit=1,file="$work/vars.fd" \
 		-drive if=none,id=esp,format=raw,snapshot=on,file="$img" \
-		-device virtio-blk-pci,drive=esp > "$work/qemu-$name.out" 2>&1 &
+		-device virtio-blk-pci,drive=esp "${qextra[@]}" > "$work/qemu-$name.out" 2>&1 &
 	qpid=$!
 	how=exit
 	while kill -0 "$qpid" 2>/dev/null; do
@@ -284,6 +287,31 @@ if [ -n "$realhyp" ] && [ -f "$realhyp" ]; then
 			eval "has '^lockstep-boot: SMMU hidden \(DT\)' && has '^lockstep-boot: hypervisor installed' && has '^lockstep-boot-test: initrd /init running at .*lsboot=real-dt'"
 		hidden realhyp-dt
 	else tap_line "not ok" "realhyp-dt: ESP built"; fi
+	# A disk on PCI bus 1 (behind a root port: requester ID 0x100, beyond the 0..255 Lockstep
+	# used to attach), with VIRTIO_F_ACCESS_PLATFORM so its DMA goes through the SMMU. QEMU's
+	# IORT then maps RIDs 0..0x1ff (the root bus's range, buses 0-1) to the SMMU: the loader
+	# passes that, Lockstep attaches it, and the disk's data arrives.
+	mark=LOCKSTEP-BUS1-$RANDOM$RANDOM
+	printf '%s' "$mark" > "$work/bus1.img" && truncate -s 1M "$work/bus1.img"
+	if esp realhyp-bus1 ESP_HYP="$realhyp" ESP_INITRD="$initrd" ESP_CMDLINE="console=ttyAMA0 panic=-1 lsboot=real-bus1"; then
+		qextra=(-device pcie-root-port,id=rp1,chassis=1,bus=pcie.0,addr=0x8
+			-drive if=none,id=bus1,format=raw,snapshot=on,file="$work/bus1.img"
+			-device virtio-blk-pci,drive=bus1,bus=rp1,disable-legacy=on,iommu_platform=on)
+		qboot realhyp-bus1 "$FW_NEXT|$FW_CRASH|reboot: Power down"
+		qextra=()
+		comment "realhyp-bus1: $(grep -E '^lockstep-boot: SMMU StreamIDs' "$log" | head -1)"
+		comment "realhyp-bus1: $(grep -E '^lockstep: smmu: host streams' "$log" | head -1)"
+		assert "realhyp-bus1: Linux at EL1 to /init, a virtio disk on bus 1 (01:00.0)" \
+			eval "has '^lockstep-boot: hypervisor installed' && has 'pci 0000:01:00.0: \[1af4:1042\]' && has '^lockstep-boot-test: initrd /init running at .*lsboot=real-bus1'"
+		assert "realhyp-bus1: the loader read StreamIDs 0x0..0x1FF from QEMU's IORT (buses 0-1)" \
+			has '^lockstep-boot: SMMU StreamIDs \(IORT, 1 references, 0 joins\): 0x0\.\.0x1FF$'
+		assert "realhyp-bus1: Lockstep attached streams 0..0x1ff, registered 512 for DMA domains" \
+			eval "has '^lockstep: smmu: host streams 0\.\.0x1ff \(from the loader\)$' && has '^lockstep: own: IOMMU registered: 512 streams'"
+		assert "realhyp-bus1: the bus-1 disk's first sector read by DMA through the SMMU ($mark)" \
+			has "^lockstep-boot-test: vd[a-z] head: $mark"
+		assert "realhyp-bus1: no SMMU event (no stream left unattached)" hasnt '^lockstep: smmu: event'
+		hidden realhyp-bus1
+	else tap_line "not ok" "realhyp-bus1: ESP built"; fi
 else
 	tap_line ok "realhyp # SKIP no hypervisor image built yet (${realhyp:-none})"
 fi

@@ -1043,6 +1043,117 @@ static void test_dt_fuzz(void)
 	     "consistent");
 }
 
+/* --- StreamIDs routed to the SMMUv3 (IORT and DT) ------------------------------------- */
+
+/* Sorted, disjoint, not touching, non-empty: what the hypervisor is promised. */
+static int sids_canonical(const struct ls_sid_range *r, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!r[i].count || (uint64_t)r[i].base + r[i].count - 1 > UINT32_MAX)
+			return 0;
+		if (i && (uint64_t)r[i - 1].base + r[i - 1].count >= r[i].base)
+			return 0;
+	}
+	return 1;
+}
+
+static void test_sids(void)
+{
+	static uint8_t b[8192], orig[8192], buf[T_LEN];
+	struct ls_sid_range r[LS_BOOT_MAX_SID_RANGES], keep[LS_BOOT_MAX_SID_RANGES];
+	struct ldr_sid_report rep = { 0 }, rep0;
+	uint32_t n = 99, seed = 4242, i, k, bad = 0, refused = 0;
+	const char *e;
+	size_t dn;
+
+	/* IORT of test_iort_hide: RC RIDs 0x000..0x1ff -> SMMU IDs 0x080..0x27f. */
+	iort_build();
+	e = iort_smmu_sids(i_in, T_LEN, 0x9050000, r, LS_BOOT_MAX_SID_RANGES, &n, &rep);
+	t_ok(!e && n == 1 && r[0].base == 0x80 && r[0].count == 0x200 && rep.refs == 1 &&
+		     !rep.joined,
+	     "sids: IORT RC mapping -> SMMU gives its output range 0x80..0x27f");
+	/* The RC's second mapping (RIDs 0x400..0x40f) redirected to the SMMU too. */
+	le32_put(i_in + T_RC + 56 + 12, T_SMMU);
+	acpi_fix(i_in, T_LEN, 9);
+	e = iort_smmu_sids(i_in, T_LEN, 0x9050000, r, LS_BOOT_MAX_SID_RANGES, &n, &rep);
+	t_ok(!e && n == 2 && r[0].base == 0x80 && r[0].count == 0x200 && r[1].base == 0x400 &&
+		     r[1].count == 0x10 && rep.refs == 2,
+	     "sids: two mappings -> two sorted ranges");
+	e = iort_smmu_sids(i_in, T_LEN, 0x9050000, r, 1, &n, &rep);
+	t_ok(!e && n == 1 && r[0].base == 0x80 && r[0].count == 0x390 && rep.joined == 1,
+	     "sids: more ranges than room -> the closest joined (counted)");
+	/* A single mapping (ID 0x410) next to 0x400..0x40f (the RC's first mapping replaced). */
+	map_put(i_in + T_RC + 36, 0, 0, 0x410, T_SMMU, 1);
+	acpi_fix(i_in, T_LEN, 9);
+	e = iort_smmu_sids(i_in, T_LEN, 0x9050000, r, LS_BOOT_MAX_SID_RANGES, &n, &rep);
+	t_ok(!e && n == 1 && r[0].base == 0x400 && r[0].count == 0x11,
+	     "sids: a single mapping is one ID; touching ranges merged");
+	memcpy(keep, r, sizeof(r));
+	memset(&rep0, 0x5a, sizeof(rep0));
+	rep = rep0;
+	k = n;
+	e = iort_smmu_sids(i_in, T_LEN, 0x9060000, r, LS_BOOT_MAX_SID_RANGES, &n, &rep);
+	t_ok(e && n == k && !memcmp(r, keep, sizeof(r)) && !memcmp(&rep, &rep0, sizeof(rep)),
+	     "sids: IORT whose SMMUv3 is not at smmu_base -> refused, outputs untouched");
+	iort_build();
+	map_put(i_in + T_RC + 36, 0, 0xffffffffu, 0x10, T_SMMU, 0);
+	acpi_fix(i_in, T_LEN, 9);
+	e = iort_smmu_sids(i_in, T_LEN, 0x9050000, r, LS_BOOT_MAX_SID_RANGES, &n, &rep);
+	t_ok(e && n == k, "sids: IORT range beyond 32 bits -> refused");
+
+	/* DT of test_dt_hide: iommu-map <0 &smmu 0 0x10000> and iommus <&smmu 0x42>. */
+	memset(b, 0, sizeof(b));
+	dn = dt_build(b, 0);
+	e = fdt_smmu_sids(b, (uint32_t)dn, 0x9050000, r, LS_BOOT_MAX_SID_RANGES, &n, &rep);
+	t_ok(!e && n == 1 && r[0].base == 0 && r[0].count == 0x10000 && rep.refs == 2,
+	     "sids: DT iommu-map 0..0xffff and iommus 0x42 -> one range 0..0xffff");
+	memset(b, 0, sizeof(b));
+	dn = dt_build(b, 2); /* iommu-map: RIDs 0..0xff -> SMMU 0.., 0x100.. -> IOMMU 0x99 */
+	e = fdt_smmu_sids(b, (uint32_t)dn, 0x9050000, r, LS_BOOT_MAX_SID_RANGES, &n, &rep);
+	t_ok(!e && n == 1 && r[0].base == 0 && r[0].count == 0x100 && rep.refs == 2,
+	     "sids: DT iommu-map entries of another IOMMU ignored");
+	k = n;
+	e = fdt_smmu_sids(b, (uint32_t)dn, 0x9060000, r, LS_BOOT_MAX_SID_RANGES, &n, &rep);
+	t_ok(e && n == k, "sids: DT without an SMMUv3 at smmu_base -> refused");
+
+	/* Random corruption: every access in bounds, every success canonical. */
+	for (i = 0; i < 20000; i++) {
+		uint32_t flips, j;
+		int iort = i & 1;
+
+		seed = seed * 1103515245u + 12345u;
+		flips = 1 + (seed >> 28) % 4;
+		if (iort) {
+			iort_build();
+			memcpy(buf, i_in, T_LEN);
+		} else {
+			memset(orig, 0, sizeof(orig));
+			dn = dt_build(orig, 0);
+		}
+		for (j = 0; j < flips; j++) {
+			seed = seed * 1103515245u + 12345u;
+			if (iort)
+				buf[(seed >> 8) % T_LEN] = (uint8_t)(seed >> 20);
+			else
+				orig[(seed >> 8) % dn] = (uint8_t)(seed >> 20);
+		}
+		n = 0;
+		e = iort ? iort_smmu_sids(buf, T_LEN, 0x9050000, r, LS_BOOT_MAX_SID_RANGES, &n,
+					  &rep) :
+			   fdt_smmu_sids(orig, (uint32_t)dn, 0x9050000, r, LS_BOOT_MAX_SID_RANGES,
+					 &n, &rep);
+		if (e)
+			refused++;
+		else
+			bad += n > LS_BOOT_MAX_SID_RANGES || !sids_canonical(r, n);
+	}
+	printf("# sids fuzz: 20000 corrupted IORTs/DTs, %u refused\n", refused);
+	t_ok(!bad && refused > 0,
+	     "sids: 20000 corrupted IORTs and DTs: in bounds (ASan), refused or canonical ranges");
+}
+
 int main(void)
 {
 	test_config();
@@ -1054,6 +1165,7 @@ int main(void)
 	test_iort_fuzz();
 	test_dt_hide();
 	test_dt_fuzz();
+	test_sids();
 	fprintf(stderr, "boot unit: %d tests, %d failed\n", t_n, t_fail);
 	return 0;
 }

@@ -330,27 +330,25 @@ static const char *smmu_evt_name(u32 id)
 	}
 }
 
-/* Count @e; log it unless @quiet (a burst beyond SMMU_EVT_LOG_MAX is only counted). */
-static void smmu_log_event(struct smmu *s, const u64 e[EVT_DWORDS], bool quiet)
+static bool smmu_evt_is_fault(u32 id)
+{
+	return id == EVT_F_TRANSLATION || id == EVT_F_ADDR_SIZE || id == EVT_F_ACCESS ||
+	       id == EVT_F_PERMISSION || id == EVT_F_WALK_EABT;
+}
+
+/* One record in full (SMMU 7.3). */
+static void smmu_evt_print(struct smmu *s, const u64 e[EVT_DWORDS])
 {
 	u32 id = (u32)FIELD_GET(EVT0_ID, e[0]);
 	u32 sid = (u32)FIELD_GET(EVT0_SID, e[0]);
 
-	s->st.events++;
-	if (s->st.events == SMMU_EVT_LOG_BUDGET + 1)
-		plat_log("smmu: %u events logged: from now on events are only counted "
-			 "(LS_FN_SMMU_STATS)",
-			 SMMU_EVT_LOG_BUDGET);
-	quiet = quiet || s->st.events > SMMU_EVT_LOG_BUDGET;
+	s->evt_lines++;
 	switch (id) {
 	case EVT_F_TRANSLATION:
 	case EVT_F_ADDR_SIZE:
 	case EVT_F_ACCESS:
 	case EVT_F_PERMISSION:
 	case EVT_F_WALK_EABT:
-		s->st.faults++;
-		if (quiet)
-			break;
 		/* SMMU 7.3.12-7.3.15: input address, IPA, direction, stage. */
 		plat_log(
 			"smmu: event %s sid 0x%x%s addr 0x%llx ipa 0x%llx %s%s%s stage %u class %u",
@@ -364,21 +362,101 @@ static void smmu_log_event(struct smmu *s, const u64 e[EVT_DWORDS], bool quiet)
 	case EVT_C_BAD_STE:
 	case EVT_C_BAD_SUBSTREAMID:
 	case EVT_C_BAD_CD:
-		s->st.cfg_errors++;
-		if (quiet)
-			break;
 		plat_log("smmu: event %s sid 0x%x (stream not attached or bad STE)",
 			 smmu_evt_name(id), sid);
 		break;
 	default:
-		if (quiet)
-			break;
 		plat_log("smmu: event %s (0x%02x) sid 0x%x: %016llx %016llx %016llx %016llx",
 			 smmu_evt_name(id), id, sid, (unsigned long long)e[0],
 			 (unsigned long long)e[1], (unsigned long long)e[2],
 			 (unsigned long long)e[3]);
 		break;
 	}
+}
+
+/* The "N more" line of a key, if it counted records since its last line. */
+static void smmu_evt_summary(struct smmu *s, struct smmu_evt_key *k, const char *why)
+{
+	if (!k->more)
+		return;
+	s->evt_lines++;
+	/* Not "smmu: event ...": log readers take those lines for single records. */
+	plat_log("smmu: %llu more %s events from sid 0x%x on page 0x%llx over %llu ms, counted, "
+		 "not logged (%s)",
+		 (unsigned long long)k->more, smmu_evt_name(k->id), k->sid,
+		 (unsigned long long)k->page << 12,
+		 (unsigned long long)((k->last_us - k->first_us) / 1000U), why);
+	k->more = 0;
+}
+
+/* Summaries of the keys quiet for SMMU_EVT_QUIET_US: their storm is over. */
+static void smmu_evt_flush(struct smmu *s, u64 now)
+{
+	for (u32 i = 0; i < SMMU_EVT_KEYS; i++) {
+		struct smmu_evt_key *k = &s->evt_keys[i];
+
+		if (k->used && k->more && now - k->last_us >= SMMU_EVT_QUIET_US)
+			smmu_evt_summary(s, k, "quiet for 1 s");
+	}
+}
+
+enum smmu_evt_fate {
+	SMMU_EVT_LOGGED,  /* logged in full */
+	SMMU_EVT_COUNTED, /* a repeat of a key: counted in its slot */
+	SMMU_EVT_HELD,	  /* a new key while @may_log is false: only counted */
+};
+
+/*
+ * Count @e (exact, whatever is logged) and rate-limit its log line by key
+ * (StreamID, type, input page). A new key takes a free slot or the least recently
+ * seen one (whose count is summarised first) and is logged, unless !@may_log.
+ */
+static enum smmu_evt_fate smmu_log_event(struct smmu *s, const u64 e[EVT_DWORDS], u64 now,
+					 bool may_log)
+{
+	u32 id = (u32)FIELD_GET(EVT0_ID, e[0]);
+	u32 sid = (u32)FIELD_GET(EVT0_SID, e[0]);
+	bool fault = smmu_evt_is_fault(id);
+	u64 page = fault ? e[2] >> 12 : 0;
+	struct smmu_evt_key *k = NULL, *victim = NULL;
+
+	s->st.events++;
+	if (fault)
+		s->st.faults++;
+	else if (id == EVT_C_BAD_STREAMID || id == EVT_C_BAD_STE || id == EVT_C_BAD_SUBSTREAMID ||
+		 id == EVT_C_BAD_CD)
+		s->st.cfg_errors++;
+	for (u32 i = 0; i < SMMU_EVT_KEYS && !k; i++) {
+		struct smmu_evt_key *c = &s->evt_keys[i];
+
+		if (c->used && c->sid == sid && c->id == id && c->page == page)
+			k = c;
+		else if (!victim || (victim->used && (!c->used || c->last_us < victim->last_us)))
+			victim = c;
+	}
+	if (k) {
+		if (now - k->last_us < SMMU_EVT_QUIET_US) {
+			if (!k->more)
+				k->first_us = now;
+			k->more++;
+			k->last_us = now;
+			return SMMU_EVT_COUNTED;
+		}
+		/* Back after a quiet interval: close the last burst, log this one. */
+		smmu_evt_summary(s, k, "quiet for 1 s, then again");
+		k->last_us = now;
+		smmu_evt_print(s, e);
+		return SMMU_EVT_LOGGED;
+	}
+	if (!may_log)
+		return SMMU_EVT_HELD;
+	if (victim->used)
+		smmu_evt_summary(s, victim, "evicted");
+	*victim = (struct smmu_evt_key){
+		.page = page, .last_us = now, .sid = sid, .id = (u8)id, .used = true
+	};
+	smmu_evt_print(s, e);
+	return SMMU_EVT_LOGGED;
 }
 
 /* QEMU also raises EVTQ_ABT_ERR when it finds the event queue full. */
@@ -423,13 +501,21 @@ int smmu_handle_gerror(struct smmu *s)
 
 int smmu_drain_events(struct smmu *s)
 {
+	/* Per drain: full lines per StreamID (a device faulting on many pages at once). */
+	struct {
+		u32 sid, lines;
+		u64 held;
+	} seen[SMMU_EVT_LOG_MAX];
 	struct smmu_queue *q = &s->evtq;
-	u32 prod_reg, prod;
+	u32 prod_reg, prod, nseen = 0;
+	u64 now;
 	int n = 0;
 
 	if (!s->base || !q->va)
 		return -EINVAL;
 	smmu_handle_gerror(s);
+	now = plat_now_us();
+	smmu_evt_flush(s, now);
 	/* The register read is ordered before the record reads (plat.h). */
 	prod_reg = smmu_rd32(s, q->prod_reg);
 	prod = prod_reg & ((2U << q->log2n) - 1);
@@ -441,20 +527,44 @@ int smmu_drain_events(struct smmu *s)
 	while ((q->cons & ((2U << q->log2n) - 1)) != prod) {
 		const volatile u64 *slot = smmu_q_slot(q, q->cons);
 		u64 e[EVT_DWORDS];
+		u32 sid, j;
+		bool may_log;
 
 		for (u32 i = 0; i < EVT_DWORDS; i++)
 			e[i] = slot[i];
-		smmu_log_event(s, e, n >= SMMU_EVT_LOG_MAX);
+		sid = (u32)FIELD_GET(EVT0_SID, e[0]);
+		for (j = 0; j < nseen && seen[j].sid != sid; j++)
+			;
+		if (j == nseen && nseen < SMMU_EVT_LOG_MAX)
+			seen[nseen++] = (typeof(seen[0])){ .sid = sid };
+		/* More StreamIDs than slots in one drain: those are not capped. */
+		may_log = j == nseen || seen[j].lines < SMMU_EVT_LOG_MAX;
+		switch (smmu_log_event(s, e, now, may_log)) {
+		case SMMU_EVT_LOGGED:
+			if (j < nseen)
+				seen[j].lines++;
+			break;
+		case SMMU_EVT_HELD:
+			seen[j].held++;
+			break;
+		case SMMU_EVT_COUNTED:
+			break;
+		}
 		q->cons = (q->cons & Q_OVF) | smmu_q_inc(q, q->cons & ~(u32)Q_OVF);
 		n++;
 		if (n > (int)(1U << q->log2n) * 2)
 			break; /* a misbehaving PROD cannot keep us here */
 	}
-	if (n > SMMU_EVT_LOG_MAX)
-		plat_log("smmu: %d more events counted, not logged (%llu faults, %llu config "
-			 "errors so far)",
-			 n - SMMU_EVT_LOG_MAX, (unsigned long long)s->st.faults,
-			 (unsigned long long)s->st.cfg_errors);
+	for (u32 j = 0; j < nseen; j++)
+		if (seen[j].held) {
+			s->evt_lines++;
+			plat_log(
+				"smmu: sid 0x%x: %llu more events on other pages or types in this "
+				"drain, counted, not logged (%llu faults, %llu config errors so far)",
+				seen[j].sid, (unsigned long long)seen[j].held,
+				(unsigned long long)s->st.faults,
+				(unsigned long long)s->st.cfg_errors);
+		}
 	q->cons = (q->cons & ~(u32)Q_OVF) | (prod_reg & Q_OVF);
 	smmu_wr32(s, q->cons_reg, q->cons); /* frees the slots (SMMU 3.5.1) */
 	return n;
@@ -1037,6 +1147,15 @@ int smmu_attach_host_s2(struct smmu *s, u32 sid, u32 nr, const struct pt *s2, u1
 
 /* ---- Host DMA domains (own.h struct own_iommu_ops) ------------------------- */
 
+bool smmu_is_dom_sid(const struct smmu *s, u32 sid)
+{
+	for (u32 i = 0; i < s->nr_dom_ranges; i++)
+		if (sid >= s->dom_ranges[i].base &&
+		    sid - s->dom_ranges[i].base < s->dom_ranges[i].nr)
+			return true;
+	return false;
+}
+
 int smmu_attach_pt(struct smmu *s, u32 sid, const struct pt *pt, u16 vmid)
 {
 	u64 ste[4], d2, vtcr;
@@ -1048,9 +1167,8 @@ int smmu_attach_pt(struct smmu *s, u32 sid, const struct pt *pt, u16 vmid)
 	ret = smmu_check_sids(s, sid, 1);
 	if (ret)
 		return ret;
-	if (sid >= s->dom_sids) {
-		plat_log("smmu: stream 0x%x is not one of the host's (0..0x%x): no DMA domain", sid,
-			 s->dom_sids - 1);
+	if (!smmu_is_dom_sid(s, sid)) {
+		plat_log("smmu: stream 0x%x is not one of the host's streams: no DMA domain", sid);
 		return -EPERM;
 	}
 	if (!pt || pt->fmt != PT_FMT_ARM64_S2 || !pt->root || pt->start_level > 2) {
@@ -1102,7 +1220,7 @@ int smmu_detach_to_host(struct smmu *s, u32 sid)
 	ret = smmu_check_sids(s, sid, 1);
 	if (ret)
 		return ret;
-	if (sid >= s->dom_sids)
+	if (!smmu_is_dom_sid(s, sid))
 		return -EPERM;
 	/* The host's STE exactly as at boot (same root, VMID and fields): the identity view. */
 	ret = smmu_write_stes(s, sid, 1, s->host.live ? s->host.ste : NULL);

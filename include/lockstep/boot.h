@@ -50,6 +50,14 @@ struct ls_mem_range {
 	uint64_t size;
 };
 
+/* StreamIDs [base, base + count) of the SMMU (appended with smmu_sids below). */
+#define LS_BOOT_MAX_SID_RANGES 8
+
+struct ls_sid_range {
+	uint32_t base;
+	uint32_t count;
+};
+
 struct ls_boot_info {
 	uint64_t magic; /* LS_BOOT_INFO_MAGIC */
 	uint64_t size;	/* sizeof(struct ls_boot_info) */
@@ -99,10 +107,28 @@ struct ls_boot_info {
 	 * decides whether to take it anyway.
 	 */
 	uint64_t smmu_hide;
+	/*
+	 * Appended by boot/ for hyp/iommu (check size before use): the StreamIDs the
+	 * firmware routes to the SMMU above, read before the loader hid it (docs/boot.md
+	 * "StreamIDs of the SMMU"): the outputs of the ACPI IORT root-complex and
+	 * named-component ID mappings whose output reference is that SMMUv3 node, or the
+	 * DT iommu-map (<rid-base &smmu sid-base length>) and iommus (<&smmu sid>)
+	 * entries naming its phandle, from the same description smmu_base came from.
+	 * Sorted by base, overlapping and adjacent ranges merged, count >= 1. 0 ranges:
+	 * the loader found none (the hypervisor then falls back to SIDs 0..255).
+	 */
+	uint32_t nr_smmu_sids; /* ranges in smmu_sids[] (<= LS_BOOT_MAX_SID_RANGES) */
+	uint32_t smmu_sid_src; /* LS_BOOT_SID_FROM_*: where they came from */
+	struct ls_sid_range smmu_sids[LS_BOOT_MAX_SID_RANGES];
 };
 
 #define LS_BOOT_SMMU_HIDDEN_ACPI (1ULL << 0) /* IORT rewritten without the SMMUv3 node */
 #define LS_BOOT_SMMU_HIDDEN_DT	 (1ULL << 1) /* DT node status = "disabled", references gone */
 #define LS_BOOT_SMMU_VISIBLE	 (1ULL << 2) /* a rewrite was refused: the host sees the SMMU */
+
+/* smmu_sid_src */
+#define LS_BOOT_SID_FROM_NONE 0
+#define LS_BOOT_SID_FROM_IORT 1 /* ACPI IORT ID mappings */
+#define LS_BOOT_SID_FROM_DT   2 /* DT iommu-map / iommus */
 
 #endif /* LOCKSTEP_BOOT_H */

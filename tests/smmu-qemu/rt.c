@@ -258,6 +258,11 @@ u64 sq_now_us(void)
 	return f ? c / (f / 1000000ULL ? f / 1000000ULL : 1) : c;
 }
 
+u64 plat_now_us(void)
+{
+	return sq_now_us();
+}
+
 void plat_udelay(u32 us)
 {
 	u64 start = sq_now_us();

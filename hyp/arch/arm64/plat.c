@@ -87,6 +87,19 @@ void plat_udelay(u32 us)
 	} while (read_sysreg(cntpct_el0) - start < ticks);
 }
 
+u64 plat_now_us(void)
+{
+	/* The same generic timer count as plat_udelay, in microseconds. */
+	u64 freq = read_sysreg(cntfrq_el0), c;
+
+	isb();
+	c = read_sysreg(cntpct_el0);
+	if (!freq)
+		return c;
+	/* c / freq seconds, without overflowing c * 10^6. */
+	return c / freq * 1000000ULL + c % freq * 1000000ULL / freq;
+}
+
 /* ---- host and VM stage-2 TLB invalidation --------------------------------- */
 
 #define S2_INVAL_MAX_OPS 512U /* more TLBI by IPA than this: invalidate the VMID */

@@ -23,17 +23,20 @@
 #include "hyp/plat.h"
 
 #include <lockstep/abi.h>
+#include <lockstep/boot.h>
 
 /*
- * Streams the host uses: on QEMU virt the PCIe requester ID (bus << 8 | devfn)
- * is the StreamID and the host enumerates bus 0, so SIDs 0..255 (one L2 table
- * of the 2-level stream table) cover every device. TODO(issue 4): take them
- * from the IORT ID mappings / DT iommu-map once the loader passes them.
+ * Streams the host uses: the StreamID ranges the loader read from the IORT ID mappings
+ * or the DT iommu-map / iommus (boot.h smmu_sids). Without them (older loader, or
+ * nothing described): SIDs 0..255, which on QEMU virt are PCI bus 0's requester IDs.
  */
-#define ARM64_SMMU_SID_FIRST 0U
-#define ARM64_SMMU_SID_NR    256U
-#define ARM64_SMMU_MEM_ALIGN 0x10000ULL /* queues and stream table sized <= 64 KiB */
-#define ARM64_SMMU_MEM	     ((u64)SMMU_MEM_DEFAULT)
+#define ARM64_SMMU_FALLBACK_NR	256U
+#define ARM64_SMMU_MEM_ALIGN	0x10000ULL /* queues and stream table sized <= 64 KiB */
+#define ARM64_SMMU_MEM		((u64)SMMU_MEM_DEFAULT) /* + the L2 stream tables */
+/* Largest stream table the driver builds: SIDs below 2^20 (iommu.h). */
+#define ARM64_SMMU_SID_BITS_MAX (SMMU_STRTAB_SPLIT + SMMU_STRTAB_L1_LOG2_MAX)
+
+_Static_assert(SMMU_SID_RANGES_MAX == LS_BOOT_MAX_SID_RANGES, "loader and driver range counts");
 
 enum arm64_smmu_state {
 	ARM64_SMMU_NONE,   /* no SMMU described, or refused untouched: the host keeps it */
@@ -44,18 +47,66 @@ enum arm64_smmu_state {
 
 static struct smmu arm64_smmu;
 static enum arm64_smmu_state arm64_smmu_state;
-static u64 arm64_smmu_base, arm64_smmu_size, arm64_smmu_mem;
-static u64 arm64_smmu_host_mmio; /* host accesses to the frame refused */
+static u64 arm64_smmu_base, arm64_smmu_size, arm64_smmu_mem, arm64_smmu_mem_size;
+static struct smmu_sid_range arm64_smmu_sids[SMMU_SID_RANGES_MAX];
+static u32 arm64_smmu_nr_sids, arm64_smmu_loader_sids; /* accepted, given by the loader */
+static u64 arm64_smmu_host_mmio;		       /* host accesses to the frame refused */
 
 static bool smmu_overlaps(u64 a, u64 asz, u64 b, u64 bsz)
 {
 	return a < b + bsz && b < a + asz;
 }
 
+/*
+ * The host's streams: the loader's ranges, checked against the largest stream table
+ * the driver builds (the SMMU's own SIDSIZE is checked again once it is probed), or
+ * SIDs 0..255 when the loader gave none.
+ */
+static void arm64_smmu_pick_sids(const struct ls_boot_info *bi)
+{
+	struct smmu_sid_range in[SMMU_SID_RANGES_MAX];
+	u32 n = 0;
+	int k;
+
+	if (bi->size >= offsetof(struct ls_boot_info, smmu_sids) + sizeof(bi->smmu_sids))
+		n = bi->nr_smmu_sids;
+	arm64_smmu_loader_sids = n;
+	if (!n) {
+		plat_log("smmu: warning: the loader passed no StreamID ranges: falling back to "
+			 "streams 0..0x%x (PCI bus 0 on QEMU virt)",
+			 ARM64_SMMU_FALLBACK_NR - 1);
+		arm64_smmu_sids[0] = (struct smmu_sid_range){ 0, ARM64_SMMU_FALLBACK_NR };
+		arm64_smmu_nr_sids = 1;
+		return;
+	}
+	if (n > SMMU_SID_RANGES_MAX) {
+		plat_log("smmu: the loader claims %u StreamID ranges (at most %u): refusing all; "
+			 "no host stream will be attached",
+			 n, SMMU_SID_RANGES_MAX);
+		arm64_smmu_nr_sids = 0;
+		return;
+	}
+	for (u32 i = 0; i < n; i++) {
+		in[i].base = bi->smmu_sids[i].base;
+		in[i].nr = bi->smmu_sids[i].count;
+		plat_log("smmu: loader's StreamIDs (%s): 0x%x..0x%llx",
+			 bi->smmu_sid_src == LS_BOOT_SID_FROM_IORT ? "IORT" :
+			 bi->smmu_sid_src == LS_BOOT_SID_FROM_DT   ? "DT" :
+								     "?",
+			 in[i].base, (unsigned long long)in[i].base + in[i].nr - 1);
+	}
+	k = smmu_sid_ranges_check(in, n, ARM64_SMMU_SID_BITS_MAX, arm64_smmu_sids);
+	arm64_smmu_nr_sids = k > 0 ? (u32)k : 0;
+	if (!arm64_smmu_nr_sids)
+		plat_log("smmu: none of the loader's %u StreamID ranges is usable: no host stream "
+			 "will be attached",
+			 n);
+}
+
 int arm64_smmu_discover(const struct ls_boot_info *bi, unsigned int pa_bits, u64 *pool_at,
 			u64 pool_end)
 {
-	u64 base, size, mem;
+	u64 base, size, mem, msize;
 
 	arm64_smmu_state = ARM64_SMMU_NONE;
 	if (bi->size < offsetof(struct ls_boot_info, smmu_size) + sizeof(bi->smmu_size) ||
@@ -81,11 +132,16 @@ int arm64_smmu_discover(const struct ls_boot_info *bi, unsigned int pa_bits, u64
 				 (unsigned long long)base, (unsigned long long)size);
 			return 0;
 		}
-	/* Table memory: from the hypervisor's pool, before the host's tables take the rest. */
+	arm64_smmu_pick_sids(bi);
+	/*
+	 * Table memory: from the hypervisor's pool, before the host's tables take the rest:
+	 * queues, L1 table and slack, plus one L2 table per 256-SID span the streams touch.
+	 */
+	msize = ARM64_SMMU_MEM + smmu_sid_ranges_l2_bytes(arm64_smmu_sids, arm64_smmu_nr_sids);
 	mem = ALIGN_UP(*pool_at, ARM64_SMMU_MEM_ALIGN);
-	if (mem + ARM64_SMMU_MEM > pool_end || mem + ARM64_SMMU_MEM < mem) {
-		plat_log("smmu: table pool too small for %u KiB of SMMU tables: not taken",
-			 SMMU_MEM_DEFAULT >> 10);
+	if (mem + msize > pool_end || mem + msize < mem) {
+		plat_log("smmu: table pool too small for %llu KiB of SMMU tables: not taken",
+			 (unsigned long long)(msize >> 10));
 		return 0;
 	}
 	/*
@@ -98,10 +154,11 @@ int arm64_smmu_discover(const struct ls_boot_info *bi, unsigned int pa_bits, u64
 		plat_log("smmu: the loader could not hide it from the host's description: Linux "
 			 "will find it and its accesses will be refused (boot with "
 			 "initcall_blacklist=arm_smmu_driver_init)");
-	*pool_at = mem + ARM64_SMMU_MEM;
+	*pool_at = mem + msize;
 	arm64_smmu_base = base;
 	arm64_smmu_size = size;
 	arm64_smmu_mem = mem;
+	arm64_smmu_mem_size = msize;
 	arm64_smmu_state = ARM64_SMMU_FOUND;
 	return 0;
 }
@@ -129,8 +186,10 @@ static void smmu_give_back(struct pt *s2)
 void arm64_smmu_take(u64 vtcr)
 {
 	struct pt *s2 = (struct pt *)&own_view_of(OWN_HOST)->cpu;
-	unsigned int idx, nr;
-	int ret;
+	struct smmu_sid_range sids[SMMU_SID_RANGES_MAX];
+	unsigned int idx = 0;
+	u32 nr, total = 0;
+	int ret, k;
 
 	if (arm64_smmu_state != ARM64_SMMU_FOUND)
 		return;
@@ -146,7 +205,7 @@ void arm64_smmu_take(u64 vtcr)
 		return;
 	}
 	ret = smmu_init(&arm64_smmu, arm64_smmu_base, arm64_smmu_size, arm64_smmu_mem,
-			ARM64_SMMU_MEM);
+			arm64_smmu_mem_size);
 	if (ret == -EINVAL || ret == -ENODEV || ret == -ENOTSUP || ret == -ENOMEM) {
 		/* smmu_init wrote nothing: leave the SMMU to the host. */
 		plat_log("smmu: refused (%d), left untouched for the host: DMA is not isolated",
@@ -173,29 +232,48 @@ void arm64_smmu_take(u64 vtcr)
 			 "(DMA to a neighbour page may fault during one)",
 			 arm64_smmu.bbml);
 	}
-	nr = MIN(ARM64_SMMU_SID_NR, 1U << arm64_smmu.strtab_log2);
-	/* VMID 0: the host's VMID in VTTBR_EL2 (boot.c). */
-	ret = smmu_attach_host(&arm64_smmu, ARM64_SMMU_SID_FIRST, nr, 0, vtcr, &idx);
-	if (ret) {
-		plat_log("smmu: attaching the host's streams failed (%d): every stream aborts, "
-			 "the SMMU stays hidden",
-			 ret);
+	/* The ranges against this SMMU's SIDSIZE (the stream table covers 2^strtab_log2). */
+	k = smmu_sid_ranges_check(arm64_smmu_sids, arm64_smmu_nr_sids, arm64_smmu.strtab_log2,
+				  sids);
+	nr = k > 0 ? (u32)k : 0;
+	if (!nr) {
+		plat_log("smmu: no usable host stream range: every stream aborts; the SMMU stays "
+			 "hidden, DMA isolation is not advertised");
 		arm64_smmu_state = ARM64_SMMU_BROKEN;
 		return;
+	}
+	/* VMID 0: the host's VMID in VTTBR_EL2 (boot.c). */
+	for (u32 i = 0; i < nr; i++) {
+		ret = smmu_attach_host(&arm64_smmu, sids[i].base, sids[i].nr, 0, vtcr, &idx);
+		if (ret) {
+			plat_log("smmu: attaching the host's streams 0x%x..0x%x failed (%d): every "
+				 "stream aborts, the SMMU stays hidden",
+				 sids[i].base, sids[i].base + sids[i].nr - 1, ret);
+			smmu_detach(&arm64_smmu, 0, 1U << arm64_smmu.strtab_log2);
+			arm64_smmu_state = ARM64_SMMU_BROKEN;
+			return;
+		}
+		total += sids[i].nr;
 	}
 	/*
 	 * Host DMA domains (LS_HVC_IOMMU_*): the same streams, the ones the host
 	 * uses and whose boot STE a detach restores. A refusal only leaves the
 	 * domain calls unavailable (LS_ENOTSUP): the identity view stays.
 	 */
-	ret = smmu_register_domains(&arm64_smmu, nr);
+	ret = smmu_register_domains(&arm64_smmu, sids, nr);
 	if (ret)
 		plat_log("smmu: host DMA domains unavailable (%d)", ret);
-	plat_log("smmu: taken at %#llx+%#llx: streams %#x..%#x -> host stage-2 (root %#llx, "
-		 "VMID 0, shared with the CPU, own.h domain %u); frame unmapped from the host",
+	for (u32 i = 0; i < nr; i++)
+		plat_log("smmu: host streams %#x..%#x (%s)", sids[i].base,
+			 sids[i].base + sids[i].nr - 1,
+			 arm64_smmu_loader_sids ? "from the loader" : "fallback");
+	plat_log("smmu: taken at %#llx+%#llx: streams %#x..%#x%s -> host stage-2 (root %#llx, "
+		 "VMID 0, shared with the CPU, own.h domain %u); %u host streams in %u range%s, "
+		 "%llu/%llu bytes of table memory; frame unmapped from the host",
 		 (unsigned long long)arm64_smmu_base, (unsigned long long)arm64_smmu_size,
-		 ARM64_SMMU_SID_FIRST, ARM64_SMMU_SID_FIRST + nr - 1,
-		 (unsigned long long)pt_root_pa(s2), idx);
+		 sids[0].base, sids[0].base + sids[0].nr - 1, nr > 1 ? " and more" : "",
+		 (unsigned long long)pt_root_pa(s2), idx, total, nr, nr == 1 ? "" : "s",
+		 (unsigned long long)arm64_smmu.mem_used, (unsigned long long)arm64_smmu.mem_size);
 	arm64_smmu_state = ARM64_SMMU_LIVE;
 }
 

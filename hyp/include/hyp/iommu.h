@@ -35,14 +35,35 @@
 /* 2-level stream table: SIDs per L2 table (a PCI bus), and the L1 cap. */
 #define SMMU_STRTAB_SPLIT	8U
 #define SMMU_STRTAB_L1_LOG2_MAX 12U /* 4096 L1 descriptors = 32 KiB: SIDs < 2^20 */
-/* Event records logged per smmu_drain_events() call; the rest are only counted. */
-#define SMMU_EVT_LOG_MAX	8
-/* Event records logged over the SMMU's lifetime; beyond, only counted (and summarised). */
-#define SMMU_EVT_LOG_BUDGET	64U
+/*
+ * Event log rate limit (docs/iommu.md "Events and global errors"), per key (StreamID,
+ * event type, 4 KiB page of the input address): the first record of a key is logged
+ * in full, repeats are counted in its slot; a "N more" line follows when the key comes
+ * back after SMMU_EVT_QUIET_US of silence (then that record is logged in full again),
+ * when a drain finds the key quiet that long, or when the slot is evicted (least
+ * recently seen of SMMU_EVT_KEYS). Counting (struct smmu_stats) is always exact.
+ */
+#define SMMU_EVT_KEYS		16U
+#define SMMU_EVT_QUIET_US	1000000ULL
+/* Full lines per StreamID per drain (new keys of a scanning device); the rest summed. */
+#define SMMU_EVT_LOG_MAX	8U
+/*
+ * Host streams (docs/iommu.md "Which streams"): at most this many StreamID ranges
+ * (the loader's, boot.h LS_BOOT_MAX_SID_RANGES), at most SMMU_HOST_SIDS_MAX streams in
+ * all: one PCI segment's requester IDs, 4 MiB of STEs in 256 L2 tables.
+ */
+#define SMMU_SID_RANGES_MAX	8U
+#define SMMU_HOST_SIDS_MAX	(1U << 16)
 /* Above this many commands, invalidate the whole VMID instead. */
 #define SMMU_INVAL_MAX_CMDS	64U
 
 struct smmu;
+
+/* StreamIDs [base, base + nr). */
+struct smmu_sid_range {
+	u32 base;
+	u32 nr;
+};
 
 /* One circular queue (SMMU 3.5.1): shadow PROD/CONS carry the wrap bit. */
 struct smmu_queue {
@@ -69,6 +90,17 @@ struct smmu_stats {
 	u64 evtq_overflows;
 	u64 inval_ranges; /* CMD_TLBI_S2_IPA issued */
 	u64 inval_vmall;  /* CMD_TLBI_S12_VMALL issued */
+};
+
+/* One key of the event log rate limit. */
+struct smmu_evt_key {
+	u64 page;     /* input address >> 12; 0 for events without one */
+	u64 last_us;  /* last record of the key (plat_now_us) */
+	u64 first_us; /* first record not logged since the last line */
+	u64 more;     /* records counted, not logged, since the last line */
+	u32 sid;
+	u8 id;
+	bool used;
 };
 
 /* A stage-2 context the SMMU walks: one VMID, one root (shared with the CPU). */
@@ -115,10 +147,14 @@ struct smmu {
 	bool failed;	      /* failed closed: every call returns -EIO */
 	bool cmd_err_pending; /* a command was skipped since the last smmu_sync() */
 	bool host_dom;	      /* registered as a domain of the host view (own.h) */
-	u32 dom_sids;	      /* streams [0, dom_sids) may join host DMA domains */
+	u32 dom_sids;	      /* registered with the core: streams [0, dom_sids) exist */
+	u32 nr_dom_ranges;    /* of which these may join host DMA domains: */
+	struct smmu_sid_range dom_ranges[SMMU_SID_RANGES_MAX];
 	unsigned int host_dom_idx;
 	struct smmu_domain host;
 	struct smmu_stats st;
+	struct smmu_evt_key evt_keys[SMMU_EVT_KEYS];
+	u64 evt_lines; /* event lines logged (full and summaries), for tests */
 };
 
 /*
@@ -164,11 +200,30 @@ int smmu_attach_host(struct smmu *s, u32 sid, u32 nr, u16 vmid, u64 vtcr, unsign
 int smmu_attach_pt(struct smmu *s, u32 sid, const struct pt *pt, u16 vmid);
 int smmu_detach_to_host(struct smmu *s, u32 sid);
 /*
- * Register @s with the core for host DMA domains (own_iommu_register): streams
- * [0, nr_sids), which must be attached to the host already. Call once at boot
+ * Register @s with the core for host DMA domains (own_iommu_register): the streams
+ * of the @n ranges @r (sorted, disjoint, as smmu_sid_ranges_check gives them), which
+ * must be attached to the host already. The core is told streams [0, end of the last
+ * range) exist; the driver refuses (-EPERM) the ones in no range. Call once at boot
  * after smmu_attach_host. -EINVAL / -EBUSY as own_iommu_register.
  */
-int smmu_register_domains(struct smmu *s, u32 nr_sids);
+int smmu_register_domains(struct smmu *s, const struct smmu_sid_range *r, u32 n);
+/* Whether @sid is one of the host streams registered for DMA domains. */
+bool smmu_is_dom_sid(const struct smmu *s, u32 sid);
+/*
+ * Validate the host stream ranges the loader described (boot.h smmu_sids): each must
+ * be non-empty, below 2^@sid_bits (IDR1.SIDSIZE, or the stream table's size), not
+ * overlap a range accepted before it, and keep the total within SMMU_HOST_SIDS_MAX.
+ * A bad range is logged with the reason and skipped; the others are written to @out
+ * sorted by base. Returns how many were accepted, or -EINVAL (@n above
+ * SMMU_SID_RANGES_MAX, NULL pointers, @sid_bits 0 or above 32).
+ */
+int smmu_sid_ranges_check(const struct smmu_sid_range *in, u32 n, u32 sid_bits,
+			  struct smmu_sid_range *out);
+/*
+ * Bytes of L2 stream tables (2-level, SMMU_STRTAB_SPLIT SIDs per table) the @n ranges
+ * @r (sorted, disjoint) need: one table per span of 2^SMMU_STRTAB_SPLIT SIDs they touch.
+ */
+u64 smmu_sid_ranges_l2_bytes(const struct smmu_sid_range *r, u32 n);
 /* The ops smmu_register_domains gives the core (drv = struct smmu *). */
 extern const struct own_iommu_ops smmu_own_iommu_ops;
 

@@ -44,6 +44,8 @@ u64 plat_read64(u64 pa);
 void plat_write64(u64 pa, u64 val);
 /* Busy-wait at least @us microseconds: the time base of bounded device polls. */
 void plat_udelay(u32 us);
+/* Microseconds from a monotonic clock (any origin): quiet intervals of rate-limited logs. */
+u64 plat_now_us(void);
 
 /*
  * Counter @id (LS_SMMU_STAT_*) of the platform's IOMMU, answered by the core's

@@ -48,8 +48,72 @@ assert "Lockstep probed it: IDR registers and features logged" \
 assert "Lockstep reset it: queues and stream table size logged" \
 	has '^lockstep: smmu: enabled: [0-9]+-entry cmdq, [0-9]+-entry evtq, stream table [0-9]+ SIDs'
 assert "Lockstep attached the host's streams to the host stage-2, frame unmapped" \
-	has "^lockstep: smmu: taken at ${base:-none}\+0x20000: streams 0..0xff -> host stage-2"
+	has "^lockstep: smmu: taken at ${base:-none}\+0x20000: streams 0\.\.0x[0-9a-f]+ -> host stage-2"
 grep -E '^lockstep: smmu:' "$log" | sed 's/^/# /' >> "$tap"
+# StreamIDs from the firmware's description (docs/iommu.md "Which streams"): the loader read
+# them before hiding the SMMU, Lockstep attached exactly those and registered them for host
+# DMA domains. What QEMU describes: with a DT, the PCIe node's iommu-map, read here from
+# QEMU's own DTB for this machine (-M ...,dumpdtb=); with ACPI, QEMU's IORT maps the root
+# bus's RID range min_bus << 8 .. ((max_bus + 1) << 8) - 1 to the SMMU, identity
+# (hw/arm/virt-acpi-build.c, iort_host_bridges), i.e. 0..0xff while every device sits on
+# bus 0 (checked in Linux's log below).
+sid_ranges() { # "a..b" lines, any case, -> "decimal-decimal" words
+	tr 'A-F' 'a-f' | grep -oE '0x[0-9a-f]+\.\.0x[0-9a-f]+|\b0\.\.0x[0-9a-f]+' |
+		while IFS= read -r r; do echo "$((${r%%..*}))-$((${r##*..}))"; done | xargs
+}
+if [ "$fwv" = dt ]; then
+	dtb=$work/qemu-$fwv.dtb
+	rm -f "$dtb"
+	timeout 60 "$qemu" -M "$mopt,dumpdtb=$dtb" -cpu max -m 2G -display none >/dev/null 2>&1
+	want=$(python3 - "$dtb" "${base:-0}" <<'PY'
+import struct, sys
+d = open(sys.argv[1], 'rb').read()
+off_s, off_str = struct.unpack('>II', d[8:16])
+p, path, props = off_s, [], {}
+while True:
+    t, = struct.unpack('>I', d[p:p + 4]); p += 4
+    if t == 1:
+        e = d.index(b'\0', p); path.append(d[p:e].decode()); p = (e + 4) & ~3
+    elif t == 2:
+        path.pop()
+    elif t == 3:
+        ln, no = struct.unpack('>II', d[p:p + 8]); p += 8
+        nm = d[off_str + no:d.index(b'\0', off_str + no)].decode()
+        props.setdefault('/'.join(path), {})[nm] = d[p:p + ln]; p = (p + ln + 3) & ~3
+    elif t == 9:
+        break
+smmu = [n for n, pr in props.items() if pr.get('compatible', b'').startswith(b'arm,smmu-v3')
+        and struct.unpack('>Q', pr['reg'][:8])[0] == int(sys.argv[2], 16)]
+ph = struct.unpack('>I', props[smmu[0]]['phandle'])[0]
+out = []
+for pr in props.values():
+    m = pr.get('iommu-map', b'')
+    for i in range(0, len(m), 16):
+        rid, h, sid, n = struct.unpack('>IIII', m[i:i + 16])
+        if h == ph and n:
+            out.append((sid, sid + n - 1))
+print(' '.join('%d-%d' % r for r in sorted(out)))
+PY
+)
+	src=DT
+else
+	want="0-255"
+	src=IORT
+fi
+echo "# StreamIDs QEMU describes ($src): $want" >> "$tap"
+got_ldr=$(grep -E "^lockstep-boot: SMMU StreamIDs \\($src, " "$log" | head -1 | sed 's/.*)://' | sid_ranges)
+got_hyp=$(grep -E '^lockstep: smmu: host streams .* \(from the loader\)$' "$log" |
+	sed 's/.*host streams //' | sid_ranges)
+echo "# loader: $got_ldr; Lockstep: $got_hyp" >> "$tap"
+assert "QEMU's description read: StreamIDs $want ($src)" test -n "$want"
+assert "the loader passed the SMMU's StreamIDs from the $src: $want" test "$got_ldr" = "$want"
+assert "Lockstep attached exactly those streams to the host stage-2 (no fallback)" \
+	eval '[ "$got_hyp" = "$want" ] && hasnt "smmu: warning: the loader passed no StreamID"'
+last=${want##*-}
+assert "streams registered for host DMA domains follow: $((last + 1))" \
+	has "^lockstep: own: IOMMU registered: $((last + 1)) streams"
+assert "every PCI device Linux found is on bus 0 (the RID range QEMU's IORT covers)" \
+	eval 'has "pci 0000:00:10.0" && hasnt "pci 0000:(0[1-9a-f]|[1-9a-f][0-9a-f]):"'
 assert "Linux runs at EL1" has 'CPU: All CPU\(s\) started at EL1'
 hidden=ACPI; [ "$fwv" = dt ] && hidden=DT
 assert "loader hid the SMMU from Linux's description ($hidden)" \

@@ -559,6 +559,11 @@ void plat_write64(u64 pa, u64 val)
 	}
 }
 
+u64 plat_now_us(void)
+{
+	return sim.ticks + sim.clock_us;
+}
+
 void plat_udelay(u32 us)
 {
 	for (u32 i = 0; i < us; i++)

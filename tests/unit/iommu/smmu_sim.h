@@ -53,6 +53,7 @@ struct sim {
 	u8 ill_op;	   /* treat this opcode as illegal (0: none) */
 	u32 watch_sid;	   /* fetch this STE at every tick and CFGI into hist[] */
 	bool watch;
+	u64 clock_us; /* plat_now_us() = ticks + clock_us: tests jump the clock */
 	/* observations */
 	u64 ticks, reg_writes, bad_writes, bad_access, bad_ste, cmdq_wraps, syncs;
 	u64 log[SIM_LOG][2];

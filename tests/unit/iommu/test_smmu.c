@@ -614,8 +614,8 @@ static void test_gerror(void **state)
 
 /*
  * smmu_poll_events (hypercall exit / abort trap path): nothing pending = two register
- * reads and no write; an event or a global error = a locked drain; the event log stops
- * after SMMU_EVT_LOG_BUDGET records (counting goes on).
+ * reads and no write; an event or a global error = a locked drain; a repeated event
+ * is counted but not logged again (rate limit, test_evt_ratelimit).
  */
 static void test_poll_events(void **state)
 {
@@ -636,16 +636,185 @@ static void test_poll_events(void **state)
 	assert_int_equal(smmu_poll_events(&smmu), 0);
 	assert_int_equal(sim.gerror, sim.gerrorn);
 	assert_int_equal(smmu.st.gerrors, 1);
-	/* Log budget: records beyond it are counted, not logged. */
-	smmu.st.events = SMMU_EVT_LOG_BUDGET;
-	sim_event(EVT_F_PERMISSION, 0x11, 0x3000, 0x3000, true, true);
+	/* A repeat of the same key within the quiet interval: counted, not logged. */
+	sim_event(EVT_F_TRANSLATION, 0x10, 0x2000, 0x2000, true, true);
 	cap_start();
 	assert_int_equal(smmu_poll_events(&smmu), 1);
 	log = cap_end();
-	assert_null(strstr(log, "F_PERMISSION sid 0x11"));
-	assert_non_null(strstr(log, "only counted"));
+	assert_null(strstr(log, "sid 0x10"));
 	assert_int_equal(smmu.st.faults, 2);
 	assert_int_equal(smmu_poll_events(NULL), -EINVAL);
+}
+
+/* Occurrences of @needle in @hay. */
+static u32 count_str(const char *hay, const char *needle)
+{
+	u32 n = 0;
+
+	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/*
+ * The event log rate limit: a storm from one stream costs one line and one exact
+ * "N more" summary; another stream's first event in the middle of it is still
+ * logged; a key back after a quiet interval and an evicted key are summarised; a
+ * stream faulting on many pages in one drain costs SMMU_EVT_LOG_MAX lines + one.
+ * Counting stays exact throughout.
+ */
+static void test_evt_ratelimit(void **state)
+{
+	const char *log;
+	char want[128];
+
+	(void)state;
+	init_ok();
+	/* Storm: 100 faults of stream 0x10 on one page, then stream 0x20's first fault. */
+	for (u32 i = 0; i < 100; i++)
+		sim_event(EVT_F_TRANSLATION, 0x10, 0x5000 + 4 * i, 0x5000, true, true);
+	sim_event(EVT_F_TRANSLATION, 0x20, 0x7000, 0x7000, false, true);
+	cap_start();
+	assert_int_equal(smmu_drain_events(&smmu), 101);
+	log = cap_end();
+	assert_int_equal(count_str(log, "sid 0x10"), 1);
+	assert_non_null(strstr(log, "F_TRANSLATION sid 0x10 addr 0x5000 "));
+	assert_non_null(strstr(log, "F_TRANSLATION sid 0x20 addr 0x7000 "));
+	assert_int_equal(smmu.st.events, 101);
+	assert_int_equal(smmu.st.faults, 101);
+	/* The storm goes on (no quiet interval yet): counted only. */
+	sim.clock_us += SMMU_EVT_QUIET_US / 2;
+	for (u32 i = 0; i < 20; i++)
+		sim_event(EVT_F_TRANSLATION, 0x10, 0x5ffc, 0x5000, true, true);
+	cap_start();
+	assert_int_equal(smmu_drain_events(&smmu), 20);
+	log = cap_end();
+	assert_null(strstr(log, "sid 0x10"));
+	/* Quiet for the interval, then the key again: exact summary (99 + 20), then logged. */
+	sim.clock_us += SMMU_EVT_QUIET_US;
+	sim_event(EVT_F_TRANSLATION, 0x10, 0x5008, 0x5000, true, true);
+	cap_start();
+	assert_int_equal(smmu_drain_events(&smmu), 1);
+	log = cap_end();
+	assert_non_null(strstr(
+		log, "119 more F_TRANSLATION events from sid 0x10 on page 0x5000 over 500 ms"));
+	assert_non_null(strstr(log, "F_TRANSLATION sid 0x10 addr 0x5008 "));
+	assert_int_equal(smmu.st.faults, 122);
+	/* A storm that just stops: the next drain (any event) summarises it once quiet. */
+	for (u32 i = 0; i < 7; i++)
+		sim_event(EVT_F_TRANSLATION, 0x10, 0x5010, 0x5000, true, true);
+	assert_int_equal(smmu_drain_events(&smmu), 7);
+	sim.clock_us += SMMU_EVT_QUIET_US;
+	sim_event(EVT_C_BAD_STE, 0x21, 0, 0, true, false);
+	cap_start();
+	assert_int_equal(smmu_drain_events(&smmu), 1);
+	log = cap_end();
+	assert_non_null(
+		strstr(log, "7 more F_TRANSLATION events from sid 0x10 on page 0x5000 over 0 ms, "
+			    "counted, not logged (quiet for 1 s)"));
+	assert_non_null(strstr(log, "C_BAD_STE sid 0x21"));
+	assert_int_equal(smmu.st.cfg_errors, 1);
+	/* Eviction: 0x10 repeats 5 times, then 16 new keys push it (least recent) out. */
+	for (u32 i = 0; i < 6; i++)
+		sim_event(EVT_F_TRANSLATION, 0x10, 0x5020, 0x5000, true, true);
+	assert_int_equal(smmu_drain_events(&smmu), 6);
+	sim.clock_us += 10;
+	for (u32 i = 0; i < SMMU_EVT_KEYS; i++)
+		sim_event(EVT_F_PERMISSION, 0x30 + i, 0x9000, 0x9000, false, true);
+	cap_start();
+	assert_int_equal(smmu_drain_events(&smmu), (int)SMMU_EVT_KEYS);
+	log = cap_end();
+	assert_non_null(
+		strstr(log, "5 more F_TRANSLATION events from sid 0x10 on page 0x5000 over 0 ms, "
+			    "counted, not logged (evicted)"));
+	assert_int_equal(count_str(log, "F_PERMISSION sid 0x3"), SMMU_EVT_KEYS);
+	/* One stream on 20 new pages in one drain: SMMU_EVT_LOG_MAX lines, one summary. */
+	for (u32 i = 0; i < 20; i++)
+		sim_event(EVT_F_ACCESS, 0x40, 0x100000 + 0x1000 * (u64)i, 0, true, true);
+	sim_event(EVT_F_ACCESS, 0x41, 0x100000, 0, true, true);
+	cap_start();
+	assert_int_equal(smmu_drain_events(&smmu), 21);
+	log = cap_end();
+	assert_int_equal(count_str(log, "F_ACCESS sid 0x40 addr"), SMMU_EVT_LOG_MAX);
+	snprintf(want, sizeof(want),
+		 "sid 0x40: %u more events on other pages or types in this "
+		 "drain",
+		 20 - SMMU_EVT_LOG_MAX);
+	assert_non_null(strstr(log, want));
+	assert_non_null(strstr(log, "F_ACCESS sid 0x41 addr 0x100000 "));
+	assert_int_equal(smmu.st.events, 101 + 20 + 1 + 7 + 1 + 6 + SMMU_EVT_KEYS + 21);
+	assert_int_equal(smmu.st.faults, 101 + 20 + 1 + 7 + 6 + SMMU_EVT_KEYS + 21);
+}
+
+/*
+ * Host stream ranges from the loader: bad ones refused one by one with a reason
+ * (empty, beyond SIDSIZE, overlapping an accepted one, above the total cap), the
+ * rest sorted; the L2 stream-table memory they need counts each 256-SID span once.
+ */
+static void test_sid_ranges(void **state)
+{
+	struct smmu_sid_range out[SMMU_SID_RANGES_MAX];
+	const char *log;
+
+	(void)state;
+	{
+		const struct smmu_sid_range in[] = { { 0x100, 0x10 }, { 0, 0x20 } };
+
+		assert_int_equal(smmu_sid_ranges_check(in, 2, 16, out), 2);
+		assert_int_equal(out[0].base, 0);
+		assert_int_equal(out[0].nr, 0x20);
+		assert_int_equal(out[1].base, 0x100);
+		assert_int_equal(out[1].nr, 0x10);
+	}
+	{
+		const struct smmu_sid_range in[] = {
+			{ 0, 0x20 },	   /* ok */
+			{ 5, 0 },	   /* empty */
+			{ 0xff00, 0x200 }, /* beyond 16 bits */
+			{ 0x10, 0x20 },	   /* overlaps the first */
+			{ 0x20, 0x10 },	   /* touches it: ok */
+			{ 0xffff, 1 },	   /* the last SID: ok */
+		};
+
+		cap_start();
+		assert_int_equal(smmu_sid_ranges_check(in, 6, 16, out), 3);
+		log = cap_end();
+		assert_non_null(strstr(log, "stream range 1 (base 0x5) is empty: refused"));
+		assert_non_null(strstr(log, "0xff00..0x100ff beyond the SMMU's 16-bit StreamIDs"));
+		assert_non_null(strstr(log, "0x10..0x2f overlaps 0x0..0x1f: refused"));
+		assert_int_equal(out[0].base, 0);
+		assert_int_equal(out[1].base, 0x20);
+		assert_int_equal(out[2].base, 0xffff);
+	}
+	{
+		/* The whole 16-bit space is the cap: one more stream is refused. */
+		const struct smmu_sid_range in[] = { { 0, 1U << 16 }, { 1U << 16, 1 } };
+
+		cap_start();
+		assert_int_equal(smmu_sid_ranges_check(in, 2, 20, out), 1);
+		assert_non_null(strstr(cap_end(), "would make 65537 host streams, above the cap"));
+		assert_int_equal(smmu_sid_ranges_l2_bytes(out, 1), 256ULL * 16384);
+	}
+	{
+		const struct smmu_sid_range in[] = { { 0xffffffffU, 2 } };
+
+		assert_int_equal(smmu_sid_ranges_check(in, 1, 32, out), 0); /* wraps: beyond */
+		assert_int_equal(smmu_sid_ranges_check(in, SMMU_SID_RANGES_MAX + 1, 16, out),
+				 -EINVAL);
+		assert_int_equal(smmu_sid_ranges_check(in, 1, 0, out), -EINVAL);
+		assert_int_equal(smmu_sid_ranges_check(NULL, 1, 16, out), -EINVAL);
+	}
+	{
+		/* Spans: 0x80..0x27f touches 3; ranges sharing a span count it once. */
+		const struct smmu_sid_range a[] = { { 0x80, 0x200 } };
+		const struct smmu_sid_range b[] = { { 0, 0x20 }, { 0x30, 0x10 } };
+		const struct smmu_sid_range c[] = { { 0xf0, 0x20 }, { 0x110, 1 }, { 0x300, 1 } };
+
+		assert_int_equal(smmu_sid_ranges_l2_bytes(a, 1), 3ULL * 16384);
+		assert_int_equal(smmu_sid_ranges_l2_bytes(b, 2), 16384);
+		assert_int_equal(smmu_sid_ranges_l2_bytes(c, 3), 3ULL * 16384);
+		assert_int_equal(smmu_sid_ranges_l2_bytes(c, 0), 0);
+	}
 }
 
 /* The ownership layer's view ops: unmap in the shared table, then invalidate + sync. */
@@ -750,10 +919,19 @@ static void test_own_lockstep(void **state)
 
 #define DOM_SIDS 32U
 #define DOM_SID	 0x18U /* edu at 00:03.0 on QEMU virt */
+/* A second host range (as a second root bus would give), leaving a gap after DOM_SIDS. */
+#define DOM_SID2 0x100U
+#define DOM_NR2	 0x10U
 
-/* The core with a host view, the SMMU taken, host streams [0, DOM_SIDS) attached, registered. */
+static const struct smmu_sid_range dom_ranges[2] = { { 0, DOM_SIDS }, { DOM_SID2, DOM_NR2 } };
+
+/*
+ * The core with a host view, the SMMU taken, host streams [0, DOM_SIDS) and
+ * [DOM_SID2, DOM_SID2 + DOM_NR2) attached and registered.
+ */
 static void dom_env(void)
 {
+	static const struct smmu_sid_range unsorted[2] = { { DOM_SID2, DOM_NR2 }, { 0, DOM_SIDS } };
 	unsigned int idx;
 
 	env_setup(256);
@@ -761,10 +939,15 @@ static void dom_env(void)
 	memset(&smmu, 0, sizeof(smmu));
 	smem = fake_alloc_pages(SMEM_SIZE / PAGE_SIZE, 64ULL * 1024);
 	init_ok();
-	assert_int_equal(smmu_register_domains(&smmu, DOM_SIDS), -EINVAL); /* no host view yet */
+	/* no host view yet */
+	assert_int_equal(smmu_register_domains(&smmu, dom_ranges, 2), -EINVAL);
 	assert_int_equal(smmu_attach_host(&smmu, 0, DOM_SIDS, 0, VTCR40, &idx), 0);
-	assert_int_equal(smmu_register_domains(&smmu, DOM_SIDS), 0);
-	assert_int_equal(smmu_register_domains(&smmu, DOM_SIDS), -EBUSY);
+	assert_int_equal(smmu_attach_host(&smmu, DOM_SID2, DOM_NR2, 0, VTCR40, &idx), 0);
+	assert_int_equal(smmu_register_domains(&smmu, unsorted, 2), -EINVAL);
+	assert_int_equal(smmu_register_domains(&smmu, dom_ranges, 0), -EINVAL);
+	assert_int_equal(smmu_register_domains(&smmu, dom_ranges, 2), 0);
+	assert_int_equal(smmu.dom_sids, DOM_SID2 + DOM_NR2);
+	assert_int_equal(smmu_register_domains(&smmu, dom_ranges, 2), -EBUSY);
 }
 
 static u32 dom_new(unsigned int ia_bits)
@@ -846,10 +1029,23 @@ static void test_dom_attach_detach(void **state)
 	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, big, DOM_SID + 1, 0, 0, &r), LS_EINVAL);
 	assert_true(sim_fetch_ste(DOM_SID + 1, after));
 	assert_memory_equal(after, host, 32);
-	/* Streams outside the registered range: the core refuses, the driver too. */
-	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, dom, DOM_SIDS, 0, 0, &r), LS_ENOENT);
+	/*
+	 * Streams beyond the registered ones: the core refuses; in the gap between the
+	 * two ranges the core asks the driver, which refuses (not a host stream).
+	 */
+	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, dom, DOM_SID2 + DOM_NR2, 0, 0, &r), LS_ENOENT);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, dom, DOM_SIDS, 0, 0, &r), LS_EPERM);
+	assert_false(sim_fetch_ste(DOM_SIDS, after) && (after[0] & STE0_V));
 	assert_int_equal(smmu_attach_pt(&smmu, DOM_SIDS, &d->pt, 0xf0), -EPERM);
 	assert_int_equal(smmu_detach_to_host(&smmu, DOM_SIDS), -EPERM);
+	assert_int_equal(smmu_attach_pt(&smmu, DOM_SID2 + DOM_NR2, &d->pt, 0xf0), -EPERM);
+	/* The second range joins domains like the first. */
+	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, dom, DOM_SID2 + 3, 0, 0, &r), LS_OK);
+	assert_true(sim_fetch_ste(DOM_SID2 + 3, after));
+	assert_int_equal(after[3] & STE3_S2TTB, pt_root_pa(&d->pt));
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DETACH, DOM_SID2 + 3, 0, 0, 0, &r), LS_OK);
+	assert_true(sim_fetch_ste(DOM_SID2 + 3, after));
+	assert_memory_equal(after, host, 32);
 
 	/* Detach: live switch back to exactly the boot STE (identity view). */
 	sim.watch = true;
@@ -1004,6 +1200,8 @@ int main(void)
 		cmocka_unit_test_setup(test_events_and_overflow, setup),
 		cmocka_unit_test_setup(test_gerror, setup),
 		cmocka_unit_test_setup(test_poll_events, setup),
+		cmocka_unit_test_setup(test_evt_ratelimit, setup),
+		cmocka_unit_test(test_sid_ranges),
 		cmocka_unit_test_setup(test_own_ops_after_unmap, setup),
 		cmocka_unit_test(test_own_lockstep),
 		cmocka_unit_test(test_dom_attach_detach),
