@@ -7,8 +7,8 @@
  * domains"). This driver registers one iommu_device with a NULL fwnode, so that Linux 6.12's
  * __iommu_probe_device() (which, for a device without a fwspec, asks
  * iommu_ops_from_fwnode(NULL)) offers it every device; it accepts PCI devices whose requester ID is
- * below 256 (RID == StreamID through the identity IORT / msi-map of QEMU virt, the streams
- * Lockstep's stream table covers).
+ * below LS_SMMU_STAT_STREAMS (RID == StreamID through the identity IORT / iommu-map of QEMU virt;
+ * Lockstep registered the firmware's stream ranges, and ATTACH refuses a gap between them).
  *
  *   paging domain       LS_HVC_IOMMU_DOMAIN_CREATE with a 64 KiB-aligned pool of host pages;
  *                       LS_HVC_POOL_DONATE more on LS_ENOMEM (x1 pages, x2 = LS_POOL_IOMMU(dom))
@@ -68,7 +68,7 @@
 #define LSI_IOVA_BITS	 40 /* IOVA size: ATTACH refuses a domain above the SMMU IAS (44 on QEMU) */
 #define LSI_POOL_ORDER	 4  /* 16 pages = LS_VM_POOL_MIN, 64 KiB = LS_VM_POOL_ALIGN */
 #define LSI_DONATE_ORDER 6  /* at least 64 pages per POOL_DONATE: few pool runs */
-#define LSI_MAX_RID	 256 /* StreamIDs Lockstep attaches (host streams 0..0xff) */
+#define LSI_MAX_RID	 0x10000 /* PCI segment 0 */
 #define LSI_NO_DOM	 (-1)
 
 /* Software-managed MSI window (IOMMU_RESV_SW_MSI), the same IOVAs arm-smmu-v3 reserves. */
@@ -125,6 +125,7 @@ struct lsi_master {
 };
 
 static struct iommu_device lsi_iommu;
+static unsigned long lsi_nr_sids; /* RIDs below this are offered to Lockstep (LS_SMMU_STAT_STREAMS) */
 static const struct iommu_ops lsi_ops;
 static struct dentry *lsi_debugfs;
 
@@ -689,7 +690,7 @@ static struct iommu_device *lsi_probe_device(struct device *dev)
 	if (!dev_is_pci(dev))
 		return ERR_PTR(-ENODEV);
 	rid = pci_dev_id(to_pci_dev(dev));
-	if (pci_domain_nr(to_pci_dev(dev)->bus) != 0 || rid >= LSI_MAX_RID)
+	if (pci_domain_nr(to_pci_dev(dev)->bus) != 0 || rid >= lsi_nr_sids)
 		return ERR_PTR(-ENODEV);
 	m = kzalloc(sizeof(*m), GFP_KERNEL);
 	if (!m)
@@ -793,6 +794,13 @@ static int lsi_probe_hyp(void)
 		       res.a1);
 		return -ENODEV;
 	}
+	/* Streams that may join DMA domains: [0, x1) (the firmware's ranges; gaps refuse ATTACH). */
+	arm_smccc_1_1_hvc(LS_HVC_SMMU_STATS, LS_SMMU_STAT_STREAMS, &res);
+	if ((long)res.a0 != LS_OK || !res.a1) {
+		pr_err("Lockstep SMMU streams unknown (SMMU_STATS -> %ld)\n", (long)res.a0);
+		return -ENODEV;
+	}
+	lsi_nr_sids = min_t(unsigned long, res.a1, LSI_MAX_RID);
 	return 0;
 }
 
@@ -1038,7 +1046,7 @@ static int __init lsi_init(void)
 		iommu_device_sysfs_remove(&lsi_iommu);
 		return ret;
 	}
-	pr_info("registered: PCI streams 0..0x%x, 4K|2M pages, IOVA %d bits\n", LSI_MAX_RID - 1,
+	pr_info("registered: PCI streams 0..0x%lx, 4K|2M pages, IOVA %d bits\n", lsi_nr_sids - 1,
 		LSI_IOVA_BITS);
 	return 0;
 }

@@ -125,7 +125,8 @@
 #define LS_SMMU_STAT_TIMEOUTS	9  /* polls that gave up */
 #define LS_SMMU_STAT_HOST_MMIO	10 /* host accesses to the SMMU frame refused */
 #define LS_SMMU_STAT_FAILED	11 /* 1: the SMMU failed closed (all DMA aborts) */
-#define LS_SMMU_STAT_NR		12
+#define LS_SMMU_STAT_STREAMS	12 /* stream ids below this may join host DMA domains */
+#define LS_SMMU_STAT_NR		13
 
 /*
  * Appended for the core's host DMA domains (issue 4, docs/hypercalls.md,

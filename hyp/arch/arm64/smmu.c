@@ -326,6 +326,7 @@ int plat_iommu_stat(u64 id, u64 *val)
 	v[LS_SMMU_STAT_TIMEOUTS] = st->timeouts;
 	v[LS_SMMU_STAT_HOST_MMIO] = __atomic_load_n(&arm64_smmu_host_mmio, __ATOMIC_RELAXED);
 	v[LS_SMMU_STAT_FAILED] = arm64_smmu.failed || arm64_smmu_state != ARM64_SMMU_LIVE;
+	v[LS_SMMU_STAT_STREAMS] = arm64_smmu.dom_sids; /* end of the last host stream range */
 	hyp_spin_unlock(&arm64_smmu.lock);
 	*val = v[id];
 	return 0;
