@@ -1828,6 +1828,34 @@ static int own_dma_walk_fn(const struct pt_leaf *l, void *arg)
 	return 0;
 }
 
+/*
+ * Unmap fast path: when every page of the window is a 4 KiB last-level leaf (scattered DMA
+ * mappings), check them all, then clear them one by one with pt_unmap_page() and drop their
+ * counts; a page whose table may empty goes through pt_unmap() (a 4 KiB leaf: no split, so no
+ * table page needed; the merge frees the table). False: not that case, nothing changed.
+ */
+static bool own_hdom_unmap_pages(struct own_hdom *d, u64 iova, u64 w, struct pt_gather *g)
+{
+	u64 k, ia, pa;
+	u16 *e;
+	int ret;
+
+	for (k = 0; k < w; k++)
+		if (pt_unmap_page(&d->pt, iova + (k << PAGE_SHIFT), &pa, NULL, false))
+			return false;
+	for (k = 0; k < w; k++) {
+		ia = iova + (k << PAGE_SHIFT);
+		ret = pt_unmap_page(&d->pt, ia, &pa, g, true);
+		if (ret == -EAGAIN)
+			ret = pt_unmap(&d->pt, ia, PAGE_SIZE, g);
+		HYP_CHECK(ret == 0);
+		e = own_db_span(pa, 1);
+		if (e) /* else MMIO (OWN_IOMMU_MMIO): not counted */
+			own_dma_count(own_dma_of(e), 1, false);
+	}
+	return true;
+}
+
 int own_hdom_unmap(u32 dom, u64 iova, u64 n, struct own_res *res)
 {
 	struct own_dma_walk dw = { false };
@@ -1850,6 +1878,9 @@ int own_hdom_unmap(u32 dom, u64 iova, u64 n, struct own_res *res)
 	if (ret)
 		goto out;
 	w = own_hdom_window(iova, n);
+	pt_gather_init(&g);
+	if (own_hdom_unmap_pages(d, iova, w, &g))
+		goto done;
 	ret = pt_walk(&d->pt, iova, w << PAGE_SHIFT, own_dma_walk_fn, &dw);
 	if (ret)
 		goto out; /* -ENOENT: a page of the window is not mapped */
@@ -1866,8 +1897,8 @@ int own_hdom_unmap(u32 dom, u64 iova, u64 n, struct own_res *res)
 
 	dw.commit = true;
 	HYP_CHECK(pt_walk(&d->pt, iova, w << PAGE_SHIFT, own_dma_walk_fn, &dw) == 0);
-	pt_gather_init(&g);
 	HYP_CHECK(pt_unmap(&d->pt, iova, w << PAGE_SHIFT, &g) == 0);
+done:
 	d->mapped -= w;
 	/* Completed before the call returns: the host may then give the pages away. */
 	own_hdom_inval(d, &g, true);

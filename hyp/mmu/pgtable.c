@@ -776,12 +776,35 @@ int pt_map(struct pt *pt, u64 ia, u64 size, u64 pa, pt_attr_t attr, struct pt_ga
  * cached and nothing is invalidated (as pt_map() filling invalid entries). @commit false: check
  * only. Errors as pt_map(), plus -EEXIST if the page is mapped.
  */
+/* The last-level table translating @ia when every level above is a table, else NULL. */
+static u64 *pt_page_table(const struct pt *pt, u64 ia, unsigned int *idx)
+{
+	const struct pt_fmt *f = pt_fmt_of(pt);
+	u64 table_pa = pt->root, *table, desc;
+	unsigned int level, i;
+
+	for (level = pt->start_level;; level++) {
+		table = pt_table_va(table_pa);
+		i = (unsigned int)(ia >> pt_level_shift(level));
+		if (level > pt->start_level)
+			i &= PT_ENTRIES - 1;
+		if (level == PT_LAST_LEVEL)
+			break;
+		desc = pt_read(&table[i]);
+		if (pt_desc_type(f, desc, level) != PT_DESC_TABLE)
+			return NULL;
+		table_pa = f->addr(desc);
+	}
+	*idx = i;
+	return table;
+}
+
 int pt_map_page(struct pt *pt, u64 ia, u64 pa, pt_attr_t attr, bool commit)
 {
 	const struct pt_fmt *f = pt_fmt_of(pt);
-	u64 table_pa = pt->root, *table = NULL, desc;
-	unsigned int level, i = 0;
+	unsigned int i;
 	pt_attr_t norm;
+	u64 *table;
 	int ret;
 
 	/* pt_map_setup()'s checks, without preparing an operation. */
@@ -795,18 +818,9 @@ int pt_map_page(struct pt *pt, u64 ia, u64 pa, pt_attr_t attr, bool commit)
 	ret = pt_check_attr(pt, attr, &norm);
 	if (ret)
 		return ret;
-	for (level = pt->start_level; level <= PT_LAST_LEVEL; level++) {
-		table = pt_table_va(table_pa);
-		i = (unsigned int)(ia >> pt_level_shift(level));
-		if (level > pt->start_level)
-			i &= PT_ENTRIES - 1;
-		if (level == PT_LAST_LEVEL)
-			break;
-		desc = pt_read(&table[i]);
-		if (pt_desc_type(f, desc, level) != PT_DESC_TABLE)
-			return -EAGAIN;
-		table_pa = f->addr(desc);
-	}
+	table = pt_page_table(pt, ia, &i);
+	if (!table)
+		return -EAGAIN;
 	if (pt_desc_type(f, pt_read(&table[i]), PT_LAST_LEVEL) != PT_DESC_INVALID)
 		return -EEXIST;
 	if ((i > 0 && pt_read(&table[i - 1]) == f->mk_leaf(PT_LAST_LEVEL, pa - PAGE_SIZE, norm)) ||
@@ -815,6 +829,41 @@ int pt_map_page(struct pt *pt, u64 ia, u64 pa, pt_attr_t attr, bool commit)
 		return -EAGAIN;
 	if (commit)
 		pt_write(pt, &table[i], f->mk_leaf(PT_LAST_LEVEL, pa, norm));
+	return 0;
+}
+
+/*
+ * Page fast path for unmap: the 4 KiB leaf translating @ia (its output in *pa). With @commit it
+ * is cleared if its table keeps a valid entry next to it, so that pt_unmap() would do exactly one
+ * descriptor write: no split (a leaf at the last level), no merge (the table is not left empty);
+ * the page joins @g, to be invalidated as pt_unmap()'s changes are. -ENOENT: not mapped; -EAGAIN:
+ * no last-level table there, or (@commit) the table may empty: use pt_unmap().
+ */
+int pt_unmap_page(struct pt *pt, u64 ia, u64 *pa, struct pt_gather *g, bool commit)
+{
+	const struct pt_fmt *f = pt_fmt_of(pt);
+	unsigned int i;
+	u64 *table, desc;
+	int ret;
+
+	ret = pt_check_range(pt, ia, PAGE_SIZE);
+	if (ret)
+		return ret;
+	table = pt_page_table(pt, ia, &i);
+	if (!table)
+		return -EAGAIN;
+	desc = pt_read(&table[i]);
+	if (pt_desc_type(f, desc, PT_LAST_LEVEL) != PT_DESC_LEAF)
+		return -ENOENT;
+	*pa = f->addr(desc);
+	if (!commit)
+		return 0;
+	if (!(i > 0 && pt_desc_type(f, pt_read(&table[i - 1]), PT_LAST_LEVEL) != PT_DESC_INVALID) &&
+	    !(i < PT_ENTRIES - 1 &&
+	      pt_desc_type(f, pt_read(&table[i + 1]), PT_LAST_LEVEL) != PT_DESC_INVALID))
+		return -EAGAIN;
+	pt_write(pt, &table[i], 0);
+	pt_gather_add(g, ia, PAGE_SIZE, PT_LAST_LEVEL);
 	return 0;
 }
 

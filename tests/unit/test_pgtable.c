@@ -1130,7 +1130,8 @@ static void same_leaves(const struct pt *a, const struct pt *b, u64 size)
  * pt_map_page() (the DMA page fast path) against pt_map(): a table mapped page by page through
  * the fast path (pt_map() where it says -EAGAIN) ends up identical to one mapped by pt_map()
  * alone, merges included; random pages, output addresses that often continue a neighbour (so
- * tables merge into blocks), two attributes, and unmaps in between.
+ * tables merge into blocks), two attributes, and unmaps in between (page by page through
+ * pt_unmap_page(), pt_unmap() where it says -EAGAIN, against one pt_unmap() of the run).
  */
 static void t_map_page(void **state)
 {
@@ -1138,7 +1139,7 @@ static void t_map_page(void **state)
 	struct pt *a = setup_pt(fc, 256);
 	const u64 win = 2 * SZ_2M, npg = win >> PAGE_SHIFT;
 	struct th_pt other;
-	u64 k, fast = 0, again = 0;
+	u64 k, fast = 0, again = 0, unmapped_fast = 0;
 	pt_attr_t got;
 
 	assert_int_equal(th_pt_init(&other, fc->fmt, fc->ia_bits, &pool), 0);
@@ -1172,7 +1173,26 @@ static void t_map_page(void **state)
 
 			if (ia + (n << PAGE_SHIFT) > win)
 				n = (win - ia) >> PAGE_SHIFT;
-			assert_int_equal(pt_unmap(a, ia, n << PAGE_SHIFT, NULL), 0);
+			/* a: page by page through the unmap fast path where it applies */
+			for (u64 j = 0; j < n; j++) {
+				u64 pia = ia + (j << PAGE_SHIFT), want = 0, out = 0;
+				int r = pt_lookup(a, pia, &want, NULL, NULL);
+
+				if (r == -ENOENT) {
+					assert_int_equal(pt_unmap_page(a, pia, &out, NULL, true), -ENOENT);
+					continue;
+				}
+				r = pt_unmap_page(a, pia, &out, NULL, rnd(2));
+				if (r == 0 && pt_lookup(a, pia, NULL, NULL, NULL) == 0)
+					r = pt_unmap(a, pia, PAGE_SIZE, NULL); /* check-only call */
+				else if (r == -EAGAIN)
+					r = pt_unmap(a, pia, PAGE_SIZE, NULL);
+				else
+					unmapped_fast++;
+				assert_int_equal(r, 0);
+				if (out)
+					assert_int_equal(out, want);
+			}
 			assert_int_equal(pt_unmap(&other.pt, ia, n << PAGE_SHIFT, NULL), 0);
 			continue;
 		}
@@ -1198,9 +1218,10 @@ static void t_map_page(void **state)
 	assert_int_equal(th_count_tables(a), a->nr_tables);
 	assert_int_equal(pool.nr_used, a->nr_tables + other.pt.nr_tables);
 	/* Both paths were exercised, and some tables merged into blocks on the way. */
-	assert_true(fast > 100 && again > 100);
-	printf("# %s: %llu fast, %llu via pt_map\n", fc->name, (unsigned long long)fast,
-	       (unsigned long long)again);
+	assert_true(fast > 100 && again > 100 && unmapped_fast > 100);
+	printf("# %s: %llu fast, %llu via pt_map, %llu unmapped fast\n", fc->name,
+	       (unsigned long long)fast, (unsigned long long)again,
+	       (unsigned long long)unmapped_fast);
 	pt_destroy(&other.pt);
 	pt_destroy(a);
 }

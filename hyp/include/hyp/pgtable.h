@@ -127,6 +127,8 @@ int pt_map(struct pt *pt, u64 ia, u64 size, u64 pa, pt_attr_t attr, struct pt_ga
 int pt_unmap(struct pt *pt, u64 ia, u64 size, struct pt_gather *g);
 /* One page into an existing last-level table without merge: -EAGAIN means use pt_map(). */
 int pt_map_page(struct pt *pt, u64 ia, u64 pa, pt_attr_t attr, bool commit);
+/* One 4 KiB leaf whose table stays non-empty: -EAGAIN means use pt_unmap(). */
+int pt_unmap_page(struct pt *pt, u64 ia, u64 *pa, struct pt_gather *g, bool commit);
 int pt_set_attr(struct pt *pt, u64 ia, u64 size, pt_attr_t attr, struct pt_gather *g);
 /* Split the block covering @ia down to @level keeping every translation. */
 int pt_split(struct pt *pt, u64 ia, unsigned int level, struct pt_gather *g);
