@@ -1179,7 +1179,8 @@ static void t_map_page(void **state)
 				int r = pt_lookup(a, pia, &want, NULL, NULL);
 
 				if (r == -ENOENT) {
-					assert_int_equal(pt_unmap_page(a, pia, &out, NULL, true), -ENOENT);
+					assert_int_equal(pt_unmap_page(a, pia, &out, NULL, true),
+							 -ENOENT);
 					continue;
 				}
 				r = pt_unmap_page(a, pia, &out, NULL, rnd(2));
