@@ -63,10 +63,6 @@ static const struct fuzz_dev {
 	{ FUZZ_MMIO_BLK, SZ_2M, PT_RW },
 };
 
-/* List pages written in this input: zeroed before the next (stale entries stay reproducible). */
-static u64 fuzz_dirty[FUZZ_MAX_REC];
-static unsigned int fuzz_nr_dirty;
-
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 
 static u16 fuzz_db[FUZZ_RAM_PAGES * 3 / 2]; /* entries + DMA map counts (own_db_bytes) */
@@ -129,8 +125,8 @@ static void fuzz_setup(void)
 	struct own_res res;
 	unsigned int idx;
 
-	while (fuzz_nr_dirty)
-		memset(plat_phys_to_virt(fuzz_dirty[--fuzz_nr_dirty]), 0, PAGE_SIZE);
+	/* Host RAM too (list pages, tables in donated pools): each input starts from zeros. */
+	memset(plat_phys_to_virt(FAKE_MEM_BASE), 0, (FUZZ_RAM_PAGES + 64) << PAGE_SHIFT);
 	fake_mem_reset();
 	hyp[0].base = fake_alloc_pages(16, PAGE_SIZE); /* "hypervisor image" */
 	hyp[0].size = 16 * PAGE_SIZE;
@@ -423,7 +419,6 @@ struct fuzz_batch {
 	u64 list;	 /* x2 */
 	u64 nents;	 /* x3 */
 	unsigned int nr; /* entries generated (the list page holds at most 170) */
-	bool written;	 /* the host could write its list page, and did */
 	bool bad;	 /* wrong whatever the state: the call must fail */
 	struct own_map_ent ent[LS_IOMMU_BATCH_MAX + 1];
 };
@@ -591,10 +586,13 @@ static unsigned int fuzz_batch_build(const u8 *h, const u8 *desc, unsigned int l
 			dst[3 * i + 1] = fuzz_b.ent[i].pa;
 			dst[3 * i + 2] = fuzz_b.ent[i].pages_prot;
 		}
-		fuzz_b.written = true;
-		if (fuzz_nr_dirty < FUZZ_MAX_REC)
-			fuzz_dirty[fuzz_nr_dirty++] = ALIGN_DOWN(fuzz_b.list, PAGE_SIZE);
 	}
+	for (i = 0; getenv("FUZZ_TRACE") && i < fuzz_b.nr; i++)
+		fprintf(stderr, "  ent %3u iova %#llx pa %#llx pages %llu prot %#llx\n", i,
+			(unsigned long long)fuzz_b.ent[i].iova,
+			(unsigned long long)fuzz_b.ent[i].pa,
+			(unsigned long long)(fuzz_b.ent[i].pages_prot & 0xffffffffU),
+			(unsigned long long)(fuzz_b.ent[i].pages_prot >> 32));
 	fuzz_b.bad = fuzz_batch_bad();
 	return ndesc;
 }
