@@ -35,12 +35,13 @@ $(EDU_KO): $(EDU_SRC) $(TOP)/mk/edu.mk
 	$(MAKE) -C $(KDIR) M=$(EDU_B)/ko ARCH=arm64 CROSS_COMPILE=$(CROSS) modules
 	@touch $@
 
-smmu-dma-initramfs: initramfs $(EDU_KO)
+smmu-dma-initramfs: initramfs $(EDU_KO) pviommu-ko
 	@set -e; o=$(EDU_B); rm -rf $$o/root; mkdir -p $$o/root/etc $$o/root/lib/modules/smmu-dma; \
 	$(HOSTCC) $(WARN) -I$(TOP)/include -o $$o/abi-dma $(TOP)/tests/smmu-dma/abi-dma.c; \
 	$$o/abi-dma > $$o/root/etc/smmu-dma.env; \
 	install -m 0755 $(TOP)/tests/smmu-dma/lstest $$o/root/lstest; \
 	install -m 0644 $(EDU_KO) $$o/root/lib/modules/smmu-dma/edu_test.ko; \
+	install -m 0644 $(PVIOMMU_KO) $$o/root/lib/modules/smmu-dma/lockstep-iommu.ko; \
 	for m in $(EDU_MODS); do \
 		f=$$(find $(DEPS)/linux/lib/modules/$(KVER)/kernel -name "$$m.ko*" | head -1); \
 		[ -n "$$f" ] || { echo "smmu-dma: no module $$m" >&2; exit 1; }; \

@@ -26,7 +26,7 @@ $(LSB_KO): $(LSB_SRC) $(TOP)/mk/iommu-bench.mk
 
 # The test initramfs plus /lstest (tests/iommu-bench/lstest), the ABI constants, lsbench.ko and
 # lockstep-iommu.ko.
-lsbench-initramfs: initramfs $(LSB_KO) $(PVIOMMU_KO)
+lsbench-initramfs: initramfs $(LSB_KO) pviommu-ko
 	@set -e; o=$(LSB_B); rm -rf $$o/root; mkdir -p $$o/root/etc $$o/root/lib/modules/iommu-bench; \
 	$(HOSTCC) $(WARN) -I$(TOP)/include -o $$o/abi-env $(TOP)/tests/pviommu/abi-env.c; \
 	$$o/abi-env > $$o/root/etc/lockstep-pviommu.env; \

@@ -58,6 +58,7 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 
 #include <asm/cpufeature.h>
 #include <asm/sysreg.h>
@@ -1025,8 +1026,34 @@ static const struct file_operations lsi_st_fops = {
 	.read = lsi_st_read,
 };
 
+/*
+ * Lockstep drains the SMMU's event queue when a hypercall or a host abort exits to the host (it
+ * takes no interrupts). A host that makes no hypercall for a while would leave events queued:
+ * this timer makes one (SMMU_STATS, which drains first) every second, and reports new fault
+ * records here too; Lockstep's own log has each one (rate-limited per stream, type and page).
+ */
+#define LSI_EVT_POLL_MS 1000
+static u64 lsi_evt_seen;
+static void lsi_evt_poll(struct work_struct *w);
+static DECLARE_DELAYED_WORK(lsi_evt_work, lsi_evt_poll);
+
+static void lsi_evt_poll(struct work_struct *w)
+{
+	struct arm_smccc_res res;
+
+	arm_smccc_1_1_hvc(LS_HVC_SMMU_STATS, LS_SMMU_STAT_FAULTS, &res);
+	if ((long)res.a0 == LS_OK && res.a1 != lsi_evt_seen) {
+		pr_warn_ratelimited(
+			"SMMU: %llu new fault records (%llu in all; Lockstep's log has them)\n",
+			(unsigned long long)(res.a1 - lsi_evt_seen), (unsigned long long)res.a1);
+		lsi_evt_seen = res.a1;
+	}
+	schedule_delayed_work(&lsi_evt_work, msecs_to_jiffies(LSI_EVT_POLL_MS));
+}
+
 static int __init lsi_init(void)
 {
+	struct arm_smccc_res res;
 	int ret;
 
 	ret = lsi_probe_hyp();
@@ -1048,11 +1075,15 @@ static int __init lsi_init(void)
 	}
 	pr_info("registered: PCI streams 0..0x%lx, 4K|2M pages, IOVA %d bits\n", lsi_nr_sids - 1,
 		LSI_IOVA_BITS);
+	arm_smccc_1_1_hvc(LS_HVC_SMMU_STATS, LS_SMMU_STAT_FAULTS, &res);
+	lsi_evt_seen = (long)res.a0 == LS_OK ? res.a1 : 0;
+	schedule_delayed_work(&lsi_evt_work, msecs_to_jiffies(LSI_EVT_POLL_MS));
 	return 0;
 }
 
 static void __exit lsi_exit(void)
 {
+	cancel_delayed_work_sync(&lsi_evt_work);
 	iommu_device_unregister(&lsi_iommu);
 	iommu_device_sysfs_remove(&lsi_iommu);
 	debugfs_remove(lsi_debugfs);
