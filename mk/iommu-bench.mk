@@ -4,7 +4,8 @@
 #   make bench-iommu   build tests/iommu-bench/kmod/lsbench.ko, boot the smmu-boot machine twice
 #                      (Lockstep + lockstep-iommu.ko; then the same kernel without Lockstep, Linux's
 #                      arm-smmu-v3 driver), each timing map/unmap of LSBENCH_MIB MiB in 4 KiB and
-#                      2 MiB chunks; then both again with QEMU's SMMU command trace on to count
+#                      2 MiB chunks, LSBENCH_RUNS times each, alternating (the report takes the
+#                      median); then both again with QEMU's SMMU command trace on to count
 #                      commands and CMD_SYNCs per phase (LSBENCH_TRACE=0 skips those two boots).
 #                      Prints the table and writes it to build/iommu-bench/report.txt.
 LSB_B      := $(B)/iommu-bench
@@ -12,6 +13,7 @@ LSB_KO     := $(LSB_B)/ko/lsbench.ko
 LSB_SRC    := $(TOP)/tests/iommu-bench/kmod/lsbench.c $(TOP)/tests/iommu-bench/kmod/Kbuild
 LSBENCH_MIB   ?= 1024
 LSBENCH_TRACE ?= 1
+LSBENCH_RUNS  ?= 3
 LSB_CMDLINE = console=ttyAMA0 lstest=1 panic=-1 lsbench=lockstep lsbmib=$(LSBENCH_MIB)
 
 .PHONY: bench-iommu lsbench-ko lsbench-initramfs
@@ -41,10 +43,13 @@ bench-iommu: hyp-image driver lsbench-initramfs
 		ESP_INITRD=$(LSB_B)/initramfs.cpio.gz ESP_CMDLINE="$(LSB_CMDLINE)" >$(LSB_B)/esp.log
 	@k=$(DEPS)/linux/boot/vmlinuz-$(KVER); r=$(TOP)/tests/iommu-bench/run.sh; \
 	export LSBENCH_MIB=$(LSBENCH_MIB); \
-	echo "bench-iommu: Lockstep + PV IOMMU, $(LSBENCH_MIB) MiB per chunk size (log $(LSB_B)/lockstep.log)"; \
-	$$r lockstep $(LSB_B)/esp.img $(LSB_B)/lockstep.log || exit 1; \
-	echo "bench-iommu: native arm-smmu-v3 (log $(LSB_B)/native.log)"; \
-	$$r native $$k $(LSB_B)/initramfs.cpio.gz $(LSB_B)/native.log || exit 1; \
+	rm -f $(LSB_B)/lockstep.*.log $(LSB_B)/native.*.log; \
+	for i in $$(seq $(LSBENCH_RUNS)); do \
+		echo "bench-iommu: run $$i: Lockstep + PV IOMMU, $(LSBENCH_MIB) MiB per chunk size"; \
+		$$r lockstep $(LSB_B)/esp.img $(LSB_B)/lockstep.$$i.log || exit 1; \
+		echo "bench-iommu: run $$i: native arm-smmu-v3"; \
+		$$r native $$k $(LSB_B)/initramfs.cpio.gz $(LSB_B)/native.$$i.log || exit 1; \
+	done; \
 	if [ "$(LSBENCH_TRACE)" = 1 ]; then \
 		echo "bench-iommu: both again with QEMU's SMMU command trace (counts only)"; \
 		$$r lockstep $(LSB_B)/esp.img $(LSB_B)/lockstep-tr.log trace || exit 1; \

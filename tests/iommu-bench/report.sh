@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Table of the IOMMU benchmark (mk/iommu-bench.mk): DIR holds lockstep.log and native.log (timed
-# runs) and, if traced, lockstep-tr.log(.trace) and native-tr.log(.trace) for command counts.
+# Table of the IOMMU benchmark (mk/iommu-bench.mk): DIR holds lockstep.N.log and native.N.log
+# (timed runs; the table shows the median over N and the range) and, if traced,
+# lockstep-tr.log(.trace) and native-tr.log(.trace) for command counts.
 set -uo pipefail
 d=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,32 +21,43 @@ counts() {
 }
 lookup() { awk -v c="$2" -v o="$3" -v f="$4" '$1 == c && $2 == o { print $f; exit }' "$1"; }
 
-results "$d/native.log" > "$d/native.res"
-results "$d/lockstep.log" > "$d/lockstep.res"
+# "chunk op median min max runs" over every timed run of one side.
+medians() {
+	for f in "$d"/$1.[0-9]*.log; do results "$f"; done | sort -k1,1n -k2,2 -k3,3n |
+		awk '{ k = $1 " " $2; v[k, ++n[k]] = $3; if (!(k in first)) { first[k] = 1; order[++m] = k } }
+		END { for (i = 1; i <= m; i++) { k = order[i]; c = n[k];
+			printf "%s %d %d %d %d\n", k, v[k, int((c + 1) / 2)], v[k, 1], v[k, c], c } }'
+}
+medians native > "$d/native.res"
+medians lockstep > "$d/lockstep.res"
 counts "$d/native-tr.log" > "$d/native.cnt"
 counts "$d/lockstep-tr.log" > "$d/lockstep.cnt"
-mib=$(sed -n 's/.*paging domain attached, \([0-9]*\) MiB.*/\1/p' "$d/native.log" | head -1)
+mib=$(cat "$d"/native.[0-9]*.log | sed -n 's/.*paging domain attached, \([0-9]*\) MiB.*/\1/p' | head -1)
+runs=$(awk 'NR == 1 { print $6 }' "$d/native.res")
 
 echo "IOMMU map/unmap of ${mib:-?} MiB, same Linux IOMMU API calls (lsbench.ko), same QEMU machine"
 echo "(virt, SMMUv3 stage 2, TCG): native = Linux's arm-smmu-v3 driver; lockstep = Lockstep owns"
-echo "the SMMU, lockstep-iommu.ko forwards to hypercalls. Times: ns per chunk, untraced boots."
+echo "the SMMU, lockstep-iommu.ko forwards to hypercalls. Times: ns per chunk, median of ${runs:-?}"
+echo "untraced boots of each (min-max in brackets)."
 echo "SMMU commands / CMD_SYNCs: counted by QEMU (smmuv3_cmdq_opcode trace) in separate boots."
 echo
-printf '%-6s %-10s %12s %12s %7s %17s %17s\n' chunk op native lockstep ratio "native cmd/sync" \
+printf '%-5s %-10s %19s %19s %7s %15s %17s\n' chunk op native lockstep ratio "native cmd/sync" \
 	"lockstep cmd/sync"
-while read -r c o nsn _; do
+while read -r c o nsn nmin nmax _; do
 	nsl=$(lookup "$d/lockstep.res" "$c" "$o" 3)
+	lmin=$(lookup "$d/lockstep.res" "$c" "$o" 4); lmax=$(lookup "$d/lockstep.res" "$c" "$o" 5)
 	ratio=$(awk -v a="${nsl:-0}" -v b="$nsn" 'BEGIN { if (b > 0 && a > 0) printf "%.2fx", a / b; else print "-" }')
 	cn="$(lookup "$d/native.cnt" "$c" "$o" 3)/$(lookup "$d/native.cnt" "$c" "$o" 4)"
 	cl="$(lookup "$d/lockstep.cnt" "$c" "$o" 3)/$(lookup "$d/lockstep.cnt" "$c" "$o" 4)"
 	label=$([ "$c" = 4096 ] && echo 4K || echo 2M)
-	printf '%-6s %-10s %12s %12s %7s %17s %17s\n' "$label" "$o" "$nsn" "${nsl:--}" "$ratio" "$cn" "$cl"
+	printf '%-5s %-10s %19s %19s %7s %15s %17s\n' "$label" "$o" "$nsn [$nmin-$nmax]" \
+		"${nsl:--} [${lmin:--}-${lmax:--}]" "$ratio" "$cn" "$cl"
 done < "$d/native.res"
 echo
 echo "map: one iommu_map() per chunk; unmap: one iommu_unmap() per chunk (each invalidates and"
 echo "syncs); map_sg: one iommu_map_sg() of all chunks; unmap_fast: iommu_unmap_fast() per chunk,"
 echo "one iommu_iotlb_sync() at the end. Lockstep's PV driver, whole run:"
 sed -n 's/.*lsbench-host: pviommu \(map_calls\|unmap_calls\|batch_calls\|batch_entries\|query_calls\|donate_calls\) /  \1 /p' \
-	"$d/lockstep.log" | paste -sd' '
+	"$d/lockstep.1.log" | paste -sd' '
 echo "Lockstep's own SMMU counters over the run (LS_HVC_SMMU_STATS: 5 = commands, 6 = syncs):"
-sed -n 's/.*lsbench-host: smmu /  /p' "$d/lockstep.log" | tail -1
+sed -n 's/.*lsbench-host: smmu /  /p' "$d/lockstep.1.log" | tail -1
