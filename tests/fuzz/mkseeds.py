@@ -149,7 +149,8 @@ SEEDS = {
         mmio(18, 0, 2100, 0, MMIO_RW),    # the hypervisor's frame: EPERM
         mmio(19, 0, 2101, 0, MMIO_RW),    # backed but not RAM, not device: EPERM
         mmio(19, 0, 2101, 0, RW + 1),     # ... without the bit: ERANGE
-        mmio(20, 1, 2102, 1, MMIO_R),     # the end of the host's IPA space: EPERM
+        mmio(20, 1, 2102, 1, MMIO_R),     # the last two pages of the host's IPA space: EPERM
+        mmio(20, 0, 2110, 3, MMIO_R),     # a window beyond it: EPERM
         mmio(21, 5, 2103, 0, MMIO_R),     # hypervisor RAM with the bit: EINVAL
         mmio(21, 5, 2103, 0, 1),          # ... without: EPERM
         mmio(22, 0, 2104, 3, MMIO_RW),    # below RAM into RAM: EPERM
