@@ -22,7 +22,8 @@
  *   iotlb_sync          LS_HVC_IOMMU_UNMAP of the gathered range, one call per 16 MiB window:
  *                       Lockstep invalidates and syncs the SMMU before each returns, so the
  *                       pages are unreachable when iotlb_sync (and so iommu_unmap()) returns
- *   iova_to_phys        LS_HVC_IOMMU_QUERY (after flushing queued maps)
+ *   iova_to_phys        the driver's copy of IOVA -> PA (lsi_shadow_set; module param shadow=0:
+ *                       LS_HVC_IOMMU_QUERY after flushing queued maps)
  *   get_resv_regions    IOMMU_RESV_SW_MSI at 0x8000000 (1 MiB), as arm-smmu-v3
  *   IOMMU_MMIO          LS_HVC_IOMMU_MAP with LS_IOMMU_MMIO at once (below), not batched
  *
@@ -50,6 +51,7 @@
 #include <linux/gfp.h>
 #include <linux/iommu.h>
 #include <linux/list.h>
+#include <linux/maple_tree.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/seq_file.h>
@@ -59,6 +61,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 
 #include <asm/cpufeature.h>
 #include <asm/sysreg.h>
@@ -109,6 +112,9 @@ struct lsi_domain {
 	unsigned long batch_pages, batch_end;
 	struct lsi_failed failed[LSI_FAILED_MAX];
 	unsigned int nfailed;
+	/* The driver's copy of IOVA -> PA (lsi_shadow_set), unless shadow_off. */
+	struct maple_tree shadow;
+	bool shadow_off;
 	spinlock_t mmio_lock;  /* mmio; irqsave: unmap may run in interrupt context */
 	struct list_head mmio; /* MMIO mappings (MSI doorbells), unmapped before destroy */
 };
@@ -133,12 +139,37 @@ static struct dentry *lsi_debugfs;
 static struct {
 	atomic64_t map_calls, map_pages, unmap_calls, unmap_pages, donate_calls, donate_pages,
 		query_calls, domains, attach_calls, detach_calls, batch_calls, batch_entries,
-		mmio_maps, mmio_pages;
+		mmio_maps, mmio_pages, shadow_lookups;
 } lsi_stats;
 
 static inline struct lsi_domain *to_lsi(struct iommu_domain *d)
 {
 	return container_of(d, struct lsi_domain, domain);
+}
+
+/*
+ * iommu-dma asks iova_to_phys on every dma_unmap_page (to find the page it unmaps): answered from
+ * the driver's own copy of the domain's IOVA -> PA map, a maple tree of ranges holding
+ * (pa - iova) >> PAGE_SHIFT, instead of one LS_HVC_IOMMU_QUERY each. Lockstep's tables stay the
+ * truth for DMA; the copy only serves the host's questions. A failed update (no memory for a
+ * tree node in atomic context) turns the copy off for that domain, back to QUERY.
+ */
+static bool shadow = true;
+module_param(shadow, bool, 0444);
+MODULE_PARM_DESC(shadow, "answer iova_to_phys from the driver's copy (0: LS_HVC_IOMMU_QUERY each)");
+
+static void lsi_shadow_set(struct lsi_domain *ld, unsigned long iova, size_t size, phys_addr_t pa,
+			   bool map, gfp_t gfp)
+{
+	void *v = map ? xa_mk_value(((unsigned long)pa - iova) >> PAGE_SHIFT) : NULL;
+
+	if (READ_ONCE(ld->shadow_off))
+		return;
+	if (mtree_store_range(&ld->shadow, iova, iova + size - 1, v, gfp)) {
+		WRITE_ONCE(ld->shadow_off, true);
+		pr_warn_ratelimited("dom %lu: IOVA copy off (no memory), QUERY from now on\n",
+				    ld->id);
+	}
 }
 
 /* LS_E* (x0) to errno. */
@@ -271,6 +302,8 @@ static struct iommu_domain *lsi_domain_alloc_paging(struct device *dev)
 	spin_lock_init(&ld->lock);
 	spin_lock_init(&ld->batch_lock);
 	INIT_LIST_HEAD(&ld->chunks);
+	mt_init(&ld->shadow);
+	ld->shadow_off = !shadow;
 	spin_lock_init(&ld->mmio_lock);
 	INIT_LIST_HEAD(&ld->mmio);
 	ld->batch = (u64 *)get_zeroed_page(GFP_KERNEL);
@@ -326,6 +359,7 @@ static void lsi_domain_free(struct iommu_domain *domain)
 			kfree(mm);
 		}
 	}
+	mtree_destroy(&ld->shadow);
 	arm_smccc_1_1_hvc(LS_HVC_IOMMU_DOMAIN_DESTROY, ld->id, &res);
 	if ((long)res.a0 != LS_OK) {
 		/*
@@ -481,6 +515,7 @@ static int lsi_map_mmio(struct lsi_domain *ld, unsigned long iova, phys_addr_t p
 		kfree(mm);
 		return ret;
 	}
+	lsi_shadow_set(ld, iova, done << PAGE_SHIFT, paddr, true, gfp);
 	/* Partly mapped on error: iommu_map() unmaps the *mapped part, which drops the record. */
 	mm->iova = iova;
 	mm->pages = done;
@@ -511,6 +546,7 @@ static int lsi_map_pages(struct iommu_domain *domain, unsigned long iova, phys_a
 		return -EINVAL;
 	if (prot & IOMMU_MMIO)
 		return lsi_map_mmio(ld, iova, paddr, n, lprot | LS_IOMMU_MMIO, gfp, mapped);
+	lsi_shadow_set(ld, iova, n << PAGE_SHIFT, paddr, true, gfp);
 	/* Queue the range (entries of at most the per-call budget); iotlb_sync_map sends it. */
 	spin_lock_irqsave(&ld->batch_lock, flags);
 	while (n) {
@@ -628,6 +664,7 @@ static size_t lsi_unmap_pages(struct iommu_domain *domain, unsigned long iova, s
 {
 	size_t size = pgsize * pgcount;
 
+	lsi_shadow_set(to_lsi(domain), iova, size, 0, false, GFP_ATOMIC);
 	if (iommu_iotlb_gather_is_disjoint(gather, iova, size)) {
 		domain->ops->iotlb_sync(domain, gather);
 		iommu_iotlb_gather_init(gather);
@@ -641,7 +678,13 @@ static phys_addr_t lsi_iova_to_phys(struct iommu_domain *domain, dma_addr_t iova
 	struct lsi_domain *ld = to_lsi(domain);
 	struct arm_smccc_res res;
 	unsigned long flags;
+	void *v;
 
+	if (!READ_ONCE(ld->shadow_off)) {
+		atomic64_inc(&lsi_stats.shadow_lookups);
+		v = mtree_load(&ld->shadow, iova);
+		return v ? (phys_addr_t)(iova + (xa_to_value(v) << PAGE_SHIFT)) : 0;
+	}
 	spin_lock_irqsave(&ld->batch_lock, flags);
 	lsi_batch_flush(ld);
 	spin_unlock_irqrestore(&ld->batch_lock, flags);
@@ -820,6 +863,7 @@ static int lsi_stats_show(struct seq_file *s, void *unused)
 	LSI_SHOW(domains);
 	LSI_SHOW(batch_calls);
 	LSI_SHOW(batch_entries);
+	LSI_SHOW(shadow_lookups);
 	LSI_SHOW(mmio_maps);
 	LSI_SHOW(mmio_pages);
 #undef LSI_SHOW
@@ -900,6 +944,7 @@ static int lsi_selftest(struct device *dev)
 		__free_page(pg);
 		return PTR_ERR(dom);
 	}
+	to_lsi(dom)->shadow_off = true; /* iova_to_phys below asks Lockstep (QUERY) */
 	for (i = 0; i < LSI_ST_PAGES && !ret; i++) {
 		ret = iommu_map(dom, LSI_ST_IOVA + i * SZ_2M, pa, SZ_4K, IOMMU_READ | IOMMU_WRITE,
 				GFP_KERNEL);
