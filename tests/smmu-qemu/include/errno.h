@@ -6,6 +6,7 @@
 #define EPERM	  1
 #define ENOENT	  2
 #define EIO	  5
+#define EAGAIN	  11
 #define ENOMEM	  12
 #define EBUSY	  16
 #define EEXIST	  17
