@@ -6,9 +6,7 @@
 #                      arm-smmu-v3 driver), each timing map/unmap of LSBENCH_MIB MiB in 4 KiB and
 #                      2 MiB chunks, LSBENCH_RUNS times each, alternating (the report takes the
 #                      median); then both again with QEMU's SMMU command trace on to count
-#                      commands and CMD_SYNCs per phase (LSBENCH_TRACE=0 skips those two boots);
-#                      the traced Lockstep boot loads lockstep-iommu.ko with shadow=0, so that the
-#                      verification of each phase (iova_to_phys) asks Lockstep itself.
+#                      commands and CMD_SYNCs per phase (LSBENCH_TRACE=0 skips those two boots).
 #                      Prints the table and writes it to build/iommu-bench/report.txt.
 LSB_B      := $(B)/iommu-bench
 LSB_KO     := $(LSB_B)/ko/lsbench.ko
@@ -43,9 +41,6 @@ lsbench-initramfs: initramfs $(LSB_KO) pviommu-ko
 bench-iommu: hyp-image driver lsbench-initramfs
 	@$(MAKE) --no-print-directory esp ESP_OUT=$(LSB_B)/esp.img \
 		ESP_INITRD=$(LSB_B)/initramfs.cpio.gz ESP_CMDLINE="$(LSB_CMDLINE)" >$(LSB_B)/esp.log
-	@$(MAKE) --no-print-directory esp ESP_OUT=$(LSB_B)/esp-tr.img \
-		ESP_INITRD=$(LSB_B)/initramfs.cpio.gz ESP_CMDLINE="$(LSB_CMDLINE) lsbshadow=0" \
-		>>$(LSB_B)/esp.log
 	@k=$(DEPS)/linux/boot/vmlinuz-$(KVER); r=$(TOP)/tests/iommu-bench/run.sh; \
 	export LSBENCH_MIB=$(LSBENCH_MIB); \
 	rm -f $(LSB_B)/lockstep.*.log $(LSB_B)/native.*.log; \
@@ -57,7 +52,7 @@ bench-iommu: hyp-image driver lsbench-initramfs
 	done; \
 	if [ "$(LSBENCH_TRACE)" = 1 ]; then \
 		echo "bench-iommu: both again with QEMU's SMMU command trace (counts only)"; \
-		$$r lockstep $(LSB_B)/esp-tr.img $(LSB_B)/lockstep-tr.log trace || exit 1; \
+		$$r lockstep $(LSB_B)/esp.img $(LSB_B)/lockstep-tr.log trace || exit 1; \
 		$$r native $$k $(LSB_B)/initramfs.cpio.gz $(LSB_B)/native-tr.log trace || exit 1; \
 	fi; \
 	$(TOP)/tests/iommu-bench/report.sh $(LSB_B) | tee $(LSB_B)/report.txt

@@ -22,8 +22,8 @@
  *   iotlb_sync          LS_HVC_IOMMU_UNMAP of the gathered range, one call per 16 MiB window:
  *                       Lockstep invalidates and syncs the SMMU before each returns, so the
  *                       pages are unreachable when iotlb_sync (and so iommu_unmap()) returns
- *   iova_to_phys        the driver's copy of IOVA -> PA (lsi_shadow_set; module param shadow=0:
- *                       LS_HVC_IOMMU_QUERY after flushing queued maps)
+ *   iova_to_phys        DMA-API domains: the driver's copy of IOVA -> PA (lsi_shadow_set);
+ *                       others, or shadow=0: LS_HVC_IOMMU_QUERY after flushing queued maps
  *   get_resv_regions    IOMMU_RESV_SW_MSI at 0x8000000 (1 MiB), as arm-smmu-v3
  *   IOMMU_MMIO          LS_HVC_IOMMU_MAP with LS_IOMMU_MMIO at once (below), not batched
  *
@@ -158,12 +158,22 @@ static bool shadow = true;
 module_param(shadow, bool, 0444);
 MODULE_PARM_DESC(shadow, "answer iova_to_phys from the driver's copy (0: LS_HVC_IOMMU_QUERY each)");
 
+/*
+ * Kept for DMA-API domains only: those are what iommu-dma asks, and they hold only the mappings
+ * of I/O in flight. An unmanaged domain (VFIO, iommufd, lsbench) may hold a million scattered
+ * pages; a tree update per map and unmap would cost more than the QUERY it saves there.
+ */
+static bool lsi_shadow_on(const struct lsi_domain *ld)
+{
+	return (ld->domain.type & __IOMMU_DOMAIN_DMA_API) && !READ_ONCE(ld->shadow_off);
+}
+
 static void lsi_shadow_set(struct lsi_domain *ld, unsigned long iova, size_t size, phys_addr_t pa,
 			   bool map, gfp_t gfp)
 {
 	void *v = map ? xa_mk_value(((unsigned long)pa - iova) >> PAGE_SHIFT) : NULL;
 
-	if (READ_ONCE(ld->shadow_off))
+	if (!lsi_shadow_on(ld))
 		return;
 	if (mtree_store_range(&ld->shadow, iova, iova + size - 1, v, gfp)) {
 		WRITE_ONCE(ld->shadow_off, true);
@@ -680,7 +690,7 @@ static phys_addr_t lsi_iova_to_phys(struct iommu_domain *domain, dma_addr_t iova
 	unsigned long flags;
 	void *v;
 
-	if (!READ_ONCE(ld->shadow_off)) {
+	if (lsi_shadow_on(ld)) {
 		atomic64_inc(&lsi_stats.shadow_lookups);
 		v = mtree_load(&ld->shadow, iova);
 		return v ? (phys_addr_t)(iova + (xa_to_value(v) << PAGE_SHIFT)) : 0;
@@ -944,7 +954,6 @@ static int lsi_selftest(struct device *dev)
 		__free_page(pg);
 		return PTR_ERR(dom);
 	}
-	to_lsi(dom)->shadow_off = true; /* iova_to_phys below asks Lockstep (QUERY) */
 	for (i = 0; i < LSI_ST_PAGES && !ret; i++) {
 		ret = iommu_map(dom, LSI_ST_IOVA + i * SZ_2M, pa, SZ_4K, IOMMU_READ | IOMMU_WRITE,
 				GFP_KERNEL);
