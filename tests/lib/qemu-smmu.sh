@@ -90,6 +90,14 @@ qs_tap() {
 	tap=$1
 	qs_prefix=${2:+$2: }
 	n=$(grep -cE '^(not )?ok' "$tap" 2>/dev/null)
+	qs_guard
+}
+
+# qs_guard: a script that dies half-way (an unset variable under set -u, say) must not pass by
+# leaving its remaining checks out: a non-zero exit is recorded as a failed check (tap_line).
+qs_guard() {
+	trap 'qs_rc=$?; [ "$qs_rc" = 0 ] ||
+		tap_line "not ok" "${0##*/} ended early, exit status $qs_rc: later checks did not run"' EXIT
 }
 tap_line() { n=$((n + 1)); echo "$1 $n - ${qs_prefix:-}$2" >> "$tap"; echo "$1 $n - ${qs_prefix:-}$2"; }
 assert() { local name=$1; shift; if "$@"; then tap_line ok "$name"; else tap_line "not ok" "$name"; fi; }

@@ -25,6 +25,7 @@ tap=$logs/pviommu.tap
 log=$logs/pviommu-serial.log
 n=$(grep -cE '^(not )?ok' "$tap" 2>/dev/null)
 tap_line() { n=$((n + 1)); echo "$1 $n - $2" >> "$tap"; echo "$1 $n - $2"; }
+qs_guard
 assert() { local name=$1; shift; if "$@"; then tap_line ok "$name"; else tap_line "not ok" "$name"; fi; }
 has() { grep -qE -- "$1" "$log"; }
 

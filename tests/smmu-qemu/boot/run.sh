@@ -23,6 +23,7 @@ tap=$logs/smmu-boot.tap
 log=$logs/smmu-boot-$fwv-serial.log
 n=$(grep -cE '^(not )?ok' "$tap" 2>/dev/null)
 tap_line() { n=$((n + 1)); echo "$1 $n - $fwv: $2" >> "$tap"; echo "$1 $n - $fwv: $2"; }
+qs_guard
 assert() { local name=$1; shift; if "$@"; then tap_line ok "$name"; else tap_line "not ok" "$name"; fi; }
 has() { grep -qE -- "$1" "$log"; }
 hasnt() { ! grep -qE -- "$1" "$log"; }
@@ -64,7 +65,7 @@ sid_ranges() { # "a..b" lines, any case, -> "decimal-decimal" words
 if [ "$fwv" = dt ]; then
 	dtb=$work/qemu-$fwv.dtb
 	rm -f "$dtb"
-	timeout 60 "$qemu" -M "$mopt,dumpdtb=$dtb" -cpu max -m 2G -display none >/dev/null 2>&1
+	timeout 60 "$QS_QEMU" -M "${QS_ARGS[1]},dumpdtb=$dtb" -cpu max -m 2G -display none >/dev/null 2>&1
 	want=$(python3 - "$dtb" "${base:-0}" <<'PY'
 import struct, sys
 d = open(sys.argv[1], 'rb').read()
