@@ -694,20 +694,28 @@ static int pt_op_run(struct pt *pt, struct pt_op *op, struct pt_gather *g)
 	return 0;
 }
 
-static int pt_map_setup(const struct pt *pt, struct pt_op *op, u64 ia, u64 size, u64 pa,
-			pt_attr_t attr)
+/* A map's arguments: input range, output range, attributes (normalised into *norm). */
+static int pt_map_check(const struct pt *pt, u64 ia, u64 size, u64 pa, pt_attr_t attr,
+			pt_attr_t *norm)
 {
-	pt_attr_t norm;
-	int ret;
+	int ret = pt_check_range(pt, ia, size);
 
-	ret = pt_check_range(pt, ia, size);
 	if (ret)
 		return ret;
 	if (!IS_ALIGNED(pa, PAGE_SIZE) || size > ~pa)
 		return -EINVAL;
 	if (pa + size > BIT(pt_fmt_of(pt)->oa_bits))
 		return -ERANGE;
-	ret = pt_check_attr(pt, attr, &norm);
+	return pt_check_attr(pt, attr, norm);
+}
+
+static int pt_map_setup(const struct pt *pt, struct pt_op *op, u64 ia, u64 size, u64 pa,
+			pt_attr_t attr)
+{
+	pt_attr_t norm;
+	int ret;
+
+	ret = pt_map_check(pt, ia, size, pa, attr, &norm);
 	if (ret)
 		return ret;
 	pt_op_init(op, pt, PT_OP_MAP, ia, size);
@@ -807,15 +815,7 @@ int pt_map_page(struct pt *pt, u64 ia, u64 pa, pt_attr_t attr, bool commit)
 	u64 *table;
 	int ret;
 
-	/* pt_map_setup()'s checks, without preparing an operation. */
-	ret = pt_check_range(pt, ia, PAGE_SIZE);
-	if (ret)
-		return ret;
-	if (!IS_ALIGNED(pa, PAGE_SIZE) || PAGE_SIZE > ~pa)
-		return -EINVAL;
-	if (pa + PAGE_SIZE > BIT(f->oa_bits))
-		return -ERANGE;
-	ret = pt_check_attr(pt, attr, &norm);
+	ret = pt_map_check(pt, ia, PAGE_SIZE, pa, attr, &norm);
 	if (ret)
 		return ret;
 	table = pt_page_table(pt, ia, &i);
