@@ -1617,6 +1617,23 @@ static int own_hdom_check_iova(const struct own_hdom *d, u64 iova, u64 n)
 	return end > ((u64)1 << d->pt.ia_bits) || end < iova ? -ERANGE : 0;
 }
 
+/*
+ * The start of a domain call on [iova, iova + n pages): take the host lock, find the domain
+ * (-ENOENT), check the range lies in its input space (-ERANGE). On error the lock is dropped.
+ */
+static int own_hdom_enter(u32 dom, u64 iova, u64 n, struct own_hdom **d)
+{
+	int ret = -ENOENT;
+
+	hyp_spin_lock(&own.host.lock);
+	*d = own_hdom_get(dom);
+	if (*d)
+		ret = own_hdom_check_iova(*d, iova, n);
+	if (ret)
+		hyp_spin_unlock(&own.host.lock);
+	return ret;
+}
+
 /* A page the host may let devices reach: owned by it, or borrowed from a VM. */
 static bool own_host_reaches(u16 e)
 {
@@ -1780,14 +1797,9 @@ int own_hdom_map(u32 dom, u64 iova, u64 pa, u64 n, u32 prot, struct own_res *res
 		ret = own_check_args(pa, n);
 	if (ret)
 		return ret;
-	hyp_spin_lock(&own.host.lock);
-	ret = -ENOENT;
-	d = own_hdom_get(dom);
-	if (!d)
-		goto out;
-	ret = own_hdom_check_iova(d, iova, n);
+	ret = own_hdom_enter(dom, iova, n, &d);
 	if (ret)
-		goto out;
+		return ret;
 	w = own_hdom_window(iova, n);
 	own_batch[0].iova = iova;
 	own_batch[0].pa = pa;
@@ -1795,7 +1807,6 @@ int own_hdom_map(u32 dom, u64 iova, u64 pa, u64 n, u32 prot, struct own_res *res
 	ret = own_batch_apply(d, 1, res);
 	if (!ret)
 		res->done = w;
-out:
 	hyp_spin_unlock(&own.host.lock);
 	return ret;
 }
@@ -1869,14 +1880,9 @@ int own_hdom_unmap(u32 dom, u64 iova, u64 n, struct own_res *res)
 	ret = own_check_args(iova, n);
 	if (ret)
 		return ret;
-	hyp_spin_lock(&own.host.lock);
-	ret = -ENOENT;
-	d = own_hdom_get(dom);
-	if (!d)
-		goto out;
-	ret = own_hdom_check_iova(d, iova, n);
+	ret = own_hdom_enter(dom, iova, n, &d);
 	if (ret)
-		goto out;
+		return ret;
 	w = own_hdom_window(iova, n);
 	pt_gather_init(&g);
 	if (own_hdom_unmap_pages(d, iova, w, &g))
@@ -2076,19 +2082,14 @@ int own_hdom_lookup(u32 dom, u64 iova, u64 *pa, u32 *prot)
 
 	if (!IS_ALIGNED(iova, PAGE_SIZE))
 		return -EINVAL;
-	hyp_spin_lock(&own.host.lock);
-	ret = -ENOENT;
-	d = own_hdom_get(dom);
-	if (!d)
-		goto out;
-	ret = own_hdom_check_iova(d, iova, 1);
-	if (!ret)
-		ret = pt_lookup(&d->pt, iova, pa, &attr, NULL);
+	ret = own_hdom_enter(dom, iova, 1, &d);
+	if (ret)
+		return ret;
+	ret = pt_lookup(&d->pt, iova, pa, &attr, NULL);
 	if (!ret)
 		*prot = ((attr & PT_R) ? OWN_IOMMU_READ : 0) |
 			((attr & PT_W) ? OWN_IOMMU_WRITE : 0) |
 			((attr & PT_DEVICE) ? OWN_IOMMU_MMIO : 0);
-out:
 	hyp_spin_unlock(&own.host.lock);
 	return ret;
 }
