@@ -23,27 +23,8 @@ timeout_s=${QEMU_TIMEOUT:-300}
 mkdir -p "$logs" "$work"
 tap=$logs/pviommu.tap
 log=$logs/pviommu-serial.log
-n=$(grep -cE '^(not )?ok' "$tap" 2>/dev/null)
-tap_line() { n=$((n + 1)); echo "$1 $n - $2" >> "$tap"; echo "$1 $n - $2"; }
-qs_guard
-assert() { local name=$1; shift; if "$@"; then tap_line ok "$name"; else tap_line "not ok" "$name"; fi; }
-has() { grep -qE -- "$1" "$log"; }
+qs_tap "$tap"	# tap_line, assert, has, hasnt (tests/lib/qemu-smmu.sh)
 
-guest_block() {
-	local block
-	block=$(sed -n '/^LSTEST-BEGIN$/,/^LSTEST-END/p' "$log")
-	if grep -q '^LSTEST-END' <<< "$block"; then
-		while IFS= read -r l; do
-			case "$l" in
-			"ok "*) tap_line ok "$1guest: ${l#ok * - }" ;;
-			"not ok "*) tap_line "not ok" "$1guest: ${l#not ok * - }" ;;
-			"# "*) echo "$l" >> "$tap" ;;
-			esac
-		done <<< "$block"
-	else
-		tap_line "not ok" "$1guest: tests ran to the end (no LSTEST-END in the log)"
-	fi
-}
 
 if [ "$esp" = nohyp ]; then
 	kimage=$2 initrd=$3 v=$4 log=$logs/pviommu-nohyp-$v.log extra=
@@ -57,7 +38,7 @@ if [ "$esp" = nohyp ]; then
 		-kernel "$kimage" -initrd "$initrd" \
 		-append "console=ttyAMA0 lstest=1 panic=-1 lsnohyp=1 $extra" -device edu
 	assert "$v: QEMU finished within ${timeout_s}s (took ${secs}s)" test "$qrc" != 124 -a "$qrc" != 137
-	guest_block "$v: "
+	qs_guest_block "$v: "
 	assert "$v: the driver logged why (Lockstep not present)" has 'lockstep-iommu: Lockstep not present'
 	assert "$v: clean poweroff" eval '[ "$qrc" = 0 ] && has "reboot: Power down"'
 	exit 0
@@ -75,7 +56,7 @@ qs_run pviommu "$log" "$timeout_s"
 assert "QEMU finished within ${timeout_s}s (took ${secs}s)" test "$qrc" != 124 -a "$qrc" != 137
 assert "Linux runs at EL1 under Lockstep, SMMU taken" \
 	eval 'has "CPU: All CPU\(s\) started at EL1" && has "^lockstep: smmu: taken at"'
-guest_block ""
+qs_guest_block
 assert "Lockstep attached the virtio streams to DMA domain tables" \
 	has '^lockstep: smmu: stream 0x[0-9a-f]+ -> DMA domain table'
 assert "guest kernel: iommu-dma mapped the ITS doorbell through LS_IOMMU_MMIO (MSIs, no INTx fallback)" \

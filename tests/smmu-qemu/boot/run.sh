@@ -21,12 +21,7 @@ timeout_s=${QEMU_TIMEOUT:-240}
 mkdir -p "$logs" "$work"
 tap=$logs/smmu-boot.tap
 log=$logs/smmu-boot-$fwv-serial.log
-n=$(grep -cE '^(not )?ok' "$tap" 2>/dev/null)
-tap_line() { n=$((n + 1)); echo "$1 $n - $fwv: $2" >> "$tap"; echo "$1 $n - $fwv: $2"; }
-qs_guard
-assert() { local name=$1; shift; if "$@"; then tap_line ok "$name"; else tap_line "not ok" "$name"; fi; }
-has() { grep -qE -- "$1" "$log"; }
-hasnt() { ! grep -qE -- "$1" "$log"; }
+qs_tap "$tap" "$fwv"	# tap_line, assert, has, hasnt (tests/lib/qemu-smmu.sh)
 
 # The machine of tests/qemu/run.sh (tests/lib/qemu-smmu.sh); dt: without ACPI. The edu at
 # 00:10.0 (StreamID 0x80).
@@ -125,19 +120,8 @@ assert "the guest's lssmmu= is the frame the loader found" has "Kernel command l
 assert "no workaround on the kernel command line" hasnt 'Kernel command line: .*initcall_blacklist'
 assert "no device left in deferred probe" hasnt 'deferred probe pending'
 
-# The in-guest block.
-block=$(sed -n '/^LSTEST-BEGIN$/,/^LSTEST-END/p' "$log")
-if grep -q '^LSTEST-END' <<< "$block"; then
-	while IFS= read -r l; do
-		case "$l" in
-		"ok "*) tap_line ok "guest: ${l#ok * - }" ;;
-		"not ok "*) tap_line "not ok" "guest: ${l#not ok * - }" ;;
-		"# "*) echo "$l" >> "$tap" ;;
-		esac
-	done <<< "$block"
-else
-	tap_line "not ok" "guest: tests ran to the end (no LSTEST-END in the log)"
-fi
+# The in-guest block (tests/lib/qemu-smmu.sh).
+qs_guest_block
 
 assert "Lockstep logged the refused host write to SMMU_CR0" \
 	has '^lockstep: cpu [0-9]+: host write of SMMU register 0x20 refused'
