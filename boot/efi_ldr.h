@@ -26,6 +26,9 @@ EFI_STATUS ldr_file_size(EFI_FILE_HANDLE root, const char *path, UINT64 *size);
 EFI_STATUS initrd_install(void *data, UINTN size);
 void initrd_uninstall(void);
 
+/* pcicheck.c: PCI functions whose DMA bypasses the SMMU (printed), how many */
+UINTN pcicheck_untranslated(const struct ldr_devmap *m, int have_smmu);
+
 /* handoff.c: the ExitBootServices wrapper and the EL2 call */
 struct ldr_handoff {
 	struct ls_boot_info *info;

@@ -925,3 +925,127 @@ const char *fdt_smmu_sids(const void *fdt, uint32_t size, uint64_t smmu_base,
 		return err;
 	return sid_done(&s, out, nr, rep);
 }
+
+/* ---- Is a PCI root complex entirely behind the SMMU? (docs/iommu.md) -------------- */
+
+#define IORT_RC_SEGMENT 28u /* DEN 0049E 3.1.1.5 "Root Complex node": PCI Segment number */
+
+const char *iort_rc_rids(const uint8_t *t, uint32_t len, uint64_t smmu_base, uint32_t segment,
+			 struct ls_sid_range *out, uint32_t max, uint32_t *nr)
+{
+	static struct iort_parse p; /* too big for the loader's stack; single-threaded */
+	const struct iort_node *sn;
+	uint32_t i, j, n = 0, found = 0;
+	const char *err;
+
+	err = iort_parse(&p, t, len);
+	if (err)
+		return err;
+	sn = &p.n[p.smmu];
+	if (sn->len < 24 || ((uint64_t)h_le32(t + sn->off + 16) |
+			     (uint64_t)h_le32(t + sn->off + 20) << 32) != smmu_base)
+		return "IORT: its first SMMUv3 node is not the SMMU Lockstep owns";
+	for (i = 0; i < p.nr; i++) {
+		const struct iort_node *nd = &p.n[i];
+
+		if (t[nd->off] != IORT_RC || nd->len < IORT_RC_SEGMENT + 4 ||
+		    h_le32(t + nd->off + IORT_RC_SEGMENT) != segment)
+			continue;
+		found++;
+		/*
+		 * Only range mappings whose output is the SMMU translate DMA; a RID mapped
+		 * elsewhere (straight to an ITS group: QEMU's IORT does that for the bus
+		 * numbers no device used at boot, and for bypass_iommu buses) or not at
+		 * all is, by this description, a requester the SMMU does not see.
+		 */
+		for (j = 0; j < nd->nmap; j++) {
+			const uint8_t *m = iort_map(&p, i, j);
+
+			if (h_le32(m + 12) != sn->off || (h_le32(m + 16) & IORT_MAP_SINGLE))
+				continue;
+			if (n == max)
+				return "IORT: too many root-complex ID mappings to the SMMU";
+			out[n].base = h_le32(m);
+			out[n].count = h_le32(m + 4) + 1; /* DEN 0049E 3.4: count minus one */
+			n++;
+		}
+	}
+	if (!found)
+		return "IORT: no root-complex node for this PCI segment";
+	if (!n)
+		return "IORT: no requester ID of the root complex goes through the SMMU";
+	*nr = n;
+	return NULL;
+}
+
+/* ---- Disable device-tree nodes (docs/boot.md "Devices hidden from the host") ----- */
+
+const char *fdt_disable_nodes(void *fdt, uint32_t cap, const uint32_t *offs, uint32_t n)
+{
+	static const char disabled[] = "disabled"; /* 9 bytes with NUL, padded to 12 */
+	struct fdt_ed e;
+	uint8_t prop[24];
+	uint32_t sorted[LDR_FDT_MAX_HIDE], i, j, name_off;
+	const char *err;
+
+	if (n > LDR_FDT_MAX_HIDE)
+		return "DT: too many nodes to disable";
+	err = fdt_ed_open(&e, fdt, cap);
+	if (err)
+		return err;
+	if (h_be32(e.b + 16) > e.off_struct || e.off_strings < e.off_struct + e.size_struct)
+		return "DT: blocks not in the order reservation map, structure, strings";
+	err = fdt_ed_walk(&e, NULL, NULL);
+	if (err)
+		return err;
+	/* Descending, so that an insertion never moves a node still to edit. */
+	for (i = 0; i < n; i++) {
+		for (j = i; j > 0 && sorted[j - 1] < offs[i]; j--)
+			sorted[j] = sorted[j - 1];
+		sorted[j] = offs[i];
+	}
+	for (i = 0; i < n; i++)
+		if (sorted[i] + 8 > e.size_struct ||
+		    h_be32(e.b + e.off_struct + sorted[i]) != FDT_BEGIN_NODE ||
+		    (i && sorted[i] == sorted[i - 1]))
+			return "DT: a node to disable is not a node (or is listed twice)";
+	if (7 + 24 * n > cap - e.total)
+		return "DT: no room in the copy";
+	name_off = fdt_ed_string(&e, cap, "status");
+	if (name_off == UINT32_MAX)
+		return "DT: no room in the copy";
+	h_putbe32(prop, FDT_PROP);
+	h_putbe32(prop + 4, sizeof(disabled));
+	h_putbe32(prop + 8, name_off);
+	for (i = 0; i < 12; i++)
+		prop[12 + i] = i < sizeof(disabled) ? (uint8_t)disabled[i] : 0;
+	for (i = 0; i < n; i++) {
+		const uint8_t *s = e.b + e.off_struct + sorted[i];
+		uint32_t at, len = 0, p;
+
+		while (s[4 + len])
+			len++;
+		at = sorted[i] + 4 + ((len + 4) & ~3u);
+		/* NOP an existing status among the node's own properties. */
+		for (p = at; p + 12 <= e.size_struct;) {
+			const uint8_t *q = e.b + e.off_struct + p;
+			uint32_t tok = h_be32(q), plen, nameoff;
+
+			if (tok == FDT_NOP) {
+				p += 4;
+				continue;
+			}
+			if (tok != FDT_PROP)
+				break;
+			plen = h_be32(q + 4);
+			nameoff = h_be32(q + 8);
+			if (h_streq((const char *)e.b + e.off_strings + nameoff, "status"))
+				fdt_ed_nop(&e, p);
+			p += 12 + ((plen + 3) & ~3u);
+		}
+		err = fdt_ed_insert(&e, cap, e.off_struct + at, prop, 24, 1);
+		if (err)
+			return err;
+	}
+	return NULL;
+}

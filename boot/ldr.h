@@ -41,6 +41,13 @@ struct ldr_config {
 	uint32_t pool_mib;
 	uint32_t stack_kib;
 	uint32_t cpus;
+	/*
+	 * unsafe_untranslated_dma=1: boot Lockstep even when a DMA master bypasses every
+	 * IOMMU (a virtio-pci device without VIRTIO_F_ACCESS_PLATFORM). Debugging only:
+	 * isolation is off for that device, and both the loader and the hypervisor say
+	 * so on every boot. Default 0: the loader refuses.
+	 */
+	uint32_t unsafe_dma;
 	unsigned int line; /* line of the first error, 0 if none */
 };
 
@@ -221,5 +228,108 @@ const char *iort_smmu_sids(const uint8_t *t, uint32_t len, uint64_t smmu_base,
 const char *fdt_smmu_sids(const void *fdt, uint32_t size, uint64_t smmu_base,
 			  struct ls_sid_range *out, uint32_t max, uint32_t *nr,
 			  struct ldr_sid_report *rep);
+
+/*
+ * The requester IDs of PCI segment `segment` whose DMA the SMMUv3 at smmu_base
+ * translates, by the IORT: the inputs of its root-complex range mappings that output
+ * to that SMMU (at most max ranges into out, *nr set). NULL on success, else why not.
+ */
+const char *iort_rc_rids(const uint8_t *t, uint32_t len, uint64_t smmu_base, uint32_t segment,
+			 struct ls_sid_range *out, uint32_t max, uint32_t *nr);
+
+/*
+ * Give each node whose BEGIN_NODE token is at one of the structure-block offsets
+ * offs[0..n) status = "disabled" (an existing status is replaced). Edits in place
+ * (cap bytes of room); NULL on success, else a message and the blob untouched.
+ */
+#define LDR_FDT_MAX_HIDE 64
+const char *fdt_disable_nodes(void *fdt, uint32_t cap, const uint32_t *offs, uint32_t n);
+
+/*
+ * Device MMIO the host may reach (boot/devmap.c, docs/iommu.md "Which DMA masters
+ * Lockstep covers"): every device of the firmware description is allowed (not a DMA
+ * master, or all its DMA translated by the SMMU Lockstep owns) or denied; denied
+ * devices are hidden from Linux.
+ */
+#define LDR_WIN_MAX  128 /* allowed / denied windows */
+#define LDR_DEV_MAX  96	 /* devices recorded for the log and for hiding */
+#define LDR_DEV_NAME 40
+#define LDR_DEV_WIN  8 /* windows per device */
+
+enum { LDR_DEV_ALLOW = 1, LDR_DEV_DENY = 2 };
+
+enum { LDR_SRC_DT = 1, LDR_SRC_AML, LDR_SRC_TABLE, LDR_SRC_EFI };
+
+struct ldr_dev {
+	char name[LDR_DEV_NAME]; /* DT path, or ACPI "NAME _HID" */
+	const char *why;	 /* the rule that decided */
+	uint32_t verdict;	 /* LDR_DEV_ALLOW or LDR_DEV_DENY */
+	uint32_t hide_off;	 /* denied: DT BEGIN_NODE offset / ACPI object offset in its table; else UINT32_MAX */
+	uint32_t acpi_table;	 /* ACPI: 0 = DSDT, n = n-th SSDT */
+	uint32_t hide_kind;	 /* ACPI: 0 = Name(_UID/_HID), 1 = Name(_STA), 2 = Method(_STA) */
+	uint32_t nwin;
+	uint32_t src;	     /* LDR_SRC_*: where it was described */
+	uint64_t base, size; /* first window */
+};
+
+struct ldr_devmap {
+	struct ls_mem_range allow[LDR_WIN_MAX], deny[LDR_WIN_MAX];
+	uint32_t nr_allow, nr_deny;
+	struct ldr_dev dev[LDR_DEV_MAX];
+	uint32_t nr_dev;
+	uint32_t dropped;   /* devices not recorded (dev[] full): their windows still count */
+	uint32_t overflow;  /* a window list overflowed: the map is unusable */
+	uint32_t conflicts; /* allowed windows dropped because a denied one shares a page */
+	uint32_t flags;	    /* LS_BOOT_MMIO_FROM_* */
+	/*
+	 * PCI segment 0: the requester IDs the description routes through the SMMU
+	 * (DT iommu-map entries naming it, or the IORT's root-complex mappings to it).
+	 * Any PCI function outside them is a DMA master the SMMU does not translate.
+	 */
+	struct ls_sid_range pci_rids[LS_BOOT_MAX_SID_RANGES];
+	uint32_t nr_pci_rids;
+	uint32_t pci_rids_known; /* 1 once a description gave them */
+};
+
+/* Does the description route requester ID rid through the SMMU (m->pci_rids)? */
+int devmap_rid_translated(const struct ldr_devmap *m, uint32_t rid);
+
+void devmap_init(struct ldr_devmap *m);
+/* Classify every enabled DT node with registers. NULL on success, else a message. */
+const char *devmap_fdt(struct ldr_devmap *m, const void *fdt, uint32_t size, uint64_t smmu_base);
+/* Classify from ACPI: MADT, SPCR, MCFG (+IORT), DSDT and SSDTs' devices. */
+const char *devmap_acpi(struct ldr_devmap *m, const void *rsdp, uint64_t smmu_base);
+/* One AML table (a DSDT or SSDT, header included); idx 0 = DSDT. */
+const char *devmap_aml(struct ldr_devmap *m, const uint8_t *table, uint32_t len, uint32_t idx,
+		       int pci_ok, const char *pci_why);
+/* A UEFI runtime MMIO descriptor (EfiMemoryMappedIO with EFI_MEMORY_RUNTIME). */
+void devmap_add_runtime(struct ldr_devmap *m, uint64_t base, uint64_t size);
+/*
+ * The host's device windows: allowed windows rounded out to 4 KiB pages, minus any
+ * whose pages touch a denied window or the SMMU frame (deny wins; m->conflicts
+ * counts them), sorted and merged. Returns how many were written, -1 if more than
+ * max or a list overflowed.
+ */
+int devmap_finish(struct ldr_devmap *m, uint64_t smmu_base, uint64_t smmu_size,
+		  struct ls_mem_range *out, uint32_t max);
+/*
+ * Hide one ACPI device in a copy of its table (len bytes): the object at offset at
+ * (hide_kind 0/1: a Name of at least 6 bytes, 2: Method(_STA)) becomes
+ * Name(_STA, Zero) (or Method(_STA) { Return (Zero) }), padded with NoopOp so no
+ * length changes; the table checksum is recomputed.
+ */
+const char *acpi_hide_device(uint8_t *table, uint32_t len, uint32_t at, uint32_t kind);
+
+/*
+ * virtio-pci devices (boot/pcicheck.c): QEMU's virtio devices that do not offer
+ * VIRTIO_F_ACCESS_PLATFORM (feature bit 33) do DMA to physical addresses, bypassing
+ * every IOMMU. virtio_pci_common_cap finds the common configuration structure (Virtio
+ * 1.2 4.1.4.3) in a device's config space (len bytes): NULL and *bar, *off set, else
+ * why not (legacy-only devices have none).
+ */
+#define VIRTIO_F_ACCESS_PLATFORM 33
+int virtio_pci_is_virtio(uint16_t vendor, uint16_t device);
+const char *virtio_pci_common_cap(const uint8_t *cfg, uint32_t len, uint32_t *bar,
+				  uint32_t *off);
 
 #endif /* LOCKSTEP_BOOT_LDR_H */

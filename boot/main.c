@@ -103,7 +103,17 @@ struct ldr_state {
 	void *fdt_orig; /* the firmware's DT, NULL if not replaced */
 	EFI_PHYSICAL_ADDRESS fdt_copy;
 	UINTN fdt_pages;
+	/* Denied ACPI devices hidden: the FADT's DSDT pointers moved to a patched copy. */
+	uint8_t *fadt;
+	uint64_t dsdt_orig_x;
+	uint32_t dsdt_orig_32;
+	EFI_PHYSICAL_ADDRESS dsdt_copy;
+	UINTN dsdt_pages;
+	UINTN untranslated; /* DMA masters outside the SMMU let through by the config */
 };
+
+/* Which device MMIO the host may reach; large, so not on the stack. */
+static struct ldr_devmap ldr_dm;
 
 static void ldr_put64(uint8_t *p, uint64_t v)
 {
@@ -116,6 +126,14 @@ static void ldr_put64(uint8_t *p, uint64_t v)
 static uint32_t ldr_le32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void ldr_put32(uint8_t *p, uint32_t v)
+{
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
 }
 
 /* Put the firmware's own descriptions back (a boot that fails after hiding). */
@@ -137,6 +155,16 @@ static void ldr_unhide(struct ldr_state *s)
 	if (s->fdt_copy) {
 		BS->FreePages(s->fdt_copy, s->fdt_pages);
 		s->fdt_copy = 0;
+	}
+	if (s->fadt) {
+		ldr_put64(s->fadt + 140, s->dsdt_orig_x);
+		ldr_put32(s->fadt + 40, s->dsdt_orig_32);
+		acpi_fix_checksum(s->fadt, ldr_le32(s->fadt + 4));
+		s->fadt = NULL;
+	}
+	if (s->dsdt_copy) {
+		BS->FreePages(s->dsdt_copy, s->dsdt_pages);
+		s->dsdt_copy = 0;
 	}
 }
 
@@ -205,20 +233,31 @@ static int ldr_hide_acpi(struct ldr_state *s, void *rsdp)
 static int ldr_hide_dt(struct ldr_state *s, void *fdt, uint64_t smmu_base)
 {
 	struct fdt_hide_report r = { 0 };
-	uint32_t size = fdt_total_size(fdt), cap = size + 4096;
+	uint32_t size = fdt_total_size(fdt), cap = size + 4096, offs[LDR_FDT_MAX_HIDE], n = 0, i;
 	UINTN pages = EFI_SIZE_TO_PAGES(cap);
 	EFI_PHYSICAL_ADDRESS copy;
-	const char *err;
+	const char *err = NULL;
 	EFI_STATUS st;
 
+	/* The DT devices the device map denied (ldr_devmap): status = "disabled". */
+	for (i = 0; i < ldr_dm.nr_dev; i++)
+		if (ldr_dm.dev[i].verdict == LDR_DEV_DENY && ldr_dm.dev[i].src == LDR_SRC_DT &&
+		    ldr_dm.dev[i].hide_off != UINT32_MAX && n < LDR_FDT_MAX_HIDE)
+			offs[n++] = ldr_dm.dev[i].hide_off;
+	if (!n && !smmu_base)
+		return 0;
 	st = BS->AllocatePages(AllocateAnyPages, EfiBootServicesData, pages, &copy);
 	if (EFI_ERROR(st)) {
-		Print(LDR_TAG L"SMMU hiding: cannot allocate %d bytes for the DT copy: %r\n", cap,
+		Print(LDR_TAG L"DT hiding: cannot allocate %d bytes for the DT copy: %r\n", cap,
 		      st);
 		return -1;
 	}
 	CopyMem((void *)(UINTN)copy, fdt, size);
-	err = fdt_hide_smmuv3((void *)(UINTN)copy, cap, smmu_base, &r);
+	/* Disable first: the offsets are the original blob's, which the SMMU edit moves. */
+	if (n)
+		err = fdt_disable_nodes((void *)(UINTN)copy, cap, offs, n);
+	if (!err && smmu_base)
+		err = fdt_hide_smmuv3((void *)(UINTN)copy, cap, smmu_base, &r);
 	if (!err) {
 		st = BS->InstallConfigurationTable(&fdt_guid, (void *)(UINTN)copy);
 		if (EFI_ERROR(st))
@@ -226,47 +265,201 @@ static int ldr_hide_dt(struct ldr_state *s, void *fdt, uint64_t smmu_base)
 	}
 	if (err) {
 		BS->FreePages(copy, pages);
-		Print(LDR_TAG L"SMMU hiding: %a; DT left untouched\n", err);
+		Print(LDR_TAG L"DT hiding: %a; DT left untouched\n", err);
 		return -1;
 	}
 	s->fdt_orig = fdt;
 	s->fdt_copy = copy;
 	s->fdt_pages = pages;
-	Print(LDR_TAG L"SMMU hidden (DT): copy 0x%lx (%d bytes, EfiBootServicesData) installed: arm,smmu-v3 node at "
-		      L"0x%lx status=\"disabled\"%a, phandle 0x%x: %d iommu-map/iommus and %d "
-		      L"iommu-map-mask properties removed\n",
-	      copy, r.new_size, smmu_base, r.had_status ? " (was set)" : "", r.phandle,
-	      r.refs_removed, r.masks_removed);
-	return 1;
+	Print(LDR_TAG L"DT copy 0x%lx (%d bytes, EfiBootServicesData) installed: %d denied "
+		      L"device nodes status=\"disabled\"\n",
+	      copy, fdt_total_size((void *)(UINTN)copy), n);
+	if (smmu_base)
+		Print(LDR_TAG L"SMMU hidden (DT): arm,smmu-v3 node at 0x%lx status=\"disabled\"%a, "
+			      L"phandle 0x%x: %d iommu-map/iommus and %d iommu-map-mask properties "
+			      L"removed\n",
+		      smmu_base, r.had_status ? " (was set)" : "", r.phandle, r.refs_removed,
+		      r.masks_removed);
+	return smmu_base ? 1 : 0;
 }
 
 /*
- * Hide the SMMU Lockstep will own from every description the host reads, so
- * Linux's arm-smmu-v3 driver never probes it (docs/boot.md). A refusal is not
- * fatal: the boot goes on and the boot info tells the hypervisor.
+ * ACPI: the denied devices of the DSDT get _STA = Zero in a copy (boot/devmap.c,
+ * acpi_hide_device: same length, NoopOp padding), in EfiACPIReclaimMemory below
+ * 4 GiB; the FADT's X_DSDT and DSDT are repointed, its checksum recomputed. The
+ * firmware's DSDT is left as it was (an undo puts the pointers back). Denied devices
+ * of SSDTs are not hidden (none on the machines the project ships); the host
+ * stage-2 denies their registers all the same.
  */
-static void ldr_hide_smmu(struct ldr_state *s, struct ls_boot_info *info, void *fdt, void *rsdp)
+static void ldr_hide_dsdt(struct ldr_state *s, void *rsdp)
 {
-	uint64_t dt_base, dt_size, acpi_base;
+	uint64_t xsdt, fadt, dsdt;
+	uint32_t entry, len, i, n = 0, skipped = 0;
+	EFI_PHYSICAL_ADDRESS copy = 0xffffffffULL;
+	UINTN pages;
+	const char *err;
+	uint8_t *f;
+	EFI_STATUS st;
 
-	if (!info->smmu_base)
+	for (i = 0; i < ldr_dm.nr_dev; i++)
+		if (ldr_dm.dev[i].verdict == LDR_DEV_DENY && ldr_dm.dev[i].src == LDR_SRC_AML &&
+		    ldr_dm.dev[i].hide_off != UINT32_MAX)
+			n += ldr_dm.dev[i].acpi_table == 0;
+	if (!n)
 		return;
-	if (fdt &&
-	    !fdt_find_compatible(fdt, fdt_total_size(fdt), "arm,smmu-v3", &dt_base, &dt_size)) {
-		if (ldr_hide_dt(s, fdt, dt_base) > 0)
+	err = acpi_locate(rsdp, "FACP", &xsdt, &entry, &fadt);
+	if (err) {
+		Print(LDR_TAG L"ACPI hiding: FADT: %a; denied devices stay visible\n", err);
+		return;
+	}
+	f = (uint8_t *)(UINTN)fadt;
+	dsdt = ldr_le32(f + 4) >= 148 && *(uint64_t *)(f + 140) ? *(uint64_t *)(f + 140) :
+								    ldr_le32(f + 40);
+	len = ldr_le32((const uint8_t *)(UINTN)dsdt + 4);
+	pages = EFI_SIZE_TO_PAGES(len);
+	st = BS->AllocatePages(AllocateMaxAddress, EfiACPIReclaimMemory, pages, &copy);
+	if (EFI_ERROR(st)) {
+		Print(LDR_TAG L"ACPI hiding: cannot allocate %d bytes for the DSDT copy: %r; denied "
+			      L"devices stay visible\n",
+		      len, st);
+		return;
+	}
+	CopyMem((void *)(UINTN)copy, (void *)(UINTN)dsdt, len);
+	for (i = 0; i < ldr_dm.nr_dev; i++) {
+		const struct ldr_dev *d = &ldr_dm.dev[i];
+
+		if (d->verdict != LDR_DEV_DENY || d->src != LDR_SRC_AML)
+			continue;
+		if (d->hide_off == UINT32_MAX || d->acpi_table != 0) {
+			skipped++;
+			continue;
+		}
+		err = acpi_hide_device((uint8_t *)(UINTN)copy, len, d->hide_off, d->hide_kind);
+		if (err) {
+			Print(LDR_TAG L"ACPI hiding: %a: %a; DSDT left untouched\n", d->name, err);
+			BS->FreePages(copy, pages);
+			return;
+		}
+	}
+	s->fadt = f;
+	s->dsdt_orig_x = ldr_le32(f + 4) >= 148 ? *(uint64_t *)(f + 140) : 0;
+	s->dsdt_orig_32 = ldr_le32(f + 40);
+	s->dsdt_copy = copy;
+	s->dsdt_pages = pages;
+	if (ldr_le32(f + 4) >= 148)
+		ldr_put64(f + 140, copy);
+	ldr_put32(f + 40, (uint32_t)copy);
+	acpi_fix_checksum(f, ldr_le32(f + 4));
+	Print(LDR_TAG L"ACPI: DSDT 0x%lx -> copy 0x%lx (%d bytes, EfiACPIReclaimMemory): %d denied "
+		      L"devices get _STA = 0 (not present)%a; FADT repointed\n",
+	      dsdt, copy, len, n, skipped ? ", some denied devices could not be hidden" : "");
+}
+
+/*
+ * Hide from every description the host reads the SMMU Lockstep will own (so Linux's
+ * arm-smmu-v3 driver never probes it) and the devices the device map denied (so
+ * Linux never probes a device whose registers it cannot reach; docs/boot.md). A
+ * refusal is not fatal: the host stage-2 denies those registers all the same; the
+ * boot goes on and the boot info tells the hypervisor about the SMMU.
+ */
+static void ldr_hide(struct ldr_state *s, struct ls_boot_info *info, void *fdt, void *rsdp)
+{
+	uint64_t dt_base = 0, dt_size, acpi_base;
+	int r;
+
+	if (fdt) {
+		if (info->smmu_base &&
+		    fdt_find_compatible(fdt, fdt_total_size(fdt), "arm,smmu-v3", &dt_base, &dt_size))
+			dt_base = 0;
+		r = ldr_hide_dt(s, fdt, info->smmu_base ? dt_base : 0);
+		if (r > 0)
 			info->smmu_hide |= LS_BOOT_SMMU_HIDDEN_DT;
-		else
+		else if (r < 0 && dt_base)
 			info->smmu_hide |= LS_BOOT_SMMU_VISIBLE;
 	}
-	if (rsdp && !acpi_find_smmuv3(rsdp, &acpi_base)) {
+	if (rsdp && info->smmu_base && !acpi_find_smmuv3(rsdp, &acpi_base)) {
 		if (ldr_hide_acpi(s, rsdp) > 0)
 			info->smmu_hide |= LS_BOOT_SMMU_HIDDEN_ACPI;
 		else
 			info->smmu_hide |= LS_BOOT_SMMU_VISIBLE;
 	}
+	if (rsdp)
+		ldr_hide_dsdt(s, rsdp);
 	if (info->smmu_hide & LS_BOOT_SMMU_VISIBLE)
 		Print(LDR_TAG L"warning: the host still sees the SMMU (boot info smmu_hide 0x%lx)\n",
 		      info->smmu_hide);
+}
+
+/*
+ * The device MMIO the host may reach (boot/devmap.c): every device of the firmware's
+ * descriptions, allowed or denied with the rule that decided, printed; the UEFI
+ * runtime MMIO regions; the final list into the boot info. Fails only when the list
+ * cannot be built (too many windows): then Lockstep does not start.
+ */
+static EFI_STATUS ldr_device_map(void *fdt, void *rsdp, uint64_t smmu_base, uint64_t smmu_size,
+				 struct ls_mem_range *out, uint32_t *nr_out)
+{
+	EFI_MEMORY_DESCRIPTOR *mm = NULL;
+	UINTN mm_size = 0, key, dsize, off;
+	UINT32 dver;
+	const char *err;
+	uint32_t i, allowed = 0, denied = 0;
+	int n;
+
+	devmap_init(&ldr_dm);
+	if (fdt) {
+		err = devmap_fdt(&ldr_dm, fdt, fdt_total_size(fdt), smmu_base);
+		if (err)
+			Print(LDR_TAG L"device map: DT: %a: its devices stay denied\n", err);
+	}
+	if (rsdp) {
+		err = devmap_acpi(&ldr_dm, rsdp, smmu_base);
+		if (err)
+			Print(LDR_TAG L"device map: ACPI: %a: devices after that point stay denied, "
+				      L"not hidden\n",
+			      err);
+	}
+	/* UEFI runtime MMIO (UEFI 2.10 7.2, EfiMemoryMappedIO + EFI_MEMORY_RUNTIME). */
+	if (BS->GetMemoryMap(&mm_size, mm, &key, &dsize, &dver) == EFI_BUFFER_TOO_SMALL) {
+		mm_size += 8 * dsize;
+		mm = AllocatePool(mm_size);
+		if (mm && !EFI_ERROR(BS->GetMemoryMap(&mm_size, mm, &key, &dsize, &dver)))
+			for (off = 0; off + dsize <= mm_size; off += dsize) {
+				EFI_MEMORY_DESCRIPTOR *d = (void *)((uint8_t *)mm + off);
+
+				if (d->Type == EfiMemoryMappedIO && (d->Attribute & EFI_MEMORY_RUNTIME))
+					devmap_add_runtime(&ldr_dm, d->PhysicalStart,
+							   d->NumberOfPages * EFI_PAGE_SIZE);
+			}
+		if (mm)
+			FreePool(mm);
+	}
+	for (i = 0; i < ldr_dm.nr_dev; i++) {
+		const struct ldr_dev *d = &ldr_dm.dev[i];
+
+		if (d->verdict == LDR_DEV_ALLOW)
+			allowed++;
+		else
+			denied++;
+		Print(LDR_TAG L"device %a 0x%lx+0x%lx%a: %a (%a)\n", d->name, d->base, d->size,
+		      d->nwin > 1 ? " (+ more windows)" : "",
+		      d->verdict == LDR_DEV_ALLOW ? "host may use" : "DENIED to the host", d->why);
+	}
+	n = devmap_finish(&ldr_dm, smmu_base, smmu_size, out, LS_BOOT_MAX_MMIO);
+	if (n < 0) {
+		Print(LDR_TAG L"ERROR: device map: more than %d host MMIO windows or %d devices; "
+			      L"refusing to start Lockstep\n",
+		      LS_BOOT_MAX_MMIO, LDR_WIN_MAX);
+		return EFI_UNSUPPORTED;
+	}
+	*nr_out = (uint32_t)n;
+	Print(LDR_TAG L"device map: %d devices allowed, %d denied%a; %d allowed windows dropped "
+		      L"for sharing a page with a denied one; host MMIO: %d windows:",
+	      allowed, denied, ldr_dm.dropped ? " (some not listed)" : "", ldr_dm.conflicts, n);
+	for (i = 0; i < (uint32_t)n; i++)
+		Print(L" 0x%lx-0x%lx", out[i].base, out[i].base + out[i].size - 1);
+	Print(L"\n");
+	return EFI_SUCCESS;
 }
 
 static void ldr_cleanup(struct ldr_state *s)
@@ -526,8 +719,47 @@ static EFI_STATUS ldr_prepare_hyp(struct ldr_state *s)
 	const CHAR16 *uart_src = L"nowhere", *smmu_src = L"nowhere";
 	int smmu_dt = 0;
 	uint8_t *base;
+	uint64_t smmu_base = 0, smmu_size = 0;
+	struct ls_mem_range host_mmio[LS_BOOT_MAX_MMIO];
+	uint32_t nr_host_mmio = 0, i;
 	EFI_STATUS st;
 
+	/*
+	 * Which devices the host may reach, and whether any DMA master escapes the SMMU:
+	 * decided from the firmware's descriptions before anything changes, so that a
+	 * refusal leaves the machine as it was (docs/boot.md "Devices and DMA masters").
+	 */
+	if (EFI_ERROR(LibGetSystemConfigurationTable(&fdt_guid, &fdt)) || !fdt ||
+	    !fdt_total_size(fdt))
+		fdt = NULL;
+	if (EFI_ERROR(LibGetSystemConfigurationTable(&acpi20_guid, &rsdp)))
+		rsdp = NULL;
+	/* The SMMUv3 register frame for hyp/iommu: DT "arm,smmu-v3" reg, else the IORT. */
+	if (fdt && !fdt_find_compatible(fdt, fdt_total_size(fdt), "arm,smmu-v3", &smmu_base,
+					&smmu_size)) {
+		smmu_src = L"device tree";
+		smmu_dt = 1;
+	}
+	if (!smmu_dt && rsdp && !acpi_find_smmuv3(rsdp, &smmu_base)) {
+		smmu_size = LDR_SMMUV3_FRAME;
+		smmu_src = L"ACPI IORT";
+	}
+	st = ldr_device_map(fdt, rsdp, smmu_base, smmu_size, host_mmio, &nr_host_mmio);
+	if (EFI_ERROR(st))
+		return st;
+	s->untranslated = pcicheck_untranslated(&ldr_dm, smmu_base != 0);
+	if (s->untranslated && !s->cfg.unsafe_dma) {
+		Print(LDR_TAG L"ERROR: %d PCI DMA master(s) bypass the SMMU (above): the host could "
+			      L"read and write the hypervisor through them. Refusing to start "
+			      L"Lockstep. (unsafe_untranslated_dma=1 in lockstep.cfg boots anyway, "
+			      L"with isolation OFF: debugging only.)\n",
+		      s->untranslated);
+		return EFI_SECURITY_VIOLATION;
+	}
+	if (s->untranslated)
+		Print(LDR_TAG L"WARNING: unsafe_untranslated_dma=1: booting with %d DMA master(s) "
+			      L"outside the SMMU. ISOLATION IS OFF for them.\n",
+		      s->untranslated);
 	err = layout_compute(h, &s->cfg, &lay);
 	if (err) {
 		Print(LDR_TAG L"ERROR: region layout: %a\n", err);
@@ -567,14 +799,13 @@ static EFI_STATUS ldr_prepare_hyp(struct ldr_state *s)
 	info->pool_base = s->region + lay.pool_off;
 	info->pool_size = lay.pool_size;
 	info->config_pool_pages = lay.pool_size / LDR_PAGE_SIZE;
-	if (!EFI_ERROR(LibGetSystemConfigurationTable(&fdt_guid, &fdt)) && fdt &&
-	    fdt_total_size(fdt)) {
+	if (fdt) {
 		info->fdt = (uint64_t)(UINTN)fdt;
 		info->uart_base = fdt_find_pl011(fdt, fdt_total_size(fdt));
 		if (info->uart_base)
 			uart_src = L"device tree";
 	}
-	if (!EFI_ERROR(LibGetSystemConfigurationTable(&acpi20_guid, &rsdp)) && rsdp) {
+	if (rsdp) {
 		info->acpi_rsdp = (uint64_t)(UINTN)rsdp;
 		if (!info->uart_base) {
 			info->uart_base = acpi_find_pl011(rsdp);
@@ -582,21 +813,18 @@ static EFI_STATUS ldr_prepare_hyp(struct ldr_state *s)
 				uart_src = L"ACPI SPCR";
 		}
 	}
-	/* The SMMUv3 register frame for hyp/iommu: DT "arm,smmu-v3" reg, else the IORT. */
-	if (info->fdt && !fdt_find_compatible(fdt, fdt_total_size(fdt), "arm,smmu-v3",
-					      &info->smmu_base, &info->smmu_size)) {
-		smmu_src = L"device tree";
-		smmu_dt = 1;
-	}
-	if (!smmu_dt && rsdp && !acpi_find_smmuv3(rsdp, &info->smmu_base)) {
-		info->smmu_size = LDR_SMMUV3_FRAME;
-		smmu_src = L"ACPI IORT";
-	}
+	info->smmu_base = smmu_base;
+	info->smmu_size = smmu_size;
+	info->nr_host_mmio = nr_host_mmio;
+	info->host_mmio_flags = ldr_dm.flags;
+	for (i = 0; i < nr_host_mmio; i++)
+		info->host_mmio[i] = host_mmio[i];
+	info->nr_untranslated = (uint32_t)s->untranslated;
 	Print(LDR_TAG L"boot info: smmu 0x%lx size 0x%lx (from %s)\n", info->smmu_base,
 	      info->smmu_size, smmu_src);
 	/* Its StreamIDs, from the same description, before hiding rewrites the references. */
 	ldr_smmu_sids(info, smmu_dt ? fdt : NULL, rsdp);
-	ldr_hide_smmu(s, info, fdt, rsdp);
+	ldr_hide(s, info, fdt, rsdp);
 	Print(LDR_TAG L"boot info: fdt 0x%lx, acpi rsdp 0x%lx, uart 0x%lx (from %s), "
 		      L"boot cpu mpidr 0x%x, %d cpus\n",
 	      info->fdt, info->acpi_rsdp, info->uart_base, uart_src, info->boot_cpu_mpidr_lo,

@@ -11,7 +11,7 @@
 # with "Unsupported".
 BOOT_B       := $(B)/boot
 BOOT_EFI     := $(BOOT_B)/BOOTAA64.EFI
-BOOT_SRCS    := main.c files.c initrd.c handoff.c config.c image.c fdt.c acpi.c memmap.c hide.c
+BOOT_SRCS    := main.c files.c initrd.c handoff.c config.c image.c fdt.c acpi.c memmap.c hide.c devmap.c pcicheck.c
 BOOT_OBJS    := $(patsubst %.c,$(BOOT_B)/%.o,$(BOOT_SRCS))
 BOOT_HDRS    := $(wildcard $(TOP)/boot/*.h) $(TOP)/include/lockstep/boot.h
 BOOT_CFLAGS  := -std=gnu11 -O2 -g -fpic -ffreestanding -fno-stack-protector -fno-stack-check \
@@ -94,7 +94,7 @@ FORCE:
 # (boot/tests/testimg.c: checks the boot info at EL2, then declines), a busybox initrd
 # whose /init prints a marker and powers off, and QEMU boots of ESP variants.
 BOOT_T       := $(BOOT_B)/tests
-BOOT_PURE    := config.c image.c fdt.c acpi.c memmap.c hide.c
+BOOT_PURE    := config.c image.c fdt.c acpi.c memmap.c hide.c devmap.c
 BOOT_TESTIMG := $(BOOT_T)/testimg.bin
 BOOT_INITRD  := $(BOOT_T)/initrd.cpio.gz
 BOOT_REALHYP := $(B)/hyp/lockstep.bin

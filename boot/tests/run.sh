@@ -87,7 +87,7 @@ qboot() {
 		-drive if=pflash,format=raw,unit=0,readonly=on,file="$aavmf_code" \
 		-drive if=pflash,format=raw,unit=1,file="$work/vars.fd" \
 		-drive if=none,id=esp,format=raw,snapshot=on,file="$img" \
-		-device virtio-blk-pci,drive=esp "${qextra[@]}" > "$work/qemu-$name.out" 2>&1 &
+		-device virtio-blk-pci,drive=esp,disable-legacy=on,iommu_platform=on "${qextra[@]}" > "$work/qemu-$name.out" 2>&1 &
 	qpid=$!
 	how=exit
 	while kill -0 "$qpid" 2>/dev/null; do

@@ -53,6 +53,9 @@ struct ls_mem_range {
 /* StreamIDs [base, base + count) of the SMMU (appended with smmu_sids below). */
 #define LS_BOOT_MAX_SID_RANGES 8
 
+/* Device MMIO windows the host may reach (host_mmio below). */
+#define LS_BOOT_MAX_MMIO 48
+
 struct ls_sid_range {
 	uint32_t base;
 	uint32_t count;
@@ -120,7 +123,29 @@ struct ls_boot_info {
 	uint32_t nr_smmu_sids; /* ranges in smmu_sids[] (<= LS_BOOT_MAX_SID_RANGES) */
 	uint32_t smmu_sid_src; /* LS_BOOT_SID_FROM_*: where they came from */
 	struct ls_sid_range smmu_sids[LS_BOOT_MAX_SID_RANGES];
+	/*
+	 * Appended by boot/ (required: the hypervisor refuses a boot info without it):
+	 * the device MMIO the host may reach (docs/iommu.md "Which DMA masters Lockstep
+	 * covers"). Default deny: the host stage-2 maps RAM and these ranges, nothing
+	 * else. The loader lists only windows of devices that are not DMA masters or
+	 * whose DMA the owned SMMU translates, from the firmware description (DT or ACPI)
+	 * and the UEFI runtime MMIO descriptors; sorted by base, page aligned, disjoint,
+	 * none overlapping RAM, the hypervisor region or the SMMU frame.
+	 */
+	uint32_t nr_host_mmio;
+	uint32_t host_mmio_flags; /* LS_BOOT_MMIO_* */
+	struct ls_mem_range host_mmio[LS_BOOT_MAX_MMIO];
+	/*
+	 * Devices the loader found whose DMA bypasses every SMMU and that the config
+	 * (unsafe_untranslated_dma=1) let through: the hypervisor warns on every boot.
+	 */
+	uint32_t nr_untranslated;
+	uint32_t reserved1;
 };
+
+#define LS_BOOT_MMIO_FROM_DT	 (1U << 0) /* classified from the device tree */
+#define LS_BOOT_MMIO_FROM_ACPI	 (1U << 1) /* classified from ACPI (MADT, SPCR, MCFG, IORT, DSDT) */
+#define LS_BOOT_MMIO_FROM_EFI_RT (1U << 2) /* UEFI runtime MMIO descriptors added */
 
 #define LS_BOOT_SMMU_HIDDEN_ACPI (1ULL << 0) /* IORT rewritten without the SMMUv3 node */
 #define LS_BOOT_SMMU_HIDDEN_DT	 (1ULL << 1) /* DT node status = "disabled", references gone */

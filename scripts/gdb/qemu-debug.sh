@@ -38,7 +38,7 @@ args=(-M virt,virtualization=on,iommu=smmuv3,gic-version=3 -cpu max,pauth-impdef
 	-drive if=pflash,format=raw,unit=0,readonly=on,file="$code"
 	-drive if=pflash,format=raw,unit=1,file="$work/vars.fd"
 	-drive if=none,id=esp,format=raw,snapshot=on,file="$esp"
-	-device virtio-blk-pci,drive=esp
+	-device virtio-blk-pci,drive=esp,disable-legacy=on,iommu_platform=on -nic none
 	-gdb tcp::"$port" -S ${QEMU_EXTRA:-})
 : > "$work/serial.log"
 

@@ -18,10 +18,10 @@ timeout_s=${QEMU_TIMEOUT:-900}
 mib=${LSBENCH_MIB:-1024}
 mode=$1
 machine=(-M virt,virtualization=on,iommu=smmuv3,gic-version=3 -cpu max,pauth-impdef=on
-	-smp 4 -m 2G -nographic -no-reboot -global arm-smmuv3.stage=2 -device edu,addr=0x10)
+	-smp 4 -m 2G -nographic -no-reboot -nic none -global arm-smmuv3.stage=2 -device edu,addr=0x10)
 case $mode in
 lockstep) esp=$2 out=$3 tr=${4:-}
-	boot=(-drive if=none,id=esp,format=raw,snapshot=on,file="$esp" -device virtio-blk-pci,drive=esp) ;;
+	boot=(-drive if=none,id=esp,format=raw,snapshot=on,file="$esp" -device virtio-blk-pci,drive=esp,disable-legacy=on,iommu_platform=on) ;;
 native) kernel=$2 initrd=$3 out=$4 tr=${5:-}
 	boot=(-kernel "$kernel" -initrd "$initrd"
 		-append "console=ttyAMA0 lstest=1 panic=-1 lsbench=native lsbmib=$mib") ;;

@@ -27,7 +27,7 @@ QS_BEHIND_SMMU=disable-legacy=on,iommu_platform=on
 # (S2P) on the virt SMMU anyway; stage=2 keeps that on versions that default to stage 1 only.
 qs_machine() {
 	QS_ARGS=(-M "virt,virtualization=on,iommu=smmuv3,gic-version=3${1:+,$1}"
-		-cpu max,pauth-impdef=on -smp 4 -m 2G -nographic -no-reboot
+		-cpu max,pauth-impdef=on -smp 4 -m 2G -nographic -no-reboot -nic none
 		-global arm-smmuv3.stage=2)
 }
 
@@ -39,11 +39,12 @@ qs_firmware() {
 		-drive "if=pflash,format=raw,unit=1,file=$1/vars.fd")
 }
 
-# qs_disk ID IMAGE [DEVOPTS]: a raw image as a virtio-blk-pci disk; snapshot=on keeps the
-# image unchanged whatever the guest writes. DEVOPTS e.g. $QS_BEHIND_SMMU.
+# qs_disk ID IMAGE [DEVOPTS]: a raw image as a virtio-blk-pci disk behind the SMMU
+# ($QS_BEHIND_SMMU: the loader refuses to start Lockstep with a virtio device that bypasses
+# it); snapshot=on keeps the image unchanged whatever the guest writes. DEVOPTS: more options.
 qs_disk() {
 	QS_ARGS+=(-drive "if=none,id=$1,format=raw,snapshot=on,file=$2"
-		-device "virtio-blk-pci,drive=$1${3:+,$3}")
+		-device "virtio-blk-pci,drive=$1,$QS_BEHIND_SMMU${3:+,$3}")
 }
 
 # qs_net [NETDEV_OPTS]: a virtio-net-pci NIC behind the SMMU on QEMU user networking (slirp:

@@ -29,8 +29,8 @@ qs_tap "$tap"	# tap_line, assert, has, hasnt (tests/lib/qemu-smmu.sh)
 if [ "$esp" = nohyp ]; then
 	kimage=$2 initrd=$3 v=$4 log=$logs/pviommu-nohyp-$v.log extra=
 	case $v in
-	noel2) machine=(-M virt,virtualization=off,gic-version=3) ;;
-	nvhe) machine=(-M virt,virtualization=on,gic-version=3); extra=kvm-arm.mode=nvhe ;;
+	noel2) machine=(-M virt,virtualization=off,gic-version=3 -nic none) ;;
+	nvhe) machine=(-M virt,virtualization=on,gic-version=3 -nic none); extra=kvm-arm.mode=nvhe ;;
 	*) echo "run.sh: unknown variant $v" >&2; exit 1 ;;
 	esac
 	machine+=(-cpu max,pauth-impdef=on -smp 2 -m 1G -nographic -no-reboot)
@@ -48,7 +48,7 @@ fi
 qs_machine
 qs_firmware "$work" || { tap_line "not ok" "AAVMF present"; exit 0; }
 qs_disk esp "$esp"
-qs_disk data "$data" "$QS_BEHIND_SMMU"
+qs_disk data "$data"
 qs_net
 qs_edu addr=0x10
 qs_run pviommu "$log" "$timeout_s"

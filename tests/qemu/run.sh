@@ -36,7 +36,7 @@ mkdir -p "$logs" "$work"
 # pauth-impdef: QEMU's cheap pointer-authentication algorithm instead of QARMA5;
 # same architecture features for the guest, much faster under TCG.
 machine=(-M virt,virtualization=on,iommu=smmuv3,gic-version=3 -cpu max,pauth-impdef=on
-	-smp 4 -m 2G -nographic -no-reboot)
+	-smp 4 -m 2G -nographic -no-reboot -nic none)
 
 # AAVMF_CODE.fd and AAVMF_VARS.fd are 64 MiB each, exactly the size of the virt
 # machine's two flash banks; the code bank is read-only, the variables get a copy.
@@ -49,7 +49,7 @@ firmware() {
 
 # The ESP as a virtio-blk disk; snapshot=on keeps the image unchanged by the guest.
 disk() { # disk IMAGE
-	dsk=(-drive if=none,id=esp,format=raw,snapshot=on,file="$1" -device virtio-blk-pci,drive=esp)
+	dsk=(-drive if=none,id=esp,format=raw,snapshot=on,file="$1" -device virtio-blk-pci,drive=esp,disable-legacy=on,iommu_platform=on)
 }
 
 # --- TAP helpers ------------------------------------------------------------------
@@ -165,7 +165,7 @@ mode_direct() {
 		case $v in
 		nvhe) extra=kvm-arm.mode=nvhe ;;
 		noel2) machine=(-M virt,virtualization=off,gic-version=3 -cpu max,pauth-impdef=on
-			-smp 4 -m 2G -nographic -no-reboot) ;;
+			-smp 4 -m 2G -nographic -no-reboot -nic none) ;;
 		esac
 		boot "$log" -kernel "$kimage" -initrd "$initramfs" \
 			-append "console=ttyAMA0 lstest=1 panic=-1 $extra"

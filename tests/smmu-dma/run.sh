@@ -34,7 +34,7 @@ qs_tap "$tap" "$part"
 [ -f "$esp" ] || { tap_line "not ok" "ESP image $esp exists"; exit 0; }
 qs_machine
 qs_firmware "$work" || { tap_line "not ok" "AAVMF present"; exit 0; }
-qs_disk esp "$esp" "$QS_BEHIND_SMMU"
+qs_disk esp "$esp"
 # QEMU's edu clamps DMA addresses to dma_mask (28 bits by default): RAM starts at 1 GiB on
 # virt, so give it 40 bits.
 qs_edu dma_mask=0xffffffffff

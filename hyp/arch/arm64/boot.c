@@ -172,30 +172,64 @@ static int boot_build_s1(const struct ls_boot_info *bi, unsigned int va_bits)
 }
 
 /*
- * Host stage-2, device part: everything in the IPA space that is neither RAM
- * nor the hypervisor region, as Device-nGnRE (the ownership core maps the
- * host's RAM in own_init). The ownership core's table is the one live table:
- * at boot no other CPU runs and no transaction is open, so mapping into it
- * directly (not through an ownership transition: these are not RAM pages and
- * have no owner) is safe.
+ * Host stage-2, device part: default deny. Only the device windows the loader
+ * listed (boot.h host_mmio: devices that are not DMA masters, or whose DMA the
+ * SMMU Lockstep owns translates; docs/iommu.md) are mapped, as Device-nGnRE;
+ * every other non-RAM IPA stays invalid, so a host access aborts to EL2
+ * (trap.c), is logged and gets a synchronous external abort. The ownership
+ * core's table is the one live table: at boot no other CPU runs and no
+ * transaction is open, so mapping into it directly (not through an ownership
+ * transition: these are not RAM pages and have no owner) is safe.
  */
-static int boot_map_host_devices(unsigned int ipa_bits)
+static const struct ls_boot_info *boot_info_mmio;
+
+static int boot_check_mmio(const struct ls_boot_info *bi, unsigned int ipa_bits)
+{
+	unsigned int i, j;
+
+	if (bi->nr_host_mmio > LS_BOOT_MAX_MMIO)
+		return -EINVAL;
+	for (i = 0; i < bi->nr_host_mmio; i++) {
+		const struct ls_mem_range *m = &bi->host_mmio[i];
+
+		if (!m->size || !IS_ALIGNED(m->base, PAGE_SIZE) || !IS_ALIGNED(m->size, PAGE_SIZE) ||
+		    m->base + m->size < m->base || m->base + m->size > (1ULL << ipa_bits) ||
+		    (i && m->base < bi->host_mmio[i - 1].base + bi->host_mmio[i - 1].size))
+			return -EINVAL;
+		for (j = 0; j < boot_nr_ram; j++)
+			if (m->base < boot_ram[j].base + boot_ram[j].size &&
+			    boot_ram[j].base < m->base + m->size)
+				return -EINVAL;
+		if (bi->smmu_base && m->base < bi->smmu_base + bi->smmu_size &&
+		    bi->smmu_base < m->base + m->size)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int boot_map_host_devices(const struct ls_boot_info *bi)
 {
 	const struct own_view *v = own_view_of(OWN_HOST);
 	struct pt *s2 = (struct pt *)&v->cpu;
-	u64 top = 1ULL << ipa_bits, at = 0;
 	unsigned int i;
 	int ret = 0;
 
-	for (i = 0; !ret && i <= boot_nr_ram; i++) {
-		u64 next = i < boot_nr_ram ? MIN(boot_ram[i].base, top) : top;
-
-		if (next > at)
-			ret = pt_map(s2, at, next - at, at, PT_RW | PT_DEVICE, NULL);
-		if (i < boot_nr_ram)
-			at = MIN(boot_ram[i].base + boot_ram[i].size, top);
-	}
+	for (i = 0; !ret && i < bi->nr_host_mmio; i++)
+		ret = pt_map(s2, bi->host_mmio[i].base, bi->host_mmio[i].size,
+			     bi->host_mmio[i].base, PT_RW | PT_DEVICE, NULL);
+	boot_info_mmio = bi;
 	return ret;
+}
+
+bool arm64_is_host_mmio(u64 pa)
+{
+	const struct ls_boot_info *bi = boot_info_mmio;
+	unsigned int i;
+
+	for (i = 0; bi && i < bi->nr_host_mmio; i++)
+		if (pa >= bi->host_mmio[i].base && pa - bi->host_mmio[i].base < bi->host_mmio[i].size)
+			return true;
+	return false;
 }
 
 static int boot_host_s2(const struct ls_boot_info *bi, unsigned int ipa_bits, u64 *pool_at)
@@ -231,7 +265,7 @@ static int boot_host_s2(const struct ls_boot_info *bi, unsigned int ipa_bits, u6
 		plat_log("ownership init failed: %d", ret);
 		return ret;
 	}
-	ret = boot_map_host_devices(ipa_bits);
+	ret = boot_map_host_devices(bi);
 	if (ret)
 		plat_log("host stage-2 device map failed: %d", ret);
 	return ret;
@@ -311,8 +345,20 @@ static void boot_log_banner(const struct ls_boot_info *bi, unsigned int ipa_bits
 	for (i = 0; i < bi->nr_mem; i++)
 		plat_log("RAM %#llx-%#llx", (unsigned long long)bi->mem[i].base,
 			 (unsigned long long)(bi->mem[i].base + bi->mem[i].size - 1));
-	plat_log("host stage-2: %u-bit IPA, RAM normal, rest device, hypervisor region unmapped",
-		 ipa_bits);
+	plat_log("host stage-2: %u-bit IPA, RAM normal, hypervisor region unmapped, device MMIO "
+		 "default deny: %u windows the loader listed (%s%s%s), nothing else",
+		 ipa_bits, bi->nr_host_mmio,
+		 (bi->host_mmio_flags & LS_BOOT_MMIO_FROM_DT) ? "DT " : "",
+		 (bi->host_mmio_flags & LS_BOOT_MMIO_FROM_ACPI) ? "ACPI " : "",
+		 (bi->host_mmio_flags & LS_BOOT_MMIO_FROM_EFI_RT) ? "EFI-runtime" : "");
+	for (i = 0; i < bi->nr_host_mmio; i++)
+		plat_log("host MMIO %#llx-%#llx", (unsigned long long)bi->host_mmio[i].base,
+			 (unsigned long long)(bi->host_mmio[i].base + bi->host_mmio[i].size - 1));
+	if (bi->nr_untranslated)
+		plat_log("WARNING: %u DMA master(s) outside every SMMU were let through by the "
+			 "loader (unsafe_untranslated_dma=1): the host can reach ANY memory, "
+			 "the hypervisor's included, through them. Isolation is OFF.",
+			 bi->nr_untranslated);
 	plat_log("table pages: EL2 stage-1 %llu of %u, host stage-2 %llu (host pool %llu free)",
 		 (unsigned long long)arm64_s1_pool.nr_used, S1_POOL_PAGES,
 		 (unsigned long long)own_pool_of(OWN_HOST)->nr_used,
@@ -381,6 +427,12 @@ long arm64_boot(struct ls_boot_info *bi)
 	if (ram_top > (1ULL << ipa_bits) || (bi->uart_base && bi->uart_base >= (1ULL << va_bits))) {
 		plat_log("RAM or console beyond the %u-bit physical address space", pa_bits);
 		return -ERANGE;
+	}
+	if (boot_check_mmio(bi, ipa_bits)) {
+		plat_log("boot info: host device MMIO list malformed (unsorted, unaligned, beyond "
+			 "the %u-bit IPA space, or overlapping RAM, the hypervisor or the SMMU)",
+			 ipa_bits);
+		return -EINVAL;
 	}
 
 	/* Pool: EL2 stage-1 tables, then the ownership database, then the host's tables. */

@@ -116,12 +116,15 @@ static void trap_abort(u64 esr)
 		__atomic_fetch_add(&trap_s2_retries, 1, __ATOMIC_RELAXED);
 		return;
 	}
-	plat_log("cpu %u: host %s abort at IPA %#llx (VA %#llx) PC %#llx EL%u%s ESR %#llx: "
+	plat_log("cpu %u: host %s abort at IPA %#llx (VA %#llx) PC %#llx EL%u%s ESR %#llx, %s: "
 		 "injecting a synchronous external abort",
 		 arm64_this_cpu()->idx, data ? ((esr & ESR_ABT_WNR) ? "write" : "read") : "fetch",
 		 (unsigned long long)ipa, (unsigned long long)far, (unsigned long long)elr,
 		 arm64_exc_from_el1(read_sysreg(spsr_el2)) ? 1U : 0U,
-		 (esr & ESR_ABT_S1PTW) ? " (stage-1 walk)" : "", (unsigned long long)esr);
+		 (esr & ESR_ABT_S1PTW) ? " (stage-1 walk)" : "", (unsigned long long)esr,
+		 ipa >= arm64_hyp_base && ipa - arm64_hyp_base < arm64_hyp_size ? "hypervisor memory"
+		 : arm64_is_ram(ipa & ~0xfffULL, 0x1000) ? "RAM the host does not own"
+							 : "device MMIO denied to the host");
 	arm64_inject_abort(esr, far);
 }
 

@@ -29,7 +29,7 @@ mopt=; [ "$fwv" = dt ] && mopt=acpi=off
 qs_machine $mopt
 qs_firmware "$work" || { tap_line "not ok" "AAVMF present"; exit 0; }
 qs_disk esp "$esp"
-qs_disk data "$data" "$QS_BEHIND_SMMU"
+qs_disk data "$data"
 qs_net
 qs_edu addr=0x10
 qs_run "smmu-boot ($fwv)" "$log" "$timeout_s"

@@ -71,6 +71,8 @@ void arm64_smc(u64 fid, u64 a1, u64 a2, u64 a3, struct arm64_smc_res *res);
 /* boot.c */
 long arm64_boot(struct ls_boot_info *bi);
 bool arm64_is_ram(u64 pa, u64 size);
+/* pa lies in a device window the host may reach (boot.h host_mmio). */
+bool arm64_is_host_mmio(u64 pa);
 
 /* el2.c: per-CPU EL2 register setup, identical on every CPU. */
 void arm64_el2_setup_cpu(void);
