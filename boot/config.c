@@ -56,10 +56,20 @@ static const char *cfg_uint(uint32_t *dst, const char *val, size_t vlen, uint32_
 }
 
 /* Key table: which field a key sets and which bit marks it as seen. */
-enum { CFG_HYP, CFG_KERNEL, CFG_INITRD, CFG_CMDLINE, CFG_POOL, CFG_STACK, CFG_CPUS, CFG_UNSAFE_DMA, CFG_NKEYS };
+enum {
+	CFG_HYP,
+	CFG_KERNEL,
+	CFG_INITRD,
+	CFG_CMDLINE,
+	CFG_POOL,
+	CFG_STACK,
+	CFG_CPUS,
+	CFG_UNSAFE_DMA,
+	CFG_NKEYS
+};
 static const char *const cfg_keys[CFG_NKEYS] = {
-	"hypervisor", "kernel", "initrd", "cmdline", "pool_mib", "stack_kib", "cpus",
-	"unsafe_untranslated_dma",
+	"hypervisor", "kernel",	   "initrd", "cmdline",
+	"pool_mib",   "stack_kib", "cpus",   "unsafe_untranslated_dma",
 };
 
 static const char *cfg_set(struct ldr_config *c, int key, const char *val, size_t vlen)

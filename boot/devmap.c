@@ -343,8 +343,8 @@ static void dm_dt_node(struct dm_dt *t, int d, const struct dm_dtnode *n)
 	}
 	if (!why)
 		why = "unknown device: not known to be free of DMA, not behind the SMMU";
-	dm_device(t->m, LDR_SRC_DT, t->path, NULL, allow ? LDR_DEV_ALLOW : LDR_DEV_DENY, why, win, nwin,
-		  allow ? UINT32_MAX : n->off);
+	dm_device(t->m, LDR_SRC_DT, t->path, NULL, allow ? LDR_DEV_ALLOW : LDR_DEV_DENY, why, win,
+		  nwin, allow ? UINT32_MAX : n->off);
 }
 
 /*
@@ -378,7 +378,8 @@ static const char *dm_dt_pass(struct dm_dt *t, int pass)
 			t->lv[depth].translatable =
 				depth == 0 ||
 				(t->lv[depth - 1].translatable && t->lv[depth].has_ranges &&
-				 !(n.dtype && dm_list_has(n.dtype, n.dtype_len, "pci")) && !n.disabled);
+				 !(n.dtype && dm_list_has(n.dtype, n.dtype_len, "pci")) &&
+				 !n.disabled);
 		}
 		if (tok == FDT_BEGIN_NODE) {
 			const char *name = (const char *)s + off;
@@ -400,7 +401,7 @@ static const char *dm_dt_pass(struct dm_dt *t, int pass)
 				if (base < LDR_DEV_NAME - 1)
 					t->path[base] = '/';
 				plen[depth] = base + 1 + len < LDR_DEV_NAME - 1 ? base + 1 + len :
-										 LDR_DEV_NAME - 1;
+										  LDR_DEV_NAME - 1;
 				t->path[plen[depth]] = '\0';
 			}
 			t->lv[depth] = (struct dm_level){ .acells = 2, .scells = 1 };
@@ -447,7 +448,8 @@ static const char *dm_dt_pass(struct dm_dt *t, int pass)
 				n.reg = v;
 				n.reg_len = len;
 			} else if (dm_streq(pn, "status")) {
-				n.disabled = !dm_list_has(v, len, "okay") && !dm_list_has(v, len, "ok");
+				n.disabled = !dm_list_has(v, len, "okay") &&
+					     !dm_list_has(v, len, "ok");
 			} else if (dm_streq(pn, "device_type")) {
 				n.dtype = v;
 				n.dtype_len = len;
@@ -578,30 +580,34 @@ static void dm_madt(struct ldr_devmap *m, const uint8_t *t)
 					w[nw++] = (struct ls_mem_range){ dm_le64(e + 60), 0x20000 };
 				/* GICH (+48) is the hypervisor's virtual interface control: denied. */
 				if (nw)
-					dm_device(m, LDR_SRC_TABLE, "MADT GICC", NULL, LDR_DEV_ALLOW,
-						  "GIC CPU interface / redistributor", w, nw, UINT32_MAX);
+					dm_device(m, LDR_SRC_TABLE, "MADT GICC", NULL,
+						  LDR_DEV_ALLOW,
+						  "GIC CPU interface / redistributor", w, nw,
+						  UINT32_MAX);
 			}
 			break;
 		case 0x0c: /* GICD (5.2.12.15): base +8; 64 KiB (GICv3 IHI 0069 12.1) */
 			if (el >= 16) {
 				w[0] = (struct ls_mem_range){ dm_le64(e + 8), 0x10000 };
 				dm_device(m, LDR_SRC_TABLE, "MADT GICD", NULL, LDR_DEV_ALLOW,
-					  "GIC distributor (interrupt controller)", w, 1, UINT32_MAX);
+					  "GIC distributor (interrupt controller)", w, 1,
+					  UINT32_MAX);
 			}
 			break;
 		case 0x0e: /* GICR (5.2.12.17): discovery range base +4, length +12 */
 			if (el >= 16) {
 				w[0] = (struct ls_mem_range){ dm_le64(e + 4), dm_le32(e + 12) };
 				dm_device(m, LDR_SRC_TABLE, "MADT GICR", NULL, LDR_DEV_ALLOW,
-					  "GIC redistributors (LPI tables: see docs/iommu.md)", w, 1,
-					  UINT32_MAX);
+					  "GIC redistributors (LPI tables: see docs/iommu.md)", w,
+					  1, UINT32_MAX);
 			}
 			break;
 		case 0x0f: /* ITS (5.2.12.18): base +8; two 64 KiB frames (IHI 0069 12.19) */
 			if (el >= 16) {
 				w[0] = (struct ls_mem_range){ dm_le64(e + 8), 0x20000 };
 				dm_device(m, LDR_SRC_TABLE, "MADT ITS", NULL, LDR_DEV_ALLOW,
-					  "GIC ITS (its tables: see docs/iommu.md)", w, 1, UINT32_MAX);
+					  "GIC ITS (its tables: see docs/iommu.md)", w, 1,
+					  UINT32_MAX);
 			}
 			break;
 		}
@@ -636,7 +642,7 @@ struct dm_aml {
 	uint32_t len;
 	uint32_t table_off; /* offset of a[0] in its table (for hide offsets) */
 	uint32_t table_idx;
-	int pci_ok;	 /* PCI segment 0 root complex is behind the SMMU */
+	int pci_ok; /* PCI segment 0 root complex is behind the SMMU */
 	const char *pci_why;
 	const char *err;
 	struct ls_mem_range module_win[LDR_DEV_WIN];
@@ -948,7 +954,8 @@ static int dm_aml_list(struct dm_aml *x, uint32_t at, uint32_t end, struct dm_am
 			x->err = "AML: scopes nested too deep";
 			return -1;
 		}
-		if (op == AML_SCOPE || (op == AML_EXT && at + 1 < end && x->a[at + 1] == AML_DEVICE)) {
+		if (op == AML_SCOPE ||
+		    (op == AML_EXT && at + 1 < end && x->a[at + 1] == AML_DEVICE)) {
 			uint32_t s = op == AML_SCOPE ? at + 1 : at + 2;
 
 			if (dm_pkglen(x, s, &len, &hdr) || s + len > end ||
@@ -1002,7 +1009,8 @@ static int dm_aml_list(struct dm_aml *x, uint32_t at, uint32_t end, struct dm_am
 				/* Buffer: PkgLength, BufferSize (an integer), then the bytes. */
 				if (!dm_pkglen(x, vat + 1, &bl, &bh) &&
 				    !dm_integer(x, vat + 1 + bh, &q, &bsz) && q <= vat + 1 + bl)
-					dm_resources(x->a + q, vat + 1 + bl - q, dev->win, &dev->nwin);
+					dm_resources(x->a + q, vat + 1 + bl - q, dev->win,
+						     &dev->nwin);
 			}
 			at = p;
 		} else if (op == AML_METHOD) {
@@ -1010,7 +1018,8 @@ static int dm_aml_list(struct dm_aml *x, uint32_t at, uint32_t end, struct dm_am
 				x->err = "AML: malformed Method";
 				return -1;
 			}
-			if (dev && !dm_namestring(x, at + 1 + hdr, &p, seg) && dm_streq(seg, "_STA")) {
+			if (dev && !dm_namestring(x, at + 1 + hdr, &p, seg) &&
+			    dm_streq(seg, "_STA")) {
 				dev->sta_at = at;
 				dev->sta_len = 1 + len;
 				dev->sta_method = 1;
@@ -1099,8 +1108,8 @@ const char *devmap_acpi(struct ldr_devmap *m, const void *rsdp, uint64_t smmu_ba
 	if (t && dm_le32(t + 4) >= 52 && t[40] == 0) { /* Generic Address, SystemMemory */
 		struct ls_mem_range w = { dm_le64(t + 44), 0x1000 };
 
-		dm_device(m, LDR_SRC_TABLE, "SPCR console", NULL, LDR_DEV_ALLOW, "serial console: no DMA", &w, 1,
-			  UINT32_MAX);
+		dm_device(m, LDR_SRC_TABLE, "SPCR console", NULL, LDR_DEV_ALLOW,
+			  "serial console: no DMA", &w, 1, UINT32_MAX);
 	}
 	iort = dm_acpi_find(rsdp, "IORT", 0);
 	/* MCFG (PCI Firmware 3.2, 4.1.2): ECAM per segment: base +0, segment +8, buses +10/+11. */
@@ -1114,8 +1123,8 @@ const char *devmap_acpi(struct ldr_devmap *m, const void *rsdp, uint64_t smmu_ba
 		uint32_t nr = 0;
 		const char *why = !smmu_base ? "no SMMU owned by Lockstep" :
 				  !iort	     ? "no IORT: which RIDs reach the SMMU is unknown" :
-					       iort_rc_rids(iort, dm_le32(iort + 4), smmu_base, seg,
-							    r, LS_BOOT_MAX_SID_RANGES, &nr);
+					  iort_rc_rids(iort, dm_le32(iort + 4), smmu_base, seg, r,
+						       LS_BOOT_MAX_SID_RANGES, &nr);
 
 		if (e[11] < e[10])
 			continue;
@@ -1163,7 +1172,7 @@ const char *acpi_hide_device(uint8_t *table, uint32_t len, uint32_t at, uint32_t
 		    p + 3 > at + 1 + plen)
 			return "AML: Method(_STA) not where it was found";
 		end = at + 1 + plen;
-		table[p] = 0x00; /* flags: no arguments, not serialized */
+		table[p] = 0x00;     /* flags: no arguments, not serialized */
 		table[p + 1] = 0xa4; /* ReturnOp */
 		table[p + 2] = 0x00; /* ZeroOp */
 		for (i = p + 3; i < end; i++)
@@ -1197,8 +1206,8 @@ const char *acpi_hide_device(uint8_t *table, uint32_t len, uint32_t at, uint32_t
 void devmap_add_runtime(struct ldr_devmap *m, uint64_t base, uint64_t size)
 {
 	dm_device(m, LDR_SRC_EFI, "EFI runtime MMIO", NULL, LDR_DEV_ALLOW,
-		  "UEFI runtime services registers (flash, RTC): no DMA", &(struct ls_mem_range){ base, size }, 1,
-		  UINT32_MAX);
+		  "UEFI runtime services registers (flash, RTC): no DMA",
+		  &(struct ls_mem_range){ base, size }, 1, UINT32_MAX);
 	m->flags |= LS_BOOT_MMIO_FROM_EFI_RT;
 }
 

@@ -942,8 +942,8 @@ const char *iort_rc_rids(const uint8_t *t, uint32_t len, uint64_t smmu_base, uin
 	if (err)
 		return err;
 	sn = &p.n[p.smmu];
-	if (sn->len < 24 || ((uint64_t)h_le32(t + sn->off + 16) |
-			     (uint64_t)h_le32(t + sn->off + 20) << 32) != smmu_base)
+	if (sn->len < 24 || ((uint64_t)h_le32(t + sn->off + 16) | (uint64_t)h_le32(t + sn->off + 20)
+									  << 32) != smmu_base)
 		return "IORT: its first SMMUv3 node is not the SMMU Lockstep owns";
 	for (i = 0; i < p.nr; i++) {
 		const struct iort_node *nd = &p.n[i];

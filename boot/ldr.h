@@ -264,9 +264,9 @@ struct ldr_dev {
 	char name[LDR_DEV_NAME]; /* DT path, or ACPI "NAME _HID" */
 	const char *why;	 /* the rule that decided */
 	uint32_t verdict;	 /* LDR_DEV_ALLOW or LDR_DEV_DENY */
-	uint32_t hide_off;	 /* denied: DT BEGIN_NODE offset / ACPI object offset in its table; else UINT32_MAX */
-	uint32_t acpi_table;	 /* ACPI: 0 = DSDT, n = n-th SSDT */
-	uint32_t hide_kind;	 /* ACPI: 0 = Name(_UID/_HID), 1 = Name(_STA), 2 = Method(_STA) */
+	uint32_t hide_off; /* denied: DT BEGIN_NODE offset / ACPI object offset in its table; else UINT32_MAX */
+	uint32_t acpi_table; /* ACPI: 0 = DSDT, n = n-th SSDT */
+	uint32_t hide_kind;  /* ACPI: 0 = Name(_UID/_HID), 1 = Name(_STA), 2 = Method(_STA) */
 	uint32_t nwin;
 	uint32_t src;	     /* LDR_SRC_*: where it was described */
 	uint64_t base, size; /* first window */
@@ -329,7 +329,6 @@ const char *acpi_hide_device(uint8_t *table, uint32_t len, uint32_t at, uint32_t
  */
 #define VIRTIO_F_ACCESS_PLATFORM 33
 int virtio_pci_is_virtio(uint16_t vendor, uint16_t device);
-const char *virtio_pci_common_cap(const uint8_t *cfg, uint32_t len, uint32_t *bar,
-				  uint32_t *off);
+const char *virtio_pci_common_cap(const uint8_t *cfg, uint32_t len, uint32_t *bar, uint32_t *off);
 
 #endif /* LOCKSTEP_BOOT_LDR_H */

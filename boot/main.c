@@ -314,7 +314,7 @@ static void ldr_hide_dsdt(struct ldr_state *s, void *rsdp)
 	}
 	f = (uint8_t *)(UINTN)fadt;
 	dsdt = ldr_le32(f + 4) >= 148 && *(uint64_t *)(f + 140) ? *(uint64_t *)(f + 140) :
-								    ldr_le32(f + 40);
+								  ldr_le32(f + 40);
 	len = ldr_le32((const uint8_t *)(UINTN)dsdt + 4);
 	pages = EFI_SIZE_TO_PAGES(len);
 	st = BS->AllocatePages(AllocateMaxAddress, EfiACPIReclaimMemory, pages, &copy);
@@ -368,8 +368,8 @@ static void ldr_hide(struct ldr_state *s, struct ls_boot_info *info, void *fdt, 
 	int r;
 
 	if (fdt) {
-		if (info->smmu_base &&
-		    fdt_find_compatible(fdt, fdt_total_size(fdt), "arm,smmu-v3", &dt_base, &dt_size))
+		if (info->smmu_base && fdt_find_compatible(fdt, fdt_total_size(fdt), "arm,smmu-v3",
+							   &dt_base, &dt_size))
 			dt_base = 0;
 		r = ldr_hide_dt(s, fdt, info->smmu_base ? dt_base : 0);
 		if (r > 0)
@@ -427,7 +427,8 @@ static EFI_STATUS ldr_device_map(void *fdt, void *rsdp, uint64_t smmu_base, uint
 			for (off = 0; off + dsize <= mm_size; off += dsize) {
 				EFI_MEMORY_DESCRIPTOR *d = (void *)((uint8_t *)mm + off);
 
-				if (d->Type == EfiMemoryMappedIO && (d->Attribute & EFI_MEMORY_RUNTIME))
+				if (d->Type == EfiMemoryMappedIO &&
+				    (d->Attribute & EFI_MEMORY_RUNTIME))
 					devmap_add_runtime(&ldr_dm, d->PhysicalStart,
 							   d->NumberOfPages * EFI_PAGE_SIZE);
 			}
@@ -735,8 +736,8 @@ static EFI_STATUS ldr_prepare_hyp(struct ldr_state *s)
 	if (EFI_ERROR(LibGetSystemConfigurationTable(&acpi20_guid, &rsdp)))
 		rsdp = NULL;
 	/* The SMMUv3 register frame for hyp/iommu: DT "arm,smmu-v3" reg, else the IORT. */
-	if (fdt && !fdt_find_compatible(fdt, fdt_total_size(fdt), "arm,smmu-v3", &smmu_base,
-					&smmu_size)) {
+	if (fdt &&
+	    !fdt_find_compatible(fdt, fdt_total_size(fdt), "arm,smmu-v3", &smmu_base, &smmu_size)) {
 		smmu_src = L"device tree";
 		smmu_dt = 1;
 	}

@@ -22,12 +22,14 @@ static EFI_GUID pci_io_guid = EFI_PCI_IO_PROTOCOL_GUID;
 static const char *pc_kind(uint16_t dev)
 {
 	/* Virtio 1.2 5: device IDs; 4.1.2.1: transitional PCI IDs 0x1000.. */
-	static const char *const names[] = { "virtio", "virtio-net", "virtio-blk", "virtio-console",
-					     "virtio-rng", "virtio-balloon", "virtio", "virtio",
-					     "virtio-scsi", "virtio-9p" };
+	static const char *const names[] = { "virtio",	       "virtio-net", "virtio-blk",
+					     "virtio-console", "virtio-rng", "virtio-balloon",
+					     "virtio",	       "virtio",     "virtio-scsi",
+					     "virtio-9p" };
 	static const uint8_t transitional[] = { 1, 2, 5, 3, 8, 4, 0, 0, 0, 9 };
-	uint32_t id = dev >= 0x1040 ? dev - 0x1040u :
-		      dev - 0x1000u < sizeof(transitional) ? transitional[dev - 0x1000] : 0;
+	uint32_t id = dev >= 0x1040			   ? dev - 0x1040u :
+		      dev - 0x1000u < sizeof(transitional) ? transitional[dev - 0x1000] :
+							     0;
 
 	return id < sizeof(names) / sizeof(names[0]) ? names[id] : "virtio";
 }
@@ -55,18 +57,17 @@ static int pc_access_platform(EFI_PCI_IO_PROTOCOL *io, const char **why)
 	st = io->Attributes(io, EfiPciIoAttributeOperationGet, 0, &attrs);
 	if (EFI_ERROR(st))
 		attrs = 0;
-	io->Attributes(io, EfiPciIoAttributeOperationEnable,
-			  EFI_PCI_IO_ATTRIBUTE_MEMORY, NULL);
-	st = io->Mem.Write(io, EfiPciIoWidthUint32, (UINT8)bar,
-			       (UINT64)off + VCOMMON_DFSELECT, 1, &sel);
+	io->Attributes(io, EfiPciIoAttributeOperationEnable, EFI_PCI_IO_ATTRIBUTE_MEMORY, NULL);
+	st = io->Mem.Write(io, EfiPciIoWidthUint32, (UINT8)bar, (UINT64)off + VCOMMON_DFSELECT, 1,
+			   &sel);
 	if (!EFI_ERROR(st))
-		st = io->Mem.Read(io, EfiPciIoWidthUint32, (UINT8)bar,
-				       (UINT64)off + VCOMMON_DF, 1, &feat);
-	io->Mem.Write(io, EfiPciIoWidthUint32, (UINT8)bar,
-			  (UINT64)off + VCOMMON_DFSELECT, 1, &zero);
+		st = io->Mem.Read(io, EfiPciIoWidthUint32, (UINT8)bar, (UINT64)off + VCOMMON_DF, 1,
+				  &feat);
+	io->Mem.Write(io, EfiPciIoWidthUint32, (UINT8)bar, (UINT64)off + VCOMMON_DFSELECT, 1,
+		      &zero);
 	if (!(attrs & EFI_PCI_IO_ATTRIBUTE_MEMORY))
-		io->Attributes(io, EfiPciIoAttributeOperationDisable,
-				  EFI_PCI_IO_ATTRIBUTE_MEMORY, NULL);
+		io->Attributes(io, EfiPciIoAttributeOperationDisable, EFI_PCI_IO_ATTRIBUTE_MEMORY,
+			       NULL);
 	if (EFI_ERROR(st)) {
 		*why = "common configuration BAR unreadable";
 		return -1;
@@ -121,8 +122,9 @@ UINTN pcicheck_untranslated(const struct ldr_devmap *m, int have_smmu)
 			Print(LDR_TAG L"PCI %04x:%02x:%02x.%x (%04x:%04x): requester ID 0x%x is %a: its "
 				      L"DMA bypasses every SMMU and can reach any memory.\n",
 			      seg, bus, dev, fn, id[0], id[1], rid,
-			      !have_smmu ? "on a machine without an SMMU Lockstep owns" :
-					   "not routed through the SMMU by the firmware description");
+			      !have_smmu ?
+				      "on a machine without an SMMU Lockstep owns" :
+				      "not routed through the SMMU by the firmware description");
 			continue;
 		}
 		if (!virtio_pci_is_virtio(id[0], id[1]))

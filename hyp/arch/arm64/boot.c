@@ -192,8 +192,9 @@ static int boot_check_mmio(const struct ls_boot_info *bi, unsigned int ipa_bits)
 	for (i = 0; i < bi->nr_host_mmio; i++) {
 		const struct ls_mem_range *m = &bi->host_mmio[i];
 
-		if (!m->size || !IS_ALIGNED(m->base, PAGE_SIZE) || !IS_ALIGNED(m->size, PAGE_SIZE) ||
-		    m->base + m->size < m->base || m->base + m->size > (1ULL << ipa_bits) ||
+		if (!m->size || !IS_ALIGNED(m->base, PAGE_SIZE) ||
+		    !IS_ALIGNED(m->size, PAGE_SIZE) || m->base + m->size < m->base ||
+		    m->base + m->size > (1ULL << ipa_bits) ||
 		    (i && m->base < bi->host_mmio[i - 1].base + bi->host_mmio[i - 1].size))
 			return -EINVAL;
 		for (j = 0; j < boot_nr_ram; j++)
@@ -227,7 +228,8 @@ bool arm64_is_host_mmio(u64 pa)
 	unsigned int i;
 
 	for (i = 0; bi && i < bi->nr_host_mmio; i++)
-		if (pa >= bi->host_mmio[i].base && pa - bi->host_mmio[i].base < bi->host_mmio[i].size)
+		if (pa >= bi->host_mmio[i].base &&
+		    pa - bi->host_mmio[i].base < bi->host_mmio[i].size)
 			return true;
 	return false;
 }

@@ -122,9 +122,10 @@ static void trap_abort(u64 esr)
 		 (unsigned long long)ipa, (unsigned long long)far, (unsigned long long)elr,
 		 arm64_exc_from_el1(read_sysreg(spsr_el2)) ? 1U : 0U,
 		 (esr & ESR_ABT_S1PTW) ? " (stage-1 walk)" : "", (unsigned long long)esr,
-		 ipa >= arm64_hyp_base && ipa - arm64_hyp_base < arm64_hyp_size ? "hypervisor memory"
-		 : arm64_is_ram(ipa & ~0xfffULL, 0x1000) ? "RAM the host does not own"
-							 : "device MMIO denied to the host");
+		 ipa >= arm64_hyp_base && ipa - arm64_hyp_base < arm64_hyp_size ?
+			 "hypervisor memory" :
+		 arm64_is_ram(ipa & ~0xfffULL, 0x1000) ? "RAM the host does not own" :
+							 "device MMIO denied to the host");
 	arm64_inject_abort(esr, far);
 }
 
