@@ -271,15 +271,17 @@ static int ldr_hide_dt(struct ldr_state *s, void *fdt, uint64_t smmu_base)
 	s->fdt_orig = fdt;
 	s->fdt_copy = copy;
 	s->fdt_pages = pages;
-	Print(LDR_TAG L"DT copy 0x%lx (%d bytes, EfiBootServicesData) installed: %d denied "
-		      L"device nodes status=\"disabled\"\n",
-	      copy, fdt_total_size((void *)(UINTN)copy), n);
+	if (n)
+		Print(LDR_TAG L"DT: %d denied device nodes status=\"disabled\" in the copy\n", n);
 	if (smmu_base)
-		Print(LDR_TAG L"SMMU hidden (DT): arm,smmu-v3 node at 0x%lx status=\"disabled\"%a, "
-			      L"phandle 0x%x: %d iommu-map/iommus and %d iommu-map-mask properties "
-			      L"removed\n",
-		      smmu_base, r.had_status ? " (was set)" : "", r.phandle, r.refs_removed,
-		      r.masks_removed);
+		Print(LDR_TAG L"SMMU hidden (DT): copy 0x%lx (%d bytes, EfiBootServicesData) installed: "
+			      L"arm,smmu-v3 node at 0x%lx status=\"disabled\"%a, phandle 0x%x: %d "
+			      L"iommu-map/iommus and %d iommu-map-mask properties removed\n",
+		      copy, fdt_total_size((void *)(UINTN)copy), smmu_base,
+		      r.had_status ? " (was set)" : "", r.phandle, r.refs_removed, r.masks_removed);
+	else
+		Print(LDR_TAG L"DT copy 0x%lx (%d bytes, EfiBootServicesData) installed\n", copy,
+		      fdt_total_size((void *)(UINTN)copy));
 	return smmu_base ? 1 : 0;
 }
 

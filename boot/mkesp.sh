@@ -8,6 +8,7 @@
 #   ESP_INITRD    initrd           -> \EFI\Linux\initrd.img and an initrd= line
 #   ESP_CMDLINE   kernel command line (cmdline= line)
 #   ESP_POOL_MIB, ESP_STACK_KIB, ESP_CPUS   numeric config lines
+#   ESP_UNSAFE_DMA  unsafe_untranslated_dma= value (tests of the refusal's override)
 #   ESP_CFG       a config file copied verbatim instead of the generated one;
 #                 "none" leaves \lockstep\lockstep.cfg out
 # KERNEL may be empty: the config still names \EFI\Linux\Image (negative tests).
@@ -32,6 +33,8 @@ cfg=$tmp/lockstep.cfg
 	echo "pool_mib=${ESP_POOL_MIB:-32}"
 	echo "stack_kib=${ESP_STACK_KIB:-16}"
 	echo "cpus=${ESP_CPUS:-8}"
+	[ -n "${ESP_UNSAFE_DMA:-}" ] && echo "unsafe_untranslated_dma=$ESP_UNSAFE_DMA"
+	true
 } > "$cfg"
 case "$cfg_src" in
 "") ;;

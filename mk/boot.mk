@@ -127,10 +127,28 @@ $(BOOT_INITRD): $(TOP)/boot/tests/mkinitrd.sh
 
 # The real hypervisor image is built when mk/hyp.mk can, but a failure there only
 # skips that boot: this suite tests the loader (hyp/ has its own suites).
-boot: $(BOOT_EFI) $(BOOT_T)/unit $(BOOT_TESTIMG) $(BOOT_INITRD)
+# Device-map fixtures (boot/tests/unit.c): QEMU's own virt DT, with and without its
+# SMMUv3, and a DSDT shaped like QEMU's compiled by iasl. A fixture that cannot be made
+# is left absent: the unit test then reports "not ok" (never a silent pass).
+BOOT_FX      := $(BOOT_T)/fixtures
+BOOT_FX_QEMU := qemu-system-aarch64 -M virt,virtualization=on,gic-version=3
+$(BOOT_FX)/virt.dtb:
+	@mkdir -p $(@D)
+	-$(BOOT_FX_QEMU),iommu=smmuv3,dumpdtb=$@ -cpu max -smp 4 -m 2G -nic none -display none \
+		> $@.log 2>&1 || rm -f $@
+$(BOOT_FX)/virt-nosmmu.dtb:
+	@mkdir -p $(@D)
+	-$(BOOT_FX_QEMU),dumpdtb=$@ -cpu max -smp 4 -m 2G -nic none -display none > $@.log 2>&1 \
+		|| rm -f $@
+$(BOOT_FX)/virt-dsdt.aml: $(TOP)/boot/tests/virt-dsdt.asl
+	@mkdir -p $(@D)
+	-iasl -p $(basename $@) $< > $@.log 2>&1 || rm -f $@
+BOOT_FIXTURES := $(BOOT_FX)/virt.dtb $(BOOT_FX)/virt-nosmmu.dtb $(BOOT_FX)/virt-dsdt.aml
+
+boot: $(BOOT_EFI) $(BOOT_T)/unit $(BOOT_TESTIMG) $(BOOT_INITRD) $(BOOT_FIXTURES)
 ifneq ($(call boot_has_target,hyp-image),)
 	@$(MAKE) --no-print-directory hyp-image > $(BOOT_T)/hyp-image.out 2>&1 || \
 		echo "boot: 'make hyp-image' failed (see $(BOOT_T)/hyp-image.out)"
 endif
-	@$(TOP)/boot/tests/run.sh $(BOOT_T)/unit $(BOOT_EFI) $(KIMAGE) $(BOOT_TESTIMG) $(BOOT_INITRD) \
+	@BOOT_FIXTURES=$(BOOT_FX) $(TOP)/boot/tests/run.sh $(BOOT_T)/unit $(BOOT_EFI) $(KIMAGE) $(BOOT_TESTIMG) $(BOOT_INITRD) \
 		$(BOOT_REALHYP)

@@ -24,7 +24,8 @@ qpid=
 trap '[ -n "$qpid" ] && kill -9 "$qpid" 2>/dev/null; rm -rf "$work"' EXIT
 trap 'exit 1' INT TERM
 # The variants below set these explicitly; none may leak in from make or the caller.
-unset ESP_HYP ESP_INITRD ESP_KERNEL ESP_CMDLINE ESP_CFG ESP_POOL_MIB ESP_STACK_KIB ESP_CPUS
+unset ESP_HYP ESP_INITRD ESP_KERNEL ESP_CMDLINE ESP_CFG ESP_POOL_MIB ESP_STACK_KIB ESP_CPUS \
+	ESP_UNSAFE_DMA
 : > "$tap"
 n=0
 
@@ -48,6 +49,20 @@ if out=$("$unit" 2> "$logs/boot-unit.err"); then
 else
 	tap_line "not ok" "unit: test binary ran to the end (see $logs/boot-unit.err)"
 fi
+
+# --- the device map's edits, read back by independent parsers (iasl, dtc) ----------
+# The unit test above wrote the DSDT and DT it patched (boot/tests/unit.c test_devmap_*).
+fx=${BOOT_FIXTURES:-$top/build/boot/tests/fixtures}
+rm -f "$fx/dsdt-hidden.dsl"
+iasl -d "$fx/dsdt-hidden.aml" > "$logs/boot-iasl.log" 2>&1
+dsl=$fx/dsdt-hidden.dsl
+assert "devmap: iasl disassembles the patched DSDT: 3 Name (_STA, Zero) (2 virtio-mmio, fw-cfg)" \
+	test "$(grep -c 'Name (_STA, Zero)' "$dsl" 2>/dev/null)" = 3
+assert "devmap: iasl: the unknown device's Method (_STA) now returns Zero; _HIDs kept" \
+	eval "grep -A2 'Method (_STA' '$dsl' | grep -q 'Return (Zero)' && test \$(grep -c LNRO0005 '$dsl') = 2"
+dtc -I dtb -O dts "$fx/virt-hidden.dtb" > "$fx/virt-hidden.dts" 2> "$logs/boot-dtc.log"
+assert "devmap: dtc decompiles the edited DT: 32 virtio-mmio + fw-cfg nodes status = \"disabled\"" \
+	test "$(grep -c 'status = "disabled"' "$fx/virt-hidden.dts" 2>/dev/null)" = 33
 
 # --- QEMU --------------------------------------------------------------------------
 # The machine of the project (tests/qemu/run.sh): EL2, SMMUv3, GICv3, 4 CPUs.
@@ -312,6 +327,40 @@ if [ -n "$realhyp" ] && [ -f "$realhyp" ]; then
 		assert "realhyp-bus1: no SMMU event (no stream left unattached)" hasnt '^lockstep: smmu: event'
 		hidden realhyp-bus1
 	else tap_line "not ok" "realhyp-bus1: ESP built"; fi
+	# A DMA master outside the SMMU: a virtio-pci disk without VIRTIO_F_ACCESS_PLATFORM
+	# (QEMU's default), which bypasses the vIOMMU. The loader refuses before touching
+	# anything, names the device and the QEMU option that fixes it (docs/boot.md).
+	printf 'LOCKSTEP-UNTRANSLATED' > "$work/raw.img" && truncate -s 1M "$work/raw.img"
+	UNTR=(-drive if=none,id=raw,format=raw,snapshot=on,file="$work/raw.img"
+		-device virtio-blk-pci,drive=raw,addr=0x6)
+	if esp untranslated ESP_HYP="$realhyp" ESP_INITRD="$initrd"; then
+		qextra=("${UNTR[@]}")
+		negative untranslated "virtio-pci disk without iommu_platform=on" \
+			'^lockstep-boot: PCI 0000:00:06\.0 virtio-blk \(1AF4:1001\): does not offer VIRTIO_F_ACCESS_PLATFORM: its DMA bypasses the SMMU\.$'
+		qextra=()
+		assert "untranslated: the message names the QEMU option that fixes it" \
+			has 'add iommu_platform=on,disable-legacy=on to its -device option'
+		assert "untranslated: refusal says why and how to override (unsafe_untranslated_dma=1)" \
+			has '^lockstep-boot: ERROR: 1 PCI DMA master\(s\) bypass the SMMU .*Refusing to start Lockstep.*unsafe_untranslated_dma=1'
+		assert "untranslated: the translated ESP disk passes the same check" \
+			has '^lockstep-boot: PCI 0000:00:01\.0 virtio-blk \(1AF4:1042\): VIRTIO_F_ACCESS_PLATFORM offered'
+		assert "untranslated: EL2 untouched (no Lockstep banner, no hypervisor entry)" \
+			eval "hasnt '^Lockstep v' && hasnt 'entering hypervisor'"
+	else tap_line "not ok" "untranslated: ESP built"; fi
+	# The debugging override: boots, and both the loader and the hypervisor say, loudly,
+	# that isolation is off.
+	if esp unsafe ESP_HYP="$realhyp" ESP_INITRD="$initrd" ESP_UNSAFE_DMA=1 \
+		ESP_CMDLINE="console=ttyAMA0 panic=-1 lsboot=unsafe"; then
+		qextra=("${UNTR[@]}")
+		qboot unsafe "$FW_NEXT|$FW_CRASH|reboot: Power down"
+		qextra=()
+		assert "unsafe: unsafe_untranslated_dma=1 boots Lockstep, Linux at EL1 to /init" \
+			eval "has '^lockstep-boot: hypervisor installed' && has '^lockstep-boot-test: initrd /init running at .*lsboot=unsafe'"
+		assert "unsafe: the loader warns that isolation is off" \
+			has '^lockstep-boot: WARNING: unsafe_untranslated_dma=1: booting with 1 DMA master\(s\) outside the SMMU\. ISOLATION IS OFF'
+		assert "unsafe: the hypervisor warns on this boot too" \
+			has '^lockstep: WARNING: 1 DMA master\(s\) outside every SMMU were let through'
+	else tap_line "not ok" "unsafe: ESP built"; fi
 else
 	tap_line ok "realhyp # SKIP no hypervisor image built yet (${realhyp:-none})"
 fi

@@ -1154,6 +1154,326 @@ static void test_sids(void)
 	     "sids: 20000 corrupted IORTs and DTs: in bounds (ASan), refused or canonical ranges");
 }
 
+/* --- device map (boot/devmap.c): which MMIO the host may reach ---------------------- */
+
+#define ACPI_HDR_SIZE 36
+
+static const char *fx_dir;
+
+static uint8_t *fx_read(const char *name, size_t *len)
+{
+	static uint8_t buf[4][2 << 20];
+	static int next;
+	char path[512];
+	uint8_t *b = buf[next++ & 3];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", fx_dir ? fx_dir : ".", name);
+	f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	*len = fread(b, 1, sizeof(buf[0]), f);
+	fclose(f);
+	return *len ? b : NULL;
+}
+
+static const struct ldr_dev *dm_find(const struct ldr_devmap *m, const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < m->nr_dev; i++)
+		if (!strncmp(m->dev[i].name, name, strlen(name)))
+			return &m->dev[i];
+	return NULL;
+}
+
+static int dm_count(const struct ldr_devmap *m, const char *prefix, uint32_t verdict)
+{
+	uint32_t i;
+	int n = 0;
+
+	for (i = 0; i < m->nr_dev; i++)
+		if (!strncmp(m->dev[i].name, prefix, strlen(prefix)) &&
+		    m->dev[i].verdict == verdict)
+			n++;
+	return n;
+}
+
+/* Is [base, base + size) inside one of the final host windows? */
+static int dm_in(const struct ls_mem_range *w, int n, uint64_t base, uint64_t size)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (base >= w[i].base && base + size <= w[i].base + w[i].size)
+			return 1;
+	return 0;
+}
+
+static int dm_touches(const struct ls_mem_range *w, int n, uint64_t base, uint64_t size)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (base < w[i].base + w[i].size && w[i].base < base + size)
+			return 1;
+	return 0;
+}
+
+/* QEMU's own virt DT (dumpdtb), with and without its SMMUv3. */
+static void test_devmap_dt(void)
+{
+	static struct ldr_devmap m;
+	static uint8_t copy[(2 << 20) + 8192];
+	struct ls_mem_range w[LS_BOOT_MAX_MMIO];
+	const struct ldr_dev *d;
+	uint32_t offs[LDR_FDT_MAX_HIDE], n = 0, i;
+	size_t len = 0;
+	uint8_t *dtb = fx_read("virt.dtb", &len);
+	const char *e;
+	int nw;
+
+	t_ok(dtb != NULL, "devmap dt: fixture virt.dtb (QEMU -M virt,iommu=smmuv3 dumpdtb) read");
+	if (!dtb)
+		return;
+	devmap_init(&m);
+	e = devmap_fdt(&m, dtb, (uint32_t)len, 0x9050000);
+	t_ok(!e && (m.flags & LS_BOOT_MMIO_FROM_DT), "devmap dt: QEMU's virt DT classified");
+	t_ok(dm_count(&m, "/virtio_mmio@", LDR_DEV_DENY) == 32 &&
+		     dm_count(&m, "/virtio_mmio@", LDR_DEV_ALLOW) == 0,
+	     "devmap dt: all 32 virtio-mmio transports denied (DMA masters outside the SMMU)");
+	d = dm_find(&m, "/fw-cfg@9020000");
+	t_ok(d && d->verdict == LDR_DEV_DENY && d->hide_off != UINT32_MAX,
+	     "devmap dt: fw-cfg denied (its DMA interface), to be hidden");
+	d = dm_find(&m, "/pcie@10000000");
+	t_ok(d && d->verdict == LDR_DEV_ALLOW && d->nwin == 4 && m.nr_pci_rids == 1 &&
+		     m.pci_rids[0].base == 0 && m.pci_rids[0].count == 0x10000 &&
+		     devmap_rid_translated(&m, 0x0800) && !devmap_rid_translated(&m, 0x10000),
+	     "devmap dt: PCIe root complex allowed (iommu-map to the SMMU: RIDs 0..0xffff), "
+	     "ECAM + 3 ranges windows");
+	t_ok(dm_find(&m, "/intc@8000000") &&
+		     dm_find(&m, "/intc@8000000")->verdict == LDR_DEV_ALLOW &&
+		     dm_find(&m, "/intc@8000000/its@8080000") &&
+		     dm_find(&m, "/pl011@9000000")->verdict == LDR_DEV_ALLOW &&
+		     dm_find(&m, "/pl031@9010000")->verdict == LDR_DEV_ALLOW &&
+		     dm_find(&m, "/pl061@9030000")->verdict == LDR_DEV_ALLOW &&
+		     dm_find(&m, "/flash@0")->verdict == LDR_DEV_ALLOW,
+	     "devmap dt: GIC, its ITS (child, empty ranges), UART, RTC, GPIO, flash allowed");
+	t_ok(!dm_find(&m, "/smmuv3@9050000") && !dm_find(&m, "/memory@40000000") &&
+		     !dm_find(&m, "/cpus/cpu@0"),
+	     "devmap dt: the SMMU (Lockstep's), RAM and CPUs are not host devices");
+	nw = devmap_finish(&m, 0x9050000, 0x20000, w, LS_BOOT_MAX_MMIO);
+	t_ok(nw > 0 && dm_in(w, nw, 0x9000000, 0x1000) && dm_in(w, nw, 0x8000000, 0x10000) &&
+		     dm_in(w, nw, 0x10000000, 0x2eff0000) &&
+		     dm_in(w, nw, 0x4010000000ULL, 0x10000000) &&
+		     dm_in(w, nw, 0x8000000000ULL, 0x8000000000ULL) &&
+		     !dm_touches(w, nw, 0xa000000, 0x4000) && !dm_touches(w, nw, 0x9020000, 0x18) &&
+		     !dm_touches(w, nw, 0x9050000, 0x20000),
+	     "devmap dt: final list has UART, GIC, PCIe windows; no virtio-mmio, fw-cfg or SMMU page");
+	for (i = 1; nw > 0 && i < (uint32_t)nw; i++)
+		if (w[i].base <= w[i - 1].base + w[i - 1].size || w[i].base % 4096 ||
+		    w[i].size % 4096)
+			nw = -2;
+	t_ok(nw > 0, "devmap dt: final list sorted, merged, page aligned");
+
+	/* Hide what was denied in a copy; the copy must still parse and show them disabled. */
+	for (i = 0; i < m.nr_dev; i++)
+		if (m.dev[i].verdict == LDR_DEV_DENY && m.dev[i].hide_off != UINT32_MAX)
+			offs[n++] = m.dev[i].hide_off;
+	memcpy(copy, dtb, len);
+	e = fdt_disable_nodes(copy, sizeof(copy), offs, n);
+	/* QEMU's DT has no "status" string yet: 7 bytes for it, 24 per property. */
+	t_ok(!e && n == 33 && fdt_total_size(copy) == len + 24 * n + 7,
+	     "devmap dt: 33 denied nodes get status=\"disabled\" (24 bytes each + the name)");
+	if (fx_dir) { /* boot/tests/run.sh decompiles it with dtc */
+		char path[512];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/virt-hidden.dtb", fx_dir);
+		f = fopen(path, "wb");
+		if (f) {
+			fwrite(copy, 1, fdt_total_size(copy), f);
+			fclose(f);
+		}
+	}
+	{
+		static struct ldr_devmap m2;
+
+		devmap_init(&m2);
+		e = devmap_fdt(&m2, copy, fdt_total_size(copy), 0x9050000);
+		t_ok(!e && dm_count(&m2, "/virtio_mmio@", LDR_DEV_DENY) == 0 &&
+			     !dm_find(&m2, "/fw-cfg@") && dm_find(&m2, "/pcie@10000000") &&
+			     fdt_find_pl011(copy, fdt_total_size(copy)) == 0x9000000,
+		     "devmap dt: edited DT parses; hidden nodes now disabled, the rest unchanged");
+	}
+	memcpy(copy, dtb, len);
+	offs[0] = offs[0] + 4;
+	t_ok(fdt_disable_nodes(copy, sizeof(copy), offs, 1) != NULL && !memcmp(copy, dtb, len),
+	     "devmap dt: an offset that is not a node -> refused, blob untouched");
+
+	dtb = fx_read("virt-nosmmu.dtb", &len);
+	t_ok(dtb != NULL, "devmap dt: fixture virt-nosmmu.dtb (no SMMU) read");
+	if (!dtb)
+		return;
+	devmap_init(&m);
+	e = devmap_fdt(&m, dtb, (uint32_t)len, 0);
+	d = dm_find(&m, "/pcie@10000000");
+	t_ok(!e && d && d->verdict == LDR_DEV_DENY && !m.nr_pci_rids &&
+		     !devmap_rid_translated(&m, 0x0800),
+	     "devmap dt: no SMMU -> the PCIe root complex is denied, no RID translated");
+	e = devmap_fdt(&m, dtb, 39, 0);
+	t_ok(e != NULL, "devmap dt: truncated blob refused");
+}
+
+/* An iasl-compiled DSDT shaped like QEMU's virt one (boot/tests/virt-dsdt.asl). */
+static void test_devmap_acpi(void)
+{
+	static struct ldr_devmap m;
+	static uint8_t t[65536];
+	const struct ldr_dev *d;
+	struct ls_mem_range w[LS_BOOT_MAX_MMIO];
+	size_t len = 0;
+	uint8_t *aml = fx_read("virt-dsdt.aml", &len);
+	uint32_t i, hidden = 0;
+	const char *e;
+	int nw, ok = 1;
+	FILE *f;
+
+	t_ok(aml != NULL, "devmap acpi: fixture virt-dsdt.aml (iasl) read");
+	if (!aml)
+		return;
+	devmap_init(&m);
+	e = devmap_aml(&m, aml, (uint32_t)len, 0, 1, NULL);
+	t_ok(!e,
+	     "devmap acpi: the whole DSDT walked (Scope, Device, Name, Method, OperationRegion, "
+	     "Field)");
+	d = dm_find(&m, "VR00 LNRO0005");
+	t_ok(d && d->verdict == LDR_DEV_DENY && d->base == 0xa000000 && d->size == 0x200 &&
+		     d->hide_kind == 0 && d->hide_off != UINT32_MAX && aml[d->hide_off] == 0x08 &&
+		     !memcmp(aml + d->hide_off + 1, "_UID", 4),
+	     "devmap acpi: virtio-mmio denied, window from _CRS, hidden through its _UID");
+	d = dm_find(&m, "FWCF QEMU0002");
+	t_ok(d && d->verdict == LDR_DEV_DENY && d->hide_kind == 1 &&
+		     !memcmp(aml + d->hide_off + 1, "_STA", 4),
+	     "devmap acpi: fw-cfg denied, hidden through its own Name(_STA)");
+	d = dm_find(&m, "XDEV ABCD0001");
+	t_ok(d && d->verdict == LDR_DEV_DENY && d->hide_kind == 2 && d->base == 0xc000000 &&
+		     d->size == 0x1000,
+	     "devmap acpi: unknown device with a QWordMemory window denied, Method(_STA) to patch");
+	d = dm_find(&m, "PCI0 PNP0A08");
+	t_ok(d && d->verdict == LDR_DEV_ALLOW && d->nwin == 3,
+	     "devmap acpi: PCI root (EISAID _HID decoded) allowed with 3 windows (bus range not one)");
+	t_ok(dm_find(&m, "COM0 ARMH0011")->verdict == LDR_DEV_ALLOW &&
+		     dm_find(&m, "GED_ ACPI0013")->verdict == LDR_DEV_ALLOW &&
+		     dm_find(&m, "GED_ ACPI0013")->base == 0x9080000 &&
+		     dm_find(&m, "AML OperationRegion")->base == 0x9090000 &&
+		     !dm_find(&m, "RES0") && !dm_find(&m, "C000") && !dm_find(&m, "PWRB"),
+	     "devmap acpi: UART, GED (OperationRegion) and module-level region allowed; PNP0C02 "
+	     "and devices without registers left out");
+	nw = devmap_finish(&m, 0, 0, w, LS_BOOT_MAX_MMIO);
+	t_ok(nw > 0 && dm_in(w, nw, 0x10000000, 0x2eff0000) && dm_in(w, nw, 0x3eff0000, 0x10000) &&
+		     dm_in(w, nw, 0x8000000000ULL, 0x8000000000ULL) &&
+		     !dm_touches(w, nw, 0xa000000, 0x4000) && !dm_touches(w, nw, 0xc000000, 0x1000),
+	     "devmap acpi: PCI memory, translated I/O (0x3eff0000) and high windows in the list; "
+	     "denied ones not");
+	devmap_init(&m);
+	e = devmap_aml(&m, aml, (uint32_t)len, 0, 0, "IORT: test says no");
+	d = dm_find(&m, "PCI0 PNP0A08");
+	t_ok(!e && d && d->verdict == LDR_DEV_DENY && !strcmp(d->why, "IORT: test says no"),
+	     "devmap acpi: PCI root denied with the IORT's reason when it is not behind the SMMU");
+
+	/* Hide every denied device in a copy: same length, checksum fixed, still walkable. */
+	devmap_init(&m);
+	devmap_aml(&m, aml, (uint32_t)len, 0, 1, NULL);
+	memcpy(t, aml, len);
+	for (i = 0; i < m.nr_dev; i++)
+		if (m.dev[i].verdict == LDR_DEV_DENY && m.dev[i].hide_off != UINT32_MAX) {
+			ok &= !acpi_hide_device(t, (uint32_t)len, m.dev[i].hide_off,
+						m.dev[i].hide_kind);
+			hidden++;
+		}
+	{
+		uint8_t sum = 0;
+
+		for (i = 0; i < len; i++)
+			sum = (uint8_t)(sum + t[i]);
+		t_ok(ok && hidden == 4 && sum == 0,
+		     "devmap acpi: 4 denied devices hidden in place, table checksum valid");
+	}
+	{
+		static struct ldr_devmap m2;
+
+		devmap_init(&m2);
+		e = devmap_aml(&m2, t, (uint32_t)len, 0, 1, NULL);
+		d = dm_find(&m2, "VR00 LNRO0005");
+		t_ok(!e && d && d->hide_kind == 1 && !memcmp(t + d->hide_off, "\x08_STA\x00", 6) &&
+			     dm_find(&m2, "PCI0 PNP0A08"),
+		     "devmap acpi: patched DSDT walks; VR00 now has Name(_STA, Zero)");
+	}
+	t_ok(acpi_hide_device(t, (uint32_t)len, 40, 0) != NULL,
+	     "devmap acpi: a hide offset that is not a Name -> refused");
+	{
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/dsdt-hidden.aml", fx_dir ? fx_dir : ".");
+		f = fx_dir ? fopen(path, "wb") : NULL;
+	}
+	if (f) {
+		fwrite(t, 1, len, f); /* boot/tests/run.sh disassembles it with iasl -d */
+		fclose(f);
+	}
+	t[ACPI_HDR_SIZE] = 0x5b; /* an opcode the walker does not know at that level */
+	t[ACPI_HDR_SIZE + 1] = 0x99;
+	devmap_init(&m);
+	t_ok(devmap_aml(&m, t, (uint32_t)len, 0, 1, NULL) != NULL,
+	     "devmap acpi: unknown AML object -> an error, not a guess");
+}
+
+static void test_devmap_misc(void)
+{
+	static struct ldr_devmap m;
+	struct ls_mem_range w[4];
+	uint8_t cfg[256] = { 0 };
+	uint32_t bar = 9, off = 9;
+
+	/* Deny wins a shared page; the SMMU frame is never the host's. */
+	devmap_init(&m);
+	devmap_add_runtime(&m, 0x9000000, 0x100);
+	m.deny[m.nr_deny++] = (struct ls_mem_range){ 0x9000800, 0x200 };
+	devmap_add_runtime(&m, 0x9050000, 0x1000);
+	devmap_add_runtime(&m, 0x9010000, 0x1000);
+	devmap_add_runtime(&m, 0x9011000, 0x1000);
+	t_ok(devmap_finish(&m, 0x9050000, 0x20000, w, 4) == 1 && w[0].base == 0x9010000 &&
+		     w[0].size == 0x2000 && m.conflicts == 2,
+	     "devmap: a window sharing a page with a denied one, or the SMMU's, dropped; "
+	     "neighbours merged");
+	devmap_init(&m);
+	devmap_add_runtime(&m, 0x1000, 0x1000);
+	devmap_add_runtime(&m, 0x3000, 0x1000);
+	devmap_add_runtime(&m, 0x5000, 0x1000);
+	t_ok(devmap_finish(&m, 0, 0, w, 2) == -1, "devmap: more windows than room -> -1");
+
+	/* virtio-pci capability list (Virtio 1.2 4.1.4): common config in BAR 4 at 0x1000. */
+	cfg[6] = 0x10;
+	cfg[0x34] = 0x40;
+	cfg[0x40] = 0x09, cfg[0x41] = 0x50, cfg[0x42] = 16, cfg[0x43] = 3; /* ISR */
+	cfg[0x50] = 0x09, cfg[0x51] = 0x00, cfg[0x52] = 16, cfg[0x53] = 1, cfg[0x54] = 4;
+	cfg[0x59] = 0x10;
+	t_ok(!virtio_pci_common_cap(cfg, sizeof(cfg), &bar, &off) && bar == 4 && off == 0x1000,
+	     "virtio-pci: common configuration capability found (second in the list)");
+	cfg[6] = 0;
+	t_ok(virtio_pci_common_cap(cfg, sizeof(cfg), &bar, &off) != NULL,
+	     "virtio-pci: no capability list (legacy-only device) -> refused");
+	cfg[6] = 0x10;
+	cfg[0x51] = 0x40; /* a loop */
+	cfg[0x53] = 2;
+	t_ok(virtio_pci_common_cap(cfg, sizeof(cfg), &bar, &off) != NULL,
+	     "virtio-pci: looping capability list without COMMON_CFG -> refused, terminates");
+	t_ok(virtio_pci_is_virtio(0x1af4, 0x1042) && virtio_pci_is_virtio(0x1af4, 0x1000) &&
+		     !virtio_pci_is_virtio(0x1af4, 0x1100) && !virtio_pci_is_virtio(0x1b36, 0x1042),
+	     "virtio-pci: vendor 0x1af4, devices 0x1000-0x107f");
+}
+
 int main(void)
 {
 	test_config();
@@ -1166,6 +1486,10 @@ int main(void)
 	test_dt_hide();
 	test_dt_fuzz();
 	test_sids();
+	fx_dir = getenv("BOOT_FIXTURES");
+	test_devmap_dt();
+	test_devmap_acpi();
+	test_devmap_misc();
 	fprintf(stderr, "boot unit: %d tests, %d failed\n", t_n, t_fail);
 	return 0;
 }
