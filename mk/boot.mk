@@ -131,7 +131,7 @@ $(BOOT_INITRD): $(TOP)/boot/tests/mkinitrd.sh
 # SMMUv3, and a DSDT shaped like QEMU's compiled by iasl. A fixture that cannot be made
 # is left absent: the unit test then reports "not ok" (never a silent pass).
 BOOT_FX      := $(BOOT_T)/fixtures
-BOOT_FX_QEMU := qemu-system-aarch64 -M virt,virtualization=on,gic-version=3
+BOOT_FX_QEMU := qemu-system-aarch64 -nic none -M virt,virtualization=on,gic-version=3
 $(BOOT_FX)/virt.dtb:
 	@mkdir -p $(@D)
 	-$(BOOT_FX_QEMU),iommu=smmuv3,dumpdtb=$@ -cpu max -smp 4 -m 2G -nic none -display none \

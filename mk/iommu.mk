@@ -94,7 +94,7 @@ IOMMU_Q_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -mgeneral-regs-only -mstrict-
 # -global arm-smmuv3.stage says (IDR0 0x0d44101b in every run); the flag is kept
 # for QEMU versions that default to stage 1 only. With an SMMU without S2P the
 # test checks that the driver refuses it and writes nothing.
-IOMMU_Q_QEMU  := qemu-system-aarch64 -M virt,virtualization=on,iommu=smmuv3,gic-version=3 \
+IOMMU_Q_QEMU  := qemu-system-aarch64 -nic none -M virt,virtualization=on,iommu=smmuv3,gic-version=3 \
 		 -cpu max -smp 1 -m 1G -nographic -monitor none -semihosting -device edu,addr=2
 IOMMU_Q_STAGES := 2
 

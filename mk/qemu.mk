@@ -11,8 +11,8 @@ ESP_IMG   := $(B)/esp.img
 QEMU_LOGS := $(B)/test-logs
 
 ALL_TARGETS += initramfs
-TEST_SUITES += qemu qemu-direct
-.PHONY: initramfs qemu qemu-direct run
+TEST_SUITES += qemu qemu-direct lint-qemu
+.PHONY: initramfs qemu qemu-direct run lint-qemu
 
 initramfs: $(INITRAMFS)
 
@@ -32,6 +32,13 @@ qemu: initramfs driver
 	@$(MAKE) --no-print-directory esp ESP_OUT=$(QEMU_TEST_ESP) \
 		ESP_CMDLINE="$(QEMU_TEST_CMDLINE)" || rm -f $(QEMU_TEST_ESP)
 	@ESP=$(QEMU_TEST_ESP) $(TOP)/tests/qemu/run.sh test
+
+# No QEMU command line in the tree brings a DMA master outside the SMMU (docs/iommu.md):
+# scripts/lint-qemu.py, with its rules' self-test.
+lint-qemu:
+	@mkdir -p $(QEMU_LOGS)
+	@python3 $(TOP)/scripts/lint-qemu.py --self-test > $(QEMU_LOGS)/lint-qemu.tap; \
+		cat $(QEMU_LOGS)/lint-qemu.tap
 
 qemu-direct: initramfs driver
 	@$(TOP)/tests/qemu/run.sh direct

@@ -129,27 +129,58 @@ abi_env() { # the ABI constants the initramfs was built with
 }
 
 # --- modes --------------------------------------------------------------------------
+# An attacker's disk on a virtio-mmio transport (outside the SMMU): not snapshot, so any
+# write would land in the file; its digest is compared after the boot.
+mmio_disk() {
+	mmio_img=$work/mmio-disk.img
+	{ printf 'LOCKSTEP-MMIO-DISK\n'; head -c 65536 /dev/zero; } > "$mmio_img"
+	truncate -s 1M "$mmio_img"
+	mmio_sum=$(sha256sum < "$mmio_img")
+	# lint-qemu: untranslated on purpose (the attacker's device the host must not reach)
+	mmio=(-drive if=none,id=mmio,format=raw,file="$mmio_img" -device virtio-blk-device,drive=mmio)
+}
+
+# run_boot PREFIX LOG: one boot of the test ESP with the attacker's disk; the checks.
+run_boot() {
+	local p=$1
+	log=$2
+	firmware || { tap_line "not ok" "$p: AAVMF firmware present"; return 0; }
+	disk "$esp"
+	mmio_disk
+	boot "$log" "${fw[@]}" "${dsk[@]}" "${mmio[@]}"
+	assert "$p: QEMU finished within ${timeout_s}s (took ${secs}s)" test "$qrc" != 124 -a "$qrc" != 137
+	assert "$p: Lockstep banner on the serial console" has '^Lockstep v[0-9]'
+	assert "$p: kernel: CPU: All CPU(s) started at EL1" has 'CPU: All CPU\(s\) started at EL1'
+	assert "$p: kernel: 4 CPUs brought up" has 'smp: Brought up [0-9]+ nodes?, 4 CPUs'
+	assert "$p: kernel: lockstep.ko reports hypervisor ABI $LS_ABI" has "lockstep: hypervisor ABI $LS_ABI,"
+	guest_results "$p: guest"
+	assert "$p: the refused range is the loader's Lockstep region" region_matches
+	assert "$p: Lockstep logged the host's aborted read (stage-2)" hyp_logged_abort
+	assert "$p: system keeps running after the hypervisor-memory read (later output)" alive_after_read
+	assert "$p: loader denied the 32 virtio-mmio transports and fw-cfg, and hid them" \
+		eval "test \$(grep -cE '^lockstep-boot: device .*(virtio_mmio@|LNRO0005).*DENIED to the host \(virtio-mmio transport' '$log') = 32 && has '^lockstep-boot: device .*(fw-cfg|QEMU0002).*DENIED' && has '^lockstep-boot: (ACPI: DSDT .* 33 denied devices get _STA = 0|DT: 33 denied device nodes status=\"disabled\")'"
+	assert "$p: Lockstep's host stage-2 maps only the listed device windows (default deny)" \
+		has '^lockstep: host stage-2: .*device MMIO default deny: [0-9]+ windows the loader listed'
+	assert "$p: Lockstep logged the refused virtio-mmio read and write as denied device MMIO" \
+		eval "has 'lockstep: cpu [0-9]+: host read abort at IPA 0xa003e00 .*device MMIO denied to the host' && has 'lockstep: cpu [0-9]+: host write abort at IPA 0xa003e50 .*device MMIO denied to the host'"
+	assert "$p: the virtio-mmio disk is unchanged (sha256), no hypervisor page on it" \
+		eval "test \"\$(sha256sum < '$mmio_img')\" = '$mmio_sum' && ! grep -qa LKSTSTEP '$mmio_img'"
+	assert "$p: no kernel Oops/BUG/WARNING in the serial log" \
+		eval "! grep -qE 'Internal error|Oops|BUG:|WARNING: CPU' '$log'"
+	assert "$p: clean poweroff (PSCI SYSTEM_OFF, QEMU exit 0)" clean_poweroff
+}
+
 mode_test() {
 	tap_open "$logs/qemu.tap"
-	log=$logs/qemu-serial.log
 	if [ ! -f "$esp" ] || [ ! -f "$initramfs" ]; then
 		tap_line "not ok" "ESP image $esp and initramfs exist"
 		return 0
 	fi
 	abi_env || { tap_line "not ok" "initramfs carries /etc/lockstep-abi.env"; return 0; }
-	firmware || { tap_line "not ok" "AAVMF firmware present"; return 0; }
-	disk "$esp"
-	boot "$log" "${fw[@]}" "${dsk[@]}"
-	assert "QEMU finished within ${timeout_s}s (took ${secs}s)" test "$qrc" != 124 -a "$qrc" != 137
-	assert "Lockstep banner on the serial console" has '^Lockstep v[0-9]'
-	assert "kernel: CPU: All CPU(s) started at EL1" has 'CPU: All CPU\(s\) started at EL1'
-	assert "kernel: 4 CPUs brought up" has 'smp: Brought up [0-9]+ nodes?, 4 CPUs'
-	assert "kernel: lockstep.ko reports hypervisor ABI $LS_ABI" has "lockstep: hypervisor ABI $LS_ABI,"
-	guest_results guest
-	assert "the refused range is the loader's Lockstep region" region_matches
-	assert "Lockstep logged the host's aborted read (stage-2)" hyp_logged_abort
-	assert "system keeps running after the hypervisor-memory read (later output)" alive_after_read
-	assert "clean poweroff (PSCI SYSTEM_OFF, QEMU exit 0)" clean_poweroff
+	# The machine `make run` boots (ACPI), then the same with a device tree (acpi=off).
+	run_boot acpi "$logs/qemu-serial.log"
+	machine[1]=${machine[1]},acpi=off
+	run_boot dt "$logs/qemu-serial-dt.log"
 	echo "qemu: TAP in $tap"
 }
 
