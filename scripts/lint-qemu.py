@@ -24,7 +24,7 @@ import re
 import sys
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ROOTS = ["mk", "tests", "scripts", "boot", "Makefile"]
+ROOTS = ["mk", "tests", "scripts", "boot", "hyp", "host-driver", "Makefile"]
 MARK = "lint-qemu: untranslated on purpose"
 PCI = re.compile(r"virtio-[a-z0-9-]+-pci\b")
 MMIO = re.compile(r"-device\s+\"?virtio-[a-z0-9-]+-device\b")

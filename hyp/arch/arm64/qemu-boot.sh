@@ -24,10 +24,10 @@ work=$(mktemp -d)
 cp /usr/share/AAVMF/AAVMF_VARS.fd "$work/vars.fd"
 timeout --foreground -k 10 "$timeout_s" qemu-system-aarch64 \
 	-M virt,virtualization=on,iommu=smmuv3,gic-version=3 -cpu max,pauth-impdef=on \
-	-smp 4 -m 2G -nographic -no-reboot \
+	-smp 4 -m 2G -nographic -no-reboot -nic none \
 	-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd \
 	-drive if=pflash,format=raw,unit=1,file="$work/vars.fd" \
-	-drive if=none,id=esp,format=raw,snapshot=on,file="$esp" -device virtio-blk-pci,drive=esp \
+	-drive if=none,id=esp,format=raw,snapshot=on,file="$esp" -device virtio-blk-pci,drive=esp,disable-legacy=on,iommu_platform=on \
 	</dev/null 2>&1 | tr -d '\r' > "$log"
 qrc=${PIPESTATUS[0]}
 rm -rf "$work"
