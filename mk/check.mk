@@ -1,4 +1,4 @@
-# Quality gates (issue 5), run identically on a developer machine and in CI.
+# Quality gates, run identically on a developer machine and in CI.
 #
 #   make check          every step below; prints a header and PASS/FAIL/SKIP per
 #                       step, writes build/test-logs/check.tap, fails if any step failed

@@ -11,7 +11,7 @@ BUSYBOX   := $(DEPS)/busybox/bin/busybox
 AAVMF_CODE := /usr/share/AAVMF/AAVMF_CODE.fd
 AAVMF_VARS := /usr/share/AAVMF/AAVMF_VARS.fd
 
-# Warnings every C file in the tree is built with (issue 5 tightens further).
+# Warnings every C file in the tree is built with.
 WARN := -Wall -Wextra -Werror -Wshadow -Wundef -Wmissing-prototypes -Wstrict-prototypes
 # Extra warnings for the arch-neutral core (hyp/mmu, hyp/mem, hyp/hvc).
 CORE_WARN := -Wconversion -Wsign-conversion

@@ -1,4 +1,4 @@
-# DMA isolation through the whole stack with QEMU's "edu" PCI device (issue 4).
+# DMA isolation through the whole stack with QEMU's "edu" PCI device.
 #
 #   make edu-test    build/smmu-dma/ko/edu_test.ko (host-driver/edu-test): debugfs
 #                    commands to allocate pages and start edu DMAs at raw PAs

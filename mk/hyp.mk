@@ -36,11 +36,12 @@ HYP_ASFLAGS := -fpie -nostdinc -isystem $(HYP_GCC_INC) $(CORE_INC) -I$(HYP_ARCH)
 HYP_LDFLAGS := -nostdlib -static-pie -Wl,--no-dynamic-linker -Wl,-z,text -Wl,-z,norelro \
 	-Wl,-z,max-page-size=4096 -Wl,--build-id=none -Wl,--no-undefined -T $(HYP_ARCH)/lockstep.lds
 
-# The SMMUv3 driver (hyp/iommu) builds with the core's warnings: it includes no arch header.
-HYP_CORE_SRCS := $(sort $(wildcard $(TOP)/hyp/mmu/*.c $(TOP)/hyp/mem/*.c $(TOP)/hyp/hvc/*.c \
-		 $(TOP)/hyp/iommu/*.c))
-HYP_ARCH_SRCS := $(sort $(filter-out $(HYP_ARCH)/mkimage.c,$(wildcard $(HYP_ARCH)/*.c)))
-HYP_ASM_SRCS  := $(sort $(wildcard $(HYP_ARCH)/*.S))
+# Explicit object lists, one per arch (Bao's objects.mk): the image links what its arch names,
+# never a wildcard, so a format or driver of another platform cannot slip in.
+include $(HYP_ARCH)/objects.mk
+HYP_CORE_SRCS := $(addprefix $(TOP)/,$(HYP_CORE_FILES) $(HYP_IOMMU_FILES))
+HYP_ARCH_SRCS := $(addprefix $(TOP)/,$(filter %.c,$(HYP_ARCH_FILES)))
+HYP_ASM_SRCS  := $(addprefix $(TOP)/,$(filter %.S,$(HYP_ARCH_FILES)))
 
 hyp_obj = $(patsubst $(TOP)/%,$(HYP_B)/obj/%.o,$(1))
 HYP_CORE_OBJS := $(call hyp_obj,$(HYP_CORE_SRCS))

@@ -1,5 +1,5 @@
-# IOMMU map/unmap benchmark against Linux's own arm-smmu-v3 driver (issue 4,
-# tests/iommu-bench/README.md). Figures, not pass/fail: part of `make bench`, not of `make test`.
+# IOMMU map/unmap benchmark against Linux's own arm-smmu-v3 driver
+# (tests/iommu-bench/README.md). Figures, not pass/fail: part of `make bench`, not of `make test`.
 #
 #   make bench-iommu   build tests/iommu-bench/kmod/lsbench.ko, boot the smmu-boot machine twice
 #                      (Lockstep + lockstep-iommu.ko; then the same kernel without Lockstep, Linux's

@@ -1,4 +1,4 @@
-# PV IOMMU driver for the host (host-driver/pviommu, issue 4): lockstep-iommu.ko,
+# PV IOMMU driver for the host (host-driver/pviommu): lockstep-iommu.ko,
 # cross-built like lockstep.ko (mk/driver.mk) from a copy under build/pviommu/.
 #
 #   make pviommu-ko   build build/pviommu/ko/lockstep-iommu.ko

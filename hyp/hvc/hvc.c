@@ -8,7 +8,10 @@
 
 #include "hyp/hvc.h"
 #include "hyp/plat.h"
+#include "hyp/hdom.h"
+#include "hyp/mem_protect.h"
 #include "hyp/own.h"
+#include "hyp/vm.h"
 
 _Static_assert(LS_BUDGET_PAGES == OWN_BUDGET_PAGES, "ABI budget matches the core");
 _Static_assert(LS_POOL_HOST == OWN_HOST, "ABI host pool id matches the core");

@@ -29,6 +29,16 @@
 #include "pt_fmt.h"
 #include "pt_pool.h"
 
+/*
+ * The formats are weak references here: an image links only the formats its arch's
+ * object list names (hyp/arch/<arch>/objects.mk), and pt_fmt_get() answers NULL
+ * (pt_init: -EINVAL) for one it did not link. Host tests link them all.
+ */
+#pragma weak pt_fmt_arm64_s2
+#pragma weak pt_fmt_arm64_s1
+#pragma weak pt_fmt_x86_ept
+#pragma weak pt_fmt_vtd_sl
+
 static const struct pt_fmt *const pt_fmts[PT_FMT_NR] = {
 	[PT_FMT_ARM64_S2] = &pt_fmt_arm64_s2,
 	[PT_FMT_ARM64_S1] = &pt_fmt_arm64_s1,

@@ -29,7 +29,10 @@
 
 #include "fake.h"
 #include "hyp/hvc.h"
+#include "hyp/hdom.h"
+#include "hyp/mem_protect.h"
 #include "hyp/own.h"
+#include "hyp/vm.h"
 #include "hyp/plat.h"
 #include "invariant.h"
 

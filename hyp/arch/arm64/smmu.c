@@ -19,6 +19,7 @@
 #include "arm64/arm64.h"
 #include "hyp/hvc.h"
 #include "hyp/iommu.h"
+#include "hyp/hdom.h"
 #include "hyp/own.h"
 #include "hyp/plat.h"
 

@@ -17,6 +17,7 @@
 #ifndef HYP_IOMMU_H
 #define HYP_IOMMU_H
 
+#include "hyp/hdom.h"
 #include "hyp/own.h"
 #include "hyp/pgtable.h"
 #include "hyp/spinlock.h"

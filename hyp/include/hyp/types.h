@@ -34,43 +34,4 @@ typedef int64_t s64;
 #define MIN(a, b)	 ((a) < (b) ? (a) : (b))
 #define MAX(a, b)	 ((a) > (b) ? (a) : (b))
 
-/*
- * Opaque address types, one per address space (STYLE.md): raw host numbers are
- * converted once, at the hypercall boundary.
- */
-typedef struct {
-	u64 v;
-} phys_addr_t; /* physical address (PA) */
-typedef struct {
-	u64 v;
-} ipa_t; /* intermediate physical address (stage-2 input) */
-typedef struct {
-	u64 v;
-} iova_t; /* IO virtual address (IOMMU input) */
-
-static inline phys_addr_t pa_init(u64 v)
-{
-	return (phys_addr_t){ v };
-}
-static inline u64 pa_addr(phys_addr_t a)
-{
-	return a.v;
-}
-static inline ipa_t ipa_init(u64 v)
-{
-	return (ipa_t){ v };
-}
-static inline u64 ipa_addr(ipa_t a)
-{
-	return a.v;
-}
-static inline iova_t iova_init(u64 v)
-{
-	return (iova_t){ v };
-}
-static inline u64 iova_addr(iova_t a)
-{
-	return a.v;
-}
-
 #endif /* HYP_TYPES_H */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * lsbench.ko: the IOMMU map/unmap benchmark of issue 4 (tests/iommu-bench/README.md).
+ * lsbench.ko: the IOMMU map/unmap benchmark (tests/iommu-bench/README.md).
  *
  * Binds QEMU's edu PCI device (1234:11e8) as a driver that manages its own DMA, gives it a paging
  * domain of whatever IOMMU driver owns the device (Linux's arm-smmu-v3 when booted without

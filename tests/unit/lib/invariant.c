@@ -27,7 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hyp/hdom.h"
+#include "hyp/mem_protect.h"
 #include "hyp/own.h"
+#include "hyp/vm.h"
 #include "hyp/plat.h"
 #include "invariant.h"
 

@@ -7,7 +7,10 @@
 #define TEST_INVARIANT_ENV_H
 
 #include "hyp/hvc.h"
+#include "hyp/hdom.h"
+#include "hyp/mem_protect.h"
 #include "hyp/own.h"
+#include "hyp/vm.h"
 
 /*
  * RAM: [ENV_RAM_BASE, + ENV_RAM_SIZE). Only the first FAKE_MEM_SIZE bytes are

@@ -1,0 +1,849 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Host DMA domains: IOMMU tables the host fills by hypercall (docs/ownership.md "Host
+ * DMA domains and the refuse policy", docs/iommu.md).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "own_internal.h"
+
+/* ---- host DMA domains (map/unmap hypercalls) ----------------------------- */
+
+/* A live domain (host lock held), or NULL. */
+static struct own_hdom *own_hdom_get(u32 dom)
+{
+	if (dom >= OWN_MAX_HDOMS || !own.hdom[dom].live)
+		return NULL;
+	return &own.hdom[dom];
+}
+
+/*
+ * Issue the domain's gathered invalidations (one per range) and one sync.
+ * @sync: sync even when nothing was gathered (unmap: the caller may reuse
+ * the pages as soon as the call returns). Nothing to do before a driver
+ * registered: no stream can use the table then.
+ */
+static void own_hdom_inval(struct own_hdom *d, const struct pt_gather *g, bool sync)
+{
+	bool any = g->nr || g->all;
+
+	if (!own.iommu)
+		return;
+	if (any) {
+		own.iommu->invalidate(own.iommu_drv, d->vmid, g);
+		d->inval_ranges += g->all ? 1 : g->nr;
+	}
+	if (any || sync) {
+		own.iommu->sync(own.iommu_drv);
+		d->syncs++;
+	}
+}
+
+static void own_hdom_flush(struct pt *pt, u64 ia, u64 size, unsigned int level)
+{
+	struct pt_gather g;
+
+	pt_gather_init(&g);
+	pt_gather_add(&g, ia, size, level);
+	own_hdom_inval(pt->priv, &g, true);
+}
+
+static const struct pt_ops own_hdom_pt_ops = { .flush_now = own_hdom_flush };
+
+int own_iommu_register(const struct own_iommu_ops *ops, void *drv, u32 nr_sids, enum pt_fmt_id fmt,
+		       bool coherent)
+{
+	int ret = 0;
+
+	if (!ops || !ops->attach || !ops->detach || !ops->invalidate || !ops->sync || !nr_sids ||
+	    (unsigned int)fmt >= PT_FMT_NR)
+		return -EINVAL;
+	hyp_spin_lock(&own.host.lock);
+	if (own.iommu) {
+		ret = -EBUSY;
+	} else {
+		own.iommu = ops;
+		own.iommu_drv = drv;
+		own.iommu_sids = nr_sids;
+		own.iommu_fmt = fmt;
+		own.iommu_coherent = coherent;
+		plat_log("own: IOMMU registered: %u streams, DMA domains in format %u", nr_sids,
+			 (unsigned int)fmt);
+	}
+	hyp_spin_unlock(&own.host.lock);
+	return ret;
+}
+
+int own_hdom_create(u64 pool_pa, u64 n, unsigned int ia_bits, u32 *dom, struct own_res *res)
+{
+	struct own_hdom *d = NULL;
+	u16 *e;
+	u32 i;
+	int ret;
+
+	res->done = 0;
+	ret = own_check_new_table(pool_pa, n, ia_bits, &e);
+	if (ret)
+		return ret;
+	hyp_spin_lock(&own.host.lock);
+	ret = -EOPNOTSUPP; /* no IOMMU driver: no stream could use a domain */
+	if (!own.iommu)
+		goto out;
+	for (i = 0; i < OWN_MAX_HDOMS && !d; i++)
+		if (!own.hdom[i].live)
+			d = &own.hdom[i];
+	ret = -ENOSPC;
+	if (!d)
+		goto out;
+	ret = own_take_host_pages(pool_pa, n, e, res);
+	if (ret)
+		goto out;
+	memset(d, 0, sizeof(*d));
+	d->id = (u32)(d - own.hdom);
+	d->vmid = (u16)(OWN_HDOM_VMID_BASE + d->id);
+	pt_pool_init(&d->pool);
+	pt_pool_add(&d->pool, pool_pa, n);
+	own_runs_add(d->runs, &d->nr_runs, pool_pa, n);
+	HYP_CHECK(pt_init(&d->pt, own.iommu_fmt, ia_bits, own.iommu_coherent, &d->pool,
+			  &own_hdom_pt_ops, d) == 0);
+	d->live = true;
+	*dom = d->id;
+	res->done = n;
+	plat_log("own: DMA domain %u created: %u-bit IOVA, VMID %#x, pool %llu pages at %#llx",
+		 d->id, ia_bits, d->vmid, (unsigned long long)n, (unsigned long long)pool_pa);
+out:
+	hyp_spin_unlock(&own.host.lock);
+	return ret;
+}
+
+/* Donation to domain @dom's pool (host lock not held; pages checked in RAM). */
+int own_hdom_pool_donate(u32 dom, u64 pa, u64 w, u16 *e, struct own_res *res)
+{
+	struct own_hdom *d;
+	int ret;
+
+	hyp_spin_lock(&own.host.lock);
+	ret = -ENOENT;
+	d = own_hdom_get(dom);
+	if (!d)
+		goto out;
+	ret = -ENOSPC;
+	if (!own_runs_fit(d->runs, d->nr_runs, pa) || d->pool.nr_total + w > OWN_VM_POOL_MAX)
+		goto out;
+	ret = own_take_host_pages(pa, w, e, res);
+	if (ret)
+		goto out;
+	pt_pool_add(&d->pool, pa, w);
+	own_runs_add(d->runs, &d->nr_runs, pa, w);
+	res->done = w;
+out:
+	hyp_spin_unlock(&own.host.lock);
+	return ret;
+}
+
+int own_hdom_destroy(u32 dom, struct own_res *res)
+{
+	struct own_hdom *d;
+	struct own_gathers g;
+	struct pt_gather all;
+	u64 c = 0;
+	unsigned int i;
+	int ret;
+
+	res->done = 0;
+	hyp_spin_lock(&own.host.lock);
+	ret = -ENOENT;
+	d = own_hdom_get(dom);
+	if (!d)
+		goto out;
+	/* Policy: the host unmaps and detaches first (bounded work per call). */
+	ret = -EBUSY;
+	if (d->streams || d->mapped)
+		goto out;
+	for (i = 0; i < d->nr_runs; i++) {
+		struct own_op op = own_op_host(OWN_OP_MAP, d->runs[i].base,
+					       d->runs[i].size >> PAGE_SHIFT, OWN_ATTR_OWNED);
+
+		ret = own_view_cost(&own.host, &op, &c);
+		if (ret)
+			goto out;
+	}
+	ret = own_pools_can_supply(&own.host, c, NULL, 0, res);
+	if (ret)
+		goto out;
+
+	/* Drop whatever the IOMMU cached under the VMID before the pages go back. */
+	pt_gather_init(&all);
+	all.all = true;
+	own_hdom_inval(d, &all, true);
+	pt_destroy(&d->pt);
+	HYP_CHECK(d->pool.nr_used == 0 && d->pool.nr_free == d->pool.nr_total);
+	own_gathers_init(&g);
+	for (i = 0; i < d->nr_runs; i++) {
+		u64 pa = d->runs[i].base, np = d->runs[i].size >> PAGE_SHIFT;
+		struct own_op op = own_op_host(OWN_OP_MAP, pa, np, OWN_ATTR_OWNED);
+
+		own_scrub(pa, np);
+		own_view_apply(&own.host, &op, &g);
+		/* hyp OWNED (TABLE) -> NOPAGE, host NOPAGE -> OWNED */
+		own_set_state(own_db_span(pa, np), np, OWN_OWNER_HYP, OWN_NOPAGE, OWN_OWNER_HOST,
+			      OWN_OWNED, 0);
+		res->done += np;
+	}
+	own_view_inval(&own.host, &g);
+	plat_log("own: DMA domain %u destroyed: %llu pool pages back to the host", d->id,
+		 (unsigned long long)res->done);
+	memset(d, 0, sizeof(*d));
+	ret = 0;
+out:
+	hyp_spin_unlock(&own.host.lock);
+	return ret;
+}
+
+/* Index of @sid among the attached streams, or -1 (host lock held). */
+static int own_sid_slot(u32 sid)
+{
+	unsigned int i;
+
+	for (i = 0; i < own.nr_sids; i++)
+		if (own.sid[i] == sid)
+			return (int)i;
+	return -1;
+}
+
+int own_hdom_attach(u32 dom, u32 sid)
+{
+	struct own_hdom *d;
+	int ret;
+
+	hyp_spin_lock(&own.host.lock);
+	ret = -ENOENT;
+	d = own_hdom_get(dom);
+	if (!d || !own.iommu || sid >= own.iommu_sids)
+		goto out;
+	ret = -EEXIST; /* detach first, even to re-attach to the same domain */
+	if (own_sid_slot(sid) >= 0)
+		goto out;
+	ret = -ENOSPC;
+	if (own.nr_sids >= OWN_HDOM_MAX_SIDS)
+		goto out;
+	ret = own.iommu->attach(own.iommu_drv, sid, &d->pt, d->vmid);
+	if (ret)
+		goto out;
+	own.sid[own.nr_sids] = sid;
+	own.sid_dom[own.nr_sids] = dom;
+	own.nr_sids++;
+	d->streams++;
+out:
+	hyp_spin_unlock(&own.host.lock);
+	return ret;
+}
+
+int own_hdom_detach(u32 sid)
+{
+	int slot, ret;
+
+	hyp_spin_lock(&own.host.lock);
+	ret = -ENOENT;
+	slot = own_sid_slot(sid);
+	if (slot < 0)
+		goto out;
+	ret = own.iommu->detach(own.iommu_drv, sid);
+	if (ret)
+		goto out;
+	own.hdom[own.sid_dom[slot]].streams--;
+	own.nr_sids--;
+	own.sid[slot] = own.sid[own.nr_sids];
+	own.sid_dom[slot] = own.sid_dom[own.nr_sids];
+out:
+	hyp_spin_unlock(&own.host.lock);
+	return ret;
+}
+
+/* A domain call's window: at most OWN_HDOM_BUDGET_PAGES, ending at a multiple of it in IOVA. */
+static u64 own_hdom_window(u64 iova, u64 n)
+{
+	u64 left = OWN_HDOM_BUDGET_PAGES - ((iova >> PAGE_SHIFT) & (OWN_HDOM_BUDGET_PAGES - 1));
+
+	return MIN(n, left);
+}
+
+/* The IOVA window [iova, iova + n pages) inside the domain's input range. */
+static int own_hdom_check_iova(const struct own_hdom *d, u64 iova, u64 n)
+{
+	u64 end = iova + (n << PAGE_SHIFT);
+
+	return end > ((u64)1 << d->pt.ia_bits) || end < iova ? -ERANGE : 0;
+}
+
+/*
+ * The start of a domain call on [iova, iova + n pages): take the host lock, find the domain
+ * (-ENOENT), check the range lies in its input space (-ERANGE). On error the lock is dropped.
+ */
+static int own_hdom_enter(u32 dom, u64 iova, u64 n, struct own_hdom **d)
+{
+	int ret = -ENOENT;
+
+	hyp_spin_lock(&own.host.lock);
+	*d = own_hdom_get(dom);
+	if (*d)
+		ret = own_hdom_check_iova(*d, iova, n);
+	if (ret)
+		hyp_spin_unlock(&own.host.lock);
+	return ret;
+}
+
+/* A page the host may let devices reach: owned by it, or borrowed from a VM. */
+static bool own_host_reaches(u16 e)
+{
+	u16 owner = own_e_owner(e);
+
+	return owner == OWN_OWNER_HOST || (owner >= OWN_OWNER_VM(0) && (e & OWN_E_SHARED));
+}
+
+static pt_attr_t own_dma_attr(u32 prot)
+{
+	return ((prot & OWN_IOMMU_READ) ? PT_R : 0) | ((prot & OWN_IOMMU_WRITE) ? PT_W : 0) |
+	       ((prot & OWN_IOMMU_MMIO) ? PT_DEVICE : 0);
+}
+
+/* Map prot: read and/or write, optionally MMIO, nothing else. */
+static bool own_dma_prot_ok(u32 prot)
+{
+	return (prot & (OWN_IOMMU_READ | OWN_IOMMU_WRITE)) &&
+	       !(prot & ~(OWN_IOMMU_READ | OWN_IOMMU_WRITE | OWN_IOMMU_MMIO));
+}
+
+/*
+ * The DMA map counts and owners of a span, eight counts (four owners) per 64-bit load: these
+ * per-page loops are most of the work of mapping or unmapping a 2 MiB block. A count byte is
+ * full at 0xff (OWN_DMA_MAX_MAPS); "some byte of v is zero" is the exact test
+ * (v - 0x01..01) & ~v & 0x80..80 != 0.
+ */
+#define OWN_ONES8  0x0101010101010101ULL
+#define OWN_HIGHS8 0x8080808080808080ULL
+#define OWN_ONES4  0x0001000100010001ULL
+_Static_assert(OWN_DMA_MAX_MAPS == 0xff, "a full count is an all-ones byte");
+
+static u64 own_load8(const void *p)
+{
+	u64 v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static bool own_zero_byte(u64 v)
+{
+	return ((v - OWN_ONES8) & ~v & OWN_HIGHS8) != 0;
+}
+
+/* Every page reachable by the host (-EPERM) and mapped fewer than 255 times (-ENOSPC). */
+static int own_dma_check_span(const u16 *e, const u8 *cnt, u64 n)
+{
+	u64 i = 0, k;
+
+	for (; i + 8 <= n; i += 8) {
+		if ((own_load8(&e[i]) & OWN_E_OWNER * OWN_ONES4) != OWN_OWNER_HOST * OWN_ONES4 ||
+		    (own_load8(&e[i + 4]) & OWN_E_OWNER * OWN_ONES4) !=
+			    OWN_OWNER_HOST * OWN_ONES4) {
+			for (k = i; k < i + 8; k++)
+				if (!own_host_reaches(e[k]))
+					return -EPERM;
+		}
+		if (own_zero_byte(~own_load8(&cnt[i])))
+			return -ENOSPC;
+	}
+	for (; i < n; i++) {
+		if (!own_host_reaches(e[i]))
+			return -EPERM;
+		if (cnt[i] >= OWN_DMA_MAX_MAPS)
+			return -ENOSPC;
+	}
+	return 0;
+}
+
+/* Raise (@up) or drop every count of the span by one; a count may not wrap. */
+static void own_dma_count(u8 *cnt, u64 n, bool up)
+{
+	u64 i = 0, v;
+
+	for (; i + 8 <= n; i += 8) {
+		v = own_load8(&cnt[i]);
+		HYP_CHECK(!own_zero_byte(up ? ~v : v));
+		v = up ? v + OWN_ONES8 : v - OWN_ONES8;
+		__builtin_memcpy(&cnt[i], &v, sizeof(v));
+	}
+	for (; i < n; i++) {
+		HYP_CHECK(up ? cnt[i] < OWN_DMA_MAX_MAPS : cnt[i] > 0);
+		cnt[i] = (u8)(up ? cnt[i] + 1 : cnt[i] - 1);
+	}
+}
+
+/*
+ * RAM map: [pa, pa + n pages) in one RAM range (-ERANGE), the window's @w
+ * pages each reachable by the host (-EPERM) and below the map count limit
+ * (-ENOSPC). *cnt: the window's DMA map counts.
+ */
+static int own_hdom_check_ram(u64 pa, u64 n, u64 w, u8 **cnt)
+{
+	u16 *e;
+	int ret;
+
+	ret = own_check_pa(pa, n, &e);
+	if (ret)
+		return ret;
+	*cnt = own_dma_of(e);
+	return own_dma_check_span(e, *cnt, w);
+}
+
+/* Some page of [pa, pa + n pages) (no wrap) is RAM, i.e. has a DB entry. */
+static bool own_ram_overlaps(u64 pa, u64 n)
+{
+	u64 last = pa + (n << PAGE_SHIFT) - 1;
+	unsigned int i;
+
+	for (i = 0; i < own.nr_ram; i++)
+		if (pa <= own.ram[i].base + own.ram[i].size - 1 && own.ram[i].base <= last)
+			return true;
+	return false;
+}
+
+/* Host stage-2 leaf of an MMIO window: a device mapping granting the access asked (*arg). */
+static int own_host_mmio_fn(const struct pt_leaf *l, void *arg)
+{
+	pt_attr_t need = *(const pt_attr_t *)arg & PT_RW;
+
+	return l->valid && (l->attr & PT_DEVICE) && (l->attr & need) == need ? 0 : -EPERM;
+}
+
+/*
+ * MMIO map (OWN_IOMMU_MMIO, host lock held): no page of the @w-page window is
+ * RAM (-EINVAL: RAM is mapped without the bit, with its ownership checks), and
+ * the host's CPU stage-2 maps every page as device memory with at least
+ * @attr's R/W (-EPERM): a device reaches only MMIO its host driver reaches.
+ * What the host stage-2 leaves out (the SMMU's frame, addresses beyond the
+ * host's IPA space) is refused; the hypervisor's own memory is RAM (-EINVAL).
+ * These mappings are not counted: no transition takes device memory from the
+ * host.
+ */
+static int own_hdom_check_mmio(u64 pa, u64 w, pt_attr_t attr)
+{
+	const struct pt *cpu = &own.host.view.cpu;
+
+	if (own_ram_overlaps(pa, w))
+		return -EINVAL;
+	if (pa + (w << PAGE_SHIFT) - 1 >= ((u64)1 << cpu->ia_bits))
+		return -EPERM;
+	return pt_walk(cpu, pa, w << PAGE_SHIFT, own_host_mmio_fn, &attr);
+}
+
+static struct own_map_ent own_batch[OWN_BATCH_MAX]; /* under own.host.lock */
+static int own_batch_apply(struct own_hdom *d, u64 nents, struct own_res *res);
+
+/* One window of MAP is a one-entry batch (below): same checks, same fast path, same commit. */
+int own_hdom_map(u32 dom, u64 iova, u64 pa, u64 n, u32 prot, struct own_res *res)
+{
+	struct own_hdom *d;
+	u64 w;
+	int ret;
+
+	res->done = 0;
+	if (!own_dma_prot_ok(prot))
+		return -EINVAL;
+	ret = own_check_args(iova, n);
+	if (!ret)
+		ret = own_check_args(pa, n);
+	if (ret)
+		return ret;
+	ret = own_hdom_enter(dom, iova, n, &d);
+	if (ret)
+		return ret;
+	w = own_hdom_window(iova, n);
+	own_batch[0].iova = iova;
+	own_batch[0].pa = pa;
+	own_batch[0].pages_prot = w | (u64)prot << 32;
+	ret = own_batch_apply(d, 1, res);
+	if (!ret)
+		res->done = w;
+	hyp_spin_unlock(&own.host.lock);
+	return ret;
+}
+
+/* Unmap walk: first pass checks every page is mapped, second drops the counts. */
+struct own_dma_walk {
+	bool commit;
+};
+
+static int own_dma_walk_fn(const struct pt_leaf *l, void *arg)
+{
+	const struct own_dma_walk *dw = arg;
+	u64 np = l->size >> PAGE_SHIFT;
+	u8 *cnt;
+	u16 *e;
+
+	if (!l->valid)
+		return -ENOENT;
+	if (!dw->commit)
+		return 0;
+	if (l->attr & PT_DEVICE) {
+		/* MMIO (OWN_IOMMU_MMIO): outside RAM, no map count to drop. */
+		HYP_CHECK(!own_ram_overlaps(l->pa, np));
+		return 0;
+	}
+	e = own_db_span(l->pa, np);
+	HYP_CHECK(e);
+	cnt = own_dma_of(e);
+	own_dma_count(cnt, np, false);
+	return 0;
+}
+
+/*
+ * Unmap fast path: when every page of the window is a 4 KiB last-level leaf (scattered DMA
+ * mappings), check them all, then clear them one by one with pt_unmap_page() and drop their
+ * counts; a page whose table may empty goes through pt_unmap() (a 4 KiB leaf: no split, so no
+ * table page needed; the merge frees the table). False: not that case, nothing changed.
+ */
+static bool own_hdom_unmap_pages(struct own_hdom *d, u64 iova, u64 w, struct pt_gather *g)
+{
+	u64 k, ia, pa;
+	u16 *e;
+	int ret;
+
+	for (k = 0; k < w; k++)
+		if (pt_unmap_page(&d->pt, iova + (k << PAGE_SHIFT), &pa, NULL, false))
+			return false;
+	for (k = 0; k < w; k++) {
+		ia = iova + (k << PAGE_SHIFT);
+		ret = pt_unmap_page(&d->pt, ia, &pa, g, true);
+		if (ret == -EAGAIN)
+			ret = pt_unmap(&d->pt, ia, PAGE_SIZE, g);
+		HYP_CHECK(ret == 0);
+		e = own_db_span(pa, 1);
+		if (e) /* else MMIO (OWN_IOMMU_MMIO): not counted */
+			own_dma_count(own_dma_of(e), 1, false);
+	}
+	return true;
+}
+
+int own_hdom_unmap(u32 dom, u64 iova, u64 n, struct own_res *res)
+{
+	struct own_dma_walk dw = { false };
+	struct own_hdom *d;
+	struct pt_gather g;
+	u64 w;
+	s64 c;
+	int ret;
+
+	res->done = 0;
+	ret = own_check_args(iova, n);
+	if (ret)
+		return ret;
+	ret = own_hdom_enter(dom, iova, n, &d);
+	if (ret)
+		return ret;
+	w = own_hdom_window(iova, n);
+	pt_gather_init(&g);
+	if (own_hdom_unmap_pages(d, iova, w, &g))
+		goto done;
+	ret = pt_walk(&d->pt, iova, w << PAGE_SHIFT, own_dma_walk_fn, &dw);
+	if (ret)
+		goto out; /* -ENOENT: a page of the window is not mapped */
+	c = pt_unmap_cost(&d->pt, iova, w << PAGE_SHIFT);
+	if (c < 0) {
+		ret = (int)c;
+		goto out;
+	}
+	ret = own_reserve_pool(&d->pool, OWN_POOL_HDOM(d->id), (u64)c, res);
+	if (ret)
+		goto out;
+	if (c)
+		pt_pool_unreserve(&d->pool, (u64)c);
+
+	dw.commit = true;
+	HYP_CHECK(pt_walk(&d->pt, iova, w << PAGE_SHIFT, own_dma_walk_fn, &dw) == 0);
+	HYP_CHECK(pt_unmap(&d->pt, iova, w << PAGE_SHIFT, &g) == 0);
+done:
+	d->mapped -= w;
+	/* Completed before the call returns: the host may then give the pages away. */
+	own_hdom_inval(d, &g, true);
+	res->done = w;
+out:
+	hyp_spin_unlock(&own.host.lock);
+	return ret;
+}
+
+/*
+ * LS_FN_IOMMU_MAP_BATCH: every entry of the host's list, or none. The list is copied once (the
+ * host may change its page meanwhile), then checked whole: ascending disjoint IOVA ranges, pages
+ * the host reaches, free IOVAs, map counts (taken tentatively, so an entry repeating a page
+ * counts twice), and one pool check for the sum of the entries' costs. That sum bounds what the
+ * commit takes: the ranges are disjoint and were all unmapped, so an earlier entry can only
+ * create tables a later one would have needed too, never split or merge one it uses.
+ */
+
+static void own_batch_uncount(u64 upto)
+{
+	u64 i;
+
+	for (i = 0; i < upto; i++) {
+		u8 *cnt;
+
+		if ((own_batch[i].pages_prot >> 32) & OWN_IOMMU_MMIO)
+			continue; /* not counted */
+		cnt = own_dma_of(own_db_span(own_batch[i].pa, 1));
+		own_dma_count(cnt, own_batch[i].pages_prot & 0xffffffffU, false);
+	}
+}
+
+static int own_batch_check(struct own_hdom *d, u64 nents, u64 *cost)
+{
+	u64 i, end = 0, prev_end = 0, total = 0;
+	int ret;
+
+	*cost = 0;
+	for (i = 0; i < nents; i++) {
+		const struct own_map_ent *m = &own_batch[i];
+		u64 n = m->pages_prot & 0xffffffffU;
+		u32 prot = (u32)(m->pages_prot >> 32);
+		u8 *cnt;
+		s64 c;
+
+		ret = -EINVAL;
+		if (!own_dma_prot_ok(prot) || own_check_args(m->iova, n) ||
+		    own_check_args(m->pa, n))
+			goto undo;
+		if ((i && m->iova < end) || (total += n) > OWN_HDOM_BUDGET_PAGES)
+			goto undo;
+		prev_end = end;
+		end = m->iova + (n << PAGE_SHIFT);
+		ret = own_hdom_check_iova(d, m->iova, n);
+		if (!ret && (prot & OWN_IOMMU_MMIO))
+			ret = own_hdom_check_mmio(m->pa, n, own_dma_attr(prot));
+		else if (!ret)
+			ret = own_hdom_check_ram(m->pa, n, n, &cnt);
+		if (ret)
+			goto undo;
+		/* Counted now, so that a page repeated later in the list is checked cumulatively. */
+		if (!(prot & OWN_IOMMU_MMIO))
+			own_dma_count(cnt, n, true);
+		/*
+		 * Scattered single pages: the engine's page fast path (one write, no table, no
+		 * merge) when their last-level table exists. A page in the 2 MiB IOVA region where
+		 * the previous entry ended needs no table page even when the table does not exist
+		 * yet: that entry creates it (a merge cannot remove it, this slot being free).
+		 */
+		c = n == 1 ? pt_map_page(&d->pt, m->iova, m->pa, own_dma_attr(prot), false) :
+			     -EAGAIN;
+		if (c == -EAGAIN)
+			c = pt_walk(&d->pt, m->iova, n << PAGE_SHIFT, own_unmapped_fn, NULL);
+		else if (!c)
+			continue;
+		if (!c && !(n == 1 && i && (m->iova ^ (prev_end - 1)) < SZ_2M))
+			c = pt_map_cost(&d->pt, m->iova, n << PAGE_SHIFT, m->pa,
+					own_dma_attr(prot));
+		if (c < 0) {
+			ret = (int)c;
+			own_batch_uncount(i + 1);
+			return ret;
+		}
+		*cost += (u64)c;
+	}
+	return 0;
+undo:
+	own_batch_uncount(i);
+	return ret;
+}
+
+/* Check the entries in own_batch[] whole, check the pool, map them all (host lock held). */
+static int own_batch_apply(struct own_hdom *d, u64 nents, struct own_res *res)
+{
+	struct pt_gather g;
+	u64 i, cost, pages = 0;
+	int ret;
+
+	ret = own_batch_check(d, nents, &cost);
+	if (ret)
+		return ret;
+	ret = own_reserve_pool(&d->pool, OWN_POOL_HDOM(d->id), cost, res);
+	if (ret) {
+		own_batch_uncount(nents);
+		return ret;
+	}
+	if (cost)
+		pt_pool_unreserve(&d->pool, cost);
+
+	pt_gather_init(&g);
+	for (i = 0; i < nents; i++) {
+		const struct own_map_ent *m = &own_batch[i];
+		u64 n = m->pages_prot & 0xffffffffU;
+		pt_attr_t attr = own_dma_attr((u32)(m->pages_prot >> 32));
+
+		/*
+		 * A single page goes in with one write if its table exists by now and no neighbour
+		 * continues it (-EAGAIN otherwise: pt_map() creates the table the check counted,
+		 * or maps into the existing one and merges, taking no page).
+		 */
+		ret = n == 1 ? pt_map_page(&d->pt, m->iova, m->pa, attr, true) : -EAGAIN;
+		if (ret == -EAGAIN)
+			ret = pt_map(&d->pt, m->iova, n << PAGE_SHIFT, m->pa, attr, &g);
+		HYP_CHECK(ret == 0);
+		pages += n;
+	}
+	d->mapped += pages;
+	/* New entries were invalid (never cached): only merges left something to drop. */
+	own_hdom_inval(d, &g, false);
+	return 0;
+}
+
+int own_hdom_map_batch(u32 dom, u64 list_pa, u64 nents, struct own_res *res)
+{
+	const volatile u64 *src;
+	struct own_hdom *d;
+	u16 *e;
+	u64 i;
+	int ret;
+
+	res->done = 0;
+	if (!nents || nents > OWN_BATCH_MAX)
+		return -EINVAL;
+	ret = own_check_pa(list_pa, 1, &e);
+	if (ret)
+		return ret;
+	hyp_spin_lock(&own.host.lock);
+	ret = -ENOENT;
+	d = own_hdom_get(dom);
+	if (!d)
+		goto out;
+	ret = -EPERM;
+	if (!own_host_reaches(*e))
+		goto out;
+	src = plat_phys_to_virt(list_pa);
+	for (i = 0; i < nents; i++) {
+		own_batch[i].iova = src[3 * i];
+		own_batch[i].pa = src[3 * i + 1];
+		own_batch[i].pages_prot = src[3 * i + 2];
+	}
+	ret = own_batch_apply(d, nents, res);
+	if (ret)
+		goto out;
+	res->done = nents;
+out:
+	hyp_spin_unlock(&own.host.lock);
+	return ret;
+}
+
+int own_hdom_lookup(u32 dom, u64 iova, u64 *pa, u32 *prot)
+{
+	struct own_hdom *d;
+	pt_attr_t attr;
+	int ret;
+
+	if (!IS_ALIGNED(iova, PAGE_SIZE))
+		return -EINVAL;
+	ret = own_hdom_enter(dom, iova, 1, &d);
+	if (ret)
+		return ret;
+	ret = pt_lookup(&d->pt, iova, pa, &attr, NULL);
+	if (!ret)
+		*prot = ((attr & PT_R) ? OWN_IOMMU_READ : 0) |
+			((attr & PT_W) ? OWN_IOMMU_WRITE : 0) |
+			((attr & PT_DEVICE) ? OWN_IOMMU_MMIO : 0);
+	hyp_spin_unlock(&own.host.lock);
+	return ret;
+}
+
+int own_hdom_stat(u32 dom, unsigned int id, u64 *val)
+{
+	struct own_hdom *d;
+	int ret = 0;
+
+	if (id >= OWN_HDOM_STAT_NR)
+		return -EINVAL;
+	hyp_spin_lock(&own.host.lock);
+	d = own_hdom_get(dom);
+	if (!d) {
+		ret = -ENOENT;
+		goto out;
+	}
+	switch ((enum own_hdom_stat)id) {
+	case OWN_HDOM_STAT_MAPPED:
+		*val = d->mapped;
+		break;
+	case OWN_HDOM_STAT_TABLES:
+		*val = d->pt.nr_tables;
+		break;
+	case OWN_HDOM_STAT_POOL_FREE:
+		*val = d->pool.nr_free;
+		break;
+	case OWN_HDOM_STAT_POOL_TOTAL:
+		*val = d->pool.nr_total;
+		break;
+	case OWN_HDOM_STAT_INVAL_RANGES:
+		*val = d->inval_ranges;
+		break;
+	case OWN_HDOM_STAT_SYNCS:
+		*val = d->syncs;
+		break;
+	case OWN_HDOM_STAT_STREAMS:
+		*val = d->streams;
+		break;
+	case OWN_HDOM_STAT_NR:
+		ret = -EINVAL;
+		break;
+	}
+out:
+	hyp_spin_unlock(&own.host.lock);
+	return ret;
+}
+
+const struct own_hdom *own_hdom_of(u32 dom)
+{
+	return own_hdom_get(dom);
+}
+
+int own_hdom_of_sid(u32 sid, u32 *dom)
+{
+	int slot = own_sid_slot(sid);
+
+	if (slot < 0)
+		return -ENOENT;
+	*dom = own.sid_dom[slot];
+	return 0;
+}
+
+const u8 *own_dma_counts(u64 *nr_pages)
+{
+	own_db_entries(nr_pages);
+	return own.dma;
+}
+
+int own_view_stats(u32 sel, u64 ia, u64 *tables, u32 *kind, u32 *level)
+{
+	const struct pt *pt = NULL;
+	unsigned int lvl = 0;
+	struct own_hdom *d;
+
+	hyp_spin_lock(&own.host.lock);
+	if (sel == 0) {
+		pt = &own.host.view.cpu;
+		*kind = 0;
+	} else if (sel <= OWN_MAX_DOMS && own.host.view.dom[sel - 1].used) {
+		const struct own_dom *od = &own.host.view.dom[sel - 1];
+
+		pt = od->mirrored ? &od->pt : &own.host.view.cpu;
+		*kind = od->mirrored ? 2 : 1;
+	} else if (sel >= OWN_POOL_HDOM_BASE && (d = own_hdom_get(sel - OWN_POOL_HDOM_BASE))) {
+		pt = &d->pt;
+		*kind = 3;
+	}
+	if (pt) {
+		*tables = pt->nr_tables;
+		if (ia >= ((u64)1 << pt->ia_bits) || pt_lookup(pt, ia, NULL, NULL, &lvl))
+			lvl = 0;
+		*level = lvl;
+	}
+	hyp_spin_unlock(&own.host.lock);
+	return pt ? 0 : -ENOENT;
+}

@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The ownership transitions (docs/ownership.md "Transitions"): each checks every page of
+ * both parties by state, prepares one transaction over every view, commits it.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "own_internal.h"
+
+/*
+ * Every transition below names its state pairs the way docs/ownership.md's table
+ * does (pKVM's vocabulary): "host OWNED -> NOPAGE, VM NOPAGE -> OWNED" reads "each
+ * page of the window goes, for the host, from OWNED to NOPAGE and, for the VM,
+ * from NOPAGE to OWNED". Each checks every page of both sides by state, prepares
+ * one own_tx over every view, commits it (cannot fail) and sets the new states.
+ */
+
+/* ---- host <-> hypervisor ------------------------------------------------ */
+
+static int own_host_hyp(u64 pa, u64 n, bool share, struct own_res *res)
+{
+	enum own_state hfrom = share ? OWN_OWNED : OWN_SHARED_OWNED;
+	enum own_state hto = share ? OWN_SHARED_OWNED : OWN_OWNED;
+	enum own_state yfrom = share ? OWN_NOPAGE : OWN_SHARED_BORROWED;
+	enum own_state yto = share ? OWN_SHARED_BORROWED : OWN_NOPAGE;
+	u16 *e;
+	u64 w;
+	int ret;
+
+	res->done = 0;
+	ret = own_check_pa(pa, n, &e);
+	if (ret)
+		return ret;
+	w = own_window(pa, n);
+	hyp_spin_lock(&own.host.lock);
+	ret = own_check_state(e, w, OWN_OWNER_HOST, hfrom, OWN_OWNER_HYP, yfrom, -EPERM);
+	if (!ret) {
+		/*
+		 * The host keeps its mapping either way: only the state changes. The
+		 * hypervisor may read or write a shared page; the host may not donate it.
+		 */
+		own_set_state(e, w, OWN_OWNER_HOST, hto, OWN_OWNER_HYP, yto, 0);
+		res->done = w;
+	}
+	hyp_spin_unlock(&own.host.lock);
+	return ret;
+}
+
+/* host OWNED -> SHARED_OWNED, hyp NOPAGE -> SHARED_BORROWED */
+int own_host_share_hyp(u64 pa, u64 n, struct own_res *res)
+{
+	return own_host_hyp(pa, n, true, res);
+}
+
+/* host SHARED_OWNED -> OWNED, hyp SHARED_BORROWED -> NOPAGE */
+int own_host_unshare_hyp(u64 pa, u64 n, struct own_res *res)
+{
+	return own_host_hyp(pa, n, false, res);
+}
+
+/*
+ * host OWNED -> NOPAGE, hyp NOPAGE -> OWNED (+TABLE): host pages [pa, pa + w)
+ * become hypervisor table pages (host lock held). Not while a host DMA domain
+ * maps one (-EBUSY).
+ */
+int own_take_host_pages(u64 pa, u64 w, u16 *e, struct own_res *res)
+{
+	struct own_tx tx = { 0 };
+	int ret;
+
+	ret = own_check_state(e, w, OWN_OWNER_HOST, OWN_OWNED, OWN_OWNER_HYP, OWN_NOPAGE, -EPERM);
+	if (!ret && own_dma_busy(e, w))
+		ret = -EBUSY;
+	if (ret)
+		return ret;
+	tx.lose.p = &own.host;
+	tx.lose.op = own_op_host(OWN_OP_UNMAP, pa, w, 0);
+	ret = own_tx_prepare(&tx, res);
+	if (ret)
+		return ret;
+	own_tx_commit(&tx);
+	own_set_state(e, w, OWN_OWNER_HOST, OWN_NOPAGE, OWN_OWNER_HYP, OWN_OWNED, OWN_E_TABLE);
+	return 0;
+}
+
+/* ---- host -> VM donation, VM -> host reclaim ---------------------------- */
+
+int own_unmapped_fn(const struct pt_leaf *l, void *arg)
+{
+	(void)arg;
+	return l->valid ? -EEXIST : 0;
+}
+
+/*
+ * The common start of a transition over a window of VM memory: take the host
+ * and VM locks, check the IPA range, cut it to one window (*w pages) and
+ * collect its runs into own_scratch (*nr). On error nothing is held.
+ */
+static int own_vm_window_begin(u32 vm, u64 ipa, u64 n, struct own_principal **v, u64 *w,
+			       unsigned int *nr)
+{
+	int ret = own_lock_host_vm(vm, v);
+
+	if (ret)
+		return ret;
+	ret = own_check_ipa(*v, ipa, n);
+	if (!ret) {
+		*w = own_window(ipa, n);
+		ret = own_vm_runs(*v, ipa, *w, nr);
+	}
+	if (ret)
+		own_unlock_host_vm(*v);
+	return ret;
+}
+
+/* host OWNED -> NOPAGE, VM NOPAGE -> OWNED: the host loses the pages (synced) first. */
+int own_host_donate_vm(u32 vm, u64 pa, u64 ipa, u64 n, struct own_res *res)
+{
+	struct own_principal *v;
+	struct own_tx tx = { 0 };
+	u64 w;
+	u16 *e;
+	int ret;
+
+	res->done = 0;
+	ret = own_check_args(pa, n);
+	if (ret)
+		return ret;
+	ret = own_lock_host_vm(vm, &v);
+	if (ret)
+		return ret;
+	ret = own_check_ipa(v, ipa, n);
+	if (ret)
+		goto out;
+	w = own_window(ipa, n);
+	ret = own_check_pa(pa, n, &e);
+	if (ret)
+		goto out;
+	ret = own_check_state(e, w, OWN_OWNER_HOST, OWN_OWNED, v->owner, OWN_NOPAGE, -EPERM);
+	if (ret)
+		goto out;
+	ret = -EBUSY; /* mapped in a host DMA domain: the host unmaps it first */
+	if (own_dma_busy(e, w))
+		goto out;
+	ret = pt_walk(&v->view.cpu, ipa, w << PAGE_SHIFT, own_unmapped_fn, NULL);
+	if (ret)
+		goto out;
+
+	tx.lose.p = &own.host;
+	tx.lose.op = own_op_host(OWN_OP_UNMAP, pa, w, 0);
+	tx.gain.p = v;
+	tx.gain.op = (struct own_op){ OWN_OP_MAP, ipa, w << PAGE_SHIFT, pa, OWN_ATTR_OWNED };
+	ret = own_tx_prepare(&tx, res);
+	if (ret)
+		goto out;
+	own_tx_commit(&tx);
+	own_set_state(e, w, OWN_OWNER_HOST, OWN_NOPAGE, v->owner, OWN_OWNED, 0);
+	v->nr_pages += w;
+	res->done = w;
+out:
+	own_unlock_host_vm(v);
+	return ret;
+}
+
+/*
+ * VM OWNED -> NOPAGE, host NOPAGE -> OWNED: the VM loses the pages (synced), they
+ * are zeroed, the host gets them. A shared page must go back to private first
+ * (-EBUSY: the host unshares it).
+ */
+int own_vm_reclaim(u32 vm, u64 ipa, u64 n, struct own_res *res)
+{
+	struct own_principal *v;
+	struct own_tx tx = { 0 };
+	unsigned int nr;
+	u64 w;
+	int ret;
+
+	res->done = 0;
+	ret = own_vm_window_begin(vm, ipa, n, &v, &w, &nr);
+	if (ret)
+		return ret;
+	ret = own_check_runs_state(nr, v->owner, OWN_OWNED, OWN_OWNER_HOST, OWN_NOPAGE, -EBUSY);
+	if (ret)
+		goto out;
+
+	tx.nr_runs = nr;
+	tx.lose.p = v;
+	tx.lose.op = (struct own_op){ OWN_OP_UNMAP, ipa, w << PAGE_SHIFT, 0, 0 };
+	tx.gain.p = &own.host;
+	tx.gain.runs = true;
+	tx.gain.op = (struct own_op){ .kind = OWN_OP_MAP, .attr = OWN_ATTR_OWNED };
+	tx.scrub_runs = true;
+	ret = own_tx_prepare(&tx, res);
+	if (ret)
+		goto out;
+	own_tx_commit(&tx);
+	own_set_runs_state(nr, v->owner, OWN_NOPAGE, OWN_OWNER_HOST, OWN_OWNED, 0);
+	v->nr_pages -= w;
+	res->done = w;
+out:
+	own_unlock_host_vm(v);
+	return ret;
+}
+
+/* ---- VM <-> host sharing (guest_memfd private <-> shared) --------------- */
+
+/* Every page of the window carries the guest's consent (its share request), else @err. */
+static int own_check_runs_consent(unsigned int nr, int err)
+{
+	unsigned int i;
+	u64 j;
+
+	for (i = 0; i < nr; i++) {
+		const u16 *e = own_run_db(&own_scratch[i]);
+
+		for (j = 0; j < own_scratch[i].n; j++)
+			if (!(e[j] & OWN_E_CONSENT))
+				return err;
+	}
+	return 0;
+}
+
+/*
+ * VM OWNED -> SHARED_OWNED, host NOPAGE -> SHARED_BORROWED, only with the guest's
+ * consent on every page (the host alone cannot expose a page). The VM loses
+ * execute permission on the pages (synced) before the host can write them, so the
+ * guest never executes host-written code through a stale TLB entry.
+ */
+int own_vm_share_host(u32 vm, u64 ipa, u64 n, struct own_res *res)
+{
+	struct own_principal *v;
+	struct own_tx tx = { 0 };
+	unsigned int nr;
+	u64 w;
+	int ret;
+
+	res->done = 0;
+	ret = own_vm_window_begin(vm, ipa, n, &v, &w, &nr);
+	if (ret)
+		return ret;
+	ret = own_check_runs_state(nr, v->owner, OWN_OWNED, OWN_OWNER_HOST, OWN_NOPAGE, -EPERM);
+	if (!ret)
+		ret = own_check_runs_consent(nr, -EPERM);
+	if (ret)
+		goto out;
+
+	tx.nr_runs = nr;
+	tx.lose.p = v; /* loses execute */
+	tx.lose.op = (struct own_op){ OWN_OP_ATTR, ipa, w << PAGE_SHIFT, 0, OWN_ATTR_SHARED };
+	tx.gain.p = &own.host;
+	tx.gain.runs = true;
+	tx.gain.op = (struct own_op){ .kind = OWN_OP_MAP, .attr = OWN_ATTR_SHARED };
+	ret = own_tx_prepare(&tx, res);
+	if (ret)
+		goto out;
+	own_tx_commit(&tx);
+	own_set_runs_state(nr, v->owner, OWN_SHARED_OWNED, OWN_OWNER_HOST, OWN_SHARED_BORROWED,
+			   OWN_E_CONSENT);
+	res->done = w;
+out:
+	own_unlock_host_vm(v);
+	return ret;
+}
+
+/*
+ * VM SHARED_OWNED -> OWNED, host SHARED_BORROWED -> NOPAGE, for the window whose
+ * runs are in own_scratch (pages already private stay so): the host loses every
+ * shared page (synced), then the VM gets execute back. Consent is cleared on
+ * every page: sharing again needs a new guest request.
+ */
+static int own_unshare_window(struct own_principal *v, u64 ipa, u64 w, unsigned int nr,
+			      struct own_res *res)
+{
+	struct own_tx tx = { 0 };
+	unsigned int i;
+	int ret;
+
+	/* A shared page the host mapped in a DMA domain stays shared until unmapped. */
+	for (i = 0; i < nr; i++)
+		if (own_run_shared(&own_scratch[i]) &&
+		    own_dma_busy(own_run_db(&own_scratch[i]), own_scratch[i].n))
+			return -EBUSY;
+	tx.nr_runs = nr;
+	tx.lose.p = &own.host;
+	tx.lose.runs = true;
+	tx.lose.shared_only = true;
+	tx.lose.op = (struct own_op){ .kind = OWN_OP_UNMAP };
+	tx.gain.p = v; /* gets execute back */
+	tx.gain.op = (struct own_op){ OWN_OP_ATTR, ipa, w << PAGE_SHIFT, 0, OWN_ATTR_OWNED };
+	ret = own_tx_prepare(&tx, res);
+	if (ret)
+		return ret;
+	own_tx_commit(&tx);
+	own_set_runs_state(nr, v->owner, OWN_OWNED, OWN_OWNER_HOST, OWN_NOPAGE, 0);
+	res->done = w;
+	return 0;
+}
+
+int own_vm_unshare_host(u32 vm, u64 ipa, u64 n, struct own_res *res)
+{
+	struct own_principal *v;
+	unsigned int nr;
+	u64 w;
+	int ret;
+
+	res->done = 0;
+	ret = own_vm_window_begin(vm, ipa, n, &v, &w, &nr);
+	if (ret)
+		return ret;
+	ret = own_check_runs_state(nr, v->owner, OWN_SHARED_OWNED, OWN_OWNER_HOST,
+				   OWN_SHARED_BORROWED, -EPERM);
+	if (!ret)
+		ret = own_unshare_window(v, ipa, w, nr, res);
+	own_unlock_host_vm(v);
+	return ret;
+}
+
+/* Guest share request: record consent on the VM's own pages. */
+struct own_consent {
+	u16 owner;
+	bool commit;
+	int err;
+};
+
+static int own_consent_fn(const struct pt_leaf *l, void *arg)
+{
+	struct own_consent *c = arg;
+	u64 n = l->size >> PAGE_SHIFT;
+	u16 *e;
+	u64 i;
+
+	if (!l->valid) {
+		c->err = -EPERM;
+		return 1;
+	}
+	e = own_db_span(l->pa, n);
+	HYP_CHECK(e);
+	for (i = 0; i < n; i++)
+		HYP_CHECK(own_e_owner(e[i]) == c->owner);
+	if (c->commit)
+		own_db_set(e, n, 0, OWN_E_CONSENT);
+	return 0;
+}
+
+int own_guest_share_req(u32 vm, u64 ipa, u64 n, struct own_res *res)
+{
+	struct own_principal *v = own_vm_get(vm);
+	struct own_consent c = { 0, false, 0 };
+	u64 w;
+	int ret;
+
+	res->done = 0;
+	if (!v)
+		return -ENOENT;
+	hyp_spin_lock(&v->lock);
+	ret = -ENOENT;
+	if (!v->live)
+		goto out;
+	ret = own_check_ipa(v, ipa, n);
+	if (ret)
+		goto out;
+	w = own_window(ipa, n);
+	c.owner = v->owner;
+	pt_walk(&v->view.cpu, ipa, w << PAGE_SHIFT, own_consent_fn, &c);
+	ret = c.err;
+	if (ret)
+		goto out;
+	c.commit = true;
+	pt_walk(&v->view.cpu, ipa, w << PAGE_SHIFT, own_consent_fn, &c);
+	HYP_CHECK(!c.err);
+	res->done = w;
+out:
+	hyp_spin_unlock(&v->lock);
+	return ret;
+}
+
+/* Guest unshare request: withdraw consent; pages already shared become private now. */
+int own_guest_unshare_req(u32 vm, u64 ipa, u64 n, struct own_res *res)
+{
+	struct own_principal *v;
+	unsigned int nr;
+	u64 w;
+	int ret;
+
+	res->done = 0;
+	ret = own_vm_window_begin(vm, ipa, n, &v, &w, &nr);
+	if (ret)
+		return ret;
+	if (!own_check_runs_state(nr, v->owner, OWN_OWNED, OWN_OWNER_HOST, OWN_NOPAGE, -EPERM)) {
+		/* Every page private: VM OWNED stays OWNED, its consent withdrawn. */
+		unsigned int i;
+
+		for (i = 0; i < nr; i++)
+			own_db_set(own_run_db(&own_scratch[i]), own_scratch[i].n, OWN_E_CONSENT, 0);
+		res->done = w;
+	} else {
+		ret = own_unshare_window(v, ipa, w, nr, res);
+	}
+	own_unlock_host_vm(v);
+	return ret;
+}

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the ownership units share and nobody else sees (hyp/mem/): the database,
+ * the principals and their views, the transaction engine. The public interfaces
+ * are hyp/include/hyp/own.h (database, views, init, introspection),
+ * mem_protect.h (transitions), vm.h (VM lifecycle and pools) and hdom.h (host
+ * DMA domains); docs/ownership.md "Code layout".
+ */
+#ifndef HYP_MEM_OWN_INTERNAL_H
+#define HYP_MEM_OWN_INTERNAL_H
+
+#include "hyp/hdom.h"
+#include "hyp/mem_protect.h"
+#include "hyp/own.h"
+#include "hyp/vm.h"
+#include "hyp/plat.h"
+#include "hyp/spinlock.h"
+
+#define OWN_VM_POOL_MAX ((u64)OWN_MAX_POOL_RUNS * OWN_BUDGET_PAGES)
+#define OWN_MIN_IA_BITS 32U
+#define OWN_MAX_IA_BITS 48U
+
+/* Attributes per state: borrowed and shared pages are never executable. */
+#define OWN_ATTR_OWNED	PT_RWX
+#define OWN_ATTR_SHARED PT_RW
+
+struct own_principal {
+	struct hyp_spinlock lock;
+	bool live;
+	u32 id;	      /* OWN_HOST or the VM id */
+	u16 owner;    /* DB owner code */
+	u64 nr_pages; /* pages owned (VMs) */
+	struct pt_pool pool;
+	struct own_view view;
+	unsigned int nr_runs; /* pool donations */
+	struct own_range runs[OWN_MAX_POOL_RUNS];
+};
+
+/* One gfn -> pfn run of a VM window, uniform in attributes. */
+struct own_run {
+	u64 ipa;
+	u64 pa;
+	u64 n;
+	pt_attr_t attr;
+};
+
+/* Per-view gathered invalidations of one transaction. */
+struct own_gathers {
+	struct pt_gather cpu;
+	struct pt_gather dom[OWN_MAX_DOMS];
+};
+
+enum own_op_kind { OWN_OP_MAP, OWN_OP_UNMAP, OWN_OP_ATTR };
+
+struct own_op {
+	enum own_op_kind kind;
+	u64 ia;
+	u64 size;
+	u64 pa;
+	pt_attr_t attr;
+};
+
+struct own_global {
+	unsigned int nr_ram;
+	struct own_range ram[OWN_MAX_RANGES];
+	u64 ram_first[OWN_MAX_RANGES]; /* DB index of each range's first page */
+	u16 *db;
+	enum pt_fmt_id cpu_fmt;
+	bool cpu_coherent;
+	const struct own_inval_ops *cpu_ops;
+	void *cpu_priv;
+	struct own_principal host;
+	struct own_principal vm[OWN_MAX_VMS];
+	/* Host DMA domains (host lock). */
+	u8 *dma; /* DMA map count per page, right after the DB entries */
+	struct own_hdom hdom[OWN_MAX_HDOMS];
+	const struct own_iommu_ops *iommu;
+	void *iommu_drv;
+	u32 iommu_sids;
+	enum pt_fmt_id iommu_fmt;
+	bool iommu_coherent;
+	unsigned int nr_sids;		/* attached streams */
+	u32 sid[OWN_HDOM_MAX_SIDS];	/* attached stream ids (first nr_sids) */
+	u32 sid_dom[OWN_HDOM_MAX_SIDS]; /* their domains */
+};
+
+extern struct own_global own;
+
+/* Gfn runs of the current window; protected by the host lock. */
+extern struct own_run own_scratch[OWN_BUDGET_PAGES];
+
+extern const struct pt_ops own_cpu_pt_ops;
+
+int own_check_args(u64 addr, u64 n);
+
+int own_check_ipa(const struct own_principal *vm, u64 ipa, u64 n);
+
+int own_check_pa(u64 pa, u64 n, u16 **e);
+
+void own_db_set(u16 *e, u64 n, u16 clear, u16 set);
+
+u16 *own_db_span(u64 pa, u64 n);
+
+bool own_dma_busy(const u16 *e, u64 n);
+
+u8 *own_dma_of(const u16 *e);
+
+u16 own_e_owner(u16 e);
+
+void own_gathers_init(struct own_gathers *g);
+
+int own_lock_host_vm(u32 vm, struct own_principal **p);
+
+struct own_op own_op_host(enum own_op_kind kind, u64 pa, u64 n, pt_attr_t attr);
+
+int own_reserve(struct own_principal *p, u64 cost, struct own_res *res);
+
+int own_reserve_pool(struct pt_pool *pool, u32 who, u64 cost, struct own_res *res);
+
+u16 *own_run_db(const struct own_run *r);
+
+bool own_run_shared(const struct own_run *r);
+
+void own_scrub(u64 pa, u64 n);
+
+void own_unlock_host_vm(struct own_principal *v);
+
+void own_view_apply(struct own_principal *p, const struct own_op *op, struct own_gathers *g);
+
+int own_view_cost(const struct own_principal *p, const struct own_op *op, u64 *cost);
+
+void own_view_inval(struct own_principal *p, struct own_gathers *g);
+
+struct own_principal *own_vm_get(u32 vm);
+
+int own_vm_runs(struct own_principal *vm, u64 ipa, u64 n, unsigned int *nr);
+
+u64 own_window(u64 addr, u64 n);
+
+int own_take_host_pages(u64 pa, u64 w, u16 *e, struct own_res *res);
+
+int own_unmapped_fn(const struct pt_leaf *l, void *arg);
+
+void own_add_run(struct own_principal *p, u64 pa, u64 n);
+
+int own_check_new_table(u64 pool_pa, u64 n, unsigned int ia_bits, u16 **e);
+
+void own_runs_add(struct own_range *runs, unsigned int *nr, u64 pa, u64 n);
+
+bool own_runs_fit(const struct own_range *runs, unsigned int nr, u64 pa);
+
+void own_view_reset(struct own_principal *p);
+int own_hdom_pool_donate(u32 dom, u64 pa, u64 w, u16 *e, struct own_res *res);
+
+/* ---- page states: check and set by state pair (docs/ownership.md) ---- */
+
+/* The state of DB entry @e as seen by the principal with owner code @who. */
+enum own_state own_e_state(u16 e, u16 who);
+/*
+ * Every page of [e, e + n) is in state @sa for @a and @sb for @b (owner codes:
+ * OWN_OWNER_HOST, OWN_OWNER_HYP, a VM's ->owner), else @err.
+ */
+int own_check_state(const u16 *e, u64 n, u16 a, enum own_state sa, u16 b, enum own_state sb,
+		    int err);
+/* Put every page in state @sa for @a and @sb for @b, with attribute @flags (CONSENT, TABLE). */
+void own_set_state(u16 *e, u64 n, u16 a, enum own_state sa, u16 b, enum own_state sb, u16 flags);
+/* The same over the runs of the current window (own_scratch[0..nr)). */
+int own_check_runs_state(unsigned int nr, u16 a, enum own_state sa, u16 b, enum own_state sb,
+			 int err);
+void own_set_runs_state(unsigned int nr, u16 a, enum own_state sa, u16 b, enum own_state sb,
+			u16 flags);
+
+/* ---- one transaction over every view (docs/ownership.md "One transaction") ---- */
+
+/*
+ * One side of a transaction: a principal's view (every table of it: the CPU
+ * stage-2 and each mirrored IOMMU domain; shared domains follow the CPU table)
+ * and what happens to it: @op over a window, or, with @runs, @op.kind/@op.attr
+ * on the identity view over each run of own_scratch (only the shared ones with
+ * @shared_only). @p NULL: no tables on that side (the hypervisor's).
+ */
+struct own_tx_side {
+	struct own_principal *p;
+	struct own_op op;
+	bool runs;
+	bool shared_only;
+	u64 cost;	      /* own_tx_prepare: exact table pages */
+	struct own_gathers g; /* own_tx_commit: gathered invalidations */
+};
+
+/*
+ * Every ownership change is one transaction: the side that loses access and the
+ * side that gains it. own_tx_prepare() computes the exact table-page cost of
+ * both sides and proves both pools can supply it (-ENOMEM and @res filled
+ * otherwise); nothing has changed yet, so any error before the commit leaves no
+ * partial state. own_tx_commit() cannot fail (HYP_CHECK on every table
+ * operation) and runs in one fixed order: the loser's tables change and are
+ * invalidated and synced; the pages are zeroed if @scrub_runs; only then the
+ * gainer's tables change and are invalidated and synced. The caller updates the
+ * ownership database (own_set_state) before it drops the locks.
+ */
+struct own_tx {
+	struct own_tx_side lose, gain;
+	unsigned int nr_runs; /* own_scratch runs the sides with @runs use */
+	bool scrub_runs;
+};
+
+int own_tx_prepare(struct own_tx *tx, struct own_res *res);
+void own_tx_commit(struct own_tx *tx);
+int own_pools_can_supply(struct own_principal *a, u64 ca, struct own_principal *b, u64 cb,
+			 struct own_res *res);
+
+#endif /* HYP_MEM_OWN_INTERNAL_H */
