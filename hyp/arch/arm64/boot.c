@@ -16,6 +16,13 @@
 #include <string.h>
 
 #include "arm64/arm64.h"
+#include "arm64/console.h"
+#include "arm64/el2.h"
+#include "arm64/iommu.h"
+#include "arm64/psci.h"
+#include "arm64/ram.h"
+#include "arm64/s2.h"
+#include "arm64/setup.h"
 #include "arm64/exc.h"
 #include "arm64/sysreg.h"
 #include "hyp/hvc.h"
@@ -28,6 +35,72 @@
 extern char _start[], __text_end[], __rodata_end[], _end[];
 
 struct arm64_el2_cfg arm64_el2;
+
+/* ---- the platform's IOMMU, chosen once (arm64/iommu.h) ---- */
+
+static int none_discover(const struct ls_boot_info *bi, unsigned int pa_bits, u64 *pool_at,
+			 u64 pool_end)
+{
+	(void)bi;
+	(void)pa_bits;
+	(void)pool_at;
+	(void)pool_end;
+	plat_log("smmu: none described by the loader: DMA is not isolated");
+	return 0;
+}
+
+static int none_map_el2(struct pt *s1)
+{
+	(void)s1;
+	return 0;
+}
+
+static void none_take(u64 vtcr)
+{
+	(void)vtcr;
+}
+
+static u64 none_features(void)
+{
+	return 0;
+}
+
+static void none_poll(void)
+{
+}
+
+static bool none_host_abort(u64 ipa, bool write)
+{
+	(void)ipa;
+	(void)write;
+	return false;
+}
+
+static int none_stat(u64 id, u64 *val)
+{
+	(void)id;
+	(void)val;
+	return -ENOENT;
+}
+
+static const struct arm64_iommu_ops arm64_no_iommu = {
+	.name = "none",
+	.discover = none_discover,
+	.map_el2 = none_map_el2,
+	.take = none_take,
+	.features = none_features,
+	.poll = none_poll,
+	.host_abort = none_host_abort,
+	.stat = none_stat,
+};
+
+const struct arm64_iommu_ops *arm64_iommu = &arm64_no_iommu;
+
+/* The loader found an SMMUv3 (boot.h smmu_base): its glue, else none. */
+static void boot_select_iommu(const struct ls_boot_info *bi)
+{
+	arm64_iommu = bi->smmu_base ? &arm64_smmuv3_ops : &arm64_no_iommu;
+}
 u64 arm64_hyp_base, arm64_hyp_size;
 
 #define S1_POOL_PAGES	  64U /* EL2 stage-1 tables: a few dozen at most */
@@ -36,29 +109,10 @@ u64 arm64_hyp_base, arm64_hyp_size;
 static struct pt_pool arm64_s1_pool;
 static struct pt arm64_s1;
 
-/* RAM plus the hypervisor region, sorted and merged: the ownership core's RAM. */
-static struct own_range boot_ram[OWN_MAX_RANGES];
-static unsigned int boot_nr_ram;
-static struct own_range boot_hyp;
-
 /* The firmware's EL2 regime, read before anything changes: becomes the host's EL1 one. */
 struct fw_regime {
 	u64 sctlr, tcr, mair, ttbr0, vbar;
 };
-
-bool arm64_is_ram(u64 pa, u64 size)
-{
-	unsigned int i;
-
-	if (pa + size < pa)
-		return false;
-	if (pa < boot_hyp.base + boot_hyp.size && boot_hyp.base < pa + size)
-		return false;
-	for (i = 0; i < boot_nr_ram; i++)
-		if (pa >= boot_ram[i].base && pa + size <= boot_ram[i].base + boot_ram[i].size)
-			return true;
-	return false;
-}
 
 static bool range_inside(u64 base, u64 size, u64 rbase, u64 rsize)
 {
@@ -97,43 +151,11 @@ static int boot_check_info(const struct ls_boot_info *bi)
 	return 0;
 }
 
-/* boot_ram = sorted union of the boot info's RAM and the hypervisor region. */
-static int boot_collect_ram(const struct ls_boot_info *bi)
-{
-	struct own_range all[LS_BOOT_MAX_MEM + 1];
-	unsigned int n = 0, i, j;
-
-	for (i = 0; i < bi->nr_mem; i++)
-		all[n++] = (struct own_range){ bi->mem[i].base, bi->mem[i].size };
-	all[n++] = boot_hyp;
-	for (i = 1; i < n; i++) /* insertion sort by base */
-		for (j = i; j && all[j].base < all[j - 1].base; j--) {
-			struct own_range t = all[j];
-
-			all[j] = all[j - 1];
-			all[j - 1] = t;
-		}
-	boot_nr_ram = 0;
-	for (i = 0; i < n; i++) {
-		struct own_range *last = boot_nr_ram ? &boot_ram[boot_nr_ram - 1] : NULL;
-
-		if (last && all[i].base <= last->base + last->size) {
-			u64 end = MAX(last->base + last->size, all[i].base + all[i].size);
-
-			last->size = end - last->base;
-			continue;
-		}
-		if (boot_nr_ram == OWN_MAX_RANGES)
-			return -E2BIG;
-		boot_ram[boot_nr_ram++] = all[i];
-	}
-	return 0;
-}
-
 /* Map [base, base + size) minus the hypervisor region with @attr in @pt (identity). */
 static int boot_map_outside_hyp(struct pt *pt, u64 base, u64 size, pt_attr_t attr)
 {
-	u64 end = base + size, hb = boot_hyp.base, he = boot_hyp.base + boot_hyp.size;
+	const struct own_range *hyp = arm64_hyp_range();
+	u64 end = base + size, hb = hyp->base, he = hyp->base + hyp->size;
 	int ret = 0;
 
 	if (base < hb)
@@ -181,11 +203,10 @@ static int boot_build_s1(const struct ls_boot_info *bi, unsigned int va_bits)
  * transaction is open, so mapping into it directly (not through an ownership
  * transition: these are not RAM pages and have no owner) is safe.
  */
-static const struct ls_boot_info *boot_info_mmio;
-
 static int boot_check_mmio(const struct ls_boot_info *bi, unsigned int ipa_bits)
 {
-	unsigned int i, j;
+	unsigned int i, j, nr_ram;
+	const struct own_range *ram = arm64_ram_ranges(&nr_ram);
 
 	if (bi->nr_host_mmio > LS_BOOT_MAX_MMIO)
 		return -EINVAL;
@@ -197,9 +218,8 @@ static int boot_check_mmio(const struct ls_boot_info *bi, unsigned int ipa_bits)
 		    m->base + m->size > (1ULL << ipa_bits) ||
 		    (i && m->base < bi->host_mmio[i - 1].base + bi->host_mmio[i - 1].size))
 			return -EINVAL;
-		for (j = 0; j < boot_nr_ram; j++)
-			if (m->base < boot_ram[j].base + boot_ram[j].size &&
-			    boot_ram[j].base < m->base + m->size)
+		for (j = 0; j < nr_ram; j++)
+			if (m->base < ram[j].base + ram[j].size && ram[j].base < m->base + m->size)
 				return -EINVAL;
 		if (bi->smmu_base && m->base < bi->smmu_base + bi->smmu_size &&
 		    bi->smmu_base < m->base + m->size)
@@ -218,20 +238,7 @@ static int boot_map_host_devices(const struct ls_boot_info *bi)
 	for (i = 0; !ret && i < bi->nr_host_mmio; i++)
 		ret = pt_map(s2, bi->host_mmio[i].base, bi->host_mmio[i].size,
 			     bi->host_mmio[i].base, PT_RW | PT_DEVICE, NULL);
-	boot_info_mmio = bi;
 	return ret;
-}
-
-bool arm64_is_host_mmio(u64 pa)
-{
-	const struct ls_boot_info *bi = boot_info_mmio;
-	unsigned int i;
-
-	for (i = 0; bi && i < bi->nr_host_mmio; i++)
-		if (pa >= bi->host_mmio[i].base &&
-		    pa - bi->host_mmio[i].base < bi->host_mmio[i].size)
-			return true;
-	return false;
 }
 
 static int boot_host_s2(const struct ls_boot_info *bi, unsigned int ipa_bits, u64 *pool_at)
@@ -240,7 +247,10 @@ static int boot_host_s2(const struct ls_boot_info *bi, unsigned int ipa_bits, u6
 	u64 db_bytes, pool_end = bi->pool_base + bi->pool_size;
 	int ret;
 
-	db_bytes = ALIGN_UP(own_db_bytes(boot_ram, boot_nr_ram), PAGE_SIZE);
+	unsigned int nr_ram;
+	const struct own_range *ram = arm64_ram_ranges(&nr_ram);
+
+	db_bytes = ALIGN_UP(own_db_bytes(ram, nr_ram), PAGE_SIZE);
 	if (*pool_at + db_bytes + 16 * PAGE_SIZE > pool_end) {
 		plat_log(
 			"table pool too small: %llu KiB, the ownership database alone needs %llu KiB",
@@ -248,9 +258,9 @@ static int boot_host_s2(const struct ls_boot_info *bi, unsigned int ipa_bits, u6
 			(unsigned long long)(db_bytes >> 10));
 		return -ENOMEM;
 	}
-	cfg.ram = boot_ram;
-	cfg.nr_ram = boot_nr_ram;
-	cfg.hyp = &boot_hyp;
+	cfg.ram = ram;
+	cfg.nr_ram = nr_ram;
+	cfg.hyp = arm64_hyp_range();
 	cfg.nr_hyp = 1;
 	cfg.db = plat_phys_to_virt(*pool_at);
 	cfg.db_bytes = db_bytes;
@@ -389,108 +399,135 @@ static void arm64_host_s2_bbm(void)
 		 bbm >= 2 ? "keep neighbour pages translating (no break)" : "break before make");
 }
 
-long arm64_boot(struct ls_boot_info *bi)
-{
-	u64 mmfr0 = read_sysreg(id_aa64mmfr0_el1), pool_at, hcr_fw = read_sysreg(hcr_el2);
-	struct fw_regime fw = {
-		.sctlr = read_sysreg(sctlr_el2),
-		.tcr = read_sysreg(tcr_el2),
-		.mair = read_sysreg(mair_el2),
-		.ttbr0 = read_sysreg(ttbr0_el2),
-		.vbar = read_sysreg(vbar_el2),
-	};
-	unsigned int pa_bits, va_bits, ipa_bits, i;
-	u64 ram_top;
-	int ret;
+/* Address sizes of this boot (boot_phase_sizes). */
+struct boot_bits {
+	unsigned int pa, va, ipa;
+};
 
+/* Phase 1: the boot info is sane, the console speaks, the firmware's EL2 is one we run on. */
+static int boot_phase_check(struct ls_boot_info *bi)
+{
 	if (boot_check_info(bi))
 		return -EINVAL;
 	arm64_console_init(bi->uart_base);
 	arm64_console_puts("Lockstep v" LOCKSTEP_VERSION_STR "\n");
-	if (hcr_fw & HCR_E2H) {
+	if (read_sysreg(hcr_el2) & HCR_E2H) {
 		plat_log("the firmware runs EL2 with HCR_EL2.E2H set (VHE): not supported");
 		return -ENOTSUP;
 	}
+	return 0;
+}
+
+/*
+ * Phase 2: the memory map (ram.c) and the address sizes: PA from
+ * ID_AA64MMFR0_EL1.PARange capped at the formats' 48 bits, IPA wide enough for RAM
+ * and the device windows QEMU virt places up to 1 TiB; the host device list checked.
+ */
+static int boot_phase_sizes(const struct ls_boot_info *bi, struct boot_bits *bits)
+{
+	u64 mmfr0 = read_sysreg(id_aa64mmfr0_el1), ram_top;
+	const struct own_range *ram;
+	unsigned int nr_ram;
+	int ret;
+
 	arm64_hyp_base = bi->hyp_base;
 	arm64_hyp_size = bi->hyp_size;
-	boot_hyp = (struct own_range){ bi->hyp_base, bi->hyp_size };
-	ret = boot_collect_ram(bi);
+	ret = arm64_ram_init(bi);
 	if (ret) {
 		plat_log("more than %u RAM ranges", OWN_MAX_RANGES);
 		return ret;
 	}
-	ram_top = boot_ram[boot_nr_ram - 1].base + boot_ram[boot_nr_ram - 1].size;
-
-	/* Address sizes: PA from ID_AA64MMFR0_EL1.PARange, capped at the formats' 48 bits. */
-	pa_bits = MIN(arm64_parange_bits(FIELD_GET(ID_MMFR0_PARANGE, mmfr0)), 48U);
-	va_bits = pa_bits;
-	ipa_bits = MIN(MAX(HOST_IPA_BITS_MIN, 64U - (unsigned int)__builtin_clzll(ram_top - 1)),
-		       pa_bits);
-	if (ram_top > (1ULL << ipa_bits) || (bi->uart_base && bi->uart_base >= (1ULL << va_bits))) {
-		plat_log("RAM or console beyond the %u-bit physical address space", pa_bits);
+	ram = arm64_ram_ranges(&nr_ram);
+	ram_top = ram[nr_ram - 1].base + ram[nr_ram - 1].size;
+	bits->pa = MIN(arm64_parange_bits(FIELD_GET(ID_MMFR0_PARANGE, mmfr0)), 48U);
+	bits->va = bits->pa;
+	bits->ipa = MIN(MAX(HOST_IPA_BITS_MIN, 64U - (unsigned int)__builtin_clzll(ram_top - 1)),
+			bits->pa);
+	if (ram_top > (1ULL << bits->ipa) ||
+	    (bi->uart_base && bi->uart_base >= (1ULL << bits->va))) {
+		plat_log("RAM or console beyond the %u-bit physical address space", bits->pa);
 		return -ERANGE;
 	}
-	if (boot_check_mmio(bi, ipa_bits)) {
+	if (boot_check_mmio(bi, bits->ipa)) {
 		plat_log("boot info: host device MMIO list malformed (unsorted, unaligned, beyond "
 			 "the %u-bit IPA space, or overlapping RAM, the hypervisor or the SMMU)",
-			 ipa_bits);
+			 bits->ipa);
 		return -EINVAL;
 	}
+	return 0;
+}
 
-	/* Pool: EL2 stage-1 tables, then the ownership database, then the host's tables. */
+/*
+ * Phase 3: the tables, in pool order: EL2 stage-1 tables, the IOMMU's memory, then
+ * the ownership database and the host's tables (the host stage-2 with its device
+ * windows).
+ */
+static int boot_phase_tables(const struct ls_boot_info *bi, const struct boot_bits *bits)
+{
+	u64 pool_at;
+	int ret;
+
 	pt_pool_init(&arm64_s1_pool);
 	if (bi->pool_size < (u64)S1_POOL_PAGES * PAGE_SIZE)
 		return -ENOMEM;
 	memset(plat_phys_to_virt(bi->pool_base), 0, S1_POOL_PAGES * PAGE_SIZE);
 	pt_pool_add(&arm64_s1_pool, bi->pool_base, S1_POOL_PAGES);
 	pool_at = bi->pool_base + S1_POOL_PAGES * PAGE_SIZE;
-	ret = arm64_smmu_discover(bi, pa_bits, &pool_at, bi->pool_base + bi->pool_size);
+	boot_select_iommu(bi);
+	ret = arm64_iommu->discover(bi, bits->pa, &pool_at, bi->pool_base + bi->pool_size);
 	if (!ret)
-		ret = boot_build_s1(bi, va_bits);
+		ret = boot_build_s1(bi, bits->va);
 	if (!ret)
-		ret = arm64_smmu_map_el2(&arm64_s1);
+		ret = arm64_iommu->map_el2(&arm64_s1);
 	if (ret) {
 		plat_log("EL2 stage-1 build failed: %d", ret);
 		return ret;
 	}
-	ret = boot_host_s2(bi, ipa_bits, &pool_at);
-	if (ret)
-		return ret;
+	return boot_host_s2(bi, bits->ipa, &pool_at);
+}
 
-	/* Register values every CPU loads (head.S reads the first four with the MMU off). */
-	arm64_el2.pa_bits = pa_bits;
-	arm64_el2.ipa_bits = ipa_bits;
+/* Phase 4: register values every CPU loads (head.S reads the first four with the MMU off). */
+static void boot_phase_registers(const struct boot_bits *bits)
+{
+	const struct pt *s2 = &own_view_of(OWN_HOST)->cpu;
+
+	arm64_el2.pa_bits = bits->pa;
+	arm64_el2.ipa_bits = bits->ipa;
 	arm64_el2.mair = PT_ARM64_S1_MAIR;
-	arm64_el2.tcr = TCR_EL2_RES1 | FIELD_PREP(TCR_T0SZ, 64 - va_bits) |
+	arm64_el2.tcr = TCR_EL2_RES1 | FIELD_PREP(TCR_T0SZ, 64 - bits->va) |
 			FIELD_PREP(TCR_IRGN0, TCR_RGN_WBWA) | FIELD_PREP(TCR_ORGN0, TCR_RGN_WBWA) |
 			FIELD_PREP(TCR_SH0, TCR_SH_INNER) | FIELD_PREP(TCR_TG0, TCR_TG0_4K) |
-			FIELD_PREP(TCR_EL2_PS, arm64_bits_parange(pa_bits));
+			FIELD_PREP(TCR_EL2_PS, arm64_bits_parange(bits->pa));
 	arm64_el2.ttbr = pt_root_pa(&arm64_s1);
 	arm64_el2.sctlr = SCTLR_EL2_RES1 | SCTLR_M | SCTLR_C | SCTLR_SA | SCTLR_I | SCTLR_WXN;
-	{
-		const struct pt *s2 = &own_view_of(OWN_HOST)->cpu;
+	/* SL0 for the 4K granule: 0 = level 2, 1 = level 1, 2 = level 0. */
+	arm64_el2.vtcr = VTCR_RES1 | FIELD_PREP(VTCR_T0SZ, 64 - s2->ia_bits) |
+			 FIELD_PREP(VTCR_SL0, 2U - s2->start_level) |
+			 FIELD_PREP(VTCR_IRGN0, TCR_RGN_WBWA) |
+			 FIELD_PREP(VTCR_ORGN0, TCR_RGN_WBWA) | FIELD_PREP(VTCR_SH0, TCR_SH_INNER) |
+			 FIELD_PREP(VTCR_TG0, TCR_TG0_4K) |
+			 FIELD_PREP(VTCR_PS, arm64_bits_parange(bits->pa));
+	arm64_el2.vttbr = pt_root_pa(s2); /* VMID 0: the host */
+}
 
-		/* SL0 for the 4K granule: 0 = level 2, 1 = level 1, 2 = level 0. */
-		arm64_el2.vtcr = VTCR_RES1 | FIELD_PREP(VTCR_T0SZ, 64 - s2->ia_bits) |
-				 FIELD_PREP(VTCR_SL0, 2U - s2->start_level) |
-				 FIELD_PREP(VTCR_IRGN0, TCR_RGN_WBWA) |
-				 FIELD_PREP(VTCR_ORGN0, TCR_RGN_WBWA) |
-				 FIELD_PREP(VTCR_SH0, TCR_SH_INNER) |
-				 FIELD_PREP(VTCR_TG0, TCR_TG0_4K) |
-				 FIELD_PREP(VTCR_PS, arm64_bits_parange(pa_bits));
-		arm64_el2.vttbr = pt_root_pa(s2); /* VMID 0: the host */
-	}
-	/*
-	 * The SMMU (if any): frame out of the host stage-2, reset, host streams on the
-	 * host stage-2 with this VTCR. Never fails the install: without an SMMU,
-	 * Lockstep runs without DMA isolation and says so.
-	 */
+/*
+ * Phase 5: the IOMMU (if any) takes its frame out of the host stage-2, resets,
+ * puts the host streams on the host stage-2 with this VTCR. Never fails the
+ * install: without an SMMU, Lockstep runs without DMA isolation and says so.
+ */
+static void boot_phase_iommu(void)
+{
 	arm64_host_s2_bbm();
-	arm64_smmu_take(arm64_el2.vtcr);
+	arm64_iommu->take(arm64_el2.vtcr);
 	arm64_el2.hcr = arm64_host_hcr();
 	arm64_el2.vbar = (u64)arm64_vectors;
+}
 
-	/* CPU slots: stacks from the boot info; slot 0 is this CPU. */
+/* Phase 6: CPU slots (stacks from the boot info; slot 0 is this CPU), image to PoC. */
+static void boot_phase_cpus(const struct ls_boot_info *bi)
+{
+	unsigned int i;
+
 	arm64_nr_cpus = bi->nr_cpus;
 	for (i = 0; i < arm64_nr_cpus; i++) {
 		arm64_cpus[i].idx = i;
@@ -499,24 +536,55 @@ long arm64_boot(struct ls_boot_info *bi)
 	arm64_cpus[0].mpidr = read_sysreg(mpidr_el1) & 0xff00ffffffULL;
 	arm64_cpus[0].bound = true;
 	arm64_cpus[0].booted = true;
-
 	/*
 	 * CPUs woken by PSCI start with the MMU and caches off and read the code,
 	 * arm64_el2 and their slot from memory: clean the whole image (text,
 	 * relocated data, bss) to the Point of Coherency.
 	 */
 	plat_dcache_clean(_start, (size_t)((u64)_end - (u64)_start));
+}
 
-	/* ---- commit: nothing below can fail ---- */
+/* Phase 7, the commit: nothing here can fail. */
+static void boot_phase_commit(const struct ls_boot_info *bi, const struct fw_regime *fw,
+			      const struct boot_bits *bits)
+{
 	write_sysreg((u64)&arm64_cpus[0], tpidr_el2);
 	arm64_mmu_switch(arm64_el2.mair, arm64_el2.tcr, arm64_el2.ttbr, arm64_el2.sctlr);
 	arm64_el2_setup_cpu();
-	boot_el1_regime(&fw);
-	hvc_set_features(LS_FEAT_HOST_S2 | LS_FEAT_PSCI_RELAY | arm64_smmu_features());
-	boot_log_banner(bi, ipa_bits);
+	boot_el1_regime(fw);
+	hvc_set_features(LS_FEAT_HOST_S2 | LS_FEAT_PSCI_RELAY | arm64_iommu->features());
+	boot_log_banner(bi, bits->ipa);
 	arm64_log_features();
 	if (!arm64_psci_init())
 		plat_log("firmware PSCI_VERSION failed: secondary CPUs will not start");
 	plat_log("cpu 0: EL2 ready (MPIDR %#llx)", (unsigned long long)arm64_cpus[0].mpidr);
+}
+
+long arm64_boot(struct ls_boot_info *bi)
+{
+	/* The firmware's EL2 regime, read before anything changes. */
+	struct fw_regime fw = {
+		.sctlr = read_sysreg(sctlr_el2),
+		.tcr = read_sysreg(tcr_el2),
+		.mair = read_sysreg(mair_el2),
+		.ttbr0 = read_sysreg(ttbr0_el2),
+		.vbar = read_sysreg(vbar_el2),
+	};
+	struct boot_bits bits;
+	int ret;
+
+	/* ---- prepare: only memory of the hypervisor region is written ---- */
+	ret = boot_phase_check(bi);
+	if (!ret)
+		ret = boot_phase_sizes(bi, &bits);
+	if (!ret)
+		ret = boot_phase_tables(bi, &bits);
+	if (ret)
+		return ret;
+	boot_phase_registers(&bits);
+	boot_phase_iommu();
+	boot_phase_cpus(bi);
+	/* ---- commit ---- */
+	boot_phase_commit(bi, &fw, &bits);
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "arm64/arm64.h"
+#include "arm64/console.h"
 #include "arm64/sysreg.h"
 #include "hyp/plat.h"
 #include "hyp/spinlock.h"

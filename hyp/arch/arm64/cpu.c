@@ -7,6 +7,8 @@
 #include <stddef.h>
 
 #include "arm64/arm64.h"
+#include "arm64/cpu.h"
+#include "arm64/el2.h"
 #include "arm64/asm-defs.h"
 #include "arm64/sysreg.h"
 #include "hyp/plat.h"

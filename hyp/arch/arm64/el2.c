@@ -13,6 +13,7 @@
  * (SMC to the PSCI relay). Details and the reason for each: docs/arm64.md.
  */
 #include "arm64/arm64.h"
+#include "arm64/el2.h"
 #include "arm64/sysreg.h"
 #include "hyp/plat.h"
 

@@ -14,7 +14,7 @@ HYP_IOMMU_FILES := hyp/iommu/smmuv3.c hyp/iommu/smmu_host.c
 
 # The arm64 backend.
 HYP_ARCH_FILES := \
-	hyp/arch/arm64/boot.c hyp/arch/arm64/console.c hyp/arch/arm64/cpu.c \
+	hyp/arch/arm64/boot.c hyp/arch/arm64/console.c hyp/arch/arm64/cpu.c hyp/arch/arm64/ram.c \
 	hyp/arch/arm64/el2.c hyp/arch/arm64/plat.c hyp/arch/arm64/psci.c \
 	hyp/arch/arm64/smmu.c hyp/arch/arm64/trap.c \
 	hyp/arch/arm64/head.S hyp/arch/arm64/vectors.S

@@ -10,6 +10,8 @@
 #include <errno.h>
 
 #include "arm64/arm64.h"
+#include "arm64/iommu.h"
+#include "arm64/s2.h"
 #include "arm64/sysreg.h"
 #include "hyp/own.h"
 #include "hyp/plat.h"
@@ -207,4 +209,10 @@ void *sbrk(ptrdiff_t incr)
 	(void)incr;
 	errno = ENOMEM;
 	return (void *)-1;
+}
+
+/* LS_HVC_SMMU_STATS: the platform's IOMMU answers (arm64/iommu.h). */
+int plat_iommu_stat(u64 id, u64 *val)
+{
+	return arm64_iommu->stat(id, val);
 }

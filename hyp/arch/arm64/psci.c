@@ -21,6 +21,9 @@
  * NOT_SUPPORTED and a log line: it is never forwarded blindly.
  */
 #include "arm64/arm64.h"
+#include "arm64/el2.h"
+#include "arm64/psci.h"
+#include "arm64/ram.h"
 #include "arm64/sysreg.h"
 #include "hyp/plat.h"
 #include "hyp/spinlock.h"

@@ -17,6 +17,9 @@
 #include <stddef.h>
 
 #include "arm64/arm64.h"
+#include "arm64/el2.h"
+#include "arm64/iommu.h"
+#include "arm64/ram.h"
 #include "hyp/hvc.h"
 #include "hyp/iommu.h"
 #include "hyp/hdom.h"
@@ -104,8 +107,8 @@ static void arm64_smmu_pick_sids(const struct ls_boot_info *bi)
 			 n);
 }
 
-int arm64_smmu_discover(const struct ls_boot_info *bi, unsigned int pa_bits, u64 *pool_at,
-			u64 pool_end)
+static int arm64_smmu_discover(const struct ls_boot_info *bi, unsigned int pa_bits, u64 *pool_at,
+			       u64 pool_end)
 {
 	u64 base, size, mem, msize;
 
@@ -164,7 +167,7 @@ int arm64_smmu_discover(const struct ls_boot_info *bi, unsigned int pa_bits, u64
 	return 0;
 }
 
-int arm64_smmu_map_el2(struct pt *s1)
+static int arm64_smmu_map_el2(struct pt *s1)
 {
 	if (arm64_smmu_state != ARM64_SMMU_FOUND)
 		return 0;
@@ -184,7 +187,7 @@ static void smmu_give_back(struct pt *s2)
 			 ret);
 }
 
-void arm64_smmu_take(u64 vtcr)
+static void arm64_smmu_take(u64 vtcr)
 {
 	struct pt *s2 = (struct pt *)&own_view_of(OWN_HOST)->cpu;
 	struct smmu_sid_range sids[SMMU_SID_RANGES_MAX];
@@ -278,18 +281,18 @@ void arm64_smmu_take(u64 vtcr)
 	arm64_smmu_state = ARM64_SMMU_LIVE;
 }
 
-u64 arm64_smmu_features(void)
+static u64 arm64_smmu_features(void)
 {
 	return arm64_smmu_state == ARM64_SMMU_LIVE ? LS_FEAT_SMMU : 0;
 }
 
-void arm64_smmu_poll(void)
+static void arm64_smmu_poll(void)
 {
 	if (arm64_smmu_state == ARM64_SMMU_LIVE)
 		smmu_poll_events(&arm64_smmu);
 }
 
-bool arm64_smmu_host_abort(u64 ipa, bool write)
+static bool arm64_smmu_host_abort(u64 ipa, bool write)
 {
 	if (arm64_smmu_state == ARM64_SMMU_NONE || ipa < arm64_smmu_base ||
 	    ipa - arm64_smmu_base >= arm64_smmu_size)
@@ -302,7 +305,7 @@ bool arm64_smmu_host_abort(u64 ipa, bool write)
 }
 
 /* LS_HVC_SMMU_STATS: x1 = counter id; x1 = value, x2 = LS_SMMU_STAT_NR. */
-int plat_iommu_stat(u64 id, u64 *val)
+static int arm64_smmu_stat(u64 id, u64 *val)
 {
 	const struct smmu_stats *st = &arm64_smmu.st;
 	u64 v[LS_SMMU_STAT_NR];
@@ -332,3 +335,14 @@ int plat_iommu_stat(u64 id, u64 *val)
 	*val = v[id];
 	return 0;
 }
+
+const struct arm64_iommu_ops arm64_smmuv3_ops = {
+	.name = "SMMUv3",
+	.discover = arm64_smmu_discover,
+	.map_el2 = arm64_smmu_map_el2,
+	.take = arm64_smmu_take,
+	.features = arm64_smmu_features,
+	.poll = arm64_smmu_poll,
+	.host_abort = arm64_smmu_host_abort,
+	.stat = arm64_smmu_stat,
+};

@@ -9,6 +9,11 @@
  *   the rest  -> never configured to trap: inject UNDEFINED and log
  */
 #include "arm64/arm64.h"
+#include "arm64/el2.h"
+#include "arm64/iommu.h"
+#include "arm64/psci.h"
+#include "arm64/ram.h"
+#include "arm64/trap.h"
 #include "arm64/exc.h"
 #include "arm64/sysreg.h"
 #include "hyp/hvc.h"
@@ -37,7 +42,7 @@ static void trap_hvc(struct arm64_regs *regs, u64 esr)
 	for (i = 0; i < ARRAY_SIZE(hr.x); i++)
 		regs->x[i] = hr.x[i];
 	/* Any SMMU event the call caused (or that arrived meanwhile) is logged now. */
-	arm64_smmu_poll();
+	arm64_iommu->poll();
 	/* ELR_EL2 already points after the HVC: its preferred return address is the next
 	 * instruction (Arm ARM, "Preferred exception return address"). */
 }
@@ -92,8 +97,8 @@ static void trap_abort(u64 esr)
 	u64 ipa = (FIELD_GET(HPFAR_FIPA, hpfar) << 12) | (far & 0xfff);
 	bool data = FIELD_GET(ESR_EC, esr) == ESR_EC_DABT_LOW;
 
-	arm64_smmu_poll();
-	if (data && arm64_smmu_host_abort(ipa, esr & ESR_ABT_WNR)) {
+	arm64_iommu->poll();
+	if (data && arm64_iommu->host_abort(ipa, esr & ESR_ABT_WNR)) {
 		arm64_inject_abort(esr, far);
 		return;
 	}

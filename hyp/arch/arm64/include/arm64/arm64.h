@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Internal interface of the arm64 EL2 backend (hyp/arch/arm64). The offsets
- * the assembly uses (arm64/asm-defs.h) are checked with static_assert in cpu.c.
+ * What every unit of the arm64 EL2 backend shares: per-CPU data, the EL2 register
+ * values, head.S's entry points. Each unit declares its own calls in its own header
+ * (setup.h, el2.h, cpu.h, trap.h, psci.h, console.h, s2.h, iommu.h, ram.h). The
+ * offsets the assembly uses (arm64/asm-defs.h) are checked with static_assert in cpu.c.
  */
 #ifndef ARM64_ARM64_H
 #define ARM64_ARM64_H
@@ -67,57 +69,5 @@ struct arm64_smc_res {
 	u64 a0, a1, a2, a3;
 };
 void arm64_smc(u64 fid, u64 a1, u64 a2, u64 a3, struct arm64_smc_res *res);
-
-/* boot.c */
-long arm64_boot(struct ls_boot_info *bi);
-bool arm64_is_ram(u64 pa, u64 size);
-/* pa lies in a device window the host may reach (boot.h host_mmio). */
-bool arm64_is_host_mmio(u64 pa);
-
-/* el2.c: per-CPU EL2 register setup, identical on every CPU. */
-void arm64_el2_setup_cpu(void);
-void arm64_el1_reset_state(void);
-u64 arm64_host_hcr(void);
-void arm64_log_features(void);
-struct arm64_cpu *arm64_this_cpu(void);
-
-/* cpu.c: C side of a PSCI wake-up; returns the slot for head.S to ERET from. */
-struct arm64_cpu *arm64_cpu_start(struct arm64_cpu *cpu);
-
-/* trap.c */
-void arm64_trap_lower(struct arm64_regs *regs);
-void arm64_trap_current(struct arm64_regs *regs, u64 kind);
-void arm64_inject_abort(u64 esr_el2, u64 far);
-
-/* psci.c */
-void arm64_psci_handle(struct arm64_regs *regs);
-bool arm64_psci_init(void);
-
-/* console.c */
-void arm64_console_init(u64 uart_base);
-void arm64_console_puts(const char *s);
-
-/* plat.c: stage-2 TLB invalidation by VMID (host 0, VM n: n + 1) for hyp/mem. */
-struct own_inval_ops;
-extern const struct own_inval_ops arm64_s2_inval_ops;
-void arm64_s2_flush_all(void);
-
-/*
- * smmu.c: the SMMUv3 in the boot path (docs/iommu.md). discover: validate the
- * loader's frame, carve the driver's table memory from the pool; map_el2: the
- * frame as device in the EL2 stage-1; take (after own_init and VTCR): frame out
- * of the host stage-2, smmu_init, host streams on the host stage-2. Failures are
- * logged and Lockstep continues without (features() then lacks LS_FEAT_SMMU).
- */
-struct hvc_regs;
-int arm64_smmu_discover(const struct ls_boot_info *bi, unsigned int pa_bits, u64 *pool_at,
-			u64 pool_end);
-int arm64_smmu_map_el2(struct pt *s1);
-void arm64_smmu_take(u64 vtcr);
-u64 arm64_smmu_features(void);
-/* Drain events / GERROR if any are pending (hypercall exit, abort trap). */
-void arm64_smmu_poll(void);
-/* A host stage-2 abort at @ipa: true (and logged, counted) when it hit the SMMU frame. */
-bool arm64_smmu_host_abort(u64 ipa, bool write);
 
 #endif /* ARM64_ARM64_H */
