@@ -67,11 +67,6 @@ u16 *own_db_span(u64 pa, u64 n)
 	return NULL;
 }
 
-u16 own_e_owner(u16 e)
-{
-	return e & OWN_E_OWNER;
-}
-
 int own_page_entry(u64 pa, u16 *e)
 {
 	u16 *p = own_db_span(ALIGN_DOWN(pa, PAGE_SIZE), 1);
@@ -300,25 +295,6 @@ int own_pools_can_supply(struct own_principal *a, u64 ca, struct own_principal *
 }
 
 /* ---- page states (pKVM's vocabulary; docs/ownership.md "Principals, views, states") ---- */
-
-/* Who borrows a page its owner shares: the hypervisor a host page, the host a VM page. */
-static u16 own_borrower(u16 owner)
-{
-	if (owner == OWN_OWNER_HOST)
-		return OWN_OWNER_HYP;
-	return owner >= OWN_OWNER_VM(0) ? (u16)OWN_OWNER_HOST : (u16)OWN_E_OWNER;
-}
-
-enum own_state own_e_state(u16 e, u16 who)
-{
-	u16 owner = own_e_owner(e);
-
-	if (owner == who)
-		return (e & OWN_E_SHARED) ? OWN_SHARED_OWNED : OWN_OWNED;
-	if ((e & OWN_E_SHARED) && own_borrower(owner) == who)
-		return OWN_SHARED_BORROWED;
-	return OWN_NOPAGE;
-}
 
 /* The entry that puts a page in state @sa for @a and @sb for @b (flags aside). */
 static u16 own_e_encode(u16 a, enum own_state sa, u16 b, enum own_state sb)

@@ -105,8 +105,6 @@ bool own_dma_busy(const u16 *e, u64 n);
 
 u8 *own_dma_of(const u16 *e);
 
-u16 own_e_owner(u16 e);
-
 void own_gathers_init(struct own_gathers *g);
 
 int own_lock_host_vm(u32 vm, struct own_principal **p);
@@ -154,8 +152,30 @@ int own_hdom_pool_donate(u32 dom, u64 pa, u64 w, u16 *e, struct own_res *res);
 
 /* ---- page states: check and set by state pair (docs/ownership.md) ---- */
 
+static inline u16 own_e_owner(u16 e)
+{
+	return e & OWN_E_OWNER;
+}
+
+/* Who borrows a page its owner shares: the hypervisor a host page, the host a VM page. */
+static inline u16 own_borrower(u16 owner)
+{
+	if (owner == OWN_OWNER_HOST)
+		return OWN_OWNER_HYP;
+	return owner >= OWN_OWNER_VM(0) ? (u16)OWN_OWNER_HOST : (u16)OWN_E_OWNER;
+}
+
 /* The state of DB entry @e as seen by the principal with owner code @who. */
-enum own_state own_e_state(u16 e, u16 who);
+static inline enum own_state own_e_state(u16 e, u16 who)
+{
+	u16 owner = own_e_owner(e);
+
+	if (owner == who)
+		return (e & OWN_E_SHARED) ? OWN_SHARED_OWNED : OWN_OWNED;
+	if ((e & OWN_E_SHARED) && own_borrower(owner) == who)
+		return OWN_SHARED_BORROWED;
+	return OWN_NOPAGE;
+}
 /*
  * Every page of [e, e + n) is in state @sa for @a and @sb for @b (owner codes:
  * OWN_OWNER_HOST, OWN_OWNER_HYP, a VM's ->owner), else @err.
