@@ -12,8 +12,10 @@ UNIT_TESTS    := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
 UNIT_BINS     := $(addprefix $(UNIT_B)/,$(UNIT_TESTS))
 
 UNIT_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# LOCKSTEP_TEST_HOOKS: fault injection the host tests use (pt_pool.fail_after), absent
+# from the hypervisor image.
 UNIT_CFLAGS := -std=gnu11 -O1 -g $(UNIT_SAN) $(CORE_INC) -I$(TOP)/hyp/arch/fake \
-	       -I$(TOP)/tests/unit/lib -MMD -MP
+	       -I$(TOP)/tests/unit/lib -DLOCKSTEP_TEST_HOOKS -MMD -MP
 UNIT_LDLIBS := -lcmocka
 
 UNIT_CORE_OBJ := $(patsubst %.c,$(UNIT_B)/obj/%.o,$(UNIT_CORE_SRC))

@@ -216,3 +216,8 @@ int plat_iommu_stat(u64 id, u64 *val)
 {
 	return arm64_iommu->stat(id, val);
 }
+
+void plat_spin_relax(unsigned int spins)
+{
+	(void)spins;
+}

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,4 +157,10 @@ int plat_iommu_stat(u64 id, u64 *val)
 	(void)id;
 	*val = 0;
 	return -ENOENT;
+}
+
+void plat_spin_relax(unsigned int spins)
+{
+	if ((spins & 0xff) == 0xff)
+		sched_yield();
 }

@@ -45,8 +45,14 @@ struct pt_pool {
 	u64 nr_used;
 	u64 nr_total;
 	u64 nr_reserved; /* promised to prepared transactions, subset of nr_free */
-	u64 fail_after;	 /* test hook: k > 0 makes the k-th allocation from now fail
-				 * (once; the hook then reads 0); 0 = off */
+#ifdef LOCKSTEP_TEST_HOOKS
+	/*
+	 * Host tests only (mk/core.mk defines LOCKSTEP_TEST_HOOKS; the image has no
+	 * such field): k > 0 makes the k-th allocation from now fail (once; the hook
+	 * then reads 0); 0 = off.
+	 */
+	u64 fail_after;
+#endif
 };
 
 void pt_pool_init(struct pt_pool *pool);

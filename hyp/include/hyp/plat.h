@@ -19,6 +19,13 @@ u64 plat_virt_to_phys(const void *va);
  * snoop the CPU caches (clean to the Point of Coherency on arm64).
  */
 void plat_dcache_clean(const void *va, size_t size);
+/*
+ * A lock waiter's @spins-th turn round the loop. The hypervisor (one vCPU per
+ * physical CPU, IRQs masked at EL2) just spins; the fake platform of the host tests,
+ * on a shared machine with pthreads, yields now and then so a preempted ticket holder
+ * does not stall every waiter for whole time slices.
+ */
+void plat_spin_relax(unsigned int spins);
 /* Log a line (printf format, no trailing newline needed) on the hypervisor console. */
 void plat_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Internal invariant broken: log and stop. Never for anything the host sent. */

@@ -9,24 +9,8 @@
 #ifndef HYP_SPINLOCK_H
 #define HYP_SPINLOCK_H
 
+#include "hyp/plat.h"
 #include "hyp/types.h"
-
-/*
- * Hosted builds (the unit tests, -ffreestanding absent) run the lock with
- * pthreads on a shared machine: a preempted ticket holder would stall every
- * waiter for whole time slices, so waiters yield after a while. The hypervisor
- * (freestanding, one vCPU per physical CPU, IRQs masked at EL2) just spins.
- */
-#if __STDC_HOSTED__
-#include <sched.h>
-#define HYP_SPIN_WAIT(n)                    \
-	do {                                \
-		if (((n)++ & 0xff) == 0xff) \
-			sched_yield();      \
-	} while (0)
-#else
-#define HYP_SPIN_WAIT(n) ((void)(n))
-#endif
 
 struct hyp_spinlock {
 	u32 next;  /* next ticket to hand out */
@@ -50,7 +34,7 @@ static inline void hyp_spin_lock(struct hyp_spinlock *l)
 	unsigned int spins = 0;
 
 	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != me)
-		HYP_SPIN_WAIT(spins);
+		plat_spin_relax(spins++);
 }
 
 static inline void hyp_spin_unlock(struct hyp_spinlock *l)
