@@ -709,6 +709,94 @@ static void test_core_dom_map_unmap(void **state)
 	env_teardown();
 }
 
+/*
+ * x86 as it will be: the host CPU table is EPT (1 GiB pages, no SNP), so the unit
+ * walks a VT-d mirror the core keeps in lockstep (2 MiB leaves at most).
+ */
+static u16 *ept_db;
+
+static void ept_env(void)
+{
+	struct own_range ram = { ENV_RAM_BASE, ENV_RAM_SIZE };
+	struct own_range hyp[2];
+	struct own_config cfg;
+	u64 db_bytes = own_db_bytes(&ram, 1);
+	unsigned int idx;
+
+	fake_mem_reset();
+	ept_db = malloc(db_bytes);
+	assert_non_null(ept_db);
+	hyp[0].base = fake_alloc_pages(16, PAGE_SIZE);
+	hyp[0].size = 16 * PAGE_SIZE;
+	hyp[1].base = fake_alloc_pages(256, PAGE_SIZE);
+	hyp[1].size = 256 * PAGE_SIZE;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.ram = &ram;
+	cfg.nr_ram = 1;
+	cfg.hyp = hyp;
+	cfg.nr_hyp = 2;
+	cfg.db = ept_db;
+	cfg.db_bytes = db_bytes;
+	cfg.host_pool_pa = hyp[1].base;
+	cfg.host_pool_pages = 256;
+	cfg.host_ia_bits = 39;
+	cfg.cpu_fmt = PT_FMT_X86_EPT;
+	cfg.cpu_coherent = true;
+	cfg.cpu_ops = &env_rec_ops;
+	cfg.cpu_priv = &env_cpu_rec;
+	assert_int_equal(own_init(&cfg), 0);
+	hvc_set_features(0);
+	vsim_reset();
+	memset(&vtd, 0, sizeof(vtd));
+	vmem = fake_alloc_pages(VMEM_PAGES, PAGE_SIZE);
+	assert_int_equal(vtd_init(&vtd, VSIM_BASE, vmem, VMEM_PAGES * PAGE_SIZE), 0);
+	assert_int_equal(vtd_attach_host(&vtd, 0, HOST_SIDS, &idx), 0);
+}
+
+static void test_core_ept_mirror(void **state)
+{
+	const struct own_view *hv;
+	const struct pt *mirror;
+	struct own_res res;
+	unsigned int level;
+	u64 page, pa, big = ENV_BIG + 0x12345000;
+	u32 vm;
+
+	(void)state;
+	ept_env();
+	hv = own_view_of(OWN_HOST);
+	mirror = &hv->dom[vtd.host_dom_idx].pt;
+	assert_int_equal(hv->cpu.fmt, PT_FMT_X86_EPT);
+	assert_true(hv->dom[vtd.host_dom_idx].mirrored);
+	assert_int_equal(mirror->fmt, PT_FMT_VTD_SL);
+	assert_int_equal(mirror->start_level, 1); /* 39-bit host: 3-level, context AW 1 */
+	/* A 1 GiB EPT page is a run of 2 MiB leaves in the mirror, and DMA finds it. */
+	assert_int_equal(pt_lookup(&hv->cpu, big, NULL, NULL, &level), 0);
+	assert_int_equal(level, 1);
+	assert_int_equal(pt_lookup(mirror, big, NULL, NULL, &level), 0);
+	assert_int_equal(level, 2);
+	assert_int_equal(vsim_dma(SID_EDU, big, true, false, &pa), 0);
+	assert_int_equal(pa, big);
+	assert_int_equal(vsim_tlb_count(VTD_HOST_DID, ALIGN_DOWN(big, SZ_2M), SZ_2M), 1);
+	/* Donating a page to a VM takes it out of the mirror and the IOTLB in the same call. */
+	page = env_host_pages(1, PAGE_SIZE);
+	assert_int_equal(vsim_dma(SID_EDU, page, false, false, &pa), 0);
+	vm = env_vm_create(64, 39);
+	memset(&res, 0, sizeof(res));
+	assert_int_equal(own_host_donate_vm(vm, page, 0x10000000, 1, &res), 0);
+	assert_int_equal(vsim_tlb_count(VTD_HOST_DID, page, PAGE_SIZE), 0);
+	assert_int_equal(vsim_dma(SID_EDU, page, false, false, &pa), FR_READ);
+	assert_int_equal(vsim_dma(SID_EDU, page + PAGE_SIZE, false, false, &pa), 0);
+	memset(&res, 0, sizeof(res));
+	assert_int_equal(own_vm_reclaim(vm, 0x10000000, 1, &res), 0);
+	assert_int_equal(vsim_dma(SID_EDU, page, true, false, &pa), 0);
+	assert_int_equal(pa, page);
+	assert_false(vtd.failed);
+	assert_int_equal(vsim.bad_descs + vsim.bad_writes, 0);
+	free(ept_db);
+	ept_db = NULL;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -729,6 +817,7 @@ int main(void)
 		cmocka_unit_test_setup(test_noncoherent, setup),
 		cmocka_unit_test(test_core_host_view),
 		cmocka_unit_test(test_core_dom_map_unmap),
+		cmocka_unit_test(test_core_ept_mirror),
 	};
 
 	return cmocka_run_group_tests_name("vtd", tests, NULL, NULL);
