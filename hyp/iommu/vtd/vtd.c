@@ -14,6 +14,7 @@
  * (ECAP.C = 0) every entry and descriptor written is cleaned first.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "hyp/plat.h"
 #include "vtd.h"
@@ -216,7 +217,7 @@ static int vtd_queue(struct vtd *v, u64 lo, u64 hi)
  */
 static int vtd_wait(struct vtd *v)
 {
-	volatile u32 *status = plat_phys_to_virt(v->status_pa);
+	const volatile u32 *status = plat_phys_to_virt(v->status_pa);
 	u32 seq = ++v->wait_seq;
 	int ret;
 
@@ -509,8 +510,7 @@ int vtd_init(struct vtd *v, u64 base, u64 mem_pa, u64 mem_size)
 	if (!v || !IS_ALIGNED(base, PAGE_SIZE) || !IS_ALIGNED(mem_pa, PAGE_SIZE) ||
 	    !IS_ALIGNED(mem_size, PAGE_SIZE))
 		return -EINVAL;
-	for (size_t i = 0; i < sizeof(*v); i++)
-		((u8 *)v)[i] = 0;
+	memset(v, 0, sizeof(*v));
 	hyp_spin_init(&v->lock);
 	v->base = base;
 	ret = vtd_probe(v);
@@ -721,7 +721,7 @@ static int vtd_ctx_tables(struct vtd *v, u32 sid, u32 nr)
 
 static int vtd_attach_range(struct vtd *v, u32 sid, u32 nr, const struct pt *pt, u16 did)
 {
-	u64 lo, hi;
+	u64 lo = 0, hi = 0;
 	int ret = vtd_check_sids(v, sid, nr);
 
 	if (!ret)

@@ -25,7 +25,7 @@
 #include "hyp/types.h"
 
 /* Table memory vtd_init needs at least: root table, queue, status page, one context table. */
-#define VTD_MEM_MIN	    (4U * 4096U)
+#define VTD_MEM_MIN	    (4ULL * 4096ULL)
 /* Bounded polls (microseconds, via plat_udelay). */
 #define VTD_ACK_TIMEOUT_US  100000U  /* GSTS following GCMD */
 #define VTD_WAIT_TIMEOUT_US 1000000U /* invalidation wait status write, queue space */
