@@ -395,12 +395,10 @@ static void vtd_fault_log(struct vtd *v, u64 lo, u64 hi)
 		 (hi & FRCD_HI_PP) ? " (with PASID)" : "");
 }
 
-int vtd_drain_faults(struct vtd *v)
+static int vtd_drain_locked(struct vtd *v)
 {
 	u32 fsts, idx, n = 0;
 
-	if (!v || (!v->enabled && !v->failed))
-		return -EINVAL;
 	fsts = vtd_rd32(v, VTD_FSTS_REG);
 	/*
 	 * Records are written round-robin from FSTS.FRI (VT-d 7.2.1); read them
@@ -426,6 +424,18 @@ int vtd_drain_faults(struct vtd *v)
 		vtd_fail_closed(v, "primary fault overflow: fault records lost", true);
 	}
 	return (int)n;
+}
+
+int vtd_drain_faults(struct vtd *v)
+{
+	int ret;
+
+	if (!v || (!v->enabled && !v->failed))
+		return -EINVAL;
+	hyp_spin_lock(&v->lock);
+	ret = vtd_drain_locked(v);
+	hyp_spin_unlock(&v->lock);
+	return ret;
 }
 
 /* ---- Probe and enable ------------------------------------------------------------ */
@@ -620,8 +630,11 @@ static int vtd_ctx_table(struct vtd *v, u32 bus)
  * 128-bit entry cannot be written atomically, so a present entry is first
  * made not present and invalidated (VT-d 6.5.3.3: device-selective context
  * cache, then domain-selective IOTLB of the old domain id, then a wait); the
- * new one is written high half first, Present last, and the context cache of
- * the device dropped again. DMA from @sid faults in between.
+ * new one is written high half first, Present last. DMA from @sid faults in
+ * between. Writing a present entry over a not-present one needs no
+ * invalidation: without caching mode (refused at probe) the unit caches no
+ * not-present entry (VT-d 6.1), so attaching a whole bus at boot costs no
+ * descriptor at all.
  */
 static int vtd_ctx_write(struct vtd *v, u32 sid, u64 lo, u64 hi)
 {
@@ -646,11 +659,7 @@ static int vtd_ctx_write(struct vtd *v, u32 sid, u64 lo, u64 hi)
 	ce[1] = hi;
 	ce[0] = lo;
 	vtd_clean(v, (const void *)ce, 16);
-	ret = vtd_cc_device(v, (u16)FIELD_GET(CE_HI_DID, hi), sid);
-	if (!ret)
-		ret = vtd_wait(v);
-	if (!ret)
-		return 0;
+	return 0;
 fail:
 	vtd_fail_closed(v, "context entry invalidation did not complete", false);
 	return -EIO;

@@ -10,8 +10,9 @@
  * polled with a bound, and polled fault recording (VT-d 7.2). Streams are
  * PCI source ids (bus << 8 | devfn) of one segment.
  *
- * Locking: every entry point that the core calls takes v->lock; the others
- * (init, attach_host, register) run at boot, before the host does.
+ * Locking: every entry point the core calls, and vtd_drain_faults, take
+ * v->lock; the others (init, attach_host, register) run at boot, before the
+ * host does.
  * Errors are negative errno; bad arguments change nothing. An invalidation
  * that does not complete in time, a queue error or a primary fault overflow
  * makes the driver fail closed (vtd.c vtd_fail_closed).

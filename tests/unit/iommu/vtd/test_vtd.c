@@ -207,14 +207,17 @@ static void test_gcmd_timeout(void **state)
 
 static void test_context_entries(void **state)
 {
-	u64 ce[2], before[2], root;
+	u64 ce[2], before[2], root, descs;
 	struct th_pt other;
 
 	(void)state;
 	init_ok();
 	table_init(39, true);
 	assert_int_equal(vtd_read_ctx(&vtd, SID_EDU, ce), -ENOENT);
+	descs = vtd.st.descs;
 	assert_int_equal(vtd_attach_pt(&vtd, SID_EDU, &tpt.pt, DID_A), 0);
+	/* Not present -> present: no invalidation needed without caching mode, none issued. */
+	assert_int_equal(vtd.st.descs, descs);
 	assert_int_equal(vtd_read_ctx(&vtd, SID_EDU, ce), 0);
 	assert_int_equal(ce[0], tpt.pt.root | CE_LO_P); /* TT = 00, FPD = 0 */
 	assert_int_equal(FIELD_GET(CE_HI_AW, ce[1]), 1);
@@ -283,11 +286,11 @@ static void test_context_switch(void **state)
 	vsim.ntrace = 0;
 	memset(vsim.trace, 0, sizeof(vsim.trace));
 	assert_int_equal(vtd_attach_pt(&vtd, SID_EDU, &other.pt, DID_B), 0);
-	/* Old: device context + old domain's IOTLB + wait; new: device context + wait. */
-	assert_string_equal(vsim.trace, "ciwcw");
-	assert_int_equal(vsim.cc[QI_CC_G_DEVICE], cc + 2);
+	/* Old: device context + old domain's IOTLB + wait; the new one needs none (CM = 0). */
+	assert_string_equal(vsim.trace, "ciw");
+	assert_int_equal(vsim.cc[QI_CC_G_DEVICE], cc + 1);
 	assert_int_equal(vsim.iotlb[QI_IOTLB_G_DOMAIN], it + 1);
-	assert_int_equal(vsim.waits, w + 2);
+	assert_int_equal(vsim.waits, w + 1);
 	assert_int_equal(vsim_tlb_count(DID_A, 0, 1ULL << 39), 0);
 	assert_int_equal(vsim_dma(SID_EDU, 0x100000, true, false, &pa), 0);
 	assert_int_equal(pa, 0x40200000);
