@@ -718,7 +718,7 @@ static void test_core_dom_map_unmap(void **state)
  */
 static u16 *ept_db;
 
-static void ept_env(void)
+static void fmt_env(enum pt_fmt_id cpu_fmt)
 {
 	struct own_range ram = { ENV_RAM_BASE, ENV_RAM_SIZE };
 	struct own_range hyp[2];
@@ -743,7 +743,7 @@ static void ept_env(void)
 	cfg.host_pool_pa = hyp[1].base;
 	cfg.host_pool_pages = 256;
 	cfg.host_ia_bits = 39;
-	cfg.cpu_fmt = PT_FMT_X86_EPT;
+	cfg.cpu_fmt = cpu_fmt;
 	cfg.cpu_coherent = true;
 	cfg.cpu_ops = &env_rec_ops;
 	cfg.cpu_priv = &env_cpu_rec;
@@ -766,7 +766,7 @@ static void test_core_ept_mirror(void **state)
 	u32 vm;
 
 	(void)state;
-	ept_env();
+	fmt_env(PT_FMT_X86_EPT);
 	hv = own_view_of(OWN_HOST);
 	mirror = &hv->dom[vtd.host_dom_idx].pt;
 	assert_int_equal(hv->cpu.fmt, PT_FMT_X86_EPT);
@@ -800,6 +800,35 @@ static void test_core_ept_mirror(void **state)
 	ept_db = NULL;
 }
 
+/* A host CPU table already in the VT-d format: shared, no mirror, only invalidation. */
+static void test_core_shared_view(void **state)
+{
+	const struct own_view *hv;
+	struct own_res res;
+	u64 page, pa, ce[2];
+	u32 vm;
+
+	(void)state;
+	fmt_env(PT_FMT_VTD_SL);
+	hv = own_view_of(OWN_HOST);
+	assert_false(hv->dom[vtd.host_dom_idx].mirrored);
+	assert_ptr_equal(vtd.host_pt, &hv->cpu);
+	assert_int_equal(vtd_read_ctx(&vtd, SID_EDU, ce), 0);
+	assert_int_equal(ce[0] & CE_LO_SLPTPTR, hv->cpu.root);
+	page = env_host_pages(1, PAGE_SIZE);
+	assert_int_equal(vsim_dma(SID_EDU, page, true, false, &pa), 0);
+	assert_int_equal(pa, page);
+	vm = env_vm_create(64, 39);
+	memset(&res, 0, sizeof(res));
+	assert_int_equal(own_host_donate_vm(vm, page, 0x10000000, 1, &res), 0);
+	assert_int_equal(vsim_tlb_count(VTD_HOST_DID, page, PAGE_SIZE), 0);
+	assert_int_equal(vsim_dma(SID_EDU, page, true, false, &pa), FR_WRITE);
+	assert_false(vtd.failed);
+	assert_int_equal(vsim.bad_descs + vsim.bad_writes, 0);
+	free(ept_db);
+	ept_db = NULL;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -821,6 +850,7 @@ int main(void)
 		cmocka_unit_test(test_core_host_view),
 		cmocka_unit_test(test_core_dom_map_unmap),
 		cmocka_unit_test(test_core_ept_mirror),
+		cmocka_unit_test(test_core_shared_view),
 	};
 
 	return cmocka_run_group_tests_name("vtd", tests, NULL, NULL);
