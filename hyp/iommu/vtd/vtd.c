@@ -117,7 +117,7 @@ static volatile u64 *vtd_ctx_ent(const struct vtd *v, u32 sid)
  * GCMD/GSTS handshake, independent of the queue), a global context-cache and
  * IOTLB invalidation attempted when the queue may still work, and every later
  * call refused with -EIO. Context entries the unit still caches survive only
- * if that invalidation cannot complete (docs/iommu.md "VT-d", open points).
+ * if that invalidation cannot complete (docs/vtd.md "Flows", fail closed).
  */
 static int vtd_queue(struct vtd *v, u64 lo, u64 hi);
 static int vtd_wait(struct vtd *v);
