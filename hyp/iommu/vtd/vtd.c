@@ -639,10 +639,10 @@ static int vtd_ctx_table(struct vtd *v, u32 bus)
 static int vtd_ctx_write(struct vtd *v, u32 sid, u64 lo, u64 hi)
 {
 	volatile u64 *ce = vtd_ctx_ent(v, sid);
-	int ret = 0;
 
 	if (ce[0] & CE_LO_P) {
 		u16 old = (u16)FIELD_GET(CE_HI_DID, ce[1]);
+		int ret;
 
 		ce[0] = 0;
 		vtd_clean(v, (const void *)ce, 16);
@@ -651,8 +651,10 @@ static int vtd_ctx_write(struct vtd *v, u32 sid, u64 lo, u64 hi)
 			ret = vtd_iotlb_domain(v, old);
 		if (!ret)
 			ret = vtd_wait(v);
-		if (ret)
-			goto fail;
+		if (ret) {
+			vtd_fail_closed(v, "context entry invalidation did not complete", false);
+			return -EIO;
+		}
 	}
 	if (!(lo & CE_LO_P))
 		return 0;
@@ -660,9 +662,6 @@ static int vtd_ctx_write(struct vtd *v, u32 sid, u64 lo, u64 hi)
 	ce[0] = lo;
 	vtd_clean(v, (const void *)ce, 16);
 	return 0;
-fail:
-	vtd_fail_closed(v, "context entry invalidation did not complete", false);
-	return -EIO;
 }
 
 /* Context entry fields for @pt under @did (0 and lo/hi, or -errno with the reason logged). */
