@@ -20,6 +20,7 @@
 #ifndef HYP_IOMMU_VTD_H
 #define HYP_IOMMU_VTD_H
 
+#include "hyp/hdom.h"
 #include "hyp/own.h"
 #include "hyp/pgtable.h"
 #include "hyp/spinlock.h"
