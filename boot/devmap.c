@@ -200,7 +200,7 @@ static uint64_t dm_cells(const uint8_t *v, uint32_t n)
 	uint32_t i;
 
 	for (i = 0; i < n; i++)
-		x = x << 32 | dm_be32(v + 4 * i);
+		x = x << 32 | dm_be32(v + (size_t)4 * i);
 	return x;
 }
 
@@ -227,8 +227,8 @@ static int dm_translate(const struct dm_dt *t, int d, uint64_t *addr, uint64_t s
 		stride = 4 * (ca + pa + cs);
 		for (i = 0; i + stride <= l->ranges_len; i += stride) {
 			uint64_t c = dm_cells(l->ranges + i, ca);
-			uint64_t p = dm_cells(l->ranges + i + 4 * ca, pa);
-			uint64_t s = dm_cells(l->ranges + i + 4 * (ca + pa), cs);
+			uint64_t p = dm_cells(l->ranges + i + (size_t)4 * ca, pa);
+			uint64_t s = dm_cells(l->ranges + i + (size_t)4 * (ca + pa), cs);
 
 			if (*addr >= c && *addr - c < s && size <= s - (*addr - c)) {
 				*addr = p + (*addr - c);
@@ -250,7 +250,7 @@ static int dm_all_smmu(const struct dm_dt *t, const uint8_t *v, uint32_t len, in
 	if (!t->smmu_phandle || !len || len % (4 * stride))
 		return 0;
 	for (i = 0; i < len / (4 * stride); i++)
-		if (dm_be32(v + 4 * (i * stride + (is_map ? 1 : 0))) != t->smmu_phandle)
+		if (dm_be32(v + (size_t)4 * (i * stride + (is_map ? 1 : 0))) != t->smmu_phandle)
 			return 0;
 	return 1;
 }
@@ -261,8 +261,8 @@ static void dm_imap_rids(struct ldr_devmap *m, const struct dm_dtnode *n)
 	uint32_t i, cnt = n->imap_len / 16;
 
 	for (i = 0; i < cnt && m->nr_pci_rids < LS_BOOT_MAX_SID_RANGES; i++) {
-		m->pci_rids[m->nr_pci_rids].base = dm_be32(n->imap + 16 * i);
-		m->pci_rids[m->nr_pci_rids].count = dm_be32(n->imap + 16 * i + 12);
+		m->pci_rids[m->nr_pci_rids].base = dm_be32(n->imap + (size_t)16 * i);
+		m->pci_rids[m->nr_pci_rids].count = dm_be32(n->imap + (size_t)16 * i + 12);
 		m->nr_pci_rids++;
 	}
 	m->pci_rids_known = 1;
@@ -287,7 +287,8 @@ static void dm_dt_node(struct dm_dt *t, int d, const struct dm_dtnode *n)
 		return; /* no CPU address (a bus of its own) */
 	stride = 4 * (ac + sc);
 	for (i = 0; i + stride <= n->reg_len && nwin < LDR_DEV_WIN; i += stride) {
-		uint64_t a = dm_cells(n->reg + i, ac), s = dm_cells(n->reg + i + 4 * ac, sc);
+		uint64_t a = dm_cells(n->reg + i, ac),
+			 s = dm_cells(n->reg + i + (size_t)4 * ac, sc);
 
 		if (!s || dm_translate(t, d, &a, s))
 			continue;
@@ -317,7 +318,7 @@ static void dm_dt_node(struct dm_dt *t, int d, const struct dm_dtnode *n)
 			for (i = 0; n->ranges && i + rs <= n->ranges_len && nwin < LDR_DEV_WIN;
 			     i += rs) {
 				uint64_t a = dm_cells(n->ranges + i + 12, pa);
-				uint64_t s = dm_cells(n->ranges + i + 12 + 4 * pa, 2);
+				uint64_t s = dm_cells(n->ranges + i + 12 + (size_t)4 * pa, 2);
 
 				if (!s || dm_translate(t, d, &a, s))
 					continue;
@@ -836,8 +837,10 @@ static void dm_resources(const uint8_t *r, uint32_t len, struct ls_mem_range *w,
 			if (dl < f + 5 * sz)
 				break;
 			min = sz == 4 ? dm_le32(d + f + sz) : dm_le64(d + f + sz);
-			tra = sz == 4 ? dm_le32(d + f + 3 * sz) : dm_le64(d + f + 3 * sz);
-			l = sz == 4 ? dm_le32(d + f + 4 * sz) : dm_le64(d + f + 4 * sz);
+			tra = sz == 4 ? dm_le32(d + f + (size_t)3 * sz) :
+					dm_le64(d + f + (size_t)3 * sz);
+			l = sz == 4 ? dm_le32(d + f + (size_t)4 * sz) :
+				      dm_le64(d + f + (size_t)4 * sz);
 			if (d[0] == 0 || (d[0] == 1 && tra))
 				dm_addwin(w, n, min + tra, l);
 			break;

@@ -1283,7 +1283,7 @@ static void test_devmap_dt(void)
 	memcpy(copy, dtb, len);
 	e = fdt_disable_nodes(copy, sizeof(copy), offs, n);
 	/* QEMU's DT has no "status" string yet: 7 bytes for it, 24 per property. */
-	t_ok(!e && n == 33 && fdt_total_size(copy) == len + 24 * n + 7,
+	t_ok(!e && n == 33 && fdt_total_size(copy) == len + (size_t)24 * n + 7,
 	     "devmap dt: 33 denied nodes get status=\"disabled\" (24 bytes each + the name)");
 	if (fx_dir) { /* boot/tests/run.sh decompiles it with dtc */
 		char path[512];
