@@ -141,7 +141,8 @@ static void hvc_vm_reclaim(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 
 	if (hvc_from_host(ctx, regs))
 		hvc_ret_own(regs,
-			    own_vm_reclaim(hvc_vm_id(regs->x[1]), regs->x[2], regs->x[3], &res),
+			    own_host_reclaim_vm(hvc_vm_id(regs->x[1]), regs->x[2], regs->x[3],
+						&res),
 			    &res);
 }
 
@@ -151,7 +152,7 @@ static void hvc_vm_share_host(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 
 	if (hvc_from_host(ctx, regs))
 		hvc_ret_own(regs,
-			    own_vm_share_host(hvc_vm_id(regs->x[1]), regs->x[2], regs->x[3], &res),
+			    own_host_borrow_vm(hvc_vm_id(regs->x[1]), regs->x[2], regs->x[3], &res),
 			    &res);
 }
 
@@ -161,8 +162,7 @@ static void hvc_vm_unshare_host(const struct hvc_ctx *ctx, struct hvc_regs *regs
 
 	if (hvc_from_host(ctx, regs))
 		hvc_ret_own(regs,
-			    own_vm_unshare_host(hvc_vm_id(regs->x[1]), regs->x[2], regs->x[3],
-						&res),
+			    own_host_return_vm(hvc_vm_id(regs->x[1]), regs->x[2], regs->x[3], &res),
 			    &res);
 }
 
@@ -199,7 +199,7 @@ static void hvc_pool_donate(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 		who = (u32)regs->x[1];
 
 	if (hvc_from_host(ctx, regs))
-		hvc_ret_own(regs, own_pool_donate(who, regs->x[2], regs->x[3], &res), &res);
+		hvc_ret_own(regs, own_host_donate_pool(who, regs->x[2], regs->x[3], &res), &res);
 }
 
 /* Guest calls act on the calling VM's own IPA space; the host may not make them. */
@@ -211,7 +211,7 @@ static void hvc_guest_share(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 		hvc_ret(regs, LS_EPERM);
 		return;
 	}
-	hvc_ret_own(regs, own_guest_share_req(ctx->vm_id, regs->x[1], regs->x[2], &res), &res);
+	hvc_ret_own(regs, own_vm_offer_host(ctx->vm_id, regs->x[1], regs->x[2], &res), &res);
 }
 
 static void hvc_guest_unshare(const struct hvc_ctx *ctx, struct hvc_regs *regs)
@@ -222,7 +222,7 @@ static void hvc_guest_unshare(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 		hvc_ret(regs, LS_EPERM);
 		return;
 	}
-	hvc_ret_own(regs, own_guest_unshare_req(ctx->vm_id, regs->x[1], regs->x[2], &res), &res);
+	hvc_ret_own(regs, own_vm_withdraw_host(ctx->vm_id, regs->x[1], regs->x[2], &res), &res);
 }
 
 /* ---- host DMA domains ---- */

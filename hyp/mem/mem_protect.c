@@ -168,7 +168,7 @@ out:
  * are zeroed, the host gets them. A shared page must go back to private first
  * (-EBUSY: the host unshares it).
  */
-int own_vm_reclaim(u32 vm, u64 ipa, u64 n, struct own_res *res)
+int own_host_reclaim_vm(u32 vm, u64 ipa, u64 n, struct own_res *res)
 {
 	struct own_principal *v;
 	struct own_tx tx = { 0 };
@@ -227,7 +227,7 @@ static int own_check_runs_consent(unsigned int nr, int err)
  * execute permission on the pages (synced) before the host can write them, so the
  * guest never executes host-written code through a stale TLB entry.
  */
-int own_vm_share_host(u32 vm, u64 ipa, u64 n, struct own_res *res)
+int own_host_borrow_vm(u32 vm, u64 ipa, u64 n, struct own_res *res)
 {
 	struct own_principal *v;
 	struct own_tx tx = { 0 };
@@ -297,7 +297,7 @@ static int own_unshare_window(struct own_principal *v, u64 ipa, u64 w, unsigned 
 	return 0;
 }
 
-int own_vm_unshare_host(u32 vm, u64 ipa, u64 n, struct own_res *res)
+int own_host_return_vm(u32 vm, u64 ipa, u64 n, struct own_res *res)
 {
 	struct own_principal *v;
 	unsigned int nr;
@@ -316,7 +316,7 @@ int own_vm_unshare_host(u32 vm, u64 ipa, u64 n, struct own_res *res)
 	return ret;
 }
 
-/* Guest share request: record consent on the VM's own pages. */
+/* VM OWNED stays OWNED: the guest offers its pages to the host (consent recorded). */
 struct own_consent {
 	u16 owner;
 	bool commit;
@@ -343,7 +343,7 @@ static int own_consent_fn(const struct pt_leaf *l, void *arg)
 	return 0;
 }
 
-int own_guest_share_req(u32 vm, u64 ipa, u64 n, struct own_res *res)
+int own_vm_offer_host(u32 vm, u64 ipa, u64 n, struct own_res *res)
 {
 	struct own_principal *v = own_vm_get(vm);
 	struct own_consent c = { 0, false, 0 };
@@ -375,8 +375,11 @@ out:
 	return ret;
 }
 
-/* Guest unshare request: withdraw consent; pages already shared become private now. */
-int own_guest_unshare_req(u32 vm, u64 ipa, u64 n, struct own_res *res)
+/*
+ * The guest withdraws its offer: VM OWNED stays OWNED (consent cleared); pages the host
+ * borrows go back now: VM SHARED_OWNED -> OWNED, host SHARED_BORROWED -> NOPAGE.
+ */
+int own_vm_withdraw_host(u32 vm, u64 ipa, u64 n, struct own_res *res)
 {
 	struct own_principal *v;
 	unsigned int nr;

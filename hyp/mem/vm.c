@@ -177,7 +177,7 @@ out:
 	return ret;
 }
 
-int own_pool_donate(u32 who, u64 pa, u64 n, struct own_res *res)
+int own_host_donate_pool(u32 who, u64 pa, u64 n, struct own_res *res)
 {
 	struct own_principal *p;
 	u64 w, total;

@@ -2,21 +2,30 @@
 /*
  * Ownership transitions (hyp/mem/mem_protect.c, docs/ownership.md "Transitions"):
  * each one moves every page of a window from one state pair to another, over every
- * view, in one transaction.
+ * view, in one transaction. Names read initiator_verb_completer: own_host_donate_vm
+ * is the host donating to a VM, own_vm_offer_host a VM offering to the host.
+ * 0 or -errno (nothing changed). Addresses in bytes, n in pages.
  */
 #ifndef HYP_MEM_PROTECT_H
 #define HYP_MEM_PROTECT_H
 
 #include "hyp/own.h"
 
-/* Transitions: 0 or -errno (nothing changed). Addresses in bytes, n in pages. */
+/* host OWNED -> SHARED_OWNED, hyp NOPAGE -> SHARED_BORROWED */
 int own_host_share_hyp(u64 pa, u64 n, struct own_res *res);
+/* host SHARED_OWNED -> OWNED, hyp SHARED_BORROWED -> NOPAGE */
 int own_host_unshare_hyp(u64 pa, u64 n, struct own_res *res);
+/* host OWNED -> NOPAGE, VM NOPAGE -> OWNED */
 int own_host_donate_vm(u32 vm, u64 pa, u64 ipa, u64 n, struct own_res *res);
-int own_vm_reclaim(u32 vm, u64 ipa, u64 n, struct own_res *res);
-int own_vm_share_host(u32 vm, u64 ipa, u64 n, struct own_res *res);
-int own_vm_unshare_host(u32 vm, u64 ipa, u64 n, struct own_res *res);
-int own_guest_share_req(u32 vm, u64 ipa, u64 n, struct own_res *res);
-int own_guest_unshare_req(u32 vm, u64 ipa, u64 n, struct own_res *res);
+/* VM OWNED -> NOPAGE, host NOPAGE -> OWNED (zeroed) */
+int own_host_reclaim_vm(u32 vm, u64 ipa, u64 n, struct own_res *res);
+/* VM OWNED (offered) -> SHARED_OWNED, host NOPAGE -> SHARED_BORROWED */
+int own_host_borrow_vm(u32 vm, u64 ipa, u64 n, struct own_res *res);
+/* VM SHARED_OWNED -> OWNED, host SHARED_BORROWED -> NOPAGE */
+int own_host_return_vm(u32 vm, u64 ipa, u64 n, struct own_res *res);
+/* VM OWNED: the VM offers the pages to the host (consent; no state changes yet) */
+int own_vm_offer_host(u32 vm, u64 ipa, u64 n, struct own_res *res);
+/* VM withdraws its offer; pages the host borrows go back: SHARED_OWNED -> OWNED */
+int own_vm_withdraw_host(u32 vm, u64 ipa, u64 n, struct own_res *res);
 
 #endif /* HYP_MEM_PROTECT_H */

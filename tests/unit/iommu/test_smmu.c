@@ -905,7 +905,7 @@ static void test_own_lockstep(void **state)
 	assert_int_equal(pa, page + PAGE_SIZE);
 
 	memset(&res, 0, sizeof(res));
-	assert_int_equal(own_vm_reclaim(vm, ipa, 1, &res), 0);
+	assert_int_equal(own_host_reclaim_vm(vm, ipa, 1, &res), 0);
 	assert_int_equal(sim_dma(0x10, page, false, &pa), 0);
 	assert_int_equal(pa, page);
 	assert_false(smmu.failed);

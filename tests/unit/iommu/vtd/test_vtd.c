@@ -662,7 +662,7 @@ static void test_core_host_view(void **state)
 	assert_int_equal(vsim_dma(SID_EDU, page, true, false, &pa), FR_WRITE);
 	assert_int_equal(vsim_dma(SID_EDU, page + PAGE_SIZE, true, false, &pa), 0);
 	memset(&res, 0, sizeof(res));
-	assert_int_equal(own_vm_reclaim(vm, 0x10000000, 1, &res), 0);
+	assert_int_equal(own_host_reclaim_vm(vm, 0x10000000, 1, &res), 0);
 	assert_int_equal(vsim_dma(SID_EDU, page, false, false, &pa), 0);
 	assert_int_equal(pa, page);
 	assert_false(vtd.failed);
@@ -791,7 +791,7 @@ static void test_core_ept_mirror(void **state)
 	assert_int_equal(vsim_dma(SID_EDU, page, false, false, &pa), FR_READ);
 	assert_int_equal(vsim_dma(SID_EDU, page + PAGE_SIZE, false, false, &pa), 0);
 	memset(&res, 0, sizeof(res));
-	assert_int_equal(own_vm_reclaim(vm, 0x10000000, 1, &res), 0);
+	assert_int_equal(own_host_reclaim_vm(vm, 0x10000000, 1, &res), 0);
 	assert_int_equal(vsim_dma(SID_EDU, page, true, false, &pa), 0);
 	assert_int_equal(pa, page);
 	assert_false(vtd.failed);
