@@ -25,6 +25,9 @@
  *   iova_to_phys        DMA-API domains: the driver's copy of IOVA -> PA (lsi_shadow_set);
  *                       others, or shadow=0: LS_HVC_IOMMU_QUERY after flushing queued maps
  *   get_resv_regions    IOMMU_RESV_SW_MSI at 0x8000000 (1 MiB), as arm-smmu-v3
+ *   capable             IOMMU_CAP_CACHE_COHERENCY and IOMMU_CAP_ENFORCE_CACHE_COHERENCY when
+ *                       Lockstep says LS_FEAT_DMA_COHERENT (HVC FEATURES): what VFIO requires
+ *   enforce_cache_coh.  the same bit: Lockstep forces Normal write-back on every domain stream
  *   IOMMU_MMIO          LS_HVC_IOMMU_MAP with LS_IOMMU_MMIO at once (below), not batched
  *
  * MSIs: a device's MSI is a DMA write to the GIC ITS doorbell (GITS_TRANSLATER), so in a DMA domain
@@ -133,6 +136,7 @@ struct lsi_master {
 
 static struct iommu_device lsi_iommu;
 static unsigned long lsi_nr_sids; /* RIDs below this are offered to Lockstep (LS_SMMU_STAT_STREAMS) */
+static unsigned long lsi_features; /* LS_FEAT_* from LS_HVC_FEATURES */
 static const struct iommu_ops lsi_ops;
 static struct dentry *lsi_debugfs;
 
@@ -723,8 +727,20 @@ static void lsi_iotlb_sync(struct iommu_domain *domain, struct iommu_iotlb_gathe
 			(gather->end - gather->start + 1) >> PAGE_SHIFT);
 }
 
+/*
+ * VFIO type1 asks this of every domain it creates and then maps with IOMMU_CACHE. True when
+ * Lockstep forces the attributes of every stream attached to a DMA domain to Normal write-back
+ * inner shareable (LS_FEAT_DMA_COHERENT: No-Snoop requests snoop too), which holds for every
+ * domain and every stream attached later; false otherwise.
+ */
+static bool lsi_enforce_cache_coherency(struct iommu_domain *domain)
+{
+	return lsi_features & LS_FEAT_DMA_COHERENT;
+}
+
 static const struct iommu_domain_ops lsi_domain_ops = {
 	.attach_dev = lsi_attach_dev,
+	.enforce_cache_coherency = lsi_enforce_cache_coherency,
 	.map_pages = lsi_map_pages,
 	.iotlb_sync_map = lsi_iotlb_sync_map,
 	.unmap_pages = lsi_unmap_pages,
@@ -801,7 +817,25 @@ static void lsi_get_resv_regions(struct device *dev, struct list_head *head)
 		iommu_dma_get_resv_regions(dev, head);
 }
 
+/*
+ * What Linux may rely on, as Lockstep reports it (LS_HVC_FEATURES), never assumed. VFIO refuses a
+ * device without IOMMU_CAP_CACHE_COHERENCY (it always maps with IOMMU_CACHE and offers user space
+ * no cache maintenance). No IOMMU_CAP_NOEXEC (IOMMU_NOEXEC is not passed to Lockstep), no
+ * deferred flush (an unmap is complete when iotlb_sync returns), no dirty tracking.
+ */
+static bool lsi_capable(struct device *dev, enum iommu_cap cap)
+{
+	switch (cap) {
+	case IOMMU_CAP_CACHE_COHERENCY:
+	case IOMMU_CAP_ENFORCE_CACHE_COHERENCY:
+		return lsi_features & LS_FEAT_DMA_COHERENT;
+	default:
+		return false;
+	}
+}
+
 static const struct iommu_ops lsi_ops = {
+	.capable = lsi_capable,
 	.identity_domain = &lsi_identity_domain,
 	.release_domain = &lsi_identity_domain,
 	.domain_alloc_paging = lsi_domain_alloc_paging,
@@ -848,6 +882,7 @@ static int lsi_probe_hyp(void)
 		       res.a1);
 		return -ENODEV;
 	}
+	lsi_features = res.a1;
 	/* Streams that may join DMA domains: [0, x1) (the firmware's ranges; gaps refuse ATTACH). */
 	arm_smccc_1_1_hvc(LS_HVC_SMMU_STATS, LS_SMMU_STAT_STREAMS, &res);
 	if ((long)res.a0 != LS_OK || !res.a1) {
@@ -1127,8 +1162,10 @@ static int __init lsi_init(void)
 		iommu_device_sysfs_remove(&lsi_iommu);
 		return ret;
 	}
-	pr_info("registered: PCI streams 0..0x%lx, 4K|2M pages, IOVA %d bits\n", lsi_nr_sids - 1,
-		LSI_IOVA_BITS);
+	pr_info("registered: PCI streams 0..0x%lx, 4K|2M pages, IOVA %d bits, DMA %s\n",
+		lsi_nr_sids - 1, LSI_IOVA_BITS,
+		lsi_features & LS_FEAT_DMA_COHERENT ? "coherent (LS_FEAT_DMA_COHERENT)" :
+						      "not known coherent: no VFIO");
 	arm_smccc_1_1_hvc(LS_HVC_SMMU_STATS, LS_SMMU_STAT_FAULTS, &res);
 	lsi_evt_seen = (long)res.a0 == LS_OK ? res.a1 : 0;
 	schedule_delayed_work(&lsi_evt_work, msecs_to_jiffies(LSI_EVT_POLL_MS));

@@ -218,6 +218,9 @@ static void test_attach_shared_s2(void **state)
 	assert_true(sim_fetch_ste(0x108, ste));
 	assert_int_equal(ste[0], STE0_V | FIELD_PREP(STE0_CONFIG, STE_CFG_S2));
 	assert_int_equal(FIELD_GET(STE1_EATS, ste[1]), 0);
+	/* The host's identity view keeps the incoming attributes (no override). */
+	assert_false(ste[1] & STE1_MTCFG);
+	assert_int_equal(FIELD_GET(STE1_SHCFG, ste[1]), STE_SHCFG_INCOMING);
 	assert_int_equal(FIELD_GET(STE2_S2VMID, ste[2]), 7);
 	assert_int_equal(FIELD_GET(STE2_S2T0SZ, ste[2]), 24);
 	assert_int_equal(FIELD_GET(STE2_S2SL0, ste[2]), 1);
@@ -1018,6 +1021,10 @@ static void test_dom_attach_detach(void **state)
 	assert_int_equal(FIELD_GET(STE2_S2T0SZ, ste[2]), 64 - 40);
 	assert_int_equal(FIELD_GET(STE2_S2SL0, ste[2]), 2U - d->pt.start_level);
 	assert_int_equal(FIELD_GET(STE0_CONFIG, ste[0]), STE_CFG_S2);
+	/* LS_FEAT_DMA_COHERENT: incoming attributes replaced by Normal WB inner shareable. */
+	assert_true(ste[1] & STE1_MTCFG);
+	assert_int_equal(FIELD_GET(STE1_MEMATTR, ste[1]), STE_MEMATTR_WB);
+	assert_int_equal(FIELD_GET(STE1_SHCFG, ste[1]), STE_SHCFG_ISH);
 	/* The empty domain: the host page is not reachable any more. */
 	assert_int_equal(sim_dma(DOM_SID, page, true, &pa), EVT_F_TRANSLATION);
 	/* Its neighbours keep the host's view. */
