@@ -1031,6 +1031,29 @@ static void test_dom_attach_detach(void **state)
 	assert_int_equal(sim_dma(DOM_SID + 1, page, true, &pa), 0);
 	assert_int_equal(dom_stat(dom, LS_IOMMU_STAT_STREAMS), 1);
 
+	/* Straight to another domain and back: through an invalid STE, never the host's. */
+	{
+		u32 d2 = dom_new(40);
+		u64 ste2[8];
+
+		sim.watch = true;
+		sim.nhist = 0;
+		assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, d2, DOM_SID, 0, 0, &r), LS_OK);
+		sim.watch = false;
+		assert_true(sim_fetch_ste(DOM_SID, ste2));
+		check_switch(ste, ste2);
+		assert_int_equal(ste2[3] & STE3_S2TTB, own_hdom_of(d2)->pt.root);
+		assert_int_equal(sim_dma(DOM_SID, page, true, &pa), EVT_F_TRANSLATION);
+		sim.watch = true;
+		sim.nhist = 0;
+		assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, dom, DOM_SID, 0, 0, &r), LS_OK);
+		sim.watch = false;
+		check_switch(ste2, ste);
+		assert_true(sim_fetch_ste(DOM_SID, after));
+		assert_memory_equal(after, ste, 32);
+		assert_int_equal(env_hvc(LS_FN_IOMMU_DOMAIN_DESTROY, d2, 0, 0, 0, &r), LS_OK);
+	}
+
 	/* A domain wider than the SMMU's IAS (44): refused, stream unchanged. */
 	big = dom_new(48);
 	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, big, DOM_SID + 1, 0, 0, &r), LS_EINVAL);
