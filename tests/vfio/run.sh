@@ -20,8 +20,8 @@ timeout_s=${QEMU_TIMEOUT:-600}
 mkdir -p "$logs" "$work"
 tap=$logs/vfio.tap
 log=$logs/vfio-serial.log
-# The plan: 6 checks here + the guest's (tests/vfio/lstest: 9 + vfio-edu's 33).
-plan=48
+# The plan: 6 checks here + the guest's (tests/vfio/lstest: 10 + vfio-edu's 33).
+plan=49
 echo "1..$plan" > "$tap"
 qs_tap "$tap"
 
