@@ -12,8 +12,9 @@
  *
  *   paging domain       LS_HVC_IOMMU_DOMAIN_CREATE with a 64 KiB-aligned pool of host pages;
  *                       LS_HVC_POOL_DONATE more on LS_ENOMEM (x1 pages, x2 = LS_POOL_IOMMU(dom))
- *   attach_dev          LS_HVC_IOMMU_ATTACH (after LS_HVC_IOMMU_DETACH if the stream was elsewhere)
+ *   attach_dev          LS_HVC_IOMMU_ATTACH, straight from the stream's current domain
  *   identity domain     LS_HVC_IOMMU_DETACH: back to the host identity view
+ *   blocked domain      one shared Lockstep domain that maps nothing (lsi_blocked_attach)
  *   map_pages           queued in the domain's batch page (one LS_HVC_IOMMU_MAP_BATCH list);
  *   iotlb_sync_map      the list is flushed here (and whenever it is full): iommu_map() costs
  *                       one hypercall, iommu_map_sg() of scattered pages one per 170 segments
@@ -23,8 +24,12 @@
  *                       Lockstep invalidates and syncs the SMMU before each returns, so the
  *                       pages are unreachable when iotlb_sync (and so iommu_unmap()) returns
  *   iova_to_phys        DMA-API domains: the driver's copy of IOVA -> PA (lsi_shadow_set);
- *                       others, or shadow=0: LS_HVC_IOMMU_QUERY after flushing queued maps
+ *                       others, or shadow=0: LS_HVC_IOMMU_QUERY after flushing queued maps,
+ *                       its leaf (x3: a 2 MiB block) kept until the next unmap
  *   get_resv_regions    IOMMU_RESV_SW_MSI at 0x8000000 (1 MiB), as arm-smmu-v3
+ *   capable             IOMMU_CAP_CACHE_COHERENCY and IOMMU_CAP_ENFORCE_CACHE_COHERENCY when
+ *                       Lockstep says LS_FEAT_DMA_COHERENT (HVC FEATURES): what VFIO requires
+ *   enforce_cache_coh.  the same bit: Lockstep forces Normal write-back on every domain stream
  *   IOMMU_MMIO          LS_HVC_IOMMU_MAP with LS_IOMMU_MMIO at once (below), not batched
  *
  * MSIs: a device's MSI is a DMA write to the GIC ITS doorbell (GITS_TRANSLATER), so in a DMA domain
@@ -51,6 +56,7 @@
 #include <linux/gfp.h>
 #include <linux/iommu.h>
 #include <linux/list.h>
+#include <linux/log2.h>
 #include <linux/maple_tree.h>
 #include <linux/module.h>
 #include <linux/pci.h>
@@ -72,6 +78,7 @@
 #define LSI_IOVA_BITS	 40 /* IOVA size: ATTACH refuses a domain above the SMMU IAS (44 on QEMU) */
 #define LSI_POOL_ORDER	 4  /* 16 pages = LS_VM_POOL_MIN, 64 KiB = LS_VM_POOL_ALIGN */
 #define LSI_DONATE_ORDER 6  /* at least 64 pages per POOL_DONATE: few pool runs */
+#define LSI_DONATE_MAX	 9  /* at most LS_BUDGET_PAGES (512) pages per POOL_DONATE */
 #define LSI_MAX_RID	 0x10000 /* PCI segment 0 */
 #define LSI_NO_DOM	 (-1)
 
@@ -105,6 +112,7 @@ struct lsi_domain {
 	unsigned long id; /* Lockstep domain id */
 	spinlock_t lock;  /* chunks */
 	struct list_head chunks;
+	unsigned int ndonated; /* POOL_DONATE runs given (the pool holds OWN_MAX_POOL_RUNS = 8) */
 	/* Queued maps: the LS_HVC_IOMMU_MAP_BATCH list (one page), under batch_lock. */
 	spinlock_t batch_lock;
 	u64 *batch;
@@ -115,6 +123,13 @@ struct lsi_domain {
 	/* The driver's copy of IOVA -> PA (lsi_shadow_set), unless shadow_off. */
 	struct maple_tree shadow;
 	bool shadow_off;
+	/*
+	 * The leaf LS_HVC_IOMMU_QUERY last answered (QUERY x3 = its pages): VFIO type1 asks
+	 * iova_to_phys page by page over a range it unmaps, 512 times per 2 MiB block. Under
+	 * batch_lock; q_gen moves on every unmap, so a QUERY that raced an unmap is not kept.
+	 */
+	unsigned long q_iova, q_size, q_gen;
+	phys_addr_t q_pa;
 	spinlock_t mmio_lock;  /* mmio; irqsave: unmap may run in interrupt context */
 	struct list_head mmio; /* MMIO mappings (MSI doorbells), unmapped before destroy */
 };
@@ -133,13 +148,14 @@ struct lsi_master {
 
 static struct iommu_device lsi_iommu;
 static unsigned long lsi_nr_sids; /* RIDs below this are offered to Lockstep (LS_SMMU_STAT_STREAMS) */
+static unsigned long lsi_features; /* LS_FEAT_* from LS_HVC_FEATURES */
 static const struct iommu_ops lsi_ops;
 static struct dentry *lsi_debugfs;
 
 static struct {
 	atomic64_t map_calls, map_pages, unmap_calls, unmap_pages, donate_calls, donate_pages,
 		query_calls, domains, attach_calls, detach_calls, batch_calls, batch_entries,
-		mmio_maps, mmio_pages, shadow_lookups;
+		mmio_maps, mmio_pages, shadow_lookups, query_leaf_hits;
 } lsi_stats;
 
 static inline struct lsi_domain *to_lsi(struct iommu_domain *d)
@@ -214,6 +230,10 @@ static int lsi_errno(long st)
 /*
  * Give the pool `pool` at least `pages` more pages (LS_ENOMEM's x1). One physically contiguous
  * run per call: POOL_DONATE takes a PA and a count within one window (<= LS_BUDGET_PAGES).
+ * A domain's pool takes at most 8 separate runs, so each run doubles the last: 64, 128, 256,
+ * then 512 pages, up to 2,496 pages in all (the tables of ~4.8 GiB of 4 KiB mappings, what a
+ * VFIO user may map; 8 runs of 64 pages covered only ~1 GiB). When memory is short a smaller
+ * run is tried, down to what LS_ENOMEM asked for.
  */
 static int lsi_donate(struct lsi_domain *ld, unsigned long pool, unsigned long pages, gfp_t gfp)
 {
@@ -224,16 +244,23 @@ static int lsi_donate(struct lsi_domain *ld, unsigned long pool, unsigned long p
 
 	if (pages == 0 || pages > LS_BUDGET_PAGES)
 		return -EINVAL;
-	order = max_t(unsigned int, get_order(pages << PAGE_SHIFT), LSI_DONATE_ORDER);
-	n = 1UL << order;
+	order = max_t(unsigned int, get_order(pages << PAGE_SHIFT),
+		      min_t(unsigned int, LSI_DONATE_ORDER + READ_ONCE(ld->ndonated),
+			    LSI_DONATE_MAX));
 	c = kzalloc(sizeof(*c), gfp);
 	if (!c)
 		return -ENOMEM;
-	c->page = alloc_pages(gfp | __GFP_ZERO | __GFP_NOWARN, order);
+	for (;;) {
+		c->page = alloc_pages(gfp | __GFP_ZERO | __GFP_NOWARN, order);
+		if (c->page || order <= get_order(pages << PAGE_SHIFT))
+			break;
+		order--;
+	}
 	if (!c->page) {
 		kfree(c);
 		return -ENOMEM;
 	}
+	n = 1UL << order;
 	c->order = order;
 	arm_smccc_1_1_hvc(LS_HVC_POOL_DONATE, pool, page_to_phys(c->page), n, &res);
 	atomic64_inc(&lsi_stats.donate_calls);
@@ -245,6 +272,7 @@ static int lsi_donate(struct lsi_domain *ld, unsigned long pool, unsigned long p
 	}
 	atomic64_add((s64)n, &lsi_stats.donate_pages);
 	spin_lock(&ld->lock);
+	ld->ndonated++;
 	list_add(&c->node, &ld->chunks);
 	spin_unlock(&ld->lock);
 	return 0;
@@ -298,6 +326,48 @@ static struct iommu_domain lsi_identity_domain = {
 };
 
 /* --- paging domains ---------------------------------------------------------------------- */
+
+static struct iommu_domain *lsi_domain_alloc_paging(struct device *dev);
+static int lsi_attach_dev(struct iommu_domain *domain, struct device *dev);
+static void lsi_domain_free(struct iommu_domain *domain);
+
+/*
+ * Blocked domain (what VFIO and iommufd attach while they take a group over): one Lockstep DMA
+ * domain that never maps anything, shared by every blocked stream (Lockstep has 8 domains; the
+ * IOMMU core would otherwise make an empty paging domain per group and keep it for the group's
+ * life). Created at the first blocked attach, destroyed at module exit.
+ */
+static DEFINE_MUTEX(lsi_blocked_lock);
+static struct iommu_domain *lsi_blocked;
+
+static int lsi_blocked_attach(struct iommu_domain *domain, struct device *dev)
+{
+	struct iommu_domain *d;
+
+	mutex_lock(&lsi_blocked_lock);
+	if (!lsi_blocked) {
+		d = lsi_domain_alloc_paging(dev);
+		if (IS_ERR(d)) {
+			mutex_unlock(&lsi_blocked_lock);
+			return PTR_ERR(d);
+		}
+		lsi_blocked = d;
+		pr_info("blocked domain: Lockstep DMA domain %lu, shared by every blocked stream\n",
+			to_lsi(d)->id);
+	}
+	d = lsi_blocked;
+	mutex_unlock(&lsi_blocked_lock);
+	return lsi_attach_dev(d, dev);
+}
+
+static const struct iommu_domain_ops lsi_blocked_ops = {
+	.attach_dev = lsi_blocked_attach,
+};
+
+static struct iommu_domain lsi_blocked_domain = {
+	.type = IOMMU_DOMAIN_BLOCKED,
+	.ops = &lsi_blocked_ops,
+};
 
 static struct iommu_domain *lsi_domain_alloc_paging(struct device *dev)
 {
@@ -399,12 +469,20 @@ static int lsi_attach_dev(struct iommu_domain *domain, struct device *dev)
 		return -ENODEV;
 	if (m->dom == (long)ld->id)
 		return 0;
-	/* ATTACH refuses a stream attached elsewhere (LS_EEXIST): go through the identity view. */
-	ret = lsi_detach(m);
-	if (ret)
-		return ret;
+	/*
+	 * Straight from the domain the stream is in (Lockstep switches the STE through an invalid
+	 * one): a device VFIO hands to user space never passes through the host identity view.
+	 */
 	arm_smccc_1_1_hvc(LS_HVC_IOMMU_ATTACH, ld->id, m->sid, &res);
 	atomic64_inc(&lsi_stats.attach_calls);
+	if ((long)res.a0 == LS_EEXIST && m->dom != LSI_NO_DOM) {
+		/* A Lockstep that moves only detached streams: through the identity view. */
+		ret = lsi_detach(m);
+		if (ret)
+			return ret;
+		arm_smccc_1_1_hvc(LS_HVC_IOMMU_ATTACH, ld->id, m->sid, &res);
+		atomic64_inc(&lsi_stats.attach_calls);
+	}
 	if ((long)res.a0 != LS_OK) {
 		dev_err(dev, "ATTACH dom %lu sid 0x%x -> %ld\n", ld->id, m->sid, (long)res.a0);
 		return lsi_errno((long)res.a0);
@@ -625,6 +703,17 @@ static void lsi_mmio_forget(struct lsi_domain *ld, unsigned long iova, unsigned 
 	spin_unlock_irqrestore(&ld->mmio_lock, flags);
 }
 
+/* Drop the cached QUERY leaf (an unmap is under way or done). */
+static void lsi_leaf_forget(struct lsi_domain *ld)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ld->batch_lock, flags);
+	ld->q_size = 0;
+	ld->q_gen++;
+	spin_unlock_irqrestore(&ld->batch_lock, flags);
+}
+
 /*
  * LS_HVC_IOMMU_UNMAP of [iova, iova + n pages). A window with an unmapped page fails whole
  * (LS_ENOENT): it is redone page by page, skipping the holes (the IOMMU core unmaps a failed
@@ -665,6 +754,7 @@ static unsigned long lsi_unmap_range(struct lsi_domain *ld, unsigned long iova, 
 		atomic64_add((s64)res.a1, &lsi_stats.unmap_pages);
 	}
 	lsi_mmio_forget(ld, iova, n);
+	lsi_leaf_forget(ld);
 	return unmapped;
 }
 
@@ -675,6 +765,7 @@ static size_t lsi_unmap_pages(struct iommu_domain *domain, unsigned long iova, s
 	size_t size = pgsize * pgcount;
 
 	lsi_shadow_set(to_lsi(domain), iova, size, 0, false, GFP_ATOMIC);
+	lsi_leaf_forget(to_lsi(domain));
 	if (iommu_iotlb_gather_is_disjoint(gather, iova, size)) {
 		domain->ops->iotlb_sync(domain, gather);
 		iommu_iotlb_gather_init(gather);
@@ -686,8 +777,9 @@ static size_t lsi_unmap_pages(struct iommu_domain *domain, unsigned long iova, s
 static phys_addr_t lsi_iova_to_phys(struct iommu_domain *domain, dma_addr_t iova)
 {
 	struct lsi_domain *ld = to_lsi(domain);
+	unsigned long flags, gen, size;
 	struct arm_smccc_res res;
-	unsigned long flags;
+	phys_addr_t pa;
 	void *v;
 
 	if (lsi_shadow_on(ld)) {
@@ -696,13 +788,32 @@ static phys_addr_t lsi_iova_to_phys(struct iommu_domain *domain, dma_addr_t iova
 		return v ? (phys_addr_t)(iova + (xa_to_value(v) << PAGE_SHIFT)) : 0;
 	}
 	spin_lock_irqsave(&ld->batch_lock, flags);
+	if (ld->q_size && iova - ld->q_iova < ld->q_size) {
+		pa = ld->q_pa + (iova - ld->q_iova);
+		spin_unlock_irqrestore(&ld->batch_lock, flags);
+		atomic64_inc(&lsi_stats.query_leaf_hits);
+		return pa;
+	}
 	lsi_batch_flush(ld);
+	gen = ld->q_gen;
 	spin_unlock_irqrestore(&ld->batch_lock, flags);
 	arm_smccc_1_1_hvc(LS_HVC_IOMMU_QUERY, ld->id, iova & PAGE_MASK, &res);
 	atomic64_inc(&lsi_stats.query_calls);
 	if ((long)res.a0 != LS_OK)
 		return 0;
-	return (phys_addr_t)res.a1 + (iova & ~PAGE_MASK);
+	pa = (phys_addr_t)res.a1 + (iova & ~PAGE_MASK);
+	/* x3: pages of the leaf mapping the IOVA (1, 512, ...; 0 from an older Lockstep). */
+	size = res.a3 << PAGE_SHIFT;
+	if (size > PAGE_SIZE && is_power_of_2(size)) {
+		spin_lock_irqsave(&ld->batch_lock, flags);
+		if (ld->q_gen == gen) {
+			ld->q_iova = iova & ~(size - 1);
+			ld->q_size = size;
+			ld->q_pa = pa - (iova - ld->q_iova);
+		}
+		spin_unlock_irqrestore(&ld->batch_lock, flags);
+	}
+	return pa;
 }
 
 /*
@@ -723,8 +834,20 @@ static void lsi_iotlb_sync(struct iommu_domain *domain, struct iommu_iotlb_gathe
 			(gather->end - gather->start + 1) >> PAGE_SHIFT);
 }
 
+/*
+ * VFIO type1 asks this of every domain it creates and then maps with IOMMU_CACHE. True when
+ * Lockstep forces the attributes of every stream attached to a DMA domain to Normal write-back
+ * inner shareable (LS_FEAT_DMA_COHERENT: No-Snoop requests snoop too), which holds for every
+ * domain and every stream attached later; false otherwise.
+ */
+static bool lsi_enforce_cache_coherency(struct iommu_domain *domain)
+{
+	return lsi_features & LS_FEAT_DMA_COHERENT;
+}
+
 static const struct iommu_domain_ops lsi_domain_ops = {
 	.attach_dev = lsi_attach_dev,
+	.enforce_cache_coherency = lsi_enforce_cache_coherency,
 	.map_pages = lsi_map_pages,
 	.iotlb_sync_map = lsi_iotlb_sync_map,
 	.unmap_pages = lsi_unmap_pages,
@@ -801,8 +924,27 @@ static void lsi_get_resv_regions(struct device *dev, struct list_head *head)
 		iommu_dma_get_resv_regions(dev, head);
 }
 
+/*
+ * What Linux may rely on, as Lockstep reports it (LS_HVC_FEATURES), never assumed. VFIO refuses a
+ * device without IOMMU_CAP_CACHE_COHERENCY (it always maps with IOMMU_CACHE and offers user space
+ * no cache maintenance). No IOMMU_CAP_NOEXEC (IOMMU_NOEXEC is not passed to Lockstep), no
+ * deferred flush (an unmap is complete when iotlb_sync returns), no dirty tracking.
+ */
+static bool lsi_capable(struct device *dev, enum iommu_cap cap)
+{
+	switch (cap) {
+	case IOMMU_CAP_CACHE_COHERENCY:
+	case IOMMU_CAP_ENFORCE_CACHE_COHERENCY:
+		return lsi_features & LS_FEAT_DMA_COHERENT;
+	default:
+		return false;
+	}
+}
+
 static const struct iommu_ops lsi_ops = {
+	.capable = lsi_capable,
 	.identity_domain = &lsi_identity_domain,
+	.blocked_domain = &lsi_blocked_domain,
 	.release_domain = &lsi_identity_domain,
 	.domain_alloc_paging = lsi_domain_alloc_paging,
 	.probe_device = lsi_probe_device,
@@ -848,6 +990,7 @@ static int lsi_probe_hyp(void)
 		       res.a1);
 		return -ENODEV;
 	}
+	lsi_features = res.a1;
 	/* Streams that may join DMA domains: [0, x1) (the firmware's ranges; gaps refuse ATTACH). */
 	arm_smccc_1_1_hvc(LS_HVC_SMMU_STATS, LS_SMMU_STAT_STREAMS, &res);
 	if ((long)res.a0 != LS_OK || !res.a1) {
@@ -874,6 +1017,7 @@ static int lsi_stats_show(struct seq_file *s, void *unused)
 	LSI_SHOW(batch_calls);
 	LSI_SHOW(batch_entries);
 	LSI_SHOW(shadow_lookups);
+	LSI_SHOW(query_leaf_hits);
 	LSI_SHOW(mmio_maps);
 	LSI_SHOW(mmio_pages);
 #undef LSI_SHOW
@@ -1127,8 +1271,10 @@ static int __init lsi_init(void)
 		iommu_device_sysfs_remove(&lsi_iommu);
 		return ret;
 	}
-	pr_info("registered: PCI streams 0..0x%lx, 4K|2M pages, IOVA %d bits\n", lsi_nr_sids - 1,
-		LSI_IOVA_BITS);
+	pr_info("registered: PCI streams 0..0x%lx, 4K|2M pages, IOVA %d bits, DMA %s\n",
+		lsi_nr_sids - 1, LSI_IOVA_BITS,
+		lsi_features & LS_FEAT_DMA_COHERENT ? "coherent (LS_FEAT_DMA_COHERENT)" :
+						      "not known coherent: no VFIO");
 	arm_smccc_1_1_hvc(LS_HVC_SMMU_STATS, LS_SMMU_STAT_FAULTS, &res);
 	lsi_evt_seen = (long)res.a0 == LS_OK ? res.a1 : 0;
 	schedule_delayed_work(&lsi_evt_work, msecs_to_jiffies(LSI_EVT_POLL_MS));
@@ -1139,6 +1285,9 @@ static void __exit lsi_exit(void)
 {
 	cancel_delayed_work_sync(&lsi_evt_work);
 	iommu_device_unregister(&lsi_iommu);
+	/* Every device went back to the identity view (release_domain): no stream is blocked. */
+	if (lsi_blocked)
+		lsi_domain_free(lsi_blocked);
 	iommu_device_sysfs_remove(&lsi_iommu);
 	debugfs_remove(lsi_debugfs);
 }

@@ -316,17 +316,17 @@ static void hvc_iommu_map_batch(const struct hvc_ctx *ctx, struct hvc_regs *regs
 
 static void hvc_iommu_query(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 {
-	u64 pa = 0;
+	u64 pa = 0, leaf = 0;
 	u32 prot = 0;
 	int err;
 
 	if (!hvc_from_host(ctx, regs))
 		return;
-	err = own_hdom_lookup(hvc_dom_id(regs->x[1]), regs->x[2], &pa, &prot);
+	err = own_hdom_lookup(hvc_dom_id(regs->x[1]), regs->x[2], &pa, &prot, &leaf);
 	hvc_ret(regs, hvc_status(err));
 	regs->x[1] = err ? 0 : pa;
 	regs->x[2] = err ? 0 : prot;
-	regs->x[3] = 0;
+	regs->x[3] = err ? 0 : leaf;
 }
 
 static void hvc_iommu_domain_stats(const struct hvc_ctx *ctx, struct hvc_regs *regs)

@@ -1089,11 +1089,12 @@ static int smmu_s2_fields(const struct smmu *s, const struct pt *s2, u16 vmid, u
 }
 
 /*
- * Build the stage-2 STE (dwords 0-3) for root @root with dword 2 @d2 and
- * install it on streams [sid, sid + nr), creating missing L2 tables first
- * (counted before anything is written: -ENOMEM changes nothing).
+ * Build the stage-2 STE (dwords 0-3) for root @root with dword 2 @d2 and the
+ * attribute overrides @attr of dword 1 and install it on streams
+ * [sid, sid + nr), creating missing L2 tables first (counted before anything
+ * is written: -ENOMEM changes nothing).
  */
-static int smmu_install_s2(struct smmu *s, u32 sid, u32 nr, u64 root, u64 d2, u64 ste[4])
+static int smmu_install_s2(struct smmu *s, u32 sid, u32 nr, u64 root, u64 d2, u64 attr, u64 ste[4])
 {
 	u32 l2 = smmu_l2_missing(s, sid, nr);
 
@@ -1111,8 +1112,7 @@ static int smmu_install_s2(struct smmu *s, u32 sid, u32 nr, u64 root, u64 d2, u6
 	 * little-endian tables; access-flag faults on as for the CPU.
 	 */
 	ste[0] = STE0_V | FIELD_PREP(STE0_CONFIG, STE_CFG_S2);
-	ste[1] = FIELD_PREP(STE1_SHCFG, STE_SHCFG_INCOMING) | FIELD_PREP(STE1_EATS, 0) |
-		 FIELD_PREP(STE1_STRW, 0);
+	ste[1] = attr | FIELD_PREP(STE1_EATS, 0) | FIELD_PREP(STE1_STRW, 0);
 	ste[2] = d2;
 	ste[3] = root & STE3_S2TTB;
 	return smmu_write_stes(s, sid, nr, ste);
@@ -1131,7 +1131,8 @@ int smmu_attach_host_s2(struct smmu *s, u32 sid, u32 nr, const struct pt *s2, u1
 	ret = smmu_s2_fields(s, s2, vmid, vtcr, &d2);
 	if (ret)
 		return ret;
-	ret = smmu_install_s2(s, sid, nr, s2->root, d2, ste);
+	ret = smmu_install_s2(s, sid, nr, s2->root, d2, FIELD_PREP(STE1_SHCFG, STE_SHCFG_INCOMING),
+			      ste);
 	if (ret)
 		return ret;
 	s->host.who = OWN_HOST;
@@ -1203,7 +1204,19 @@ int smmu_attach_pt(struct smmu *s, u32 sid, const struct pt *pt, u16 vmid)
 	ret = smmu_s2_fields(s, pt, vmid, vtcr, &d2);
 	if (ret)
 		return ret;
-	ret = smmu_install_s2(s, sid, 1, pt->root, d2, ste);
+	/*
+	 * A DMA domain's stream is cache-coherent whatever the device asks
+	 * (LS_FEAT_DMA_COHERENT): with stage 1 bypassed, STE.MTCFG/MemAttr/SHCFG
+	 * (the overrides that apply while stage 1 is bypassed, SMMU 5.2)
+	 * replace the incoming memory type and shareability by Normal
+	 * write-back inner shareable, so a PCIe No-Snoop request
+	 * cannot reach RAM around the caches; stage 2 then combines it with
+	 * the entry's own type (Device for LS_IOMMU_MMIO pages stays Device).
+	 */
+	ret = smmu_install_s2(s, sid, 1, pt->root, d2,
+			      STE1_MTCFG | FIELD_PREP(STE1_MEMATTR, STE_MEMATTR_WB) |
+				      FIELD_PREP(STE1_SHCFG, STE_SHCFG_ISH),
+			      ste);
 	if (ret)
 		return ret;
 	plat_log("smmu: stream 0x%x -> DMA domain table (root 0x%llx, VMID 0x%x, %u-bit IOVA)", sid,

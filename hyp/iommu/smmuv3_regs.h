@@ -218,8 +218,12 @@
 /* dword 1 */
 #define STE1_EATS	   GENMASK(29, 28) /* ATS: 0 = translated requests aborted */
 #define STE1_STRW	   GENMASK(31, 30) /* stream world: 0 = NS-EL1 */
+#define STE1_MEMATTR	   GENMASK(35, 32) /* memory type override (stage-2 MemAttr encoding) */
+#define STE1_MTCFG	   BIT(36)	   /* 1: replace the incoming memory type by MemAttr */
 #define STE1_SHCFG	   GENMASK(45, 44) /* shareability override */
 #define STE_SHCFG_INCOMING 0x1U		   /* use the incoming shareability */
+#define STE_SHCFG_ISH	   0x3U		   /* inner shareable */
+#define STE_MEMATTR_WB	   0xfU		   /* Normal, inner and outer write-back */
 /* dword 2: S2VMID and the VTCR_EL2-shaped block [50:32] (same layout as VTCR_EL2[18:0]) */
 #define STE2_S2VMID	   GENMASK(15, 0)
 #define STE2_S2T0SZ	   GENMASK(37, 32)

@@ -215,25 +215,36 @@ static int own_sid_slot(u32 sid)
 int own_hdom_attach(u32 dom, u32 sid)
 {
 	struct own_hdom *d;
-	int ret;
+	int ret, slot;
 
 	hyp_spin_lock(&own.host.lock);
 	ret = -ENOENT;
 	d = own_hdom_get(dom);
 	if (!d || !own.iommu || sid >= own.iommu_sids)
 		goto out;
-	ret = -EEXIST; /* detach first, even to re-attach to the same domain */
-	if (own_sid_slot(sid) >= 0)
+	slot = own_sid_slot(sid);
+	ret = -EEXIST; /* already in this domain */
+	if (slot >= 0 && own.sid_dom[slot] == dom)
 		goto out;
 	ret = -ENOSPC;
-	if (own.nr_sids >= OWN_HDOM_MAX_SIDS)
+	if (slot < 0 && own.nr_sids >= OWN_HDOM_MAX_SIDS)
 		goto out;
+	/*
+	 * From another domain straight to this one (VFIO moves a device between its blocking,
+	 * DMA and container domains): the driver switches the STE through an invalid one, so
+	 * the stream never passes through the host identity view on the way.
+	 */
 	ret = own.iommu->attach(own.iommu_drv, sid, &d->pt, d->vmid);
 	if (ret)
 		goto out;
-	own.sid[own.nr_sids] = sid;
-	own.sid_dom[own.nr_sids] = dom;
-	own.nr_sids++;
+	if (slot >= 0) {
+		own.hdom[own.sid_dom[slot]].streams--;
+		own.sid_dom[slot] = dom;
+	} else {
+		own.sid[own.nr_sids] = sid;
+		own.sid_dom[own.nr_sids] = dom;
+		own.nr_sids++;
+	}
 	d->streams++;
 out:
 	hyp_spin_unlock(&own.host.lock);
@@ -734,9 +745,10 @@ out:
 	return ret;
 }
 
-int own_hdom_lookup(u32 dom, u64 iova, u64 *pa, u32 *prot)
+int own_hdom_lookup(u32 dom, u64 iova, u64 *pa, u32 *prot, u64 *leaf_pages)
 {
 	struct own_hdom *d;
+	unsigned int level;
 	pt_attr_t attr;
 	int ret;
 
@@ -745,11 +757,14 @@ int own_hdom_lookup(u32 dom, u64 iova, u64 *pa, u32 *prot)
 	ret = own_hdom_enter(dom, iova, 1, &d);
 	if (ret)
 		return ret;
-	ret = pt_lookup(&d->pt, iova, pa, &attr, NULL);
-	if (!ret)
+	ret = pt_lookup(&d->pt, iova, pa, &attr, &level);
+	if (!ret) {
 		*prot = ((attr & PT_R) ? OWN_IOMMU_READ : 0) |
 			((attr & PT_W) ? OWN_IOMMU_WRITE : 0) |
 			((attr & PT_DEVICE) ? OWN_IOMMU_MMIO : 0);
+		if (leaf_pages) /* 4K granule: level 3 page, 2: 2 MiB, 1: 1 GiB */
+			*leaf_pages = 1ULL << (9U * (3U - level));
+	}
 	hyp_spin_unlock(&own.host.lock);
 	return ret;
 }

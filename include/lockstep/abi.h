@@ -111,6 +111,13 @@
  * x2 = LS_SMMU_STAT_NR. LS_EINVAL for an unknown id, LS_ENOENT without SMMU.
  */
 #define LS_FEAT_SMMU		(1UL << 2)
+/*
+ * Appended for VFIO (issue 18, docs/hypercalls.md "LS_HVC_FEATURES"). LS_FEAT_DMA_COHERENT: DMA
+ * through a host DMA domain is cache-coherent and the device cannot opt out: the SMMU walks and
+ * snoops coherently, RAM is mapped Normal write-back inner shareable, and a domain stream's
+ * incoming attributes are replaced by Normal write-back inner shareable (no PCIe No-Snoop).
+ */
+#define LS_FEAT_DMA_COHERENT	(1UL << 3)
 #define LS_FN_SMMU_STATS	0x0040
 #define LS_HVC_SMMU_STATS	LS_HVC_ID(LS_FN_SMMU_STATS)
 #define LS_SMMU_STAT_EVENTS	0  /* event records drained */

@@ -578,7 +578,6 @@ static void attach_detach(void **state)
 
 	snap = env_snapshot();
 	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, dom, 5, 0, 0, &r), LS_EEXIST);
-	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, d2, 5, 0, 0, &r), LS_EEXIST);
 	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, dom, NR_SIDS, 0, 0, &r), LS_ENOENT);
 	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, dom, 1ULL << 32, 0, 0, &r), LS_ENOENT);
 	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, 7, 6, 0, 0, &r), LS_ENOENT);
@@ -592,6 +591,25 @@ static void attach_detach(void **state)
 	assert_int_equal(env_hvc(LS_FN_IOMMU_DOMAIN_DESTROY, dom, 0, 0, 0, &r), LS_EBUSY);
 	assert_int_equal(env_snapshot(), snap);
 	assert_int_equal(drv.attaches, 1);
+	assert_int_equal(drv.detaches, 0);
+
+	/* Straight to another domain and back, no detach (identity view) in between. */
+	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, d2, 5, 0, 0, &r), LS_OK);
+	assert_int_equal(drv.attached[5], pt_root_pa(&own_hdom_of(d2)->pt));
+	assert_int_equal(own_hdom_of_sid(5, &sid), 0);
+	assert_int_equal(sid, d2);
+	assert_int_equal(stat(dom, LS_IOMMU_STAT_STREAMS), 0);
+	assert_int_equal(stat(d2, LS_IOMMU_STAT_STREAMS), 1);
+	drv.fail_attach = -EIO; /* a failed move leaves the stream where it was */
+	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, dom, 5, 0, 0, &r), LS_EINVAL);
+	assert_int_equal(own_hdom_of_sid(5, &sid), 0);
+	assert_int_equal(sid, d2);
+	assert_int_equal(stat(d2, LS_IOMMU_STAT_STREAMS), 1);
+	drv.fail_attach = 0;
+	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, dom, 5, 0, 0, &r), LS_OK);
+	assert_int_equal(stat(dom, LS_IOMMU_STAT_STREAMS), 1);
+	assert_int_equal(stat(d2, LS_IOMMU_STAT_STREAMS), 0);
+	assert_int_equal(drv.attaches, 3);
 	assert_int_equal(drv.detaches, 0);
 
 	drv.fail_detach = -EIO;
@@ -1007,13 +1025,20 @@ static void batch_map(void **state)
 	assert_int_equal(drv.syncs, 0); /* only invalid entries were filled */
 	INV_ASSERT();
 	for (i = 0; i < LS_IOMMU_BATCH_MAX - 1; i++) {
-		assert_int_equal(own_hdom_lookup(dom, IOVA0 + i * PAGE_SIZE, &pa, &prot), 0);
+		assert_int_equal(own_hdom_lookup(dom, IOVA0 + i * PAGE_SIZE, &pa, &prot, NULL), 0);
 		assert_int_equal(pa, PA0 + 2 * i * PAGE_SIZE);
 		assert_int_equal(prot, i & 1 ? LS_IOMMU_READ : RW);
 		assert_int_equal(dma_count(pa), 1);
 	}
-	assert_int_equal(own_hdom_lookup(dom, IOVA0 + 0x3ff000, &pa, &prot), 0);
+	assert_int_equal(own_hdom_lookup(dom, IOVA0 + 0x3ff000, &pa, &prot, NULL), 0);
 	assert_int_equal(pa, PA0 + 0x5ff000);
+	/* QUERY's x3: the leaf's size, 512 pages for the block, 1 for a page. */
+	assert_int_equal(env_hvc(LS_FN_IOMMU_QUERY, dom, IOVA0 + 0x3ff000, 0, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], PA0 + 0x5ff000);
+	assert_int_equal(r.x[3], 512);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_QUERY, dom, IOVA0 + 2 * PAGE_SIZE, 0, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], PA0 + 4 * PAGE_SIZE);
+	assert_int_equal(r.x[3], 1);
 	unmap_all(dom, IOVA0, LS_IOMMU_BATCH_MAX - 1);
 	unmap_all(dom, IOVA0 + 0x200000, 512);
 	assert_int_equal(dma_count(PA0), 0);

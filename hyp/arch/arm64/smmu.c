@@ -283,7 +283,11 @@ static void arm64_smmu_take(u64 vtcr)
 
 static u64 arm64_smmu_features(void)
 {
-	return arm64_smmu_state == ARM64_SMMU_LIVE ? LS_FEAT_SMMU : 0;
+	/*
+	 * A live SMMU is coherent (smmu_init refuses IDR0.COHACC = 0) and a DMA
+	 * domain's stream is forced to Normal write-back (smmu_attach_pt).
+	 */
+	return arm64_smmu_state == ARM64_SMMU_LIVE ? LS_FEAT_SMMU | LS_FEAT_DMA_COHERENT : 0;
 }
 
 static void arm64_smmu_poll(void)

@@ -94,7 +94,8 @@ struct own_map_ent {
 	u64 iova, pa, pages_prot;
 };
 int own_hdom_map_batch(u32 dom, u64 list_pa, u64 nents, struct own_res *res);
-int own_hdom_lookup(u32 dom, u64 iova, u64 *pa, u32 *prot);
+/* IOVA -> PA and prot; *leaf_pages (may be NULL): pages of the entry mapping it (1, 512, ...). */
+int own_hdom_lookup(u32 dom, u64 iova, u64 *pa, u32 *prot, u64 *leaf_pages);
 int own_hdom_stat(u32 dom, unsigned int id, u64 *val);
 /* The domain (read-only), NULL if @dom is not live. */
 const struct own_hdom *own_hdom_of(u32 dom);

@@ -218,6 +218,9 @@ static void test_attach_shared_s2(void **state)
 	assert_true(sim_fetch_ste(0x108, ste));
 	assert_int_equal(ste[0], STE0_V | FIELD_PREP(STE0_CONFIG, STE_CFG_S2));
 	assert_int_equal(FIELD_GET(STE1_EATS, ste[1]), 0);
+	/* The host's identity view keeps the incoming attributes (no override). */
+	assert_false(ste[1] & STE1_MTCFG);
+	assert_int_equal(FIELD_GET(STE1_SHCFG, ste[1]), STE_SHCFG_INCOMING);
 	assert_int_equal(FIELD_GET(STE2_S2VMID, ste[2]), 7);
 	assert_int_equal(FIELD_GET(STE2_S2T0SZ, ste[2]), 24);
 	assert_int_equal(FIELD_GET(STE2_S2SL0, ste[2]), 1);
@@ -1018,11 +1021,38 @@ static void test_dom_attach_detach(void **state)
 	assert_int_equal(FIELD_GET(STE2_S2T0SZ, ste[2]), 64 - 40);
 	assert_int_equal(FIELD_GET(STE2_S2SL0, ste[2]), 2U - d->pt.start_level);
 	assert_int_equal(FIELD_GET(STE0_CONFIG, ste[0]), STE_CFG_S2);
+	/* LS_FEAT_DMA_COHERENT: incoming attributes replaced by Normal WB inner shareable. */
+	assert_true(ste[1] & STE1_MTCFG);
+	assert_int_equal(FIELD_GET(STE1_MEMATTR, ste[1]), STE_MEMATTR_WB);
+	assert_int_equal(FIELD_GET(STE1_SHCFG, ste[1]), STE_SHCFG_ISH);
 	/* The empty domain: the host page is not reachable any more. */
 	assert_int_equal(sim_dma(DOM_SID, page, true, &pa), EVT_F_TRANSLATION);
 	/* Its neighbours keep the host's view. */
 	assert_int_equal(sim_dma(DOM_SID + 1, page, true, &pa), 0);
 	assert_int_equal(dom_stat(dom, LS_IOMMU_STAT_STREAMS), 1);
+
+	/* Straight to another domain and back: through an invalid STE, never the host's. */
+	{
+		u32 d2 = dom_new(40);
+		u64 ste2[8];
+
+		sim.watch = true;
+		sim.nhist = 0;
+		assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, d2, DOM_SID, 0, 0, &r), LS_OK);
+		sim.watch = false;
+		assert_true(sim_fetch_ste(DOM_SID, ste2));
+		check_switch(ste, ste2);
+		assert_int_equal(ste2[3] & STE3_S2TTB, own_hdom_of(d2)->pt.root);
+		assert_int_equal(sim_dma(DOM_SID, page, true, &pa), EVT_F_TRANSLATION);
+		sim.watch = true;
+		sim.nhist = 0;
+		assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, dom, DOM_SID, 0, 0, &r), LS_OK);
+		sim.watch = false;
+		check_switch(ste2, ste);
+		assert_true(sim_fetch_ste(DOM_SID, after));
+		assert_memory_equal(after, ste, 32);
+		assert_int_equal(env_hvc(LS_FN_IOMMU_DOMAIN_DESTROY, d2, 0, 0, 0, &r), LS_OK);
+	}
 
 	/* A domain wider than the SMMU's IAS (44): refused, stream unchanged. */
 	big = dom_new(48);
