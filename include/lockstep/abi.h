@@ -17,7 +17,7 @@
 
 /* ABI version returned by LS_HVC_VERSION: major in bits [31:16], minor [15:0]. */
 #define LS_ABI_MAJOR   1
-#define LS_ABI_MINOR   0
+#define LS_ABI_MINOR   1
 #define LS_ABI_VERSION ((LS_ABI_MAJOR << 16) | LS_ABI_MINOR)
 
 /* SMCCC function ID fields (DEN 0028, 2.5 "Function Identifiers"). */
