@@ -31,6 +31,7 @@ aavmf_vars=/usr/share/AAVMF/AAVMF_VARS.fd
 kver=$(cat "$b/deps/linux/KVER" 2>/dev/null || true)
 kimage=$b/deps/linux/boot/vmlinuz-$kver
 mkdir -p "$logs" "$work"
+. "$top/tests/lib/tap.sh"	# tap_kernel_clean, tap_poweroff
 
 # The machine every mode boots: EL2 for the hypervisor, an SMMUv3, GICv3, 4 CPUs.
 # pauth-impdef: QEMU's cheap pointer-authentication algorithm instead of QARMA5;
@@ -56,6 +57,7 @@ disk() { # disk IMAGE
 tap=
 n=0
 tap_open() { tap=$1; n=0; : > "$tap"; }
+tap_plan() { echo "1..$1" >> "$tap"; }	# before the first check (tests/run.sh counts)
 tap_line() { n=$((n + 1)); echo "$1 $n - $2" >> "$tap"; echo "$1 $n - $2"; }
 assert() { # assert NAME COMMAND...
 	local name=$1; shift
@@ -121,7 +123,7 @@ hyp_logged_abort() {
 	[ -n "$base" ] && has "lockstep: cpu [0-9]+: host read abort at IPA $(printf '%#x' $((base + 8)))"
 }
 
-clean_poweroff() { [ "$qrc" = 0 ] && has 'reboot: Power down'; }
+clean_poweroff() { tap_poweroff "$log" "$qrc"; }
 
 abi_env() { # the ABI constants the initramfs was built with
 	gzip -dc "$initramfs" | (cd "$work" && rm -rf abi && mkdir abi && cd abi &&
@@ -131,6 +133,8 @@ abi_env() { # the ABI constants the initramfs was built with
 # --- modes --------------------------------------------------------------------------
 mode_test() {
 	tap_open "$logs/qemu.tap"
+	# This function's 10 checks and the 12 of the guest's block (tests/initramfs/lstest).
+	tap_plan $((10 + 12))
 	log=$logs/qemu-serial.log
 	if [ ! -f "$esp" ] || [ ! -f "$initramfs" ]; then
 		tap_line "not ok" "ESP image $esp and initramfs exist"
@@ -149,12 +153,14 @@ mode_test() {
 	assert "the refused range is the loader's Lockstep region" region_matches
 	assert "Lockstep logged the host's aborted read (stage-2)" hyp_logged_abort
 	assert "system keeps running after the hypervisor-memory read (later output)" alive_after_read
+	assert "no kernel Oops, BUG, WARNING or Internal error in the serial log" tap_kernel_clean "$log"
 	assert "clean poweroff (PSCI SYSTEM_OFF, QEMU exit 0)" clean_poweroff
 	echo "qemu: TAP in $tap"
 }
 
 mode_direct() {
 	tap_open "$logs/qemu-direct.tap"
+	tap_plan $((3 * 10))	# 10 checks for each of the three machines
 	[ -f "$kimage" ] && [ -f "$initramfs" ] || { tap_line "not ok" "kernel and initramfs exist"; return 0; }
 	local v extra
 	# vhe: the kernel keeps EL2 for itself; nvhe: it booted at EL2 and runs at EL1 above
@@ -190,6 +196,7 @@ mode_direct() {
 		assert "$v: 4 CPUs online" has '^ok [0-9]+ - 4 CPUs online'
 		assert "$v: CPU offline/online works" has '^ok [0-9]+ - cpu1 comes back online'
 		assert "$v: guest ran to the end" has '^LSTEST-END'
+		assert "$v: no kernel Oops, BUG, WARNING or Internal error" tap_kernel_clean "$log"
 		assert "$v: clean poweroff" clean_poweroff
 	done
 	echo "qemu: TAP in $tap"
