@@ -22,11 +22,12 @@
 #define EDU_SID	  (EDU_DEV << 3) /* RID 00:02.0: the StreamID (iommu-map is 1:1) */
 #define EDU_BUF	  0x40000ULL	 /* the device's internal 4 KiB buffer */
 #define IOVA	  0x01000000ULL	 /* below 2^28, edu's default DMA mask */
+#define VTCR40	  (24ULL | 1ULL << 6 | 1ULL << 8 | 1ULL << 10 | 3ULL << 12 | 2ULL << 16)
+#define VTCR48	  (16ULL | 2ULL << 6 | 1ULL << 8 | 1ULL << 10 | 3ULL << 12 | 5ULL << 16)
+
 /* The TAP plan (tests/run.sh): the checks of sq_main() with a stage-2 SMMU, and without. */
 #define PLAN_S2	    26U
 #define PLAN_S1ONLY 4U
-#define VTCR40	  (24ULL | 1ULL << 6 | 1ULL << 8 | 1ULL << 10 | 3ULL << 12 | 2ULL << 16)
-#define VTCR48	  (16ULL | 2ULL << 6 | 1ULL << 8 | 1ULL << 10 | 3ULL << 12 | 5ULL << 16)
 
 static u8 smmu_mem[SMMU_MEM_DEFAULT] __attribute__((aligned(65536)));
 static u8 pool_mem[64 * 4096] __attribute__((aligned(65536)));
