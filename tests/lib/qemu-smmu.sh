@@ -118,8 +118,8 @@ has() { grep -qE -- "$1" "$log"; }
 hasnt() { ! grep -qE -- "$1" "$log"; }
 
 # qs_guest_block [PREFIX]: the in-guest results (LSTEST-BEGIN .. LSTEST-END in $log) as TAP
-# lines named "PREFIXguest: ...", their "# " lines copied; a block that never ended is one
-# failure. The block is left in $block.
+# lines named "PREFIXguest: ...", their "# " lines and plans ("1..N", a guest that declares
+# its own) copied; a block that never ended is one failure. The block is left in $block.
 qs_guest_block() {
 	local l
 	block=$(sed -n '/^LSTEST-BEGIN$/,/^LSTEST-END/p' "$log")
@@ -132,6 +132,7 @@ qs_guest_block() {
 		"ok "*) tap_line ok "${1:-}guest: ${l#ok * - }" ;;
 		"not ok "*) tap_line "not ok" "${1:-}guest: ${l#not ok * - }" ;;
 		"# "*) echo "$l" >> "$tap" ;;
+		1..[0-9]*) echo "$l" >> "$tap" ;;	# the guest's own plan (tests/run.sh)
 		esac
 	done <<< "$block"
 }
