@@ -8,7 +8,8 @@ BENCH_B      := $(B)/bench
 BENCH_BIN    := $(BENCH_B)/bench_own
 BENCH_CG_MIB ?= 64
 BENCH_SRC    := $(wildcard hyp/mmu/*.c hyp/mem/*.c hyp/hvc/*.c hyp/arch/fake/*.c) \
-		tests/unit/lib/invariant.c tests/unit/lib/invariant_env.c tests/bench/bench_own.c
+		tests/unit/lib/invariant.c tests/unit/lib/invariant_env.c tests/unit/lib/ptdec.c \
+		tests/bench/bench_own.c
 BENCH_CFLAGS := -std=gnu11 -O2 -g $(CORE_INC) -I$(TOP)/hyp/arch/fake -I$(TOP)/tests/unit/lib
 
 .PHONY: bench bench-cg

@@ -14,19 +14,23 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g $(CORE_INC) -I$(TOP)/hyp/arch/fake -I$(TOP)/tes
 FUZZ_CORE  := $(wildcard hyp/mmu/*.c hyp/mem/*.c hyp/hvc/*.c)
 FUZZ_SUPP  := $(wildcard hyp/arch/fake/*.c)
 FUZZ_DEPS  := $(FUZZ_CORE) $(FUZZ_SUPP) tests/fuzz/fuzz_hvc.c $(wildcard hyp/include/hyp/*.h) \
-	      include/lockstep/abi.h mk/fuzz.mk tests/unit/lib/invariant.c tests/unit/lib/invariant.h
+	      include/lockstep/abi.h mk/fuzz.mk tests/unit/lib/invariant.c tests/unit/lib/invariant.h \
+	      tests/unit/lib/ptdec.c tests/unit/lib/ptdec.h
 
 TEST_SUITES += fuzz-smoke
 .PHONY: fuzz fuzz-smoke fuzz-seeds
 
 # The core keeps its strict warnings (clang's view of them). The invariant
-# checker is built without coverage feedback: its loops are not what to explore.
+# checker and its table decoders are built without coverage feedback: their loops are not
+# what to explore.
 $(FUZZ_BIN): $(FUZZ_DEPS)
 	@mkdir -p $(FUZZ_B)
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=address,undefined $(WARN) $(CORE_WARN) \
 		-c tests/unit/lib/invariant.c -o $(FUZZ_B)/invariant.o
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=address,undefined $(WARN) $(CORE_WARN) \
+		-c tests/unit/lib/ptdec.c -o $(FUZZ_B)/ptdec.o
 	$(CLANG) $(FUZZ_CFLAGS) $(FUZZ_SAN) $(WARN) $(CORE_WARN) -o $@ \
-		$(FUZZ_CORE) $(FUZZ_SUPP) tests/fuzz/fuzz_hvc.c $(FUZZ_B)/invariant.o
+		$(FUZZ_CORE) $(FUZZ_SUPP) tests/fuzz/fuzz_hvc.c $(FUZZ_B)/invariant.o $(FUZZ_B)/ptdec.o
 
 fuzz: $(FUZZ_BIN)
 	@mkdir -p $(FUZZ_B)/corpus
