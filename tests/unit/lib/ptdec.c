@@ -112,7 +112,8 @@ static enum ptdec_type x86_desc(bool ept, unsigned int level, u64 d, u64 *addr, 
 	if (level < 3 && !(d & (1ULL << 7))) {
 		*addr = d & M(51, 12);
 		if (attr) {
-			*attr = (d & 1 ? PT_R : 0) | (d & 2 ? PT_W : 0) | (ept && (d & 4) ? PT_X : 0);
+			*attr = (d & 1 ? PT_R : 0) | (d & 2 ? PT_W : 0) |
+				(ept && (d & 4) ? PT_X : 0);
 		}
 		return PTDEC_TABLE;
 	}
