@@ -13,7 +13,8 @@
 #   qs_edu [DEVOPTS]              + QEMU's edu PCI device (a DMA engine at raw addresses)
 #   qs_run NAME LOG TIMEOUT [ARG...]   QEMU with QS_ARGS (or, after "--", only the ARGs)
 # and reads the results from the serial log with the TAP helpers (qs_tap, qs_plan, tap_line,
-# assert, has, hasnt, qs_guest_block, qs_end_checks). Environment: QEMU (binary, default qemu-system-aarch64).
+# assert, has, hasnt, qs_guest_block, qs_end_checks). Environment: QEMU (binary, default
+# qemu-system-aarch64).
 # shellcheck disable=SC2034,SC2054,SC2154  # qrc, secs, block: for the sourcing script;
 # commas: QEMU options; log, tap: set by the sourcing script
 
@@ -99,8 +100,8 @@ qs_tap() {
 # the suite when fewer (or more) results follow than the plans of its runs declare.
 qs_plan() { echo "1..$1" >> "$tap"; }
 
-# qs_end_checks: the two checks every boot ends with: no kernel Oops, BUG, WARNING or
-# "Internal error" in $log, and a clean power-off (tests/lib/tap.sh).
+# qs_end_checks: the two checks every boot ends with: no kernel Oops, BUG, WARNING, "Internal
+# error" or "Call trace:" in $log, and a clean power-off (tests/lib/tap.sh).
 qs_end_checks() {
 	assert "no kernel Oops, BUG, WARNING or Internal error in the serial log" tap_kernel_clean "$log"
 	assert "clean poweroff (PSCI SYSTEM_OFF, QEMU exit 0)" tap_poweroff "$log" "$qrc"
