@@ -3,33 +3,48 @@
 #   make bench            native run (-O2, no sanitizers) over 1 GiB, then instructions
 #                         per page under valgrind --tool=callgrind (BENCH_CG_MIB of memory,
 #                         counting only bench_run(); perf has no HW counters here)
+#   make bench-cg         the callgrind part alone
 BENCH_B      := $(B)/bench
 BENCH_BIN    := $(BENCH_B)/bench_own
 BENCH_CG_MIB ?= 64
 BENCH_SRC    := $(wildcard hyp/mmu/*.c hyp/mem/*.c hyp/hvc/*.c hyp/arch/fake/*.c) \
-		tests/unit/lib/invariant.c tests/unit/lib/invariant_env.c tests/bench/bench_own.c
+		tests/unit/lib/invariant.c tests/unit/lib/invariant_env.c tests/unit/lib/ptdec.c \
+		tests/bench/bench_own.c
 BENCH_CFLAGS := -std=gnu11 -O2 -g $(CORE_INC) -I$(TOP)/hyp/arch/fake -I$(TOP)/tests/unit/lib
 
-.PHONY: bench
+.PHONY: bench bench-cg
 
 $(BENCH_BIN): $(BENCH_SRC) $(wildcard hyp/include/hyp/*.h) include/lockstep/abi.h mk/bench.mk
 	@mkdir -p $(BENCH_B)
 	$(HOSTCC) $(BENCH_CFLAGS) $(WARN) -o $@ $(BENCH_SRC)
 
+# bench-cg: the callgrind part alone. A valgrind run that fails (valgrind missing, the
+# benchmark crashing) or reports no page or no instruction count stops it with its log,
+# instead of printing zeros as figures.
 bench: $(BENCH_BIN)
 	@$(BENCH_BIN) | tee $(BENCH_B)/bench.txt
+	@$(MAKE) --no-print-directory bench-cg
+
+bench-cg: $(BENCH_BIN)
 	@echo; echo "instructions per converted page (callgrind, $(BENCH_CG_MIB) MiB, bench_run() only):"
 	@printf '%-7s %12s %12s %8s\n' pattern lockstep naive ratio
-	@for p in 2m alt4k rand4k; do \
+	@: > $(BENCH_B)/cg.txt; for p in 2m alt4k rand4k; do \
 		for v in ls nv; do \
 			flag=; [ $$v = nv ] && flag=-n; \
-			out=$$(valgrind --tool=callgrind --toggle-collect=bench_run \
+			log=$(BENCH_B)/cg.$$p.$$v.log; \
+			if ! valgrind --tool=callgrind --toggle-collect=bench_run \
 				--callgrind-out-file=$(BENCH_B)/cg.$$p.$$v $(BENCH_BIN) -m $(BENCH_CG_MIB) \
-				-p $$p $$flag 2>&1); \
-			pages=$$(printf '%s\n' "$$out" | sed -n 's/^pages //p'); \
-			ir=$$(printf '%s\n' "$$out" | sed -n 's/.*Collected : *//p'); \
-			eval ipp_$$v=$$(awk "BEGIN { if ($$pages > 0) printf \"%.0f\", $$ir / $$pages; else print 0 }"); \
+				-p $$p $$flag > $$log 2>&1; then \
+				echo "bench: valgrind $$p/$$v failed (see $$log):" >&2; tail -5 $$log >&2; \
+				exit 1; fi; \
+			pages=$$(sed -n 's/^pages //p' $$log); \
+			ir=$$(sed -n 's/.*Collected : *//p' $$log); \
+			case "$$pages.$$ir" in *[!0-9.]*|.*|*.|0.*|*.0) \
+				echo "bench: $$p/$$v: no page count or instruction count (pages '$$pages'," \
+					"Collected '$$ir'; see $$log)" >&2; exit 1 ;; esac; \
+			eval ipp_$$v=$$(awk "BEGIN { printf \"%.0f\", $$ir / $$pages }"); \
 		done; \
 		printf '%-7s %12s %12s %7sx\n' $$p $$ipp_ls $$ipp_nv \
-			$$(awk "BEGIN { printf \"%.2f\", $$ipp_nv / $$ipp_ls }"); \
-	done | tee -a $(BENCH_B)/bench.txt
+			$$(awk "BEGIN { printf \"%.2f\", $$ipp_nv / $$ipp_ls }") | tee -a $(BENCH_B)/cg.txt; \
+	done
+	@cat $(BENCH_B)/cg.txt >> $(BENCH_B)/bench.txt

@@ -125,8 +125,8 @@ $(BOOT_INITRD): $(TOP)/boot/tests/mkinitrd.sh
 	@mkdir -p $(@D)
 	$(TOP)/boot/tests/mkinitrd.sh $@ $(BUSYBOX) $(BOOT_VBLK)
 
-# The real hypervisor image is built when mk/hyp.mk can, but a failure there only
-# skips that boot: this suite tests the loader (hyp/ has its own suites).
+# The real hypervisor image is built when mk/hyp.mk can; when that fails the image is
+# removed, so that the realhyp boots are "not ok" instead of testing a stale image.
 # Device-map fixtures (boot/tests/unit.c): QEMU's own virt DT, with and without its
 # SMMUv3, and a DSDT shaped like QEMU's compiled by iasl. A fixture that cannot be made
 # is left absent: the unit test then reports "not ok" (never a silent pass).
@@ -148,7 +148,8 @@ BOOT_FIXTURES := $(BOOT_FX)/virt.dtb $(BOOT_FX)/virt-nosmmu.dtb $(BOOT_FX)/virt-
 boot: $(BOOT_EFI) $(BOOT_T)/unit $(BOOT_TESTIMG) $(BOOT_INITRD) $(BOOT_FIXTURES)
 ifneq ($(call boot_has_target,hyp-image),)
 	@$(MAKE) --no-print-directory hyp-image > $(BOOT_T)/hyp-image.out 2>&1 || \
-		echo "boot: 'make hyp-image' failed (see $(BOOT_T)/hyp-image.out)"
+		{ echo "boot: 'make hyp-image' failed (see $(BOOT_T)/hyp-image.out)"; \
+		  rm -f $(BOOT_REALHYP); }
 endif
 	@BOOT_FIXTURES=$(BOOT_FX) $(TOP)/boot/tests/run.sh $(BOOT_T)/unit $(BOOT_EFI) $(KIMAGE) $(BOOT_TESTIMG) $(BOOT_INITRD) \
 		$(BOOT_REALHYP)

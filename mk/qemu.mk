@@ -27,11 +27,15 @@ $(INITRAMFS): $(wildcard $(TOP)/tests/initramfs/*) $(DRIVER_KO) $(TOP)/include/l
 QEMU_TEST_ESP := $(B)/qemu/esp-test.img
 QEMU_TEST_CMDLINE = $(filter-out panic=% lstest=% efi=%,$(ESP_CMDLINE)) lstest=1 efi=debug panic=-1
 
+# A failed ESP build is the suite's one "not ok" (no stale image is booted).
 qemu: initramfs driver
-	@mkdir -p $(B)/qemu
-	@$(MAKE) --no-print-directory esp ESP_OUT=$(QEMU_TEST_ESP) \
-		ESP_CMDLINE="$(QEMU_TEST_CMDLINE)" || rm -f $(QEMU_TEST_ESP)
-	@ESP=$(QEMU_TEST_ESP) $(TOP)/tests/qemu/run.sh test
+	@mkdir -p $(B)/qemu $(QEMU_LOGS)
+	@if $(MAKE) --no-print-directory esp ESP_OUT=$(QEMU_TEST_ESP) \
+		ESP_CMDLINE="$(QEMU_TEST_CMDLINE)" > $(B)/qemu/esp-test.log 2>&1; then \
+		ESP=$(QEMU_TEST_ESP) $(TOP)/tests/qemu/run.sh test; \
+	else rm -f $(QEMU_TEST_ESP); tail -5 $(B)/qemu/esp-test.log; \
+		printf '1..1\nnot ok 1 - qemu: ESP build failed (see %s)\n' $(B)/qemu/esp-test.log \
+			> $(QEMU_LOGS)/qemu.tap; fi
 
 # No QEMU command line in the tree brings a DMA master outside the SMMU (docs/iommu.md):
 # scripts/lint-qemu.py, with its rules' self-test.

@@ -9,8 +9,14 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 st=$repo/build/check/selftest
 tap=$repo/build/test-logs/check-selftest.tap
 mkdir -p "$(dirname "$tap")"
-: > "$tap"
+# The plan, written first (tests/run.sh fails the suite when results are missing): every
+# expect below, 17 for the gates and 9 for the runner's accounting.
+echo "1..$((17 + 9))" > "$tap"
 n=0
+# A script that dies half-way (a failed command under `set -u`, a killed tool) records a
+# failure and exits non-zero: the recipe in mk/check.mk passes that on to make.
+trap 'rc=$?; [ "$rc" = 0 ] || echo "not ok - check-selftest.sh ended early (exit status $rc)" |
+	tee -a "$tap"' EXIT
 rm -rf "$st"; mkdir -p "$st"
 
 # expect NAME pass|fail COMMAND...: run COMMAND, record whether it did as expected.
@@ -182,4 +188,32 @@ cloc_is() { SRC_TOP=$st/cloc "$repo/scripts/cloc.sh" "" -- "$st/cloc/obj/cloc.o"
 expect "cloc: counts 4 code lines in a commented file" pass cloc_is 4
 expect "cloc: and not 5" fail cloc_is 5
 
-echo "1..$n" >> "$tap"
+# --- the test runner's accounting (tests/run.sh --count-only) ----------------------
+# One suite per TAP file; the runner must fail a suite that lost checks, has no plan, a plan
+# after its first result, more results than planned, or no results; skips are counted apart.
+rd=$st/run; mkdir -p "$rd"
+printf '1..2\nok 1 - a\nok 2 - b\n' > "$rd/good.tap"
+printf '1..1\nok 1 - a\n# part two\n1..2\nok 1 - b\nok 2 - c\n' > "$rd/parts.tap"
+printf '1..3\nok 1 - a\nok 2 - b\n' > "$rd/lost.tap"
+printf 'ok 1 - a\nok 2 - b\n' > "$rd/noplan.tap"
+printf 'ok 1 - a\n1..1\n' > "$rd/lateplan.tap"
+printf '1..1\nok 1 - a\nok 2 - b\n' > "$rd/extra.tap"
+: > "$rd/empty.tap"
+printf '1..2\nok 1 - a\nok 2 - b # SKIP no device\n' > "$rd/skip.tap"
+runner() { "$repo/tests/run.sh" --count-only "$rd" "$@"; }
+runner_says() { # runner_says LINE SUITE...: the runner's last line is exactly LINE
+	[ "$(runner "${@:2}" | tail -1)" = "$1" ]
+}
+expect "runner: complete plans pass (one plan, two parts)" pass runner good parts
+expect "runner: a suite that lost a planned check fails, saying how many" pass \
+	eval "! runner lost > '$rd/lost.out' && grep -q '1 of 3 planned checks missing' '$rd/lost.out'"
+expect "runner: a suite without a plan fails" fail runner noplan
+expect "runner: a plan after the first result fails" fail runner lateplan
+expect "runner: more results than planned fail" fail runner extra
+expect "runner: a suite with no results fails" fail runner empty
+expect "runner: a skip is counted apart, not as a pass" pass \
+	runner_says "1 passed, 0 failed, 1 skipped" skip
+expect "runner: last line totals every suite" pass \
+	runner_says "8 passed, 1 failed, 1 skipped" good parts skip lost
+expect "runner: a missing TAP file fails" fail runner nosuchsuite
+exit 0

@@ -97,6 +97,8 @@ def main():
         failed += not ok
         print(("ok" if ok else "not ok") + " %d - lint-qemu: %s" % (n, what))
 
+    # The TAP plan first (tests/run.sh counts): one check per rule, and the self-tests.
+    print("1..%d" % (len(RULES) + (len(SELF) + 1 if "--self-test" in sys.argv else 0)))
     allbad = {1: [], 2: [], 3: []}
     count = 0
     for f in sorted(files()):

@@ -37,9 +37,14 @@ assert() { # assert NAME COMMAND...
 has() { grep -qE -- "$1" "$log"; }
 hasnt() { ! grep -qE -- "$1" "$log"; }
 comment() { echo "# $*" >> "$tap"; echo "# $*"; }
+tap_plan() { echo "1..$1" >> "$tap"; }	# before the checks it counts (tests/run.sh)
+. "$top/tests/lib/tap.sh"	# tap_kernel_clean, tap_poweroff
 
 # --- host unit tests -------------------------------------------------------------
+# The unit binary numbers its own checks and exits non-zero when one fails or it dies: its
+# plan is the count it printed when it ran to the end.
 if out=$("$unit" 2> "$logs/boot-unit.err"); then
+	tap_plan "$(grep -cE '^(not )?ok ' <<< "$out")"
 	while IFS= read -r l; do
 		case "$l" in
 		"ok "*) tap_line ok "${l#ok * - }" ;;
@@ -47,6 +52,7 @@ if out=$("$unit" 2> "$logs/boot-unit.err"); then
 		esac
 	done <<< "$out"
 else
+	tap_plan 1
 	tap_line "not ok" "unit: test binary ran to the end (see $logs/boot-unit.err)"
 fi
 
@@ -56,6 +62,7 @@ fx=${BOOT_FIXTURES:-$top/build/boot/tests/fixtures}
 rm -f "$fx/dsdt-hidden.dsl"
 iasl -d "$fx/dsdt-hidden.aml" > "$logs/boot-iasl.log" 2>&1
 dsl=$fx/dsdt-hidden.dsl
+tap_plan 3
 assert "devmap: iasl disassembles the patched DSDT: 3 Name (_STA, Zero) (2 virtio-mmio, fw-cfg)" \
 	test "$(grep -c 'Name (_STA, Zero)' "$dsl" 2>/dev/null)" = 3
 assert "devmap: iasl: the unknown device's Method (_STA) now returns Zero; _HIDs kept" \
@@ -63,6 +70,10 @@ assert "devmap: iasl: the unknown device's Method (_STA) now returns Zero; _HIDs
 dtc -I dtb -O dts "$fx/virt-hidden.dtb" > "$fx/virt-hidden.dts" 2> "$logs/boot-dtc.log"
 assert "devmap: dtc decompiles the edited DT: 32 virtio-mmio + fw-cfg nodes status = \"disabled\"" \
 	test "$(grep -c 'status = "disabled"' "$fx/virt-hidden.dts" 2>/dev/null)" = 33
+
+# The QEMU boots below: nohyp 13, testimg 18, testimg-dt 10, eight negative runs of 4,
+# realhyp 9, realhyp-dt 6, realhyp-bus1 10, untranslated 4 + 4, unsafe 3 checks.
+tap_plan $((13 + 18 + 10 + 8 * 4 + 9 + 6 + 10 + 4 + 4 + 3))
 
 # --- QEMU --------------------------------------------------------------------------
 # The machine of the project (tests/qemu/run.sh): EL2, SMMUv3, GICv3, 4 CPUs.
@@ -150,6 +161,13 @@ hidden() {
 	assert "$1: PCI virtio-blk behind the SMMU probed (virtio_blk [vda], /sys/block/vda)" \
 		eval "has 'virtio_blk virtio[0-9]+: \[vda\]' && has '$VDA'"
 	assert "$1: its MSIs reach the ITS ($(msi_lines) MSI interrupt lines)" test "$(msi_lines)" -gt 0 2>/dev/null
+}
+
+# ended_clean NAME: the Linux above Lockstep raised no Oops, BUG, WARNING or "Internal error",
+# and powered off cleanly (its /init's poweroff, QEMU exit 0) instead of being stopped.
+ended_clean() {
+	assert "$1: no kernel Oops, BUG, WARNING or Internal error" tap_kernel_clean "$log"
+	assert "$1: clean power-off (QEMU exit 0)" eval 'test "$how" = exit && tap_poweroff "$log" "$qrc"'
 }
 
 BANNER='^lockstep-boot: Lockstep UEFI loader [0-9.]+ \(firmware .*, EL2\)$'
@@ -294,6 +312,7 @@ if [ -n "$realhyp" ] && [ -f "$realhyp" ]; then
 			eval "has 'CPU: All CPU\(s\) started at EL1' && has '^lockstep-boot-test: initrd /init running at .*lsboot=real'"
 		comment "realhyp SMMU: $(grep -E '^lockstep-boot: SMMU hid' "$log" | head -1)"
 		hidden realhyp
+		ended_clean realhyp
 	else tap_line "not ok" "realhyp: ESP built"; fi
 	# The same under a DT (acpi=off): Lockstep owns the SMMU, the host's DT has it disabled.
 	if esp realhyp-dt ESP_HYP="$realhyp" ESP_INITRD="$initrd" ESP_CMDLINE="console=ttyAMA0 panic=-1 lsboot=real-dt"; then
@@ -301,6 +320,7 @@ if [ -n "$realhyp" ] && [ -f "$realhyp" ]; then
 		assert "realhyp-dt: SMMU hidden in the DT, Lockstep installed, Linux at EL1 to /init (${secs}s)" \
 			eval "has '^lockstep-boot: SMMU hidden \(DT\)' && has '^lockstep-boot: hypervisor installed' && has '^lockstep-boot-test: initrd /init running at .*lsboot=real-dt'"
 		hidden realhyp-dt
+		ended_clean realhyp-dt
 	else tap_line "not ok" "realhyp-dt: ESP built"; fi
 	# A disk on PCI bus 1 (behind a root port: requester ID 0x100, beyond the 0..255 Lockstep
 	# used to attach), with VIRTIO_F_ACCESS_PLATFORM so its DMA goes through the SMMU. QEMU's
@@ -326,6 +346,7 @@ if [ -n "$realhyp" ] && [ -f "$realhyp" ]; then
 			has "^lockstep-boot-test: vd[a-z] head: $mark"
 		assert "realhyp-bus1: no SMMU event (no stream left unattached)" hasnt '^lockstep: smmu: event'
 		hidden realhyp-bus1
+		ended_clean realhyp-bus1
 	else tap_line "not ok" "realhyp-bus1: ESP built"; fi
 	# A DMA master outside the SMMU: a virtio-pci disk without VIRTIO_F_ACCESS_PLATFORM
 	# (QEMU's default), which bypasses the vIOMMU. The loader refuses before touching
@@ -363,7 +384,8 @@ if [ -n "$realhyp" ] && [ -f "$realhyp" ]; then
 			has '^lockstep: WARNING: 1 DMA master\(s\) outside every SMMU were let through'
 	else tap_line "not ok" "unsafe: ESP built"; fi
 else
-	tap_line ok "realhyp # SKIP no hypervisor image built yet (${realhyp:-none})"
+	# mk/boot.mk removes the image when `make hyp-image` failed: never boot a stale one.
+	tap_line "not ok" "realhyp: hypervisor image ${realhyp:-none} built (see build/boot/tests/hyp-image.out)"
 fi
 echo "boot: TAP in $tap"
 exit 0

@@ -100,11 +100,21 @@ static u32 hvc_vm_id(u64 x)
 	return x < OWN_MAX_VMS ? (u32)x : OWN_MAX_VMS;
 }
 
+/*
+ * A call refused for its caller: LS_EPERM, and x1..x3 written 0 as every refused
+ * transition call's (docs/hypercalls.md "Convention"), not left as the caller's arguments.
+ */
+static void hvc_ret_eperm(struct hvc_regs *regs)
+{
+	hvc_ret(regs, LS_EPERM);
+	regs->x[1] = regs->x[2] = regs->x[3] = 0;
+}
+
 static bool hvc_from_host(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 {
 	if (ctx->caller == HVC_CALLER_HOST)
 		return true;
-	hvc_ret(regs, LS_EPERM);
+	hvc_ret_eperm(regs);
 	return false;
 }
 
@@ -208,7 +218,7 @@ static void hvc_guest_share(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 	struct own_res res = { 0 };
 
 	if (ctx->caller != HVC_CALLER_VM) {
-		hvc_ret(regs, LS_EPERM);
+		hvc_ret_eperm(regs);
 		return;
 	}
 	hvc_ret_own(regs, own_vm_offer_host(ctx->vm_id, regs->x[1], regs->x[2], &res), &res);
@@ -219,7 +229,7 @@ static void hvc_guest_unshare(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 	struct own_res res = { 0 };
 
 	if (ctx->caller != HVC_CALLER_VM) {
-		hvc_ret(regs, LS_EPERM);
+		hvc_ret_eperm(regs);
 		return;
 	}
 	hvc_ret_own(regs, own_vm_withdraw_host(ctx->vm_id, regs->x[1], regs->x[2], &res), &res);

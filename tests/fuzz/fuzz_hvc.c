@@ -627,6 +627,7 @@ static u64 fuzz_batch_check_ok(u32 dom)
  * unknown bit; PA class vm / 10, fuzz_map_pa), unmap, query / stats / view
  * stats, donate to a domain's pool; 24 MAP_BATCH (fuzz_batch_build: takes the
  * records after it). `vm` % 10 names the domain (8 and 9 do not exist).
+ * fn byte >= 225: a host-only call is made by VM `vm` (wrong caller, must be refused).
  * Returns the records used.
  */
 static unsigned int fuzz_step(const u8 *r, unsigned int left)
@@ -640,7 +641,7 @@ static unsigned int fuzz_step(const u8 *r, unsigned int left)
 	struct hvc_ctx ctx = { HVC_CALLER_HOST, 0, 0 };
 	u64 snap = fuzz_snapshot_before(), inval = fuzz_nr_inval, dma = fuzz_dma_sum();
 	u64 mapped = fuzz_dom_mapped(dom), pages, budget = LS_BUDGET_PAGES;
-	bool bad = false, dma_call = false, ro;
+	bool bad = false, dma_call = false, ro, wrong;
 	struct hvc_regs regs, in;
 	struct own_res res;
 	s64 st;
@@ -772,9 +773,25 @@ static unsigned int fuzz_step(const u8 *r, unsigned int left)
 		regs.x[2] = n;
 		break;
 	}
+	/*
+	 * r[0] >= 225: the same call made by VM `vm` instead of the host. Every function but
+	 * VERSION, FEATURES and the guest calls is host-only: refused with LS_EPERM, x1..x3
+	 * written 0 (docs/hypercalls.md "Convention"), and no state change (checked below as
+	 * for any failed call).
+	 */
+	wrong = r[0] >= 225 && fn > LS_FN_FEATURES && fn != LS_FN_GUEST_SHARE &&
+		fn != LS_FN_GUEST_UNSHARE;
+	if (wrong) {
+		ctx.caller = HVC_CALLER_VM;
+		ctx.vm_id = vm;
+	}
 	in = regs;
 	hvc_handle(&ctx, &regs);
 	st = (s64)regs.x[0];
+	if (wrong && (st != LS_EPERM || regs.x[1] || regs.x[2] || regs.x[3]))
+		plat_panic("fuzz: host-only fn %u from VM %u: %lld x1 %#llx x2 %#llx x3 %#llx", fn,
+			   vm, (long long)st, (unsigned long long)regs.x[1],
+			   (unsigned long long)regs.x[2], (unsigned long long)regs.x[3]);
 	if (getenv("FUZZ_TRACE"))
 		fprintf(stderr,
 			"fn %2u vm %2u x1 %#llx x2 %#llx x3 %#llx x4 %#llx x5 %#llx -> %lld x1 %#llx%s\n",

@@ -12,10 +12,13 @@
 #   qs_net [NETDEV_OPTS]          + a virtio-net-pci NIC on QEMU user networking, behind the SMMU
 #   qs_edu [DEVOPTS]              + QEMU's edu PCI device (a DMA engine at raw addresses)
 #   qs_run NAME LOG TIMEOUT [ARG...]   QEMU with QS_ARGS (or, after "--", only the ARGs)
-# and reads the results from the serial log with the TAP helpers (qs_tap, tap_line, assert,
-# has, hasnt, qs_guest_block). Environment: QEMU (binary, default qemu-system-aarch64).
+# and reads the results from the serial log with the TAP helpers (qs_tap, qs_plan, tap_line,
+# assert, has, hasnt, qs_guest_block, qs_end_checks). Environment: QEMU (binary, default
+# qemu-system-aarch64).
 # shellcheck disable=SC2034,SC2054,SC2154  # qrc, secs, block: for the sourcing script;
 # commas: QEMU options; log, tap: set by the sourcing script
+
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"	# tap_kernel_clean, tap_poweroff
 
 QS_QEMU=${QEMU:-qemu-system-aarch64}
 QS_AAVMF=${QS_AAVMF:-/usr/share/AAVMF}
@@ -94,6 +97,17 @@ qs_tap() {
 	qs_guard
 }
 
+# qs_plan N: this run's TAP plan ("1..N"), written before its first check; tests/run.sh fails
+# the suite when fewer (or more) results follow than the plans of its runs declare.
+qs_plan() { echo "1..$1" >> "$tap"; }
+
+# qs_end_checks: the two checks every boot ends with: no kernel Oops, BUG, WARNING, "Internal
+# error" or "Call trace:" in $log, and a clean power-off (tests/lib/tap.sh).
+qs_end_checks() {
+	assert "no kernel Oops, BUG, WARNING or Internal error in the serial log" tap_kernel_clean "$log"
+	assert "clean poweroff (PSCI SYSTEM_OFF, QEMU exit 0)" tap_poweroff "$log" "$qrc"
+}
+
 # qs_guard: a script that dies half-way (an unset variable under set -u, say) must not pass by
 # leaving its remaining checks out: a non-zero exit is recorded as a failed check (tap_line).
 qs_guard() {
@@ -106,8 +120,8 @@ has() { grep -qE -- "$1" "$log"; }
 hasnt() { ! grep -qE -- "$1" "$log"; }
 
 # qs_guest_block [PREFIX]: the in-guest results (LSTEST-BEGIN .. LSTEST-END in $log) as TAP
-# lines named "PREFIXguest: ...", their "# " lines copied; a block that never ended is one
-# failure. The block is left in $block.
+# lines named "PREFIXguest: ...", their "# " lines and plans ("1..N", a guest that declares
+# its own) copied; a block that never ended is one failure. The block is left in $block.
 qs_guest_block() {
 	local l
 	block=$(sed -n '/^LSTEST-BEGIN$/,/^LSTEST-END/p' "$log")
@@ -120,6 +134,7 @@ qs_guest_block() {
 		"ok "*) tap_line ok "${1:-}guest: ${l#ok * - }" ;;
 		"not ok "*) tap_line "not ok" "${1:-}guest: ${l#not ok * - }" ;;
 		"# "*) echo "$l" >> "$tap" ;;
+		1..[0-9]*) echo "$l" >> "$tap" ;;	# the guest's own plan (tests/run.sh)
 		esac
 	done <<< "$block"
 }

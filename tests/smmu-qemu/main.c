@@ -21,9 +21,13 @@
 #define EDU_DEV	  2U
 #define EDU_SID	  (EDU_DEV << 3) /* RID 00:02.0: the StreamID (iommu-map is 1:1) */
 #define EDU_BUF	  0x40000ULL	 /* the device's internal 4 KiB buffer */
-#define IOVA	  0x01000000ULL	 /* edu DMA addresses are 28-bit */
+#define IOVA	  0x01000000ULL	 /* below 2^28, edu's default DMA mask */
 #define VTCR40	  (24ULL | 1ULL << 6 | 1ULL << 8 | 1ULL << 10 | 3ULL << 12 | 2ULL << 16)
 #define VTCR48	  (16ULL | 2ULL << 6 | 1ULL << 8 | 1ULL << 10 | 3ULL << 12 | 5ULL << 16)
+
+/* The TAP plan (tests/run.sh): the checks of sq_main() with a stage-2 SMMU, and without. */
+#define PLAN_S2	    26U
+#define PLAN_S1ONLY 4U
 
 static u8 smmu_mem[SMMU_MEM_DEFAULT] __attribute__((aligned(65536)));
 static u8 pool_mem[64 * 4096] __attribute__((aligned(65536)));
@@ -103,6 +107,8 @@ int sq_main(void)
 	bool same;
 
 	sq_puts("# smmu-qemu: hyp/iommu/smmuv3.c on QEMU's SMMUv3, edu device at 00:02.0\n");
+	/* IDR0.S2P (IHI 0070 6.3.1) decides which checks run. */
+	sq_printf("1..%u\n", (plat_read32(SMMU_BASE) & 1U) ? PLAN_S2 : PLAN_S1ONLY);
 	if (!edu_find()) {
 		check(false, "edu device found on PCIe bus 0");
 		return 1;
@@ -129,7 +135,11 @@ int sq_main(void)
 		return 1;
 	check(plat_read32(SMMU_BASE + 0x24) == 0xd, "CR0ACK = SMMUEN | EVTQEN | CMDQEN");
 
-	/* Before attach the stream aborts: the DMA must not reach RAM. */
+	/*
+	 * Before attach the stream aborts: the DMA must not reach RAM. buf_a lies above
+	 * 1 GiB: mk/iommu.mk gives the edu a 40-bit dma_mask, or QEMU would clamp the
+	 * address to 28 bits and the DMA could never reach buf_a whatever the SMMU did.
+	 */
 	memset(buf_a, 0x11, sizeof(buf_a));
 	edu_dma(EDU_BUF, (u64)buf_a, true);
 	check(all_bytes(buf_a, 0x11), "unattached stream: DMA aborted");

@@ -138,8 +138,38 @@ static void wrong_callers(void **state)
 		if (env_hvc_vm(vm, host_only[i], vm, 0, &r) != LS_EPERM)
 			fail_msg("fn %u from a VM: %lld", host_only[i], (long long)r.x[0]);
 	}
-	assert_int_equal(env_hvc(LS_FN_GUEST_SHARE, 0, 1, 0, 0, NULL), LS_EPERM);
-	assert_int_equal(env_hvc(LS_FN_GUEST_UNSHARE, 0, 1, 0, 0, NULL), LS_EPERM);
+	/*
+	 * The refusal writes 0 to x1..x3 (docs/hypercalls.md "Convention"): each host-only
+	 * call, and every other function a VM gets LS_EPERM for, from a VM with non-zero
+	 * x1..x3; the guest calls from the host likewise.
+	 */
+	for (i = 0; i <= 0xff; i++) {
+		struct hvc_ctx ctx = { HVC_CALLER_VM, vm, 0 };
+
+		memset(&r, 0, sizeof(r));
+		r.x[0] = LS_HVC_ID(i);
+		r.x[1] = 0x1111;
+		r.x[2] = 0x2222;
+		r.x[3] = 0x3333;
+		hvc_handle(&ctx, &r);
+		if ((s64)r.x[0] == LS_EPERM && (r.x[1] || r.x[2] || r.x[3]))
+			fail_msg("fn %#x refused for a VM left x1 %#llx x2 %#llx x3 %#llx", i,
+				 (unsigned long long)r.x[1], (unsigned long long)r.x[2],
+				 (unsigned long long)r.x[3]);
+	}
+	for (i = 0; i < ARRAY_SIZE(host_only); i++) {
+		struct hvc_ctx ctx = { HVC_CALLER_VM, vm, 0 };
+
+		r.x[0] = LS_HVC_ID(host_only[i]);
+		r.x[1] = r.x[2] = r.x[3] = ~0ULL;
+		hvc_handle(&ctx, &r);
+		assert_int_equal((s64)r.x[0], LS_EPERM);
+		assert_true(r.x[1] == 0 && r.x[2] == 0 && r.x[3] == 0);
+	}
+	assert_int_equal(env_hvc(LS_FN_GUEST_SHARE, 0x4000, 1, 7, 0, &r), LS_EPERM);
+	assert_true(r.x[1] == 0 && r.x[2] == 0 && r.x[3] == 0);
+	assert_int_equal(env_hvc(LS_FN_GUEST_UNSHARE, 0x4000, 1, 7, 0, &r), LS_EPERM);
+	assert_true(r.x[1] == 0 && r.x[2] == 0 && r.x[3] == 0);
 	assert_int_equal(env_snapshot(), snap);
 	/* The same guest call from the VM works; from another VM id it names no VM. */
 	assert_int_equal(env_hvc_vm(vm, LS_FN_GUEST_SHARE, 0, 1, &r), LS_OK);

@@ -30,6 +30,7 @@ sym() { # decimal value of symbol $1 (empty if absent)
 	[ -n "$h" ] && echo $((16#$h))
 }
 
+echo "1..7"	# the plan: the seven checks below (tests/run.sh counts them)
 [ -f "$elf" ] && [ -f "$bin" ] || { echo "not ok 1 - image files exist ($elf, $bin)"; exit 0; }
 
 # --- header -------------------------------------------------------------------------

@@ -43,8 +43,9 @@ struct arm64_cpu *arm64_cpu_start(struct arm64_cpu *cpu)
 	write_sysreg(cpu->host_entry, elr_el2);
 	cpu->booted = true;
 	if (first)
-		plat_log("cpu %u: EL2 ready (MPIDR %#llx)", cpu->idx,
-			 (unsigned long long)(read_sysreg(mpidr_el1) & 0xff00ffffffULL));
+		plat_log("cpu %u: EL2 ready (MPIDR %#llx, VTTBR_EL2 %#llx)", cpu->idx,
+			 (unsigned long long)(read_sysreg(mpidr_el1) & 0xff00ffffffULL),
+			 (unsigned long long)read_sysreg(vttbr_el2));
 	else
 		plat_log("cpu %u: EL2 set up again (%s)", cpu->idx,
 			 cpu->wake == ARM64_WAKE_SUSPEND ? "resume from CPU_SUSPEND" : "CPU_ON");

@@ -18,7 +18,10 @@ tap() { n=$((n + 1)); if [ "$1" = OK ]; then echo "ok $n - $2"; else echo "not o
 has() { grep -qE -- "$1" "$log"; }
 hasnt() { ! grep -qE -- "$1" "$log"; }
 assert() { local name=$1; shift; if "$@"; then tap OK "$name"; else tap FAIL "$name"; fi; }
+. "$(dirname "$0")/../../../tests/lib/tap.sh"	# tap_kernel_clean, tap_poweroff
 
+# The plan (tests/run.sh): 2 checks, 5 for the scenario, 2 at the end.
+echo "1..9"
 [ -f "$esp" ] || { tap FAIL "$scenario: ESP image $esp exists"; exit 0; }
 work=$(mktemp -d)
 cp /usr/share/AAVMF/AAVMF_VARS.fd "$work/vars.fd"
@@ -55,4 +58,5 @@ cpus)
 	assert "cpus: CPU: All CPU(s) started at EL1" has 'CPU: All CPU\(s\) started at EL1'
 	;;
 esac
-assert "$scenario: clean poweroff" has 'reboot: Power down'
+assert "$scenario: no kernel Oops, BUG, WARNING or Internal error" tap_kernel_clean "$log"
+assert "$scenario: clean poweroff (QEMU exit 0)" tap_poweroff "$log" "$qrc"

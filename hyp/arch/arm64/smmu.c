@@ -167,6 +167,39 @@ static int arm64_smmu_discover(const struct ls_boot_info *bi, unsigned int pa_bi
 	return 0;
 }
 
+/*
+ * What the SMMU will walk, read back from the stream table itself (not from the driver's
+ * state): every host stream's STE, S2TTB (SMMUv3 IHI 0070 5.2 "Stream Table Entry": STE
+ * bits [243:196], dword 3 bits [51:4]) and S2VMID (STE bits [143:128], dword 2 bits [15:0]).
+ * The smmu-dma suite compares the S2TTB with the VTTBR_EL2 each CPU loaded (cpu.c): one
+ * table for the CPU and the SMMU.
+ */
+static void arm64_smmu_log_stes(const struct smmu_sid_range *sids, u32 nr, u64 root)
+{
+	u64 ste[8], ttb = 0, n = 0, bad = 0;
+	u32 vmid = 0;
+
+	for (u32 i = 0; i < nr; i++) {
+		for (u32 sid = sids[i].base; sid < sids[i].base + sids[i].nr; sid++) {
+			if (smmu_read_ste(&arm64_smmu, sid, ste)) {
+				bad++;
+				continue;
+			}
+			if (!n++) {
+				ttb = ste[3] & 0x000ffffffffffff0ULL;
+				vmid = (u32)(ste[2] & 0xffffU);
+			} else if ((ste[3] & 0x000ffffffffffff0ULL) != ttb ||
+				   (u32)(ste[2] & 0xffffU) != vmid) {
+				bad++;
+			}
+		}
+	}
+	plat_log("smmu: stream table: %llu host STEs read back, S2TTB %#llx S2VMID %u, %llu "
+		 "differing or unreadable (host stage-2 root %#llx)",
+		 (unsigned long long)n, (unsigned long long)ttb, vmid, (unsigned long long)bad,
+		 (unsigned long long)root);
+}
+
 static int arm64_smmu_map_el2(struct pt *s1)
 {
 	if (arm64_smmu_state != ARM64_SMMU_FOUND)
@@ -278,6 +311,7 @@ static void arm64_smmu_take(u64 vtcr)
 		 sids[0].base, sids[0].base + sids[0].nr - 1, nr > 1 ? " and more" : "",
 		 (unsigned long long)pt_root_pa(s2), idx, total, nr, nr == 1 ? "" : "s",
 		 (unsigned long long)arm64_smmu.mem_used, (unsigned long long)arm64_smmu.mem_size);
+	arm64_smmu_log_stes(sids, nr, pt_root_pa(s2));
 	arm64_smmu_state = ARM64_SMMU_LIVE;
 }
 

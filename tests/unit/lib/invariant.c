@@ -21,6 +21,12 @@
  *    hypervisor table page inside its own pool's donations, used once; pool
  *    counters balance (total = free + used = donated, used = tables, nothing
  *    left reserved).
+ *  - No view maps RAM as device memory, and a VM's view maps no device memory at all.
+ *
+ * Every table is read through the independent decoders of ptdec.c (written from the
+ * manuals), never through the engine under test (pt_walk, pt_lookup): a bug shared by the
+ * engine's encoder and decoder cannot pass both. A descriptor the decoder finds bad (a
+ * reserved encoding, no access flag, a leaf beyond the input range) is a failure too.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,6 +39,7 @@
 #include "hyp/vm.h"
 #include "hyp/plat.h"
 #include "invariant.h"
+#include "ptdec.h"
 
 struct inv {
 	char *msg;
@@ -100,13 +107,15 @@ static const char *inv_name(u32 who)
 
 /* ---- views -------------------------------------------------------------- */
 
-static int inv_leaf(const struct pt_leaf *l, void *arg)
+static int inv_leaf(const struct ptdec_leaf *l, void *arg)
 {
 	struct inv *v = arg;
 	u64 off;
 
-	if (!l->valid)
-		return 0;
+	if ((l->attr & PT_DEVICE) && v->who != OWN_HOST)
+		return inv_fail(v, "%s%s maps device memory %#llx at %#llx", inv_name(v->who),
+				v->iommu ? " IOMMU" : "", (unsigned long long)l->pa,
+				(unsigned long long)l->ia);
 	long long idx0 = inv_idx(v, l->pa), last = inv_idx(v, l->pa + l->size - PAGE_SIZE);
 	/* Whole leaf inside one RAM range: page indices are consecutive. */
 	bool fast = idx0 >= 0 && last - idx0 == (long long)(l->size >> PAGE_SHIFT) - 1;
@@ -123,6 +132,9 @@ static int inv_leaf(const struct pt_leaf *l, void *arg)
 			return inv_fail(v, "%s maps non-RAM pa %#llx at %#llx", inv_name(v->who),
 					(unsigned long long)pa, (unsigned long long)ia);
 		}
+		if (l->attr & PT_DEVICE)
+			return inv_fail(v, "%s%s maps RAM %#llx as device", inv_name(v->who),
+					v->iommu ? " IOMMU" : "", (unsigned long long)pa);
 		e = v->db[idx];
 		owner = e & OWN_E_OWNER;
 		if (owner == OWN_OWNER_HYP)
@@ -166,6 +178,17 @@ static int inv_leaf(const struct pt_leaf *l, void *arg)
 	return 0;
 }
 
+/* Walk @pt with the independent decoder; a bad descriptor is a failure. */
+static void inv_walk(struct inv *v, const struct pt *pt,
+		     int (*leaf)(const struct ptdec_leaf *l, void *arg),
+		     int (*table)(u64 table_pa, unsigned int level, void *arg), const char *what)
+{
+	char err[160];
+
+	if (ptdec_walk(pt, leaf, table, v, err, sizeof(err)) && !v->err)
+		inv_fail(v, "%s %s: %s", inv_name(v->who), what, err);
+}
+
 static u64 inv_expected(struct inv *v, u32 who)
 {
 	return v->expect[who == OWN_HOST ? OWN_MAX_VMS : who];
@@ -177,7 +200,7 @@ static void inv_table(struct inv *v, const struct pt *pt, u32 who, bool iommu, u
 	v->iommu = iommu;
 	v->mirror = iommu && who != OWN_HOST;
 	v->mapped = 0;
-	pt_walk(pt, 0, (u64)1 << pt->ia_bits, inv_leaf, v);
+	inv_walk(v, pt, inv_leaf, NULL, iommu ? "IOMMU table" : "table");
 	if (!v->err && v->mapped != expect)
 		inv_fail(v, "%s%s reaches %llu pages, DB says %llu", inv_name(who),
 			 iommu ? " IOMMU" : "", (unsigned long long)v->mapped,
@@ -204,10 +227,11 @@ static void inv_view(struct inv *v, const struct own_view *view, u32 who)
 /* ---- host DMA domains --------------------------------------------------- */
 
 /* An MMIO leaf (LS_IOMMU_MMIO): no RAM, and the host stage-2 maps it as device with its R/W. */
-static int inv_dma_mmio_leaf(struct inv *v, const struct pt_leaf *l)
+static int inv_dma_mmio_leaf(struct inv *v, const struct ptdec_leaf *l)
 {
 	const struct pt *cpu = &own_view_of(OWN_HOST)->cpu;
 	pt_attr_t need = l->attr & PT_RW, hattr;
+	struct ptdec_leaf hl;
 	u64 off;
 
 	for (off = 0; off < l->size; off += PAGE_SIZE) {
@@ -216,8 +240,11 @@ static int inv_dma_mmio_leaf(struct inv *v, const struct pt_leaf *l)
 		if (inv_idx(v, pa) >= 0)
 			return inv_fail(v, "DMA domain maps RAM pa %#llx as device",
 					(unsigned long long)pa);
-		if (pa >= ((u64)1 << cpu->ia_bits) || pt_lookup(cpu, pa, NULL, &hattr, NULL) ||
-		    !(hattr & PT_DEVICE) || (hattr & need) != need)
+		if (pa >= ((u64)1 << cpu->ia_bits) || ptdec_lookup(cpu, pa, &hl))
+			hattr = 0;
+		else
+			hattr = hl.attr;
+		if (!(hattr & PT_DEVICE) || (hattr & need) != need)
 			return inv_fail(v,
 					"DMA domain reaches MMIO %#llx the host stage-2 does not "
 					"map as device with attr %#x",
@@ -227,13 +254,11 @@ static int inv_dma_mmio_leaf(struct inv *v, const struct pt_leaf *l)
 	return 0;
 }
 
-static int inv_dma_leaf(const struct pt_leaf *l, void *arg)
+static int inv_dma_leaf(const struct ptdec_leaf *l, void *arg)
 {
 	struct inv *v = arg;
 	u64 off;
 
-	if (!l->valid)
-		return 0;
 	if ((l->attr & ~(pt_attr_t)(PT_RW | PT_DEVICE)) || !(l->attr & PT_RW))
 		return inv_fail(v, "DMA domain maps %#llx with attr %#x", (unsigned long long)l->ia,
 				l->attr);
@@ -271,7 +296,8 @@ static void inv_hdoms(struct inv *v)
 		if (!d)
 			continue;
 		v->mapped = 0;
-		pt_walk(&d->pt, 0, (u64)1 << d->pt.ia_bits, inv_dma_leaf, v);
+		v->who = OWN_HOST;
+		inv_walk(v, &d->pt, inv_dma_leaf, NULL, "DMA domain table");
 		if (!v->err && v->mapped != d->mapped)
 			inv_fail(v, "DMA domain %u maps %llu pages, counter says %llu", dom,
 				 (unsigned long long)v->mapped, (unsigned long long)d->mapped);
@@ -331,7 +357,7 @@ static void inv_pt_tables(struct inv *v, const struct pt *pt)
 {
 	u64 before = v->tables;
 
-	pt_for_each_table(pt, inv_tbl_fn, v);
+	inv_walk(v, pt, NULL, inv_tbl_fn, "table pages");
 	if (!v->err && v->tables - before != pt->nr_tables)
 		inv_fail(v, "%s table counts %llu pages, walk found %llu", inv_name(v->who),
 			 (unsigned long long)pt->nr_tables,

@@ -10,6 +10,9 @@
 
 #include "arm64/exc.h"
 
+/* The TAP plan: how many checks main() makes (tests/run.sh fails the suite on a shortfall). */
+#define TEST_EXC_PLAN 24
+
 static int tap_n, tap_fail;
 
 static void check(int ok, const char *name, u64 got, u64 want)
@@ -34,6 +37,7 @@ static void check(int ok, const char *name, u64 got, u64 want)
 
 int main(void)
 {
+	printf("1..%d\n", TEST_EXC_PLAN);
 	/* ESR_EL2 of a stage-2 translation fault, level 3 (DFSC 0b000111), ISV set,
 	 * SAS/SRT filled, IL = 1: EC 0x24 << 26 | IL | ISV | ... */
 	u64 dabt_read = (0x24ULL << 26) | (1ULL << 25) | (1ULL << 24) | (3ULL << 22) |
