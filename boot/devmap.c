@@ -11,6 +11,7 @@
  * and recorded so that the loader can hide it from Linux. Pure C over byte
  * buffers: the same code runs in BOOTAA64.EFI and in boot/tests.
  */
+#include "bytes.h"
 #include "ldr.h"
 
 #define FDT_MAGIC      0xd00dfeedu
@@ -22,35 +23,6 @@
 #define DM_DEPTH_MAX   16
 #define DM_PAGE	       4096ULL
 
-static uint32_t dm_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint32_t dm_le16(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8;
-}
-
-static uint32_t dm_le32(const uint8_t *p)
-{
-	return dm_le16(p) | dm_le16(p + 2) << 16;
-}
-
-static uint64_t dm_le64(const uint8_t *p)
-{
-	return (uint64_t)dm_le32(p) | (uint64_t)dm_le32(p + 4) << 32;
-}
-
-static int dm_streq(const char *a, const char *b)
-{
-	while (*a && *a == *b) {
-		a++;
-		b++;
-	}
-	return *a == *b;
-}
-
 static int dm_memeq(const void *a, const char *b, uint32_t n)
 {
 	const uint8_t *p = a;
@@ -60,25 +32,6 @@ static int dm_memeq(const void *a, const char *b, uint32_t n)
 		if (p[i] != (uint8_t)b[i])
 			return 0;
 	return 1;
-}
-
-/* Does the NUL-separated string list v (len bytes) hold s? */
-static int dm_list_has(const uint8_t *v, uint32_t len, const char *s)
-{
-	uint32_t i = 0;
-
-	while (v && i < len) {
-		uint32_t j = i;
-
-		while (j < len && v[j])
-			j++;
-		if (j == len)
-			return 0;
-		if (dm_streq((const char *)v + i, s))
-			return 1;
-		i = j + 1;
-	}
-	return 0;
 }
 
 static void dm_name(char *d, uint32_t cap, const char *a, const char *b)
@@ -194,16 +147,6 @@ struct dm_dt {
 	char path[LDR_DEV_NAME];
 };
 
-static uint64_t dm_cells(const uint8_t *v, uint32_t n)
-{
-	uint64_t x = 0;
-	uint32_t i;
-
-	for (i = 0; i < n; i++)
-		x = x << 32 | dm_be32(v + (size_t)4 * i);
-	return x;
-}
-
 /*
  * Translate addr (in the address space of the node at depth d's parent, i.e. the
  * space defined by depth d-1) to a CPU physical address through every ancestor's
@@ -226,9 +169,9 @@ static int dm_translate(const struct dm_dt *t, int d, uint64_t *addr, uint64_t s
 			return -1;
 		stride = 4 * (ca + pa + cs);
 		for (i = 0; i + stride <= l->ranges_len; i += stride) {
-			uint64_t c = dm_cells(l->ranges + i, ca);
-			uint64_t p = dm_cells(l->ranges + i + (size_t)4 * ca, pa);
-			uint64_t s = dm_cells(l->ranges + i + (size_t)4 * (ca + pa), cs);
+			uint64_t c = ldr_cells(l->ranges + i, ca);
+			uint64_t p = ldr_cells(l->ranges + i + (size_t)4 * ca, pa);
+			uint64_t s = ldr_cells(l->ranges + i + (size_t)4 * (ca + pa), cs);
 
 			if (*addr >= c && *addr - c < s && size <= s - (*addr - c)) {
 				*addr = p + (*addr - c);
@@ -250,7 +193,7 @@ static int dm_all_smmu(const struct dm_dt *t, const uint8_t *v, uint32_t len, in
 	if (!t->smmu_phandle || !len || len % (4 * stride))
 		return 0;
 	for (i = 0; i < len / (4 * stride); i++)
-		if (dm_be32(v + (size_t)4 * (i * stride + (is_map ? 1 : 0))) != t->smmu_phandle)
+		if (ldr_be32(v + (size_t)4 * (i * stride + (is_map ? 1 : 0))) != t->smmu_phandle)
 			return 0;
 	return 1;
 }
@@ -261,8 +204,8 @@ static void dm_imap_rids(struct ldr_devmap *m, const struct dm_dtnode *n)
 	uint32_t i, cnt = n->imap_len / 16;
 
 	for (i = 0; i < cnt && m->nr_pci_rids < LS_BOOT_MAX_SID_RANGES; i++) {
-		m->pci_rids[m->nr_pci_rids].base = dm_be32(n->imap + (size_t)16 * i);
-		m->pci_rids[m->nr_pci_rids].count = dm_be32(n->imap + (size_t)16 * i + 12);
+		m->pci_rids[m->nr_pci_rids].base = ldr_be32(n->imap + (size_t)16 * i);
+		m->pci_rids[m->nr_pci_rids].count = ldr_be32(n->imap + (size_t)16 * i + 12);
 		m->nr_pci_rids++;
 	}
 	m->pci_rids_known = 1;
@@ -279,7 +222,7 @@ static void dm_dt_node(struct dm_dt *t, int d, const struct dm_dtnode *n)
 
 	if (n->disabled || !n->reg || d < 1 || !pl->translatable)
 		return;
-	if (n->dtype && dm_list_has(n->dtype, n->dtype_len, "memory"))
+	if (n->dtype && ldr_list_has(n->dtype, n->dtype_len, "memory"))
 		return; /* RAM: the UEFI memory map is the authority */
 	if (dm_memeq(t->path, "/reserved-memory/", 17))
 		return;
@@ -287,8 +230,8 @@ static void dm_dt_node(struct dm_dt *t, int d, const struct dm_dtnode *n)
 		return; /* no CPU address (a bus of its own) */
 	stride = 4 * (ac + sc);
 	for (i = 0; i + stride <= n->reg_len && nwin < LDR_DEV_WIN; i += stride) {
-		uint64_t a = dm_cells(n->reg + i, ac),
-			 s = dm_cells(n->reg + i + (size_t)4 * ac, sc);
+		uint64_t a = ldr_cells(n->reg + i, ac),
+			 s = ldr_cells(n->reg + i + (size_t)4 * ac, sc);
 
 		if (!s || dm_translate(t, d, &a, s))
 			continue;
@@ -298,17 +241,17 @@ static void dm_dt_node(struct dm_dt *t, int d, const struct dm_dtnode *n)
 	}
 	if (!nwin)
 		return;
-	if (dm_list_has(n->compat, n->compat_len, "arm,smmu-v3") && win[0].base == t->smmu_base)
+	if (ldr_list_has(n->compat, n->compat_len, "arm,smmu-v3") && win[0].base == t->smmu_base)
 		return; /* Lockstep's own: never the host's (boot/hide.c hides it) */
-	is_pci = (n->dtype && dm_list_has(n->dtype, n->dtype_len, "pci")) ||
-		 dm_list_has(n->compat, n->compat_len, "pci-host-ecam-generic");
+	is_pci = (n->dtype && ldr_list_has(n->dtype, n->dtype_len, "pci")) ||
+		 ldr_list_has(n->compat, n->compat_len, "pci-host-ecam-generic");
 	for (i = 0; !why && i < sizeof(dm_dt_allow) / sizeof(dm_dt_allow[0]); i++)
-		if (dm_list_has(n->compat, n->compat_len, dm_dt_allow[i].compat)) {
+		if (ldr_list_has(n->compat, n->compat_len, dm_dt_allow[i].compat)) {
 			why = dm_dt_allow[i].why;
 			allow = 1;
 		}
 	for (i = 0; !why && i < sizeof(dm_dt_deny) / sizeof(dm_dt_deny[0]); i++)
-		if (dm_list_has(n->compat, n->compat_len, dm_dt_deny[i].compat))
+		if (ldr_list_has(n->compat, n->compat_len, dm_dt_deny[i].compat))
 			why = dm_dt_deny[i].why;
 	if (!why && is_pci) {
 		if (n->imap && dm_all_smmu(t, n->imap, n->imap_len, 1) && !n->has_imap_mask) {
@@ -317,8 +260,8 @@ static void dm_dt_node(struct dm_dt *t, int d, const struct dm_dtnode *n)
 
 			for (i = 0; n->ranges && i + rs <= n->ranges_len && nwin < LDR_DEV_WIN;
 			     i += rs) {
-				uint64_t a = dm_cells(n->ranges + i + 12, pa);
-				uint64_t s = dm_cells(n->ranges + i + 12 + (size_t)4 * pa, 2);
+				uint64_t a = ldr_cells(n->ranges + i + 12, pa);
+				uint64_t s = ldr_cells(n->ranges + i + 12 + (size_t)4 * pa, 2);
 
 				if (!s || dm_translate(t, d, &a, s))
 					continue;
@@ -360,14 +303,14 @@ static const char *dm_dt_pass(struct dm_dt *t, int pass)
 	int depth = -1, pending = 0;
 
 	while (off + 4 <= end) {
-		uint32_t tok = dm_be32(s + off), at = off;
+		uint32_t tok = ldr_be32(s + off), at = off;
 
 		off += 4;
 		if (pending && tok != FDT_PROP && tok != FDT_NOP) {
 			pending = 0;
 			if (pass == 0) {
-				if (dm_list_has(n.compat, n.compat_len, "arm,smmu-v3") && n.reg &&
-				    n.reg_len >= 8 && dm_cells(n.reg, 2) == t->smmu_base &&
+				if (ldr_list_has(n.compat, n.compat_len, "arm,smmu-v3") && n.reg &&
+				    n.reg_len >= 8 && ldr_cells(n.reg, 2) == t->smmu_base &&
 				    t->lv[depth - 1 < 0 ? 0 : depth - 1].acells == 2) {
 					t->smmu_phandle = n.phandle;
 					t->smmu_cells = n.iommu_cells;
@@ -379,7 +322,7 @@ static const char *dm_dt_pass(struct dm_dt *t, int pass)
 			t->lv[depth].translatable =
 				depth == 0 ||
 				(t->lv[depth - 1].translatable && t->lv[depth].has_ranges &&
-				 !(n.dtype && dm_list_has(n.dtype, n.dtype_len, "pci")) &&
+				 !(n.dtype && ldr_list_has(n.dtype, n.dtype_len, "pci")) &&
 				 !n.disabled);
 		}
 		if (tok == FDT_BEGIN_NODE) {
@@ -421,8 +364,8 @@ static const char *dm_dt_pass(struct dm_dt *t, int pass)
 
 			if (depth < 0 || end - off < 8)
 				return "DT: property outside a node or truncated";
-			len = dm_be32(s + off);
-			nameoff = dm_be32(s + off + 4);
+			len = ldr_be32(s + off);
+			nameoff = ldr_be32(s + off + 4);
 			if (len > end - off - 8 || nameoff >= t->size_strings)
 				return "DT: property length or name out of bounds";
 			for (i = nameoff; i < t->size_strings && t->b[t->off_strings + i]; i++)
@@ -432,41 +375,41 @@ static const char *dm_dt_pass(struct dm_dt *t, int pass)
 			v = s + off + 8;
 			off += 8 + ((len + 3) & ~3u);
 			pn = (const char *)t->b + t->off_strings + nameoff;
-			if (dm_streq(pn, "#address-cells") && len == 4)
-				t->lv[depth].acells = dm_be32(v);
-			else if (dm_streq(pn, "#size-cells") && len == 4)
-				t->lv[depth].scells = dm_be32(v);
-			else if (dm_streq(pn, "ranges")) {
+			if (ldr_streq(pn, "#address-cells") && len == 4)
+				t->lv[depth].acells = ldr_be32(v);
+			else if (ldr_streq(pn, "#size-cells") && len == 4)
+				t->lv[depth].scells = ldr_be32(v);
+			else if (ldr_streq(pn, "ranges")) {
 				t->lv[depth].has_ranges = 1;
 				t->lv[depth].ranges = v;
 				t->lv[depth].ranges_len = len;
 				n.ranges = v;
 				n.ranges_len = len;
-			} else if (dm_streq(pn, "compatible")) {
+			} else if (ldr_streq(pn, "compatible")) {
 				n.compat = v;
 				n.compat_len = len;
-			} else if (dm_streq(pn, "reg")) {
+			} else if (ldr_streq(pn, "reg")) {
 				n.reg = v;
 				n.reg_len = len;
-			} else if (dm_streq(pn, "status")) {
-				n.disabled = !dm_list_has(v, len, "okay") &&
-					     !dm_list_has(v, len, "ok");
-			} else if (dm_streq(pn, "device_type")) {
+			} else if (ldr_streq(pn, "status")) {
+				n.disabled = !ldr_list_has(v, len, "okay") &&
+					     !ldr_list_has(v, len, "ok");
+			} else if (ldr_streq(pn, "device_type")) {
 				n.dtype = v;
 				n.dtype_len = len;
-			} else if (dm_streq(pn, "iommus")) {
+			} else if (ldr_streq(pn, "iommus")) {
 				n.iommus = v;
 				n.iommus_len = len;
-			} else if (dm_streq(pn, "iommu-map")) {
+			} else if (ldr_streq(pn, "iommu-map")) {
 				n.imap = v;
 				n.imap_len = len;
-			} else if (dm_streq(pn, "iommu-map-mask") && len == 4) {
-				n.imap_mask = dm_be32(v);
+			} else if (ldr_streq(pn, "iommu-map-mask") && len == 4) {
+				n.imap_mask = ldr_be32(v);
 				n.has_imap_mask = 1;
-			} else if (dm_streq(pn, "phandle") && len == 4) {
-				n.phandle = dm_be32(v);
-			} else if (dm_streq(pn, "#iommu-cells") && len == 4) {
-				n.iommu_cells = dm_be32(v);
+			} else if (ldr_streq(pn, "phandle") && len == 4) {
+				n.phandle = ldr_be32(v);
+			} else if (ldr_streq(pn, "#iommu-cells") && len == 4) {
+				n.iommu_cells = ldr_be32(v);
 			}
 		} else if (tok == FDT_END) {
 			return depth == -1 ? NULL : "DT: END inside a node";
@@ -484,15 +427,15 @@ const char *devmap_fdt(struct ldr_devmap *m, const void *fdt, uint32_t size, uin
 	const char *err;
 	uint32_t total;
 
-	if (size < 40 || dm_be32(b) != FDT_MAGIC)
+	if (size < 40 || ldr_be32(b) != FDT_MAGIC)
 		return "DT: bad magic";
-	total = dm_be32(b + 4);
+	total = ldr_be32(b + 4);
 	t = (struct dm_dt){ .m = m, .b = b, .smmu_base = smmu_base };
-	t.off_struct = dm_be32(b + 8);
-	t.off_strings = dm_be32(b + 12);
-	t.size_strings = dm_be32(b + 32);
-	t.size_struct = dm_be32(b + 36);
-	if (total > size || total < 40 || dm_be32(b + 20) < 17 || t.off_struct > total ||
+	t.off_struct = ldr_be32(b + 8);
+	t.off_strings = ldr_be32(b + 12);
+	t.size_strings = ldr_be32(b + 32);
+	t.size_struct = ldr_be32(b + 36);
+	if (total > size || total < 40 || ldr_be32(b + 20) < 17 || t.off_struct > total ||
 	    t.size_struct > total - t.off_struct || t.off_strings > total ||
 	    t.size_strings > total - t.off_strings)
 		return "DT: header sizes out of the blob (or version < 17)";
@@ -527,7 +470,7 @@ static const uint8_t *dm_table(uint64_t phys)
 
 	if (!t)
 		return NULL;
-	len = dm_le32(t + 4);
+	len = ldr_le32(t + 4);
 	if (len < ACPI_HDR || len > (8u << 20) || !dm_sum_ok(t, len))
 		return NULL;
 	return t;
@@ -541,15 +484,15 @@ static const uint8_t *dm_acpi_find(const void *rsdp, const char *sig, uint32_t i
 
 	if (!r || !dm_memeq(r, "RSD PTR ", 8) || r[15] < 2)
 		return NULL;
-	len = dm_le32(r + 20);
+	len = ldr_le32(r + 20);
 	if (len < 36 || len > 4096 || !dm_sum_ok(r, len))
 		return NULL;
-	x = dm_table(dm_le64(r + 24));
+	x = dm_table(ldr_le64(r + 24));
 	if (!x || !dm_memeq(x, "XSDT", 4))
 		return NULL;
-	len = dm_le32(x + 4);
+	len = ldr_le32(x + 4);
 	for (i = ACPI_HDR; i + 8 <= len; i += 8) {
-		const uint8_t *t = dm_table(dm_le64(x + i));
+		const uint8_t *t = dm_table(ldr_le64(x + i));
 
 		if (t && dm_memeq(t, sig, 4) && idx-- == 0)
 			return t;
@@ -560,7 +503,7 @@ static const uint8_t *dm_acpi_find(const void *rsdp, const char *sig, uint32_t i
 /* MADT (ACPI 6.5 5.2.12): GIC distributor, redistributors, ITS, CPU interfaces. */
 static void dm_madt(struct ldr_devmap *m, const uint8_t *t)
 {
-	uint32_t len = dm_le32(t + 4), off = ACPI_HDR + 8;
+	uint32_t len = ldr_le32(t + 4), off = ACPI_HDR + 8;
 
 	while (off + 2 <= len) {
 		const uint8_t *e = t + off;
@@ -573,12 +516,13 @@ static void dm_madt(struct ldr_devmap *m, const uint8_t *t)
 		switch (e[0]) {
 		case 0x0b: /* GICC (5.2.12.14): base +32, GICV +40, GICH +48, GICR +60 */
 			if (el >= 68) {
-				if (dm_le64(e + 32))
-					w[nw++] = (struct ls_mem_range){ dm_le64(e + 32), 0x2000 };
-				if (dm_le64(e + 40))
-					w[nw++] = (struct ls_mem_range){ dm_le64(e + 40), 0x2000 };
-				if (dm_le64(e + 60))
-					w[nw++] = (struct ls_mem_range){ dm_le64(e + 60), 0x20000 };
+				if (ldr_le64(e + 32))
+					w[nw++] = (struct ls_mem_range){ ldr_le64(e + 32), 0x2000 };
+				if (ldr_le64(e + 40))
+					w[nw++] = (struct ls_mem_range){ ldr_le64(e + 40), 0x2000 };
+				if (ldr_le64(e + 60))
+					w[nw++] =
+						(struct ls_mem_range){ ldr_le64(e + 60), 0x20000 };
 				/* GICH (+48) is the hypervisor's virtual interface control: denied. */
 				if (nw)
 					dm_device(m, LDR_SRC_TABLE, "MADT GICC", NULL,
@@ -589,7 +533,7 @@ static void dm_madt(struct ldr_devmap *m, const uint8_t *t)
 			break;
 		case 0x0c: /* GICD (5.2.12.15): base +8; 64 KiB (GICv3 IHI 0069 12.1) */
 			if (el >= 16) {
-				w[0] = (struct ls_mem_range){ dm_le64(e + 8), 0x10000 };
+				w[0] = (struct ls_mem_range){ ldr_le64(e + 8), 0x10000 };
 				dm_device(m, LDR_SRC_TABLE, "MADT GICD", NULL, LDR_DEV_ALLOW,
 					  "GIC distributor (interrupt controller)", w, 1,
 					  UINT32_MAX);
@@ -597,7 +541,7 @@ static void dm_madt(struct ldr_devmap *m, const uint8_t *t)
 			break;
 		case 0x0e: /* GICR (5.2.12.17): discovery range base +4, length +12 */
 			if (el >= 16) {
-				w[0] = (struct ls_mem_range){ dm_le64(e + 4), dm_le32(e + 12) };
+				w[0] = (struct ls_mem_range){ ldr_le64(e + 4), ldr_le32(e + 12) };
 				dm_device(m, LDR_SRC_TABLE, "MADT GICR", NULL, LDR_DEV_ALLOW,
 					  "GIC redistributors (LPI tables: see docs/iommu.md)", w,
 					  1, UINT32_MAX);
@@ -605,7 +549,7 @@ static void dm_madt(struct ldr_devmap *m, const uint8_t *t)
 			break;
 		case 0x0f: /* ITS (5.2.12.18): base +8; two 64 KiB frames (IHI 0069 12.19) */
 			if (el >= 16) {
-				w[0] = (struct ls_mem_range){ dm_le64(e + 8), 0x20000 };
+				w[0] = (struct ls_mem_range){ ldr_le64(e + 8), 0x20000 };
 				dm_device(m, LDR_SRC_TABLE, "MADT ITS", NULL, LDR_DEV_ALLOW,
 					  "GIC ITS (its tables: see docs/iommu.md)", w, 1,
 					  UINT32_MAX);
@@ -814,18 +758,18 @@ static void dm_resources(const uint8_t *r, uint32_t len, struct ls_mem_range *w,
 		}
 		if (off + 3 > len)
 			return;
-		dl = dm_le16(r + off + 1);
+		dl = ldr_le16(r + off + 1);
 		if (off + 3 + dl > len)
 			return;
 		d = r + off + 3;
 		switch (tag) {
 		case 0x86: /* Memory32Fixed (6.4.3.4): info, base, length */
 			if (dl >= 9)
-				dm_addwin(w, n, dm_le32(d + 1), dm_le32(d + 5));
+				dm_addwin(w, n, ldr_le32(d + 1), ldr_le32(d + 5));
 			break;
 		case 0x85: /* Memory32 (6.4.3.3): info, min, max, align, length */
 			if (dl >= 17)
-				dm_addwin(w, n, dm_le32(d + 1), dm_le32(d + 13));
+				dm_addwin(w, n, ldr_le32(d + 1), ldr_le32(d + 13));
 			break;
 		case 0x87: /* DWord address (6.4.3.5.2) */
 		case 0x8a: /* QWord address (6.4.3.5.1) */
@@ -836,11 +780,11 @@ static void dm_resources(const uint8_t *r, uint32_t len, struct ls_mem_range *w,
 
 			if (dl < f + 5 * sz)
 				break;
-			min = sz == 4 ? dm_le32(d + f + sz) : dm_le64(d + f + sz);
-			tra = sz == 4 ? dm_le32(d + f + (size_t)3 * sz) :
-					dm_le64(d + f + (size_t)3 * sz);
-			l = sz == 4 ? dm_le32(d + f + (size_t)4 * sz) :
-				      dm_le64(d + f + (size_t)4 * sz);
+			min = sz == 4 ? ldr_le32(d + f + sz) : ldr_le64(d + f + sz);
+			tra = sz == 4 ? ldr_le32(d + f + (size_t)3 * sz) :
+					ldr_le64(d + f + (size_t)3 * sz);
+			l = sz == 4 ? ldr_le32(d + f + (size_t)4 * sz) :
+				      ldr_le64(d + f + (size_t)4 * sz);
 			if (d[0] == 0 || (d[0] == 1 && tra))
 				dm_addwin(w, n, min + tra, l);
 			break;
@@ -880,14 +824,14 @@ static void dm_aml_device_done(struct dm_aml *x, struct dm_amldev *d)
 	if (!d->nwin)
 		return; /* no registers the host could program */
 	for (i = 0; i < sizeof(dm_acpi_ignore) / sizeof(dm_acpi_ignore[0]); i++)
-		if (dm_streq(d->hid, dm_acpi_ignore[i]))
+		if (ldr_streq(d->hid, dm_acpi_ignore[i]))
 			return;
 	for (i = 0; !why && i < sizeof(dm_acpi_allow) / sizeof(dm_acpi_allow[0]); i++)
-		if (dm_streq(d->hid, dm_acpi_allow[i].hid)) {
+		if (ldr_streq(d->hid, dm_acpi_allow[i].hid)) {
 			why = dm_acpi_allow[i].why;
 			verdict = LDR_DEV_ALLOW;
 		}
-	if (!why && (dm_streq(d->hid, "PNP0A08") || dm_streq(d->hid, "PNP0A03"))) {
+	if (!why && (ldr_streq(d->hid, "PNP0A08") || ldr_streq(d->hid, "PNP0A03"))) {
 		if (x->pci_ok) {
 			why = "PCIe root complex behind the SMMU Lockstep owns (every function "
 			      "checked against the IORT: boot/pcicheck.c)";
@@ -898,7 +842,7 @@ static void dm_aml_device_done(struct dm_aml *x, struct dm_amldev *d)
 		}
 	}
 	for (i = 0; !why && i < sizeof(dm_acpi_deny) / sizeof(dm_acpi_deny[0]); i++)
-		if (dm_streq(d->hid, dm_acpi_deny[i].hid))
+		if (ldr_streq(d->hid, dm_acpi_deny[i].hid))
 			why = dm_acpi_deny[i].why;
 	if (!why)
 		why = "unknown device: not known to be free of DMA, not behind the SMMU";
@@ -986,7 +930,7 @@ static int dm_aml_list(struct dm_aml *x, uint32_t at, uint32_t end, struct dm_am
 				x->err = "AML: malformed Name";
 				return -1;
 			}
-			if (dev && dm_streq(seg, "_HID")) {
+			if (dev && ldr_streq(seg, "_HID")) {
 				uint64_t v;
 				uint32_t q, i;
 
@@ -999,13 +943,13 @@ static int dm_aml_list(struct dm_aml *x, uint32_t at, uint32_t end, struct dm_am
 				} else if (!dm_integer(x, vat, &q, &v)) {
 					dm_eisaid((uint32_t)v, dev->hid);
 				}
-			} else if (dev && dm_streq(seg, "_UID")) {
+			} else if (dev && ldr_streq(seg, "_UID")) {
 				dev->uid_at = at;
 				dev->uid_len = p - at;
-			} else if (dev && dm_streq(seg, "_STA")) {
+			} else if (dev && ldr_streq(seg, "_STA")) {
 				dev->sta_at = at;
 				dev->sta_len = p - at;
-			} else if (dev && dm_streq(seg, "_CRS") && x->a[vat] == 0x11) {
+			} else if (dev && ldr_streq(seg, "_CRS") && x->a[vat] == 0x11) {
 				uint32_t bl, bh, q;
 				uint64_t bsz;
 
@@ -1022,7 +966,7 @@ static int dm_aml_list(struct dm_aml *x, uint32_t at, uint32_t end, struct dm_am
 				return -1;
 			}
 			if (dev && !dm_namestring(x, at + 1 + hdr, &p, seg) &&
-			    dm_streq(seg, "_STA")) {
+			    ldr_streq(seg, "_STA")) {
 				dev->sta_at = at;
 				dev->sta_len = 1 + len;
 				dev->sta_method = 1;
@@ -1108,8 +1052,8 @@ const char *devmap_acpi(struct ldr_devmap *m, const void *rsdp, uint64_t smmu_ba
 	if (t)
 		dm_madt(m, t);
 	t = dm_acpi_find(rsdp, "SPCR", 0);
-	if (t && dm_le32(t + 4) >= 52 && t[40] == 0) { /* Generic Address, SystemMemory */
-		struct ls_mem_range w = { dm_le64(t + 44), 0x1000 };
+	if (t && ldr_le32(t + 4) >= 52 && t[40] == 0) { /* Generic Address, SystemMemory */
+		struct ls_mem_range w = { ldr_le64(t + 44), 0x1000 };
 
 		dm_device(m, LDR_SRC_TABLE, "SPCR console", NULL, LDR_DEV_ALLOW,
 			  "serial console: no DMA", &w, 1, UINT32_MAX);
@@ -1117,16 +1061,16 @@ const char *devmap_acpi(struct ldr_devmap *m, const void *rsdp, uint64_t smmu_ba
 	iort = dm_acpi_find(rsdp, "IORT", 0);
 	/* MCFG (PCI Firmware 3.2, 4.1.2): ECAM per segment: base +0, segment +8, buses +10/+11. */
 	t = dm_acpi_find(rsdp, "MCFG", 0);
-	for (i = 44; t && i + 16 <= dm_le32(t + 4); i += 16) {
+	for (i = 44; t && i + 16 <= ldr_le32(t + 4); i += 16) {
 		const uint8_t *e = t + i;
-		uint32_t seg = dm_le16(e + 8);
-		struct ls_mem_range w = { dm_le64(e) + ((uint64_t)e[10] << 20),
+		uint32_t seg = ldr_le16(e + 8);
+		struct ls_mem_range w = { ldr_le64(e) + ((uint64_t)e[10] << 20),
 					  (uint64_t)(e[11] - e[10] + 1) << 20 };
 		struct ls_sid_range r[LS_BOOT_MAX_SID_RANGES];
 		uint32_t nr = 0;
 		const char *why = !smmu_base ? "no SMMU owned by Lockstep" :
 				  !iort	     ? "no IORT: which RIDs reach the SMMU is unknown" :
-					  iort_rc_rids(iort, dm_le32(iort + 4), smmu_base, seg, r,
+					  iort_rc_rids(iort, ldr_le32(iort + 4), smmu_base, seg, r,
 						       LS_BOOT_MAX_SID_RANGES, &nr);
 
 		if (e[11] < e[10])
@@ -1144,15 +1088,15 @@ const char *devmap_acpi(struct ldr_devmap *m, const void *rsdp, uint64_t smmu_ba
 	}
 	/* DSDT (from the FADT's X_DSDT, else DSDT) and every SSDT. */
 	t = dm_acpi_find(rsdp, "FACP", 0);
-	if (dm_le32(t + 4) >= 148 && dm_le64(t + 140))
-		t = dm_table(dm_le64(t + 140));
+	if (ldr_le32(t + 4) >= 148 && ldr_le64(t + 140))
+		t = dm_table(ldr_le64(t + 140));
 	else
-		t = dm_table(dm_le32(t + 40));
+		t = dm_table(ldr_le32(t + 40));
 	if (!t || !dm_memeq(t, "DSDT", 4))
 		return "ACPI: FADT names no valid DSDT";
-	err = devmap_aml(m, t, dm_le32(t + 4), 0, pci_ok, pci_why);
+	err = devmap_aml(m, t, ldr_le32(t + 4), 0, pci_ok, pci_why);
 	for (i = 0; !err && (t = dm_acpi_find(rsdp, "SSDT", i)) != NULL; i++)
-		err = devmap_aml(m, t, dm_le32(t + 4), i + 1, pci_ok, pci_why);
+		err = devmap_aml(m, t, ldr_le32(t + 4), i + 1, pci_ok, pci_why);
 	if (!err)
 		m->flags |= LS_BOOT_MMIO_FROM_ACPI;
 	return err;
@@ -1171,7 +1115,7 @@ const char *acpi_hide_device(uint8_t *table, uint32_t len, uint32_t at, uint32_t
 	if (kind == 2) {
 		/* Method(_STA) { Return (Zero) }, padded with Noop: same PkgLength. */
 		if (table[at] != AML_METHOD || dm_pkglen(&x, at + 1, &plen, &hdr) ||
-		    dm_namestring(&x, at + 1 + hdr, &p, seg) || !dm_streq(seg, "_STA") ||
+		    dm_namestring(&x, at + 1 + hdr, &p, seg) || !ldr_streq(seg, "_STA") ||
 		    p + 3 > at + 1 + plen)
 			return "AML: Method(_STA) not where it was found";
 		end = at + 1 + plen;
@@ -1286,7 +1230,7 @@ const char *virtio_pci_common_cap(const uint8_t *cfg, uint32_t len, uint32_t *ba
 
 	if (len < 0x40)
 		return "config space too short";
-	if (!(dm_le16(cfg + 6) & 0x10)) /* Status.Capabilities List (PCI 3.0 6.2.3) */
+	if (!(ldr_le16(cfg + 6) & 0x10)) /* Status.Capabilities List (PCI 3.0 6.2.3) */
 		return "no capability list (a legacy-only virtio device)";
 	for (p = cfg[0x34] & 0xfc; p && hops < 48; p = cfg[p + 1] & 0xfc, hops++) {
 		if (p + 16 > len)
@@ -1296,7 +1240,7 @@ const char *virtio_pci_common_cap(const uint8_t *cfg, uint32_t len, uint32_t *ba
 			if (cfg[p + 4] > 5)
 				return "common configuration in a reserved BAR";
 			*bar = cfg[p + 4];
-			*off = dm_le32(cfg + p + 8);
+			*off = ldr_le32(cfg + p + 8);
 			return NULL;
 		}
 	}

@@ -5,6 +5,7 @@
  * 5.4); all header and token fields are big-endian. Every offset is checked
  * against the blob's bounds before use.
  */
+#include "bytes.h"
 #include "ldr.h"
 
 #define FDT_MAGIC      0xd00dfeedu
@@ -49,48 +50,13 @@ struct fdt_walker {
 	int ok;
 };
 
-static uint32_t fdt_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static int fdt_streq(const char *a, const char *b)
-{
-	while (*a && *a == *b) {
-		a++;
-		b++;
-	}
-	return *a == *b;
-}
-
-/* Does the NUL-separated string list [v, v + len) contain s? */
-static int fdt_list_has(const uint8_t *v, uint32_t len, const char *s)
-{
-	uint32_t i = 0;
-
-	if (!v)
-		return 0;
-	while (i < len) {
-		uint32_t j = i;
-
-		while (j < len && v[j])
-			j++;
-		if (j == len)
-			return 0; /* not NUL-terminated */
-		if (fdt_streq((const char *)v + i, s))
-			return 1;
-		i = j + 1;
-	}
-	return 0;
-}
-
 uint32_t fdt_total_size(const void *fdt)
 {
 	const uint8_t *p = fdt;
 
-	if (!p || fdt_be32(p) != FDT_MAGIC)
+	if (!p || ldr_be32(p) != FDT_MAGIC)
 		return 0;
-	return fdt_be32(p + 4);
+	return ldr_be32(p + 4);
 }
 
 static int fdt_open(struct fdt_blob *b, const void *fdt, size_t max_len)
@@ -98,30 +64,20 @@ static int fdt_open(struct fdt_blob *b, const void *fdt, size_t max_len)
 	const uint8_t *p = fdt;
 	uint32_t total;
 
-	if (!p || max_len < 40 || fdt_be32(p) != FDT_MAGIC)
+	if (!p || max_len < 40 || ldr_be32(p) != FDT_MAGIC)
 		return -1;
-	total = fdt_be32(p + 4);
-	if (total < 40 || total > max_len || fdt_be32(p + 20) < 16) /* version >= 16 */
+	total = ldr_be32(p + 4);
+	if (total < 40 || total > max_len || ldr_be32(p + 20) < 16) /* version >= 16 */
 		return -1;
 	b->base = p;
-	b->off_struct = fdt_be32(p + 8);
-	b->off_strings = fdt_be32(p + 12);
-	b->size_strings = fdt_be32(p + 32);
-	b->size_struct = fdt_be32(p + 36);
+	b->off_struct = ldr_be32(p + 8);
+	b->off_strings = ldr_be32(p + 12);
+	b->size_strings = ldr_be32(p + 32);
+	b->size_struct = ldr_be32(p + 36);
 	if (b->off_struct > total || b->size_struct > total - b->off_struct ||
 	    b->off_strings > total || b->size_strings > total - b->off_strings || b->off_struct % 4)
 		return -1;
 	return 0;
-}
-
-static uint64_t fdt_cells(const uint8_t *v, uint32_t cells)
-{
-	uint64_t x = 0;
-	uint32_t i;
-
-	for (i = 0; i < cells; i++)
-		x = x << 32 | fdt_be32(v + (size_t)4 * i);
-	return x;
 }
 
 /*
@@ -140,7 +96,7 @@ static int fdt_walk(const struct fdt_blob *b, struct fdt_walker *w)
 
 	path[0] = '\0';
 	while (off + 4 <= end) {
-		uint32_t tok = fdt_be32(s + off);
+		uint32_t tok = ldr_be32(s + off);
 
 		off += 4;
 		if (pending && tok != FDT_PROP && tok != FDT_NOP) {
@@ -195,8 +151,8 @@ static int fdt_walk(const struct fdt_blob *b, struct fdt_walker *w)
 
 			if (depth < 0 || off + 8 > end)
 				return -1;
-			len = fdt_be32(s + off);
-			nameoff = fdt_be32(s + off + 4);
+			len = ldr_be32(s + off);
+			nameoff = ldr_be32(s + off + 4);
 			off += 8;
 			if (len > end - off || nameoff >= b->size_strings)
 				return -1;
@@ -212,22 +168,22 @@ static int fdt_walk(const struct fdt_blob *b, struct fdt_walker *w)
 				if (i == b->size_strings)
 					return -1;
 			}
-			if (fdt_streq(pname, "#address-cells") && len == 4)
-				acells[depth] = fdt_be32(val);
-			else if (fdt_streq(pname, "#size-cells") && len == 4)
-				scells[depth] = fdt_be32(val);
-			else if (fdt_streq(pname, "compatible")) {
+			if (ldr_streq(pname, "#address-cells") && len == 4)
+				acells[depth] = ldr_be32(val);
+			else if (ldr_streq(pname, "#size-cells") && len == 4)
+				scells[depth] = ldr_be32(val);
+			else if (ldr_streq(pname, "compatible")) {
 				node.compat = val;
 				node.compat_len = len;
-			} else if (fdt_streq(pname, "status"))
-				node.disabled = !fdt_list_has(val, len, "okay") &&
-						!fdt_list_has(val, len, "ok");
-			else if (fdt_streq(pname, "reg") && depth > 0) {
+			} else if (ldr_streq(pname, "status"))
+				node.disabled = !ldr_list_has(val, len, "okay") &&
+						!ldr_list_has(val, len, "ok");
+			else if (ldr_streq(pname, "reg") && depth > 0) {
 				uint32_t ac = acells[depth - 1], sc = scells[depth - 1];
 
 				if (ac >= 1 && ac <= 2 && sc <= 2 && len >= 4 * (ac + sc)) {
-					node.reg = fdt_cells(val, ac);
-					node.reg_size = fdt_cells(val + (size_t)4 * ac, sc);
+					node.reg = ldr_cells(val, ac);
+					node.reg_size = ldr_cells(val + (size_t)4 * ac, sc);
 					node.has_reg = 1;
 				}
 			}
@@ -245,7 +201,7 @@ static int fdt_walk(const struct fdt_blob *b, struct fdt_walker *w)
 static int fdt_prop_match(struct fdt_walker *w, const char *path, const char *name,
 			  const uint8_t *val, uint32_t len)
 {
-	if (!fdt_streq(path, w->want_path) || !fdt_streq(name, w->want_prop))
+	if (!ldr_streq(path, w->want_path) || !ldr_streq(name, w->want_prop))
 		return 0;
 	w->found = val;
 	w->found_len = len;
@@ -254,16 +210,16 @@ static int fdt_prop_match(struct fdt_walker *w, const char *path, const char *na
 
 static int fdt_node_by_path(struct fdt_walker *w, const struct fdt_node *n)
 {
-	if (!fdt_streq(n->path, w->want_path))
+	if (!ldr_streq(n->path, w->want_path))
 		return 0;
-	w->ok = fdt_list_has(n->compat, n->compat_len, "arm,pl011") && !n->disabled && n->has_reg;
+	w->ok = ldr_list_has(n->compat, n->compat_len, "arm,pl011") && !n->disabled && n->has_reg;
 	w->reg = n->reg;
 	return 1;
 }
 
 static int fdt_node_first_compat(struct fdt_walker *w, const struct fdt_node *n)
 {
-	if (!fdt_list_has(n->compat, n->compat_len, w->want_compat) || n->disabled || !n->has_reg)
+	if (!ldr_list_has(n->compat, n->compat_len, w->want_compat) || n->disabled || !n->has_reg)
 		return 0;
 	w->ok = 1;
 	w->reg = n->reg;

@@ -7,6 +7,7 @@
  * offset first, and leave the output untouched when they refuse (docs/boot.md,
  * "Hiding the SMMU from the host").
  */
+#include "bytes.h"
 #include "ldr.h"
 
 /* ---- ACPI IORT (Arm DEN 0049E, "IO Remapping Table") ----------------------------- */
@@ -24,11 +25,6 @@
 #define IORT_SMMUV3   4
 #define IORT_PMCG     5
 #define IORT_PMCG_REF 28u /* PMCG "Node reference" (DEN 0049E 3.1.6) */
-
-static uint32_t h_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 static void h_put32(uint8_t *p, uint32_t v)
 {
@@ -97,16 +93,16 @@ static const uint8_t *iort_map(const struct iort_parse *p, uint32_t node, uint32
  */
 static uint32_t iort_compose(const struct iort_parse *p, const uint8_t *dm, uint8_t *out)
 {
-	uint32_t din = h_le32(dm), dcnt = h_le32(dm + 4), dout = h_le32(dm + 8);
-	uint32_t dflags = h_le32(dm + 16), s = p->smmu, m, n = 0;
+	uint32_t din = ldr_le32(dm), dcnt = ldr_le32(dm + 4), dout = ldr_le32(dm + 8);
+	uint32_t dflags = ldr_le32(dm + 16), s = p->smmu, m, n = 0;
 	uint64_t lo = dout, hi = (uint64_t)dout + ((dflags & IORT_MAP_SINGLE) ? 0 : dcnt);
 
 	for (m = 0; m < p->n[s].nmap; m++) {
 		const uint8_t *sm = iort_map(p, s, m);
-		uint32_t sin = h_le32(sm), scnt = h_le32(sm + 4), sout = h_le32(sm + 8);
+		uint32_t sin = ldr_le32(sm), scnt = ldr_le32(sm + 4), sout = ldr_le32(sm + 8);
 		uint64_t a, b;
 
-		if (h_le32(sm + 16) & IORT_MAP_SINGLE)
+		if (ldr_le32(sm + 16) & IORT_MAP_SINGLE)
 			continue;
 		a = lo > sin ? lo : sin;
 		b = hi < (uint64_t)sin + scnt ? hi : (uint64_t)sin + scnt;
@@ -118,7 +114,7 @@ static uint32_t iort_compose(const struct iort_parse *p, const uint8_t *dm, uint
 			h_put32(o, (dflags & IORT_MAP_SINGLE) ? din : (uint32_t)(din + (a - lo)));
 			h_put32(o + 4, (uint32_t)(b - a));
 			h_put32(o + 8, (uint32_t)(sout + (a - sin)));
-			h_put32(o + 12, h_le32(sm + 12)); /* fixed up to the new offset later */
+			h_put32(o + 12, ldr_le32(sm + 12)); /* fixed up to the new offset later */
 			h_put32(o + 16, dflags);
 		}
 		n++;
@@ -130,12 +126,12 @@ static const char *iort_parse(struct iort_parse *p, const uint8_t *t, uint32_t l
 {
 	uint32_t i, j, arr, off, found = 0;
 
-	if (len < IORT_HDR_LEN || h_le32(t + 4) != len)
+	if (len < IORT_HDR_LEN || ldr_le32(t + 4) != len)
 		return "IORT: length field does not match the table";
 	p->t = t;
 	p->len = len;
-	p->nr = h_le32(t + 36);
-	arr = h_le32(t + 40);
+	p->nr = ldr_le32(t + 36);
+	arr = ldr_le32(t + 40);
 	if (p->nr == 0 || p->nr > LDR_IORT_MAX_NODES)
 		return "IORT: node count 0 or above the loader's bound";
 	if (arr < IORT_HDR_LEN || arr > len)
@@ -147,8 +143,8 @@ static const char *iort_parse(struct iort_parse *p, const uint8_t *t, uint32_t l
 			return "IORT: node header beyond the table";
 		n->off = off;
 		n->len = (uint32_t)t[off + 1] | (uint32_t)t[off + 2] << 8;
-		n->nmap = h_le32(t + off + 8);
-		n->map_off = h_le32(t + off + 12);
+		n->nmap = ldr_le32(t + off + 8);
+		n->map_off = ldr_le32(t + off + 12);
 		if (n->len < IORT_NODE_HDR || n->len > len - off)
 			return "IORT: node length out of the table";
 		if (n->nmap && (n->map_off < IORT_NODE_HDR || n->map_off > n->len ||
@@ -169,7 +165,7 @@ static const char *iort_parse(struct iort_parse *p, const uint8_t *t, uint32_t l
 		uint8_t type = t[p->n[i].off];
 
 		for (j = 0; j < p->n[i].nmap; j++) {
-			int r = iort_index_of(p, h_le32(iort_map(p, i, j) + 12));
+			int r = iort_index_of(p, ldr_le32(iort_map(p, i, j) + 12));
 
 			if (r < 0)
 				return "IORT: ID mapping output reference is not a node";
@@ -180,7 +176,7 @@ static const char *iort_parse(struct iort_parse *p, const uint8_t *t, uint32_t l
 				return "IORT: SMMUv3 maps IDs to itself";
 		}
 		if (type == IORT_PMCG) {
-			int r = iort_index_of(p, h_le32(t + p->n[i].off + IORT_PMCG_REF));
+			int r = iort_index_of(p, ldr_le32(t + p->n[i].off + IORT_PMCG_REF));
 
 			if (r < 0 || (uint32_t)r == p->smmu)
 				return "IORT: PMCG node references the SMMUv3 or no node";
@@ -188,7 +184,7 @@ static const char *iort_parse(struct iort_parse *p, const uint8_t *t, uint32_t l
 	}
 	/* The SMMU's outputs must be nodes that stay (an ITS group, usually). */
 	for (j = 0; j < p->n[p->smmu].nmap; j++) {
-		int r = iort_index_of(p, h_le32(iort_map(p, p->smmu, j) + 12));
+		int r = iort_index_of(p, ldr_le32(iort_map(p, p->smmu, j) + 12));
 
 		if (t[p->n[r].off] == IORT_SMMUV3)
 			return "IORT: SMMUv3 output is another SMMUv3 (nested)";
@@ -206,7 +202,7 @@ const char *iort_hide_smmuv3(const uint8_t *in, uint32_t in_len, uint8_t *out, u
 	err = iort_parse(&p, in, in_len);
 	if (err)
 		return err;
-	arr = h_le32(in + 40);
+	arr = ldr_le32(in + 40);
 	/* Pass 1: sizes and new offsets. */
 	pos = arr;
 	for (i = 0; i < p.nr; i++) {
@@ -221,7 +217,7 @@ const char *iort_hide_smmuv3(const uint8_t *in, uint32_t in_len, uint8_t *out, u
 		for (j = 0; j < n->nmap; j++) {
 			const uint8_t *m = iort_map(&p, i, j);
 
-			if (h_le32(m + 12) == p.n[p.smmu].off) {
+			if (ldr_le32(m + 12) == p.n[p.smmu].off) {
 				nm += iort_compose(&p, m, NULL);
 				uses = 1;
 			} else {
@@ -257,7 +253,7 @@ const char *iort_hide_smmuv3(const uint8_t *in, uint32_t in_len, uint8_t *out, u
 		h_copy(o, in + n->off, n->nmap ? n->map_off : n->len);
 		if (!n->nmap) {
 			if (in[n->off] == IORT_PMCG) {
-				int r = iort_index_of(&p, h_le32(o + IORT_PMCG_REF));
+				int r = iort_index_of(&p, ldr_le32(o + IORT_PMCG_REF));
 
 				h_put32(o + IORT_PMCG_REF, p.n[r].new_off);
 			}
@@ -271,7 +267,7 @@ const char *iort_hide_smmuv3(const uint8_t *in, uint32_t in_len, uint8_t *out, u
 			uint8_t *om = o + n->map_off + (size_t)k * IORT_MAP_LEN;
 			uint32_t c, q;
 
-			if (h_le32(m + 12) == p.n[p.smmu].off) {
+			if (ldr_le32(m + 12) == p.n[p.smmu].off) {
 				c = iort_compose(&p, m, om);
 				rep->composed += c;
 				rep->redirected++;
@@ -284,13 +280,13 @@ const char *iort_hide_smmuv3(const uint8_t *in, uint32_t in_len, uint8_t *out, u
 			for (q = 0; q < c; q++) {
 				uint8_t *x = om + (size_t)q * IORT_MAP_LEN;
 
-				h_put32(x + 12, p.n[iort_index_of(&p, h_le32(x + 12))].new_off);
+				h_put32(x + 12, p.n[iort_index_of(&p, ldr_le32(x + 12))].new_off);
 			}
 			k += c;
 		}
 		h_put32(o + 8, n->new_nmap);
 		if (in[n->off] == IORT_PMCG) {
-			int r = iort_index_of(&p, h_le32(o + IORT_PMCG_REF));
+			int r = iort_index_of(&p, ldr_le32(o + IORT_PMCG_REF));
 
 			h_put32(o + IORT_PMCG_REF, p.n[r].new_off);
 		}
@@ -317,44 +313,12 @@ const char *iort_hide_smmuv3(const uint8_t *in, uint32_t in_len, uint8_t *out, u
 #define FDT_END	       9u
 #define FDT_DEPTH_MAX  32
 
-static uint32_t h_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 static void h_putbe32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 24);
 	p[1] = (uint8_t)(v >> 16);
 	p[2] = (uint8_t)(v >> 8);
 	p[3] = (uint8_t)v;
-}
-
-static int h_streq(const char *a, const char *b)
-{
-	while (*a && *a == *b) {
-		a++;
-		b++;
-	}
-	return *a == *b;
-}
-
-static int h_list_has(const uint8_t *v, uint32_t len, const char *s)
-{
-	uint32_t i = 0;
-
-	while (i < len) {
-		uint32_t j = i;
-
-		while (j < len && v[j])
-			j++;
-		if (j == len)
-			return 0;
-		if (h_streq((const char *)v + i, s))
-			return 1;
-		i = j + 1;
-	}
-	return 0;
 }
 
 struct fdt_ed {
@@ -373,7 +337,7 @@ static const char *fdt_ed_walk(const struct fdt_ed *e, fdt_prop_cb cb, void *ctx
 	int depth = 0;
 
 	while (off + 4 <= end) {
-		uint32_t tok = h_be32(s + off), at = off;
+		uint32_t tok = ldr_be32(s + off), at = off;
 
 		off += 4;
 		if (tok == FDT_BEGIN_NODE) {
@@ -394,8 +358,8 @@ static const char *fdt_ed_walk(const struct fdt_ed *e, fdt_prop_cb cb, void *ctx
 
 			if (depth < 1 || end - off < 8)
 				return "DT: property outside a node or truncated";
-			len = h_be32(s + off);
-			nameoff = h_be32(s + off + 4);
+			len = ldr_be32(s + off);
+			nameoff = ldr_be32(s + off + 4);
 			if (len > end - off - 8 || nameoff >= e->size_strings)
 				return "DT: property length or name out of bounds";
 			for (i = nameoff; i < e->size_strings && e->b[e->off_strings + i]; i++)
@@ -418,15 +382,15 @@ static const char *fdt_ed_walk(const struct fdt_ed *e, fdt_prop_cb cb, void *ctx
 
 static const char *fdt_ed_open(struct fdt_ed *e, uint8_t *b, uint32_t cap)
 {
-	if (cap < 40 || h_be32(b) != FDT_MAGIC)
+	if (cap < 40 || ldr_be32(b) != FDT_MAGIC)
 		return "DT: bad magic";
 	e->b = b;
-	e->total = h_be32(b + 4);
-	e->off_struct = h_be32(b + 8);
-	e->off_strings = h_be32(b + 12);
-	e->size_strings = h_be32(b + 32);
-	e->size_struct = h_be32(b + 36);
-	if (e->total < 40 || e->total > cap || h_be32(b + 20) < 17 || e->off_struct % 4 ||
+	e->total = ldr_be32(b + 4);
+	e->off_struct = ldr_be32(b + 8);
+	e->off_strings = ldr_be32(b + 12);
+	e->size_strings = ldr_be32(b + 32);
+	e->size_struct = ldr_be32(b + 36);
+	if (e->total < 40 || e->total > cap || ldr_be32(b + 20) < 17 || e->off_struct % 4 ||
 	    e->off_struct > e->total || e->size_struct > e->total - e->off_struct ||
 	    e->off_strings > e->total || e->size_strings > e->total - e->off_strings)
 		return "DT: header sizes out of the blob (or version < 17)";
@@ -448,7 +412,7 @@ static const char *fdt_ed_insert(struct fdt_ed *e, uint32_t cap, uint32_t at, co
 	h_copy(e->b + at + n, e->b + at, e->total - at);
 	h_copy(e->b + at, src, n);
 	for (i = 0; i < 3; i++) {
-		uint32_t o = h_be32(e->b + hdr_offs[i]);
+		uint32_t o = ldr_be32(e->b + hdr_offs[i]);
 
 		/* Blocks starting at or after the insertion point move (not the one grown). */
 		if (o > at || (o == at && !((i == 0 && in_struct) || (i == 1 && !in_struct))))
@@ -462,8 +426,8 @@ static const char *fdt_ed_insert(struct fdt_ed *e, uint32_t cap, uint32_t at, co
 		e->size_strings += n;
 	h_putbe32(e->b + 36, e->size_struct);
 	h_putbe32(e->b + 32, e->size_strings);
-	e->off_struct = h_be32(e->b + 8);
-	e->off_strings = h_be32(e->b + 12);
+	e->off_struct = ldr_be32(e->b + 8);
+	e->off_strings = ldr_be32(e->b + 12);
 	return NULL;
 }
 
@@ -471,7 +435,7 @@ static const char *fdt_ed_insert(struct fdt_ed *e, uint32_t cap, uint32_t at, co
 static void fdt_ed_nop(struct fdt_ed *e, uint32_t prop_off)
 {
 	uint8_t *p = e->b + e->off_struct + prop_off;
-	uint32_t words = (8 + ((h_be32(p + 4) + 3) & ~3u)) / 4 + 1, i;
+	uint32_t words = (8 + ((ldr_be32(p + 4) + 3) & ~3u)) / 4 + 1, i;
 
 	for (i = 0; i < words; i++)
 		h_putbe32(p + (size_t)4 * i, FDT_NOP);
@@ -522,17 +486,17 @@ static int fdt_hide_find(void *ctx, uint32_t node, uint32_t node_off, uint32_t p
 		c->cur_status_off = UINT32_MAX;
 		c->cur_iommu_cells = UINT32_MAX;
 	}
-	if (h_streq(name, "compatible"))
-		c->cur_compat = (uint32_t)h_list_has(val, len, "arm,smmu-v3");
-	else if (h_streq(name, "reg"))
+	if (ldr_streq(name, "compatible"))
+		c->cur_compat = (uint32_t)ldr_list_has(val, len, "arm,smmu-v3");
+	else if (ldr_streq(name, "reg"))
 		c->cur_reg_ok = len >= 8 &&
-				((uint64_t)h_be32(val) << 32 | h_be32(val + 4)) == c->base;
-	else if (h_streq(name, "phandle") && len == 4)
-		c->cur_phandle = h_be32(val);
-	else if (h_streq(name, "status"))
+				((uint64_t)ldr_be32(val) << 32 | ldr_be32(val + 4)) == c->base;
+	else if (ldr_streq(name, "phandle") && len == 4)
+		c->cur_phandle = ldr_be32(val);
+	else if (ldr_streq(name, "status"))
 		c->cur_status_off = prop_off;
-	else if (h_streq(name, "#iommu-cells") && len == 4)
-		c->cur_iommu_cells = h_be32(val);
+	else if (ldr_streq(name, "#iommu-cells") && len == 4)
+		c->cur_iommu_cells = ldr_be32(val);
 	return 0;
 }
 
@@ -549,11 +513,11 @@ static int fdt_hide_refs(void *ctx, uint32_t node, uint32_t node_off, uint32_t p
 {
 	struct fdt_hide_ctx *c = ctx;
 	uint32_t stride, i, hits = 0, entries;
-	int is_map = h_streq(name, "iommu-map");
+	int is_map = ldr_streq(name, "iommu-map");
 
 	(void)node;
 	(void)node_off;
-	if (!is_map && !h_streq(name, "iommus"))
+	if (!is_map && !ldr_streq(name, "iommus"))
 		return 0;
 	stride = is_map ? 4 : 1 + c->iommu_cells;
 	if (len == 0 || len % (4 * stride)) {
@@ -562,7 +526,7 @@ static int fdt_hide_refs(void *ctx, uint32_t node, uint32_t node_off, uint32_t p
 	}
 	entries = len / (4 * stride);
 	for (i = 0; i < entries; i++)
-		if (h_be32(val + (size_t)4 * (i * stride + (is_map ? 1 : 0))) == c->phandle)
+		if (ldr_be32(val + (size_t)4 * (i * stride + (is_map ? 1 : 0))) == c->phandle)
 			hits++;
 	if (!hits)
 		return 0;
@@ -595,7 +559,7 @@ static int fdt_hide_masks(void *ctx, uint32_t node, uint32_t node_off, uint32_t 
 	(void)node;
 	(void)val;
 	(void)len;
-	if (!h_streq(name, "iommu-map-mask"))
+	if (!ldr_streq(name, "iommu-map-mask"))
 		return 0;
 	for (i = 0; i < m->nr_map_nodes; i++)
 		if (m->map_nodes[i] == node_off && m->nr < LDR_FDT_MAX_EDITS)
@@ -634,7 +598,7 @@ static uint32_t fdt_ed_string(struct fdt_ed *e, uint32_t cap, const char *name)
 
 		while (j < e->size_strings && e->b[e->off_strings + j])
 			j++;
-		if (j < e->size_strings && h_streq((const char *)e->b + e->off_strings + i, name))
+		if (j < e->size_strings && ldr_streq((const char *)e->b + e->off_strings + i, name))
 			return i;
 		i = j + 1;
 	}
@@ -664,7 +628,7 @@ const char *fdt_hide_smmuv3(void *fdt, uint32_t cap, uint64_t smmu_base,
 	 * aligned: require the usual layout (dtc, libfdt, QEMU): reservation map, then the
 	 * structure block, then the strings block.
 	 */
-	if (h_be32(e.b + 16) > e.off_struct || e.off_strings < e.off_struct + e.size_struct)
+	if (ldr_be32(e.b + 16) > e.off_struct || e.off_strings < e.off_struct + e.size_struct)
 		return "DT: blocks not in the order reservation map, structure, strings";
 	c.cur_status_off = UINT32_MAX;
 	err = fdt_ed_walk(&e, fdt_hide_find, &c);
@@ -824,8 +788,8 @@ const char *iort_smmu_sids(const uint8_t *t, uint32_t len, uint64_t smmu_base,
 		return err;
 	sn = &p.n[p.smmu];
 	/* SMMUv3 node (DEN 0049E 3.1.1.2): Base Address, u64 at 16. */
-	if (sn->len < 24 || ((uint64_t)h_le32(t + sn->off + 16) | (uint64_t)h_le32(t + sn->off + 20)
-									  << 32) != smmu_base)
+	if (sn->len < 24 || ((uint64_t)ldr_le32(t + sn->off + 16) |
+			     (uint64_t)ldr_le32(t + sn->off + 20) << 32) != smmu_base)
 		return "IORT: its first SMMUv3 node is not the SMMU at smmu_base";
 	/* iort_parse: only root complexes and named components reference the SMMU. */
 	for (i = 0; i < p.nr; i++) {
@@ -834,12 +798,13 @@ const char *iort_smmu_sids(const uint8_t *t, uint32_t len, uint64_t smmu_base,
 		for (j = 0; j < p.n[i].nmap; j++) {
 			const uint8_t *m = iort_map(&p, i, j);
 
-			if (h_le32(m + 12) != sn->off)
+			if (ldr_le32(m + 12) != sn->off)
 				continue;
 			/* DEN 0049E 3.4: Number of IDs is the count minus one. */
-			sid_add(&s, h_le32(m + 8),
-				(h_le32(m + 16) & IORT_MAP_SINGLE) ? 1 :
-								     (uint64_t)h_le32(m + 4) + 1);
+			sid_add(&s, ldr_le32(m + 8),
+				(ldr_le32(m + 16) & IORT_MAP_SINGLE) ?
+					1 :
+					(uint64_t)ldr_le32(m + 4) + 1);
 		}
 	}
 	return sid_done(&s, out, nr, rep);
@@ -855,13 +820,13 @@ static int fdt_sid_refs(void *ctx, uint32_t node, uint32_t node_off, uint32_t pr
 			const char *name, const uint8_t *val, uint32_t len)
 {
 	struct fdt_sid_ctx *c = ctx;
-	int is_map = h_streq(name, "iommu-map");
+	int is_map = ldr_streq(name, "iommu-map");
 	uint32_t stride, i, hits = 0, entries;
 
 	(void)node;
 	(void)node_off;
 	(void)prop_off;
-	if (!is_map && !h_streq(name, "iommus"))
+	if (!is_map && !ldr_streq(name, "iommus"))
 		return 0;
 	stride = is_map ? 4 : 1 + c->cells;
 	if (len == 0 || len % (4 * stride)) {
@@ -872,14 +837,14 @@ static int fdt_sid_refs(void *ctx, uint32_t node, uint32_t node_off, uint32_t pr
 	for (i = 0; i < entries; i++) {
 		const uint8_t *v = val + (size_t)4 * i * stride;
 
-		if (h_be32(v + (is_map ? 4 : 0)) != c->phandle)
+		if (ldr_be32(v + (is_map ? 4 : 0)) != c->phandle)
 			continue;
 		hits++;
 		if (is_map) {
-			if (h_be32(v + 12)) /* a zero length maps nothing */
-				sid_add(c->s, h_be32(v + 8), h_be32(v + 12));
+			if (ldr_be32(v + 12)) /* a zero length maps nothing */
+				sid_add(c->s, ldr_be32(v + 8), ldr_be32(v + 12));
 		} else {
-			sid_add(c->s, h_be32(v + 4), 1);
+			sid_add(c->s, ldr_be32(v + 4), 1);
 		}
 	}
 	if (hits && hits != entries && !is_map) {
@@ -942,14 +907,14 @@ const char *iort_rc_rids(const uint8_t *t, uint32_t len, uint64_t smmu_base, uin
 	if (err)
 		return err;
 	sn = &p.n[p.smmu];
-	if (sn->len < 24 || ((uint64_t)h_le32(t + sn->off + 16) | (uint64_t)h_le32(t + sn->off + 20)
-									  << 32) != smmu_base)
+	if (sn->len < 24 || ((uint64_t)ldr_le32(t + sn->off + 16) |
+			     (uint64_t)ldr_le32(t + sn->off + 20) << 32) != smmu_base)
 		return "IORT: its first SMMUv3 node is not the SMMU Lockstep owns";
 	for (i = 0; i < p.nr; i++) {
 		const struct iort_node *nd = &p.n[i];
 
 		if (t[nd->off] != IORT_RC || nd->len < IORT_RC_SEGMENT + 4 ||
-		    h_le32(t + nd->off + IORT_RC_SEGMENT) != segment)
+		    ldr_le32(t + nd->off + IORT_RC_SEGMENT) != segment)
 			continue;
 		found++;
 		/*
@@ -961,12 +926,12 @@ const char *iort_rc_rids(const uint8_t *t, uint32_t len, uint64_t smmu_base, uin
 		for (j = 0; j < nd->nmap; j++) {
 			const uint8_t *m = iort_map(&p, i, j);
 
-			if (h_le32(m + 12) != sn->off || (h_le32(m + 16) & IORT_MAP_SINGLE))
+			if (ldr_le32(m + 12) != sn->off || (ldr_le32(m + 16) & IORT_MAP_SINGLE))
 				continue;
 			if (n == max)
 				return "IORT: too many root-complex ID mappings to the SMMU";
-			out[n].base = h_le32(m);
-			out[n].count = h_le32(m + 4) + 1; /* DEN 0049E 3.4: count minus one */
+			out[n].base = ldr_le32(m);
+			out[n].count = ldr_le32(m + 4) + 1; /* DEN 0049E 3.4: count minus one */
 			n++;
 		}
 	}
@@ -993,7 +958,7 @@ const char *fdt_disable_nodes(void *fdt, uint32_t cap, const uint32_t *offs, uin
 	err = fdt_ed_open(&e, fdt, cap);
 	if (err)
 		return err;
-	if (h_be32(e.b + 16) > e.off_struct || e.off_strings < e.off_struct + e.size_struct)
+	if (ldr_be32(e.b + 16) > e.off_struct || e.off_strings < e.off_struct + e.size_struct)
 		return "DT: blocks not in the order reservation map, structure, strings";
 	err = fdt_ed_walk(&e, NULL, NULL);
 	if (err)
@@ -1006,7 +971,7 @@ const char *fdt_disable_nodes(void *fdt, uint32_t cap, const uint32_t *offs, uin
 	}
 	for (i = 0; i < n; i++)
 		if (sorted[i] + 8 > e.size_struct ||
-		    h_be32(e.b + e.off_struct + sorted[i]) != FDT_BEGIN_NODE ||
+		    ldr_be32(e.b + e.off_struct + sorted[i]) != FDT_BEGIN_NODE ||
 		    (i && sorted[i] == sorted[i - 1]))
 			return "DT: a node to disable is not a node (or is listed twice)";
 	if (7 + 24 * n > cap - e.total)
@@ -1029,7 +994,7 @@ const char *fdt_disable_nodes(void *fdt, uint32_t cap, const uint32_t *offs, uin
 		/* NOP an existing status among the node's own properties. */
 		for (p = at; p + 12 <= e.size_struct;) {
 			const uint8_t *q = e.b + e.off_struct + p;
-			uint32_t tok = h_be32(q), plen, nameoff;
+			uint32_t tok = ldr_be32(q), plen, nameoff;
 
 			if (tok == FDT_NOP) {
 				p += 4;
@@ -1037,9 +1002,9 @@ const char *fdt_disable_nodes(void *fdt, uint32_t cap, const uint32_t *offs, uin
 			}
 			if (tok != FDT_PROP)
 				break;
-			plen = h_be32(q + 4);
-			nameoff = h_be32(q + 8);
-			if (h_streq((const char *)e.b + e.off_strings + nameoff, "status"))
+			plen = ldr_be32(q + 4);
+			nameoff = ldr_be32(q + 8);
+			if (ldr_streq((const char *)e.b + e.off_strings + nameoff, "status"))
 				fdt_ed_nop(&e, p);
 			p += 12 + ((plen + 3) & ~3u);
 		}

@@ -145,10 +145,7 @@ out:
 int own_hdom_destroy(u32 dom, struct own_res *res)
 {
 	struct own_hdom *d;
-	struct own_gathers g;
 	struct pt_gather all;
-	u64 c = 0;
-	unsigned int i;
 	int ret;
 
 	res->done = 0;
@@ -161,15 +158,7 @@ int own_hdom_destroy(u32 dom, struct own_res *res)
 	ret = -EBUSY;
 	if (d->streams || d->mapped)
 		goto out;
-	for (i = 0; i < d->nr_runs; i++) {
-		struct own_op op = own_op_host(OWN_OP_MAP, d->runs[i].base,
-					       d->runs[i].size >> PAGE_SHIFT, OWN_ATTR_OWNED);
-
-		ret = own_view_cost(&own.host, &op, &c);
-		if (ret)
-			goto out;
-	}
-	ret = own_pools_can_supply(&own.host, c, NULL, 0, res);
+	ret = own_pool_return_prepare(d->runs, d->nr_runs, res);
 	if (ret)
 		goto out;
 
@@ -179,19 +168,8 @@ int own_hdom_destroy(u32 dom, struct own_res *res)
 	own_hdom_inval(d, &all, true);
 	pt_destroy(&d->pt);
 	HYP_CHECK(d->pool.nr_used == 0 && d->pool.nr_free == d->pool.nr_total);
-	own_gathers_init(&g);
-	for (i = 0; i < d->nr_runs; i++) {
-		u64 pa = d->runs[i].base, np = d->runs[i].size >> PAGE_SHIFT;
-		struct own_op op = own_op_host(OWN_OP_MAP, pa, np, OWN_ATTR_OWNED);
-
-		own_scrub(pa, np);
-		own_view_apply(&own.host, &op, &g);
-		/* hyp OWNED (TABLE) -> NOPAGE, host NOPAGE -> OWNED */
-		own_set_state(own_db_span(pa, np), np, OWN_OWNER_HYP, OWN_NOPAGE, OWN_OWNER_HOST,
-			      OWN_OWNED, 0);
-		res->done += np;
-	}
-	own_view_inval(&own.host, &g);
+	/* hyp OWNED (TABLE) -> NOPAGE, host NOPAGE -> OWNED */
+	res->done = own_pool_return_commit(d->runs, d->nr_runs);
 	plat_log("own: DMA domain %u destroyed: %llu pool pages back to the host", d->id,
 		 (unsigned long long)res->done);
 	memset(d, 0, sizeof(*d));

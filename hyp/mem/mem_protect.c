@@ -84,6 +84,49 @@ int own_take_host_pages(u64 pa, u64 w, u16 *e, struct own_res *res)
 	return 0;
 }
 
+/*
+ * hyp OWNED (TABLE) -> NOPAGE, host NOPAGE -> OWNED, zeroed: the table-page pool of a
+ * VM or DMA domain going away returns to the host (host lock held). Prepare: the
+ * host's tables for every run, proved available (-ENOMEM and @res otherwise; nothing
+ * changed). Commit (cannot fail): each run zeroed, mapped back, its state set; the host
+ * view invalidated and synced once. Returns the pages given back.
+ */
+int own_pool_return_prepare(const struct own_range *runs, unsigned int nr, struct own_res *res)
+{
+	unsigned int i;
+	u64 c = 0;
+	int ret = 0;
+
+	for (i = 0; i < nr && !ret; i++) {
+		struct own_op op = own_op_host(OWN_OP_MAP, runs[i].base, runs[i].size >> PAGE_SHIFT,
+					       OWN_ATTR_OWNED);
+
+		ret = own_view_cost(&own.host, &op, &c);
+	}
+	return ret ? ret : own_pools_can_supply(&own.host, c, NULL, 0, res);
+}
+
+u64 own_pool_return_commit(const struct own_range *runs, unsigned int nr)
+{
+	struct own_gathers g;
+	unsigned int i;
+	u64 done = 0;
+
+	own_gathers_init(&g);
+	for (i = 0; i < nr; i++) {
+		u64 pa = runs[i].base, np = runs[i].size >> PAGE_SHIFT;
+		struct own_op op = own_op_host(OWN_OP_MAP, pa, np, OWN_ATTR_OWNED);
+
+		own_scrub(pa, np);
+		own_view_apply(&own.host, &op, &g);
+		own_set_state(own_db_span(pa, np), np, OWN_OWNER_HYP, OWN_NOPAGE, OWN_OWNER_HOST,
+			      OWN_OWNED, 0);
+		done += np;
+	}
+	own_view_inval(&own.host, &g);
+	return done;
+}
+
 /* ---- host -> VM donation, VM -> host reclaim ---------------------------- */
 
 int own_unmapped_fn(const struct pt_leaf *l, void *arg)

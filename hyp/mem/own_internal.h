@@ -230,4 +230,8 @@ void own_tx_commit(struct own_tx *tx);
 int own_pools_can_supply(struct own_principal *a, u64 ca, struct own_principal *b, u64 cb,
 			 struct own_res *res);
 
+/* A destroyed pool's pages back to the host (mem_protect.c): prepare, then commit. */
+int own_pool_return_prepare(const struct own_range *runs, unsigned int nr, struct own_res *res);
+u64 own_pool_return_commit(const struct own_range *runs, unsigned int nr);
+
 #endif /* HYP_MEM_OWN_INTERNAL_H */

@@ -120,7 +120,6 @@ int own_vm_destroy(u32 vm, struct own_res *res)
 {
 	struct own_principal *v;
 	struct own_gathers g;
-	u64 c = 0;
 	unsigned int i;
 	int ret;
 
@@ -135,15 +134,7 @@ int own_vm_destroy(u32 vm, struct own_res *res)
 	for (i = 0; i < OWN_MAX_DOMS; i++)
 		if (v->view.dom[i].used)
 			goto out;
-	for (i = 0; i < v->nr_runs; i++) {
-		struct own_op op = own_op_host(OWN_OP_MAP, v->runs[i].base,
-					       v->runs[i].size >> PAGE_SHIFT, OWN_ATTR_OWNED);
-
-		ret = own_view_cost(&own.host, &op, &c);
-		if (ret)
-			goto out;
-	}
-	ret = own_pools_can_supply(&own.host, c, NULL, 0, res);
+	ret = own_pool_return_prepare(v->runs, v->nr_runs, res);
 	if (ret)
 		goto out;
 
@@ -153,19 +144,8 @@ int own_vm_destroy(u32 vm, struct own_res *res)
 	own_view_inval(v, &g);
 	pt_destroy(&v->view.cpu);
 	HYP_CHECK(v->pool.nr_used == 0 && v->pool.nr_free == v->pool.nr_total);
-	own_gathers_init(&g);
-	for (i = 0; i < v->nr_runs; i++) {
-		u64 pa = v->runs[i].base, np = v->runs[i].size >> PAGE_SHIFT;
-		struct own_op op = own_op_host(OWN_OP_MAP, pa, np, OWN_ATTR_OWNED);
-
-		own_scrub(pa, np);
-		own_view_apply(&own.host, &op, &g);
-		/* hyp OWNED (TABLE) -> NOPAGE, host NOPAGE -> OWNED */
-		own_set_state(own_db_span(pa, np), np, OWN_OWNER_HYP, OWN_NOPAGE, OWN_OWNER_HOST,
-			      OWN_OWNED, 0);
-		res->done += np;
-	}
-	own_view_inval(&own.host, &g);
+	/* hyp OWNED (TABLE) -> NOPAGE, host NOPAGE -> OWNED */
+	res->done = own_pool_return_commit(v->runs, v->nr_runs);
 	pt_pool_init(&v->pool);
 	v->nr_runs = 0;
 	v->live = false;
