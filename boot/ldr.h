@@ -387,9 +387,9 @@ struct ldr_dmar {
 
 /*
  * Parse a DMAR table of len bytes (its length field must equal len, checksum
- * checked). NULL on success (*d filled), else a message and *d untouched.
+ * checked). NULL on success (*out filled), else a message and *out untouched.
  */
-const char *dmar_parse(const uint8_t *t, uint32_t len, struct ldr_dmar *d);
+const char *dmar_parse(const uint8_t *t, uint32_t len, struct ldr_dmar *out);
 
 /*
  * Line idx of the description of d (0: the table, 1..nr_unit: the units, then the

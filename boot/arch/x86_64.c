@@ -14,18 +14,22 @@ unsigned int arch_current_el(void)
 	return 0;
 }
 
-static void arch_cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
+struct cpuid {
+	uint32_t a, b, c, d;
+};
+
+static struct cpuid arch_cpuid(uint32_t leaf)
 {
-	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
+	struct cpuid r;
+
+	__asm__ volatile("cpuid" : "=a"(r.a), "=b"(r.b), "=c"(r.c), "=d"(r.d) : "a"(leaf), "c"(0));
+	return r;
 }
 
 /* The boot CPU's initial APIC ID (CPUID leaf 1, EBX bits 31:24), in MPIDR's place. */
 uint64_t arch_read_mpidr(void)
 {
-	uint32_t a, b, c, d;
-
-	arch_cpuid(1, &a, &b, &c, &d);
-	return b >> 24;
+	return arch_cpuid(1).b >> 24;
 }
 
 /*
@@ -35,25 +39,17 @@ uint64_t arch_read_mpidr(void)
  */
 unsigned int arch_x86_svm(void)
 {
-	uint32_t a, b, c, d;
-
-	arch_cpuid(0x80000000u, &a, &b, &c, &d);
-	if (a < 0x8000000au)
+	if (arch_cpuid(0x80000000u).a < 0x8000000au)
 		return 0;
-	arch_cpuid(0x80000001u, &a, &b, &c, &d);
-	if (!(c & (1u << 2)))
+	if (!(arch_cpuid(0x80000001u).c & (1u << 2)))
 		return 0;
-	arch_cpuid(0x8000000au, &a, &b, &c, &d);
-	return d & 1u ? 2 : 1;
+	return arch_cpuid(0x8000000au).d & 1u ? 2 : 1;
 }
 
 /* Intel SDM vol. 2, CPUID leaf 1 ECX bit 5: VMX. */
 unsigned int arch_x86_vmx(void)
 {
-	uint32_t a, b, c, d;
-
-	arch_cpuid(1, &a, &b, &c, &d);
-	return (c >> 5) & 1u;
+	return (arch_cpuid(1).c >> 5) & 1u;
 }
 
 /* x86 caches are coherent with instruction fetch and DMA (no maintenance needed). */
