@@ -34,16 +34,14 @@ UINTN pcicheck_untranslated(const struct ldr_devmap *m, int have_smmu);
  * exception level, boot CPU id, cache maintenance. LDR_ARCH_HYP: the architecture has
  * a Lockstep hypervisor image the loader can start (x86_64: not yet, issue 14).
  */
-#if defined(__aarch64__)
-#define LDR_ARCH_NAME L"AArch64"
-#define LDR_ARCH_HYP  1
-#elif defined(__x86_64__)
+#if defined(__x86_64__)
 #define LDR_ARCH_NAME L"x86_64"
 #define LDR_ARCH_HYP  0
 unsigned int arch_x86_svm(void);
 unsigned int arch_x86_vmx(void);
-#else
-#error "the loader builds for AArch64 and x86_64"
+#else /* AArch64 */
+#define LDR_ARCH_NAME L"AArch64"
+#define LDR_ARCH_HYP  1
 #endif
 struct ldr_handoff {
 	struct ls_boot_info *info;

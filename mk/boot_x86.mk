@@ -26,6 +26,7 @@ BX_SECTIONS := -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .re
 
 .PHONY: boot-efi-x86 esp-x86 boot-x86
 ALL_TARGETS += $(BX_EFI)
+TEST_SUITES += boot-x86
 
 boot-efi-x86: $(BX_EFI)
 
