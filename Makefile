@@ -30,4 +30,4 @@ test: deps
 	@tests/run.sh $(TEST_SUITES)
 
 clean:
-	rm -rf $(B)/hyp $(B)/boot $(B)/unit $(B)/test-logs $(B)/esp $(B)/driver $(B)/check
+	rm -rf $(B)/hyp $(B)/boot $(B)/boot-x86 $(B)/unit $(B)/test-logs $(B)/esp $(B)/driver $(B)/check

@@ -29,7 +29,20 @@ void initrd_uninstall(void);
 /* pcicheck.c: PCI functions whose DMA bypasses the SMMU (printed), how many */
 UINTN pcicheck_untranslated(const struct ldr_devmap *m, int have_smmu);
 
-/* handoff.c: the ExitBootServices wrapper and the EL2 call */
+/*
+ * handoff.c (AArch64): the ExitBootServices wrapper and the EL2 call; boot/arch/<arch>.c:
+ * exception level, boot CPU id, cache maintenance. LDR_ARCH_HYP: the architecture has
+ * a Lockstep hypervisor image the loader can start (x86_64: not yet, issue 14).
+ */
+#if defined(__x86_64__)
+#define LDR_ARCH_NAME L"x86_64"
+#define LDR_ARCH_HYP  0
+unsigned int arch_x86_svm(void);
+unsigned int arch_x86_vmx(void);
+#else /* AArch64 */
+#define LDR_ARCH_NAME L"AArch64"
+#define LDR_ARCH_HYP  1
+#endif
 struct ldr_handoff {
 	struct ls_boot_info *info;
 	long (*entry)(struct ls_boot_info *info);

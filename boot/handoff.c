@@ -24,56 +24,6 @@ static uint64_t ho_uart;
 static EFI_EXIT_BOOT_SERVICES real_ebs;
 static EFI_GET_MEMORY_MAP real_gmm;
 
-/* --- AArch64 system registers (Arm ARM DDI 0487: CurrentEL, MPIDR_EL1, CTR_EL0) --- */
-
-unsigned int arch_current_el(void)
-{
-	uint64_t el;
-
-	__asm__ volatile("mrs %0, CurrentEL" : "=r"(el));
-	return (unsigned int)((el >> 2) & 3); /* CurrentEL.EL, bits [3:2] */
-}
-
-uint64_t arch_read_mpidr(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("mrs %0, mpidr_el1" : "=r"(v));
-	return v;
-}
-
-static unsigned int arch_dcache_line(void)
-{
-	uint64_t ctr;
-
-	/* CTR_EL0.DminLine, bits [19:16]: log2 of the smallest D-cache line in words. */
-	__asm__ volatile("mrs %0, ctr_el0" : "=r"(ctr));
-	return 4u << ((ctr >> 16) & 0xf);
-}
-
-/*
- * Clean [base, base + size) to the Point of Coherency (Arm ARM DDI 0487, C5.3 "A64
- * System instructions for cache maintenance", DC CVAC), then DSB to complete it.
- */
-void arch_clean_dcache_poc(uint64_t base, uint64_t size)
-{
-	uint64_t line = arch_dcache_line(), a;
-
-	for (a = base & ~(line - 1); a < base + size; a += line)
-		__asm__ volatile("dc cvac, %0" : : "r"(a) : "memory");
-	__asm__ volatile("dsb sy" : : : "memory");
-}
-
-/*
- * Invalidate the instruction cache after writing code (Arm ARM DDI 0487,
- * "Synchronization and coherency issues between data and instruction accesses"):
- * the D-side clean above, then IC IALLU, DSB, ISB.
- */
-void arch_sync_icache(void)
-{
-	__asm__ volatile("ic iallu\n\tdsb sy\n\tisb" : : : "memory");
-}
-
 static void arch_mask_interrupts(void)
 {
 	__asm__ volatile("msr daifset, #0xf" : : : "memory"); /* D, A, I, F */

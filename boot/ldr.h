@@ -331,4 +331,71 @@ const char *acpi_hide_device(uint8_t *table, uint32_t len, uint32_t at, uint32_t
 int virtio_pci_is_virtio(uint16_t vendor, uint16_t device);
 const char *virtio_pci_common_cap(const uint8_t *cfg, uint32_t len, uint32_t *bar, uint32_t *off);
 
+/*
+ * The ACPI DMAR table (boot/dmar.c; Intel VT-d specification chapter 8): the VT-d
+ * remapping units (DRHD, 8.3), their device scopes (8.3.1) and the reserved memory
+ * regions (RMRR, 8.4).
+ */
+#define LDR_DMAR_MAX_UNITS	 8
+#define LDR_DMAR_MAX_RMRR	 16
+#define LDR_DMAR_MAX_SCOPES	 64   /* over all units and RMRRs */
+#define LDR_DMAR_PATH_MAX	 4    /* bridge hops kept per scope */
+#define LDR_DMAR_INCLUDE_PCI_ALL 0x01 /* 8.3 DRHD Flags bit 0 */
+
+enum { LDR_DMAR_TYPE_DRHD = 0, LDR_DMAR_TYPE_RMRR = 1 }; /* 8.2 */
+
+/* 8.3.1 Device Scope Type values. */
+enum {
+	LDR_DMAR_SCOPE_ENDPOINT = 1,  /* PCI endpoint device */
+	LDR_DMAR_SCOPE_BRIDGE = 2,    /* PCI sub-hierarchy */
+	LDR_DMAR_SCOPE_IOAPIC = 3,    /* IOAPIC (enum_id = its APIC ID) */
+	LDR_DMAR_SCOPE_HPET = 4,      /* MSI-capable HPET (enum_id = its number) */
+	LDR_DMAR_SCOPE_NAMESPACE = 5, /* ACPI namespace device (enum_id = ANDD number) */
+};
+
+struct ldr_dmar_scope {
+	uint8_t type, flags, enum_id, bus;  /* bus: Start Bus Number */
+	uint8_t depth;			    /* path entries (hops) */
+	uint8_t path[LDR_DMAR_PATH_MAX][2]; /* device, function per hop */
+};
+
+struct ldr_dmar_unit {
+	uint64_t base;	     /* register base */
+	uint32_t size_pages; /* register set size, 4 KiB pages */
+	uint16_t segment;
+	uint8_t flags;			/* LDR_DMAR_INCLUDE_PCI_ALL */
+	uint32_t first_scope, nr_scope; /* in ldr_dmar.scope[] */
+};
+
+struct ldr_dmar_rmrr {
+	uint64_t base, limit; /* limit inclusive */
+	uint16_t segment;
+	uint32_t first_scope, nr_scope;
+};
+
+struct ldr_dmar {
+	uint8_t haw;   /* host address width, bits */
+	uint8_t flags; /* 8.1: INTR_REMAP, X2APIC_OPT_OUT, DMA_CTRL_PLATFORM_OPT_IN */
+	struct ldr_dmar_unit unit[LDR_DMAR_MAX_UNITS];
+	uint32_t nr_unit;
+	struct ldr_dmar_rmrr rmrr[LDR_DMAR_MAX_RMRR];
+	uint32_t nr_rmrr;
+	struct ldr_dmar_scope scope[LDR_DMAR_MAX_SCOPES];
+	uint32_t nr_scope;
+	uint32_t nr_other; /* structures of other types, length-checked only */
+};
+
+/*
+ * Parse a DMAR table of len bytes (its length field must equal len, checksum
+ * checked). NULL on success (*out filled), else a message and *out untouched.
+ */
+const char *dmar_parse(const uint8_t *t, uint32_t len, struct ldr_dmar *out);
+
+/*
+ * Line idx of the description of d (0: the table, 1..nr_unit: the units, then the
+ * RMRRs) into buf (cap bytes, NUL-terminated, truncated if short). Returns the
+ * line's full length, 0 past the last line.
+ */
+size_t dmar_line(const struct ldr_dmar *d, uint32_t idx, char *buf, size_t cap);
+
 #endif /* LOCKSTEP_BOOT_LDR_H */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * Lockstep UEFI loader (BOOTAA64.EFI). Flow, see docs/boot.md:
+ * Lockstep UEFI loader (BOOTAA64.EFI, BOOTX64.EFI). Flow, see docs/boot.md:
  *   config -> hypervisor image (validated) -> initrd -> kernel LoadImage ->
  *   reserved region + boot info -> ExitBootServices wrapper -> StartImage(kernel).
  * Every check that can fail on bad input runs before the first change that
@@ -865,6 +865,38 @@ static EFI_STATUS ldr_prepare_hyp(struct ldr_state *s)
 	return EFI_SUCCESS;
 }
 
+/*
+ * The VT-d remapping units the firmware describes (ACPI DMAR, boot/dmar.c), printed
+ * one line per structure. x86_64 only has a DMAR; on AArch64 nothing is printed when
+ * there is none. A DMAR that does not parse is reported, never used.
+ */
+static void ldr_report_dmar(void)
+{
+	static struct ldr_dmar d;
+	void *rsdp = NULL;
+	uint64_t xsdt, table;
+	uint32_t entry, i;
+	const char *err;
+	char line[256];
+
+	if (EFI_ERROR(LibGetSystemConfigurationTable(&acpi20_guid, &rsdp)))
+		rsdp = NULL;
+	err = rsdp ? acpi_locate(rsdp, "DMAR", &xsdt, &entry, &table) : "no ACPI 2.0+ RSDP";
+	if (err) {
+		if (!LDR_ARCH_HYP)
+			Print(LDR_TAG L"DMAR: none (%a): no VT-d IOMMU described\n", err);
+		return;
+	}
+	err = dmar_parse((const uint8_t *)(UINTN)table, *(const uint32_t *)(UINTN)(table + 4), &d);
+	if (err) {
+		Print(LDR_TAG L"DMAR at 0x%lx refused: %a\n", table, err);
+		return;
+	}
+	Print(LDR_TAG L"DMAR at 0x%lx:\n", table);
+	for (i = 0; dmar_line(&d, i, line, sizeof(line)); i++)
+		Print(LDR_TAG L"DMAR: %a\n", line);
+}
+
 static EFI_STATUS ldr_run(struct ldr_state *s)
 {
 	EFI_LOADED_IMAGE *self;
@@ -884,6 +916,13 @@ static EFI_STATUS ldr_run(struct ldr_state *s)
 	st = ldr_load_config(s);
 	if (EFI_ERROR(st))
 		return st;
+	ldr_report_dmar();
+	if (s->cfg.hypervisor[0] && !LDR_ARCH_HYP) {
+		Print(LDR_TAG L"ERROR: hypervisor=%a: Lockstep has no " LDR_ARCH_NAME L" hypervisor image yet; refusing (leave hypervisor= out to boot "
+			      L"Linux directly)\n",
+		      s->cfg.hypervisor);
+		return EFI_UNSUPPORTED;
+	}
 	if (s->cfg.hypervisor[0]) {
 		st = ldr_load_hyp(s);
 		if (EFI_ERROR(st))
@@ -925,8 +964,17 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	EFI_STATUS st;
 
 	InitializeLib(image, systab);
+#if LDR_ARCH_HYP
 	Print(LDR_TAG L"Lockstep UEFI loader " LDR_VERSION L" (firmware %s rev 0x%x, EL%d)\n",
 	      ST->FirmwareVendor, ST->FirmwareRevision, arch_current_el());
+#else
+	Print(LDR_TAG L"Lockstep UEFI loader " LDR_VERSION L" " LDR_ARCH_NAME L" (firmware %s rev 0x%x, boot CPU APIC ID %d, SVM %a, VMX %a)\n",
+	      ST->FirmwareVendor, ST->FirmwareRevision, (UINT32)arch_read_mpidr(),
+	      arch_x86_svm() == 2 ? "with NPT" :
+	      arch_x86_svm()	  ? "without NPT" :
+				    "no",
+	      arch_x86_vmx() ? "yes" : "no");
+#endif
 	st = ldr_run(&s);
 	ldr_cleanup(&s);
 	if (EFI_ERROR(st))

@@ -3,6 +3,9 @@
 #
 #   mkesp.sh OUT LOADER KERNEL
 #
+# The loader goes to the removable-media path of its architecture (UEFI 2.10 3.5.1.1):
+# \EFI\BOOT\BOOTAA64.EFI, or \EFI\BOOT\BOOTX64.EFI when LOADER is named BOOTX64.EFI.
+#
 # Environment (empty = left out):
 #   ESP_HYP       hypervisor image -> \lockstep\lockstep.bin and a hypervisor= line
 #   ESP_INITRD    initrd           -> \EFI\Linux\initrd.img and an initrd= line
@@ -49,7 +52,11 @@ kib=$(( (bytes + bytes / 4) / 1024 + 8192 ))
 rm -f "$out.tmp"
 mkfs.vfat -C -n LOCKSTEP "$out.tmp" "$kib" >/dev/null
 mmd -i "$out.tmp" ::/EFI ::/EFI/BOOT ::/EFI/Linux ::/lockstep
-mcopy -i "$out.tmp" "$loader" ::/EFI/BOOT/BOOTAA64.EFI
+case "$(basename "$loader")" in
+BOOTX64.EFI) boot_name=BOOTX64.EFI ;;
+*) boot_name=BOOTAA64.EFI ;;
+esac
+mcopy -i "$out.tmp" "$loader" "::/EFI/BOOT/$boot_name"
 [ -n "$cfg" ] && mcopy -i "$out.tmp" "$cfg" ::/lockstep/lockstep.cfg
 [ -n "$hyp" ] && mcopy -i "$out.tmp" "$hyp" ::/lockstep/lockstep.bin
 [ -n "$kernel" ] && mcopy -i "$out.tmp" "$kernel" ::/EFI/Linux/Image

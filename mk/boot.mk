@@ -11,7 +11,11 @@
 # with "Unsupported".
 BOOT_B       := $(B)/boot
 BOOT_EFI     := $(BOOT_B)/BOOTAA64.EFI
-BOOT_SRCS    := main.c files.c initrd.c handoff.c config.c image.c fdt.c acpi.c memmap.c hide.c devmap.c pcicheck.c
+# Shared by both loaders (mk/boot-x86.mk builds BOOTX64.EFI from the same list, with
+# boot/arch/x86_64.c in place of handoff.c and boot/arch/aarch64.c).
+BOOT_COMMON  := main.c files.c initrd.c config.c image.c fdt.c acpi.c memmap.c hide.c devmap.c \
+		pcicheck.c dmar.c
+BOOT_SRCS    := $(BOOT_COMMON) handoff.c arch/aarch64.c
 BOOT_OBJS    := $(patsubst %.c,$(BOOT_B)/%.o,$(BOOT_SRCS))
 BOOT_HDRS    := $(wildcard $(TOP)/boot/*.h) $(TOP)/include/lockstep/boot.h
 BOOT_CFLAGS  := -std=gnu11 -O2 -g -fpic -ffreestanding -fno-stack-protector -fno-stack-check \
@@ -94,7 +98,7 @@ FORCE:
 # (boot/tests/testimg.c: checks the boot info at EL2, then declines), a busybox initrd
 # whose /init prints a marker and powers off, and QEMU boots of ESP variants.
 BOOT_T       := $(BOOT_B)/tests
-BOOT_PURE    := config.c image.c fdt.c acpi.c memmap.c hide.c devmap.c
+BOOT_PURE    := config.c image.c fdt.c acpi.c memmap.c hide.c devmap.c dmar.c
 BOOT_TESTIMG := $(BOOT_T)/testimg.bin
 BOOT_INITRD  := $(BOOT_T)/initrd.cpio.gz
 BOOT_REALHYP := $(B)/hyp/lockstep.bin
@@ -143,7 +147,13 @@ $(BOOT_FX)/virt-nosmmu.dtb:
 $(BOOT_FX)/virt-dsdt.aml: $(TOP)/boot/tests/virt-dsdt.asl
 	@mkdir -p $(@D)
 	-iasl -p $(basename $@) $< > $@.log 2>&1 || rm -f $@
-BOOT_FIXTURES := $(BOOT_FX)/virt.dtb $(BOOT_FX)/virt-nosmmu.dtb $(BOOT_FX)/virt-dsdt.aml
+# QEMU 10 q35's DMAR (intel-iommu,intremap=on), as Linux read it in a boot-x86 run
+# (boot/tests/x86-run.sh prints it; the hex dump is kept in the tree).
+$(BOOT_FX)/q35-dmar.bin: $(TOP)/boot/tests/q35-dmar.hex
+	@mkdir -p $(@D)
+	python3 -c 'import sys; open(sys.argv[2], "wb").write(bytes.fromhex(open(sys.argv[1]).read()))' $< $@
+BOOT_FIXTURES := $(BOOT_FX)/virt.dtb $(BOOT_FX)/virt-nosmmu.dtb $(BOOT_FX)/virt-dsdt.aml \
+		 $(BOOT_FX)/q35-dmar.bin
 
 boot: $(BOOT_EFI) $(BOOT_T)/unit $(BOOT_TESTIMG) $(BOOT_INITRD) $(BOOT_FIXTURES)
 ifneq ($(call boot_has_target,hyp-image),)

@@ -5,12 +5,15 @@
 #  - host packages by name (apt), QEMU >= 10 from bookworm-backports;
 #  - arm64 packages that would conflict with host ones (gnu-efi, busybox-static)
 #    and the arm64 Linux 6.12 image + headers are downloaded with
-#    `apt-get download` and unpacked with `dpkg -x` under build/deps/.
+#    `apt-get download` and unpacked with `dpkg -x` under build/deps/;
+#  - x86_64 (docs/boot.md "x86_64"): gnu-efi is the host (amd64) package; the amd64
+#    busybox-static and Linux 6.12 image (same ABI as the arm64 one) are unpacked
+#    under build/deps/busybox-x86 and build/deps/linux-x86 (no host install needed).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 deps=$top/build/deps
-stamp=$deps/.stamp-v1
+stamp=$deps/.stamp-v2
 mkdir -p "$deps"
 
 SUDO=
@@ -21,7 +24,7 @@ HOST_PKGS=(make gcc libc6-dev gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
 	clang lld llvm libclang-rt-14-dev libfuzzer-14-dev libcmocka-dev
 	cppcheck clang-format clang-tidy valgrind mtools dosfstools cpio xz-utils
 	bc python3 dwarves qemu-efi-aarch64 ovmf newlib-source gdb-multiarch
-	flex bison libelf-dev libssl-dev acpica-tools device-tree-compiler)
+	flex bison libelf-dev libssl-dev acpica-tools device-tree-compiler gnu-efi)
 BPO_PKGS=(qemu-system-arm qemu-system-x86)
 
 log() { printf 'deps: %s\n' "$*"; }
@@ -133,6 +136,21 @@ if [ ! -f "$deps/linux/.done-$kver" ]; then
 	ln -sfn "linux-headers-$kver" "$deps/linux/usr/src/linux-headers-lockstep"
 	echo "$kver" > "$deps/linux/KVER"
 	touch "$deps/linux/.done-$kver"
+fi
+
+# --- x86_64 test machine: amd64 busybox and Linux image, same 6.12 ABI -------------
+kver_x86=${kver%-arm64}-amd64
+if [ ! -f "$deps/busybox-x86/.done" ]; then
+	log "unpacking busybox-static:amd64"
+	rm -rf "$deps/busybox-x86"; unpack busybox-static:amd64 "$deps/busybox-x86"
+	touch "$deps/busybox-x86/.done"
+fi
+if [ ! -f "$deps/linux-x86/.done-$kver_x86" ]; then
+	log "unpacking amd64 Linux $kver_x86 image"
+	rm -rf "$deps/linux-x86"
+	unpack "linux-image-$kver_x86-unsigned:amd64" "$deps/linux-x86"
+	echo "$kver_x86" > "$deps/linux-x86/KVER"
+	touch "$deps/linux-x86/.done-$kver_x86"
 fi
 
 touch "$stamp"

@@ -9,9 +9,9 @@ scripts/ and boot/ and checks, line by line:
   1. a virtio PCI device (-device virtio-*-pci) carries iommu_platform=on (or the
      suites' $QS_BEHIND_SMMU, which holds it);
   2. no virtio-mmio device (-device virtio-*-device) and no -drive if=virtio;
-  3. every virt machine (-M virt / -machine virt) turns QEMU's default NIC off (-nic none,
-     -net none or -nodefaults): QEMU virt otherwise adds a transitional virtio-net-pci
-     without iommu_platform.
+  3. every virt or q35 machine (-M virt / -machine virt / -M q35) turns QEMU's default NIC
+     off (-nic none, -net none or -nodefaults): QEMU otherwise adds a default NIC (virt: a
+     transitional virtio-net-pci without iommu_platform; q35: an e1000e, a DMA master).
 
 A line that is untranslated on purpose (a test of the refusal or of the denial) carries
 "lint-qemu: untranslated on purpose" on it or on the line above. The loader refuses such
@@ -29,7 +29,7 @@ MARK = "lint-qemu: untranslated on purpose"
 PCI = re.compile(r"virtio-[a-z0-9-]+-pci\b")
 MMIO = re.compile(r"-device\s+\"?virtio-[a-z0-9-]+-device\b")
 IFVIRTIO = re.compile(r"if=virtio\b")
-MACHINE = re.compile(r"(-M|-machine)\s+\"?virt\b")
+MACHINE = re.compile(r"(-M|-machine)\s+\"?(virt|q35)\b")
 NONIC = re.compile(r"-nic\s+none|-net\s+none|-nodefaults")
 
 
@@ -76,7 +76,7 @@ def check(name, lines):
 RULES = {
     1: "every virtio-*-pci device carries iommu_platform=on",
     2: "no virtio-mmio device (-device virtio-*-device) or -drive if=virtio",
-    3: "every virt machine turns the default NIC off (-nic none / -net none / -nodefaults)",
+    3: "every virt/q35 machine turns the default NIC off (-nic none / -net none / -nodefaults)",
 }
 
 SELF = [
@@ -84,6 +84,7 @@ SELF = [
     (2, ['qemu -device virtio-blk-device,drive=d']),
     (2, ['qemu -drive if=virtio,file=x']),
     (3, ['machine=(-M virt,virtualization=on -cpu max', '  -smp 4)']),
+    (3, ['machine=(-M q35,kernel-irqchip=split -device intel-iommu,intremap=on', '  -smp 4)']),
 ]
 
 

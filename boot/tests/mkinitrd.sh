@@ -36,6 +36,11 @@ for d in /sys/block/vd*; do
 	echo "lockstep-boot-test: $d head: $($bb dd if=/dev/$d bs=512 count=1 2>/dev/null | $bb head -c 24 | $bb tr -c 'A-Za-z0-9-' '.')"
 done
 echo "lockstep-boot-test: MSI interrupt lines: $($bb grep -c MSI /proc/interrupts)"
+# x86: the firmware's DMAR as Linux sees it (boot/tests/x86-run.sh compares it with the
+# loader's report and keeps it as a unit-test fixture).
+if [ -r /sys/firmware/acpi/tables/DMAR ]; then
+	echo "lockstep-boot-test: DMAR hex: $($bb od -An -tx1 -v /sys/firmware/acpi/tables/DMAR | $bb tr -d ' \n')"
+fi
 $bb poweroff -f
 INIT
 chmod +x "$tmp/init"
