@@ -270,3 +270,9 @@ void plat_udelay(u32 us)
 	while (sq_now_us() - start < us)
 		;
 }
+
+/* One CPU, no contention: a lock waiter never has to give the CPU away. */
+void plat_spin_relax(unsigned int spins)
+{
+	(void)spins;
+}
