@@ -15,11 +15,6 @@
 #include "ldr.h"
 
 #define FDT_MAGIC      0xd00dfeedu
-#define FDT_BEGIN_NODE 1u
-#define FDT_END_NODE   2u
-#define FDT_PROP       3u
-#define FDT_NOP	       4u
-#define FDT_END	       9u
 #define DM_DEPTH_MAX   16
 #define DM_PAGE	       4096ULL
 
@@ -145,6 +140,11 @@ struct dm_dt {
 	uint32_t smmu_phandle, smmu_cells;
 	struct dm_level lv[DM_DEPTH_MAX + 1];
 	char path[LDR_DEV_NAME];
+	/* The walk in progress (dm_dt_pass). */
+	int pass, pending;
+	uint32_t plen[DM_DEPTH_MAX + 1];
+	struct dm_dtnode n; /* the node whose properties are being read */
+	const char *err;
 };
 
 /*
@@ -292,132 +292,135 @@ static void dm_dt_node(struct dm_dt *t, int d, const struct dm_dtnode *n)
 }
 
 /*
- * One pass over the structure block. Pass 0 finds the SMMU's phandle and
- * #iommu-cells; pass 1 classifies.
+ * A node's properties are all known once its first child begins or it ends (properties
+ * come first in a node, DT spec 5.4.1): pass 0 notes the SMMU's phandle and
+ * #iommu-cells, pass 1 classifies; and its children's addresses are translatable if it
+ * is and has ranges.
  */
+static void dm_dt_flush(struct dm_dt *t, int depth)
+{
+	const struct dm_dtnode *n = &t->n;
+
+	if (!t->pending)
+		return;
+	t->pending = 0;
+	if (t->pass == 0) {
+		if (ldr_list_has(n->compat, n->compat_len, "arm,smmu-v3") && n->reg &&
+		    n->reg_len >= 8 && ldr_cells(n->reg, 2) == t->smmu_base &&
+		    t->lv[depth - 1 < 0 ? 0 : depth - 1].acells == 2) {
+			t->smmu_phandle = n->phandle;
+			t->smmu_cells = n->iommu_cells;
+		}
+	} else if (depth >= 1) {
+		dm_dt_node(t, depth, n);
+	}
+	t->lv[depth].translatable = depth == 0 ||
+				    (t->lv[depth - 1].translatable && t->lv[depth].has_ranges &&
+				     !(n->dtype && ldr_list_has(n->dtype, n->dtype_len, "pci")) &&
+				     !n->disabled);
+}
+
+static int dm_dt_begin(void *ctx, int depth, uint32_t off, const char *name)
+{
+	struct dm_dt *t = ctx;
+	uint32_t len = 0, base, i;
+
+	if (depth > DM_DEPTH_MAX) {
+		t->err = "DT: nodes nested too deep";
+		return 1;
+	}
+	if (depth > 0)
+		dm_dt_flush(t, depth - 1);
+	while (name[len])
+		len++;
+	if (depth == 0) {
+		t->path[0] = '\0';
+		t->plen[0] = 0;
+	} else {
+		base = t->plen[depth - 1];
+		for (i = 0; i <= len && base + 1 + i < LDR_DEV_NAME - 1; i++)
+			t->path[base + 1 + i] = name[i];
+		if (base < LDR_DEV_NAME - 1)
+			t->path[base] = '/';
+		t->plen[depth] = base + 1 + len < LDR_DEV_NAME - 1 ? base + 1 + len :
+								     LDR_DEV_NAME - 1;
+		t->path[t->plen[depth]] = '\0';
+	}
+	t->lv[depth] = (struct dm_level){ .acells = 2, .scells = 1 };
+	t->n = (struct dm_dtnode){ .off = off, .name = name, .iommu_cells = 1 };
+	t->pending = 1;
+	return 0;
+}
+
+static int dm_dt_end(void *ctx, int depth)
+{
+	struct dm_dt *t = ctx;
+
+	dm_dt_flush(t, depth);
+	if (depth > 0)
+		t->path[t->plen[depth - 1]] = '\0';
+	return 0;
+}
+
+static int dm_dt_prop(void *ctx, int depth, uint32_t off, const char *pn, const uint8_t *v,
+		      uint32_t len)
+{
+	struct dm_dt *t = ctx;
+	struct dm_dtnode *n = &t->n;
+
+	(void)off;
+	if (ldr_streq(pn, "#address-cells") && len == 4)
+		t->lv[depth].acells = ldr_be32(v);
+	else if (ldr_streq(pn, "#size-cells") && len == 4)
+		t->lv[depth].scells = ldr_be32(v);
+	else if (ldr_streq(pn, "ranges")) {
+		t->lv[depth].has_ranges = 1;
+		t->lv[depth].ranges = v;
+		t->lv[depth].ranges_len = len;
+		n->ranges = v;
+		n->ranges_len = len;
+	} else if (ldr_streq(pn, "compatible")) {
+		n->compat = v;
+		n->compat_len = len;
+	} else if (ldr_streq(pn, "reg")) {
+		n->reg = v;
+		n->reg_len = len;
+	} else if (ldr_streq(pn, "status")) {
+		n->disabled = !ldr_list_has(v, len, "okay") && !ldr_list_has(v, len, "ok");
+	} else if (ldr_streq(pn, "device_type")) {
+		n->dtype = v;
+		n->dtype_len = len;
+	} else if (ldr_streq(pn, "iommus")) {
+		n->iommus = v;
+		n->iommus_len = len;
+	} else if (ldr_streq(pn, "iommu-map")) {
+		n->imap = v;
+		n->imap_len = len;
+	} else if (ldr_streq(pn, "iommu-map-mask") && len == 4) {
+		n->imap_mask = ldr_be32(v);
+		n->has_imap_mask = 1;
+	} else if (ldr_streq(pn, "phandle") && len == 4) {
+		n->phandle = ldr_be32(v);
+	} else if (ldr_streq(pn, "#iommu-cells") && len == 4) {
+		n->iommu_cells = ldr_be32(v);
+	}
+	return 0;
+}
+
+/* One pass over the structure block through the shared walker (fdt_scan, boot/hide.c). */
 static const char *dm_dt_pass(struct dm_dt *t, int pass)
 {
-	const uint8_t *s = t->b + t->off_struct;
-	uint32_t off = 0, end = t->size_struct, plen[DM_DEPTH_MAX + 1] = { 0 };
-	struct dm_dtnode n = { 0 };
-	int depth = -1, pending = 0;
+	static const struct fdt_scan_ops ops = { .begin = dm_dt_begin,
+						 .prop = dm_dt_prop,
+						 .end = dm_dt_end };
+	const char *err;
 
-	while (off + 4 <= end) {
-		uint32_t tok = ldr_be32(s + off), at = off;
-
-		off += 4;
-		if (pending && tok != FDT_PROP && tok != FDT_NOP) {
-			pending = 0;
-			if (pass == 0) {
-				if (ldr_list_has(n.compat, n.compat_len, "arm,smmu-v3") && n.reg &&
-				    n.reg_len >= 8 && ldr_cells(n.reg, 2) == t->smmu_base &&
-				    t->lv[depth - 1 < 0 ? 0 : depth - 1].acells == 2) {
-					t->smmu_phandle = n.phandle;
-					t->smmu_cells = n.iommu_cells;
-				}
-			} else if (depth >= 1) {
-				dm_dt_node(t, depth, &n);
-			}
-			/* Children are translatable if this node is and has ranges. */
-			t->lv[depth].translatable =
-				depth == 0 ||
-				(t->lv[depth - 1].translatable && t->lv[depth].has_ranges &&
-				 !(n.dtype && ldr_list_has(n.dtype, n.dtype_len, "pci")) &&
-				 !n.disabled);
-		}
-		if (tok == FDT_BEGIN_NODE) {
-			const char *name = (const char *)s + off;
-			uint32_t len = 0, base, i;
-
-			while (off + len < end && name[len])
-				len++;
-			if (off + len >= end || depth + 1 > DM_DEPTH_MAX)
-				return "DT: bad node name or too deep";
-			off += (len + 4) & ~3u;
-			depth++;
-			base = depth == 0 ? 0 : plen[depth - 1];
-			if (depth == 0) {
-				t->path[0] = '\0';
-				plen[0] = 0;
-			} else {
-				for (i = 0; i <= len && base + 1 + i < LDR_DEV_NAME - 1; i++)
-					t->path[base + 1 + i] = name[i];
-				if (base < LDR_DEV_NAME - 1)
-					t->path[base] = '/';
-				plen[depth] = base + 1 + len < LDR_DEV_NAME - 1 ? base + 1 + len :
-										  LDR_DEV_NAME - 1;
-				t->path[plen[depth]] = '\0';
-			}
-			t->lv[depth] = (struct dm_level){ .acells = 2, .scells = 1 };
-			n = (struct dm_dtnode){ .off = at, .name = name, .iommu_cells = 1 };
-			pending = 1;
-		} else if (tok == FDT_END_NODE) {
-			if (depth < 0)
-				return "DT: unbalanced END_NODE";
-			depth--;
-			if (depth >= 0)
-				t->path[plen[depth]] = '\0';
-		} else if (tok == FDT_PROP) {
-			uint32_t len, nameoff, i;
-			const uint8_t *v;
-			const char *pn;
-
-			if (depth < 0 || end - off < 8)
-				return "DT: property outside a node or truncated";
-			len = ldr_be32(s + off);
-			nameoff = ldr_be32(s + off + 4);
-			if (len > end - off - 8 || nameoff >= t->size_strings)
-				return "DT: property length or name out of bounds";
-			for (i = nameoff; i < t->size_strings && t->b[t->off_strings + i]; i++)
-				;
-			if (i == t->size_strings)
-				return "DT: property name not terminated";
-			v = s + off + 8;
-			off += 8 + ((len + 3) & ~3u);
-			pn = (const char *)t->b + t->off_strings + nameoff;
-			if (ldr_streq(pn, "#address-cells") && len == 4)
-				t->lv[depth].acells = ldr_be32(v);
-			else if (ldr_streq(pn, "#size-cells") && len == 4)
-				t->lv[depth].scells = ldr_be32(v);
-			else if (ldr_streq(pn, "ranges")) {
-				t->lv[depth].has_ranges = 1;
-				t->lv[depth].ranges = v;
-				t->lv[depth].ranges_len = len;
-				n.ranges = v;
-				n.ranges_len = len;
-			} else if (ldr_streq(pn, "compatible")) {
-				n.compat = v;
-				n.compat_len = len;
-			} else if (ldr_streq(pn, "reg")) {
-				n.reg = v;
-				n.reg_len = len;
-			} else if (ldr_streq(pn, "status")) {
-				n.disabled = !ldr_list_has(v, len, "okay") &&
-					     !ldr_list_has(v, len, "ok");
-			} else if (ldr_streq(pn, "device_type")) {
-				n.dtype = v;
-				n.dtype_len = len;
-			} else if (ldr_streq(pn, "iommus")) {
-				n.iommus = v;
-				n.iommus_len = len;
-			} else if (ldr_streq(pn, "iommu-map")) {
-				n.imap = v;
-				n.imap_len = len;
-			} else if (ldr_streq(pn, "iommu-map-mask") && len == 4) {
-				n.imap_mask = ldr_be32(v);
-				n.has_imap_mask = 1;
-			} else if (ldr_streq(pn, "phandle") && len == 4) {
-				n.phandle = ldr_be32(v);
-			} else if (ldr_streq(pn, "#iommu-cells") && len == 4) {
-				n.iommu_cells = ldr_be32(v);
-			}
-		} else if (tok == FDT_END) {
-			return depth == -1 ? NULL : "DT: END inside a node";
-		} else if (tok != FDT_NOP) {
-			return "DT: unknown token";
-		}
-	}
-	return "DT: structure block without END";
+	t->pass = pass;
+	t->pending = 0;
+	t->err = NULL;
+	err = fdt_scan(t->b, t->off_struct, t->size_struct, t->off_strings, t->size_strings, &ops,
+		       t);
+	return err ? err : t->err;
 }
 
 const char *devmap_fdt(struct ldr_devmap *m, const void *fdt, uint32_t size, uint64_t smmu_base)

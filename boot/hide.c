@@ -330,54 +330,97 @@ struct fdt_ed {
 typedef int (*fdt_prop_cb)(void *ctx, uint32_t node, uint32_t node_off, uint32_t prop_off,
 			   const char *name, const uint8_t *val, uint32_t len);
 
-static const char *fdt_ed_walk(const struct fdt_ed *e, fdt_prop_cb cb, void *ctx)
+const char *fdt_scan(const uint8_t *b, uint32_t off_struct, uint32_t size_struct,
+		     uint32_t off_strings, uint32_t size_strings, const struct fdt_scan_ops *ops,
+		     void *ctx)
 {
-	const uint8_t *s = e->b + e->off_struct;
-	uint32_t off = 0, end = e->size_struct, node = 0, node_off = 0;
-	int depth = 0;
+	const uint8_t *s = b + off_struct;
+	uint32_t off = 0, end = size_struct;
+	int depth = -1;
 
 	while (off + 4 <= end) {
 		uint32_t tok = ldr_be32(s + off), at = off;
 
 		off += 4;
 		if (tok == FDT_BEGIN_NODE) {
+			const char *name = (const char *)s + off;
 			uint32_t n = 0;
 
 			while (off + n < end && s[off + n])
 				n++;
-			if (off + n >= end || ++depth > FDT_DEPTH_MAX)
+			if (off + n >= end || ++depth >= FDT_DEPTH_MAX)
 				return "DT: bad node name or too deep";
 			off += (n + 4) & ~3u;
-			node++;
-			node_off = at;
+			if (ops->begin && ops->begin(ctx, depth, at, name))
+				return NULL;
 		} else if (tok == FDT_END_NODE) {
-			if (--depth < 0)
+			if (depth < 0)
 				return "DT: unbalanced END_NODE";
+			if (ops->end && ops->end(ctx, depth))
+				return NULL;
+			depth--;
 		} else if (tok == FDT_PROP) {
 			uint32_t len, nameoff, i;
 
-			if (depth < 1 || end - off < 8)
+			if (depth < 0 || end - off < 8)
 				return "DT: property outside a node or truncated";
 			len = ldr_be32(s + off);
 			nameoff = ldr_be32(s + off + 4);
-			if (len > end - off - 8 || nameoff >= e->size_strings)
+			if (len > end - off - 8 || nameoff >= size_strings)
 				return "DT: property length or name out of bounds";
-			for (i = nameoff; i < e->size_strings && e->b[e->off_strings + i]; i++)
+			for (i = nameoff; i < size_strings && b[off_strings + i]; i++)
 				;
-			if (i == e->size_strings)
+			if (i == size_strings)
 				return "DT: property name not terminated";
-			if (cb &&
-			    cb(ctx, node, node_off, at,
-			       (const char *)e->b + e->off_strings + nameoff, s + off + 8, len))
+			if (ops->prop &&
+			    ops->prop(ctx, depth, at, (const char *)b + off_strings + nameoff,
+				      s + off + 8, len))
 				return NULL;
 			off += 8 + ((len + 3) & ~3u);
 		} else if (tok == FDT_END) {
-			return depth == 0 ? NULL : "DT: END inside a node";
+			return depth == -1 ? NULL : "DT: END inside a node";
 		} else if (tok != FDT_NOP) {
 			return "DT: unknown token";
 		}
 	}
 	return "DT: structure block without END";
+}
+
+/* fdt_ed_walk on fdt_scan: properties with the index and offset of their node. */
+struct fdt_ed_walk_ctx {
+	fdt_prop_cb cb;
+	void *ctx;
+	uint32_t node, node_off;
+};
+
+static int fdt_ed_walk_begin(void *ctx, int depth, uint32_t off, const char *name)
+{
+	struct fdt_ed_walk_ctx *w = ctx;
+
+	(void)depth;
+	(void)name;
+	w->node++;
+	w->node_off = off;
+	return 0;
+}
+
+static int fdt_ed_walk_prop(void *ctx, int depth, uint32_t off, const char *name,
+			    const uint8_t *val, uint32_t len)
+{
+	struct fdt_ed_walk_ctx *w = ctx;
+
+	(void)depth;
+	return w->cb ? w->cb(w->ctx, w->node, w->node_off, off, name, val, len) : 0;
+}
+
+static const char *fdt_ed_walk(const struct fdt_ed *e, fdt_prop_cb cb, void *ctx)
+{
+	static const struct fdt_scan_ops ops = { .begin = fdt_ed_walk_begin,
+						 .prop = fdt_ed_walk_prop };
+	struct fdt_ed_walk_ctx w = { .cb = cb, .ctx = ctx };
+
+	return fdt_scan(e->b, e->off_struct, e->size_struct, e->off_strings, e->size_strings, &ops,
+			&w);
 }
 
 static const char *fdt_ed_open(struct fdt_ed *e, uint8_t *b, uint32_t cap)

@@ -117,6 +117,24 @@ int acpi_find_smmuv3(const void *rsdp, uint64_t *base);
 const char *acpi_locate(const void *rsdp, const char *sig, uint64_t *xsdt, uint32_t *entry_off,
 			uint64_t *table);
 
+/*
+ * The one walker of a flattened device tree's structure block (Devicetree
+ * Specification v0.4 5.4) that the DT editors and the device map share (boot/hide.c):
+ * begin(node at depth, its BEGIN_NODE offset, name; depth 0 = the root), prop(depth,
+ * offset, name, value, length), end(depth). Every token, length and name is checked
+ * before a callback sees it. A callback's nonzero return stops the walk (NULL is
+ * returned); otherwise NULL at FDT_END, or a message naming what is malformed.
+ */
+struct fdt_scan_ops {
+	int (*begin)(void *ctx, int depth, uint32_t off, const char *name);
+	int (*prop)(void *ctx, int depth, uint32_t off, const char *name, const uint8_t *val,
+		    uint32_t len);
+	int (*end)(void *ctx, int depth);
+};
+const char *fdt_scan(const uint8_t *b, uint32_t off_struct, uint32_t size_struct,
+		     uint32_t off_strings, uint32_t size_strings, const struct fdt_scan_ops *ops,
+		     void *ctx);
+
 /* Total size of a flattened device tree from its header, 0 if not a valid FDT. */
 uint32_t fdt_total_size(const void *fdt);
 
