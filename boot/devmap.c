@@ -14,9 +14,9 @@
 #include "bytes.h"
 #include "ldr.h"
 
-#define FDT_MAGIC      0xd00dfeedu
-#define DM_DEPTH_MAX   16
-#define DM_PAGE	       4096ULL
+#define FDT_MAGIC    0xd00dfeedu
+#define DM_DEPTH_MAX 16
+#define DM_PAGE	     4096ULL
 
 static int dm_memeq(const void *a, const char *b, uint32_t n)
 {
