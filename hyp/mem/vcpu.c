@@ -261,6 +261,17 @@ static void vcpu_abort(struct own_vm_run *r, struct vcpu *v, const struct vcpu_e
 	ex->x[2] = (ev->write ? LS_MEMFAULT_WRITE : 0) | (ev->exec ? LS_MEMFAULT_EXEC : 0);
 }
 
+/* True when @ipa maps the VM's memory once no transition is in flight (VM lock). */
+static bool vcpu_now_mapped(struct own_principal *p, u64 ipa)
+{
+	bool mapped;
+
+	hyp_spin_lock(&p->lock);
+	mapped = pt_lookup(&p->view.cpu, ipa, NULL, NULL, NULL) == 0;
+	hyp_spin_unlock(&p->lock);
+	return mapped;
+}
+
 static void vcpu_stat_add(struct own_vm_run *r, unsigned int id)
 {
 	__atomic_fetch_add(&r->stat[id], 1, __ATOMIC_RELAXED);
@@ -339,6 +350,9 @@ int vcpu_run(u32 vm, u32 idx, u64 flags, u64 data, struct vcpu_exit *ex)
 			done = true;
 			break;
 		case VCPU_EV_ABORT:
+			/* A transition's break-before-make window on the VM's table: retry. */
+			if (ev.unmapped && vcpu_now_mapped(p, ev.ipa))
+				break;
 			vcpu_abort(r, v, &ev, ex);
 			done = true;
 			break;
