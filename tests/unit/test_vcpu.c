@@ -1362,7 +1362,7 @@ static void race_one_vcpu(void **state)
 	assert_int_equal(fk(vm, 0).loads, w[0].ok + w[1].ok);
 	assert_int_equal(stat(vm, LS_VM_STAT_RUNS), w[0].ok + w[1].ok);
 	assert_int_equal(stat(vm, LS_VM_STAT_EXITS), w[0].ok + w[1].ok);
-	print_message("race: %llu + %llu runs, %llu + %llu LS_EBUSY\n", (unsigned long long)w[0].ok,
+	print_message("# race: %llu + %llu runs, %llu + %llu LS_EBUSY\n", (unsigned long long)w[0].ok,
 		      (unsigned long long)w[1].ok, (unsigned long long)w[0].busy,
 		      (unsigned long long)w[1].busy);
 	INV_ASSERT();
