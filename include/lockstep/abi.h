@@ -283,6 +283,9 @@
  *   LS_EXIT_MEM_UNSHARE  x2 = gpa, x3 = size: the guest withdrew it (MEM_UNSHARE, done already).
  *   LS_EXIT_VCPU_OFF     RUN of a vCPU that is off (never started by CPU_ON, or CPU_OFF):
  *                        nothing ran; the host waits for an LS_EXIT_CPU_ON naming it.
+ *   LS_EXIT_POOL         x2 = pages to donate, x3 = to which pool (LS_POOL_HOST or the VM id):
+ *                        a guest call (MEM_UNSHARE) needs table pages; the host donates them
+ *                        (LS_FN_POOL_DONATE) and runs the vCPU again, which repeats the call.
  */
 #define LS_EXIT_IRQ	     1
 #define LS_EXIT_MMIO	     2
@@ -294,6 +297,7 @@
 #define LS_EXIT_MEM_SHARE    8
 #define LS_EXIT_MEM_UNSHARE  9
 #define LS_EXIT_VCPU_OFF     10
+#define LS_EXIT_POOL	     11
 
 #define LS_MMIO_WRITE	  1UL
 #define LS_MEMFAULT_WRITE (1UL << 0) /* the access was a write */
