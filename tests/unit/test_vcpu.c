@@ -927,6 +927,41 @@ static void guest_unshare_pool(void **state)
 	INV_ASSERT();
 }
 
+/* LS_CONVERT_ZERO on the host's conversions: scrubbed in the transaction, else kept. */
+static void convert_zero(void **state)
+{
+	struct hvc_regs r;
+	u64 pa, snap;
+	u8 *b;
+
+	(void)state;
+	pa = env_host_pages(2, PAGE_SIZE);
+	b = plat_phys_to_virt(pa);
+	memset(b, 0x5a, 2 * PAGE_SIZE);
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, pa, MEM_IPA, 2, &r), LS_OK);
+	assert_int_equal(env_guest_mem(vm, true, MEM_IPA, 2, NULL), LS_OK);
+	/* Unknown flags: refused, nothing changed. */
+	snap = env_snapshot();
+	assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST, vm, MEM_IPA, 1, 2, &r), LS_EINVAL);
+	assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST, vm, MEM_IPA, 1, 1ULL << 32, &r), LS_EINVAL);
+	assert_int_equal(env_snapshot(), snap);
+	assert_int_equal(b[0], 0x5a);
+	/* private -> shared: ZERO scrubs, PRESERVE (no flag) keeps. */
+	assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST, vm, MEM_IPA, 1, LS_CONVERT_ZERO, &r), LS_OK);
+	assert_true(page_zero(pa));
+	assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST, vm, MEM_IPA + PAGE_SIZE, 1, 0, &r), LS_OK);
+	assert_int_equal(b[PAGE_SIZE + 7], 0x5a);
+	/* shared -> private: the host's writes are gone with ZERO, kept without. */
+	memset(b, 0xa5, 2 * PAGE_SIZE);
+	assert_int_equal(env_hvc(LS_FN_VM_UNSHARE_HOST, vm, MEM_IPA, 1, 4, &r), LS_EINVAL);
+	assert_int_equal(env_hvc(LS_FN_VM_UNSHARE_HOST, vm, MEM_IPA, 1, LS_CONVERT_ZERO, &r),
+			 LS_OK);
+	assert_true(page_zero(pa));
+	assert_int_equal(env_hvc(LS_FN_VM_UNSHARE_HOST, vm, MEM_IPA + PAGE_SIZE, 1, 0, &r), LS_OK);
+	assert_int_equal(b[PAGE_SIZE + 9], 0xa5);
+	INV_ASSERT();
+}
+
 static void guest_mem_share(void **state)
 {
 	struct hvc_regs r;
@@ -1426,6 +1461,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(destroy_returns_vcpus, setup, teardown),
 		cmocka_unit_test_setup_teardown(stats, setup, teardown),
 		cmocka_unit_test_setup_teardown(guest_unshare_pool, setup, teardown),
+		cmocka_unit_test_setup_teardown(convert_zero, setup, teardown),
 		cmocka_unit_test_setup_teardown(busy_while_running, setup, teardown),
 		cmocka_unit_test_setup_teardown(race_one_vcpu, setup, teardown),
 	};
