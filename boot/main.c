@@ -546,8 +546,8 @@ static EFI_STATUS ldr_load_config(struct ldr_state *s)
 	Print(LDR_TAG L"config: pool_mib=%d stack_kib=%d cpus=%d\n", s->cfg.pool_mib,
 	      s->cfg.stack_kib, s->cfg.cpus);
 	if (s->cfg.allow_unsigned)
-		Print(LDR_TAG L"WARNING: allow_unsigned=1: a hypervisor image that is not signed "
-			      L"by this loader's key boots anyway. DEVELOPMENT ONLY.\n");
+		Print(LDR_TAG L"*** DEVELOPMENT MODE (allow_unsigned=1) ***: a hypervisor image "
+			      L"that is not signed by this loader's key boots anyway\n");
 	return EFI_SUCCESS;
 }
 
@@ -580,7 +580,7 @@ static EFI_STATUS ldr_check_signature(struct ldr_state *s)
 		      L"boots it anyway: development only). Lockstep not started.\n");
 		return EFI_SECURITY_VIOLATION;
 	} else {
-		Print(LDR_TAG L"WARNING: UNSIGNED HYPERVISOR: %a: %a; booting it because "
+		Print(LDR_TAG L"*** UNSIGNED HYPERVISOR ***: %a: %a; booting it because "
 			      L"allow_unsigned=1. THIS BOOT IS NOT TRUSTWORTHY.\n",
 		      s->cfg.hypervisor, sig_result_str(r));
 	}

@@ -47,3 +47,12 @@ $(DEV_KEY):
 		"not for production (docs/attestation.md)"
 $(DEV_PUB_H): $(DEV_KEY) $(TOP)/scripts/signimg.py
 	$(SIGNIMG) pubkey-header $< $@
+
+# --- the `attest` suite (tests/attest/run.sh) ---------------------------------------------
+.PHONY: attest
+TEST_SUITES += attest
+ATTEST_HYP := $(B)/hyp/lockstep.bin
+attest: boot-efi hyp-image initramfs
+	@mkdir -p $(B)/test-logs
+	@$(TOP)/tests/attest/run.sh $(BOOT_EFI) $(KIMAGE) $(ATTEST_HYP) $(B)/initramfs.cpio.gz \
+		$(DEV_KEY)

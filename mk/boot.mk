@@ -126,11 +126,12 @@ $(BOOT_T)/testimg.elf: $(TOP)/boot/tests/testimg.c $(TOP)/boot/tests/testimg.lds
 		$(BOOT_T)/testimg.o -o $@
 	@if $(CROSS)readelf -rW $@ | grep -q R_AARCH64; then echo "testimg: has relocations" >&2; exit 1; fi
 
-$(BOOT_TESTIMG): $(BOOT_T)/testimg.elf $(TOP)/boot/tests/mkimg.py
+$(BOOT_TESTIMG): $(BOOT_T)/testimg.elf $(TOP)/boot/tests/mkimg.py $(DEV_KEY)
 	$(CROSS)objcopy -O binary $< $(BOOT_T)/testimg.raw
 	echo 0x$$($(CROSS)nm $< | awk '$$3 == "testimg_entry" { print $$1 }') > $(BOOT_T)/testimg.entry
 	python3 $(TOP)/boot/tests/mkimg.py $(BOOT_T)/testimg.raw $@ $$(cat $(BOOT_T)/testimg.entry) \
 		0x$$($(CROSS)nm $< | awk '$$3 == "_mem_end" { print $$1 }')
+	$(SIGNIMG) sign $(DEV_KEY) $@
 
 BOOT_VBLK    := $(DEPS)/linux/lib/modules/$(KVER)/kernel/drivers/block/virtio_blk.ko.xz
 $(BOOT_INITRD): $(TOP)/boot/tests/mkinitrd.sh
