@@ -26,7 +26,7 @@
 
 #include <stdint.h>
 
-#include <lockstep/abi.h>
+#include "abi.h" /* LS_MLOG_* and LS_MEAS_*: the log layout the host reads too */
 
 #define LS_IMAGE_MAGIC	     0x5045545354534b4cULL /* "LKSTSTEP" little-endian */
 #define LS_IMAGE_HDR_VERSION 1
