@@ -115,7 +115,8 @@ $(BOOT_T)/unit: $(TOP)/boot/tests/unit.c $(addprefix $(TOP)/boot/,$(BOOT_PURE)) 
 	@mkdir -p $(@D)
 	$(HOSTCC) -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 		-fno-omit-frame-pointer $(WARN) -I$(TOP)/include $(MBEDTLS_INC) -o $@ \
-		$(TOP)/boot/tests/unit.c $(addprefix $(TOP)/boot/,$(BOOT_PURE)) $(MBEDTLS_HOST)
+		$(TOP)/boot/tests/unit.c $(addprefix $(TOP)/boot/,$(BOOT_PURE)) \
+		-L$(MBEDTLS_B)/host -lmbedcrypto
 
 $(BOOT_T)/testimg.elf: $(TOP)/boot/tests/testimg.c $(TOP)/boot/tests/testimg.lds \
 		$(TOP)/include/lockstep/boot.h

@@ -1763,8 +1763,7 @@ static void test_dmar(void)
 
 #include <mbedtls/ecdsa.h>
 
-/* mbedtls' buffer allocator found its heap corrupted (lib/mbedtls/lockstep_config.h). */
-void ls_mbedtls_exit(int status);
+/* mbedtls' buffer allocator found its heap corrupted (declared in lib/mbedtls/lockstep_config.h). */
 void ls_mbedtls_exit(int status)
 {
 	fprintf(stderr, "mbedtls heap corrupted (%d)\n", status);
@@ -1776,10 +1775,9 @@ static void hex2bin(const char *hex, uint8_t *out, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		unsigned int v;
+		char byte[3] = { hex[2 * i], hex[2 * i + 1], '\0' };
 
-		sscanf(hex + 2 * i, "%2x", &v);
-		out[i] = (uint8_t)v;
+		out[i] = (uint8_t)strtoul(byte, NULL, 16);
 	}
 }
 

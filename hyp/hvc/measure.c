@@ -59,7 +59,7 @@ int measure_read(u64 off, u64 out[3])
 	for (w = 0; w < 3; w++) {
 		out[w] = 0;
 		for (b = 0; b < 8; b++) {
-			u64 at = off + w * 8U + b;
+			u64 at = off + (u64)w * 8 + b;
 
 			if (at < measure_log.size)
 				out[w] |= (u64)p[at] << (8 * b);
