@@ -15,6 +15,11 @@ ln -s busybox "$stage/bin/sh"
 install -m 0755 "$here/init" "$stage/init"
 install -m 0755 "$here/lstest" "$stage/lstest"
 install -m 0644 "$ko" "$stage/lib/modules/lockstep.ko"
+install -m 0755 "$here/lsattest" "$stage/lsattest"
+# Built beside lockstep.ko by the same Kbuild (host-driver/Kbuild).
+if [ -f "$(dirname "$ko")/lockstep-measure.ko" ]; then
+	install -m 0644 "$(dirname "$ko")/lockstep-measure.ko" "$stage/lib/modules/"
+fi
 # The kernel opens /dev/console before /init runs, ahead of devtmpfs.
 mknod -m 0600 "$stage/dev/console" c 5 1
 mknod -m 0666 "$stage/dev/null" c 1 3
