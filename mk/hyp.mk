@@ -31,7 +31,7 @@ HYP_CFLAGS := -ffreestanding -mgeneral-regs-only -fpie -mno-outline-atomics -O2 
 	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 	-fno-unwind-tables -fno-common -std=gnu11 -nostdinc -isystem $(HYP_GCC_INC) \
 	-isystem $(NEWLIB)/include $(CORE_INC) -I$(HYP_ARCH)/include \
-	-DLOCKSTEP_VERSION_STR='"$(LOCKSTEP_VERSION)"' -MMD -MP
+	-DLOCKSTEP_VERSION_STR='"$(LOCKSTEP_VERSION)"' -MMD -MP $(HYP_BENCH_CFLAGS)
 HYP_ASFLAGS := -fpie -nostdinc -isystem $(HYP_GCC_INC) $(CORE_INC) -I$(HYP_ARCH)/include -MMD -MP
 HYP_LDFLAGS := -nostdlib -static-pie -Wl,--no-dynamic-linker -Wl,-z,text -Wl,-z,norelro \
 	-Wl,-z,max-page-size=4096 -Wl,--build-id=none -Wl,--no-undefined -T $(HYP_ARCH)/lockstep.lds

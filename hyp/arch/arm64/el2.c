@@ -29,9 +29,15 @@ static void el2_setup_debug(u64 dfr0)
 
 	if (pmuver && pmuver != ID_DFR0_PMUVER_IMPDEF) {
 		mdcr |= FIELD_PREP(MDCR_HPMN, FIELD_GET(PMCR_N, read_sysreg(pmcr_el0)));
-		/* The host's counters must not count Lockstep's own events (a side channel). */
+		/*
+		 * The host's counters must not count Lockstep's own events (a side channel).
+		 * Only the benchmark image (make bench-vm, built with -DLOCKSTEP_BENCH_EL2_PMU,
+		 * never booted by make test or make run) lets them, to count EL2 instructions.
+		 */
+#ifndef LOCKSTEP_BENCH_EL2_PMU
 		if (pmuver >= 4)
 			mdcr |= MDCR_HPMD;
+#endif
 	}
 	if (id_field(dfr0, ID_DFR0_PMSVER)) {
 		/* PMBIDR_EL1.P == 1: the buffer belongs to a higher EL; leave it alone. */
