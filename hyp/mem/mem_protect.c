@@ -457,12 +457,18 @@ int own_vm_withdraw_host(u32 vm, u64 ipa, u64 n, struct own_res *res)
 	if (ret)
 		return ret;
 	if (!own_check_runs_state(nr, v->owner, OWN_OWNED, OWN_OWNER_HOST, OWN_NOPAGE, -EPERM)) {
-		/* Every page private: VM OWNED stays OWNED, its consent withdrawn. */
+		/*
+		 * Every page private: offered but not converted yet, the consent is withdrawn
+		 * (VM OWNED stays OWNED); a page never offered was not shared (-EPERM, as
+		 * pKVM refuses to unshare a page that is not shared).
+		 */
 		unsigned int i;
 
-		for (i = 0; i < nr; i++)
+		ret = own_check_runs_consent(nr, -EPERM);
+		for (i = 0; i < nr && !ret; i++)
 			own_db_set(own_run_db(&own_scratch[i]), own_scratch[i].n, OWN_E_CONSENT, 0);
-		res->done = w;
+		if (!ret)
+			res->done = w;
 	} else {
 		ret = own_unshare_window(v, ipa, w, nr, false, res);
 	}

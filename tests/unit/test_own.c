@@ -288,7 +288,7 @@ static const struct expect expect_tbl[S_NR][T_NR] = {
 	/*          share_hyp     unshare_hyp   donate        reclaim       share_host    unshare_host  g_share       g_unshare     pool_host     pool_vm */
 	[S_H]  = { OK(S_HS),     NO(LS_EPERM), OK(S_V),      NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), OK(S_T),      OK(S_T) },
 	[S_HS] = { NO(LS_EPERM), OK(S_H),      NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM) },
-	[S_V]  = { NO(LS_EPERM), NO(LS_EPERM), NO(LS_EEXIST), OK(S_H),     NO(LS_EPERM), NO(LS_EPERM), OK(S_VC),     OK(S_V),      NO(LS_EPERM), NO(LS_EPERM) },
+	[S_V]  = { NO(LS_EPERM), NO(LS_EPERM), NO(LS_EEXIST), OK(S_H),     NO(LS_EPERM), NO(LS_EPERM), OK(S_VC),     NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM) },
 	[S_VC] = { NO(LS_EPERM), NO(LS_EPERM), NO(LS_EEXIST), OK(S_H),     OK(S_VS),     NO(LS_EPERM), OK(S_VC),     OK(S_V),      NO(LS_EPERM), NO(LS_EPERM) },
 	[S_VS] = { NO(LS_EPERM), NO(LS_EPERM), NO(LS_EEXIST), NO(LS_EBUSY), NO(LS_EPERM), OK(S_V),     OK(S_VS),     OK(S_V),      NO(LS_EPERM), NO(LS_EPERM) },
 	[S_Y]  = { NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM), NO(LS_EPERM) },
