@@ -15,6 +15,7 @@
 #include <linux/of.h>
 #include <linux/of_irq.h>
 #include <linux/percpu.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -27,6 +28,8 @@
 atomic64_t ls_stat_pages_held, ls_stat_reclaimed, ls_stat_reclaimed_nonzero, ls_stat_gmem_pages;
 static atomic64_t ls_stat_vms, ls_stat_vms_created, ls_stat_host_pool;
 static atomic64_t ls_vm_serial;
+static LIST_HEAD(ls_vms); /* every VM alive, for debugfs "vms" */
+static DEFINE_MUTEX(ls_vms_lock);
 static u64 ls_vm_features;
 
 void ls_hvc(u64 fn, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, struct arm_smccc_1_2_regs *res)
@@ -280,6 +283,9 @@ static void ls_vm_release(struct kref *ref)
 	int i, ret;
 
 	/* No fd of the VM is left: no vCPU runs, nothing else can reach the VM. */
+	mutex_lock(&ls_vms_lock);
+	list_del(&vm->node);
+	mutex_unlock(&ls_vms_lock);
 	for (i = 0; i < LOCKSTEP_MAX_SLOTS; i++)
 		if (vm->slots[i].used)
 			ls_vm_reclaim_slot(vm, &vm->slots[i]);
@@ -642,6 +648,9 @@ static int ls_vm_create(unsigned long type)
 	atomic64_add(1UL << order, &ls_stat_pages_held);
 	atomic64_inc(&ls_stat_vms);
 	atomic64_inc(&ls_stat_vms_created);
+	mutex_lock(&ls_vms_lock);
+	list_add_tail(&vm->node, &ls_vms);
+	mutex_unlock(&ls_vms_lock);
 
 	fd = anon_inode_getfd("lockstep-vm", &ls_vm_fops, vm, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
@@ -802,12 +811,69 @@ static const struct file_operations ls_phys_fops = {
 	.mmap = ls_phys_mmap,
 };
 
+/*
+ * /sys/kernel/debug/lockstep/vms (root): every VM, its memslots and where their pages are, one
+ * line per run of pages contiguous in GPA and PA with one state:
+ *   vm ID serial N has_run 0|1 shutdown 0|1 vcpus N pool_pages N
+ *   slot I gpa 0x.. size 0x.. gmem_offset 0x..
+ *   pages gpa 0x.. pa 0x.. n N host|private|shared|lost
+ */
+static int ls_vms_show(struct seq_file *m, void *unused)
+{
+	static const char *const names[] = { "host", "private", "shared", "lost" };
+	struct ls_vm *vm;
+	int i, j, nv;
+
+	mutex_lock(&ls_vms_lock);
+	list_for_each_entry(vm, &ls_vms, node)
+	{
+		mutex_lock(&vm->lock);
+		for (nv = 0, j = 0; j < LOCKSTEP_MAX_VCPUS; j++)
+			nv += !!vm->vcpus[j];
+		seq_printf(m,
+			   "vm %llu serial %llu has_run %d shutdown %d vcpus %d pool_pages %llu\n",
+			   vm->id, vm->serial, vm->has_run, vm->shutdown, nv, vm->pool_pages);
+		for (i = 0; i < LOCKSTEP_MAX_SLOTS; i++) {
+			struct ls_slot *s = &vm->slots[i];
+			unsigned long k, n, first, run;
+
+			if (!s->used)
+				continue;
+			seq_printf(m, "slot %d gpa 0x%llx size 0x%llx gmem_offset 0x%llx\n", i,
+				   s->gpa, s->size, s->offset);
+			first = s->offset >> PAGE_SHIFT;
+			n = s->size >> PAGE_SHIFT;
+			mutex_lock(&s->gmem->lock);
+			for (k = 0; k < n; k += run) {
+				u8 st = s->gmem->state[first + k];
+				phys_addr_t pa = page_to_phys(s->gmem->pages[first + k]);
+
+				for (run = 1;
+				     k + run < n && s->gmem->state[first + k + run] == st &&
+				     page_to_phys(s->gmem->pages[first + k + run]) ==
+					     pa + (run << PAGE_SHIFT);
+				     run++)
+					;
+				seq_printf(m, "pages gpa 0x%llx pa 0x%llx n %lu %s\n",
+					   s->gpa + ((u64)k << PAGE_SHIFT), (u64)pa, run,
+					   names[st & 3]);
+			}
+			mutex_unlock(&s->gmem->lock);
+		}
+		mutex_unlock(&vm->lock);
+	}
+	mutex_unlock(&ls_vms_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ls_vms);
+
 int ls_vm_init(struct dentry *debugfs, u64 features)
 {
 	ls_vm_features = features;
 	if (features & LS_FEAT_VCPUS)
 		ls_hyptimer_init();
 	debugfs_create_file("phys", 0400, debugfs, NULL, &ls_phys_fops);
+	debugfs_create_file("vms", 0400, debugfs, NULL, &ls_vms_fops);
 	return 0;
 }
 

@@ -90,6 +90,7 @@ struct ls_chunk {
 
 struct ls_vm {
 	struct kref ref;
+	struct list_head node; /* ls_vms, for debugfs */
 	struct mutex lock;
 	u64 id;	    /* hypervisor's VM id */
 	u64 serial; /* driver-wide, never reused */

@@ -18,6 +18,8 @@ int main(void)
 	printf("LS_FEAT_VCPUS=%llu\n", X(LS_FEAT_VCPUS));
 	printf("ST_EVENTS=%d\n", LS_SMMU_STAT_EVENTS);
 	printf("ST_FAULTS=%d\n", LS_SMMU_STAT_FAULTS);
+	printf("LS_HVC_VM_STATS=0x%llx\n", X(LS_HVC_VM_STATS));
 	printf("LS_X_OK=0x%016llx\n", X(LS_OK));
+	printf("LS_X_ENOENT=0x%016llx\n", X(LS_ENOENT));
 	return 0;
 }

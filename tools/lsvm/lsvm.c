@@ -26,13 +26,13 @@
 
 #include "rt.h"
 
-#define RAM_GPA		0x80000000ULL
-#define CONSOLE_GPA	0x09000000ULL
-#define CONSOLE_STATUS	(CONSOLE_GPA + 0x8)
-#define CONSOLE_DOOR	(CONSOLE_GPA + 0x10)
+#define RAM_GPA		 0x80000000ULL
+#define CONSOLE_GPA	 0x09000000ULL
+#define CONSOLE_STATUS	 (CONSOLE_GPA + 0x8)
+#define CONSOLE_DOOR	 (CONSOLE_GPA + 0x10)
 #define LSVM_SHARE_MAGIC 0x6c73766d2d6f6b21ULL /* "lsvm-ok!" */
-#define PAGE		4096ULL
-#define MAX_IMAGE	(16ULL << 20)
+#define PAGE		 4096ULL
+#define MAX_IMAGE	 (16ULL << 20)
 
 struct vcpu {
 	int index, fd;
@@ -181,7 +181,8 @@ static void vcpu_loop(void *arg)
 				console_byte(v, '\n');
 			return;
 		default:
-			err("lsvm: vcpu %d: unexpected exit reason %u\n", v->index, run->exit_reason);
+			err("lsvm: vcpu %d: unexpected exit reason %u\n", v->index,
+			    run->exit_reason);
 			v->error = -5;
 			return;
 		}
@@ -194,13 +195,13 @@ static void usage(void)
 	exit_(1);
 }
 
-#define CHECK(what, expr)                                                        \
-	do {                                                                     \
-		long r_ = (expr);                                                \
-		if (r_ < 0) {                                                    \
-			err("lsvm: %s: %s (%ld)\n", what, errname(r_), r_);      \
-			exit_(1);                                                \
-		}                                                                \
+#define CHECK(what, expr)                                                   \
+	do {                                                                \
+		long r_ = (expr);                                           \
+		if (r_ < 0) {                                               \
+			err("lsvm: %s: %s (%ld)\n", what, errname(r_), r_); \
+			exit_(1);                                           \
+		}                                                           \
 	} while (0)
 
 static unsigned char *load_image(const char *path, unsigned long long *size)
@@ -230,8 +231,8 @@ int main(int argc, char **argv)
 	struct lockstep_run_counters sum = { 0 };
 	struct lockstep_vm_stats vst;
 	struct lockstep_one_reg reg;
-	unsigned long long v, img_size, zero = 0, pc = RAM_GPA, refused = 0, freds = 0,
-				   shr = 0, sigbus = 0, readable = 0;
+	unsigned long long v, img_size, zero = 0, pc = RAM_GPA, refused = 0, freds = 0, shr = 0,
+					sigbus = 0, readable = 0;
 	unsigned char *img;
 	const char *image = 0;
 	long mmap_size, r;
@@ -312,9 +313,8 @@ int main(int argc, char **argv)
 		vc->fd = (int)xioctl(g.vm, LOCKSTEP_CREATE_VCPU,
 				     i | (i ? LOCKSTEP_CREATE_VCPU_POWER_OFF : 0));
 		CHECK("LOCKSTEP_CREATE_VCPU", vc->fd);
-		vc->run = (struct lockstep_run *)sys(NR_MMAP, 0, mmap_size,
-						     PROT_READ_ | PROT_WRITE_, MAP_SHARED_,
-						     vc->fd, 0);
+		vc->run = (struct lockstep_run *)sys(
+			NR_MMAP, 0, mmap_size, PROT_READ_ | PROT_WRITE_, MAP_SHARED_, vc->fd, 0);
 		if ((void *)vc->run == MAP_FAILED_)
 			CHECK("mmap vcpu", -12);
 	}
@@ -325,9 +325,9 @@ int main(int argc, char **argv)
 	reg.id = LOCKSTEP_REG_X(0);
 	reg.addr = (unsigned long long)&zero;
 	CHECK("SET_ONE_REG x0", xioctl(g.vcpus[0].fd, LOCKSTEP_SET_ONE_REG, (unsigned long)&reg));
-	if (!g.quiet)
-		out("lsvm: %s: %llu bytes at 0x%llx, %llu MiB RAM, %u vCPU%s\n", image, img_size,
-		    RAM_GPA, g.ram >> 20, g.nvcpus, g.nvcpus > 1 ? "s" : "");
+	if (!g.quiet && xioctl(g.vm, LOCKSTEP_VM_GET_STATS, (unsigned long)&vst) == 0)
+		out("lsvm: vm %llu: %s: %llu bytes at 0x%llx, %llu MiB RAM, %u vCPU%s\n", vst.vm_id,
+		    image, img_size, RAM_GPA, g.ram >> 20, g.nvcpus, g.nvcpus > 1 ? "s" : "");
 
 	for (i = 0; i < g.nvcpus; i++)
 		CHECK("thread", thread_start(&g.vcpus[i].thr, vcpu_loop, &g.vcpus[i]));
@@ -362,8 +362,8 @@ int main(int argc, char **argv)
 		    "enomem_retries %llu; hyp: pages %llu, vcpus %llu, runs %llu, exits %llu, "
 		    "guest_hvc %llu, guest_errors %llu\n",
 		    vst.vm_id, vst.pool_pages, vst.vcpu_pages, vst.populated_pages,
-		    vst.shared_pages, vst.enomem_retries, vst.hyp[0],
-		    vst.hyp[1], vst.hyp[2], vst.hyp[3], vst.hyp[4], vst.hyp[5]);
+		    vst.shared_pages, vst.enomem_retries, vst.hyp[0], vst.hyp[1], vst.hyp[2],
+		    vst.hyp[3], vst.hyp[4], vst.hyp[5]);
 	if (failed)
 		return 1;
 	if (reset)

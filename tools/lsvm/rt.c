@@ -175,9 +175,9 @@ void pr(int fd, const char *fmt, ...)
 const char *errname(long e)
 {
 	static const char *const names[] = {
-		[1] = "EPERM",	 [2] = "ENOENT",  [4] = "EINTR",   [5] = "EIO",
-		[9] = "EBADF",	 [12] = "ENOMEM", [14] = "EFAULT", [16] = "EBUSY",
-		[17] = "EEXIST", [19] = "ENODEV", [22] = "EINVAL", [25] = "ENOTTY",
+		[1] = "EPERM",	 [2] = "ENOENT",  [4] = "EINTR",       [5] = "EIO",
+		[9] = "EBADF",	 [12] = "ENOMEM", [14] = "EFAULT",     [16] = "EBUSY",
+		[17] = "EEXIST", [19] = "ENODEV", [22] = "EINVAL",     [25] = "ENOTTY",
 		[28] = "ENOSPC", [34] = "ERANGE", [95] = "EOPNOTSUPP",
 	};
 
@@ -239,9 +239,9 @@ long now_ms(void)
  * its own stack with nothing of the parent's frame: it calls the thread's function through
  * registers only, then exits the thread (not the process).
  */
-#define CLONE_THREAD_FLAGS                                                                    \
-	(0x00000100 /* VM */ | 0x00000200 /* FS */ | 0x00000400 /* FILES */ |                  \
-	 0x00000800 /* SIGHAND */ | 0x00010000 /* THREAD */ | 0x00040000 /* SYSVSEM */ |       \
+#define CLONE_THREAD_FLAGS                                                               \
+	(0x00000100 /* VM */ | 0x00000200 /* FS */ | 0x00000400 /* FILES */ |            \
+	 0x00000800 /* SIGHAND */ | 0x00010000 /* THREAD */ | 0x00040000 /* SYSVSEM */ | \
 	 0x00200000 /* CHILD_CLEARTID */)
 #define THREAD_STACK (64 * 1024)
 

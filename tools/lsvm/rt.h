@@ -12,39 +12,39 @@
 
 #include <linux/types.h>
 
-#define NR_GETCWD	   17
-#define NR_IOCTL	   29
-#define NR_OPENAT	   56
-#define NR_CLOSE	   57
-#define NR_READ		   63
-#define NR_WRITE	   64
-#define NR_NEWFSTATAT	   79
-#define NR_EXIT		   93
-#define NR_EXIT_GROUP	   94
-#define NR_FUTEX	   98
-#define NR_NANOSLEEP	   101
-#define NR_CLOCK_GETTIME   113
-#define NR_SCHED_YIELD	   124
-#define NR_KILL		   129
-#define NR_GETPID	   172
-#define NR_MUNMAP	   215
-#define NR_CLONE	   220
-#define NR_MMAP		   222
-#define NR_WAIT4	   260
+#define NR_GETCWD	 17
+#define NR_IOCTL	 29
+#define NR_OPENAT	 56
+#define NR_CLOSE	 57
+#define NR_READ		 63
+#define NR_WRITE	 64
+#define NR_NEWFSTATAT	 79
+#define NR_EXIT		 93
+#define NR_EXIT_GROUP	 94
+#define NR_FUTEX	 98
+#define NR_NANOSLEEP	 101
+#define NR_CLOCK_GETTIME 113
+#define NR_SCHED_YIELD	 124
+#define NR_KILL		 129
+#define NR_GETPID	 172
+#define NR_MUNMAP	 215
+#define NR_CLONE	 220
+#define NR_MMAP		 222
+#define NR_WAIT4	 260
 
-#define AT_FDCWD_     (-100)
-#define O_RDONLY_     0
-#define O_RDWR_	      2
-#define PROT_READ_    1
-#define PROT_WRITE_   2
-#define MAP_SHARED_   0x01
-#define MAP_PRIVATE_  0x02
-#define MAP_ANON_     0x20
-#define MAP_FAILED_   ((void *)-1)
-#define SIGCHLD_      17
-#define SIGBUS_	      7
-#define SIGSEGV_      11
-#define EINTR_	      4
+#define AT_FDCWD_    (-100)
+#define O_RDONLY_    0
+#define O_RDWR_	     2
+#define PROT_READ_   1
+#define PROT_WRITE_  2
+#define MAP_SHARED_  0x01
+#define MAP_PRIVATE_ 0x02
+#define MAP_ANON_    0x20
+#define MAP_FAILED_  ((void *)-1)
+#define SIGCHLD_     17
+#define SIGBUS_	     7
+#define SIGSEGV_     11
+#define EINTR_	     4
 
 static inline long sys6(long nr, long a, long b, long c, long d, long e, long f)
 {
