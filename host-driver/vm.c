@@ -6,6 +6,7 @@
  */
 #define pr_fmt(fmt) "lockstep: " fmt
 
+#include <linux/acpi.h>
 #include <linux/anon_inodes.h>
 #include <linux/cpuhotplug.h>
 #include <linux/debugfs.h>
@@ -709,7 +710,8 @@ long ls_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
  * virtual timer, PPI 27). The "arm,armv8-timer" node lists the secure physical, non-secure
  * physical, virtual and hypervisor physical timer interrupts in that order (Linux
  * Documentation/devicetree/bindings/timer/arm,arch_timer.yaml): the 4th (index 3) is CNTHP, PPI
- * 26 (INTID 26, Arm BSA). This driver requests it per CPU, enables it on every online CPU and on
+ * 26 (INTID 26, Arm BSA); booted with ACPI (AAVMF), the GTDT's "Non-Secure EL2 Timer GSIV"
+ * names it. This driver requests it per CPU, enables it on every online CPU and on
  * every CPU that comes online later (cpuhp), and only counts it: the work is the exit it causes.
  */
 static unsigned int ls_hyptimer_irq;
@@ -743,19 +745,47 @@ static int ls_hyptimer_offline(unsigned int cpu)
 	return 0;
 }
 
-static void ls_hyptimer_init(void)
+/* The EL2 physical timer's Linux irq: from the DT timer node, or from ACPI's GTDT. */
+static unsigned int ls_hyptimer_map(void)
 {
 	struct device_node *np = of_find_compatible_node(NULL, NULL, "arm,armv8-timer");
+	struct acpi_table_header *hdr;
+	struct acpi_table_gtdt *gtdt;
+	unsigned int irq = 0;
+	u32 gsi, flags;
+
+	if (np) {
+		irq = irq_of_parse_and_map(np, 3); /* the 4th interrupt: hyp physical timer */
+		of_node_put(np);
+		return irq;
+	}
+	if (acpi_disabled || ACPI_FAILURE(acpi_get_table(ACPI_SIG_GTDT, 0, &hdr)))
+		return 0;
+	/* GTDT (ACPI 6.5 5.2.25 Table 5.121): "Non-Secure EL2 Timer GSIV" and its flags. */
+	gtdt = container_of(hdr, struct acpi_table_gtdt, header);
+	if (hdr->length >= offsetofend(struct acpi_table_gtdt, non_secure_el2_flags) &&
+	    gtdt->non_secure_el2_interrupt) {
+		gsi = gtdt->non_secure_el2_interrupt;
+		flags = gtdt->non_secure_el2_flags;
+		irq = acpi_register_gsi(NULL, gsi,
+					flags & ACPI_GTDT_INTERRUPT_MODE ? ACPI_EDGE_SENSITIVE :
+									   ACPI_LEVEL_SENSITIVE,
+					flags & ACPI_GTDT_INTERRUPT_POLARITY ? ACPI_ACTIVE_LOW :
+									       ACPI_ACTIVE_HIGH);
+		if ((int)irq < 0)
+			irq = 0;
+	}
+	acpi_put_table(hdr);
+	return irq;
+}
+
+static void ls_hyptimer_init(void)
+{
 	int ret;
 
-	if (!np) {
-		pr_warn("no arm,armv8-timer node: the EL2 timer PPI is not enabled\n");
-		return;
-	}
-	ls_hyptimer_irq = irq_of_parse_and_map(np, 3);
-	of_node_put(np);
+	ls_hyptimer_irq = ls_hyptimer_map();
 	if (!ls_hyptimer_irq) {
-		pr_warn("arm,armv8-timer has no 4th (hypervisor timer) interrupt\n");
+		pr_warn("no hypervisor timer interrupt in the DT or the GTDT: EL2 timer PPI not enabled\n");
 		return;
 	}
 	ret = request_percpu_irq(ls_hyptimer_irq, ls_hyptimer_handler, "lockstep-hyp-timer",
