@@ -66,6 +66,11 @@ int own_host_unshare_hyp(u64 pa, u64 n, struct own_res *res)
  */
 int own_take_host_pages(u64 pa, u64 w, u16 *e, struct own_res *res)
 {
+	return own_take_host_pages_as(pa, w, e, OWN_E_TABLE, res);
+}
+
+int own_take_host_pages_as(u64 pa, u64 w, u16 *e, u16 flags, struct own_res *res)
+{
 	struct own_tx tx = { 0 };
 	int ret;
 
@@ -80,7 +85,7 @@ int own_take_host_pages(u64 pa, u64 w, u16 *e, struct own_res *res)
 	if (ret)
 		return ret;
 	own_tx_commit(&tx);
-	own_set_state(e, w, OWN_OWNER_HOST, OWN_NOPAGE, OWN_OWNER_HYP, OWN_OWNED, OWN_E_TABLE);
+	own_set_state(e, w, OWN_OWNER_HOST, OWN_NOPAGE, OWN_OWNER_HYP, OWN_OWNED, flags);
 	return 0;
 }
 
@@ -226,6 +231,13 @@ int own_host_reclaim_vm(u32 vm, u64 ipa, u64 n, struct own_res *res)
 	ret = own_check_runs_state(nr, v->owner, OWN_OWNED, OWN_OWNER_HOST, OWN_NOPAGE, -EBUSY);
 	if (ret)
 		goto out;
+	/*
+	 * A VM that has run stops for good when it loses memory (-EBUSY while one of its
+	 * vCPUs runs); its run lock is held until the transaction is done.
+	 */
+	ret = vcpu_vm_stop_begin(v);
+	if (ret)
+		goto out;
 
 	tx.nr_runs = nr;
 	tx.lose.p = v;
@@ -235,9 +247,12 @@ int own_host_reclaim_vm(u32 vm, u64 ipa, u64 n, struct own_res *res)
 	tx.gain.op = (struct own_op){ .kind = OWN_OP_MAP, .attr = OWN_ATTR_OWNED };
 	tx.scrub_runs = true;
 	ret = own_tx_prepare(&tx, res);
-	if (ret)
+	if (ret) {
+		vcpu_vm_stop_end(v, false);
 		goto out;
+	}
 	own_tx_commit(&tx);
+	vcpu_vm_stop_end(v, true);
 	own_set_runs_state(nr, v->owner, OWN_NOPAGE, OWN_OWNER_HOST, OWN_OWNED, 0);
 	v->nr_pages -= w;
 	res->done = w;

@@ -82,8 +82,7 @@
 #define LS_FN_VM_CREATE	       0x0008 /* x1 = pool pa, x2 = pages, x3 = ipa bits; x1 = vm */
 #define LS_FN_VM_DESTROY       0x0009 /* x1 = vm; x1 = pool pages returned */
 #define LS_FN_POOL_DONATE      0x000a /* x1 = LS_POOL_HOST or vm, x2 = pa, x3 = pages */
-#define LS_FN_GUEST_SHARE      0x000b /* from a VM: x1 = ipa, x2 = pages (consent) */
-#define LS_FN_GUEST_UNSHARE    0x000c /* from a VM: x1 = ipa, x2 = pages */
+/* 0x000b, 0x000c: retired (ABI 1.2); guests use pKVM's MEM_SHARE/MEM_UNSHARE (docs/guest-abi.md). */
 
 #define LS_HVC_HOST_SHARE_HYP	LS_HVC_ID(LS_FN_HOST_SHARE_HYP)
 #define LS_HVC_HOST_UNSHARE_HYP LS_HVC_ID(LS_FN_HOST_UNSHARE_HYP)
@@ -94,8 +93,6 @@
 #define LS_HVC_VM_CREATE	LS_HVC_ID(LS_FN_VM_CREATE)
 #define LS_HVC_VM_DESTROY	LS_HVC_ID(LS_FN_VM_DESTROY)
 #define LS_HVC_POOL_DONATE	LS_HVC_ID(LS_FN_POOL_DONATE)
-#define LS_HVC_GUEST_SHARE	LS_HVC_ID(LS_FN_GUEST_SHARE)
-#define LS_HVC_GUEST_UNSHARE	LS_HVC_ID(LS_FN_GUEST_UNSHARE)
 
 #define LS_BUDGET_PAGES	 512	      /* most pages one transition call handles */
 #define LS_POOL_HOST	 0xffffffffUL /* pool id of the host's table-page pool */

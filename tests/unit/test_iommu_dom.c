@@ -658,7 +658,7 @@ static void ebusy_policy(void **state)
 	vm = env_vm_create(16, 40);
 	/* A VM page shared with the host: the host borrows it and may map it. */
 	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, vmpa, IPA0, 2, &r), LS_OK);
-	assert_int_equal(env_hvc_vm(vm, LS_FN_GUEST_SHARE, IPA0, 2, &r), LS_OK);
+	assert_int_equal(env_guest_mem(vm, true, IPA0, 2, &r), LS_OK);
 	assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST, vm, IPA0, 2, 0, &r), LS_OK);
 	map_all(dom, IOVA0, PA0, 4, LS_IOMMU_READ | LS_IOMMU_WRITE);
 	map_all(dom, IOVA0 + 0x100000, vmpa, 2, LS_IOMMU_READ);
@@ -680,7 +680,7 @@ static void ebusy_policy(void **state)
 	assert_int_equal(env_hvc(LS_FN_IOMMU_DOMAIN_CREATE, pool, 32, 40, 0, &r), LS_EBUSY);
 	assert_int_equal(env_hvc(LS_FN_VM_UNSHARE_HOST, vm, IPA0, 2, 0, &r), LS_EBUSY);
 	assert_int_equal(env_hvc(LS_FN_VM_UNSHARE_HOST, vm, IPA0 + PAGE_SIZE, 1, 0, &r), LS_EBUSY);
-	assert_int_equal(env_hvc_vm(vm, LS_FN_GUEST_UNSHARE, IPA0, 2, &r), LS_EBUSY);
+	assert_int_equal(env_guest_mem(vm, false, IPA0, 2, &r), LS_EBUSY);
 	assert_int_equal(env_hvc(LS_FN_VM_RECLAIM, vm, IPA0, 2, 0, &r), LS_EBUSY); /* shared */
 	assert_int_equal(env_snapshot(), snap);
 	/* Sharing with the hypervisor keeps the host's access: allowed. */
@@ -1130,7 +1130,7 @@ static void count_span_words(void **state)
 	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, base + 21 * PAGE_SIZE, IPA0 + PAGE_SIZE,
 				 1, &r),
 			 LS_OK);
-	assert_int_equal(env_hvc_vm(vm, LS_FN_GUEST_SHARE, IPA0, 1, &r), LS_OK);
+	assert_int_equal(env_guest_mem(vm, true, IPA0, 1, &r), LS_OK);
 	assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST, vm, IPA0, 1, 0, &r), LS_OK);
 	snap = env_snapshot();
 	assert_int_equal(map(dom, IOVA0, base, 32, RW, &r), LS_EPERM); /* page 21 */
