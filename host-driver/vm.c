@@ -902,7 +902,8 @@ int ls_vm_init(struct dentry *debugfs, u64 features)
 	ls_vm_features = features;
 	if (features & LS_FEAT_VCPUS)
 		ls_hyptimer_init();
-	debugfs_create_file("phys", 0400, debugfs, NULL, &ls_phys_fops);
+	/* _unsafe: the full debugfs proxy has no mmap; these files hold no state to protect. */
+	debugfs_create_file_unsafe("phys", 0400, debugfs, NULL, &ls_phys_fops);
 	debugfs_create_file("vms", 0400, debugfs, NULL, &ls_vms_fops);
 	return 0;
 }

@@ -43,12 +43,12 @@ qs_guest_block
 
 # Lockstep's record of the host's attempts on the guest's private page (tests/vm/lstest
 # "# target private PA"): the CPU read was a host stage-2 abort at that address, and the edu's
-# DMA an SMMU fault there.
+# DMA an SMMU fault there. Unanchored: Lockstep and Linux share the UART, lines can interleave.
 priv=$(sed -n 's/^# target private \(0x[0-9a-f]*\)$/\1/p' <<< "$block" | head -1)
 echo "# guest's private page: PA ${priv:-none}" >> "$tap"
 assert "Lockstep logged the host CPU's read abort at the private page's PA" \
-	eval '[ -n "$priv" ] && has "host read abort at IPA $priv"'
+	eval '[ -n "$priv" ] && has "host read abort at IPA $priv[ )]"'
 assert "Lockstep logged an SMMU fault of the edu at the private page's PA" \
-	eval '[ -n "$priv" ] && has "^lockstep: smmu: event F_[A-Z_]+ sid 0x[0-9a-f]+ addr $priv "'
+	eval '[ -n "$priv" ] && has "smmu: event F_[A-Z_]+ sid 0x[0-9a-f]+ addr $priv "'
 qs_end_checks
 echo "vm: TAP in $tap"

@@ -257,6 +257,7 @@ static int cmd_bad(const char *image)
 	st = (long)map < 0 && (long)map > -4096 ? -1 : in_child(sigbus_probe, map);
 	verdict(st >= 0 && WIFSIGNALED_(st) && WTERMSIG_(st) == SIGBUS_,
 		"reading a private page through the guest_memfd mmap: SIGBUS", 0, 0);
+	sys(NR_MUNMAP, map, PAGE); /* a mapping holds the guest_memfd open */
 
 	/* vCPUs and registers */
 	BAD("CREATE_VCPU index 8: EINVAL", 22, xioctl(vmfd, LOCKSTEP_CREATE_VCPU, 8));
@@ -346,6 +347,8 @@ out:
 			g1.gmem_pages == g0.gmem_pages &&
 			g1.reclaimed_nonzero == g0.reclaimed_nonzero,
 		"after close: no VM, no page held, no guest_memfd page left", 0, 0);
+	out("# vmtest: VMs %llu -> %llu, pages held %llu -> %llu, gmem pages %llu -> %llu\n",
+	    g0.vms, g1.vms, g0.pages_held, g1.pages_held, g0.gmem_pages, g1.gmem_pages);
 	out("# vmtest: %u checks; reclaimed %llu pages (%llu not zero)\n", nchecks,
 	    g1.reclaimed_pages - g0.reclaimed_pages, g1.reclaimed_nonzero - g0.reclaimed_nonzero);
 	return nchecks == NCHECKS ? 0 : 3;
