@@ -112,14 +112,45 @@ static void ls_vcpu_shutdown_exit(struct ls_vcpu *vcpu)
 	run->system_event.ndata = 0;
 }
 
+/*
+ * A fault (or an MMIO exit) at @gpa: inside a memslot it is a memory fault for user space
+ * (KVM_EXIT_MEMORY_FAULT, PRIVATE unless the page is shared), pending until the next RUN, which
+ * re-executes the access or refuses it (inject_abort). Returns false outside every memslot.
+ */
+static bool ls_vcpu_memslot_fault(struct ls_vcpu *vcpu, u64 gpa, u64 size)
+{
+	struct lockstep_run *run = vcpu->run;
+	struct ls_vm *vm = vcpu->vm;
+	struct ls_slot *s;
+	u64 flags = 0;
+
+	mutex_lock(&vm->lock);
+	s = ls_vm_slot_of(vm, gpa);
+	if (s) {
+		mutex_lock(&s->gmem->lock);
+		if (s->gmem->state[(s->offset + gpa - s->gpa) >> PAGE_SHIFT] != LS_GMEM_SHARED)
+			flags = LOCKSTEP_MEMORY_EXIT_FLAG_PRIVATE;
+		mutex_unlock(&s->gmem->lock);
+	}
+	mutex_unlock(&vm->lock);
+	if (!s)
+		return false;
+	run->counters.memory_fault++;
+	run->exit_reason = LOCKSTEP_EXIT_MEMORY_FAULT;
+	run->memory_fault.flags = flags;
+	run->memory_fault.gpa = gpa & PAGE_MASK;
+	run->memory_fault.size = size;
+	vcpu->pending = LS_PENDING_FAULT;
+	return true;
+}
+
 static long ls_vcpu_run(struct ls_vcpu *vcpu)
 {
 	struct ls_vm *vm = vcpu->vm;
 	struct lockstep_run *run = vcpu->run;
 	struct lockstep_run_counters *cnt = &run->counters;
 	struct arm_smccc_1_2_regs res;
-	u64 flags = 0, data = 0, gpa;
-	struct ls_slot *s;
+	u64 flags = 0, data = 0;
 	long ret;
 
 	if (mutex_lock_interruptible(&vcpu->lock))
@@ -221,6 +252,12 @@ static long ls_vcpu_run(struct ls_vcpu *vcpu)
 			WRITE_ONCE(vcpu->wake, false);
 			continue;
 		case LS_EXIT_MMIO:
+			if (ls_vcpu_memslot_fault(vcpu, res.a2, PAGE_SIZE)) {
+				/* Memory the VM does not have there (not populated): never a
+				 * device, whatever the syndrome says. */
+				ret = 0;
+				goto out;
+			}
 			cnt->mmio++;
 			run->exit_reason = LOCKSTEP_EXIT_MMIO;
 			run->mmio.phys_addr = res.a2;
@@ -233,31 +270,15 @@ static long ls_vcpu_run(struct ls_vcpu *vcpu)
 			ret = 0;
 			goto out;
 		case LS_EXIT_MEMORY_FAULT:
-			gpa = res.a2;
-			mutex_lock(&vm->lock);
-			s = ls_vm_slot_of(vm, gpa);
-			if (!s) {
-				mutex_unlock(&vm->lock);
-				/* No memory there and none to come: refuse (external abort). */
-				cnt->refused_faults++;
-				cnt->aborts_injected++;
-				flags = LS_RUN_INJECT_ABORT;
-				continue;
+			if (ls_vcpu_memslot_fault(vcpu, res.a2, res.a3)) {
+				ret = 0;
+				goto out;
 			}
-			run->memory_fault.flags = 0;
-			mutex_lock(&s->gmem->lock);
-			if (s->gmem->state[(s->offset + gpa - s->gpa) >> PAGE_SHIFT] !=
-			    LS_GMEM_SHARED)
-				run->memory_fault.flags = LOCKSTEP_MEMORY_EXIT_FLAG_PRIVATE;
-			mutex_unlock(&s->gmem->lock);
-			mutex_unlock(&vm->lock);
-			cnt->memory_fault++;
-			run->exit_reason = LOCKSTEP_EXIT_MEMORY_FAULT;
-			run->memory_fault.gpa = gpa;
-			run->memory_fault.size = res.a3;
-			vcpu->pending = LS_PENDING_FAULT;
-			ret = 0;
-			goto out;
+			/* No memory there and none to come: refuse (external abort). */
+			cnt->refused_faults++;
+			cnt->aborts_injected++;
+			flags = LS_RUN_INJECT_ABORT;
+			continue;
 		case LS_EXIT_SHUTDOWN:
 			WRITE_ONCE(vm->shutdown_type, res.a2 == LS_SHUTDOWN_RESET ?
 							      LOCKSTEP_SYSTEM_EVENT_RESET :

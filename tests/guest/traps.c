@@ -4,7 +4,9 @@
  * PMU registers UNDEFINED, debug registers RAZ/WI, the EL1 physical timer UNDEFINED (the
  * virtual one works), SMC UNDEFINED, set/way cache maintenance a no-op, SVE and SME
  * UNDEFINED even with CPACR_EL1 allowing them, an unknown HVC NOT_SUPPORTED, MMIO without a
- * valid syndrome (LDP) refused with an external abort, MMIO to no device refused by the VMM.
+ * valid syndrome (LDP) refused with an external abort, MMIO to no device refused by the VMM,
+ * loads from RAM that was never populated (lsvm -P 1: the last MiB of the 2 MiB memslot) memory
+ * faults the VMM refuses.
  * The vector table (start.S) calls exception() below, which counts and skips the instruction.
  */
 #include "guest.h"
@@ -87,6 +89,12 @@ void guest_main(u64 index, u64 x0)
 	a0 = aborts;
 	v = mmio_read32(0x0a000000UL);
 	check(aborts == a0 + 1, "MMIO read of no device takes an external abort (VMM refused)");
+	a0 = aborts;
+	v = mmio_read32(0x801ff000UL);
+	check(aborts == a0 + 1, "LDR of unpopulated RAM takes an external abort (memory fault)");
+	a0 = aborts;
+	asm volatile("ldp %0, x9, [%1]" : "=&r"(v) : "r"(0x801fe000UL) : "x9", "memory");
+	check(aborts == a0 + 1, "LDP of unpopulated RAM takes an external abort (memory fault)");
 	note("ESR of the last exception ");
 	puthex(last_esr);
 	puts(", undefs ");

@@ -2,12 +2,12 @@
 /*
  * lsvm: a small VMM for Lockstep's protected VMs, and the reference user of docs/uapi.md.
  *
- *   lsvm [-n VCPUS] [-m RAM_MIB] [-S STOPFILE] [-q] IMAGE
+ *   lsvm [-n VCPUS] [-m RAM_MIB] [-P POP_MIB] [-S STOPFILE] [-q] IMAGE
  *
  * Creates a VM with VCPUS vCPUs (one thread each; vCPU 0 starts at the image, the others are
  * created off and wait for the guest's PSCI CPU_ON), a guest_memfd of RAM_MIB MiB bound at
  * GPA 0x80000000 (memslot 0), loads the flat IMAGE at its start with LOCKSTEP_POPULATE (the
- * rest of RAM populated with zeros), sets PC = 0x80000000, x0 = 0, and runs it until the guest
+ * rest of RAM, or of its first POP_MIB MiB with -P, populated with zeros), sets PC = 0x80000000, x0 = 0, and runs it until the guest
  * shuts down. The guest sees one device, the lsvm console, at GPA 0x09000000 (MMIO exits):
  *
  *   0x09000000  write 1 byte: the character is printed (lines per vCPU, whole lines at a time)
@@ -49,7 +49,7 @@ struct vcpu {
 static struct {
 	int sys, vm, gmem;
 	unsigned int nvcpus;
-	unsigned long long ram;
+	unsigned long long ram, pop;
 	unsigned char *shared; /* mmap of the whole guest_memfd */
 	const char *stopfile;
 	int quiet;
@@ -161,7 +161,7 @@ static void vcpu_loop(void *arg)
 			mmio(v);
 			break;
 		case LOCKSTEP_EXIT_MEMORY_FAULT:
-			/* All of RAM is populated before the run: nothing to map, refuse. */
+			/* Nothing can be populated after the first run: refuse. */
 			v->faults_refused++;
 			if (!g.quiet)
 				err("lsvm: vcpu %d: memory fault gpa 0x%llx size 0x%llx%s refused\n",
@@ -191,7 +191,7 @@ static void vcpu_loop(void *arg)
 
 static void usage(void)
 {
-	err("usage: lsvm [-n VCPUS] [-m RAM_MIB] [-S STOPFILE] [-q] IMAGE\n");
+	err("usage: lsvm [-n VCPUS] [-m RAM_MIB] [-P POP_MIB] [-S STOPFILE] [-q] IMAGE\n");
 	exit_(1);
 }
 
@@ -215,7 +215,7 @@ static unsigned char *load_image(const char *path, unsigned long long *size)
 		CHECK("mmap", -12);
 	n = read_file(path, buf, MAX_IMAGE);
 	CHECK(path, n);
-	if (n == 0 || (unsigned long long)n > g.ram) {
+	if (n == 0 || (unsigned long long)n > g.pop) {
 		err("lsvm: %s: %ld bytes: empty or larger than RAM\n", path, n);
 		exit_(1);
 	}
@@ -250,6 +250,10 @@ int main(int argc, char **argv)
 			if (parse_u64(argv[++i], &v) || !v || v > 1024)
 				usage();
 			g.ram = v << 20;
+		} else if (streq(argv[i], "-P") && i + 1 < (unsigned int)argc) {
+			if (parse_u64(argv[++i], &v) || !v || v > 1024)
+				usage();
+			g.pop = v << 20;
 		} else if (streq(argv[i], "-S") && i + 1 < (unsigned int)argc) {
 			g.stopfile = argv[++i];
 		} else if (streq(argv[i], "-q")) {
@@ -260,8 +264,10 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (!image)
+	if (!image || g.pop > g.ram)
 		usage();
+	if (!g.pop)
+		g.pop = g.ram;
 	img = load_image(image, &img_size);
 
 	/* docs/uapi.md "A complete example" is this sequence. */
@@ -297,10 +303,10 @@ int main(int argc, char **argv)
 	pop.uaddr = (unsigned long long)img;
 	pop.size = img_size;
 	CHECK("LOCKSTEP_POPULATE (image)", xioctl(g.vm, LOCKSTEP_POPULATE, (unsigned long)&pop));
-	if (img_size < g.ram) {
+	if (img_size < g.pop) {
 		pop.gpa = RAM_GPA + img_size;
 		pop.uaddr = 0;
-		pop.size = g.ram - img_size;
+		pop.size = g.pop - img_size;
 		pop.flags = LOCKSTEP_POPULATE_ZERO;
 		CHECK("LOCKSTEP_POPULATE (zeros)",
 		      xioctl(g.vm, LOCKSTEP_POPULATE, (unsigned long)&pop));
