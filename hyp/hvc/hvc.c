@@ -288,6 +288,27 @@ static void hvc_vm_stats(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 	regs->x[3] = 0;
 }
 
+static void hvc_vm_assign_stream(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	if (!hvc_from_host(ctx, regs))
+		return;
+	hvc_ret(regs,
+		hvc_status(regs->x[2] > 0xffffffffULL ?
+				   -ENOENT :
+				   own_vm_assign_stream(hvc_vm_id(regs->x[1]), (u32)regs->x[2])));
+	regs->x[1] = regs->x[2] = regs->x[3] = 0;
+}
+
+static void hvc_vm_release_stream(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	if (!hvc_from_host(ctx, regs))
+		return;
+	hvc_ret(regs,
+		hvc_status(regs->x[1] > 0xffffffffULL ? -ENOENT :
+							own_vm_release_stream((u32)regs->x[1])));
+	regs->x[1] = regs->x[2] = regs->x[3] = 0;
+}
+
 /* ---- host DMA domains ---- */
 
 /* A domain id from a register: out-of-range values name no domain. */
@@ -455,6 +476,8 @@ static const hvc_handler_fn hvc_table[] = {
 	[LS_FN_VCPU_GET_REG] = hvc_vcpu_get_reg,
 	[LS_FN_VCPU_RUN] = hvc_vcpu_run,
 	[LS_FN_VM_STATS] = hvc_vm_stats,
+	[LS_FN_VM_ASSIGN_STREAM] = hvc_vm_assign_stream,
+	[LS_FN_VM_RELEASE_STREAM] = hvc_vm_release_stream,
 	[LS_FN_IOMMU_DOMAIN_CREATE] = hvc_iommu_domain_create,
 	[LS_FN_IOMMU_DOMAIN_DESTROY] = hvc_iommu_domain_destroy,
 	[LS_FN_IOMMU_ATTACH] = hvc_iommu_attach,

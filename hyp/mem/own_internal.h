@@ -50,6 +50,7 @@ struct own_principal {
 	unsigned int nr_runs; /* pool donations */
 	struct own_range runs[OWN_MAX_POOL_RUNS];
 	struct own_vm_run vm_run; /* VMs */
+	int vm_iommu_dom;	  /* VMs: view.dom index its assigned streams share, or -1 */
 };
 
 /* One gfn -> pfn run of a VM window, uniform in attributes. */
@@ -98,6 +99,10 @@ struct own_global {
 	unsigned int nr_sids;		/* attached streams */
 	u32 sid[OWN_HDOM_MAX_SIDS];	/* attached stream ids (first nr_sids) */
 	u32 sid_dom[OWN_HDOM_MAX_SIDS]; /* their domains */
+	/* Streams assigned to VMs (vmdev.c; host lock). */
+	unsigned int nr_vm_sids;
+	u32 vm_sid[OWN_VM_MAX_SIDS];
+	u32 vm_sid_vm[OWN_VM_MAX_SIDS];
 };
 
 extern struct own_global own;
@@ -156,6 +161,8 @@ int own_take_host_pages(u64 pa, u64 w, u16 *e, struct own_res *res);
 int own_take_host_pages_as(u64 pa, u64 w, u16 *e, u16 flags, struct own_res *res);
 /* vcpu.c: stop a VM that ran before the host reclaims memory; its vCPU pages at teardown. */
 void own_vm_run_reset(struct own_vm_run *r);
+/* vmdev.c: @sid is assigned to a VM (host lock held). */
+bool own_sid_in_vm(u32 sid);
 int vcpu_vm_stop_begin(struct own_principal *p);
 void vcpu_vm_stop_end(struct own_principal *p, bool committed);
 unsigned int vcpu_vm_pages(struct own_principal *p, struct own_range *runs, unsigned int nr);

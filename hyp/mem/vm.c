@@ -106,6 +106,7 @@ int own_vm_create(u64 pool_pa, u64 n, unsigned int ia_bits, u32 *vm, struct own_
 			  &own_cpu_pt_ops, v) == 0);
 	v->nr_pages = 0;
 	own_vm_run_reset(&v->vm_run);
+	v->vm_iommu_dom = -1;
 	v->live = true;
 	*vm = v->id;
 	res->done = n;

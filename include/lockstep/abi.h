@@ -316,4 +316,19 @@
 #define LS_VM_STAT_POOL_TOTAL	7 /* table pool pages donated */
 #define LS_VM_STAT_NR		8
 
+/*
+ * Devices of VMs (docs/hypercalls.md "LS_HVC_VM_ASSIGN_STREAM"). Host only.
+ * LS_FN_VM_ASSIGN_STREAM  x1 = vm, x2 = stream id: the stream leaves the host identity view and
+ *                         translates through the VM's stage 2 (its private and shared pages).
+ *                         LS_EBUSY: in a host DMA domain (detach it first) or another VM's;
+ *                         LS_EEXIST: this VM's already; LS_ENOTSUPP: the IOMMU cannot walk the
+ *                         VM's table; LS_ENOSPC; LS_EPERM: the VM is stopping; LS_ENOENT.
+ * LS_FN_VM_RELEASE_STREAM x1 = stream id: back to the host identity view (LS_ENOENT: not a VM's).
+ * LS_FN_VM_DESTROY refuses (LS_EBUSY) while a stream is assigned to the VM.
+ */
+#define LS_FN_VM_ASSIGN_STREAM	 0x0012
+#define LS_FN_VM_RELEASE_STREAM	 0x0013
+#define LS_HVC_VM_ASSIGN_STREAM	 LS_HVC_ID(LS_FN_VM_ASSIGN_STREAM)
+#define LS_HVC_VM_RELEASE_STREAM LS_HVC_ID(LS_FN_VM_RELEASE_STREAM)
+
 #endif /* LOCKSTEP_ABI_H */

@@ -95,7 +95,9 @@ static const struct own_inval_ops fuzz_ops = { fuzz_inval, fuzz_sync };
 static int fuzz_iommu_attach(void *drv, u32 sid, const struct pt *pt, u16 vmid)
 {
 	(void)drv;
-	if (sid >= FUZZ_SIDS || !pt->root || vmid < OWN_HDOM_VMID_BASE)
+	/* Host DMA domains (0xf0 + d) or a VM's own stage 2 (VMID vm + 1, vmdev.c). */
+	if (sid >= FUZZ_SIDS || !pt->root ||
+	    (vmid < OWN_HDOM_VMID_BASE && (!vmid || vmid > OWN_MAX_VMS)))
 		plat_panic("fuzz: attach sid %u vmid %u", sid, vmid);
 	return sid % 7 == 6 ? -EPERM : 0;
 }
@@ -633,7 +635,7 @@ static u64 fuzz_batch_check_ok(u32 dom)
  */
 static unsigned int fuzz_step(const u8 *r, unsigned int left)
 {
-	unsigned int fn = r[0] % 30, idx, used = 1;
+	unsigned int fn = r[0] % 32, idx, used = 1;
 	u32 dom = r[1] % 10;
 	u32 vm = r[1] % (OWN_MAX_VMS + 4);
 	u64 pa = fuzz_page(get32(r + 2) % (FUZZ_RAM_PAGES + 64));
@@ -790,6 +792,15 @@ static unsigned int fuzz_step(const u8 *r, unsigned int left)
 		regs.x[2] = n % 10;
 		regs.x[3] = r[11] % 5;
 		regs.x[4] = pa;
+		break;
+	case 30: /* devices of VMs */
+		regs.x[0] = LS_HVC_VM_ASSIGN_STREAM;
+		regs.x[1] = vm;
+		regs.x[2] = get32(r + 6) % 40;
+		break;
+	case 31:
+		regs.x[0] = LS_HVC_VM_RELEASE_STREAM;
+		regs.x[1] = get32(r + 6) % 40;
 		break;
 	case 29:
 		regs.x[0] = LS_HVC_VM_STATS;

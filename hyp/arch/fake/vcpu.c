@@ -24,10 +24,16 @@ struct fake_vcpu {
 #define FAKE_SCRIPT_MAX 64
 static struct vcpu_event fake_script[FAKE_SCRIPT_MAX];
 static unsigned int fake_script_nr, fake_script_pos;
+static void (*fake_enter_hook)(struct vcpu *v);
 
 static struct fake_vcpu *ctx(const struct vcpu *v)
 {
 	return (struct fake_vcpu *)(void *)v->ctx;
+}
+
+void fake_vcpu_enter_hook(void (*fn)(struct vcpu *v))
+{
+	fake_enter_hook = fn;
 }
 
 void fake_vcpu_script(const struct vcpu_event *ev, unsigned int n)
@@ -135,6 +141,8 @@ void plat_vcpu_enter(struct vcpu *v, struct vcpu_event *ev)
 {
 	if (!ctx(v)->loaded)
 		plat_panic("fake: vcpu%u entered while not loaded", v->idx);
+	if (fake_enter_hook)
+		fake_enter_hook(v);
 	if (fake_script_pos < fake_script_nr) {
 		*ev = fake_script[fake_script_pos++];
 		if (ev->kind == VCPU_EV_HVC)
@@ -152,7 +160,8 @@ void plat_vcpu_hvc_ret(struct vcpu *v, const struct hvc_regs *r)
 
 void plat_vcpu_mmio_done(struct vcpu *v, u64 data)
 {
-	ctx(v)->x[1] = data; /* the fake's loads target x1 */
+	if (!v->pend_write)
+		ctx(v)->x[1] = data; /* the fake's loads target x1; a store writes no register */
 	ctx(v)->pc += 4;
 	ctx(v)->mmio_done++;
 }
