@@ -17,7 +17,7 @@
 
 #define PAGE	4096ULL
 #define RAM_GPA 0x80000000ULL
-#define NCHECKS 66
+#define NCHECKS 69
 
 static int sysfd;
 static unsigned int nchecks;
@@ -128,6 +128,54 @@ static void verdict(int ok, const char *name, long got, long want)
 		long r_ = (call);              \
 		verdict(r_ >= 0, name, r_, 0); \
 	} while (0)
+
+/*
+ * LS_ENOMEM: 16 single pages 1 GiB apart need a level-2 and a level-3 table each, more than
+ * the 16-page pool LOCKSTEP_CREATE_VM gives the VM: POPULATE must be answered by donations to
+ * the VM's pool (LS_FN_POOL_DONATE) that the driver accounts, and that come back at teardown.
+ */
+static void enomem_case(void)
+{
+	static unsigned char src[4096] __attribute__((aligned(4096)));
+	struct lockstep_create_guest_memfd gm = { 0 };
+	struct lockstep_userspace_memory_region2 r;
+	struct lockstep_populate p;
+	struct lockstep_vm_stats st;
+	int vm = (int)xioctl(sysfd, LOCKSTEP_CREATE_VM, 0), gmem, i, ok = 1;
+	long rc = 0;
+
+	gm.size = 16 * PAGE;
+	gmem = (int)xioctl(vm, LOCKSTEP_CREATE_GUEST_MEMFD, (unsigned long)&gm);
+	for (i = 0; i < 16 && ok; i++) {
+		memset(&r, 0, sizeof(r));
+		r.slot = (unsigned int)i;
+		r.flags = LOCKSTEP_MEM_GUEST_MEMFD;
+		r.guest_phys_addr = (unsigned long long)(i + 1) << 30;
+		r.memory_size = PAGE;
+		r.guest_memfd = (unsigned int)gmem;
+		r.guest_memfd_offset = (unsigned long long)i * PAGE;
+		rc = xioctl(vm, LOCKSTEP_SET_USER_MEMORY_REGION2, (unsigned long)&r);
+		memset(&p, 0, sizeof(p));
+		p.gpa = r.guest_phys_addr;
+		p.uaddr = (unsigned long long)src;
+		p.size = PAGE;
+		if (!rc)
+			rc = xioctl(vm, LOCKSTEP_POPULATE, (unsigned long)&p);
+		ok = vm >= 0 && gmem >= 0 && rc == 0;
+	}
+	verdict(ok, "POPULATE of 16 pages 1 GiB apart (tables beyond the creation pool)", rc, 0);
+	memset(&st, 0, sizeof(st));
+	rc = xioctl(vm, LOCKSTEP_VM_GET_STATS, (unsigned long)&st);
+	out("# enomem: pool_pages %llu, enomem_retries %llu, populated %llu; hyp pool total %llu, "
+	    "free %llu\n",
+	    st.pool_pages, st.enomem_retries, st.populated_pages, st.hyp[7], st.hyp[6]);
+	verdict(rc == 0 && st.enomem_retries > 0 && st.pool_pages > 16 && st.populated_pages == 16,
+		"LS_ENOMEM answered by donations to the VM's pool (accounted)", rc, 0);
+	verdict(rc == 0 && st.hyp[7] == st.pool_pages,
+		"the hypervisor's pool total equals the driver's account of it", rc, 0);
+	sys(NR_CLOSE, gmem);
+	sys(NR_CLOSE, vm);
+}
 
 static void sigbus_probe(void *p)
 {
@@ -342,6 +390,7 @@ out:
 	if (gmem >= 0)
 		sys(NR_CLOSE, gmem);
 	vmfd = -1;
+	enomem_case();
 	gstats(&g1);
 	verdict(g1.vms == g0.vms && g1.pages_held == g0.pages_held &&
 			g1.gmem_pages == g0.gmem_pages &&
