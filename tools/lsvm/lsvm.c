@@ -13,6 +13,7 @@
  *   0x09000000  write 1 byte: the character is printed (lines per vCPU, whole lines at a time)
  *   0x09000008  write: the guest's exit status, lsvm's own at the end (default 0)
  *   0x09000010  read: 1 if STOPFILE exists (-S), else 0 (a doorbell a spinning guest polls)
+ *   0x09000018  write: ignored (a sink for round-trip measurements)
  *
  * Any other MMIO, and every memory fault reported to user space, is refused (the guest takes
  * an external abort). When the guest shares a page (MEM_SHARE), lsvm reads it through its
@@ -30,6 +31,7 @@
 #define CONSOLE_GPA	 0x09000000ULL
 #define CONSOLE_STATUS	 (CONSOLE_GPA + 0x8)
 #define CONSOLE_DOOR	 (CONSOLE_GPA + 0x10)
+#define CONSOLE_SINK	 (CONSOLE_GPA + 0x18)
 #define LSVM_SHARE_MAGIC 0x6c73766d2d6f6b21ULL /* "lsvm-ok!" */
 #define PAGE		 4096ULL
 #define MAX_IMAGE	 (16ULL << 20)
@@ -85,11 +87,13 @@ static int mmio(struct vcpu *v)
 		console_byte(v, (char)val);
 		return 0;
 	}
+	if (run->mmio.is_write && addr == CONSOLE_SINK)
+		return 0;
 	if (run->mmio.is_write && addr == CONSOLE_STATUS) {
 		g.status = (int)val;
 		return 0;
 	}
-	if (!run->mmio.is_write && addr >= CONSOLE_GPA && addr < CONSOLE_GPA + 0x18) {
+	if (!run->mmio.is_write && addr >= CONSOLE_GPA && addr < CONSOLE_GPA + 0x20) {
 		val = addr == CONSOLE_DOOR && g.stopfile && file_exists(g.stopfile);
 		for (i = 0; i < 8; i++)
 			run->mmio.data[i] = (unsigned char)(val >> (8 * i));
@@ -235,7 +239,7 @@ int main(int argc, char **argv)
 					sigbus = 0, readable = 0;
 	unsigned char *img;
 	const char *image = 0;
-	long mmap_size, r;
+	long mmap_size, r, t0, t1;
 	unsigned int i, j;
 	int failed = 0, reset = 0;
 
@@ -335,10 +339,12 @@ int main(int argc, char **argv)
 		out("lsvm: vm %llu: %s: %llu bytes at 0x%llx, %llu MiB RAM, %u vCPU%s\n", vst.vm_id,
 		    image, img_size, RAM_GPA, g.ram >> 20, g.nvcpus, g.nvcpus > 1 ? "s" : "");
 
+	t0 = now_ms();
 	for (i = 0; i < g.nvcpus; i++)
 		CHECK("thread", thread_start(&g.vcpus[i].thr, vcpu_loop, &g.vcpus[i]));
 	for (i = 0; i < g.nvcpus; i++)
 		thread_join(&g.vcpus[i].thr);
+	t1 = now_ms();
 
 	for (i = 0; i < g.nvcpus; i++) {
 		struct vcpu *vc = &g.vcpus[i];
@@ -360,6 +366,7 @@ int main(int argc, char **argv)
 	    sum.mmio, sum.irq, sum.wfx, sum.cpu_on, sum.cpu_off_waits, sum.memory_fault,
 	    sum.refused_faults, sum.mem_share, sum.mem_unshare, sum.signals, sum.aborts_injected,
 	    sum.runs);
+	out("lsvm: ran %ld ms, %llu returns to user space\n", t1 - t0, sum.exits_user);
 	out("lsvm: vmm: mmio_refused %llu, faults_refused %llu, share_reads %llu, "
 	    "unshare_sigbus %llu, unshare_readable %llu\n",
 	    refused, freds, shr, sigbus, readable);
