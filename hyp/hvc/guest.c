@@ -178,6 +178,17 @@ static bool mem_call(struct vcpu *v, u32 fn, struct hvc_regs *r, struct vcpu_exi
 		err = own_vm_offer_host(v->vm, ipa, 1, &res);
 	else
 		err = own_vm_withdraw_host(v->vm, ipa, 1, &res);
+	if (err == -ENOMEM) {
+		/*
+		 * Taking a borrowed page back needs table pages (a block split): not the
+		 * guest's failure. The host donates and re-runs; the guest repeats the call.
+		 */
+		ex->reason = LS_EXIT_POOL;
+		ex->x[0] = res.need;
+		ex->x[1] = res.need_who == OWN_HOST ? LS_POOL_HOST : res.need_who;
+		ex->retry = true;
+		return true;
+	}
 	if (err) {
 		ret1(r, SMCCC_INVALID_PARAM);
 		return false;

@@ -30,6 +30,7 @@ _Static_assert(LS_IOMMU_BATCH_MAX == OWN_BATCH_MAX &&
 		       LS_IOMMU_BUDGET_PAGES == OWN_HDOM_BUDGET_PAGES,
 	       "ABI map batch matches the core");
 _Static_assert(LS_VIEW_IOMMU_DOMAIN(0) == OWN_POOL_HDOM(0), "ABI view ids match the core");
+_Static_assert(LS_CONVERT_ZERO == OWN_CONVERT_ZERO, "ABI conversion flags match the core");
 
 static u64 hvc_features;
 
@@ -163,7 +164,10 @@ static void hvc_vm_share_host(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 
 	if (hvc_from_host(ctx, regs))
 		hvc_ret_own(regs,
-			    own_host_borrow_vm(hvc_vm_id(regs->x[1]), regs->x[2], regs->x[3], &res),
+			    regs->x[4] > 0xffffffffULL ?
+				    -EINVAL :
+				    own_host_borrow_vm(hvc_vm_id(regs->x[1]), regs->x[2],
+						       regs->x[3], (u32)regs->x[4], &res),
 			    &res);
 }
 
@@ -173,7 +177,10 @@ static void hvc_vm_unshare_host(const struct hvc_ctx *ctx, struct hvc_regs *regs
 
 	if (hvc_from_host(ctx, regs))
 		hvc_ret_own(regs,
-			    own_host_return_vm(hvc_vm_id(regs->x[1]), regs->x[2], regs->x[3], &res),
+			    regs->x[4] > 0xffffffffULL ?
+				    -EINVAL :
+				    own_host_return_vm(hvc_vm_id(regs->x[1]), regs->x[2],
+						       regs->x[3], (u32)regs->x[4], &res),
 			    &res);
 }
 

@@ -338,7 +338,10 @@ int vcpu_run(u32 vm, u32 idx, u64 flags, u64 data, struct vcpu_exit *ex)
 		case VCPU_EV_HVC:
 			vcpu_stat_add(r, LS_VM_STAT_GUEST_HVC);
 			done = guest_hvc(v, &ev.hvc, ex);
-			plat_vcpu_hvc_ret(v, &ev.hvc);
+			if (ex->retry)
+				plat_vcpu_hvc_retry(v);
+			else
+				plat_vcpu_hvc_ret(v, &ev.hvc);
 			break;
 		case VCPU_EV_IRQ:
 			ex->reason = LS_EXIT_IRQ;

@@ -77,11 +77,14 @@
 #define LS_FN_HOST_UNSHARE_HYP 0x0003 /* x1 = pa, x2 = pages */
 #define LS_FN_HOST_DONATE_VM   0x0004 /* x1 = vm, x2 = pa, x3 = ipa, x4 = pages */
 #define LS_FN_VM_RECLAIM       0x0005 /* x1 = vm, x2 = ipa, x3 = pages */
-#define LS_FN_VM_SHARE_HOST    0x0006 /* x1 = vm, x2 = ipa, x3 = pages (private -> shared) */
-#define LS_FN_VM_UNSHARE_HOST  0x0007 /* x1 = vm, x2 = ipa, x3 = pages (shared -> private) */
-#define LS_FN_VM_CREATE	       0x0008 /* x1 = pool pa, x2 = pages, x3 = ipa bits; x1 = vm */
-#define LS_FN_VM_DESTROY       0x0009 /* x1 = vm; x1 = pool pages returned */
-#define LS_FN_POOL_DONATE      0x000a /* x1 = LS_POOL_HOST or vm, x2 = pa, x3 = pages */
+#define LS_FN_VM_SHARE_HOST \
+	0x0006 /* x1 = vm, x2 = ipa, x3 = pages, x4 = LS_CONVERT_* (private -> shared) */
+#define LS_FN_VM_UNSHARE_HOST \
+	0x0007 /* x1 = vm, x2 = ipa, x3 = pages, x4 = LS_CONVERT_* (shared -> private) */
+#define LS_CONVERT_ZERO	  1 /* x4 of SHARE/UNSHARE_HOST: the pages are zeroed in the conversion */
+#define LS_FN_VM_CREATE	  0x0008 /* x1 = pool pa, x2 = pages, x3 = ipa bits; x1 = vm */
+#define LS_FN_VM_DESTROY  0x0009 /* x1 = vm; x1 = pool pages returned */
+#define LS_FN_POOL_DONATE 0x000a /* x1 = LS_POOL_HOST or vm, x2 = pa, x3 = pages */
 /* 0x000b, 0x000c: retired (ABI 1.2); guests use pKVM's MEM_SHARE/MEM_UNSHARE (docs/guest-abi.md). */
 
 #define LS_HVC_HOST_SHARE_HYP	LS_HVC_ID(LS_FN_HOST_SHARE_HYP)
@@ -283,6 +286,9 @@
  *   LS_EXIT_MEM_UNSHARE  x2 = gpa, x3 = size: the guest withdrew it (MEM_UNSHARE, done already).
  *   LS_EXIT_VCPU_OFF     RUN of a vCPU that is off (never started by CPU_ON, or CPU_OFF):
  *                        nothing ran; the host waits for an LS_EXIT_CPU_ON naming it.
+ *   LS_EXIT_POOL         x2 = pages to donate, x3 = to which pool (LS_POOL_HOST or the VM id):
+ *                        a guest call (MEM_UNSHARE) needs table pages; the host donates them
+ *                        (LS_FN_POOL_DONATE) and runs the vCPU again, which repeats the call.
  */
 #define LS_EXIT_IRQ	     1
 #define LS_EXIT_MMIO	     2
@@ -294,6 +300,7 @@
 #define LS_EXIT_MEM_SHARE    8
 #define LS_EXIT_MEM_UNSHARE  9
 #define LS_EXIT_VCPU_OFF     10
+#define LS_EXIT_POOL	     11
 
 #define LS_MMIO_WRITE	  1UL
 #define LS_MEMFAULT_WRITE (1UL << 0) /* the access was a write */

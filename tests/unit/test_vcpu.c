@@ -890,6 +890,78 @@ static void guest_shutdown(void **state)
 }
 
 /* MEM_SHARE / MEM_UNSHARE of one granule, the consent the host's VM_SHARE_HOST needs. */
+/*
+ * A guest MEM_UNSHARE that needs a table page (the VM's 2 MiB block of shared pages
+ * splits) while the pool is empty: not the guest's error. The host sees LS_EXIT_POOL
+ * naming the pool, the guest's HVC runs again after the donation, nothing changed
+ * in between.
+ */
+static void guest_unshare_pool(void **state)
+{
+	struct hvc_regs r;
+	u64 pa, hold, snap, pc0, pc1, l, a, m, x[4];
+
+	(void)state;
+	new_vcpu(vm, 0, 0);
+	pa = donate(vm, SZ_1G, 512, SZ_2M);
+	assert_int_equal(env_guest_mem(vm, true, SZ_1G, 512, NULL), LS_OK);
+	assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST, vm, SZ_1G, 512, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], 512);
+	INV_ASSERT();
+	hold = squeeze(vm, 0);
+	snap = env_snapshot();
+	fake_vcpu_counts(vcpu_peer(vm, 0), &l, &a, &m, &pc0);
+	script1(ev_hvc(KVM_MEM_UNSHARE, SZ_1G + 5 * PAGE_SIZE, 0, 0));
+	assert_int_equal(run_ok(vm, 0, 0, 0, &r), LS_EXIT_POOL);
+	assert_true(r.x[2] >= 1);
+	assert_int_equal(r.x[3], vm);
+	fake_vcpu_counts(vcpu_peer(vm, 0), &l, &a, &m, &pc1);
+	assert_int_equal(pc1, pc0 - 4); /* the HVC runs again */
+	assert_int_equal(env_snapshot(), snap);
+	assert_int_equal(own_page_state(OWN_HOST, pa + 5 * PAGE_SIZE), OWN_SHARED_BORROWED);
+	release(vm, hold);
+	assert_int_equal(guest_call(vm, 0, KVM_MEM_UNSHARE, SZ_1G + 5 * PAGE_SIZE, 0, 0, &r, x),
+			 LS_EXIT_MEM_UNSHARE);
+	assert_int_equal(x[0], 0);
+	assert_int_equal(own_page_state(OWN_HOST, pa + 5 * PAGE_SIZE), OWN_NOPAGE);
+	INV_ASSERT();
+}
+
+/* LS_CONVERT_ZERO on the host's conversions: scrubbed in the transaction, else kept. */
+static void convert_zero(void **state)
+{
+	struct hvc_regs r;
+	u64 pa, snap;
+	u8 *b;
+
+	(void)state;
+	pa = env_host_pages(2, PAGE_SIZE);
+	b = plat_phys_to_virt(pa);
+	memset(b, 0x5a, 2 * PAGE_SIZE);
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, pa, MEM_IPA, 2, &r), LS_OK);
+	assert_int_equal(env_guest_mem(vm, true, MEM_IPA, 2, NULL), LS_OK);
+	/* Unknown flags: refused, nothing changed. */
+	snap = env_snapshot();
+	assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST, vm, MEM_IPA, 1, 2, &r), LS_EINVAL);
+	assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST, vm, MEM_IPA, 1, 1ULL << 32, &r), LS_EINVAL);
+	assert_int_equal(env_snapshot(), snap);
+	assert_int_equal(b[0], 0x5a);
+	/* private -> shared: ZERO scrubs, PRESERVE (no flag) keeps. */
+	assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST, vm, MEM_IPA, 1, LS_CONVERT_ZERO, &r), LS_OK);
+	assert_true(page_zero(pa));
+	assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST, vm, MEM_IPA + PAGE_SIZE, 1, 0, &r), LS_OK);
+	assert_int_equal(b[PAGE_SIZE + 7], 0x5a);
+	/* shared -> private: the host's writes are gone with ZERO, kept without. */
+	memset(b, 0xa5, 2 * PAGE_SIZE);
+	assert_int_equal(env_hvc(LS_FN_VM_UNSHARE_HOST, vm, MEM_IPA, 1, 4, &r), LS_EINVAL);
+	assert_int_equal(env_hvc(LS_FN_VM_UNSHARE_HOST, vm, MEM_IPA, 1, LS_CONVERT_ZERO, &r),
+			 LS_OK);
+	assert_true(page_zero(pa));
+	assert_int_equal(env_hvc(LS_FN_VM_UNSHARE_HOST, vm, MEM_IPA + PAGE_SIZE, 1, 0, &r), LS_OK);
+	assert_int_equal(b[PAGE_SIZE + 9], 0xa5);
+	INV_ASSERT();
+}
+
 static void guest_mem_share(void **state)
 {
 	struct hvc_regs r;
@@ -1362,9 +1434,9 @@ static void race_one_vcpu(void **state)
 	assert_int_equal(fk(vm, 0).loads, w[0].ok + w[1].ok);
 	assert_int_equal(stat(vm, LS_VM_STAT_RUNS), w[0].ok + w[1].ok);
 	assert_int_equal(stat(vm, LS_VM_STAT_EXITS), w[0].ok + w[1].ok);
-	print_message("# race: %llu + %llu runs, %llu + %llu LS_EBUSY\n", (unsigned long long)w[0].ok,
-		      (unsigned long long)w[1].ok, (unsigned long long)w[0].busy,
-		      (unsigned long long)w[1].busy);
+	print_message("# race: %llu + %llu runs, %llu + %llu LS_EBUSY\n",
+		      (unsigned long long)w[0].ok, (unsigned long long)w[1].ok,
+		      (unsigned long long)w[0].busy, (unsigned long long)w[1].busy);
 	INV_ASSERT();
 }
 
@@ -1388,6 +1460,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(dying, setup, teardown),
 		cmocka_unit_test_setup_teardown(destroy_returns_vcpus, setup, teardown),
 		cmocka_unit_test_setup_teardown(stats, setup, teardown),
+		cmocka_unit_test_setup_teardown(guest_unshare_pool, setup, teardown),
+		cmocka_unit_test_setup_teardown(convert_zero, setup, teardown),
 		cmocka_unit_test_setup_teardown(busy_while_running, setup, teardown),
 		cmocka_unit_test_setup_teardown(race_one_vcpu, setup, teardown),
 	};

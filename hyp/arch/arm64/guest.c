@@ -594,6 +594,11 @@ void plat_vcpu_hvc_ret(struct vcpu *v, const struct hvc_regs *r)
 		ctx(v)->x[i] = r->x[i];
 }
 
+void plat_vcpu_hvc_retry(struct vcpu *v)
+{
+	ctx(v)->pc -= 4; /* ELR_EL2 pointed past the HVC (its preferred return address) */
+}
+
 /* A load's data into Xt/Wt, sign-extended if the load says so (ISS SSE, SF). */
 void plat_vcpu_mmio_done(struct vcpu *v, u64 data)
 {

@@ -17,7 +17,7 @@
 struct fake_vcpu {
 	u64 x[31];
 	u64 sp_el1, pc, pstate, sctlr;
-	u64 loads, puts, aborts, mmio_done;
+	u64 loads, puts, aborts, mmio_done, retries;
 	bool loaded;
 };
 
@@ -156,6 +156,12 @@ void plat_vcpu_enter(struct vcpu *v, struct vcpu_event *ev)
 void plat_vcpu_hvc_ret(struct vcpu *v, const struct hvc_regs *r)
 {
 	memcpy(ctx(v)->x, r->x, 4 * sizeof(u64));
+}
+
+void plat_vcpu_hvc_retry(struct vcpu *v)
+{
+	ctx(v)->pc -= 4;
+	ctx(v)->retries++;
 }
 
 void plat_vcpu_mmio_done(struct vcpu *v, u64 data)

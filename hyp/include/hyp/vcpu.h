@@ -51,6 +51,7 @@ struct vcpu_event {
 struct vcpu_exit {
 	u64 reason;
 	u64 x[5];
+	bool retry; /* guest_hvc(): run the guest's HVC again instead of returning from it */
 };
 
 enum vcpu_pending { VCPU_PEND_NONE, VCPU_PEND_MMIO, VCPU_PEND_FAULT };
@@ -102,6 +103,8 @@ void plat_vcpu_put(struct vcpu *v);
 void plat_vcpu_enter(struct vcpu *v, struct vcpu_event *ev);
 /* Write x0..x3 of a handled guest hypercall (the PC is past the HVC already). */
 void plat_vcpu_hvc_ret(struct vcpu *v, const struct hvc_regs *r);
+/* The guest's last HVC runs again at the next entry (the PC goes back to it). */
+void plat_vcpu_hvc_retry(struct vcpu *v);
 /* Complete the MMIO access of the last ABORT event (a read gets @data) and step over it. */
 void plat_vcpu_mmio_done(struct vcpu *v, u64 data);
 /* Refuse the access of the last ABORT event: a synchronous external abort to the guest. */
