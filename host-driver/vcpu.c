@@ -221,6 +221,22 @@ static long ls_vcpu_run(struct ls_vcpu *vcpu)
 			/* Taken by the host already: the HVC returned with IRQs unmasked. */
 			cnt->irq++;
 			continue;
+		case LS_EXIT_POOL: {
+			/* A guest call (MEM_UNSHARE) needs table pages: donate, run again, and
+			 * the vCPU repeats its call (abi.h LS_EXIT_POOL). */
+			int r;
+
+			mutex_lock(&vm->lock);
+			r = ls_vm_donate(vm, res.a2, res.a3);
+			mutex_unlock(&vm->lock);
+			if (r) {
+				run->exit_reason = LOCKSTEP_EXIT_UNKNOWN;
+				ret = r;
+				goto out;
+			}
+			cnt->pool_donations += res.a2;
+			continue;
+		}
 		case LS_EXIT_WFX:
 			cnt->wfx++;
 			cond_resched();

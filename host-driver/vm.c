@@ -83,7 +83,7 @@ int ls_errno(long status)
  * donations: fewer, bigger ones). A block of at most 512 pages is 2 MiB-aligned within one
  * 2 MiB window, so a single LS_FN_POOL_DONATE moves it whole (docs/hypercalls.md "Ranges").
  */
-static int ls_vm_donate(struct ls_vm *vm, u64 need, u64 pool)
+int ls_vm_donate(struct ls_vm *vm, u64 need, u64 pool)
 {
 	struct arm_smccc_1_2_regs res;
 	unsigned int order;

@@ -108,6 +108,7 @@ extern atomic64_t ls_stat_pages_held, ls_stat_reclaimed, ls_stat_reclaimed_nonze
 	ls_stat_gmem_pages;
 void ls_hvc(u64 fn, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, struct arm_smccc_1_2_regs *res);
 int ls_errno(long status);
+int ls_vm_donate(struct ls_vm *vm, u64 need, u64 pool); /* vm->lock held (or teardown) */
 int ls_vm_call(struct ls_vm *vm, u64 fn, u64 a1, u64 a2, u64 a3, u64 a4,
 	       struct arm_smccc_1_2_regs *res);
 void ls_vm_put(struct ls_vm *vm);

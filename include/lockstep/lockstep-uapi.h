@@ -162,7 +162,8 @@ struct lockstep_run_counters {
 	__u64 signals;	       /* RUN ended by a pending signal (EINTR) */
 	__u64 resched;	       /* cond_resched() between runs */
 	__u64 aborts_injected; /* INJECT_ABORT completions (driver's and user's) */
-	__u64 reserved[2];
+	__u64 pool_donations;  /* pages donated for a guest call (LS_EXIT_POOL) */
+	__u64 reserved[1];
 };
 
 /*
