@@ -462,7 +462,11 @@ static int ls_vm_populate(struct ls_vm *vm, struct lockstep_populate *p)
 		unsigned long idx = (s->offset + gpa - s->gpa) >> PAGE_SHIFT, k;
 		phys_addr_t pa = page_to_phys(gmem->pages[idx]);
 
-		mutex_lock(&gmem->lock);
+		/*
+		 * Copy without gmem->lock: the source may be a mapping of this very guest_memfd,
+		 * whose fault handler takes it (a VMM must not deadlock its own thread). The pages
+		 * are the host's and vm->lock keeps every other POPULATE out.
+		 */
 		for (run = 0; i + run < pages && idx + run < gmem->npages &&
 			      gpa + (run << PAGE_SHIFT) - s->gpa < s->size &&
 			      page_to_phys(gmem->pages[idx + run]) == pa + (run << PAGE_SHIFT);
@@ -481,6 +485,7 @@ static int ls_vm_populate(struct ls_vm *vm, struct lockstep_populate *p)
 			/* The guest starts with its MMU off: non-cacheable accesses. */
 			ls_clean_poc(va, PAGE_SIZE);
 		}
+		mutex_lock(&gmem->lock);
 		if (run) {
 			u64 done = 0;
 			int r = ls_vm_donate_range(vm, pa, gpa, run, &done);

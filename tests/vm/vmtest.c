@@ -17,7 +17,7 @@
 
 #define PAGE	4096ULL
 #define RAM_GPA 0x80000000ULL
-#define NCHECKS 69
+#define NCHECKS 70
 
 static int sysfd;
 static unsigned int nchecks;
@@ -288,6 +288,12 @@ static int cmd_bad(const char *image)
 	BAD("POPULATE running past the memslot's end: ENOENT", 2,
 	    POP(RAM_GPA + (1ULL << 20) - PAGE, IMG, 2 * PAGE, 0, 0));
 	BAD("POPULATE from an unmapped source: EFAULT", 14, POP(RAM_GPA, 0x1000, PAGE, 0, 0));
+	/* The source a mapping of the same guest_memfd (its pages are not shared: SIGBUS-like
+	 * fault, EFAULT), which a driver holding the guest_memfd's lock would deadlock on. */
+	map = (void *)sys(NR_MMAP, 0, PAGE, PROT_READ_, MAP_SHARED_, gmem, 0);
+	BAD("POPULATE from the guest_memfd's own mapping: EFAULT", 14,
+	    POP(RAM_GPA, (unsigned long long)map, PAGE, 0, 0));
+	sys(NR_MUNMAP, map, PAGE);
 	GOOD("POPULATE the image", POP(RAM_GPA, IMG, img_size, 0, 0));
 	verdict(p.done == img_size, "POPULATE reports every byte done", 0, 0);
 	BAD("POPULATE of a page already populated: EEXIST", 17, POP(RAM_GPA, IMG, PAGE, 0, 0));
