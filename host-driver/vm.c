@@ -680,6 +680,10 @@ long ls_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case LOCKSTEP_GET_API_VERSION:
 		return arg ? -EINVAL : LOCKSTEP_API_VERSION;
 	case LOCKSTEP_CREATE_VM:
+		/* /dev/lockstep is 0444 (its read() is for everyone): creating VMs and giving
+		 * memory away takes an fd opened for writing, which the mode leaves to root. */
+		if (!(file->f_mode & FMODE_WRITE))
+			return -EBADF;
 		if (!(ls_vm_features & LS_FEAT_VCPUS))
 			return -ENODEV; /* this Lockstep runs no vCPU */
 		return ls_vm_create(arg);

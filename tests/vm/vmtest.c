@@ -17,7 +17,7 @@
 
 #define PAGE	4096ULL
 #define RAM_GPA 0x80000000ULL
-#define NCHECKS 70
+#define NCHECKS 71
 
 static int sysfd;
 static unsigned int nchecks;
@@ -193,7 +193,7 @@ static int cmd_bad(const char *image)
 	struct lockstep_run *run;
 	unsigned long long val, pc = RAM_GPA, pagesz, img_size;
 	long n, rc, st;
-	int vm2, gmem = -1, vcpu, other_gmem, i;
+	int vm2, gmem = -1, vcpu, other_gmem, i, rofd;
 	void *map;
 
 	out("PLAN %d\n", NCHECKS);
@@ -206,6 +206,10 @@ static int cmd_bad(const char *image)
 	gstats(&g0);
 
 	/* /dev/lockstep */
+	rofd = open_("/dev/lockstep", O_RDONLY_);
+	BAD("CREATE_VM on /dev/lockstep opened read-only: EBADF", 9,
+	    xioctl(rofd, LOCKSTEP_CREATE_VM, 0));
+	sys(NR_CLOSE, rofd);
 	BAD("CREATE_VM with type 1: EINVAL", 22, xioctl(sysfd, LOCKSTEP_CREATE_VM, 1));
 	BAD("GET_API_VERSION with arg 1: EINVAL", 22, xioctl(sysfd, LOCKSTEP_GET_API_VERSION, 1));
 	BAD("unknown ioctl on /dev/lockstep: ENOTTY", 25, xioctl(sysfd, _IO(LOCKSTEPIO, 0x7f), 0));
