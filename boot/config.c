@@ -65,11 +65,13 @@ enum {
 	CFG_STACK,
 	CFG_CPUS,
 	CFG_UNSAFE_DMA,
+	CFG_ALLOW_UNSIGNED,
 	CFG_NKEYS
 };
 static const char *const cfg_keys[CFG_NKEYS] = {
-	"hypervisor", "kernel",	   "initrd", "cmdline",
-	"pool_mib",   "stack_kib", "cpus",   "unsafe_untranslated_dma",
+	"hypervisor",	  "kernel",    "initrd", "cmdline",
+	"pool_mib",	  "stack_kib", "cpus",	 "unsafe_untranslated_dma",
+	"allow_unsigned",
 };
 
 static const char *cfg_set(struct ldr_config *c, int key, const char *val, size_t vlen)
@@ -98,6 +100,8 @@ static const char *cfg_set(struct ldr_config *c, int key, const char *val, size_
 		return cfg_uint(&c->cpus, val, vlen, 1, LS_BOOT_MAX_CPUS);
 	case CFG_UNSAFE_DMA:
 		return cfg_uint(&c->unsafe_dma, val, vlen, 0, 1);
+	case CFG_ALLOW_UNSIGNED:
+		return cfg_uint(&c->allow_unsigned, val, vlen, 0, 1);
 	}
 	return "internal: bad key";
 }

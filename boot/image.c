@@ -34,8 +34,8 @@ const char *img_check(const void *buf, size_t len)
 		return "bad header size";
 	if (h->image_size > len)
 		return "file shorter than image_size (truncated)";
-	if (h->image_size < len)
-		return "file longer than image_size";
+	if (h->image_size < len && len - h->image_size != sizeof(struct ls_image_sig))
+		return "file longer than image_size (and not by one signature trailer)";
 	if (h->mem_size < h->image_size || h->mem_size > LDR_IMAGE_MEM_MAX ||
 	    h->mem_size % LDR_PAGE_SIZE)
 		return "bad mem_size (below image_size, too large or not 4 KiB aligned)";
@@ -61,6 +61,7 @@ const char *layout_compute(const struct ls_image_hdr *hdr, const struct ldr_conf
 	if (hdr->mem_size == 0 || hdr->mem_size % LDR_PAGE_SIZE ||
 	    hdr->mem_size > LDR_IMAGE_MEM_MAX)
 		return "bad image mem_size";
+	_Static_assert(sizeof(struct ls_boot_info) <= LDR_PAGE_SIZE, "boot info fits its page");
 	if (sizeof(struct ls_boot_info) > LDR_PAGE_SIZE)
 		return "internal: boot info larger than a page";
 

@@ -48,6 +48,13 @@ struct ldr_config {
 	 * so on every boot. Default 0: the loader refuses.
 	 */
 	uint32_t unsafe_dma;
+	/*
+	 * allow_unsigned=1: boot a hypervisor image whose signature is missing or does
+	 * not verify against the loader's key. Development only: the loader says so on
+	 * every boot and the measurement log records it (LS_MEAS_F_UNSIGNED). Default 0:
+	 * the loader refuses such an image and returns to the firmware.
+	 */
+	uint32_t allow_unsigned;
 	unsigned int line; /* line of the first error, 0 if none */
 };
 
@@ -62,8 +69,43 @@ const char *cfg_parse(const char *buf, size_t len, struct ldr_config *cfg);
 /* CRC-32 (IEEE 802.3, reflected, polynomial 0xedb88320), as zlib's crc32(). */
 uint32_t ldr_crc32(uint32_t crc, const void *buf, size_t len);
 
-/* Validate a hypervisor image of len bytes (see include/lockstep/boot.h). */
+/*
+ * Validate a hypervisor image file of len bytes (see include/lockstep/boot.h): the
+ * image, optionally followed by its signature trailer (checked by sig_check()).
+ */
 const char *img_check(const void *buf, size_t len);
+
+/* Hand mbedtls its bounded heap (a static buffer in boot/sig.c); idempotent. */
+void ldr_crypto_init(void);
+
+/* SHA-256 (FIPS 180-4), boot/sig.c; incremental for files read in pieces. */
+struct ldr_sha256 {
+	uint64_t opaque[16]; /* mbedtls_sha256_context (108 bytes) */
+};
+void ldr_sha256_init(struct ldr_sha256 *c);
+void ldr_sha256_update(struct ldr_sha256 *c, const void *buf, size_t len);
+void ldr_sha256_final(struct ldr_sha256 *c, uint8_t out[32]);
+void ldr_sha256(const void *buf, size_t len, uint8_t out[32]);
+
+/* A P-256 public key, SEC 1 2.3.3 uncompressed point: 0x04 || X || Y. */
+#define LDR_PUBKEY_BYTES 65
+
+enum ldr_sig_result {
+	LDR_SIG_OK,
+	LDR_SIG_NONE,	   /* no trailer */
+	LDR_SIG_MALFORMED, /* a trailer, but not one this loader reads */
+	LDR_SIG_OTHER_KEY, /* key id is not the trusted key's */
+	LDR_SIG_BAD,	   /* the trusted key's id, but the signature does not verify */
+};
+
+/*
+ * Check the signature trailer of an image file that img_check() accepted against the
+ * trusted public key pub; digest = SHA-256 of the image [0, image_size) whatever
+ * the result (the hypervisor image's measurement).
+ */
+enum ldr_sig_result sig_check(const void *file, size_t len, const uint8_t pub[LDR_PUBKEY_BYTES],
+			      uint8_t digest[32]);
+const char *sig_result_str(enum ldr_sig_result r);
 
 /* Layout of the reserved region, offsets from its base. */
 struct ldr_layout {

@@ -9,10 +9,14 @@
  */
 #include "efi_ldr.h"
 
+/* The public key hypervisor images must be signed with (mk/attest.mk generates it). */
+#include "lockstep_pubkey.h"
+
 #define LDR_VERSION	    "0.1"
 #define LDR_CFG_FILE	    "\\lockstep\\lockstep.cfg"
 #define LDR_HYP_FILE_MAX    (64ULL << 20)
 #define LDR_INITRD_FILE_MAX (512ULL << 20)
+#define LDR_KERNEL_FILE_MAX (256ULL << 20)
 /* SMMUv3 register pages 0 and 1 (SMMUv3 IHI 0070, 6.1 "Memory map"); IORT gives no size. */
 #define LDR_SMMUV3_FRAME    0x20000ULL
 
@@ -110,7 +114,33 @@ struct ldr_state {
 	EFI_PHYSICAL_ADDRESS dsdt_copy;
 	UINTN dsdt_pages;
 	UINTN untranslated; /* DMA masters outside the SMMU let through by the config */
+	/* Measured launch (docs/attestation.md): what was loaded, copied into the boot info. */
+	struct ls_mlog mlog;
 };
+
+/* Append one SHA-256 event to the measurement log (at most LS_MLOG_MAX_EVENTS - 1 here). */
+static void ldr_measure(struct ldr_state *s, uint32_t type, const uint8_t digest[32],
+			uint64_t length, const char *desc, uint32_t flags)
+{
+	struct ls_mlog_event *ev;
+	unsigned int i;
+
+	if (s->mlog.nr_events >= LS_MLOG_MAX_EVENTS - 1)
+		return;
+	ev = &s->mlog.ev[s->mlog.nr_events++];
+	ev->type = type;
+	ev->alg = LS_MEAS_ALG_SHA256;
+	ev->length = length;
+	CopyMem(ev->digest, (void *)digest, sizeof(ev->digest));
+	for (i = 0; i + 1 < sizeof(ev->desc) && desc[i]; i++)
+		ev->desc[i] = desc[i];
+	ev->flags = flags;
+	s->mlog.size = LS_MLOG_HDR_BYTES + s->mlog.nr_events * LS_MLOG_EV_BYTES;
+	Print(LDR_TAG L"measured %a: sha256 ", desc);
+	for (i = 0; i < 32; i++)
+		Print(L"%02x", digest[i]);
+	Print(L" (%ld bytes)\n", length);
+}
 
 /* Which device MMIO the host may reach; large, so not on the stack. */
 static struct ldr_devmap ldr_dm;
@@ -515,6 +545,47 @@ static EFI_STATUS ldr_load_config(struct ldr_state *s)
 	Print(LDR_TAG L"config: cmdline=\"%a\"\n", s->cfg.cmdline);
 	Print(LDR_TAG L"config: pool_mib=%d stack_kib=%d cpus=%d\n", s->cfg.pool_mib,
 	      s->cfg.stack_kib, s->cfg.cpus);
+	if (s->cfg.allow_unsigned)
+		Print(LDR_TAG L"*** DEVELOPMENT MODE (allow_unsigned=1) ***: a hypervisor image "
+			      L"that is not signed by this loader's key boots anyway\n");
+	return EFI_SUCCESS;
+}
+
+/*
+ * The image's signature against the built-in key (docs/attestation.md "Signed hypervisor
+ * images"). Refused unless allow_unsigned=1: then booted, loudly, and the measurement
+ * log says so. Nothing has been changed yet: a refusal goes straight back to the firmware.
+ */
+static EFI_STATUS ldr_check_signature(struct ldr_state *s)
+{
+	const struct ls_image_hdr *h = s->hyp;
+	enum ldr_sig_result r;
+	uint8_t digest[32], key_id[32];
+	unsigned int i;
+
+	r = sig_check(s->hyp, s->hyp_len, ldr_pubkey, digest);
+	ldr_sha256(ldr_pubkey, sizeof(ldr_pubkey), key_id);
+	if (r == LDR_SIG_OK) {
+		Print(LDR_TAG L"hypervisor image %a: signature verified (ECDSA P-256, key id ",
+		      s->cfg.hypervisor);
+		for (i = 0; i < 8; i++)
+			Print(L"%02x", key_id[i]);
+		Print(L")\n");
+	} else if (!s->cfg.allow_unsigned) {
+		Print(LDR_TAG L"ERROR: hypervisor image %a refused: %a. This loader trusts key id ",
+		      s->cfg.hypervisor, sig_result_str(r));
+		for (i = 0; i < 8; i++)
+			Print(L"%02x", key_id[i]);
+		Print(L"; sign the image with scripts/signimg.py (allow_unsigned=1 in lockstep.cfg "
+		      L"boots it anyway: development only). Lockstep not started.\n");
+		return EFI_SECURITY_VIOLATION;
+	} else {
+		Print(LDR_TAG L"*** UNSIGNED HYPERVISOR ***: %a: %a; booting it because "
+			      L"allow_unsigned=1. THIS BOOT IS NOT TRUSTWORTHY.\n",
+		      s->cfg.hypervisor, sig_result_str(r));
+	}
+	ldr_measure(s, LS_MEAS_HYP_IMAGE, digest, h->image_size, s->cfg.hypervisor,
+		    r == LDR_SIG_OK ? LS_MEAS_F_SIG_OK : LS_MEAS_F_UNSIGNED);
 	return EFI_SUCCESS;
 }
 
@@ -536,9 +607,12 @@ static EFI_STATUS ldr_load_hyp(struct ldr_state *s)
 		return EFI_LOAD_ERROR;
 	}
 	h = s->hyp;
+	st = ldr_check_signature(s);
+	if (EFI_ERROR(st))
+		return st;
 	Print(LDR_TAG L"hypervisor image: %d bytes, mem %d KiB, entry +0x%lx, version %d.%d.%d, "
 		      L"crc32 0x%08x ok\n",
-	      s->hyp_len, h->mem_size >> 10, h->entry_offset, h->version >> 32,
+	      h->image_size, h->mem_size >> 10, h->entry_offset, h->version >> 32,
 	      (h->version >> 16) & 0xffff, h->version & 0xffff, h->crc32);
 	if (arch_current_el() != 2) {
 		Print(LDR_TAG L"ERROR: running at EL%d, Lockstep needs EL2 (QEMU: -M "
@@ -561,6 +635,12 @@ static EFI_STATUS ldr_load_initrd(struct ldr_state *s)
 		return st;
 	}
 	Print(LDR_TAG L"initrd: %d bytes\n", s->initrd_len);
+	if (s->cfg.hypervisor[0]) {
+		uint8_t digest[32];
+
+		ldr_sha256(s->initrd, s->initrd_len, digest);
+		ldr_measure(s, LS_MEAS_INITRD, digest, s->initrd_len, s->cfg.initrd, 0);
+	}
 	return EFI_SUCCESS;
 }
 
@@ -570,12 +650,31 @@ static EFI_STATUS ldr_load_kernel(struct ldr_state *s)
 	EFI_DEVICE_PATH *dp;
 	CHAR16 *wpath;
 	UINT64 size;
+	void *kbuf = NULL;
+	UINTN klen = 0;
+	uint8_t digest[32];
 	EFI_STATUS st;
 
 	st = ldr_file_size(s->root, s->cfg.kernel, &size);
 	if (EFI_ERROR(st)) {
 		Print(LDR_TAG L"ERROR: cannot open kernel %a: %r\n", s->cfg.kernel, st);
 		return st;
+	}
+	/*
+	 * Under Lockstep the kernel is measured: read once into memory, hashed, and that
+	 * same buffer is what LoadImage loads (no second read that could differ).
+	 */
+	if (s->cfg.hypervisor[0]) {
+		st = ldr_read_file(s->root, s->cfg.kernel, LDR_KERNEL_FILE_MAX, &kbuf, &klen);
+		if (EFI_ERROR(st)) {
+			Print(LDR_TAG L"ERROR: cannot read kernel %a: %r\n", s->cfg.kernel, st);
+			return st;
+		}
+		ldr_sha256(kbuf, klen, digest);
+		ldr_measure(s, LS_MEAS_KERNEL, digest, klen, s->cfg.kernel, 0);
+		ldr_sha256(s->cfg.cmdline, strlena((CHAR8 *)s->cfg.cmdline), digest);
+		ldr_measure(s, LS_MEAS_CMDLINE, digest, strlena((CHAR8 *)s->cfg.cmdline),
+			    "kernel command line", 0);
 	}
 	wpath = ldr_ascii_to_ucs2(s->cfg.kernel);
 	if (!wpath)
@@ -585,8 +684,10 @@ static EFI_STATUS ldr_load_kernel(struct ldr_state *s)
 	FreePool(wpath);
 	if (!dp)
 		return EFI_OUT_OF_RESOURCES;
-	st = BS->LoadImage(FALSE, s->self, dp, NULL, 0, &s->kernel);
+	st = BS->LoadImage(FALSE, s->self, dp, kbuf, klen, &s->kernel);
 	FreePool(dp);
+	if (kbuf)
+		FreePool(kbuf);
 	if (EFI_ERROR(st)) {
 		s->kernel = NULL;
 		Print(LDR_TAG L"ERROR: LoadImage(kernel %a, %ld bytes) failed: %r\n", s->cfg.kernel,
@@ -823,6 +924,7 @@ static EFI_STATUS ldr_prepare_hyp(struct ldr_state *s)
 	for (i = 0; i < nr_host_mmio; i++)
 		info->host_mmio[i] = host_mmio[i];
 	info->nr_untranslated = (uint32_t)s->untranslated;
+	info->mlog = s->mlog;
 	Print(LDR_TAG L"boot info: smmu 0x%lx size 0x%lx (from %s)\n", info->smmu_base,
 	      info->smmu_size, smmu_src);
 	/* Its StreamIDs, from the same description, before hiding rewrites the references. */
@@ -916,6 +1018,10 @@ static EFI_STATUS ldr_run(struct ldr_state *s)
 	st = ldr_load_config(s);
 	if (EFI_ERROR(st))
 		return st;
+	s->mlog.magic = LS_MLOG_MAGIC;
+	s->mlog.version = LS_MLOG_VERSION;
+	s->mlog.size = LS_MLOG_HDR_BYTES;
+	s->mlog.event_bytes = LS_MLOG_EV_BYTES;
 	ldr_report_dmar();
 	if (s->cfg.hypervisor[0] && !LDR_ARCH_HYP) {
 		Print(LDR_TAG L"ERROR: hypervisor=%a: Lockstep has no " LDR_ARCH_NAME L" hypervisor image yet; refusing (leave hypervisor= out to boot "

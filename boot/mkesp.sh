@@ -12,6 +12,7 @@
 #   ESP_CMDLINE   kernel command line (cmdline= line)
 #   ESP_POOL_MIB, ESP_STACK_KIB, ESP_CPUS   numeric config lines
 #   ESP_UNSAFE_DMA  unsafe_untranslated_dma= value (tests of the refusal's override)
+#   ESP_ALLOW_UNSIGNED  allow_unsigned= value (an unsigned hypervisor image boots, loudly)
 #   ESP_CFG       a config file copied verbatim instead of the generated one;
 #                 "none" leaves \lockstep\lockstep.cfg out
 # KERNEL may be empty: the config still names \EFI\Linux\Image (negative tests).
@@ -37,6 +38,7 @@ cfg=$tmp/lockstep.cfg
 	echo "stack_kib=${ESP_STACK_KIB:-16}"
 	echo "cpus=${ESP_CPUS:-8}"
 	[ -n "${ESP_UNSAFE_DMA:-}" ] && echo "unsafe_untranslated_dma=$ESP_UNSAFE_DMA"
+	[ -n "${ESP_ALLOW_UNSIGNED:-}" ] && echo "allow_unsigned=$ESP_ALLOW_UNSIGNED"
 	true
 } > "$cfg"
 case "$cfg_src" in

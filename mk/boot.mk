@@ -14,14 +14,14 @@ BOOT_EFI     := $(BOOT_B)/BOOTAA64.EFI
 # Shared by both loaders (mk/boot-x86.mk builds BOOTX64.EFI from the same list, with
 # boot/arch/x86_64.c in place of handoff.c and boot/arch/aarch64.c).
 BOOT_COMMON  := main.c files.c initrd.c config.c image.c fdt.c acpi.c memmap.c hide.c devmap.c \
-		pcicheck.c dmar.c
+		pcicheck.c dmar.c sig.c libc.c
 BOOT_SRCS    := $(BOOT_COMMON) handoff.c arch/aarch64.c
 BOOT_OBJS    := $(patsubst %.c,$(BOOT_B)/%.o,$(BOOT_SRCS))
 BOOT_HDRS    := $(wildcard $(TOP)/boot/*.h) $(TOP)/include/lockstep/boot.h
 BOOT_CFLAGS  := -std=gnu11 -O2 -g -fpic -ffreestanding -fno-stack-protector -fno-stack-check \
 		-fshort-wchar -mgeneral-regs-only -fno-strict-aliasing -fvisibility=hidden \
 		$(WARN) -I$(TOP)/include -isystem $(GNUEFI)/include/efi \
-		-isystem $(GNUEFI)/include/efi/aarch64
+		-isystem $(GNUEFI)/include/efi/aarch64 -I$(KEYS_B) $(MBEDTLS_INC)
 BOOT_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic --no-undefined \
 		--no-warn-rwx-segments -T $(GNUEFI)/lib/elf_aarch64_efi.lds \
 		--defsym=EFI_SUBSYSTEM=0xa
@@ -34,13 +34,20 @@ TEST_SUITES += boot
 
 boot-efi: $(BOOT_EFI)
 
-$(BOOT_B)/%.o: $(TOP)/boot/%.c $(BOOT_HDRS) $(TOP)/mk/boot.mk
+$(BOOT_B)/%.o: $(TOP)/boot/%.c $(BOOT_HDRS) $(TOP)/mk/boot.mk | $(DEV_PUB_H) $(MBEDTLS_EFI_AA64)
 	@mkdir -p $(@D)
 	$(CROSS)gcc $(BOOT_CFLAGS) -c $< -o $@
 
-$(BOOT_B)/loader.so: $(BOOT_OBJS)
+# sig.c includes mbedtls' headers, which include C library headers: the compiler's own
+# and newlib's (as the hypervisor), never the host's.
+$(BOOT_B)/sig.o: BOOT_CFLAGS += -nostdinc -isystem $(shell $(CROSS)gcc -print-file-name=include) \
+	-isystem $(B)/newlib/install/aarch64-none-elf/include
+$(BOOT_B)/sig.o: | $(MBEDTLS_NEWLIB)
+# The built-in public key: main.o is rebuilt when the key changes.
+$(BOOT_B)/main.o: $(DEV_PUB_H)
+$(BOOT_B)/loader.so: $(BOOT_OBJS) $(MBEDTLS_EFI_AA64)
 	$(CROSS)ld $(BOOT_LDFLAGS) $(GNUEFI)/lib/crt0-efi-aarch64.o $(BOOT_OBJS) -o $@ \
-		-L$(GNUEFI)/lib -lefi -lgnuefi $$($(CROSS)gcc -print-libgcc-file-name)
+		$(MBEDTLS_EFI_AA64) -L$(GNUEFI)/lib -lefi -lgnuefi $$($(CROSS)gcc -print-libgcc-file-name)
 	@# gnu-efi's self-relocation (_relocate) handles R_AARCH64_RELATIVE only.
 	@if $(CROSS)readelf -rW $@ | awk '/^ *[0-9a-f]+ +[0-9a-f]+ +R_/ && $$3 != "R_AARCH64_RELATIVE"' | \
 		grep -q .; then echo "boot: $@ has relocations other than R_AARCH64_RELATIVE" >&2; \
@@ -98,16 +105,18 @@ FORCE:
 # (boot/tests/testimg.c: checks the boot info at EL2, then declines), a busybox initrd
 # whose /init prints a marker and powers off, and QEMU boots of ESP variants.
 BOOT_T       := $(BOOT_B)/tests
-BOOT_PURE    := config.c image.c fdt.c acpi.c memmap.c hide.c devmap.c dmar.c
+BOOT_PURE    := config.c image.c fdt.c acpi.c memmap.c hide.c devmap.c dmar.c sig.c
 BOOT_TESTIMG := $(BOOT_T)/testimg.bin
 BOOT_INITRD  := $(BOOT_T)/initrd.cpio.gz
 BOOT_REALHYP := $(B)/hyp/lockstep.bin
 
-$(BOOT_T)/unit: $(TOP)/boot/tests/unit.c $(addprefix $(TOP)/boot/,$(BOOT_PURE)) $(BOOT_HDRS)
+$(BOOT_T)/unit: $(TOP)/boot/tests/unit.c $(addprefix $(TOP)/boot/,$(BOOT_PURE)) $(BOOT_HDRS) \
+		$(MBEDTLS_HOST)
 	@mkdir -p $(@D)
 	$(HOSTCC) -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
-		-fno-omit-frame-pointer $(WARN) -I$(TOP)/include -o $@ $(TOP)/boot/tests/unit.c \
-		$(addprefix $(TOP)/boot/,$(BOOT_PURE))
+		-fno-omit-frame-pointer $(WARN) -I$(TOP)/include $(MBEDTLS_INC) -o $@ \
+		$(TOP)/boot/tests/unit.c $(addprefix $(TOP)/boot/,$(BOOT_PURE)) \
+		-L$(MBEDTLS_B)/host -lmbedcrypto
 
 $(BOOT_T)/testimg.elf: $(TOP)/boot/tests/testimg.c $(TOP)/boot/tests/testimg.lds \
 		$(TOP)/include/lockstep/boot.h
@@ -118,11 +127,12 @@ $(BOOT_T)/testimg.elf: $(TOP)/boot/tests/testimg.c $(TOP)/boot/tests/testimg.lds
 		$(BOOT_T)/testimg.o -o $@
 	@if $(CROSS)readelf -rW $@ | grep -q R_AARCH64; then echo "testimg: has relocations" >&2; exit 1; fi
 
-$(BOOT_TESTIMG): $(BOOT_T)/testimg.elf $(TOP)/boot/tests/mkimg.py
+$(BOOT_TESTIMG): $(BOOT_T)/testimg.elf $(TOP)/boot/tests/mkimg.py $(DEV_KEY)
 	$(CROSS)objcopy -O binary $< $(BOOT_T)/testimg.raw
 	echo 0x$$($(CROSS)nm $< | awk '$$3 == "testimg_entry" { print $$1 }') > $(BOOT_T)/testimg.entry
 	python3 $(TOP)/boot/tests/mkimg.py $(BOOT_T)/testimg.raw $@ $$(cat $(BOOT_T)/testimg.entry) \
 		0x$$($(CROSS)nm $< | awk '$$3 == "_mem_end" { print $$1 }')
+	$(SIGNIMG) sign $(DEV_KEY) $@
 
 BOOT_VBLK    := $(DEPS)/linux/lib/modules/$(KVER)/kernel/drivers/block/virtio_blk.ko.xz
 $(BOOT_INITRD): $(TOP)/boot/tests/mkinitrd.sh

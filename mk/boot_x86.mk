@@ -18,7 +18,7 @@ BX_CFLAGS   := -std=gnu11 -O2 -g -fpic -ffreestanding -fno-stack-protector -fno-
 		-fshort-wchar -mno-red-zone -mgeneral-regs-only -maccumulate-outgoing-args \
 		-fno-strict-aliasing -fvisibility=hidden -DGNU_EFI_USE_MS_ABI \
 		$(WARN) -I$(TOP)/include -isystem $(BX_GNUEFI)/include/efi \
-		-isystem $(BX_GNUEFI)/include/efi/x86_64
+		-isystem $(BX_GNUEFI)/include/efi/x86_64 -I$(KEYS_B) $(MBEDTLS_INC)
 BX_LDFLAGS  := -nostdlib -znocombreloc -shared -Bsymbolic --no-undefined \
 		--no-warn-rwx-segments -T $(BX_GNUEFI)/lib/elf_x86_64_efi.lds
 BX_SECTIONS := -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
@@ -30,12 +30,17 @@ TEST_SUITES += boot-x86
 
 boot-efi-x86: $(BX_EFI)
 
-$(BX_B)/%.o: $(TOP)/boot/%.c $(BOOT_HDRS) $(TOP)/mk/boot_x86.mk
+$(BX_B)/%.o: $(TOP)/boot/%.c $(BOOT_HDRS) $(TOP)/mk/boot_x86.mk | $(DEV_PUB_H) $(MBEDTLS_EFI_X64)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(BX_CFLAGS) -c $< -o $@
 
-$(BX_B)/loader.so: $(BX_OBJS)
-	ld $(BX_LDFLAGS) $(BX_GNUEFI)/lib/crt0-efi-x86_64.o $(BX_OBJS) -o $@ \
+# mbedtls' headers want C library headers: the compiler's own and newlib's (boot.mk).
+$(BX_B)/sig.o: BX_CFLAGS += -nostdinc -isystem $(shell $(HOSTCC) -print-file-name=include) \
+	-isystem $(B)/newlib/install/aarch64-none-elf/include
+$(BX_B)/sig.o: | $(MBEDTLS_NEWLIB)
+$(BX_B)/main.o: $(DEV_PUB_H)
+$(BX_B)/loader.so: $(BX_OBJS) $(MBEDTLS_EFI_X64)
+	ld $(BX_LDFLAGS) $(BX_GNUEFI)/lib/crt0-efi-x86_64.o $(BX_OBJS) -o $@ $(MBEDTLS_EFI_X64) \
 		-L$(BX_GNUEFI)/lib -lefi -lgnuefi $$($(HOSTCC) -print-libgcc-file-name)
 	@# gnu-efi's self-relocation (_relocate) handles R_X86_64_RELATIVE (and NONE) only.
 	@if readelf -rW $@ | awk '/^ *[0-9a-f]+ +[0-9a-f]+ +R_/ && $$3 != "R_X86_64_RELATIVE" && \

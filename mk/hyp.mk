@@ -70,6 +70,11 @@ $(HYP_B)/obj/hyp/arch/arm64/%.c.o: $(HYP_ARCH)/%.c | $(NEWLIB_LIBC)
 	@mkdir -p $(dir $@)
 	$(HYP_CC) $(HYP_CFLAGS) $(WARN) -c $< -o $@
 
+# The one backend file that uses mbedtls (SHA-256 of the boot configuration).
+$(HYP_B)/obj/hyp/arch/arm64/measure.c.o: $(HYP_ARCH)/measure.c | $(NEWLIB_LIBC) $(MBEDTLS_HYP)
+	@mkdir -p $(dir $@)
+	$(HYP_CC) $(HYP_CFLAGS) $(MBEDTLS_INC) $(WARN) -c $< -o $@
+
 $(HYP_B)/obj/hyp/arch/arm64/%.S.o: $(HYP_ARCH)/%.S
 	@mkdir -p $(dir $@)
 	$(HYP_CC) $(HYP_ASFLAGS) -c $< -o $@
@@ -80,8 +85,9 @@ $(HYP_MKIMAGE): $(HYP_ARCH)/mkimage.c $(TOP)/include/lockstep/boot.h
 
 # Link, then refuse anything but R_AARCH64_RELATIVE dynamic relocations (head.S
 # applies only those) and any FP/SIMD/SVE register operand (no FP state is saved).
-$(HYP_B)/lockstep.elf: $(HYP_OBJS) $(NEWLIB_LIBC) $(HYP_ARCH)/lockstep.lds $(TOP)/mk/hyp.mk
-	$(HYP_CC) $(HYP_LDFLAGS) -o $@ $(HYP_OBJS) $(NEWLIB_LIBC) $(HYP_LIBGCC)
+$(HYP_B)/lockstep.elf: $(HYP_OBJS) $(MBEDTLS_HYP) $(NEWLIB_LIBC) $(HYP_ARCH)/lockstep.lds \
+		$(TOP)/mk/hyp.mk
+	$(HYP_CC) $(HYP_LDFLAGS) -o $@ $(HYP_OBJS) $(MBEDTLS_HYP) $(NEWLIB_LIBC) $(HYP_LIBGCC)
 	@bad=$$($(CROSS)readelf -rW $@ | awk '/^ *[0-9a-f]+ +[0-9a-f]+ R_/ && $$3 != "R_AARCH64_RELATIVE"'); \
 	 if [ -n "$$bad" ]; then echo "$@: relocations head.S cannot apply:"; echo "$$bad"; \
 		rm -f $@; exit 1; fi
@@ -89,12 +95,14 @@ $(HYP_B)/lockstep.elf: $(HYP_OBJS) $(NEWLIB_LIBC) $(HYP_ARCH)/lockstep.lds $(TOP
 	 if [ -n "$$fp" ]; then echo "$@: FP/SIMD instructions (EL2 saves no FP state):"; \
 		echo "$$fp" | head -20; rm -f $@; exit 1; fi
 
-$(HYP_B)/lockstep.bin: $(HYP_B)/lockstep.elf $(HYP_MKIMAGE)
+# Signed with the development key (mk/attest.mk): the trailer of include/lockstep/boot.h.
+$(HYP_B)/lockstep.bin: $(HYP_B)/lockstep.elf $(HYP_MKIMAGE) $(DEV_KEY) $(TOP)/scripts/signimg.py
 	$(CROSS)objcopy -O binary $< $@.tmp
 	$(HYP_MKIMAGE) $@.tmp \
 		$$($(CROSS)nm $< | awk '$$3 == "arm64_entry" { print "0x" $$1 }') \
 		$$($(CROSS)nm $< | awk '$$3 == "_end" { print "0x" $$1 }') \
 		$(LOCKSTEP_VERSION_U64)
+	$(SIGNIMG) sign $(DEV_KEY) $@.tmp
 	mv $@.tmp $@
 
 hyp-check: $(HYP_B)/lockstep.bin

@@ -9,8 +9,9 @@
 # Only files that went into the image count: the sources and headers named by
 # the .d dependency file of each linked object (OBJ = $(HYP_OBJS)); objects
 # without a .d file fall back to the ELF's DWARF (compile units + line-table
-# file names). Code linked from outside the tree (newlib's libc.a) is listed
-# separately from the DWARF, when its sources are readable.
+# file names). Code linked from outside the tree (newlib's libc.a, mbedtls'
+# libmbedcrypto.a) is listed separately, one line per library, from the DWARF,
+# when its sources are readable.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 top=${SRC_TOP:-$top}	# SRC_TOP: another tree (check-selftest.sh)
@@ -165,11 +166,20 @@ print("%-6s %-32s %6d %7d" % ("TOTAL", "", tf, tl))
 if "other" in groups:
 	print("\nnote: 'other' = files outside the listed TCB directories that the image links")
 if ext:
-	el = [(f, sloc(f) or 0) for f in sorted(ext)]
-	common = os.path.commonpath([f for f, _ in el])
+	# One line per library: newlib's libc.a, mbedtls' libmbedcrypto.a (scripts/mbedtls.sh).
+	libs = {}
+	for f in sorted(ext):
+		lib = "mbedtls" if "/mbedtls/" in f else "newlib" if "/newlib" in f else "other"
+		libs.setdefault(lib, []).append((f, sloc(f) or 0))
 	print("\nlinked from outside the tree (not in TOTAL; compile units only, from DWARF):")
-	print("       %-32s %6d %7d" % (os.path.relpath(common, top) if common.startswith(top) else common,
-					 len(el), sum(n for _, n in el)))
+	for lib, el in sorted(libs.items()):
+		common = os.path.commonpath([f for f, _ in el])
+		if len(el) == 1:
+			common = os.path.dirname(common)
+		where = os.path.relpath(common, top) if common.startswith(top) else common
+		print("%-6s %-32s %6d %7d" % (lib, where, len(el), sum(n for _, n in el)))
+		if lib == "mbedtls":
+			print("       (%s)" % ", ".join(os.path.basename(f) for f, _ in el))
 if tf == 0:
 	sys.exit("cloc: no source files found: were the objects built with -MMD (.d files) or -g?")
 PY

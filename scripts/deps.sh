@@ -24,7 +24,8 @@ HOST_PKGS=(make gcc libc6-dev gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
 	clang lld llvm libclang-rt-14-dev libfuzzer-14-dev libcmocka-dev
 	cppcheck clang-format clang-tidy valgrind mtools dosfstools cpio xz-utils
 	bc python3 dwarves qemu-efi-aarch64 ovmf newlib-source gdb-multiarch
-	flex bison libelf-dev libssl-dev acpica-tools device-tree-compiler gnu-efi)
+	flex bison libelf-dev libssl-dev acpica-tools device-tree-compiler gnu-efi
+	dpkg-dev openssl)
 BPO_PKGS=(qemu-system-arm qemu-system-x86)
 
 log() { printf 'deps: %s\n' "$*"; }

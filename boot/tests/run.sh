@@ -25,7 +25,7 @@ trap '[ -n "$qpid" ] && kill -9 "$qpid" 2>/dev/null; rm -rf "$work"' EXIT
 trap 'exit 1' INT TERM
 # The variants below set these explicitly; none may leak in from make or the caller.
 unset ESP_HYP ESP_INITRD ESP_KERNEL ESP_CMDLINE ESP_CFG ESP_POOL_MIB ESP_STACK_KIB ESP_CPUS \
-	ESP_UNSAFE_DMA
+	ESP_UNSAFE_DMA ESP_ALLOW_UNSIGNED
 : > "$tap"
 n=0
 

@@ -28,8 +28,21 @@ static const char *cfg_try(const char *text, struct ldr_config *c)
 	return cfg_parse(text, strlen(text), c);
 }
 
+static void test_config_unsigned(void)
+{
+	struct ldr_config c;
+
+	t_ok(!cfg_try("kernel=\\k\n", &c) && c.allow_unsigned == 0,
+	     "config: allow_unsigned defaults to 0 (signature required)");
+	t_ok(!cfg_try("kernel=\\k\nallow_unsigned=1\n", &c) && c.allow_unsigned == 1,
+	     "config: allow_unsigned=1 parsed");
+	t_ok(cfg_try("kernel=\\k\nallow_unsigned=2\n", &c) != NULL,
+	     "config: allow_unsigned=2 rejected");
+}
+
 static void test_config(void)
 {
+	test_config_unsigned();
 	struct ldr_config c;
 	const char *e;
 
@@ -1746,10 +1759,193 @@ static void test_dmar(void)
 	     "DMAR: QEMU q35's table: IOAPIC 0 and the six bus-0 functions in scope");
 }
 
+/* --- signatures and hashes (boot/sig.c over mbedtls) ------------------------------- */
+
+#include <mbedtls/ecdsa.h>
+
+/* mbedtls' buffer allocator found its heap corrupted (declared in lib/mbedtls/lockstep_config.h). */
+void ls_mbedtls_exit(int status)
+{
+	fprintf(stderr, "mbedtls heap corrupted (%d)\n", status);
+	abort();
+}
+
+static void hex2bin(const char *hex, uint8_t *out, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char byte[3] = { hex[2 * i], hex[2 * i + 1], '\0' };
+
+		out[i] = (uint8_t)strtoul(byte, NULL, 16);
+	}
+}
+
+/* RFC 6979 A.2.5: ECDSA, 256 bits (prime field), key pair and the SHA-256 "sample" case. */
+static const char k_priv[] = "C9AFA9D845BA75166B5C215767B1D6934E50C3DB36E89B127B8A622B120F6721";
+static const char k_ux[] = "60FED4BA255A9D31C961EB74C6356D68C049B8923B61FA6CE669622E60F29FB6";
+static const char k_uy[] = "7903FE1008B8BC99A41AE9E95628BC64F2F1B20C2D7E9F5177A3C294D4462299";
+static const char k_r[] = "EFD48B2AACB6A8FD1140DD9CD45E81D69D2C877B56AAF991C34D0EA84EAF3716";
+static const char k_s[] = "F7CB1C942D657C41D436C7A1B6E29F65F3E900DBB9AFF4064DC4AB2F843ACDA8";
+
+/* Deterministic ECDSA (RFC 6979) of a SHA-256 digest with private key d: r || s. */
+static int t_sign(const char *d_hex, const uint8_t digest[32], uint8_t sig[64])
+{
+	mbedtls_ecp_group grp;
+	mbedtls_mpi d, r, s;
+	int ret;
+
+	mbedtls_ecp_group_init(&grp);
+	mbedtls_mpi_init(&d);
+	mbedtls_mpi_init(&r);
+	mbedtls_mpi_init(&s);
+	ret = mbedtls_ecp_group_load(&grp, MBEDTLS_ECP_DP_SECP256R1);
+	if (!ret)
+		ret = mbedtls_mpi_read_string(&d, 16, d_hex);
+	if (!ret)
+		ret = mbedtls_ecdsa_sign_det_ext(&grp, &r, &s, &d, digest, 32, MBEDTLS_MD_SHA256,
+						 NULL, NULL);
+	if (!ret)
+		ret = mbedtls_mpi_write_binary(&r, sig, 32);
+	if (!ret)
+		ret = mbedtls_mpi_write_binary(&s, sig + 32, 32);
+	mbedtls_mpi_free(&s);
+	mbedtls_mpi_free(&r);
+	mbedtls_mpi_free(&d);
+	mbedtls_ecp_group_free(&grp);
+	return ret;
+}
+
+/* A signed test image: img_make's image + trailer signed by d_hex, key id of pub. */
+static uint8_t *t_signed_image(const char *d_hex, const uint8_t pub[65], size_t *len)
+{
+	size_t n;
+	uint8_t *b = img_make(3000, &n), *nb, digest[32];
+	struct ls_image_sig *t;
+
+	nb = realloc(b, n + sizeof(*t));
+	if (!nb) {
+		free(b);
+		return NULL;
+	}
+	b = nb;
+	t = (struct ls_image_sig *)(b + n);
+	memset(t, 0, sizeof(*t));
+	t->magic = LS_IMAGE_SIG_MAGIC;
+	t->size = sizeof(*t);
+	t->alg = LS_IMAGE_SIG_ECDSA_P256_SHA256;
+	ldr_sha256(pub, 65, t->key_id);
+	ldr_sha256(b, n, digest);
+	if (t_sign(d_hex, digest, t->sig)) {
+		free(b);
+		return NULL;
+	}
+	*len = n + sizeof(*t);
+	return b;
+}
+
+static void test_sig(void)
+{
+	static const char other_priv[] =
+		"0F56DB78CA460B055C500064824BED999A25AAF48EBB519AC201537B85479813";
+	uint8_t d[32], pub[65], other_pub[65], sig[64], want[64], dig[32];
+	struct ls_image_hdr *h;
+	struct ls_image_sig *t;
+	struct ldr_sha256 c;
+	size_t len;
+	uint8_t *b;
+
+	ldr_crypto_init();
+	ldr_sha256("abc", 3, d);
+	hex2bin("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", dig, 32);
+	t_ok(!memcmp(d, dig, 32), "sha256: FIPS 180-2 B.1 \"abc\"");
+	ldr_sha256_init(&c);
+	ldr_sha256_update(&c, "a", 1);
+	ldr_sha256_update(&c, "bc", 2);
+	ldr_sha256_final(&c, d);
+	t_ok(!memcmp(d, dig, 32), "sha256: incremental equals one-shot");
+	ldr_sha256("", 0, d);
+	hex2bin("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", dig, 32);
+	t_ok(!memcmp(d, dig, 32), "sha256: empty message");
+
+	pub[0] = 4;
+	hex2bin(k_ux, pub + 1, 32);
+	hex2bin(k_uy, pub + 33, 32);
+	hex2bin(k_r, want, 32);
+	hex2bin(k_s, want + 32, 32);
+	ldr_sha256("sample", 6, dig);
+	t_ok(!t_sign(k_priv, dig, sig) && !memcmp(sig, want, 64),
+	     "ecdsa: RFC 6979 A.2.5 P-256/SHA-256 \"sample\": deterministic signature (r, s)");
+
+	b = t_signed_image(k_priv, pub, &len);
+	if (!b) {
+		t_ok(0, "sig: test image signed");
+		return;
+	}
+	h = (struct ls_image_hdr *)b;
+	t = (struct ls_image_sig *)(b + h->image_size);
+	t_ok(img_check(b, len) == NULL, "image: file with a signature trailer accepted");
+	t_ok(sig_check(b, len, pub, d) == LDR_SIG_OK,
+	     "sig: image signed by the trusted key verifies");
+	ldr_sha256(b, h->image_size, dig);
+	t_ok(!memcmp(d, dig, 32), "sig: digest out = SHA-256 of [0, image_size)");
+	t_ok(sig_check(b, h->image_size, pub, d) == LDR_SIG_NONE, "sig: no trailer -> not signed");
+	b[h->image_size / 2] ^= 0x01;
+	img_recrc(b);
+	t_ok(img_check(b, len) == NULL && sig_check(b, len, pub, d) == LDR_SIG_BAD,
+	     "sig: one flipped byte (CRC fixed up) -> signature does not verify");
+	b[h->image_size / 2] ^= 0x01;
+	img_recrc(b);
+	t->sig[63] ^= 0x80;
+	t_ok(sig_check(b, len, pub, d) == LDR_SIG_BAD, "sig: flipped signature bit -> bad");
+	t->sig[63] ^= 0x80;
+	t->magic ^= 1;
+	t_ok(sig_check(b, len, pub, d) == LDR_SIG_MALFORMED, "sig: bad trailer magic -> malformed");
+	t->magic ^= 1;
+	t->alg = 2;
+	t_ok(sig_check(b, len, pub, d) == LDR_SIG_MALFORMED, "sig: unknown algorithm -> malformed");
+	t->alg = LS_IMAGE_SIG_ECDSA_P256_SHA256;
+	t_ok(sig_check(b, len, pub, d) == LDR_SIG_OK, "sig: restored trailer verifies again");
+	free(b);
+
+	/* Another key: its own key id (refused by id), or claiming ours (bad signature). */
+	{
+		mbedtls_ecp_group grp;
+		mbedtls_ecp_point q;
+		mbedtls_mpi k;
+		size_t ol = 0;
+
+		mbedtls_ecp_group_init(&grp);
+		mbedtls_ecp_point_init(&q);
+		mbedtls_mpi_init(&k);
+		if (mbedtls_ecp_group_load(&grp, MBEDTLS_ECP_DP_SECP256R1) ||
+		    mbedtls_mpi_read_string(&k, 16, other_priv) ||
+		    mbedtls_ecp_mul(&grp, &q, &k, &grp.G, NULL, NULL) ||
+		    mbedtls_ecp_point_write_binary(&grp, &q, MBEDTLS_ECP_PF_UNCOMPRESSED, &ol,
+						   other_pub, sizeof(other_pub)) ||
+		    ol != 65)
+			memset(other_pub, 0, sizeof(other_pub));
+		mbedtls_mpi_free(&k);
+		mbedtls_ecp_point_free(&q);
+		mbedtls_ecp_group_free(&grp);
+	}
+	b = t_signed_image(other_priv, other_pub, &len);
+	t_ok(b && sig_check(b, len, pub, d) == LDR_SIG_OTHER_KEY,
+	     "sig: image signed by another key -> refused by key id");
+	t_ok(b && sig_check(b, len, other_pub, d) == LDR_SIG_OK,
+	     "sig: the same image verifies against that other key");
+	free(b);
+	b = t_signed_image(other_priv, pub, &len);
+	t_ok(b && sig_check(b, len, pub, d) == LDR_SIG_BAD,
+	     "sig: another key's signature under the trusted key's id -> does not verify");
+	free(b);
+}
+
 int main(void)
 {
 	test_config();
 	test_image();
+	test_sig();
 	test_memmap();
 	test_fdt();
 	test_acpi();

@@ -9,6 +9,7 @@
 #include "hyp/hvc.h"
 #include "hyp/plat.h"
 #include "hyp/hdom.h"
+#include "hyp/measure.h"
 #include "hyp/mem_protect.h"
 #include "hyp/own.h"
 #include "hyp/vcpu.h"
@@ -466,6 +467,21 @@ static void hvc_smmu_stats(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 	regs->x[3] = 0;
 }
 
+/* The measurement log, 24 bytes a call (docs/hypercalls.md "LS_FN_MEASURE_READ"). */
+static void hvc_measure_read(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	u64 w[3] = { 0, 0, 0 };
+	int err;
+
+	if (!hvc_from_host(ctx, regs))
+		return;
+	err = measure_read(regs->x[1], w);
+	hvc_ret(regs, hvc_status(err));
+	regs->x[1] = w[0];
+	regs->x[2] = w[1];
+	regs->x[3] = w[2];
+}
+
 static const hvc_handler_fn hvc_table[] = {
 	[LS_FN_VERSION] = hvc_version,
 	[LS_FN_FEATURES] = hvc_features_call,
@@ -496,6 +512,7 @@ static const hvc_handler_fn hvc_table[] = {
 	[LS_FN_VIEW_STATS] = hvc_view_stats,
 	[LS_FN_IOMMU_MAP_BATCH] = hvc_iommu_map_batch,
 	[LS_FN_SMMU_STATS] = hvc_smmu_stats,
+	[LS_FN_MEASURE_READ] = hvc_measure_read,
 };
 
 void hvc_handle(const struct hvc_ctx *ctx, struct hvc_regs *regs)

@@ -338,4 +338,38 @@
 #define LS_HVC_VM_ASSIGN_STREAM	 LS_HVC_ID(LS_FN_VM_ASSIGN_STREAM)
 #define LS_HVC_VM_RELEASE_STREAM LS_HVC_ID(LS_FN_VM_RELEASE_STREAM)
 
+/*
+ * ---- Measured launch (docs/attestation.md, docs/hypercalls.md "LS_FN_MEASURE_READ") ----
+ * ABI 1.2. The measurement log is a byte string, little-endian, laid out as below (struct
+ * ls_mlog in include/lockstep/boot.h is the same layout for the loader and the hypervisor).
+ * LS_FN_MEASURE_READ: x1 = byte offset into the log (a multiple of 8, below the log's size);
+ * returns x1..x3 = the 24 bytes at that offset as three little-endian u64 (bytes past the
+ * end read as 0). LS_ERANGE: offset at or past the end; LS_EINVAL: offset not 8-aligned.
+ * Read-only: no state change. Header (LS_MLOG_HDR_BYTES): u64 magic (LS_MLOG_MAGIC) at 0,
+ * u32 version at 8, u32 size (header + events) at 12, u32 nr_events at 16, u32 event bytes
+ * at 20, 8 reserved. Event i at LS_MLOG_HDR_BYTES + i * LS_MLOG_EV_BYTES: u32 type
+ * (LS_MEAS_*) at 0, u32 alg at 4, u64 length measured at 8, digest[32] at 16, desc[64]
+ * (ASCII, NUL padded) at 48, u32 flags (LS_MEAS_F_*) at 112, 12 reserved.
+ */
+#define LS_FN_MEASURE_READ  0x0070
+#define LS_HVC_MEASURE_READ LS_HVC_ID(LS_FN_MEASURE_READ)
+#define LS_MLOG_MAGIC	    0x474f4c4d534cULL /* "LSMLOG\0\0" little-endian */
+#define LS_MLOG_VERSION	    1
+#define LS_MLOG_HDR_BYTES   32
+#define LS_MLOG_EV_BYTES    128
+#define LS_MLOG_MAX_EVENTS  8
+#define LS_MLOG_MAX_BYTES   (LS_MLOG_HDR_BYTES + LS_MLOG_MAX_EVENTS * LS_MLOG_EV_BYTES)
+#define LS_MLOG_EV_DIGEST   16 /* offset of the digest in an event */
+#define LS_MLOG_EV_DESC	    48 /* offset of the description */
+#define LS_MLOG_EV_FLAGS    112
+#define LS_MEAS_ALG_SHA256  1
+#define LS_MEAS_HYP_IMAGE   1	      /* loader: the hypervisor image [0, image_size) */
+#define LS_MEAS_KERNEL	    2	      /* loader: the kernel file, as read from the ESP */
+#define LS_MEAS_INITRD	    3	      /* loader: the initrd file */
+#define LS_MEAS_CMDLINE	    4	      /* loader: the kernel command line (ASCII, no NUL) */
+#define LS_MEAS_HYP_CONFIG  5	      /* hypervisor: its boot-time configuration */
+#define LS_MEAS_F_SIG_OK    (1U << 0) /* hypervisor image: signature verified */
+#define LS_MEAS_F_UNSIGNED  (1U << 1) /* hypervisor image: booted unverified (allow_unsigned=1) */
+				      /* ---- end of measured launch ---- */
+
 #endif /* LOCKSTEP_ABI_H */

@@ -6,8 +6,9 @@
  * Image format (hyp/arch/arm64/lockstep.bin): a flat binary, linked
  * position-independent (-pie) at address 0; it starts with struct ls_image_hdr.
  * The loader:
- *   1. reads the file, checks magic, header version, sizes and the CRC32 of
- *      bytes [hdr_size, image_size) (the checksum covers everything but the header);
+ *   1. reads the file, checks magic, header version, sizes, the signature trailer
+ *      (struct ls_image_sig below) and the CRC32 of bytes [hdr_size, image_size)
+ *      (the checksum covers everything but the header);
  *   2. allocates one region of EfiReservedMemoryType pages, 2 MiB aligned, of
  *      mem_size (image + bss) rounded up + per-CPU stacks + the table-page
  *      pool sized in the config, copies the image to its start and zeroes the rest;
@@ -25,6 +26,8 @@
 
 #include <stdint.h>
 
+#include "abi.h" /* LS_MLOG_* and LS_MEAS_*: the log layout the host reads too */
+
 #define LS_IMAGE_MAGIC	     0x5045545354534b4cULL /* "LKSTSTEP" little-endian */
 #define LS_IMAGE_HDR_VERSION 1
 
@@ -40,6 +43,58 @@ struct ls_image_hdr {
 	uint64_t version;      /* Lockstep version: major << 32 | minor << 16 | patch */
 	char name[16];	       /* "lockstep" */
 };
+
+/*
+ * Signature trailer (docs/attestation.md "Signed hypervisor images"). A signed image
+ * file is the image (image_size bytes, header and CRC as above, unchanged) followed
+ * by exactly one struct ls_image_sig: the file is image_size + sizeof(struct
+ * ls_image_sig) bytes. An unsigned file ends at image_size. The signature is ECDSA
+ * over NIST P-256 (FIPS 186-4 6.4, SEC 1 4.1.3) of SHA-256 (FIPS 180-4) over the
+ * image bytes [0, image_size): header included, trailer excluded. That digest is
+ * also the hypervisor image's launch measurement (LS_MEAS_HYP_IMAGE).
+ */
+#define LS_IMAGE_SIG_MAGIC	       0x313030474953534cULL /* "LSSIG001" little-endian */
+#define LS_IMAGE_SIG_ECDSA_P256_SHA256 1
+
+struct ls_image_sig {
+	uint64_t magic;	    /* LS_IMAGE_SIG_MAGIC */
+	uint32_t size;	    /* sizeof(struct ls_image_sig) = 128 */
+	uint32_t alg;	    /* LS_IMAGE_SIG_ECDSA_P256_SHA256 */
+	uint8_t key_id[32]; /* SHA-256 of the signer's public key (SEC 1 2.3.3 uncompressed, 65 B) */
+	uint8_t sig[64];    /* r || s, each 32 bytes big-endian */
+	uint8_t reserved[16];
+};
+
+/*
+ * Measured launch (docs/attestation.md "Event log"): the loader records here one
+ * event per thing it loaded (the hypervisor image, the kernel, the initrd, the
+ * command line), in the byte layout of include/lockstep/abi.h (LS_MLOG_*), which
+ * the hypervisor copies into its own memory, extends with its own events and
+ * serves to the host (LS_FN_MEASURE_READ).
+ */
+struct ls_mlog_event {
+	uint32_t type;	 /* LS_MEAS_* */
+	uint32_t alg;	 /* LS_MEAS_ALG_SHA256 */
+	uint64_t length; /* bytes measured */
+	uint8_t digest[32];
+	char desc[64];	/* ASCII, NUL padded: what was measured (file path, ...) */
+	uint32_t flags; /* LS_MEAS_F_* */
+	uint32_t reserved[3];
+};
+
+struct ls_mlog {
+	uint64_t magic;	      /* LS_MLOG_MAGIC */
+	uint32_t version;     /* LS_MLOG_VERSION */
+	uint32_t size;	      /* bytes of header + events */
+	uint32_t nr_events;   /* <= LS_MLOG_MAX_EVENTS */
+	uint32_t event_bytes; /* LS_MLOG_EV_BYTES */
+	uint64_t reserved;
+	struct ls_mlog_event ev[LS_MLOG_MAX_EVENTS];
+};
+
+_Static_assert(sizeof(struct ls_image_sig) == 128, "signature trailer layout");
+_Static_assert(sizeof(struct ls_mlog_event) == LS_MLOG_EV_BYTES, "event layout (abi.h)");
+_Static_assert(sizeof(struct ls_mlog) == LS_MLOG_MAX_BYTES, "log layout (abi.h)");
 
 #define LS_BOOT_INFO_MAGIC 0x4f464e4942534cULL /* "LSBINFO" */
 #define LS_BOOT_MAX_CPUS   8
@@ -141,6 +196,12 @@ struct ls_boot_info {
 	 */
 	uint32_t nr_untranslated;
 	uint32_t reserved1;
+	/*
+	 * Appended for measured launch (required: a hypervisor with this field refuses a
+	 * smaller boot info, the size being the boot info's version): the loader's event
+	 * log (struct ls_mlog above, docs/attestation.md).
+	 */
+	struct ls_mlog mlog;
 };
 
 #define LS_BOOT_MMIO_FROM_DT	 (1U << 0) /* classified from the device tree */

@@ -19,6 +19,8 @@ int main(void)
 	printf("LS_X_OK=0x%016llx\n", X(LS_OK));
 	printf("LS_X_ABI_VERSION=0x%016llx\n", X(LS_ABI_VERSION));
 	printf("LS_X_ENOTSUPP=0x%016llx\n", X(LS_ENOTSUPP));
+	printf("LS_HVC_MEASURE_READ=0x%llx\n", X(LS_HVC_MEASURE_READ));
+	printf("LS_X_ERANGE=0x%016llx\n", X(LS_ERANGE));
 	/*
 	 * Unknown calls: the last function number of Lockstep's own vendor-hyp range,
 	 * and a fast SMC64 ID with OEN 8 (reserved, SMCCC DEN 0028 table 6-2).

@@ -15,6 +15,11 @@ ln -s busybox "$stage/bin/sh"
 install -m 0755 "$here/init" "$stage/init"
 install -m 0755 "$here/lstest" "$stage/lstest"
 install -m 0644 "$ko" "$stage/lib/modules/lockstep.ko"
+install -m 0755 "$here/lsattest" "$stage/lsattest"
+# Built beside lockstep.ko by the same Kbuild (host-driver/Kbuild).
+if [ -f "$(dirname "$ko")/lockstep-measure.ko" ]; then
+	install -m 0644 "$(dirname "$ko")/lockstep-measure.ko" "$stage/lib/modules/"
+fi
 # Files other make fragments add (INITRAMFS_EXTRA: "SRC:DEST ..." with DEST relative to /),
 # e.g. lsvm and the guest payloads (mk/vm.mk).
 for pair in ${INITRAMFS_EXTRA:-}; do

@@ -19,6 +19,7 @@
 #include "arm64/console.h"
 #include "arm64/el2.h"
 #include "arm64/iommu.h"
+#include "arm64/measure.h"
 #include "arm64/psci.h"
 #include "arm64/ram.h"
 #include "arm64/s2.h"
@@ -416,7 +417,7 @@ static int boot_phase_check(struct ls_boot_info *bi)
 		plat_log("the firmware runs EL2 with HCR_EL2.E2H set (VHE): not supported");
 		return -ENOTSUP;
 	}
-	return 0;
+	return arm64_measure_boot(bi);
 }
 
 /*

@@ -39,6 +39,12 @@ hdr_ok() {
 import struct, sys, zlib
 path, entry, end, version = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 data = open(path, "rb").read()
+# A signed image ends with the 128-byte signature trailer (boot.h struct ls_image_sig).
+if len(data) >= 80 and len(data) - struct.unpack_from("<Q", data, 24)[0] == 128:
+    if struct.unpack_from("<QII", data, len(data) - 128) != (0x313030474953534C, 128, 1):
+        print("# header: signature trailer malformed")
+        sys.exit(1)
+    data = data[:-128]
 (branch, hdr_size, magic, hdr_version, crc, image_size, mem_size, entry_off, ver) = \
     struct.unpack_from("<IIQIIQQQQ", data, 0)
 name = data[56:72].rstrip(b"\0")

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Measured launch: the hypervisor's copy of the measurement log (docs/attestation.md).
+ * The loader's log (struct ls_mlog in the boot info) is copied once at boot into the
+ * image's own memory, the hypervisor appends its own events, and the host reads the
+ * bytes through LS_FN_MEASURE_READ. Nothing the host sends changes the log.
+ */
+#ifndef HYP_MEASURE_H
+#define HYP_MEASURE_H
+
+#include <lockstep/boot.h>
+
+#include "hyp/types.h"
+
+/* Take the loader's log: -EINVAL if malformed (magic, version, sizes, event count). */
+int measure_install(const struct ls_mlog *log);
+
+/* Append one SHA-256 event; -ENOSPC when the log is full, -EINVAL before install. */
+int measure_add(u32 type, const u8 digest[32], u64 length, const char *desc);
+
+/*
+ * The 24 log bytes at byte offset off, as three little-endian u64 (0 past the end):
+ * -EINVAL if off is not 8-aligned, -ERANGE at or past the end (or no log).
+ */
+int measure_read(u64 off, u64 out[3]);
+
+#endif /* HYP_MEASURE_H */
