@@ -2,8 +2,9 @@
 /*
  * smp: vCPU 0 starts vCPUs 1..3 with PSCI CPU_ON over HVC (target MPIDR Aff0 = index,
  * entry secondary_entry, context id 0x5000 + index); each prints its MPIDR and context and
- * waits; when all have met, they call CPU_OFF and vCPU 0 sees them off (AFFINITY_INFO = 1)
- * before SYSTEM_OFF. Also: CPU_ON of a vCPU already on (ALREADY_ON), of a vCPU that does not
+ * waits; when all have met, vCPUs 1 and 2 call CPU_OFF and vCPU 0 sees them off
+ * (AFFINITY_INFO = 1), while vCPU 3 keeps spinning on its CPU through vCPU 0's SYSTEM_OFF (the
+ * VMM's thread of a vCPU that runs at shutdown must end too). Also: CPU_ON of a vCPU already on (ALREADY_ON), of a vCPU that does not
  * exist (INVALID_PARAMETERS). Memory is Device-nGnRnE (MMU off): plain stores are ordered.
  */
 #include "guest.h"
@@ -30,6 +31,9 @@ void guest_secondary(u64 index, u64 context)
 	arrived[index] = 1;
 	while (!go)
 		;
+	if (index == NCPUS - 1)
+		for (;;)
+			;
 	hvc(PSCI_CPU_OFF, 0, 0, 0);
 	note("CPU_OFF returned\n");
 	failures++;
@@ -75,10 +79,12 @@ void guest_main(u64 index, u64 x0)
 	puts(" vCPUs met\n");
 	check(n == NCPUS, "all 4 vCPUs met");
 	go = 1;
-	for (i = 1; i < NCPUS; i++) {
+	for (i = 1; i < NCPUS - 1; i++) {
 		for (ok = 0, n = 0; n < SPIN / 100 && !ok; n++)
 			ok = hvc(PSCI_AFFINITY_INFO, i, 0, 0).a0 == 1;
 		check(ok, "the vCPU is OFF after its CPU_OFF (AFFINITY_INFO 1)");
 	}
+	check(hvc(PSCI_AFFINITY_INFO, NCPUS - 1, 0, 0).a0 == 0,
+	      "vCPU 3 still spins (ON) when vCPU 0 calls SYSTEM_OFF");
 	finish();
 }
