@@ -30,6 +30,8 @@
 
 #include <lockstep/abi.h>
 
+#include "vm.h"
+
 #define LS_RAW_MAX_ARGS 8 /* fn + a1..a7: the SMCCC v1.1 register set x0..x7 */
 
 static u64 ls_version;	/* x1 of LS_HVC_VERSION */
@@ -161,6 +163,8 @@ static ssize_t ls_dev_read(struct file *file, char __user *ubuf, size_t count, l
 static const struct file_operations ls_dev_fops = {
 	.owner = THIS_MODULE,
 	.read = ls_dev_read,
+	.unlocked_ioctl = ls_dev_ioctl, /* protected VMs: vm.c, docs/uapi.md */
+	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = default_llseek,
 };
 
@@ -256,6 +260,7 @@ static int __init ls_init(void)
 
 	ls_debugfs = debugfs_create_dir("lockstep", NULL);
 	debugfs_create_file("raw_hvc", 0600, ls_debugfs, NULL, &ls_raw_fops);
+	ls_vm_init(ls_debugfs, ls_features);
 
 	ls_features_str(feat, sizeof(feat));
 	pr_info("hypervisor ABI %llu.%llu, features %s", ls_version >> 16, ls_version & 0xffff,
@@ -265,6 +270,7 @@ static int __init ls_init(void)
 
 static void __exit ls_exit(void)
 {
+	ls_vm_exit();
 	debugfs_remove(ls_debugfs);
 	misc_deregister(&ls_miscdev);
 }

@@ -1,6 +1,7 @@
 # QEMU system tests, the test initramfs and `make run`.
 #
-#   make initramfs   build/initramfs.cpio.gz: busybox, /init, /lstest, lockstep.ko
+#   make initramfs   build/initramfs.cpio.gz: busybox, /init, /lstest, lockstep.ko, and the
+#                    files other fragments list in INITRAMFS_EXTRA (SRC:DEST pairs: mk/vm.mk)
 #   make qemu        system-test suite: boots the ESP image on QEMU virt (AAVMF ->
 #                    loader -> Lockstep EL2 -> Linux EL1), writes build/test-logs/qemu.tap
 #   make run         the same machine, interactive: serial on stdio, busybox shell
@@ -19,7 +20,8 @@ initramfs: $(INITRAMFS)
 $(INITRAMFS): $(wildcard $(TOP)/tests/initramfs/*) $(DRIVER_KO) $(TOP)/include/lockstep/abi.h \
 		$(TOP)/mk/qemu.mk
 	@[ -x "$(BUSYBOX)" ] || { echo "initramfs: no busybox at $(BUSYBOX); run 'make deps'" >&2; exit 1; }
-	HOSTCC=$(HOSTCC) $(TOP)/tests/initramfs/mkinitramfs.sh $@ $(BUSYBOX) $(DRIVER_KO) $(TOP)
+	HOSTCC=$(HOSTCC) INITRAMFS_EXTRA="$(INITRAMFS_EXTRA)" \
+		$(TOP)/tests/initramfs/mkinitramfs.sh $@ $(BUSYBOX) $(DRIVER_KO) $(TOP)
 
 # The test ESP: mk/boot.mk's image with the in-guest tests switched on. efi=debug makes
 # Linux log the EFI memory map, where the guest finds the hypervisor's region;

@@ -20,6 +20,13 @@ install -m 0755 "$here/lsattest" "$stage/lsattest"
 if [ -f "$(dirname "$ko")/lockstep-measure.ko" ]; then
 	install -m 0644 "$(dirname "$ko")/lockstep-measure.ko" "$stage/lib/modules/"
 fi
+# Files other make fragments add (INITRAMFS_EXTRA: "SRC:DEST ..." with DEST relative to /),
+# e.g. lsvm and the guest payloads (mk/vm.mk).
+for pair in ${INITRAMFS_EXTRA:-}; do
+	src=${pair%%:*} dst=${pair#*:}
+	mkdir -p "$stage/$(dirname "$dst")"
+	install -m 0755 "$src" "$stage/$dst"
+done
 # The kernel opens /dev/console before /init runs, ahead of devtmpfs.
 mknod -m 0600 "$stage/dev/console" c 5 1
 mknod -m 0666 "$stage/dev/null" c 1 3
