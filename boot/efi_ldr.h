@@ -31,14 +31,12 @@ UINTN pcicheck_untranslated(const struct ldr_devmap *m, int have_smmu);
 
 /*
  * handoff.c: the ExitBootServices wrapper and the hypervisor call; boot/arch/<arch>.c:
- * exception level, boot CPU id, cache maintenance, the early console. LDR_ARCH_HYP: the
- * architecture has a Lockstep hypervisor image the loader can start. LDR_HOST_EL: what
+ * exception level, boot CPU id, cache maintenance, the early console. LDR_HOST_EL: what
  * arch_current_el() answers in the host once the hypervisor is installed (x86_64 has no
  * exception levels: CPL 0 before and after, the host then runs as an SVM guest).
  */
 #if defined(__x86_64__)
 #define LDR_ARCH_NAME  L"x86_64"
-#define LDR_ARCH_HYP   1
 #define LDR_HOST_EL    0
 #define LDR_HYP_LEVEL  "CPL 0, SVM host"
 #define LDR_HOST_LEVEL "as an SVM guest"
@@ -46,7 +44,6 @@ unsigned int arch_x86_svm(void);
 unsigned int arch_x86_vmx(void);
 #else /* AArch64 */
 #define LDR_ARCH_NAME  L"AArch64"
-#define LDR_ARCH_HYP   1
 #define LDR_HOST_EL    1
 #define LDR_HYP_LEVEL  "EL2"
 #define LDR_HOST_LEVEL "at EL1"

@@ -996,12 +996,6 @@ static EFI_STATUS ldr_run(struct ldr_state *s)
 	if (EFI_ERROR(st))
 		return st;
 	ldr_report_dmar();
-	if (s->cfg.hypervisor[0] && !LDR_ARCH_HYP) {
-		Print(LDR_TAG L"ERROR: hypervisor=%a: Lockstep has no " LDR_ARCH_NAME L" hypervisor image yet; refusing (leave hypervisor= out to boot "
-			      L"Linux directly)\n",
-		      s->cfg.hypervisor);
-		return EFI_UNSUPPORTED;
-	}
 	if (s->cfg.hypervisor[0]) {
 		st = ldr_load_hyp(s);
 		if (EFI_ERROR(st))
