@@ -38,9 +38,8 @@ struct entry_frame {
 #define SEL_CODE 0x08
 #define SEL_DATA 0x10
 static u64 hyp_gdt[3] = {
-	0,
-	0x00af9b000000ffffULL, /* code: P, DPL 0, S, type execute/read accessed, L = 1, G */
-	0x00cf93000000ffffULL, /* data: P, DPL 0, S, type read/write accessed, D/B, G */
+	0, 0x00af9b000000ffffULL, /* code: P, DPL 0, S, type execute/read accessed, L = 1, G */
+	0x00cf93000000ffffULL,	  /* data: P, DPL 0, S, type read/write accessed, D/B, G */
 };
 
 /* Interrupt-gate descriptors (APM Vol. 2 4.8.4 "Gate Descriptors"), 16 bytes each. */
@@ -78,12 +77,13 @@ static int check_info(const struct ls_boot_info *bi)
 		return -EINVAL;
 	}
 	if (!IS_ALIGNED(bi->hyp_base, SZ_2M) || bi->hyp_base != plat_virt_to_phys(_start) ||
-	    bi->hyp_size < (u64)(_end - _start) || bi->hyp_base + bi->hyp_size < bi->hyp_base ||
-	    bi->stack_base < bi->hyp_base || bi->nr_cpus < 1 || !bi->stack_size ||
+	    bi->hyp_size < plat_virt_to_phys(_end) - plat_virt_to_phys(_start) ||
+	    bi->hyp_base + bi->hyp_size < bi->hyp_base || bi->stack_base < bi->hyp_base ||
+	    bi->nr_cpus < 1 || !bi->stack_size ||
 	    bi->stack_base + bi->stack_size > bi->hyp_base + bi->hyp_size ||
 	    bi->pool_base < bi->hyp_base || !IS_ALIGNED(bi->pool_base, PAGE_SIZE) ||
-	    bi->pool_base + bi->pool_size > bi->hyp_base + bi->hyp_size ||
-	    bi->nr_mem < 1 || bi->nr_mem > LS_BOOT_MAX_MEM || bi->nr_vtd > LS_BOOT_MAX_VTD) {
+	    bi->pool_base + bi->pool_size > bi->hyp_base + bi->hyp_size || bi->nr_mem < 1 ||
+	    bi->nr_mem > LS_BOOT_MAX_MEM || bi->nr_vtd > LS_BOOT_MAX_VTD) {
 		plat_log("boot info: inconsistent region, stacks, pool or counts");
 		return -EINVAL;
 	}
@@ -307,7 +307,7 @@ static void commit_cpu(void)
 	struct dtr gdt = { sizeof(hyp_gdt) - 1, (u64)(uintptr_t)hyp_gdt };
 	struct dtr idt = { sizeof(hyp_idt) - 1, (u64)(uintptr_t)hyp_idt };
 	static u8 hsave[4096] __attribute__((aligned(4096)));
-	unsigned int i;
+	size_t i;
 	u64 h;
 
 	for (i = 0; i < 512; i++)
@@ -337,8 +337,8 @@ static void boot_banner(const struct ls_boot_info *bi, unsigned int pa_bits)
 		 "region %#llx-%#llx, host address width %u bits, %u RAM ranges, "
 		 "%u VT-d units kept from the host, N_CR3 %#llx",
 		 (unsigned long long)bi->hyp_base,
-		 (unsigned long long)(bi->hyp_base + bi->hyp_size - 1), pa_bits, nr_ram,
-		 bi->nr_vtd, (unsigned long long)pt_root_pa(npt));
+		 (unsigned long long)(bi->hyp_base + bi->hyp_size - 1), pa_bits, nr_ram, bi->nr_vtd,
+		 (unsigned long long)pt_root_pa(npt));
 	plat_log("entering the host as an SVM guest (ASID 1); one CPU");
 }
 

@@ -54,8 +54,8 @@ static void pf_put(struct pf_out *o, char c)
 	o->len++;
 }
 
-static void pf_num(struct pf_out *o, unsigned long long v, unsigned int base, bool neg,
-		   bool alt, char pad, int width, bool left)
+static void pf_num(struct pf_out *o, unsigned long long v, unsigned int base, bool neg, bool alt,
+		   char pad, int width, bool left)
 {
 	char tmp[24];
 	int n = 0, len, i;
@@ -102,18 +102,16 @@ int x86_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		alt = left = false;
 		pad = ' ';
 		width = lng = 0;
-		for (fmt++;; fmt++) {
+		for (fmt++; *fmt == '#' || *fmt == '0' || *fmt == '-'; fmt++) {
 			if (*fmt == '#')
 				alt = true;
 			else if (*fmt == '0')
 				pad = '0';
-			else if (*fmt == '-')
-				left = true;
 			else
-				break;
+				left = true;
 		}
-		while (*fmt >= '0' && *fmt <= '9')
-			width = width * 10 + (*fmt++ - '0');
+		for (; (unsigned int)(*fmt - '0') <= 9; fmt++)
+			width = width * 10 + (*fmt - '0');
 		while (*fmt == 'l' || *fmt == 'z') {
 			lng++;
 			fmt++;

@@ -38,6 +38,6 @@ void plat_spin_relax(unsigned int spins)
 int plat_iommu_stat(u64 id, u64 *val)
 {
 	(void)id;
-	(void)val;
+	*val = 0;
 	return -ENOENT;
 }

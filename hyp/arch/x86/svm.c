@@ -75,8 +75,8 @@ void x86_svm_setup(u64 n_cr3)
 	msrpm_intercept(MSR_VM_CR);
 	msrpm_intercept(MSR_VM_HSAVE_PA);
 	v->icpt3 = (u32)(SVM_ICPT3_CPUID | SVM_ICPT3_MSR_PROT | SVM_ICPT3_SHUTDOWN);
-	v->icpt4 = (u32)(SVM_ICPT4_VMRUN | SVM_ICPT4_VMMCALL | SVM_ICPT4_VMLOAD |
-			 SVM_ICPT4_VMSAVE | SVM_ICPT4_STGI | SVM_ICPT4_CLGI | SVM_ICPT4_SKINIT);
+	v->icpt4 = (u32)(SVM_ICPT4_VMRUN | SVM_ICPT4_VMMCALL | SVM_ICPT4_VMLOAD | SVM_ICPT4_VMSAVE |
+			 SVM_ICPT4_STGI | SVM_ICPT4_CLGI | SVM_ICPT4_SKINIT);
 	v->iopm_pa = plat_virt_to_phys(iopm);
 	v->msrpm_pa = plat_virt_to_phys(msrpm);
 	v->asid = 1; /* ASID 0 is the host's own; VMRUN refuses it (15.5.1) */

@@ -19,17 +19,17 @@ struct vmcb_seg {
 
 struct vmcb {
 	/* Control area, Table B-1. */
-	u32 icpt_cr;	   /* 000h: CR reads 15:0, CR writes 31:16 */
-	u32 icpt_dr;	   /* 004h */
-	u32 icpt_exc;	   /* 008h: exception vectors */
-	u32 icpt3;	   /* 00Ch: intercept vector 3 (SVM_ICPT3_*) */
-	u32 icpt4;	   /* 010h: intercept vector 4 (SVM_ICPT4_*) */
+	u32 icpt_cr;  /* 000h: CR reads 15:0, CR writes 31:16 */
+	u32 icpt_dr;  /* 004h */
+	u32 icpt_exc; /* 008h: exception vectors */
+	u32 icpt3;    /* 00Ch: intercept vector 3 (SVM_ICPT3_*) */
+	u32 icpt4;    /* 010h: intercept vector 4 (SVM_ICPT4_*) */
 	u8 rsvd0[0x40 - 0x14];
-	u64 iopm_pa;	   /* 040h */
-	u64 msrpm_pa;	   /* 048h */
-	u64 tsc_offset;	   /* 050h */
-	u32 asid;	   /* 058h: guest ASID, non-zero */
-	u8 tlb_ctl;	   /* 05Ch: TLB_CONTROL */
+	u64 iopm_pa;	/* 040h */
+	u64 msrpm_pa;	/* 048h */
+	u64 tsc_offset; /* 050h */
+	u32 asid;	/* 058h: guest ASID, non-zero */
+	u8 tlb_ctl;	/* 05Ch: TLB_CONTROL */
 	u8 rsvd1[3];
 	u32 int_ctl;	   /* 060h: V_TPR .. V_INTR_MASKING (bit 24) */
 	u32 int_vector;	   /* 064h */
@@ -63,7 +63,7 @@ struct vmcb {
 	u8 rsvd7[0x5d8 - 0x580];
 	u64 rsp; /* 5D8h */
 	u8 rsvd8[0x5f8 - 0x5e0];
-	u64 rax;	    /* 5F8h */
+	u64 rax; /* 5F8h */
 	u64 star, lstar, cstar, sfmask, kernel_gs_base, sysenter_cs, sysenter_esp, sysenter_eip;
 	u64 cr2; /* 640h */
 	u8 rsvd9[0x668 - 0x648];
@@ -93,25 +93,25 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 #define SVM_ICPT3_MSR_PROT BIT(28)
 #define SVM_ICPT3_SHUTDOWN BIT(31)
 /* Intercept vector 4 (offset 010h): every SVM instruction. */
-#define SVM_ICPT4_VMRUN	  BIT(0) /* must be set, or VMRUN fails (15.5.1) */
-#define SVM_ICPT4_VMMCALL BIT(1)
-#define SVM_ICPT4_VMLOAD  BIT(2)
-#define SVM_ICPT4_VMSAVE  BIT(3)
-#define SVM_ICPT4_STGI	  BIT(4)
-#define SVM_ICPT4_CLGI	  BIT(5)
-#define SVM_ICPT4_SKINIT  BIT(6)
+#define SVM_ICPT4_VMRUN	   BIT(0) /* must be set, or VMRUN fails (15.5.1) */
+#define SVM_ICPT4_VMMCALL  BIT(1)
+#define SVM_ICPT4_VMLOAD   BIT(2)
+#define SVM_ICPT4_VMSAVE   BIT(3)
+#define SVM_ICPT4_STGI	   BIT(4)
+#define SVM_ICPT4_CLGI	   BIT(5)
+#define SVM_ICPT4_SKINIT   BIT(6)
 
 #define SVM_TLB_FLUSH_ALL 1 /* TLB_CONTROL 01h: flush the whole TLB at VMRUN (15.16.1) */
 #define SVM_NP_ENABLE	  BIT(0)
 
 /* EVENTINJ (15.20 "Event Injection"). */
-#define SVM_EVT_VALID	   BIT(31)
-#define SVM_EVT_ERR_VALID  BIT(11)
-#define SVM_EVT_TYPE_EXC   (3ULL << 8)
-#define SVM_EVT_ERR(e)	   ((u64)(u32)(e) << 32)
-#define X86_VEC_UD	   6
-#define X86_VEC_GP	   13
-#define X86_VEC_PF	   14
+#define SVM_EVT_VALID	  BIT(31)
+#define SVM_EVT_ERR_VALID BIT(11)
+#define SVM_EVT_TYPE_EXC  (3ULL << 8)
+#define SVM_EVT_ERR(e)	  ((u64)(u32)(e) << 32)
+#define X86_VEC_UD	  6
+#define X86_VEC_GP	  13
+#define X86_VEC_PF	  14
 
 /* Exit codes (Appendix C). */
 #define SVM_EXIT_INIT	  0x063

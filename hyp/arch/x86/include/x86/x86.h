@@ -22,7 +22,9 @@ static inline struct x86_cpuid x86_cpuid(u32 leaf, u32 sub)
 {
 	struct x86_cpuid r;
 
-	__asm__ volatile("cpuid" : "=a"(r.a), "=b"(r.b), "=c"(r.c), "=d"(r.d) : "a"(leaf), "c"(sub));
+	__asm__ volatile("cpuid"
+			 : "=a"(r.a), "=b"(r.b), "=c"(r.c), "=d"(r.d)
+			 : "a"(leaf), "c"(sub));
 	return r;
 }
 
@@ -52,11 +54,11 @@ static inline u8 x86_inb(u16 port)
 	return v;
 }
 
-#define X86_READ_CR(n)                                                  \
-	({                                                              \
-		u64 _v;                                                 \
-		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(_v));      \
-		_v;                                                     \
+#define X86_READ_CR(n)                                             \
+	({                                                         \
+		u64 _v;                                            \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(_v)); \
+		_v;                                                \
 	})
 
 /* console.c */
