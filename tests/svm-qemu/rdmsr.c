@@ -9,7 +9,10 @@ static long sys3(long nr, long a, long b, long c)
 {
 	long r;
 
-	__asm__ volatile("syscall" : "=a"(r) : "a"(nr), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory");
+	__asm__ volatile("syscall"
+			 : "=a"(r)
+			 : "a"(nr), "D"(a), "S"(b), "d"(c)
+			 : "rcx", "r11", "memory");
 	return r;
 }
 
@@ -43,8 +46,9 @@ void start_c(long *sp)
 	int i;
 
 	for (; *arg; arg++)
-		msr = msr * 16 + (unsigned long)(*arg <= '9' ? *arg - '0' : (*arg | 0x20) - 'a' + 10);
-	fd = sys3(2, (long)"/dev/cpu/0/msr", 0, 0); /* open, O_RDONLY */
+		msr = msr * 16 +
+		      (unsigned long)(*arg <= '9' ? *arg - '0' : (*arg | 0x20) - 'a' + 10);
+	fd = sys3(2, (long)"/dev/cpu/0/msr", 0, 0);		 /* open, O_RDONLY */
 	if (fd < 0 || sys4(17, fd, (long)&v, 8, (long)msr) != 8) /* pread64 */
 		leave(1);
 	out[0] = '0';

@@ -21,7 +21,7 @@ qpid=
 trap '[ -n "$qpid" ] && kill -9 "$qpid" 2>/dev/null; rm -rf "$work"' EXIT
 trap 'exit 1' INT TERM
 unset ESP_HYP ESP_INITRD ESP_CMDLINE ESP_CFG ESP_POOL_MIB ESP_STACK_KIB ESP_CPUS ESP_UNSAFE_DMA
-PLAN=19
+PLAN=21
 echo "1..$PLAN" > "$tap"
 echo "1..$PLAN"
 n=0
@@ -105,6 +105,12 @@ assert "host: no other reserved range was refused (the refusal is the hypervisor
 	test "$refused" = "$want"
 assert "hypervisor: the refused read was logged with its address (NPF, CPL 3)" \
 	has "^lockstep: host read at GPA $want refused \\(NPF error 0x[0-9a-f]+, RIP 0x[0-9a-f]+, CPL 3\\)"
+sed -n 's/^svmtest: kread /#   kernel read (dev\/mem) /p' "$log" | tee -a "$tap"
+assert "host: the kernel's own read of it (read(2) of /dev/mem) fails with EFAULT, no oops" \
+	eval "sed -n 's/^svmtest: kread $want rc \\([0-9]*\\) .*/\\1/p' '$log' | grep -qv '^0$' &&
+		grep -q '^svmtest: kread $want .*Bad address' '$log'"
+assert "hypervisor: the kernel's read was logged too (NPF, CPL 0)" \
+	has "^lockstep: host read at GPA $want refused \\(NPF error 0x[0-9a-f]+, RIP 0xffff[0-9a-f]+, CPL 0\\)"
 assert "host: another reserved range is read fine (the probe itself works)" \
 	eval "sed -n 's/^svmtest: probe 0x[0-9a-f]* rc 0 0x[0-9A-Fa-f]*$/x/p' '$log' | grep -q x"
 assert "host: still running after the refused read (uptime read)" eval "[ -n '$(val alive)' ]"
