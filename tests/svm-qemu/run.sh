@@ -21,7 +21,7 @@ qpid=
 trap '[ -n "$qpid" ] && kill -9 "$qpid" 2>/dev/null; rm -rf "$work"' EXIT
 trap 'exit 1' INT TERM
 unset ESP_HYP ESP_INITRD ESP_CMDLINE ESP_CFG ESP_POOL_MIB ESP_STACK_KIB ESP_CPUS ESP_UNSAFE_DMA
-PLAN=21
+PLAN=25
 echo "1..$PLAN" > "$tap"
 echo "1..$PLAN"
 n=0
@@ -114,6 +114,15 @@ assert "hypervisor: the kernel's read was logged too (NPF, CPL 0)" \
 assert "host: another reserved range is read fine (the probe itself works)" \
 	eval "sed -n 's/^svmtest: probe 0x[0-9a-f]* rc 0 0x[0-9A-Fa-f]*$/x/p' '$log' | grep -q x"
 assert "host: still running after the refused read (uptime read)" eval "[ -n '$(val alive)' ]"
+abi=$(sed -n 's/^#define LS_ABI_MAJOR[[:space:]]*\([0-9]*\).*/\1/p' "$top/include/lockstep/abi.h").$(
+	sed -n 's/^#define LS_ABI_MINOR[[:space:]]*\([0-9]*\).*/\1/p' "$top/include/lockstep/abi.h")
+comment "lockstep.ko: version '$(val version)', features '$(val features)', unknown call '$(val raw_unknown)'"
+assert "host: lockstep.ko finds the hypervisor by CPUID and loads" \
+	eval "[ '$(val insmod)' = ok ] && has 'lockstep: hypervisor ABI $abi, features 0x1 host_s2'"
+assert "host: LS_HVC_VERSION through VMMCALL from the kernel reports ABI $abi" test "$(val version)" = "$abi"
+assert "host: features report host_s2 (the nested map)" test "$(val features)" = "0x1 host_s2"
+assert "host: an unknown hypercall returns NOT_SUPPORTED (-1)" \
+	eval "val raw_unknown | grep -q '^0xffffffffffffffff '"
 assert "host: a user-mode VMMCALL gets #UD (SIGILL, status 132)" test "$(val vmmcall_user)" = "rc 132"
 assert "host: /init ran to the end" has '^svmtest: done$'
 assert "hypervisor: no panic" eval "! has 'lockstep: PANIC'"

@@ -6,7 +6,8 @@
  * Intercepted (everything else runs natively, interrupts and NMIs included: no INTR/NMI
  * intercept and V_INTR_MASKING = 0, so the host's IDT takes them directly, 15.21):
  *   VMMCALL               the Lockstep hypercall ABI (hyp/hvc), from CPL 0 only
- *   CPUID                 SVM hidden: leaf 8000_0001h ECX[2] cleared, leaf 8000_000Ah zero
+ *   CPUID                 SVM hidden: leaf 8000_0001h ECX[2] cleared, leaf 8000_000Ah zero;
+ *                         Lockstep shown: leaf 1 ECX[31] set, leaf 4000_0000h its signature
  *   RDMSR/WRMSR (MSRPM)   EFER (SVME hidden and kept set), VM_CR and VM_HSAVE_PA (#GP)
  *   VMRUN .. SKINIT       #UD: SVM does not exist for the host
  *   NPF                   a host access outside its nested map (hypervisor memory): logged,
@@ -125,10 +126,18 @@ static void exit_cpuid(struct vmcb *v, struct x86_gprs *g)
 	u32 leaf = (u32)v->rax;
 	struct x86_cpuid r = x86_cpuid(leaf, (u32)g->rcx);
 
+	if (leaf == 1)
+		r.c |= (u32)CPUID_1_ECX_HYPERVISOR;
 	if (leaf == 0x80000001U)
 		r.c &= ~(u32)CPUID_80000001_ECX_SVM;
 	if (leaf == 0x8000000aU)
 		r.a = r.b = r.c = r.d = 0;
+	if (leaf == LS_X86_CPUID_LEAF) {
+		r.a = LS_X86_CPUID_LEAF;
+		r.b = LS_X86_CPUID_SIG_EBX;
+		r.c = LS_X86_CPUID_SIG_ECX;
+		r.d = LS_X86_CPUID_SIG_EDX;
+	}
 	v->rax = r.a;
 	g->rbx = r.b;
 	g->rcx = r.c;

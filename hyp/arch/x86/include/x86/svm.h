@@ -140,7 +140,8 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 #define MSR_VM_HSAVE_PA 0xc0010117U
 #define MSR_PAT		0x00000277U
 
-/* CPUID (APM Vol. 3 appendix E). */
+/* CPUID (APM Vol. 3 appendix E; leaf 1 ECX[31] is reserved for hypervisor use, E.3.2). */
+#define CPUID_1_ECX_HYPERVISOR	   BIT(31)
 #define CPUID_80000001_ECX_SVM	   BIT(2)
 #define CPUID_80000001_EDX_PAGE1GB BIT(26)
 #define CPUID_8000000A_EDX_NP	   BIT(0)
