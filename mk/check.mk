@@ -154,6 +154,11 @@ cloc:
 ifneq ($(wildcard $(TOP)/mk/hyp.mk),)
 	+@$(MAKE) --no-print-directory $(B)/hyp/lockstep.elf >/dev/null
 	@CROSS="$(CROSS)" $(TOP)/scripts/cloc.sh $(B)/hyp/lockstep.elf -- $(HYP_OBJS)
+ifneq ($(wildcard $(TOP)/mk/hyp_x86.mk),)
+	+@$(MAKE) --no-print-directory $(HX_B)/lockstep.elf >/dev/null
+	@echo; echo "x86_64 image (build/hyp-x86/lockstep.elf, docs/x86.md):"
+	@CROSS= $(TOP)/scripts/cloc.sh $(HX_B)/lockstep.elf -- $(HYP_X86_OBJS)
+endif
 else
 	@echo "cloc: mk/hyp.mk not in the tree yet: no hypervisor image to count"
 endif
