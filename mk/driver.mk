@@ -32,3 +32,13 @@ $(DRIVER_X86_KO): $(DRV_SRC) $(TOP)/include/lockstep/abi.h $(TOP)/mk/driver.mk
 	cp $(DRV_SRC) $(DRV_X86_B)/
 	$(MAKE) -C $(KDIR_X86) M=$(DRV_X86_B) ARCH=x86_64 LOCKSTEP_INC=$(TOP)/include modules
 	@touch $@
+
+# edu_test.ko for x86_64 (host-driver/edu-test), the svm-qemu suite's DMA engine.
+EDU_X86_KO := $(DRV_X86_B)/edu/edu_test.ko
+$(EDU_X86_KO): $(wildcard $(TOP)/host-driver/edu-test/*.c) $(TOP)/host-driver/edu-test/Kbuild \
+		$(TOP)/mk/driver.mk
+	@[ -d "$(KDIR_X86)" ] || { echo "edu-test x86: no kernel headers at $(KDIR_X86); run 'make deps'" >&2; exit 1; }
+	@mkdir -p $(DRV_X86_B)/edu
+	cp $(wildcard $(TOP)/host-driver/edu-test/*.c) $(TOP)/host-driver/edu-test/Kbuild $(DRV_X86_B)/edu/
+	$(MAKE) -C $(KDIR_X86) M=$(DRV_X86_B)/edu ARCH=x86_64 modules
+	@touch $@

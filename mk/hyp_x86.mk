@@ -14,7 +14,7 @@ HX_CFLAGS := -ffreestanding -fno-builtin -mgeneral-regs-only -mno-red-zone -fpie
 	-fvisibility=hidden -fcf-protection=none -O2 -g -fno-stack-protector \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-common \
 	-std=gnu11 -nostdinc -isystem $(HX_GCC_INC) -isystem $(HX_ARCH)/libc $(CORE_INC) \
-	-I$(HX_ARCH)/include -DLOCKSTEP_VERSION_STR='"$(LOCKSTEP_VERSION)"' -MMD -MP
+	-I$(HX_ARCH)/include -I$(TOP)/hyp/iommu/vtd -DLOCKSTEP_VERSION_STR='"$(LOCKSTEP_VERSION)"' -MMD -MP
 HX_ASFLAGS := -fpie -nostdinc $(CORE_INC) -I$(HX_ARCH)/include -MMD -MP
 HX_LDFLAGS := -nostdlib -static-pie -Wl,--no-dynamic-linker -Wl,-z,text -Wl,-z,norelro \
 	-Wl,-z,max-page-size=4096 -Wl,--build-id=none -Wl,--no-undefined -T $(HX_ARCH)/lockstep.lds

@@ -19,10 +19,10 @@ $(SVM_B)/%: $(TOP)/tests/svm-qemu/%.c $(TOP)/include/lockstep/abi.h
 		-fno-stack-protector -I$(TOP)/include $< -o $@
 
 $(SVM_INITRD): $(TOP)/tests/svm-qemu/init $(TOP)/tests/svm-qemu/mkinitramfs.sh $(SVM_VMMCALL) \
-		$(SVM_RDMSR) $(DRIVER_X86_KO)
+		$(SVM_RDMSR) $(DRIVER_X86_KO) $(EDU_X86_KO)
 	@mkdir -p $(@D)
 	$(TOP)/tests/svm-qemu/mkinitramfs.sh $@ $(BX_BUSYBOX) $(SVM_VMMCALL) $(SVM_RDMSR) \
-		$(SVM_MSR_KO) $(DRIVER_X86_KO)
+		$(SVM_MSR_KO) $(DRIVER_X86_KO) $(EDU_X86_KO)
 
 # A build failure is one "not ok" (plan 1), and no stale image is booted.
 svm-qemu:

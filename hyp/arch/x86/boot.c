@@ -181,16 +181,17 @@ static int map_hole(struct pt *npt, const struct ls_boot_info *bi, u64 base, u64
 	return 0;
 }
 
-static int build_npt(const struct ls_boot_info *bi, unsigned int pa_bits)
+static int build_npt(const struct ls_boot_info *bi, unsigned int pa_bits, u64 *vtd_pa)
 {
 	struct own_config cfg = { 0 };
 	u64 pool = bi->pool_base, pool_end = bi->pool_base + bi->pool_size, db, at = 0;
+	u64 vtd_mem = x86_vtd_mem_bytes(bi);
 	struct pt *npt;
 	unsigned int i;
 	int ret;
 
 	db = ALIGN_UP(own_db_bytes(ram, nr_ram), PAGE_SIZE);
-	if (pool + db + 16 * PAGE_SIZE > pool_end) {
+	if (pool + db + vtd_mem + 16 * PAGE_SIZE > pool_end) {
 		plat_log("table pool too small: %llu KiB, the ownership database needs %llu KiB",
 			 (unsigned long long)(bi->pool_size >> 10), (unsigned long long)(db >> 10));
 		return -ENOMEM;
@@ -202,8 +203,10 @@ static int build_npt(const struct ls_boot_info *bi, unsigned int pa_bits)
 	cfg.db = plat_phys_to_virt(pool);
 	cfg.db_bytes = db;
 	memset(cfg.db, 0, db);
+	/* The VT-d units' own tables at the pool's end (2 MiB aligned: the region is). */
+	*vtd_pa = ALIGN_DOWN(pool_end - vtd_mem, SZ_2M);
 	cfg.host_pool_pa = pool + db;
-	cfg.host_pool_pages = (pool_end - pool - db) >> PAGE_SHIFT;
+	cfg.host_pool_pages = (*vtd_pa - pool - db) >> PAGE_SHIFT;
 	cfg.host_ia_bits = pa_bits;
 	cfg.cpu_fmt = PT_FMT_X86_NPT;
 	cfg.cpu_coherent = true; /* the nested walk snoops the caches */
@@ -335,10 +338,10 @@ static void boot_banner(const struct ls_boot_info *bi, unsigned int pa_bits)
 
 	plat_log("Lockstep " LOCKSTEP_VERSION_STR " (x86_64, AMD SVM + nested paging): "
 		 "region %#llx-%#llx, host address width %u bits, %u RAM ranges, "
-		 "%u VT-d units kept from the host, N_CR3 %#llx",
+		 "%u VT-d units kept from the host (%u translating its DMA), N_CR3 %#llx",
 		 (unsigned long long)bi->hyp_base,
 		 (unsigned long long)(bi->hyp_base + bi->hyp_size - 1), pa_bits, nr_ram, bi->nr_vtd,
-		 (unsigned long long)pt_root_pa(npt));
+		 x86_vtd_live(), (unsigned long long)pt_root_pa(npt));
 	plat_log("entering the host as an SVM guest (ASID 1); one CPU");
 }
 
@@ -352,6 +355,7 @@ long x86_boot(struct ls_boot_info *bi, struct entry_frame *f);
 long x86_boot(struct ls_boot_info *bi, struct entry_frame *f)
 {
 	unsigned int pa_bits;
+	u64 vtd_pa;
 	int ret;
 
 	x86_console_init();
@@ -363,9 +367,12 @@ long x86_boot(struct ls_boot_info *bi, struct entry_frame *f)
 	hyp_range = (struct own_range){ bi->hyp_base, bi->hyp_size };
 	ret = collect_ram(bi);
 	if (!ret)
-		ret = build_npt(bi, pa_bits);
+		ret = build_npt(bi, pa_bits, &vtd_pa);
 	if (ret)
 		return ret;
+	/* Cannot fail the install: a refused unit is logged and left alone. */
+	x86_time_init();
+	x86_vtd_init(bi, vtd_pa);
 	capture_host(f);
 	x86_svm_setup(pt_root_pa(&own_view_of(OWN_HOST)->cpu));
 	hvc_set_features(LS_FEAT_HOST_S2);

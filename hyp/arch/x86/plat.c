@@ -2,13 +2,16 @@
 /*
  * plat.h services on x86. The hypervisor runs on its own identity map (boot.c), so
  * physical and hypervisor-virtual addresses are equal; x86 table walks (CPU and nested)
- * snoop the caches, so there is nothing to clean. The device-register and time services
- * of plat.h serve the IOMMU drivers, which this image does not link yet (docs/x86.md
- * "What is left"): they are not provided, and a driver that needs them fails the link.
- */
+ * snoop the caches, so there is nothing to clean. Device registers (the VT-d units) are
+ * accessed with plain loads and stores: x86 keeps them in program order for uncached
+ * memory (APM Vol. 2 7.3.1 "Memory types", UC: strongly ordered), which the firmware's
+ * MTRRs make the MMIO hole below 4 GiB; the compiler barriers keep the compiler from
+ * moving normal-memory accesses across them. Time: the TSC, calibrated against the PIT at
+ * boot (x86_time_init). */
 #include <errno.h>
 
 #include "hyp/plat.h"
+#include "x86/x86.h"
 
 void *plat_phys_to_virt(u64 pa)
 {
@@ -34,10 +37,81 @@ void plat_spin_relax(unsigned int spins)
 	__asm__ volatile("pause");
 }
 
-/* No IOMMU is live in this image: LS_HVC_SMMU_STATS answers not supported. */
-int plat_iommu_stat(u64 id, u64 *val)
+u32 plat_read32(u64 pa)
 {
-	(void)id;
-	*val = 0;
-	return -ENOENT;
+	u32 v = *(volatile u32 *)(uintptr_t)pa;
+
+	__asm__ volatile("" : : : "memory");
+	return v;
+}
+
+void plat_write32(u64 pa, u32 val)
+{
+	__asm__ volatile("" : : : "memory");
+	*(volatile u32 *)(uintptr_t)pa = val;
+}
+
+u64 plat_read64(u64 pa)
+{
+	u64 v = *(volatile u64 *)(uintptr_t)pa;
+
+	__asm__ volatile("" : : : "memory");
+	return v;
+}
+
+void plat_write64(u64 pa, u64 val)
+{
+	__asm__ volatile("" : : : "memory");
+	*(volatile u64 *)(uintptr_t)pa = val;
+}
+
+static u64 tsc_per_ms;
+
+static u64 rdtsc(void)
+{
+	u32 lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (u64)hi << 32 | lo;
+}
+
+/*
+ * TSC ticks per millisecond, measured over 10 ms of PIT channel 2 (i8254: 1.193182 MHz
+ * input, mode 0 "interrupt on terminal count", OUT2 readable at port 61h bit 5, gate at
+ * port 61h bit 0). Bounded: a PIT that never counts leaves 1 GHz assumed, logged.
+ */
+void x86_time_init(void)
+{
+	const u16 count = 11932; /* 10 ms */
+	u64 t0, t1, spins = 0;
+	u8 p61 = x86_inb(0x61);
+
+	x86_outb(0x61, (u8)((p61 & ~0x02) | 0x01)); /* gate on, speaker off */
+	x86_outb(0x43, 0xb0);			    /* channel 2, lobyte/hibyte, mode 0 */
+	x86_outb(0x42, (u8)count);
+	x86_outb(0x42, (u8)(count >> 8));
+	t0 = rdtsc();
+	while (!(x86_inb(0x61) & 0x20) && ++spins < 100000000ULL)
+		;
+	t1 = rdtsc();
+	x86_outb(0x61, p61);
+	if (!(x86_inb(0x61) & 0x20) && spins >= 100000000ULL) {
+		tsc_per_ms = 1000000;
+		plat_log("PIT did not count: TSC assumed at 1 GHz");
+		return;
+	}
+	tsc_per_ms = (t1 - t0) / 10 ? (t1 - t0) / 10 : 1;
+}
+
+u64 plat_now_us(void)
+{
+	return rdtsc() * 1000 / (tsc_per_ms ? tsc_per_ms : 1000000);
+}
+
+void plat_udelay(u32 us)
+{
+	u64 end = plat_now_us() + us;
+
+	while (plat_now_us() < end)
+		__asm__ volatile("pause");
 }

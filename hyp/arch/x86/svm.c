@@ -264,7 +264,15 @@ void x86_svm_loop(void)
 		/* EVENTINJ is consumed by VMRUN; TLB_CONTROL is not cleared by it. */
 		v->event_inj = 0;
 		v->tlb_ctl = 0;
+		/*
+		 * DMA faults are polled (no IOMMU interrupt): before a hypercall, so that the
+		 * counters it may read are settled, and after it, for the faults it caused.
+		 */
+		if (v->exit_code == SVM_EXIT_VMMCALL || v->exit_code == SVM_EXIT_NPF)
+			x86_vtd_poll();
 		handle_exit(v, &host_gprs);
+		if (v->exit_code == SVM_EXIT_VMMCALL)
+			x86_vtd_poll();
 		if (npt_flush) {
 			v->tlb_ctl = SVM_TLB_FLUSH_ALL;
 			npt_flush = false;

@@ -10,6 +10,7 @@
 #define EPERM	   1
 #define ENOENT	   2
 #define E2BIG	   7
+#define EIO	   5
 #define ENOEXEC	   8
 #define EAGAIN	   11
 #define ENOMEM	   12
@@ -23,6 +24,7 @@
 #define ENOSYS	   38
 #define EOPNOTSUPP 95
 #define ETIMEDOUT  110
+#define ENOTSUP	   EOPNOTSUPP
 #define ENOTSUPP   524
 
 #endif /* X86_LIBC_ERRNO_H */

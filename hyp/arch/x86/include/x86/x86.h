@@ -61,6 +61,20 @@ static inline u8 x86_inb(u16 port)
 		_v;                                                \
 	})
 
+/* plat.c */
+void x86_time_init(void);
+
+/* vtd.c */
+struct ls_boot_info;
+/* Table memory the VT-d units need from the pool (bytes, 2 MiB multiple). */
+u64 x86_vtd_mem_bytes(const struct ls_boot_info *bi);
+/* Take every unit of the boot info with its memory at @mem_pa; the host's DMA through them. */
+void x86_vtd_init(const struct ls_boot_info *bi, u64 mem_pa);
+/* Fault records of every live unit, logged (after each exit that may have caused DMA). */
+void x86_vtd_poll(void);
+/* Units taken. */
+unsigned int x86_vtd_live(void);
+
 /* console.c */
 void x86_console_init(void);
 int x86_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
