@@ -176,10 +176,9 @@ static int ls_features_str(char *buf, size_t len)
 		u64 bit;
 		const char *name;
 	} names[] = {
-		{ LS_FEAT_HOST_S2, "host_s2" },
-		{ LS_FEAT_PSCI_RELAY, "psci_relay" },
-		{ LS_FEAT_SMMU, "smmu" },
-		{ LS_FEAT_DMA_COHERENT, "dma_coherent" },
+		{ LS_FEAT_HOST_S2, "host_s2" }, { LS_FEAT_PSCI_RELAY, "psci_relay" },
+		{ LS_FEAT_SMMU, "smmu" },	{ LS_FEAT_DMA_COHERENT, "dma_coherent" },
+		{ LS_FEAT_VCPUS, "vcpus" },
 	};
 	int n = scnprintf(buf, len, "0x%llx", ls_features);
 	size_t i;

@@ -11,6 +11,7 @@
 #include "hyp/hdom.h"
 #include "hyp/mem_protect.h"
 #include "hyp/own.h"
+#include "hyp/vcpu.h"
 #include "hyp/vm.h"
 
 _Static_assert(LS_BUDGET_PAGES == OWN_BUDGET_PAGES, "ABI budget matches the core");
@@ -29,6 +30,7 @@ _Static_assert(LS_IOMMU_BATCH_MAX == OWN_BATCH_MAX &&
 		       LS_IOMMU_BUDGET_PAGES == OWN_HDOM_BUDGET_PAGES,
 	       "ABI map batch matches the core");
 _Static_assert(LS_VIEW_IOMMU_DOMAIN(0) == OWN_POOL_HDOM(0), "ABI view ids match the core");
+_Static_assert(LS_CONVERT_ZERO == OWN_CONVERT_ZERO, "ABI conversion flags match the core");
 
 static u64 hvc_features;
 
@@ -162,7 +164,10 @@ static void hvc_vm_share_host(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 
 	if (hvc_from_host(ctx, regs))
 		hvc_ret_own(regs,
-			    own_host_borrow_vm(hvc_vm_id(regs->x[1]), regs->x[2], regs->x[3], &res),
+			    regs->x[4] > 0xffffffffULL ?
+				    -EINVAL :
+				    own_host_borrow_vm(hvc_vm_id(regs->x[1]), regs->x[2],
+						       regs->x[3], (u32)regs->x[4], &res),
 			    &res);
 }
 
@@ -172,7 +177,10 @@ static void hvc_vm_unshare_host(const struct hvc_ctx *ctx, struct hvc_regs *regs
 
 	if (hvc_from_host(ctx, regs))
 		hvc_ret_own(regs,
-			    own_host_return_vm(hvc_vm_id(regs->x[1]), regs->x[2], regs->x[3], &res),
+			    regs->x[4] > 0xffffffffULL ?
+				    -EINVAL :
+				    own_host_return_vm(hvc_vm_id(regs->x[1]), regs->x[2],
+						       regs->x[3], (u32)regs->x[4], &res),
 			    &res);
 }
 
@@ -212,27 +220,100 @@ static void hvc_pool_donate(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 		hvc_ret_own(regs, own_host_donate_pool(who, regs->x[2], regs->x[3], &res), &res);
 }
 
-/* Guest calls act on the calling VM's own IPA space; the host may not make them. */
-static void hvc_guest_share(const struct hvc_ctx *ctx, struct hvc_regs *regs)
-{
-	struct own_res res = { 0 };
+/* ---- vCPUs (docs/vcpu.md) ---- */
 
-	if (ctx->caller != HVC_CALLER_VM) {
-		hvc_ret_eperm(regs);
-		return;
-	}
-	hvc_ret_own(regs, own_vm_offer_host(ctx->vm_id, regs->x[1], regs->x[2], &res), &res);
+/* A vCPU index from a register: out-of-range values name no vCPU. */
+static u32 hvc_vcpu_idx(u64 x)
+{
+	return x < VCPU_MAX ? (u32)x : VCPU_MAX;
 }
 
-static void hvc_guest_unshare(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+static void hvc_vcpu_create(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 {
 	struct own_res res = { 0 };
+	int err;
 
-	if (ctx->caller != HVC_CALLER_VM) {
-		hvc_ret_eperm(regs);
+	if (!hvc_from_host(ctx, regs))
 		return;
-	}
-	hvc_ret_own(regs, own_vm_withdraw_host(ctx->vm_id, regs->x[1], regs->x[2], &res), &res);
+	err = regs->x[2] >= VCPU_MAX ? -EINVAL :
+				       vcpu_create(hvc_vm_id(regs->x[1]), (u32)regs->x[2],
+						   regs->x[3], regs->x[4], &res);
+	hvc_ret_own(regs, err, &res);
+}
+
+static void hvc_vcpu_set_reg(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	if (!hvc_from_host(ctx, regs))
+		return;
+	hvc_ret(regs, hvc_status(vcpu_set_reg(hvc_vm_id(regs->x[1]), hvc_vcpu_idx(regs->x[2]),
+					      regs->x[3], regs->x[4])));
+	regs->x[1] = regs->x[2] = regs->x[3] = 0;
+}
+
+static void hvc_vcpu_get_reg(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	u64 val = 0;
+
+	if (!hvc_from_host(ctx, regs))
+		return;
+	hvc_ret(regs, hvc_status(vcpu_get_reg(hvc_vm_id(regs->x[1]), hvc_vcpu_idx(regs->x[2]),
+					      regs->x[3], &val)));
+	regs->x[1] = val;
+	regs->x[2] = regs->x[3] = 0;
+}
+
+/* x1 = LS_EXIT_*, x2..x6 its data; every other result register 0. */
+static void hvc_vcpu_run(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	struct vcpu_exit ex;
+	unsigned int i;
+	int err;
+
+	if (!hvc_from_host(ctx, regs))
+		return;
+	err = vcpu_run(hvc_vm_id(regs->x[1]), hvc_vcpu_idx(regs->x[2]), regs->x[3], regs->x[4],
+		       &ex);
+	hvc_ret(regs, hvc_status(err));
+	for (i = 1; i < ARRAY_SIZE(regs->x); i++)
+		regs->x[i] = 0;
+	if (err)
+		return;
+	regs->x[1] = ex.reason;
+	for (i = 0; i < ARRAY_SIZE(ex.x); i++)
+		regs->x[2 + i] = ex.x[i];
+}
+
+static void hvc_vm_stats(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	u64 val = 0;
+
+	if (!hvc_from_host(ctx, regs))
+		return;
+	hvc_ret(regs, hvc_status(vm_stat(hvc_vm_id(regs->x[1]), regs->x[2], &val)));
+	regs->x[1] = val;
+	regs->x[2] = LS_VM_STAT_NR;
+	regs->x[3] = 0;
+}
+
+static void hvc_vm_assign_stream(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	if (!hvc_from_host(ctx, regs))
+		return;
+	hvc_ret(regs,
+		hvc_status(regs->x[2] > 0xffffffffULL ?
+				   -ENOENT :
+				   own_vm_assign_stream(hvc_vm_id(regs->x[1]), (u32)regs->x[2])));
+	regs->x[1] = regs->x[2] = regs->x[3] = 0;
+}
+
+static void hvc_vm_release_stream(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	if (!hvc_from_host(ctx, regs))
+		return;
+	hvc_ret(regs,
+		hvc_status(regs->x[1] > 0xffffffffULL ? -ENOENT :
+							own_vm_release_stream((u32)regs->x[1])));
+	regs->x[1] = regs->x[2] = regs->x[3] = 0;
 }
 
 /* ---- host DMA domains ---- */
@@ -397,8 +478,13 @@ static const hvc_handler_fn hvc_table[] = {
 	[LS_FN_VM_CREATE] = hvc_vm_create,
 	[LS_FN_VM_DESTROY] = hvc_vm_destroy,
 	[LS_FN_POOL_DONATE] = hvc_pool_donate,
-	[LS_FN_GUEST_SHARE] = hvc_guest_share,
-	[LS_FN_GUEST_UNSHARE] = hvc_guest_unshare,
+	[LS_FN_VCPU_CREATE] = hvc_vcpu_create,
+	[LS_FN_VCPU_SET_REG] = hvc_vcpu_set_reg,
+	[LS_FN_VCPU_GET_REG] = hvc_vcpu_get_reg,
+	[LS_FN_VCPU_RUN] = hvc_vcpu_run,
+	[LS_FN_VM_STATS] = hvc_vm_stats,
+	[LS_FN_VM_ASSIGN_STREAM] = hvc_vm_assign_stream,
+	[LS_FN_VM_RELEASE_STREAM] = hvc_vm_release_stream,
 	[LS_FN_IOMMU_DOMAIN_CREATE] = hvc_iommu_domain_create,
 	[LS_FN_IOMMU_DOMAIN_DESTROY] = hvc_iommu_domain_destroy,
 	[LS_FN_IOMMU_ATTACH] = hvc_iommu_attach,

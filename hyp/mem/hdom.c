@@ -200,6 +200,9 @@ int own_hdom_attach(u32 dom, u32 sid)
 	d = own_hdom_get(dom);
 	if (!d || !own.iommu || sid >= own.iommu_sids)
 		goto out;
+	ret = -EBUSY; /* a VM's device: only LS_FN_VM_RELEASE_STREAM gives it back */
+	if (own_sid_in_vm(sid))
+		goto out;
 	slot = own_sid_slot(sid);
 	ret = -EEXIST; /* already in this domain */
 	if (slot >= 0 && own.sid_dom[slot] == dom)

@@ -66,6 +66,11 @@ int own_host_unshare_hyp(u64 pa, u64 n, struct own_res *res)
  */
 int own_take_host_pages(u64 pa, u64 w, u16 *e, struct own_res *res)
 {
+	return own_take_host_pages_as(pa, w, e, OWN_E_TABLE, res);
+}
+
+int own_take_host_pages_as(u64 pa, u64 w, u16 *e, u16 flags, struct own_res *res)
+{
 	struct own_tx tx = { 0 };
 	int ret;
 
@@ -80,7 +85,7 @@ int own_take_host_pages(u64 pa, u64 w, u16 *e, struct own_res *res)
 	if (ret)
 		return ret;
 	own_tx_commit(&tx);
-	own_set_state(e, w, OWN_OWNER_HOST, OWN_NOPAGE, OWN_OWNER_HYP, OWN_OWNED, OWN_E_TABLE);
+	own_set_state(e, w, OWN_OWNER_HOST, OWN_NOPAGE, OWN_OWNER_HYP, OWN_OWNED, flags);
 	return 0;
 }
 
@@ -226,6 +231,13 @@ int own_host_reclaim_vm(u32 vm, u64 ipa, u64 n, struct own_res *res)
 	ret = own_check_runs_state(nr, v->owner, OWN_OWNED, OWN_OWNER_HOST, OWN_NOPAGE, -EBUSY);
 	if (ret)
 		goto out;
+	/*
+	 * A VM that has run stops for good when it loses memory (-EBUSY while one of its
+	 * vCPUs runs); its run lock is held until the transaction is done.
+	 */
+	ret = vcpu_vm_stop_begin(v);
+	if (ret)
+		goto out;
 
 	tx.nr_runs = nr;
 	tx.lose.p = v;
@@ -235,9 +247,12 @@ int own_host_reclaim_vm(u32 vm, u64 ipa, u64 n, struct own_res *res)
 	tx.gain.op = (struct own_op){ .kind = OWN_OP_MAP, .attr = OWN_ATTR_OWNED };
 	tx.scrub_runs = true;
 	ret = own_tx_prepare(&tx, res);
-	if (ret)
+	if (ret) {
+		vcpu_vm_stop_end(v, false);
 		goto out;
+	}
 	own_tx_commit(&tx);
+	vcpu_vm_stop_end(v, true);
 	own_set_runs_state(nr, v->owner, OWN_NOPAGE, OWN_OWNER_HOST, OWN_OWNED, 0);
 	v->nr_pages -= w;
 	res->done = w;
@@ -270,7 +285,7 @@ static int own_check_runs_consent(unsigned int nr, int err)
  * execute permission on the pages (synced) before the host can write them, so the
  * guest never executes host-written code through a stale TLB entry.
  */
-int own_host_borrow_vm(u32 vm, u64 ipa, u64 n, struct own_res *res)
+int own_host_borrow_vm(u32 vm, u64 ipa, u64 n, u32 flags, struct own_res *res)
 {
 	struct own_principal *v;
 	struct own_tx tx = { 0 };
@@ -279,6 +294,8 @@ int own_host_borrow_vm(u32 vm, u64 ipa, u64 n, struct own_res *res)
 	int ret;
 
 	res->done = 0;
+	if (flags & ~OWN_CONVERT_FLAGS)
+		return -EINVAL;
 	ret = own_vm_window_begin(vm, ipa, n, &v, &w, &nr);
 	if (ret)
 		return ret;
@@ -294,6 +311,8 @@ int own_host_borrow_vm(u32 vm, u64 ipa, u64 n, struct own_res *res)
 	tx.gain.p = &own.host;
 	tx.gain.runs = true;
 	tx.gain.op = (struct own_op){ .kind = OWN_OP_MAP, .attr = OWN_ATTR_SHARED };
+	/* ZERO: the guest's data is gone before the host can map the pages. */
+	tx.scrub_runs = (flags & OWN_CONVERT_ZERO) != 0;
 	ret = own_tx_prepare(&tx, res);
 	if (ret)
 		goto out;
@@ -312,7 +331,7 @@ out:
  * shared page (synced), then the VM gets execute back. Consent is cleared on
  * every page: sharing again needs a new guest request.
  */
-static int own_unshare_window(struct own_principal *v, u64 ipa, u64 w, unsigned int nr,
+static int own_unshare_window(struct own_principal *v, u64 ipa, u64 w, unsigned int nr, bool zero,
 			      struct own_res *res)
 {
 	struct own_tx tx = { 0 };
@@ -331,6 +350,8 @@ static int own_unshare_window(struct own_principal *v, u64 ipa, u64 w, unsigned 
 	tx.lose.op = (struct own_op){ .kind = OWN_OP_UNMAP };
 	tx.gain.p = v; /* gets execute back */
 	tx.gain.op = (struct own_op){ OWN_OP_ATTR, ipa, w << PAGE_SHIFT, 0, OWN_ATTR_OWNED };
+	/* ZERO: scrubbed after the host lost the pages, before the guest has them back. */
+	tx.scrub_runs = zero;
 	ret = own_tx_prepare(&tx, res);
 	if (ret)
 		return ret;
@@ -340,7 +361,7 @@ static int own_unshare_window(struct own_principal *v, u64 ipa, u64 w, unsigned 
 	return 0;
 }
 
-int own_host_return_vm(u32 vm, u64 ipa, u64 n, struct own_res *res)
+int own_host_return_vm(u32 vm, u64 ipa, u64 n, u32 flags, struct own_res *res)
 {
 	struct own_principal *v;
 	unsigned int nr;
@@ -348,13 +369,15 @@ int own_host_return_vm(u32 vm, u64 ipa, u64 n, struct own_res *res)
 	int ret;
 
 	res->done = 0;
+	if (flags & ~OWN_CONVERT_FLAGS)
+		return -EINVAL;
 	ret = own_vm_window_begin(vm, ipa, n, &v, &w, &nr);
 	if (ret)
 		return ret;
 	ret = own_check_runs_state(nr, v->owner, OWN_SHARED_OWNED, OWN_OWNER_HOST,
 				   OWN_SHARED_BORROWED, -EPERM);
 	if (!ret)
-		ret = own_unshare_window(v, ipa, w, nr, res);
+		ret = own_unshare_window(v, ipa, w, nr, (flags & OWN_CONVERT_ZERO) != 0, res);
 	own_unlock_host_vm(v);
 	return ret;
 }
@@ -441,7 +464,7 @@ int own_vm_withdraw_host(u32 vm, u64 ipa, u64 n, struct own_res *res)
 			own_db_set(own_run_db(&own_scratch[i]), own_scratch[i].n, OWN_E_CONSENT, 0);
 		res->done = w;
 	} else {
-		ret = own_unshare_window(v, ipa, w, nr, res);
+		ret = own_unshare_window(v, ipa, w, nr, false, res);
 	}
 	own_unlock_host_vm(v);
 	return ret;

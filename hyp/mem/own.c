@@ -793,6 +793,7 @@ int own_init(const struct own_config *cfg)
 	own_view_reset(h);
 	for (i = 0; i < OWN_MAX_VMS; i++) {
 		hyp_spin_init(&own.vm[i].lock);
+		hyp_spin_init(&own.vm[i].vm_run.lock);
 		own.vm[i].id = (u32)i;
 		own.vm[i].owner = (u16)OWN_OWNER_VM(i);
 		own_view_reset(&own.vm[i]);

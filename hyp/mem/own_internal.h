@@ -15,6 +15,7 @@
 #include "hyp/vm.h"
 #include "hyp/plat.h"
 #include "hyp/spinlock.h"
+#include "hyp/vcpu.h"
 
 #define OWN_VM_POOL_MAX ((u64)OWN_MAX_POOL_RUNS * OWN_BUDGET_PAGES)
 #define OWN_MIN_IA_BITS 32U
@@ -23,6 +24,20 @@
 /* Attributes per state: borrowed and shared pages are never executable. */
 #define OWN_ATTR_OWNED	PT_RWX
 #define OWN_ATTR_SHARED PT_RW
+
+/* A VM's guest-facing state (hyp/mem/vcpu.c): guarded by @lock, see there. */
+struct own_vm_run {
+	struct hyp_spinlock lock;
+	struct vcpu *vcpu[VCPU_MAX];
+	unsigned int nr_vcpus;
+	bool started;  /* a vCPU entered the guest: registers and vCPU set fixed */
+	bool dying;    /* the host reclaims its memory: never runs again */
+	bool shutdown; /* guest SYSTEM_OFF / SYSTEM_RESET */
+	bool guarded;  /* MMIO guard on: only guard[] granules are MMIO */
+	unsigned int nr_guard;
+	u64 guard[VCPU_MMIO_GUARD_MAX];
+	u64 stat[8]; /* LS_VM_STAT_* counters kept here (atomic) */
+};
 
 struct own_principal {
 	struct hyp_spinlock lock;
@@ -34,6 +49,8 @@ struct own_principal {
 	struct own_view view;
 	unsigned int nr_runs; /* pool donations */
 	struct own_range runs[OWN_MAX_POOL_RUNS];
+	struct own_vm_run vm_run; /* VMs */
+	int vm_iommu_dom;	  /* VMs: view.dom index its assigned streams share, or -1 */
 };
 
 /* One gfn -> pfn run of a VM window, uniform in attributes. */
@@ -82,6 +99,10 @@ struct own_global {
 	unsigned int nr_sids;		/* attached streams */
 	u32 sid[OWN_HDOM_MAX_SIDS];	/* attached stream ids (first nr_sids) */
 	u32 sid_dom[OWN_HDOM_MAX_SIDS]; /* their domains */
+	/* Streams assigned to VMs (vmdev.c; host lock). */
+	unsigned int nr_vm_sids;
+	u32 vm_sid[OWN_VM_MAX_SIDS];
+	u32 vm_sid_vm[OWN_VM_MAX_SIDS];
 };
 
 extern struct own_global own;
@@ -136,6 +157,15 @@ int own_vm_runs(struct own_principal *vm, u64 ipa, u64 n, unsigned int *nr);
 u64 own_window(u64 addr, u64 n);
 
 int own_take_host_pages(u64 pa, u64 w, u16 *e, struct own_res *res);
+/* The same with DB attribute @flags on the hypervisor's new pages (0: not a table page). */
+int own_take_host_pages_as(u64 pa, u64 w, u16 *e, u16 flags, struct own_res *res);
+/* vcpu.c: stop a VM that ran before the host reclaims memory; its vCPU pages at teardown. */
+void own_vm_run_reset(struct own_vm_run *r);
+/* vmdev.c: @sid is assigned to a VM (host lock held). */
+bool own_sid_in_vm(u32 sid);
+int vcpu_vm_stop_begin(struct own_principal *p);
+void vcpu_vm_stop_end(struct own_principal *p, bool committed);
+unsigned int vcpu_vm_pages(struct own_principal *p, struct own_range *runs, unsigned int nr);
 
 int own_unmapped_fn(const struct pt_leaf *l, void *arg);
 

@@ -105,6 +105,8 @@ int own_vm_create(u64 pool_pa, u64 n, unsigned int ia_bits, u32 *vm, struct own_
 	HYP_CHECK(pt_init(&v->view.cpu, own.cpu_fmt, ia_bits, own.cpu_coherent, &v->pool,
 			  &own_cpu_pt_ops, v) == 0);
 	v->nr_pages = 0;
+	own_vm_run_reset(&v->vm_run);
+	v->vm_iommu_dom = -1;
 	v->live = true;
 	*vm = v->id;
 	res->done = n;
@@ -118,9 +120,10 @@ out:
 
 int own_vm_destroy(u32 vm, struct own_res *res)
 {
+	struct own_range back[OWN_MAX_POOL_RUNS + VCPU_MAX];
 	struct own_principal *v;
 	struct own_gathers g;
-	unsigned int i;
+	unsigned int i, nr;
 	int ret;
 
 	res->done = 0;
@@ -134,9 +137,19 @@ int own_vm_destroy(u32 vm, struct own_res *res)
 	for (i = 0; i < OWN_MAX_DOMS; i++)
 		if (v->view.dom[i].used)
 			goto out;
-	ret = own_pool_return_prepare(v->runs, v->nr_runs, res);
+	/* No vCPU runs from here on (-EBUSY otherwise); run lock held until the end. */
+	ret = vcpu_vm_stop_begin(v);
 	if (ret)
 		goto out;
+	/* The pool and every vCPU state page go back together, scrubbed. */
+	for (nr = 0; nr < v->nr_runs; nr++)
+		back[nr] = v->runs[nr];
+	nr = vcpu_vm_pages(v, back, nr);
+	ret = own_pool_return_prepare(back, nr, res);
+	if (ret) {
+		vcpu_vm_stop_end(v, false);
+		goto out;
+	}
 
 	/* No vCPU of the VM runs (the caller's contract): drop every TLB entry. */
 	own_gathers_init(&g);
@@ -144,11 +157,13 @@ int own_vm_destroy(u32 vm, struct own_res *res)
 	own_view_inval(v, &g);
 	pt_destroy(&v->view.cpu);
 	HYP_CHECK(v->pool.nr_used == 0 && v->pool.nr_free == v->pool.nr_total);
-	/* hyp OWNED (TABLE) -> NOPAGE, host NOPAGE -> OWNED */
-	res->done = own_pool_return_commit(v->runs, v->nr_runs);
+	/* hyp OWNED (TABLE, vCPU) -> NOPAGE, host NOPAGE -> OWNED */
+	res->done = own_pool_return_commit(back, nr);
 	pt_pool_init(&v->pool);
 	v->nr_runs = 0;
 	v->live = false;
+	own_vm_run_reset(&v->vm_run);
+	vcpu_vm_stop_end(v, false);
 	ret = 0;
 	plat_log("own: vm%u destroyed: %llu pool pages back to the host", v->id,
 		 (unsigned long long)res->done);

@@ -17,7 +17,7 @@
 
 /* ABI version returned by LS_HVC_VERSION: major in bits [31:16], minor [15:0]. */
 #define LS_ABI_MAJOR   1
-#define LS_ABI_MINOR   1
+#define LS_ABI_MINOR   2
 #define LS_ABI_VERSION ((LS_ABI_MAJOR << 16) | LS_ABI_MINOR)
 
 /* SMCCC function ID fields (DEN 0028, 2.5 "Function Identifiers"). */
@@ -77,13 +77,15 @@
 #define LS_FN_HOST_UNSHARE_HYP 0x0003 /* x1 = pa, x2 = pages */
 #define LS_FN_HOST_DONATE_VM   0x0004 /* x1 = vm, x2 = pa, x3 = ipa, x4 = pages */
 #define LS_FN_VM_RECLAIM       0x0005 /* x1 = vm, x2 = ipa, x3 = pages */
-#define LS_FN_VM_SHARE_HOST    0x0006 /* x1 = vm, x2 = ipa, x3 = pages (private -> shared) */
-#define LS_FN_VM_UNSHARE_HOST  0x0007 /* x1 = vm, x2 = ipa, x3 = pages (shared -> private) */
-#define LS_FN_VM_CREATE	       0x0008 /* x1 = pool pa, x2 = pages, x3 = ipa bits; x1 = vm */
-#define LS_FN_VM_DESTROY       0x0009 /* x1 = vm; x1 = pool pages returned */
-#define LS_FN_POOL_DONATE      0x000a /* x1 = LS_POOL_HOST or vm, x2 = pa, x3 = pages */
-#define LS_FN_GUEST_SHARE      0x000b /* from a VM: x1 = ipa, x2 = pages (consent) */
-#define LS_FN_GUEST_UNSHARE    0x000c /* from a VM: x1 = ipa, x2 = pages */
+#define LS_FN_VM_SHARE_HOST \
+	0x0006 /* x1 = vm, x2 = ipa, x3 = pages, x4 = LS_CONVERT_* (private -> shared) */
+#define LS_FN_VM_UNSHARE_HOST \
+	0x0007 /* x1 = vm, x2 = ipa, x3 = pages, x4 = LS_CONVERT_* (shared -> private) */
+#define LS_CONVERT_ZERO	  1 /* x4 of SHARE/UNSHARE_HOST: the pages are zeroed in the conversion */
+#define LS_FN_VM_CREATE	  0x0008 /* x1 = pool pa, x2 = pages, x3 = ipa bits; x1 = vm */
+#define LS_FN_VM_DESTROY  0x0009 /* x1 = vm; x1 = pool pages returned */
+#define LS_FN_POOL_DONATE 0x000a /* x1 = LS_POOL_HOST or vm, x2 = pa, x3 = pages */
+/* 0x000b, 0x000c: retired (ABI 1.2); guests use pKVM's MEM_SHARE/MEM_UNSHARE (docs/guest-abi.md). */
 
 #define LS_HVC_HOST_SHARE_HYP	LS_HVC_ID(LS_FN_HOST_SHARE_HYP)
 #define LS_HVC_HOST_UNSHARE_HYP LS_HVC_ID(LS_FN_HOST_UNSHARE_HYP)
@@ -94,8 +96,6 @@
 #define LS_HVC_VM_CREATE	LS_HVC_ID(LS_FN_VM_CREATE)
 #define LS_HVC_VM_DESTROY	LS_HVC_ID(LS_FN_VM_DESTROY)
 #define LS_HVC_POOL_DONATE	LS_HVC_ID(LS_FN_POOL_DONATE)
-#define LS_HVC_GUEST_SHARE	LS_HVC_ID(LS_FN_GUEST_SHARE)
-#define LS_HVC_GUEST_UNSHARE	LS_HVC_ID(LS_FN_GUEST_UNSHARE)
 
 #define LS_BUDGET_PAGES	 512	      /* most pages one transition call handles */
 #define LS_POOL_HOST	 0xffffffffUL /* pool id of the host's table-page pool */
@@ -200,6 +200,143 @@
 #define LS_IOMMU_BATCH_ENT_BYTES 24
 #define LS_IOMMU_BATCH_MAX	 170  /* entries in one 4 KiB page */
 #define LS_IOMMU_BUDGET_PAGES	 4096 /* 16 MiB: pages one domain map, unmap or batch call handles */
+
+/*
+ * Appended for protected VMs that run (issue 12, docs/hypercalls.md "vCPUs", docs/guest-abi.md).
+ * ABI 1.2. Host only. A vCPU's state lives in one page the host donates (it becomes the
+ * hypervisor's, scrubbed and returned by LS_FN_VM_DESTROY). Exits are returned in registers
+ * (SMCCC v1.2 allows results in x1..x17): no page is shared for them, so there is nothing the
+ * host could change under the hypervisor while it writes an exit.
+ *
+ * LS_FN_VCPU_CREATE  x1 = vm, x2 = vcpu index (< LS_MAX_VCPUS), x3 = pa of the state page,
+ *                    x4 = LS_VCPU_* flags. The page goes host OWNED -> hyp OWNED. The vCPU
+ *                    starts in its reset state (EL1h, DAIF masked, MMU off, MPIDR Aff0 = index)
+ *                    and on, or off with LS_VCPU_POWER_OFF (a PSCI CPU_ON starts it). LS_EEXIST:
+ *                    index in use; LS_EPERM: the VM has run already (its vCPU set is fixed at
+ *                    its first run).
+ * LS_FN_VCPU_SET_REG x1 = vm, x2 = vcpu, x3 = LS_REG_* id, x4 = value.
+ * LS_FN_VCPU_GET_REG x1 = vm, x2 = vcpu, x3 = LS_REG_* id; x1 = value.
+ *                    Both LS_EPERM once the VM has run (only the initial state is the host's
+ *                    to choose or see); LS_EINVAL for an unknown id or a value the
+ *                    architecture would not hold (e.g. PSTATE with an EL other than EL1h/EL1t/EL0t).
+ * LS_FN_VCPU_RUN     x1 = vm, x2 = vcpu, x3 = LS_RUN_* flags, x4 = MMIO read data (with
+ *                    LS_RUN_MMIO_DONE). Runs the vCPU on this CPU until an exit the host must
+ *                    see; returns LS_OK with x1 = LS_EXIT_* and x2..x6 as listed there.
+ *                    LS_EBUSY: the vCPU runs on another CPU; LS_EPERM: the VM is shut down;
+ *                    LS_EINVAL: unknown flags, or a completion that does not match the pending
+ *                    exit (MMIO_DONE without a pending MMIO read/write, INJECT_ABORT without a
+ *                    pending fault).
+ * LS_FN_VM_DESTROY (extended): LS_EBUSY while any vCPU of the VM runs; otherwise it also scrubs
+ *                    and returns every vCPU state page; x1 = pool + vCPU pages returned.
+ */
+#define LS_FN_VCPU_CREATE  0x000d
+#define LS_FN_VCPU_SET_REG 0x000e
+#define LS_FN_VCPU_GET_REG 0x000f
+#define LS_FN_VCPU_RUN	   0x0010
+
+#define LS_HVC_VCPU_CREATE  LS_HVC_ID(LS_FN_VCPU_CREATE)
+#define LS_HVC_VCPU_SET_REG LS_HVC_ID(LS_FN_VCPU_SET_REG)
+#define LS_HVC_VCPU_GET_REG LS_HVC_ID(LS_FN_VCPU_GET_REG)
+#define LS_HVC_VCPU_RUN	    LS_HVC_ID(LS_FN_VCPU_RUN)
+
+#define LS_FEAT_VCPUS	  (1UL << 4) /* VCPU_CREATE/SET_REG/GET_REG/RUN and the guest ABI exist */
+#define LS_MAX_VCPUS	  8
+#define LS_VCPU_POWER_OFF (1UL << 0) /* VCPU_CREATE: start off (KVM_ARM_VCPU_POWER_OFF) */
+
+/* Register ids (arm64) for SET_REG / GET_REG. */
+#define LS_REG_X(n)	 (n) /* x0..x30 */
+#define LS_REG_SP_EL1	 31
+#define LS_REG_PC	 32 /* where the vCPU starts (ELR) */
+#define LS_REG_PSTATE	 33 /* SPSR form: M[3:0] in {EL0t, EL1t, EL1h}, M[4] = 0 (AArch64) */
+#define LS_REG_SCTLR_EL1 34
+#define LS_REG_MPIDR	 35 /* read-only: the vCPU's MPIDR_EL1 (Aff0 = vcpu index) */
+#define LS_REG_NR	 36
+
+/* LS_FN_VCPU_RUN flags (x3). */
+#define LS_RUN_MMIO_DONE (1UL << 0) /* complete the pending MMIO exit (read: data in x4) */
+#define LS_RUN_INJECT_ABORT \
+	(1UL << 1) /* refuse the pending MMIO or memory fault: the guest
+					* takes a synchronous external abort */
+#define LS_RUN_FLAGS (LS_RUN_MMIO_DONE | LS_RUN_INJECT_ABORT)
+
+/*
+ * Exit reasons (x1 of LS_FN_VCPU_RUN), modelled on KVM's struct kvm_run. Without a
+ * completion flag the next RUN re-executes the instruction that exited (MMIO, memory fault).
+ *   LS_EXIT_IRQ          a physical interrupt arrived while the guest ran; the host takes it
+ *                        once the call returns. No data.
+ *   LS_EXIT_MMIO         x2 = gpa, x3 = width in bytes (1, 2, 4, 8), x4 = LS_MMIO_WRITE or 0,
+ *                        x5 = data (writes). Complete with LS_RUN_MMIO_DONE (+ x4 = read data;
+ *                        the guest register gets it, zero- or sign-extended as the load says)
+ *                        or refuse with LS_RUN_INJECT_ABORT.
+ *   LS_EXIT_MEMORY_FAULT x2 = gpa (page aligned), x3 = size (bytes), x4 = LS_MEMFAULT_* flags:
+ *                        the guest touched an IPA of no mapping, or fetched from a shared page
+ *                        (never executable), or (MMIO guard on) accessed an IPA it did not
+ *                        register as MMIO. The host maps memory there and re-runs, or refuses
+ *                        (LS_RUN_INJECT_ABORT). Whether the gpa is private or shared is the
+ *                        host's memory attribute to add (KVM_MEMORY_EXIT_FLAG_PRIVATE): an
+ *                        unmapped IPA carries no state in the hypervisor.
+ *   LS_EXIT_WFX          x2 = 0 WFI, 1 WFE. The instruction is complete.
+ *   LS_EXIT_CPU_ON       x2 = vcpu index that a guest PSCI CPU_ON made runnable (the caller's
+ *                        CPU_ON returned SUCCESS already): the host wakes that vCPU's thread.
+ *   LS_EXIT_CPU_OFF      the vCPU called PSCI CPU_OFF: it is off until a CPU_ON.
+ *   LS_EXIT_SHUTDOWN     x2 = LS_SHUTDOWN_OFF or LS_SHUTDOWN_RESET (PSCI SYSTEM_OFF/RESET);
+ *                        the VM is shut down: every later RUN of it returns LS_EPERM.
+ *   LS_EXIT_MEM_SHARE    x2 = gpa, x3 = size: the guest offered the range to the host
+ *                        (MEM_SHARE, consent recorded; the host converts with LS_FN_VM_SHARE_HOST).
+ *   LS_EXIT_MEM_UNSHARE  x2 = gpa, x3 = size: the guest withdrew it (MEM_UNSHARE, done already).
+ *   LS_EXIT_VCPU_OFF     RUN of a vCPU that is off (never started by CPU_ON, or CPU_OFF):
+ *                        nothing ran; the host waits for an LS_EXIT_CPU_ON naming it.
+ *   LS_EXIT_POOL         x2 = pages to donate, x3 = to which pool (LS_POOL_HOST or the VM id):
+ *                        a guest call (MEM_UNSHARE) needs table pages; the host donates them
+ *                        (LS_FN_POOL_DONATE) and runs the vCPU again, which repeats the call.
+ */
+#define LS_EXIT_IRQ	     1
+#define LS_EXIT_MMIO	     2
+#define LS_EXIT_MEMORY_FAULT 3
+#define LS_EXIT_WFX	     4
+#define LS_EXIT_CPU_ON	     5
+#define LS_EXIT_CPU_OFF	     6
+#define LS_EXIT_SHUTDOWN     7
+#define LS_EXIT_MEM_SHARE    8
+#define LS_EXIT_MEM_UNSHARE  9
+#define LS_EXIT_VCPU_OFF     10
+#define LS_EXIT_POOL	     11
+
+#define LS_MMIO_WRITE	  1UL
+#define LS_MEMFAULT_WRITE (1UL << 0) /* the access was a write */
+#define LS_MEMFAULT_EXEC  (1UL << 1) /* an instruction fetch */
+#define LS_SHUTDOWN_OFF	  0
+#define LS_SHUTDOWN_RESET 1
+
+/*
+ * LS_FN_VM_STATS x1 = vm, x2 = LS_VM_STAT_*; x1 = value, x2 = LS_VM_STAT_NR. Host only.
+ */
+#define LS_FN_VM_STATS		0x0011
+#define LS_HVC_VM_STATS		LS_HVC_ID(LS_FN_VM_STATS)
+#define LS_VM_STAT_PAGES	0 /* pages the VM owns */
+#define LS_VM_STAT_VCPUS	1 /* vCPUs created */
+#define LS_VM_STAT_RUNS		2 /* LS_FN_VCPU_RUN calls that entered the guest */
+#define LS_VM_STAT_EXITS	3 /* exits to the host */
+#define LS_VM_STAT_GUEST_HVC	4 /* guest hypercalls handled at EL2 */
+#define LS_VM_STAT_GUEST_ERRORS 5 /* UNDEFINED / aborts injected into the guest */
+#define LS_VM_STAT_POOL_FREE	6 /* table pool pages free */
+#define LS_VM_STAT_POOL_TOTAL	7 /* table pool pages donated */
+#define LS_VM_STAT_NR		8
+
+/*
+ * Devices of VMs (docs/hypercalls.md "LS_HVC_VM_ASSIGN_STREAM"). Host only.
+ * LS_FN_VM_ASSIGN_STREAM  x1 = vm, x2 = stream id: the stream leaves the host identity view and
+ *                         translates through the VM's stage 2 (its private and shared pages).
+ *                         LS_EBUSY: in a host DMA domain (detach it first) or another VM's;
+ *                         LS_EEXIST: this VM's already; LS_ENOTSUPP: the IOMMU cannot walk the
+ *                         VM's table; LS_ENOSPC; LS_EPERM: the VM is stopping; LS_ENOENT.
+ * LS_FN_VM_RELEASE_STREAM x1 = stream id: back to the host identity view (LS_ENOENT: not a VM's).
+ * LS_FN_VM_DESTROY refuses (LS_EBUSY) while a stream is assigned to the VM.
+ */
+#define LS_FN_VM_ASSIGN_STREAM	 0x0012
+#define LS_FN_VM_RELEASE_STREAM	 0x0013
+#define LS_HVC_VM_ASSIGN_STREAM	 LS_HVC_ID(LS_FN_VM_ASSIGN_STREAM)
+#define LS_HVC_VM_RELEASE_STREAM LS_HVC_ID(LS_FN_VM_RELEASE_STREAM)
 
 /*
  * Appended for x86 (docs/x86.md, docs/hypercalls.md "Calling convention per architecture"). On

@@ -130,8 +130,8 @@ static void consent_all(void)
 	struct hvc_regs r;
 
 	for (done = 0; done < vm_pages; done += r.x[1])
-		if (env_hvc_vm(vm, LS_FN_GUEST_SHARE, VM_IPA + done * PAGE_SIZE, vm_pages - done,
-			       &r) != LS_OK)
+		if (env_guest_mem(vm, true, VM_IPA + done * PAGE_SIZE, vm_pages - done, &r) !=
+		    LS_OK)
 			die("consent", (s64)r.x[0]);
 }
 

@@ -32,6 +32,7 @@
 #include "hyp/hdom.h"
 #include "hyp/mem_protect.h"
 #include "hyp/own.h"
+#include "hyp/vcpu.h"
 #include "hyp/vm.h"
 #include "hyp/plat.h"
 #include "invariant.h"
@@ -94,7 +95,9 @@ static const struct own_inval_ops fuzz_ops = { fuzz_inval, fuzz_sync };
 static int fuzz_iommu_attach(void *drv, u32 sid, const struct pt *pt, u16 vmid)
 {
 	(void)drv;
-	if (sid >= FUZZ_SIDS || !pt->root || vmid < OWN_HDOM_VMID_BASE)
+	/* Host DMA domains (0xf0 + d) or a VM's own stage 2 (VMID vm + 1, vmdev.c). */
+	if (sid >= FUZZ_SIDS || !pt->root ||
+	    (vmid < OWN_HDOM_VMID_BASE && (!vmid || vmid > OWN_MAX_VMS)))
 		plat_panic("fuzz: attach sid %u vmid %u", sid, vmid);
 	return sid % 7 == 6 ? -EPERM : 0;
 }
@@ -632,7 +635,7 @@ static u64 fuzz_batch_check_ok(u32 dom)
  */
 static unsigned int fuzz_step(const u8 *r, unsigned int left)
 {
-	unsigned int fn = r[0] % 25, idx, used = 1;
+	unsigned int fn = r[0] % 32, idx, used = 1;
 	u32 dom = r[1] % 10;
 	u32 vm = r[1] % (OWN_MAX_VMS + 4);
 	u64 pa = fuzz_page(get32(r + 2) % (FUZZ_RAM_PAGES + 64));
@@ -641,7 +644,7 @@ static unsigned int fuzz_step(const u8 *r, unsigned int left)
 	struct hvc_ctx ctx = { HVC_CALLER_HOST, 0, 0 };
 	u64 snap = fuzz_snapshot_before(), inval = fuzz_nr_inval, dma = fuzz_dma_sum();
 	u64 mapped = fuzz_dom_mapped(dom), pages, budget = LS_BUDGET_PAGES;
-	bool bad = false, dma_call = false, ro, wrong;
+	bool bad = false, dma_call = false, guest = false, ro, wrong;
 	struct hvc_regs regs, in;
 	struct own_res res;
 	s64 st;
@@ -761,12 +764,48 @@ static unsigned int fuzz_step(const u8 *r, unsigned int left)
 		regs.x[2] = pa;
 		regs.x[3] = n % 64;
 		break;
-	case LS_FN_GUEST_SHARE:
-	case LS_FN_GUEST_UNSHARE:
-		ctx.caller = HVC_CALLER_VM;
-		ctx.vm_id = vm;
-		regs.x[1] = ipa;
-		regs.x[2] = n;
+	case 11: /* the guest of `vm`: pKVM MEM_SHARE / MEM_UNSHARE of one page */
+	case 12:
+		guest = true;
+		regs.x[0] = fn == 11 ? 0xc6000003U : 0xc6000004U;
+		regs.x[1] = ipa | (r[11] & 1 ? 0 : r[10] & 0xfff);
+		regs.x[2] = r[11] & 2 ? n : 0;
+		break;
+	case 25: /* vCPU calls: create, set/get a register, run, VM stats */
+		regs.x[0] = LS_HVC_VCPU_CREATE;
+		regs.x[1] = vm;
+		regs.x[2] = n % 10;
+		regs.x[3] = pa + (r[11] & 0x80 ? 8 : 0);
+		regs.x[4] = r[11] & 3;
+		break;
+	case 26:
+	case 27:
+		regs.x[0] = fn == 26 ? LS_HVC_VCPU_SET_REG : LS_HVC_VCPU_GET_REG;
+		regs.x[1] = vm;
+		regs.x[2] = n % 10;
+		regs.x[3] = r[11] % 40;
+		regs.x[4] = ipa | (r[10] & 0xf);
+		break;
+	case 28:
+		regs.x[0] = LS_HVC_VCPU_RUN;
+		regs.x[1] = vm;
+		regs.x[2] = n % 10;
+		regs.x[3] = r[11] % 5;
+		regs.x[4] = pa;
+		break;
+	case 30: /* devices of VMs */
+		regs.x[0] = LS_HVC_VM_ASSIGN_STREAM;
+		regs.x[1] = vm;
+		regs.x[2] = get32(r + 6) % 40;
+		break;
+	case 31:
+		regs.x[0] = LS_HVC_VM_RELEASE_STREAM;
+		regs.x[1] = get32(r + 6) % 40;
+		break;
+	case 29:
+		regs.x[0] = LS_HVC_VM_STATS;
+		regs.x[1] = vm;
+		regs.x[2] = n % 10;
 		break;
 	default: /* share/unshare hyp, version, features */
 		regs.x[1] = pa;
@@ -779,15 +818,27 @@ static unsigned int fuzz_step(const u8 *r, unsigned int left)
 	 * written 0 (docs/hypercalls.md "Convention"), and no state change (checked below as
 	 * for any failed call).
 	 */
-	wrong = r[0] >= 225 && fn > LS_FN_FEATURES && fn != LS_FN_GUEST_SHARE &&
-		fn != LS_FN_GUEST_UNSHARE;
+	wrong = r[0] >= 225 && fn > LS_FN_FEATURES && !guest;
 	if (wrong) {
 		ctx.caller = HVC_CALLER_VM;
 		ctx.vm_id = vm;
 	}
 	in = regs;
-	hvc_handle(&ctx, &regs);
-	st = (s64)regs.x[0];
+	if (guest) {
+		/* A guest call: SUCCESS or INVALID_PARAMETER (the pKVM ABI's only error). */
+		struct vcpu gv = { .vm = vm };
+		struct vcpu_exit ex;
+
+		if (vm >= OWN_MAX_VMS || !own_vm_live(vm))
+			goto check;
+		guest_hvc(&gv, &regs, &ex);
+		st = (s64)regs.x[0];
+		if (st != 0 && st != -3)
+			plat_panic("fuzz: guest fn %u returned %lld", fn, (long long)st);
+	} else {
+		hvc_handle(&ctx, &regs);
+		st = (s64)regs.x[0];
+	}
 	if (wrong && (st != LS_EPERM || regs.x[1] || regs.x[2] || regs.x[3]))
 		plat_panic("fuzz: host-only fn %u from VM %u: %lld x1 %#llx x2 %#llx x3 %#llx", fn,
 			   vm, (long long)st, (unsigned long long)regs.x[1],
@@ -802,7 +853,7 @@ static unsigned int fuzz_step(const u8 *r, unsigned int left)
 	if (!fuzz_status_ok(st))
 		plat_panic("fuzz: fn %u returned %lld", fn, (long long)st);
 	/* Bad input gets an error code and changes no state (docs/hypercalls.md); queries never do. */
-	ro = fn <= LS_FN_FEATURES || fn == 22;
+	ro = fn <= LS_FN_FEATURES || fn == 22 || fn == 27 || fn == 29;
 	fuzz_snap_valid = st != LS_OK || ro;
 	if ((st != LS_OK || ro) && !fuzz_unchanged(snap))
 		plat_panic("fuzz: fn %u (%lld) changed state", fn, (long long)st);

@@ -21,7 +21,7 @@ qpid=
 trap '[ -n "$qpid" ] && kill -9 "$qpid" 2>/dev/null; rm -rf "$work"' EXIT
 trap 'exit 1' INT TERM
 unset ESP_HYP ESP_INITRD ESP_CMDLINE ESP_CFG ESP_POOL_MIB ESP_STACK_KIB ESP_CPUS ESP_UNSAFE_DMA
-PLAN=31
+PLAN=32
 echo "1..$PLAN" > "$tap"
 echo "1..$PLAN"
 n=0
@@ -130,6 +130,8 @@ assert "host: LS_HVC_VERSION through VMMCALL from the kernel reports ABI $abi" t
 assert "host: features report host_s2 (the nested map)" test "$(val features)" = "0x1 host_s2"
 assert "host: an unknown hypercall returns NOT_SUPPORTED (-1)" \
 	eval "val raw_unknown | grep -q '^0xffffffffffffffff '"
+assert "host: LS_HVC_VCPU_CREATE returns NOT_SUPPORTED on x86 (no vCPUs yet), results zero" \
+	test "$(val raw_vcpu_create)" = "0xffffffffffffffff 0x0000000000000000 0x0000000000000000 0x0000000000000000"
 # DMA through VT-d (edu).
 comment "edu: $(val edu_pages); host $(val dma_host); hyp read $(val dma_hyp_read); hyp write $(val dma_hyp_write); after $(val dma_after)"
 set -- $(val dma_hyp_read); rf0=${2:-x} rf1=${3:-x} rm=${5:-x} rz=${7:-x}

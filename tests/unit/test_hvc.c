@@ -57,7 +57,8 @@ static void standard_queries(void **state)
 static void unknown_functions(void **state)
 {
 	static const u64 ids[] = {
-		LS_HVC_ID(0x000d),
+		LS_HVC_ID(0x000b), /* retired: the old guest share call */
+		LS_HVC_ID(0x0014),
 		LS_HVC_ID(0xffff),
 		LS_HVC_ID(0x0100),
 		LS_HVC_VERSION & ~(u64)LS_SMCCC_64,		     /* SMC32 form */
@@ -166,14 +167,13 @@ static void wrong_callers(void **state)
 		assert_int_equal((s64)r.x[0], LS_EPERM);
 		assert_true(r.x[1] == 0 && r.x[2] == 0 && r.x[3] == 0);
 	}
-	assert_int_equal(env_hvc(LS_FN_GUEST_SHARE, 0x4000, 1, 7, 0, &r), LS_EPERM);
-	assert_true(r.x[1] == 0 && r.x[2] == 0 && r.x[3] == 0);
-	assert_int_equal(env_hvc(LS_FN_GUEST_UNSHARE, 0x4000, 1, 7, 0, &r), LS_EPERM);
-	assert_true(r.x[1] == 0 && r.x[2] == 0 && r.x[3] == 0);
+	/* The retired guest calls (0x000b, 0x000c) are unknown functions to the host now. */
+	assert_int_equal(env_hvc(0x000b, 0x4000, 1, 7, 0, &r), LS_ENOTSUPP);
+	assert_int_equal(env_hvc(0x000c, 0x4000, 1, 7, 0, &r), LS_ENOTSUPP);
 	assert_int_equal(env_snapshot(), snap);
 	/* The same guest call from the VM works; from another VM id it names no VM. */
-	assert_int_equal(env_hvc_vm(vm, LS_FN_GUEST_SHARE, 0, 1, &r), LS_OK);
-	assert_int_equal(env_hvc_vm(vm + 1, LS_FN_GUEST_SHARE, 0, 1, &r), LS_ENOENT);
+	assert_int_equal(env_guest_mem(vm, true, 0, 1, &r), LS_OK);
+	assert_int_equal(env_guest_mem(vm + 1, true, 0, 1, &r), LS_ENOENT);
 	INV_ASSERT();
 }
 

@@ -45,8 +45,9 @@ static struct {
 	u32 last_sid;
 	u16 last_vmid;
 	u64 last_root;
-	int fail_attach, fail_detach; /* next call returns this error */
-	u64 attached[NR_SIDS];	      /* root the stream translates through, 0 = identity */
+	int fail_attach, fail_detach;				 /* next call returns this error */
+	u64 vm_inval[OWN_MAX_VMS + 1], vm_alls[OWN_MAX_VMS + 1]; /* by VMID (VM n: n + 1) */
+	u64 attached[NR_SIDS]; /* root the stream translates through, 0 = identity */
 } drv;
 
 static int drv_attach(void *d, u32 sid, const struct pt *pt, u16 vmid)
@@ -85,8 +86,14 @@ static int drv_detach(void *d, u32 sid)
 static void drv_inval(void *d, u16 vmid, const struct pt_gather *g)
 {
 	(void)d;
-	assert_true(vmid >= OWN_HDOM_VMID_BASE && vmid < OWN_HDOM_VMID_BASE + OWN_MAX_HDOMS);
+	/* Host DMA domains (0xf0 + d) or a VM's devices (VMID vm + 1, vmdev.c). */
+	assert_true((vmid >= OWN_HDOM_VMID_BASE && vmid < OWN_HDOM_VMID_BASE + OWN_MAX_HDOMS) ||
+		    (vmid >= 1 && vmid <= OWN_MAX_VMS));
 	assert_true(g->all || (g->nr > 0 && g->nr <= PT_GATHER_MAX));
+	if (vmid <= OWN_MAX_VMS) {
+		drv.vm_inval[vmid]++;
+		drv.vm_alls[vmid] += g->all;
+	}
 	drv.inval_calls++;
 	drv.ranges += g->all ? 1 : g->nr;
 	drv.alls += g->all;
@@ -658,7 +665,7 @@ static void ebusy_policy(void **state)
 	vm = env_vm_create(16, 40);
 	/* A VM page shared with the host: the host borrows it and may map it. */
 	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, vmpa, IPA0, 2, &r), LS_OK);
-	assert_int_equal(env_hvc_vm(vm, LS_FN_GUEST_SHARE, IPA0, 2, &r), LS_OK);
+	assert_int_equal(env_guest_mem(vm, true, IPA0, 2, &r), LS_OK);
 	assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST, vm, IPA0, 2, 0, &r), LS_OK);
 	map_all(dom, IOVA0, PA0, 4, LS_IOMMU_READ | LS_IOMMU_WRITE);
 	map_all(dom, IOVA0 + 0x100000, vmpa, 2, LS_IOMMU_READ);
@@ -680,7 +687,7 @@ static void ebusy_policy(void **state)
 	assert_int_equal(env_hvc(LS_FN_IOMMU_DOMAIN_CREATE, pool, 32, 40, 0, &r), LS_EBUSY);
 	assert_int_equal(env_hvc(LS_FN_VM_UNSHARE_HOST, vm, IPA0, 2, 0, &r), LS_EBUSY);
 	assert_int_equal(env_hvc(LS_FN_VM_UNSHARE_HOST, vm, IPA0 + PAGE_SIZE, 1, 0, &r), LS_EBUSY);
-	assert_int_equal(env_hvc_vm(vm, LS_FN_GUEST_UNSHARE, IPA0, 2, &r), LS_EBUSY);
+	assert_int_equal(env_guest_mem(vm, false, IPA0, 2, &r), LS_EBUSY);
 	assert_int_equal(env_hvc(LS_FN_VM_RECLAIM, vm, IPA0, 2, 0, &r), LS_EBUSY); /* shared */
 	assert_int_equal(env_snapshot(), snap);
 	/* Sharing with the hypervisor keeps the host's access: allowed. */
@@ -948,6 +955,77 @@ static void mmio_map_errors(void **state)
 }
 
 /* A VM may make none of these calls: LS_EPERM, nothing changed. */
+/*
+ * Devices of VMs (vmdev.c): a stream moves from the host identity view to the VM's own
+ * stage 2 (same root, VMID vm + 1), every transition of the VM then invalidates the
+ * IOMMU too, and the refusals change nothing.
+ */
+static void vm_streams(void **state)
+{
+	struct hvc_regs r;
+	u64 snap, pa, inv;
+	u32 vm, vm2, dom, x;
+
+	(void)state;
+	vm = env_vm_create(16, 40);
+	vm2 = env_vm_create(16, 40);
+	dom = dom_create(16);
+	pa = env_host_pages(4, PAGE_SIZE);
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, pa, IPA0, 2, &r), LS_OK);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, dom, 8, 0, 0, &r), LS_OK);
+	INV_ASSERT();
+
+	/* Refusals: nothing changes, the driver is not called. */
+	snap = env_snapshot();
+	assert_int_equal(env_hvc(LS_FN_VM_ASSIGN_STREAM, vm, NR_SIDS, 0, 0, &r), LS_ENOENT);
+	assert_int_equal(env_hvc(LS_FN_VM_ASSIGN_STREAM, vm, 1ULL << 32, 0, 0, &r), LS_ENOENT);
+	assert_int_equal(env_hvc(LS_FN_VM_ASSIGN_STREAM, OWN_MAX_VMS, 7, 0, 0, &r), LS_ENOENT);
+	assert_int_equal(env_hvc(LS_FN_VM_ASSIGN_STREAM, vm, 8, 0, 0, &r), LS_EBUSY);
+	assert_int_equal(env_hvc(LS_FN_VM_RELEASE_STREAM, 7, 0, 0, 0, &r), LS_ENOENT);
+	assert_int_equal(env_hvc_vm(vm, LS_FN_VM_ASSIGN_STREAM, vm, 7, &r), LS_EPERM);
+	drv.fail_attach = -EIO;
+	assert_int_equal(env_hvc(LS_FN_VM_ASSIGN_STREAM, vm, 7, 0, 0, &r), LS_EINVAL);
+	assert_int_equal(env_snapshot(), snap);
+	assert_int_equal(drv.attaches, 1);
+	assert_int_equal(own_vm_stream_of(7, &x), -ENOENT);
+
+	/* Assigned: the stream walks the VM's CPU table under the VM's VMID. */
+	assert_int_equal(env_hvc(LS_FN_VM_ASSIGN_STREAM, vm, 7, 0, 0, &r), LS_OK);
+	assert_int_equal(drv.attached[7], pt_root_pa(&own_view_of(vm)->cpu));
+	assert_int_equal(drv.last_vmid, vm + 1);
+	assert_int_equal(own_vm_stream_of(7, &x), 0);
+	assert_int_equal(x, vm);
+	INV_ASSERT();
+	snap = env_snapshot();
+	assert_int_equal(env_hvc(LS_FN_VM_ASSIGN_STREAM, vm, 7, 0, 0, &r), LS_EEXIST);
+	assert_int_equal(env_hvc(LS_FN_VM_ASSIGN_STREAM, vm2, 7, 0, 0, &r), LS_EBUSY);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_ATTACH, dom, 7, 0, 0, &r), LS_EBUSY);
+	assert_int_equal(env_hvc(LS_FN_IOMMU_DETACH, 7, 0, 0, 0, &r), LS_ENOENT);
+	assert_int_equal(env_snapshot(), snap);
+	assert_int_equal(drv.attached[7], pt_root_pa(&own_view_of(vm)->cpu));
+
+	/* A transition of the VM invalidates the IOMMU for its VMID, in the same call. */
+	inv = drv.vm_inval[vm + 1];
+	assert_int_equal(env_hvc(LS_FN_VM_RECLAIM, vm, IPA0 + PAGE_SIZE, 1, 0, &r), LS_OK);
+	assert_true(drv.vm_inval[vm + 1] > inv);
+	/* Destroy refuses while a stream is the VM's. */
+	assert_int_equal(env_hvc(LS_FN_VM_RECLAIM, vm, IPA0, 1, 0, &r), LS_OK);
+	assert_int_equal(env_hvc(LS_FN_VM_DESTROY, vm, 0, 0, 0, &r), LS_EBUSY);
+
+	/* Released: identity view again, the VMID dropped from the IOMMU TLB, no more calls. */
+	inv = drv.vm_alls[vm + 1];
+	assert_int_equal(env_hvc(LS_FN_VM_RELEASE_STREAM, 7, 0, 0, 0, &r), LS_OK);
+	assert_int_equal(drv.attached[7], 0);
+	assert_int_equal(drv.vm_alls[vm + 1], inv + 1);
+	assert_int_equal(env_hvc(LS_FN_VM_RELEASE_STREAM, 7, 0, 0, 0, &r), LS_ENOENT);
+	inv = drv.vm_inval[vm2 + 1];
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm2, pa + 2 * PAGE_SIZE, IPA0, 1, &r),
+			 LS_OK);
+	assert_int_equal(drv.vm_inval[vm2 + 1], inv); /* vm2 has no device: CPU only */
+	assert_int_equal(env_hvc(LS_FN_VM_DESTROY, vm, 0, 0, 0, &r), LS_OK);
+	INV_ASSERT();
+}
+
 static void vm_caller(void **state)
 {
 	struct hvc_ctx ctx = { HVC_CALLER_VM, 0, 0 };
@@ -1130,7 +1208,7 @@ static void count_span_words(void **state)
 	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, base + 21 * PAGE_SIZE, IPA0 + PAGE_SIZE,
 				 1, &r),
 			 LS_OK);
-	assert_int_equal(env_hvc_vm(vm, LS_FN_GUEST_SHARE, IPA0, 1, &r), LS_OK);
+	assert_int_equal(env_guest_mem(vm, true, IPA0, 1, &r), LS_OK);
 	assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST, vm, IPA0, 1, 0, &r), LS_OK);
 	snap = env_snapshot();
 	assert_int_equal(map(dom, IOVA0, base, 32, RW, &r), LS_EPERM); /* page 21 */
@@ -1175,6 +1253,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(map_count_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(checker_detects, setup, teardown),
 		cmocka_unit_test_setup_teardown(vm_caller, setup, teardown),
+		cmocka_unit_test_setup_teardown(vm_streams, setup, teardown),
 		cmocka_unit_test_setup_teardown(batch_map, setup, teardown),
 		cmocka_unit_test_setup_teardown(batch_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(count_span_words, setup, teardown),

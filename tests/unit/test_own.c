@@ -161,7 +161,7 @@ static void split_1g_convert(void **state)
 	hused0 = own_pool_of(OWN_HOST)->nr_used;
 	memset(&env_cpu_rec, 0, sizeof(env_cpu_rec));
 
-	assert_int_equal(env_hvc_vm(vm, LS_FN_GUEST_SHARE, SZ_1G + mid, 1, NULL), LS_OK);
+	assert_int_equal(env_guest_mem(vm, true, SZ_1G + mid, 1, NULL), LS_OK);
 	assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST, vm, SZ_1G + mid, 1, 0, NULL), LS_OK);
 	INV_ASSERT();
 	assert_int_equal(vv->cpu.nr_tables, vcpu0 + 2);
@@ -325,7 +325,7 @@ static void make_state(int s, u64 *pa, u32 vm, u64 pool_pa)
 	case S_VS:
 		assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, *pa, IPA0, 1, NULL), LS_OK);
 		if (s != S_V)
-			assert_int_equal(env_hvc_vm(vm, LS_FN_GUEST_SHARE, IPA0, 1, NULL), LS_OK);
+			assert_int_equal(env_guest_mem(vm, true, IPA0, 1, NULL), LS_OK);
 		if (s == S_VS)
 			assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST, vm, IPA0, 1, 0, NULL), LS_OK);
 		break;
@@ -360,9 +360,9 @@ static s64 do_trans(int t, u64 pa, u32 vm, u64 spare_pa)
 	case T_UNSHARE_HOST:
 		return env_hvc(LS_FN_VM_UNSHARE_HOST, vm, IPA0, 1, 0, NULL);
 	case T_GUEST_SHARE:
-		return env_hvc_vm(vm, LS_FN_GUEST_SHARE, IPA0, 1, NULL);
+		return env_guest_mem(vm, true, IPA0, 1, NULL);
 	case T_GUEST_UNSHARE:
-		return env_hvc_vm(vm, LS_FN_GUEST_UNSHARE, IPA0, 1, NULL);
+		return env_guest_mem(vm, false, IPA0, 1, NULL);
 	case T_POOL_HOST:
 		return env_hvc(LS_FN_POOL_DONATE, LS_POOL_HOST, pa, 1, 0, NULL);
 	case T_POOL_VM:
@@ -526,7 +526,7 @@ static void enomem_everywhere(void **state)
 	INV_ASSERT();
 
 	/* Guest consent, then one 4K page of the block to shared and back. */
-	assert_int_equal(env_hvc_vm(vm, LS_FN_GUEST_SHARE, SZ_1G + 0x12345000ULL, 1, NULL), LS_OK);
+	assert_int_equal(env_guest_mem(vm, true, SZ_1G + 0x12345000ULL, 1, NULL), LS_OK);
 	t = (struct tx){ LS_FN_VM_SHARE_HOST, { vm, SZ_1G + 0x12345000ULL, 1, 0 }, 1 };
 	cost = check_enomem(&t, vm);
 	/* VM CPU + mirror split the 2M block (1 + 1); host CPU + mirror L3 in the hole (1 + 1) */
@@ -624,7 +624,7 @@ static void inval_per_range(void **state)
 	vm = env_vm_create(32, 40);
 	attach_doms(vm);
 	donate(vm, pa, SZ_1G, 1024);
-	assert_int_equal(env_hvc_vm(vm, LS_FN_GUEST_SHARE, SZ_1G, 1024, NULL), LS_OK);
+	assert_int_equal(env_guest_mem(vm, true, SZ_1G, 1024, NULL), LS_OK);
 	memset(&env_cpu_rec, 0, sizeof(env_cpu_rec));
 	memset(dom_rec, 0, sizeof(dom_rec));
 	t_vm = own_view_of(vm)->cpu.nr_tables;
@@ -711,9 +711,10 @@ static void bad_arguments(void **state)
 	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, 7, pa, IPA0, 1, NULL), LS_ENOENT);
 	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, 1ULL << 40, pa, IPA0, 1, NULL), LS_ENOENT);
 	assert_int_equal(env_hvc(LS_FN_VM_DESTROY, OWN_MAX_VMS, 0, 0, 0, NULL), LS_ENOENT);
-	assert_int_equal(env_hvc_vm(9, LS_FN_GUEST_SHARE, IPA0, 1, NULL), LS_ENOENT);
+	assert_int_equal(env_guest_mem(9, true, IPA0, 1, NULL), LS_ENOENT);
 	/* wrong caller */
-	assert_int_equal(env_hvc(LS_FN_GUEST_SHARE, IPA0, 1, 0, 0, NULL), LS_EPERM);
+	/* the retired function numbers of the old guest calls are not the host's */
+	assert_int_equal(env_hvc(0x000b, IPA0, 1, 0, 0, NULL), LS_ENOTSUPP);
 	assert_int_equal(env_hvc_vm(vm, LS_FN_HOST_DONATE_VM, vm, pa, NULL), LS_EPERM);
 	assert_int_equal(env_hvc_vm(vm, LS_FN_VM_CREATE, pa, 16, NULL), LS_EPERM);
 	/* VM create: bad IPA size, too small a pool */
@@ -771,7 +772,7 @@ static void whole_window_checked(void **state)
 	donate(vm, pa, IPA0, 7);
 	INV_ASSERT();
 	/* share: consent on 7 of 8 pages */
-	assert_int_equal(env_hvc_vm(vm, LS_FN_GUEST_SHARE, IPA0, 7, NULL), LS_OK);
+	assert_int_equal(env_guest_mem(vm, true, IPA0, 7, NULL), LS_OK);
 	snap = env_snapshot();
 	assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST, vm, IPA0, 8, 0, NULL), LS_EPERM);
 	assert_int_equal(env_snapshot(), snap);
@@ -783,7 +784,7 @@ static void whole_window_checked(void **state)
 	assert_int_equal(env_hvc(LS_FN_VM_UNSHARE_HOST, vm, IPA0, 8, 0, NULL), LS_EPERM);
 	assert_int_equal(env_snapshot(), snap);
 	/* guest unshare of the window: the shared page comes back, consent goes */
-	assert_int_equal(env_hvc_vm(vm, LS_FN_GUEST_UNSHARE, IPA0, 8, NULL), LS_OK);
+	assert_int_equal(env_guest_mem(vm, false, IPA0, 8, NULL), LS_OK);
 	assert_int_equal(own_page_state(OWN_HOST, pa + 2 * PAGE_SIZE), OWN_NOPAGE);
 	assert_int_equal(entry(pa + 3 * PAGE_SIZE), OWN_OWNER_VM(vm));
 	INV_ASSERT();

@@ -90,7 +90,7 @@ static void *worker_fn(void *arg)
 			st = env_hvc(LS_FN_VM_RECLAIM, vm, ipa, n, 0, NULL);
 			break;
 		case 3:
-			st = env_hvc_vm(vm, LS_FN_GUEST_SHARE, ipa, n, NULL);
+			st = env_guest_mem(vm, true, ipa, n, NULL);
 			break;
 		case 4:
 			st = env_hvc(LS_FN_VM_SHARE_HOST, vm, ipa, n, 0, NULL);
@@ -99,7 +99,7 @@ static void *worker_fn(void *arg)
 			st = env_hvc(LS_FN_VM_UNSHARE_HOST, vm, ipa, n, 0, NULL);
 			break;
 		case 6:
-			st = env_hvc_vm(vm, LS_FN_GUEST_UNSHARE, ipa, n, NULL);
+			st = env_guest_mem(vm, false, ipa, n, NULL);
 			break;
 		default:
 			st = env_hvc((r >> 3) & 1 ? LS_FN_HOST_SHARE_HYP : LS_FN_HOST_UNSHARE_HYP,

@@ -553,7 +553,8 @@ static void boot_phase_commit(const struct ls_boot_info *bi, const struct fw_reg
 	arm64_mmu_switch(arm64_el2.mair, arm64_el2.tcr, arm64_el2.ttbr, arm64_el2.sctlr);
 	arm64_el2_setup_cpu();
 	boot_el1_regime(fw);
-	hvc_set_features(LS_FEAT_HOST_S2 | LS_FEAT_PSCI_RELAY | arm64_iommu->features());
+	hvc_set_features(LS_FEAT_HOST_S2 | LS_FEAT_PSCI_RELAY | LS_FEAT_VCPUS |
+			 arm64_iommu->features());
 	boot_log_banner(bi, bits->ipa);
 	arm64_log_features();
 	if (!arm64_psci_init())

@@ -19,6 +19,7 @@ static_assert(ASM_IMAGE_HDR_VERSION == LS_IMAGE_HDR_VERSION, "image header versi
 static_assert(ASM_IMAGE_HDR_SIZE == sizeof(struct ls_image_hdr), "image header size");
 static_assert(ASM_BOOT_INFO_MAGIC == LS_BOOT_INFO_MAGIC, "boot info magic");
 static_assert(INFO_MAGIC == offsetof(struct ls_boot_info, magic), "INFO_MAGIC");
+static_assert(CPU_GUEST_X == offsetof(struct arm64_cpu, guest_x), "CPU_GUEST_X");
 static_assert(INFO_STACK_BASE == offsetof(struct ls_boot_info, stack_base), "INFO_STACK_BASE");
 static_assert(INFO_STACK_SIZE == offsetof(struct ls_boot_info, stack_size), "INFO_STACK_SIZE");
 static_assert(CPU_STACK_TOP == offsetof(struct arm64_cpu, stack_top), "CPU_STACK_TOP");

@@ -3,10 +3,13 @@
  * EL2 exception vectors (Arm ARM, "Exception vectors": 16 entries of
  * 128 bytes, VBAR_EL2 2 KiB aligned).
  *
- * Only synchronous exceptions from the host (lower EL, AArch64) are expected:
- * HVC, trapped SMC (HCR_EL2.TSC) and stage-2 aborts. IRQ/FIQ/SError stay with
- * the host (HCR_EL2.{IMO,FMO,AMO} = 0) and EL2 runs with PSTATE.DAIF masked,
- * so every other entry is a hypervisor bug and panics.
+ * From the host (lower EL) only synchronous exceptions are expected: HVC,
+ * trapped SMC (HCR_EL2.TSC) and stage-2 aborts; IRQ/FIQ/SError stay with the
+ * host (HCR_EL2.{IMO,FMO,AMO} = 0). While a guest runs (arm64_cpu.guest_x
+ * non-zero, guest_entry.S) every lower-EL entry, IRQ/FIQ/SError included
+ * (IMO/FMO/AMO = 1 for guests), leaves the guest through arm64_guest_exit.
+ * EL2 runs with PSTATE.DAIF masked, so every current-EL entry is a hypervisor
+ * bug and panics.
  *
  * The host's x0..x30 are saved in a struct arm64_regs frame on this CPU's EL2
  * stack, handed to C, and restored before ERET (C edits the frame to return
@@ -64,6 +67,19 @@
 	b	el2_unexpected
 	.endm
 
+	/* A lower-EL slot: the guest's exit if one runs here, else the host's path. */
+	.macro	vec_lower kind, host
+	.balign	128
+	stp	x0, x1, [sp, #-16]!
+	mrs	x0, tpidr_el2
+	ldr	x1, [x0, #CPU_GUEST_X]
+	cbz	x1, 1f
+	mov	x0, #\kind
+	b	arm64_guest_exit
+1:	ldp	x0, x1, [sp], #16
+	b	\host
+	.endm
+
 	.text
 	.balign	2048
 	.globl	arm64_vectors
@@ -76,16 +92,32 @@ arm64_vectors:
 	vec_unexpected 5	/* irq */
 	vec_unexpected 6	/* fiq */
 	vec_unexpected 7	/* serror */
-	.balign	128		/* lower EL, AArch64: sync */
-	b	el2_host_sync
-	vec_unexpected 9	/* irq */
-	vec_unexpected 10	/* fiq */
-	vec_unexpected 11	/* serror */
-	vec_unexpected 12	/* lower EL, AArch32: sync */
-	vec_unexpected 13	/* irq */
-	vec_unexpected 14	/* fiq */
-	vec_unexpected 15	/* serror */
+	vec_lower 0, el2_host_sync	/* lower EL, AArch64: sync */
+	vec_lower 1, el2_lower_irq	/* irq */
+	vec_lower 2, el2_lower_fiq	/* fiq */
+	vec_lower 3, el2_lower_serror	/* serror */
+	vec_lower 0, el2_host_sync	/* lower EL, AArch32 (a guest's EL0): sync */
+	vec_lower 1, el2_lower_irq	/* irq */
+	vec_lower 2, el2_lower_fiq	/* fiq */
+	vec_lower 3, el2_lower_serror	/* serror */
 	.balign	128
+
+	/* The host never routes these to EL2: a hypervisor bug. */
+el2_lower_irq:
+	save_regs
+	mov	x0, sp
+	mov	x1, #9
+	b	el2_unexpected
+el2_lower_fiq:
+	save_regs
+	mov	x0, sp
+	mov	x1, #10
+	b	el2_unexpected
+el2_lower_serror:
+	save_regs
+	mov	x0, sp
+	mov	x1, #11
+	b	el2_unexpected
 
 el2_host_sync:
 	save_regs

@@ -35,4 +35,21 @@ u64 fake_dcache_clean_calls(void);
 u64 fake_dcache_clean_bytes(void);
 /* plat_panic() calls abort(); tests of panics use a death-test style fork. */
 
+/*
+ * vCPUs (hyp/arch/fake/vcpu.c): plat_vcpu_enter() returns the scripted events in
+ * order (an HVC event also sets x0..x17 of the vCPU), then VCPU_EV_IRQ forever.
+ * MMIO reads complete into x1. Counters and registers for the tests.
+ */
+struct vcpu;
+struct vcpu_event;
+void fake_vcpu_script(const struct vcpu_event *ev, unsigned int n);
+unsigned int fake_vcpu_script_left(void);
+const u64 *fake_vcpu_x(const struct vcpu *v);
+void fake_vcpu_counts(const struct vcpu *v, u64 *loads, u64 *aborts, u64 *mmio_done, u64 *pc);
+/*
+ * Called by plat_vcpu_enter() on every entry, before the script is read (NULL: none):
+ * concurrency tests hold a vCPU "in the guest" there. Set it before threads start.
+ */
+void fake_vcpu_enter_hook(void (*fn)(struct vcpu *v));
+
 #endif /* HYP_ARCH_FAKE_H */

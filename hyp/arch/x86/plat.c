@@ -11,6 +11,7 @@
 #include <errno.h>
 
 #include "hyp/plat.h"
+#include "hyp/vcpu.h"
 #include "x86/x86.h"
 
 void *plat_phys_to_virt(u64 pa)
@@ -114,4 +115,77 @@ void plat_udelay(u32 us)
 
 	while (plat_now_us() < end)
 		__asm__ volatile("pause");
+}
+
+/*
+ * vCPUs of protected VMs (hyp/include/hyp/vcpu.h) have no x86 world switch yet: guests on
+ * x86 come later (docs/x86.md "What is left"). svm.c answers LS_HVC_VCPU_CREATE, _SET_REG,
+ * _GET_REG and _RUN with NOT_SUPPORTED before the dispatcher sees them, so no vCPU exists
+ * on x86 and none of these is reached; the two that can report an error do, the others
+ * treat a call as the broken invariant it would be.
+ */
+unsigned long plat_vcpu_ctx_size(void)
+{
+	return 0;
+}
+
+int plat_vcpu_set_reg(struct vcpu *v, u64 id, u64 val)
+{
+	(void)v;
+	(void)id;
+	(void)val;
+	return -EOPNOTSUPP;
+}
+
+int plat_vcpu_get_reg(const struct vcpu *v, u64 id, u64 *val)
+{
+	(void)v;
+	(void)id;
+	*val = 0;
+	return -EOPNOTSUPP;
+}
+
+void plat_vcpu_reset(struct vcpu *v, u64 pc, u64 x0)
+{
+	(void)pc;
+	(void)x0;
+	plat_panic("vCPU %u of VM %u: no vCPUs on x86", v->idx, v->vm);
+}
+
+void plat_vcpu_load(struct vcpu *v)
+{
+	plat_panic("vCPU %u of VM %u: no vCPUs on x86", v->idx, v->vm);
+}
+
+void plat_vcpu_put(struct vcpu *v)
+{
+	plat_panic("vCPU %u of VM %u: no vCPUs on x86", v->idx, v->vm);
+}
+
+void plat_vcpu_enter(struct vcpu *v, struct vcpu_event *ev)
+{
+	(void)ev;
+	plat_panic("vCPU %u of VM %u: no vCPUs on x86", v->idx, v->vm);
+}
+
+void plat_vcpu_hvc_ret(struct vcpu *v, const struct hvc_regs *r)
+{
+	(void)r;
+	plat_panic("vCPU %u of VM %u: no vCPUs on x86", v->idx, v->vm);
+}
+
+void plat_vcpu_hvc_retry(struct vcpu *v)
+{
+	plat_panic("vCPU %u of VM %u: no vCPUs on x86", v->idx, v->vm);
+}
+
+void plat_vcpu_mmio_done(struct vcpu *v, u64 data)
+{
+	(void)data;
+	plat_panic("vCPU %u of VM %u: no vCPUs on x86", v->idx, v->vm);
+}
+
+void plat_vcpu_inject_abort(struct vcpu *v)
+{
+	plat_panic("vCPU %u of VM %u: no vCPUs on x86", v->idx, v->vm);
 }

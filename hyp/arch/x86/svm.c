@@ -186,7 +186,13 @@ static void exit_vmmcall(struct vmcb *v, struct x86_gprs *g)
 	}
 	for (i = 0; i < ARRAY_SIZE(gpr); i++)
 		hr.x[i] = *gpr[i];
-	hvc_handle(&ctx, &hr);
+	if (hr.x[0] >= LS_HVC_VCPU_CREATE && hr.x[0] <= LS_HVC_VCPU_RUN) {
+		/* No vCPUs on x86 yet (plat.c): refused before the dispatcher, results zero. */
+		memset(&hr, 0, sizeof(hr));
+		hr.x[0] = (u64)LS_ENOTSUPP;
+	} else {
+		hvc_handle(&ctx, &hr);
+	}
 	for (i = 0; i < ARRAY_SIZE(gpr); i++)
 		*gpr[i] = hr.x[i];
 	v->rip += 3;

@@ -19,10 +19,13 @@ int own_host_unshare_hyp(u64 pa, u64 n, struct own_res *res);
 int own_host_donate_vm(u32 vm, u64 pa, u64 ipa, u64 n, struct own_res *res);
 /* VM OWNED -> NOPAGE, host NOPAGE -> OWNED (zeroed) */
 int own_host_reclaim_vm(u32 vm, u64 ipa, u64 n, struct own_res *res);
+/* Conversion flags: OWN_CONVERT_ZERO scrubs the pages in the conversion (else contents kept). */
+#define OWN_CONVERT_ZERO  1U
+#define OWN_CONVERT_FLAGS OWN_CONVERT_ZERO
 /* VM OWNED (offered) -> SHARED_OWNED, host NOPAGE -> SHARED_BORROWED */
-int own_host_borrow_vm(u32 vm, u64 ipa, u64 n, struct own_res *res);
+int own_host_borrow_vm(u32 vm, u64 ipa, u64 n, u32 flags, struct own_res *res);
 /* VM SHARED_OWNED -> OWNED, host SHARED_BORROWED -> NOPAGE */
-int own_host_return_vm(u32 vm, u64 ipa, u64 n, struct own_res *res);
+int own_host_return_vm(u32 vm, u64 ipa, u64 n, u32 flags, struct own_res *res);
 /* VM OWNED: the VM offers the pages to the host (consent; no state changes yet) */
 int own_vm_offer_host(u32 vm, u64 ipa, u64 n, struct own_res *res);
 /* VM withdraws its offer; pages the host borrows go back: SHARED_OWNED -> OWNED */

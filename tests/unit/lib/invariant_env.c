@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Test environment for the ownership core (see invariant_env.h). */
 #include <lockstep/abi.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,6 +121,43 @@ s64 env_hvc_vm(u32 vm, u32 fn, u64 a1, u64 a2, struct hvc_regs *r)
 	if (r)
 		*r = regs;
 	return (s64)regs.x[0];
+}
+
+s64 env_guest_mem(u32 vm, bool share, u64 ipa, u64 n, struct hvc_regs *r)
+{
+	struct own_res res = { 0 };
+	int err = share ? own_vm_offer_host(vm, ipa, n, &res) :
+			  own_vm_withdraw_host(vm, ipa, n, &res);
+	s64 st;
+
+	switch (err) {
+	case 0:
+		st = LS_OK;
+		break;
+	case -EPERM:
+		st = LS_EPERM;
+		break;
+	case -EBUSY:
+		st = LS_EBUSY;
+		break;
+	case -ENOENT:
+		st = LS_ENOENT;
+		break;
+	case -ERANGE:
+		st = LS_ERANGE;
+		break;
+	case -ENOMEM:
+		st = LS_ENOMEM;
+		break;
+	default:
+		st = LS_EINVAL;
+	}
+	if (r) {
+		memset(r, 0, sizeof(*r));
+		r->x[0] = (u64)st;
+		r->x[1] = err == -ENOMEM ? res.need : res.done;
+	}
+	return st;
 }
 
 u64 env_host_pages(u64 n, u64 align)

@@ -10,6 +10,7 @@
 #include "hyp/hdom.h"
 #include "hyp/mem_protect.h"
 #include "hyp/own.h"
+#include "hyp/vcpu.h"
 #include "hyp/vm.h"
 
 /*
@@ -42,6 +43,13 @@ s64 env_hvc(u32 fn, u64 a1, u64 a2, u64 a3, u64 a4, struct hvc_regs *r);
 /* Host call with x1..x5. */
 s64 env_hvc5(u32 fn, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, struct hvc_regs *r);
 s64 env_hvc_vm(u32 vm, u32 fn, u64 a1, u64 a2, struct hvc_regs *r);
+/*
+ * The core transitions behind the guest's MEM_SHARE / MEM_UNSHARE (own_vm_offer_host,
+ * own_vm_withdraw_host) over @n pages from @ipa, with their precise errors as LS_*
+ * statuses and r->x[1] = pages done. The guest ABI itself (one granule per call,
+ * INVALID_PARAMETER for every refusal) is tested through guest_hvc() in test_vcpu.c.
+ */
+s64 env_guest_mem(u32 vm, bool share, u64 ipa, u64 n, struct hvc_regs *r);
 
 /* A VM with a pool of @pool_pages fresh pages; returns its id. */
 u32 env_vm_create(u64 pool_pages, unsigned int ia_bits);

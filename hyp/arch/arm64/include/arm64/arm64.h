@@ -35,6 +35,7 @@ struct arm64_cpu {
 	u64 host_ctx;	/* its context_id, handed over in x0 */
 	bool bound;	/* mpidr valid */
 	bool booted;	/* has run the EL2 init at least once */
+	u64 guest_x;	/* offset 48: the running guest's x0..x30 array, 0 when none */
 };
 #define ARM64_CPU_STACK_TOP 0
 

@@ -19,6 +19,7 @@
 /* struct arm64_cpu */
 #define CPU_STACK_TOP	0
 #define CPU_HOST_CTX	32
+#define CPU_GUEST_X	48
 /* struct arm64_el2_cfg */
 #define CFG_MAIR	0
 #define CFG_TTBR	16
