@@ -30,5 +30,7 @@ svm-qemu:
 	@if $(MAKE) --no-print-directory $(BX_EFI) $(HX_B)/lockstep.bin $(SVM_INITRD) >/dev/null 2>&1; \
 	then $(TOP)/tests/svm-qemu/run.sh $(BX_EFI) $(HX_B)/lockstep.bin $(BX_KIMAGE) $(SVM_INITRD); \
 	else rm -f $(HX_B)/lockstep.bin; \
-		printf '1..1\nnot ok 1 - svm-qemu: build of the loader, image or initramfs failed\n' \
+		why="build of the loader, image, modules or initramfs failed"; \
+		[ -d "$(KDIR_X86)" ] || why="no amd64 kernel headers at $(KDIR_X86): run 'make deps'"; \
+		printf '1..1\nnot ok 1 - svm-qemu: %s\n' "$$why" \
 		> $(B)/test-logs/svm-qemu.tap; cat $(B)/test-logs/svm-qemu.tap; fi
