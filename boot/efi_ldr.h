@@ -30,18 +30,23 @@ void initrd_uninstall(void);
 UINTN pcicheck_untranslated(const struct ldr_devmap *m, int have_smmu);
 
 /*
- * handoff.c (AArch64): the ExitBootServices wrapper and the EL2 call; boot/arch/<arch>.c:
- * exception level, boot CPU id, cache maintenance. LDR_ARCH_HYP: the architecture has
- * a Lockstep hypervisor image the loader can start (x86_64: not yet, issue 14).
+ * handoff.c: the ExitBootServices wrapper and the hypervisor call; boot/arch/<arch>.c:
+ * exception level, boot CPU id, cache maintenance, the early console. LDR_HOST_EL: what
+ * arch_current_el() answers in the host once the hypervisor is installed (x86_64 has no
+ * exception levels: CPL 0 before and after, the host then runs as an SVM guest).
  */
 #if defined(__x86_64__)
-#define LDR_ARCH_NAME L"x86_64"
-#define LDR_ARCH_HYP  0
+#define LDR_ARCH_NAME  L"x86_64"
+#define LDR_HOST_EL    0
+#define LDR_HYP_LEVEL  "CPL 0, SVM host"
+#define LDR_HOST_LEVEL "as an SVM guest"
 unsigned int arch_x86_svm(void);
 unsigned int arch_x86_vmx(void);
 #else /* AArch64 */
-#define LDR_ARCH_NAME L"AArch64"
-#define LDR_ARCH_HYP  1
+#define LDR_ARCH_NAME  L"AArch64"
+#define LDR_HOST_EL    1
+#define LDR_HYP_LEVEL  "EL2"
+#define LDR_HOST_LEVEL "at EL1"
 #endif
 struct ldr_handoff {
 	struct ls_boot_info *info;
@@ -53,6 +58,8 @@ unsigned int arch_current_el(void);
 uint64_t arch_read_mpidr(void);
 void arch_clean_dcache_poc(uint64_t base, uint64_t size);
 void arch_sync_icache(void);
+void arch_mask_interrupts(void);
+void arch_early_putc(uint64_t uart, char c);
 EFI_STATUS handoff_install(const struct ldr_handoff *h);
 void handoff_uninstall(void);
 

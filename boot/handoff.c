@@ -11,7 +11,10 @@
  * masks interrupts, fills the RAM ranges of the boot info and calls the
  * hypervisor entry at EL2. It returns the real call's status either way, so the
  * stub's retry logic (EFI_INVALID_PARAMETER on a stale key) is unchanged.
- * After ExitBootServices only the PL011 (MMIO) is used for messages.
+ * After ExitBootServices only the early console (arch_early_putc: the PL011 on
+ * AArch64, COM1 on x86_64) is used for messages. x86_64 has no exception levels:
+ * the hypervisor is entered at CPL 0 and the host continues at CPL 0 as its SVM
+ * guest (docs/x86.md).
  */
 #include "efi_ldr.h"
 
@@ -24,28 +27,9 @@ static uint64_t ho_uart;
 static EFI_EXIT_BOOT_SERVICES real_ebs;
 static EFI_GET_MEMORY_MAP real_gmm;
 
-static void arch_mask_interrupts(void)
-{
-	__asm__ volatile("msr daifset, #0xf" : : : "memory"); /* D, A, I, F */
-}
-
-/* --- PL011 console after ExitBootServices (PL011 TRM DDI 0183, register summary) -- */
-
-#define PL011_DR      0x00
-#define PL011_FR      0x18
-#define PL011_FR_TXFF (1u << 5) /* transmit FIFO full */
-
 static void ho_putc(char c)
 {
-	volatile uint32_t *base = (volatile uint32_t *)(uintptr_t)ho_uart;
-	unsigned int spin;
-
-	if (!base)
-		return;
-	/* Bounded wait: a stuck UART must not hang the boot. */
-	for (spin = 0; spin < 1000000 && (base[PL011_FR / 4] & PL011_FR_TXFF); spin++)
-		;
-	base[PL011_DR / 4] = (uint32_t)(unsigned char)c;
+	arch_early_putc(ho_uart, c);
 }
 
 static void ho_puts(const char *s)
@@ -108,7 +92,7 @@ static void ho_enter_hyp(UINTN mm_size, UINTN desc_size)
 	ho_putdec(n);
 	ho_puts(" RAM ranges; entering hypervisor at ");
 	ho_puthex((uint64_t)(uintptr_t)ho.entry);
-	ho_puts(" (EL2)\n");
+	ho_puts(" (" LDR_HYP_LEVEL ")\n");
 
 	/* From the call on, info belongs to the hypervisor: not touched again. */
 	ret = ho.entry(info);
@@ -119,15 +103,16 @@ static void ho_enter_hyp(UINTN mm_size, UINTN desc_size)
 		ho_puts("), still at EL");
 		ho_putdec((long)el);
 		ho_puts("; booting Linux without Lockstep\n");
-	} else if (ret == 0 && el == 1) {
-		ho_puts("lockstep-boot: hypervisor installed (returned 0), Linux continues at EL1\n");
+	} else if (ret == 0 && el == LDR_HOST_EL) {
+		ho_puts("lockstep-boot: hypervisor installed (returned 0), Linux continues " LDR_HOST_LEVEL
+			"\n");
 	} else {
 		/* Not the contract (0 at EL1 or < 0 at EL2): say so, nothing else to do. */
 		ho_puts("lockstep-boot: WARNING: hypervisor returned ");
 		ho_putdec(ret);
 		ho_puts(" at EL");
 		ho_putdec((long)el);
-		ho_puts(", expected 0 at EL1 or < 0 at EL2; continuing\n");
+		ho_puts(", expected 0 " LDR_HOST_LEVEL " or < 0; continuing\n");
 	}
 }
 

@@ -116,6 +116,10 @@ struct ldr_state {
 	UINTN untranslated; /* DMA masters outside the SMMU let through by the config */
 	/* Measured launch (docs/attestation.md): what was loaded, copied into the boot info. */
 	struct ls_mlog mlog;
+	/* The VT-d units hidden from the host: the DMAR's XSDT entry removed (x86_64). */
+	uint8_t *dmar_xsdt; /* XSDT the entry was removed from, NULL if not */
+	uint32_t dmar_entry;
+	uint64_t dmar_table;
 };
 
 /* Append one SHA-256 event to the measurement log (at most LS_MLOG_MAX_EVENTS - 1 here). */
@@ -196,6 +200,44 @@ static void ldr_unhide(struct ldr_state *s)
 		BS->FreePages(s->dsdt_copy, s->dsdt_pages);
 		s->dsdt_copy = 0;
 	}
+	if (s->dmar_xsdt) {
+		uint8_t *x = s->dmar_xsdt;
+		uint32_t len = ldr_le32(x + 4);
+
+		CopyMem(x + s->dmar_entry + 8, x + s->dmar_entry, len - s->dmar_entry);
+		ldr_put64(x + s->dmar_entry, s->dmar_table);
+		ldr_put32(x + 4, len + 8);
+		acpi_fix_checksum(x, len + 8);
+		s->dmar_xsdt = NULL;
+	}
+}
+
+/*
+ * x86_64: the VT-d units belong to the hypervisor (their register pages are absent from
+ * the host's nested map, docs/x86.md), so the host must not find them: the DMAR's entry
+ * is removed from the XSDT (ACPI 6.5 5.2.8: the entries follow the 36-byte header; the
+ * length shrinks by 8, the checksum is recomputed). Linux uses the XSDT when the RSDP
+ * has one (revision >= 2, which the loader requires). The table itself stays where it
+ * is; ldr_unhide puts the entry back if the boot fails.
+ */
+static void ldr_hide_dmar(struct ldr_state *s, void *rsdp)
+{
+	uint64_t xsdt, table;
+	uint32_t entry, len;
+	uint8_t *x;
+
+	if (!rsdp || acpi_locate(rsdp, "DMAR", &xsdt, &entry, &table))
+		return;
+	x = (uint8_t *)(UINTN)xsdt;
+	len = ldr_le32(x + 4);
+	CopyMem(x + entry, x + entry + 8, len - entry - 8);
+	ldr_put32(x + 4, len - 8);
+	acpi_fix_checksum(x, len - 8);
+	s->dmar_xsdt = x;
+	s->dmar_entry = entry;
+	s->dmar_table = table;
+	Print(LDR_TAG L"VT-d hidden (ACPI): DMAR 0x%lx removed from the XSDT at 0x%lx\n", table,
+	      xsdt);
 }
 
 /*
@@ -614,12 +656,22 @@ static EFI_STATUS ldr_load_hyp(struct ldr_state *s)
 		      L"crc32 0x%08x ok\n",
 	      h->image_size, h->mem_size >> 10, h->entry_offset, h->version >> 32,
 	      (h->version >> 16) & 0xffff, h->version & 0xffff, h->crc32);
+#if defined(__x86_64__)
+	/* The x86 image is an SVM hypervisor with nested paging (docs/x86.md); it checks again. */
+	if (arch_x86_svm() != 2) {
+		Print(LDR_TAG L"ERROR: this CPU has %a, Lockstep needs AMD SVM with nested paging "
+			      L"(QEMU: -cpu qemu64,+svm,+npt,+pdpe1gb); refusing\n",
+		      arch_x86_svm() ? "SVM without nested paging" : "no SVM");
+		return EFI_UNSUPPORTED;
+	}
+#else
 	if (arch_current_el() != 2) {
 		Print(LDR_TAG L"ERROR: running at EL%d, Lockstep needs EL2 (QEMU: -M "
 			      L"virt,virtualization=on); refusing\n",
 		      arch_current_el());
 		return EFI_UNSUPPORTED;
 	}
+#endif
 	return EFI_SUCCESS;
 }
 
@@ -809,6 +861,30 @@ static void ldr_smmu_sids(struct ls_boot_info *info, void *fdt, void *rsdp)
 	Print(nr ? L"\n" : L" none\n");
 }
 
+/*
+ * The VT-d register sets for the hypervisor (boot.h "vtd"), from the ACPI DMAR: the
+ * hypervisor keeps them out of the host's view. None when there is no DMAR (AArch64)
+ * or it does not parse (reported by ldr_report_dmar).
+ */
+static void ldr_vtd_units(struct ls_boot_info *info, void *rsdp)
+{
+	static struct ldr_dmar d;
+	uint64_t xsdt, table;
+	uint32_t entry, i;
+
+	if (!rsdp || acpi_locate(rsdp, "DMAR", &xsdt, &entry, &table) ||
+	    dmar_parse((const uint8_t *)(UINTN)table, *(const uint32_t *)(UINTN)(table + 4), &d))
+		return;
+	for (i = 0; i < d.nr_unit && i < LS_BOOT_MAX_VTD; i++) {
+		info->vtd[i].base = d.unit[i].base;
+		info->vtd[i].size = (uint64_t)d.unit[i].size_pages * LDR_PAGE_SIZE;
+	}
+	info->nr_vtd = i;
+	if (d.nr_unit > LS_BOOT_MAX_VTD)
+		Print(LDR_TAG L"WARNING: %d VT-d units, the boot info holds %d\n", d.nr_unit,
+		      LS_BOOT_MAX_VTD);
+}
+
 static EFI_STATUS ldr_prepare_hyp(struct ldr_state *s)
 {
 	const struct ls_image_hdr *h = s->hyp;
@@ -925,6 +1001,9 @@ static EFI_STATUS ldr_prepare_hyp(struct ldr_state *s)
 		info->host_mmio[i] = host_mmio[i];
 	info->nr_untranslated = (uint32_t)s->untranslated;
 	info->mlog = s->mlog;
+	ldr_vtd_units(info, rsdp);
+	if (info->nr_vtd)
+		ldr_hide_dmar(s, rsdp);
 	Print(LDR_TAG L"boot info: smmu 0x%lx size 0x%lx (from %s)\n", info->smmu_base,
 	      info->smmu_size, smmu_src);
 	/* Its StreamIDs, from the same description, before hiding rewrites the references. */
@@ -985,7 +1064,7 @@ static void ldr_report_dmar(void)
 		rsdp = NULL;
 	err = rsdp ? acpi_locate(rsdp, "DMAR", &xsdt, &entry, &table) : "no ACPI 2.0+ RSDP";
 	if (err) {
-		if (!LDR_ARCH_HYP)
+		if (LDR_HOST_EL == 0)
 			Print(LDR_TAG L"DMAR: none (%a): no VT-d IOMMU described\n", err);
 		return;
 	}
@@ -1023,12 +1102,6 @@ static EFI_STATUS ldr_run(struct ldr_state *s)
 	s->mlog.size = LS_MLOG_HDR_BYTES;
 	s->mlog.event_bytes = LS_MLOG_EV_BYTES;
 	ldr_report_dmar();
-	if (s->cfg.hypervisor[0] && !LDR_ARCH_HYP) {
-		Print(LDR_TAG L"ERROR: hypervisor=%a: Lockstep has no " LDR_ARCH_NAME L" hypervisor image yet; refusing (leave hypervisor= out to boot "
-			      L"Linux directly)\n",
-		      s->cfg.hypervisor);
-		return EFI_UNSUPPORTED;
-	}
 	if (s->cfg.hypervisor[0]) {
 		st = ldr_load_hyp(s);
 		if (EFI_ERROR(st))
@@ -1070,7 +1143,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	EFI_STATUS st;
 
 	InitializeLib(image, systab);
-#if LDR_ARCH_HYP
+#if !defined(__x86_64__)
 	Print(LDR_TAG L"Lockstep UEFI loader " LDR_VERSION L" (firmware %s rev 0x%x, EL%d)\n",
 	      ST->FirmwareVendor, ST->FirmwareRevision, arch_current_el());
 #else

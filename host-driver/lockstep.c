@@ -9,12 +9,13 @@
  *   /sys/class/misc/lockstep/features     "0x<bits> <names>" reported by LS_HVC_FEATURES
  *   /sys/kernel/debug/lockstep/raw_hvc    test interface: write "fn a1 .. a7", read "x0 x1 x2 x3"
  *
- * Calls use the HVC conduit directly, never arm_smccc_1_1_invoke(): the firmware's
- * PSCI conduit (SMC on QEMU virt with EL2) says nothing about who handles HVC.
+ * arm64: calls use the HVC conduit directly, never arm_smccc_1_1_invoke(): the
+ * firmware's PSCI conduit (SMC on QEMU virt with EL2) says nothing about who handles HVC.
+ * x86_64: VMMCALL (docs/hypercalls.md "Calling convention per architecture"), issued only
+ * once CPUID shows Lockstep's hypervisor leaf (a VMMCALL without a hypervisor is #UD).
  */
 #define pr_fmt(fmt) "lockstep: " fmt
 
-#include <linux/arm-smccc.h>
 #include <linux/debugfs.h>
 #include <linux/kernel.h>
 #include <linux/miscdevice.h>
@@ -24,9 +25,16 @@
 #include <linux/sysfs.h>
 #include <linux/uaccess.h>
 
+#ifdef CONFIG_ARM64
+#include <linux/arm-smccc.h>
 #include <asm/cpufeature.h>
 #include <asm/sysreg.h>
 #include <asm/virt.h>
+#endif
+#ifdef CONFIG_X86_64
+#include <asm/cpufeature.h>
+#include <asm/processor.h>
+#endif
 
 #include <lockstep/abi.h>
 
@@ -34,14 +42,33 @@
 
 #define LS_RAW_MAX_ARGS 8 /* fn + a1..a7: the SMCCC v1.1 register set x0..x7 */
 
+/* x0..x3 of a call's return. */
+struct ls_res {
+	unsigned long a0, a1, a2, a3;
+};
+
 static u64 ls_version;	/* x1 of LS_HVC_VERSION */
 static u64 ls_features; /* x1 of LS_HVC_FEATURES */
 static struct dentry *ls_debugfs;
 
 /* Last raw_hvc result, shared by every opener (write then read from a shell). */
 static DEFINE_MUTEX(ls_raw_lock);
-static struct arm_smccc_res ls_raw_res;
+static struct ls_res ls_raw_res;
 static bool ls_raw_valid;
+
+#ifdef CONFIG_ARM64
+/* HVC #0 with x0..x7; x0..x3 back. */
+static void ls_call(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, u64 a6, u64 a7,
+		    struct ls_res *r)
+{
+	struct arm_smccc_res res;
+
+	arm_smccc_1_1_hvc(a0, a1, a2, a3, a4, a5, a6, a7, &res);
+	r->a0 = res.a0;
+	r->a1 = res.a1;
+	r->a2 = res.a2;
+	r->a3 = res.a3;
+}
 
 /*
  * Decide whether an HVC can be issued at all. HVC from EL1 is UNDEFINED when
@@ -66,10 +93,49 @@ static int ls_hvc_possible(void)
 	}
 	return 0;
 }
+#endif /* CONFIG_ARM64 */
+
+#ifdef CONFIG_X86_64
+/* VMMCALL: x0..x7 in RAX, RBX, RCX, RDX, RSI, RDI, R8, R9; x0..x3 back in RAX..RDX. */
+static void ls_call(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, u64 a6, u64 a7,
+		    struct ls_res *r)
+{
+	register u64 r8 asm("r8") = a6;
+	register u64 r9 asm("r9") = a7;
+
+	asm volatile("vmmcall"
+		     : "+a"(a0), "+b"(a1), "+c"(a2), "+d"(a3), "+S"(a4), "+D"(a5), "+r"(r8),
+		       "+r"(r9)
+		     :
+		     : "r10", "r11", "r12", "r13", "r14", "r15", "memory");
+	r->a0 = a0;
+	r->a1 = a1;
+	r->a2 = a2;
+	r->a3 = a3;
+}
+
+/* CPUID leaf 1 ECX[31] and Lockstep's signature at LS_X86_CPUID_LEAF (abi.h). */
+static int ls_hvc_possible(void)
+{
+	unsigned int a, b, c, d;
+
+	if (!boot_cpu_has(X86_FEATURE_HYPERVISOR)) {
+		pr_err("hypervisor not present: CPUID shows no hypervisor\n");
+		return -ENODEV;
+	}
+	cpuid(LS_X86_CPUID_LEAF, &a, &b, &c, &d);
+	if (b != LS_X86_CPUID_SIG_EBX || c != LS_X86_CPUID_SIG_ECX || d != LS_X86_CPUID_SIG_EDX) {
+		pr_err("hypervisor not present: CPUID 0x%x signature %08x %08x %08x is not Lockstep's\n",
+		       LS_X86_CPUID_LEAF, b, c, d);
+		return -ENODEV;
+	}
+	return 0;
+}
+#endif /* CONFIG_X86_64 */
 
 static int ls_probe_hyp(void)
 {
-	struct arm_smccc_res res;
+	struct ls_res res;
 	int ret;
 
 	ret = ls_hvc_possible();
@@ -77,7 +143,7 @@ static int ls_probe_hyp(void)
 		return ret;
 
 	/* Call UID (SMCCC DEN 0028 6.2): the 128-bit UUID in w0..w3. */
-	arm_smccc_1_1_hvc(LS_HVC_CALL_UID, &res);
+	ls_call(LS_HVC_CALL_UID, 0, 0, 0, 0, 0, 0, 0, &res);
 	if ((u32)res.a0 != LS_UID_W0 || (u32)res.a1 != LS_UID_W1 || (u32)res.a2 != LS_UID_W2 ||
 	    (u32)res.a3 != LS_UID_W3) {
 		pr_err("hypervisor not present: Call UID %08x-%08x-%08x-%08x is not Lockstep's\n",
@@ -85,7 +151,7 @@ static int ls_probe_hyp(void)
 		return -ENODEV;
 	}
 
-	arm_smccc_1_1_hvc(LS_HVC_VERSION, &res);
+	ls_call(LS_HVC_VERSION, 0, 0, 0, 0, 0, 0, 0, &res);
 	if ((long)res.a0 != LS_OK) {
 		pr_err("hypervisor not present: LS_HVC_VERSION returned %ld\n", (long)res.a0);
 		return -ENODEV;
@@ -97,7 +163,7 @@ static int ls_probe_hyp(void)
 		return -EPROTO;
 	}
 
-	arm_smccc_1_1_hvc(LS_HVC_FEATURES, &res);
+	ls_call(LS_HVC_FEATURES, 0, 0, 0, 0, 0, 0, 0, &res);
 	if ((long)res.a0 != LS_OK) {
 		pr_err("LS_HVC_FEATURES returned %ld\n", (long)res.a0);
 		return -EPROTO;
@@ -181,7 +247,7 @@ static struct miscdevice ls_miscdev = {
 static ssize_t ls_raw_write(struct file *file, const char __user *ubuf, size_t count, loff_t *ppos)
 {
 	u64 a[LS_RAW_MAX_ARGS] = { 0 };
-	struct arm_smccc_res res;
+	struct ls_res res;
 	char buf[256], *p, *tok;
 	int n = 0, ret;
 
@@ -205,7 +271,7 @@ static ssize_t ls_raw_write(struct file *file, const char __user *ubuf, size_t c
 	if (n == 0)
 		return -EINVAL;
 
-	arm_smccc_1_1_hvc(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], &res);
+	ls_call(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], &res);
 
 	mutex_lock(&ls_raw_lock);
 	ls_raw_res = res;
@@ -218,7 +284,7 @@ static ssize_t ls_raw_write(struct file *file, const char __user *ubuf, size_t c
 
 static ssize_t ls_raw_read(struct file *file, char __user *ubuf, size_t count, loff_t *ppos)
 {
-	struct arm_smccc_res res;
+	struct ls_res res;
 	char buf[96];
 	int n;
 

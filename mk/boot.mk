@@ -11,8 +11,8 @@
 # with "Unsupported".
 BOOT_B       := $(B)/boot
 BOOT_EFI     := $(BOOT_B)/BOOTAA64.EFI
-# Shared by both loaders (mk/boot-x86.mk builds BOOTX64.EFI from the same list, with
-# boot/arch/x86_64.c in place of handoff.c and boot/arch/aarch64.c).
+# Shared by both loaders (mk/boot_x86.mk builds BOOTX64.EFI from the same list, with
+# boot/arch/x86_64.c in place of boot/arch/aarch64.c).
 BOOT_COMMON  := main.c files.c initrd.c config.c image.c fdt.c acpi.c memmap.c hide.c devmap.c \
 		pcicheck.c dmar.c sig.c libc.c
 BOOT_SRCS    := $(BOOT_COMMON) handoff.c arch/aarch64.c

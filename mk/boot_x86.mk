@@ -12,7 +12,7 @@
 BX_B        := $(B)/boot-x86
 BX_EFI      := $(BX_B)/BOOTX64.EFI
 BX_GNUEFI   := /usr
-BX_SRCS     := $(BOOT_COMMON) arch/x86_64.c
+BX_SRCS     := $(BOOT_COMMON) handoff.c arch/x86_64.c
 BX_OBJS     := $(patsubst %.c,$(BX_B)/%.o,$(BX_SRCS))
 BX_CFLAGS   := -std=gnu11 -O2 -g -fpic -ffreestanding -fno-stack-protector -fno-stack-check \
 		-fshort-wchar -mno-red-zone -mgeneral-regs-only -maccumulate-outgoing-args \

@@ -24,10 +24,11 @@ CLANG_TIDY   ?= clang-tidy
 CPPCHECK     ?= cppcheck
 
 # Targets whose compile commands form the compilation database used by the
-# flag check, clang-tidy and cppcheck (only those some fragment defines). boot-efi-x86
+# flag check, clang-tidy and cppcheck (only those some fragment defines). hyp-image-x86
+# comes after hyp-image (the core files keep their arm64 command), boot-efi-x86
 # comes after boot-efi: for the files both build, the first (AArch64) command is kept.
 chk_has_target = $(shell grep -lsE '^$(1)[[:space:]]*:' $(TOP)/mk/*.mk)
-CHK_DB_TARGETS = $(foreach t,hyp-image unit-build iommu-build boot-efi boot-efi-x86,$(if $(call chk_has_target,$(t)),$(t))) \
+CHK_DB_TARGETS = $(foreach t,hyp-image hyp-image-x86 unit-build iommu-build boot-efi boot-efi-x86,$(if $(call chk_has_target,$(t)),$(t))) \
 		 $(if $(BOOT_T),$(BOOT_T)/unit $(BOOT_T)/testimg.elf) $(HYP_UNIT)
 CHK_DB := $(CHK_B)/compile_commands.json
 
@@ -153,6 +154,11 @@ cloc:
 ifneq ($(wildcard $(TOP)/mk/hyp.mk),)
 	+@$(MAKE) --no-print-directory $(B)/hyp/lockstep.elf >/dev/null
 	@CROSS="$(CROSS)" $(TOP)/scripts/cloc.sh $(B)/hyp/lockstep.elf -- $(HYP_OBJS)
+ifneq ($(wildcard $(TOP)/mk/hyp_x86.mk),)
+	+@$(MAKE) --no-print-directory $(HX_B)/lockstep.elf >/dev/null
+	@echo; echo "x86_64 image (build/hyp-x86/lockstep.elf, docs/x86.md):"
+	@CROSS= $(TOP)/scripts/cloc.sh $(HX_B)/lockstep.elf -- $(HYP_X86_OBJS)
+endif
 else
 	@echo "cloc: mk/hyp.mk not in the tree yet: no hypervisor image to count"
 endif

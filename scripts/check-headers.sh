@@ -6,6 +6,7 @@
 # Which compiler and flags a header gets depends on where it lives:
 #   hyp/include hyp/mmu hyp/mem hyp/hvc hyp/arch/fake   arch-neutral core and the
 #       host-test backend: native $HOSTCC, $WARN $CORE_WARN, core include paths;
+#   hyp/arch/x86   native $HOSTCC freestanding with the x86 image's include paths;
 #   hyp/arch/arm64 hyp/iommu (and any other hyp/ dir)   ${CROSS}gcc freestanding
 #       with the hypervisor's include paths ($HYP_HDR_CFLAGS), $WARN (hyp/iommu
 #       also $CORE_WARN, as mk/iommu.mk builds it);
@@ -46,6 +47,10 @@ while IFS= read -r h; do
 		try "$(id "$h")" "$h" "$hostcc" $WARN $CORE_WARN $CORE_INC ;;
 	hyp/iommu/*)	# the SMMUv3 driver builds with the core's warnings (mk/iommu.mk)
 		try "$(id "$h")" "$h" "${cross}gcc" $WARN $CORE_WARN $HYP_HDR_CFLAGS ;;
+	hyp/arch/x86/*)	# the x86 image: host gcc, freestanding, its own libc headers (mk/hyp_x86.mk)
+		try "$(id "$h")" "$h" "$hostcc" $WARN -ffreestanding -nostdinc \
+			-isystem "$($hostcc -print-file-name=include)" -isystem "$top/hyp/arch/x86/libc" \
+			$CORE_INC -I"$top/hyp/arch/x86/include" ;;
 	hyp/*)
 		try "$(id "$h")" "$h" "${cross}gcc" $WARN $HYP_HDR_CFLAGS ;;
 	include/lockstep/abi.h)

@@ -2,7 +2,7 @@
 # cloc.sh ELF -- OBJ...: the trusted computing base of the hypervisor image, in
 # non-blank, non-comment lines of C and assembly, per directory and group:
 #   core   hyp/mmu hyp/mem hyp/hvc hyp/include     (arch-neutral)
-#   arch   hyp/arch/arm64
+#   arch   hyp/arch/arm64, hyp/arch/x86
 #   iommu  hyp/iommu
 #   abi    include/lockstep                          (shared with loader/driver)
 #   other  any other file of this tree that got linked in
@@ -34,7 +34,7 @@ import os, re, sys
 top, elf, dwarf, objs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 SRC = re.compile(r"\.(c|h|S|s|inc)$")
 GROUPS = [("core", ("hyp/mmu/", "hyp/mem/", "hyp/hvc/", "hyp/include/")),
-	  ("arch", ("hyp/arch/arm64/",)), ("iommu", ("hyp/iommu/",)),
+	  ("arch", ("hyp/arch/arm64/", "hyp/arch/x86/")), ("iommu", ("hyp/iommu/",)),
 	  ("abi", ("include/lockstep/",))]
 
 def group(rel):

@@ -153,6 +153,26 @@ if [ ! -f "$deps/linux-x86/.done-$kver_x86" ]; then
 	echo "$kver_x86" > "$deps/linux-x86/KVER"
 	touch "$deps/linux-x86/.done-$kver_x86"
 fi
+# The amd64 headers for lockstep.ko on x86 (mk/driver.mk "driver-x86"); they share the
+# common tree and kbuild unpacked with the arm64 ones above (same 6.12 release).
+if [ ! -f "$deps/linux-x86-headers/.done-$kver_x86" ]; then
+	log "unpacking amd64 Linux $kver_x86 headers"
+	rm -rf "$deps/linux-x86-headers"
+	unpack "linux-headers-$kver_x86:amd64" "$deps/linux-x86-headers"
+	hdr=$deps/linux-x86-headers/usr/src/linux-headers-$kver_x86
+	sed -i "s#/usr/src/linux-headers-$kbase-common#$deps/linux/usr/src/linux-headers-$kbase-common#g" \
+		"$hdr/Makefile"
+	for l in "$hdr"/scripts "$hdr"/tools; do
+		[ -L "$l" ] || continue
+		t=$(readlink "$l")
+		case "$t" in
+		/*) ln -sfn "$deps/linux$t" "$l" ;;
+		../../lib/*) ln -sfn "$deps/linux/usr/lib/${t#../../lib/}" "$l" ;;
+		esac
+	done
+	ln -sfn "linux-headers-$kver_x86" "$deps/linux-x86-headers/usr/src/linux-headers-lockstep"
+	touch "$deps/linux-x86-headers/.done-$kver_x86"
+fi
 
 touch "$stamp"
 log "done ($(qemu-system-aarch64 --version | head -1); arm64 kernel $kver)"

@@ -55,3 +55,27 @@ void arch_sync_icache(void)
 {
 	__asm__ volatile("ic iallu\n\tdsb sy\n\tisb" : : : "memory");
 }
+
+void arch_mask_interrupts(void)
+{
+	__asm__ volatile("msr daifset, #0xf" : : : "memory"); /* D, A, I, F */
+}
+
+/* --- PL011 console after ExitBootServices (PL011 TRM DDI 0183, register summary) -- */
+
+#define PL011_DR      0x00
+#define PL011_FR      0x18
+#define PL011_FR_TXFF (1u << 5) /* transmit FIFO full */
+
+void arch_early_putc(uint64_t uart, char c)
+{
+	volatile uint32_t *base = (volatile uint32_t *)(uintptr_t)uart;
+	unsigned int spin;
+
+	if (!base)
+		return;
+	/* Bounded wait: a stuck UART must not hang the boot. */
+	for (spin = 0; spin < 1000000 && (base[PL011_FR / 4] & PL011_FR_TXFF); spin++)
+		;
+	base[PL011_DR / 4] = (uint32_t)(unsigned char)c;
+}

@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * x86_64 parts of the loader (efi_ldr.h "arch"). Lockstep has no x86_64 hypervisor
- * image yet (issue 14): main.c refuses a hypervisor= line before any of the
- * hypervisor path runs, so the handoff below is never installed; it answers
- * EFI_UNSUPPORTED should a later change reach it before the x86 handoff exists.
- * The loader otherwise boots Linux directly and reports the VT-d units (DMAR).
+ * x86_64 parts of the loader (efi_ldr.h "arch"): CPU identification, the early
+ * console and interrupt masking of the ExitBootServices wrapper (handoff.c), which
+ * calls the x86_64 hypervisor image (hyp/arch/x86, docs/x86.md) at CPL 0.
  */
 #include "../efi_ldr.h"
 
@@ -64,12 +62,26 @@ void arch_sync_icache(void)
 {
 }
 
-EFI_STATUS handoff_install(const struct ldr_handoff *h)
+void arch_mask_interrupts(void)
 {
-	(void)h;
-	return EFI_UNSUPPORTED;
+	__asm__ volatile("cli" : : : "memory");
 }
 
-void handoff_uninstall(void)
+/*
+ * COM1 after ExitBootServices: the 16550 at I/O port 0x3f8 the firmware set up (PC
+ * convention; OVMF's serial console on q35). THR at +0, LSR at +5 bit 5 (THR empty).
+ * The boot info's uart_base (a PL011) does not apply.
+ */
+void arch_early_putc(uint64_t uart, char c)
 {
+	unsigned int spin;
+	uint8_t lsr;
+
+	(void)uart;
+	for (spin = 0; spin < 100000; spin++) {
+		__asm__ volatile("inb %1, %0" : "=a"(lsr) : "Nd"((uint16_t)0x3fd));
+		if (lsr & 0x20)
+			break;
+	}
+	__asm__ volatile("outb %0, %1" : : "a"(c), "Nd"((uint16_t)0x3f8));
 }

@@ -371,5 +371,15 @@
 #define LS_MEAS_F_SIG_OK    (1U << 0) /* hypervisor image: signature verified */
 #define LS_MEAS_F_UNSIGNED  (1U << 1) /* hypervisor image: booted unverified (allow_unsigned=1) */
 				      /* ---- end of measured launch ---- */
+ * Appended for x86 (docs/x86.md, docs/hypercalls.md "Calling convention per architecture"). On
+ * x86_64 the conduit is VMMCALL, which faults (#UD) on a machine without a hypervisor: the host
+ * first checks CPUID leaf 1 ECX[31] (hypervisor present) and the hypervisor leaf
+ * LS_X86_CPUID_LEAF, whose EBX, ECX, EDX spell "LockstepHyp\0" (EAX = the highest hypervisor
+ * leaf). Then it calls LS_HVC_CALL_UID as on arm64.
+ */
+#define LS_X86_CPUID_LEAF    0x40000000U
+#define LS_X86_CPUID_SIG_EBX 0x6b636f4cU /* "Lock" */
+#define LS_X86_CPUID_SIG_ECX 0x70657473U /* "step" */
+#define LS_X86_CPUID_SIG_EDX 0x00707948U /* "Hyp\0" */
 
 #endif /* LOCKSTEP_ABI_H */

@@ -111,6 +111,9 @@ struct ls_mem_range {
 /* Device MMIO windows the host may reach (host_mmio below). */
 #define LS_BOOT_MAX_MMIO 48
 
+/* VT-d remapping units (vtd below). */
+#define LS_BOOT_MAX_VTD 8
+
 struct ls_sid_range {
 	uint32_t base;
 	uint32_t count;
@@ -202,6 +205,14 @@ struct ls_boot_info {
 	 * log (struct ls_mlog above, docs/attestation.md).
 	 */
 	struct ls_mlog mlog;
+	 * Appended for x86 (check size before use): the register sets of the VT-d units the
+	 * ACPI DMAR describes (DRHD Register Base Address and size, VT-d spec 8.3), as the
+	 * x86 loader parsed them (boot/dmar.c) before ExitBootServices. The hypervisor keeps
+	 * them out of the host's nested map. 0 units on arm64 and on machines without VT-d.
+	 */
+	uint32_t nr_vtd;
+	uint32_t reserved2;
+	struct ls_mem_range vtd[LS_BOOT_MAX_VTD];
 };
 
 #define LS_BOOT_MMIO_FROM_DT	 (1U << 0) /* classified from the device tree */

@@ -82,6 +82,17 @@ static const struct fmt_case fmt_cases[] = {
 	  PT_R,
 	  { PT_RW, PT_R, PT_W, PT_RW | PT_DEVICE },
 	  4 },
+	{ PT_FMT_X86_NPT,
+	  "x86-npt",
+	  48,
+	  0,
+	  1,
+	  true,
+	  false,
+	  PT_RW,
+	  PT_R,
+	  { PT_RW, PT_R, PT_RWX, PT_RW | PT_DEVICE, PT_R | PT_X, PT_RWX | PT_DEVICE },
+	  6 },
 };
 
 #define POOL_PAGES 4096
@@ -629,7 +640,7 @@ static void t_bad_input(void **state)
 	assert_int_equal(pt_set_attr(pt, SZ_1G, PAGE_SIZE, BIT(4) | PT_R, &g), -EINVAL);
 	if (fc->fmt != PT_FMT_ARM64_S2) /* no permission at all: only stage 2 has it */
 		assert_int_equal(pt_map(pt, 0, PAGE_SIZE, PA_BASE, 0, &g), -EINVAL);
-	if (fc->fmt == PT_FMT_ARM64_S1 || fc->fmt == PT_FMT_X86_EPT)
+	if (fc->fmt == PT_FMT_ARM64_S1 || fc->fmt == PT_FMT_X86_EPT || fc->fmt == PT_FMT_X86_NPT)
 		assert_int_equal(pt_map(pt, 0, PAGE_SIZE, PA_BASE, PT_W, &g), -EINVAL);
 
 	assert_int_equal(g.nr, 0);

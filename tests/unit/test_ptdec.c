@@ -96,6 +96,27 @@ static const struct vec vecs[] = {
 	  0x40006000ULL, 0 },
 	{ "VT-d R = W = 0: not present", PT_FMT_VTD_SL, 3, 0x0000000040005800ULL, PTDEC_INVALID, 0,
 	  0 },
+	/*
+	 * AMD APM Vol. 2 5.4.1 (P, R/W, U/S, PWT, PCD, PS, NX), figures 5-21 (PTE), 5-24 (PDE,
+	 * PS = 1), 5-27 (PDPE, PS = 1), 5-18 (PML4E); 15.25.5 (U/S required).
+	 */
+	{ "NPT PTE: P R/W U/S, NX clear (executable), WB", PT_FMT_X86_NPT, 3, 0x0000000040007007ULL,
+	  PTDEC_LEAF, 0x40007000ULL, PT_RWX },
+	{ "NPT PTE: P U/S, PCD PWT (UC), NX", PT_FMT_X86_NPT, 3, 0x80000000fed0001dULL, PTDEC_LEAF,
+	  0xfed00000ULL, PT_R | PT_DEVICE },
+	{ "NPT PDE PS (2 MiB page): P R/W U/S, NX", PT_FMT_X86_NPT, 2, 0x8000000040200087ULL,
+	  PTDEC_LEAF, 0x40200000ULL, PT_RW },
+	{ "NPT PDPE PS (1 GiB page): P R/W U/S", PT_FMT_X86_NPT, 1, 0x00000000c0000087ULL,
+	  PTDEC_LEAF, 0xc0000000ULL, PT_RWX },
+	{ "NPT PDE without PS: a page table", PT_FMT_X86_NPT, 2, 0x0000000040008007ULL, PTDEC_TABLE,
+	  0x40008000ULL, 0 },
+	{ "NPT PTE with U/S clear: the nested walk faults (15.25.5)", PT_FMT_X86_NPT, 3,
+	  0x0000000040007003ULL, PTDEC_BAD, 0, 0 },
+	{ "NPT PML4E PS: must be zero", PT_FMT_X86_NPT, 0, 0x0000000040009087ULL, PTDEC_BAD, 0, 0 },
+	{ "NPT 2 MiB page with bit 12 (PAT) set", PT_FMT_X86_NPT, 2, 0x0000000040201087ULL,
+	  PTDEC_BAD, 0, 0 },
+	{ "NPT P clear: not present", PT_FMT_X86_NPT, 3, 0x0000000040007006ULL, PTDEC_INVALID, 0,
+	  0 },
 };
 
 static void decoder_vectors(void **state)
@@ -139,6 +160,9 @@ static const struct enc_case enc_cases[] = {
 	{ PT_FMT_X86_EPT, PT_RW | PT_DEVICE, 0x43, 0 },		  /* UC, ignore PAT */
 	{ PT_FMT_VTD_SL, PT_RW, 0x803, 0 },			  /* vector "VT-d SL-PTE" */
 	{ PT_FMT_VTD_SL, PT_R | PT_DEVICE, 0x1, 0 },
+	{ PT_FMT_X86_NPT, PT_RWX, 0x7, 0 },			/* vector "NPT PTE: P R/W U/S" */
+	{ PT_FMT_X86_NPT, PT_R | PT_DEVICE, 0x1d, 1ULL << 63 }, /* vector "NPT PTE: ... UC, NX" */
+	{ PT_FMT_X86_NPT, PT_RW, 0x7, 1ULL << 63 },
 };
 
 static void engine_encodes_manual_bits(void **state)

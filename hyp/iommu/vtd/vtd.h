@@ -66,8 +66,8 @@ struct vtd_stats {
 struct vtd {
 	struct hyp_spinlock lock;
 	u64 base; /* register page PA */
-	u32 ver;
 	u64 cap, ecap;
+	u32 ver;
 	u32 nr_dids;   /* domain ids the unit supports (CAP.ND) */
 	u32 mgaw;      /* CAP.MGAW + 1 */
 	u32 sagaw;     /* CAP.SAGAW */
@@ -82,8 +82,8 @@ struct vtd {
 	u64 root_pa;
 	u64 ctx_pa[256]; /* context table of each bus, 0 = none */
 	u64 iq_pa;
-	u32 iq_tail; /* next free descriptor index (shadow of IQT) */
 	u64 status_pa;
+	u32 iq_tail; /* next free descriptor index (shadow of IQT) */
 	u32 wait_seq;
 	/* The host identity view (vtd_attach_host). */
 	bool host_live;
@@ -94,8 +94,8 @@ struct vtd {
 	struct vtd_sid_range dom_ranges[VTD_SID_RANGES_MAX];
 	u32 nr_dom_ranges;
 	/* Fault log rate limit. */
-	u64 flt_window_us;
 	u32 flt_logged;
+	u64 flt_window_us;
 	u64 flt_quiet; /* records not logged in full in the current window */
 	struct vtd_stats st;
 };

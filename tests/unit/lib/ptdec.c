@@ -31,6 +31,15 @@
  *    for DMA. Snoop (SNP bit 11): Lockstep's convention (fmt_vtd_sl.c) sets it for normal
  *    memory and leaves it clear for peer MMIO, so Device = SNP clear. Rights AND down the
  *    walk.
+ *  - AMD nested paging (APM Vol. 2 rev. 3.42, 5.3.3-5.3.5 and 5.4.1 for the long-mode entry
+ *    formats, 15.25.5 "Nested Table Walk", 15.25.8 for the memory type): P bit 0 (clear:
+ *    not present), R/W bit 1, U/S bit 2 (the nested walk is a user access: an entry without
+ *    it faults, so it is decoded as bad), PWT bit 3 and PCD bit 4 (PAT index 3 = UC at the
+ *    PAT's reset value: Device when PCD is set, Lockstep's convention), PS bit 7 (MBZ in a
+ *    PML4E, a 1 GiB page in a PDPE, a 2 MiB page in a PDE), PAT bit 12 of a large page
+ *    (never set by Lockstep: decoded as bad), address bits [51:12] / [51:30] / [51:21],
+ *    reserved bits between the alignment and bit 13 MBZ, NX bit 63. Every present entry
+ *    grants read; W and X are the AND of every level's R/W and !NX (5.6).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -138,6 +147,32 @@ static enum ptdec_type x86_desc(bool ept, unsigned int level, u64 d, u64 *addr, 
 	return PTDEC_LEAF;
 }
 
+/* ---- AMD nested paging ------------------------------------------------------------- */
+
+static enum ptdec_type npt_desc(unsigned int level, u64 d, u64 *addr, pt_attr_t *attr)
+{
+	unsigned int sh;
+
+	if (!(d & 1))
+		return PTDEC_INVALID;
+	if (!(d & 4))
+		return PTDEC_BAD; /* U/S clear: the nested walk's user access faults */
+	*attr = PT_R | (d & 2 ? PT_W : 0) | (d >> 63 ? 0 : PT_X);
+	if (level < 3 && !(d & (1ULL << 7))) {
+		*addr = d & M(51, 12);
+		return PTDEC_TABLE;
+	}
+	if (level == 0)
+		return PTDEC_BAD; /* PML4E.PS MBZ */
+	sh = ptdec_shift(level);
+	if (level < 3 && (d & M(sh - 1, 12)))
+		return PTDEC_BAD; /* PAT bit 12 (unused) or MBZ bits below the alignment */
+	*addr = d & M(51, sh);
+	if (d & (1ULL << 4))
+		*attr |= PT_DEVICE;
+	return PTDEC_LEAF;
+}
+
 enum ptdec_type ptdec_desc(enum pt_fmt_id fmt, unsigned int level, u64 desc, u64 *addr,
 			   pt_attr_t *attr)
 {
@@ -154,6 +189,8 @@ enum ptdec_type ptdec_desc(enum pt_fmt_id fmt, unsigned int level, u64 desc, u64
 		return x86_desc(true, level, desc, addr, attr);
 	case PT_FMT_VTD_SL:
 		return x86_desc(false, level, desc, addr, attr);
+	case PT_FMT_X86_NPT:
+		return npt_desc(level, desc, addr, attr);
 	default:
 		return PTDEC_BAD;
 	}
@@ -172,6 +209,9 @@ static pt_attr_t ptdec_table_limit(enum pt_fmt_id fmt, unsigned int level, u64 d
 	case PT_FMT_VTD_SL:
 		x86_desc(fmt == PT_FMT_X86_EPT, level, d, &addr, &a);
 		return a | PT_DEVICE | (fmt == PT_FMT_VTD_SL ? PT_X : 0);
+	case PT_FMT_X86_NPT:
+		npt_desc(level, d, &addr, &a);
+		return a | PT_DEVICE;
 	default:
 		return PT_RWX | PT_DEVICE;
 	}

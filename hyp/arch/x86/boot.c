@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Installation on the boot CPU (docs/x86.md). Called by head.S on the loader's stack:
+ *
+ * Prepare (may fail: returns -errno, nothing installed, no MSR or control register
+ * written): check the boot info; check the CPU (SVM, nested paging, 1 GiB pages, SVM
+ * not disabled by firmware); build the host's nested map with the core (own_init with
+ * PT_FMT_X86_NPT: RAM identity-mapped write-back, every other physical address below
+ * the host's address width identity-mapped uncached as device memory, except the
+ * hypervisor region and the VT-d register sets, which stay absent); record the caller's
+ * state as the host's first guest state.
+ *
+ * Commit (cannot fail): the hypervisor's own GDT, IDT and identity page tables; EFER.SVME
+ * and NXE, VM_HSAVE_PA; the host's VMCB; switch to CPU 0's stack and enter the VMRUN
+ * loop: the first VMRUN "returns" 0 to the loader in the host.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <lockstep/abi.h>
+#include <lockstep/boot.h>
+
+#include "hyp/hvc.h"
+#include "hyp/own.h"
+#include "hyp/pgtable.h"
+#include "hyp/plat.h"
+#include "x86/svm.h"
+#include "x86/x86.h"
+
+extern char _start[], _end[];
+
+/* The caller's registers as head.S pushed them. */
+struct entry_frame {
+	u64 r15, r14, r13, r12, rbx, rbp, ret;
+};
+
+/* Hypervisor GDT (APM Vol. 2 4.8 "Long-Mode Segment Descriptors"). */
+#define SEL_CODE 0x08
+#define SEL_DATA 0x10
+static u64 hyp_gdt[3] = {
+	0, 0x00af9b000000ffffULL, /* code: P, DPL 0, S, type execute/read accessed, L = 1, G */
+	0x00cf93000000ffffULL,	  /* data: P, DPL 0, S, type read/write accessed, D/B, G */
+};
+
+/* Interrupt-gate descriptors (APM Vol. 2 4.8.4 "Gate Descriptors"), 16 bytes each. */
+static u64 hyp_idt[32 * 2] __attribute__((aligned(16)));
+
+/*
+ * The hypervisor's own page tables: identity map of the first 512 GiB with 1 GiB pages
+ * (APM Vol. 2 5.3.5), supervisor only, write-back (PAT index 0; the firmware's MTRRs make
+ * its MMIO holes uncached). Physical and virtual addresses are equal (plat.c).
+ */
+static u64 hyp_pml4[512] __attribute__((aligned(4096)));
+static u64 hyp_pdpt[512] __attribute__((aligned(4096)));
+#define PTE_P  BIT(0)
+#define PTE_RW BIT(1)
+#define PTE_PS BIT(7)
+
+/* The host's physical memory (RAM of the boot info plus the hypervisor region). */
+static struct own_range ram[OWN_MAX_RANGES];
+static unsigned int nr_ram;
+static struct own_range hyp_range;
+static u64 hyp_stack_top;
+
+struct __attribute__((packed)) dtr {
+	u16 limit;
+	u64 base;
+};
+
+static int check_info(const struct ls_boot_info *bi)
+{
+	unsigned int i;
+
+	if (bi->magic != LS_BOOT_INFO_MAGIC || bi->size < sizeof(*bi)) {
+		plat_log("boot info: bad magic or size %llu (want %llu)",
+			 (unsigned long long)bi->size, (unsigned long long)sizeof(*bi));
+		return -EINVAL;
+	}
+	if (!IS_ALIGNED(bi->hyp_base, SZ_2M) || bi->hyp_base != plat_virt_to_phys(_start) ||
+	    bi->hyp_size < plat_virt_to_phys(_end) - plat_virt_to_phys(_start) ||
+	    bi->hyp_base + bi->hyp_size < bi->hyp_base || bi->stack_base < bi->hyp_base ||
+	    bi->nr_cpus < 1 || !bi->stack_size ||
+	    bi->stack_base + bi->stack_size > bi->hyp_base + bi->hyp_size ||
+	    bi->pool_base < bi->hyp_base || !IS_ALIGNED(bi->pool_base, PAGE_SIZE) ||
+	    bi->pool_base + bi->pool_size > bi->hyp_base + bi->hyp_size || bi->nr_mem < 1 ||
+	    bi->nr_mem > LS_BOOT_MAX_MEM || bi->nr_vtd > LS_BOOT_MAX_VTD) {
+		plat_log("boot info: inconsistent region, stacks, pool or counts");
+		return -EINVAL;
+	}
+	for (i = 0; i < bi->nr_mem; i++)
+		if (!IS_ALIGNED(bi->mem[i].base | bi->mem[i].size, PAGE_SIZE) ||
+		    (i && bi->mem[i].base < bi->mem[i - 1].base + bi->mem[i - 1].size))
+			return -EINVAL;
+	return 0;
+}
+
+/* APM Vol. 3 E.4.2 (8000_0001h ECX[2] SVM, EDX[26] Page1GB), E.4.9 (8000_000Ah EDX[0] NP). */
+static int check_cpu(unsigned int *pa_bits)
+{
+	if (x86_cpuid(0x80000000U, 0).a < 0x8000000aU ||
+	    !(x86_cpuid(0x80000001U, 0).c & CPUID_80000001_ECX_SVM)) {
+		plat_log("this CPU has no SVM (CPUID 8000_0001h ECX[2]): not starting");
+		return -ENODEV;
+	}
+	if (!(x86_cpuid(0x8000000aU, 0).d & CPUID_8000000A_EDX_NP)) {
+		plat_log("SVM without nested paging (CPUID 8000_000Ah EDX[0]): not starting");
+		return -ENODEV;
+	}
+	if (!(x86_cpuid(0x80000001U, 0).d & CPUID_80000001_EDX_PAGE1GB)) {
+		plat_log("no 1 GiB pages (CPUID 8000_0001h EDX[26]): not starting");
+		return -ENODEV;
+	}
+	/* 15.30.1 VM_CR: SVMDIS set by firmware makes EFER.SVME #GP. */
+	if (x86_rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
+		plat_log("SVM disabled by firmware (VM_CR.SVMDIS): not starting");
+		return -ENODEV;
+	}
+	/* 8000_0008h EAX[7:0]: physical address width. */
+	*pa_bits = MIN(x86_cpuid(0x80000008U, 0).a & 0xff, 48U);
+	return 0;
+}
+
+static int collect_ram(const struct ls_boot_info *bi)
+{
+	struct own_range all[LS_BOOT_MAX_MEM + 1];
+	unsigned int n = 0, i, j;
+
+	for (i = 0; i < bi->nr_mem; i++)
+		all[n++] = (struct own_range){ bi->mem[i].base, bi->mem[i].size };
+	all[n++] = hyp_range;
+	for (i = 1; i < n; i++)
+		for (j = i; j && all[j].base < all[j - 1].base; j--) {
+			struct own_range t = all[j];
+
+			all[j] = all[j - 1];
+			all[j - 1] = t;
+		}
+	for (i = 0; i < n; i++) {
+		struct own_range *last = nr_ram ? &ram[nr_ram - 1] : NULL;
+
+		if (last && all[i].base <= last->base + last->size) {
+			last->size = MAX(last->base + last->size, all[i].base + all[i].size) -
+				     last->base;
+			continue;
+		}
+		if (nr_ram == OWN_MAX_RANGES)
+			return -E2BIG;
+		ram[nr_ram++] = all[i];
+	}
+	return 0;
+}
+
+/* Map [base, end) as host device memory, minus the VT-d register sets. */
+static int map_hole(struct pt *npt, const struct ls_boot_info *bi, u64 base, u64 end)
+{
+	unsigned int i;
+	u64 cut;
+	int ret;
+
+	while (base < end) {
+		cut = end;
+		for (i = 0; i < bi->nr_vtd; i++) {
+			u64 vb = ALIGN_DOWN(bi->vtd[i].base, PAGE_SIZE);
+			u64 ve = ALIGN_UP(bi->vtd[i].base + bi->vtd[i].size, PAGE_SIZE);
+
+			if (vb <= base && base < ve)
+				base = ve; /* inside a unit: skip it */
+			else if (base < vb && vb < cut)
+				cut = vb;
+		}
+		if (base >= end)
+			break;
+		cut = MIN(cut, end);
+		if (base < cut) {
+			ret = pt_map(npt, base, cut - base, base, PT_RWX | PT_DEVICE, NULL);
+			if (ret)
+				return ret;
+		}
+		base = cut;
+	}
+	return 0;
+}
+
+static int build_npt(const struct ls_boot_info *bi, unsigned int pa_bits, u64 *vtd_pa)
+{
+	struct own_config cfg = { 0 };
+	u64 pool = bi->pool_base, pool_end = bi->pool_base + bi->pool_size, db, at = 0;
+	u64 vtd_mem = x86_vtd_mem_bytes(bi);
+	struct pt *npt;
+	unsigned int i;
+	int ret;
+
+	db = ALIGN_UP(own_db_bytes(ram, nr_ram), PAGE_SIZE);
+	if (pool + db + vtd_mem + 16 * PAGE_SIZE > pool_end) {
+		plat_log("table pool too small: %llu KiB, the ownership database needs %llu KiB",
+			 (unsigned long long)(bi->pool_size >> 10), (unsigned long long)(db >> 10));
+		return -ENOMEM;
+	}
+	cfg.ram = ram;
+	cfg.nr_ram = nr_ram;
+	cfg.hyp = &hyp_range;
+	cfg.nr_hyp = 1;
+	cfg.db = plat_phys_to_virt(pool);
+	cfg.db_bytes = db;
+	memset(cfg.db, 0, db);
+	/* The VT-d units' own tables at the pool's end (2 MiB aligned: the region is). */
+	*vtd_pa = ALIGN_DOWN(pool_end - vtd_mem, SZ_2M);
+	cfg.host_pool_pa = pool + db;
+	cfg.host_pool_pages = (*vtd_pa - pool - db) >> PAGE_SHIFT;
+	cfg.host_ia_bits = pa_bits;
+	cfg.cpu_fmt = PT_FMT_X86_NPT;
+	cfg.cpu_coherent = true; /* the nested walk snoops the caches */
+	cfg.cpu_ops = &x86_npt_inval_ops;
+	ret = own_init(&cfg);
+	if (ret) {
+		plat_log("ownership init failed: %d", ret);
+		return ret;
+	}
+	/*
+	 * Everything that is not RAM: the host's MMIO (LAPIC, IOAPIC, HPET, PCI windows,
+	 * ECAM, legacy VGA) and firmware-reserved ranges, uncached. The ownership core's
+	 * table is the one live table and nothing runs yet: mapping directly is safe.
+	 */
+	npt = (struct pt *)&own_view_of(OWN_HOST)->cpu;
+	for (i = 0; i <= nr_ram; i++) {
+		u64 end = i < nr_ram ? ram[i].base : BIT(pa_bits);
+
+		if (end > at) {
+			ret = map_hole(npt, bi, at, MIN(end, BIT(pa_bits)));
+			if (ret) {
+				plat_log("host device map [%#llx, %#llx) failed: %d",
+					 (unsigned long long)at, (unsigned long long)end, ret);
+				return ret;
+			}
+		}
+		if (i < nr_ram)
+			at = ram[i].base + ram[i].size;
+	}
+	return 0;
+}
+
+/* The VMCB attribute word of the descriptor @sel selects in the GDT at @gdt (B-2). */
+static void seg_from_gdt(struct vmcb_seg *s, u16 sel, const struct dtr *gdt)
+{
+	const u64 *d;
+	u64 desc;
+
+	s->sel = sel;
+	if (!(sel & ~3U) || (sel & 4) || (sel | 7U) > gdt->limit) {
+		s->attr = 0; /* null (or LDT) selector: unusable */
+		s->limit = 0;
+		s->base = 0;
+		return;
+	}
+	d = (const u64 *)(uintptr_t)(gdt->base + (sel & ~7U));
+	desc = *d;
+	s->attr = (u16)(((desc >> 40) & 0xff) | ((desc >> 44) & 0xf00));
+	s->limit = (u32)((desc & 0xffff) | ((desc >> 32) & 0xf0000));
+	if (desc & BIT(55)) /* G: 4 KiB granularity */
+		s->limit = (s->limit << 12) | 0xfff;
+	s->base = ((desc >> 16) & 0xffffff) | (((desc >> 56) & 0xff) << 24);
+}
+
+/* The caller's state becomes the host's first guest state (15.5.1 and Table B-2). */
+static void capture_host(const struct entry_frame *f)
+{
+	struct vmcb *v = x86_host_vmcb();
+	struct x86_gprs *g = x86_host_gprs();
+	struct dtr gdt, idt;
+	u16 cs, ss, ds, es;
+	u64 rflags;
+
+	__asm__ volatile("sgdt %0; sidt %1" : "=m"(gdt), "=m"(idt));
+	__asm__ volatile("mov %%cs, %0; mov %%ss, %1; mov %%ds, %2; mov %%es, %3"
+			 : "=r"(cs), "=r"(ss), "=r"(ds), "=r"(es));
+	__asm__ volatile("pushfq; popq %0" : "=r"(rflags));
+	seg_from_gdt(&v->cs, cs, &gdt);
+	seg_from_gdt(&v->ss, ss, &gdt);
+	seg_from_gdt(&v->ds, ds, &gdt);
+	seg_from_gdt(&v->es, es, &gdt);
+	v->gdtr.base = gdt.base;
+	v->gdtr.limit = gdt.limit;
+	v->idtr.base = idt.base;
+	v->idtr.limit = idt.limit;
+	v->cpl = (u8)(cs & 3);
+	v->efer = x86_rdmsr(MSR_EFER) | EFER_SVME; /* 15.5.1: a guest EFER.SVME of 0 is illegal */
+	v->cr0 = X86_READ_CR(0);
+	v->cr3 = X86_READ_CR(3);
+	v->cr4 = X86_READ_CR(4);
+	v->cr2 = X86_READ_CR(2);
+	v->dr6 = 0xffff0ff0ULL; /* architectural reset values (APM Vol. 2 13.1) */
+	v->dr7 = 0x400ULL;
+	v->rflags = rflags;
+	v->g_pat = x86_rdmsr(MSR_PAT);
+	/* "return 0" to the loader: RIP = the return address, RSP above it, RAX = 0. */
+	v->rip = f->ret;
+	v->rsp = (u64)(uintptr_t)(&f->ret + 1);
+	v->rax = 0;
+	memset(g, 0, sizeof(*g));
+	g->rbx = f->rbx;
+	g->rbp = f->rbp;
+	g->r12 = f->r12;
+	g->r13 = f->r13;
+	g->r14 = f->r14;
+	g->r15 = f->r15;
+}
+
+static void commit_cpu(void)
+{
+	struct dtr gdt = { sizeof(hyp_gdt) - 1, (u64)(uintptr_t)hyp_gdt };
+	struct dtr idt = { sizeof(hyp_idt) - 1, (u64)(uintptr_t)hyp_idt };
+	static u8 hsave[4096] __attribute__((aligned(4096)));
+	size_t i;
+	u64 h;
+
+	for (i = 0; i < 512; i++)
+		hyp_pdpt[i] = ((u64)i << 30) | PTE_P | PTE_RW | PTE_PS;
+	hyp_pml4[0] = plat_virt_to_phys(hyp_pdpt) | PTE_P | PTE_RW;
+	for (i = 0; i < 32; i++) {
+		/* Interrupt gate: offset 15:0, selector, P | DPL 0 | type 0xE, offset 63:16. */
+		h = (u64)(uintptr_t)(x86_exc_stubs + 16 * i);
+		hyp_idt[2 * i] = (h & 0xffff) | ((u64)SEL_CODE << 16) | (0x8eULL << 40) |
+				 ((h & 0xffff0000ULL) << 32);
+		hyp_idt[2 * i + 1] = h >> 32;
+	}
+	__asm__ volatile("lgdt %0; lidt %1" : : "m"(gdt), "m"(idt) : "memory");
+	x86_load_segments(SEL_CODE, SEL_DATA);
+	__asm__ volatile("mov %0, %%cr3" : : "r"(plat_virt_to_phys(hyp_pml4)) : "memory");
+	/* 15.4 "Enabling SVM": EFER.SVME; 15.30.4 VM_HSAVE_PA: the host save area. NXE: the
+	 * nested walk's NX bit is defined only with it (fmt_x86_npt.c). */
+	x86_wrmsr(MSR_EFER, x86_rdmsr(MSR_EFER) | EFER_SVME | EFER_NXE);
+	x86_wrmsr(MSR_VM_HSAVE_PA, plat_virt_to_phys(hsave));
+}
+
+static void boot_banner(const struct ls_boot_info *bi, unsigned int pa_bits)
+{
+	const struct pt *npt = &own_view_of(OWN_HOST)->cpu;
+
+	plat_log("Lockstep " LOCKSTEP_VERSION_STR " (x86_64, AMD SVM + nested paging): "
+		 "region %#llx-%#llx, host address width %u bits, %u RAM ranges, "
+		 "%u VT-d units kept from the host (%u translating its DMA), N_CR3 %#llx",
+		 (unsigned long long)bi->hyp_base,
+		 (unsigned long long)(bi->hyp_base + bi->hyp_size - 1), pa_bits, nr_ram, bi->nr_vtd,
+		 x86_vtd_live(), (unsigned long long)pt_root_pa(npt));
+	plat_log("entering the host as an SVM guest (ASID 1); one CPU");
+}
+
+static void enter_host(void)
+{
+	x86_svm_loop();
+}
+
+long x86_boot(struct ls_boot_info *bi, struct entry_frame *f);
+
+long x86_boot(struct ls_boot_info *bi, struct entry_frame *f)
+{
+	unsigned int pa_bits;
+	u64 vtd_pa;
+	int ret;
+
+	x86_console_init();
+	ret = check_info(bi);
+	if (!ret)
+		ret = check_cpu(&pa_bits);
+	if (ret)
+		return ret;
+	hyp_range = (struct own_range){ bi->hyp_base, bi->hyp_size };
+	ret = collect_ram(bi);
+	if (!ret)
+		ret = build_npt(bi, pa_bits, &vtd_pa);
+	if (ret)
+		return ret;
+	/* Cannot fail the install: a refused unit is logged and left alone. */
+	x86_time_init();
+	x86_vtd_init(bi, vtd_pa);
+	capture_host(f);
+	x86_svm_setup(pt_root_pa(&own_view_of(OWN_HOST)->cpu));
+	hvc_set_features(LS_FEAT_HOST_S2);
+	hyp_stack_top = bi->stack_base + bi->stack_size;
+	boot_banner(bi, pa_bits);
+
+	commit_cpu();
+	x86_switch_stack(hyp_stack_top, enter_host);
+}
+
+void x86_exception(const u64 *frame)
+{
+	plat_panic("exception %llu in the hypervisor: error %#llx, RIP %#llx, CR2 %#llx",
+		   (unsigned long long)frame[0], (unsigned long long)frame[1],
+		   (unsigned long long)frame[2], (unsigned long long)X86_READ_CR(2));
+}

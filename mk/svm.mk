@@ -1,0 +1,36 @@
+# The x86_64 SVM hypervisor under QEMU (docs/x86.md "Tests"):
+#
+#   make svm-qemu   TAP suite: q35 + OVMF + SVM/NPT + intel-iommu, BOOTX64.EFI starts
+#                   build/hyp-x86/lockstep.bin, Linux x86_64 runs as its guest
+#                   (build/test-logs/svm-qemu.tap)
+SVM_B        := $(B)/svm-qemu
+SVM_VMMCALL  := $(SVM_B)/vmmcall
+SVM_RDMSR    := $(SVM_B)/rdmsr
+SVM_INITRD   := $(SVM_B)/initrd.cpio.gz
+SVM_MSR_KO    = $(DEPS)/linux-x86/lib/modules/$(BX_KVER)/kernel/arch/x86/kernel/msr.ko.xz
+
+.PHONY: svm-qemu
+TEST_SUITES += svm-qemu
+
+# The two user-space helpers: static, no C library.
+$(SVM_B)/%: $(TOP)/tests/svm-qemu/%.c $(TOP)/include/lockstep/abi.h
+	@mkdir -p $(@D)
+	$(HOSTCC) -O2 $(WARN) -nostdlib -static -fno-pie -no-pie -ffreestanding \
+		-fno-stack-protector -I$(TOP)/include $< -o $@
+
+$(SVM_INITRD): $(TOP)/tests/svm-qemu/init $(TOP)/tests/svm-qemu/mkinitramfs.sh $(SVM_VMMCALL) \
+		$(SVM_RDMSR) $(DRIVER_X86_KO) $(EDU_X86_KO)
+	@mkdir -p $(@D)
+	$(TOP)/tests/svm-qemu/mkinitramfs.sh $@ $(BX_BUSYBOX) $(SVM_VMMCALL) $(SVM_RDMSR) \
+		$(SVM_MSR_KO) $(DRIVER_X86_KO) $(EDU_X86_KO)
+
+# A build failure is one "not ok" (plan 1), and no stale image is booted.
+svm-qemu:
+	@mkdir -p $(B)/test-logs
+	@if $(MAKE) --no-print-directory $(BX_EFI) $(HX_B)/lockstep.bin $(SVM_INITRD) >/dev/null 2>&1; \
+	then $(TOP)/tests/svm-qemu/run.sh $(BX_EFI) $(HX_B)/lockstep.bin $(BX_KIMAGE) $(SVM_INITRD); \
+	else rm -f $(HX_B)/lockstep.bin; \
+		why="build of the loader, image, modules or initramfs failed"; \
+		[ -d "$(KDIR_X86)" ] || why="no amd64 kernel headers at $(KDIR_X86): run 'make deps'"; \
+		printf '1..1\nnot ok 1 - svm-qemu: %s\n' "$$why" \
+		> $(B)/test-logs/svm-qemu.tap; cat $(B)/test-logs/svm-qemu.tap; fi
