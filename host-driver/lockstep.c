@@ -38,7 +38,9 @@
 
 #include <lockstep/abi.h>
 
-#include "vm.h"
+#ifdef CONFIG_ARM64
+#include "vm.h" /* protected VMs: arm64 only (x86 has no world switch yet, docs/x86.md) */
+#endif
 
 #define LS_RAW_MAX_ARGS 8 /* fn + a1..a7: the SMCCC v1.1 register set x0..x7 */
 
@@ -229,8 +231,10 @@ static ssize_t ls_dev_read(struct file *file, char __user *ubuf, size_t count, l
 static const struct file_operations ls_dev_fops = {
 	.owner = THIS_MODULE,
 	.read = ls_dev_read,
+#ifdef CONFIG_ARM64
 	.unlocked_ioctl = ls_dev_ioctl, /* protected VMs: vm.c, docs/uapi.md */
 	.compat_ioctl = compat_ptr_ioctl,
+#endif
 	.llseek = default_llseek,
 };
 
@@ -326,7 +330,9 @@ static int __init ls_init(void)
 
 	ls_debugfs = debugfs_create_dir("lockstep", NULL);
 	debugfs_create_file("raw_hvc", 0600, ls_debugfs, NULL, &ls_raw_fops);
+#ifdef CONFIG_ARM64
 	ls_vm_init(ls_debugfs, ls_features);
+#endif
 
 	ls_features_str(feat, sizeof(feat));
 	pr_info("hypervisor ABI %llu.%llu, features %s", ls_version >> 16, ls_version & 0xffff,
@@ -336,7 +342,9 @@ static int __init ls_init(void)
 
 static void __exit ls_exit(void)
 {
+#ifdef CONFIG_ARM64
 	ls_vm_exit();
+#endif
 	debugfs_remove(ls_debugfs);
 	misc_deregister(&ls_miscdev);
 }

@@ -60,12 +60,15 @@ $(HX_B)/lockstep.elf: $(HYP_X86_OBJS) $(HX_ARCH)/lockstep.lds $(TOP)/mk/hyp_x86.
 	@fp=$$(objdump -d $@ | grep -E '%[xyz]mm[0-9]|%st\b|\bf(ld|st|add|mul)' | head -5); \
 	 if [ -n "$$fp" ]; then echo "$@: FP/SIMD instructions:"; echo "$$fp"; rm -f $@; exit 1; fi
 
-$(HX_B)/lockstep.bin: $(HX_B)/lockstep.elf $(HX_MKIMAGE)
+# Signed with the development key as the arm64 image (docs/attestation.md): the x86 loader
+# verifies it the same way.
+$(HX_B)/lockstep.bin: $(HX_B)/lockstep.elf $(HX_MKIMAGE) $(DEV_KEY) $(TOP)/scripts/signimg.py
 	objcopy -O binary $< $@.tmp
 	$(HX_MKIMAGE) $@.tmp \
 		$$(nm $< | awk '$$3 == "x86_entry" { print "0x" $$1 }') \
 		$$(nm $< | awk '$$3 == "_end" { print "0x" $$1 }') \
 		$(LOCKSTEP_VERSION_U64)
+	$(SIGNIMG) sign $(DEV_KEY) $@.tmp
 	mv $@.tmp $@
 
 -include $(HYP_X86_OBJS:.o=.d)

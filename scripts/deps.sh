@@ -45,7 +45,10 @@ qemu_ok() {
 	[ "${v:-0}" -ge 10 ]
 }
 
-if [ -f "$stamp" ] && [ -z "$(missing_pkgs "${HOST_PKGS[@]}")" ] && qemu_ok; then
+# The fast path also needs every unpacked tree a later version of this script added
+# (a stamp from an older run does not know about them).
+if [ -f "$stamp" ] && [ -z "$(missing_pkgs "${HOST_PKGS[@]}")" ] && qemu_ok &&
+	ls "$deps"/linux-x86-headers/.done-* >/dev/null 2>&1; then
 	log "all present ($(qemu-system-aarch64 --version | head -1))"
 	exit 0
 fi

@@ -371,6 +371,8 @@
 #define LS_MEAS_F_SIG_OK    (1U << 0) /* hypervisor image: signature verified */
 #define LS_MEAS_F_UNSIGNED  (1U << 1) /* hypervisor image: booted unverified (allow_unsigned=1) */
 				      /* ---- end of measured launch ---- */
+
+/*
  * Appended for x86 (docs/x86.md, docs/hypercalls.md "Calling convention per architecture"). On
  * x86_64 the conduit is VMMCALL, which faults (#UD) on a machine without a hypervisor: the host
  * first checks CPUID leaf 1 ECX[31] (hypervisor present) and the hypervisor leaf

@@ -205,6 +205,7 @@ struct ls_boot_info {
 	 * log (struct ls_mlog above, docs/attestation.md).
 	 */
 	struct ls_mlog mlog;
+	/*
 	 * Appended for x86 (check size before use): the register sets of the VT-d units the
 	 * ACPI DMAR describes (DRHD Register Base Address and size, VT-d spec 8.3), as the
 	 * x86 loader parsed them (boot/dmar.c) before ExitBootServices. The hypervisor keeps

@@ -21,6 +21,7 @@
 #include <lockstep/boot.h>
 
 #include "hyp/hvc.h"
+#include "hyp/measure.h"
 #include "hyp/own.h"
 #include "hyp/pgtable.h"
 #include "hyp/plat.h"
@@ -216,6 +217,12 @@ static int build_npt(const struct ls_boot_info *bi, unsigned int pa_bits, u64 *v
 		plat_log("ownership init failed: %d", ret);
 		return ret;
 	}
+	/*
+	 * The loader's measured-launch log, kept as the host may read it (LS_FN_MEASURE_READ).
+	 * The x86 image adds no event of its own yet (no SHA-256 linked: docs/x86.md).
+	 */
+	if (measure_install(&bi->mlog))
+		plat_log("measured launch: the loader's log is malformed; none kept");
 	/*
 	 * Everything that is not RAM: the host's MMIO (LAPIC, IOAPIC, HPET, PCI windows,
 	 * ECAM, legacy VGA) and firmware-reserved ranges, uncached. The ownership core's
