@@ -15,6 +15,8 @@
 #define pr_fmt(fmt) "lockstep: " fmt
 
 #include <linux/anon_inodes.h>
+#include <linux/debugfs.h>
+#include <linux/moduleparam.h>
 #include <linux/file.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
@@ -22,8 +24,48 @@
 #include <linux/uaccess.h>
 
 #include <asm/neon.h>
+#include <asm/sysreg.h>
 
 #include "vm.h"
+
+/*
+ * make bench-vm (figures, never make test): with bench_el2_pmu=1, PMU event counter 0 counts
+ * INST_RETIRED (event 0x08) at EL2 only (PMEVTYPER0_EL0.P = 1: not EL1, U = 1: not EL0,
+ * NSH = 1: EL2; Arm ARM D24.5 PMEVTYPER<n>_EL0) on every CPU, and every RUN call adds the
+ * instructions Lockstep retired inside it to debugfs lockstep/bench_el2_insns. Lockstep's
+ * product image forbids EL2 counting (MDCR_EL2.HPMD = 1): the counter then stays 0; only the
+ * benchmark image lets it count. Deterministic under QEMU -icount (TCG counts instructions
+ * only then).
+ */
+static bool bench_el2_pmu;
+module_param(bench_el2_pmu, bool, 0444);
+MODULE_PARM_DESC(bench_el2_pmu, "count Lockstep's EL2 instructions per RUN (benchmark image only)");
+static atomic64_t ls_bench_el2_insns, ls_bench_runs;
+
+#define LS_PMU_INST_RETIRED 0x08
+#define LS_PMEVTYPER_P	    BIT(31)
+#define LS_PMEVTYPER_U	    BIT(30)
+#define LS_PMEVTYPER_NSH    BIT(27)
+
+static void ls_bench_pmu_cpu(void *unused)
+{
+	write_sysreg(LS_PMU_INST_RETIRED | LS_PMEVTYPER_P | LS_PMEVTYPER_U | LS_PMEVTYPER_NSH,
+		     pmevtyper0_el0);
+	write_sysreg(BIT(0), pmcntenset_el0);
+	write_sysreg(read_sysreg(pmcr_el0) | BIT(0), pmcr_el0); /* E: counters enabled */
+	isb();
+}
+
+void ls_bench_init(struct dentry *debugfs)
+{
+	if (!bench_el2_pmu)
+		return;
+	on_each_cpu(ls_bench_pmu_cpu, NULL, 1);
+	/* Read-only views of the two atomic64_t sums (s64 in a u64 file). */
+	debugfs_create_u64("bench_el2_insns", 0400, debugfs, (u64 *)&ls_bench_el2_insns.counter);
+	debugfs_create_u64("bench_runs", 0400, debugfs, (u64 *)&ls_bench_runs.counter);
+	pr_warn("bench_el2_pmu=1: counting Lockstep's EL2 instructions per RUN (benchmark only)\n");
+}
 
 /* KVM arm64 register id -> LS_REG_* (lockstep-uapi.h); -ENOENT if the driver has no such id. */
 static int ls_reg_of(u64 id, bool *read_only)
@@ -201,7 +243,15 @@ static long ls_vcpu_run(struct ls_vcpu *vcpu)
 		 * (preemption and softirqs off) until kernel_neon_end().
 		 */
 		kernel_neon_begin();
-		ls_hvc(LS_HVC_VCPU_RUN, vm->id, vcpu->index, flags, data, 0, &res);
+		if (bench_el2_pmu) {
+			u64 c0 = read_sysreg(pmevcntr0_el0);
+
+			ls_hvc(LS_HVC_VCPU_RUN, vm->id, vcpu->index, flags, data, 0, &res);
+			atomic64_add((u32)(read_sysreg(pmevcntr0_el0) - c0), &ls_bench_el2_insns);
+			atomic64_inc(&ls_bench_runs);
+		} else {
+			ls_hvc(LS_HVC_VCPU_RUN, vm->id, vcpu->index, flags, data, 0, &res);
+		}
 		kernel_neon_end();
 		cnt->runs++;
 		flags = 0;

@@ -914,6 +914,7 @@ int ls_vm_init(struct dentry *debugfs, u64 features)
 	/* _unsafe: the full debugfs proxy has no mmap; these files hold no state to protect. */
 	debugfs_create_file_unsafe("phys", 0400, debugfs, NULL, &ls_phys_fops);
 	debugfs_create_file("vms", 0400, debugfs, NULL, &ls_vms_fops);
+	ls_bench_init(debugfs);
 	return 0;
 }
 

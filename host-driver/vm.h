@@ -115,6 +115,8 @@ void ls_vm_put(struct ls_vm *vm);
 struct ls_slot *ls_vm_slot_of(struct ls_vm *vm, u64 gpa);
 int ls_vm_convert(struct ls_vm *vm, u64 gpa, u64 size, bool share);
 long ls_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+/* vcpu.c: make bench-vm's EL2 instruction counting (module parameter bench_el2_pmu). */
+void ls_bench_init(struct dentry *debugfs);
 int ls_vm_init(struct dentry *debugfs, u64 features);
 void ls_vm_exit(void);
 

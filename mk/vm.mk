@@ -13,7 +13,7 @@
 VM_B	     := $(B)/vm
 LSVM_PROG    := $(VM_B)/lsvm
 VMTEST_PROG  := $(VM_B)/vmtest
-VM_GUESTS    := hello smp share traps isolation bench
+VM_GUESTS    := hello smp share traps isolation bench el2idle el2hvc el2mmio
 VM_GUEST_BIN := $(addprefix $(VM_B)/guest/,$(addsuffix .bin,$(VM_GUESTS)))
 VM_INITRD    := $(VM_B)/initramfs.cpio.gz
 VM_CMDLINE   := console=ttyAMA0 lstest=1 efi=debug panic=-1 oops=panic
@@ -84,3 +84,22 @@ vm:
 		printf '1..1\nnot ok 1 - vm: ESP build failed (see %s)\n' $(VM_B)/esp.log >> $$tap; \
 		tail -n 5 $(VM_B)/esp.log; exit 0; fi; \
 	$(TOP)/tests/vm/run.sh $(VM_B)/esp.img; true
+
+# make bench-vm (figures, not pass/fail; tests/bench-vm): Lockstep's EL2 instructions per guest
+# hypercall and per MMIO exit, counted by the PMU on the benchmark image (HYP_BENCH_CFLAGS:
+# MDCR_EL2.HPMD clear, never the product image) under QEMU -icount. Output build/bench-vm/bench.txt.
+BENCH_VM_B := $(B)/bench-vm
+.PHONY: bench-vm
+bench-vm: initramfs driver
+	@set -e; o=$(BENCH_VM_B); mkdir -p $$o; rm -rf $$o/root; mkdir -p $$o/root; \
+	$(MAKE) --no-print-directory hyp-image HYP_B=$$o/hyp \
+		HYP_BENCH_CFLAGS=-DLOCKSTEP_BENCH_EL2_PMU > $$o/hyp.log 2>&1 || \
+		{ tail -5 $$o/hyp.log; exit 1; }; \
+	install -m 0755 $(TOP)/tests/bench-vm/lsbench $$o/root/lsbench; \
+	(cd $$o/root && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) | \
+		gzip -9n > $$o/overlay.cpio.gz; \
+	cat $(INITRAMFS) $$o/overlay.cpio.gz > $$o/initramfs.cpio.gz; \
+	$(MAKE) --no-print-directory esp ESP_OUT=$$o/esp.img ESP_HYP=$$o/hyp/lockstep.bin \
+		ESP_INITRD=$$o/initramfs.cpio.gz ESP_CMDLINE="console=ttyAMA0 lsbench=1 panic=-1" \
+		> $$o/esp.log 2>&1 || { tail -5 $$o/esp.log; exit 1; }; \
+	$(TOP)/tests/bench-vm/run.sh $$o/esp.img $$o/bench.txt

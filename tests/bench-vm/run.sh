@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# make bench-vm (figures, not pass/fail): Lockstep's EL2 instructions per guest hypercall
+# handled at EL2 and per MMIO exit to the VMM, on the benchmark image under QEMU -icount
+# (deterministic instruction counting; TCG counts INST_RETIRED only with -icount). The machine
+# of the vm suite with 2 CPUs (icount runs the vCPUs round-robin in one thread). The in-guest
+# script tests/bench-vm/lsbench prints "GUEST INSNS RUNS" lines; the figure per operation is
+# (INSNS(el2hvc or el2mmio) - INSNS(el2idle)) / 2000.
+#
+#   run.sh ESP OUT
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib/qemu-smmu.sh"
+esp=$1
+out=$2
+work=$(dirname "$out")
+log=$work/serial.log
+qs_machine
+for i in "${!QS_ARGS[@]}"; do [ "${QS_ARGS[$i]}" = 4 ] && [ "${QS_ARGS[$((i - 1))]}" = -smp ] && QS_ARGS[$i]=2; done
+QS_ARGS+=(-icount shift=0,align=off,sleep=off)
+qs_firmware "$work" || { echo "bench-vm: no AAVMF" >&2; exit 1; }
+qs_disk esp "$esp"
+qs_run "bench-vm" "$log" "${QEMU_TIMEOUT:-900}"
+block=$(sed -n '/^LSBENCH-BEGIN/,/^LSBENCH-END/p' "$log")
+if [ -z "$block" ]; then
+	echo "bench-vm: no LSBENCH block in $log" >&2
+	grep -a "lsbench:" "$log" >&2
+	exit 1
+fi
+{
+	echo "Lockstep EL2 instructions (PMU INST_RETIRED at EL2, QEMU -icount, benchmark image):"
+	echo "$block" | awk '
+		/^el2idle / { idle = $2; ir = $3 }
+		/^el2hvc /  { printf "  guest HVC handled at EL2:   %7.1f instructions per round trip (%d - %d over 2000; %d RUN calls)\n", ($2 - idle) / 2000, $2, idle, $3 }
+		/^el2mmio / { printf "  MMIO exit to the VMM:       %7.1f instructions per round trip at EL2 (%d - %d over 2000; %d RUN calls)\n", ($2 - idle) / 2000, $2, idle, $3 }
+		/^el2idle / { printf "  baseline (entry, SYSTEM_OFF, %d RUN calls): %d instructions\n", $3, $2 }'
+} | tee "$out"
