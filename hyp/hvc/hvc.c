@@ -482,6 +482,24 @@ static void hvc_measure_read(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 	regs->x[3] = w[2];
 }
 
+/* A VM's launch measurement (docs/hypercalls.md "LS_FN_VM_MEASUREMENT"). */
+static void hvc_vm_measurement(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	u8 d[32];
+	u64 pages;
+	unsigned int i;
+
+	if (!hvc_from_host(ctx, regs))
+		return;
+	hvc_ret(regs, hvc_status(vm_measurement(hvc_vm_id(regs->x[1]), d, &pages)));
+	for (i = 0; i < 4; i++) {
+		regs->x[1 + i] = 0;
+		for (unsigned int b = 0; b < 8; b++)
+			regs->x[1 + i] |= (u64)d[8 * i + b] << (8 * b);
+	}
+	regs->x[5] = pages;
+}
+
 static const hvc_handler_fn hvc_table[] = {
 	[LS_FN_VERSION] = hvc_version,
 	[LS_FN_FEATURES] = hvc_features_call,
@@ -513,6 +531,7 @@ static const hvc_handler_fn hvc_table[] = {
 	[LS_FN_IOMMU_MAP_BATCH] = hvc_iommu_map_batch,
 	[LS_FN_SMMU_STATS] = hvc_smmu_stats,
 	[LS_FN_MEASURE_READ] = hvc_measure_read,
+	[LS_FN_VM_MEASUREMENT] = hvc_vm_measurement,
 };
 
 void hvc_handle(const struct hvc_ctx *ctx, struct hvc_regs *regs)

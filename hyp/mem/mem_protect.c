@@ -167,7 +167,7 @@ int own_host_donate_vm(u32 vm, u64 pa, u64 ipa, u64 n, struct own_res *res)
 {
 	struct own_principal *v;
 	struct own_tx tx = { 0 };
-	u64 w;
+	u64 w, i;
 	u16 *e;
 	int ret;
 
@@ -202,8 +202,19 @@ int own_host_donate_vm(u32 vm, u64 pa, u64 ipa, u64 n, struct own_res *res)
 	ret = own_tx_prepare(&tx, res);
 	if (ret)
 		goto out;
+	/*
+	 * The run lock across the commit: a first RUN either finalised the launch
+	 * measurement before (these pages are not measured) or waits until they are.
+	 * They are hashed once the host has lost them (synced): what is measured is
+	 * what the guest gets.
+	 */
+	hyp_spin_lock(&v->vm_run.lock);
 	own_tx_commit(&tx);
 	own_set_state(e, w, OWN_OWNER_HOST, OWN_NOPAGE, v->owner, OWN_OWNED, 0);
+	for (i = 0; i < w && !v->vm_run.started; i++)
+		vm_meas_page(&v->vm_run.meas, ipa + (i << PAGE_SHIFT),
+			     plat_page_read(pa + (i << PAGE_SHIFT)));
+	hyp_spin_unlock(&v->vm_run.lock);
 	v->nr_pages += w;
 	res->done = w;
 out:

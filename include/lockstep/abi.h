@@ -372,4 +372,18 @@
 #define LS_MEAS_F_UNSIGNED  (1U << 1) /* hypervisor image: booted unverified (allow_unsigned=1) */
 				      /* ---- end of measured launch ---- */
 
+/*
+ * ---- Protected-VM launch measurement and attestation (docs/attestation.md) ----
+ * LS_FN_VM_MEASUREMENT x1 = vm. Host only. Returns x1..x4 = the VM's launch measurement
+ * (SHA-256, 32 bytes: byte i in bits 8 * (i % 8) of x(1 + i / 8)), x5 = pages measured.
+ * The measurement covers, in donation order, every page donated to the VM before its first
+ * LS_FN_VCPU_RUN that entered the guest, one record per page: u64 gpa, u64 size (4096),
+ * little-endian, then the 4096 bytes (LS_VM_MEAS_REC_BYTES in all); pages donated later are
+ * not measured. LS_EPERM: the VM has not run yet (the value is not final); LS_ENOENT.
+ */
+#define LS_FN_VM_MEASUREMENT  0x0071
+#define LS_HVC_VM_MEASUREMENT LS_HVC_ID(LS_FN_VM_MEASUREMENT)
+#define LS_VM_MEAS_REC_BYTES  (16 + 4096)
+/* ---- end of VM attestation ---- */
+
 #endif /* LOCKSTEP_ABI_H */
