@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <lockstep/abi.h>
 
+#include "hyp/attest.h"
 #include "hyp/hvc.h"
 #include "hyp/plat.h"
 #include "hyp/hdom.h"
@@ -500,6 +501,23 @@ static void hvc_vm_measurement(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 	regs->x[5] = pages;
 }
 
+/* The attestation public key; nothing here signs (docs/hypercalls.md "LS_FN_ATTEST_PUBKEY"). */
+static void hvc_attest_pubkey(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	u8 k[LS_ATT_PUBKEY_BYTES];
+	unsigned int i;
+	int err;
+
+	if (!hvc_from_host(ctx, regs))
+		return;
+	err = attest_pubkey(k);
+	hvc_ret(regs, hvc_status(err));
+	for (i = 1; i <= 9; i++)
+		regs->x[i] = 0;
+	for (i = 0; !err && i < LS_ATT_PUBKEY_BYTES; i++)
+		regs->x[1 + i / 8] |= (u64)k[i] << (8 * (i % 8));
+}
+
 static const hvc_handler_fn hvc_table[] = {
 	[LS_FN_VERSION] = hvc_version,
 	[LS_FN_FEATURES] = hvc_features_call,
@@ -532,6 +550,7 @@ static const hvc_handler_fn hvc_table[] = {
 	[LS_FN_SMMU_STATS] = hvc_smmu_stats,
 	[LS_FN_MEASURE_READ] = hvc_measure_read,
 	[LS_FN_VM_MEASUREMENT] = hvc_vm_measurement,
+	[LS_FN_ATTEST_PUBKEY] = hvc_attest_pubkey,
 };
 
 void hvc_handle(const struct hvc_ctx *ctx, struct hvc_regs *regs)

@@ -480,3 +480,27 @@ int own_vm_withdraw_host(u32 vm, u64 ipa, u64 n, struct own_res *res)
 	own_unlock_host_vm(v);
 	return ret;
 }
+
+int own_vm_write_private(u32 vm, u64 ipa, const void *buf, u64 len)
+{
+	struct own_principal *v = own_vm_get(vm);
+	unsigned int lvl;
+	pt_attr_t attr;
+	u16 *e;
+	u64 pa;
+	int ret = -EINVAL;
+
+	if (!v || len > PAGE_SIZE || !IS_ALIGNED(ipa, PAGE_SIZE))
+		return -EINVAL;
+	hyp_spin_lock(&v->lock);
+	if (!v->live || own_check_ipa(v, ipa, 1) || pt_lookup(&v->view.cpu, ipa, &pa, &attr, &lvl))
+		goto out;
+	e = own_db_span(pa, 1);
+	if (!e || own_e_state(*e, v->owner) != OWN_OWNED)
+		goto out;
+	memcpy(plat_phys_to_virt(pa), buf, len);
+	ret = 0;
+out:
+	hyp_spin_unlock(&v->lock);
+	return ret;
+}

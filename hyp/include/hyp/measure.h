@@ -24,6 +24,9 @@ int measure_add(u32 type, const u8 digest[32], u64 length, const char *desc);
  */
 int measure_read(u64 off, u64 out[3]);
 
+/* SHA-256 of the log's bytes [0, size) (what LS_FN_MEASURE_READ returns); zeros without log. */
+void measure_log_digest(u8 out[32]);
+
 /*
  * A protected VM's launch measurement (docs/attestation.md "VM launch measurement"):
  * SHA-256 over one 16 + 4096-byte record per page donated before the VM's first run,
