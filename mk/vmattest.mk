@@ -1,15 +1,16 @@
 # Protected-VM attestation tools (docs/attestation.md "Guest attestation report"), host
 # userspace over the host mbedtls build (mk/attest.mk):
 #
-#   make attest-tools   build/tools/lockstep-verify (checks a report); tools/attest/vm-measure
+#   make attest-verify  build/tools/lockstep-verify (checks a report); tools/attest/vm-measure
 #                       (expected VM measurement of an image) is a Python script
+#   make attest-tools   suite: both tools from the command line (build/test-logs/attest-tools.tap)
 #
 # The unit test test_vmattest links the verifier's own check (tools/attest/report.c).
 ATTEST_TOOLS_B := $(B)/tools
 LS_VERIFY      := $(ATTEST_TOOLS_B)/lockstep-verify
 
-.PHONY: attest-tools
-attest-tools: $(LS_VERIFY)
+.PHONY: attest-verify
+attest-verify: $(LS_VERIFY)
 
 $(LS_VERIFY): $(TOP)/tools/attest/lockstep-verify.c $(TOP)/tools/attest/report.c \
 		$(TOP)/tools/attest/report.h $(TOP)/include/lockstep/abi.h $(MBEDTLS_HOST)
@@ -22,3 +23,17 @@ $(UNIT_B)/obj/tools/attest/report.o: $(TOP)/tools/attest/report.c $(TOP)/tools/a
 	@mkdir -p $(@D)
 	$(HOSTCC) $(UNIT_CFLAGS) $(WARN) -c $< -o $@
 $(UNIT_B)/test_vmattest: $(UNIT_B)/obj/tools/attest/report.o
+
+# --- the `attest-tools` suite (tests/attest/tools.sh, seconds) --------------------------
+# A build failure is a "not ok" (a plan of one); the suite exits 0 (tests/run.sh counts).
+.PHONY: attest-tools
+TEST_SUITES += attest-tools
+attest-tools:
+	@mkdir -p $(B)/test-logs
+	@rm -f $(B)/test-logs/attest-tools.tap
+	+-@$(MAKE) --no-print-directory attest-verify || \
+		printf '1..1\nnot ok - attest-tools: lockstep-verify build failed\n' \
+		> $(B)/test-logs/attest-tools.tap
+	@[ -s $(B)/test-logs/attest-tools.tap ] || \
+	$(TOP)/tests/attest/tools.sh $(LS_VERIFY) $(TOP)/tools/attest/vm-measure \
+		$(B)/attest-tools > $(B)/test-logs/attest-tools.tap; cat $(B)/test-logs/attest-tools.tap
