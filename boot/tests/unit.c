@@ -1946,7 +1946,8 @@ static void test_sig(void)
 
 		for (i = 0; i < 32; i++)
 			adig[i] = (uint8_t)i;
-		hex2bin("e8b4d6434759e0945c3ddff34116d8fb4ba721a9861014b6807a0eac891af9ed", awant, 32);
+		hex2bin("e8b4d6434759e0945c3ddff34116d8fb4ba721a9861014b6807a0eac891af9ed", awant,
+			32);
 		t_ok(!ldr_attest_key(adig, k) && !memcmp(k, awant, 32),
 		     "attest key: HMAC-SHA256(dev secret, LS-ATTEST-KEY-v1 || 0 || digest), known answer");
 		adig[31] ^= 1;
