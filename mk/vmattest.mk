@@ -37,3 +37,13 @@ attest-tools:
 	@[ -s $(B)/test-logs/attest-tools.tap ] || \
 	$(TOP)/tests/attest/tools.sh $(LS_VERIFY) $(TOP)/tools/attest/vm-measure \
 		$(B)/attest-tools > $(B)/test-logs/attest-tools.tap; cat $(B)/test-logs/attest-tools.tap
+
+# --- guest payload (tests/guest/attest.S): run by the lead's lsvm test once it lands -------
+GUEST_B := $(B)/guest
+.PHONY: guest-attest
+guest-attest: $(GUEST_B)/attest.bin
+$(GUEST_B)/attest.bin: $(TOP)/tests/guest/attest.S $(TOP)/mk/vmattest.mk
+	@mkdir -p $(@D)
+	$(CROSS)gcc -nostdlib -nostartfiles -static -Wl,-Ttext=0x80000000 -Wl,--build-id=none \
+		-o $(GUEST_B)/attest.elf $<
+	$(CROSS)objcopy -O binary $(GUEST_B)/attest.elf $@

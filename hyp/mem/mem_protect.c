@@ -499,6 +499,8 @@ int own_vm_write_private(u32 vm, u64 ipa, const void *buf, u64 len)
 	if (!e || own_e_state(*e, v->owner) != OWN_OWNED)
 		goto out;
 	memcpy(plat_phys_to_virt(pa), buf, len);
+	/* A guest with its MMU off reads non-cacheable: the bytes must be in memory. */
+	plat_dcache_clean(plat_phys_to_virt(pa), len);
 	ret = 0;
 out:
 	hyp_spin_unlock(&v->lock);

@@ -81,8 +81,12 @@ void arm64_attest_key(struct ls_boot_info *bi)
 	} else {
 		attest_pubkey(pub);
 		mbedtls_sha256_ret(pub, sizeof(pub), id, 0);
+		char phex[2 * LS_ATT_PUBKEY_BYTES + 1];
+
 		measure_hex(hex, id, sizeof(id));
+		measure_hex(phex, pub, sizeof(pub));
 		plat_log("attestation: key P-256, key id %s", hex);
+		plat_log("attestation: public key %s", phex);
 	}
 	/* Only the hypervisor's .bss keeps it from here on. */
 	memset(bi->attest_key, 0, sizeof(bi->attest_key));
