@@ -171,7 +171,9 @@ int ldr_attest_key(const uint8_t img_digest[32], uint8_t out[32])
 	unsigned int ctr, i;
 	int zero;
 
-	memcpy(msg, "LS-ATTEST-KEY-v1", 16);
+	static const uint8_t tag[16] = "LS-ATTEST-KEY-v1"; /* no NUL: 16 bytes exactly */
+
+	memcpy(msg, tag, sizeof(tag));
 	memcpy(msg + 17, img_digest, 32);
 	for (ctr = 0; ctr < 16; ctr++) {
 		msg[16] = (uint8_t)ctr;

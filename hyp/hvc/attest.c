@@ -42,11 +42,12 @@ void ls_mbedtls_exit(int status)
  */
 static int attest_blind_init(mbedtls_hmac_drbg_context *drbg, const u8 hash[32])
 {
-	u8 seed[32 + 32 + 8];
+	static const u8 tag[8] = "LS-BLIND"; /* no NUL: 8 bytes exactly */
+	u8 seed[32 + 32 + sizeof(tag)];
 
 	memcpy(seed, attest_d, 32);
 	memcpy(seed + 32, hash, 32);
-	memcpy(seed + 64, "LS-BLIND", 8);
+	memcpy(seed + 64, tag, sizeof(tag));
 	mbedtls_hmac_drbg_init(drbg);
 	return mbedtls_hmac_drbg_seed_buf(drbg, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), seed,
 					  sizeof(seed));
@@ -63,6 +64,7 @@ static int attest_err(int mret)
 
 int attest_set_key(const u8 d[32])
 {
+	static const u8 pub_tag[32] = "LS attestation key public point"; /* 31 + NUL */
 	mbedtls_hmac_drbg_context drbg;
 	mbedtls_ecp_group grp;
 	mbedtls_ecp_point q;
@@ -82,7 +84,7 @@ int attest_set_key(const u8 d[32])
 	if (!mret)
 		mret = mbedtls_ecp_check_privkey(&grp, &m);
 	if (!mret)
-		mret = attest_blind_init(&drbg, (const u8 *)"attestation key public point....");
+		mret = attest_blind_init(&drbg, pub_tag);
 	if (!mret) {
 		mret = mbedtls_ecp_mul(&grp, &q, &m, &grp.G, mbedtls_hmac_drbg_random, &drbg);
 		mbedtls_hmac_drbg_free(&drbg);
