@@ -369,6 +369,8 @@ static void report_ok(void **state)
 	assert_int_equal(guest6(vm, LS_GUEST_ATTEST, MEM_IPA + 0x1000, nonce), 0);
 	memcpy(rep, page, sizeof(rep));
 	assert_int_equal(verify(rep, pub, meas, nonce, NULL), 0);
+	/* Cleaned to the PoC: a guest reading with its MMU off (non-cacheable) sees it. */
+	assert_true(fake_poc_equal(pa, LS_ATT_REPORT_BYTES));
 	/* Deterministic (RFC 6979): the same request signs the same bytes. */
 	memset(page, 0, sizeof(rep));
 	assert_int_equal(guest6(vm, LS_GUEST_ATTEST, MEM_IPA + 0x1000, nonce), 0);
