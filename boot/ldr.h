@@ -86,6 +86,12 @@ void ldr_sha256_init(struct ldr_sha256 *c);
 void ldr_sha256_update(struct ldr_sha256 *c, const void *buf, size_t len);
 void ldr_sha256_final(struct ldr_sha256 *c, uint8_t out[32]);
 void ldr_sha256(const void *buf, size_t len, uint8_t out[32]);
+/*
+ * The attestation key of a hypervisor image whose measurement is @img_digest: a P-256
+ * scalar (1 <= d < n, big-endian) derived from the loader's DEVELOPMENT secret (QEMU has
+ * no hardware secret; docs/attestation.md). 0, or -1 if the derivation failed.
+ */
+int ldr_attest_key(const uint8_t img_digest[32], uint8_t out[32]);
 
 /* A P-256 public key, SEC 1 2.3.3 uncompressed point: 0x04 || X || Y. */
 #define LDR_PUBKEY_BYTES 65

@@ -1004,6 +1004,14 @@ static EFI_STATUS ldr_prepare_hyp(struct ldr_state *s)
 	ldr_vtd_units(info, rsdp);
 	if (info->nr_vtd)
 		ldr_hide_dmar(s, rsdp);
+	/* The attestation key, tied to the hypervisor image's measurement (event 0). */
+	if (s->mlog.nr_events && s->mlog.ev[0].type == LS_MEAS_HYP_IMAGE &&
+	    !ldr_attest_key(s->mlog.ev[0].digest, info->attest_key))
+		Print(LDR_TAG L"attestation key: derived from the DEVELOPMENT secret and the "
+			      L"hypervisor's measurement (not for production)\n");
+	else
+		Print(LDR_TAG L"attestation key: none (no hypervisor measurement): guests "
+			      L"cannot attest\n");
 	Print(LDR_TAG L"boot info: smmu 0x%lx size 0x%lx (from %s)\n", info->smmu_base,
 	      info->smmu_size, smmu_src);
 	/* Its StreamIDs, from the same description, before hiding rewrites the references. */

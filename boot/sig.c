@@ -9,8 +9,11 @@
 
 #include <mbedtls/ecdsa.h>
 #include <mbedtls/ecp.h>
+#include <mbedtls/md.h>
 #include <mbedtls/memory_buffer_alloc.h>
+#include <mbedtls/platform_util.h>
 #include <mbedtls/sha256.h>
+#include <string.h>
 
 /*
  * mbedtls' only heap: its buffer allocator over this static buffer (bounded). One
@@ -138,4 +141,50 @@ const char *sig_result_str(enum ldr_sig_result r)
 		return "signature does not verify (image modified after signing, or forged)";
 	}
 	return "internal: bad signature result";
+}
+
+/*
+ * DEVELOPMENT attestation secret: every loader built from this tree has it, and anyone
+ * who reads the ESP or the source has it too. On QEMU nothing can hide a secret from
+ * whoever runs the emulator; a real platform derives the key from a hardware secret
+ * (a DICE CDI, docs/attestation.md) instead of this constant.
+ */
+static const uint8_t ldr_attest_dev_secret[32] = "LOCKSTEP-DEV-ATTEST-SECRET-NOT-4";
+
+/* P-256 group order n (SEC 2 2.4.2), big-endian. */
+static const uint8_t ldr_p256_n[32] = {
+	0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17,
+	0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+};
+
+/*
+ * d = HMAC-SHA256(secret, "LS-ATTEST-KEY-v1" || counter || image digest), the first
+ * counter (0, 1, ...) whose result is a valid scalar (0 < d < n: all but ~2^-32 of the
+ * time the first). Tied to the image's measurement: another hypervisor image gets
+ * another key, so it cannot sign as this one.
+ */
+int ldr_attest_key(const uint8_t img_digest[32], uint8_t out[32])
+{
+	const mbedtls_md_info_t *md = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
+	uint8_t msg[16 + 1 + 32];
+	unsigned int ctr, i;
+	int zero;
+
+	static const uint8_t tag[16] = "LS-ATTEST-KEY-v1"; /* no NUL: 16 bytes exactly */
+
+	memcpy(msg, tag, sizeof(tag));
+	memcpy(msg + 17, img_digest, 32);
+	for (ctr = 0; ctr < 16; ctr++) {
+		msg[16] = (uint8_t)ctr;
+		if (mbedtls_md_hmac(md, ldr_attest_dev_secret, sizeof(ldr_attest_dev_secret), msg,
+				    sizeof(msg), out))
+			break;
+		for (zero = 1, i = 0; i < 32; i++)
+			zero &= out[i] == 0;
+		if (!zero && memcmp(out, ldr_p256_n, 32) < 0)
+			return 0;
+	}
+	mbedtls_platform_zeroize(out, 32);
+	return -1;
 }

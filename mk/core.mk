@@ -15,8 +15,9 @@ UNIT_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-
 # LOCKSTEP_TEST_HOOKS: fault injection the host tests use (pt_pool.fail_after), absent
 # from the hypervisor image.
 UNIT_CFLAGS := -std=gnu11 -O1 -g $(UNIT_SAN) $(CORE_INC) -I$(TOP)/hyp/arch/fake \
-	       -I$(TOP)/tests/unit/lib -DLOCKSTEP_TEST_HOOKS -MMD -MP
-UNIT_LDLIBS := -lcmocka
+	       -I$(TOP)/tests/unit/lib -DLOCKSTEP_TEST_HOOKS -MMD -MP $(MBEDTLS_INC)
+# mbedtls as built for the host tests (mk/attest.mk): hyp/hvc/measure.c hashes and signs.
+UNIT_LDLIBS := $(MBEDTLS_HOST) -lcmocka
 
 UNIT_CORE_OBJ := $(patsubst %.c,$(UNIT_B)/obj/%.o,$(UNIT_CORE_SRC))
 UNIT_SUPP_OBJ := $(patsubst %.c,$(UNIT_B)/obj/%.o,$(UNIT_FAKE_SRC) $(UNIT_LIB_SRC))
@@ -26,16 +27,16 @@ TEST_SUITES += unit
 .PHONY: unit unit-build
 
 # The core: $(WARN) $(CORE_WARN).
-$(UNIT_CORE_OBJ): $(UNIT_B)/obj/%.o: %.c $(TOP)/mk/core.mk $(TOP)/mk/config.mk
+$(UNIT_CORE_OBJ): $(UNIT_B)/obj/%.o: %.c $(TOP)/mk/core.mk $(TOP)/mk/config.mk | $(MBEDTLS_HOST)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(UNIT_CFLAGS) $(WARN) $(CORE_WARN) -c $< -o $@
 
 # Fake platform, helpers and tests: $(WARN).
-$(UNIT_SUPP_OBJ) $(UNIT_TEST_OBJ): $(UNIT_B)/obj/%.o: %.c $(TOP)/mk/core.mk $(TOP)/mk/config.mk
+$(UNIT_SUPP_OBJ) $(UNIT_TEST_OBJ): $(UNIT_B)/obj/%.o: %.c $(TOP)/mk/core.mk $(TOP)/mk/config.mk | $(MBEDTLS_HOST)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(UNIT_CFLAGS) $(WARN) -c $< -o $@
 
-$(UNIT_B)/test_%: $(UNIT_B)/obj/tests/unit/test_%.o $(UNIT_CORE_OBJ) $(UNIT_SUPP_OBJ)
+$(UNIT_B)/test_%: $(UNIT_B)/obj/tests/unit/test_%.o $(UNIT_CORE_OBJ) $(UNIT_SUPP_OBJ) $(MBEDTLS_HOST)
 	$(HOSTCC) $(UNIT_SAN) -o $@ $^ $(UNIT_LDLIBS)
 
 unit-build: $(UNIT_BINS)

@@ -64,7 +64,12 @@ $(NEWLIB_LIBC): $(TOP)/scripts/newlib.sh
 # Objects need newlib's headers: order-only on the library (its stamp keeps it cheap).
 $(HYP_CORE_OBJS): $(HYP_B)/obj/%.c.o: $(TOP)/%.c | $(NEWLIB_LIBC)
 	@mkdir -p $(dir $@)
-	$(HYP_CC) $(HYP_CFLAGS) $(WARN) $(CORE_WARN) -c $< -o $@
+	$(HYP_CC) $(HYP_CFLAGS) $(HYP_CORE_MBEDTLS) $(WARN) $(CORE_WARN) -c $< -o $@
+
+# The core files that use mbedtls (VM launch measurement, attestation).
+HYP_CORE_CRYPTO := $(HYP_B)/obj/hyp/hvc/measure.c.o $(HYP_B)/obj/hyp/hvc/attest.c.o
+$(HYP_CORE_CRYPTO): HYP_CORE_MBEDTLS = $(MBEDTLS_INC)
+$(HYP_CORE_CRYPTO): | $(MBEDTLS_HYP)
 
 $(HYP_B)/obj/hyp/arch/arm64/%.c.o: $(HYP_ARCH)/%.c | $(NEWLIB_LIBC)
 	@mkdir -p $(dir $@)

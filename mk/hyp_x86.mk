@@ -10,6 +10,7 @@ HX_B     := $(B)/hyp-x86
 HX_ARCH  := $(TOP)/hyp/arch/x86
 HX_CC    := $(HOSTCC)
 HX_GCC_INC := $(shell $(HX_CC) -print-file-name=include 2>/dev/null)
+HX_LIBGCC  := $(shell $(HX_CC) -print-libgcc-file-name 2>/dev/null) # __udivti3 for mbedtls' bignum
 HX_CFLAGS := -ffreestanding -fno-builtin -mgeneral-regs-only -mno-red-zone -fpie \
 	-fvisibility=hidden -fcf-protection=none -O2 -g -fno-stack-protector \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-common \
@@ -35,7 +36,14 @@ hyp-image-x86: $(HX_B)/lockstep.bin
 
 $(HX_CORE_OBJS): $(HX_B)/obj/%.c.o: $(TOP)/%.c $(TOP)/mk/hyp_x86.mk
 	@mkdir -p $(dir $@)
-	$(HX_CC) $(HX_CFLAGS) $(WARN) $(CORE_WARN) -c $< -o $@
+	$(HX_CC) $(HX_CFLAGS) $(HX_CORE_MBEDTLS) $(WARN) $(CORE_WARN) -c $< -o $@
+
+# The core files that use mbedtls (VM launch measurement, attestation), as on arm64; the
+# library is the x86_64 freestanding build the UEFI loader uses (no red zone, general
+# registers only, position independent).
+HX_CORE_CRYPTO := $(HX_B)/obj/hyp/hvc/measure.c.o $(HX_B)/obj/hyp/hvc/attest.c.o
+$(HX_CORE_CRYPTO): HX_CORE_MBEDTLS = $(MBEDTLS_INC) -isystem $(NEWLIB)/include
+$(HX_CORE_CRYPTO): | $(MBEDTLS_EFI_X64)
 
 $(HX_B)/obj/hyp/arch/x86/%.c.o: $(HX_ARCH)/%.c $(TOP)/mk/hyp_x86.mk
 	@mkdir -p $(dir $@)
@@ -52,8 +60,8 @@ $(HX_MKIMAGE): $(TOP)/hyp/arch/arm64/mkimage.c $(TOP)/include/lockstep/boot.h
 
 # Link, then refuse any dynamic relocation but R_X86_64_RELATIVE (all head.S applies) and
 # any SSE/AVX/x87 instruction (the host's FP state is never saved).
-$(HX_B)/lockstep.elf: $(HYP_X86_OBJS) $(HX_ARCH)/lockstep.lds $(TOP)/mk/hyp_x86.mk
-	$(HX_CC) $(HX_LDFLAGS) -o $@ $(HYP_X86_OBJS)
+$(HX_B)/lockstep.elf: $(HYP_X86_OBJS) $(MBEDTLS_EFI_X64) $(HX_ARCH)/lockstep.lds $(TOP)/mk/hyp_x86.mk
+	$(HX_CC) $(HX_LDFLAGS) -o $@ $(HYP_X86_OBJS) $(MBEDTLS_EFI_X64) $(HX_LIBGCC)
 	@bad=$$(readelf -rW $@ | awk '/^ *[0-9a-f]+ +[0-9a-f]+ R_/ && $$3 != "R_X86_64_RELATIVE"'); \
 	 if [ -n "$$bad" ]; then echo "$@: relocations head.S cannot apply:"; echo "$$bad"; \
 		rm -f $@; exit 1; fi

@@ -1939,6 +1939,21 @@ static void test_sig(void)
 	t_ok(b && sig_check(b, len, pub, d) == LDR_SIG_BAD,
 	     "sig: another key's signature under the trusted key's id -> does not verify");
 	free(b);
+	/* The attestation key: known answer (Python hmac over the input docs/attestation.md gives). */
+	{
+		uint8_t adig[32], k[32], awant[32];
+		unsigned int i;
+
+		for (i = 0; i < 32; i++)
+			adig[i] = (uint8_t)i;
+		hex2bin("e8b4d6434759e0945c3ddff34116d8fb4ba721a9861014b6807a0eac891af9ed", awant,
+			32);
+		t_ok(!ldr_attest_key(adig, k) && !memcmp(k, awant, 32),
+		     "attest key: HMAC-SHA256(dev secret, LS-ATTEST-KEY-v1 || 0 || digest), known answer");
+		adig[31] ^= 1;
+		t_ok(!ldr_attest_key(adig, k) && memcmp(k, awant, 32) != 0,
+		     "attest key: another image measurement gets another key");
+	}
 }
 
 int main(void)

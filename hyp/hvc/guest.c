@@ -19,6 +19,7 @@
 
 #include <lockstep/abi.h>
 
+#include "hyp/attest.h"
 #include "hyp/mem_protect.h"
 #include "hyp/vcpu.h"
 
@@ -201,6 +202,37 @@ static bool mem_call(struct vcpu *v, u32 fn, struct hvc_regs *r, struct vcpu_exi
 	return true;
 }
 
+/*
+ * LS_GUEST_ATTEST (docs/guest-abi.md): the signed report over this VM's launch measurement
+ * and the nonce in x2..x5, written into the guest's private page at x1. It is signed
+ * before the page is checked and written (the write holds the VM lock only for the copy):
+ * a refused page gets nothing.
+ */
+static void attest_call(struct vcpu *v, struct hvc_regs *r)
+{
+	u8 rep[LS_ATT_REPORT_BYTES], meas[32], nonce[32];
+	u64 pages;
+	unsigned int i;
+	int err;
+
+	if (r->x[1] & (PAGE_SIZE - 1)) {
+		ret1(r, SMCCC_INVALID_PARAM);
+		return;
+	}
+	for (i = 0; i < 32; i++)
+		nonce[i] = (u8)(r->x[2 + i / 8] >> (8 * (i % 8)));
+	/* The guest runs: its VM has started and the measurement is final. */
+	err = vm_measurement(v->vm, meas, &pages);
+	if (!err)
+		err = attest_report(meas, nonce, rep);
+	if (err) {
+		ret1(r, err == -ENOENT ? SMCCC_NOT_SUPPORTED : SMCCC_INVALID_PARAM);
+		return;
+	}
+	err = own_vm_write_private(v->vm, r->x[1], rep, sizeof(rep));
+	ret1(r, err ? SMCCC_INVALID_PARAM : SMCCC_SUCCESS);
+}
+
 bool guest_hvc(struct vcpu *v, struct hvc_regs *r, struct vcpu_exit *ex)
 {
 	u32 fn = (u32)r->x[0];
@@ -237,6 +269,9 @@ bool guest_hvc(struct vcpu *v, struct hvc_regs *r, struct vcpu_exit *ex)
 	case KVM_MEM_UNSHARE:
 	case KVM_MMIO_GUARD:
 		return mem_call(v, fn, r, ex);
+	case LS_GUEST_ATTEST:
+		attest_call(v, r);
+		return false;
 	default:
 		ret1(r, SMCCC_NOT_SUPPORTED);
 		return false;

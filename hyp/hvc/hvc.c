@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <lockstep/abi.h>
 
+#include "hyp/attest.h"
 #include "hyp/hvc.h"
 #include "hyp/plat.h"
 #include "hyp/hdom.h"
@@ -482,6 +483,41 @@ static void hvc_measure_read(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 	regs->x[3] = w[2];
 }
 
+/* A VM's launch measurement (docs/hypercalls.md "LS_FN_VM_MEASUREMENT"). */
+static void hvc_vm_measurement(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	u8 d[32];
+	u64 pages;
+	unsigned int i;
+
+	if (!hvc_from_host(ctx, regs))
+		return;
+	hvc_ret(regs, hvc_status(vm_measurement(hvc_vm_id(regs->x[1]), d, &pages)));
+	for (i = 0; i < 4; i++) {
+		regs->x[1 + i] = 0;
+		for (unsigned int b = 0; b < 8; b++)
+			regs->x[1 + i] |= (u64)d[8 * i + b] << (8 * b);
+	}
+	regs->x[5] = pages;
+}
+
+/* The attestation public key; nothing here signs (docs/hypercalls.md "LS_FN_ATTEST_PUBKEY"). */
+static void hvc_attest_pubkey(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	u8 k[LS_ATT_PUBKEY_BYTES];
+	unsigned int i;
+	int err;
+
+	if (!hvc_from_host(ctx, regs))
+		return;
+	err = attest_pubkey(k);
+	hvc_ret(regs, hvc_status(err));
+	for (i = 1; i <= 9; i++)
+		regs->x[i] = 0;
+	for (i = 0; !err && i < LS_ATT_PUBKEY_BYTES; i++)
+		regs->x[1 + i / 8] |= (u64)k[i] << (8 * (i % 8));
+}
+
 static const hvc_handler_fn hvc_table[] = {
 	[LS_FN_VERSION] = hvc_version,
 	[LS_FN_FEATURES] = hvc_features_call,
@@ -513,6 +549,8 @@ static const hvc_handler_fn hvc_table[] = {
 	[LS_FN_IOMMU_MAP_BATCH] = hvc_iommu_map_batch,
 	[LS_FN_SMMU_STATS] = hvc_smmu_stats,
 	[LS_FN_MEASURE_READ] = hvc_measure_read,
+	[LS_FN_VM_MEASUREMENT] = hvc_vm_measurement,
+	[LS_FN_ATTEST_PUBKEY] = hvc_attest_pubkey,
 };
 
 void hvc_handle(const struct hvc_ctx *ctx, struct hvc_regs *regs)

@@ -167,7 +167,7 @@ int own_host_donate_vm(u32 vm, u64 pa, u64 ipa, u64 n, struct own_res *res)
 {
 	struct own_principal *v;
 	struct own_tx tx = { 0 };
-	u64 w;
+	u64 w, i;
 	u16 *e;
 	int ret;
 
@@ -202,8 +202,19 @@ int own_host_donate_vm(u32 vm, u64 pa, u64 ipa, u64 n, struct own_res *res)
 	ret = own_tx_prepare(&tx, res);
 	if (ret)
 		goto out;
+	/*
+	 * The run lock across the commit: a first RUN either finalised the launch
+	 * measurement before (these pages are not measured) or waits until they are.
+	 * They are hashed once the host has lost them (synced): what is measured is
+	 * what the guest gets.
+	 */
+	hyp_spin_lock(&v->vm_run.lock);
 	own_tx_commit(&tx);
 	own_set_state(e, w, OWN_OWNER_HOST, OWN_NOPAGE, v->owner, OWN_OWNED, 0);
+	for (i = 0; i < w && !v->vm_run.started; i++)
+		vm_meas_page(&v->vm_run.meas, ipa + (i << PAGE_SHIFT),
+			     plat_page_read(pa + (i << PAGE_SHIFT)));
+	hyp_spin_unlock(&v->vm_run.lock);
 	v->nr_pages += w;
 	res->done = w;
 out:
@@ -473,5 +484,31 @@ int own_vm_withdraw_host(u32 vm, u64 ipa, u64 n, struct own_res *res)
 		ret = own_unshare_window(v, ipa, w, nr, false, res);
 	}
 	own_unlock_host_vm(v);
+	return ret;
+}
+
+int own_vm_write_private(u32 vm, u64 ipa, const void *buf, u64 len)
+{
+	struct own_principal *v = own_vm_get(vm);
+	unsigned int lvl;
+	pt_attr_t attr;
+	u16 *e;
+	u64 pa;
+	int ret = -EINVAL;
+
+	if (!v || len > PAGE_SIZE || !IS_ALIGNED(ipa, PAGE_SIZE))
+		return -EINVAL;
+	hyp_spin_lock(&v->lock);
+	if (!v->live || own_check_ipa(v, ipa, 1) || pt_lookup(&v->view.cpu, ipa, &pa, &attr, &lvl))
+		goto out;
+	e = own_db_span(pa, 1);
+	if (!e || own_e_state(*e, v->owner) != OWN_OWNED)
+		goto out;
+	memcpy(plat_phys_to_virt(pa), buf, len);
+	/* A guest with its MMU off reads non-cacheable: the bytes must be in memory. */
+	plat_dcache_clean(plat_phys_to_virt(pa), len);
+	ret = 0;
+out:
+	hyp_spin_unlock(&v->lock);
 	return ret;
 }

@@ -10,6 +10,7 @@
 #define HYP_MEM_OWN_INTERNAL_H
 
 #include "hyp/hdom.h"
+#include "hyp/measure.h"
 #include "hyp/mem_protect.h"
 #include "hyp/own.h"
 #include "hyp/vm.h"
@@ -36,7 +37,8 @@ struct own_vm_run {
 	bool guarded;  /* MMIO guard on: only guard[] granules are MMIO */
 	unsigned int nr_guard;
 	u64 guard[VCPU_MMIO_GUARD_MAX];
-	u64 stat[8]; /* LS_VM_STAT_* counters kept here (atomic) */
+	u64 stat[8];	     /* LS_VM_STAT_* counters kept here (atomic) */
+	struct vm_meas meas; /* launch measurement: donations until started */
 };
 
 struct own_principal {

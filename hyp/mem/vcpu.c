@@ -313,6 +313,7 @@ int vcpu_run(u32 vm, u32 idx, u64 flags, u64 data, struct vcpu_exit *ex)
 		goto unlock;
 	}
 	v->running = true;
+	vm_meas_final(&r->meas); /* the first run fixes the launch measurement */
 	r->started = true;
 	hyp_spin_unlock(&r->lock);
 
@@ -415,6 +416,7 @@ void own_vm_run_reset(struct own_vm_run *r)
 	r->started = r->dying = r->shutdown = r->guarded = false;
 	r->nr_guard = 0;
 	memset(r->stat, 0, sizeof(r->stat));
+	vm_meas_init(&r->meas);
 }
 
 /* vCPU state pages to give back with the pool at destruction (host, VM, run locks held). */
@@ -457,6 +459,32 @@ int vm_stat(u32 vm, u64 id, u64 *val)
 	} else {
 		*val = __atomic_load_n(&r->stat[id], __ATOMIC_RELAXED);
 	}
+	hyp_spin_unlock(&p->lock);
+	return ret;
+}
+
+int vm_measurement(u32 vm, u8 digest[32], u64 *pages)
+{
+	struct own_principal *p = own_vm_get(vm);
+	struct own_vm_run *r;
+	int ret = 0;
+
+	memset(digest, 0, 32);
+	*pages = 0;
+	if (!p)
+		return -ENOENT;
+	r = &p->vm_run;
+	hyp_spin_lock(&p->lock);
+	hyp_spin_lock(&r->lock);
+	if (!p->live) {
+		ret = -ENOENT;
+	} else if (!r->meas.final) {
+		ret = -EPERM; /* not started: the measurement is still open */
+	} else {
+		memcpy(digest, r->meas.digest, 32);
+		*pages = r->meas.pages;
+	}
+	hyp_spin_unlock(&r->lock);
 	hyp_spin_unlock(&p->lock);
 	return ret;
 }

@@ -384,4 +384,50 @@
 #define LS_X86_CPUID_SIG_ECX 0x70657473U /* "step" */
 #define LS_X86_CPUID_SIG_EDX 0x00707948U /* "Hyp\0" */
 
+/*
+ * ---- Protected-VM launch measurement and attestation (docs/attestation.md) ----
+ * LS_FN_VM_MEASUREMENT x1 = vm. Host only. Returns x1..x4 = the VM's launch measurement
+ * (SHA-256, 32 bytes: byte i in bits 8 * (i % 8) of x(1 + i / 8)), x5 = pages measured.
+ * The measurement covers, in donation order, every page donated to the VM before its first
+ * LS_FN_VCPU_RUN that entered the guest, one record per page: u64 gpa, u64 size (4096),
+ * little-endian, then the 4096 bytes (LS_VM_MEAS_REC_BYTES in all); pages donated later are
+ * not measured. LS_EPERM: the VM has not run yet (the value is not final); LS_ENOENT.
+ */
+#define LS_FN_VM_MEASUREMENT  0x0071
+#define LS_HVC_VM_MEASUREMENT LS_HVC_ID(LS_FN_VM_MEASUREMENT)
+#define LS_VM_MEAS_REC_BYTES  (16 + 4096)
+
+/*
+ * LS_FN_ATTEST_PUBKEY (host): the attestation public key, SEC 1 2.3.3 uncompressed P-256
+ * point (0x04 || X || Y, 65 bytes) in x1..x9 (byte i in bits 8 * (i % 8) of x(1 + i / 8)).
+ * LS_ENOENT: this Lockstep has no attestation key. No state change; nothing is signed.
+ *
+ * LS_GUEST_ATTEST: a guest call (docs/guest-abi.md), vendor hypervisor service (OEN 6),
+ * SMC64 fast call number 0x80, past the 0..127 that KVM's FEATURES bitmap can name.
+ * x1 = IPA of a page the guest owns (private), x2..x5 = nonce (32 bytes, byte i in bits
+ * 8 * (i % 8) of x(2 + i / 8)). Writes the report (layout below) at the start of that page;
+ * x0 = 0, or SMCCC INVALID_PARAMETER (-3: not a private page of the guest, not aligned;
+ * nothing written) or NOT_SUPPORTED (-1: no attestation key). Report, little-endian:
+ * u64 magic at 0, u32 version at 8, u32 alg (LS_MEAS_ALG_SHA256 + ECDSA P-256) at 12,
+ * vm_measurement[32] at 16, mlog_digest[32] (SHA-256 of the measurement log, its
+ * LS_FN_MEASURE_READ bytes [0, size)) at 48, nonce[32] at 80, key_id[32] (SHA-256 of the
+ * 65-byte public key) at 112, signature r || s (32 bytes each, big-endian) at 144 over
+ * SHA-256 of bytes [0, 144).
+ */
+#define LS_FN_ATTEST_PUBKEY   0x0072
+#define LS_HVC_ATTEST_PUBKEY  LS_HVC_ID(LS_FN_ATTEST_PUBKEY)
+#define LS_GUEST_ATTEST	      0xC6000080U
+#define LS_ATT_MAGIC	      0x313052545441534cULL /* "LSATTR01" little-endian */
+#define LS_ATT_VERSION	      1
+#define LS_ATT_ALG_ECDSA_P256 1
+#define LS_ATT_OFF_VM_MEAS    16
+#define LS_ATT_OFF_MLOG	      48
+#define LS_ATT_OFF_NONCE      80
+#define LS_ATT_OFF_KEY_ID     112
+#define LS_ATT_OFF_SIG	      144
+#define LS_ATT_SIGNED_BYTES   144
+#define LS_ATT_REPORT_BYTES   208
+#define LS_ATT_PUBKEY_BYTES   65
+/* ---- end of VM attestation ---- */
+
 #endif /* LOCKSTEP_ABI_H */

@@ -214,6 +214,14 @@ struct ls_boot_info {
 	uint32_t nr_vtd;
 	uint32_t reserved2;
 	struct ls_mem_range vtd[LS_BOOT_MAX_VTD];
+	/*
+	 * Appended for VM attestation (the hypervisor refuses a smaller boot info): the
+	 * attestation private key, a P-256 scalar, big-endian, that the loader derived
+	 * (docs/attestation.md "Where the attestation key comes from"); not covered by the
+	 * hyp-config measurement (which stops at mlog). The hypervisor takes it and zeroes
+	 * this copy before the host runs.
+	 */
+	uint8_t attest_key[32];
 };
 
 #define LS_BOOT_MMIO_FROM_DT	 (1U << 0) /* classified from the device tree */

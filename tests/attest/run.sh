@@ -44,8 +44,8 @@ has() { grep -qE -- "$1" "$log"; }
 hasnt() { ! grep -qE -- "$1" "$log"; }
 . "$top/tests/lib/tap.sh"
 
-# Checks: good 6 + 9 (measured), three refusals of 5, allow 1 + 9 (measured).
-echo "1..$((6 + 9 + 3 * 5 + 1 + 9))" >> "$tap"
+# Checks: good 8 + 9 (measured), three refusals of 5, allow 1 + 9 (measured).
+echo "1..$((8 + 9 + 3 * 5 + 1 + 9))" >> "$tap"
 
 aavmf_code=/usr/share/AAVMF/AAVMF_CODE.fd
 aavmf_vars=/usr/share/AAVMF/AAVMF_VARS.fd
@@ -119,6 +119,21 @@ want_kernel=$(sha256sum "$kernel" | cut -d' ' -f1)
 want_initrd=$(sha256sum "$initrd" | cut -d' ' -f1)
 comment "expected: hypervisor $want_hyp ($img_size bytes), kernel $want_kernel, initrd $want_initrd"
 
+# The attestation public key docs/attestation.md says the loader derives for image digest $1:
+# d = HMAC-SHA256(dev secret, "LS-ATTEST-KEY-v1" || 0 || digest) (counter 0: valid but for
+# ~2^-32 of digests), and d * G computed by openssl from a SEC 1 ECPrivateKey (RFC 5915) DER.
+attest_pub() {
+	local d
+	d=$(python3 -c "import hashlib, hmac, sys
+print(hmac.new(b'LOCKSTEP-DEV-ATTEST-SECRET-NOT-4', b'LS-ATTEST-KEY-v1\\x00' + bytes.fromhex(sys.argv[1]),
+               hashlib.sha256).hexdigest())" "$1")
+	printf '30310201010420%sa00a06082a8648ce3d030107' "$d" | xxd -r -p |
+		openssl ec -inform DER -pubout -outform DER 2>/dev/null | tail -c 65 | xxd -p | tr -d '\n'
+}
+# The key the hypervisor printed, and its id.
+hyp_pub() { sed -n 's/^lockstep: attestation: public key \([0-9a-f]*\)\r*$/\1/p' "$log" | head -1; }
+hyp_kid() { sed -n 's/^lockstep: attestation: key P-256, key id \([0-9a-f]*\)\r*$/\1/p' "$log" | head -1; }
+
 # guest KEY: the value the guest printed as "lsattest: KEY VALUE".
 guest() { sed -n "s/^lsattest: $1 //p" "$log" | head -1; }
 loghex() { sed -n 's/^lsattest: loghex //p' "$log" | tr -d '\n'; }
@@ -164,6 +179,10 @@ if esp good "$hyp" "$cmd"; then
 		has '^lockstep-boot: hypervisor installed'
 	measured good "$cmd" sig_ok
 	assert "good: the log has 5 events, 672 bytes" test "$(guest logsize)" = $((32 + 5 * 128))
+	assert "good: attestation public key = d * G, d derived from the image digest (openssl)" \
+		eval "[ -n \"\$(hyp_pub)\" ] && [ \"\$(hyp_pub)\" = \"\$(attest_pub $want_hyp)\" ]"
+	assert "good: attestation key id = sha256 of the public key" \
+		eval "[ \"\$(hyp_kid)\" = \"\$(hyp_pub | xxd -r -p | sha256sum | cut -c1-64)\" ]"
 else
 	tap_line "not ok" "good: ESP built ($(tail -1 "$work/esp-good.out"))"
 fi

@@ -421,7 +421,10 @@ static int boot_phase_check(struct ls_boot_info *bi)
 		plat_log("the firmware runs EL2 with HCR_EL2.E2H set (VHE): not supported");
 		return -ENOTSUP;
 	}
-	return arm64_measure_boot(bi);
+	if (arm64_measure_boot(bi))
+		return -EINVAL;
+	arm64_attest_key(bi);
+	return 0;
 }
 
 /*

@@ -8,10 +8,12 @@
  * host's device MMIO windows).
  */
 #include <stddef.h>
+#include <string.h>
 
 #include <mbedtls/sha256.h>
 
 #include "arm64/measure.h"
+#include "hyp/attest.h"
 #include "hyp/measure.h"
 #include "hyp/plat.h"
 
@@ -63,4 +65,29 @@ int arm64_measure_boot(const struct ls_boot_info *bi)
 	measure_hex(hex, digest, sizeof(digest));
 	plat_log("measured hyp-config: sha256 %s (%llu bytes)", hex, (unsigned long long)cfg_len);
 	return 0;
+}
+
+void arm64_attest_key(struct ls_boot_info *bi)
+{
+	u8 pub[LS_ATT_PUBKEY_BYTES], id[32];
+	char hex[65];
+	size_t i;
+	int zero = 1;
+
+	for (i = 0; i < sizeof(bi->attest_key); i++)
+		zero &= bi->attest_key[i] == 0;
+	if (zero || attest_set_key(bi->attest_key)) {
+		plat_log("attestation: no valid key from the loader: guests cannot attest");
+	} else {
+		attest_pubkey(pub);
+		mbedtls_sha256_ret(pub, sizeof(pub), id, 0);
+		char phex[2 * LS_ATT_PUBKEY_BYTES + 1];
+
+		measure_hex(hex, id, sizeof(id));
+		measure_hex(phex, pub, sizeof(pub));
+		plat_log("attestation: key P-256, key id %s", hex);
+		plat_log("attestation: public key %s", phex);
+	}
+	/* Only the hypervisor's .bss keeps it from here on. */
+	memset(bi->attest_key, 0, sizeof(bi->attest_key));
 }

@@ -48,6 +48,13 @@ int memcmp(const void *a, const void *b, size_t n)
 	return 0;
 }
 
+int strcmp(const char *a, const char *b)
+{
+	for (; *a && *a == *b; a++, b++)
+		;
+	return (unsigned char)*a - (unsigned char)*b;
+}
+
 size_t strlen(const char *s)
 {
 	size_t n = 0;

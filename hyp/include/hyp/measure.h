@@ -24,4 +24,29 @@ int measure_add(u32 type, const u8 digest[32], u64 length, const char *desc);
  */
 int measure_read(u64 off, u64 out[3]);
 
+/* SHA-256 of the log's bytes [0, size) (what LS_FN_MEASURE_READ returns); zeros without log. */
+void measure_log_digest(u8 out[32]);
+
+/*
+ * A protected VM's launch measurement (docs/attestation.md "VM launch measurement"):
+ * SHA-256 over one 16 + 4096-byte record per page donated before the VM's first run,
+ * in donation order: u64 gpa, u64 size (4096), both little-endian, then the page's
+ * contents. The SHA-256 state is opaque here (mbedtls stays out of the core's headers);
+ * measure.c checks it fits.
+ */
+#define VM_MEAS_CTX_U64 16
+struct vm_meas {
+	u64 ctx[VM_MEAS_CTX_U64]; /* mbedtls_sha256_context */
+	u8 digest[32];		  /* valid once @final */
+	u64 pages;		  /* pages measured */
+	bool final;
+};
+
+/* A new VM: nothing measured yet. */
+void vm_meas_init(struct vm_meas *m);
+/* Add the page at guest-physical @gpa with contents @page (4096 bytes); no-op once final. */
+void vm_meas_page(struct vm_meas *m, u64 gpa, const void *page);
+/* The first run: fix the digest; later calls change nothing. */
+void vm_meas_final(struct vm_meas *m);
+
 #endif /* HYP_MEASURE_H */

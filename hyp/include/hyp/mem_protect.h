@@ -30,5 +30,11 @@ int own_host_return_vm(u32 vm, u64 ipa, u64 n, u32 flags, struct own_res *res);
 int own_vm_offer_host(u32 vm, u64 ipa, u64 n, struct own_res *res);
 /* VM withdraws its offer; pages the host borrows go back: SHARED_OWNED -> OWNED */
 int own_vm_withdraw_host(u32 vm, u64 ipa, u64 n, struct own_res *res);
+/*
+ * Copy @len (<= PAGE_SIZE) bytes to the start of the VM's page at @ipa, which must be
+ * mapped and VM OWNED (private: not shared with the host): -EINVAL otherwise, nothing
+ * written. No state change.
+ */
+int own_vm_write_private(u32 vm, u64 ipa, const void *buf, u64 len);
 
 #endif /* HYP_MEM_PROTECT_H */

@@ -14,6 +14,8 @@
 void *plat_phys_to_virt(u64 pa);
 /* Physical address of hypervisor-virtual @va (inverse of plat_phys_to_virt). */
 u64 plat_virt_to_phys(const void *va);
+/* Read-only view of the RAM page at @pa (the VM launch measurement hashes donated pages). */
+const void *plat_page_read(u64 pa);
 /*
  * Make CPU writes to [va, va + size) visible to a table walker that does not
  * snoop the CPU caches (clean to the Point of Coherency on arm64).

@@ -76,6 +76,8 @@ int vcpu_set_reg(u32 vm, u32 idx, u64 id, u64 val);
 int vcpu_get_reg(u32 vm, u32 idx, u64 id, u64 *val);
 int vcpu_run(u32 vm, u32 idx, u64 flags, u64 data, struct vcpu_exit *ex);
 int vm_stat(u32 vm, u64 id, u64 *val);
+/* The VM's launch measurement and its page count: -EPERM until its first run. */
+int vm_measurement(u32 vm, u8 digest[32], u64 *pages);
 
 /* The guest's hypercall (hyp/hvc/guest.c): true when the host must see an exit. */
 bool guest_hvc(struct vcpu *v, struct hvc_regs *r, struct vcpu_exit *ex);
