@@ -75,7 +75,7 @@ vm-initramfs: initramfs $(EDU_KO) $(VMTEST_PROG)
 vm:
 	@mkdir -p $(VM_B) $(B)/test-logs
 	@tap=$(B)/test-logs/vm.tap; rm -f $$tap; \
-	if ! $(MAKE) --no-print-directory hyp-image driver lsvm vm-guests vm-initramfs \
+	if ! $(MAKE) --no-print-directory hyp-image driver lsvm vm-guests vm-initramfs attest-verify \
 		>$(VM_B)/build.log 2>&1; then \
 		printf '1..1\nnot ok 1 - vm: build failed (see %s)\n' $(VM_B)/build.log >> $$tap; \
 		tail -n 20 $(VM_B)/build.log; exit 0; fi; \

@@ -38,8 +38,12 @@ attest-tools:
 	$(TOP)/tests/attest/tools.sh $(LS_VERIFY) $(TOP)/tools/attest/vm-measure \
 		$(B)/attest-tools > $(B)/test-logs/attest-tools.tap; cat $(B)/test-logs/attest-tools.tap
 
-# --- guest payload (tests/guest/attest.S): run by the lead's lsvm test once it lands -------
+# --- guest payload (tests/guest/attest.S): lsvm runs it in the vm suite (tests/vm/lstest
+# "attest"), whose run.sh checks the report with lockstep-verify; in the initramfs as
+# /guests/attest.bin.
 GUEST_B := $(B)/guest
+INITRAMFS_EXTRA += $(GUEST_B)/attest.bin:guests/attest.bin
+$(INITRAMFS): $(GUEST_B)/attest.bin
 .PHONY: guest-attest
 guest-attest: $(GUEST_B)/attest.bin
 $(GUEST_B)/attest.bin: $(TOP)/tests/guest/attest.S $(TOP)/mk/vmattest.mk

@@ -35,7 +35,7 @@ boot() {
 	local mode=$1
 	log=$2
 	qs_prefix="$mode: "
-	if [ "$mode" = acpi ]; then qs_plan $((6 + 2)); else qs_plan 6; fi
+	if [ "$mode" = acpi ]; then qs_plan $((6 + 2 + 2)); else qs_plan 6; fi
 	qs_machine "${3:-}"
 	qs_firmware "$work" || { tap_line "not ok" "AAVMF present"; return; }
 	qs_disk esp "$esp"
@@ -62,9 +62,31 @@ boot() {
 			eval '[ -n "$priv" ] && has "host read abort at IPA $priv[ )]"'
 		assert "Lockstep logged an SMMU fault of the edu at the private page's PA" \
 			eval '[ -n "$priv" ] && has "smmu: event F_[A-Z_]+ sid 0x[0-9a-f]+ addr $priv "'
+		attest_check
 	fi
 	qs_end_checks
 }
+# The attestation report the attest guest printed (tests/vm/lstest "ATTEST-REPORT"), checked
+# here with the tools a remote verifier uses (docs/attestation.md): the public key Lockstep
+# printed at boot, the measurement vm-measure computes for the image padded with zeros to the
+# 1 MiB lsvm -P 1 donated, the guest's nonce; then the same report against a wrong
+# measurement must fail. 2 checks.
+attest_check() {
+	local rep pub meas nonce img=$work/attest-1m.bin
+	rep=$(sed -n 's/^ATTEST-REPORT \([0-9a-f]*\)$/\1/p' "$log" | head -1)
+	pub=$(sed -n 's/.*attestation: public key \([0-9a-f]*\).*/\1/p' "$log" | head -1)
+	cp "$top/build/guest/attest.bin" "$img" 2>/dev/null && truncate -s 1M "$img"
+	meas=$(python3 "$top/tools/attest/vm-measure" "$img@0x80000000" 2>/dev/null | awk '{print $1}')
+	nonce=$(printf 'lockstep-attest-guest-nonce-0001' | od -An -tx1 | tr -d ' \n')
+	python3 -c 'import sys; open(sys.argv[2], "wb").write(bytes.fromhex(sys.argv[1]))' \
+		"${rep:-00}" "$work/attest.report"
+	echo "# attest: key ${pub:0:16}..., measurement ${meas:-none}" >> "$tap"
+	assert "attest: the guest's report verifies (Lockstep's key, vm-measure of the image, its nonce)" \
+		eval '[ -n "$rep" ] && [ -n "$pub" ] && [ -n "$meas" ] && "$top/build/tools/lockstep-verify" "$work/attest.report" "$pub" "$meas" "$nonce" >> "$tap.verify" 2>&1'
+	assert "attest: the same report against another measurement is refused" \
+		eval '[ -n "$rep" ] && ! "$top/build/tools/lockstep-verify" "$work/attest.report" "$pub" "$(printf %064d 0)" "$nonce" >> "$tap.verify" 2>&1'
+}
+
 boot acpi "$logs/vm-serial.log"
 boot dt "$logs/vm-serial-dt.log" acpi=off
 echo "vm: TAP in $tap"

@@ -40,7 +40,7 @@ struct vcpu {
 	int index, fd;
 	struct lockstep_run *run;
 	struct thread thr;
-	char line[256];
+	char line[1024]; /* a console line (longer ones are split, no byte lost) */
 	unsigned int len;
 	long error;
 	int shutdown_type;
@@ -66,13 +66,14 @@ static long xioctl(int fd, unsigned long cmd, unsigned long arg)
 
 static void console_byte(struct vcpu *v, char c)
 {
-	if (c != '\n' && v->len < sizeof(v->line) - 1) {
-		v->line[v->len++] = c;
-		return;
+	if (c == '\n' || v->len == sizeof(v->line) - 1) {
+		v->line[v->len] = 0;
+		out("%s\n", v->line);
+		v->len = 0;
+		if (c == '\n')
+			return;
 	}
-	v->line[v->len] = 0;
-	out("%s\n", v->line);
-	v->len = 0;
+	v->line[v->len++] = c;
 }
 
 static int mmio(struct vcpu *v)
