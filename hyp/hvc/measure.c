@@ -116,6 +116,29 @@ void vm_meas_page(struct vm_meas *m, u64 gpa, const void *page)
 	m->pages++;
 }
 
+/*
+ * One vCPU's initial state, at the first run (after every page): le64 ~0 (never a page's
+ * gpa), le64 index | power << 32, le64 @n, then @n registers (LS_REG_* order), each le64.
+ */
+void vm_meas_vcpu(struct vm_meas *m, u32 idx, bool on, const u64 *regs, unsigned int n)
+{
+	u8 b[8];
+	unsigned int i;
+
+	if (m->final)
+		return;
+	vm_meas_le64(b, ~0ULL);
+	(void)mbedtls_sha256_update_ret(vm_meas_ctx(m), b, sizeof(b));
+	vm_meas_le64(b, idx | (u64)on << 32);
+	(void)mbedtls_sha256_update_ret(vm_meas_ctx(m), b, sizeof(b));
+	vm_meas_le64(b, n);
+	(void)mbedtls_sha256_update_ret(vm_meas_ctx(m), b, sizeof(b));
+	for (i = 0; i < n; i++) {
+		vm_meas_le64(b, regs[i]);
+		(void)mbedtls_sha256_update_ret(vm_meas_ctx(m), b, sizeof(b));
+	}
+}
+
 void vm_meas_final(struct vm_meas *m)
 {
 	if (m->final)

@@ -277,6 +277,26 @@ static void vcpu_stat_add(struct own_vm_run *r, unsigned int id)
 	__atomic_fetch_add(&r->stat[id], 1, __ATOMIC_RELAXED);
 }
 
+/*
+ * The first run: every vCPU's initial state joins the launch measurement, in index order
+ * (the vCPU set and the registers are fixed from here on), so a report also says where
+ * and how the VM was started, not only with which memory. Run lock held.
+ */
+static void vcpu_meas_all(struct own_vm_run *r)
+{
+	u64 regs[LS_REG_NR];
+	unsigned int i, id;
+
+	for (i = 0; i < VCPU_MAX; i++) {
+		if (!r->vcpu[i])
+			continue;
+		for (id = 0; id < LS_REG_NR; id++)
+			if (plat_vcpu_get_reg(r->vcpu[i], id, &regs[id]))
+				regs[id] = 0;
+		vm_meas_vcpu(&r->meas, i, r->vcpu[i]->on, regs, LS_REG_NR);
+	}
+}
+
 int vcpu_run(u32 vm, u32 idx, u64 flags, u64 data, struct vcpu_exit *ex)
 {
 	struct own_principal *p = own_vm_get(vm);
@@ -313,6 +333,8 @@ int vcpu_run(u32 vm, u32 idx, u64 flags, u64 data, struct vcpu_exit *ex)
 		goto unlock;
 	}
 	v->running = true;
+	if (!r->started)
+		vcpu_meas_all(r);
 	vm_meas_final(&r->meas); /* the first run fixes the launch measurement */
 	r->started = true;
 	hyp_spin_unlock(&r->lock);

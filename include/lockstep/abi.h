@@ -390,8 +390,10 @@
  * (SHA-256, 32 bytes: byte i in bits 8 * (i % 8) of x(1 + i / 8)), x5 = pages measured.
  * The measurement covers, in donation order, every page donated to the VM before its first
  * LS_FN_VCPU_RUN that entered the guest, one record per page: u64 gpa, u64 size (4096),
- * little-endian, then the 4096 bytes (LS_VM_MEAS_REC_BYTES in all); pages donated later are
- * not measured. LS_EPERM: the VM has not run yet (the value is not final); LS_ENOENT.
+ * little-endian, then the 4096 bytes (LS_VM_MEAS_REC_BYTES in all); then, at the first run, one
+ * record per vCPU in index order: u64 ~0, u64 index | on << 32, u64 LS_REG_NR, the LS_REG_NR
+ * registers (LS_REG_* order), all little-endian. Pages donated later are not measured.
+ * LS_EPERM: the VM has not run yet (the value is not final); LS_ENOENT.
  */
 #define LS_FN_VM_MEASUREMENT  0x0071
 #define LS_HVC_VM_MEASUREMENT LS_HVC_ID(LS_FN_VM_MEASUREMENT)

@@ -115,6 +115,27 @@ struct rec {
 	const u8 *page;
 };
 
+/*
+ * The record of vCPU 0 at the first run, as the tests create it (on, the fake's reset state:
+ * every register 0 but PSTATE 0x3c5, SCTLR_EL1 0x30d00800, MPIDR 0x80000000): le64 ~0,
+ * le64 index | on << 32, le64 LS_REG_NR, the LS_REG_NR registers.
+ */
+static void expect_vcpu0(mbedtls_sha256_context *c)
+{
+	u64 w[3 + LS_REG_NR] = { ~0ULL, 1ULL << 32, LS_REG_NR };
+	u8 b[8];
+	unsigned int i, k;
+
+	w[3 + LS_REG_PSTATE] = 0x3c5;
+	w[3 + LS_REG_SCTLR_EL1] = 0x30d00800;
+	w[3 + LS_REG_MPIDR] = 0x80000000;
+	for (i = 0; i < ARRAY_SIZE(w); i++) {
+		for (k = 0; k < 8; k++)
+			b[k] = (u8)(w[i] >> (8 * k));
+		mbedtls_sha256_update_ret(c, b, 8);
+	}
+}
+
 static void expect(const struct rec *recs, unsigned int n, u8 out[32])
 {
 	mbedtls_sha256_context c;
@@ -132,6 +153,7 @@ static void expect(const struct rec *recs, unsigned int n, u8 out[32])
 		mbedtls_sha256_update_ret(&c, hdr, 16);
 		mbedtls_sha256_update_ret(&c, recs[i].page, 4096);
 	}
+	expect_vcpu0(&c);
 	mbedtls_sha256_finish_ret(&c, out);
 	mbedtls_sha256_free(&c);
 }
@@ -192,11 +214,14 @@ static void measure_order(void **state)
 	assert_memory_equal(got, want, 32);
 }
 
-/* Known answer: pages 0..255 repeated at MEM_IPA and zeros at MEM_IPA + 0x3000. */
+/*
+ * Known answer (Python hashlib over the documented encoding): pages 0..255 repeated at
+ * MEM_IPA, zeros at MEM_IPA + 0x3000, then vCPU 0's record (on, reset state).
+ */
 static void measure_kat(void **state)
 {
 	static const char kat[] =
-		"ef7a4ee1e041936d8d2da1706af72cfdcb99435f580a675706c70064c62c532a";
+		"effdc4151c379d55e574bf10e5c8ea501de28e16ef850a1ada329c5f514de25d";
 	struct hvc_regs r;
 	u8 got[32], want[32], *p;
 	u64 pa, pages, i;
@@ -243,11 +268,12 @@ static void measure_after_run(void **state)
 	assert_int_equal(vm_meas(OWN_MAX_VMS - 1, d, &pages), LS_ENOENT);
 }
 
-/* A destroyed VM's slot starts fresh: nothing measured is SHA-256 of nothing. */
+/*
+ * A destroyed VM's slot starts fresh: no page measured, only vCPU 0's record (the same
+ * value expect() gives for no page).
+ */
 static void measure_destroyed_slot(void **state)
 {
-	static const char empty[] =
-		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 	struct hvc_regs r;
 	u8 got[32], want[32];
 	u64 pages;
@@ -266,9 +292,52 @@ static void measure_destroyed_slot(void **state)
 	assert_int_equal(vm_meas(vm2, got, &pages), LS_EPERM);
 	run_once(vm2);
 	assert_int_equal(vm_meas(vm2, got, &pages), LS_OK);
-	unhex(empty, want, 32);
+	expect(NULL, 0, want);
 	assert_memory_equal(got, want, 32);
 	assert_int_equal(pages, 0);
+}
+
+/*
+ * The vCPUs' initial state is measured: the same memory started at another PC, with another
+ * x0, or with a second vCPU (off) gives another value; the same start gives the same one.
+ */
+static void measure_vcpu_state(void **state)
+{
+	static const u64 pcs[4] = { MEM_IPA, MEM_IPA + 0x40, MEM_IPA, MEM_IPA };
+	u8 got[4][32];
+	struct hvc_regs r;
+	u64 pages;
+	unsigned int i;
+	u32 v;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		v = i ? env_vm_create(16, 32) : vm;
+		new_vcpu(v, 0);
+		if (i == 3)
+			assert_int_equal(env_hvc(LS_FN_VCPU_CREATE, v, 1,
+						 env_host_pages(1, PAGE_SIZE), LS_VCPU_POWER_OFF,
+						 &r),
+					 LS_OK);
+		donate_filled(v, MEM_IPA, 1, 4);
+		assert_int_equal(env_hvc(LS_FN_VCPU_SET_REG, v, 0, LS_REG_PC, pcs[i], &r), LS_OK);
+		if (i == 2)
+			assert_int_equal(env_hvc(LS_FN_VCPU_SET_REG, v, 0, LS_REG_X(0), 7, &r),
+					 LS_OK);
+		run_once(v);
+		assert_int_equal(vm_meas(v, got[i], &pages), LS_OK);
+		assert_int_equal(pages, 1);
+	}
+	assert_memory_not_equal(got[0], got[1], 32); /* another PC */
+	assert_memory_not_equal(got[0], got[2], 32); /* another x0 */
+	assert_memory_not_equal(got[0], got[3], 32); /* a second vCPU */
+	v = env_vm_create(16, 32);		     /* the same start again: the same value */
+	new_vcpu(v, 0);
+	donate_filled(v, MEM_IPA, 1, 4);
+	assert_int_equal(env_hvc(LS_FN_VCPU_SET_REG, v, 0, LS_REG_PC, pcs[0], &r), LS_OK);
+	run_once(v);
+	assert_int_equal(vm_meas(v, got[1], &pages), LS_OK);
+	assert_memory_equal(got[0], got[1], 32);
 }
 
 /* ---- the guest's report ---- */
@@ -437,6 +506,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(report_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(measure_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(measure_kat, setup, teardown),
+		cmocka_unit_test_setup_teardown(measure_vcpu_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(measure_after_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(measure_destroyed_slot, setup, teardown),
 	};

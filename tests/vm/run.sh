@@ -76,7 +76,9 @@ attest_check() {
 	rep=$(sed -n 's/^ATTEST-REPORT \([0-9a-f]*\)$/\1/p' "$log" | head -1)
 	pub=$(sed -n 's/.*attestation: public key \([0-9a-f]*\).*/\1/p' "$log" | head -1)
 	cp "$top/build/guest/attest.bin" "$img" 2>/dev/null && truncate -s 1M "$img"
-	meas=$(python3 "$top/tools/attest/vm-measure" "$img@0x80000000" 2>/dev/null | awk '{print $1}')
+	# lsvm: one vCPU, on, PC = 0x80000000, x0 = 0 (tools/lsvm/lsvm.c)
+	meas=$(python3 "$top/tools/attest/vm-measure" "$img@0x80000000" --vcpu 0,pc=0x80000000 \
+		2>/dev/null | awk '{print $1}')
 	nonce=$(printf 'lockstep-attest-guest-nonce-0001' | od -An -tx1 | tr -d ' \n')
 	python3 -c 'import sys; open(sys.argv[2], "wb").write(bytes.fromhex(sys.argv[1]))' \
 		"${rep:-00}" "$work/attest.report"

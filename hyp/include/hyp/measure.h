@@ -48,5 +48,7 @@ void vm_meas_init(struct vm_meas *m);
 void vm_meas_page(struct vm_meas *m, u64 gpa, const void *page);
 /* The first run: fix the digest; later calls change nothing. */
 void vm_meas_final(struct vm_meas *m);
+/* One vCPU's initial state (power, LS_REG_* registers), at the first run, before final. */
+void vm_meas_vcpu(struct vm_meas *m, u32 idx, bool on, const u64 *regs, unsigned int n);
 
 #endif /* HYP_MEASURE_H */
