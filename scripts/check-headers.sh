@@ -10,7 +10,8 @@
 #   hyp/arch/arm64 hyp/iommu (and any other hyp/ dir)   ${CROSS}gcc freestanding
 #       with the hypervisor's include paths ($HYP_HDR_CFLAGS), $WARN (hyp/iommu
 #       also $CORE_WARN, as mk/iommu.mk builds it);
-#   include/lockstep/*.h   native $HOSTCC and ${CROSS}gcc -ffreestanding;
+#   include/lockstep/*.h   native $HOSTCC and ${CROSS}gcc -ffreestanding (lockstep-uapi.h,
+#       a Linux uAPI header, native only: it needs <linux/ioctl.h>);
 #       abi.h also with -nostdinc: it must not need any libc header, since the
 #       Linux module includes it in the kernel's environment.
 set -u
@@ -56,6 +57,10 @@ while IFS= read -r h; do
 	include/lockstep/abi.h)
 		try "$(id "$h")-host" "$h" "$hostcc" $WARN $CORE_WARN
 		try "$(id "$h")-nostdinc" "$h" "${cross}gcc" $WARN $CORE_WARN -ffreestanding -nostdinc ;;
+	include/lockstep/lockstep-uapi.h)	# a Linux uAPI header (<linux/ioctl.h>): user space
+		# includes it with the Linux headers, as the host compiler has them; the module with
+		# the kernel's (mk/driver.mk), lsvm with the kernel's uapi tree (mk/vm.mk)
+		try "$(id "$h")-host" "$h" "$hostcc" $WARN $CORE_WARN ;;
 	include/*)
 		try "$(id "$h")-host" "$h" "$hostcc" $WARN $CORE_WARN
 		try "$(id "$h")-freestanding" "$h" "${cross}gcc" $WARN $CORE_WARN -ffreestanding ;;
