@@ -257,21 +257,10 @@ static long ls_vcpu_run(struct ls_vcpu *vcpu)
 		flags = 0;
 		data = 0;
 		if ((long)res.a0 != LS_OK) {
-			/*
-			 * LS_EPERM while the VM runs: another vCPU's SYSTEM_OFF/RESET, whose own
-			 * thread records it (vm->shutdown, then wakes every vCPU) only once its RUN
-			 * has returned. Give it that moment (bounded) instead of failing this vCPU.
-			 */
-			if ((long)res.a0 == LS_EPERM && !READ_ONCE(vm->shutdown))
-				wait_event_interruptible_timeout(vcpu->wq, READ_ONCE(vm->shutdown),
-								 HZ);
-			if ((long)res.a0 == LS_EPERM && READ_ONCE(vm->shutdown)) {
-				ls_vcpu_shutdown_exit(vcpu);
-				ret = 0;
-			} else {
-				run->exit_reason = LOCKSTEP_EXIT_UNKNOWN;
-				ret = ls_errno((long)res.a0);
-			}
+			/* A shut-down VM answers every RUN with LS_EXIT_SHUTDOWN (below); an
+			 * error is the VM being torn down or a driver bug. */
+			run->exit_reason = LOCKSTEP_EXIT_UNKNOWN;
+			ret = ls_errno((long)res.a0);
 			break;
 		}
 		switch (res.a1) {

@@ -149,10 +149,10 @@ static bool psci_call(struct vcpu *v, u32 fn, struct hvc_regs *r, struct vcpu_ex
 		return false;
 	case PSCI_SYSTEM_OFF:
 	case PSCI_SYSTEM_RESET:
-		vcpu_shutdown(v->vm);
+		ex->x[0] = fn == PSCI_SYSTEM_OFF ? LS_SHUTDOWN_OFF : LS_SHUTDOWN_RESET;
+		vcpu_shutdown(v->vm, ex->x[0]);
 		ret1(r, PSCI_SUCCESS);
 		ex->reason = LS_EXIT_SHUTDOWN;
-		ex->x[0] = fn == PSCI_SYSTEM_OFF ? LS_SHUTDOWN_OFF : LS_SHUTDOWN_RESET;
 		return true;
 	default:
 		ret1(r, PSCI_NOT_SUPPORTED);

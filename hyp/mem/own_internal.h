@@ -31,10 +31,11 @@ struct own_vm_run {
 	struct hyp_spinlock lock;
 	struct vcpu *vcpu[VCPU_MAX];
 	unsigned int nr_vcpus;
-	bool started;  /* a vCPU entered the guest: registers and vCPU set fixed */
-	bool dying;    /* the host reclaims its memory: never runs again */
-	bool shutdown; /* guest SYSTEM_OFF / SYSTEM_RESET */
-	bool guarded;  /* MMIO guard on: only guard[] granules are MMIO */
+	bool started;	  /* a vCPU entered the guest: registers and vCPU set fixed */
+	bool dying;	  /* the host reclaims its memory: never runs again */
+	bool shutdown;	  /* guest SYSTEM_OFF / SYSTEM_RESET */
+	u8 shutdown_type; /* LS_SHUTDOWN_OFF or LS_SHUTDOWN_RESET, once shutdown */
+	bool guarded;	  /* MMIO guard on: only guard[] granules are MMIO */
 	unsigned int nr_guard;
 	u64 guard[VCPU_MMIO_GUARD_MAX];
 	u64 stat[8];	     /* LS_VM_STAT_* counters kept here (atomic) */

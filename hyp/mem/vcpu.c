@@ -176,11 +176,13 @@ bool vcpu_is_on(struct vcpu *v)
 	return on;
 }
 
-void vcpu_shutdown(u32 vm)
+void vcpu_shutdown(u32 vm, u64 type)
 {
 	struct own_principal *p = own_vm_get(vm);
 
 	hyp_spin_lock(&p->vm_run.lock);
+	if (!p->vm_run.shutdown)
+		p->vm_run.shutdown_type = (u8)type; /* the first request wins */
 	p->vm_run.shutdown = true;
 	hyp_spin_unlock(&p->vm_run.lock);
 }
@@ -318,8 +320,16 @@ int vcpu_run(u32 vm, u32 idx, u64 flags, u64 data, struct vcpu_exit *ex)
 	if (!p->live || !v)
 		goto unlock;
 	ret = -EPERM;
-	if (r->shutdown || r->dying)
+	if (r->dying)
 		goto unlock;
+	ret = 0;
+	if (r->shutdown) {
+		/* Every vCPU of a shut-down VM sees the shutdown, as KVM's do: the host's
+		 * threads need no other channel to learn it. Nothing runs. */
+		ex->reason = LS_EXIT_SHUTDOWN;
+		ex->x[0] = r->shutdown_type;
+		goto unlock;
+	}
 	ret = -EBUSY;
 	if (v->running)
 		goto unlock;

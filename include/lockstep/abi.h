@@ -222,7 +222,7 @@
  * LS_FN_VCPU_RUN     x1 = vm, x2 = vcpu, x3 = LS_RUN_* flags, x4 = MMIO read data (with
  *                    LS_RUN_MMIO_DONE). Runs the vCPU on this CPU until an exit the host must
  *                    see; returns LS_OK with x1 = LS_EXIT_* and x2..x6 as listed there.
- *                    LS_EBUSY: the vCPU runs on another CPU; LS_EPERM: the VM is shut down;
+ *                    LS_EBUSY: the vCPU runs on another CPU; LS_EPERM: the VM is torn down;
  *                    LS_EINVAL: unknown flags, or a completion that does not match the pending
  *                    exit (MMIO_DONE without a pending MMIO read/write, INJECT_ABORT without a
  *                    pending fault).
@@ -280,7 +280,8 @@
  *                        CPU_ON returned SUCCESS already): the host wakes that vCPU's thread.
  *   LS_EXIT_CPU_OFF      the vCPU called PSCI CPU_OFF: it is off until a CPU_ON.
  *   LS_EXIT_SHUTDOWN     x2 = LS_SHUTDOWN_OFF or LS_SHUTDOWN_RESET (PSCI SYSTEM_OFF/RESET);
- *                        the VM is shut down: every later RUN of it returns LS_EPERM.
+ *                        the VM is shut down: every later RUN of any of its vCPUs returns
+ *                        LS_OK with this exit (the first request's x2) and runs nothing.
  *   LS_EXIT_MEM_SHARE    x2 = gpa, x3 = size: the guest offered the range to the host
  *                        (MEM_SHARE, consent recorded; the host converts with LS_FN_VM_SHARE_HOST).
  *   LS_EXIT_MEM_UNSHARE  x2 = gpa, x3 = size: the guest withdrew it (MEM_UNSHARE, done already).

@@ -88,7 +88,7 @@ bool vcpu_psci_cpu_on(struct vcpu *t, u64 entry, u64 ctx_id);
 void vcpu_psci_cpu_off(struct vcpu *v);
 bool vcpu_is_on(struct vcpu *v);
 int vcpu_mmio_guard(u32 vm, u64 ipa);
-void vcpu_shutdown(u32 vm);
+void vcpu_shutdown(u32 vm, u64 type);
 
 /* ---- platform: the world switch (hyp/arch/arm64/guest.c; hyp/arch/fake) ---- */
 /* Bytes of register context after struct vcpu (the page holds both). */
