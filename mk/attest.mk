@@ -15,7 +15,10 @@ MBEDTLS_HYP	:= $(MBEDTLS_B)/hyp/libmbedcrypto.a
 MBEDTLS_EFI_AA64 := $(MBEDTLS_B)/efi-aarch64/libmbedcrypto.a
 MBEDTLS_EFI_X64	:= $(MBEDTLS_B)/efi-x86_64/libmbedcrypto.a
 MBEDTLS_HOST	:= $(MBEDTLS_B)/host/libmbedcrypto.a
-MBEDTLS_DEPS	:= $(TOP)/scripts/mbedtls.sh $(TOP)/lib/mbedtls/lockstep_config.h
+MBEDTLS_DEPS	:= $(TOP)/scripts/mbedtls.sh $(TOP)/lib/mbedtls/lockstep_config.h \
+		   $(TOP)/lib/mbedtls/files.txt
+# The mbedtls sources lockstep_config.h enables: the one list (scripts/mbedtls.sh, fuzz, bench).
+MBEDTLS_FILES	:= $(shell cat $(TOP)/lib/mbedtls/files.txt)
 # newlib's headers (mk/hyp.mk builds them) for the freestanding kinds.
 MBEDTLS_NEWLIB	:= $(B)/newlib/install/aarch64-none-elf/lib/libc.a
 

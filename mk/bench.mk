@@ -16,8 +16,7 @@ BENCH_CFLAGS := -std=gnu11 -O2 -g $(CORE_INC) -I$(TOP)/hyp/arch/fake -I$(TOP)/te
 
 # The core's attestation files need mbedtls: its sources (unpacked by scripts/mbedtls.sh for
 # the host library, which is sanitizer-instrumented) compiled here without sanitizers.
-BENCH_MBEDTLS := sha256 md hmac_drbg bignum ecp ecp_curves ecdsa asn1parse asn1write \
-		 constant_time platform platform_util memory_buffer_alloc
+BENCH_MBEDTLS := $(MBEDTLS_FILES)
 $(BENCH_BIN): $(BENCH_SRC) $(wildcard hyp/include/hyp/*.h) include/lockstep/abi.h mk/bench.mk \
 		| $(MBEDTLS_HOST)
 	@mkdir -p $(BENCH_B)

@@ -26,8 +26,7 @@ TEST_SUITES += fuzz-smoke
 # measurement, the report signature), compiled here with clang from the source tree
 # scripts/mbedtls.sh unpacked: the host library is gcc's, whose sanitizer runtime is not
 # clang's.
-FUZZ_MBEDTLS := sha256 md hmac_drbg bignum ecp ecp_curves ecdsa asn1parse asn1write \
-		constant_time platform platform_util memory_buffer_alloc
+FUZZ_MBEDTLS := $(MBEDTLS_FILES)
 $(FUZZ_BIN): $(FUZZ_DEPS) | $(MBEDTLS_HOST)
 	@mkdir -p $(FUZZ_B)/mbedtls
 	@for f in $(FUZZ_MBEDTLS); do \

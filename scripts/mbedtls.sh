@@ -26,12 +26,13 @@ cfg=$top/lib/mbedtls/lockstep_config.h
 newlib_inc=${NEWLIB_INC:-$top/build/newlib/install/aarch64-none-elf/include}
 version=2.28.3
 
-# The files lockstep_config.h enables; a file for a disabled module would compile
-# to nothing, but listing exactly these keeps the archive (and `make cloc`) honest.
-MBEDTLS_FILES=(sha256 md hmac_drbg bignum ecp ecp_curves ecdsa asn1parse asn1write
-	constant_time platform platform_util memory_buffer_alloc)
+# The files lockstep_config.h enables (lib/mbedtls/files.txt, the one list: the fuzzer and
+# the benchmark compile the same ones); a file for a disabled module would compile to
+# nothing, but listing exactly these keeps the archive (and `make cloc`) honest.
+files=$top/lib/mbedtls/files.txt
+read -r -a MBEDTLS_FILES <<<"$(tr '\n' ' ' <"$files")"
 
-key=$(cat "$0" "$cfg" | sha256sum | cut -c1-16)
+key=$(cat "$0" "$cfg" "$files" | sha256sum | cut -c1-16)
 dir=$out/$kind
 lib=$dir/libmbedcrypto.a
 stamp=$dir/.stamp-$key
