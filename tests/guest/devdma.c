@@ -10,15 +10,18 @@
  *
  * 1. a private page: the device's data arrives (the host cannot read the page: the VMM checks);
  * 2. a page the guest shared (MEM_SHARE): the data arrives and the VMM sees it too;
- * 3. a GPA outside the VM's memory: nothing arrives anywhere (the VMM counts the SMMU fault).
+ * 3. the same page after MEM_UNSHARE, zeroed by the guest: the data arrives again, the VMM can no
+ *    longer read it (the device follows the conversions both ways);
+ * 4. a GPA outside the VM's memory: nothing arrives anywhere (the VMM counts the SMMU fault).
  */
 #include "guest.h"
 
-#define DEV_DMA	      0x09000020UL
-#define DEV_SUM	      0x09000028UL
-#define KVM_MEM_SHARE 0xC6000003UL
-#define DMA_MAGIC     0x6564752d646d6121UL /* "edu-dma!", word 0 of the VMM's pattern */
-#define UNMAPPED_GPA  0xc0000000UL	   /* beyond the VM's RAM (2 MiB at 0x80000000) */
+#define DEV_DMA		0x09000020UL
+#define DEV_SUM		0x09000028UL
+#define KVM_MEM_SHARE	0xC6000003UL
+#define KVM_MEM_UNSHARE 0xC6000004UL
+#define DMA_MAGIC	0x6564752d646d6121UL /* "edu-dma!", word 0 of the VMM's pattern */
+#define UNMAPPED_GPA	0xc0000000UL	     /* beyond the VM's RAM (2 MiB at 0x80000000) */
 
 const char *guest_name = "devdma";
 static volatile u64 priv[512] __attribute__((aligned(4096)));
@@ -70,6 +73,12 @@ void guest_main(u64 index, u64 x0)
 	check(r.a0 == 0, "MEM_SHARE of a second page returns SUCCESS");
 	dma_and_report(shared, "shared");
 	check(shared[0] == DMA_MAGIC, "the device's data reached the shared page");
+
+	r = hvc(KVM_MEM_UNSHARE, (u64)shared, 0, 0);
+	check(r.a0 == 0, "MEM_UNSHARE of that page returns SUCCESS");
+	memset((void *)shared, 0, sizeof(shared));
+	dma_and_report(shared, "unshared");
+	check(shared[0] == DMA_MAGIC, "the device's data reached the page private again");
 
 	before = page_sum(priv);
 	note("device DMA to unmapped gpa ");
