@@ -7,7 +7,10 @@
  * registers stay the VMM's (BAR 0 is not moved into the VM); the edu's DMA translates through
  * the VM's stage 2 (IOVA = GPA). Run by tests/vfiovm/lstest.
  *
- *   vfio-vm BDF GROUP GUEST_IMAGE
+ *   vfio-vm BDF GROUP GUEST_IMAGE [hold]
+ *
+ * With "hold": open, create the VM, assign, print "# holding", then sleep until killed (the
+ * shell kills it with SIGKILL: the VM's teardown must give the device back).
  *
  * Prints "ok - NAME" / "not ok - NAME" per check and "# ..." diagnostics (the shell wraps them
  * as TAP), then "# vfio-vm: N failed". Guest lines ("devdma: ok - ...") are printed as they come.
@@ -483,8 +486,8 @@ int main(int argc, char **argv)
 	long r;
 	int vm2;
 
-	if (argc != 4) {
-		err("usage: vfio-vm BDF GROUP GUEST_IMAGE\n");
+	if (argc != 4 && !(argc == 5 && streq(argv[4], "hold"))) {
+		err("usage: vfio-vm BDF GROUP GUEST_IMAGE [hold]\n");
 		return 2;
 	}
 	g.pattern = (void *)sys(NR_MMAP, 0, PG, PROT_READ_ | PROT_WRITE_,
@@ -513,6 +516,12 @@ int main(int argc, char **argv)
 	check(vm_create(argv[3]) == 0, "a protected VM with the devdma guest (2 MiB, private)");
 	if (g.vm <= 0)
 		goto done;
+	if (argc == 5) {
+		r = assign(g.vm, (unsigned int)g.group, 0, 0);
+		out("# holding: LOCKSTEP_VM_ASSIGN_DEVICE %ld\n", r);
+		for (;;)
+			sleep_ms(1000);
+	}
 	bad_inputs();
 
 	r0 = lsi_stat("vm_assigns");
