@@ -188,6 +188,12 @@ static int ls_vmdev_release_one(struct ls_vm *vm, struct ls_vmdev *d)
 {
 	int ret = d->release(d->group);
 
+	/* No stream of the group is assigned any more: its devices were removed meanwhile. */
+	if (ret == -ENOENT) {
+		pr_warn("vm %llu: IOMMU group %d has no device assigned any more (removed)\n",
+			vm->id, iommu_group_id(d->group));
+		ret = 0;
+	}
 	if (ret) {
 		/* The streams stay the VM's: VM_DESTROY will refuse and the VM is leaked, loudly. */
 		pr_err("vm %llu: releasing IOMMU group %d: %d\n", vm->id, iommu_group_id(d->group),

@@ -941,8 +941,19 @@ static struct iommu_device *lsi_probe_device(struct device *dev)
 static void lsi_release_device(struct device *dev)
 {
 	struct lsi_master *m = dev_iommu_priv_get(dev);
+	struct arm_smccc_res res;
 
-	/* The core attached release_domain (identity) first; the stream is on the host view. */
+	/*
+	 * The core attached release_domain (identity) first; the stream is on the host view, unless
+	 * a VM has it (the device was removed while assigned): Lockstep gives it back here, so that
+	 * the VM's teardown finds no stream of it and VM_DESTROY can succeed.
+	 */
+	if (m && m->in_vm) {
+		arm_smccc_1_1_hvc(LS_HVC_VM_RELEASE_STREAM, m->sid, &res);
+		atomic64_inc(&lsi_stats.vm_releases);
+		dev_warn(dev, "removed while Lockstep VM %llu has stream 0x%x: released (%ld)\n",
+			 m->vm, m->sid, (long)res.a0);
+	}
 	dev_iommu_priv_set(dev, NULL);
 	kfree(m);
 }
