@@ -7,10 +7,12 @@
  * registers stay the VMM's (BAR 0 is not moved into the VM); the edu's DMA translates through
  * the VM's stage 2 (IOVA = GPA). Run by tests/vfiovm/lstest.
  *
- *   vfio-vm BDF GROUP GUEST_IMAGE [hold]
+ *   vfio-vm BDF GROUP GUEST_IMAGE [hold|hold-nodev]
  *
  * With "hold": open, create the VM, assign, print "# holding", then sleep until killed (the
- * shell kills it with SIGKILL: the VM's teardown must give the device back).
+ * shell kills it with SIGKILL: the VM's teardown must give the device back). "hold-nodev" closes
+ * the device fd (and BAR mapping) after the assignment, so that the shell can remove the device
+ * from the PCI bus while the VM has it.
  *
  * Prints "ok - NAME" / "not ok - NAME" per check and "# ..." diagnostics (the shell wraps them
  * as TAP), then "# vfio-vm: N failed". Guest lines ("devdma: ok - ...") are printed as they come.
@@ -486,8 +488,8 @@ int main(int argc, char **argv)
 	long r;
 	int vm2;
 
-	if (argc != 4 && !(argc == 5 && streq(argv[4], "hold"))) {
-		err("usage: vfio-vm BDF GROUP GUEST_IMAGE [hold]\n");
+	if (argc != 4 && !(argc == 5 && (streq(argv[4], "hold") || streq(argv[4], "hold-nodev")))) {
+		err("usage: vfio-vm BDF GROUP GUEST_IMAGE [hold|hold-nodev]\n");
 		return 2;
 	}
 	g.pattern = (void *)sys(NR_MMAP, 0, PG, PROT_READ_ | PROT_WRITE_,
@@ -518,6 +520,10 @@ int main(int argc, char **argv)
 		goto done;
 	if (argc == 5) {
 		r = assign(g.vm, (unsigned int)g.group, 0, 0);
+		if (streq(argv[4], "hold-nodev")) {
+			sys(NR_MUNMAP, g.bar, g.bar_size);
+			sys(NR_CLOSE, g.dev);
+		}
 		out("# holding: LOCKSTEP_VM_ASSIGN_DEVICE %ld\n", r);
 		for (;;)
 			sleep_ms(1000);

@@ -37,9 +37,9 @@ assert "Linux runs at EL1 under Lockstep, SMMU taken" \
 	eval 'has "CPU: All CPU\(s\) started at EL1" && has "^lockstep: smmu: taken at"'
 qs_guest_block
 # Lockstep's own record (lines may interleave with Linux's on the shared UART: unanchored).
-assert "Lockstep moved stream 0x18 into a VM's stage 2 three times and released it three times" \
-	eval '[ "$(grep -cE "own: stream 0x18 assigned to vm[0-9]+ \(its stage 2" "$log")" = 3 ] &&
-		[ "$(grep -cE "own: stream 0x18 released by vm[0-9]+ \(host identity view\)" "$log")" = 3 ]'
+assert "Lockstep moved stream 0x18 into a VM's stage 2 four times and released it four times" \
+	eval '[ "$(grep -cE "own: stream 0x18 assigned to vm[0-9]+ \(its stage 2" "$log")" = 4 ] &&
+		[ "$(grep -cE "own: stream 0x18 released by vm[0-9]+ \(host identity view\)" "$log")" = 4 ]'
 # The guest's DMA to GPA 0xc0000000 (outside its 2 MiB of RAM) faulted in the VM's stage 2.
 assert "Lockstep logged the edu's fault at GPA 0xc0000000 while the VM had it (sid 0x18)" \
 	has 'smmu: event F_[A-Z_]+ sid 0x18 addr 0xc0000000 .*write'
