@@ -287,6 +287,8 @@ static void ls_vm_release(struct kref *ref)
 	mutex_lock(&ls_vms_lock);
 	list_del(&vm->node);
 	mutex_unlock(&ls_vms_lock);
+	/* Devices first: VM_DESTROY refuses a VM that still has a stream. */
+	ls_vmdev_release_all(vm);
 	for (i = 0; i < LOCKSTEP_MAX_SLOTS; i++)
 		if (vm->slots[i].used)
 			ls_vm_reclaim_slot(vm, &vm->slots[i]);
@@ -587,6 +589,10 @@ static long ls_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		mutex_unlock(&vm->lock);
 		return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
 	}
+	case LOCKSTEP_VM_ASSIGN_DEVICE:
+		return ls_vmdev_assign(vm, uarg);
+	case LOCKSTEP_VM_RELEASE_DEVICE:
+		return ls_vmdev_release(vm, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -631,6 +637,7 @@ static int ls_vm_create(unsigned long type)
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
 	INIT_LIST_HEAD(&vm->chunks);
+	INIT_LIST_HEAD(&vm->devices);
 	vm->serial = atomic64_inc_return(&ls_vm_serial);
 	vm->id = LS_POOL_HOST; /* not yet: ls_vm_donate() refuses donations to a VM pool */
 	for (tries = 0;; tries++) {

@@ -8,6 +8,7 @@
  *            timer PPI, /dev/lockstep's ioctls and the debugfs test files
  *   vcpu.c   the vCPU fd: RUN loop, ONE_REG, the mmap()ed struct lockstep_run
  *   gmem.c   guest_memfd: page allocation, per-page state, mmap of shared pages
+ *   vmdev.c  devices of VMs: a VFIO group's streams moved into the VM (lockstep-iommu.ko)
  *
  * Object lifetimes. A VM (struct ls_vm) is reference counted: its VM fd and every vCPU fd hold
  * one reference; the last put tears it down (every gmem page reclaimed and checked zero,
@@ -99,7 +100,8 @@ struct ls_vm {
 	u32 shutdown_type;
 	struct ls_slot slots[LOCKSTEP_MAX_SLOTS];
 	struct ls_vcpu *vcpus[LOCKSTEP_MAX_VCPUS];
-	struct list_head chunks; /* pages back from the hypervisor at VM_DESTROY */
+	struct list_head chunks;  /* pages back from the hypervisor at VM_DESTROY */
+	struct list_head devices; /* VFIO groups assigned (vmdev.c), under vm->lock */
 	u64 pool_pages, host_pool_pages, vcpu_pages, enomem_retries;
 };
 
@@ -124,6 +126,11 @@ void ls_vm_exit(void);
 int ls_vcpu_create(struct ls_vm *vm, unsigned long arg);
 void ls_vcpu_free(struct ls_vcpu *vcpu);
 void ls_vcpu_wake_all(struct ls_vm *vm);
+
+/* vmdev.c */
+int ls_vmdev_assign(struct ls_vm *vm, void __user *uarg);
+int ls_vmdev_release(struct ls_vm *vm, void __user *uarg);
+void ls_vmdev_release_all(struct ls_vm *vm);
 
 /* gmem.c */
 int ls_gmem_create(struct ls_vm *vm, struct lockstep_create_guest_memfd *args);

@@ -10,7 +10,7 @@ ALL_TARGETS += driver
 
 driver: $(DRIVER_KO)
 
-$(DRIVER_KO): $(DRV_SRC) $(TOP)/include/lockstep/abi.h $(TOP)/include/lockstep/lockstep-uapi.h $(TOP)/mk/driver.mk
+$(DRIVER_KO): $(DRV_SRC) $(TOP)/include/lockstep/abi.h $(TOP)/include/lockstep/lockstep-uapi.h $(TOP)/include/lockstep/pviommu-vm.h $(TOP)/mk/driver.mk
 	@[ -d "$(KDIR)" ] || { echo "driver: no kernel headers at $(KDIR); run 'make deps'" >&2; exit 1; }
 	@mkdir -p $(DRV_B)
 	cp $(DRV_SRC) $(DRV_B)/

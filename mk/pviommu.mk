@@ -8,6 +8,7 @@
 #                     nVHE KVM): the driver refuses to load. TAP in build/test-logs/pviommu.tap
 PVIOMMU_B    := $(B)/pviommu
 PVIOMMU_SRC  := $(TOP)/host-driver/pviommu/lockstep-iommu.c $(TOP)/host-driver/pviommu/Kbuild
+PVIOMMU_DEPS := $(TOP)/include/lockstep/pviommu-vm.h
 PVIOMMU_KO   := $(PVIOMMU_B)/ko/lockstep-iommu.ko
 PVIOMMU_MODS := virtio_blk failover net_failover virtio_net
 PVIOMMU_CMDLINE := console=ttyAMA0 lstest=1 efi=debug panic=-1 mem=1536M lsfree=0xa0000000
@@ -15,7 +16,7 @@ PVIOMMU_CMDLINE := console=ttyAMA0 lstest=1 efi=debug panic=-1 mem=1536M lsfree=
 .PHONY: pviommu pviommu-ko pviommu-initramfs
 pviommu-ko: $(PVIOMMU_KO)
 
-$(PVIOMMU_KO): $(PVIOMMU_SRC) $(TOP)/include/lockstep/abi.h $(TOP)/mk/pviommu.mk
+$(PVIOMMU_KO): $(PVIOMMU_SRC) $(PVIOMMU_DEPS) $(TOP)/include/lockstep/abi.h $(TOP)/mk/pviommu.mk
 	@[ -d "$(KDIR)" ] || { echo "pviommu: no kernel headers at $(KDIR); run 'make deps'" >&2; exit 1; }
 	@mkdir -p $(PVIOMMU_B)/ko
 	cp $(PVIOMMU_SRC) $(PVIOMMU_B)/ko/

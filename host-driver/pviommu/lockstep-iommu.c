@@ -44,6 +44,15 @@
  * default domain is the identity domain (def_domain_type). Remove and rescan them (or unbind,
  * switch the group type, bind) to put them behind the PV IOMMU (docs/iommu.md, "Linux driver").
  *
+ * Devices of protected VMs (lockstep_iommu_vm_assign / lockstep_iommu_vm_release, exported for
+ * lockstep.ko's LOCKSTEP_VM_ASSIGN_DEVICE, include/lockstep/pviommu-vm.h): the streams of a group
+ * VFIO owns leave their DMA domain (IOMMU_DETACH, then VM_ASSIGN_STREAM: Lockstep refuses a stream
+ * that is in a host domain) with the function's Bus Master Enable off across the switch, so the
+ * device issues no DMA while its stream is on the host identity view. While a stream is a VM's,
+ * its domain refuses every map (-EBUSY, logged): VFIO_IOMMU_MAP_DMA fails, the host cannot give
+ * the VM's device any of its memory; an attach the IOMMU core makes meanwhile (VFIO releasing the
+ * group) only changes the domain the stream goes back to at release.
+ *
  *   /sys/kernel/debug/lockstep-iommu/stats     hypercalls and pages, per operation
  *   /sys/kernel/debug/lockstep-iommu/selftest  write a probed PCI device's name: the ops on a
  *                                              private domain (lsi_selftest)
@@ -74,6 +83,7 @@
 #include <asm/virt.h>
 
 #include <lockstep/abi.h>
+#include <lockstep/pviommu-vm.h>
 
 #define LSI_IOVA_BITS	 40 /* IOVA size: ATTACH refuses a domain above the SMMU IAS (44 on QEMU) */
 #define LSI_POOL_ORDER	 4  /* 16 pages = LS_VM_POOL_MIN, 64 KiB = LS_VM_POOL_ALIGN */
@@ -132,6 +142,7 @@ struct lsi_domain {
 	phys_addr_t q_pa;
 	spinlock_t mmio_lock;  /* mmio; irqsave: unmap may run in interrupt context */
 	struct list_head mmio; /* MMIO mappings (MSI doorbells), unmapped before destroy */
+	atomic_t vm_streams;   /* streams of this domain assigned to a VM: maps refused */
 };
 
 /* One IOMMU_MMIO mapping of a domain. */
@@ -140,10 +151,18 @@ struct lsi_mmio {
 	unsigned long iova, pages;
 };
 
-/* Per device: its StreamID and the Lockstep domain it is attached to (LSI_NO_DOM: identity). */
+/*
+ * Per device: its StreamID and the Lockstep domain it is attached to (LSI_NO_DOM: identity, or a
+ * VM's). ld: the paging domain the IOMMU core attached last (NULL: identity), where the stream
+ * goes back when a VM releases it. in_vm, vm: assigned to Lockstep VM vm. Changed under the IOMMU
+ * group's mutex (the core's attach_dev, lockstep_iommu_vm_assign/release).
+ */
 struct lsi_master {
 	u32 sid;
 	long dom;
+	struct lsi_domain *ld;
+	bool in_vm;
+	u64 vm;
 };
 
 static struct iommu_device lsi_iommu;
@@ -155,7 +174,8 @@ static struct dentry *lsi_debugfs;
 static struct {
 	atomic64_t map_calls, map_pages, unmap_calls, unmap_pages, donate_calls, donate_pages,
 		query_calls, domains, attach_calls, detach_calls, batch_calls, batch_entries,
-		mmio_maps, mmio_pages, shadow_lookups, query_leaf_hits;
+		mmio_maps, mmio_pages, shadow_lookups, query_leaf_hits, vm_assigns, vm_releases,
+		vm_refused_maps;
 } lsi_stats;
 
 static inline struct lsi_domain *to_lsi(struct iommu_domain *d)
@@ -309,11 +329,39 @@ static int lsi_detach(struct lsi_master *m)
 	return 0;
 }
 
+/*
+ * The IOMMU core attaches @ld (NULL: identity) to a stream a VM has: nothing changes in Lockstep
+ * (the stream translates through the VM's stage 2); it goes back to @ld at release, and @ld
+ * refuses maps until then.
+ */
+static void lsi_vm_rehome(struct device *dev, struct lsi_master *m, struct lsi_domain *ld)
+{
+	if (m->ld == ld)
+		return;
+	if (m->ld)
+		atomic_dec(&m->ld->vm_streams);
+	if (ld)
+		atomic_inc(&ld->vm_streams);
+	m->ld = ld;
+	dev_info(dev, "stream 0x%x is VM %llu's: %s when the VM releases it\n", m->sid, m->vm,
+		 ld ? "DMA domain attached" : "host identity view");
+}
+
 static int lsi_identity_attach(struct iommu_domain *domain, struct device *dev)
 {
 	struct lsi_master *m = dev_iommu_priv_get(dev);
+	int ret;
 
-	return m ? lsi_detach(m) : -ENODEV;
+	if (!m)
+		return -ENODEV;
+	if (m->in_vm) {
+		lsi_vm_rehome(dev, m, NULL);
+		return 0;
+	}
+	ret = lsi_detach(m);
+	if (!ret)
+		m->ld = NULL;
+	return ret;
 }
 
 static const struct iommu_domain_ops lsi_identity_ops = {
@@ -467,6 +515,10 @@ static int lsi_attach_dev(struct iommu_domain *domain, struct device *dev)
 
 	if (!m)
 		return -ENODEV;
+	if (m->in_vm) {
+		lsi_vm_rehome(dev, m, ld);
+		return 0;
+	}
 	if (m->dom == (long)ld->id)
 		return 0;
 	/*
@@ -488,6 +540,7 @@ static int lsi_attach_dev(struct iommu_domain *domain, struct device *dev)
 		return lsi_errno((long)res.a0);
 	}
 	m->dom = (long)ld->id;
+	m->ld = ld;
 	dev_info(dev, "stream 0x%x attached to Lockstep DMA domain %lu\n", m->sid, ld->id);
 	return 0;
 }
@@ -626,6 +679,13 @@ static int lsi_map_pages(struct iommu_domain *domain, unsigned long iova, phys_a
 	unsigned long lprot = 0, flags, k;
 
 	*mapped = 0;
+	if (atomic_read(&ld->vm_streams)) {
+		pr_warn_ratelimited(
+			"dom %lu: map of IOVA 0x%lx refused (EBUSY): its device is assigned to a protected VM\n",
+			ld->id, iova);
+		atomic64_inc(&lsi_stats.vm_refused_maps);
+		return -EBUSY;
+	}
 	if (prot & IOMMU_READ)
 		lprot |= LS_IOMMU_READ;
 	if (prot & IOMMU_WRITE)
@@ -881,8 +941,19 @@ static struct iommu_device *lsi_probe_device(struct device *dev)
 static void lsi_release_device(struct device *dev)
 {
 	struct lsi_master *m = dev_iommu_priv_get(dev);
+	struct arm_smccc_res res;
 
-	/* The core attached release_domain (identity) first; the stream is on the host view. */
+	/*
+	 * The core attached release_domain (identity) first; the stream is on the host view, unless
+	 * a VM has it (the device was removed while assigned): Lockstep gives it back here, so that
+	 * the VM's teardown finds no stream of it and VM_DESTROY can succeed.
+	 */
+	if (m && m->in_vm) {
+		arm_smccc_1_1_hvc(LS_HVC_VM_RELEASE_STREAM, m->sid, &res);
+		atomic64_inc(&lsi_stats.vm_releases);
+		dev_warn(dev, "removed while Lockstep VM %llu has stream 0x%x: released (%ld)\n",
+			 m->vm, m->sid, (long)res.a0);
+	}
 	dev_iommu_priv_set(dev, NULL);
 	kfree(m);
 }
@@ -957,6 +1028,165 @@ static const struct iommu_ops lsi_ops = {
 	.default_domain_ops = &lsi_domain_ops,
 };
 
+/* --- devices of protected VMs (include/lockstep/pviommu-vm.h) ---------------------------- */
+
+/*
+ * Bus Master Enable off (PCI Express Base 6.0, 7.5.1.1.3 "Command Register", bit 2): the function
+ * issues no new memory request while its stream moves through the host identity view between two
+ * hypercalls. Returns the Command register to restore.
+ */
+static u16 lsi_dma_quiesce(struct pci_dev *pdev)
+{
+	u16 cmd;
+
+	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
+	if (cmd & PCI_COMMAND_MASTER)
+		pci_write_config_word(pdev, PCI_COMMAND, cmd & ~PCI_COMMAND_MASTER);
+	return cmd;
+}
+
+static void lsi_dma_resume(struct pci_dev *pdev, u16 cmd)
+{
+	if (cmd & PCI_COMMAND_MASTER)
+		pci_write_config_word(pdev, PCI_COMMAND, cmd);
+}
+
+/* Re-attach the stream to m->ld (it is on the host identity view). */
+static int lsi_vm_reattach(struct device *dev, struct lsi_master *m)
+{
+	struct arm_smccc_res res;
+
+	if (!m->ld)
+		return 0;
+	arm_smccc_1_1_hvc(LS_HVC_IOMMU_ATTACH, m->ld->id, m->sid, &res);
+	atomic64_inc(&lsi_stats.attach_calls);
+	if ((long)res.a0 != LS_OK) {
+		dev_err(dev, "stream 0x%x: ATTACH dom %lu -> %ld: left on the host identity view\n",
+			m->sid, m->ld->id, (long)res.a0);
+		return lsi_errno((long)res.a0);
+	}
+	m->dom = (long)m->ld->id;
+	return 0;
+}
+
+struct lsi_vm_op {
+	u64 vm;
+	int err, n;
+};
+
+/* Pass 1 of an assignment: every device is ours, in a paging domain, and no VM's yet. */
+static int lsi_vm_check_dev(struct device *dev, void *data)
+{
+	struct lsi_master *m = dev_iommu_priv_get(dev);
+
+	if (!dev_is_pci(dev) || !m)
+		return -ENODEV;
+	if (m->in_vm)
+		return -EBUSY;
+	if (!m->ld || m->dom == LSI_NO_DOM)
+		return -EINVAL;
+	return 0;
+}
+
+static int lsi_vm_assign_dev(struct device *dev, void *data)
+{
+	struct lsi_master *m = dev_iommu_priv_get(dev);
+	struct pci_dev *pdev = to_pci_dev(dev);
+	struct lsi_vm_op *op = data;
+	struct arm_smccc_res res;
+	u16 cmd;
+	int ret;
+
+	if (!m || m->in_vm || !m->ld)
+		return -EBUSY; /* changed since pass 1 */
+	cmd = lsi_dma_quiesce(pdev);
+	/* Lockstep assigns only a stream on the host identity view (LS_EBUSY from a domain). */
+	ret = lsi_detach(m);
+	if (!ret) {
+		arm_smccc_1_1_hvc(LS_HVC_VM_ASSIGN_STREAM, op->vm, m->sid, &res);
+		ret = lsi_errno((long)res.a0);
+		if (ret) {
+			dev_err(dev, "stream 0x%x: VM_ASSIGN_STREAM vm %llu -> %ld\n", m->sid,
+				op->vm, (long)res.a0);
+			lsi_vm_reattach(dev, m);
+		}
+	}
+	if (!ret) {
+		m->in_vm = true;
+		m->vm = op->vm;
+		atomic_inc(&m->ld->vm_streams);
+		atomic64_inc(&lsi_stats.vm_assigns);
+		op->n++;
+		dev_info(dev, "stream 0x%x assigned to Lockstep VM %llu (left DMA domain %lu)\n",
+			 m->sid, op->vm, m->ld->id);
+	}
+	lsi_dma_resume(pdev, cmd);
+	return ret;
+}
+
+static int lsi_vm_release_dev(struct device *dev, void *data)
+{
+	struct lsi_master *m = dev_iommu_priv_get(dev);
+	struct lsi_vm_op *op = data;
+	struct arm_smccc_res res;
+	u16 cmd;
+	int ret;
+
+	if (!m || !m->in_vm || (op->vm != ~0ULL && m->vm != op->vm))
+		return 0;
+	cmd = lsi_dma_quiesce(to_pci_dev(dev));
+	arm_smccc_1_1_hvc(LS_HVC_VM_RELEASE_STREAM, m->sid, &res);
+	ret = lsi_errno((long)res.a0);
+	if (ret) {
+		dev_err(dev, "stream 0x%x: VM_RELEASE_STREAM -> %ld\n", m->sid, (long)res.a0);
+		op->err = op->err ?: ret;
+	} else {
+		m->in_vm = false;
+		if (m->ld)
+			atomic_dec(&m->ld->vm_streams);
+		atomic64_inc(&lsi_stats.vm_releases);
+		op->n++;
+		ret = lsi_vm_reattach(dev, m);
+		op->err = op->err ?: ret;
+		dev_info(dev, "stream 0x%x released by Lockstep VM %llu, back to %s\n", m->sid,
+			 m->vm, m->ld ? "its DMA domain" : "the host identity view");
+	}
+	lsi_dma_resume(to_pci_dev(dev), cmd);
+	return 0;
+}
+
+int lockstep_iommu_vm_assign(struct iommu_group *group, unsigned long long vm)
+{
+	struct lsi_vm_op op = { .vm = vm };
+	int ret;
+
+	/* Only a group a user-space driver owns (VFIO's container domain, or blocked). */
+	if (!iommu_group_dma_owner_claimed(group))
+		return -EINVAL;
+	ret = iommu_group_for_each_dev(group, NULL, lsi_vm_check_dev);
+	if (ret)
+		return ret;
+	ret = iommu_group_for_each_dev(group, &op, lsi_vm_assign_dev);
+	if (ret) {
+		/* All or nothing: give back the streams this call moved. */
+		iommu_group_for_each_dev(group, &op, lsi_vm_release_dev);
+		return ret;
+	}
+	return op.n ?: -EINVAL;
+}
+EXPORT_SYMBOL_GPL(lockstep_iommu_vm_assign);
+
+int lockstep_iommu_vm_release(struct iommu_group *group)
+{
+	struct lsi_vm_op op = { .vm = ~0ULL };
+
+	iommu_group_for_each_dev(group, &op, lsi_vm_release_dev);
+	if (op.err)
+		return op.err;
+	return op.n ? 0 : -ENOENT;
+}
+EXPORT_SYMBOL_GPL(lockstep_iommu_vm_release);
+
 /* --- probe Lockstep ---------------------------------------------------------------------- */
 
 static int lsi_probe_hyp(void)
@@ -1020,6 +1250,9 @@ static int lsi_stats_show(struct seq_file *s, void *unused)
 	LSI_SHOW(query_leaf_hits);
 	LSI_SHOW(mmio_maps);
 	LSI_SHOW(mmio_pages);
+	LSI_SHOW(vm_assigns);
+	LSI_SHOW(vm_releases);
+	LSI_SHOW(vm_refused_maps);
 #undef LSI_SHOW
 	return 0;
 }

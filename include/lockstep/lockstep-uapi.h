@@ -236,4 +236,23 @@ struct lockstep_global_stats {
 	__u64 reserved[8];
 };
 
+/* ---- devices of protected VMs (docs/uapi.md "LOCKSTEP_VM_ASSIGN_DEVICE") ---- */
+/*
+ * LOCKSTEP_VM_ASSIGN_DEVICE / LOCKSTEP_VM_RELEASE_DEVICE on a VM fd: hand a device the VMM opened
+ * with VFIO to the VM (as KVM_DEV_VFIO_FILE_ADD hands a VFIO file to KVM): every DMA stream of
+ * the VFIO group leaves the group's VFIO domain and translates through the VM's own stage 2
+ * (IOVA = GPA: the VM's private and shared pages, nothing of the host). fd: a VFIO group fd
+ * (/dev/vfio/N, attached to a container). flags, reserved: 0. ASSIGN returns the number of
+ * streams moved. Numbers next to KVM's device ioctls (KVM_CREATE_DEVICE 0xe0 .. 0xe3).
+ */
+struct lockstep_assign_device {
+	__u32 fd;
+	__u32 flags;
+	__u64 reserved[2];
+};
+#define LOCKSTEP_VM_ASSIGN_DEVICE  _IOW(LOCKSTEPIO, 0xe8, struct lockstep_assign_device)
+#define LOCKSTEP_VM_RELEASE_DEVICE _IOW(LOCKSTEPIO, 0xe9, struct lockstep_assign_device)
+#define LOCKSTEP_VM_MAX_DEVICES	   8 /* VFIO groups per VM */
+/* ---- end of devices of protected VMs ---- */
+
 #endif /* LOCKSTEP_UAPI_H */
