@@ -67,8 +67,7 @@ static void pin_blocks_donation(void **state)
 	assert_int_equal(dma_count(PA0 + PAGE_SIZE), 1);
 	assert_int_equal(dma_count(PA0 + 2 * PAGE_SIZE), 0);
 	snap = env_snapshot();
-	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, PA0 + PAGE_SIZE, IPA0, 1, &r),
-			 LS_EBUSY);
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, PA0 + PAGE_SIZE, IPA0, 1, &r), LS_EBUSY);
 	assert_int_equal(env_snapshot(), snap);
 	/* The page next to the pin is free to go. */
 	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, PA0 + 2 * PAGE_SIZE, IPA0, 1, &r),
@@ -80,13 +79,13 @@ static void pin_blocks_donation(void **state)
 	INV_ASSERT();
 	assert_int_equal(own_host_unpin(PA0, 2), 0);
 	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, PA0, IPA0 + PAGE_SIZE, 1, &r), LS_OK);
-	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, PA0 + PAGE_SIZE, IPA0 + 2 * PAGE_SIZE,
-				 1, &r),
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, PA0 + PAGE_SIZE, IPA0 + 2 * PAGE_SIZE, 1,
+				 &r),
 			 LS_EBUSY);
 	assert_int_equal(own_host_unpin(PA0 + PAGE_SIZE, 1), 0);
 	assert_int_equal(dma_count(PA0 + PAGE_SIZE), 0);
-	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, PA0 + PAGE_SIZE, IPA0 + 2 * PAGE_SIZE,
-				 1, &r),
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, PA0 + PAGE_SIZE, IPA0 + 2 * PAGE_SIZE, 1,
+				 &r),
 			 LS_OK);
 	INV_ASSERT();
 }
