@@ -299,7 +299,8 @@ static void inv_pins(struct inv *v)
 			long long idx = inv_idx(v, pa);
 
 			if (idx < 0) {
-				inv_fail(v, "pin %u: PA %#llx is not RAM", i, (unsigned long long)pa);
+				inv_fail(v, "pin %u: PA %#llx is not RAM", i,
+					 (unsigned long long)pa);
 				break;
 			}
 			if ((v->db[idx] & OWN_E_OWNER) != OWN_OWNER_HOST)
