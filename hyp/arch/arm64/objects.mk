@@ -16,5 +16,5 @@ HYP_IOMMU_FILES := hyp/iommu/smmuv3.c hyp/iommu/smmu_host.c
 HYP_ARCH_FILES := \
 	hyp/arch/arm64/boot.c hyp/arch/arm64/console.c hyp/arch/arm64/cpu.c hyp/arch/arm64/ram.c \
 	hyp/arch/arm64/el2.c hyp/arch/arm64/plat.c hyp/arch/arm64/psci.c \
-	hyp/arch/arm64/smmu.c hyp/arch/arm64/trap.c hyp/arch/arm64/guest.c hyp/arch/arm64/measure.c \
+	hyp/arch/arm64/smmu.c hyp/arch/arm64/gic.c hyp/arch/arm64/gic_emul.c hyp/arch/arm64/trap.c hyp/arch/arm64/guest.c hyp/arch/arm64/measure.c \
 	hyp/arch/arm64/head.S hyp/arch/arm64/vectors.S hyp/arch/arm64/guest_entry.S
