@@ -112,7 +112,7 @@ struct ls_mem_range {
 #define LS_BOOT_MAX_MMIO 48
 
 /* VT-d remapping units (vtd below). */
-#define LS_BOOT_MAX_VTD 8
+#define LS_BOOT_MAX_VTD	 8
 /* GICv3 redistributor ranges and ITSs (gicr/its below). */
 #define LS_BOOT_MAX_GICR 8
 #define LS_BOOT_MAX_ITS	 4

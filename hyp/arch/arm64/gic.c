@@ -92,8 +92,8 @@ static int arm64_gic_find_rds(void)
 	u64 at;
 
 	for (i = 0; i < arm64_nr_gicr; i++) {
-		for (at = arm64_gicr[i].base; at + 2 * GIC_FRAME <= arm64_gicr[i].base +
-								      arm64_gicr[i].size;) {
+		for (at = arm64_gicr[i].base;
+		     at + 2 * GIC_FRAME <= arm64_gicr[i].base + arm64_gicr[i].size;) {
 			u64 typer = plat_read64(at + GICR_TYPER);
 
 			if (arm64_gic.nr_rd == GIC_MAX_RD)
@@ -146,8 +146,7 @@ void arm64_gic_take(void)
 	}
 	plat_log("gic: guarding %u redistributor(s) and %u ITS(s): LPI and ITS tables must be "
 		 "host memory (pinned), ITS commands run from a shadow queue%s",
-		 arm64_gic.nr_rd, arm64_gic.nr_its,
-		 vlpi ? "; GICv4 vLPI frames denied" : "");
+		 arm64_gic.nr_rd, arm64_gic.nr_its, vlpi ? "; GICv4 vLPI frames denied" : "");
 }
 
 /* A host data abort at @ipa: true if it was a GIC register access, emulated or refused. */

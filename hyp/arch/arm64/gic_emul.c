@@ -116,7 +116,7 @@ static bool gic_rd_enable_lpis(struct gic_rd *rd)
 		return false;
 	}
 	pb = (1ULL << bits) - (1ULL << GIC_LPI_FIRST_BITS); /* one byte per LPI (6.1.1) */
-	qb = (1ULL << bits) / 8;			     /* one bit per INTID (6.1.2) */
+	qb = (1ULL << bits) / 8;			    /* one bit per INTID (6.1.2) */
 	/* Both new pins first, then drop the old ones: all or nothing. */
 	if (!gic_pin_same(&rd->prop, ppa, pb))
 		ret = gic_pin(&np, ppa, pb);

@@ -25,68 +25,68 @@
 #define GICD_TYPER_IDBITS GENMASK(23, 19)
 
 /* Redistributor RD_base frame (12.10). */
-#define GICR_CTLR	       0x0000
-#define GICR_CTLR_ENABLE_LPIS  BIT(0)
-#define GICR_TYPER	       0x0008
-#define GICR_TYPER_VLPIS       BIT(1)
-#define GICR_TYPER_LAST	       BIT(4)
-#define GICR_TYPER_PROC_NUM    GENMASK(23, 8)
-#define GICR_PROPBASER	       0x0070
-#define GICR_PROPBASER_IDBITS  GENMASK(4, 0)
-#define GICR_PROPBASER_PA      GENMASK(51, 12)
-#define GICR_PENDBASER	       0x0078
-#define GICR_PENDBASER_PA      GENMASK(51, 16)
-#define GIC_LPI_FIRST_BITS     13U /* LPIs start at INTID 8192 */
+#define GICR_CTLR	      0x0000
+#define GICR_CTLR_ENABLE_LPIS BIT(0)
+#define GICR_TYPER	      0x0008
+#define GICR_TYPER_VLPIS      BIT(1)
+#define GICR_TYPER_LAST	      BIT(4)
+#define GICR_TYPER_PROC_NUM   GENMASK(23, 8)
+#define GICR_PROPBASER	      0x0070
+#define GICR_PROPBASER_IDBITS GENMASK(4, 0)
+#define GICR_PROPBASER_PA     GENMASK(51, 12)
+#define GICR_PENDBASER	      0x0078
+#define GICR_PENDBASER_PA     GENMASK(51, 16)
+#define GIC_LPI_FIRST_BITS    13U /* LPIs start at INTID 8192 */
 
 /* ITS control frame (12.19). */
-#define GITS_CTLR	      0x0000
-#define GITS_CTLR_ENABLED     BIT(0)
-#define GITS_TYPER	      0x0008
-#define GITS_TYPER_ITT_SIZE   GENMASK(7, 4) /* bytes per ITT entry - 1 */
-#define GITS_TYPER_PTA	      BIT(19)
-#define GITS_CBASER	      0x0080
-#define GITS_CBASER_VALID     BIT(63)
-#define GITS_CBASER_PA	      GENMASK(51, 12)
-#define GITS_CBASER_SIZE      GENMASK(7, 0) /* 4 KiB pages - 1 */
-#define GITS_CWRITER	      0x0088
-#define GITS_CREADR	      0x0090
-#define GITS_CQ_OFFSET	      GENMASK(19, 5)
-#define GITS_CWRITER_RETRY    BIT(0)
-#define GITS_BASER(n)	      (0x0100 + 8 * (n))
-#define GITS_BASER_NR	      8
-#define GITS_BASER_VALID      BIT(63)
-#define GITS_BASER_INDIRECT   BIT(62)
-#define GITS_BASER_TYPE	      GENMASK(58, 56)
-#define GITS_BASER_PA	      GENMASK(47, 12)
-#define GITS_BASER_PA_64K_HI  GENMASK(15, 12) /* PA[51:48] with 64 KiB pages */
-#define GITS_BASER_PAGE_SIZE  GENMASK(9, 8)
-#define GITS_BASER_SIZE	      GENMASK(7, 0) /* pages - 1 */
+#define GITS_CTLR	     0x0000
+#define GITS_CTLR_ENABLED    BIT(0)
+#define GITS_TYPER	     0x0008
+#define GITS_TYPER_ITT_SIZE  GENMASK(7, 4) /* bytes per ITT entry - 1 */
+#define GITS_TYPER_PTA	     BIT(19)
+#define GITS_CBASER	     0x0080
+#define GITS_CBASER_VALID    BIT(63)
+#define GITS_CBASER_PA	     GENMASK(51, 12)
+#define GITS_CBASER_SIZE     GENMASK(7, 0) /* 4 KiB pages - 1 */
+#define GITS_CWRITER	     0x0088
+#define GITS_CREADR	     0x0090
+#define GITS_CQ_OFFSET	     GENMASK(19, 5)
+#define GITS_CWRITER_RETRY   BIT(0)
+#define GITS_BASER(n)	     (0x0100 + 8 * (n))
+#define GITS_BASER_NR	     8
+#define GITS_BASER_VALID     BIT(63)
+#define GITS_BASER_INDIRECT  BIT(62)
+#define GITS_BASER_TYPE	     GENMASK(58, 56)
+#define GITS_BASER_PA	     GENMASK(47, 12)
+#define GITS_BASER_PA_64K_HI GENMASK(15, 12) /* PA[51:48] with 64 KiB pages */
+#define GITS_BASER_PAGE_SIZE GENMASK(9, 8)
+#define GITS_BASER_SIZE	     GENMASK(7, 0) /* pages - 1 */
 
 /* ITS commands (5.3): 32 bytes, DW0[7:0] the command number. */
-#define GITS_CMD_BYTES	   32U
-#define GITS_CMD_MOVI	   0x01
-#define GITS_CMD_INT	   0x03
-#define GITS_CMD_CLEAR	   0x04
-#define GITS_CMD_SYNC	   0x05
-#define GITS_CMD_MAPD	   0x08
-#define GITS_CMD_MAPC	   0x09
-#define GITS_CMD_MAPTI	   0x0a
-#define GITS_CMD_MAPI	   0x0b
-#define GITS_CMD_INV	   0x0c
-#define GITS_CMD_INVALL	   0x0d
-#define GITS_CMD_MOVALL	   0x0e
-#define GITS_CMD_DISCARD   0x0f
-#define GITS_MAPD_SIZE	   GENMASK(4, 0)   /* DW1: EventID bits - 1 */
-#define GITS_MAPD_ITT	   GENMASK(51, 8)  /* DW2: ITT_addr */
-#define GITS_MAPD_VALID	   BIT(63)	   /* DW2 */
-#define GITS_SYNC_RDBASE   GENMASK(51, 16) /* DW2 */
+#define GITS_CMD_BYTES	 32U
+#define GITS_CMD_MOVI	 0x01
+#define GITS_CMD_INT	 0x03
+#define GITS_CMD_CLEAR	 0x04
+#define GITS_CMD_SYNC	 0x05
+#define GITS_CMD_MAPD	 0x08
+#define GITS_CMD_MAPC	 0x09
+#define GITS_CMD_MAPTI	 0x0a
+#define GITS_CMD_MAPI	 0x0b
+#define GITS_CMD_INV	 0x0c
+#define GITS_CMD_INVALL	 0x0d
+#define GITS_CMD_MOVALL	 0x0e
+#define GITS_CMD_DISCARD 0x0f
+#define GITS_MAPD_SIZE	 GENMASK(4, 0)	 /* DW1: EventID bits - 1 */
+#define GITS_MAPD_ITT	 GENMASK(51, 8)	 /* DW2: ITT_addr */
+#define GITS_MAPD_VALID	 BIT(63)	 /* DW2 */
+#define GITS_SYNC_RDBASE GENMASK(51, 16) /* DW2 */
 
-#define GIC_MAX_ITS	  4U
-#define GIC_MAX_RD	  64U
-#define GIC_MAX_ITT	  128U /* devices mapped at once, per ITS */
-#define GIC_MAX_DEFER	  32U  /* ITT pins waiting for the ITS to drain its queue */
-#define GIC_SHADOW_PAGES  16U  /* shadow command queue: 64 KiB, Linux's queue size */
-#define GIC_MAX_RANGES	  8U
+#define GIC_MAX_ITS	 4U
+#define GIC_MAX_RD	 64U
+#define GIC_MAX_ITT	 128U /* devices mapped at once, per ITS */
+#define GIC_MAX_DEFER	 32U  /* ITT pins waiting for the ITS to drain its queue */
+#define GIC_SHADOW_PAGES 16U  /* shadow command queue: 64 KiB, Linux's queue size */
+#define GIC_MAX_RANGES	 8U
 
 struct gic_pin {
 	u64 pa, pages; /* pages 0: none */
