@@ -203,13 +203,13 @@ static int edu_cmd_info(void)
 }
 
 /* GICv3 ITS registers (Arm IHI 0069H 12.19). */
-#define GITS_CTLR	      0x0000
-#define GITS_CTLR_ENABLED     BIT(0)
-#define GITS_CTLR_QUIESCENT   BIT(31)
-#define GITS_BASER0	      0x0100
-#define GITS_BASER_PA_4K      GENMASK_ULL(47, 12)
-#define GITS_BASER_PAGE_SIZE  GENMASK_ULL(9, 8)
-#define GITS_BASER_VALID      BIT_ULL(63)
+#define GITS_CTLR	     0x0000
+#define GITS_CTLR_ENABLED    BIT(0)
+#define GITS_CTLR_QUIESCENT  BIT(31)
+#define GITS_BASER0	     0x0100
+#define GITS_BASER_PA_4K     GENMASK_ULL(47, 12)
+#define GITS_BASER_PAGE_SIZE GENMASK_ULL(9, 8)
+#define GITS_BASER_VALID     BIT_ULL(63)
 
 static bool edu_its_quiesce(void __iomem *its)
 {
