@@ -65,6 +65,27 @@ static void dm_window(struct ldr_devmap *m, int allow, uint64_t base, uint64_t s
 	(*nr)++;
 }
 
+/* The GIC guard's frames (boot.h gicd_base, gicr, its). */
+static void dm_gicr(struct ldr_devmap *m, uint64_t base, uint64_t size)
+{
+	if (m->nr_gicr == LS_BOOT_MAX_GICR) {
+		m->gic_overflow = 1;
+		return;
+	}
+	m->gicr[m->nr_gicr].base = base;
+	m->gicr[m->nr_gicr].size = size;
+	m->nr_gicr++;
+}
+
+static void dm_its(struct ldr_devmap *m, uint64_t base)
+{
+	if (m->nr_its == LS_BOOT_MAX_ITS) {
+		m->gic_overflow = 1;
+		return;
+	}
+	m->its[m->nr_its++] = base;
+}
+
 /* Record a device and its windows; returns its index in m->dev or -1 if dev[] is full. */
 static int dm_device(struct ldr_devmap *m, uint32_t src, const char *name, const char *name2,
 		     uint32_t verdict, const char *why, const struct ls_mem_range *win,
@@ -130,6 +151,7 @@ struct dm_dtnode {
 	const uint8_t *compat, *reg, *iommus, *imap, *ranges, *dtype;
 	uint32_t compat_len, reg_len, iommus_len, imap_len, ranges_len, dtype_len;
 	uint32_t phandle, imap_mask, has_imap_mask, disabled, iommu_cells;
+	uint32_t redist_regions; /* #redistributor-regions (arm,gic-v3), 0 if absent */
 };
 
 struct dm_dt {
@@ -243,6 +265,16 @@ static void dm_dt_node(struct dm_dt *t, int d, const struct dm_dtnode *n)
 		return;
 	if (ldr_list_has(n->compat, n->compat_len, "arm,smmu-v3") && win[0].base == t->smmu_base)
 		return; /* Lockstep's own: never the host's (boot/hide.c hides it) */
+	/* GICv3 bindings (arm,gic-v3.yaml): reg = GICD, then the GICR regions, then others. */
+	if (ldr_list_has(n->compat, n->compat_len, "arm,gic-v3")) {
+		uint32_t nr = n->redist_regions ? n->redist_regions : 1;
+
+		t->m->gicd = win[0].base;
+		for (i = 1; i <= nr && i < nwin; i++)
+			dm_gicr(t->m, win[i].base, win[i].size);
+	} else if (ldr_list_has(n->compat, n->compat_len, "arm,gic-v3-its")) {
+		dm_its(t->m, win[0].base);
+	}
 	is_pci = (n->dtype && ldr_list_has(n->dtype, n->dtype_len, "pci")) ||
 		 ldr_list_has(n->compat, n->compat_len, "pci-host-ecam-generic");
 	for (i = 0; !why && i < sizeof(dm_dt_allow) / sizeof(dm_dt_allow[0]); i++)
@@ -403,6 +435,8 @@ static int dm_dt_prop(void *ctx, int depth, uint32_t off, const char *pn, const 
 		n->phandle = ldr_be32(v);
 	} else if (ldr_streq(pn, "#iommu-cells") && len == 4) {
 		n->iommu_cells = ldr_be32(v);
+	} else if (ldr_streq(pn, "#redistributor-regions") && len == 4) {
+		n->redist_regions = ldr_be32(v);
 	}
 	return 0;
 }
@@ -523,9 +557,15 @@ static void dm_madt(struct ldr_devmap *m, const uint8_t *t)
 					w[nw++] = (struct ls_mem_range){ ldr_le64(e + 32), 0x2000 };
 				if (ldr_le64(e + 40))
 					w[nw++] = (struct ls_mem_range){ ldr_le64(e + 40), 0x2000 };
-				if (ldr_le64(e + 60))
+				if (ldr_le64(e + 60)) {
 					w[nw++] =
 						(struct ls_mem_range){ ldr_le64(e + 60), 0x20000 };
+					/* Used only when no GICR structure exists (5.2.12.14). */
+					if (!m->nr_gicr || m->gicr_from_gicc) {
+						dm_gicr(m, ldr_le64(e + 60), 0x20000);
+						m->gicr_from_gicc = 1;
+					}
+				}
 				/* GICH (+48) is the hypervisor's virtual interface control: denied. */
 				if (nw)
 					dm_device(m, LDR_SRC_TABLE, "MADT GICC", NULL,
@@ -537,6 +577,7 @@ static void dm_madt(struct ldr_devmap *m, const uint8_t *t)
 		case 0x0c: /* GICD (5.2.12.15): base +8; 64 KiB (GICv3 IHI 0069 12.1) */
 			if (el >= 16) {
 				w[0] = (struct ls_mem_range){ ldr_le64(e + 8), 0x10000 };
+				m->gicd = w[0].base;
 				dm_device(m, LDR_SRC_TABLE, "MADT GICD", NULL, LDR_DEV_ALLOW,
 					  "GIC distributor (interrupt controller)", w, 1,
 					  UINT32_MAX);
@@ -545,6 +586,11 @@ static void dm_madt(struct ldr_devmap *m, const uint8_t *t)
 		case 0x0e: /* GICR (5.2.12.17): discovery range base +4, length +12 */
 			if (el >= 16) {
 				w[0] = (struct ls_mem_range){ ldr_le64(e + 4), ldr_le32(e + 12) };
+				if (m->gicr_from_gicc) { /* a GICR structure wins over GICC bases */
+					m->nr_gicr = 0;
+					m->gicr_from_gicc = 0;
+				}
+				dm_gicr(m, w[0].base, w[0].size);
 				dm_device(m, LDR_SRC_TABLE, "MADT GICR", NULL, LDR_DEV_ALLOW,
 					  "GIC redistributors (LPI tables: see docs/iommu.md)", w,
 					  1, UINT32_MAX);
@@ -553,6 +599,7 @@ static void dm_madt(struct ldr_devmap *m, const uint8_t *t)
 		case 0x0f: /* ITS (5.2.12.18): base +8; two 64 KiB frames (IHI 0069 12.19) */
 			if (el >= 16) {
 				w[0] = (struct ls_mem_range){ ldr_le64(e + 8), 0x20000 };
+				dm_its(m, w[0].base);
 				dm_device(m, LDR_SRC_TABLE, "MADT ITS", NULL, LDR_DEV_ALLOW,
 					  "GIC ITS (its tables: see docs/iommu.md)", w, 1,
 					  UINT32_MAX);

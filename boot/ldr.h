@@ -355,6 +355,11 @@ struct ldr_devmap {
 	struct ls_sid_range pci_rids[LS_BOOT_MAX_SID_RANGES];
 	uint32_t nr_pci_rids;
 	uint32_t pci_rids_known; /* 1 once a description gave them */
+	/* The GICv3 frames (boot.h gicd_base/gicr/its) for the hypervisor's GIC guard. */
+	uint64_t gicd;
+	uint32_t nr_gicr, nr_its, gicr_from_gicc, gic_overflow;
+	struct ls_mem_range gicr[LS_BOOT_MAX_GICR];
+	uint64_t its[LS_BOOT_MAX_ITS];
 };
 
 /* Does the description route requester ID rid through the SMMU (m->pci_rids)? */

@@ -999,6 +999,18 @@ static EFI_STATUS ldr_prepare_hyp(struct ldr_state *s)
 	info->host_mmio_flags = ldr_dm.flags;
 	for (i = 0; i < nr_host_mmio; i++)
 		info->host_mmio[i] = host_mmio[i];
+	/* The GIC guard's frames; an overflowing description gives the hypervisor none. */
+	if (!ldr_dm.gic_overflow) {
+		info->gicd_base = ldr_dm.gicd;
+		info->nr_gicr = ldr_dm.nr_gicr;
+		info->nr_its = ldr_dm.nr_its;
+		for (i = 0; i < ldr_dm.nr_gicr; i++)
+			info->gicr[i] = ldr_dm.gicr[i];
+		for (i = 0; i < ldr_dm.nr_its; i++)
+			info->its[i] = ldr_dm.its[i];
+	} else {
+		Print(LDR_TAG L"WARNING: more GIC frames than the boot info holds: the GIC is not guarded\n");
+	}
 	info->nr_untranslated = (uint32_t)s->untranslated;
 	info->mlog = s->mlog;
 	ldr_vtd_units(info, rsdp);

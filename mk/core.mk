@@ -39,6 +39,16 @@ $(UNIT_SUPP_OBJ) $(UNIT_TEST_OBJ): $(UNIT_B)/obj/%.o: %.c $(TOP)/mk/core.mk $(TO
 $(UNIT_B)/test_%: $(UNIT_B)/obj/tests/unit/test_%.o $(UNIT_CORE_OBJ) $(UNIT_SUPP_OBJ) $(MBEDTLS_HOST)
 	$(HOSTCC) $(UNIT_SAN) -o $@ $^ $(UNIT_LDLIBS)
 
+# The arm64 GIC guard's emulation (hyp/arch/arm64/gic_emul.c) is logic over plat.h's MMIO
+# accessors and the core's pins: test_gic links it with the core and implements the MMIO
+# accessors as a simulated GICv3.
+UNIT_GIC_OBJ := $(UNIT_B)/obj/hyp/arch/arm64/gic_emul.o
+$(UNIT_GIC_OBJ): $(UNIT_B)/obj/%.o: %.c $(TOP)/mk/core.mk $(TOP)/mk/config.mk | $(MBEDTLS_HOST)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(UNIT_CFLAGS) -I$(TOP)/hyp/arch/arm64/include $(WARN) $(CORE_WARN) -c $< -o $@
+$(UNIT_B)/obj/tests/unit/test_gic.o: UNIT_CFLAGS += -I$(TOP)/hyp/arch/arm64/include
+$(UNIT_B)/test_gic: $(UNIT_GIC_OBJ)
+
 unit-build: $(UNIT_BINS)
 
 # A test that does not build is reported as "not ok" (a plan of one), the others still run;

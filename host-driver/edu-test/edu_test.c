@@ -20,6 +20,12 @@
  *   dma to_ram PA      4 KiB DMA the edu buffer -> RAM[PA]
  *                      -> "ok done us=N cmd=0x.. status=0x.." or "err timeout ..."
  *   info               edu identification, status and the last DMA's addresses
+ *   gic-baser ITS PA   the GIC guard's test (docs/iommu.md "The GIC's own memory
+ *                      accesses"): turn the GICv3 ITS whose control frame is at ITS off,
+ *                      aim its GITS_BASER0 table at PA, try to turn it on, then put
+ *                      everything back -> "ok bad_on=B on_after=B baser_was=0x..": B = 1
+ *                      when GITS_CTLR.Enabled read 1. With Lockstep, bad_on must be 0
+ *                      for a PA that is not the host's. (MSIs wait while the ITS is off.)
  *
  * The CPU-side commands (pattern, verify, set, count) only touch pages inside this
  * driver's own allocations: a page donated away or hypervisor memory would take a
@@ -196,6 +202,63 @@ static int edu_cmd_info(void)
 	return 0;
 }
 
+/* GICv3 ITS registers (Arm IHI 0069H 12.19). */
+#define GITS_CTLR	     0x0000
+#define GITS_CTLR_ENABLED    BIT(0)
+#define GITS_CTLR_QUIESCENT  BIT(31)
+#define GITS_BASER0	     0x0100
+#define GITS_BASER_PA_4K     GENMASK_ULL(47, 12)
+#define GITS_BASER_PAGE_SIZE GENMASK_ULL(9, 8)
+#define GITS_BASER_VALID     BIT_ULL(63)
+
+static bool edu_its_quiesce(void __iomem *its)
+{
+	unsigned int i;
+
+	writel(readl(its + GITS_CTLR) & ~GITS_CTLR_ENABLED, its + GITS_CTLR);
+	for (i = 0; i < 100000; i++) {
+		if (readl(its + GITS_CTLR) & GITS_CTLR_QUIESCENT)
+			return true;
+		udelay(1);
+	}
+	return false;
+}
+
+static int edu_cmd_gic_baser(phys_addr_t its_pa, u64 pa)
+{
+	void __iomem *its = ioremap(its_pa, SZ_64K);
+	u64 was, bad;
+	u32 ctlr, bad_on, on_after;
+	unsigned long flags;
+
+	if (!its)
+		return -ENOMEM;
+	/* One CPU, interrupts off: nothing else of Linux touches the ITS meanwhile. */
+	local_irq_save(flags);
+	ctlr = readl(its + GITS_CTLR);
+	was = readq(its + GITS_BASER0);
+	if (!edu_its_quiesce(its)) {
+		local_irq_restore(flags);
+		iounmap(its);
+		return -ETIMEDOUT;
+	}
+	/* 4 KiB pages, one page: the table is exactly the page at @pa. */
+	bad = (was & ~(GITS_BASER_PA_4K | GITS_BASER_PAGE_SIZE | 0xff)) | GITS_BASER_VALID |
+	      (pa & GITS_BASER_PA_4K);
+	writeq(bad, its + GITS_BASER0);
+	writel(ctlr | GITS_CTLR_ENABLED, its + GITS_CTLR);
+	bad_on = readl(its + GITS_CTLR) & GITS_CTLR_ENABLED;
+	edu_its_quiesce(its);
+	writeq(was, its + GITS_BASER0);
+	writel(ctlr, its + GITS_CTLR);
+	on_after = readl(its + GITS_CTLR) & GITS_CTLR_ENABLED;
+	local_irq_restore(flags);
+	iounmap(its);
+	scnprintf(edu_result, sizeof(edu_result), "ok bad_on=%u on_after=%u baser_was=0x%llx\n",
+		  bad_on, on_after, was);
+	return 0;
+}
+
 static int edu_run(char *line)
 {
 	char *tok[3] = { NULL, NULL, NULL };
@@ -237,6 +300,8 @@ static int edu_run(char *line)
 		return edu_cmd_cpu('v', (phys_addr_t)a, b);
 	if (n == 3 && !strcmp(tok[0], "set"))
 		return edu_cmd_cpu('s', (phys_addr_t)a, b);
+	if (n == 3 && !strcmp(tok[0], "gic-baser"))
+		return edu_cmd_gic_baser((phys_addr_t)a, b);
 	if (n == 3 && !strcmp(tok[0], "count"))
 		return edu_cmd_cpu('c', (phys_addr_t)a, b);
 	return -EINVAL;

@@ -94,6 +94,7 @@ struct own_global {
 	/* Host DMA domains (host lock). */
 	u8 *dma; /* DMA map count per page, right after the DB entries */
 	struct own_hdom hdom[OWN_MAX_HDOMS];
+	struct own_pin pins[OWN_MAX_PINS]; /* device pins (pin.c), counted in dma[] */
 	const struct own_iommu_ops *iommu;
 	void *iommu_drv;
 	u32 iommu_sids;

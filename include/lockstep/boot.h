@@ -112,7 +112,10 @@ struct ls_mem_range {
 #define LS_BOOT_MAX_MMIO 48
 
 /* VT-d remapping units (vtd below). */
-#define LS_BOOT_MAX_VTD 8
+#define LS_BOOT_MAX_VTD	 8
+/* GICv3 redistributor ranges and ITSs (gicr/its below). */
+#define LS_BOOT_MAX_GICR 8
+#define LS_BOOT_MAX_ITS	 4
 
 struct ls_sid_range {
 	uint32_t base;
@@ -222,6 +225,18 @@ struct ls_boot_info {
 	 * this copy before the host runs.
 	 */
 	uint8_t attest_key[32];
+	/*
+	 * Appended for the GIC guard (check size before use; docs/iommu.md "The GIC's own
+	 * memory accesses"): the GICv3 register frames the firmware describes, from the MADT
+	 * (GICD; GICR discovery ranges, else each GICC's GICR base; ITS) or the DT
+	 * ("arm,gic-v3" reg: GICD, then #redistributor-regions GICR ranges; "arm,gic-v3-its"
+	 * reg). gicd_base 0: no GICv3 found, and the hypervisor says the GIC is not guarded.
+	 */
+	uint64_t gicd_base;
+	uint32_t nr_gicr; /* ranges in gicr[] (<= LS_BOOT_MAX_GICR) */
+	uint32_t nr_its;  /* ITSs in its[] (<= LS_BOOT_MAX_ITS): control frame bases */
+	struct ls_mem_range gicr[LS_BOOT_MAX_GICR];
+	uint64_t its[LS_BOOT_MAX_ITS];
 };
 
 #define LS_BOOT_MMIO_FROM_DT	 (1U << 0) /* classified from the device tree */

@@ -18,6 +18,7 @@
 #include "arm64/arm64.h"
 #include "arm64/console.h"
 #include "arm64/el2.h"
+#include "arm64/gic.h"
 #include "arm64/iommu.h"
 #include "arm64/measure.h"
 #include "arm64/psci.h"
@@ -485,9 +486,13 @@ static int boot_phase_tables(const struct ls_boot_info *bi, const struct boot_bi
 	boot_select_iommu(bi);
 	ret = arm64_iommu->discover(bi, bits->pa, &pool_at, bi->pool_base + bi->pool_size);
 	if (!ret)
+		ret = arm64_gic_discover(bi, &pool_at, bi->pool_base + bi->pool_size);
+	if (!ret)
 		ret = boot_build_s1(bi, bits->va);
 	if (!ret)
 		ret = arm64_iommu->map_el2(&arm64_s1);
+	if (!ret)
+		ret = arm64_gic_map_el2(&arm64_s1);
 	if (ret) {
 		plat_log("EL2 stage-1 build failed: %d", ret);
 		return ret;
@@ -527,6 +532,7 @@ static void boot_phase_registers(const struct boot_bits *bits)
 static void boot_phase_iommu(void)
 {
 	arm64_host_s2_bbm();
+	arm64_gic_take();
 	arm64_iommu->take(arm64_el2.vtcr);
 	arm64_el2.hcr = arm64_host_hcr();
 	arm64_el2.vbar = (u64)arm64_vectors;

@@ -6,7 +6,7 @@
 HYP_CORE_FILES := \
 	hyp/mmu/pgtable.c hyp/mmu/pool.c hyp/mmu/gather.c \
 	hyp/mmu/fmt_arm64_s2.c hyp/mmu/fmt_arm64_s1.c \
-	hyp/mem/own.c hyp/mem/mem_protect.c hyp/mem/vm.c hyp/mem/hdom.c hyp/mem/vcpu.c hyp/mem/vmdev.c \
+	hyp/mem/own.c hyp/mem/mem_protect.c hyp/mem/vm.c hyp/mem/hdom.c hyp/mem/vcpu.c hyp/mem/vmdev.c hyp/mem/pin.c \
 	hyp/hvc/hvc.c hyp/hvc/guest.c hyp/hvc/measure.c hyp/hvc/attest.c
 
 # The IOMMU drivers of this platform (built with the core's warnings: no arch header).
@@ -16,5 +16,5 @@ HYP_IOMMU_FILES := hyp/iommu/smmuv3.c hyp/iommu/smmu_host.c
 HYP_ARCH_FILES := \
 	hyp/arch/arm64/boot.c hyp/arch/arm64/console.c hyp/arch/arm64/cpu.c hyp/arch/arm64/ram.c \
 	hyp/arch/arm64/el2.c hyp/arch/arm64/plat.c hyp/arch/arm64/psci.c \
-	hyp/arch/arm64/smmu.c hyp/arch/arm64/trap.c hyp/arch/arm64/guest.c hyp/arch/arm64/measure.c \
+	hyp/arch/arm64/smmu.c hyp/arch/arm64/gic.c hyp/arch/arm64/gic_emul.c hyp/arch/arm64/trap.c hyp/arch/arm64/guest.c hyp/arch/arm64/measure.c \
 	hyp/arch/arm64/head.S hyp/arch/arm64/vectors.S hyp/arch/arm64/guest_entry.S

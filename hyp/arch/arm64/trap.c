@@ -10,6 +10,7 @@
  */
 #include "arm64/arm64.h"
 #include "arm64/el2.h"
+#include "arm64/gic.h"
 #include "arm64/iommu.h"
 #include "arm64/psci.h"
 #include "arm64/ram.h"
@@ -90,7 +91,7 @@ void arm64_inject_abort(u64 esr_el2, u64 far)
 /* Stage-2 faults that raced with a transition's break-before-make window. */
 static u64 trap_s2_retries;
 
-static void trap_abort(u64 esr)
+static void trap_abort(struct arm64_regs *regs, u64 esr)
 {
 	u64 far = read_sysreg(far_el2), hpfar = read_sysreg(hpfar_el2);
 	u64 elr = read_sysreg(elr_el2);
@@ -98,6 +99,8 @@ static void trap_abort(u64 esr)
 	bool data = FIELD_GET(ESR_EC, esr) == ESR_EC_DABT_LOW;
 
 	arm64_iommu->poll();
+	if (data && arm64_gic_host_abort(regs, ipa, esr))
+		return;
 	if (data && arm64_iommu->host_abort(ipa, esr & ESR_ABT_WNR)) {
 		arm64_inject_abort(esr, far);
 		return;
@@ -156,7 +159,7 @@ void arm64_trap_lower(struct arm64_regs *regs)
 		break;
 	case ESR_EC_DABT_LOW:
 	case ESR_EC_IABT_LOW:
-		trap_abort(esr);
+		trap_abort(regs, esr);
 		break;
 	default:
 		trap_undef(esr);

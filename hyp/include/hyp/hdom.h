@@ -105,6 +105,25 @@ int own_hdom_of_sid(u32 sid, u32 *dom);
 const u8 *own_dma_counts(u64 *nr_pages);
 
 /*
+ * Device pins (hyp/mem/pin.c, docs/ownership.md "Device pins"): [pa, pa + n pages) is read or
+ * written by a DMA master no IOMMU translates (the GIC's tables), at the host's request. Each
+ * page must be the host's (-EPERM; a VM's or the hypervisor's never) and in one RAM range
+ * (-ERANGE); its DMA map count goes up by one (-ENOSPC at the limit, or no free pin), so no
+ * transition can take it from the host while pinned. n <= OWN_PIN_MAX_PAGES (-EINVAL).
+ * Unpin names exactly a range pinned before (-ENOENT). Host lock taken.
+ */
+#define OWN_MAX_PINS	  64U
+#define OWN_PIN_MAX_PAGES 4096U /* 16 MiB: the largest GIC table Lockstep accepts */
+struct own_pin {
+	u64 pa;
+	u64 pages; /* 0: a free slot */
+};
+int own_host_pin(u64 pa, u64 n);
+int own_host_unpin(u64 pa, u64 n);
+/* The pin table, OWN_MAX_PINS entries (read-only; for the invariant checker). */
+const struct own_pin *own_pins(void);
+
+/*
  * Table pages of one host view (LS_FN_VIEW_STATS): @sel 0 the host CPU
  * stage 2, 1 + i the host identity IOMMU domain i, OWN_POOL_HDOM(d) host DMA
  * domain d. *kind: 0 CPU, 1 shares the CPU table, 2 mirrored, 3 DMA domain;

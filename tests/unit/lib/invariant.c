@@ -284,6 +284,33 @@ static int inv_dma_leaf(const struct ptdec_leaf *l, void *arg)
 	return 0;
 }
 
+/* Device pins (hyp/mem/pin.c): each pinned page is the host's and counts once. */
+static void inv_pins(struct inv *v)
+{
+	const struct own_pin *pin = own_pins();
+	unsigned int i;
+	u64 k;
+
+	for (i = 0; i < OWN_MAX_PINS && !v->err; i++) {
+		if (!pin[i].pages)
+			continue;
+		for (k = 0; k < pin[i].pages && !v->err; k++) {
+			u64 pa = pin[i].pa + (k << PAGE_SHIFT);
+			long long idx = inv_idx(v, pa);
+
+			if (idx < 0) {
+				inv_fail(v, "pin %u: PA %#llx is not RAM", i,
+					 (unsigned long long)pa);
+				break;
+			}
+			if ((v->db[idx] & OWN_E_OWNER) != OWN_OWNER_HOST)
+				inv_fail(v, "pin %u: PA %#llx is not the host's (entry %#x)", i,
+					 (unsigned long long)pa, v->db[idx]);
+			v->dma_seen[idx]++;
+		}
+	}
+}
+
 static void inv_hdoms(struct inv *v)
 {
 	u64 nr, i;
@@ -302,11 +329,12 @@ static void inv_hdoms(struct inv *v)
 			inv_fail(v, "DMA domain %u maps %llu pages, counter says %llu", dom,
 				 (unsigned long long)v->mapped, (unsigned long long)d->mapped);
 	}
+	inv_pins(v);
 	if (v->err || !memcmp(cnt, v->dma_seen, nr))
 		return;
 	for (i = 0; i < nr && !v->err; i++)
 		if (cnt[i] != v->dma_seen[i])
-			inv_fail(v, "page #%llu DMA map count %u, domains map it %u times",
+			inv_fail(v, "page #%llu DMA map count %u, domains and pins map it %u times",
 				 (unsigned long long)i, cnt[i], v->dma_seen[i]);
 }
 
