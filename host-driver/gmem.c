@@ -11,8 +11,10 @@
  * stage-2 in blocks around them.
  *
  * A page is the host's until POPULATE donates it (private), the guest may share it back
- * (MEM_SHARE: shared) and withdraw it; only shared pages can be mmap()ed, and a page that
- * stops being shared is zapped from every mapping first. Teardown (vm.c) reclaims every
+ * (MEM_SHARE: shared) and withdraw it; the VMM converts ranges with
+ * LOCKSTEP_SET_MEMORY_ATTRIBUTES2 and punches holes with fallocate (convert.c, docs/gmem.md).
+ * Only shared pages can be mmap()ed, and a page that stops being shared is zapped from every
+ * mapping first. Teardown (vm.c) reclaims every
  * private page before the last reference is dropped, so the pages freed here are the host's.
  */
 #define pr_fmt(fmt) "lockstep: " fmt
