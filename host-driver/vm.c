@@ -456,8 +456,10 @@ static int ls_vm_populate(struct ls_vm *vm, struct lockstep_populate *p)
 		return -EINVAL;
 	if ((p->flags & LOCKSTEP_POPULATE_ZERO) ? p->uaddr != 0 : p->uaddr == 0)
 		return -EINVAL;
-	if (vm->has_run)
-		return -EPERM; /* only the initial image is the host's to choose */
+	/* Only the initial image is the host's to choose; afterwards zero pages only: how a VMM
+	 * answers a memory fault on a hole (never populated, or punched before the first run). */
+	if (vm->has_run && !(p->flags & LOCKSTEP_POPULATE_ZERO))
+		return -EPERM;
 	pages = p->size >> PAGE_SHIFT;
 
 	/* Check every page before changing any: backed by a slot, not populated. */

@@ -27,13 +27,13 @@
 
 #define PAGE	 4096ULL
 #define RAM_GPA	 0x80000000ULL
-#define RAM_SIZE (4ULL << 20)
+#define RAM_SIZE (6ULL << 20)
 #define DATA_OFF (2ULL << 20) /* the guest's DATA block (tests/guest/gmem.c): gmem offset */
 #define CON	 0x09000000ULL
 #define CON_STAT 0x09000008ULL
 #define GCMD	 0x09001000ULL
 #define GRES	 0x09001008ULL
-#define NCHECKS	 65
+#define NCHECKS	 69
 
 enum { OP_SHARE = 1, OP_UNSHARE, OP_FILL, OP_CHECK, OP_ZERO, OP_PEEK, OP_DONE };
 
@@ -177,7 +177,8 @@ struct vm {
 	struct lockstep_run *run;
 	volatile unsigned char *map; /* the whole guest_memfd, MAP_SHARED */
 	long last_res, status;
-	unsigned int share_exits, share_converted, faults;
+	unsigned int share_exits, share_converted, faults, lazy;
+	unsigned long long fault_gpa, fault_flags;
 	char line[256];
 	unsigned int linelen;
 };
@@ -308,10 +309,19 @@ static int vm_until_cmd(struct vm *v)
 		case LOCKSTEP_EXIT_SYSTEM_EVENT:
 			return 1;
 		case LOCKSTEP_EXIT_MEMORY_FAULT:
-			out("# memory fault gpa 0x%llx flags 0x%llx: refused\n",
-			    run->memory_fault.gpa, run->memory_fault.flags);
-			v->faults++;
-			run->inject_abort = 1;
+			/* A hole of the memslot: populate it with a zero page and re-run (the
+			 * access repeats); anything else is refused. */
+			v->fault_gpa = run->memory_fault.gpa;
+			v->fault_flags = run->memory_fault.flags;
+			rc = populate(v, run->memory_fault.gpa, 0, PAGE);
+			out("# memory fault gpa 0x%llx flags 0x%llx: POPULATE_ZERO %s\n",
+			    run->memory_fault.gpa, run->memory_fault.flags, errname(rc));
+			if (rc) {
+				v->faults++;
+				run->inject_abort = 1;
+			} else {
+				v->lazy++;
+			}
 			continue;
 		default:
 			out("# unexpected exit %u\n", run->exit_reason);
@@ -572,6 +582,10 @@ static void guest_tests(const char *image)
 	}
 	img_size = ((unsigned long long)n + PAGE - 1) & ~(PAGE - 1);
 	rc = vm_start(&v, img, img_size);
+	/* A hole in the third 2 MiB block: DATA page 600 punched before the first run. */
+	r2 = rc ? rc :
+		  sys(NR_FALLOCATE, v.gmem, FALLOC_KEEP_SIZE | FALLOC_PUNCH_HOLE, DPAGE(600), PAGE);
+	verdict(r2 == 0, "running guest: page 600 punched before the first run", r2);
 	if (!rc)
 		rc = vm_until_cmd(&v);
 	verdict(rc == 0, "running guest: the gmem guest runs and asks for its first command", rc);
@@ -752,6 +766,25 @@ static void guest_tests(const char *image)
 		"test_fallocate: punching a private page after the first run: EPERM, the guest's "
 		"page intact",
 		rc);
+
+	/* private_mem_kvm_exits_test: the guest touches the punched page: a memory fault exit
+	 * (PRIVATE) the VMM resolves with a zero page; the access completes. */
+	rc = gcmd(&v, OP_ZERO, 600, 1);
+	verdict(rc == 0 && v.lazy == 1 && v.fault_gpa == RAM_GPA + DPAGE(600) &&
+			(v.fault_flags & LOCKSTEP_MEMORY_EXIT_FLAG_PRIVATE),
+		"private_mem_kvm_exits_test: touching a punched page: MEMORY_FAULT (PRIVATE) at its "
+		"GPA, resolved by POPULATE_ZERO, the guest reads zero",
+		rc);
+	rc = gcmd(&v, OP_FILL, 600, 1);
+	r2 = gcmd(&v, OP_CHECK, 600, 1);
+	verdict(rc == 0 && r2 == 0 && v.lazy == 1,
+		"private_mem_kvm_exits_test: the repopulated page is ordinary private memory", r2);
+	{
+		static unsigned char src[4096] __attribute__((aligned(4096)));
+
+		rc = populate(&v, RAM_GPA + DPAGE(600), src, PAGE);
+		verdict(rc == -1, "POPULATE with a source after the first run is still EPERM", rc);
+	}
 
 	/* the guest's own MEM_UNSHARE of a page the VMM converted */
 	rc = gcmd(&v, OP_UNSHARE, 50, 1);
