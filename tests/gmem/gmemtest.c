@@ -33,7 +33,7 @@
 #define CON_STAT 0x09000008ULL
 #define GCMD	 0x09001000ULL
 #define GRES	 0x09001008ULL
-#define NCHECKS	 69
+#define NCHECKS	 70
 
 enum { OP_SHARE = 1, OP_UNSHARE, OP_FILL, OP_CHECK, OP_ZERO, OP_PEEK, OP_DONE };
 
@@ -487,6 +487,17 @@ static void fd_tests(void)
 		r2);
 	rc = populate(&v, RAM_GPA + 5 * PAGE, page, PAGE);
 	verdict(rc == 0, "test_fallocate: the punched page can be populated again", rc);
+	gstats(&g0);
+	ok = sys(NR_FALLOCATE, v.gmem, FALLOC_KEEP_SIZE | FALLOC_PUNCH_HOLE, 5 * PAGE + 1, PAGE) ==
+		     -22 &&
+	     sys(NR_FALLOCATE, v.gmem, FALLOC_KEEP_SIZE | FALLOC_PUNCH_HOLE, 5 * PAGE, RAM_SIZE) ==
+		     -22 &&
+	     sys(NR_FALLOCATE, v.gmem, FALLOC_PUNCH_HOLE, 5 * PAGE, PAGE) == -95;
+	gstats(&g1);
+	vm_stats(&v, &s1);
+	CHECK("test_invalid_punch_hole: refused punches over a private page change nothing (still "
+	      "populated, nothing reclaimed)",
+	      ok && s1.populated_pages == 1 && g1.reclaimed_pages == g0.reclaimed_pages);
 
 	/* test_fault_private, test_fault_overflow */
 	CHECK("test_fault_private: the host reading a private page through mmap: SIGBUS",
