@@ -33,7 +33,7 @@
 #define CON_STAT 0x09000008ULL
 #define GCMD	 0x09001000ULL
 #define GRES	 0x09001008ULL
-#define NCHECKS	 70
+#define NCHECKS	 73
 
 enum { OP_SHARE = 1, OP_UNSHARE, OP_FILL, OP_CHECK, OP_ZERO, OP_PEEK, OP_DONE };
 
@@ -365,6 +365,14 @@ static long setattr(struct vm *v, unsigned long long off, unsigned long long siz
 #define ZERO	 LOCKSTEP_SET_MEMORY_ATTRIBUTES2_ZERO
 #define DPAGE(i) (DATA_OFF + (unsigned long long)(i)*PAGE)
 
+static unsigned long long now_ns(void)
+{
+	long t[2] = { 0, 0 };
+
+	sys(NR_CLOCK_GETTIME, 1 /* CLOCK_MONOTONIC */, t);
+	return (unsigned long long)t[0] * 1000000000ULL + (unsigned long long)t[1];
+}
+
 static void sigbus_probe(void *p)
 {
 	out("# read 0x%llx\n", *(volatile unsigned long long *)p);
@@ -574,7 +582,8 @@ static void guest_tests(const char *image)
 {
 	static unsigned char img[64 * 1024] __attribute__((aligned(4096)));
 	unsigned long long img_size, pa, ht0, hl0, ht1, hl1, ht2, hl2, vt0, vt1, vt2, eo;
-	unsigned long long it0, il0, it1, il1, it2, il2;
+	unsigned long long it0, il0, it1, il1, it2, il2, t0, t1, tsh, tun;
+	int i;
 	struct lockstep_global_stats g0, g1;
 	struct lockstep_vm_stats s0, s1;
 	struct vm v;
@@ -597,6 +606,7 @@ static void guest_tests(const char *image)
 	r2 = rc ? rc :
 		  sys(NR_FALLOCATE, v.gmem, FALLOC_KEEP_SIZE | FALLOC_PUNCH_HOLE, DPAGE(600), PAGE);
 	verdict(r2 == 0, "running guest: page 600 punched before the first run", r2);
+	out("# VM stage 2 with page 600 punched: %llu table pages\n", vm_tables(&v));
 	if (!rc)
 		rc = vm_until_cmd(&v);
 	verdict(rc == 0, "running guest: the gmem guest runs and asks for its first command", rc);
@@ -780,7 +790,11 @@ static void guest_tests(const char *image)
 
 	/* private_mem_kvm_exits_test: the guest touches the punched page: a memory fault exit
 	 * (PRIVATE) the VMM resolves with a zero page; the access completes. */
+	out("# VM stage 2 before the guest touches the punched page: %llu table pages\n",
+	    vm_tables(&v));
 	rc = gcmd(&v, OP_ZERO, 600, 1);
+	out("# VM stage 2 after the fault on the punched page was resolved: %llu table pages\n",
+	    vm_tables(&v));
 	verdict(rc == 0 && v.lazy == 1 && v.fault_gpa == RAM_GPA + DPAGE(600) &&
 			(v.fault_flags & LOCKSTEP_MEMORY_EXIT_FLAG_PRIVATE),
 		"private_mem_kvm_exits_test: touching a punched page: MEMORY_FAULT (PRIVATE) at its "
@@ -803,6 +817,55 @@ static void guest_tests(const char *image)
 	verdict(rc == 0 && s1.shared_pages == 0 && host_sigbus(v.map + DPAGE(50)),
 		"running guest: MEM_UNSHARE of a converted page: private again, the host's read is SIGBUS",
 		rc);
+
+	/* A whole 2 MiB block, 2 MiB aligned: one hypercall each way, no table split anywhere. */
+	rc = gcmd(&v, OP_SHARE, 0, 512);
+	host_view(pa, &ht0, &hl0);
+	vt0 = vm_tables(&v);
+	gstats(&g0);
+	t0 = now_ns();
+	r2 = setattr(&v, DPAGE(0), 512 * PAGE, 0, PRESERVE, 0);
+	t1 = now_ns();
+	gstats(&g1);
+	host_view(pa, &ht1, &hl1);
+	vt1 = vm_tables(&v);
+	out("# 2 MiB block shared: %llu us; host stage 2 %llu -> %llu table pages, level %llu; VM "
+	    "stage 2 %llu -> %llu\n",
+	    (t1 - t0) / 1000, ht0, ht1, hl1, vt0, vt1);
+	verdict(rc == 0 && r2 == 0 && g1.convert_hvcs == g0.convert_hvcs + 1 &&
+			word(&v, DPAGE(63), 0) == pattern(63, 0),
+		"convert_2m_block: a whole 2 MiB block private -> shared in one hypercall", r2);
+	CHECK("convert_2m_block: nothing split: the VM's table count unchanged, the host maps a "
+	      "2 MiB block (level 2)",
+	      vt1 == vt0 && hl1 == 2 && ht1 <= ht0);
+	gstats(&g0);
+	t0 = now_ns();
+	rc = setattr(&v, DPAGE(0), 512 * PAGE, PRIV, PRESERVE, 0);
+	t1 = now_ns();
+	gstats(&g1);
+	host_view(pa, &ht2, &hl2);
+	vt2 = vm_tables(&v);
+	out("# 2 MiB block private again: %llu us; host stage 2 %llu table pages, level %llu; VM "
+	    "stage 2 %llu\n",
+	    (t1 - t0) / 1000, ht2, hl2, vt2);
+	verdict(rc == 0 && g1.convert_hvcs == g0.convert_hvcs + 1 && vt2 == vt0 && hl2 == 0 &&
+			ht2 == ht0,
+		"convert_2m_block: back to private in one hypercall, every count as before", rc);
+	/* One page, both ways, timed (figures only: TCG). */
+	for (i = 0, tsh = tun = 0; i < 8; i++) {
+		rc = gcmd(&v, OP_SHARE, 9, 1);
+		t0 = now_ns();
+		rc |= setattr(&v, DPAGE(9), PAGE, 0, PRESERVE, 0);
+		t1 = now_ns();
+		rc |= setattr(&v, DPAGE(9), PAGE, PRIV, PRESERVE, 0);
+		tsh += t1 - t0;
+		tun += now_ns() - t1;
+		if (rc)
+			break;
+	}
+	out("# 4 KiB page in a 2 MiB block: private -> shared %llu us, shared -> private %llu us "
+	    "(mean of %d, ioctl to return, QEMU TCG)\n",
+	    tsh / 8000, tun / 8000, i);
 
 	rc = gcmd(&v, OP_DONE, 0, 0);
 	verdict(rc != -1000 && v.run->exit_reason == LOCKSTEP_EXIT_SYSTEM_EVENT && v.status == 0 &&
