@@ -33,9 +33,14 @@
 #define CON_STAT 0x09000008ULL
 #define GCMD	 0x09001000ULL
 #define GRES	 0x09001008ULL
-#define NCHECKS	 73
+#define NCHECKS	 76
 
-enum { OP_SHARE = 1, OP_UNSHARE, OP_FILL, OP_CHECK, OP_ZERO, OP_PEEK, OP_DONE };
+enum { OP_SHARE = 1, OP_UNSHARE, OP_FILL, OP_CHECK, OP_ZERO, OP_PEEK, OP_DONE, OP_SMP };
+#define PRIV	   LOCKSTEP_MEMORY_ATTRIBUTE_PRIVATE
+#define PRESERVE   LOCKSTEP_SET_MEMORY_ATTRIBUTES2_PRESERVE
+#define ZERO	   LOCKSTEP_SET_MEMORY_ATTRIBUTES2_ZERO
+#define NVCPUS	   4
+#define SMP_ROUNDS 16
 
 static int sysfd;
 static unsigned int nchecks, nfailed;
@@ -178,6 +183,10 @@ struct vm {
 	volatile unsigned char *map; /* the whole guest_memfd, MAP_SHARED */
 	long last_res, status;
 	unsigned int share_exits, share_converted, faults, lazy;
+	int smp_mode; /* MEM_SHARE exits are SMP rounds: smp_share() */
+	unsigned int smp_rounds, smp_bad;
+	int sec_fd[NVCPUS];
+	struct lockstep_run *sec_run[NVCPUS];
 	unsigned long long fault_gpa, fault_flags;
 	char line[256];
 	unsigned int linelen;
@@ -199,9 +208,12 @@ static int vm_create(struct vm *v, unsigned long long gflags)
 {
 	struct lockstep_create_guest_memfd gm;
 	struct lockstep_userspace_memory_region2 r;
+	int i;
 
 	memset(v, 0, sizeof(*v));
 	v->gmem = v->vcpu = -1;
+	for (i = 0; i < NVCPUS; i++)
+		v->sec_fd[i] = -1;
 	v->fd = (int)xioctl(sysfd, LOCKSTEP_CREATE_VM, 0);
 	if (v->fd < 0)
 		return -1;
@@ -229,6 +241,7 @@ static int vm_start(struct vm *v, const void *img, unsigned long long img_size)
 {
 	struct lockstep_one_reg reg;
 	unsigned long long pc = RAM_GPA;
+	int i;
 
 	if (populate(v, RAM_GPA, img, img_size) ||
 	    populate(v, RAM_GPA + img_size, 0, RAM_SIZE - img_size))
@@ -242,17 +255,38 @@ static int vm_start(struct vm *v, const void *img, unsigned long long img_size)
 		return -1;
 	v->run = (struct lockstep_run *)sys(NR_MMAP, 0, PAGE, PROT_READ_ | PROT_WRITE_, MAP_SHARED_,
 					    v->vcpu, 0);
-	return (long)v->run < 0 && (long)v->run > -4096 ? -1 : 0;
+	if ((long)v->run < 0 && (long)v->run > -4096)
+		return -1;
+	/* vCPUs 1..3 start off; the guest's PSCI CPU_ON starts them (the SMP command). */
+	for (i = 1; i < NVCPUS; i++) {
+		v->sec_fd[i] = (int)xioctl(v->fd, LOCKSTEP_CREATE_VCPU,
+					   LOCKSTEP_CREATE_VCPU_POWER_OFF | (unsigned long long)i);
+		if (v->sec_fd[i] < 0)
+			return -1;
+		v->sec_run[i] = (struct lockstep_run *)sys(
+			NR_MMAP, 0, PAGE, PROT_READ_ | PROT_WRITE_, MAP_SHARED_, v->sec_fd[i], 0);
+		if ((long)v->sec_run[i] < 0 && (long)v->sec_run[i] > -4096)
+			return -1;
+	}
+	return 0;
 }
 
 static void vm_close(struct vm *v)
 {
+	int i;
+
 	if (v->run && !((long)v->run < 0 && (long)v->run > -4096))
 		sys(NR_MUNMAP, v->run, PAGE);
 	if (v->map && !((long)v->map < 0 && (long)v->map > -4096))
 		sys(NR_MUNMAP, v->map, RAM_SIZE);
 	if (v->vcpu >= 0)
 		sys(NR_CLOSE, v->vcpu);
+	for (i = 1; i < NVCPUS; i++) {
+		if (v->sec_run[i] && !((long)v->sec_run[i] < 0 && (long)v->sec_run[i] > -4096))
+			sys(NR_MUNMAP, v->sec_run[i], PAGE); /* a mapping holds the vCPU (and VM) */
+		if (v->sec_fd[i] >= 0)
+			sys(NR_CLOSE, v->sec_fd[i]);
+	}
 	if (v->gmem >= 0)
 		sys(NR_CLOSE, v->gmem);
 	if (v->fd >= 0)
@@ -260,6 +294,78 @@ static void vm_close(struct vm *v)
 	v->run = 0;
 	v->map = 0;
 	v->vcpu = v->gmem = v->fd = -1;
+}
+
+static long setattr(struct vm *v, unsigned long long off, unsigned long long size,
+		    unsigned long long attr, unsigned long long flags, unsigned long long *err_off);
+static unsigned long long pattern(unsigned long long page, unsigned long long w);
+
+/*
+ * An SMP round (tests/guest/gmem.c "SMP"): the guest offered its page; convert it to shared,
+ * check the guest's data (pattern ^ round << 40), answer ~word 0 at word 1, convert it back
+ * (PRESERVE). Called by the thread of the vCPU that exited.
+ */
+static void smp_share(struct vm *v, struct lockstep_run *run, unsigned int *rounds,
+		      unsigned int *bad)
+{
+	unsigned long long off = run->mem_share.gpa - RAM_GPA, p = (off - DATA_OFF) / PAGE, w0, r;
+	volatile unsigned long long *q = (volatile unsigned long long *)(v->map + off);
+
+	if (setattr(v, off, PAGE, 0, PRESERVE, 0)) {
+		(*bad)++;
+		return;
+	}
+	w0 = q[0];
+	r = (w0 ^ pattern(p, 0)) >> 40;
+	*bad += ((w0 ^ pattern(p, 0)) & ((1ULL << 40) - 1)) ||
+		q[511] != (pattern(p, 511) ^ r << 40);
+	q[1] = ~w0;
+	*bad += setattr(v, off, PAGE, PRIV, PRESERVE, 0) != 0;
+	(*rounds)++;
+}
+
+struct sec {
+	struct vm *v;
+	int index;
+	unsigned int rounds, bad, other;
+	long rc;
+	struct thread t;
+};
+
+/* The RUN loop of vCPU 1..3: MEM_SHARE rounds until the VM shuts down. */
+static void sec_main(void *arg)
+{
+	struct sec *s = arg;
+	struct lockstep_run *run = s->v->sec_run[s->index];
+	long rc;
+
+	for (;;) {
+		rc = xioctl(s->v->sec_fd[s->index], LOCKSTEP_RUN, 0);
+		if (rc == -EINTR_)
+			continue;
+		if (rc < 0) {
+			s->rc = rc;
+			return;
+		}
+		switch (run->exit_reason) {
+		case LOCKSTEP_EXIT_MMIO:
+			if (!run->mmio.is_write)
+				memset(run->mmio.data, 0, sizeof(run->mmio.data));
+			continue;
+		case LOCKSTEP_EXIT_MEM_SHARE:
+			smp_share(s->v, run, &s->rounds, &s->bad);
+			continue;
+		case LOCKSTEP_EXIT_MEM_UNSHARE:
+			continue;
+		case LOCKSTEP_EXIT_SYSTEM_EVENT:
+			return;
+		default:
+			s->other++;
+			if (run->exit_reason == LOCKSTEP_EXIT_MEMORY_FAULT)
+				run->inject_abort = 1;
+			continue;
+		}
+	}
 }
 
 /* Run until the guest reads GCMD (0), shuts down (1) or something else happens (< 0). */
@@ -303,6 +409,8 @@ static int vm_until_cmd(struct vm *v)
 			v->share_exits++;
 			v->share_converted +=
 				!!(run->mem_share.flags & LOCKSTEP_MEM_SHARE_CONVERTED);
+			if (v->smp_mode)
+				smp_share(v, run, &v->smp_rounds, &v->smp_bad);
 			continue;
 		case LOCKSTEP_EXIT_MEM_UNSHARE:
 			continue;
@@ -360,9 +468,6 @@ static long setattr(struct vm *v, unsigned long long off, unsigned long long siz
 		*err_off = a.error_offset;
 	return rc;
 }
-#define PRIV	 LOCKSTEP_MEMORY_ATTRIBUTE_PRIVATE
-#define PRESERVE LOCKSTEP_SET_MEMORY_ATTRIBUTES2_PRESERVE
-#define ZERO	 LOCKSTEP_SET_MEMORY_ATTRIBUTES2_ZERO
 #define DPAGE(i) (DATA_OFF + (unsigned long long)(i)*PAGE)
 
 static unsigned long long now_ns(void)
@@ -583,7 +688,9 @@ static void guest_tests(const char *image)
 	static unsigned char img[64 * 1024] __attribute__((aligned(4096)));
 	unsigned long long img_size, pa, ht0, hl0, ht1, hl1, ht2, hl2, vt0, vt1, vt2, eo;
 	unsigned long long it0, il0, it1, il1, it2, il2, t0, t1, tsh, tun;
-	int i;
+	static struct sec sec[NVCPUS];
+	unsigned int rounds, bad, other;
+	int i, nsec = 0;
 	struct lockstep_global_stats g0, g1;
 	struct lockstep_vm_stats s0, s1;
 	struct vm v;
@@ -818,6 +925,43 @@ static void guest_tests(const char *image)
 		"running guest: MEM_UNSHARE of a converted page: private again, the host's read is SIGBUS",
 		rc);
 
+	/* private_mem_conversions_test: 4 vCPUs convert their own pages of one 2 MiB block at the
+	 * same time, each exit handled by its vCPU's thread. */
+	vt0 = vm_tables(&v);
+	for (i = 1, r2 = 0; i < NVCPUS; i++) {
+		sec[i].v = &v;
+		sec[i].index = i;
+		r2 |= thread_start(&sec[i].t, sec_main, &sec[i]);
+	}
+	nsec = r2 ? 0 : NVCPUS;
+	v.smp_mode = 1;
+	t0 = now_ns();
+	rc = r2 ? -1 : gcmd(&v, OP_SMP, 0, SMP_ROUNDS);
+	t1 = now_ns();
+	v.smp_mode = 0;
+	vt1 = vm_tables(&v);
+	vm_stats(&v, &s1);
+	rounds = v.smp_rounds;
+	bad = v.smp_bad;
+	for (i = 1, other = 0; i < NVCPUS; i++) {
+		rounds += sec[i].rounds;
+		bad += sec[i].bad;
+		other += sec[i].other;
+	}
+	out("# SMP: %u rounds in %llu ms, %u bad on the host, %u other exits; VM stage 2 %llu -> "
+	    "%llu table pages\n",
+	    rounds, (t1 - t0) / 1000000, bad, other, vt0, vt1);
+	verdict(rc == 0,
+		"private_mem_conversions_test: 4 vCPUs x 16 rounds converting their pages of one "
+		"2 MiB block at once: the guest saw every answer of the host",
+		rc);
+	CHECK("private_mem_conversions_test: the VMM's 4 threads converted and checked every round "
+	      "(64, none bad, no other exit)",
+	      rounds == NVCPUS * SMP_ROUNDS && bad == 0 && other == 0);
+	CHECK("private_mem_conversions_test: every page private again, the VM's stage 2 back to its "
+	      "table count",
+	      s1.shared_pages == 0 && vt1 == vt0);
+
 	/* A whole 2 MiB block, 2 MiB aligned: one hypercall each way, no table split anywhere. */
 	rc = gcmd(&v, OP_SHARE, 0, 512);
 	host_view(pa, &ht0, &hl0);
@@ -868,6 +1012,8 @@ static void guest_tests(const char *image)
 	    tsh / 8000, tun / 8000, i);
 
 	rc = gcmd(&v, OP_DONE, 0, 0);
+	for (i = 1; i < nsec; i++)
+		thread_join(&sec[i].t); /* the shutdown ended their RUN */
 	verdict(rc != -1000 && v.run->exit_reason == LOCKSTEP_EXIT_SYSTEM_EVENT && v.status == 0 &&
 			v.faults == 0,
 		"running guest: shut down with status 0, no memory fault", v.status);

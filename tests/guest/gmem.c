@@ -15,6 +15,12 @@
  *   CHECK             the number of pages whose words are not pattern(page, word)
  *   ZERO?             the number of pages with a non-zero word
  *   PEEK              the low 32 bits of the page's word 1 (what the host wrote there)
+ *   SMP n rounds      private_mem_conversions_test's pattern: vCPU 0 starts vCPUs 1..3 (PSCI
+ *                     CPU_ON); each vCPU i, n times, fills its page 100 + 8 i + round % 8
+ *                     with pattern ^ round << 40, MEM_SHAREs it (the VMM's thread of that vCPU
+ *                     converts it to shared, checks the data, writes ~word 0 at word 1 and
+ *                     converts it back, PRESERVE) and checks the host's word; the number of
+ *                     bad rounds of all vCPUs. Secondaries then CPU_OFF.
  *   DONE              prints the check count and powers off (PSCI SYSTEM_OFF)
  */
 #include "guest.h"
@@ -31,6 +37,8 @@
 #define OP_ZERO		5
 #define OP_PEEK		6
 #define OP_DONE		7
+#define OP_SMP		8
+#define NCPUS		4
 
 const char *guest_name = "gmem";
 
@@ -42,6 +50,54 @@ static u64 pattern(u64 page, u64 word)
 static volatile u64 *page_at(u64 page)
 {
 	return (volatile u64 *)(DATA + page * 4096);
+}
+
+static volatile u64 smp_rounds, smp_bad[NCPUS], smp_done[NCPUS];
+
+/* One vCPU's rounds of the SMP command; the number of bad ones. */
+static u64 smp_loop(u64 index)
+{
+	u64 r, w, bad = 0;
+
+	for (r = 0; r < smp_rounds; r++) {
+		u64 p = 100 + 8 * index + r % 8;
+		volatile u64 *q = page_at(p);
+		struct smccc_res res;
+
+		for (w = 0; w < 512; w++)
+			q[w] = pattern(p, w) ^ r << 40;
+		res = hvc(KVM_MEM_SHARE, (u64)q, 0, 0);
+		bad += res.a0 != 0 || q[1] != ~(pattern(p, 0) ^ r << 40) ||
+		       q[0] != (pattern(p, 0) ^ r << 40) || q[511] != (pattern(p, 511) ^ r << 40);
+	}
+	return bad;
+}
+
+void guest_secondary(u64 index, u64 context)
+{
+	(void)context;
+	smp_bad[index] = smp_loop(index);
+	smp_done[index] = 1;
+	hvc(PSCI_CPU_OFF, 0, 0, 0);
+	for (;;)
+		asm volatile("wfi");
+}
+
+static u64 smp(u64 rounds)
+{
+	u64 i, bad, spin;
+
+	smp_rounds = rounds;
+	for (i = 1; i < NCPUS; i++)
+		if (hvc(PSCI_CPU_ON, i, (u64)secondary_entry, i).a0 != PSCI_SUCCESS)
+			return 1000 + i;
+	bad = smp_loop(0);
+	for (i = 1; i < NCPUS; i++) {
+		for (spin = 0; !smp_done[i] && spin < 2000000000UL; spin++)
+			;
+		bad += smp_done[i] ? smp_bad[i] : 100;
+	}
+	return bad;
 }
 
 static u64 run(u64 op, u64 first, u64 n)
@@ -89,9 +145,12 @@ void guest_main(u64 index, u64 x0)
 	for (;;) {
 		cmd = mmio_read32(GCMD);
 		op = cmd & 0xff;
-		if (op == OP_DONE || op == 0 || op > OP_DONE)
+		if (op == OP_DONE || op == 0 || op > OP_SMP)
 			break;
-		mmio_write32(GRES, (u32)run(op, (cmd >> 8) & 0xfff, cmd >> 20));
+		if (op == OP_SMP)
+			mmio_write32(GRES, (u32)smp(cmd >> 20));
+		else
+			mmio_write32(GRES, (u32)run(op, (cmd >> 8) & 0xfff, cmd >> 20));
 		cmds++;
 	}
 	check(op == OP_DONE, "the VMM's commands ended with DONE");
