@@ -11,17 +11,21 @@
  * stage-2 in blocks around them.
  *
  * A page is the host's until POPULATE donates it (private), the guest may share it back
- * (MEM_SHARE: shared) and withdraw it; only shared pages can be mmap()ed, and a page that
- * stops being shared is zapped from every mapping first. Teardown (vm.c) reclaims every
+ * (MEM_SHARE: shared) and withdraw it; the VMM converts ranges with
+ * LOCKSTEP_SET_MEMORY_ATTRIBUTES2 and punches holes with fallocate (convert.c, docs/gmem.md).
+ * Only shared pages can be mmap()ed, and a page that stops being shared is zapped from every
+ * mapping first. Teardown (vm.c) reclaims every
  * private page before the last reference is dropped, so the pages freed here are the host's.
  */
 #define pr_fmt(fmt) "lockstep: " fmt
 
 #include <linux/anon_inodes.h>
+#include <linux/falloc.h>
 #include <linux/file.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
 #include "vm.h"
@@ -69,7 +73,7 @@ static vm_fault_t ls_gmem_fault(struct vm_fault *vmf)
 
 	mutex_lock(&gmem->lock);
 	if (vmf->pgoff < gmem->npages && gmem->state[vmf->pgoff] == LS_GMEM_SHARED)
-		ret = vmf_insert_pfn(vmf->vma, vmf->address, page_to_pfn(gmem->pages[vmf->pgoff]));
+		ret = vmf_insert_page(vmf->vma, vmf->address, gmem->pages[vmf->pgoff]);
 	mutex_unlock(&gmem->lock);
 	return ret;
 }
@@ -82,7 +86,13 @@ static int ls_gmem_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL; /* a private COW copy of guest memory makes no sense */
-	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
+	/*
+	 * struct page mappings (VM_MIXEDMAP, vmf_insert_page), not PFNMAP: the host may use a
+	 * shared page as any memory, get_user_pages() included (O_DIRECT, vmsplice, a DMA
+	 * mapping), and each such user holds a page reference that the shared -> private
+	 * conversion sees and waits for (EAGAIN) instead of pulling the page from under it.
+	 */
+	vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_ops = &ls_gmem_vm_ops;
 	return 0;
 }
@@ -98,8 +108,50 @@ static int ls_gmem_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+static long ls_gmem_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct lockstep_memory_attributes2 __user *uarg = (void __user *)arg;
+	struct lockstep_memory_attributes2 a;
+	long ret;
+
+	switch (cmd) {
+	case LOCKSTEP_SET_MEMORY_ATTRIBUTES2:
+		if (copy_from_user(&a, uarg, sizeof(a)))
+			return -EFAULT;
+		ret = ls_gmem_set_attributes(file->private_data, &a);
+		if (copy_to_user(&uarg->error_offset, &a.error_offset, sizeof(a.error_offset)))
+			return -EFAULT;
+		return ret;
+	default:
+		return -ENOTTY;
+	}
+}
+
+/*
+ * fallocate (Linux Documentation/virt/kvm/api.rst 4.141: PUNCH_HOLE frees, allocation
+ * allocates): every page is allocated at creation, so allocating is a range check and only
+ * PUNCH_HOLE does something (convert.c). Without KEEP_SIZE (a guest_memfd never changes
+ * size) or with any other mode bit: EOPNOTSUPP.
+ */
+static long ls_gmem_fallocate(struct file *file, int mode, loff_t offset, loff_t len)
+{
+	struct ls_gmem *gmem = file->private_data;
+
+	if (!(mode & FALLOC_FL_KEEP_SIZE) || (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE)))
+		return -EOPNOTSUPP;
+	if (mode & FALLOC_FL_PUNCH_HOLE)
+		return ls_gmem_punch(gmem, offset, len);
+	if (!PAGE_ALIGNED(offset) || !PAGE_ALIGNED(len) ||
+	    offset + len > ((loff_t)gmem->npages << PAGE_SHIFT))
+		return -EINVAL;
+	return 0;
+}
+
 static const struct file_operations ls_gmem_fops = {
+	.fallocate = ls_gmem_fallocate,
 	.owner = THIS_MODULE,
+	.unlocked_ioctl = ls_gmem_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = ls_gmem_mmap,
 	.release = ls_gmem_release,
 	.llseek = noop_llseek,
@@ -146,7 +198,8 @@ int ls_gmem_create(struct ls_vm *vm, struct lockstep_create_guest_memfd *args)
 	unsigned long i;
 	int fd, ret;
 
-	if (args->flags || memchr_inv(args->reserved, 0, sizeof(args->reserved)))
+	if ((args->flags & ~LOCKSTEP_GMEM_FLAG_VMM_CONVERTS) ||
+	    memchr_inv(args->reserved, 0, sizeof(args->reserved)))
 		return -EINVAL;
 	if (!args->size || !PAGE_ALIGNED(args->size) || args->size > LOCKSTEP_GMEM_MAX_SIZE)
 		return -EINVAL;
@@ -157,6 +210,7 @@ int ls_gmem_create(struct ls_vm *vm, struct lockstep_create_guest_memfd *args)
 	kref_init(&gmem->ref);
 	mutex_init(&gmem->lock);
 	gmem->vm_serial = vm->serial;
+	gmem->vmm_converts = args->flags & LOCKSTEP_GMEM_FLAG_VMM_CONVERTS;
 	gmem->npages = args->size >> PAGE_SHIFT;
 	gmem->pages = kvcalloc(gmem->npages, sizeof(*gmem->pages), GFP_KERNEL);
 	gmem->state = kvcalloc(gmem->npages, 1, GFP_KERNEL);
@@ -180,6 +234,11 @@ int ls_gmem_create(struct ls_vm *vm, struct lockstep_create_guest_memfd *args)
 		goto err_pages;
 	}
 	file->f_flags |= O_LARGEFILE;
+	/* A regular file of its size (fallocate needs S_IFREG; fstat shows the size), as
+	 * upstream's guest_memfd inode; read() and write() stay refused (no such operations:
+	 * EINVAL from the VFS). */
+	file_inode(file)->i_mode |= S_IFREG;
+	i_size_write(file_inode(file), args->size);
 	gmem->file = file;
 	atomic64_add(gmem->npages, &ls_stat_gmem_pages);
 	pr_debug("guest_memfd: %lu pages in %lu chunks (largest order %u)\n", gmem->npages,

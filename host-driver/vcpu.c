@@ -363,7 +363,14 @@ static long ls_vcpu_run(struct ls_vcpu *vcpu)
 						   LOCKSTEP_EXIT_MEM_UNSHARE;
 			run->mem_share.gpa = res.a2;
 			run->mem_share.size = res.a3;
-			run->mem_share.result = ls_vm_convert(vm, res.a2, res.a3, share);
+			run->mem_share.flags = 0;
+			if (share && ls_vm_vmm_converts(vm, res.a2)) {
+				/* Consent recorded; the VMM converts (SET_MEMORY_ATTRIBUTES2). */
+				run->mem_share.result = 0;
+			} else {
+				run->mem_share.result = ls_vm_convert(vm, res.a2, res.a3, share);
+				run->mem_share.flags = LOCKSTEP_MEM_SHARE_CONVERTED;
+			}
 			ret = 0;
 			goto out;
 		}

@@ -323,6 +323,23 @@ void ls_vm_put(struct ls_vm *vm)
 	kref_put(&vm->ref, ls_vm_release);
 }
 
+struct ls_vm *ls_vm_get_serial(u64 serial)
+{
+	struct ls_vm *vm, *found = NULL;
+
+	/* ls_vm_release() unlists the VM under ls_vms_lock before anything else. */
+	mutex_lock(&ls_vms_lock);
+	list_for_each_entry(vm, &ls_vms, node)
+	{
+		if (vm->serial == serial && kref_get_unless_zero(&vm->ref)) {
+			found = vm;
+			break;
+		}
+	}
+	mutex_unlock(&ls_vms_lock);
+	return found;
+}
+
 /* --- memslots and POPULATE ---------------------------------------------------------------- */
 
 static int ls_vm_set_region(struct ls_vm *vm, struct lockstep_userspace_memory_region2 *r)
@@ -398,7 +415,7 @@ out:
 }
 
 /* Clean [va, va + size) to the Point of Coherency (Arm ARM D7.5.9 DC CVAC; CTR_EL0.DminLine). */
-static void ls_clean_poc(void *va, size_t size)
+void ls_clean_poc(void *va, size_t size)
 {
 	u64 line = 4UL << ((read_cpuid_cachetype() >> 16) & 0xf);
 	u64 p = (u64)va & ~(line - 1), end = (u64)va + size;
@@ -441,8 +458,10 @@ static int ls_vm_populate(struct ls_vm *vm, struct lockstep_populate *p)
 		return -EINVAL;
 	if ((p->flags & LOCKSTEP_POPULATE_ZERO) ? p->uaddr != 0 : p->uaddr == 0)
 		return -EINVAL;
-	if (vm->has_run)
-		return -EPERM; /* only the initial image is the host's to choose */
+	/* Only the initial image is the host's to choose; afterwards zero pages only: how a VMM
+	 * answers a memory fault on a hole (never populated, or punched before the first run). */
+	if (vm->has_run && !(p->flags & LOCKSTEP_POPULATE_ZERO))
+		return -EPERM;
 	pages = p->size >> PAGE_SHIFT;
 
 	/* Check every page before changing any: backed by a slot, not populated. */
@@ -706,6 +725,8 @@ long ls_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 			.reclaimed_nonzero = atomic64_read(&ls_stat_reclaimed_nonzero),
 			.gmem_pages = atomic64_read(&ls_stat_gmem_pages),
 			.hyp_timer_irqs = ls_hyptimer_total(),
+			.convert_hvcs = atomic64_read(&ls_stat_convert_hvcs),
+			.convert_pages = atomic64_read(&ls_stat_convert_pages),
 		};
 
 		return copy_to_user((void __user *)arg, &st, sizeof(st)) ? -EFAULT : 0;

@@ -8,6 +8,7 @@
  *            timer PPI, /dev/lockstep's ioctls and the debugfs test files
  *   vcpu.c   the vCPU fd: RUN loop, ONE_REG, the mmap()ed struct lockstep_run
  *   gmem.c   guest_memfd: page allocation, per-page state, mmap of shared pages
+ *   convert.c LOCKSTEP_SET_MEMORY_ATTRIBUTES2: private <-> shared conversion of ranges
  *   vmdev.c  devices of VMs: a VFIO group's streams moved into the VM (lockstep-iommu.ko)
  *
  * Object lifetimes. A VM (struct ls_vm) is reference counted: its VM fd and every vCPU fd hold
@@ -56,6 +57,7 @@ struct ls_gmem {
 	struct file *file;	/* NULL once the fd is closed */
 	unsigned long chunks;	/* contiguous allocations made at creation */
 	unsigned int max_order; /* largest of them */
+	bool vmm_converts;	/* LOCKSTEP_GMEM_FLAG_VMM_CONVERTS */
 };
 
 struct ls_slot {
@@ -137,5 +139,15 @@ int ls_gmem_create(struct ls_vm *vm, struct lockstep_create_guest_memfd *args);
 struct ls_gmem *ls_gmem_get_file(struct file *file); /* NULL if not a gmem fd */
 void ls_gmem_put(struct ls_gmem *gmem);
 void ls_gmem_zap(struct ls_gmem *gmem, unsigned long index, unsigned long npages);
+
+/* vm.c, for convert.c: the VM of that serial with a reference (ls_vm_put), or NULL. */
+struct ls_vm *ls_vm_get_serial(u64 serial);
+void ls_clean_poc(void *va, size_t size);
+
+/* convert.c */
+extern atomic64_t ls_stat_convert_hvcs, ls_stat_convert_pages;
+int ls_gmem_set_attributes(struct ls_gmem *gmem, struct lockstep_memory_attributes2 *a);
+bool ls_vm_vmm_converts(struct ls_vm *vm, u64 gpa);
+int ls_gmem_punch(struct ls_gmem *gmem, u64 offset, u64 len);
 
 #endif /* LOCKSTEP_VM_H */

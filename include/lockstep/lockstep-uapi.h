@@ -204,6 +204,7 @@ struct lockstep_run {
 			__u64 gpa;
 			__u64 size;
 			__s64 result;
+			__u64 flags; /* LOCKSTEP_MEM_SHARE_* */
 		} mem_share;
 		char padding[256];
 	};
@@ -233,7 +234,9 @@ struct lockstep_global_stats {
 	__u64 reclaimed_nonzero; /* of which not zero when back (must stay 0) */
 	__u64 gmem_pages;	 /* pages allocated by guest_memfds alive */
 	__u64 hyp_timer_irqs;	 /* EL2 physical timer PPIs taken by the host (all CPUs) */
-	__u64 reserved[8];
+	__u64 convert_hvcs;	 /* SHARE/UNSHARE_HOST calls of SET_MEMORY_ATTRIBUTES2 */
+	__u64 convert_pages;	 /* pages they converted */
+	__u64 reserved[6];
 };
 
 /* ---- devices of protected VMs (docs/uapi.md "LOCKSTEP_VM_ASSIGN_DEVICE") ---- */
@@ -254,5 +257,40 @@ struct lockstep_assign_device {
 #define LOCKSTEP_VM_RELEASE_DEVICE _IOW(LOCKSTEPIO, 0xe9, struct lockstep_assign_device)
 #define LOCKSTEP_VM_MAX_DEVICES	   8 /* VFIO groups per VM */
 /* ---- end of devices of protected VMs ---- */
+
+/* --- guest_memfd conversion (docs/gmem.md, docs/uapi.md "LOCKSTEP_SET_MEMORY_ATTRIBUTES2") ---- */
+
+/*
+ * LOCKSTEP_CREATE_GUEST_MEMFD flag: the VMM converts. A guest's MEM_SHARE of a page of this
+ * guest_memfd only records the guest's consent (the RUN exit LOCKSTEP_EXIT_MEM_SHARE comes back
+ * without LOCKSTEP_MEM_SHARE_CONVERTED); user space converts with
+ * LOCKSTEP_SET_MEMORY_ATTRIBUTES2. Without it the driver converts on the exit, as before.
+ */
+#define LOCKSTEP_GMEM_FLAG_VMM_CONVERTS (1ULL << 1)
+
+/* struct lockstep_run mem_share.flags: the driver converted the range already. */
+#define LOCKSTEP_MEM_SHARE_CONVERTED (1ULL << 0)
+
+/*
+ * LOCKSTEP_SET_MEMORY_ATTRIBUTES2 on a guest_memfd fd: upstream KVM's guest_memfd conversion
+ * (KVM_SET_MEMORY_ATTRIBUTES2, struct kvm_memory_attributes2). Sets [offset, offset + size) of
+ * the guest_memfd private (attributes = LOCKSTEP_MEMORY_ATTRIBUTE_PRIVATE) or shared
+ * (attributes = 0). flags: ZERO (contents zeroed by the hypervisor in the conversion) or
+ * PRESERVE (kept), at most one; neither: contents unspecified (kept today). reserved: 0. On
+ * EAGAIN (a page is in use by the host) and on an error after part of the range converted,
+ * error_offset = the first page the call did not convert. Errors and state: docs/uapi.md.
+ */
+struct lockstep_memory_attributes2 {
+	__u64 offset;
+	__u64 size;
+	__u64 attributes;
+	__u64 flags;
+	__u64 error_offset; /* out */
+	__u64 reserved[3];
+};
+#define LOCKSTEP_SET_MEMORY_ATTRIBUTES2		 _IOWR(LOCKSTEPIO, 0xd2, struct lockstep_memory_attributes2)
+#define LOCKSTEP_MEMORY_ATTRIBUTE_PRIVATE	 (1ULL << 3) /* KVM_MEMORY_ATTRIBUTE_PRIVATE */
+#define LOCKSTEP_SET_MEMORY_ATTRIBUTES2_ZERO	 (1ULL << 0)
+#define LOCKSTEP_SET_MEMORY_ATTRIBUTES2_PRESERVE (1ULL << 1)
 
 #endif /* LOCKSTEP_UAPI_H */

@@ -176,7 +176,7 @@ const char *errname(long e)
 {
 	static const char *const names[] = {
 		[1] = "EPERM",	 [2] = "ENOENT",  [4] = "EINTR",       [5] = "EIO",
-		[9] = "EBADF",	 [12] = "ENOMEM", [14] = "EFAULT",     [16] = "EBUSY",
+		[9] = "EBADF",	 [11] = "EAGAIN", [12] = "ENOMEM", [14] = "EFAULT",     [16] = "EBUSY",
 		[17] = "EEXIST", [19] = "ENODEV", [22] = "EINVAL",     [25] = "ENOTTY",
 		[28] = "ENOSPC", [34] = "ERANGE", [95] = "EOPNOTSUPP",
 	};

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# gmem suite (mk/gmem.mk): guest_memfd conversion end to end (docs/gmem.md). The machine of
+# tests/vm/run.sh (AAVMF -> loader -> Lockstep EL2 -> Linux EL1, SMMUv3, GICv3, 4 CPUs, 2 GiB);
+# the initramfs runs tests/gmem/lstest, which runs tests/gmem/gmemtest with the gmem guest.
+# TAP to build/test-logs/gmem.tap, serial log build/test-logs/gmem-serial.log.
+#
+#   run.sh ESP
+# Environment: QEMU_TIMEOUT (seconds, default 240), QEMU (binary).
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib/qemu-smmu.sh"
+b=$top/build
+logs=$b/test-logs
+work=$b/gmem
+esp=$1
+timeout_s=${QEMU_TIMEOUT:-240}
+mkdir -p "$logs" "$work"
+tap=$logs/gmem.tap
+log=$logs/gmem-serial.log
+: > "$tap"
+qs_tap "$tap"
+
+[ -f "$esp" ] || { qs_plan 1; tap_line "not ok" "ESP image $esp exists"; exit 0; }
+
+qs_plan 5
+qs_machine
+qs_firmware "$work" || { tap_line "not ok" "AAVMF present"; exit 0; }
+qs_disk esp "$esp"
+qs_run gmem "$log" "$timeout_s"
+assert "QEMU finished within ${timeout_s}s (took ${secs}s)" eval '! qs_timed_out'
+assert "lockstep.ko loaded" has '^lockstep-initramfs: Lockstep hypervisor ABI '
+qs_guest_block
+assert "Lockstep reported no SMMU event and the host took no abort" \
+	hasnt 'smmu: event|host (read|write) abort'
+qs_end_checks
+echo "gmem: TAP in $tap"
