@@ -236,8 +236,8 @@ int ls_vm_convert(struct ls_vm *vm, u64 gpa, u64 size, bool share)
 static void ls_vm_reclaim_slot(struct ls_vm *vm, struct ls_slot *s)
 {
 	struct ls_gmem *gmem = s->gmem;
-	struct arm_smccc_1_2_regs res;
 	unsigned long first = s->offset >> PAGE_SHIFT, n = s->size >> PAGE_SHIFT, i;
+	bool shared;
 	int ret;
 
 	mutex_lock(&gmem->lock);
@@ -248,14 +248,14 @@ static void ls_vm_reclaim_slot(struct ls_vm *vm, struct ls_slot *s)
 
 		if (gmem->state[idx] == LS_GMEM_HOST || gmem->state[idx] == LS_GMEM_LOST)
 			continue;
-		if (gmem->state[idx] == LS_GMEM_SHARED) {
+		/*
+		 * A shared page comes back as it is (LS_FN_VM_RECLAIM of a shared window): the
+		 * host never loses it, so a reference the kernel still holds (a page pinned
+		 * for I/O, e.g. in a pipe) never faults; its contents are what was shared.
+		 */
+		shared = gmem->state[idx] == LS_GMEM_SHARED;
+		if (shared)
 			ls_gmem_zap(gmem, idx, 1);
-			ret = ls_vm_call(vm, LS_HVC_VM_UNSHARE_HOST, vm->id, gpa, 1, 0, &res);
-			if (ret && ret != -EPERM)
-				pr_err("vm %llu: unshare gpa 0x%llx at teardown: %d\n", vm->id, gpa,
-				       ret);
-			gmem->state[idx] = LS_GMEM_PRIVATE;
-		}
 		ret = ls_vm_range(vm, LS_HVC_VM_RECLAIM, gpa, 1);
 		if (ret) {
 			pr_err("vm %llu: reclaim gpa 0x%llx: %d; page leaked\n", vm->id, gpa, ret);
@@ -265,9 +265,9 @@ static void ls_vm_reclaim_slot(struct ls_vm *vm, struct ls_slot *s)
 		gmem->state[idx] = LS_GMEM_HOST;
 		atomic64_dec(&ls_stat_pages_held);
 		atomic64_inc(&ls_stat_reclaimed);
-		/* The hypervisor scrubbed it (LS_FN_VM_RECLAIM): check, never trust. */
+		/* The hypervisor scrubbed a private page (LS_FN_VM_RECLAIM): check, never trust. */
 		va = page_address(gmem->pages[idx]);
-		if (memchr_inv(va, 0, PAGE_SIZE)) {
+		if (!shared && memchr_inv(va, 0, PAGE_SIZE)) {
 			atomic64_inc(&ls_stat_reclaimed_nonzero);
 			pr_err("vm %llu: page of gpa 0x%llx not zero after reclaim\n", vm->id, gpa);
 		}

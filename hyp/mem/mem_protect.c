@@ -224,8 +224,9 @@ out:
 
 /*
  * VM OWNED -> NOPAGE, host NOPAGE -> OWNED: the VM loses the pages (synced), they
- * are zeroed, the host gets them. A shared page must go back to private first
- * (-EBUSY: the host unshares it).
+ * are zeroed, the host gets them. Or, for a window the VM shares with the host, VM
+ * SHARED_OWNED -> NOPAGE, host SHARED_BORROWED -> OWNED: the VM loses them, the host
+ * keeps its mapping and the contents. A window mixing both: -EBUSY.
  */
 int own_host_reclaim_vm(u32 vm, u64 ipa, u64 n, struct own_res *res)
 {
@@ -233,6 +234,7 @@ int own_host_reclaim_vm(u32 vm, u64 ipa, u64 n, struct own_res *res)
 	struct own_tx tx = { 0 };
 	unsigned int nr;
 	u64 w;
+	bool shared = false;
 	int ret;
 
 	res->done = 0;
@@ -240,8 +242,17 @@ int own_host_reclaim_vm(u32 vm, u64 ipa, u64 n, struct own_res *res)
 	if (ret)
 		return ret;
 	ret = own_check_runs_state(nr, v->owner, OWN_OWNED, OWN_OWNER_HOST, OWN_NOPAGE, -EBUSY);
-	if (ret)
-		goto out;
+	if (ret) {
+		/*
+		 * A window the VM shares with the host comes back as it is: the host keeps
+		 * its mapping throughout (a page it still uses, e.g. pinned for I/O, never
+		 * faults), the contents are what the guest chose to share (no scrub).
+		 */
+		shared = !own_check_runs_state(nr, v->owner, OWN_SHARED_OWNED, OWN_OWNER_HOST,
+					       OWN_SHARED_BORROWED, -EBUSY);
+		if (!shared)
+			goto out;
+	}
 	/*
 	 * A VM that has run stops for good when it loses memory (-EBUSY while one of its
 	 * vCPUs runs); its run lock is held until the transaction is done.
@@ -255,8 +266,10 @@ int own_host_reclaim_vm(u32 vm, u64 ipa, u64 n, struct own_res *res)
 	tx.lose.op = (struct own_op){ OWN_OP_UNMAP, ipa, w << PAGE_SHIFT, 0, 0 };
 	tx.gain.p = &own.host;
 	tx.gain.runs = true;
-	tx.gain.op = (struct own_op){ .kind = OWN_OP_MAP, .attr = OWN_ATTR_OWNED };
-	tx.scrub_runs = true;
+	/* Shared pages: the host's mapping gets the owner's attributes (execute). */
+	tx.gain.op = (struct own_op){ .kind = shared ? OWN_OP_ATTR : OWN_OP_MAP,
+				      .attr = OWN_ATTR_OWNED };
+	tx.scrub_runs = !shared;
 	ret = own_tx_prepare(&tx, res);
 	if (ret) {
 		vcpu_vm_stop_end(v, false);

@@ -17,7 +17,11 @@ int own_host_share_hyp(u64 pa, u64 n, struct own_res *res);
 int own_host_unshare_hyp(u64 pa, u64 n, struct own_res *res);
 /* host OWNED -> NOPAGE, VM NOPAGE -> OWNED */
 int own_host_donate_vm(u32 vm, u64 pa, u64 ipa, u64 n, struct own_res *res);
-/* VM OWNED -> NOPAGE, host NOPAGE -> OWNED (zeroed) */
+/*
+ * VM OWNED -> NOPAGE, host NOPAGE -> OWNED (zeroed); or, for a window the VM shares with the
+ * host, VM SHARED_OWNED -> NOPAGE, host SHARED_BORROWED -> OWNED (kept, the host's mapping
+ * never goes). A window mixing both: -EBUSY.
+ */
 int own_host_reclaim_vm(u32 vm, u64 ipa, u64 n, struct own_res *res);
 /* Conversion flags: OWN_CONVERT_ZERO scrubs the pages in the conversion (else contents kept). */
 #define OWN_CONVERT_ZERO  1U
