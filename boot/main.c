@@ -861,6 +861,34 @@ static void ldr_smmu_sids(struct ls_boot_info *info, void *fdt, void *rsdp)
 	Print(nr ? L"\n" : L" none\n");
 }
 
+#if defined(__x86_64__)
+/*
+ * A page below 636 KiB for the hypervisor's application-processor start-up code (boot.h
+ * "ap_tramp": a Startup IPI starts a CPU in real mode at vector * 4 KiB), reserved so that
+ * Linux never uses it. None free: the hypervisor brings only the boot CPU under it.
+ */
+static void ldr_ap_tramp(struct ls_boot_info *info)
+{
+	/*
+	 * Below the last KiB of base memory (9FC00h) and the BIOS area: Linux reads those for
+	 * MP and ACPI tables (arch/x86/kernel/mpparse.c, the EBDA), and the page is the
+	 * hypervisor's, absent from the host's map.
+	 */
+	EFI_PHYSICAL_ADDRESS pa = 0x9efff;
+	EFI_STATUS st;
+
+	st = BS->AllocatePages(AllocateMaxAddress, EfiReservedMemoryType, 1, &pa);
+	if (EFI_ERROR(st)) {
+		Print(LDR_TAG L"WARNING: no free page below 1 MiB (%r): only the boot CPU will "
+			      L"run under Lockstep\n",
+		      st);
+		return;
+	}
+	info->ap_tramp = pa;
+	Print(LDR_TAG L"AP start-up page: 0x%lx (EfiReservedMemoryType)\n", pa);
+}
+#endif
+
 /*
  * The VT-d register sets for the hypervisor (boot.h "vtd"), from the ACPI DMAR: the
  * hypervisor keeps them out of the host's view. None when there is no DMAR (AArch64)
@@ -1004,6 +1032,9 @@ static EFI_STATUS ldr_prepare_hyp(struct ldr_state *s)
 	ldr_vtd_units(info, rsdp);
 	if (info->nr_vtd)
 		ldr_hide_dmar(s, rsdp);
+#if defined(__x86_64__)
+	ldr_ap_tramp(info);
+#endif
 	/* The attestation key, tied to the hypervisor image's measurement (event 0). */
 	if (s->mlog.nr_events && s->mlog.ev[0].type == LS_MEAS_HYP_IMAGE &&
 	    !ldr_attest_key(s->mlog.ev[0].digest, info->attest_key))
