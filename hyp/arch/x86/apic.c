@@ -113,7 +113,7 @@ static int guest_walk(const struct vmcb *v, u64 va, u64 *pa)
 
 		if (!p)
 			return -EFAULT;
-		memcpy(&e, p + idx * 8, sizeof(e));
+		memcpy(&e, p + (size_t)idx * 8, sizeof(e));
 		if (!(e & BIT(0)))
 			return -EFAULT;
 		if (level && level < 3 && (e & BIT(7))) {

@@ -124,7 +124,7 @@ void x86_ap_main(u32 idx)
 }
 
 /* Relative offsets of the patched fields in the start-up code (head.S). */
-#define TRAMP_OFF(sym) ((u64)((sym)-x86_tramp_start))
+#define TRAMP_OFF(sym) ((u64)(uintptr_t)(sym) - (u64)(uintptr_t)x86_tramp_start)
 
 void x86_smp_start_aps(const struct ls_boot_info *bi)
 {
@@ -165,7 +165,10 @@ void x86_smp_start_aps(const struct ls_boot_info *bi)
 	 * stacks) runs code that only halts it (head.S). Its first bytes become "cli; hlt;
 	 * jmp $-1" so that a late Startup is harmless too.
 	 */
-	memcpy(p, "\xfa\xf4\xeb\xfd", 4);
+	p[0] = 0xfa; /* cli */
+	p[1] = 0xf4; /* hlt */
+	p[2] = 0xeb; /* jmp $-1 (back to the hlt) */
+	p[3] = 0xfd;
 	plat_log("%u CPUs under the hypervisor (%u stacks), the application processors started "
 		 "from page %#llx and parked%s",
 		 x86_nr_cpus, x86_ap_max, (unsigned long long)page,
@@ -195,7 +198,7 @@ static struct x86_cpu *cpu_by_apic(u32 apic_id)
 	return NULL;
 }
 
-int x86_smp_host_init(struct x86_cpu *from, u32 dest)
+int x86_smp_host_init(const struct x86_cpu *from, u32 dest)
 {
 	struct x86_cpu *c = cpu_by_apic(dest);
 	bool kick = false;
@@ -214,7 +217,7 @@ int x86_smp_host_init(struct x86_cpu *from, u32 dest)
 	return 0;
 }
 
-int x86_smp_host_sipi(struct x86_cpu *from, u32 dest, u8 vec)
+int x86_smp_host_sipi(const struct x86_cpu *from, u32 dest, u8 vec)
 {
 	struct x86_cpu *c = cpu_by_apic(dest);
 	bool wake = false;

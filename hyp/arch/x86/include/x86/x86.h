@@ -119,8 +119,8 @@ void x86_smp_start_aps(const struct ls_boot_info *bi);
  * host's Startup IPI and its VMCB holds the start state. */
 bool x86_smp_nmi_exit(struct x86_cpu *c);
 /* Host INIT / Startup IPI to APIC ID @dest, from the CPU @from (apic.c). */
-int x86_smp_host_init(struct x86_cpu *from, u32 dest);
-int x86_smp_host_sipi(struct x86_cpu *from, u32 dest, u8 vec);
+int x86_smp_host_init(const struct x86_cpu *from, u32 dest);
+int x86_smp_host_sipi(const struct x86_cpu *from, u32 dest, u8 vec);
 void x86_nmi(void);		  /* called by head.S's NMI stub */
 extern const char x86_nmi_stub[]; /* head.S */
 void x86_park_hlt(void);	  /* head.S: sleep until an NMI */
