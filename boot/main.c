@@ -861,6 +861,28 @@ static void ldr_smmu_sids(struct ls_boot_info *info, void *fdt, void *rsdp)
 	Print(nr ? L"\n" : L" none\n");
 }
 
+/*
+ * x86_64: the VT-d units the hypervisor will take (ACPI DMAR, all of them: at most
+ * LS_BOOT_MAX_VTD, it refuses to install when one is refused), for the DMA-master check.
+ * NULL on AArch64, without a DMAR, or with more units than the boot info holds.
+ */
+static const struct ldr_dmar *ldr_owned_vtd(void *rsdp)
+{
+#if defined(__x86_64__)
+	static struct ldr_dmar d;
+	uint64_t xsdt, table;
+	uint32_t entry;
+
+	if (rsdp && !acpi_locate(rsdp, "DMAR", &xsdt, &entry, &table) &&
+	    !dmar_parse((const uint8_t *)(UINTN)table, *(const uint32_t *)(UINTN)(table + 4), &d) &&
+	    d.nr_unit && d.nr_unit <= LS_BOOT_MAX_VTD)
+		return &d;
+#else
+	(void)rsdp;
+#endif
+	return NULL;
+}
+
 #if defined(__x86_64__)
 /*
  * A page below 636 KiB for the hypervisor's application-processor start-up code (boot.h
@@ -955,7 +977,7 @@ static EFI_STATUS ldr_prepare_hyp(struct ldr_state *s)
 	st = ldr_device_map(fdt, rsdp, smmu_base, smmu_size, host_mmio, &nr_host_mmio);
 	if (EFI_ERROR(st))
 		return st;
-	s->untranslated = pcicheck_untranslated(&ldr_dm, smmu_base != 0);
+	s->untranslated = pcicheck_untranslated(&ldr_dm, smmu_base != 0, ldr_owned_vtd(rsdp));
 	if (s->untranslated && !s->cfg.unsafe_dma) {
 		Print(LDR_TAG L"ERROR: %d PCI DMA master(s) bypass the SMMU (above): the host could "
 			      L"read and write the hypervisor through them. Refusing to start "

@@ -21,7 +21,7 @@ qpid=
 trap '[ -n "$qpid" ] && kill -9 "$qpid" 2>/dev/null; rm -rf "$work"' EXIT
 trap 'exit 1' INT TERM
 unset ESP_HYP ESP_INITRD ESP_CMDLINE ESP_CFG ESP_POOL_MIB ESP_STACK_KIB ESP_CPUS ESP_UNSAFE_DMA
-PLAN=$((36 + 14))  # 36 before application processors, 14 for them
+PLAN=$((39 + 14))  # 39 before application processors, 14 for them
 echo "1..$PLAN" > "$tap"
 echo "1..$PLAN"
 n=0
@@ -40,9 +40,9 @@ if [ ! -f "$ovmf_code" ] || ! command -v "$qemu" >/dev/null; then
 fi
 
 # Four CPUs: the application processors run under the hypervisor too (docs/x86.md
-# "Application processors"); +x2apic so that hiding x2APIC matters. VT-d is taken by the hypervisor (and hidden from
-# the host); the loader's DMA-master check knows only the SMMU, hence
-# unsafe_untranslated_dma=1 (it warns).
+# "Application processors"); +x2apic so that hiding x2APIC matters. VT-d is taken by the
+# hypervisor (and hidden from the host); every PCI function is in its device scope, so the
+# loader's DMA-master check passes without unsafe_untranslated_dma.
 # pdpe1gb: the hypervisor maps itself and the host with 1 GiB pages.
 # snoop-control=on: the VT-d driver sets SNP in its entries (docs/vtd.md). edu: a DMA engine
 # aiming at raw addresses (edu_test.ko), its address mask widened to 40 bits.
@@ -51,7 +51,7 @@ machine=(-M q35,kernel-irqchip=split -device intel-iommu,intremap=on,snoop-contr
 	-device edu,dma_mask=0xffffffffff)
 
 img=$work/esp.img
-if ! ESP_HYP=$hyp ESP_INITRD=$initrd ESP_CMDLINE="console=ttyS0 panic=-1"  ESP_UNSAFE_DMA=1 \
+if ! ESP_HYP=$hyp ESP_INITRD=$initrd ESP_CMDLINE="console=ttyS0 panic=-1"  \
 	ESP_CPUS=4 "$top/boot/mkesp.sh" "$img" "$loader" "$kernel" > "$work/esp.out" 2>&1; then
 	for _ in $(seq $PLAN); do tap_line "not ok" "ESP built ($(tail -1 "$work/esp.out"))"; done
 	exit 0
@@ -87,6 +87,10 @@ assert "hypervisor: banner (SVM + nested paging, 1 VT-d unit kept from the host,
 assert "hypervisor: VT-d enabled, every source id through the mirror of the nested table" \
 	eval "has '^lockstep: vtd: streams 0x0..0xffff -> host view \(VT-d mirror' &&
 		has '^lockstep: VT-d unit 0xfed90000: host DMA through a mirror of its nested table'"
+comment "$(grep -E '^lockstep-boot: PCI: ' "$log")"
+assert "loader: every PCI DMA master is in the VT-d unit's scope (0 outside, no unsafe_untranslated_dma)" \
+	eval "has '^lockstep-boot: PCI: [0-9]+ functions, 1 virtio, 0 with DMA outside the VT-d$' &&
+		! has 'unsafe_untranslated_dma=1'"
 assert "loader: the entry returned 0, the host continues as an SVM guest" \
 	has '^lockstep-boot: hypervisor installed \(returned 0\), Linux continues as an SVM guest$'
 assert "host: Linux booted under the hypervisor and ran /init" \
@@ -121,6 +125,13 @@ assert "hypervisor: the kernel's read was logged too (NPF, CPL 0)" \
 	has "^lockstep: host read at GPA $want refused \\(NPF error 0x[0-9a-f]+, RIP 0xffff[0-9a-f]+, CPL 0, APIC ID [0-9]+\\)"
 assert "host: another reserved range is read fine (the probe itself works)" \
 	eval "sed -n 's/^svmtest: probe 0x[0-9a-f]* rc 0 0x[0-9A-Fa-f]*$/x/p' '$log' | grep -q x"
+comment "VT-d registers: user read $(val vtd_read), user write of GCMD $(val vtd_write)"
+assert "host: a user read of the VT-d unit's registers (0xfed90000) is refused (SIGSEGV) and logged" \
+	eval "[ '$(val vtd_read)' = 'rc 139' ] &&
+		has '^lockstep: host read at GPA 0xfed90000 refused \(NPF error 0x[0-9a-f]+, RIP 0x[0-9a-f]+, CPL 3, APIC ID [0-9]+\)'"
+assert "host: a user write of 0 to VT-d's global command register is refused (SIGSEGV) and logged" \
+	eval "[ '$(val vtd_write)' = 'rc 139' ] &&
+		has '^lockstep: host write at GPA 0xfed90018 refused \(NPF error 0x[0-9a-f]+, RIP 0x[0-9a-f]+, CPL 3, APIC ID [0-9]+\)'"
 assert "host: still running after the refused read (uptime read)" eval "[ -n '$(val alive)' ]"
 abi=$(sed -n 's/^#define LS_ABI_MAJOR[[:space:]]*\([0-9]*\).*/\1/p' "$top/include/lockstep/abi.h").$(
 	sed -n 's/^#define LS_ABI_MINOR[[:space:]]*\([0-9]*\).*/\1/p' "$top/include/lockstep/abi.h")

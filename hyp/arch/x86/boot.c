@@ -425,9 +425,19 @@ long x86_boot(struct ls_boot_info *bi, struct entry_frame *f)
 		ret = build_npt(bi, pa_bits, &vtd_pa);
 	if (ret)
 		return ret;
-	/* Cannot fail the install: a refused unit is logged and left alone. */
 	x86_time_init();
 	x86_vtd_init(bi, vtd_pa);
+	/*
+	 * The loader let the DMA masters in the units' device scopes through as translated
+	 * (boot/pcicheck.c): a unit not taken would leave them untranslated. Fail the install
+	 * (Linux then boots without Lockstep and finds the DMAR again).
+	 */
+	if (x86_vtd_live() < bi->nr_vtd) {
+		plat_log("%u of %u VT-d units taken: their DMA masters would not be isolated; "
+			 "not installing",
+			 x86_vtd_live(), bi->nr_vtd);
+		return -ENODEV;
+	}
 	x86_smp_boot_cpu(bi->stack_base, bi->stack_size, bi->nr_cpus);
 	capture_host(f);
 	x86_svm_setup(&x86_cpus[0].vmcb, pt_root_pa(&own_view_of(OWN_HOST)->cpu));
