@@ -951,6 +951,8 @@ static EFI_STATUS ldr_prepare_hyp(struct ldr_state *s)
 	uint8_t *base;
 	uint64_t smmu_base = 0, smmu_size = 0;
 	struct ls_mem_range host_mmio[LS_BOOT_MAX_MMIO];
+	const struct ldr_dmar *vtd;
+	const char *iommu;
 	uint32_t nr_host_mmio = 0, i;
 	EFI_STATUS st;
 
@@ -977,19 +979,21 @@ static EFI_STATUS ldr_prepare_hyp(struct ldr_state *s)
 	st = ldr_device_map(fdt, rsdp, smmu_base, smmu_size, host_mmio, &nr_host_mmio);
 	if (EFI_ERROR(st))
 		return st;
-	s->untranslated = pcicheck_untranslated(&ldr_dm, smmu_base != 0, ldr_owned_vtd(rsdp));
+	vtd = ldr_owned_vtd(rsdp);
+	iommu = vtd ? "VT-d" : "SMMU";
+	s->untranslated = pcicheck_untranslated(&ldr_dm, smmu_base != 0, vtd);
 	if (s->untranslated && !s->cfg.unsafe_dma) {
-		Print(LDR_TAG L"ERROR: %d PCI DMA master(s) bypass the SMMU (above): the host could "
+		Print(LDR_TAG L"ERROR: %d PCI DMA master(s) bypass the %a (above): the host could "
 			      L"read and write the hypervisor through them. Refusing to start "
 			      L"Lockstep. (unsafe_untranslated_dma=1 in lockstep.cfg boots anyway, "
 			      L"with isolation OFF: debugging only.)\n",
-		      s->untranslated);
+		      s->untranslated, iommu);
 		return EFI_SECURITY_VIOLATION;
 	}
 	if (s->untranslated)
 		Print(LDR_TAG L"WARNING: unsafe_untranslated_dma=1: booting with %d DMA master(s) "
-			      L"outside the SMMU. ISOLATION IS OFF for them.\n",
-		      s->untranslated);
+			      L"outside the %a. ISOLATION IS OFF for them.\n",
+		      s->untranslated, iommu);
 	err = layout_compute(h, &s->cfg, &lay);
 	if (err) {
 		Print(LDR_TAG L"ERROR: region layout: %a\n", err);
