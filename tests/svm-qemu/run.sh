@@ -21,7 +21,7 @@ qpid=
 trap '[ -n "$qpid" ] && kill -9 "$qpid" 2>/dev/null; rm -rf "$work"' EXIT
 trap 'exit 1' INT TERM
 unset ESP_HYP ESP_INITRD ESP_CMDLINE ESP_CFG ESP_POOL_MIB ESP_STACK_KIB ESP_CPUS ESP_UNSAFE_DMA
-PLAN=$((39 + 14))  # 39 before application processors, 14 for them
+PLAN=$((39 + 15))  # 39 before application processors, 15 for them
 echo "1..$PLAN" > "$tap"
 echo "1..$PLAN"
 n=0
@@ -180,6 +180,10 @@ assert "host: CPU 2 online again (0-3), started by the host's second Startup IPI
 comment "cpu2 again: $(val cpu2_again)"
 assert "host: CPU 2 under the hypervisor again (VMMCALL answered, read refused)" \
 	eval "val cpu2_again | grep -qx 'apic 2 hvc 0x0000000000000000:$abihex devmem 139'"
+nmis=$(sed -n 's/.*NMI backtrace for cpu \([0-9]*\).*/\1/p' "$log" | sort -u | tr '\n' ' ')
+comment "NMI backtraces from CPUs: $nmis"
+assert "host: its NMIs reach every CPU through the hypervisor (sysrq-l: NMI backtrace from CPUs 1, 2 and 3)" \
+	eval "[ -n '$(val nmi_done)' ] && echo '$nmis' | grep -q '1 2 3'"
 assert "hypervisor: no host INIT, Startup or SMI IPI refused (Linux sends only what Lockstep emulates)" \
 	eval "! has '^lockstep: CPU [0-9]+: host IPI refused'"
 
