@@ -128,7 +128,8 @@ static int guest_walk(const struct vmcb *v, u64 va, u64 *pa)
 	return 0;
 }
 
-static int fetch(const struct vmcb *v, u8 *buf, unsigned int n)
+/* Up to @n instruction bytes at RIP; how many could be read (the next page may be absent). */
+static unsigned int fetch(const struct vmcb *v, u8 *buf, unsigned int n)
 {
 	unsigned int i;
 	u64 pa;
@@ -137,13 +138,13 @@ static int fetch(const struct vmcb *v, u8 *buf, unsigned int n)
 		const u8 *p;
 
 		if (guest_walk(v, v->rip + i, &pa))
-			return -EFAULT;
+			break;
 		p = host_page(pa);
 		if (!p)
-			return -EFAULT;
+			break;
 		buf[i] = *p;
 	}
-	return 0;
+	return i;
 }
 
 static u64 gpr(const struct x86_cpu *c, unsigned int r)
@@ -163,12 +164,16 @@ static u64 gpr(const struct x86_cpu *c, unsigned int r)
 static int decode_store(const struct x86_cpu *c, u32 *val, unsigned int *len)
 {
 	const struct vmcb *v = &c->vmcb;
-	u8 b[15], rex = 0, op, modrm, mod, rm;
-	unsigned int i = 0;
+	u8 b[15] = { 0 }, rex = 0, op, modrm, mod, rm;
+	unsigned int i = 0, got;
 
-	/* 64-bit code only (CS.L, attribute bit 9): Linux touches the APIC in long mode. */
-	if (!(v->efer & BIT(10)) || !(v->cs.attr & BIT(9)) || fetch(v, b, sizeof(b)))
+	/*
+	 * 64-bit code only (EFER.LMA, CS.L = attribute bit 9): Linux touches the APIC in long
+	 * mode; 4-level paging only (CR4.LA57, bit 12, clear).
+	 */
+	if (!(v->efer & BIT(10)) || !(v->cs.attr & BIT(9)) || (v->cr4 & BIT(12)))
 		return -EINVAL;
+	got = fetch(v, b, sizeof(b));
 	/* Segment-override prefixes change nothing here: the fault gave the address. */
 	while (i < 4 && (b[i] == 0x2e || b[i] == 0x3e || b[i] == 0x26 || b[i] == 0x36 ||
 			 b[i] == 0x64 || b[i] == 0x65))
@@ -204,7 +209,8 @@ static int decode_store(const struct x86_cpu *c, u32 *val, unsigned int *len)
 		memcpy(val, &b[i], 4);
 		i += 4;
 	}
-	if (i > sizeof(b))
+	/* Every byte the decode used must have been read (b[] is zeroed past them). */
+	if (i > got)
 		return -EINVAL;
 	*len = i;
 	return 0;
