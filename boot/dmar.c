@@ -318,3 +318,27 @@ size_t dmar_line(const struct ldr_dmar *d, uint32_t idx, char *buf, size_t cap)
 		buf[b.n < cap ? b.n : cap - 1] = '\0';
 	return b.n;
 }
+
+int dmar_rid_translated(const struct ldr_dmar *d, uint16_t seg, uint8_t bus, uint8_t dev,
+			uint8_t fn)
+{
+	uint32_t u, k;
+	int all = 0;
+
+	for (u = 0; u < d->nr_unit; u++) {
+		const struct ldr_dmar_unit *un = &d->unit[u];
+
+		if (un->segment != seg)
+			continue;
+		if (un->flags & LDR_DMAR_INCLUDE_PCI_ALL)
+			all = 1;
+		for (k = 0; k < un->nr_scope && un->first_scope + k < d->nr_scope; k++) {
+			const struct ldr_dmar_scope *sc = &d->scope[un->first_scope + k];
+
+			if (sc->type == LDR_DMAR_SCOPE_ENDPOINT && sc->depth == 1 &&
+			    sc->bus == bus && sc->path[0][0] == dev && sc->path[0][1] == fn)
+				return 1;
+		}
+	}
+	return all;
+}

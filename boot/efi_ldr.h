@@ -27,7 +27,9 @@ EFI_STATUS initrd_install(void *data, UINTN size);
 void initrd_uninstall(void);
 
 /* pcicheck.c: PCI functions whose DMA bypasses the SMMU (printed), how many */
-UINTN pcicheck_untranslated(const struct ldr_devmap *m, int have_smmu);
+/* vtd: the VT-d units the hypervisor takes (x86_64), NULL on AArch64: then a function's
+ * DMA is translated when a unit's device scope covers it (dmar_rid_translated). */
+UINTN pcicheck_untranslated(const struct ldr_devmap *m, int have_smmu, const struct ldr_dmar *vtd);
 
 /*
  * handoff.c: the ExitBootServices wrapper and the hypervisor call; boot/arch/<arch>.c:

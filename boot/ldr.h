@@ -469,4 +469,15 @@ const char *dmar_parse(const uint8_t *t, uint32_t len, struct ldr_dmar *out);
  */
 size_t dmar_line(const struct ldr_dmar *d, uint32_t idx, char *buf, size_t cap);
 
+/*
+ * Whether a remapping unit of d translates the DMA of PCI function seg:bus:dev.fn (VT-d
+ * spec 8.3 "DMA Remapping Hardware Unit Definition Structure", 8.3.1 "Device Scope
+ * Structure"): a unit on that segment lists it as a PCI endpoint one hop below the scope's
+ * start bus, or a unit on the segment has INCLUDE_PCI_ALL (it takes every function no other
+ * unit lists). Functions behind bridges (sub-hierarchy scopes, paths of several hops) are
+ * not resolved: only INCLUDE_PCI_ALL covers them. 1 translated, 0 not.
+ */
+int dmar_rid_translated(const struct ldr_dmar *d, uint16_t seg, uint8_t bus, uint8_t dev,
+			uint8_t fn);
+
 #endif /* LOCKSTEP_BOOT_LDR_H */

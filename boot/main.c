@@ -862,6 +862,56 @@ static void ldr_smmu_sids(struct ls_boot_info *info, void *fdt, void *rsdp)
 }
 
 /*
+ * x86_64: the VT-d units the hypervisor will take (ACPI DMAR, all of them: at most
+ * LS_BOOT_MAX_VTD, it refuses to install when one is refused), for the DMA-master check.
+ * NULL on AArch64, without a DMAR, or with more units than the boot info holds.
+ */
+static const struct ldr_dmar *ldr_owned_vtd(void *rsdp)
+{
+#if defined(__x86_64__)
+	static struct ldr_dmar d;
+	uint64_t xsdt, table;
+	uint32_t entry;
+
+	if (rsdp && !acpi_locate(rsdp, "DMAR", &xsdt, &entry, &table) &&
+	    !dmar_parse((const uint8_t *)(UINTN)table, *(const uint32_t *)(UINTN)(table + 4), &d) &&
+	    d.nr_unit && d.nr_unit <= LS_BOOT_MAX_VTD)
+		return &d;
+#else
+	(void)rsdp;
+#endif
+	return NULL;
+}
+
+#if defined(__x86_64__)
+/*
+ * A page below 636 KiB for the hypervisor's application-processor start-up code (boot.h
+ * "ap_tramp": a Startup IPI starts a CPU in real mode at vector * 4 KiB), reserved so that
+ * Linux never uses it. None free: the hypervisor brings only the boot CPU under it.
+ */
+static void ldr_ap_tramp(struct ls_boot_info *info)
+{
+	/*
+	 * Below the last KiB of base memory (9FC00h) and the BIOS area: Linux reads those for
+	 * MP and ACPI tables (arch/x86/kernel/mpparse.c, the EBDA), and the page is the
+	 * hypervisor's, absent from the host's map.
+	 */
+	EFI_PHYSICAL_ADDRESS pa = 0x9efff;
+	EFI_STATUS st;
+
+	st = BS->AllocatePages(AllocateMaxAddress, EfiReservedMemoryType, 1, &pa);
+	if (EFI_ERROR(st)) {
+		Print(LDR_TAG L"WARNING: no free page below 1 MiB (%r): only the boot CPU will "
+			      L"run under Lockstep\n",
+		      st);
+		return;
+	}
+	info->ap_tramp = pa;
+	Print(LDR_TAG L"AP start-up page: 0x%lx (EfiReservedMemoryType)\n", pa);
+}
+#endif
+
+/*
  * The VT-d register sets for the hypervisor (boot.h "vtd"), from the ACPI DMAR: the
  * hypervisor keeps them out of the host's view. None when there is no DMAR (AArch64)
  * or it does not parse (reported by ldr_report_dmar).
@@ -901,6 +951,8 @@ static EFI_STATUS ldr_prepare_hyp(struct ldr_state *s)
 	uint8_t *base;
 	uint64_t smmu_base = 0, smmu_size = 0;
 	struct ls_mem_range host_mmio[LS_BOOT_MAX_MMIO];
+	const struct ldr_dmar *vtd;
+	const char *iommu;
 	uint32_t nr_host_mmio = 0, i;
 	EFI_STATUS st;
 
@@ -927,19 +979,21 @@ static EFI_STATUS ldr_prepare_hyp(struct ldr_state *s)
 	st = ldr_device_map(fdt, rsdp, smmu_base, smmu_size, host_mmio, &nr_host_mmio);
 	if (EFI_ERROR(st))
 		return st;
-	s->untranslated = pcicheck_untranslated(&ldr_dm, smmu_base != 0);
+	vtd = ldr_owned_vtd(rsdp);
+	iommu = vtd ? "VT-d" : "SMMU";
+	s->untranslated = pcicheck_untranslated(&ldr_dm, smmu_base != 0, vtd);
 	if (s->untranslated && !s->cfg.unsafe_dma) {
-		Print(LDR_TAG L"ERROR: %d PCI DMA master(s) bypass the SMMU (above): the host could "
+		Print(LDR_TAG L"ERROR: %d PCI DMA master(s) bypass the %a (above): the host could "
 			      L"read and write the hypervisor through them. Refusing to start "
 			      L"Lockstep. (unsafe_untranslated_dma=1 in lockstep.cfg boots anyway, "
 			      L"with isolation OFF: debugging only.)\n",
-		      s->untranslated);
+		      s->untranslated, iommu);
 		return EFI_SECURITY_VIOLATION;
 	}
 	if (s->untranslated)
 		Print(LDR_TAG L"WARNING: unsafe_untranslated_dma=1: booting with %d DMA master(s) "
-			      L"outside the SMMU. ISOLATION IS OFF for them.\n",
-		      s->untranslated);
+			      L"outside the %a. ISOLATION IS OFF for them.\n",
+		      s->untranslated, iommu);
 	err = layout_compute(h, &s->cfg, &lay);
 	if (err) {
 		Print(LDR_TAG L"ERROR: region layout: %a\n", err);
@@ -1016,6 +1070,9 @@ static EFI_STATUS ldr_prepare_hyp(struct ldr_state *s)
 	ldr_vtd_units(info, rsdp);
 	if (info->nr_vtd)
 		ldr_hide_dmar(s, rsdp);
+#if defined(__x86_64__)
+	ldr_ap_tramp(info);
+#endif
 	/* The attestation key, tied to the hypervisor image's measurement (event 0). */
 	if (s->mlog.nr_events && s->mlog.ev[0].type == LS_MEAS_HYP_IMAGE &&
 	    !ldr_attest_key(s->mlog.ev[0].digest, info->attest_key))

@@ -82,8 +82,9 @@ static int pc_access_platform(EFI_PCI_IO_PROTOCOL *io, const char **why)
  * Count (and name) the PCI functions whose DMA bypasses the SMMU. Returns how many;
  * every one is printed with the QEMU option that fixes it.
  */
-UINTN pcicheck_untranslated(const struct ldr_devmap *m, int have_smmu)
+UINTN pcicheck_untranslated(const struct ldr_devmap *m, int have_smmu, const struct ldr_dmar *vtd)
 {
+	const char *iommu = vtd ? "VT-d" : "SMMU";
 	EFI_HANDLE *h = NULL;
 	UINTN nh = 0, i, bad = 0, virtio = 0;
 	EFI_STATUS st;
@@ -117,14 +118,18 @@ UINTN pcicheck_untranslated(const struct ldr_devmap *m, int have_smmu)
 		 * requesters. Other segments than 0 are not described: untranslated.
 		 */
 		if (!(cls[3] == 0x06 && cls[2] == 0x00) &&
-		    (!have_smmu || seg != 0 || !devmap_rid_translated(m, rid))) {
+		    (vtd ? !dmar_rid_translated(vtd, (uint16_t)seg, (uint8_t)bus, (uint8_t)dev,
+						(uint8_t)fn) :
+			   (!have_smmu || seg != 0 || !devmap_rid_translated(m, rid)))) {
 			bad++;
 			Print(LDR_TAG L"PCI %04x:%02x:%02x.%x (%04x:%04x): requester ID 0x%x is %a: its "
-				      L"DMA bypasses every SMMU and can reach any memory.\n",
+				      L"DMA bypasses every %a and can reach any memory.\n",
 			      seg, bus, dev, fn, id[0], id[1], rid,
+			      vtd ? "in no VT-d unit's device scope (ACPI DMAR)" :
 			      !have_smmu ?
-				      "on a machine without an SMMU Lockstep owns" :
-				      "not routed through the SMMU by the firmware description");
+				    "on a machine without an SMMU Lockstep owns" :
+				    "not routed through the SMMU by the firmware description",
+			      iommu);
 			continue;
 		}
 		if (!virtio_pci_is_virtio(id[0], id[1]))
@@ -133,8 +138,8 @@ UINTN pcicheck_untranslated(const struct ldr_devmap *m, int have_smmu)
 		r = pc_access_platform(io, &why);
 		if (r == 1) {
 			Print(LDR_TAG L"PCI %04x:%02x:%02x.%x %a (%04x:%04x): VIRTIO_F_ACCESS_PLATFORM "
-				      L"offered: DMA through the SMMU\n",
-			      seg, bus, dev, fn, pc_kind(id[1]), id[0], id[1]);
+				      L"offered: DMA through the %a\n",
+			      seg, bus, dev, fn, pc_kind(id[1]), id[0], id[1], iommu);
 			continue;
 		}
 		bad++;
@@ -145,7 +150,7 @@ UINTN pcicheck_untranslated(const struct ldr_devmap *m, int have_smmu)
 		      seg, bus, dev, fn, pc_kind(id[1]), id[0], id[1], why);
 	}
 	FreePool(h);
-	Print(LDR_TAG L"PCI: %d functions, %d virtio, %d with DMA outside the SMMU\n", nh, virtio,
-	      bad);
+	Print(LDR_TAG L"PCI: %d functions, %d virtio, %d with DMA outside the %a\n", nh, virtio,
+	      bad, iommu);
 	return bad;
 }

@@ -59,13 +59,15 @@ $(HX_MKIMAGE): $(TOP)/hyp/arch/arm64/mkimage.c $(TOP)/include/lockstep/boot.h
 	$(HOSTCC) -O2 $(WARN) -I$(TOP)/include $< -o $@
 
 # Link, then refuse any dynamic relocation but R_X86_64_RELATIVE (all head.S applies) and
-# any SSE/AVX/x87 instruction (the host's FP state is never saved).
+# any SSE/AVX/x87 instruction (the host's FP state is never saved): the instruction column
+# of objdump only (an address such as 2fadd: is no x87 instruction).
 $(HX_B)/lockstep.elf: $(HYP_X86_OBJS) $(MBEDTLS_EFI_X64) $(HX_ARCH)/lockstep.lds $(TOP)/mk/hyp_x86.mk
 	$(HX_CC) $(HX_LDFLAGS) -o $@ $(HYP_X86_OBJS) $(MBEDTLS_EFI_X64) $(HX_LIBGCC)
 	@bad=$$(readelf -rW $@ | awk '/^ *[0-9a-f]+ +[0-9a-f]+ R_/ && $$3 != "R_X86_64_RELATIVE"'); \
 	 if [ -n "$$bad" ]; then echo "$@: relocations head.S cannot apply:"; echo "$$bad"; \
 		rm -f $@; exit 1; fi
-	@fp=$$(objdump -d $@ | grep -E '%[xyz]mm[0-9]|%st\b|\bf(ld|st|add|mul)' | head -5); \
+	@fp=$$(objdump -d $@ | awk -F'\t' 'NF >= 3 { print $$3 }' | \
+		grep -E '%[xyz]mm[0-9]|%st\b|^f(ld|st|add|mul)' | head -5); \
 	 if [ -n "$$fp" ]; then echo "$@: FP/SIMD instructions:"; echo "$$fp"; rm -f $@; exit 1; fi
 
 # Signed with the development key as the arm64 image (docs/attestation.md): the x86 loader

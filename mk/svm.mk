@@ -34,3 +34,27 @@ svm-qemu:
 		[ -d "$(KDIR_X86)" ] || why="no amd64 kernel headers at $(KDIR_X86): run 'make deps'"; \
 		printf '1..1\nnot ok 1 - svm-qemu: %s\n' "$$why" \
 		> $(B)/test-logs/svm-qemu.tap; cat $(B)/test-logs/svm-qemu.tap; fi
+
+# Host-native tests of the x86 backend's decisions that need no CPU (docs/x86.md "Tests"):
+# the emulation of the host's xAPIC writes (hyp/arch/x86/apic.c, the real file, against
+# stand-ins), ASan + UBSan. build/test-logs/x86-unit.tap.
+X86U_B   := $(B)/x86-unit
+X86U_BIN := $(X86U_B)/test_apic
+
+.PHONY: x86-unit
+TEST_SUITES += x86-unit
+
+$(X86U_BIN): $(TOP)/tests/svm-qemu/test_apic.c $(TOP)/hyp/arch/x86/apic.c \
+		$(wildcard $(TOP)/hyp/arch/x86/include/x86/*.h) $(TOP)/mk/svm.mk
+	@mkdir -p $(@D)
+	$(HOSTCC) -std=gnu11 -g -O1 $(UNIT_SAN) $(WARN) $(CORE_INC) -I$(TOP)/hyp/arch/x86/include \
+		$(TOP)/tests/svm-qemu/test_apic.c $(TOP)/hyp/arch/x86/apic.c -o $@
+
+x86-unit:
+	@mkdir -p $(B)/test-logs
+	@if $(MAKE) --no-print-directory $(X86U_BIN) >/dev/null 2>&1; \
+	then $(X86U_BIN) > $(B)/test-logs/x86-unit.tap || \
+		echo "not ok - x86-unit: test_apic exited with status $$?" >> $(B)/test-logs/x86-unit.tap; \
+	else printf '1..1\nnot ok 1 - x86-unit: build of tests/svm-qemu/test_apic.c failed\n' \
+		> $(B)/test-logs/x86-unit.tap; fi
+	@cat $(B)/test-logs/x86-unit.tap

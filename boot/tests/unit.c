@@ -1609,6 +1609,37 @@ static int dmar_text_is(const struct ldr_dmar *d, const char *want)
 	return strcmp(all, want) == 0;
 }
 
+/*
+ * Unit 0 on segment 0 lists endpoint 00:03.0 and 00:1c.0/00.0 (behind a bridge), no
+ * INCLUDE_PCI_ALL; unit 1 on segment 1 lists nothing.
+ */
+static void rid_scope_table(struct dmar_b *b, struct ldr_dmar *d)
+{
+	uint32_t at;
+
+	db_start(b, 38, 0x1);
+	at = db_struct(b, 0);
+	db_put(b, 0, 1);	  /* flags */
+	db_put(b, 0, 1);	  /* size */
+	db_put(b, 0, 2);	  /* segment */
+	db_put(b, 0xfed90000, 8); /* base */
+	db_scope(b, 1, 0, 0, 3, 0);
+	db_put(b, 1, 1); /* endpoint, two hops: bridge 00:1c.0, then 00.0 */
+	db_put(b, 10, 1);
+	db_put(b, 0, 2);
+	db_put(b, 0, 1);
+	db_put(b, 0, 1);
+	db_put(b, 0x1c, 1);
+	db_put(b, 0, 1);
+	db_put(b, 0, 1);
+	db_put(b, 0, 1);
+	db_end_struct(b, at);
+	db_drhd(b, 0, 1, 0xfed91000, 0);
+	db_finish(b);
+	if (dmar_parse(b->t, b->n, d))
+		memset(d, 0, sizeof(*d));
+}
+
 static void test_dmar(void)
 {
 	static struct ldr_dmar d;
@@ -1650,6 +1681,31 @@ static void test_dmar(void)
 	t_ok(dmar_line(&d, 1, line, sizeof(line)) > sizeof(line) - 1 &&
 		     strlen(line) == sizeof(line) - 1,
 	     "DMAR: a short line buffer truncates, NUL-terminated, full length returned");
+	/* The DMA-master check: INCLUDE_PCI_ALL units take every function of their segment. */
+	t_ok(dmar_rid_translated(&d, 0, 0, 5, 0) && dmar_rid_translated(&d, 1, 3, 0, 1) &&
+		     !dmar_rid_translated(&d, 2, 0, 5, 0),
+	     "DMAR: a function on a segment with an INCLUDE_PCI_ALL unit is translated, on "
+	     "another segment not");
+	rid_scope_table(&b, &d);
+	t_ok(d.nr_unit == 2 && dmar_rid_translated(&d, 0, 0, 3, 0) &&
+		     !dmar_rid_translated(&d, 0, 0, 4, 0) && !dmar_rid_translated(&d, 0, 0, 3, 1) &&
+		     !dmar_rid_translated(&d, 0, 1, 3, 0) && !dmar_rid_translated(&d, 1, 0, 3, 0),
+	     "DMAR: without INCLUDE_PCI_ALL only the listed endpoint (segment, bus, device, "
+	     "function) is translated");
+	t_ok(!dmar_rid_translated(&d, 0, 1, 0, 0) && !dmar_rid_translated(&d, 0, 0, 0x1c, 0),
+	     "DMAR: a function behind a bridge (two-hop path) and the bridge are not taken as "
+	     "translated");
+	db_start(&b, 38, 0x3);
+	db_drhd(&b, 0, 0, 0xfed91000, 0);
+	db_drhd(&b, 1, 0, 0xfed90000, 1);
+	db_drhd(&b, 1, 1, 0xfed92000, 0);
+	db_rmrr(&b, 0, 0x7e000000, 0x7e0fffff, 2);
+	at = db_struct(&b, 2);
+	db_put(&b, 0, 4);
+	db_end_struct(&b, at);
+	db_finish(&b);
+	e = dmar_parse(b.t, b.n, &d);
+	t_ok(!e, "DMAR: the first table parses again");
 
 	/* Rejections: each leaves the output untouched. */
 	memset(&d, 0x5a, sizeof(d));

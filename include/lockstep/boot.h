@@ -237,6 +237,14 @@ struct ls_boot_info {
 	uint32_t nr_its;  /* ITSs in its[] (<= LS_BOOT_MAX_ITS): control frame bases */
 	struct ls_mem_range gicr[LS_BOOT_MAX_GICR];
 	uint64_t its[LS_BOOT_MAX_ITS];
+	/*
+	 * Appended for x86 (check size before use): a 4 KiB page below 1 MiB that the loader
+	 * allocated as EfiReservedMemoryType for the application processors' start-up code
+	 * (a Startup IPI vector names a page below 1 MiB: AMD APM Vol. 2 16.5 "Interprocessor
+	 * Interrupts", Startup). The hypervisor keeps it out of the host's maps. 0 if none
+	 * (arm64, or no free page): only the boot CPU is brought under the hypervisor.
+	 */
+	uint64_t ap_tramp;
 };
 
 #define LS_BOOT_MMIO_FROM_DT	 (1U << 0) /* classified from the device tree */

@@ -21,14 +21,15 @@ qpid=
 trap '[ -n "$qpid" ] && kill -9 "$qpid" 2>/dev/null; rm -rf "$work"' EXIT
 trap 'exit 1' INT TERM
 unset ESP_HYP ESP_INITRD ESP_CMDLINE ESP_CFG ESP_POOL_MIB ESP_STACK_KIB ESP_CPUS ESP_UNSAFE_DMA
-PLAN=36
+PLAN=$((39 + 15))  # 39 before application processors, 15 for them
 echo "1..$PLAN" > "$tap"
 echo "1..$PLAN"
 n=0
 tap_line() { n=$((n + 1)); echo "$1 $n - $2" >> "$tap"; echo "$1 $n - $2"; }
 assert() { local name=$1; shift; if "$@"; then tap_line ok "$name"; else tap_line "not ok" "$name"; fi; }
 has() { grep -qE -- "$1" "$log"; }
-val() { sed -n "s/^svmtest: $1 //p" "$log" | head -1; }
+# A kernel message may land on the same console line, after the test's text (4 CPUs).
+val() { sed -n "s/^svmtest: $1 //p" "$log" | sed 's/\[ *[0-9]*\.[0-9]*\] .*$//' | head -1; }
 comment() { echo "# $*" >> "$tap"; echo "# $*"; }
 
 ovmf_code=/usr/share/OVMF/OVMF_CODE_4M.fd
@@ -38,20 +39,20 @@ if [ ! -f "$ovmf_code" ] || ! command -v "$qemu" >/dev/null; then
 	exit 0
 fi
 
-# One CPU: application processors are not brought under the hypervisor yet (docs/x86.md
-# "What is left"), so the machine has none. VT-d is taken by the hypervisor (and hidden from
-# the host); the loader's DMA-master check knows only the SMMU, hence
-# unsafe_untranslated_dma=1 (it warns).
+# Four CPUs: the application processors run under the hypervisor too (docs/x86.md
+# "Application processors"); +x2apic so that hiding x2APIC matters. VT-d is taken by the
+# hypervisor (and hidden from the host); every PCI function is in its device scope, so the
+# loader's DMA-master check passes without unsafe_untranslated_dma.
 # pdpe1gb: the hypervisor maps itself and the host with 1 GiB pages.
 # snoop-control=on: the VT-d driver sets SNP in its entries (docs/vtd.md). edu: a DMA engine
 # aiming at raw addresses (edu_test.ko), its address mask widened to 40 bits.
 machine=(-M q35,kernel-irqchip=split -device intel-iommu,intremap=on,snoop-control=on
-	-cpu qemu64,+svm,+npt,+pdpe1gb -smp 1 -m 2G -nic none -no-reboot -display none -monitor none
+	-cpu qemu64,+svm,+npt,+pdpe1gb,+x2apic -smp 4 -m 2G -nic none -no-reboot -display none -monitor none
 	-device edu,dma_mask=0xffffffffff)
 
 img=$work/esp.img
-if ! ESP_HYP=$hyp ESP_INITRD=$initrd ESP_CMDLINE="console=ttyS0 panic=-1" ESP_UNSAFE_DMA=1 \
-	ESP_CPUS=1 "$top/boot/mkesp.sh" "$img" "$loader" "$kernel" > "$work/esp.out" 2>&1; then
+if ! ESP_HYP=$hyp ESP_INITRD=$initrd ESP_CMDLINE="console=ttyS0 panic=-1"  \
+	ESP_CPUS=4 "$top/boot/mkesp.sh" "$img" "$loader" "$kernel" > "$work/esp.out" 2>&1; then
 	for _ in $(seq $PLAN); do tap_line "not ok" "ESP built ($(tail -1 "$work/esp.out"))"; done
 	exit 0
 fi
@@ -86,6 +87,10 @@ assert "hypervisor: banner (SVM + nested paging, 1 VT-d unit kept from the host,
 assert "hypervisor: VT-d enabled, every source id through the mirror of the nested table" \
 	eval "has '^lockstep: vtd: streams 0x0..0xffff -> host view \(VT-d mirror' &&
 		has '^lockstep: VT-d unit 0xfed90000: host DMA through a mirror of its nested table'"
+comment "$(grep -E '^lockstep-boot: PCI: ' "$log")"
+assert "loader: every PCI DMA master is in the VT-d unit's scope (0 outside, no unsafe_untranslated_dma)" \
+	eval "has '^lockstep-boot: PCI: [0-9]+ functions, 1 virtio, 0 with DMA outside the VT-d$' &&
+		! has 'unsafe_untranslated_dma=1'"
 assert "loader: the entry returned 0, the host continues as an SVM guest" \
 	has '^lockstep-boot: hypervisor installed \(returned 0\), Linux continues as an SVM guest$'
 assert "host: Linux booted under the hypervisor and ran /init" \
@@ -111,15 +116,22 @@ assert "host: a user read of hypervisor memory ($want) is refused (SIGSEGV)" \
 assert "host: no other reserved range was refused (the refusal is the hypervisor's)" \
 	test "$refused" = "$want"
 assert "hypervisor: the refused read was logged with its address (NPF, CPL 3)" \
-	has "^lockstep: host read at GPA $want refused \\(NPF error 0x[0-9a-f]+, RIP 0x[0-9a-f]+, CPL 3\\)"
+	has "^lockstep: host read at GPA $want refused \\(NPF error 0x[0-9a-f]+, RIP 0x[0-9a-f]+, CPL 3, APIC ID [0-9]+\\)"
 sed -n 's/^svmtest: kread /#   kernel read (dev\/mem) /p' "$log" | tee -a "$tap"
 assert "host: the kernel's own read of it (read(2) of /dev/mem) fails with EFAULT, no oops" \
 	eval "sed -n 's/^svmtest: kread $want rc \\([0-9]*\\) .*/\\1/p' '$log' | grep -qv '^0$' &&
 		grep -q '^svmtest: kread $want .*Bad address' '$log'"
 assert "hypervisor: the kernel's read was logged too (NPF, CPL 0)" \
-	has "^lockstep: host read at GPA $want refused \\(NPF error 0x[0-9a-f]+, RIP 0xffff[0-9a-f]+, CPL 0\\)"
+	has "^lockstep: host read at GPA $want refused \\(NPF error 0x[0-9a-f]+, RIP 0xffff[0-9a-f]+, CPL 0, APIC ID [0-9]+\\)"
 assert "host: another reserved range is read fine (the probe itself works)" \
 	eval "sed -n 's/^svmtest: probe 0x[0-9a-f]* rc 0 0x[0-9A-Fa-f]*$/x/p' '$log' | grep -q x"
+comment "VT-d registers: user read $(val vtd_read), user write of GCMD $(val vtd_write)"
+assert "host: a user read of the VT-d unit's registers (0xfed90000) is refused (SIGSEGV) and logged" \
+	eval "[ '$(val vtd_read)' = 'rc 139' ] &&
+		has '^lockstep: host read at GPA 0xfed90000 refused \(NPF error 0x[0-9a-f]+, RIP 0x[0-9a-f]+, CPL 3, APIC ID [0-9]+\)'"
+assert "host: a user write of 0 to VT-d's global command register is refused (SIGSEGV) and logged" \
+	eval "[ '$(val vtd_write)' = 'rc 139' ] &&
+		has '^lockstep: host write at GPA 0xfed90018 refused \(NPF error 0x[0-9a-f]+, RIP 0x[0-9a-f]+, CPL 3, APIC ID [0-9]+\)'"
 assert "host: still running after the refused read (uptime read)" eval "[ -n '$(val alive)' ]"
 abi=$(sed -n 's/^#define LS_ABI_MAJOR[[:space:]]*\([0-9]*\).*/\1/p' "$top/include/lockstep/abi.h").$(
 	sed -n 's/^#define LS_ABI_MINOR[[:space:]]*\([0-9]*\).*/\1/p' "$top/include/lockstep/abi.h")
@@ -132,6 +144,49 @@ assert "host: an unknown hypercall returns NOT_SUPPORTED (-1)" \
 	eval "val raw_unknown | grep -q '^0xffffffffffffffff '"
 assert "host: LS_HVC_VCPU_CREATE returns NOT_SUPPORTED on x86 (no vCPUs yet), results zero" \
 	test "$(val raw_vcpu_create)" = "0xffffffffffffffff 0x0000000000000000 0x0000000000000000 0x0000000000000000"
+# Every CPU under the hypervisor (docs/x86.md "Application processors").
+comment "CPUs: $(sed -n 's/^lockstep: \([0-9]* CPUs under the hypervisor.*\)/\1/p' "$log")"
+comment "online: $(val cpus_online); $(val cpu2_off); $(val cpu2_on)"
+assert "loader: a start-up page for the application processors below 636 KiB" \
+	has '^lockstep-boot: AP start-up page: 0x[0-9A-F]+ \(EfiReservedMemoryType\)'
+assert "hypervisor: the 3 application processors reached it and parked (4 CPUs under it)" \
+	has '^lockstep: 4 CPUs under the hypervisor \(4 stacks\), the application processors started from page 0x[0-9a-f]+ and parked$'
+starts=$(sed -n 's/^lockstep: CPU [0-9]* (APIC ID \([0-9]*\)): host Startup IPI, vector 0x[0-9a-f]*: entering the host in real mode at 0x[0-9a-f]* (start 1)$/\1/p' "$log" | sort | tr '\n' ' ')
+assert "hypervisor: Linux's Startup IPIs, emulated, started APIC IDs 1, 2 and 3 under it" \
+	test "$starts" = "1 2 3 "
+assert "host: Linux reports 4 CPUs online (0-3)" test "$(val cpus_online)" = 0-3
+assert "host: x2APIC hidden (no x2apic flag: the xAPIC ICR is what the hypervisor traps)" \
+	test "$(val cpuinfo_x2apic)" = 0
+# Per CPU: VMMCALL answered (status 0, the ABI version), a user read of hypervisor memory
+# refused (139) and logged with that CPU's APIC ID.
+abihex=$(printf '0x%016x' $(( (${abi%.*} << 16) | ${abi#*.} )))
+percpu_ok() {
+	local c=$1 line=$2 apic
+	apic=$(echo "$line" | sed -n 's/^apic \([0-9]*\) .*/\1/p')
+	[ -n "$apic" ] && [ "$line" = "apic $apic hvc 0x0000000000000000:$abihex devmem 139" ] &&
+		has "^lockstep: host read at GPA $want refused \\(NPF error 0x[0-9a-f]+, RIP 0x[0-9a-f]+, CPL 3, APIC ID $apic\\)"
+}
+for c in 0 1 2 3; do
+	comment "cpu$c: $(val cpu$c)"
+	assert "host: CPU $c under the hypervisor: VMMCALL answered (ABI $abi), a user read of its memory refused and logged with this CPU's APIC ID" \
+		percpu_ok $c "$(val cpu$c)"
+done
+assert "host: CPU 2 goes offline (online 0-1,3)" test "$(val cpu2_off)" = "rc 0 online 0-1,3"
+assert "hypervisor: the host's INIT took CPU 2 out of the host (NMI kick), parked" \
+	has '^lockstep: CPU [0-9]+ \(APIC ID 2\): host INIT: out of the host, waiting for its Startup IPI$'
+assert "host: CPU 2 online again (0-3), started by the host's second Startup IPI under the hypervisor" \
+	eval "[ '$(val cpu2_on)' = 'rc 0 online 0-3' ] &&
+		has '^lockstep: CPU [0-9]+ \(APIC ID 2\): host Startup IPI, vector 0x[0-9a-f]+: entering the host in real mode at 0x[0-9a-f]+ \(start 2\)$'"
+comment "cpu2 again: $(val cpu2_again)"
+assert "host: CPU 2 under the hypervisor again (VMMCALL answered, read refused)" \
+	eval "val cpu2_again | grep -qx 'apic 2 hvc 0x0000000000000000:$abihex devmem 139'"
+nmis=$(sed -n 's/.*NMI backtrace for cpu \([0-9]*\).*/\1/p' "$log" | sort -u | tr '\n' ' ')
+comment "NMI backtraces from CPUs: $nmis"
+assert "host: its NMIs reach every CPU through the hypervisor (sysrq-l: NMI backtrace from CPUs 1, 2 and 3)" \
+	eval "[ -n '$(val nmi_done)' ] && echo '$nmis' | grep -q '1 2 3'"
+assert "hypervisor: no host INIT, Startup or SMI IPI refused (Linux sends only what Lockstep emulates)" \
+	eval "! has '^lockstep: CPU [0-9]+: host IPI refused'"
+
 # DMA through VT-d (edu).
 comment "edu: $(val edu_pages); host $(val dma_host); hyp read $(val dma_hyp_read); hyp write $(val dma_hyp_write); after $(val dma_after)"
 set -- $(val dma_hyp_read); rf0=${2:-x} rf1=${3:-x} rm=${5:-x} rz=${7:-x}

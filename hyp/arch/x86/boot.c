@@ -151,8 +151,31 @@ static int collect_ram(const struct ls_boot_info *bi)
 	return 0;
 }
 
-/* Map [base, end) as host device memory, minus the VT-d register sets. */
-static int map_hole(struct pt *npt, const struct ls_boot_info *bi, u64 base, u64 end)
+/*
+ * Ranges of the physical address space the host's nested map leaves out of its device map:
+ * the VT-d register sets, the AP start-up page, and the APIC page (mapped read-only apart).
+ */
+static struct own_range holes[LS_BOOT_MAX_VTD + 2];
+static unsigned int nr_holes;
+
+static void collect_holes(const struct ls_boot_info *bi)
+{
+	unsigned int i;
+
+	for (i = 0; i < bi->nr_vtd; i++) {
+		u64 vb = ALIGN_DOWN(bi->vtd[i].base, PAGE_SIZE);
+
+		holes[nr_holes++] = (struct own_range){
+			vb, ALIGN_UP(bi->vtd[i].base + bi->vtd[i].size, PAGE_SIZE) - vb
+		};
+	}
+	if (bi->ap_tramp)
+		holes[nr_holes++] = (struct own_range){ bi->ap_tramp, PAGE_SIZE };
+	holes[nr_holes++] = (struct own_range){ x86_apic_base, PAGE_SIZE };
+}
+
+/* Map [base, end) as host device memory, minus the holes. */
+static int map_hole(struct pt *npt, u64 base, u64 end)
 {
 	unsigned int i;
 	u64 cut;
@@ -160,12 +183,11 @@ static int map_hole(struct pt *npt, const struct ls_boot_info *bi, u64 base, u64
 
 	while (base < end) {
 		cut = end;
-		for (i = 0; i < bi->nr_vtd; i++) {
-			u64 vb = ALIGN_DOWN(bi->vtd[i].base, PAGE_SIZE);
-			u64 ve = ALIGN_UP(bi->vtd[i].base + bi->vtd[i].size, PAGE_SIZE);
+		for (i = 0; i < nr_holes; i++) {
+			u64 vb = holes[i].base, ve = holes[i].base + holes[i].size;
 
 			if (vb <= base && base < ve)
-				base = ve; /* inside a unit: skip it */
+				base = ve; /* inside a hole: skip it */
 			else if (base < vb && vb < cut)
 				cut = vb;
 		}
@@ -233,7 +255,7 @@ static int build_npt(const struct ls_boot_info *bi, unsigned int pa_bits, u64 *v
 		u64 end = i < nr_ram ? ram[i].base : BIT(pa_bits);
 
 		if (end > at) {
-			ret = map_hole(npt, bi, at, MIN(end, BIT(pa_bits)));
+			ret = map_hole(npt, at, MIN(end, BIT(pa_bits)));
 			if (ret) {
 				plat_log("host device map [%#llx, %#llx) failed: %d",
 					 (unsigned long long)at, (unsigned long long)end, ret);
@@ -243,7 +265,15 @@ static int build_npt(const struct ls_boot_info *bi, unsigned int pa_bits, u64 *v
 		if (i < nr_ram)
 			at = ram[i].base + ram[i].size;
 	}
-	return 0;
+	/*
+	 * The APIC page read-only: the host's reads go to its APIC, its writes exit and are
+	 * emulated (apic.c: INIT and Startup IPIs never leave the hypervisor).
+	 */
+	ret = pt_map(npt, x86_apic_base, PAGE_SIZE, x86_apic_base, PT_R | PT_DEVICE, NULL);
+	if (ret)
+		plat_log("host APIC page %#llx read-only: %d", (unsigned long long)x86_apic_base,
+			 ret);
+	return ret;
 }
 
 /* The VMCB attribute word of the descriptor @sel selects in the GDT at @gdt (B-2). */
@@ -271,8 +301,8 @@ static void seg_from_gdt(struct vmcb_seg *s, u16 sel, const struct dtr *gdt)
 /* The caller's state becomes the host's first guest state (15.5.1 and Table B-2). */
 static void capture_host(const struct entry_frame *f)
 {
-	struct vmcb *v = x86_host_vmcb();
-	struct x86_gprs *g = x86_host_gprs();
+	struct vmcb *v = &x86_cpus[0].vmcb;
+	struct x86_gprs *g = &x86_cpus[0].gprs;
 	struct dtr gdt, idt;
 	u16 cs, ss, ds, es;
 	u64 rflags;
@@ -312,11 +342,9 @@ static void capture_host(const struct entry_frame *f)
 	g->r15 = f->r15;
 }
 
-static void commit_cpu(void)
+/* The hypervisor's page tables, GDT and IDT, shared by every CPU (built once). */
+static void build_tables(void)
 {
-	struct dtr gdt = { sizeof(hyp_gdt) - 1, (u64)(uintptr_t)hyp_gdt };
-	struct dtr idt = { sizeof(hyp_idt) - 1, (u64)(uintptr_t)hyp_idt };
-	static u8 hsave[4096] __attribute__((aligned(4096)));
 	size_t i;
 	u64 h;
 
@@ -326,17 +354,29 @@ static void commit_cpu(void)
 	for (i = 0; i < 32; i++) {
 		/* Interrupt gate: offset 15:0, selector, P | DPL 0 | type 0xE, offset 63:16. */
 		h = (u64)(uintptr_t)(x86_exc_stubs + 16 * i);
+		if (i == X86_VEC_NMI)
+			h = (u64)(uintptr_t)x86_nmi_stub; /* counted and returned from (smp.c) */
 		hyp_idt[2 * i] = (h & 0xffff) | ((u64)SEL_CODE << 16) | (0x8eULL << 40) |
 				 ((h & 0xffff0000ULL) << 32);
 		hyp_idt[2 * i + 1] = h >> 32;
 	}
+}
+
+/* This CPU's own: GDT, IDT, page tables, EFER.SVME, its host save area; GIF = 0. */
+void x86_cpu_commit(struct x86_cpu *c)
+{
+	struct dtr gdt = { sizeof(hyp_gdt) - 1, (u64)(uintptr_t)hyp_gdt };
+	struct dtr idt = { sizeof(hyp_idt) - 1, (u64)(uintptr_t)hyp_idt };
+
 	__asm__ volatile("lgdt %0; lidt %1" : : "m"(gdt), "m"(idt) : "memory");
 	x86_load_segments(SEL_CODE, SEL_DATA);
 	__asm__ volatile("mov %0, %%cr3" : : "r"(plat_virt_to_phys(hyp_pml4)) : "memory");
 	/* 15.4 "Enabling SVM": EFER.SVME; 15.30.4 VM_HSAVE_PA: the host save area. NXE: the
 	 * nested walk's NX bit is defined only with it (fmt_x86_npt.c). */
 	x86_wrmsr(MSR_EFER, x86_rdmsr(MSR_EFER) | EFER_SVME | EFER_NXE);
-	x86_wrmsr(MSR_VM_HSAVE_PA, plat_virt_to_phys(hsave));
+	x86_wrmsr(MSR_VM_HSAVE_PA, plat_virt_to_phys(c->hsave));
+	/* 15.17 "Global Interrupt Flag": held clear whenever the hypervisor runs. */
+	__asm__ volatile("clgi" ::: "memory");
 }
 
 static void boot_banner(const struct ls_boot_info *bi, unsigned int pa_bits)
@@ -349,12 +389,13 @@ static void boot_banner(const struct ls_boot_info *bi, unsigned int pa_bits)
 		 (unsigned long long)bi->hyp_base,
 		 (unsigned long long)(bi->hyp_base + bi->hyp_size - 1), pa_bits, nr_ram, bi->nr_vtd,
 		 x86_vtd_live(), (unsigned long long)pt_root_pa(npt));
-	plat_log("entering the host as an SVM guest (ASID 1); one CPU");
+	plat_log("entering the host as an SVM guest (ASID 1) on CPU 0, APIC ID %u",
+		 x86_cpus[0].apic_id);
 }
 
 static void enter_host(void)
 {
-	x86_svm_loop();
+	x86_svm_loop(&x86_cpus[0]);
 }
 
 long x86_boot(struct ls_boot_info *bi, struct entry_frame *f);
@@ -372,21 +413,41 @@ long x86_boot(struct ls_boot_info *bi, struct entry_frame *f)
 	if (ret)
 		return ret;
 	hyp_range = (struct own_range){ bi->hyp_base, bi->hyp_size };
+	if (bi->size < __builtin_offsetof(struct ls_boot_info, ap_tramp) + sizeof(bi->ap_tramp) ||
+	    (bi->ap_tramp && (!IS_ALIGNED(bi->ap_tramp, PAGE_SIZE) || bi->ap_tramp >= 0x100000))) {
+		plat_log("boot info: no AP start-up page field, or not a page below 1 MiB");
+		return -EINVAL;
+	}
+	x86_apic_init();
+	collect_holes(bi);
 	ret = collect_ram(bi);
 	if (!ret)
 		ret = build_npt(bi, pa_bits, &vtd_pa);
 	if (ret)
 		return ret;
-	/* Cannot fail the install: a refused unit is logged and left alone. */
 	x86_time_init();
 	x86_vtd_init(bi, vtd_pa);
+	/*
+	 * The loader let the DMA masters in the units' device scopes through as translated
+	 * (boot/pcicheck.c): a unit not taken would leave them untranslated. Fail the install
+	 * (Linux then boots without Lockstep and finds the DMAR again).
+	 */
+	if (x86_vtd_live() < bi->nr_vtd) {
+		plat_log("%u of %u VT-d units taken: their DMA masters would not be isolated; "
+			 "not installing",
+			 x86_vtd_live(), bi->nr_vtd);
+		return -ENODEV;
+	}
+	x86_smp_boot_cpu(bi->stack_base, bi->stack_size, bi->nr_cpus);
 	capture_host(f);
-	x86_svm_setup(pt_root_pa(&own_view_of(OWN_HOST)->cpu));
+	x86_svm_setup(&x86_cpus[0].vmcb, pt_root_pa(&own_view_of(OWN_HOST)->cpu));
 	hvc_set_features(LS_FEAT_HOST_S2);
 	hyp_stack_top = bi->stack_base + bi->stack_size;
 	boot_banner(bi, pa_bits);
 
-	commit_cpu();
+	build_tables();
+	x86_cpu_commit(&x86_cpus[0]);
+	x86_smp_start_aps(bi);
 	x86_switch_stack(hyp_stack_top, enter_host);
 }
 

@@ -163,6 +163,160 @@ x86_svm_run:
 	.size	x86_svm_run, . - x86_svm_run
 
 /*
+ * Application processors (smp.c). x86_smp_start_aps copies [x86_tramp_start, x86_tramp_end)
+ * to the loader's page below 1 MiB and patches its CR3 (the hypervisor's PML4, below 4 GiB)
+ * and its 64-bit entry (x86_ap_entry). A Startup IPI starts the CPU in real mode at that page
+ * (CS = page >> 4, IP = 0; AMD APM Vol. 2 16.5); the code enables protection (14.4 "Enabling
+ * Protected Mode"), PAE, EFER.LME and paging (14.6 "Enabling and Activating Long Mode") with
+ * its own GDT, and jumps to x86_ap_entry at its linked-and-relocated address. Position
+ * independent: real-mode data is addressed through DS = CS, later through ESI = page base.
+ * In .rodata: it is data to the image (copied, never executed in place).
+ */
+#define TR(sym)	(sym - x86_tramp_start)
+#define PAGE_TOP	4096
+	.section .rodata.tramp, "a"
+	.balign	16
+	.globl	x86_tramp_start, x86_tramp_end, x86_tramp_cr3, x86_tramp_entry
+	.code16
+x86_tramp_start:
+	cli
+	cld
+	mov	%cs, %ax
+	mov	%ax, %ds
+	movzwl	%ax, %esi
+	shll	$4, %esi			/* the page's physical address */
+	leal	TR(tramp_gdt)(%esi), %eax
+	movl	%eax, TR(tramp_gdtr) + 2	/* GDTR base */
+	leal	TR(tramp_32)(%esi), %eax
+	movl	%eax, TR(tramp_ljmp)		/* far pointer offset */
+	lgdtl	TR(tramp_gdtr)
+	movl	%cr0, %eax
+	andl	$0x9fffffff, %eax		/* caches on: CD, NW clear */
+	orl	$1, %eax			/* CR0.PE */
+	movl	%eax, %cr0
+	ljmpl	*TR(tramp_ljmp)
+	.code32
+tramp_32:
+	movl	$0x10, %eax
+	movl	%eax, %ds
+	movl	%eax, %es
+	movl	%eax, %ss
+	movl	%cr4, %eax
+	orl	$0x20, %eax			/* CR4.PAE */
+	movl	%eax, %cr4
+	movl	TR(x86_tramp_cr3)(%esi), %eax
+	movl	%eax, %cr3
+	movl	$0xc0000080, %ecx		/* EFER */
+	rdmsr
+	orl	$0x900, %eax			/* LME, NXE */
+	wrmsr
+	movl	%cr0, %eax
+	orl	$0x80000000, %eax		/* CR0.PG: long mode active */
+	movl	%eax, %cr0
+	leal	PAGE_TOP(%esi), %esp		/* a stack for the far return: the page's top */
+	leal	TR(tramp_64)(%esi), %eax
+	pushl	$0x18
+	pushl	%eax
+	lret
+	.code64
+tramp_64:
+	movl	%esi, %esi			/* upper half undefined after the switch */
+	movq	TR(x86_tramp_entry)(%rsi), %rax
+	jmp	*%rax
+	.balign	8
+tramp_gdt:
+	.quad	0
+	.quad	0x00cf9b000000ffff		/* 08: 32-bit code, flat */
+	.quad	0x00cf93000000ffff		/* 10: data, flat */
+	.quad	0x00af9b000000ffff		/* 18: 64-bit code */
+tramp_gdtr:
+	.word	31
+	.long	0
+tramp_ljmp:
+	.long	0
+	.word	0x08
+	.balign	8
+x86_tramp_cr3:
+	.long	0
+	.long	0
+x86_tramp_entry:
+	.quad	0
+x86_tramp_end:
+	.text
+
+/*
+ * 64-bit, on the hypervisor's page tables, no stack yet: take the next CPU number and its
+ * stack of the boot info; a CPU beyond the stacks halts here for good.
+ */
+	.balign	16
+	.globl	x86_ap_entry
+	.type	x86_ap_entry, @function
+x86_ap_entry:
+	mov	$1, %eax
+	lock xadd %eax, x86_ap_next(%rip)
+	cmp	x86_ap_max(%rip), %eax
+	jae	1f
+	mov	%eax, %edi
+	lea	1(%rax), %rcx
+	imul	x86_stack_size(%rip), %rcx
+	add	x86_stack_base(%rip), %rcx
+	mov	%rcx, %rsp
+	xor	%ebp, %ebp
+	call	x86_ap_main
+1:	cli
+	hlt
+	jmp	1b
+	.size	x86_ap_entry, . - x86_ap_entry
+
+/*
+ * NMI in the hypervisor: only in the window smp.c opens after #VMEXIT(NMI), or on a parked
+ * CPU. Counted (x86_nmi), then IRET (which also ends NMI blocking).
+ */
+	.balign	16
+	.globl	x86_nmi_stub
+x86_nmi_stub:
+	push	%rax
+	push	%rcx
+	push	%rdx
+	push	%rsi
+	push	%rdi
+	push	%r8
+	push	%r9
+	push	%r10
+	push	%r11
+	call	x86_nmi
+	/* Interrupted just before the parking HLT: skip it, the waker's news is in memory. */
+	lea	x86_park_hlt_insn(%rip), %rax
+	cmp	%rax, 72(%rsp)
+	jne	1f
+	incq	72(%rsp)
+1:	pop	%r11
+	pop	%r10
+	pop	%r9
+	pop	%r8
+	pop	%rdi
+	pop	%rsi
+	pop	%rdx
+	pop	%rcx
+	pop	%rax
+	iretq
+
+/*
+ * void x86_park_hlt(void): sleep until an NMI (a parked CPU, smp.c). GIF = 1 only here:
+ * RFLAGS.IF is 0 in the hypervisor, so only an NMI is taken; if it comes before the HLT,
+ * the NMI stub steps over it, so no wake-up is lost.
+ */
+	.globl	x86_park_hlt
+	.type	x86_park_hlt, @function
+x86_park_hlt:
+	stgi
+x86_park_hlt_insn:
+	hlt
+	clgi
+	ret
+	.size	x86_park_hlt, . - x86_park_hlt
+
+/*
  * Exceptions taken in the hypervisor itself (never the host's: those go to the host's
  * IDT while it runs as a guest). Each stub pushes a dummy error code where the CPU
  * pushes none, then the vector; x86_exception() logs and stops.

@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The host as an SVM guest (AMD APM Vol. 2 chapter 15): its VMCB, what it intercepts,
- * and the #VMEXIT handlers. One CPU (the boot CPU) runs the host; docs/x86.md.
+ * and the #VMEXIT handlers, one VMCB per CPU (smp.c); docs/x86.md.
  *
  * Intercepted (everything else runs natively, interrupts and NMIs included: no INTR/NMI
  * intercept and V_INTR_MASKING = 0, so the host's IDT takes them directly, 15.21):
+ *   NMI                   taken by the hypervisor: the kick of an emulated INIT, or the
+ *                         host's own NMI, re-injected
  *   VMMCALL               the Lockstep hypercall ABI (hyp/hvc), from CPL 0 only
  *   CPUID                 SVM hidden: leaf 8000_0001h ECX[2] cleared, leaf 8000_000Ah zero;
  *                         Lockstep shown: leaf 1 ECX[31] set, leaf 4000_0000h its signature
- *   RDMSR/WRMSR (MSRPM)   EFER (SVME hidden and kept set), VM_CR and VM_HSAVE_PA (#GP)
+ *   RDMSR/WRMSR (MSRPM)   EFER (SVME hidden and kept set), VM_CR and VM_HSAVE_PA (#GP),
+ *                         APIC_BASE (the APIC stays at its base, in xAPIC mode)
  *   VMRUN .. SKINIT       #UD: SVM does not exist for the host
- *   NPF                   a host access outside its nested map (hypervisor memory): logged,
+ *   NPF                   a write to the read-only APIC page: emulated (apic.c); a host
+ *                         access outside its nested map (hypervisor memory): logged,
  *                         a fault delivered to the host, the hypervisor goes on
  *   SHUTDOWN              the host triple-faulted: logged, stop
  *
@@ -29,8 +33,6 @@
 #include "x86/svm.h"
 #include "x86/x86.h"
 
-static struct vmcb host_vmcb;
-static struct x86_gprs host_gprs;
 /*
  * MSR permission map, 15.11 "MSR Intercepts": 2 bits per MSR (read, then write), three
  * 2 KiB vectors for MSRs 0000_0000h-0000_1FFFh, C000_0000h-C000_1FFFh, C001_0000h-
@@ -39,19 +41,6 @@ static struct x86_gprs host_gprs;
 static u8 msrpm[2 * 4096] __attribute__((aligned(4096)));
 /* I/O permission map (15.10.1), 12 KiB: all clear; consulted only with IOIO_PROT. */
 static u8 iopm[3 * 4096] __attribute__((aligned(4096)));
-/* Set by the NPT invalidation hook: flush the TLB at the next VMRUN. */
-static bool npt_flush;
-
-struct vmcb *x86_host_vmcb(void)
-{
-	return &host_vmcb;
-}
-
-struct x86_gprs *x86_host_gprs(void)
-{
-	return &host_gprs;
-}
-
 static void msrpm_intercept(u32 msr)
 {
 	u32 base, bit;
@@ -68,14 +57,19 @@ static void msrpm_intercept(u32 msr)
 	msrpm[base + bit / 8] |= (u8)(3U << (bit % 8)); /* read and write */
 }
 
-void x86_svm_setup(u64 n_cr3)
+void x86_svm_setup(struct vmcb *v, u64 n_cr3)
 {
-	struct vmcb *v = &host_vmcb;
-
 	msrpm_intercept(MSR_EFER);
 	msrpm_intercept(MSR_VM_CR);
 	msrpm_intercept(MSR_VM_HSAVE_PA);
-	v->icpt3 = (u32)(SVM_ICPT3_CPUID | SVM_ICPT3_MSR_PROT | SVM_ICPT3_SHUTDOWN);
+	msrpm_intercept(MSR_APIC_BASE);
+	/*
+	 * NMI: the kick of an emulated INIT (smp.c); a host NMI is taken by the hypervisor
+	 * and re-injected (15.13.2 "NMI Intercept": the NMI stays pending until GIF = 1).
+	 * INIT never reaches a CPU under the hypervisor: the host's INIT and Startup IPIs are
+	 * emulated at their source, the ICR write (apic.c).
+	 */
+	v->icpt3 = (u32)(SVM_ICPT3_NMI | SVM_ICPT3_CPUID | SVM_ICPT3_MSR_PROT | SVM_ICPT3_SHUTDOWN);
 	v->icpt4 = (u32)(SVM_ICPT4_VMRUN | SVM_ICPT4_VMMCALL | SVM_ICPT4_VMLOAD | SVM_ICPT4_VMSAVE |
 			 SVM_ICPT4_STGI | SVM_ICPT4_CLGI | SVM_ICPT4_SKINIT);
 	v->iopm_pa = plat_virt_to_phys(iopm);
@@ -86,19 +80,67 @@ void x86_svm_setup(u64 n_cr3)
 	v->n_cr3 = n_cr3;
 }
 
+static void seg_real(struct vmcb_seg *s, u16 sel, u16 attr)
+{
+	s->sel = sel;
+	s->attr = attr;
+	s->limit = 0xffff;
+	s->base = (u64)sel << 4;
+}
+
+/*
+ * The host's state on CPU @c after INIT and a Startup IPI with vector @vec: the processor
+ * initialization state (APM Vol. 2 14.1.3 Table 14-1: CR0 = 6000_0010h, RFLAGS = 2, DR6,
+ * DR7, segments with limit FFFFh, PAT) started in real mode at CS = vec << 8, IP = 0 (16.5
+ * "Startup IPI"). The guest keeps EFER.SVME (15.5.1); nested paging applies in real mode.
+ */
+void x86_svm_sipi_state(struct x86_cpu *c, u8 vec)
+{
+	struct vmcb *v = &c->vmcb;
+
+	seg_real(&v->cs, (u16)(vec << 8), 0x9b); /* present, code, read, accessed */
+	seg_real(&v->ds, 0, 0x93);		 /* present, data, write, accessed */
+	seg_real(&v->es, 0, 0x93);
+	seg_real(&v->ss, 0, 0x93);
+	v->gdtr.base = 0;
+	v->gdtr.limit = 0xffff;
+	v->idtr.base = 0;
+	v->idtr.limit = 0xffff;
+	v->cpl = 0;
+	v->efer = EFER_SVME;
+	v->cr0 = 0x60000010ULL; /* CD, NW, ET */
+	v->cr2 = 0;
+	v->cr3 = 0;
+	v->cr4 = 0;
+	v->dr6 = 0xffff0ff0ULL;
+	v->dr7 = 0x400ULL;
+	v->rflags = 2;
+	v->rip = 0;
+	v->rsp = 0;
+	v->rax = 0;
+	v->g_pat = PAT_RESET;
+	v->event_inj = 0;
+	v->tlb_ctl = SVM_TLB_FLUSH_ALL;
+	memset(&c->gprs, 0, sizeof(c->gprs));
+}
+
 /* ---- NPT invalidation (own_inval_ops for the host view) ---------------------------- */
 
 /*
- * The host's nested mappings changed: flush its TLB entries at the next VMRUN (15.16.1
- * TLB_CONTROL). Only the boot CPU runs the host, and every change is made by a
- * hypercall of that CPU, before it re-enters the host: nothing to wait for.
+ * The host's nested mappings changed: every CPU flushes its TLB entries at its next
+ * VMRUN (15.16.1 TLB_CONTROL). A CPU running the host meanwhile keeps what its TLB
+ * holds until its next #VMEXIT: there is no shootdown IPI yet (docs/x86.md "What is
+ * left"); QEMU's TCG flushes at every VMRUN and #VMEXIT.
  */
 static void npt_invalidate(void *priv, u32 who, const struct pt_gather *g)
 {
+	unsigned int i;
+
 	(void)priv;
 	(void)who;
 	(void)g;
-	npt_flush = true;
+	for (i = 0; i < x86_nr_cpus; i++)
+		__atomic_store_n(&x86_cpus[i].npt_flush, true, __ATOMIC_RELEASE);
 }
 
 static void npt_sync(void *priv, u32 who)
@@ -126,8 +168,11 @@ static void exit_cpuid(struct vmcb *v, struct x86_gprs *g)
 	u32 leaf = (u32)v->rax;
 	struct x86_cpuid r = x86_cpuid(leaf, (u32)g->rcx);
 
-	if (leaf == 1)
+	if (leaf == 1) {
 		r.c |= (u32)CPUID_1_ECX_HYPERVISOR;
+		/* xAPIC only: its ICR is a memory write the nested map traps (apic.c). */
+		r.c &= ~(u32)CPUID_1_ECX_X2APIC;
+	}
 	if (leaf == 0x80000001U)
 		r.c &= ~(u32)CPUID_80000001_ECX_SVM;
 	if (leaf == 0x8000000aU)
@@ -163,6 +208,28 @@ static void exit_msr(struct vmcb *v, struct x86_gprs *g)
 		v->rip += 2;
 		return;
 	}
+	if (msr == MSR_APIC_BASE) {
+		/*
+		 * The APIC stays where the nested map traps its writes, in xAPIC mode (x2APIC
+		 * is hidden from CPUID: its ICR would be MSR 830h): a write may enable or
+		 * disable the APIC, nothing else (#GP, as a reserved bit would).
+		 */
+		if (!write) {
+			val = x86_rdmsr(MSR_APIC_BASE);
+			v->rax = (u32)val;
+			g->rdx = val >> 32;
+		} else if ((val & ~APIC_BASE_AE) != (x86_rdmsr(MSR_APIC_BASE) & ~APIC_BASE_AE)) {
+			plat_log("host WRMSR APIC_BASE %#llx refused (the APIC stays at %#llx, "
+				 "xAPIC mode)",
+				 (unsigned long long)val, (unsigned long long)x86_apic_base);
+			inject(v, X86_VEC_GP, true, 0);
+			return;
+		} else {
+			x86_wrmsr(MSR_APIC_BASE, val);
+		}
+		v->rip += 2;
+		return;
+	}
 	/* VM_CR, VM_HSAVE_PA: do not exist on a CPU without SVM (the host's view). */
 	inject(v, X86_VEC_GP, true, 0);
 }
@@ -171,9 +238,9 @@ static void exit_msr(struct vmcb *v, struct x86_gprs *g)
  * VMMCALL -> hvc_handle. Registers (docs/hypercalls.md "x86"): x0 = RAX (function ID in,
  * status out), x1..x5 = RBX, RCX, RDX, RSI, RDI, x6..x13 = R8..R15; x14..x17 read as 0.
  */
-static void exit_vmmcall(struct vmcb *v, struct x86_gprs *g)
+static void exit_vmmcall(struct x86_cpu *c, struct vmcb *v, struct x86_gprs *g)
 {
-	struct hvc_ctx ctx = { .caller = HVC_CALLER_HOST, .cpu = 0 };
+	struct hvc_ctx ctx = { .caller = HVC_CALLER_HOST, .cpu = c->idx };
 	struct hvc_regs hr = { 0 };
 	u64 *gpr[14] = { &v->rax, &g->rbx, &g->rcx, &g->rdx, &g->rsi, &g->rdi, &g->r8,
 			 &g->r9,  &g->r10, &g->r11, &g->r12, &g->r13, &g->r14, &g->r15 };
@@ -206,18 +273,23 @@ static void exit_vmmcall(struct vmcb *v, struct x86_gprs *g)
  * access, which Linux resolves through its exception tables (copy_from_kernel_nofault
  * returns -EFAULT) or reports as an oops naming that address.
  */
-static void exit_npf(struct vmcb *v)
+static void exit_npf(struct x86_cpu *c, struct vmcb *v)
 {
 	u64 gpa = v->exit_info2, err = v->exit_info1;
 	static u64 nr_logged;
 
+	if (ALIGN_DOWN(gpa, PAGE_SIZE) == x86_apic_base && (err & SVM_NPF_W) && (err & SVM_NPF_P)) {
+		/* The APIC page is read-only in the host's nested map: its writes are ours. */
+		x86_apic_write_exit(c);
+		return;
+	}
 	if (own_host_fault_retry(gpa))
 		return; /* raced with a transition that maps it again: retry */
 	if (nr_logged++ < 16)
-		plat_log("host %s at GPA %#llx refused (NPF error %#llx, RIP %#llx, CPL %u): "
-			 "not in the host's nested map",
+		plat_log("host %s at GPA %#llx refused (NPF error %#llx, RIP %#llx, CPL %u, "
+			 "APIC ID %u): not in the host's nested map",
 			 (err & SVM_NPF_W) ? "write" : "read", (unsigned long long)gpa,
-			 (unsigned long long)err, (unsigned long long)v->rip, v->cpl);
+			 (unsigned long long)err, (unsigned long long)v->rip, v->cpl, c->apic_id);
 	if (v->cpl == 3) {
 		inject(v, X86_VEC_GP, true, 0);
 	} else {
@@ -226,9 +298,14 @@ static void exit_npf(struct vmcb *v)
 	}
 }
 
-static void handle_exit(struct vmcb *v, struct x86_gprs *g)
+static void handle_exit(struct x86_cpu *c, struct vmcb *v, struct x86_gprs *g)
 {
 	switch (v->exit_code) {
+	case SVM_EXIT_NMI:
+		/* The kick of a host INIT parks the CPU (smp.c); any other NMI is the host's. */
+		if (!x86_smp_nmi_exit(c))
+			v->event_inj = SVM_EVT_VALID | SVM_EVT_TYPE_NMI | X86_VEC_NMI;
+		break;
 	case SVM_EXIT_CPUID:
 		exit_cpuid(v, g);
 		break;
@@ -236,10 +313,10 @@ static void handle_exit(struct vmcb *v, struct x86_gprs *g)
 		exit_msr(v, g);
 		break;
 	case SVM_EXIT_VMMCALL:
-		exit_vmmcall(v, g);
+		exit_vmmcall(c, v, g);
 		break;
 	case SVM_EXIT_NPF:
-		exit_npf(v);
+		exit_npf(c, v);
 		break;
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:
@@ -250,23 +327,28 @@ static void handle_exit(struct vmcb *v, struct x86_gprs *g)
 		inject(v, X86_VEC_UD, false, 0);
 		break;
 	case SVM_EXIT_SHUTDOWN:
-		plat_panic("host shutdown (triple fault) at RIP %#llx", (unsigned long long)v->rip);
+		plat_panic("host shutdown (triple fault) on CPU %u at RIP %#llx", c->idx,
+			   (unsigned long long)v->rip);
 	case SVM_EXIT_INVALID:
-		plat_panic("VMRUN refused the host's state (VMEXIT_INVALID)");
+		plat_panic("VMRUN refused the host's state on CPU %u (VMEXIT_INVALID)", c->idx);
 	default:
-		plat_panic("unexpected #VMEXIT %#llx (info1 %#llx, info2 %#llx) at RIP %#llx",
-			   (unsigned long long)v->exit_code, (unsigned long long)v->exit_info1,
-			   (unsigned long long)v->exit_info2, (unsigned long long)v->rip);
+		plat_panic("unexpected #VMEXIT %#llx on CPU %u (info1 %#llx, info2 %#llx) at RIP "
+			   "%#llx",
+			   (unsigned long long)v->exit_code, c->idx,
+			   (unsigned long long)v->exit_info1, (unsigned long long)v->exit_info2,
+			   (unsigned long long)v->rip);
 	}
 }
 
-void x86_svm_loop(void)
+void x86_svm_loop(struct x86_cpu *c)
 {
-	struct vmcb *v = &host_vmcb;
+	struct vmcb *v = &c->vmcb;
 	u64 pa = plat_virt_to_phys(v);
 
 	for (;;) {
-		x86_svm_run(pa, &host_gprs);
+		if (__atomic_exchange_n(&c->npt_flush, false, __ATOMIC_ACQ_REL))
+			v->tlb_ctl = SVM_TLB_FLUSH_ALL;
+		x86_svm_run(pa, &c->gprs);
 		/* EVENTINJ is consumed by VMRUN; TLB_CONTROL is not cleared by it. */
 		v->event_inj = 0;
 		v->tlb_ctl = 0;
@@ -276,12 +358,8 @@ void x86_svm_loop(void)
 		 */
 		if (v->exit_code == SVM_EXIT_VMMCALL || v->exit_code == SVM_EXIT_NPF)
 			x86_vtd_poll();
-		handle_exit(v, &host_gprs);
+		handle_exit(c, v, &c->gprs);
 		if (v->exit_code == SVM_EXIT_VMMCALL)
 			x86_vtd_poll();
-		if (npt_flush) {
-			v->tlb_ctl = SVM_TLB_FLUSH_ALL;
-			npt_flush = false;
-		}
 	}
 }

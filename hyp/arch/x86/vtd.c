@@ -14,6 +14,7 @@
 #include <lockstep/boot.h>
 
 #include "hyp/plat.h"
+#include "hyp/spinlock.h"
 #include "vtd.h"
 #include "x86/x86.h"
 
@@ -54,13 +55,18 @@ void x86_vtd_init(const struct ls_boot_info *bi, u64 mem_pa)
 	}
 }
 
+/* Every CPU polls after its exits; one at a time drains the fault recording registers. */
+static struct hyp_spinlock poll_lock;
+
 void x86_vtd_poll(void)
 {
 	unsigned int i;
 
+	hyp_spin_lock(&poll_lock);
 	for (i = 0; i < nr_units; i++)
 		if (live[i])
 			vtd_drain_faults(&units[i]);
+	hyp_spin_unlock(&poll_lock);
 }
 
 unsigned int x86_vtd_live(void)

@@ -88,6 +88,7 @@ _Static_assert(__builtin_offsetof(struct vmcb, g_pat) == 0x668, "VMCB G_PAT");
 _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 
 /* Intercept vector 3 (Table B-1, offset 00Ch). */
+#define SVM_ICPT3_NMI	   BIT(1)
 #define SVM_ICPT3_INIT	   BIT(3)
 #define SVM_ICPT3_CPUID	   BIT(18)
 #define SVM_ICPT3_MSR_PROT BIT(28)
@@ -107,13 +108,16 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 /* EVENTINJ (15.20 "Event Injection"). */
 #define SVM_EVT_VALID	  BIT(31)
 #define SVM_EVT_ERR_VALID BIT(11)
+#define SVM_EVT_TYPE_NMI  (2ULL << 8)
 #define SVM_EVT_TYPE_EXC  (3ULL << 8)
 #define SVM_EVT_ERR(e)	  ((u64)(u32)(e) << 32)
+#define X86_VEC_NMI	  2
 #define X86_VEC_UD	  6
 #define X86_VEC_GP	  13
 #define X86_VEC_PF	  14
 
 /* Exit codes (Appendix C). */
+#define SVM_EXIT_NMI	  0x061
 #define SVM_EXIT_INIT	  0x063
 #define SVM_EXIT_CPUID	  0x072
 #define SVM_EXIT_SHUTDOWN 0x07f
@@ -132,16 +136,23 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 #define SVM_NPF_PAGE_TABLE BIT(33) /* an access of the guest's own page-table walk */
 
 /* MSRs (APM Vol. 2 15.30 "SVM-Related MSRs", 3.1.7 "Extended Feature Enable Register"). */
-#define MSR_EFER	0xc0000080U
-#define EFER_NXE	BIT(11)
-#define EFER_SVME	BIT(12)
-#define MSR_VM_CR	0xc0010114U
-#define VM_CR_SVMDIS	BIT(4)
-#define MSR_VM_HSAVE_PA 0xc0010117U
-#define MSR_PAT		0x00000277U
+#define MSR_EFER	    0xc0000080U
+#define EFER_NXE	    BIT(11)
+#define EFER_SVME	    BIT(12)
+#define MSR_VM_CR	    0xc0010114U
+#define VM_CR_SVMDIS	    BIT(4)
+#define MSR_VM_HSAVE_PA	    0xc0010117U
+#define MSR_PAT		    0x00000277U
+#define PAT_RESET	    0x0007040600070406ULL /* APM Vol. 2 7.8.2 "PAT Register", reset value */
+/* Local APIC base (APM Vol. 2 16.3.1 "Local APIC Enable"): base 51:12, AE 11, x2APIC EXTD 10. */
+#define MSR_APIC_BASE	    0x0000001bU
+#define APIC_BASE_EXTD	    BIT(10)
+#define APIC_BASE_AE	    BIT(11)
+#define APIC_BASE_ADDR_MASK GENMASK(51, 12)
 
 /* CPUID (APM Vol. 3 appendix E; leaf 1 ECX[31] is reserved for hypervisor use, E.3.2). */
 #define CPUID_1_ECX_HYPERVISOR	   BIT(31)
+#define CPUID_1_ECX_X2APIC	   BIT(21)
 #define CPUID_80000001_ECX_SVM	   BIT(2)
 #define CPUID_80000001_EDX_PAGE1GB BIT(26)
 #define CPUID_8000000A_EDX_NP	   BIT(0)

@@ -4,6 +4,8 @@
  *   lib.c      string functions (the image links no C library)
  *   console.c  COM1 (16550 UART, I/O port 0x3f8), plat_log / plat_panic
  *   plat.c     plat.h services, CPU helpers
+ *   smp.c      per-CPU state, application processors, INIT/SIPI emulation
+ *   apic.c     the host's local APIC writes (ICR: INIT/SIPI to smp.c, the rest forwarded)
  *   svm.c      the VMCB, the VMRUN loop and the intercepts
  *   boot.c     installation on the boot CPU
  */
@@ -12,7 +14,9 @@
 
 #include <stdarg.h>
 
+#include "hyp/spinlock.h"
 #include "hyp/types.h"
+#include "x86/svm.h"
 
 struct x86_cpuid {
 	u32 a, b, c, d;
@@ -61,6 +65,33 @@ static inline u8 x86_inb(u16 port)
 		_v;                                                \
 	})
 
+/*
+ * One physical CPU under the hypervisor: its VMCB, host save area and the host's registers
+ * on it; the emulated INIT/SIPI state (smp.c), under @lock.
+ */
+enum x86_cpu_state {
+	X86_CPU_ABSENT,	 /* never reached the hypervisor */
+	X86_CPU_PARKED,	 /* in the hypervisor, waiting for a host SIPI (after INIT) */
+	X86_CPU_RUNNING, /* running the host as an SVM guest */
+};
+
+struct x86_cpu {
+	struct vmcb vmcb; /* page aligned, first */
+	u8 hsave[4096];	  /* VM_HSAVE_PA (15.30.4) */
+	struct x86_gprs gprs;
+	u32 idx;     /* 0: the boot CPU; stack idx of the boot info */
+	u32 apic_id; /* xAPIC ID (CPUID 1 EBX[31:24]) */
+	struct hyp_spinlock lock;
+	enum x86_cpu_state state;
+	bool init_req;	/* a host INIT is waiting for this CPU to leave the guest */
+	int sipi;	/* the host's Startup vector, -1 none */
+	bool npt_flush; /* flush this CPU's nested TLB entries at the next VMRUN */
+	u64 nmis_taken; /* NMIs taken by the hypervisor's handler (x86_nmi) */
+	u32 hyp_nmis;	/* NMIs the hypervisor sent to this CPU and not yet taken */
+	bool host_nmi;	/* an NMI taken that was the host's: re-inject it */
+	u64 starts;	/* host SIPIs that started this CPU */
+};
+
 /* plat.c */
 void x86_time_init(void);
 
@@ -74,6 +105,37 @@ void x86_vtd_init(const struct ls_boot_info *bi, u64 mem_pa);
 void x86_vtd_poll(void);
 /* Units taken. */
 unsigned int x86_vtd_live(void);
+
+/* smp.c */
+extern struct x86_cpu x86_cpus[];
+extern unsigned int x86_nr_cpus; /* CPUs that reached the hypervisor (x86_cpus[0..n)) */
+struct x86_cpu *x86_this_cpu(void);
+/* The boot CPU's entry, and every application processor brought under the hypervisor
+ * through the loader's start-up page: parked until the host starts them. */
+void x86_smp_boot_cpu(u64 stack_base, u64 stack_size, u32 nr_stacks);
+void x86_smp_start_aps(const struct ls_boot_info *bi);
+/* An NMI exit: the NMI taken in the hypervisor. False: it was the host's, re-inject it.
+ * True: it was the hypervisor's; after the kick of a host INIT the CPU has waited for the
+ * host's Startup IPI and its VMCB holds the start state. */
+bool x86_smp_nmi_exit(struct x86_cpu *c);
+/* Host INIT / Startup IPI to APIC ID @dest, from the CPU @from (apic.c). */
+int x86_smp_host_init(const struct x86_cpu *from, u32 dest);
+int x86_smp_host_sipi(const struct x86_cpu *from, u32 dest, u8 vec);
+void x86_nmi(void);		  /* called by head.S's NMI stub */
+extern const char x86_nmi_stub[]; /* head.S */
+void x86_park_hlt(void);	  /* head.S: sleep until an NMI */
+
+/* apic.c */
+extern u64 x86_apic_base; /* physical base of the xAPIC page (MSR 1Bh) */
+void x86_apic_init(void);
+/* A host write the nested map refused on the APIC page: emulated. */
+void x86_apic_write_exit(struct x86_cpu *c);
+u32 x86_apic_read(u32 reg);
+void x86_apic_write(u32 reg, u32 val);
+/* Send an NMI to @apic_id from this CPU's APIC (the ICR destination restored). */
+void x86_apic_send_nmi(u32 apic_id);
+/* This CPU's ICR (xAPIC mode, 16.5): INIT / SIPI sequences of the boot path. */
+void x86_apic_ipi(u32 icr_hi, u32 icr_lo);
 
 /* console.c */
 void x86_console_init(void);
@@ -89,13 +151,17 @@ void x86_exception(const u64 *frame) __attribute__((noreturn));
 /* svm.c */
 struct vmcb;
 struct x86_gprs;
-/* The host's VMCB and registers, filled by boot.c before the first VMRUN. */
-struct vmcb *x86_host_vmcb(void);
-struct x86_gprs *x86_host_gprs(void);
-/* Intercepts, permission maps and nested paging of the host's VMCB (n_cr3: root). */
-void x86_svm_setup(u64 n_cr3);
-/* The VMRUN loop: handles every #VMEXIT of the host, never returns. */
-void x86_svm_loop(void) __attribute__((noreturn));
+/* Intercepts, permission maps and nested paging of a CPU's VMCB for the host (n_cr3: root). */
+void x86_svm_setup(struct vmcb *v, u64 n_cr3);
+/* The host's start state after INIT + Startup IPI @vec (real mode at vec * 4 KiB). */
+void x86_svm_sipi_state(struct x86_cpu *c, u8 vec);
+/* The VMRUN loop of CPU @c: handles every #VMEXIT of the host, never returns. */
+void x86_svm_loop(struct x86_cpu *c) __attribute__((noreturn));
+/* The CPU's own SVM setup (EFER.SVME, VM_HSAVE_PA, GDT, IDT, page tables; boot.c). */
+void x86_cpu_commit(struct x86_cpu *c);
+/* head.S: the AP start-up code copied to the loader's page, and its patched fields. */
+extern const char x86_tramp_start[], x86_tramp_end[], x86_tramp_cr3[], x86_tramp_entry[];
+void x86_ap_entry(void);
 extern const struct own_inval_ops x86_npt_inval_ops;
 
 #endif /* X86_X86_H */
