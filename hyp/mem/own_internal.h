@@ -257,6 +257,7 @@ struct own_tx {
 	bool scrub_runs;
 };
 
+void own_tx_init(struct own_tx *tx);
 int own_tx_prepare(struct own_tx *tx, struct own_res *res);
 void own_tx_commit(struct own_tx *tx);
 int own_pools_can_supply(struct own_principal *a, u64 ca, struct own_principal *b, u64 cb,

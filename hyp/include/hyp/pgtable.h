@@ -106,6 +106,18 @@ struct pt {
 	const struct pt_ops *ops;
 	void *priv;    /* owner's context for ops */
 	u64 nr_tables; /* table pages in use by this table, root included */
+	/*
+	 * Walk cache (pgtable.c, pt_walk_start): the last-level table that held the
+	 * latest page-sized walk and its entry in the level-2 table, so the next walk
+	 * in the same 2 MiB starts there instead of at the root. Dropped before any
+	 * table page of this table is unlinked, and used only while the level-2 entry
+	 * still holds hint_desc. Serialised like every operation.
+	 */
+	bool hint_valid;
+	u64 hint_ia; /* 2 MiB-aligned input address the cached table translates */
+	u64 hint_table;
+	u64 *hint_parent;
+	u64 hint_desc; /* *hint_parent when cached: the cache is used only while it matches */
 };
 
 /* Create an empty table (allocates the root pages from @pool). */
