@@ -160,9 +160,12 @@ static int pt_walk_table(struct pt_walker *w, u64 table_pa, unsigned int level, 
 			ret = w->visit(w, &e, PT_VISIT_LEAF);
 			if (ret)
 				return ret;
-			/* The visitor may have split the entry into a table: walk it. */
+			/*
+			 * The visitor may have split the entry into a table: walk it. (It
+			 * wrote the entry itself, so the format's decoder alone answers.)
+			 */
 			e.desc = pt_read(e.ptep);
-			if (pt_entry_type(w, &e) != PT_DESC_TABLE)
+			if (f->type(e.desc, level) != PT_DESC_TABLE)
 				continue;
 		}
 		if (w->visits & BIT(PT_VISIT_TABLE_PRE)) {
@@ -645,25 +648,35 @@ static bool pt_table_uniform_exact(const struct pt_fmt *f, const u64 *table, uns
 	return true;
 }
 
-/* Entry @i continues entry @first's content (@d0; @step 0: invalid, else the entry size). */
-static bool pt_entry_continues(const struct pt_fmt *f, const u64 *table, unsigned int cl,
+/*
+ * Entry @i, whose raw descriptor is not the one expected, still continues entry
+ * @first's content (@d0; @step 0: invalid, else the entry size)? An invalid
+ * entry need not be 0. For a format whose leaves are linear (pt->leaf_linear) a
+ * leaf that differs in raw form cannot pass pt_table_uniform_exact, which compares
+ * raw descriptors against the format's own: no decode needed.
+ */
+static bool pt_entry_continues(const struct pt *pt, const u64 *table, unsigned int cl,
 			       unsigned int first, unsigned int i, u64 d0, u64 step)
 {
+	const struct pt_fmt *f = pt_fmt_of(pt);
 	u64 d = pt_read(&table[i]);
 
 	if (!step)
-		return pt_desc_type(f, d, cl) == PT_DESC_INVALID;
+		return f->type(d, cl) == PT_DESC_INVALID;
+	if (pt->leaf_linear)
+		return false;
 	return pt_desc_type(f, d, cl) == PT_DESC_LEAF && f->attr(d) == f->attr(d0) &&
 	       f->addr(d) + first * step == f->addr(d0) + i * step;
 }
 
 /* Would @table (level @level + 1, parent entry at @level) merge? *@out: the parent entry. */
-static bool pt_table_uniform(const struct pt_fmt *f, const u64 *table, unsigned int level,
+static bool pt_table_uniform(const struct pt *pt, const u64 *table, unsigned int level,
 			     unsigned int first, unsigned int last, u64 *out)
 {
+	const struct pt_fmt *f = pt_fmt_of(pt);
 	unsigned int cl = level + 1, k, i;
 	u64 d0 = pt_read(&table[first]), step, base;
-	enum pt_desc_type t = d0 ? pt_desc_type(f, d0, cl) : PT_DESC_INVALID;
+	enum pt_desc_type t = d0 ? f->type(d0, cl) : PT_DESC_INVALID;
 
 	if (t == PT_DESC_INVALID)
 		step = 0;
@@ -675,18 +688,18 @@ static bool pt_table_uniform(const struct pt_fmt *f, const u64 *table, unsigned 
 	for (k = 1; last + k < PT_ENTRIES || first >= k; k++) {
 		i = last + k;
 		if (i < PT_ENTRIES && pt_read(&table[i]) != base + i * step &&
-		    !pt_entry_continues(f, table, cl, first, i, d0, step))
+		    !pt_entry_continues(pt, table, cl, first, i, d0, step))
 			return false;
 		if (first >= k) {
 			i = first - k;
 			if (pt_read(&table[i]) != base + i * step &&
-			    !pt_entry_continues(f, table, cl, first, i, d0, step))
+			    !pt_entry_continues(pt, table, cl, first, i, d0, step))
 				return false;
 		}
 	}
 	for (i = first + 1; i <= last; i++)
 		if (pt_read(&table[i]) != base + i * step &&
-		    !pt_entry_continues(f, table, cl, first, i, d0, step))
+		    !pt_entry_continues(pt, table, cl, first, i, d0, step))
 			return false;
 	return pt_table_uniform_exact(f, table, level, out);
 }
@@ -709,7 +722,8 @@ static bool pt_merge_check(const struct pt_op *op, const struct pt_entry *e, u64
 	unsigned int first, last;
 
 	pt_op_span(op, e, &first, &last);
-	return pt_table_uniform(f, pt_table_va(f->addr(e->desc)), e->level, first, last, desc);
+	return pt_table_uniform(op->w.pt, pt_table_va(f->addr(e->desc)), e->level, first, last,
+				desc);
 }
 
 static void pt_try_merge(struct pt_op *op, struct pt_entry *e)
@@ -1134,6 +1148,40 @@ int pt_merge(struct pt *pt, u64 ia, u64 size, struct pt_gather *g)
 
 /* ---- creation and destruction ---------------------------------------------------------------- */
 
+/*
+ * The format encodes a leaf's output address verbatim: mk_leaf(pa + k * size) ==
+ * mk_leaf(pa) + k * size for every leaf level, on a sample of attributes and
+ * multiples. Only lets the merge check rule a table out on a raw compare (a
+ * table that passes is always verified through the format), so a format this
+ * sample misjudges can only miss a merge, never merge wrongly.
+ */
+static bool pt_fmt_leaf_linear(const struct pt_fmt *f)
+{
+	static const pt_attr_t attrs[] = { PT_R, PT_RW, PT_RWX, PT_R | PT_X, PT_RW | PT_DEVICE };
+	static const u64 mult[] = { 1, 2, 3, 255, 511 };
+	unsigned int level, a, k;
+	pt_attr_t norm;
+
+	for (level = 1; level <= PT_LAST_LEVEL; level++) {
+		u64 size = pt_level_size(level);
+
+		if (!(f->leaf_levels & BIT(level)))
+			continue;
+		for (a = 0; a < ARRAY_SIZE(attrs); a++) {
+			u64 base;
+
+			if (f->attr_norm(attrs[a], &norm))
+				continue;
+			base = f->mk_leaf(level, 0, norm);
+			for (k = 0; k < ARRAY_SIZE(mult); k++)
+				if (f->mk_leaf(level, mult[k] * size, norm) !=
+				    base + mult[k] * size)
+					return false;
+		}
+	}
+	return true;
+}
+
 int pt_init(struct pt *pt, enum pt_fmt_id fmt, unsigned int ia_bits, bool coherent,
 	    struct pt_pool *pool, const struct pt_ops *ops, void *priv)
 {
@@ -1160,6 +1208,7 @@ int pt_init(struct pt *pt, enum pt_fmt_id fmt, unsigned int ia_bits, bool cohere
 	pt->ops = ops;
 	pt->priv = priv;
 	pt->nr_tables = root_pages;
+	pt->leaf_linear = pt_fmt_leaf_linear(f);
 	if (!coherent)
 		plat_dcache_clean(pt_table_va(root), (size_t)root_pages * PAGE_SIZE);
 	return 0;

@@ -113,6 +113,7 @@ struct pt {
 	 * table page of this table is unlinked, and used only while the level-2 entry
 	 * still holds hint_desc. Serialised like every operation.
 	 */
+	bool leaf_linear; /* the format's leaves encode the output address verbatim (pt_init) */
 	bool hint_valid;
 	u64 hint_ia; /* 2 MiB-aligned input address the cached table translates */
 	u64 hint_table;
