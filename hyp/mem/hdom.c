@@ -371,6 +371,7 @@ static void own_dma_count(u8 *cnt, u64 n, bool up)
 		HYP_CHECK(up ? cnt[i] < OWN_DMA_MAX_MAPS : cnt[i] > 0);
 		cnt[i] = (u8)(up ? cnt[i] + 1 : cnt[i] - 1);
 	}
+	own_sum_update(own.db + (cnt - own.dma), n); /* a mapped page makes its block mixed */
 }
 
 /*
