@@ -2,7 +2,8 @@
 #
 #   make bench            native run (-O2, no sanitizers) over 1 GiB, then instructions
 #                         per page under valgrind --tool=callgrind (BENCH_CG_MIB of memory,
-#                         counting only bench_run(); perf has no HW counters here)
+#                         counting only bench_run(); perf has no HW counters here), and of
+#                         them those inside hvc_handle() (EL2: the host's sorting left out)
 #   make bench-cg         the callgrind part alone
 BENCH_B      := $(B)/bench
 BENCH_BIN    := $(BENCH_B)/bench_own
