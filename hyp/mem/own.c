@@ -85,7 +85,7 @@ static void own_sum_locate(u64 idx, u64 size, const u64 *first_blk, u64 *blk, u6
 	u64 bstart = MAX(ALIGN_DOWN(pa, size), r->base);
 	u64 bend = MIN(ALIGN_DOWN(pa, size) + size, r->base + r->size);
 
-	*blk = first_blk[i] + (pa - ALIGN_DOWN(r->base, size)) / size;
+	*blk = first_blk[i] + ((pa - ALIGN_DOWN(r->base, size)) >> __builtin_ctzll(size));
 	*lo = own.ram_first[i] + ((bstart - r->base) >> PAGE_SHIFT);
 	*hi = own.ram_first[i] + ((bend - r->base) >> PAGE_SHIFT);
 }
@@ -230,9 +230,9 @@ bool own_dma_busy(const u16 *e, u64 n)
 			i = hi - (u64)(e - own.db);
 			continue;
 		}
-		if (c[i])
-			return true;
-		i++;
+		for (hi = own.sum2m ? MIN(hi - (u64)(e - own.db), n) : n; i < hi; i++)
+			if (c[i])
+				return true;
 	}
 	return false;
 }
@@ -462,13 +462,15 @@ int own_check_state(const u16 *e, u64 n, u16 a, enum own_state sa, u16 b, enum o
 	while (i < n) {
 		/* A uniform 2 MiB block: its summary answers for every page of it in the span. */
 		v = own.sum2m ? own_sum_at(base + i, &hi) : OWN_SUM_MIXED;
-		if (v == OWN_SUM_MIXED) {
-			v = e[i];
-			hi = base + i + 1;
+		if (v != OWN_SUM_MIXED) {
+			if (own_e_state(v, a) != sa || own_e_state(v, b) != sb)
+				return err;
+			i = hi - base;
+			continue;
 		}
-		if (own_e_state(v, a) != sa || own_e_state(v, b) != sb)
-			return err;
-		i = hi - base;
+		for (hi = own.sum2m ? MIN(hi - base, n) : n; i < hi; i++)
+			if (own_e_state(e[i], a) != sa || own_e_state(e[i], b) != sb)
+				return err;
 	}
 	return 0;
 }
