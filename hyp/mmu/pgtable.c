@@ -332,8 +332,9 @@ struct pt_op {
 	/* Unlinked tables, freed once no walker can reach them (pt_dead_flush()). */
 	u64 dead[PT_DEAD_MAX];
 	unsigned int nr_dead;
-	bool dead_flush;      /* some were unlinked without a synchronous invalidation */
-	u64 dead_lo, dead_hi; /* input range they translated */
+	bool dead_flush;	   /* some were unlinked without a synchronous invalidation */
+	u64 dead_lo, dead_hi;	   /* input range they translated */
+	struct pt_deferred *defer; /* pt_unmap_deferred: hand unflushed dead tables over */
 };
 
 static struct pt_op *pt_op_of(struct pt_walker *w)
@@ -495,6 +496,18 @@ static void pt_dead_flush(struct pt_op *op)
 
 	if (!op->nr_dead)
 		return;
+	if (op->defer && op->dead_flush && op->g && op->defer->nr + op->nr_dead <= PT_DEFER_MAX) {
+		/*
+		 * The caller invalidates @g and syncs before it frees them: their range
+		 * joins its gather (level unknown: walk caches too) instead of a flush now.
+		 */
+		pt_gather_add(op->g, op->dead_lo, op->dead_hi - op->dead_lo, 0);
+		for (i = 0; i < op->nr_dead; i++)
+			op->defer->table[op->defer->nr++] = op->dead[i];
+		op->nr_dead = 0;
+		op->dead_flush = false;
+		return;
+	}
 	if (op->dead_flush)
 		pt_flush_now(op, op->dead_lo, op->dead_hi - op->dead_lo, 0);
 	for (i = 0; i < op->nr_dead; i++)
@@ -804,6 +817,7 @@ static void pt_op_init(struct pt_op *op, const struct pt *pt, enum pt_op_kind ki
 	op->dead_flush = false;
 	op->dead_lo = 0;
 	op->dead_hi = 0;
+	op->defer = NULL;
 	op->w.pt = pt;
 	op->w.start = ia;
 	op->w.end = ia + size;
@@ -1093,6 +1107,32 @@ int pt_unmap(struct pt *pt, u64 ia, u64 size, struct pt_gather *g)
 		return ret;
 	pt_op_init(&op, pt, PT_OP_UNMAP, ia, size);
 	return pt_op_run(pt, &op, g);
+}
+
+void pt_deferred_init(struct pt_deferred *dl)
+{
+	dl->nr = 0;
+}
+
+int pt_unmap_deferred(struct pt *pt, u64 ia, u64 size, struct pt_gather *g, struct pt_deferred *dl)
+{
+	struct pt_op op;
+	int ret = pt_check_range(pt, ia, size);
+
+	if (ret)
+		return ret;
+	pt_op_init(&op, pt, PT_OP_UNMAP, ia, size);
+	op.defer = dl;
+	return pt_op_run(pt, &op, g);
+}
+
+void pt_dead_release(struct pt *pt, struct pt_deferred *dl)
+{
+	unsigned int i;
+
+	for (i = 0; i < dl->nr; i++)
+		pt_pool_free(pt->pool, dl->table[i]);
+	dl->nr = 0;
 }
 
 int pt_set_attr(struct pt *pt, u64 ia, u64 size, pt_attr_t attr, struct pt_gather *g)

@@ -150,6 +150,20 @@ int pt_map_page(struct pt *pt, u64 ia, u64 pa, pt_attr_t attr, bool commit);
 /* One 4 KiB leaf whose table stays non-empty: -EAGAIN means use pt_unmap(). */
 int pt_unmap_page(struct pt *pt, u64 ia, u64 *pa, struct pt_gather *g, bool commit);
 int pt_set_attr(struct pt *pt, u64 ia, u64 size, pt_attr_t attr, struct pt_gather *g);
+/*
+ * Tables an unmap unlinked, kept for the caller to free once its own invalidation of the
+ * gathered ranges has completed (Linux's iommu_iotlb_gather with its freelist): with
+ * pt_unmap_deferred() an emptied table costs no synchronous invalidation of its own; its
+ * range joins @g and pt_dead_release() returns the pages to the pool after the caller's sync.
+ */
+#define PT_DEFER_MAX 32
+struct pt_deferred {
+	unsigned int nr;
+	u64 table[PT_DEFER_MAX];
+};
+void pt_deferred_init(struct pt_deferred *dl);
+int pt_unmap_deferred(struct pt *pt, u64 ia, u64 size, struct pt_gather *g, struct pt_deferred *dl);
+void pt_dead_release(struct pt *pt, struct pt_deferred *dl);
 /* Split the block covering @ia down to @level keeping every translation. */
 int pt_split(struct pt *pt, u64 ia, unsigned int level, struct pt_gather *g);
 /* Merge every uniform table inside [ia, ia + size) back into blocks (0 or -EINVAL/-ERANGE). */
