@@ -371,6 +371,7 @@ static void own_dma_count(u8 *cnt, u64 n, bool up)
 		HYP_CHECK(up ? cnt[i] < OWN_DMA_MAX_MAPS : cnt[i] > 0);
 		cnt[i] = (u8)(up ? cnt[i] + 1 : cnt[i] - 1);
 	}
+	own_sum_update(own.db + (cnt - own.dma), n); /* a mapped page makes its block mixed */
 }
 
 /*
@@ -497,7 +498,8 @@ static int own_dma_walk_fn(const struct pt_leaf *l, void *arg)
  * counts; a page whose table may empty goes through pt_unmap() (a 4 KiB leaf: no split, so no
  * table page needed; the merge frees the table). False: not that case, nothing changed.
  */
-static bool own_hdom_unmap_pages(struct own_hdom *d, u64 iova, u64 w, struct pt_gather *g)
+static bool own_hdom_unmap_pages(struct own_hdom *d, u64 iova, u64 w, struct pt_gather *g,
+				 struct pt_deferred *dl)
 {
 	u64 k, ia, pa;
 	u16 *e;
@@ -510,7 +512,7 @@ static bool own_hdom_unmap_pages(struct own_hdom *d, u64 iova, u64 w, struct pt_
 		ia = iova + (k << PAGE_SHIFT);
 		ret = pt_unmap_page(&d->pt, ia, &pa, g, true);
 		if (ret == -EAGAIN)
-			ret = pt_unmap(&d->pt, ia, PAGE_SIZE, g);
+			ret = pt_unmap_deferred(&d->pt, ia, PAGE_SIZE, g, dl);
 		HYP_CHECK(ret == 0);
 		e = own_db_span(pa, 1);
 		if (e) /* else MMIO (OWN_IOMMU_MMIO): not counted */
@@ -522,6 +524,7 @@ static bool own_hdom_unmap_pages(struct own_hdom *d, u64 iova, u64 w, struct pt_
 int own_hdom_unmap(u32 dom, u64 iova, u64 n, struct own_res *res)
 {
 	struct own_dma_walk dw = { false };
+	struct pt_deferred dl;
 	struct own_hdom *d;
 	struct pt_gather g;
 	u64 w;
@@ -537,7 +540,9 @@ int own_hdom_unmap(u32 dom, u64 iova, u64 n, struct own_res *res)
 		return ret;
 	w = own_hdom_window(iova, n);
 	pt_gather_init(&g);
-	if (own_hdom_unmap_pages(d, iova, w, &g))
+	/* Emptied tables are freed after the call's one invalidation and sync (issue 16). */
+	pt_deferred_init(&dl);
+	if (own_hdom_unmap_pages(d, iova, w, &g, &dl))
 		goto done;
 	ret = pt_walk(&d->pt, iova, w << PAGE_SHIFT, own_dma_walk_fn, &dw);
 	if (ret)
@@ -555,11 +560,12 @@ int own_hdom_unmap(u32 dom, u64 iova, u64 n, struct own_res *res)
 
 	dw.commit = true;
 	HYP_CHECK(pt_walk(&d->pt, iova, w << PAGE_SHIFT, own_dma_walk_fn, &dw) == 0);
-	HYP_CHECK(pt_unmap(&d->pt, iova, w << PAGE_SHIFT, &g) == 0);
+	HYP_CHECK(pt_unmap_deferred(&d->pt, iova, w << PAGE_SHIFT, &g, &dl) == 0);
 done:
 	d->mapped -= w;
 	/* Completed before the call returns: the host may then give the pages away. */
 	own_hdom_inval(d, &g, true);
+	pt_dead_release(&d->pt, &dl);
 	res->done = w;
 out:
 	hyp_spin_unlock(&own.host.lock);

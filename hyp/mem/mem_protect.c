@@ -71,9 +71,10 @@ int own_take_host_pages(u64 pa, u64 w, u16 *e, struct own_res *res)
 
 int own_take_host_pages_as(u64 pa, u64 w, u16 *e, u16 flags, struct own_res *res)
 {
-	struct own_tx tx = { 0 };
+	struct own_tx tx;
 	int ret;
 
+	own_tx_init(&tx);
 	ret = own_check_state(e, w, OWN_OWNER_HOST, OWN_OWNED, OWN_OWNER_HYP, OWN_NOPAGE, -EPERM);
 	if (!ret && own_dma_busy(e, w))
 		ret = -EBUSY;
@@ -166,11 +167,12 @@ static int own_vm_window_begin(u32 vm, u64 ipa, u64 n, struct own_principal **v,
 int own_host_donate_vm(u32 vm, u64 pa, u64 ipa, u64 n, struct own_res *res)
 {
 	struct own_principal *v;
-	struct own_tx tx = { 0 };
+	struct own_tx tx;
 	u64 w, i;
 	u16 *e;
 	int ret;
 
+	own_tx_init(&tx);
 	res->done = 0;
 	ret = own_check_args(pa, n);
 	if (ret)
@@ -231,12 +233,13 @@ out:
 int own_host_reclaim_vm(u32 vm, u64 ipa, u64 n, struct own_res *res)
 {
 	struct own_principal *v;
-	struct own_tx tx = { 0 };
+	struct own_tx tx;
 	unsigned int nr;
 	u64 w;
 	bool shared = false;
 	int ret;
 
+	own_tx_init(&tx);
 	res->done = 0;
 	ret = own_vm_window_begin(vm, ipa, n, &v, &w, &nr);
 	if (ret)
@@ -312,11 +315,12 @@ static int own_check_runs_consent(unsigned int nr, int err)
 int own_host_borrow_vm(u32 vm, u64 ipa, u64 n, u32 flags, struct own_res *res)
 {
 	struct own_principal *v;
-	struct own_tx tx = { 0 };
+	struct own_tx tx;
 	unsigned int nr;
 	u64 w;
 	int ret;
 
+	own_tx_init(&tx);
 	res->done = 0;
 	if (flags & ~OWN_CONVERT_FLAGS)
 		return -EINVAL;
@@ -358,10 +362,11 @@ out:
 static int own_unshare_window(struct own_principal *v, u64 ipa, u64 w, unsigned int nr, bool zero,
 			      struct own_res *res)
 {
-	struct own_tx tx = { 0 };
+	struct own_tx tx;
 	unsigned int i;
 	int ret;
 
+	own_tx_init(&tx);
 	/* A shared page the host mapped in a DMA domain stays shared until unmapped. */
 	for (i = 0; i < nr; i++)
 		if (own_run_shared(&own_scratch[i]) &&

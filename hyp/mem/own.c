@@ -42,14 +42,150 @@ struct own_run own_scratch[OWN_BUDGET_PAGES];
 
 /* ---- ownership database ------------------------------------------------ */
 
+/* Summary blocks of one RAM range: its PA-aligned blocks of @size, clipped to the range. */
+static u64 own_sum_blocks(const struct own_range *r, u64 size)
+{
+	return (ALIGN_UP(r->base + r->size, size) - ALIGN_DOWN(r->base, size)) / size;
+}
+
 u64 own_db_bytes(const struct own_range *ram, unsigned int nr_ram)
 {
-	u64 pages = 0;
+	u64 pages = 0, sums = 0;
 	unsigned int i;
 
-	for (i = 0; i < nr_ram; i++)
+	for (i = 0; i < nr_ram; i++) {
 		pages += ram[i].size >> PAGE_SHIFT;
-	return pages * (sizeof(u16) + sizeof(u8)); /* entry + DMA map count */
+		sums += own_sum_blocks(&ram[i], OWN_SUM_2M) + own_sum_blocks(&ram[i], OWN_SUM_1G);
+	}
+	/* entry + DMA map count per page, then the summaries (u16, 2-byte aligned) */
+	return ALIGN_UP(pages * (sizeof(u16) + sizeof(u8)), sizeof(u16)) + sums * sizeof(u16);
+}
+
+/* ---- per-block summaries (docs/ownership.md "Block summaries") ----------- */
+
+/* The RAM range holding DB entry index @idx. */
+static unsigned int own_range_of(u64 idx)
+{
+	unsigned int i = own.nr_ram - 1;
+
+	while (i && idx < own.ram_first[i])
+		i--;
+	return i;
+}
+
+/*
+ * The summary block of @size holding DB entry index @idx: its index (*blk, from
+ * the range's first block @first_blk[range]) and its DB entries [*lo, *hi).
+ */
+static void own_sum_locate(u64 idx, u64 size, const u64 *first_blk, u64 *blk, u64 *lo, u64 *hi)
+{
+	unsigned int i = own_range_of(idx);
+	const struct own_range *r = &own.ram[i];
+	u64 pa = r->base + ((idx - own.ram_first[i]) << PAGE_SHIFT);
+	u64 bstart = MAX(ALIGN_DOWN(pa, size), r->base);
+	u64 bend = MIN(ALIGN_DOWN(pa, size) + size, r->base + r->size);
+
+	*blk = first_blk[i] + ((pa - ALIGN_DOWN(r->base, size)) >> __builtin_ctzll(size));
+	*lo = own.ram_first[i] + ((bstart - r->base) >> PAGE_SHIFT);
+	*hi = own.ram_first[i] + ((bend - r->base) >> PAGE_SHIFT);
+}
+
+/* Page @i's summary value: its entry, or mixed if a host DMA domain maps it. */
+static u16 own_sum_page(u64 i)
+{
+	return own.dma[i] ? OWN_SUM_MIXED : own.db[i];
+}
+
+/*
+ * The exact summary of the 2 MiB block [lo, hi) after pages [a, b) of it changed,
+ * its summary before being @old. The changed pages are read (the caller's work
+ * is proportional to them anyway); the rest of the block only when @old cannot
+ * answer, and then outwards from the change, so the nearest page that differs
+ * ends the scan (page-by-page conversions leave one right next to the change).
+ */
+static u16 own_sum_of(u64 lo, u64 hi, u64 a, u64 b, u16 old)
+{
+	u16 v = own_sum_page(a);
+	u64 i, k;
+
+	for (i = a + 1; i < b; i++)
+		if (own_sum_page(i) != v)
+			return OWN_SUM_MIXED;
+	if (v == OWN_SUM_MIXED || (a == lo && b == hi))
+		return v;
+	if (old != OWN_SUM_MIXED)
+		return old == v ? v : OWN_SUM_MIXED; /* the rest still reads @old */
+	for (k = 1; b - 1 + k < hi || a >= lo + k; k++) {
+		if (b - 1 + k < hi && own_sum_page(b - 1 + k) != v)
+			return OWN_SUM_MIXED;
+		if (a >= lo + k && own_sum_page(a - k) != v)
+			return OWN_SUM_MIXED;
+	}
+	return v;
+}
+
+/*
+ * The same one level up: the summary of the 1 GiB block whose pages are DB
+ * entries [glo, ghi) (its summary before: @old), after its 2 MiB block @blk
+ * changed: one compare unless @old was mixed, then the block's 2 MiB summaries
+ * outwards from @blk.
+ */
+static u16 own_sum1g_of(u64 glo, u64 ghi, u64 blk, u16 old)
+{
+	u16 v = own.sum2m[blk];
+	u64 lo, hi, k, x, y;
+
+	if (v == OWN_SUM_MIXED)
+		return v;
+	if (old != OWN_SUM_MIXED)
+		return old == v ? v : OWN_SUM_MIXED;
+	own_sum_locate(glo, OWN_SUM_2M, own.sum2m_first, &lo, &x, &y);
+	own_sum_locate(ghi - 1, OWN_SUM_2M, own.sum2m_first, &hi, &x, &y);
+	for (k = 1; blk + k <= hi || blk >= lo + k; k++) {
+		if (blk + k <= hi && own.sum2m[blk + k] != v)
+			return OWN_SUM_MIXED;
+		if (blk >= lo + k && own.sum2m[blk - k] != v)
+			return OWN_SUM_MIXED;
+	}
+	return v;
+}
+
+/* Pages [e, e + n) (one RAM range) changed their entry or DMA map count: summaries follow. */
+void own_sum_update(const u16 *e, u64 n)
+{
+	u64 idx = (u64)(e - own.db), end = idx + n;
+
+	if (!own.sum2m || !n)
+		return;
+	while (idx < end) {
+		u64 blk, lo, hi, g, glo, ghi, b;
+		u16 nv;
+
+		own_sum_locate(idx, OWN_SUM_2M, own.sum2m_first, &blk, &lo, &hi);
+		b = MIN(hi, end);
+		nv = own_sum_of(lo, hi, idx, b, own.sum2m[blk]);
+		if (nv != own.sum2m[blk]) {
+			own.sum2m[blk] = nv;
+			own_sum_locate(idx, OWN_SUM_1G, own.sum1g_first, &g, &glo, &ghi);
+			own.sum1g[g] = own_sum1g_of(glo, ghi, blk, own.sum1g[g]);
+		}
+		idx = b;
+	}
+}
+
+/* The summary of every 2 MiB block wholly or partly in [e, e + n), or mixed. */
+static u16 own_sum_at(u64 idx, u64 *hi)
+{
+	u64 blk, lo;
+
+	own_sum_locate(idx, OWN_SUM_2M, own.sum2m_first, &blk, &lo, hi);
+	return own.sum2m[blk];
+}
+
+const u16 *own_block_summaries(unsigned int which, u64 *nr)
+{
+	*nr = which ? own.nr_sum1g : own.nr_sum2m;
+	return which ? own.sum1g : own.sum2m;
 }
 
 /* DB entries of [pa, pa + n pages) if the span lies inside one RAM range. */
@@ -83,15 +219,21 @@ u8 *own_dma_of(const u16 *e)
 	return &own.dma[e - own.db];
 }
 
-/* Some page of the span is mapped in a host DMA domain. */
+/* Some page of the span is mapped in a host DMA domain (a uniform block: none is). */
 bool own_dma_busy(const u16 *e, u64 n)
 {
 	const u8 *c = own_dma_of(e);
-	u64 i;
+	u64 i = 0, hi;
 
-	for (i = 0; i < n; i++)
-		if (c[i])
-			return true;
+	while (i < n) {
+		if (own.sum2m && own_sum_at((u64)(e - own.db) + i, &hi) != OWN_SUM_MIXED) {
+			i = hi - (u64)(e - own.db);
+			continue;
+		}
+		for (hi = own.sum2m ? MIN(hi - (u64)(e - own.db), n) : n; i < hi; i++)
+			if (c[i])
+				return true;
+	}
 	return false;
 }
 
@@ -101,6 +243,7 @@ void own_db_set(u16 *e, u64 n, u16 clear, u16 set)
 
 	for (i = 0; i < n; i++)
 		e[i] = (u16)((e[i] & ~clear) | set);
+	own_sum_update(e, n);
 }
 
 /* ---- principals and views ---------------------------------------------- */
@@ -313,11 +456,22 @@ static u16 own_e_encode(u16 a, enum own_state sa, u16 b, enum own_state sb)
 int own_check_state(const u16 *e, u64 n, u16 a, enum own_state sa, u16 b, enum own_state sb,
 		    int err)
 {
-	u64 i;
+	u64 base = (u64)(e - own.db), i = 0, hi;
+	u16 v;
 
-	for (i = 0; i < n; i++)
-		if (own_e_state(e[i], a) != sa || own_e_state(e[i], b) != sb)
-			return err;
+	while (i < n) {
+		/* A uniform 2 MiB block: its summary answers for every page of it in the span. */
+		v = own.sum2m ? own_sum_at(base + i, &hi) : OWN_SUM_MIXED;
+		if (v != OWN_SUM_MIXED) {
+			if (own_e_state(v, a) != sa || own_e_state(v, b) != sb)
+				return err;
+			i = hi - base;
+			continue;
+		}
+		for (hi = own.sum2m ? MIN(hi - base, n) : n; i < hi; i++)
+			if (own_e_state(e[i], a) != sa || own_e_state(e[i], b) != sb)
+				return err;
+	}
 	return 0;
 }
 
@@ -389,6 +543,28 @@ static void own_tx_side_apply(struct own_tx_side *sd, unsigned int nr)
 			continue;
 		own_view_apply(sd->p, &op, &sd->g);
 	}
+}
+
+/*
+ * An empty transaction: no sides. The gathers are left alone (about 4 KiB of
+ * ranges, which zeroing cost more than a page's conversion): own_tx_commit starts
+ * each side's gather before using it.
+ */
+static void own_tx_side_init(struct own_tx_side *sd)
+{
+	sd->p = NULL;
+	memset(&sd->op, 0, sizeof(sd->op));
+	sd->runs = false;
+	sd->shared_only = false;
+	sd->cost = 0;
+}
+
+void own_tx_init(struct own_tx *tx)
+{
+	own_tx_side_init(&tx->lose);
+	own_tx_side_init(&tx->gain);
+	tx->nr_runs = 0;
+	tx->scrub_runs = false;
 }
 
 int own_tx_prepare(struct own_tx *tx, struct own_res *res)
@@ -764,6 +940,25 @@ int own_init(const struct own_config *cfg)
 	own.db = cfg->db;
 	own.dma = (u8 *)(cfg->db + idx);
 	memset(own.dma, 0, idx);
+	/* Summaries after the counts: all "mixed" until the DB is written, then exact. */
+	own.sum2m = NULL;
+	{
+		u16 *sum = (u16 *)(uintptr_t)ALIGN_UP((uintptr_t)(own.dma + idx), sizeof(u16));
+		u64 n2 = 0, n1 = 0;
+
+		for (r = 0; r < cfg->nr_ram; r++) {
+			own.sum2m_first[r] = n2;
+			own.sum1g_first[r] = n1;
+			n2 += own_sum_blocks(&cfg->ram[r], OWN_SUM_2M);
+			n1 += own_sum_blocks(&cfg->ram[r], OWN_SUM_1G);
+		}
+		own.nr_sum2m = n2;
+		own.nr_sum1g = n1;
+		own.sum1g = sum + n2;
+		for (i = 0; i < n2 + n1; i++)
+			sum[i] = OWN_SUM_MIXED;
+		own.sum2m = sum;
+	}
 	own.cpu_fmt = cfg->cpu_fmt;
 	own.cpu_coherent = cfg->cpu_coherent;
 	own.cpu_ops = cfg->cpu_ops;

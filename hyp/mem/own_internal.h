@@ -103,6 +103,17 @@ struct own_global {
 	unsigned int nr_sids;		/* attached streams */
 	u32 sid[OWN_HDOM_MAX_SIDS];	/* attached stream ids (first nr_sids) */
 	u32 sid_dom[OWN_HDOM_MAX_SIDS]; /* their domains */
+	/*
+	 * Block summaries (host lock; docs/ownership.md "Block summaries"): per PA-aligned
+	 * 2 MiB and 1 GiB block of each RAM range (clipped to the range), the DB entry every
+	 * page of it has when all are equal and no host DMA domain maps any, else
+	 * OWN_SUM_MIXED. Kept exact by own_db_set() and the DMA map counts (hdom.c).
+	 */
+	u16 *sum2m;
+	u16 *sum1g;
+	u64 nr_sum2m, nr_sum1g;
+	u64 sum2m_first[OWN_MAX_RANGES]; /* index of each range's first block */
+	u64 sum1g_first[OWN_MAX_RANGES];
 	/* Streams assigned to VMs (vmdev.c; host lock). */
 	unsigned int nr_vm_sids;
 	u32 vm_sid[OWN_VM_MAX_SIDS];
@@ -123,6 +134,9 @@ int own_check_ipa(const struct own_principal *vm, u64 ipa, u64 n);
 int own_check_pa(u64 pa, u64 n, u16 **e);
 
 void own_db_set(u16 *e, u64 n, u16 clear, u16 set);
+
+/* Summaries follow pages [e, e + n) (own_db_set does it; the DMA map counts call it). */
+void own_sum_update(const u16 *e, u64 n);
 
 u16 *own_db_span(u64 pa, u64 n);
 
@@ -259,6 +273,7 @@ struct own_tx {
 	bool scrub_runs;
 };
 
+void own_tx_init(struct own_tx *tx);
 int own_tx_prepare(struct own_tx *tx, struct own_res *res);
 void own_tx_commit(struct own_tx *tx);
 int own_pools_can_supply(struct own_principal *a, u64 ca, struct own_principal *b, u64 cb,

@@ -22,6 +22,7 @@
  * operation on it.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "hyp/pgtable.h"
@@ -159,9 +160,12 @@ static int pt_walk_table(struct pt_walker *w, u64 table_pa, unsigned int level, 
 			ret = w->visit(w, &e, PT_VISIT_LEAF);
 			if (ret)
 				return ret;
-			/* The visitor may have split the entry into a table: walk it. */
+			/*
+			 * The visitor may have split the entry into a table: walk it. (It
+			 * wrote the entry itself, so the format's decoder alone answers.)
+			 */
 			e.desc = pt_read(e.ptep);
-			if (pt_entry_type(w, &e) != PT_DESC_TABLE)
+			if (f->type(e.desc, level) != PT_DESC_TABLE)
 				continue;
 		}
 		if (w->visits & BIT(PT_VISIT_TABLE_PRE)) {
@@ -187,6 +191,91 @@ static int pt_walk_root(struct pt_walker *w)
 	const struct pt *pt = w->pt;
 
 	return pt_walk_table(w, pt->root, pt->start_level, 0, (u64)pt->root_pages * PT_ENTRIES);
+}
+
+/*
+ * The deepest table whose entries hold all of [w->start, w->end): from the
+ * root, descend while the whole range lies under one table entry. Walking from
+ * there visits exactly the leaves a walk from the root visits; what it skips are
+ * the table entries above, which a page-sized operation would otherwise decode
+ * at every level of every call. *@parent (when @has_parent) is that table's
+ * entry in its parent.
+ */
+#define PT_L2_SIZE ((u64)1 << 21) /* span of one last-level table */
+
+struct pt_start {
+	u64 table_pa;
+	u64 table_ia;
+	u64 nr_entries;
+	unsigned int level;
+	bool has_parent;
+	struct pt_entry parent;
+};
+
+static void pt_walk_start(const struct pt_walker *w, struct pt_start *s)
+{
+	const struct pt *pt = w->pt;
+	const struct pt_fmt *f = pt_fmt_of(pt);
+
+	if (pt->hint_valid && ALIGN_DOWN(w->start, PT_L2_SIZE) == pt->hint_ia &&
+	    ALIGN_DOWN(w->end - 1, PT_L2_SIZE) == pt->hint_ia &&
+	    pt_read(pt->hint_parent) == pt->hint_desc) {
+		s->table_pa = pt->hint_table;
+		s->table_ia = pt->hint_ia;
+		s->nr_entries = PT_ENTRIES;
+		s->level = PT_LAST_LEVEL;
+		s->has_parent = true;
+		s->parent = (struct pt_entry){ .ptep = pt->hint_parent,
+					       .desc = pt->hint_desc,
+					       .ia = pt->hint_ia,
+					       .level = PT_LAST_LEVEL - 1 };
+		return;
+	}
+	s->table_pa = pt->root;
+	s->table_ia = 0;
+	s->nr_entries = (u64)pt->root_pages * PT_ENTRIES;
+	s->level = pt->start_level;
+	s->has_parent = false;
+	while (s->level < PT_LAST_LEVEL) {
+		unsigned int shift = pt_level_shift(s->level);
+		u64 i = (w->start - s->table_ia) >> shift;
+		u64 *ptep = &pt_table_va(s->table_pa)[i];
+		u64 desc;
+
+		if (((w->end - 1 - s->table_ia) >> shift) != i)
+			break;
+		desc = pt_read(ptep);
+		if (pt_desc_type(f, desc, s->level) != PT_DESC_TABLE)
+			break;
+		s->parent = (struct pt_entry){ .ptep = ptep,
+					       .desc = desc,
+					       .ia = s->table_ia + (i << shift),
+					       .level = s->level };
+		s->has_parent = true;
+		s->table_pa = f->addr(desc);
+		s->table_ia = s->parent.ia;
+		s->nr_entries = PT_ENTRIES;
+		s->level++;
+	}
+	if (s->level == PT_LAST_LEVEL && s->has_parent) {
+		/* The walk cache is the table's own (see struct pt); the caller serialises. */
+		struct pt *mpt = (struct pt *)(uintptr_t)pt;
+
+		mpt->hint_valid = true;
+		mpt->hint_ia = s->table_ia;
+		mpt->hint_table = s->table_pa;
+		mpt->hint_parent = s->parent.ptep;
+		mpt->hint_desc = s->parent.desc;
+	}
+}
+
+/* A walk that visits leaves only, from the deepest table holding the range. */
+static int pt_walk_leaves_only(struct pt_walker *w)
+{
+	struct pt_start s;
+
+	pt_walk_start(w, &s);
+	return pt_walk_table(w, s.table_pa, s.level, s.table_ia, s.nr_entries);
 }
 
 /* ---- argument checks ----------------------------------------------------------------------- */
@@ -243,8 +332,9 @@ struct pt_op {
 	/* Unlinked tables, freed once no walker can reach them (pt_dead_flush()). */
 	u64 dead[PT_DEAD_MAX];
 	unsigned int nr_dead;
-	bool dead_flush;      /* some were unlinked without a synchronous invalidation */
-	u64 dead_lo, dead_hi; /* input range they translated */
+	bool dead_flush;	   /* some were unlinked without a synchronous invalidation */
+	u64 dead_lo, dead_hi;	   /* input range they translated */
+	struct pt_deferred *defer; /* pt_unmap_deferred: hand unflushed dead tables over */
 };
 
 static struct pt_op *pt_op_of(struct pt_walker *w)
@@ -406,6 +496,18 @@ static void pt_dead_flush(struct pt_op *op)
 
 	if (!op->nr_dead)
 		return;
+	if (op->defer && op->dead_flush && op->g && op->defer->nr + op->nr_dead <= PT_DEFER_MAX) {
+		/*
+		 * The caller invalidates @g and syncs before it frees them: their range
+		 * joins its gather (level unknown: walk caches too) instead of a flush now.
+		 */
+		pt_gather_add(op->g, op->dead_lo, op->dead_hi - op->dead_lo, 0);
+		for (i = 0; i < op->nr_dead; i++)
+			op->defer->table[op->defer->nr++] = op->dead[i];
+		op->nr_dead = 0;
+		op->dead_flush = false;
+		return;
+	}
 	if (op->dead_flush)
 		pt_flush_now(op, op->dead_lo, op->dead_hi - op->dead_lo, 0);
 	for (i = 0; i < op->nr_dead; i++)
@@ -430,6 +532,7 @@ static void pt_dead_add(struct pt_op *op, u64 table_pa, u64 ia, u64 size, bool f
 		op->dead_hi = ia + size;
 	}
 	op->dead[op->nr_dead++] = table_pa;
+	op->pt->hint_valid = false;
 	op->dead_lo = MIN(op->dead_lo, ia);
 	op->dead_hi = MAX(op->dead_hi, ia + size);
 	if (!flushed)
@@ -517,70 +620,144 @@ static void pt_split_entry(struct pt_op *op, struct pt_entry *e, const struct pt
  * invalid (-> invalid entry) or all are valid leaves with identical attributes
  * and contiguous output addresses starting aligned to the parent's size, and the
  * parent level may hold a leaf (-> block). The table page is freed.
+ *
+ * The check costs what it finds: the entries just outside the part of the table
+ * the operation changed ([first, last]) are compared first, moving outwards one
+ * entry at a time on both sides, so the nearest entry still in its old state
+ * (page-by-page work on a table leaves one right next to the change) stops it
+ * after a few compares. Each compare is one load against the raw descriptor
+ * expected if the format encodes the output address verbatim (leaf i of a
+ * contiguous run = leaf @first + (i - first) * the entry size); an entry that
+ * differs is decoded before it counts as a mismatch, and a table that passes is
+ * checked once more entry by entry through the format (pt_table_uniform_exact),
+ * so the raw shortcut decides nothing on its own. Only a table that really
+ * merges costs all 512 decodes, and it frees a table page.
  */
+static bool pt_table_uniform_exact(const struct pt_fmt *f, const u64 *table, unsigned int level,
+				   u64 *out)
+{
+	unsigned int cl = level + 1, i;
+	u64 csize = pt_level_size(cl), first = pt_read(&table[0]), pa;
+	enum pt_desc_type t = pt_desc_type(f, first, cl);
+	pt_attr_t attr;
+
+	if (t == PT_DESC_INVALID) {
+		for (i = 1; i < PT_ENTRIES; i++)
+			if (pt_desc_type(f, pt_read(&table[i]), cl) != PT_DESC_INVALID)
+				return false;
+		*out = 0;
+		return true;
+	}
+	if (t != PT_DESC_LEAF)
+		return false;
+	pa = f->addr(first);
+	attr = f->attr(first);
+	if (!(f->leaf_levels & BIT(level)) || !IS_ALIGNED(pa, pt_level_size(level)))
+		return false;
+	for (i = 1; i < PT_ENTRIES; i++)
+		if (pt_read(&table[i]) != f->mk_leaf(cl, pa + i * csize, attr))
+			return false;
+	*out = f->mk_leaf(level, pa, attr);
+	return true;
+}
+
 /*
- * The entries just outside the part of the table this operation changed: one of
- * them usually rules a merge out (the rest of a table being unmapped or mapped
- * page by page is still in its old state), so they are checked before the scan
- * of all 512 (which made page-by-page work on one table quadratic).
+ * Entry @i, whose raw descriptor is not the one expected, still continues entry
+ * @first's content (@d0; @step 0: invalid, else the entry size)? An invalid
+ * entry need not be 0. For a format whose leaves are linear (pt->leaf_linear) a
+ * leaf that differs in raw form cannot pass pt_table_uniform_exact, which compares
+ * raw descriptors against the format's own: no decode needed.
  */
-static void pt_merge_probes(const struct pt_op *op, const struct pt_entry *e, unsigned int *probe)
+static bool pt_entry_continues(const struct pt *pt, const u64 *table, unsigned int cl,
+			       unsigned int first, unsigned int i, u64 d0, u64 step)
+{
+	const struct pt_fmt *f = pt_fmt_of(pt);
+	u64 d = pt_read(&table[i]);
+
+	if (!step)
+		return f->type(d, cl) == PT_DESC_INVALID;
+	if (pt->leaf_linear)
+		return false;
+	return pt_desc_type(f, d, cl) == PT_DESC_LEAF && f->attr(d) == f->attr(d0) &&
+	       f->addr(d) + first * step == f->addr(d0) + i * step;
+}
+
+/* Would @table (level @level + 1, parent entry at @level) merge? *@out: the parent entry. */
+static bool pt_table_uniform(const struct pt *pt, const u64 *table, unsigned int level,
+			     unsigned int first, unsigned int last, u64 *out)
+{
+	const struct pt_fmt *f = pt_fmt_of(pt);
+	unsigned int cl = level + 1, k, i;
+	u64 d0 = pt_read(&table[first]), step, base;
+	enum pt_desc_type t = d0 ? f->type(d0, cl) : PT_DESC_INVALID;
+
+	if (t == PT_DESC_INVALID)
+		step = 0;
+	else if (t == PT_DESC_LEAF && (f->leaf_levels & BIT(level)))
+		step = pt_level_size(cl);
+	else
+		return false;
+	base = d0 - first * step;
+	for (k = 1; last + k < PT_ENTRIES || first >= k; k++) {
+		i = last + k;
+		if (i < PT_ENTRIES && pt_read(&table[i]) != base + i * step &&
+		    !pt_entry_continues(pt, table, cl, first, i, d0, step))
+			return false;
+		if (first >= k) {
+			i = first - k;
+			if (pt_read(&table[i]) != base + i * step &&
+			    !pt_entry_continues(pt, table, cl, first, i, d0, step))
+				return false;
+		}
+	}
+	for (i = first + 1; i <= last; i++)
+		if (pt_read(&table[i]) != base + i * step &&
+		    !pt_entry_continues(pt, table, cl, first, i, d0, step))
+			return false;
+	return pt_table_uniform_exact(f, table, level, out);
+}
+
+/* The part of the table under @e that the operation's range covers: entries [*first, *last]. */
+static void pt_op_span(const struct pt_op *op, const struct pt_entry *e, unsigned int *first,
+		       unsigned int *last)
 {
 	unsigned int shift = pt_level_shift(e->level + 1);
 	u64 lo = MAX(op->w.start, e->ia), hi = MIN(op->w.end, e->ia + pt_level_size(e->level));
-	unsigned int first = (unsigned int)((lo - e->ia) >> shift);
-	unsigned int last = (unsigned int)((hi - 1 - e->ia) >> shift);
 
-	probe[0] = last + 1 < PT_ENTRIES ? last + 1 : 0;
-	probe[1] = first ? first - 1 : PT_ENTRIES - 1;
+	*first = (unsigned int)((lo - e->ia) >> shift);
+	*last = (unsigned int)((hi - 1 - e->ia) >> shift);
+}
+
+/* The table under @e would merge into @e: *@desc is the entry it would become. */
+static bool pt_merge_check(const struct pt_op *op, const struct pt_entry *e, u64 *desc)
+{
+	const struct pt_fmt *f = pt_fmt_of(op->w.pt);
+	unsigned int first, last;
+
+	pt_op_span(op, e, &first, &last);
+	return pt_table_uniform(op->w.pt, pt_table_va(f->addr(e->desc)), e->level, first, last,
+				desc);
 }
 
 static void pt_try_merge(struct pt_op *op, struct pt_entry *e)
 {
 	struct pt *pt = op->pt;
 	const struct pt_fmt *f = pt_fmt_of(pt);
-	unsigned int cl = e->level + 1;
-	u64 size = pt_level_size(e->level), csize = pt_level_size(cl);
-	u64 tpa = f->addr(e->desc);
-	u64 *table = pt_table_va(tpa);
-	u64 first = pt_read(&table[0]), desc, pa;
-	enum pt_desc_type t = pt_desc_type(f, first, cl);
+	u64 size = pt_level_size(e->level);
+	u64 tpa = f->addr(e->desc), desc;
 	bool flushed = false;
-	unsigned int i, probe[2];
-	pt_attr_t attr;
 
-	pt_merge_probes(op, e, probe);
-	if (t == PT_DESC_INVALID) {
-		for (i = 0; i < 2; i++)
-			if (pt_desc_type(f, pt_read(&table[probe[i]]), cl) != PT_DESC_INVALID)
-				return;
-		for (i = 1; i < PT_ENTRIES; i++)
-			if (pt_desc_type(f, pt_read(&table[i]), cl) != PT_DESC_INVALID)
-				return;
-		desc = 0;
-	} else if (t == PT_DESC_LEAF) {
-		pa = f->addr(first);
-		attr = f->attr(first);
-		if (!(f->leaf_levels & BIT(e->level)) || !IS_ALIGNED(pa, size))
-			return;
-		for (i = 0; i < 2; i++)
-			if (pt_read(&table[probe[i]]) !=
-			    f->mk_leaf(cl, pa + probe[i] * csize, attr))
-				return;
-		for (i = 1; i < PT_ENTRIES; i++)
-			if (pt_read(&table[i]) != f->mk_leaf(cl, pa + i * csize, attr))
-				return;
-		desc = f->mk_leaf(e->level, pa, attr);
-		/*
-		 * Table -> block with identical output: the same D8.16.1 / FEAT_BBM
-		 * level 2 rule as a split.
-		 */
-		if (f->needs_bbm && !pt->bbm_free) {
-			pt_break(op, e->ptep, e->ia, size, 0);
-			flushed = true;
-		}
-	} else {
+	if (!pt_merge_check(op, e, &desc))
 		return;
+	pt->hint_valid = false; /* the table may be the walk cache's: unlinked below */
+	/*
+	 * Table -> block with identical output: the same D8.16.1 / FEAT_BBM level 2
+	 * rule as a split. (Table -> invalid needs no break: the table is unlinked and
+	 * freed only after an invalidation of its range, pt_dead_add().)
+	 */
+	if (desc && f->needs_bbm && !pt->bbm_free) {
+		pt_break(op, e->ptep, e->ia, size, 0);
+		flushed = true;
 	}
 	pt_write(pt, e->ptep, desc);
 	e->desc = desc;
@@ -634,7 +811,13 @@ static int pt_op_visit(struct pt_walker *w, struct pt_entry *e, enum pt_visit v)
 static void pt_op_init(struct pt_op *op, const struct pt *pt, enum pt_op_kind kind, u64 ia,
 		       u64 size)
 {
-	memset(op, 0, sizeof(*op));
+	/* Everything but the dead-table list, whose slots are written before they are read. */
+	memset(op, 0, offsetof(struct pt_op, dead));
+	op->nr_dead = 0;
+	op->dead_flush = false;
+	op->dead_lo = 0;
+	op->dead_hi = 0;
+	op->defer = NULL;
 	op->w.pt = pt;
 	op->w.start = ia;
 	op->w.end = ia + size;
@@ -643,12 +826,47 @@ static void pt_op_init(struct pt_op *op, const struct pt *pt, enum pt_op_kind ki
 	op->kind = kind;
 }
 
-static u64 pt_op_cost(struct pt_op *op)
+/*
+ * An operation's walk, from the deepest table holding its range (pt_walk_start).
+ * Every table above holds that one as a table entry, so none of them can merge
+ * unless it does: only when the start table became uniform is the range walked
+ * again from the root, merging only (the start table, then whatever above it
+ * became uniform with it), as one walk from the root would have.
+ */
+static void pt_op_walk(struct pt_op *op, const struct pt_start *s)
+{
+	enum pt_op_kind kind = op->kind;
+	u64 desc;
+
+	pt_walk_table(&op->w, s->table_pa, s->level, s->table_ia, s->nr_entries);
+	if (!op->pt || kind == PT_OP_SPLIT || !s->has_parent ||
+	    !pt_merge_check(op, &s->parent, &desc))
+		return;
+	op->kind = PT_OP_MERGE;
+	pt_walk_root(&op->w);
+	op->kind = kind;
+}
+
+/*
+ * The cost phase over the walk start @s. A range inside one last-level table costs
+ * nothing (its entries are 4 KiB leaves or invalid: none splits), so only a range
+ * reaching above it is visited.
+ */
+static u64 pt_op_cost_from(struct pt_op *op, const struct pt_start *s)
 {
 	op->pt = NULL;
 	op->cost = 0;
-	pt_walk_root(&op->w);
+	if (s->level < PT_LAST_LEVEL)
+		pt_op_walk(op, s);
 	return op->cost;
+}
+
+static u64 pt_op_cost(struct pt_op *op)
+{
+	struct pt_start s;
+
+	pt_walk_start(&op->w, &s);
+	return pt_op_cost_from(op, &s);
 }
 
 /*
@@ -688,15 +906,18 @@ static int pt_op_prepare(struct pt_op *op, struct pt *pt)
 
 static int pt_op_run(struct pt *pt, struct pt_op *op, struct pt_gather *g)
 {
+	struct pt_start s;
 	int ret;
 
-	pt_op_cost(op);
+	/* The cost phase writes nothing: the walk start stays valid for the commit. */
+	pt_walk_start(&op->w, &s);
+	pt_op_cost_from(op, &s);
 	ret = pt_op_prepare(op, pt);
 	if (ret)
 		return ret;
 	op->pt = pt;
 	op->g = g;
-	pt_walk_root(&op->w);
+	pt_op_walk(op, &s);
 	pt_dead_flush(op);
 	if (op->nr_spare)
 		plat_panic("pt: %s operation left %llu of %llu prepared pages", pt_fmt_of(pt)->name,
@@ -888,6 +1109,32 @@ int pt_unmap(struct pt *pt, u64 ia, u64 size, struct pt_gather *g)
 	return pt_op_run(pt, &op, g);
 }
 
+void pt_deferred_init(struct pt_deferred *dl)
+{
+	dl->nr = 0;
+}
+
+int pt_unmap_deferred(struct pt *pt, u64 ia, u64 size, struct pt_gather *g, struct pt_deferred *dl)
+{
+	struct pt_op op;
+	int ret = pt_check_range(pt, ia, size);
+
+	if (ret)
+		return ret;
+	pt_op_init(&op, pt, PT_OP_UNMAP, ia, size);
+	op.defer = dl;
+	return pt_op_run(pt, &op, g);
+}
+
+void pt_dead_release(struct pt *pt, struct pt_deferred *dl)
+{
+	unsigned int i;
+
+	for (i = 0; i < dl->nr; i++)
+		pt_pool_free(pt->pool, dl->table[i]);
+	dl->nr = 0;
+}
+
 int pt_set_attr(struct pt *pt, u64 ia, u64 size, pt_attr_t attr, struct pt_gather *g)
 {
 	struct pt_op op;
@@ -941,6 +1188,40 @@ int pt_merge(struct pt *pt, u64 ia, u64 size, struct pt_gather *g)
 
 /* ---- creation and destruction ---------------------------------------------------------------- */
 
+/*
+ * The format encodes a leaf's output address verbatim: mk_leaf(pa + k * size) ==
+ * mk_leaf(pa) + k * size for every leaf level, on a sample of attributes and
+ * multiples. Only lets the merge check rule a table out on a raw compare (a
+ * table that passes is always verified through the format), so a format this
+ * sample misjudges can only miss a merge, never merge wrongly.
+ */
+static bool pt_fmt_leaf_linear(const struct pt_fmt *f)
+{
+	static const pt_attr_t attrs[] = { PT_R, PT_RW, PT_RWX, PT_R | PT_X, PT_RW | PT_DEVICE };
+	static const u64 mult[] = { 1, 2, 3, 255, 511 };
+	unsigned int level, a, k;
+	pt_attr_t norm;
+
+	for (level = 1; level <= PT_LAST_LEVEL; level++) {
+		u64 size = pt_level_size(level);
+
+		if (!(f->leaf_levels & BIT(level)))
+			continue;
+		for (a = 0; a < ARRAY_SIZE(attrs); a++) {
+			u64 base;
+
+			if (f->attr_norm(attrs[a], &norm))
+				continue;
+			base = f->mk_leaf(level, 0, norm);
+			for (k = 0; k < ARRAY_SIZE(mult); k++)
+				if (f->mk_leaf(level, mult[k] * size, norm) !=
+				    base + mult[k] * size)
+					return false;
+		}
+	}
+	return true;
+}
+
 int pt_init(struct pt *pt, enum pt_fmt_id fmt, unsigned int ia_bits, bool coherent,
 	    struct pt_pool *pool, const struct pt_ops *ops, void *priv)
 {
@@ -967,6 +1248,7 @@ int pt_init(struct pt *pt, enum pt_fmt_id fmt, unsigned int ia_bits, bool cohere
 	pt->ops = ops;
 	pt->priv = priv;
 	pt->nr_tables = root_pages;
+	pt->leaf_linear = pt_fmt_leaf_linear(f);
 	if (!coherent)
 		plat_dcache_clean(pt_table_va(root), (size_t)root_pages * PAGE_SIZE);
 	return 0;
@@ -993,6 +1275,7 @@ void pt_destroy(struct pt *pt)
 	};
 	unsigned int i;
 
+	pt->hint_valid = false;
 	pt_walk_root(&w);
 	for (i = 0; i < pt->root_pages; i++)
 		pt_pool_free(pt->pool, pt->root + (u64)i * PAGE_SIZE);
@@ -1047,7 +1330,7 @@ int pt_walk(const struct pt *pt, u64 ia, u64 size, pt_visit_fn fn, void *arg)
 
 	if (ret)
 		return ret;
-	return pt_walk_root(&wl.w);
+	return pt_walk_leaves_only(&wl.w);
 }
 
 struct pt_lookup_res {

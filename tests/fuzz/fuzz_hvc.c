@@ -69,7 +69,8 @@ static const struct fuzz_dev {
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 
-static u16 fuzz_db[FUZZ_RAM_PAGES * 3 / 2]; /* entries + DMA map counts (own_db_bytes) */
+/* Entries + DMA map counts, then the block summaries (own_db_bytes; checked at setup). */
+static u16 fuzz_db[FUZZ_RAM_PAGES * 3 / 2 + FUZZ_RAM_PAGES / 256 + 64];
 static u64 fuzz_nr_inval;
 
 static void fuzz_inval(void *priv, u32 who, const struct pt_gather *g)

@@ -295,6 +295,35 @@ static void no_driver(void **state)
 	INV_ASSERT();
 }
 
+/*
+ * 4 KiB unmap of a whole table of scattered pages in one call (issue 16): the page that empties
+ * the table no longer has its table freed behind a synchronous invalidation of its own; the
+ * table is freed after the call's one sync, and its range is in the call's invalidation.
+ */
+static void unmap_empties_table_one_sync(void **state)
+{
+	struct hvc_regs r;
+	u64 i, tables;
+	u32 dom;
+
+	(void)state;
+	dom = dom_create(16);
+	tables = stat(dom, LS_IOMMU_STAT_TABLES);
+	for (i = 0; i < 512; i++) /* output in reverse: never a block */
+		assert_int_equal(map(dom, IOVA0 + i * PAGE_SIZE, PA0 + (511 - i) * PAGE_SIZE, 1,
+				     LS_IOMMU_READ | LS_IOMMU_WRITE, &r),
+				 LS_OK);
+	INV_ASSERT();
+	assert_true(stat(dom, LS_IOMMU_STAT_TABLES) > tables);
+	drv.syncs = drv.ranges = 0;
+	assert_int_equal(env_hvc(LS_FN_IOMMU_UNMAP, dom, IOVA0, 512, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], 512);
+	assert_int_equal(drv.syncs, 1);
+	assert_int_equal(stat(dom, LS_IOMMU_STAT_TABLES), tables);
+	assert_int_equal(stat(dom, LS_IOMMU_STAT_MAPPED), 0);
+	INV_ASSERT();
+}
+
 /* Map, query, stats, unmap: counts, prot, invalidation and sync per call. */
 static void map_query_unmap(void **state)
 {
@@ -1244,6 +1273,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(create_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(no_driver, setup_nodrv, teardown),
 		cmocka_unit_test_setup_teardown(map_query_unmap, setup, teardown),
+		cmocka_unit_test_setup_teardown(unmap_empties_table_one_sync, setup, teardown),
 		cmocka_unit_test_setup_teardown(map_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(budget, setup, teardown),
 		cmocka_unit_test_setup_teardown(split_merge_stats, setup, teardown),

@@ -496,6 +496,85 @@ static void t_split_merge(void **state)
 	check_accounting(pt);
 }
 
+/*
+ * The merge check decides from the entries nearest the change first (issue 16): a table
+ * is merged only when every one of its 512 entries continues the same block, aligned.
+ */
+static void t_merge_exact(void **state)
+{
+	const struct fmt_case *fc = fc_of(state);
+	struct pt *pt = setup_pt(fc, POOL_PAGES);
+	u64 ia = SZ_1G, pa = PA_BASE, tables, i;
+
+	assert_true(pt->leaf_linear); /* every format of the tree: raw compares apply */
+	/* Contiguous output one page off alignment: 512 leaves, never a block. */
+	assert_int_equal(pt_map(pt, ia, SZ_2M, pa + PAGE_SIZE, fc->rw, NULL), 0);
+	assert_int_equal(th_count_leaves(pt, ia, SZ_2M, 3), 512);
+	assert_int_equal(pt_unmap(pt, ia, SZ_2M, NULL), 0);
+	assert_int_equal(th_count_leaves(pt, ia, SZ_2M, 3), 0);
+	tables = pt->nr_tables;
+	/* Page by page, one far entry (300) with other attributes: no merge on the way. */
+	for (i = 0; i < 512; i++)
+		assert_int_equal(pt_map(pt, ia + i * PAGE_SIZE, PAGE_SIZE, pa + i * PAGE_SIZE,
+					i == 300 ? fc->ro : fc->rw, NULL),
+				 0);
+	assert_int_equal(th_count_leaves(pt, ia, SZ_2M, 3), 512);
+	/* Page 0 again, identical: its neighbours match, the far entry does not. */
+	assert_int_equal(pt_set_attr(pt, ia, PAGE_SIZE, fc->rw, NULL), 0);
+	assert_int_equal(th_count_leaves(pt, ia, SZ_2M, 3), 512);
+	/* One far entry unmapped instead: still no merge (neither invalid nor a block). */
+	assert_int_equal(pt_unmap(pt, ia + 300 * PAGE_SIZE, PAGE_SIZE, NULL), 0);
+	assert_int_equal(pt_set_attr(pt, ia + 5 * PAGE_SIZE, PAGE_SIZE, fc->ro, NULL), 0);
+	assert_int_equal(pt_set_attr(pt, ia + 5 * PAGE_SIZE, PAGE_SIZE, fc->rw, NULL), 0);
+	assert_int_equal(th_count_leaves(pt, ia, SZ_2M, 3), 511);
+	/* The far entry back as the block continues: the table merges into one 2 MiB leaf. */
+	assert_int_equal(
+		pt_map(pt, ia + 300 * PAGE_SIZE, PAGE_SIZE, pa + 300 * PAGE_SIZE, fc->rw, NULL), 0);
+	assert_int_equal(th_count_leaves(pt, ia, SZ_2M, 3), 0);
+	assert_int_equal(th_count_leaves(pt, ia, SZ_2M, 2), 1);
+	expect_pa(pt, ia + 0x5000, pa + 0x5000, fc->rw);
+	/* Unmapped page by page from the top: merges into nothing once the last goes. */
+	for (i = 512; i-- > 1;)
+		assert_int_equal(pt_unmap(pt, ia + i * PAGE_SIZE, PAGE_SIZE, NULL), 0);
+	assert_int_equal(th_count_leaves(pt, ia, SZ_2M, 3), 1);
+	assert_int_equal(pt_unmap(pt, ia, PAGE_SIZE, NULL), 0);
+	assert_int_equal(th_count_leaves(pt, ia, SZ_2M, 3), 0);
+	expect_hole(pt, ia);
+	assert_true(pt->nr_tables <= tables);
+	check_accounting(pt);
+}
+
+/*
+ * The walk cache never outlives its table: a last-level table merged away, its page
+ * reused for another region's table, and the old region walked again.
+ */
+static void t_walk_cache(void **state)
+{
+	const struct fmt_case *fc = fc_of(state);
+	struct pt *pt = setup_pt(fc, POOL_PAGES);
+	u64 ia = SZ_1G, pa = PA_BASE;
+
+	assert_int_equal(pt_map(pt, ia, SZ_2M, pa, fc->rw, NULL), 0);
+	assert_int_equal(pt_unmap(pt, ia + PAGE_SIZE, PAGE_SIZE, NULL), 0);
+	expect_hole(pt, ia + PAGE_SIZE); /* walks through the last-level table: cached */
+	expect_pa(pt, ia, pa, fc->rw);
+	/* Merged back: the table goes to the pool... */
+	assert_int_equal(pt_map(pt, ia + PAGE_SIZE, PAGE_SIZE, pa + PAGE_SIZE, fc->rw, NULL), 0);
+	assert_int_equal(th_count_leaves(pt, ia, SZ_2M, 3), 0);
+	/* ...and serves another 2 MiB, with different contents. */
+	assert_int_equal(pt_map(pt, ia + SZ_2M, SZ_2M, pa + SZ_2M, fc->ro, NULL), 0);
+	assert_int_equal(pt_unmap(pt, ia + SZ_2M + 7 * PAGE_SIZE, PAGE_SIZE, NULL), 0);
+	/* The first region reads as its block, not through the reused page. */
+	expect_pa(pt, ia + PAGE_SIZE, pa + PAGE_SIZE, fc->rw);
+	expect_pa(pt, ia + 7 * PAGE_SIZE, pa + 7 * PAGE_SIZE, fc->rw);
+	assert_int_equal(pt_set_attr(pt, ia + 7 * PAGE_SIZE, PAGE_SIZE, fc->ro, NULL), 0);
+	expect_pa(pt, ia + 7 * PAGE_SIZE, pa + 7 * PAGE_SIZE, fc->ro);
+	expect_pa(pt, ia + 8 * PAGE_SIZE, pa + 8 * PAGE_SIZE, fc->rw);
+	expect_hole(pt, ia + SZ_2M + 7 * PAGE_SIZE);
+	expect_pa(pt, ia + SZ_2M + 8 * PAGE_SIZE, pa + SZ_2M + 8 * PAGE_SIZE, fc->ro);
+	check_accounting(pt);
+}
+
 /* ---- all-or-nothing ----------------------------------------------------------------------------- */
 
 enum op_kind { OP_MAP, OP_UNMAP, OP_SET_ATTR, OP_SPLIT };
@@ -1286,6 +1365,8 @@ static const struct named_test per_fmt[] = {
 	{ "remap_block_unaligned", t_remap_block_unaligned },
 	{ "init_enomem", t_init_enomem },
 	{ "split_merge", t_split_merge },
+	{ "merge_exact", t_merge_exact },
+	{ "walk_cache", t_walk_cache },
 	{ "enomem_every_allocation", t_enomem },
 	{ "bad_input", t_bad_input },
 	{ "attr_normalisation", t_attr_norm },

@@ -145,6 +145,16 @@ u64 own_vm_pages(u32 vm);
 unsigned int own_ram_ranges(const struct own_range **ram);
 /* The DB itself, one entry per page of the RAM ranges in order (read-only). */
 const u16 *own_db_entries(u64 *nr_pages);
+/*
+ * Block summaries (docs/ownership.md "Block summaries"): @which 0 the 2 MiB ones, 1 the
+ * 1 GiB ones; for each RAM range in order, one per PA-aligned block of that size that
+ * the range touches (clipped to the range): the DB entry all its pages share when none
+ * is mapped in a host DMA domain, else OWN_SUM_MIXED. Read-only, for the checker.
+ */
+#define OWN_SUM_2M    0x200000ULL
+#define OWN_SUM_1G    0x40000000ULL
+#define OWN_SUM_MIXED ((u16)0xffff)
+const u16 *own_block_summaries(unsigned int which, u64 *nr);
 /* Pages of @who's pool donations (VMs), for accounting checks. */
 unsigned int own_pool_runs(u32 who, const struct own_range **runs);
 

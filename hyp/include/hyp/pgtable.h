@@ -106,6 +106,19 @@ struct pt {
 	const struct pt_ops *ops;
 	void *priv;    /* owner's context for ops */
 	u64 nr_tables; /* table pages in use by this table, root included */
+	/*
+	 * Walk cache (pgtable.c, pt_walk_start): the last-level table that held the
+	 * latest page-sized walk and its entry in the level-2 table, so the next walk
+	 * in the same 2 MiB starts there instead of at the root. Dropped before any
+	 * table page of this table is unlinked, and used only while the level-2 entry
+	 * still holds hint_desc. Serialised like every operation.
+	 */
+	bool leaf_linear; /* the format's leaves encode the output address verbatim (pt_init) */
+	bool hint_valid;
+	u64 hint_ia; /* 2 MiB-aligned input address the cached table translates */
+	u64 hint_table;
+	u64 *hint_parent;
+	u64 hint_desc; /* *hint_parent when cached: the cache is used only while it matches */
 };
 
 /* Create an empty table (allocates the root pages from @pool). */
@@ -137,6 +150,20 @@ int pt_map_page(struct pt *pt, u64 ia, u64 pa, pt_attr_t attr, bool commit);
 /* One 4 KiB leaf whose table stays non-empty: -EAGAIN means use pt_unmap(). */
 int pt_unmap_page(struct pt *pt, u64 ia, u64 *pa, struct pt_gather *g, bool commit);
 int pt_set_attr(struct pt *pt, u64 ia, u64 size, pt_attr_t attr, struct pt_gather *g);
+/*
+ * Tables an unmap unlinked, kept for the caller to free once its own invalidation of the
+ * gathered ranges has completed (Linux's iommu_iotlb_gather with its freelist): with
+ * pt_unmap_deferred() an emptied table costs no synchronous invalidation of its own; its
+ * range joins @g and pt_dead_release() returns the pages to the pool after the caller's sync.
+ */
+#define PT_DEFER_MAX 32
+struct pt_deferred {
+	unsigned int nr;
+	u64 table[PT_DEFER_MAX];
+};
+void pt_deferred_init(struct pt_deferred *dl);
+int pt_unmap_deferred(struct pt *pt, u64 ia, u64 size, struct pt_gather *g, struct pt_deferred *dl);
+void pt_dead_release(struct pt *pt, struct pt_deferred *dl);
 /* Split the block covering @ia down to @level keeping every translation. */
 int pt_split(struct pt *pt, u64 ia, unsigned int level, struct pt_gather *g);
 /* Merge every uniform table inside [ia, ia + size) back into blocks (0 or -EINVAL/-ERANGE). */

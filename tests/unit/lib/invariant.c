@@ -490,6 +490,44 @@ static void inv_db(struct inv *v)
 	}
 }
 
+/*
+ * Block summaries against the per-page truth, recomputed here from the DB and the DMA map
+ * counts: for each RAM range in order, one summary per PA-aligned block of @size the range
+ * touches (clipped to the range), the entry all its pages share when none has a DMA map
+ * count, else OWN_SUM_MIXED (hyp/include/hyp/own.h).
+ */
+static void inv_summaries(struct inv *v, unsigned int which, u64 size)
+{
+	u64 nr, nr_dma, blk = 0, idx = 0, pa, end, bend, i;
+	const u16 *sum = own_block_summaries(which, &nr);
+	const u8 *dma = own_dma_counts(&nr_dma);
+	unsigned int r;
+
+	for (r = 0; r < v->nr_ram && !v->err; r++) {
+		for (pa = v->ram[r].base, end = pa + v->ram[r].size; pa < end && !v->err;
+		     pa = bend, blk++) {
+			u16 want;
+
+			bend = MIN((pa & ~(size - 1)) + size, end);
+			want = dma[idx] ? OWN_SUM_MIXED : v->db[idx];
+			for (i = idx; i < idx + ((bend - pa) >> PAGE_SHIFT); i++)
+				if (dma[i] || v->db[i] != want)
+					want = OWN_SUM_MIXED;
+			if (blk >= nr)
+				inv_fail(v, "%s summaries: %llu, fewer than the blocks of RAM",
+					 which ? "1 GiB" : "2 MiB", (unsigned long long)nr);
+			else if (sum[blk] != want)
+				inv_fail(v, "%s summary #%llu (pa %#llx) is %#x, its pages say %#x",
+					 which ? "1 GiB" : "2 MiB", (unsigned long long)blk,
+					 (unsigned long long)pa, sum[blk], want);
+			idx += (bend - pa) >> PAGE_SHIFT;
+		}
+	}
+	if (!v->err && blk != nr)
+		inv_fail(v, "%llu %s summaries for %llu blocks", (unsigned long long)nr,
+			 which ? "1 GiB" : "2 MiB", (unsigned long long)blk);
+}
+
 int inv_check(char *msg, size_t len)
 {
 	struct inv v = { .msg = msg, .len = len };
@@ -509,6 +547,10 @@ int inv_check(char *msg, size_t len)
 		return -1;
 	}
 	inv_db(&v);
+	if (!v.err)
+		inv_summaries(&v, 0, OWN_SUM_2M);
+	if (!v.err)
+		inv_summaries(&v, 1, OWN_SUM_1G);
 	if (!v.err)
 		inv_view(&v, own_view_of(OWN_HOST), OWN_HOST);
 	for (vm = 0; vm < OWN_MAX_VMS && !v.err; vm++)
