@@ -52,6 +52,7 @@ int own_host_pin(u64 pa, u64 n)
 	if (!ret) {
 		for (k = 0; k < n; k++)
 			cnt[k]++;
+		own_sum_update(e, n); /* a pinned page makes its block mixed */
 		free->pa = pa;
 		free->pages = n;
 	}
@@ -78,6 +79,7 @@ int own_host_unpin(u64 pa, u64 n)
 			HYP_CHECK(cnt[k] > 0);
 			cnt[k]--;
 		}
+		own_sum_update(e, n);
 		own.pins[i].pa = 0;
 		own.pins[i].pages = 0;
 		ret = 0;
