@@ -126,22 +126,6 @@ static u64 r64(u64 pa)
 	return v;
 }
 
-static u8 dma_count(u64 pa)
-{
-	u64 nr, i = 0;
-	const u8 *cnt = own_dma_counts(&nr);
-	const struct own_range *ram;
-	unsigned int k, n = own_ram_ranges(&ram);
-
-	for (k = 0; k < n; k++) {
-		if (pa >= ram[k].base && pa - ram[k].base < ram[k].size)
-			return cnt[i + ((pa - ram[k].base) >> PAGE_SHIFT)];
-		i += ram[k].size >> PAGE_SHIFT;
-	}
-	fail_msg("PA %#llx not RAM", (unsigned long long)pa);
-	return 0;
-}
-
 /* A page the host does not own: donated to the VM. */
 static u64 vm_page(u64 ipa)
 {
@@ -215,14 +199,14 @@ static void its_shadow_queue(void **state)
 	assert_int_equal(sim.cbaser & GITS_CBASER_PA, shadow);
 	assert_int_equal(sim.cbaser & ~GITS_CBASER_PA, cb & ~GITS_CBASER_PA);
 	assert_int_equal(r64(ITS + GITS_CBASER), cb);
-	assert_int_equal(dma_count(queue), 1);
-	assert_int_equal(dma_count(queue + 15 * PAGE_SIZE), 1);
+	assert_int_equal(env_dma_count(queue), 1);
+	assert_int_equal(env_dma_count(queue + 15 * PAGE_SIZE), 1);
 	INV_ASSERT();
 	/* A queue larger than the shadow one, or not the host's: refused, Valid reads 0. */
 	w64(ITS + GITS_CBASER, GITS_CBASER_VALID | queue | 16);
 	assert_false(sim.cbaser & GITS_CBASER_VALID);
 	assert_false(r64(ITS + GITS_CBASER) & GITS_CBASER_VALID);
-	assert_int_equal(dma_count(queue), 0); /* the old queue's pin went with it */
+	assert_int_equal(env_dma_count(queue), 0); /* the old queue's pin went with it */
 	w64(ITS + GITS_CBASER, GITS_CBASER_VALID | vm_page(0x1000));
 	assert_false(sim.cbaser & GITS_CBASER_VALID);
 	/* No queue: GITS_CWRITER is dropped. */
@@ -252,11 +236,11 @@ static void its_commands(void **state)
 	c = shadow_cmd(0);
 	assert_int_equal(c[0], GITS_CMD_MAPD | 5ULL << 32);
 	assert_int_equal(c[2], GITS_MAPD_VALID | (itt + 0x100));
-	assert_int_equal(dma_count(itt), 1);
+	assert_int_equal(env_dma_count(itt), 1);
 	c = shadow_cmd(1); /* the ITT in the VM's memory: a SYNC to processor 0 instead */
 	assert_int_equal(c[0], GITS_CMD_SYNC);
 	assert_int_equal(c[2], 0);
-	assert_int_equal(dma_count(bad), 0);
+	assert_int_equal(env_dma_count(bad), 0);
 	c = shadow_cmd(2);
 	assert_int_equal(c[0], GITS_CMD_SYNC);
 	c = shadow_cmd(3);
@@ -270,13 +254,13 @@ static void its_commands(void **state)
 	dw0 = mapd(5, 0, 1, false, &dw1, &dw2);
 	put_cmd(4, dw0, dw1, dw2, 0);
 	w64(ITS + GITS_CWRITER, 5 * GITS_CMD_BYTES);
-	assert_int_equal(dma_count(itt), 1);
+	assert_int_equal(env_dma_count(itt), 1);
 	sim.creadr = 3 * GITS_CMD_BYTES; /* not yet */
 	(void)r64(ITS + GITS_CREADR);
-	assert_int_equal(dma_count(itt), 1);
+	assert_int_equal(env_dma_count(itt), 1);
 	sim.creadr = 5 * GITS_CMD_BYTES;
 	assert_int_equal(r64(ITS + GITS_CREADR), 5 * GITS_CMD_BYTES);
-	assert_int_equal(dma_count(itt), 0);
+	assert_int_equal(env_dma_count(itt), 0);
 	INV_ASSERT();
 }
 
@@ -301,7 +285,7 @@ static void its_queue_wraps(void **state)
 	assert_int_equal(sim.cwriter, GITS_CMD_BYTES);
 	assert_int_equal(shadow_cmd(last)[2], GITS_MAPD_VALID | itt);
 	assert_int_equal(shadow_cmd(0)[0], GITS_CMD_INV | 9ULL << 32);
-	assert_int_equal(dma_count(itt), 1);
+	assert_int_equal(env_dma_count(itt), 1);
 	sim.writes = 0;
 	w64(ITS + GITS_CWRITER, GIC_SHADOW_PAGES * PAGE_SIZE);
 	assert_int_equal(sim.writes, 0);
@@ -327,10 +311,10 @@ static void its_tables(void **state)
 	w64(ITS + GITS_BASER(1), (b1 & ~GITS_BASER_PA) | coll);
 	w32(ITS + GITS_CTLR, GITS_CTLR_ENABLED);
 	assert_true(sim.its_ctlr & GITS_CTLR_ENABLED);
-	assert_int_equal(dma_count(dev), 1);
-	assert_int_equal(dma_count(dev + 15 * PAGE_SIZE), 1);
-	assert_int_equal(dma_count(coll + 15 * PAGE_SIZE), 1);
-	assert_int_equal(dma_count(coll + 16 * PAGE_SIZE), 0);
+	assert_int_equal(env_dma_count(dev), 1);
+	assert_int_equal(env_dma_count(dev + 15 * PAGE_SIZE), 1);
+	assert_int_equal(env_dma_count(coll + 15 * PAGE_SIZE), 1);
+	assert_int_equal(env_dma_count(coll + 16 * PAGE_SIZE), 0);
 	/* On: GITS_BASER and GITS_CBASER writes are dropped. */
 	sim.writes = 0;
 	w64(ITS + GITS_BASER(0), (b0 & ~GITS_BASER_PA) | bad);
@@ -352,10 +336,10 @@ static void rd_lpi_tables(void **state)
 	w32(RD0 + GICR_CTLR, GICR_CTLR_ENABLE_LPIS);
 	assert_true(sim.rd[0].ctlr & GICR_CTLR_ENABLE_LPIS);
 	/* 2^16 - 8192 bytes of properties: 14 pages; 2^16 / 8 bytes of pending bits: 2. */
-	assert_int_equal(dma_count(prop + 13 * PAGE_SIZE), 1);
-	assert_int_equal(dma_count(prop + 14 * PAGE_SIZE), 0);
-	assert_int_equal(dma_count(pend + PAGE_SIZE), 1);
-	assert_int_equal(dma_count(pend + 2 * PAGE_SIZE), 0);
+	assert_int_equal(env_dma_count(prop + 13 * PAGE_SIZE), 1);
+	assert_int_equal(env_dma_count(prop + 14 * PAGE_SIZE), 0);
+	assert_int_equal(env_dma_count(pend + PAGE_SIZE), 1);
+	assert_int_equal(env_dma_count(pend + 2 * PAGE_SIZE), 0);
 	/* On: the base registers are dropped. */
 	sim.writes = 0;
 	w64(RD0 + GICR_PROPBASER, bad | 15);
@@ -366,14 +350,14 @@ static void rd_lpi_tables(void **state)
 	w64(RD1 + GICR_PENDBASER, bad);
 	w32(RD1 + GICR_CTLR, GICR_CTLR_ENABLE_LPIS);
 	assert_false(sim.rd[1].ctlr & GICR_CTLR_ENABLE_LPIS);
-	assert_int_equal(dma_count(prop), 1); /* its property-table pin was undone */
+	assert_int_equal(env_dma_count(prop), 1); /* its property-table pin was undone */
 	/* More ID bits than the distributor has: the distributor's apply (12.11.29). */
 	w64(RD1 + GICR_PENDBASER, pend1);
 	w64(RD1 + GICR_PROPBASER, prop | 23);
 	w32(RD1 + GICR_CTLR, GICR_CTLR_ENABLE_LPIS);
 	assert_true(sim.rd[1].ctlr & GICR_CTLR_ENABLE_LPIS);
-	assert_int_equal(dma_count(prop), 2);
-	assert_int_equal(dma_count(prop + 14 * PAGE_SIZE), 0);
+	assert_int_equal(env_dma_count(prop), 2);
+	assert_int_equal(env_dma_count(prop + 14 * PAGE_SIZE), 0);
 	INV_ASSERT();
 }
 

@@ -37,22 +37,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static u8 dma_count(u64 pa)
-{
-	u64 nr, i = 0;
-	const u8 *cnt = own_dma_counts(&nr);
-	const struct own_range *ram;
-	unsigned int k, n = own_ram_ranges(&ram);
-
-	for (k = 0; k < n; k++) {
-		if (pa >= ram[k].base && pa - ram[k].base < ram[k].size)
-			return cnt[i + ((pa - ram[k].base) >> PAGE_SHIFT)];
-		i += ram[k].size >> PAGE_SHIFT;
-	}
-	fail_msg("PA %#llx not RAM", (unsigned long long)pa);
-	return 0;
-}
-
 /* A pinned page stays the host's: donation is LS_EBUSY until the pin goes. */
 static void pin_blocks_donation(void **state)
 {
@@ -63,9 +47,9 @@ static void pin_blocks_donation(void **state)
 	(void)state;
 	assert_int_equal(own_host_pin(PA0, 2), 0);
 	INV_ASSERT();
-	assert_int_equal(dma_count(PA0), 1);
-	assert_int_equal(dma_count(PA0 + PAGE_SIZE), 1);
-	assert_int_equal(dma_count(PA0 + 2 * PAGE_SIZE), 0);
+	assert_int_equal(env_dma_count(PA0), 1);
+	assert_int_equal(env_dma_count(PA0 + PAGE_SIZE), 1);
+	assert_int_equal(env_dma_count(PA0 + 2 * PAGE_SIZE), 0);
 	snap = env_snapshot();
 	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, PA0 + PAGE_SIZE, IPA0, 1, &r), LS_EBUSY);
 	assert_int_equal(env_snapshot(), snap);
@@ -75,7 +59,7 @@ static void pin_blocks_donation(void **state)
 	INV_ASSERT();
 	/* Pins nest: a second pin of one of the pages, then both go. */
 	assert_int_equal(own_host_pin(PA0 + PAGE_SIZE, 1), 0);
-	assert_int_equal(dma_count(PA0 + PAGE_SIZE), 2);
+	assert_int_equal(env_dma_count(PA0 + PAGE_SIZE), 2);
 	INV_ASSERT();
 	assert_int_equal(own_host_unpin(PA0, 2), 0);
 	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, PA0, IPA0 + PAGE_SIZE, 1, &r), LS_OK);
@@ -83,7 +67,7 @@ static void pin_blocks_donation(void **state)
 				 &r),
 			 LS_EBUSY);
 	assert_int_equal(own_host_unpin(PA0 + PAGE_SIZE, 1), 0);
-	assert_int_equal(dma_count(PA0 + PAGE_SIZE), 0);
+	assert_int_equal(env_dma_count(PA0 + PAGE_SIZE), 0);
 	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, PA0 + PAGE_SIZE, IPA0 + 2 * PAGE_SIZE, 1,
 				 &r),
 			 LS_OK);
@@ -131,7 +115,7 @@ static void pin_refused(void **state)
 	snap = env_snapshot();
 	assert_int_equal(own_host_pin(PA0 + 33 * PAGE_SIZE, 1), -ENOSPC);
 	assert_int_equal(env_snapshot(), snap);
-	assert_int_equal(dma_count(PA0 + 32 * PAGE_SIZE), OWN_MAX_PINS - 1);
+	assert_int_equal(env_dma_count(PA0 + 32 * PAGE_SIZE), OWN_MAX_PINS - 1);
 	INV_ASSERT();
 }
 
@@ -144,10 +128,10 @@ static void pin_count_limit(void **state)
 	(void)state;
 	for (i = 0; i < OWN_MAX_PINS; i++)
 		assert_int_equal(own_host_pin(PA0, 1), 0);
-	assert_int_equal(dma_count(PA0), OWN_MAX_PINS);
+	assert_int_equal(env_dma_count(PA0), OWN_MAX_PINS);
 	for (i = 0; i < OWN_MAX_PINS; i++)
 		assert_int_equal(own_host_unpin(PA0, 1), 0);
-	assert_int_equal(dma_count(PA0), 0);
+	assert_int_equal(env_dma_count(PA0), 0);
 	assert_int_equal(own_host_unpin(PA0, 1), -ENOENT);
 	snap = env_snapshot();
 	assert_int_equal(own_host_pin(PA0, 1), 0);

@@ -55,6 +55,8 @@ s64 env_guest_mem(u32 vm, bool share, u64 ipa, u64 n, struct hvc_regs *r);
 u32 env_vm_create(u64 pool_pages, unsigned int ia_bits);
 /* @n fresh zeroed host pages from backed memory. */
 u64 env_host_pages(u64 n, u64 align);
+/* The DMA map count of RAM page @pa (host DMA domain mappings and device pins). */
+unsigned int env_dma_count(u64 pa);
 
 /* Hash of the DB, every table page's contents, pool and view counters. */
 u64 env_snapshot(void);
