@@ -35,7 +35,7 @@
 #define CON_STAT 0x09000008ULL
 #define GCMD	 0x09001000ULL
 #define GRES	 0x09001008ULL
-#define NCHECKS	 82
+#define NCHECKS	 83
 
 enum { OP_SHARE = 1, OP_UNSHARE, OP_FILL, OP_CHECK, OP_ZERO, OP_PEEK, OP_DONE, OP_SMP };
 #define PRIV	      LOCKSTEP_MEMORY_ATTRIBUTE_PRIVATE
@@ -43,7 +43,7 @@ enum { OP_SHARE = 1, OP_UNSHARE, OP_FILL, OP_CHECK, OP_ZERO, OP_PEEK, OP_DONE, O
 #define ZERO	      LOCKSTEP_SET_MEMORY_ATTRIBUTES2_ZERO
 #define NVCPUS	      4
 #define SMP_ROUNDS    16
-#define STRESS_ROUNDS 64 /* per vCPU */
+#define STRESS_ROUNDS 128 /* per vCPU */
 
 static int sysfd;
 static unsigned long long ram_size = RAM_SIZE; /* the VM's guest_memfd (bench: larger) */
@@ -125,6 +125,29 @@ static int raw(unsigned long long fn, unsigned long long a1, unsigned long long 
 		if (hexword(&p, &x[i]))
 			return -1;
 	return 0;
+}
+
+/* Rounds of the host's disk I/O loop so far (tests/gmem/lstest writes "rounds bad" to
+ * /run/io.count after each); -1 if there is none. */
+static long long io_rounds(void)
+{
+	char buf[64];
+	unsigned long long v;
+	long n = 0;
+	int i, k;
+
+	for (i = 0; i < 50 && n <= 0; i++) { /* the shell truncates, then writes */
+		n = read_file("/run/io.count", buf, sizeof(buf) - 1);
+		if (n <= 0)
+			sleep_ms(10);
+	}
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	for (k = 0; buf[k] && buf[k] != ' ' && buf[k] != '\n'; k++)
+		;
+	buf[k] = 0;
+	return parse_u64(buf, &v) ? -1 : (long long)v;
 }
 
 /* One SMMU counter (LS_SMMU_STAT_*); ~0 if the call failed. */
@@ -1002,6 +1025,7 @@ static void guest_tests(const char *image)
 	{
 		unsigned long long spa = pa_of(RAM_GPA + DPAGE(100)), ev0, ev1, fa0, fa1, sy0, sy1;
 		unsigned long long iv0, iv1;
+		long long io0, io1;
 
 		vt0 = vm_tables(&v);
 		host_view(spa, &ht0, &hl0);
@@ -1013,11 +1037,13 @@ static void guest_tests(const char *image)
 		v.smp_rounds = v.smp_bad = 0;
 		for (i = 1; i < nsec; i++)
 			sec[i].rounds = sec[i].bad = sec[i].other = 0;
+		io0 = io_rounds();
 		v.smp_mode = 2;
 		t0 = now_ns();
 		rc = nsec ? gcmd(&v, OP_SMP, 0, STRESS_ROUNDS) : -1;
 		t1 = now_ns();
 		v.smp_mode = 0;
+		io1 = io_rounds();
 		vt1 = vm_tables(&v);
 		host_view(spa, &ht1, &hl1);
 		view_at(LS_VIEW_HOST_IOMMU(0), spa, &it1, &il1);
@@ -1041,12 +1067,17 @@ static void guest_tests(const char *image)
 		    "%llu -> %llu), host IOMMU view 0 %llu -> %llu\n",
 		    vt0, vt1, ht0, ht1, hl0, hl1, it0, it1);
 		verdict(rc == 0,
-			"stress: 4 vCPUs x 64 rounds of MEM_SHARE -> VMM conversions during host disk "
+			"stress: 4 vCPUs x 128 rounds of MEM_SHARE -> VMM conversions during host disk "
 			"I/O: the guest found every round's data right",
 			rc);
-		CHECK("stress: the VMM's 4 threads converted and checked every round (256, none bad, "
+		CHECK("stress: the VMM's 4 threads converted and checked every round (512, none bad, "
 		      "no other exit)",
 		      rounds == NVCPUS * STRESS_ROUNDS && bad == 0 && other == 0);
+		out("# stress: the host's disk I/O loop went from round %lld to %lld meanwhile\n",
+		    io0, io1);
+		CHECK("stress: the host's disk I/O (scratch disk behind the SMMU) made progress during "
+		      "the rounds",
+		      io0 >= 0 && io1 > io0);
 		CHECK("stress: no SMMU event during the rounds (events and faults unchanged)",
 		      ev0 != ~0ULL && ev1 == ev0 && fa1 == fa0);
 		CHECK("stress: all pages back: none shared, the VM's stage 2, the host's stage 2 and "
@@ -1147,8 +1178,25 @@ out:
 
 /* What the counters say at one moment. */
 struct bsnap {
-	unsigned long long hvcs, pages, vmt, ht, it, cmds, syncs, inv_ipa, inv_all;
+	unsigned long long hvcs, pages, vmt, ht, it, cmds, syncs, inv_ipa, inv_all, el2;
 };
+
+/* A decimal debugfs counter of lockstep.ko; 0 if there is none (bench_el2_pmu=0). */
+static unsigned long long debugfs_u64(const char *path)
+{
+	char buf[32];
+	unsigned long long v;
+	long n = read_file(path, buf, sizeof(buf) - 1);
+	int k;
+
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	for (k = 0; buf[k] >= '0' && buf[k] <= '9'; k++)
+		;
+	buf[k] = 0;
+	return parse_u64(buf, &v) ? 0 : v;
+}
 
 static void bsnap(struct vm *v, unsigned long long pa, struct bsnap *b)
 {
@@ -1165,11 +1213,14 @@ static void bsnap(struct vm *v, unsigned long long pa, struct bsnap *b)
 	b->syncs = smmu_stat(LS_SMMU_STAT_SYNCS);
 	b->inv_ipa = smmu_stat(LS_SMMU_STAT_INVAL_IPA);
 	b->inv_all = smmu_stat(LS_SMMU_STAT_INVAL_ALL);
+	/* lockstep.ko bench_el2_pmu=1 on the benchmark image: EL2 instructions retired inside
+	 * the conversion hypercalls (host-driver/vcpu.c ls_bench_hvc()) */
+	b->el2 = debugfs_u64("/sys/kernel/debug/lockstep/bench_convert_el2_insns");
 }
 
 /* Sums over the repetitions of one (size, path, direction). */
 struct bsum {
-	unsigned long long ns, ioctls, hvcs, pages, cmds, syncs, inv_ipa, inv_all;
+	unsigned long long ns, ioctls, hvcs, pages, cmds, syncs, inv_ipa, inv_all, el2;
 	long long dvm, dht, dit; /* table pages: after - before (the last repetition) */
 	unsigned int reps, errors;
 };
@@ -1185,6 +1236,7 @@ static void bsum_add(struct bsum *s, const struct bsnap *a, const struct bsnap *
 	s->syncs += b->syncs - a->syncs;
 	s->inv_ipa += b->inv_ipa - a->inv_ipa;
 	s->inv_all += b->inv_all - a->inv_all;
+	s->el2 += b->el2 - a->el2;
 	s->dvm = (long long)(b->vmt - a->vmt);
 	s->dht = (long long)(b->ht - a->ht);
 	s->dit = (long long)(b->it - a->it);
@@ -1215,16 +1267,17 @@ static unsigned long long bconvert(struct vm *v, unsigned int first, unsigned in
 /* One BENCH line, plain fields (tests/gmem/bench.sh makes the table): size path dir reps,
  * per repetition ioctls and hypercalls, ns per ioctl, pages per second, table pages after -
  * before (VM, host CPU, host IOMMU 0), per repetition SMMU commands, CMD_SYNCs, TLBI_S2_IPA,
- * TLBI_S12_VMALL, failed ioctls. */
+ * TLBI_S12_VMALL, failed ioctls, EL2 instructions (0 unless counted). */
 static void bprint(const char *size, const char *path, const char *dir, const struct bsum *s,
 		   unsigned int n)
 {
 	unsigned long long r = s->reps ? s->reps : 1;
 
-	out("BENCH %s %s %s %u %llu %llu %llu %llu %lld %lld %lld %llu %llu %llu %llu %u\n", size,
-	    path, dir, s->reps, s->ioctls / r, s->hvcs / r, s->ns / (s->ioctls ? s->ioctls : 1),
+	out("BENCH %s %s %s %u %llu %llu %llu %llu %lld %lld %lld %llu %llu %llu %llu %u %llu\n",
+	    size, path, dir, s->reps, s->ioctls / r, s->hvcs / r,
+	    s->ns / (s->ioctls ? s->ioctls : 1),
 	    s->ns ? (unsigned long long)n * r * 1000000000ULL / s->ns : 0, s->dvm, s->dht, s->dit,
-	    s->cmds / r, s->syncs / r, s->inv_ipa / r, s->inv_all / r, s->errors);
+	    s->cmds / r, s->syncs / r, s->inv_ipa / r, s->inv_all / r, s->errors, s->el2 / r);
 }
 
 /*
