@@ -51,7 +51,10 @@ gmem:
 # make bench-gmem (figures, not pass/fail; not in TEST_SUITES; docs/gmem.md "Benchmark"): the
 # machine of the suite, tests/gmem/lsbench as /lstest: gmemtest -b converts 4 KiB, 64 KiB,
 # 2 MiB and 8 MiB ranges of a running guest both ways, whole range against one ioctl per
-# 4 KiB page, with the hypervisor's table and SMMU counters. Output build/bench-gmem/bench.txt.
+# 4 KiB page, with the hypervisor's table and SMMU counters; then a second boot on the
+# benchmark image (-DLOCKSTEP_BENCH_EL2_PMU, as make bench-vm) under QEMU -icount with
+# lockstep.ko bench_el2_pmu=1 for the EL2 instructions per page. Output
+# build/bench-gmem/bench.txt.
 GMEM_BENCH_B := $(B)/bench-gmem
 .PHONY: bench-gmem bench-gmem-initramfs
 
@@ -73,4 +76,13 @@ bench-gmem:
 		ESP_INITRD=$(GMEM_BENCH_B)/initramfs.cpio.gz ESP_CMDLINE="$(VM_CMDLINE)" \
 		>$(GMEM_BENCH_B)/esp.log 2>&1 || \
 		{ echo "bench-gmem: ESP build failed (see $(GMEM_BENCH_B)/esp.log)" >&2; exit 1; }
-	@$(TOP)/tests/gmem/bench.sh $(GMEM_BENCH_B)/esp.img $(GMEM_BENCH_B)/bench.txt
+	@$(MAKE) --no-print-directory hyp-image HYP_B=$(GMEM_BENCH_B)/hyp \
+		HYP_BENCH_CFLAGS=-DLOCKSTEP_BENCH_EL2_PMU > $(GMEM_BENCH_B)/hyp.log 2>&1 || \
+		{ echo "bench-gmem: benchmark image build failed (see $(GMEM_BENCH_B)/hyp.log)" >&2; \
+		  exit 1; }
+	@$(MAKE) --no-print-directory esp ESP_OUT=$(GMEM_BENCH_B)/esp-el2.img \
+		ESP_HYP=$(GMEM_BENCH_B)/hyp/lockstep.bin ESP_INITRD=$(GMEM_BENCH_B)/initramfs.cpio.gz \
+		ESP_CMDLINE="$(VM_CMDLINE) gmem_el2=1" >$(GMEM_BENCH_B)/esp-el2.log 2>&1 || \
+		{ echo "bench-gmem: ESP build failed (see $(GMEM_BENCH_B)/esp-el2.log)" >&2; exit 1; }
+	@$(TOP)/tests/gmem/bench.sh $(GMEM_BENCH_B)/esp.img $(GMEM_BENCH_B)/bench.txt \
+		$(GMEM_BENCH_B)/esp-el2.img
