@@ -41,6 +41,8 @@ static bool bench_el2_pmu;
 module_param(bench_el2_pmu, bool, 0444);
 MODULE_PARM_DESC(bench_el2_pmu, "count Lockstep's EL2 instructions per RUN (benchmark image only)");
 static atomic64_t ls_bench_el2_insns, ls_bench_runs;
+/* make bench-gmem: the same count around the conversion hypercalls (ls_bench_hvc()). */
+static atomic64_t ls_bench_conv_insns, ls_bench_conv_hvcs;
 
 #define LS_PMU_INST_RETIRED 0x08
 #define LS_PMEVTYPER_P	    BIT(31)
@@ -64,7 +66,32 @@ void ls_bench_init(struct dentry *debugfs)
 	/* Read-only views of the two atomic64_t sums (s64 in a u64 file). */
 	debugfs_create_u64("bench_el2_insns", 0400, debugfs, (u64 *)&ls_bench_el2_insns.counter);
 	debugfs_create_u64("bench_runs", 0400, debugfs, (u64 *)&ls_bench_runs.counter);
+	debugfs_create_u64("bench_convert_el2_insns", 0400, debugfs,
+			   (u64 *)&ls_bench_conv_insns.counter);
+	debugfs_create_u64("bench_convert_hvcs", 0400, debugfs, (u64 *)&ls_bench_conv_hvcs.counter);
 	pr_warn("bench_el2_pmu=1: counting Lockstep's EL2 instructions per RUN (benchmark only)\n");
+}
+
+/*
+ * ls_vm_call()'s hypercall. With bench_el2_pmu=1 (make bench-gmem), the conversion hypercalls
+ * (LS_HVC_VM_SHARE_HOST, LS_HVC_VM_UNSHARE_HOST) add the EL2 instructions they retired to
+ * debugfs lockstep/bench_convert_el2_insns (and count in bench_convert_hvcs); preemption is
+ * off around the call so that both reads are of this CPU's counter.
+ */
+void ls_bench_hvc(u64 fn, u64 a1, u64 a2, u64 a3, u64 a4, struct arm_smccc_1_2_regs *res)
+{
+	u64 c0;
+
+	if (!bench_el2_pmu || (fn != LS_HVC_VM_SHARE_HOST && fn != LS_HVC_VM_UNSHARE_HOST)) {
+		ls_hvc(fn, a1, a2, a3, a4, 0, res);
+		return;
+	}
+	preempt_disable();
+	c0 = read_sysreg(pmevcntr0_el0);
+	ls_hvc(fn, a1, a2, a3, a4, 0, res);
+	atomic64_add((u32)(read_sysreg(pmevcntr0_el0) - c0), &ls_bench_conv_insns);
+	preempt_enable();
+	atomic64_inc(&ls_bench_conv_hvcs);
 }
 
 /* KVM arm64 register id -> LS_REG_* (lockstep-uapi.h); -ENOENT if the driver has no such id. */

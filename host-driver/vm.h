@@ -121,6 +121,7 @@ int ls_vm_convert(struct ls_vm *vm, u64 gpa, u64 size, bool share);
 long ls_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 /* vcpu.c: make bench-vm's EL2 instruction counting (module parameter bench_el2_pmu). */
 void ls_bench_init(struct dentry *debugfs);
+void ls_bench_hvc(u64 fn, u64 a1, u64 a2, u64 a3, u64 a4, struct arm_smccc_1_2_regs *res);
 int ls_vm_init(struct dentry *debugfs, u64 features);
 void ls_vm_exit(void);
 

@@ -21,11 +21,15 @@ $(GMEMTEST_PROG): $(TOP)/tests/gmem/gmemtest.c $(TOP)/tools/lsvm/rt.c $(TOP)/too
 	$(CROSS)gcc $(VM_USER_CFLAGS) $(VM_UAPI) -o $@ $(TOP)/tests/gmem/gmemtest.c \
 		$(TOP)/tools/lsvm/rt.c
 
-# The test initramfs (lsvm, the guests) plus tests/gmem/lstest as /lstest and /bin/gmemtest.
+# The test initramfs (lsvm, the guests) plus tests/gmem/lstest as /lstest, /bin/gmemtest and
+# Debian's virtio_blk module (the scratch disk of the stress rounds' host I/O).
 gmem-initramfs: initramfs $(GMEMTEST_PROG)
-	@set -e; o=$(GMEM_B); rm -rf $$o/root; mkdir -p $$o/root/bin; \
+	@set -e; o=$(GMEM_B); rm -rf $$o/root; mkdir -p $$o/root/bin $$o/root/lib/modules/gmem; \
 	install -m 0755 $(TOP)/tests/gmem/lstest $$o/root/lstest; \
 	install -m 0755 $(GMEMTEST_PROG) $$o/root/bin/gmemtest; \
+	f=$$(find $(DEPS)/linux/lib/modules/$(KVER)/kernel -name "virtio_blk.ko*" | head -1); \
+	[ -n "$$f" ] || { echo "gmem: no module virtio_blk" >&2; exit 1; }; \
+	case $$f in *.xz) xz -dc $$f ;; *) cat $$f ;; esac > $$o/root/lib/modules/gmem/virtio_blk.ko; \
 	(cd $$o/root && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) | \
 		gzip -9n > $$o/overlay.cpio.gz; \
 	cat $(INITRAMFS) $$o/overlay.cpio.gz > $(GMEM_INITRD)
@@ -43,3 +47,42 @@ gmem:
 		printf '1..1\nnot ok 1 - gmem: ESP build failed (see %s)\n' $(GMEM_B)/esp.log >> $$tap; \
 		tail -n 5 $(GMEM_B)/esp.log; exit 0; fi; \
 	$(TOP)/tests/gmem/run.sh $(GMEM_B)/esp.img; true
+
+# make bench-gmem (figures, not pass/fail; not in TEST_SUITES; docs/gmem.md "Benchmark"): the
+# machine of the suite, tests/gmem/lsbench as /lstest: gmemtest -b converts 4 KiB, 64 KiB,
+# 2 MiB and 8 MiB ranges of a running guest both ways, whole range against one ioctl per
+# 4 KiB page, with the hypervisor's table and SMMU counters; then a second boot on the
+# benchmark image (-DLOCKSTEP_BENCH_EL2_PMU, as make bench-vm) under QEMU -icount with
+# lockstep.ko bench_el2_pmu=1 for the EL2 instructions per page. Output
+# build/bench-gmem/bench.txt.
+GMEM_BENCH_B := $(B)/bench-gmem
+.PHONY: bench-gmem bench-gmem-initramfs
+
+bench-gmem-initramfs: initramfs $(GMEMTEST_PROG)
+	@set -e; o=$(GMEM_BENCH_B); rm -rf $$o/root; mkdir -p $$o/root/bin; \
+	install -m 0755 $(TOP)/tests/gmem/lsbench $$o/root/lstest; \
+	install -m 0755 $(GMEMTEST_PROG) $$o/root/bin/gmemtest; \
+	(cd $$o/root && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) | \
+		gzip -9n > $$o/overlay.cpio.gz; \
+	cat $(INITRAMFS) $$o/overlay.cpio.gz > $$o/initramfs.cpio.gz
+
+bench-gmem:
+	@mkdir -p $(GMEM_BENCH_B)
+	@$(MAKE) --no-print-directory hyp-image driver lsvm vm-guests bench-gmem-initramfs \
+		>$(GMEM_BENCH_B)/build.log 2>&1 || \
+		{ echo "bench-gmem: build failed (see $(GMEM_BENCH_B)/build.log)" >&2; \
+		  tail -n 20 $(GMEM_BENCH_B)/build.log >&2; exit 1; }
+	@$(MAKE) --no-print-directory esp ESP_OUT=$(GMEM_BENCH_B)/esp.img \
+		ESP_INITRD=$(GMEM_BENCH_B)/initramfs.cpio.gz ESP_CMDLINE="$(VM_CMDLINE)" \
+		>$(GMEM_BENCH_B)/esp.log 2>&1 || \
+		{ echo "bench-gmem: ESP build failed (see $(GMEM_BENCH_B)/esp.log)" >&2; exit 1; }
+	@$(MAKE) --no-print-directory hyp-image HYP_B=$(GMEM_BENCH_B)/hyp \
+		HYP_BENCH_CFLAGS=-DLOCKSTEP_BENCH_EL2_PMU > $(GMEM_BENCH_B)/hyp.log 2>&1 || \
+		{ echo "bench-gmem: benchmark image build failed (see $(GMEM_BENCH_B)/hyp.log)" >&2; \
+		  exit 1; }
+	@$(MAKE) --no-print-directory esp ESP_OUT=$(GMEM_BENCH_B)/esp-el2.img \
+		ESP_HYP=$(GMEM_BENCH_B)/hyp/lockstep.bin ESP_INITRD=$(GMEM_BENCH_B)/initramfs.cpio.gz \
+		ESP_CMDLINE="$(VM_CMDLINE) gmem_el2=1" >$(GMEM_BENCH_B)/esp-el2.log 2>&1 || \
+		{ echo "bench-gmem: ESP build failed (see $(GMEM_BENCH_B)/esp-el2.log)" >&2; exit 1; }
+	@$(TOP)/tests/gmem/bench.sh $(GMEM_BENCH_B)/esp.img $(GMEM_BENCH_B)/bench.txt \
+		$(GMEM_BENCH_B)/esp-el2.img

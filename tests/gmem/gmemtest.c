@@ -9,6 +9,8 @@
  *
  *   gmemtest IMAGE    one line per check, "PASS name" or "FAIL name", after "PLAN n";
  *                     "# ..." lines are diagnostics. Exit 0 when every planned check ran.
+ *   gmemtest -b IMAGE make bench-gmem: conversion figures by range size, whole range against
+ *                     one ioctl per 4 KiB page ("BENCH" lines, no verdicts)
  */
 #include <asm/ioctl.h>
 #include <lockstep/abi.h>
@@ -33,16 +35,18 @@
 #define CON_STAT 0x09000008ULL
 #define GCMD	 0x09001000ULL
 #define GRES	 0x09001008ULL
-#define NCHECKS	 78
+#define NCHECKS	 83
 
 enum { OP_SHARE = 1, OP_UNSHARE, OP_FILL, OP_CHECK, OP_ZERO, OP_PEEK, OP_DONE, OP_SMP };
-#define PRIV	   LOCKSTEP_MEMORY_ATTRIBUTE_PRIVATE
-#define PRESERVE   LOCKSTEP_SET_MEMORY_ATTRIBUTES2_PRESERVE
-#define ZERO	   LOCKSTEP_SET_MEMORY_ATTRIBUTES2_ZERO
-#define NVCPUS	   4
-#define SMP_ROUNDS 16
+#define PRIV	      LOCKSTEP_MEMORY_ATTRIBUTE_PRIVATE
+#define PRESERVE      LOCKSTEP_SET_MEMORY_ATTRIBUTES2_PRESERVE
+#define ZERO	      LOCKSTEP_SET_MEMORY_ATTRIBUTES2_ZERO
+#define NVCPUS	      4
+#define SMP_ROUNDS    16
+#define STRESS_ROUNDS 128 /* per vCPU */
 
 static int sysfd;
+static unsigned long long ram_size = RAM_SIZE; /* the VM's guest_memfd (bench: larger) */
 static unsigned int nchecks, nfailed;
 
 static long xioctl(int fd, unsigned long cmd, unsigned long arg)
@@ -121,6 +125,39 @@ static int raw(unsigned long long fn, unsigned long long a1, unsigned long long 
 		if (hexword(&p, &x[i]))
 			return -1;
 	return 0;
+}
+
+/* Rounds of the host's disk I/O loop so far (tests/gmem/lstest writes "rounds bad" to
+ * /run/io.count after each); -1 if there is none. */
+static long long io_rounds(void)
+{
+	char buf[64];
+	unsigned long long v;
+	long n = 0;
+	int i, k;
+
+	for (i = 0; i < 50 && n <= 0; i++) { /* the shell truncates, then writes */
+		n = read_file("/run/io.count", buf, sizeof(buf) - 1);
+		if (n <= 0)
+			sleep_ms(10);
+	}
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	for (k = 0; buf[k] && buf[k] != ' ' && buf[k] != '\n'; k++)
+		;
+	buf[k] = 0;
+	return parse_u64(buf, &v) ? -1 : (long long)v;
+}
+
+/* One SMMU counter (LS_SMMU_STAT_*); ~0 if the call failed. */
+static unsigned long long smmu_stat(unsigned long long id)
+{
+	unsigned long long x[4] = { 1, 0, 0, 0 };
+
+	if (raw(LS_HVC_SMMU_STATS, id, 0, x) || x[0] != LS_OK)
+		return ~0ULL;
+	return x[1];
 }
 
 /* A host view at @pa: table pages of the view, level of the leaf (0 = unmapped). */
@@ -218,7 +255,7 @@ static int vm_create(struct vm *v, unsigned long long gflags)
 	if (v->fd < 0)
 		return -1;
 	memset(&gm, 0, sizeof(gm));
-	gm.size = RAM_SIZE;
+	gm.size = ram_size;
 	gm.flags = gflags;
 	v->gmem = (int)xioctl(v->fd, LOCKSTEP_CREATE_GUEST_MEMFD, (unsigned long)&gm);
 	if (v->gmem < 0)
@@ -226,11 +263,11 @@ static int vm_create(struct vm *v, unsigned long long gflags)
 	memset(&r, 0, sizeof(r));
 	r.flags = LOCKSTEP_MEM_GUEST_MEMFD;
 	r.guest_phys_addr = RAM_GPA;
-	r.memory_size = RAM_SIZE;
+	r.memory_size = ram_size;
 	r.guest_memfd = (unsigned int)v->gmem;
 	if (xioctl(v->fd, LOCKSTEP_SET_USER_MEMORY_REGION2, (unsigned long)&r))
 		return -1;
-	v->map = (volatile unsigned char *)sys(NR_MMAP, 0, RAM_SIZE, PROT_READ_ | PROT_WRITE_,
+	v->map = (volatile unsigned char *)sys(NR_MMAP, 0, ram_size, PROT_READ_ | PROT_WRITE_,
 					       MAP_SHARED_, v->gmem, 0);
 	if ((long)v->map < 0 && (long)v->map > -4096)
 		return -1;
@@ -244,7 +281,7 @@ static int vm_start(struct vm *v, const void *img, unsigned long long img_size)
 	int i;
 
 	if (populate(v, RAM_GPA, img, img_size) ||
-	    populate(v, RAM_GPA + img_size, 0, RAM_SIZE - img_size))
+	    populate(v, RAM_GPA + img_size, 0, ram_size - img_size))
 		return -1;
 	v->vcpu = (int)xioctl(v->fd, LOCKSTEP_CREATE_VCPU, 0);
 	if (v->vcpu < 0)
@@ -278,7 +315,7 @@ static void vm_close(struct vm *v)
 	if (v->run && !((long)v->run < 0 && (long)v->run > -4096))
 		sys(NR_MUNMAP, v->run, PAGE);
 	if (v->map && !((long)v->map < 0 && (long)v->map > -4096))
-		sys(NR_MUNMAP, v->map, RAM_SIZE);
+		sys(NR_MUNMAP, v->map, ram_size);
 	if (v->vcpu >= 0)
 		sys(NR_CLOSE, v->vcpu);
 	for (i = 1; i < NVCPUS; i++) {
@@ -320,7 +357,15 @@ static void smp_share(struct vm *v, struct lockstep_run *run, unsigned int *roun
 	*bad += ((w0 ^ pattern(p, 0)) & ((1ULL << 40) - 1)) ||
 		q[511] != (pattern(p, 511) ^ r << 40);
 	q[1] = ~w0;
-	*bad += setattr(v, off, PAGE, PRIV, PRESERVE, 0) != 0;
+	if (v->smp_mode == 2) {
+		/* stress: back to private over the vCPU's whole window of 8 pages (100 + 8 i ..),
+		 * a mixed range: one shared page among private ones, one hypercall */
+		unsigned long long w = 100 + (p - 100) / 8 * 8;
+
+		*bad += setattr(v, DATA_OFF + w * PAGE, 8 * PAGE, PRIV, PRESERVE, 0) != 0;
+	} else {
+		*bad += setattr(v, off, PAGE, PRIV, PRESERVE, 0) != 0;
+	}
 	(*rounds)++;
 }
 
@@ -969,6 +1014,78 @@ static void guest_tests(const char *image)
 	      "table count",
 	      s1.shared_pages == 0 && vt1 == vt0);
 
+	/*
+	 * stress: the same 4 vCPUs, STRESS_ROUNDS each, while tests/gmem/lstest keeps the host's
+	 * virtio-blk disk busy behind the SMMU. Every round the guest fills its page, MEM_SHAREs it,
+	 * the VMM thread converts it to shared, checks the data, answers, and converts the vCPU's
+	 * whole window of 8 pages back to private (a mixed range); the guest checks the answer and
+	 * its own data. The four windows are pages 100..131 of one 2 MiB block: every conversion
+	 * splits or merges the same level-3 table of every view, from four threads at once.
+	 */
+	{
+		unsigned long long spa = pa_of(RAM_GPA + DPAGE(100)), ev0, ev1, fa0, fa1, sy0, sy1;
+		unsigned long long iv0, iv1;
+		long long io0, io1;
+
+		vt0 = vm_tables(&v);
+		host_view(spa, &ht0, &hl0);
+		view_at(LS_VIEW_HOST_IOMMU(0), spa, &it0, &il0);
+		ev0 = smmu_stat(LS_SMMU_STAT_EVENTS);
+		fa0 = smmu_stat(LS_SMMU_STAT_FAULTS);
+		sy0 = smmu_stat(LS_SMMU_STAT_SYNCS);
+		iv0 = smmu_stat(LS_SMMU_STAT_INVAL_IPA);
+		v.smp_rounds = v.smp_bad = 0;
+		for (i = 1; i < nsec; i++)
+			sec[i].rounds = sec[i].bad = sec[i].other = 0;
+		io0 = io_rounds();
+		v.smp_mode = 2;
+		t0 = now_ns();
+		rc = nsec ? gcmd(&v, OP_SMP, 0, STRESS_ROUNDS) : -1;
+		t1 = now_ns();
+		v.smp_mode = 0;
+		io1 = io_rounds();
+		vt1 = vm_tables(&v);
+		host_view(spa, &ht1, &hl1);
+		view_at(LS_VIEW_HOST_IOMMU(0), spa, &it1, &il1);
+		vm_stats(&v, &s1);
+		ev1 = smmu_stat(LS_SMMU_STAT_EVENTS);
+		fa1 = smmu_stat(LS_SMMU_STAT_FAULTS);
+		sy1 = smmu_stat(LS_SMMU_STAT_SYNCS);
+		iv1 = smmu_stat(LS_SMMU_STAT_INVAL_IPA);
+		rounds = v.smp_rounds;
+		bad = v.smp_bad;
+		for (i = 1, other = 0; i < nsec; i++) {
+			rounds += sec[i].rounds;
+			bad += sec[i].bad;
+			other += sec[i].other;
+		}
+		out("# stress: %u rounds in %llu ms, %u bad on the host, %u other exits; SMMU events "
+		    "%llu -> %llu, faults %llu -> %llu, CMD_SYNCs +%llu, TLBI_S2_IPA +%llu\n",
+		    rounds, (t1 - t0) / 1000000, bad, other, ev0, ev1, fa0, fa1, sy1 - sy0,
+		    iv1 - iv0);
+		out("# stress: table pages: VM stage 2 %llu -> %llu, host stage 2 %llu -> %llu (level "
+		    "%llu -> %llu), host IOMMU view 0 %llu -> %llu\n",
+		    vt0, vt1, ht0, ht1, hl0, hl1, it0, it1);
+		verdict(rc == 0,
+			"stress: 4 vCPUs x 128 rounds of MEM_SHARE -> VMM conversions during host disk "
+			"I/O: the guest found every round's data right",
+			rc);
+		CHECK("stress: the VMM's 4 threads converted and checked every round (512, none bad, "
+		      "no other exit)",
+		      rounds == NVCPUS * STRESS_ROUNDS && bad == 0 && other == 0);
+		out("# stress: the host's disk I/O loop went from round %lld to %lld meanwhile\n",
+		    io0, io1);
+		CHECK("stress: the host's disk I/O (scratch disk behind the SMMU) made progress during "
+		      "the rounds",
+		      io0 >= 0 && io1 > io0);
+		CHECK("stress: no SMMU event during the rounds (events and faults unchanged)",
+		      ev0 != ~0ULL && ev1 == ev0 && fa1 == fa0);
+		CHECK("stress: all pages back: none shared, the VM's stage 2, the host's stage 2 and "
+		      "its IOMMU view at their table counts, the block unmapped from the host",
+		      s1.shared_pages == 0 && vt1 == vt0 && ht1 == ht0 && it1 == it0 && hl1 == 0 &&
+			      il1 == 0);
+	}
+
 	/* A whole 2 MiB block, 2 MiB aligned: one hypercall each way, no table split anywhere. */
 	rc = gcmd(&v, OP_SHARE, 0, 512);
 	host_view(pa, &ht0, &hl0);
@@ -1055,12 +1172,199 @@ out:
 	}
 }
 
+/* --- make bench-gmem: conversion cost by range size (docs/gmem.md "Benchmark") ----------- */
+
+#define BENCH_RAM (12ULL << 20) /* DATA pages 0..2559: the 8 MiB range fits */
+
+/* What the counters say at one moment. */
+struct bsnap {
+	unsigned long long hvcs, pages, vmt, ht, it, cmds, syncs, inv_ipa, inv_all, el2;
+};
+
+/* A decimal debugfs counter of lockstep.ko; 0 if there is none (bench_el2_pmu=0). */
+static unsigned long long debugfs_u64(const char *path)
+{
+	char buf[32];
+	unsigned long long v;
+	long n = read_file(path, buf, sizeof(buf) - 1);
+	int k;
+
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	for (k = 0; buf[k] >= '0' && buf[k] <= '9'; k++)
+		;
+	buf[k] = 0;
+	return parse_u64(buf, &v) ? 0 : v;
+}
+
+static void bsnap(struct vm *v, unsigned long long pa, struct bsnap *b)
+{
+	struct lockstep_global_stats g;
+	unsigned long long lvl;
+
+	gstats(&g);
+	b->hvcs = g.convert_hvcs;
+	b->pages = g.convert_pages;
+	b->vmt = vm_tables(v);
+	host_view(pa, &b->ht, &lvl);
+	view_at(LS_VIEW_HOST_IOMMU(0), pa, &b->it, &lvl);
+	b->cmds = smmu_stat(LS_SMMU_STAT_CMDS);
+	b->syncs = smmu_stat(LS_SMMU_STAT_SYNCS);
+	b->inv_ipa = smmu_stat(LS_SMMU_STAT_INVAL_IPA);
+	b->inv_all = smmu_stat(LS_SMMU_STAT_INVAL_ALL);
+	/* lockstep.ko bench_el2_pmu=1 on the benchmark image: EL2 instructions retired inside
+	 * the conversion hypercalls (host-driver/vcpu.c ls_bench_hvc()) */
+	b->el2 = debugfs_u64("/sys/kernel/debug/lockstep/bench_convert_el2_insns");
+}
+
+/* Sums over the repetitions of one (size, path, direction). */
+struct bsum {
+	unsigned long long ns, ioctls, hvcs, pages, cmds, syncs, inv_ipa, inv_all, el2;
+	long long dvm, dht, dit; /* table pages: after - before (the last repetition) */
+	unsigned int reps, errors;
+};
+
+static void bsum_add(struct bsum *s, const struct bsnap *a, const struct bsnap *b,
+		     unsigned long long ns, unsigned long long ioctls)
+{
+	s->ns += ns;
+	s->ioctls += ioctls;
+	s->hvcs += b->hvcs - a->hvcs;
+	s->pages += b->pages - a->pages;
+	s->cmds += b->cmds - a->cmds;
+	s->syncs += b->syncs - a->syncs;
+	s->inv_ipa += b->inv_ipa - a->inv_ipa;
+	s->inv_all += b->inv_all - a->inv_all;
+	s->el2 += b->el2 - a->el2;
+	s->dvm = (long long)(b->vmt - a->vmt);
+	s->dht = (long long)(b->ht - a->ht);
+	s->dit = (long long)(b->it - a->it);
+	s->reps++;
+}
+
+/* Convert DATA pages [first, first + n) to @attr: one ioctl for the range, or one per page. */
+static unsigned long long bconvert(struct vm *v, unsigned int first, unsigned int n, int naive,
+				   unsigned long long attr, unsigned int *errors,
+				   unsigned long long *ioctls)
+{
+	unsigned long long t0 = now_ns(), t1;
+	unsigned int i;
+
+	if (!naive) {
+		*errors += setattr(v, DPAGE(first), (unsigned long long)n * PAGE, attr, PRESERVE,
+				   0) != 0;
+		*ioctls = 1;
+	} else {
+		for (i = 0; i < n; i++)
+			*errors += setattr(v, DPAGE(first + i), PAGE, attr, PRESERVE, 0) != 0;
+		*ioctls = n;
+	}
+	t1 = now_ns();
+	return t1 - t0;
+}
+
+/* One BENCH line, plain fields (tests/gmem/bench.sh makes the table): size path dir reps,
+ * per repetition ioctls and hypercalls, ns per ioctl, pages per second, table pages after -
+ * before (VM, host CPU, host IOMMU 0), per repetition SMMU commands, CMD_SYNCs, TLBI_S2_IPA,
+ * TLBI_S12_VMALL, failed ioctls, EL2 instructions (0 unless counted). */
+static void bprint(const char *size, const char *path, const char *dir, const struct bsum *s,
+		   unsigned int n)
+{
+	unsigned long long r = s->reps ? s->reps : 1;
+
+	out("BENCH %s %s %s %u %llu %llu %llu %llu %lld %lld %lld %llu %llu %llu %llu %u %llu\n",
+	    size, path, dir, s->reps, s->ioctls / r, s->hvcs / r,
+	    s->ns / (s->ioctls ? s->ioctls : 1),
+	    s->ns ? (unsigned long long)n * r * 1000000000ULL / s->ns : 0, s->dvm, s->dht, s->dit,
+	    s->cmds / r, s->syncs / r, s->inv_ipa / r, s->inv_all / r, s->errors, s->el2 / r);
+}
+
+/*
+ * One row pair: DATA pages [first, first + n), @reps times: the guest offers the range
+ * (MEM_SHARE of every page, not timed), the VMM converts it to shared, then back to private;
+ * counters read before and after each conversion, outside the timed part.
+ */
+static void bench_one(struct vm *v, const char *size, unsigned int first, unsigned int n,
+		      unsigned int reps, int naive)
+{
+	unsigned long long pa = pa_of(RAM_GPA + DPAGE(first)), ns, ioctls;
+	struct bsum sh, bk;
+	struct bsnap a, b;
+	unsigned int r;
+	long rc;
+
+	memset(&sh, 0, sizeof(sh));
+	memset(&bk, 0, sizeof(bk));
+	for (r = 0; r < reps; r++) {
+		rc = gcmd(v, OP_SHARE, first, n);
+		if (rc) {
+			out("# bench: the guest's MEM_SHARE of %u pages at %u: %ld\n", n, first,
+			    rc);
+			sh.errors++;
+			break;
+		}
+		bsnap(v, pa, &a);
+		ns = bconvert(v, first, n, naive, 0, &sh.errors, &ioctls);
+		bsnap(v, pa, &b);
+		bsum_add(&sh, &a, &b, ns, ioctls);
+		bsnap(v, pa, &a);
+		ns = bconvert(v, first, n, naive, PRIV, &bk.errors, &ioctls);
+		bsnap(v, pa, &b);
+		bsum_add(&bk, &a, &b, ns, ioctls);
+	}
+	bprint(size, naive ? "naive" : "range", "to-sh", &sh, n);
+	bprint(size, naive ? "naive" : "range", "to-pr", &bk, n);
+}
+
+static int bench(const char *image)
+{
+	static unsigned char img[64 * 1024] __attribute__((aligned(4096)));
+	unsigned long long img_size;
+	struct vm v;
+	long n, rc;
+	int i;
+
+	ram_size = BENCH_RAM;
+	n = read_file(image, img, sizeof(img));
+	if (n <= 0 || vm_create(&v, LOCKSTEP_GMEM_FLAG_VMM_CONVERTS)) {
+		out("# bench: VM setup failed: %s\n", errname(n));
+		vm_close(&v);
+		return 1;
+	}
+	img_size = ((unsigned long long)n + PAGE - 1) & ~(PAGE - 1);
+	rc = vm_start(&v, img, img_size);
+	if (!rc)
+		rc = vm_until_cmd(&v);
+	if (!rc)
+		rc = gcmd(&v, OP_FILL, 0, 2048);
+	if (rc) {
+		out("# bench: the guest did not start: %ld\n", rc);
+		vm_close(&v);
+		return 1;
+	}
+	out("# guest_memfd %llu MiB at GPA 0x%llx; DATA (2 MiB-aligned) at GPA 0x%llx; QEMU TCG\n",
+	    ram_size >> 20, RAM_GPA, RAM_GPA + DATA_OFF);
+	for (i = 0; i < 2; i++) {
+		bench_one(&v, "4KiB", 5, 1, 16, i);    /* a page inside a 2 MiB block */
+		bench_one(&v, "2MiB", 512, 512, 3, i); /* one whole 2 MiB block */
+		bench_one(&v, "8MiB", 0, 2048, 1, i);  /* four whole blocks */
+		bench_one(&v, "64KiB", 600, 16, 4, i); /* 16 pages inside a block */
+	}
+	rc = gcmd(&v, OP_CHECK, 0, 2048);
+	out("# bench: after every conversion the guest's 2048 pages hold their data: %s (%ld bad)\n",
+	    rc == 0 ? "yes" : "NO", rc);
+	rc = gcmd(&v, OP_DONE, 0, 0);
+	vm_close(&v);
+	return rc != 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct lockstep_global_stats g0, g1;
 
-	if (argc != 2) {
-		err("usage: gmemtest IMAGE\n");
+	if (argc != 2 && !(argc == 3 && !memcmp(argv[1], "-b", 3))) {
+		err("usage: gmemtest [-b] IMAGE\n");
 		return 1;
 	}
 	sysfd = open_("/dev/lockstep", O_RDWR_);
@@ -1068,6 +1372,8 @@ int main(int argc, char **argv)
 		err("gmemtest: /dev/lockstep: %s\n", errname(sysfd));
 		return 1;
 	}
+	if (argc == 3)
+		return bench(argv[2]);
 	out("PLAN %d\n", NCHECKS);
 	gstats(&g0);
 	fd_tests();

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # gmem suite (mk/gmem.mk): guest_memfd conversion end to end (docs/gmem.md). The machine of
 # tests/vm/run.sh (AAVMF -> loader -> Lockstep EL2 -> Linux EL1, SMMUv3, GICv3, 4 CPUs, 2 GiB);
+# a 32 MiB scratch disk (virtio-blk behind the SMMU) for the host I/O of the stress rounds;
 # the initramfs runs tests/gmem/lstest, which runs tests/gmem/gmemtest with the gmem guest.
 # TAP to build/test-logs/gmem.tap, serial log build/test-logs/gmem-serial.log.
 #
@@ -27,6 +28,10 @@ qs_plan 5
 qs_machine
 qs_firmware "$work" || { tap_line "not ok" "AAVMF present"; exit 0; }
 qs_disk esp "$esp"
+# A 32 MiB scratch disk for the host's I/O behind the SMMU during the stress rounds (lstest).
+rm -f "$work/scratch.img"
+truncate -s 32M "$work/scratch.img"
+qs_disk scratch "$work/scratch.img"
 qs_run gmem "$log" "$timeout_s"
 assert "QEMU finished within ${timeout_s}s (took ${secs}s)" eval '! qs_timed_out'
 assert "lockstep.ko loaded" has '^lockstep-initramfs: Lockstep hypervisor ABI '

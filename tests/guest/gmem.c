@@ -89,6 +89,8 @@ static u64 smp(u64 rounds)
 
 	smp_rounds = rounds;
 	for (i = 1; i < NCPUS; i++)
+		smp_done[i] = smp_bad[i] = 0; /* a second SMP command (the stress rounds) */
+	for (i = 1; i < NCPUS; i++)
 		if (hvc(PSCI_CPU_ON, i, (u64)secondary_entry, i).a0 != PSCI_SUCCESS)
 			return 1000 + i;
 	bad = smp_loop(0);
