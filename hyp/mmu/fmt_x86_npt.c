@@ -29,6 +29,14 @@
 #define NPT_US	 BIT(2) /* 5.4.1: user; 15.25.5: required by the nested walk */
 #define NPT_PWT	 BIT(3) /* 5.4.1: PAT index bit 0 */
 #define NPT_PCD	 BIT(4) /* 5.4.1: PAT index bit 1 */
+/*
+ * 5.4.1: Accessed (every level) and Dirty (leaves). The processor sets them in the nested
+ * table as it walks it for the guest (15.25.5), so a table the core merges would no longer
+ * look uniform once the host touched its pages. Written set: the walker has nothing to
+ * change, and an entry stays exactly what the format encoded.
+ */
+#define NPT_A	 BIT(5)
+#define NPT_D	 BIT(6)
 #define NPT_PS	 BIT(7) /* 5.4.1: PDPE 1 GiB page, PDE 2 MiB page; MBZ in a PML4E */
 #define NPT_ADDR GENMASK(51, 12)
 #define NPT_NX	 BIT(63) /* 5.4.1: no execute (EFER.NXE = 1) */
@@ -52,12 +60,12 @@ static int npt_attr_norm(pt_attr_t attr, pt_attr_t *out)
 static u64 npt_mk_table(u64 table_pa)
 {
 	/* Rights AND down the walk (5.6): a table grants everything, the leaf decides. */
-	return (table_pa & NPT_ADDR) | NPT_P | NPT_RW | NPT_US;
+	return (table_pa & NPT_ADDR) | NPT_P | NPT_RW | NPT_US | NPT_A;
 }
 
 static u64 npt_mk_leaf(unsigned int level, u64 pa, pt_attr_t attr)
 {
-	u64 d = (pa & NPT_ADDR) | NPT_P | NPT_US;
+	u64 d = (pa & NPT_ADDR) | NPT_P | NPT_US | NPT_A | NPT_D;
 
 	if (attr & PT_W)
 		d |= NPT_RW;

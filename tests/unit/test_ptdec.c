@@ -160,9 +160,10 @@ static const struct enc_case enc_cases[] = {
 	{ PT_FMT_X86_EPT, PT_RW | PT_DEVICE, 0x43, 0 },		  /* UC, ignore PAT */
 	{ PT_FMT_VTD_SL, PT_RW, 0x803, 0 },			  /* vector "VT-d SL-PTE" */
 	{ PT_FMT_VTD_SL, PT_R | PT_DEVICE, 0x1, 0 },
-	{ PT_FMT_X86_NPT, PT_RWX, 0x7, 0 },			/* vector "NPT PTE: P R/W U/S" */
-	{ PT_FMT_X86_NPT, PT_R | PT_DEVICE, 0x1d, 1ULL << 63 }, /* vector "NPT PTE: ... UC, NX" */
-	{ PT_FMT_X86_NPT, PT_RW, 0x7, 1ULL << 63 },
+	/* NPT leaves carry A (bit 5) and D (bit 6) as written: APM 5.4.1, fmt_x86_npt.c. */
+	{ PT_FMT_X86_NPT, PT_RWX, 0x67, 0 }, /* vector "NPT PTE: P R/W U/S" + A D */
+	{ PT_FMT_X86_NPT, PT_R | PT_DEVICE, 0x7d, 1ULL << 63 }, /* "NPT PTE: ... UC, NX" + A D */
+	{ PT_FMT_X86_NPT, PT_RW, 0x67, 1ULL << 63 },
 };
 
 static void engine_encodes_manual_bits(void **state)
