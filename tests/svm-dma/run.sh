@@ -56,7 +56,7 @@ net_md5=$(md5sum < "$netfile" | cut -d' ' -f1)
 # nested pages; snoop-control=on as in svm-qemu. Every DMA master is translated by the VT-d
 # unit: the edu, the ESP disk, the data disk and the NIC (iommu_platform=on).
 machine=(-M q35,kernel-irqchip=split -device intel-iommu,intremap=on,snoop-control=on
-	-cpu qemu64,+svm,+npt,+pdpe1gb -smp 2 -m 2G -no-reboot -display none -monitor none
+	-cpu qemu64,+svm,+npt,+pdpe1gb -smp 2 -m 3G -no-reboot -display none -monitor none
 	-device edu,dma_mask=0xffffffffff
 	-drive if=none,id=data,format=raw,snapshot=on,file="$work/data.img"
 	-device virtio-blk-pci,drive=data,serial=lsdata,disable-legacy=on,iommu_platform=on
