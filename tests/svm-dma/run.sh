@@ -51,12 +51,13 @@ dd if=/dev/urandom of="$netfile" bs=1M count=$NET_MIB 2>/dev/null
 net_md5=$(md5sum < "$netfile" | cut -d' ' -f1)
 : > "$netlog"
 
-# Two CPUs, 2 GiB: the hypervisor's region lies in the second GiB (2 MiB blocks there), the
-# first GiB holds host RAM and firmware ranges the host keeps (one 1 GiB block). pdpe1gb: 1 GiB
+# Two CPUs, 3 GiB: 2 GiB below 4 GiB (the hypervisor's region in the second, 2 MiB blocks there)
+# and 1 GiB above 4 GiB that holds only host RAM (one 1 GiB nested block); the default NIC off.
+# pdpe1gb: 1 GiB
 # nested pages; snoop-control=on as in svm-qemu. Every DMA master is translated by the VT-d
 # unit: the edu, the ESP disk, the data disk and the NIC (iommu_platform=on).
 machine=(-M q35,kernel-irqchip=split -device intel-iommu,intremap=on,snoop-control=on
-	-cpu qemu64,+svm,+npt,+pdpe1gb -smp 2 -m 3G -no-reboot -display none -monitor none
+	-cpu qemu64,+svm,+npt,+pdpe1gb -smp 2 -m 3G -nic none -no-reboot -display none -monitor none
 	-device edu,dma_mask=0xffffffffff
 	-drive if=none,id=data,format=raw,snapshot=on,file="$work/data.img"
 	-device virtio-blk-pci,drive=data,serial=lsdata,disable-legacy=on,iommu_platform=on
