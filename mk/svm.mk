@@ -58,3 +58,32 @@ x86-unit:
 	else printf '1..1\nnot ok 1 - x86-unit: build of tests/svm-qemu/test_apic.c failed\n' \
 		> $(B)/test-logs/x86-unit.tap; fi
 	@cat $(B)/test-logs/x86-unit.tap
+
+# Smash-and-merge in the nested table and the VT-d mirror, and virtio I/O behind VT-d through a
+# loop of conversions (docs/x86.md "Tests"): one boot of q35 + SVM + intel-iommu + edu + a
+# virtio disk and NIC. build/test-logs/svm-dma.tap.
+SDMA_B      := $(B)/svm-dma
+SDMA_INITRD := $(SDMA_B)/initrd.cpio.gz
+SDMA_ABIENV := $(SDMA_B)/abi-env
+
+.PHONY: svm-dma
+TEST_SUITES += svm-dma
+
+$(SDMA_ABIENV): $(TOP)/tests/svm-dma/abi-env.c $(TOP)/include/lockstep/abi.h
+	@mkdir -p $(@D)
+	$(HOSTCC) $(WARN) -I$(TOP)/include $< -o $@
+
+$(SDMA_INITRD): $(TOP)/tests/svm-dma/init $(TOP)/tests/svm-dma/mkinitramfs.sh $(SDMA_ABIENV) \
+		$(DRIVER_X86_KO) $(EDU_X86_KO)
+	@mkdir -p $(@D)
+	$(TOP)/tests/svm-dma/mkinitramfs.sh $@ $(BX_BUSYBOX) $(SDMA_ABIENV) $(DRIVER_X86_KO) \
+		$(EDU_X86_KO) $(DEPS)/linux-x86/lib/modules/$(BX_KVER)
+
+svm-dma:
+	@mkdir -p $(B)/test-logs
+	@if $(MAKE) --no-print-directory $(BX_EFI) $(HX_B)/lockstep.bin $(SDMA_INITRD) >/dev/null 2>&1; \
+	then $(TOP)/tests/svm-dma/run.sh $(BX_EFI) $(HX_B)/lockstep.bin $(BX_KIMAGE) $(SDMA_INITRD); \
+	else why="build of the loader, image, modules or initramfs failed"; \
+		[ -d "$(KDIR_X86)" ] || why="no amd64 kernel headers at $(KDIR_X86): run 'make deps'"; \
+		printf '1..1\nnot ok 1 - svm-dma: %s\n' "$$why" \
+		> $(B)/test-logs/svm-dma.tap; cat $(B)/test-logs/svm-dma.tap; fi
