@@ -17,6 +17,7 @@ tap=$logs/svm-dma.tap
 qemu=${QEMU:-qemu-system-x86_64}
 to=${SVM_DMA_TIMEOUT:-360}
 . "$top/tests/lib/tap.sh"
+. "$top/tests/lib/ovmf-boot.sh"
 mkdir -p "$logs" "$top/build/svm-dma"
 work=$(mktemp -d "$top/build/svm-dma/run.XXXXXX") || exit 1
 qpid=
@@ -74,23 +75,7 @@ fi
 
 raw=$work/serial.raw
 log=$logs/svm-dma-serial.log
-cp "$ovmf_vars" "$work/vars.fd"
-t0=$SECONDS
-timeout $((to + 30)) "$qemu" "${machine[@]}" -serial file:"$raw" \
-	-drive if=pflash,format=raw,unit=0,readonly=on,file="$ovmf_code" \
-	-drive if=pflash,format=raw,unit=1,file="$work/vars.fd" \
-	-drive if=none,id=esp,format=raw,snapshot=on,file="$img" \
-	-device virtio-blk-pci,drive=esp,disable-legacy=on,iommu_platform=on > "$work/qemu.out" 2>&1 &
-qpid=$!
-while kill -0 "$qpid" 2>/dev/null; do
-	[ $((SECONDS - t0)) -ge "$to" ] && { kill "$qpid"; sleep 1; kill -9 "$qpid" 2>/dev/null; break; }
-	sleep 0.5
-done
-wait "$qpid"
-qrc=$?
-qpid=
-secs=$((SECONDS - t0))
-tr -d '\r' < "$raw" > "$log"
+ovmf_boot
 cp "$netlog" "$logs/svm-dma-net-srv.log"
 
 # The guest's block: its plan line dropped (ours covers it), its results renumbered.

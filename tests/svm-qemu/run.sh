@@ -15,6 +15,7 @@ tap=$logs/svm-qemu.tap
 qemu=${QEMU:-qemu-system-x86_64}
 to=${SVM_QEMU_TIMEOUT:-240}
 . "$top/tests/lib/tap.sh"
+. "$top/tests/lib/ovmf-boot.sh"
 mkdir -p "$logs" "$top/build/svm-qemu"
 work=$(mktemp -d "$top/build/svm-qemu/run.XXXXXX") || exit 1
 qpid=
@@ -59,23 +60,7 @@ fi
 
 raw=$work/serial.raw
 log=$logs/svm-qemu-serial.log
-cp "$ovmf_vars" "$work/vars.fd"
-t0=$SECONDS
-timeout $((to + 30)) "$qemu" "${machine[@]}" -serial file:"$raw" \
-	-drive if=pflash,format=raw,unit=0,readonly=on,file="$ovmf_code" \
-	-drive if=pflash,format=raw,unit=1,file="$work/vars.fd" \
-	-drive if=none,id=esp,format=raw,snapshot=on,file="$img" \
-	-device virtio-blk-pci,drive=esp,disable-legacy=on,iommu_platform=on > "$work/qemu.out" 2>&1 &
-qpid=$!
-while kill -0 "$qpid" 2>/dev/null; do
-	[ $((SECONDS - t0)) -ge "$to" ] && { kill "$qpid"; sleep 1; kill -9 "$qpid" 2>/dev/null; break; }
-	sleep 0.5
-done
-wait "$qpid"
-qrc=$?
-qpid=
-secs=$((SECONDS - t0))
-tr -d '\r' < "$raw" > "$log"
+ovmf_boot
 comment "QEMU exited with status $qrc after ${secs}s; serial log $log"
 
 # The loader started the hypervisor, which took the machine.
