@@ -108,15 +108,28 @@ static int arm64_gic_find_rds(void)
 	return 0;
 }
 
+/* The frames taken from the host's stage 2, in order, so a failure gives back exactly these. */
+static u64 gic_taken[2 * GIC_MAX_RD + GIC_MAX_ITS];
+static unsigned int gic_nr_taken;
+
+static int gic_take_frame(struct pt *s2, u64 pa)
+{
+	int ret = pt_unmap(s2, pa, GIC_FRAME, NULL);
+
+	if (!ret)
+		gic_taken[gic_nr_taken++] = pa;
+	return ret;
+}
+
 /*
  * Before the host runs: the control frames out of the host's stage 2 (the ITS's translation
  * frame, the MSI doorbell, stays), the emulation started. A failure leaves the GIC to the host
- * and says so: the frames go back.
+ * and says so: every frame taken so far (RD_base, GICv4 VLPI, ITS control) goes back.
  */
 void arm64_gic_take(void)
 {
 	struct pt *s2 = (struct pt *)&own_view_of(OWN_HOST)->cpu;
-	unsigned int i, unmapped = 0, vlpi = 0;
+	unsigned int i, vlpi = 0;
 	int ret;
 
 	if (!arm64_gic_on)
@@ -124,23 +137,24 @@ void arm64_gic_take(void)
 	ret = arm64_gic_find_rds();
 	if (!ret)
 		ret = gic_emul_init(&arm64_gic);
-	for (i = 0; !ret && i < arm64_gic.nr_rd; i++, unmapped++) {
-		ret = pt_unmap(s2, arm64_gic.rd[i], GIC_FRAME, NULL);
+	for (i = 0; !ret && i < arm64_gic.nr_rd; i++) {
+		ret = gic_take_frame(s2, arm64_gic.rd[i]);
 		if (!ret && (plat_read64(arm64_gic.rd[i] + GICR_TYPER) & GICR_TYPER_VLPIS)) {
 			/* GICv4 vPE tables (GICR_VPROPBASER/VPENDBASER): denied, not emulated. */
-			ret = pt_unmap(s2, arm64_gic.rd[i] + 2 * GIC_FRAME, GIC_FRAME, NULL);
+			ret = gic_take_frame(s2, arm64_gic.rd[i] + 2 * GIC_FRAME);
 			vlpi++;
 		}
 	}
 	for (i = 0; !ret && i < arm64_gic.nr_its; i++)
-		ret = pt_unmap(s2, arm64_gic.its[i], GIC_FRAME, NULL);
+		ret = gic_take_frame(s2, arm64_gic.its[i]);
 	if (ret) {
 		plat_log("gic: could not take the GIC's frames (%d): its table walks are NOT "
-			 "guarded",
-			 ret);
-		for (i = 0; i < unmapped; i++)
-			(void)pt_map(s2, arm64_gic.rd[i], GIC_FRAME, arm64_gic.rd[i],
-				     PT_RW | PT_DEVICE, NULL);
+			 "guarded; %u frame(s) given back to the host",
+			 ret, gic_nr_taken);
+		for (i = 0; i < gic_nr_taken; i++)
+			(void)pt_map(s2, gic_taken[i], GIC_FRAME, gic_taken[i], PT_RW | PT_DEVICE,
+				     NULL);
+		gic_nr_taken = 0;
 		arm64_gic_on = false;
 		return;
 	}
