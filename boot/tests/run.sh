@@ -39,6 +39,7 @@ hasnt() { ! grep -qE -- "$1" "$log"; }
 comment() { echo "# $*" >> "$tap"; echo "# $*"; }
 tap_plan() { echo "1..$1" >> "$tap"; }	# before the checks it counts (tests/run.sh)
 . "$top/tests/lib/tap.sh"	# tap_kernel_clean, tap_poweroff
+. "$top/tests/lib/qemu-watch.sh"	# qemu_watch
 
 # --- host unit tests -------------------------------------------------------------
 # The unit binary numbers its own checks and exits non-zero when one fails or it dies: its
@@ -115,29 +116,7 @@ qboot() {
 		-drive if=none,id=esp,format=raw,snapshot=on,file="$img" \
 		-device virtio-blk-pci,drive=esp,disable-legacy=on,iommu_platform=on "${qextra[@]}" > "$work/qemu-$name.out" 2>&1 &
 	qpid=$!
-	how=exit
-	while kill -0 "$qpid" 2>/dev/null; do
-		if grep -aqE -- "$stop" "$raw"; then how=pattern; break; fi
-		if [ $((SECONDS - t0)) -ge "$to" ]; then how=timeout; break; fi
-		sleep 0.5
-	done
-	# Linux's last line comes just before QEMU's own exit: give that a moment.
-	if [ "$how" = pattern ] && grep -aq 'reboot: Power down' "$raw"; then
-		for _ in 1 2 3 4 5 6 7 8 9 10; do
-			kill -0 "$qpid" 2>/dev/null || { how=exit; break; }
-			sleep 0.5
-		done
-	fi
-	if kill -0 "$qpid" 2>/dev/null; then
-		sleep 0.5	# let the matching line's neighbours reach the log
-		kill "$qpid" 2>/dev/null
-		sleep 1
-		kill -9 "$qpid" 2>/dev/null
-	fi
-	wait "$qpid"
-	qrc=$?
-	qpid=
-	secs=$((SECONDS - t0))
+	qemu_watch "$raw" "$stop" "$to" "$t0"
 	tr -d '\r' < "$raw" > "$log"
 	cp "$log" "$logs/boot-$name.log"
 	rm -f "$raw" "$img"

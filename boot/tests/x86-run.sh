@@ -15,6 +15,7 @@ logs=$top/build/test-logs
 tap=$logs/boot-x86.tap
 qemu=${QEMU:-qemu-system-x86_64}
 to=${BOOT_QEMU_TIMEOUT:-240}
+. "$top/tests/lib/qemu-watch.sh"	# qemu_watch
 mkesp=$top/boot/mkesp.sh
 fixture=$top/boot/tests/q35-dmar.hex
 mkdir -p "$logs" "$top/build/boot-x86/tests"
@@ -72,28 +73,7 @@ qboot() {
 		-drive if=none,id=esp,format=raw,snapshot=on,file="$img" \
 		-device virtio-blk-pci,drive=esp,disable-legacy=on,iommu_platform=on > "$work/qemu-$name.out" 2>&1 &
 	qpid=$!
-	how=exit
-	while kill -0 "$qpid" 2>/dev/null; do
-		if grep -aqE -- "$stop" "$raw"; then how=pattern; break; fi
-		if [ $((SECONDS - t0)) -ge "$to" ]; then how=timeout; break; fi
-		sleep 0.5
-	done
-	if [ "$how" = pattern ] && grep -aq 'reboot: Power down' "$raw"; then
-		for _ in 1 2 3 4 5 6 7 8 9 10; do
-			kill -0 "$qpid" 2>/dev/null || { how=exit; break; }
-			sleep 0.5
-		done
-	fi
-	if kill -0 "$qpid" 2>/dev/null; then
-		sleep 0.5
-		kill "$qpid" 2>/dev/null
-		sleep 1
-		kill -9 "$qpid" 2>/dev/null
-	fi
-	wait "$qpid"
-	qrc=$?
-	qpid=
-	secs=$((SECONDS - t0))
+	qemu_watch "$raw" "$stop" "$to" "$t0"
 	tr -d '\r' < "$raw" > "$log"
 	cp "$log" "$logs/boot-x86-$name.log"
 	cp "$work/qemu-$name.out" "$logs/boot-x86-$name.qemu"

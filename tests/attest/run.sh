@@ -43,6 +43,7 @@ comment() { echo "# $*" >> "$tap"; echo "# $*"; }
 has() { grep -qE -- "$1" "$log"; }
 hasnt() { ! grep -qE -- "$1" "$log"; }
 . "$top/tests/lib/tap.sh"
+. "$top/tests/lib/qemu-watch.sh"	# qemu_watch
 
 # Checks: good 8 + 9 (measured), three refusals of 5, allow 1 + 9 (measured).
 echo "1..$((8 + 9 + 3 * 5 + 1 + 9))" >> "$tap"
@@ -84,28 +85,7 @@ qboot() {
 		-device virtio-blk-pci,drive=esp,disable-legacy=on,iommu_platform=on \
 		> "$work/qemu-$name.out" 2>&1 &
 	qpid=$!
-	how=exit
-	while kill -0 "$qpid" 2>/dev/null; do
-		if grep -aqE -- "$stop" "$raw"; then how=pattern; break; fi
-		if [ $((SECONDS - t0)) -ge "$to" ]; then how=timeout; break; fi
-		sleep 0.5
-	done
-	if [ "$how" = pattern ] && grep -aq 'reboot: Power down' "$raw"; then
-		for _ in 1 2 3 4 5 6 7 8 9 10; do
-			kill -0 "$qpid" 2>/dev/null || { how=exit; break; }
-			sleep 0.5
-		done
-	fi
-	if kill -0 "$qpid" 2>/dev/null; then
-		sleep 0.5
-		kill "$qpid" 2>/dev/null
-		sleep 1
-		kill -9 "$qpid" 2>/dev/null
-	fi
-	wait "$qpid"
-	qrc=$?
-	qpid=
-	secs=$((SECONDS - t0))
+	qemu_watch "$raw" "$stop" "$to" "$t0"
 	tr -d '\r' < "$raw" > "$log"
 	cp "$log" "$logs/attest-$name.log"
 	rm -f "$img"
