@@ -58,6 +58,29 @@ static void ls_bench_pmu_cpu(void *unused)
 	isb();
 }
 
+/*
+ * The null hypercall's EL2 cost (make bench-vm): every read of debugfs lockstep/bench_null_hvc
+ * issues ls_bench_null_calls (debugfs bench_null_calls) calls of LS_HVC_VERSION on this CPU,
+ * preemption off, and gives the EL2 instructions they retired in all (trap, save, dispatch,
+ * restore, ERET).
+ */
+static u32 ls_bench_null_calls = 1000;
+
+static int ls_bench_null_get(void *data, u64 *val)
+{
+	struct arm_smccc_1_2_regs res;
+	u32 c0, i;
+
+	preempt_disable();
+	c0 = read_sysreg(pmevcntr0_el0);
+	for (i = 0; i < ls_bench_null_calls; i++)
+		ls_hvc(LS_HVC_VERSION, 0, 0, 0, 0, 0, &res);
+	*val = (u32)(read_sysreg(pmevcntr0_el0) - c0);
+	preempt_enable();
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(ls_bench_null_fops, ls_bench_null_get, NULL, "%llu\n");
+
 void ls_bench_init(struct dentry *debugfs)
 {
 	if (!bench_el2_pmu)
@@ -69,6 +92,8 @@ void ls_bench_init(struct dentry *debugfs)
 	debugfs_create_u64("bench_convert_el2_insns", 0400, debugfs,
 			   (u64 *)&ls_bench_conv_insns.counter);
 	debugfs_create_u64("bench_convert_hvcs", 0400, debugfs, (u64 *)&ls_bench_conv_hvcs.counter);
+	debugfs_create_file_unsafe("bench_null_hvc", 0400, debugfs, NULL, &ls_bench_null_fops);
+	debugfs_create_u32("bench_null_calls", 0400, debugfs, &ls_bench_null_calls);
 	pr_warn("bench_el2_pmu=1: counting Lockstep's EL2 instructions per RUN (benchmark only)\n");
 }
 

@@ -32,5 +32,6 @@ fi
 		/^el2idle / { idle = $2; ir = $3 }
 		/^el2hvc /  { printf "  guest HVC handled at EL2:   %7.1f instructions per round trip (%d - %d over 2000; %d RUN calls)\n", ($2 - idle) / 2000, $2, idle, $3 }
 		/^el2mmio / { printf "  MMIO exit to the VMM:       %7.1f instructions per round trip at EL2 (%d - %d over 2000; %d RUN calls)\n", ($2 - idle) / 2000, $2, idle, $3 }
+		/^null /    { printf "  host null hypercall (LS_HVC_VERSION): %7.1f instructions per call at EL2 (%d over %d)\n", $2 / $3, $2, $3 }
 		/^el2idle / { printf "  baseline (entry, SYSTEM_OFF, %d RUN calls): %d instructions\n", $3, $2 }'
 } | tee "$out"

@@ -29,6 +29,9 @@ static_assert(CFG_MAIR + 8 == offsetof(struct arm64_el2_cfg, tcr), "CFG_MAIR + 8
 static_assert(CFG_TTBR == offsetof(struct arm64_el2_cfg, ttbr), "CFG_TTBR");
 static_assert(CFG_TTBR + 8 == offsetof(struct arm64_el2_cfg, sctlr), "CFG_TTBR + 8: sctlr");
 static_assert(REGS_SIZE == sizeof(struct arm64_regs), "REGS_SIZE");
+/* The dispatcher's x0..x17 are the frame's (trap.c hands it the frame in place). */
+static_assert(offsetof(struct arm64_regs, hvc) == 0 && sizeof(struct hvc_regs) == 18 * 8,
+	      "hvc frame");
 
 struct arm64_cpu arm64_cpus[LS_BOOT_MAX_CPUS];
 unsigned int arm64_nr_cpus;

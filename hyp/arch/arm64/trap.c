@@ -29,19 +29,13 @@
 static void trap_hvc(struct arm64_regs *regs, u64 esr)
 {
 	struct hvc_ctx ctx = { .caller = HVC_CALLER_HOST, .cpu = arm64_this_cpu()->idx };
-	struct hvc_regs hr;
-	unsigned int i;
 
 	/* SMCCC uses HVC #0 only (DEN 0028 2.8): any other immediate is not a call. */
 	if (FIELD_GET(GENMASK(15, 0), esr)) {
 		regs->x[0] = SMCCC_NOT_SUPPORTED;
 		return;
 	}
-	for (i = 0; i < ARRAY_SIZE(hr.x); i++)
-		hr.x[i] = regs->x[i];
-	hvc_handle(&ctx, &hr);
-	for (i = 0; i < ARRAY_SIZE(hr.x); i++)
-		regs->x[i] = hr.x[i];
+	hvc_handle(&ctx, &regs->hvc);
 	/* Any SMMU event the call caused (or that arrived meanwhile) is logged now. */
 	arm64_iommu->poll();
 	/* ELR_EL2 already points after the HVC: its preferred return address is the next

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Hypercall dispatch (arch-neutral). The arch backend traps an HVC from the
- * host, copies x0..x17 into struct hvc_regs, calls hvc_handle() and writes the
- * registers back before returning to the host.
+ * host, hands x0..x17 to hvc_handle() as a struct hvc_regs (arm64: the saved
+ * frame itself; x86: RAX.. copied in and out) and returns the results in them.
  */
 #ifndef HYP_HVC_H
 #define HYP_HVC_H

@@ -10,12 +10,19 @@
 
 #include <lockstep/boot.h>
 
+#include "hyp/hvc.h"
 #include "hyp/pgtable.h"
 #include "hyp/types.h"
 
-/* Host general-purpose registers saved by the EL2 vectors (vectors.S). */
+/*
+ * Host general-purpose registers saved by the EL2 vectors (vectors.S). A host HVC hands x0..x17
+ * to the dispatcher in place (hvc: the same words), so a hypercall copies no register.
+ */
 struct arm64_regs {
-	u64 x[31];
+	union {
+		u64 x[31];
+		struct hvc_regs hvc;
+	};
 	u64 pad; /* keeps the frame 16-byte aligned */
 };
 
