@@ -778,9 +778,16 @@ static int vtd_ctx_fields(const struct vtd *v, u32 sid, const struct pt *pt, u16
 {
 	u32 aw;
 
-	if (!pt || pt->fmt != PT_FMT_VTD_SL || !pt->root || !IS_ALIGNED(pt->root, PAGE_SIZE) ||
-	    pt->start_level > 1) {
+	const char *why = NULL;
+
+	if (!pt || !pt->root || !IS_ALIGNED(pt->root, PAGE_SIZE) || pt->start_level > 1) {
 		plat_log("vtd: stream 0x%x: not a VT-d second-level table", sid);
+		return -EINVAL;
+	}
+	/* Another format's table (the EPT) only when the unit reads it as its own. */
+	if (pt->fmt != PT_FMT_VTD_SL &&
+	    vtd_sl_shareable(v->cap, v->ecap, pt->fmt, pt->ia_bits, &why)) {
+		plat_log("vtd: stream 0x%x: the unit cannot walk this table: %s", sid, why);
 		return -EINVAL;
 	}
 	/* Start level 0: 4-level, 48-bit AGAW (AW 2); start level 1: 3-level, 39-bit (AW 1). */
@@ -916,13 +923,31 @@ int vtd_attach_host(struct vtd *v, u32 sid, u32 nr, unsigned int *dom_idx)
 	ret = vtd_check_sids(v, sid, nr);
 	if (ret)
 		return ret;
-	mirrored = hv->cpu.fmt != PT_FMT_VTD_SL;
 	if (!v->host_dom) {
+		const char *why = NULL;
+
+		/*
+		 * Shared when the unit can walk the CPU table itself (a VT-d table, or an
+		 * EPT whose every entry the unit reads as the VT-d format's): one table,
+		 * each transition invalidates the CPU's TLB and the unit's IOTLB. Else the
+		 * core mirrors it in the VT-d format, in the same transactions.
+		 */
+		mirrored = hv->cpu.fmt != PT_FMT_VTD_SL &&
+			   vtd_sl_shareable(v->cap, v->ecap, hv->cpu.fmt, hv->cpu.ia_bits, &why);
+		if (!mirrored && hv->cpu.coherent && !v->coherent) {
+			mirrored = true;
+			why = "the CPU table is written without cache cleans and the unit's walks "
+			      "do not snoop (ECAP.C = 0)";
+		}
+		if (mirrored)
+			plat_log(
+				"vtd: host view mirrored in the VT-d format: the CPU table (format "
+				"%u) is not shared: %s",
+				(u32)hv->cpu.fmt, why);
 		/*
 		 * Domain first: from here on every host transition also invalidates
 		 * the unit, so no change slips between the context writes and the
-		 * registration. A CPU table in another format (EPT) is mirrored in
-		 * the VT-d format by the core, in the same transactions.
+		 * registration.
 		 */
 		ret = own_dom_attach(OWN_HOST, mirrored, PT_FMT_VTD_SL, v->coherent,
 				     &vtd_own_inval_ops, v, dom_idx, &res);
@@ -934,6 +959,7 @@ int vtd_attach_host(struct vtd *v, u32 sid, u32 nr, unsigned int *dom_idx)
 		v->host_dom_idx = *dom_idx;
 		v->host_pt = mirrored ? &hv->dom[*dom_idx].pt : &hv->cpu;
 	}
+	mirrored = v->host_pt != &hv->cpu;
 	*dom_idx = v->host_dom_idx;
 	ret = vtd_attach_range(v, sid, nr, v->host_pt, VTD_HOST_DID);
 	if (ret && !v->host_live) {

@@ -809,6 +809,7 @@ static void test_share_vectors(void **state)
  * keeps in lockstep (2 MiB leaves at most).
  */
 static u16 *ept_db;
+static u64 fmt_env_cap_clear, fmt_env_ecap_clear; /* what the simulated unit lacks in fmt_env */
 
 static void fmt_env(enum pt_fmt_id cpu_fmt)
 {
@@ -842,6 +843,9 @@ static void fmt_env(enum pt_fmt_id cpu_fmt)
 	assert_int_equal(own_init(&cfg), 0);
 	hvc_set_features(0);
 	vsim_reset();
+	vsim.cap &= ~fmt_env_cap_clear;
+	vsim.ecap &= ~fmt_env_ecap_clear;
+	fmt_env_cap_clear = fmt_env_ecap_clear = 0; /* for this environment only */
 	memset(&vtd, 0, sizeof(vtd));
 	vmem = fake_alloc_pages(VMEM_PAGES, PAGE_SIZE);
 	assert_int_equal(vtd_init(&vtd, VSIM_BASE, vmem, VMEM_PAGES * PAGE_SIZE), 0);
@@ -852,13 +856,20 @@ static void test_core_ept_mirror(void **state)
 {
 	const struct own_view *hv;
 	const struct pt *mirror;
+	const char *log;
 	struct own_res res;
 	unsigned int level;
 	u64 page, pa, big = ENV_BIG + 0x12345000;
 	u32 vm;
 
 	(void)state;
+	fmt_env_cap_clear = FIELD_PREP(CAP_SLLPS, SLLPS_1G);
+	cap_start();
 	fmt_env(PT_FMT_X86_EPT);
+	log = cap_end();
+	/* The fallback is logged with its reason. */
+	if (!strstr(log, "host view mirrored") || !strstr(log, "1 GiB leaves"))
+		fail_msg("no mirrored fallback with its reason in the log:\n%s", log);
 	hv = own_view_of(OWN_HOST);
 	mirror = &hv->dom[vtd.host_dom_idx].pt;
 	assert_int_equal(hv->cpu.fmt, PT_FMT_X86_EPT);
@@ -888,6 +899,104 @@ static void test_core_ept_mirror(void **state)
 	assert_int_equal(pa, page);
 	assert_false(vtd.failed);
 	assert_int_equal(vsim.bad_descs + vsim.bad_writes, 0);
+	free(ept_db);
+	ept_db = NULL;
+}
+
+/*
+ * The EPT shared: the context entries point at the EPT root itself, DMA goes through its
+ * 1 GiB leaves, and a donate changes that one table and invalidates both the CPU's TLB
+ * and the unit's IOTLB (with a wait) before it returns.
+ */
+static void test_core_ept_shared(void **state)
+{
+	const struct own_view *hv;
+	struct own_res res;
+	unsigned int level;
+	u64 page, pa, ce[2], big = ENV_BIG + 0x12345000, tables, cpu_inv, psi, waits;
+	const char *log;
+	u32 vm;
+
+	(void)state;
+	cap_start();
+	fmt_env(PT_FMT_X86_EPT);
+	log = cap_end();
+	if (!strstr(log, "shared table") || strstr(log, "mirrored"))
+		fail_msg("the EPT was not shared:\n%s", log);
+	hv = own_view_of(OWN_HOST);
+	assert_int_equal(hv->cpu.fmt, PT_FMT_X86_EPT);
+	assert_false(hv->dom[vtd.host_dom_idx].mirrored);
+	assert_ptr_equal(vtd.host_pt, &hv->cpu);
+	assert_int_equal(hv->dom[vtd.host_dom_idx].pt.root, 0); /* no mirror table */
+	assert_int_equal(vtd_read_ctx(&vtd, SID_EDU, ce), 0);
+	assert_int_equal(ce[0] & CE_LO_SLPTPTR, hv->cpu.root);
+	assert_int_equal(FIELD_GET(CE_HI_AW, ce[1]), 2); /* the EPT's 4-level walk */
+	assert_int_equal(FIELD_GET(CE_HI_DID, ce[1]), VTD_HOST_DID);
+	/* The unit walks the EPT's 1 GiB leaf as one SL-PDPE page. */
+	assert_int_equal(pt_lookup(&hv->cpu, big, NULL, NULL, &level), 0);
+	assert_int_equal(level, 1);
+	assert_int_equal(vsim_dma(SID_EDU, big, true, false, &pa), 0);
+	assert_int_equal(pa, big);
+	assert_int_equal(vsim_tlb_count(VTD_HOST_DID, ALIGN_DOWN(big, SZ_1G), SZ_1G), 1);
+	page = env_host_pages(1, PAGE_SIZE);
+	assert_int_equal(vsim_dma(SID_EDU, page, true, false, &pa), 0);
+	assert_int_equal(pa, page);
+	assert_int_equal(vsim_tlb_count(VTD_HOST_DID, page, PAGE_SIZE), 1);
+	vm = env_vm_create(64, 39);
+	tables = hv->cpu.nr_tables;
+	cpu_inv = env_cpu_rec.inval_calls;
+	psi = vsim.iotlb[QI_IOTLB_G_PAGE] + vsim.iotlb[QI_IOTLB_G_DOMAIN];
+	waits = vsim.waits;
+	memset(&res, 0, sizeof(res));
+	assert_int_equal(own_host_donate_vm(vm, page, 0x10000000, 1, &res), 0);
+	/* One table changed: the EPT lost the page (its table count moved or not, no mirror). */
+	assert_int_not_equal(pt_lookup(&hv->cpu, page, NULL, NULL, NULL), 0);
+	assert_int_equal(hv->dom[vtd.host_dom_idx].pt.root, 0);
+	assert_true(hv->cpu.nr_tables >= tables);
+	/* Both invalidations, the unit's waited for, in the same call. */
+	assert_true(env_cpu_rec.inval_calls > cpu_inv);
+	assert_true(vsim.iotlb[QI_IOTLB_G_PAGE] + vsim.iotlb[QI_IOTLB_G_DOMAIN] > psi);
+	assert_true(vsim.waits > waits);
+	assert_int_equal(vsim_tlb_count(VTD_HOST_DID, page, PAGE_SIZE), 0);
+	assert_int_equal(vsim_dma(SID_EDU, page, true, false, &pa), FR_WRITE);
+	assert_int_equal(vsim_dma(SID_EDU, page, false, false, &pa), FR_READ);
+	assert_int_equal(vsim_dma(SID_EDU, page + PAGE_SIZE, false, false, &pa), 0);
+	memset(&res, 0, sizeof(res));
+	assert_int_equal(own_host_reclaim_vm(vm, 0x10000000, 1, &res), 0);
+	assert_int_equal(vsim_dma(SID_EDU, page, true, false, &pa), 0);
+	assert_int_equal(pa, page);
+	assert_false(vtd.failed);
+	assert_int_equal(vsim.bad_descs + vsim.bad_writes, 0);
+	free(ept_db);
+	ept_db = NULL;
+}
+
+/*
+ * A unit whose walks do not snoop (ECAP.C = 0) cannot share the EPT the CPU writes
+ * without cache cleans: mirrored (cleaned), the reason logged, and DMA never reads a
+ * line the CPU did not clean.
+ */
+static void test_core_ept_noncoherent(void **state)
+{
+	const struct own_view *hv;
+	const char *log;
+	u64 page, pa;
+
+	(void)state;
+	fmt_env_ecap_clear = ECAP_C;
+	cap_start();
+	fmt_env(PT_FMT_X86_EPT);
+	log = cap_end();
+	if (!strstr(log, "host view mirrored") || !strstr(log, "ECAP.C = 0"))
+		fail_msg("no mirrored fallback with its reason in the log:\n%s", log);
+	hv = own_view_of(OWN_HOST);
+	assert_true(hv->dom[vtd.host_dom_idx].mirrored);
+	assert_false(hv->dom[vtd.host_dom_idx].pt.coherent);
+	page = env_host_pages(1, PAGE_SIZE);
+	assert_int_equal(vsim_dma(SID_EDU, page, true, false, &pa), 0);
+	assert_int_equal(pa, page);
+	assert_int_equal(vsim.stale_reads, 0);
+	assert_false(vtd.failed);
 	free(ept_db);
 	ept_db = NULL;
 }
@@ -943,6 +1052,8 @@ int main(void)
 		cmocka_unit_test(test_core_dom_map_unmap),
 		cmocka_unit_test(test_share_vectors),
 		cmocka_unit_test(test_core_ept_mirror),
+		cmocka_unit_test(test_core_ept_shared),
+		cmocka_unit_test(test_core_ept_noncoherent),
 		cmocka_unit_test(test_core_shared_view),
 	};
 
