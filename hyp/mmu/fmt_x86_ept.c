@@ -4,6 +4,14 @@
  * Vol. 3C 29.3.2 "EPT Translation Mechanism" (tables 29-1..29-6: entry
  * formats), 29.3.3.1 "EPT Misconfigurations", 29.3.7 "EPT and Memory Typing",
  * 25.6.11 "Extended-Page-Table Pointer (EPTP)". Accessed/dirty flags off.
+ *
+ * Leaves of normal memory also carry bit 11, which the CPU ignores in every EPT
+ * entry (tables 29-2, 29-4, 29-6: "Ignored") and a VT-d unit walking the same
+ * table reads as SNP, snoop (VT-d 9.8): the host's DMA view can then be this
+ * table itself with the DMA semantics of the VT-d format's mirror
+ * (fmt_vtd_sl.c: SNP on normal memory, clear on device memory). Xen's shared
+ * EPT does the same. vtd_sl_shareable (hyp/iommu/vtd) decides from these
+ * encoders whether a unit can walk the table; docs/vtd.md "EPT shared with VT-d".
  */
 #include <errno.h>
 
@@ -16,8 +24,9 @@
 #define EPT_MT	    GENMASK(5, 3) /* EPT memory type (leaves only) */
 #define EPT_MT_UC   0x0ULL
 #define EPT_MT_WB   0x6ULL
-#define EPT_IPAT    BIT(6) /* ignore guest PAT */
-#define EPT_LARGE   BIT(7) /* PDPTE: 1 GiB page, PDE: 2 MiB page */
+#define EPT_IPAT    BIT(6)  /* ignore guest PAT */
+#define EPT_LARGE   BIT(7)  /* PDPTE: 1 GiB page, PDE: 2 MiB page */
+#define EPT_VTD_SNP BIT(11) /* ignored by the CPU; VT-d SNP when a unit shares the table */
 #define EPT_ADDR    GENMASK(51, 12)
 #define EPTP_MT_WB  0x6ULL	/* EPTP[2:0]: paging-structure memory type */
 #define EPTP_WALK_4 (3ULL << 3) /* EPTP[5:3]: walk length - 1 */
@@ -50,7 +59,10 @@ static u64 ept_mk_leaf(unsigned int level, u64 pa, pt_attr_t attr)
 {
 	u64 d = (pa & EPT_ADDR) | EPT_IPAT;
 
-	d |= FIELD_PREP(EPT_MT, (attr & PT_DEVICE) ? EPT_MT_UC : EPT_MT_WB);
+	if (attr & PT_DEVICE)
+		d |= FIELD_PREP(EPT_MT, EPT_MT_UC);
+	else
+		d |= FIELD_PREP(EPT_MT, EPT_MT_WB) | EPT_VTD_SNP;
 	if (attr & PT_R)
 		d |= EPT_R;
 	if (attr & PT_W)

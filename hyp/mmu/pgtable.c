@@ -1410,3 +1410,42 @@ u64 pt_root_pa(const struct pt *pt)
 {
 	return pt_fmt_of(pt)->root_ptr(pt);
 }
+
+u8 pt_fmt_leaf_levels(enum pt_fmt_id fmt)
+{
+	const struct pt_fmt *f = pt_fmt_get(fmt);
+
+	return f ? f->leaf_levels : 0;
+}
+
+int pt_fmt_start_level(enum pt_fmt_id fmt, unsigned int ia_bits)
+{
+	const struct pt_fmt *f = pt_fmt_get(fmt);
+	u8 start_level, root_pages;
+
+	if (!f || ia_bits < f->min_ia_bits || ia_bits > f->max_ia_bits)
+		return -EINVAL;
+	f->geometry(ia_bits, &start_level, &root_pages);
+	return start_level;
+}
+
+int pt_fmt_encode(enum pt_fmt_id fmt, unsigned int level, u64 pa, pt_attr_t attr, bool table,
+		  u64 *desc)
+{
+	const struct pt_fmt *f = pt_fmt_get(fmt);
+	pt_attr_t norm;
+
+	if (!f || !desc || level > PT_LAST_LEVEL)
+		return -EINVAL;
+	if (table) {
+		if (level == PT_LAST_LEVEL || !IS_ALIGNED(pa, PAGE_SIZE) || pa >> f->oa_bits)
+			return -EINVAL;
+		*desc = f->mk_table(pa);
+		return 0;
+	}
+	if (!(f->leaf_levels & BIT(level)) || !IS_ALIGNED(pa, pt_level_size(level)) ||
+	    pa >> f->oa_bits || f->attr_norm(attr, &norm))
+		return -EINVAL;
+	*desc = f->mk_leaf(level, pa, norm);
+	return 0;
+}

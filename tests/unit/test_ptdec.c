@@ -156,9 +156,9 @@ static const struct enc_case enc_cases[] = {
 	{ PT_FMT_ARM64_S2, PT_R | PT_DEVICE, 0x747, 1ULL << 54 }, /* MemAttr 0001, S2AP 01, XN */
 	{ PT_FMT_ARM64_S1, PT_RWX, 0x743, 0 },			  /* vector "S1 L3 page" */
 	{ PT_FMT_ARM64_S1, PT_R | PT_DEVICE, 0x7c7, 1ULL << 54 }, /* AttrIndx 1, AP 11, XN */
-	{ PT_FMT_X86_EPT, PT_RWX, 0x77, 0 },			  /* vector "EPT PTE" */
-	{ PT_FMT_X86_EPT, PT_RW | PT_DEVICE, 0x43, 0 },		  /* UC, ignore PAT */
-	{ PT_FMT_VTD_SL, PT_RW, 0x803, 0 },			  /* vector "VT-d SL-PTE" */
+	{ PT_FMT_X86_EPT, PT_RWX, 0x877, 0 },		/* vector "EPT PTE" + bit 11 (VT-d SNP) */
+	{ PT_FMT_X86_EPT, PT_RW | PT_DEVICE, 0x43, 0 }, /* UC, ignore PAT */
+	{ PT_FMT_VTD_SL, PT_RW, 0x803, 0 },		/* vector "VT-d SL-PTE" */
 	{ PT_FMT_VTD_SL, PT_R | PT_DEVICE, 0x1, 0 },
 	/* NPT leaves carry A (bit 5) and D (bit 6) as written: APM 5.4.1, fmt_x86_npt.c. */
 	{ PT_FMT_X86_NPT, PT_RWX, 0x67, 0 }, /* vector "NPT PTE: P R/W U/S" + A D */

@@ -200,4 +200,20 @@ int pt_for_each_table(const struct pt *pt, int (*fn)(u64 table_pa, unsigned int 
 /* Hardware root pointer values for the table (e.g. VTTBR BADDR, EPTP, SL pointer). */
 u64 pt_root_pa(const struct pt *pt);
 
+/*
+ * What a format writes, for a driver deciding whether its hardware can walk a table of
+ * that format as it is (vtd_sl_shareable: a VT-d unit walking the EPT). A format is
+ * described by its own encoders, never by a copy of its bits:
+ * pt_fmt_leaf_levels() is BIT(level) of every level the format may put a leaf at (0 for
+ * a format this image does not link); pt_fmt_start_level() the first level of a walk of
+ * an @ia_bits table (-EINVAL outside the format's widths); pt_fmt_encode() the descriptor
+ * written for a leaf of @attr at @level mapping @pa (@table false; @pa aligned to the
+ * level), or for a table entry at @level pointing at the table page @pa (@table true):
+ * -EINVAL when the format has no such entry or cannot express @attr.
+ */
+u8 pt_fmt_leaf_levels(enum pt_fmt_id fmt);
+int pt_fmt_start_level(enum pt_fmt_id fmt, unsigned int ia_bits);
+int pt_fmt_encode(enum pt_fmt_id fmt, unsigned int level, u64 pa, pt_attr_t attr, bool table,
+		  u64 *desc);
+
 #endif /* HYP_PGTABLE_H */

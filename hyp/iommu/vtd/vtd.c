@@ -664,15 +664,130 @@ static int vtd_ctx_write(struct vtd *v, u32 sid, u64 lo, u64 hi)
 	return 0;
 }
 
+/* ---- Sharing another format's table (docs/vtd.md "EPT shared with VT-d") ---------- */
+
+/*
+ * What is wrong with @d, an entry of another format at @level, for a unit in legacy mode
+ * (VT-d 9.8, the SLE_* table in vtd_regs.h), or NULL: @leaf says whether the walker reached
+ * it as a leaf, @pa the address it must carry, @haw the unit's address width.
+ */
+static const char *vtd_sle_problem(u64 ecap, u64 d, unsigned int level, bool leaf, u64 pa, u32 haw)
+{
+	u64 align = leaf ? ((u64)1 << (12 + 9 * (3 - level))) - 1 : PAGE_SIZE - 1;
+
+	if ((d & SLE_TM) && !(ecap & ECAP_DT))
+		return "bit 62 set: TM, reserved without ECAP.DT";
+	if (haw < 52 && (d & GENMASK(51, haw)))
+		return "address bits at or above the unit's address width";
+	if (!leaf) {
+		if (d & SLE_PS)
+			return "PS (bit 7) set in a table entry";
+		if (d & SLE_SNP)
+			return "bit 11 set in a table entry (reserved)";
+		if ((d & (SLE_R | SLE_W)) != (SLE_R | SLE_W))
+			return "a table entry without R and W would cut access below it";
+	} else {
+		if (level < 3 && !(d & SLE_PS))
+			return "a large leaf without PS (bit 7): the unit would walk it as a table";
+		if ((d & SLE_SNP) && !(ecap & ECAP_SC))
+			return "SNP (bit 11) set, reserved without snoop control (ECAP.SC)";
+		if (d & SLE_ADDR & align)
+			return "address bits below a large page's size (reserved)";
+	}
+	if ((d & SLE_ADDR & ~align) != pa)
+		return "the unit reads another address than the entry maps";
+	return NULL;
+}
+
+int vtd_sl_shareable(u64 cap, u64 ecap, enum pt_fmt_id fmt, unsigned int ia_bits, const char **why)
+{
+	u32 sllps = (u32)FIELD_GET(CAP_SLLPS, cap), sagaw = (u32)FIELD_GET(CAP_SAGAW, cap);
+	u32 mgaw = (u32)FIELD_GET(CAP_MGAW, cap) + 1;
+	u8 leaves = pt_fmt_leaf_levels(fmt);
+	int start = pt_fmt_start_level(fmt, ia_bits);
+	/* Table pages and leaves come from RAM the identity view maps: below 2^ia_bits. */
+	const u64 top = ((u64)1 << ia_bits) - PAGE_SIZE, low = PAGE_SIZE;
+	const char *dummy;
+
+	if (!why)
+		why = &dummy;
+	*why = NULL;
+	if (!leaves || start < 0) {
+		*why = "unknown format or width";
+		return -EINVAL;
+	}
+	/* The context entry's AW names a 3-level (39-bit) or 4-level (48-bit) walk (VT-d 9.3). */
+	if (start > 1)
+		*why = "a walk shorter than 3 levels has no VT-d AW";
+	else if (!(sagaw & (start == 0 ? SAGAW_48 : SAGAW_39)))
+		*why = start == 0 ? "a 4-level walk and CAP.SAGAW lacks 48-bit AGAW" :
+				    "a 3-level walk and CAP.SAGAW lacks 39-bit AGAW";
+	else if (ia_bits > mgaw)
+		*why = "input addresses wider than CAP.MGAW";
+	else if (leaves & BIT(0))
+		*why = "leaves at level 0 (PS is reserved in an SL-PML4E)";
+	else if ((leaves & BIT(1)) && !(sllps & SLLPS_1G))
+		*why = "1 GiB leaves and CAP.SLLPS has no 1 GiB pages";
+	else if ((leaves & BIT(2)) && !(sllps & SLLPS_2M))
+		*why = "2 MiB leaves and CAP.SLLPS has no 2 MiB pages";
+	if (*why)
+		return -ENOTSUP;
+	/* Every table entry the walk can meet, at a low and a high table address. */
+	for (unsigned int l = (unsigned int)start; l < 3 && !*why; l++) {
+		for (unsigned int k = 0; k < 2 && !*why; k++) {
+			u64 d, pa = k ? top : low;
+
+			if (pt_fmt_encode(fmt, l, pa, 0, true, &d))
+				*why = "the format has no table entry at a level of the walk";
+			else
+				*why = vtd_sle_problem(ecap, d, l, false, pa, mgaw);
+		}
+	}
+	/*
+	 * Every leaf the format can write, read as the unit reads it, must grant what the
+	 * VT-d format's own leaf for the same attributes grants (R, W) with the same snoop
+	 * behaviour (SNP): the mirror the shared table replaces is the reference.
+	 */
+	for (unsigned int l = 1; l <= 3 && !*why; l++) {
+		if (!(leaves & BIT(l)))
+			continue;
+		for (pt_attr_t a = 0; a <= (PT_RWX | PT_DEVICE) && !*why; a++) {
+			u64 d, ref, pa = ALIGN_DOWN(top, (u64)1 << (12 + 9 * (3 - l)));
+
+			if (pt_fmt_encode(fmt, l, pa, a, false, &d))
+				continue; /* the format cannot write this attribute */
+			if (pt_fmt_encode(PT_FMT_VTD_SL, 3, 0, a, false, &ref))
+				ref = 0; /* the VT-d format maps nothing for it: no access */
+			if ((d & (SLE_R | SLE_W)) != (ref & (SLE_R | SLE_W)))
+				*why = "a leaf grants DMA other access (R/W) than the VT-d format would";
+			else if (!(d & (SLE_R | SLE_W)))
+				continue; /* not present to the unit, as intended */
+			else if ((d & SLE_SNP) != (ref & SLE_SNP))
+				*why = "a leaf's snoop behaviour (SNP, bit 11) differs from the VT-d "
+				       "format's";
+			else
+				*why = vtd_sle_problem(ecap, d, l, true, pa, mgaw);
+		}
+	}
+	return *why ? -ENOTSUP : 0;
+}
+
 /* Context entry fields for @pt under @did (0 and lo/hi, or -errno with the reason logged). */
 static int vtd_ctx_fields(const struct vtd *v, u32 sid, const struct pt *pt, u16 did, u64 *lo,
 			  u64 *hi)
 {
 	u32 aw;
 
-	if (!pt || pt->fmt != PT_FMT_VTD_SL || !pt->root || !IS_ALIGNED(pt->root, PAGE_SIZE) ||
-	    pt->start_level > 1) {
+	const char *why = NULL;
+
+	if (!pt || !pt->root || !IS_ALIGNED(pt->root, PAGE_SIZE) || pt->start_level > 1) {
 		plat_log("vtd: stream 0x%x: not a VT-d second-level table", sid);
+		return -EINVAL;
+	}
+	/* Another format's table (the EPT) only when the unit reads it as its own. */
+	if (pt->fmt != PT_FMT_VTD_SL &&
+	    vtd_sl_shareable(v->cap, v->ecap, pt->fmt, pt->ia_bits, &why)) {
+		plat_log("vtd: stream 0x%x: the unit cannot walk this table: %s", sid, why);
 		return -EINVAL;
 	}
 	/* Start level 0: 4-level, 48-bit AGAW (AW 2); start level 1: 3-level, 39-bit (AW 1). */
@@ -808,13 +923,31 @@ int vtd_attach_host(struct vtd *v, u32 sid, u32 nr, unsigned int *dom_idx)
 	ret = vtd_check_sids(v, sid, nr);
 	if (ret)
 		return ret;
-	mirrored = hv->cpu.fmt != PT_FMT_VTD_SL;
 	if (!v->host_dom) {
+		const char *why = NULL;
+
+		/*
+		 * Shared when the unit can walk the CPU table itself (a VT-d table, or an
+		 * EPT whose every entry the unit reads as the VT-d format's): one table,
+		 * each transition invalidates the CPU's TLB and the unit's IOTLB. Else the
+		 * core mirrors it in the VT-d format, in the same transactions.
+		 */
+		mirrored = hv->cpu.fmt != PT_FMT_VTD_SL &&
+			   vtd_sl_shareable(v->cap, v->ecap, hv->cpu.fmt, hv->cpu.ia_bits, &why);
+		if (!mirrored && hv->cpu.coherent && !v->coherent) {
+			mirrored = true;
+			why = "the CPU table is written without cache cleans and the unit's walks "
+			      "do not snoop (ECAP.C = 0)";
+		}
+		if (mirrored)
+			plat_log(
+				"vtd: host view mirrored in the VT-d format: the CPU table (format "
+				"%u) is not shared: %s",
+				(u32)hv->cpu.fmt, why);
 		/*
 		 * Domain first: from here on every host transition also invalidates
 		 * the unit, so no change slips between the context writes and the
-		 * registration. A CPU table in another format (EPT) is mirrored in
-		 * the VT-d format by the core, in the same transactions.
+		 * registration.
 		 */
 		ret = own_dom_attach(OWN_HOST, mirrored, PT_FMT_VTD_SL, v->coherent,
 				     &vtd_own_inval_ops, v, dom_idx, &res);
@@ -826,6 +959,7 @@ int vtd_attach_host(struct vtd *v, u32 sid, u32 nr, unsigned int *dom_idx)
 		v->host_dom_idx = *dom_idx;
 		v->host_pt = mirrored ? &hv->dom[*dom_idx].pt : &hv->cpu;
 	}
+	mirrored = v->host_pt != &hv->cpu;
 	*dom_idx = v->host_dom_idx;
 	ret = vtd_attach_range(v, sid, nr, v->host_pt, VTD_HOST_DID);
 	if (ret && !v->host_live) {

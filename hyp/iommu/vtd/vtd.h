@@ -100,6 +100,17 @@ struct vtd {
 	struct vtd_stats st;
 };
 
+/*
+ * Can a unit with @cap / @ecap walk, in legacy mode, a table of format @fmt with @ia_bits
+ * input bits as it is, granting every request what the VT-d format's own table would
+ * (same R/W, same SNP)? Walk length (SAGAW), MGAW, every leaf size (SLLPS), and every
+ * table entry and leaf the format's encoders write read as VT-d 9.8 entries (reserved
+ * bits: SNP without ECAP.SC, TM without ECAP.DT, PS, address bits). 0, or -ENOTSUP with
+ * *why (a static string) naming the first reason; -EINVAL for an unknown format or width.
+ * Reads no register: a function of the capabilities and the format only.
+ */
+int vtd_sl_shareable(u64 cap, u64 ecap, enum pt_fmt_id fmt, unsigned int ia_bits, const char **why);
+
 /* Probe and enable the unit at @base with table memory [mem_pa, mem_pa + mem_size). */
 int vtd_init(struct vtd *v, u64 base, u64 mem_pa, u64 mem_size);
 

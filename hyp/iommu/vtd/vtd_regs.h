@@ -55,11 +55,13 @@
 #define CAP_MAMV  GENMASK(53, 48) /* Maximum Address Mask Value (page-selective AM) */
 
 /* VT-d 11.4.3 Extended Capability Register */
-#define ECAP_C	  BIT(0)  /* Page-walk Coherency: walks snoop the CPU caches */
-#define ECAP_QI	  BIT(1)  /* Queued Invalidation support */
-#define ECAP_DT	  BIT(2)  /* Device-TLB support (ATS): never enabled here */
-#define ECAP_SC	  BIT(7)  /* Snoop Control: SL entry bit 11 (SNP) is defined */
-#define ECAP_SMTS BIT(43) /* Scalable Mode Translation Support (not used: legacy mode) */
+#define ECAP_C	   BIT(0)  /* Page-walk Coherency: walks snoop the CPU caches */
+#define ECAP_QI	   BIT(1)  /* Queued Invalidation support */
+#define ECAP_DT	   BIT(2)  /* Device-TLB support (ATS): never enabled here */
+#define ECAP_PT	   BIT(6)  /* Pass Through (context TT = 10): never used, it bypasses the table */
+#define ECAP_SC	   BIT(7)  /* Snoop Control: SL entry bit 11 (SNP) is defined */
+#define ECAP_SMTS  BIT(43) /* Scalable Mode Translation Support (not used: legacy mode) */
+#define ECAP_SLADS BIT(45) /* SL Accessed/Dirty: scalable mode only (PASID entry SLADE) */
 
 /*
  * VT-d 11.4.4 Global Command Register / 11.4.5 Global Status Register: the
@@ -159,6 +161,32 @@
 #define CE_HI_AW	GENMASK(2, 0)	/* Address Width: 1 = 39-bit 3-level, 2 = 48-bit 4-level */
 #define CE_HI_DID	GENMASK(23, 8)	/* Domain Identifier */
 #define VTD_CTX_ENTRIES 256U
+
+/*
+ * VT-d 9.8 Second-Level Paging Entries as a unit in legacy mode reads them (the format
+ * the core writes is hyp/mmu/fmt_vtd_sl.c; these are for vtd_sl_shareable, which reads
+ * another format's entries the way the unit would). Table entries (SL-PML4E, SL-PDPE,
+ * SL-PDE without PS) and leaves (SL-PTE, SL-PDE/SL-PDPE with PS):
+ *   0 R, 1 W                     access rights, ANDed down the walk; R = W = 0: not present
+ *   2 X, 5:3 EMT, 6 IPAT         ignored in legacy mode (no PASID entry sets SLEE / EMTE)
+ *   7 PS                         leaf at the SL-PDE (CAP.SLLPS 2 MiB) or SL-PDPE
+ *                                (CAP.SLLPS 1 GiB); reserved in an SL-PML4E; ignored in an SL-PTE
+ *   8 A, 9 D                     ignored in legacy mode (updated only with a PASID entry's SLADE,
+ *                                scalable mode, ECAP.SLADS)
+ *   10                           ignored
+ *   11 SNP                       leaves: snoop, reserved unless ECAP.SC; table entries: reserved
+ *                                (QEMU's intel-iommu checks it so, and VT-d defines no meaning)
+ *   HAW-1:12 ADDR                bits at and above the host address width are reserved;
+ *                                a large page's bits below its size are reserved
+ *   61:52, 63                    ignored
+ *   62 TM                        transient mapping: reserved unless ECAP.DT
+ */
+#define SLE_R	 BIT(0)
+#define SLE_W	 BIT(1)
+#define SLE_PS	 BIT(7)
+#define SLE_SNP	 BIT(11)
+#define SLE_ADDR GENMASK(51, 12)
+#define SLE_TM	 BIT(62)
 
 /* Source id (VT-d 3.4.1 "Identifying Origination of DMA Requests"): bus[15:8] devfn[7:0]. */
 #define SID_BUS(sid)   (((sid) >> 8) & 0xffU)

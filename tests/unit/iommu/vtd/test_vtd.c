@@ -712,11 +712,104 @@ static void test_core_dom_map_unmap(void **state)
 	env_teardown();
 }
 
+/* ---- sharing another format's table (vtd_sl_shareable) ------------------------ */
+
+/* QEMU 10's intel-iommu with aw-bits=48, snoop-control=on (vsim_reset's unit). */
+#define Q_CAP                                                                    \
+	(FIELD_PREP(CAP_SAGAW, SAGAW_39 | SAGAW_48) | FIELD_PREP(CAP_MGAW, 47) | \
+	 FIELD_PREP(CAP_SLLPS, SLLPS_2M | SLLPS_1G))
+#define Q_ECAP (ECAP_C | ECAP_QI | ECAP_SC)
+
+struct share_vec {
+	const char *name;
+	u64 cap, ecap;
+	enum pt_fmt_id fmt;
+	unsigned int ia_bits;
+	int ret;
+	const char *why; /* substring of the reason, NULL when shareable */
+};
+
 /*
- * x86 as it will be: the host CPU table is EPT (1 GiB pages, no SNP), so the unit
- * walks a VT-d mirror the core keeps in lockstep (2 MiB leaves at most).
+ * VT-d 9.3 (context entry AW / CAP.SAGAW), 9.8 (second-level entries: R W bits 0-1, PS bit
+ * 7, SNP bit 11 reserved without ECAP.SC, TM bit 62 reserved without ECAP.DT, bits 2-6 and
+ * 8-10 ignored in legacy mode), 11.4.2 (CAP.SLLPS, MGAW); Intel SDM Vol. 3C 29.3.2 tables
+ * 29-2/29-4/29-6 (the EPT leaves: R W X bits 0-2, memory type 5:3, ignore PAT 6, bit 7
+ * large page, bit 11 ignored, which the core's EPT sets on normal memory).
+ */
+static const struct share_vec share_vecs[] = {
+	{ "EPT 39-bit on QEMU's unit: 4-level walk, 1G/2M/4K, SNP with SC", Q_CAP, Q_ECAP,
+	  PT_FMT_X86_EPT, 39, 0, NULL },
+	{ "EPT 48-bit on QEMU's unit", Q_CAP, Q_ECAP, PT_FMT_X86_EPT, 48, 0, NULL },
+	{ "EPT with ECAP.DT and SLADS too (TM never written, A/D ignored in legacy mode)", Q_CAP,
+	  Q_ECAP | ECAP_DT | ECAP_SLADS | ECAP_PT, PT_FMT_X86_EPT, 39, 0, NULL },
+	{ "EPT, SLLPS without 1 GiB: the EPT maps 1 GiB leaves",
+	  Q_CAP & ~FIELD_PREP(CAP_SLLPS, SLLPS_1G), Q_ECAP, PT_FMT_X86_EPT, 39, -ENOTSUP,
+	  "1 GiB leaves" },
+	{ "EPT, SLLPS without 2 MiB", Q_CAP & ~FIELD_PREP(CAP_SLLPS, SLLPS_2M), Q_ECAP,
+	  PT_FMT_X86_EPT, 39, -ENOTSUP, "2 MiB leaves" },
+	{ "EPT, no snoop control: SNP is reserved", Q_CAP, Q_ECAP & ~ECAP_SC, PT_FMT_X86_EPT, 39,
+	  -ENOTSUP, "ECAP.SC" },
+	{ "EPT, SAGAW 39-bit only: the EPT always walks 4 levels",
+	  Q_CAP & ~FIELD_PREP(CAP_SAGAW, SAGAW_48), Q_ECAP, PT_FMT_X86_EPT, 39, -ENOTSUP,
+	  "48-bit AGAW" },
+	{ "EPT 48-bit, MGAW 39", (Q_CAP & ~CAP_MGAW) | FIELD_PREP(CAP_MGAW, 38), Q_ECAP,
+	  PT_FMT_X86_EPT, 48, -ENOTSUP, "MGAW" },
+	{ "NPT on QEMU's unit: no SNP on normal memory", Q_CAP, Q_ECAP, PT_FMT_X86_NPT, 39,
+	  -ENOTSUP, "SNP" },
+	{ "VT-d SL 39-bit on QEMU's unit", Q_CAP, Q_ECAP, PT_FMT_VTD_SL, 39, 0, NULL },
+	{ "VT-d SL, SAGAW 48-bit only: 3-level walk", Q_CAP & ~FIELD_PREP(CAP_SAGAW, SAGAW_39),
+	  Q_ECAP, PT_FMT_VTD_SL, 39, -ENOTSUP, "39-bit AGAW" },
+	{ "VT-d SL, no snoop control", Q_CAP, Q_ECAP & ~ECAP_SC, PT_FMT_VTD_SL, 39, -ENOTSUP,
+	  "ECAP.SC" },
+	{ "Arm stage 2 (valid bit 0, S2AP in 7:6, AF bit 10)", Q_CAP, Q_ECAP, PT_FMT_ARM64_S2, 40,
+	  -ENOTSUP, "" },
+	{ "EPT, width below the format's", Q_CAP, Q_ECAP, PT_FMT_X86_EPT, 20, -EINVAL, "width" },
+	{ "unknown format", Q_CAP, Q_ECAP, PT_FMT_NR, 39, -EINVAL, "unknown" },
+};
+
+static void test_share_vectors(void **state)
+{
+	const char *why;
+	unsigned int bad = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(share_vecs) / sizeof(share_vecs[0]); i++) {
+		const struct share_vec *t = &share_vecs[i];
+		int ret = vtd_sl_shareable(t->cap, t->ecap, t->fmt, t->ia_bits, &why);
+
+		if (ret != t->ret || (!t->why && why) ||
+		    (t->why && (!why || !strstr(why, t->why)))) {
+			print_error("share vector \"%s\": %d (%s), expected %d (%s)\n", t->name,
+				    ret, why ? why : "-", t->ret, t->why ? t->why : "-");
+			bad++;
+		}
+	}
+	assert_int_equal(bad, 0);
+	/* The EPT leaf the check read is the manual's: SDM table 29-6 + bit 11 (SNP for VT-d). */
+	{
+		u64 d;
+
+		assert_int_equal(pt_fmt_encode(PT_FMT_X86_EPT, 3, 0x40003000, PT_RWX, false, &d),
+				 0);
+		assert_int_equal(d, 0x40003877ULL);
+		assert_int_equal(pt_fmt_encode(PT_FMT_X86_EPT, 2, 0x40000000, PT_RW | PT_DEVICE,
+					       false, &d),
+				 0);
+		assert_int_equal(d, 0x400000c3ULL); /* UC, ignore PAT, 2 MiB, no SNP */
+		assert_int_equal(pt_fmt_encode(PT_FMT_X86_EPT, 0, 0x40000000, PT_R, false, &d),
+				 -EINVAL); /* no leaf at the PML4 */
+		assert_int_equal(pt_fmt_encode(PT_FMT_X86_EPT, 1, 0x40000000, 0, true, &d), 0);
+		assert_int_equal(d, 0x40000007ULL);
+	}
+}
+
+/*
+ * x86: the host CPU table is EPT. On a unit with every EPT page size and snoop control the
+ * unit walks the EPT itself (shared); on one without 1 GiB pages a VT-d mirror the core
+ * keeps in lockstep (2 MiB leaves at most).
  */
 static u16 *ept_db;
+static u64 fmt_env_cap_clear, fmt_env_ecap_clear; /* what the simulated unit lacks in fmt_env */
 
 static void fmt_env(enum pt_fmt_id cpu_fmt)
 {
@@ -750,6 +843,9 @@ static void fmt_env(enum pt_fmt_id cpu_fmt)
 	assert_int_equal(own_init(&cfg), 0);
 	hvc_set_features(0);
 	vsim_reset();
+	vsim.cap &= ~fmt_env_cap_clear;
+	vsim.ecap &= ~fmt_env_ecap_clear;
+	fmt_env_cap_clear = fmt_env_ecap_clear = 0; /* for this environment only */
 	memset(&vtd, 0, sizeof(vtd));
 	vmem = fake_alloc_pages(VMEM_PAGES, PAGE_SIZE);
 	assert_int_equal(vtd_init(&vtd, VSIM_BASE, vmem, VMEM_PAGES * PAGE_SIZE), 0);
@@ -760,13 +856,20 @@ static void test_core_ept_mirror(void **state)
 {
 	const struct own_view *hv;
 	const struct pt *mirror;
+	const char *log;
 	struct own_res res;
 	unsigned int level;
 	u64 page, pa, big = ENV_BIG + 0x12345000;
 	u32 vm;
 
 	(void)state;
+	fmt_env_cap_clear = FIELD_PREP(CAP_SLLPS, SLLPS_1G);
+	cap_start();
 	fmt_env(PT_FMT_X86_EPT);
+	log = cap_end();
+	/* The fallback is logged with its reason. */
+	if (!strstr(log, "host view mirrored") || !strstr(log, "1 GiB leaves"))
+		fail_msg("no mirrored fallback with its reason in the log:\n%s", log);
 	hv = own_view_of(OWN_HOST);
 	mirror = &hv->dom[vtd.host_dom_idx].pt;
 	assert_int_equal(hv->cpu.fmt, PT_FMT_X86_EPT);
@@ -796,6 +899,104 @@ static void test_core_ept_mirror(void **state)
 	assert_int_equal(pa, page);
 	assert_false(vtd.failed);
 	assert_int_equal(vsim.bad_descs + vsim.bad_writes, 0);
+	free(ept_db);
+	ept_db = NULL;
+}
+
+/*
+ * The EPT shared: the context entries point at the EPT root itself, DMA goes through its
+ * 1 GiB leaves, and a donate changes that one table and invalidates both the CPU's TLB
+ * and the unit's IOTLB (with a wait) before it returns.
+ */
+static void test_core_ept_shared(void **state)
+{
+	const struct own_view *hv;
+	struct own_res res;
+	unsigned int level;
+	u64 page, pa, ce[2], big = ENV_BIG + 0x12345000, tables, cpu_inv, psi, waits;
+	const char *log;
+	u32 vm;
+
+	(void)state;
+	cap_start();
+	fmt_env(PT_FMT_X86_EPT);
+	log = cap_end();
+	if (!strstr(log, "shared table") || strstr(log, "mirrored"))
+		fail_msg("the EPT was not shared:\n%s", log);
+	hv = own_view_of(OWN_HOST);
+	assert_int_equal(hv->cpu.fmt, PT_FMT_X86_EPT);
+	assert_false(hv->dom[vtd.host_dom_idx].mirrored);
+	assert_ptr_equal(vtd.host_pt, &hv->cpu);
+	assert_int_equal(hv->dom[vtd.host_dom_idx].pt.root, 0); /* no mirror table */
+	assert_int_equal(vtd_read_ctx(&vtd, SID_EDU, ce), 0);
+	assert_int_equal(ce[0] & CE_LO_SLPTPTR, hv->cpu.root);
+	assert_int_equal(FIELD_GET(CE_HI_AW, ce[1]), 2); /* the EPT's 4-level walk */
+	assert_int_equal(FIELD_GET(CE_HI_DID, ce[1]), VTD_HOST_DID);
+	/* The unit walks the EPT's 1 GiB leaf as one SL-PDPE page. */
+	assert_int_equal(pt_lookup(&hv->cpu, big, NULL, NULL, &level), 0);
+	assert_int_equal(level, 1);
+	assert_int_equal(vsim_dma(SID_EDU, big, true, false, &pa), 0);
+	assert_int_equal(pa, big);
+	assert_int_equal(vsim_tlb_count(VTD_HOST_DID, ALIGN_DOWN(big, SZ_1G), SZ_1G), 1);
+	page = env_host_pages(1, PAGE_SIZE);
+	assert_int_equal(vsim_dma(SID_EDU, page, true, false, &pa), 0);
+	assert_int_equal(pa, page);
+	assert_int_equal(vsim_tlb_count(VTD_HOST_DID, page, PAGE_SIZE), 1);
+	vm = env_vm_create(64, 39);
+	tables = hv->cpu.nr_tables;
+	cpu_inv = env_cpu_rec.inval_calls;
+	psi = vsim.iotlb[QI_IOTLB_G_PAGE] + vsim.iotlb[QI_IOTLB_G_DOMAIN];
+	waits = vsim.waits;
+	memset(&res, 0, sizeof(res));
+	assert_int_equal(own_host_donate_vm(vm, page, 0x10000000, 1, &res), 0);
+	/* One table changed: the EPT lost the page (its table count moved or not, no mirror). */
+	assert_int_not_equal(pt_lookup(&hv->cpu, page, NULL, NULL, NULL), 0);
+	assert_int_equal(hv->dom[vtd.host_dom_idx].pt.root, 0);
+	assert_true(hv->cpu.nr_tables >= tables);
+	/* Both invalidations, the unit's waited for, in the same call. */
+	assert_true(env_cpu_rec.inval_calls > cpu_inv);
+	assert_true(vsim.iotlb[QI_IOTLB_G_PAGE] + vsim.iotlb[QI_IOTLB_G_DOMAIN] > psi);
+	assert_true(vsim.waits > waits);
+	assert_int_equal(vsim_tlb_count(VTD_HOST_DID, page, PAGE_SIZE), 0);
+	assert_int_equal(vsim_dma(SID_EDU, page, true, false, &pa), FR_WRITE);
+	assert_int_equal(vsim_dma(SID_EDU, page, false, false, &pa), FR_READ);
+	assert_int_equal(vsim_dma(SID_EDU, page + PAGE_SIZE, false, false, &pa), 0);
+	memset(&res, 0, sizeof(res));
+	assert_int_equal(own_host_reclaim_vm(vm, 0x10000000, 1, &res), 0);
+	assert_int_equal(vsim_dma(SID_EDU, page, true, false, &pa), 0);
+	assert_int_equal(pa, page);
+	assert_false(vtd.failed);
+	assert_int_equal(vsim.bad_descs + vsim.bad_writes, 0);
+	free(ept_db);
+	ept_db = NULL;
+}
+
+/*
+ * A unit whose walks do not snoop (ECAP.C = 0) cannot share the EPT the CPU writes
+ * without cache cleans: mirrored (cleaned), the reason logged, and DMA never reads a
+ * line the CPU did not clean.
+ */
+static void test_core_ept_noncoherent(void **state)
+{
+	const struct own_view *hv;
+	const char *log;
+	u64 page, pa;
+
+	(void)state;
+	fmt_env_ecap_clear = ECAP_C;
+	cap_start();
+	fmt_env(PT_FMT_X86_EPT);
+	log = cap_end();
+	if (!strstr(log, "host view mirrored") || !strstr(log, "ECAP.C = 0"))
+		fail_msg("no mirrored fallback with its reason in the log:\n%s", log);
+	hv = own_view_of(OWN_HOST);
+	assert_true(hv->dom[vtd.host_dom_idx].mirrored);
+	assert_false(hv->dom[vtd.host_dom_idx].pt.coherent);
+	page = env_host_pages(1, PAGE_SIZE);
+	assert_int_equal(vsim_dma(SID_EDU, page, true, false, &pa), 0);
+	assert_int_equal(pa, page);
+	assert_int_equal(vsim.stale_reads, 0);
+	assert_false(vtd.failed);
 	free(ept_db);
 	ept_db = NULL;
 }
@@ -849,7 +1050,10 @@ int main(void)
 		cmocka_unit_test_setup(test_noncoherent, setup),
 		cmocka_unit_test(test_core_host_view),
 		cmocka_unit_test(test_core_dom_map_unmap),
+		cmocka_unit_test(test_share_vectors),
 		cmocka_unit_test(test_core_ept_mirror),
+		cmocka_unit_test(test_core_ept_shared),
+		cmocka_unit_test(test_core_ept_noncoherent),
 		cmocka_unit_test(test_core_shared_view),
 	};
 
