@@ -22,7 +22,7 @@ qpid=
 trap '[ -n "$qpid" ] && kill -9 "$qpid" 2>/dev/null; rm -rf "$work"' EXIT
 trap 'exit 1' INT TERM
 unset ESP_HYP ESP_INITRD ESP_CMDLINE ESP_CFG ESP_POOL_MIB ESP_STACK_KIB ESP_CPUS ESP_UNSAFE_DMA
-PLAN=$((39 + 15 + 3))  # 39 before application processors, 15 for them, 3 TLB shootdown
+PLAN=$((39 + 15 + 3 + 3))  # 39 before application processors, 15 for them, 3 TLB shootdown, 3 host MMIO
 echo "1..$PLAN" > "$tap"
 echo "1..$PLAN"
 n=0
@@ -110,6 +110,35 @@ assert "hypervisor: the kernel's read was logged too (NPF, CPL 0)" \
 	has "^lockstep: host read at GPA $want refused \\(NPF error 0x[0-9a-f]+, RIP 0xffff[0-9a-f]+, CPL 0, APIC ID [0-9]+\\)"
 assert "host: another reserved range is read fine (the probe itself works)" \
 	eval "sed -n 's/^svmtest: probe 0x[0-9a-f]* rc 0 0x[0-9A-Fa-f]*$/x/p' '$log' | grep -q x"
+# Default-deny host MMIO (docs/x86.md "Host MMIO"): the loader's device map for q35, the
+# hypervisor mapping only it, a hole refused, and nothing else Linux touched refused.
+comment "$(grep -E '^lockstep-boot: device map: ' "$log")"
+comment "$(grep -E '^lockstep: host MMIO: ' "$log")"
+assert "loader: q35's device map allows the ECAM, the I/O APIC, the HPET, PCI BARs and the legacy area, denies nothing" \
+	eval "has '^lockstep-boot: device MCFG ECAM 0xB0000000\+0x10000000: host may use' &&
+		has '^lockstep-boot: device MADT IOAPIC 0xFEC00000\+0x1000: host may use' &&
+		has '^lockstep-boot: device HPET table 0xFED00000\+0x400: host may use' &&
+		has '^lockstep-boot: device PCI 00:0[0-9a-f].0 BAR[0-5] 0x[0-9A-F]+\+0x[0-9A-F]+: host may use' &&
+		has '^lockstep-boot: device legacy 0xa0000-0xfffff 0xA0000\+0x60000: host may use' &&
+		has '^lockstep-boot: device map: [0-9]+ devices allowed, 0 denied;' &&
+		has '^lockstep: host MMIO: default deny, [1-9][0-9]* windows of the loader.s device map mapped$'"
+assert "host MMIO: a user read of a hole (0x4000000000: no RAM, no device window) is refused (SIGSEGV) and logged" \
+	eval "[ '$(val hole_read)' = 'rc 139' ] &&
+		has '^lockstep: host read at GPA 0x4000000000 refused \(NPF error 0x[0-9a-f]+, RIP 0x[0-9a-f]+, CPL 3, '"
+npf=$(sed -n 's/^lockstep: host \(read\|write\) at GPA \(0x[0-9a-f]*\) refused .*/\2/p' "$log" | sort -u | tr '\n' ' ')
+comment "host accesses refused at: $npf"
+tlb_npf_ok() {
+	local a
+	for a in $npf; do
+		case $a in
+		"$want" | 0xfed90000 | 0xfed90018 | 0x4000000000) ;;
+		*) return 1 ;;
+		esac
+	done
+	[ -n "$npf" ]
+}
+assert "host MMIO: Linux found every device it uses: no host access refused but the test's own (hypervisor memory, VT-d registers, the hole)" \
+	tlb_npf_ok
 comment "VT-d registers: user read $(val vtd_read), user write of GCMD $(val vtd_write)"
 assert "host: a user read of the VT-d unit's registers (0xfed90000) is refused (SIGSEGV) and logged" \
 	eval "[ '$(val vtd_read)' = 'rc 139' ] &&
