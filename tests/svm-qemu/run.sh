@@ -22,7 +22,7 @@ qpid=
 trap '[ -n "$qpid" ] && kill -9 "$qpid" 2>/dev/null; rm -rf "$work"' EXIT
 trap 'exit 1' INT TERM
 unset ESP_HYP ESP_INITRD ESP_CMDLINE ESP_CFG ESP_POOL_MIB ESP_STACK_KIB ESP_CPUS ESP_UNSAFE_DMA
-PLAN=$((39 + 15 + 3 + 3))  # 39 before application processors, 15 for them, 3 TLB shootdown, 3 host MMIO
+PLAN=$((39 + 15 + 3 + 3 + 3))  # 39 before application processors, 15 for them, 3 TLB shootdown, 3 host MMIO, 3 DMA domains
 echo "1..$PLAN" > "$tap"
 echo "1..$PLAN"
 n=0
@@ -267,6 +267,17 @@ assert "TLB: a donate on CPU 1 requested N >= 1 shootdowns on that CPU, none on 
 assert "TLB: the 3 other CPUs each targeted and acknowledged N times, NMI-kicked at most N, at least one kick; the requester not targeted" \
 	tlb_acks
 assert "TLB: every CPU entered the host again with a whole-TLB flush (TLB_CONTROL 1)" tlb_flushes
+# Host DMA domains on VT-d: the edu in a domain (docs/x86.md "Host DMA domains").
+ok0=0x0000000000000000
+comment "DMA domain: $(val dom_map); $(val dom_fault); $(val dom_detach)"
+set -- $(val dom_fault); df0=${2:-x} df1=${3:-x} df2=${4:-x} dfu=${6:-x}
+assert "DMA domain: created, the edu (source id 0x10) attached, two IOVAs mapped; the edu copies A to B through them (0 bytes differ)" \
+	eval "has '^lockstep: VT-d unit 0xfed90000: host DMA domains offered' &&
+		[ '$(val dom_map)' = 'create $ok0 dom 0 attach $ok0 map $ok0 $ok0 mism 0' ]"
+assert "DMA domain: DMA to an address the domain does not map faults (VT-d fault counted), so does an IOVA after UNMAP" \
+	eval "[ '$dfu' = '$ok0' ] && [ '$df1' -gt '$df0' ] 2>/dev/null && [ '$df2' -gt '$df1' ] 2>/dev/null"
+assert "DMA domain: after DETACH the edu is back in the host view (DMA to host pages works); the domain destroyed" \
+	test "$(val dom_detach)" = "detach $ok0 mism 0 unmap $ok0 destroy $ok0"
 assert "host: a user-mode VMMCALL gets #UD (SIGILL, status 132)" test "$(val vmmcall_user)" = "rc 132"
 assert "host: /init ran to the end" has '^svmtest: done$'
 assert "hypervisor: no panic" eval "! has 'lockstep: PANIC'"
