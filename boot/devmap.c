@@ -551,6 +551,14 @@ static void dm_madt(struct ldr_devmap *m, const uint8_t *t)
 		if (el < 2 || el > len - off)
 			break;
 		switch (e[0]) {
+		case 0x01: /* I/O APIC (5.2.12.3): address +4, 32 bits; one 4 KiB page */
+			if (el >= 12) {
+				w[0] = (struct ls_mem_range){ ldr_le32(e + 4), 0x1000 };
+				dm_device(m, LDR_SRC_TABLE, "MADT IOAPIC", NULL, LDR_DEV_ALLOW,
+					  "I/O APIC (interrupt controller): no DMA", w, 1,
+					  UINT32_MAX);
+			}
+			break;
 		case 0x0b: /* GICC (5.2.12.14): base +32, GICV +40, GICH +48, GICR +60 */
 			if (el >= 68) {
 				if (ldr_le64(e + 32))
@@ -853,6 +861,7 @@ static const struct {
 	{ "ARMH0061", "PL061 GPIO: no DMA" },
 	{ "ARMH0031", "PL031 RTC: no DMA" },
 	{ "ACPI0013", "ACPI Generic Event Device: registers only" },
+	{ "PNP0103", "HPET (timer): no DMA" },
 };
 
 static const struct {
@@ -883,8 +892,11 @@ static void dm_aml_device_done(struct dm_aml *x, struct dm_amldev *d)
 		}
 	if (!why && (ldr_streq(d->hid, "PNP0A08") || ldr_streq(d->hid, "PNP0A03"))) {
 		if (x->pci_ok) {
-			why = "PCIe root complex behind the SMMU Lockstep owns (every function "
-			      "checked against the IORT: boot/pcicheck.c)";
+			why = x->m->iommu_vtd ?
+				      "PCI root complex behind the VT-d units Lockstep owns (every "
+				      "function checked against the DMAR: boot/pcicheck.c)" :
+				      "PCIe root complex behind the SMMU Lockstep owns (every function "
+				      "checked against the IORT: boot/pcicheck.c)";
 			verdict = LDR_DEV_ALLOW;
 		} else {
 			why = x->pci_why ? x->pci_why :
@@ -1118,8 +1130,9 @@ const char *devmap_acpi(struct ldr_devmap *m, const void *rsdp, uint64_t smmu_ba
 					  (uint64_t)(e[11] - e[10] + 1) << 20 };
 		struct ls_sid_range r[LS_BOOT_MAX_SID_RANGES];
 		uint32_t nr = 0;
-		const char *why = !smmu_base ? "no SMMU owned by Lockstep" :
-				  !iort	     ? "no IORT: which RIDs reach the SMMU is unknown" :
+		const char *why = m->iommu_vtd ? NULL :
+				  !smmu_base   ? "no SMMU owned by Lockstep" :
+				  !iort	       ? "no IORT: which RIDs reach the SMMU is unknown" :
 					  iort_rc_rids(iort, ldr_le32(iort + 4), smmu_base, seg, r,
 						       LS_BOOT_MAX_SID_RANGES, &nr);
 
@@ -1133,8 +1146,20 @@ const char *devmap_acpi(struct ldr_devmap *m, const void *rsdp, uint64_t smmu_ba
 			m->pci_rids_known = 1;
 		}
 		dm_device(m, LDR_SRC_TABLE, "MCFG ECAM", NULL, why ? LDR_DEV_DENY : LDR_DEV_ALLOW,
-			  why ? why : "PCIe configuration space of a root complex behind the SMMU",
+			  why ? why :
+			  m->iommu_vtd ?
+				"PCIe configuration space; every function's DMA goes "
+				"through VT-d (boot/pcicheck.c)" :
+				"PCIe configuration space of a root complex behind the SMMU",
 			  &w, 1, UINT32_MAX);
+	}
+	/* HPET (IA-PC HPET 1.0a, 3.2.4 Table 3): Base Address, a GAS at +40 (address +44). */
+	t = dm_acpi_find(rsdp, "HPET", 0);
+	if (t && ldr_le32(t + 4) >= 56 && t[40] == 0) { /* GAS space 0: system memory */
+		struct ls_mem_range w = { ldr_le64(t + 44), 0x400 };
+
+		dm_device(m, LDR_SRC_TABLE, "HPET table", NULL, LDR_DEV_ALLOW,
+			  "HPET (timer): no DMA", &w, 1, UINT32_MAX);
 	}
 	/* DSDT (from the FADT's X_DSDT, else DSDT) and every SSDT. */
 	t = dm_acpi_find(rsdp, "FACP", 0);
@@ -1206,6 +1231,13 @@ void devmap_add_runtime(struct ldr_devmap *m, uint64_t base, uint64_t size)
 		  "UEFI runtime services registers (flash, RTC): no DMA",
 		  &(struct ls_mem_range){ base, size }, 1, UINT32_MAX);
 	m->flags |= LS_BOOT_MMIO_FROM_EFI_RT;
+}
+
+void devmap_add_allowed(struct ldr_devmap *m, const char *name, const char *why, uint64_t base,
+			uint64_t size)
+{
+	dm_device(m, LDR_SRC_EFI, name, NULL, LDR_DEV_ALLOW, why,
+		  &(struct ls_mem_range){ base, size }, 1, UINT32_MAX);
 }
 
 static int dm_overlap(uint64_t a, uint64_t as, uint64_t b, uint64_t bs)

@@ -30,6 +30,8 @@ void initrd_uninstall(void);
 /* vtd: the VT-d units the hypervisor takes (x86_64), NULL on AArch64: then a function's
  * DMA is translated when a unit's device scope covers it (dmar_rid_translated). */
 UINTN pcicheck_untranslated(const struct ldr_devmap *m, int have_smmu, const struct ldr_dmar *vtd);
+/* x86: every PCI function's memory BARs into the device map (allowed). */
+void pcicheck_bars(struct ldr_devmap *m);
 
 /*
  * handoff.c: the ExitBootServices wrapper and the hypervisor call; boot/arch/<arch>.c:

@@ -360,6 +360,12 @@ struct ldr_devmap {
 	uint32_t nr_gicr, nr_its, gicr_from_gicc, gic_overflow;
 	struct ls_mem_range gicr[LS_BOOT_MAX_GICR];
 	uint64_t its[LS_BOOT_MAX_ITS];
+	/*
+	 * x86: the PCI functions' DMA goes through VT-d units the hypervisor takes (the
+	 * ACPI DMAR; boot/pcicheck.c refuses any function outside their scope), set by the
+	 * loader before devmap_acpi: the ECAM and the PCI roots are then allowed.
+	 */
+	uint32_t iommu_vtd;
 };
 
 /* Does the description route requester ID rid through the SMMU (m->pci_rids)? */
@@ -375,6 +381,13 @@ const char *devmap_aml(struct ldr_devmap *m, const uint8_t *table, uint32_t len,
 		       int pci_ok, const char *pci_why);
 /* A UEFI runtime MMIO descriptor (EfiMemoryMappedIO with EFI_MEMORY_RUNTIME). */
 void devmap_add_runtime(struct ldr_devmap *m, uint64_t base, uint64_t size);
+/*
+ * x86: one more window the host may use, found outside the ACPI tables (a PCI BAR of a
+ * function translated by VT-d, the legacy area below 1 MiB, a firmware MMIO descriptor);
+ * @name and @why must stay valid (string literals, or the caller's static buffer).
+ */
+void devmap_add_allowed(struct ldr_devmap *m, const char *name, const char *why, uint64_t base,
+			uint64_t size);
 /*
  * The host's device windows: allowed windows rounded out to 4 KiB pages, minus any
  * whose pages touch a denied window or the SMMU frame (deny wins; m->conflicts

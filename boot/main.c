@@ -471,7 +471,8 @@ static void ldr_hide(struct ldr_state *s, struct ls_boot_info *info, void *fdt, 
  * cannot be built (too many windows): then Lockstep does not start.
  */
 static EFI_STATUS ldr_device_map(void *fdt, void *rsdp, uint64_t smmu_base, uint64_t smmu_size,
-				 struct ls_mem_range *out, uint32_t *nr_out)
+				 const struct ldr_dmar *vtd, struct ls_mem_range *out,
+				 uint32_t *nr_out)
 {
 	EFI_MEMORY_DESCRIPTOR *mm = NULL;
 	UINTN mm_size = 0, key, dsize, off;
@@ -481,6 +482,7 @@ static EFI_STATUS ldr_device_map(void *fdt, void *rsdp, uint64_t smmu_base, uint
 	int n;
 
 	devmap_init(&ldr_dm);
+	ldr_dm.iommu_vtd = vtd != NULL;
 	if (fdt) {
 		err = devmap_fdt(&ldr_dm, fdt, fdt_total_size(fdt), smmu_base);
 		if (err)
@@ -505,9 +507,26 @@ static EFI_STATUS ldr_device_map(void *fdt, void *rsdp, uint64_t smmu_base, uint
 				    (d->Attribute & EFI_MEMORY_RUNTIME))
 					devmap_add_runtime(&ldr_dm, d->PhysicalStart,
 							   d->NumberOfPages * EFI_PAGE_SIZE);
+				else if (vtd && d->Type == EfiMemoryMappedIO)
+					devmap_add_allowed(&ldr_dm, "EFI MMIO",
+							   "firmware-described MMIO (UEFI memory "
+							   "map EfiMemoryMappedIO)",
+							   d->PhysicalStart,
+							   d->NumberOfPages * EFI_PAGE_SIZE);
 			}
 		if (mm)
 			FreePool(mm);
+	}
+	if (vtd) {
+		/*
+		 * x86: the PCI functions' BARs (all translated by VT-d, else the loader stops
+		 * below), and the legacy area between 640 KiB and 1 MiB (VGA memory, option
+		 * and BIOS ROMs), which Linux scans for ROM signatures and MP tables.
+		 */
+		pcicheck_bars(&ldr_dm);
+		devmap_add_allowed(&ldr_dm, "legacy 0xa0000-0xfffff",
+				   "ISA hole: VGA memory, option and BIOS ROMs (no DMA)", 0xa0000,
+				   0x60000);
 	}
 	for (i = 0; i < ldr_dm.nr_dev; i++) {
 		const struct ldr_dev *d = &ldr_dm.dev[i];
@@ -976,10 +995,10 @@ static EFI_STATUS ldr_prepare_hyp(struct ldr_state *s)
 		smmu_size = LDR_SMMUV3_FRAME;
 		smmu_src = L"ACPI IORT";
 	}
-	st = ldr_device_map(fdt, rsdp, smmu_base, smmu_size, host_mmio, &nr_host_mmio);
+	vtd = ldr_owned_vtd(rsdp);
+	st = ldr_device_map(fdt, rsdp, smmu_base, smmu_size, vtd, host_mmio, &nr_host_mmio);
 	if (EFI_ERROR(st))
 		return st;
-	vtd = ldr_owned_vtd(rsdp);
 	iommu = vtd ? "VT-d" : "SMMU";
 	s->untranslated = pcicheck_untranslated(&ldr_dm, smmu_base != 0, vtd);
 	if (s->untranslated && !s->cfg.unsafe_dma) {

@@ -9,6 +9,7 @@
  * (UEFI 2.10 14.4), finds the virtio ones and asks each whether it offers the
  * feature (device_feature_select = 1, then bit 1 of device_feature).
  */
+#include "bytes.h"
 #include "efi_ldr.h"
 
 #include <efipciio.h>
@@ -76,6 +77,66 @@ static int pc_access_platform(EFI_PCI_IO_PROTOCOL *io, const char **why)
 		       NULL :
 		       "does not offer VIRTIO_F_ACCESS_PLATFORM: its DMA bypasses the SMMU";
 	return *why ? 0 : 1;
+}
+
+/*
+ * x86: the memory BARs of every PCI function, as the firmware assigned them, into the
+ * device map (the host's nested map maps them; docs/x86.md "Host MMIO"). The PCI I/O
+ * protocol describes each BAR with ACPI resource descriptors (UEFI 2.10 14.4
+ * GetBarAttributes): a QWord Address Space Descriptor (ACPI 6.5 6.4.3.5.1: tag 8Ah,
+ * resource type +3 (0 = memory), minimum +14, length +38) per BAR, then an End Tag.
+ * Called only when VT-d translates every function (the loader refuses otherwise).
+ */
+void pcicheck_bars(struct ldr_devmap *m)
+{
+	EFI_HANDLE *h = NULL;
+	UINTN nh = 0, i;
+	static char names[LDR_DEV_MAX][24];
+	uint32_t nn = 0;
+
+	if (EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &pci_io_guid, NULL, &nh, &h)))
+		return;
+	for (i = 0; i < nh; i++) {
+		EFI_PCI_IO_PROTOCOL *io;
+		UINTN seg, bus, dev, fn;
+		UINT8 bar;
+
+		if (EFI_ERROR(BS->HandleProtocol(h[i], &pci_io_guid, (void **)&io)))
+			continue;
+		io->GetLocation(io, &seg, &bus, &dev, &fn);
+		for (bar = 0; bar < 6; bar++) {
+			UINT64 sup = 0;
+			uint8_t *r = NULL;
+			uint64_t base, len;
+
+			if (EFI_ERROR(io->GetBarAttributes(io, bar, &sup, (void **)&r)) || !r)
+				continue;
+			if (r[0] == 0x8a && r[3] == 0) {
+				base = ldr_le64(r + 14);
+				len = ldr_le64(r + 38);
+				if (len && nn < LDR_DEV_MAX) {
+					char *n = names[nn++];
+					static const char hex[] = "0123456789abcdef";
+
+					/* "PCI bb:dd.f BARn" */
+					n[0] = 'P', n[1] = 'C', n[2] = 'I', n[3] = ' ';
+					n[4] = hex[(bus >> 4) & 15], n[5] = hex[bus & 15];
+					n[6] = ':', n[7] = hex[(dev >> 4) & 1],
+					n[8] = hex[dev & 15];
+					n[9] = '.', n[10] = hex[fn & 7], n[11] = ' ';
+					n[12] = 'B', n[13] = 'A', n[14] = 'R',
+					n[15] = (char)('0' + bar);
+					n[16] = 0;
+					devmap_add_allowed(m, n,
+							   "PCI BAR of a function whose DMA goes "
+							   "through VT-d",
+							   base, len);
+				}
+			}
+			FreePool(r);
+		}
+	}
+	FreePool(h);
 }
 
 /*

@@ -37,7 +37,7 @@ svm-qemu:
 
 # Host-native tests of the x86 backend's decisions that need no CPU (docs/x86.md "Tests"):
 # the emulation of the host's xAPIC writes (hyp/arch/x86/apic.c, the real file, against
-# stand-ins), ASan + UBSan. build/test-logs/x86-unit.tap.
+# stand-ins) and the TLB shootdown protocol (tlb.c), ASan + UBSan. build/test-logs/x86-unit.tap.
 X86U_B   := $(B)/x86-unit
 X86U_BIN := $(X86U_B)/test_apic
 
@@ -50,13 +50,27 @@ $(X86U_BIN): $(TOP)/tests/svm-qemu/test_apic.c $(TOP)/hyp/arch/x86/apic.c \
 	$(HOSTCC) -std=gnu11 -g -O1 $(UNIT_SAN) $(WARN) $(CORE_INC) -I$(TOP)/hyp/arch/x86/include \
 		$(TOP)/tests/svm-qemu/test_apic.c $(TOP)/hyp/arch/x86/apic.c -o $@
 
+# The TLB shootdown protocol (hyp/arch/x86/tlb.c, the real file) with a thread per CPU.
+X86U_TLB := $(X86U_B)/test_tlb
+
+$(X86U_TLB): $(TOP)/tests/svm-qemu/test_tlb.c $(TOP)/hyp/arch/x86/tlb.c \
+		$(wildcard $(TOP)/hyp/arch/x86/include/x86/*.h) $(TOP)/include/lockstep/abi.h \
+		$(TOP)/mk/svm.mk
+	@mkdir -p $(@D)
+	$(HOSTCC) -std=gnu11 -g -O1 -pthread $(UNIT_SAN) $(WARN) $(CORE_INC) \
+		-I$(TOP)/hyp/arch/x86/include $(TOP)/tests/svm-qemu/test_tlb.c \
+		$(TOP)/hyp/arch/x86/tlb.c -o $@
+
+# Each binary prints its own plan; a build failure or a crash is one "not ok".
 x86-unit:
 	@mkdir -p $(B)/test-logs
-	@if $(MAKE) --no-print-directory $(X86U_BIN) >/dev/null 2>&1; \
-	then $(X86U_BIN) > $(B)/test-logs/x86-unit.tap || \
-		echo "not ok - x86-unit: test_apic exited with status $$?" >> $(B)/test-logs/x86-unit.tap; \
-	else printf '1..1\nnot ok 1 - x86-unit: build of tests/svm-qemu/test_apic.c failed\n' \
-		> $(B)/test-logs/x86-unit.tap; fi
+	@: > $(B)/test-logs/x86-unit.tap
+	@for t in test_apic test_tlb; do \
+	if $(MAKE) --no-print-directory $(X86U_B)/$$t >/dev/null 2>&1; \
+	then $(X86U_B)/$$t >> $(B)/test-logs/x86-unit.tap || \
+		echo "not ok - x86-unit: $$t exited with status $$?" >> $(B)/test-logs/x86-unit.tap; \
+	else printf '1..1\nnot ok 1 - x86-unit: build of tests/svm-qemu/%s.c failed\n' $$t \
+		>> $(B)/test-logs/x86-unit.tap; fi; done
 	@cat $(B)/test-logs/x86-unit.tap
 
 # Smash-and-merge in the nested table and the VT-d mirror, and virtio I/O behind VT-d through a

@@ -2012,6 +2012,99 @@ static void test_sig(void)
 	}
 }
 
+/*
+ * x86 (q35-like) ACPI tables for devmap_acpi: RSDP -> XSDT -> FADT (X_DSDT at 140 -> an empty
+ * DSDT), MADT with one I/O APIC (ACPI 6.5 5.2.12.3), HPET (IA-PC HPET 1.0a 3.2.4: Base Address
+ * GAS at 40) and MCFG (PCI Firmware 3.2 4.1.2: one segment-0 entry, buses 0-255).
+ */
+static uint8_t x_rsdp[36], x_xsdt[36 + 32], x_facp[148], x_dsdt[36], x_madt[44 + 12], x_hpet[56],
+	x_mcfg[44 + 16];
+
+static void x86_acpi_build(void)
+{
+	memset(x_rsdp, 0, sizeof(x_rsdp));
+	acpi_sig_put(x_rsdp, "RSD PTR ");
+	x_rsdp[15] = 2;
+	x_rsdp[20] = 36;
+	acpi_put64(x_rsdp + 24, (uint64_t)(uintptr_t)x_xsdt);
+	acpi_fix(x_rsdp, 20, 8);
+	acpi_fix(x_rsdp, 36, 32);
+	memset(x_dsdt, 0, sizeof(x_dsdt));
+	acpi_sig_put(x_dsdt, "DSDT");
+	x_dsdt[4] = sizeof(x_dsdt);
+	acpi_fix(x_dsdt, sizeof(x_dsdt), 9);
+	memset(x_facp, 0, sizeof(x_facp));
+	acpi_sig_put(x_facp, "FACP");
+	x_facp[4] = sizeof(x_facp);
+	acpi_put64(x_facp + 140, (uint64_t)(uintptr_t)x_dsdt);
+	acpi_fix(x_facp, sizeof(x_facp), 9);
+	memset(x_madt, 0, sizeof(x_madt));
+	acpi_sig_put(x_madt, "APIC");
+	x_madt[4] = sizeof(x_madt);
+	x_madt[44] = 1;	 /* I/O APIC */
+	x_madt[45] = 12; /* length */
+	x_madt[50] = 0xc0;
+	x_madt[51] = 0xfe; /* address 0xfec00000 (+4, 32 bits) */
+	acpi_fix(x_madt, sizeof(x_madt), 9);
+	memset(x_hpet, 0, sizeof(x_hpet));
+	acpi_sig_put(x_hpet, "HPET");
+	x_hpet[4] = sizeof(x_hpet);
+	acpi_put64(x_hpet + 44, 0xfed00000);
+	acpi_fix(x_hpet, sizeof(x_hpet), 9);
+	memset(x_mcfg, 0, sizeof(x_mcfg));
+	acpi_sig_put(x_mcfg, "MCFG");
+	x_mcfg[4] = sizeof(x_mcfg);
+	acpi_put64(x_mcfg + 44, 0xb0000000);
+	x_mcfg[55] = 0xff; /* end bus */
+	acpi_fix(x_mcfg, sizeof(x_mcfg), 9);
+	memset(x_xsdt, 0, sizeof(x_xsdt));
+	acpi_sig_put(x_xsdt, "XSDT");
+	x_xsdt[4] = sizeof(x_xsdt);
+	acpi_put64(x_xsdt + 36, (uint64_t)(uintptr_t)x_facp);
+	acpi_put64(x_xsdt + 44, (uint64_t)(uintptr_t)x_madt);
+	acpi_put64(x_xsdt + 52, (uint64_t)(uintptr_t)x_hpet);
+	acpi_put64(x_xsdt + 60, (uint64_t)(uintptr_t)x_mcfg);
+	acpi_fix(x_xsdt, sizeof(x_xsdt), 9);
+}
+
+static void test_devmap_x86(void)
+{
+	static struct ldr_devmap m;
+	struct ls_mem_range w[LS_BOOT_MAX_MMIO];
+	const struct ldr_dev *e, *io, *hp;
+	const char *err;
+	int n;
+
+	x86_acpi_build();
+	devmap_init(&m);
+	m.iommu_vtd = 1;
+	err = devmap_acpi(&m, x_rsdp, 0);
+	e = dm_find(&m, "MCFG ECAM");
+	io = dm_find(&m, "MADT IOAPIC");
+	hp = dm_find(&m, "HPET table");
+	t_ok(!err && e && e->verdict == LDR_DEV_ALLOW && e->base == 0xb0000000 &&
+		     e->size == 0x10000000 && io && io->verdict == LDR_DEV_ALLOW &&
+		     io->base == 0xfec00000 && io->size == 0x1000 && hp &&
+		     hp->verdict == LDR_DEV_ALLOW && hp->base == 0xfed00000,
+	     "devmap x86: with VT-d, the ECAM (MCFG), the I/O APIC (MADT type 1) and the HPET "
+	     "(HPET table) allowed");
+	devmap_add_allowed(&m, "PCI 00:02.0 BAR0", "test", 0xc1000000, 0x100000);
+	devmap_add_allowed(&m, "legacy", "test", 0xa0000, 0x60000);
+	n = devmap_finish(&m, 0, 0, w, LS_BOOT_MAX_MMIO);
+	t_ok(n == 5 && dm_in(w, n, 0xb0000000, 0x10000000) && dm_in(w, n, 0xfec00000, 0x1000) &&
+		     dm_in(w, n, 0xfed00000, 0x1000) && dm_in(w, n, 0xc1000000, 0x100000) &&
+		     dm_in(w, n, 0xa0000, 0x60000) && !dm_touches(w, n, 0xfed90000, 0x1000) &&
+		     !dm_touches(w, n, 0x4000000000ULL, 0x1000),
+	     "devmap x86: the host's MMIO is those windows and the added BAR and legacy area, "
+	     "nothing else (no VT-d unit, no hole)");
+	devmap_init(&m);
+	err = devmap_acpi(&m, x_rsdp, 0);
+	e = dm_find(&m, "MCFG ECAM");
+	t_ok(!err && e && e->verdict == LDR_DEV_DENY && dm_find(&m, "MADT IOAPIC") &&
+		     dm_find(&m, "MADT IOAPIC")->verdict == LDR_DEV_ALLOW,
+	     "devmap x86: without VT-d (nor SMMU) the ECAM is denied, the I/O APIC still allowed");
+}
+
 int main(void)
 {
 	test_config();
@@ -2029,6 +2122,7 @@ int main(void)
 	test_devmap_dt();
 	test_devmap_acpi();
 	test_devmap_misc();
+	test_devmap_x86();
 	test_dmar();
 	fprintf(stderr, "boot unit: %d tests, %d failed\n", t_n, t_fail);
 	return 0;

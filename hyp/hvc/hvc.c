@@ -468,6 +468,19 @@ static void hvc_smmu_stats(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 	regs->x[3] = 0;
 }
 
+/* A CPU's counters (TLB shootdowns on x86), from the platform. */
+static void hvc_cpu_stats(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	u64 val = 0, nr = 0;
+
+	if (!hvc_from_host(ctx, regs))
+		return;
+	hvc_ret(regs, hvc_status(plat_cpu_stat(regs->x[1], regs->x[2], &val, &nr)));
+	regs->x[1] = val;
+	regs->x[2] = nr;
+	regs->x[3] = LS_CPU_STAT_NR;
+}
+
 /* The measurement log, 24 bytes a call (docs/hypercalls.md "LS_FN_MEASURE_READ"). */
 static void hvc_measure_read(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 {
@@ -548,6 +561,7 @@ static const hvc_handler_fn hvc_table[] = {
 	[LS_FN_VIEW_STATS] = hvc_view_stats,
 	[LS_FN_IOMMU_MAP_BATCH] = hvc_iommu_map_batch,
 	[LS_FN_SMMU_STATS] = hvc_smmu_stats,
+	[LS_FN_CPU_STATS] = hvc_cpu_stats,
 	[LS_FN_MEASURE_READ] = hvc_measure_read,
 	[LS_FN_VM_MEASUREMENT] = hvc_vm_measurement,
 	[LS_FN_ATTEST_PUBKEY] = hvc_attest_pubkey,

@@ -433,4 +433,22 @@
 #define LS_ATT_PUBKEY_BYTES   65
 /* ---- end of VM attestation ---- */
 
+/*
+ * ---- Per-CPU statistics (docs/hypercalls.md "LS_HVC_CPU_STATS", docs/x86.md "TLB shootdown") ----
+ * LS_FN_CPU_STATS x1 = CPU number (the hypervisor's: 0 is the boot CPU), x2 = LS_CPU_STAT_*.
+ * Host only. Returns x1 = value, x2 = CPUs under the hypervisor, x3 = LS_CPU_STAT_NR.
+ * LS_ENOENT: no such CPU; LS_EINVAL: unknown counter; LS_ENOTSUPP: the platform keeps no
+ * per-CPU counters (arm64). No state change.
+ */
+#define LS_FN_CPU_STATS		 0x0041
+#define LS_HVC_CPU_STATS	 LS_HVC_ID(LS_FN_CPU_STATS)
+#define LS_CPU_STAT_TLB_REQS	 0 /* shootdowns of the host's TLB requested by this CPU */
+#define LS_CPU_STAT_TLB_TARGETED 1 /* other CPUs' shootdowns that included this CPU */
+#define LS_CPU_STAT_TLB_KICKS	 2 /* of those, NMIs sent to it: it was running the host */
+#define LS_CPU_STAT_TLB_ACKS	 3 /* of those, seen out of the host before the call went on */
+#define LS_CPU_STAT_TLB_FLUSHES	 4 /* entries into the host with a whole-TLB flush */
+#define LS_CPU_STAT_HWID	 5 /* the CPU's hardware id (x86: its initial APIC ID) */
+#define LS_CPU_STAT_NR		 6
+/* ---- end of per-CPU statistics ---- */
+
 #endif /* LOCKSTEP_ABI_H */

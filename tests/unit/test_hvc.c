@@ -193,6 +193,24 @@ static void iommu_stats_from_platform(void **state)
 	assert_int_equal((s64)r.x[0], LS_EPERM);
 }
 
+/*
+ * LS_HVC_CPU_STATS, also a core table entry, answered through plat_cpu_stat(): the fake
+ * platform keeps no per-CPU counters (-EOPNOTSUPP -> LS_ENOTSUPP, x1 = 0, x3 the number
+ * of counters), and a VM may not ask.
+ */
+static void cpu_stats_from_platform(void **state)
+{
+	struct hvc_regs r;
+
+	(void)state;
+	call_raw(LS_HVC_CPU_STATS, &r, HVC_CALLER_HOST);
+	assert_int_equal((s64)r.x[0], LS_ENOTSUPP);
+	assert_int_equal(r.x[1], 0);
+	assert_int_equal(r.x[3], LS_CPU_STAT_NR);
+	call_raw(LS_HVC_CPU_STATS, &r, HVC_CALLER_VM);
+	assert_int_equal((s64)r.x[0], LS_EPERM);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -202,6 +220,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(status_codes, setup, teardown),
 		cmocka_unit_test_setup_teardown(wrong_callers, setup, teardown),
 		cmocka_unit_test_setup_teardown(iommu_stats_from_platform, setup, teardown),
+		cmocka_unit_test_setup_teardown(cpu_stats_from_platform, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -223,6 +223,19 @@ int plat_iommu_stat(u64 id, u64 *val)
 	return arm64_iommu->stat(id, val);
 }
 
+/*
+ * LS_HVC_CPU_STATS: no per-CPU counters on arm64 (its TLB maintenance is broadcast by the
+ * hardware, TLBI ... IS: there is no shootdown to count).
+ */
+int plat_cpu_stat(u64 cpu, u64 id, u64 *val, u64 *nr_cpus)
+{
+	(void)cpu;
+	(void)id;
+	*val = 0;
+	*nr_cpus = 0;
+	return -EOPNOTSUPP;
+}
+
 void plat_spin_relax(unsigned int spins)
 {
 	(void)spins;

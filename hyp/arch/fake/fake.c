@@ -170,6 +170,16 @@ int plat_iommu_stat(u64 id, u64 *val)
 	return -ENOENT;
 }
 
+/* The simulated platform keeps no per-CPU counters. */
+int plat_cpu_stat(u64 cpu, u64 id, u64 *val, u64 *nr_cpus)
+{
+	(void)cpu;
+	(void)id;
+	*val = 0;
+	*nr_cpus = 0;
+	return -EOPNOTSUPP;
+}
+
 void plat_spin_relax(unsigned int spins)
 {
 	if ((spins & 0xff) == 0xff)

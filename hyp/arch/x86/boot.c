@@ -246,25 +246,36 @@ static int build_npt(const struct ls_boot_info *bi, unsigned int pa_bits, u64 *v
 	if (measure_install(&bi->mlog))
 		plat_log("measured launch: the loader's log is malformed; none kept");
 	/*
-	 * Everything that is not RAM: the host's MMIO (LAPIC, IOAPIC, HPET, PCI windows,
-	 * ECAM, legacy VGA) and firmware-reserved ranges, uncached. The ownership core's
-	 * table is the one live table and nothing runs yet: mapping directly is safe.
+	 * Default deny (docs/x86.md "Host MMIO"): outside RAM the host's map holds only the
+	 * device windows of the loader's device map (PCI BARs and ECAM, I/O APIC, HPET, the
+	 * firmware's MMIO, the legacy area below 1 MiB), uncached, minus the holes; any
+	 * other address is absent and a host access to it is refused and logged (exit_npf).
+	 * The ownership core's table is the one live table and nothing runs yet: mapping
+	 * directly is safe.
 	 */
 	npt = (struct pt *)&own_view_of(OWN_HOST)->cpu;
 	for (i = 0; i <= nr_ram; i++) {
-		u64 end = i < nr_ram ? ram[i].base : BIT(pa_bits);
+		u64 end = MIN(i < nr_ram ? ram[i].base : BIT(pa_bits), BIT(pa_bits));
+		unsigned int w;
 
-		if (end > at) {
-			ret = map_hole(npt, at, MIN(end, BIT(pa_bits)));
+		for (w = 0; end > at && w < bi->nr_host_mmio && w < LS_BOOT_MAX_MMIO; w++) {
+			u64 lo = MAX(at, bi->host_mmio[w].base);
+			u64 hi = MIN(end, bi->host_mmio[w].base + bi->host_mmio[w].size);
+
+			if (lo >= hi)
+				continue;
+			ret = map_hole(npt, lo, hi);
 			if (ret) {
 				plat_log("host device map [%#llx, %#llx) failed: %d",
-					 (unsigned long long)at, (unsigned long long)end, ret);
+					 (unsigned long long)lo, (unsigned long long)hi, ret);
 				return ret;
 			}
 		}
 		if (i < nr_ram)
 			at = ram[i].base + ram[i].size;
 	}
+	plat_log("host MMIO: default deny, %u windows of the loader's device map mapped",
+		 bi->nr_host_mmio);
 	/*
 	 * The APIC page read-only: the host's reads go to its APIC, its writes exit and are
 	 * emulated (apic.c: INIT and Startup IPIs never leave the hypervisor).

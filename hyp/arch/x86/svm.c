@@ -5,8 +5,8 @@
  *
  * Intercepted (everything else runs natively, interrupts and NMIs included: no INTR/NMI
  * intercept and V_INTR_MASKING = 0, so the host's IDT takes them directly, 15.21):
- *   NMI                   taken by the hypervisor: the kick of an emulated INIT, or the
- *                         host's own NMI, re-injected
+ *   NMI                   taken by the hypervisor: the kick of an emulated INIT or of a
+ *                         TLB shootdown (tlb.c), or the host's own NMI, re-injected
  *   VMMCALL               the Lockstep hypercall ABI (hyp/hvc), from CPL 0 only
  *   CPUID                 SVM hidden: leaf 8000_0001h ECX[2] cleared, leaf 8000_000Ah zero;
  *                         Lockstep shown: leaf 1 ECX[31] set, leaf 4000_0000h its signature
@@ -31,6 +31,7 @@
 #include "hyp/own.h"
 #include "hyp/plat.h"
 #include "x86/svm.h"
+#include "x86/tlb.h"
 #include "x86/x86.h"
 
 /*
@@ -123,36 +124,6 @@ void x86_svm_sipi_state(struct x86_cpu *c, u8 vec)
 	v->tlb_ctl = SVM_TLB_FLUSH_ALL;
 	memset(&c->gprs, 0, sizeof(c->gprs));
 }
-
-/* ---- NPT invalidation (own_inval_ops for the host view) ---------------------------- */
-
-/*
- * The host's nested mappings changed: every CPU flushes its TLB entries at its next
- * VMRUN (15.16.1 TLB_CONTROL). A CPU running the host meanwhile keeps what its TLB
- * holds until its next #VMEXIT: there is no shootdown IPI yet (docs/x86.md "What is
- * left"); QEMU's TCG flushes at every VMRUN and #VMEXIT.
- */
-static void npt_invalidate(void *priv, u32 who, const struct pt_gather *g)
-{
-	unsigned int i;
-
-	(void)priv;
-	(void)who;
-	(void)g;
-	for (i = 0; i < x86_nr_cpus; i++)
-		__atomic_store_n(&x86_cpus[i].npt_flush, true, __ATOMIC_RELEASE);
-}
-
-static void npt_sync(void *priv, u32 who)
-{
-	(void)priv;
-	(void)who;
-}
-
-const struct own_inval_ops x86_npt_inval_ops = {
-	.invalidate = npt_invalidate,
-	.sync = npt_sync,
-};
 
 /* ---- exits ------------------------------------------------------------------------ */
 
@@ -346,9 +317,11 @@ void x86_svm_loop(struct x86_cpu *c)
 	u64 pa = plat_virt_to_phys(v);
 
 	for (;;) {
-		if (__atomic_exchange_n(&c->npt_flush, false, __ATOMIC_ACQ_REL))
+		/* The host view's TLB shootdown protocol (tlb.c) brackets VMRUN. */
+		if (x86_tlb_guest_enter(c))
 			v->tlb_ctl = SVM_TLB_FLUSH_ALL;
 		x86_svm_run(pa, &c->gprs);
+		x86_tlb_guest_exit(c);
 		/* EVENTINJ is consumed by VMRUN; TLB_CONTROL is not cleared by it. */
 		v->event_inj = 0;
 		v->tlb_ctl = 0;

@@ -29,6 +29,33 @@ u64 x86_vtd_mem_bytes(const struct ls_boot_info *bi)
 	return (u64)MIN(bi->nr_vtd, (u32)LS_BOOT_MAX_VTD) * VTD_MEM_PER_UNIT;
 }
 
+/*
+ * Host DMA domains (the LS_HVC_IOMMU_* hypercalls, docs/hypercalls.md "Host DMA domains") on
+ * the one live unit: every source id may move into a domain (vtd_register_domains: DID = the
+ * core's VMID; docs/vtd.md). The core takes one IOMMU driver: with several units a source id
+ * would have to be routed to the unit whose scope holds it, which the boot info does not
+ * carry, so no domain is offered then (the hypercalls answer NOT_SUPPORTED).
+ */
+static void register_domains(void)
+{
+	static const struct vtd_sid_range all = { 0, 0x10000 };
+	unsigned int i;
+	int ret;
+
+	if (nr_live != 1 || nr_units != 1) {
+		if (nr_live)
+			plat_log("host DMA domains not offered: %u VT-d units (one is supported)",
+				 nr_units);
+		return;
+	}
+	for (i = 0; i < nr_units && !live[i]; i++)
+		;
+	ret = vtd_register_domains(&units[i], &all, 1);
+	if (!ret)
+		plat_log("VT-d unit %#llx: host DMA domains offered (source ids 0x0..0xffff)",
+			 (unsigned long long)units[i].base);
+}
+
 void x86_vtd_init(const struct ls_boot_info *bi, u64 mem_pa)
 {
 	unsigned int i, idx;
@@ -53,6 +80,7 @@ void x86_vtd_init(const struct ls_boot_info *bi, u64 mem_pa)
 			 "(domain %u of the host view)",
 			 (unsigned long long)bi->vtd[i].base, idx);
 	}
+	register_domains();
 }
 
 /* Every CPU polls after its exits; one at a time drains the fault recording registers. */

@@ -63,4 +63,11 @@ u64 plat_now_us(void);
  */
 int plat_iommu_stat(u64 id, u64 *val);
 
+/*
+ * Counter @id (LS_CPU_STAT_*) of the hypervisor's CPU @cpu, answered by the core's
+ * LS_HVC_CPU_STATS handler: 0, *val and *nr_cpus (CPUs under the hypervisor); -ENOENT for
+ * no such CPU; -EINVAL for an unknown counter; -EOPNOTSUPP when the platform keeps none.
+ */
+int plat_cpu_stat(u64 cpu, u64 id, u64 *val, u64 *nr_cpus);
+
 #endif /* HYP_PLAT_H */

@@ -6,6 +6,7 @@
  *   plat.c     plat.h services, CPU helpers
  *   smp.c      per-CPU state, application processors, INIT/SIPI emulation
  *   apic.c     the host's local APIC writes (ICR: INIT/SIPI to smp.c, the rest forwarded)
+ *   tlb.c      the host view's TLB shootdown (NMI kicks, bounded wait)
  *   svm.c      the VMCB, the VMRUN loop and the intercepts
  *   boot.c     installation on the boot CPU
  */
@@ -17,6 +18,7 @@
 #include "hyp/spinlock.h"
 #include "hyp/types.h"
 #include "x86/svm.h"
+#include "x86/tlb.h"
 
 struct x86_cpuid {
 	u32 a, b, c, d;
@@ -85,11 +87,12 @@ struct x86_cpu {
 	enum x86_cpu_state state;
 	bool init_req;	/* a host INIT is waiting for this CPU to leave the guest */
 	int sipi;	/* the host's Startup vector, -1 none */
-	bool npt_flush; /* flush this CPU's nested TLB entries at the next VMRUN */
 	u64 nmis_taken; /* NMIs taken by the hypervisor's handler (x86_nmi) */
 	u32 hyp_nmis;	/* NMIs the hypervisor sent to this CPU and not yet taken */
 	bool host_nmi;	/* an NMI taken that was the host's: re-inject it */
 	u64 starts;	/* host SIPIs that started this CPU */
+	/* The host view's TLB shootdown (tlb.c). */
+	struct x86_tlb tlb;
 };
 
 /* plat.c */
