@@ -86,6 +86,21 @@ static u64 chk_pa_of(u64 idx)
 	return own.ram[r].base + ((idx - own.ram_first[r]) << PAGE_SHIFT);
 }
 
+/* The first RAM page in [pa, pa + size), or ~0 if none (one test per RAM range). */
+static u64 chk_first_ram(u64 pa, u64 size)
+{
+	u64 first = ~0ULL;
+	unsigned int i;
+
+	for (i = 0; i < own.nr_ram; i++) {
+		u64 b = own.ram[i].base, e = b + own.ram[i].size;
+
+		if (b < pa + size && pa < e && MAX(b, pa) < first)
+			first = MAX(b, pa);
+	}
+	return first;
+}
+
 /* ---- views ----------------------------------------------------------------------- */
 
 static int chk_leaf(const struct own_check_leaf *l, void *arg)
@@ -97,6 +112,12 @@ static int chk_leaf(const struct own_check_leaf *l, void *arg)
 
 	if ((l->attr & PT_DEVICE) && c->who != OWN_HOST)
 		return chk_fail(c, OWN_CHK_VM_DEVICE, l->ia, l->pa, 0);
+	if (l->attr & PT_DEVICE) {
+		/* MMIO, outside the DB: the whole leaf at once (QEMU's PCIe window is 512 GiB). */
+		u64 ram = chk_first_ram(l->pa, l->size);
+
+		return ram == ~0ULL ? 0 : chk_fail(c, OWN_CHK_RAM_DEVICE, ram, 0, 0);
+	}
 	idx0 = chk_idx(l->pa);
 	last = chk_idx(l->pa + l->size - PAGE_SIZE);
 	/* Whole leaf inside one RAM range: page indices are consecutive. */
@@ -107,13 +128,8 @@ static int chk_leaf(const struct own_check_leaf *l, void *arg)
 		pt_attr_t want, have;
 		u16 e, owner;
 
-		if (idx < 0) {
-			if (l->attr & PT_DEVICE)
-				continue; /* MMIO, outside the DB */
+		if (idx < 0)
 			return chk_fail(c, OWN_CHK_NON_RAM, pa, ia, 0);
-		}
-		if (l->attr & PT_DEVICE)
-			return chk_fail(c, OWN_CHK_RAM_DEVICE, pa, 0, 0);
 		e = own.db[idx] & (u16)~CHK_MARK;
 		owner = e & OWN_E_OWNER;
 		if (owner == OWN_OWNER_HYP)
@@ -217,11 +233,11 @@ static int chk_dma_mmio_leaf(struct chk *c, const struct own_check_leaf *l)
 	struct own_check_leaf hl;
 	u64 off;
 
+	if (chk_first_ram(l->pa, l->size) != ~0ULL)
+		return chk_fail(c, OWN_CHK_DMA_RAM_DEVICE, chk_first_ram(l->pa, l->size), 0, 0);
 	for (off = 0; off < l->size; off += PAGE_SIZE) {
 		u64 pa = l->pa + off;
 
-		if (chk_idx(pa) >= 0)
-			return chk_fail(c, OWN_CHK_DMA_RAM_DEVICE, pa, 0, 0);
 		if (pa >= ((u64)1 << cpu->ia_bits) || c->w->lookup(cpu, pa, &hl))
 			hattr = 0;
 		else
