@@ -53,7 +53,7 @@ enum own_check_code {
  * Who a violation is about: OWN_HOST, a VM id, OWN_CHK_WHO_DOM(n) for host DMA domain n,
  * or (summaries) 0 / 1.
  */
-#define OWN_CHK_WHO_DOM(n) (0x10000U + (n))
+#define OWN_CHK_WHO_DOM(n) (0x10000U | (n))
 
 struct own_check_res {
 	u32 code;	/* enum own_check_code */
