@@ -332,6 +332,7 @@ static int __init ls_init(void)
 	debugfs_create_file("raw_hvc", 0600, ls_debugfs, NULL, &ls_raw_fops);
 #ifdef CONFIG_ARM64
 	ls_vm_init(ls_debugfs, ls_features);
+	ls_check_init(ls_debugfs);
 #endif
 
 	ls_features_str(feat, sizeof(feat));

@@ -107,6 +107,9 @@ struct ls_vm {
 	u64 pool_pages, host_pool_pages, vcpu_pages, enomem_retries;
 };
 
+/* check.c: debugfs "check", the hypervisor's invariant walk (LS_HVC_DEBUG_CHECK). */
+void ls_check_init(struct dentry *debugfs);
+
 /* vm.c */
 extern atomic64_t ls_stat_pages_held, ls_stat_reclaimed, ls_stat_reclaimed_nonzero,
 	ls_stat_gmem_pages;

@@ -13,9 +13,10 @@ UNIT_BINS     := $(addprefix $(UNIT_B)/,$(UNIT_TESTS))
 
 UNIT_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # LOCKSTEP_TEST_HOOKS: fault injection the host tests use (pt_pool.fail_after), absent
-# from the hypervisor image.
+# from the hypervisor image. LOCKSTEP_DEBUG_CHECK: the debug hypercall LS_HVC_DEBUG_CHECK, as
+# in the LS_DEBUG_CHECK=1 test images (mk/hyp.mk).
 UNIT_CFLAGS := -std=gnu11 -O1 -g $(UNIT_SAN) $(CORE_INC) -I$(TOP)/hyp/arch/fake \
-	       -I$(TOP)/tests/unit/lib -DLOCKSTEP_TEST_HOOKS -MMD -MP $(MBEDTLS_INC)
+	       -I$(TOP)/tests/unit/lib -DLOCKSTEP_TEST_HOOKS -DLOCKSTEP_DEBUG_CHECK -MMD -MP $(MBEDTLS_INC)
 # mbedtls as built for the host tests (mk/attest.mk): hyp/hvc/measure.c hashes and signs.
 UNIT_LDLIBS := $(MBEDTLS_HOST) -lcmocka
 

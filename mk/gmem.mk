@@ -4,7 +4,9 @@
 #               lockstep.ko, tests/gmem/gmemtest (Linux's guest_memfd selftests ported to
 #               LOCKSTEP_SET_MEMORY_ATTRIBUTES2, then the gmem guest converted both ways with the
 #               hypervisor's table counts). TAP in build/test-logs/gmem.tap, serial log
-#               build/test-logs/gmem-serial.log.
+#               build/test-logs/gmem-serial.log. The machine boots a debug hypervisor,
+#               build/gmem/hyp/lockstep.bin (LS_DEBUG_CHECK=1: the invariant walk the stress
+#               rounds call, LS_HVC_DEBUG_CHECK), not the product image.
 GMEM_B	      := $(B)/gmem
 GMEMTEST_PROG := $(GMEM_B)/gmemtest
 GMEM_INITRD   := $(GMEM_B)/initramfs.cpio.gz
@@ -22,14 +24,17 @@ $(GMEMTEST_PROG): $(TOP)/tests/gmem/gmemtest.c $(TOP)/tools/lsvm/rt.c $(TOP)/too
 		$(TOP)/tools/lsvm/rt.c
 
 # The test initramfs (lsvm, the guests) plus tests/gmem/lstest as /lstest, /bin/gmemtest and
-# Debian's virtio_blk module (the scratch disk of the stress rounds' host I/O).
+# Debian's virtio_blk and virtio_net modules (the scratch disk and the NIC of the stress
+# rounds' host I/O).
 gmem-initramfs: initramfs $(GMEMTEST_PROG)
 	@set -e; o=$(GMEM_B); rm -rf $$o/root; mkdir -p $$o/root/bin $$o/root/lib/modules/gmem; \
 	install -m 0755 $(TOP)/tests/gmem/lstest $$o/root/lstest; \
 	install -m 0755 $(GMEMTEST_PROG) $$o/root/bin/gmemtest; \
-	f=$$(find $(DEPS)/linux/lib/modules/$(KVER)/kernel -name "virtio_blk.ko*" | head -1); \
-	[ -n "$$f" ] || { echo "gmem: no module virtio_blk" >&2; exit 1; }; \
-	case $$f in *.xz) xz -dc $$f ;; *) cat $$f ;; esac > $$o/root/lib/modules/gmem/virtio_blk.ko; \
+	for m in virtio_blk failover net_failover virtio_net; do \
+		f=$$(find $(DEPS)/linux/lib/modules/$(KVER)/kernel -name "$$m.ko*" | head -1); \
+		[ -n "$$f" ] || { echo "gmem: no module $$m" >&2; exit 1; }; \
+		case $$f in *.xz) xz -dc $$f ;; *) cat $$f ;; esac > $$o/root/lib/modules/gmem/$$m.ko; \
+	done; \
 	(cd $$o/root && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) | \
 		gzip -9n > $$o/overlay.cpio.gz; \
 	cat $(INITRAMFS) $$o/overlay.cpio.gz > $(GMEM_INITRD)
@@ -39,11 +44,13 @@ gmem:
 	@mkdir -p $(GMEM_B) $(B)/test-logs
 	@tap=$(B)/test-logs/gmem.tap; rm -f $$tap; \
 	if ! $(MAKE) --no-print-directory hyp-image driver lsvm vm-guests gmem-initramfs \
-		>$(GMEM_B)/build.log 2>&1; then \
+		>$(GMEM_B)/build.log 2>&1 || \
+	   ! $(MAKE) --no-print-directory hyp-image HYP_B=$(GMEM_B)/hyp LS_DEBUG_CHECK=1 \
+		>>$(GMEM_B)/build.log 2>&1; then \
 		printf '1..1\nnot ok 1 - gmem: build failed (see %s)\n' $(GMEM_B)/build.log >> $$tap; \
 		tail -n 20 $(GMEM_B)/build.log; exit 0; fi; \
 	if ! $(MAKE) --no-print-directory esp ESP_OUT=$(GMEM_B)/esp.img \
-		ESP_INITRD=$(GMEM_INITRD) ESP_CMDLINE="$(VM_CMDLINE)" >$(GMEM_B)/esp.log 2>&1; then \
+		ESP_HYP=$(GMEM_B)/hyp/lockstep.bin ESP_INITRD=$(GMEM_INITRD) ESP_CMDLINE="$(VM_CMDLINE)" >$(GMEM_B)/esp.log 2>&1; then \
 		printf '1..1\nnot ok 1 - gmem: ESP build failed (see %s)\n' $(GMEM_B)/esp.log >> $$tap; \
 		tail -n 5 $(GMEM_B)/esp.log; exit 0; fi; \
 	$(TOP)/tests/gmem/run.sh $(GMEM_B)/esp.img; true

@@ -23,6 +23,13 @@ HYP_CC    := $(CROSS)gcc
 HYP_GCC_INC := $(shell $(HYP_CC) -print-file-name=include 2>/dev/null)
 HYP_LIBGCC  := $(shell $(HYP_CC) -print-libgcc-file-name 2>/dev/null)
 
+# LS_DEBUG_CHECK=1 builds the debug invariant walk into the image (hyp/mem/check.c, the
+# LS_HVC_DEBUG_CHECK hypercall, docs/hypercalls.md): a test image only (the gmem suite
+# builds its own in build/gmem/hyp). It walks all of RAM with every lock held, so the
+# product image leaves it out (LS_ENOTSUPP).
+LS_DEBUG_CHECK ?= 0
+HYP_DEBUG_CFLAGS := $(if $(filter 1,$(LS_DEBUG_CHECK)),-DLOCKSTEP_DEBUG_CHECK)
+
 # Freestanding (which implies -fno-builtin: GCC may still emit calls to memcpy/memset,
 # newlib provides them), general-purpose registers only (EL2 never saves the host's
 # FP/SIMD state), position independent (self-relocating), no libgcc atomics helpers.
@@ -31,7 +38,7 @@ HYP_CFLAGS := -ffreestanding -mgeneral-regs-only -fpie -mno-outline-atomics -O2 
 	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 	-fno-unwind-tables -fno-common -std=gnu11 -nostdinc -isystem $(HYP_GCC_INC) \
 	-isystem $(NEWLIB)/include $(CORE_INC) -I$(HYP_ARCH)/include \
-	-DLOCKSTEP_VERSION_STR='"$(LOCKSTEP_VERSION)"' -MMD -MP $(HYP_BENCH_CFLAGS)
+	-DLOCKSTEP_VERSION_STR='"$(LOCKSTEP_VERSION)"' -MMD -MP $(HYP_BENCH_CFLAGS) $(HYP_DEBUG_CFLAGS)
 HYP_ASFLAGS := -fpie -nostdinc -isystem $(HYP_GCC_INC) $(CORE_INC) -I$(HYP_ARCH)/include -MMD -MP
 HYP_LDFLAGS := -nostdlib -static-pie -Wl,--no-dynamic-linker -Wl,-z,text -Wl,-z,norelro \
 	-Wl,-z,max-page-size=4096 -Wl,--build-id=none -Wl,--no-undefined -T $(HYP_ARCH)/lockstep.lds

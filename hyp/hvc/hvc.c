@@ -7,6 +7,7 @@
 #include <lockstep/abi.h>
 
 #include "hyp/attest.h"
+#include "hyp/check.h"
 #include "hyp/hvc.h"
 #include "hyp/plat.h"
 #include "hyp/hdom.h"
@@ -33,6 +34,9 @@ _Static_assert(LS_IOMMU_BATCH_MAX == OWN_BATCH_MAX &&
 	       "ABI map batch matches the core");
 _Static_assert(LS_VIEW_IOMMU_DOMAIN(0) == OWN_POOL_HDOM(0), "ABI view ids match the core");
 _Static_assert(LS_CONVERT_ZERO == OWN_CONVERT_ZERO, "ABI conversion flags match the core");
+_Static_assert(LS_CHECK_POOL == OWN_CHK_POOL && OWN_CHK_NR == LS_CHECK_POOL + 1 &&
+		       LS_CHECK_WHO_DOM(0) == OWN_CHK_WHO_DOM(0),
+	       "ABI invariant walk codes match the core");
 
 static u64 hvc_features;
 
@@ -531,6 +535,29 @@ static void hvc_attest_pubkey(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 		regs->x[1 + i / 8] |= (u64)k[i] << (8 * (i % 8));
 }
 
+#ifdef LOCKSTEP_DEBUG_CHECK
+/* The invariant walk (docs/hypercalls.md "LS_FN_DEBUG_CHECK"): debug images only. */
+static void hvc_debug_check(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	struct own_check_res r;
+
+	if (!hvc_from_host(ctx, regs))
+		return;
+	if (regs->x[1]) {
+		hvc_ret(regs, LS_EINVAL);
+		return;
+	}
+	own_check(&own_check_engine, &r);
+	hvc_ret(regs, LS_OK);
+	regs->x[1] = r.code;
+	regs->x[2] = r.addr;
+	regs->x[3] = r.who;
+	regs->x[4] = r.a;
+	regs->x[5] = r.b;
+	regs->x[6] = r.pages;
+}
+#endif
+
 static const hvc_handler_fn hvc_table[] = {
 	[LS_FN_VERSION] = hvc_version,
 	[LS_FN_FEATURES] = hvc_features_call,
@@ -565,6 +592,9 @@ static const hvc_handler_fn hvc_table[] = {
 	[LS_FN_MEASURE_READ] = hvc_measure_read,
 	[LS_FN_VM_MEASUREMENT] = hvc_vm_measurement,
 	[LS_FN_ATTEST_PUBKEY] = hvc_attest_pubkey,
+#ifdef LOCKSTEP_DEBUG_CHECK
+	[LS_FN_DEBUG_CHECK] = hvc_debug_check,
+#endif
 };
 
 void hvc_handle(const struct hvc_ctx *ctx, struct hvc_regs *regs)

@@ -451,4 +451,51 @@
 #define LS_CPU_STAT_NR		 6
 /* ---- end of per-CPU statistics ---- */
 
+/*
+ * ---- Debug invariant walk (docs/hypercalls.md "LS_FN_DEBUG_CHECK") ----
+ * Only in images built with LS_DEBUG_CHECK=1 (the gmem suite's); the product image answers
+ * LS_ENOTSUPP. Host only. x1 must be 0 (LS_EINVAL otherwise). Walks the ownership database,
+ * every stage 2 (host, each VM), every IOMMU view and host DMA domain table and every
+ * table-page pool, holding every lock, and returns x0 = LS_OK, x1 = the first violation
+ * (LS_CHECK_OK: none), x2 = the address it is about, x3 = whom (LS_POOL_HOST, a VM id,
+ * LS_CHECK_WHO_DOM(n) for host DMA domain n), x4 and x5 = two values per code
+ * (hyp/include/hyp/check.h), x6 = RAM pages walked. No state change.
+ * Not the guest call LS_GUEST_ATTEST, which has the same number in the guest's ABI.
+ */
+#define LS_FN_DEBUG_CHECK	   0x0080
+#define LS_HVC_DEBUG_CHECK	   LS_HVC_ID(LS_FN_DEBUG_CHECK)
+#define LS_CHECK_WHO_DOM(n)	   (0x10000U + (n))
+#define LS_CHECK_OK		   0  /* every invariant holds */
+#define LS_CHECK_DEAD_OWNER	   1  /* a page owned by a VM that is not live */
+#define LS_CHECK_BAD_ENTRY	   2  /* a DB entry no state has */
+#define LS_CHECK_SUMMARY	   3  /* a 2 MiB / 1 GiB block summary disagrees with its pages */
+#define LS_CHECK_SUMMARY_COUNT	   4  /* summaries and blocks of RAM differ in number */
+#define LS_CHECK_VM_DEVICE	   5  /* a VM's view maps device memory */
+#define LS_CHECK_NON_RAM	   6  /* a view maps normal memory outside RAM */
+#define LS_CHECK_RAM_DEVICE	   7  /* a view maps RAM as device memory */
+#define LS_CHECK_HYP_PAGE	   8  /* a view reaches a hypervisor page */
+#define LS_CHECK_NOT_IDENTITY	   9  /* the host's view is not IPA == PA */
+#define LS_CHECK_HOST_PRIVATE	   10 /* the host reaches a VM's private page */
+#define LS_CHECK_VM_FOREIGN	   11 /* a VM reaches a page it does not own */
+#define LS_CHECK_VM_TWICE	   12 /* a VM maps one page at two IPAs */
+#define LS_CHECK_MIRROR		   13 /* a VM's IOMMU table and its stage 2 disagree */
+#define LS_CHECK_ATTR		   14 /* permissions other than the page's state gives */
+#define LS_CHECK_BAD_DESC	   15 /* a descriptor the walk cannot decode */
+#define LS_CHECK_REACH_COUNT	   16 /* a view reaches more or fewer pages than the DB gives */
+#define LS_CHECK_VM_COUNTER	   17 /* a VM's page counter disagrees with the DB */
+#define LS_CHECK_DMA_ATTR	   18 /* a host DMA domain leaf with bad permissions */
+#define LS_CHECK_DMA_RAM_DEVICE	   19 /* a host DMA domain maps RAM as device */
+#define LS_CHECK_DMA_MMIO	   20 /* DMA to MMIO the host stage 2 does not map so */
+#define LS_CHECK_DMA_NON_RAM	   21 /* a host DMA domain maps normal memory outside RAM */
+#define LS_CHECK_DMA_FOREIGN	   22 /* DMA to a page the host neither owns nor borrows */
+#define LS_CHECK_DMA_MAPPED	   23 /* a host DMA domain's mapped counter is wrong */
+#define LS_CHECK_PIN		   24 /* a device pin on a page that is not host RAM */
+#define LS_CHECK_DMA_COUNT	   25 /* a page's DMA map count differs from its mappings */
+#define LS_CHECK_TABLE_PAGE	   26 /* a table or free pool page not a hypervisor table page */
+#define LS_CHECK_TABLE_NOT_DONATED 27 /* a table page outside its pool's donations */
+#define LS_CHECK_TABLE_TWICE	   28 /* a table page used twice */
+#define LS_CHECK_TABLE_COUNT	   29 /* a table's page count differs from its pages */
+#define LS_CHECK_POOL		   30 /* a pool's counters do not balance */
+/* ---- end of debug invariant walk ---- */
+
 #endif /* LOCKSTEP_ABI_H */

@@ -35,7 +35,7 @@
 #define CON_STAT 0x09000008ULL
 #define GCMD	 0x09001000ULL
 #define GRES	 0x09001008ULL
-#define NCHECKS	 83
+#define NCHECKS	 86
 
 enum { OP_SHARE = 1, OP_UNSHARE, OP_FILL, OP_CHECK, OP_ZERO, OP_PEEK, OP_DONE, OP_SMP };
 #define PRIV	      LOCKSTEP_MEMORY_ATTRIBUTE_PRIVATE
@@ -44,6 +44,7 @@ enum { OP_SHARE = 1, OP_UNSHARE, OP_FILL, OP_CHECK, OP_ZERO, OP_PEEK, OP_DONE, O
 #define NVCPUS	      4
 #define SMP_ROUNDS    16
 #define STRESS_ROUNDS 128 /* per vCPU */
+#define STRESS_BATCH  16  /* rounds per vCPU between two quiescent invariant walks */
 
 static int sysfd;
 static unsigned long long ram_size = RAM_SIZE; /* the VM's guest_memfd (bench: larger) */
@@ -128,8 +129,9 @@ static int raw(unsigned long long fn, unsigned long long a1, unsigned long long 
 }
 
 /* Rounds of the host's disk I/O loop so far (tests/gmem/lstest writes "rounds bad" to
- * /run/io.count after each); -1 if there is none. */
-static long long io_rounds(void)
+ * /run/io.count after each, and the same for its network loop to /run/net.count); -1 if there
+ * is none. */
+static long long loop_rounds(const char *path)
 {
 	char buf[64];
 	unsigned long long v;
@@ -137,7 +139,7 @@ static long long io_rounds(void)
 	int i, k;
 
 	for (i = 0; i < 50 && n <= 0; i++) { /* the shell truncates, then writes */
-		n = read_file("/run/io.count", buf, sizeof(buf) - 1);
+		n = read_file(path, buf, sizeof(buf) - 1);
 		if (n <= 0)
 			sleep_ms(10);
 	}
@@ -148,6 +150,11 @@ static long long io_rounds(void)
 		;
 	buf[k] = 0;
 	return parse_u64(buf, &v) ? -1 : (long long)v;
+}
+
+static long long io_rounds(void)
+{
+	return loop_rounds("/run/io.count");
 }
 
 /* One SMMU counter (LS_SMMU_STAT_*); ~0 if the call failed. */
@@ -177,6 +184,63 @@ static void view_at(unsigned long long view, unsigned long long pa, unsigned lon
 static void host_view(unsigned long long pa, unsigned long long *tables, unsigned long long *level)
 {
 	view_at(LS_VIEW_HOST_CPU, pa, tables, level);
+}
+
+/* --- the hypervisor's invariant walk (debugfs check, LS_HVC_DEBUG_CHECK) ------------------ */
+
+struct walk {
+	unsigned long long code, addr, who, a, b, pages, ns;
+};
+
+/* One walk through /sys/kernel/debug/lockstep/check: 0 and its verdict, -1 if none ran. */
+static int inv_walk(struct walk *w)
+{
+	static const char *const key[] = { "code", "addr", "who", "a", "b", "pages", "ns" };
+	unsigned long long *val[] = { &w->code, &w->addr, &w->who, &w->a, &w->b, &w->pages, &w->ns };
+	char buf[256];
+	long n = read_file("/sys/kernel/debug/lockstep/check", buf, sizeof(buf) - 1);
+	const char *p = buf;
+	unsigned int i;
+
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	for (i = 0; i < 7; i++) {
+		unsigned long len = strlen(key[i]);
+
+		while (*p == ' ')
+			p++;
+		if (memcmp(p, key[i], len) || p[len] != ' ')
+			return -1;
+		p += len;
+		if (hexword(&p, val[i]))
+			return -1;
+	}
+	return 0;
+}
+
+/* The stress rounds' walks, per vCPU: only the VMM thread of that vCPU writes its entry. */
+struct wstat {
+	unsigned int walks, failed, bad;
+	unsigned long long ns_sum, ns_max;
+	struct walk first;
+};
+static struct wstat wk[4];
+
+static void walk_round(struct wstat *st)
+{
+	struct walk w;
+
+	if (inv_walk(&w)) {
+		st->failed++;
+		return;
+	}
+	st->walks++;
+	st->ns_sum += w.ns;
+	if (w.ns > st->ns_max)
+		st->ns_max = w.ns;
+	if (w.code && !st->bad++)
+		st->first = w;
 }
 
 /* The PA of the gmem page behind @gpa, from /sys/kernel/debug/lockstep/vms; 0 if none. */
@@ -363,6 +427,10 @@ static void smp_share(struct vm *v, struct lockstep_run *run, unsigned int *roun
 		unsigned long long w = 100 + (p - 100) / 8 * 8;
 
 		*bad += setattr(v, DATA_OFF + w * PAGE, 8 * PAGE, PRIV, PRESERVE, 0) != 0;
+		/* vCPU 0's thread, mid-batch: the hypervisor's invariant walk while the other
+		 * threads keep converting */
+		if (w == 100 && *rounds % STRESS_BATCH == STRESS_BATCH / 2)
+			walk_round(&wk[0]);
 	} else {
 		*bad += setattr(v, off, PAGE, PRIV, PRESERVE, 0) != 0;
 	}
@@ -1025,8 +1093,13 @@ static void guest_tests(const char *image)
 	{
 		unsigned long long spa = pa_of(RAM_GPA + DPAGE(100)), ev0, ev1, fa0, fa1, sy0, sy1;
 		unsigned long long iv0, iv1;
-		long long io0, io1;
+		long long io0, io1, net0, net1;
+		struct walk wb, we;
+		int wbrc, werc;
 
+		memset(&wb, 0xff, sizeof(wb));
+		memset(&we, 0xff, sizeof(we));
+		wbrc = inv_walk(&wb);
 		vt0 = vm_tables(&v);
 		host_view(spa, &ht0, &hl0);
 		view_at(LS_VIEW_HOST_IOMMU(0), spa, &it0, &il0);
@@ -1038,12 +1111,18 @@ static void guest_tests(const char *image)
 		for (i = 1; i < nsec; i++)
 			sec[i].rounds = sec[i].bad = sec[i].other = 0;
 		io0 = io_rounds();
+		net0 = loop_rounds("/run/net.count");
 		v.smp_mode = 2;
 		t0 = now_ns();
-		rc = nsec ? gcmd(&v, OP_SMP, 0, STRESS_ROUNDS) : -1;
+		/* in batches: the invariant walk after each, every vCPU quiescent */
+		for (i = 0, rc = nsec ? 0 : -1; i < STRESS_ROUNDS / STRESS_BATCH && rc == 0; i++) {
+			rc = gcmd(&v, OP_SMP, 0, STRESS_BATCH);
+			walk_round(&wk[1]);
+		}
 		t1 = now_ns();
 		v.smp_mode = 0;
 		io1 = io_rounds();
+		net1 = loop_rounds("/run/net.count");
 		vt1 = vm_tables(&v);
 		host_view(spa, &ht1, &hl1);
 		view_at(LS_VIEW_HOST_IOMMU(0), spa, &it1, &il1);
@@ -1052,6 +1131,7 @@ static void guest_tests(const char *image)
 		fa1 = smmu_stat(LS_SMMU_STAT_FAULTS);
 		sy1 = smmu_stat(LS_SMMU_STAT_SYNCS);
 		iv1 = smmu_stat(LS_SMMU_STAT_INVAL_IPA);
+		werc = inv_walk(&we);
 		rounds = v.smp_rounds;
 		bad = v.smp_bad;
 		for (i = 1, other = 0; i < nsec; i++) {
@@ -1078,12 +1158,42 @@ static void guest_tests(const char *image)
 		CHECK("stress: the host's disk I/O (scratch disk behind the SMMU) made progress during "
 		      "the rounds",
 		      io0 >= 0 && io1 > io0);
+		out("# stress: the host's network loop went from round %lld to %lld meanwhile\n",
+		    net0, net1);
+		CHECK("stress: the host's TCP traffic (virtio-net behind the SMMU) made progress during "
+		      "the rounds",
+		      net1 > net0 && net1 > 0);
 		CHECK("stress: no SMMU event during the rounds (events and faults unchanged)",
 		      ev0 != ~0ULL && ev1 == ev0 && fa1 == fa0);
 		CHECK("stress: all pages back: none shared, the VM's stage 2, the host's stage 2 and "
 		      "its IOMMU view at their table counts, the block unmapped from the host",
 		      s1.shared_pages == 0 && vt1 == vt0 && ht1 == ht0 && it1 == it0 && hl1 == 0 &&
 			      il1 == 0);
+		out("# stress: invariant walks: %u after the %u batches (%u unreadable, %u with a "
+		    "violation), %u mid-batch (%u, %u), %llu RAM pages each, mean %llu us, max %llu "
+		    "us; before the rounds code %llu, after code %llu (%llu us)\n",
+		    wk[1].walks, STRESS_ROUNDS / STRESS_BATCH, wk[1].failed, wk[1].bad, wk[0].walks,
+		    wk[0].failed, wk[0].bad, we.pages,
+		    (wk[0].ns_sum + wk[1].ns_sum) /
+			    (wk[0].walks + wk[1].walks + !(wk[0].walks + wk[1].walks)) / 1000,
+		    (wk[0].ns_max > wk[1].ns_max ? wk[0].ns_max : wk[1].ns_max) / 1000, wb.code,
+		    we.code, we.ns / 1000);
+		for (i = 0; i < 2; i++)
+			if (wk[i].bad)
+				out("# stress: first violation (%s): code %llu addr 0x%llx who 0x%llx a 0x%llx "
+				    "b 0x%llx (LS_CHECK_*, include/lockstep/abi.h)\n",
+				    i ? "after a batch" : "mid-batch", wk[i].first.code,
+				    wk[i].first.addr, wk[i].first.who, wk[i].first.a,
+				    wk[i].first.b);
+		CHECK("stress: the hypervisor's invariant walk (LS_HVC_DEBUG_CHECK) clean after every "
+		      "batch of rounds (8 x 4 vCPUs x 16) and in the middle of each, the other vCPUs "
+		      "converting meanwhile",
+		      wk[1].walks == STRESS_ROUNDS / STRESS_BATCH &&
+			      wk[0].walks == STRESS_ROUNDS / STRESS_BATCH &&
+			      rounds == NVCPUS * STRESS_ROUNDS && !wk[0].failed && !wk[0].bad &&
+			      !wk[1].failed && !wk[1].bad);
+		CHECK("stress: the invariant walk clean before the rounds and at the end",
+		      wbrc == 0 && werc == 0 && wb.code == 0 && we.code == 0 && we.pages > 0);
 	}
 
 	/* A whole 2 MiB block, 2 MiB aligned: one hypercall each way, no table split anywhere. */

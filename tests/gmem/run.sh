@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # gmem suite (mk/gmem.mk): guest_memfd conversion end to end (docs/gmem.md). The machine of
 # tests/vm/run.sh (AAVMF -> loader -> Lockstep EL2 -> Linux EL1, SMMUv3, GICv3, 4 CPUs, 2 GiB);
-# a 32 MiB scratch disk (virtio-blk behind the SMMU) for the host I/O of the stress rounds;
-# the initramfs runs tests/gmem/lstest, which runs tests/gmem/gmemtest with the gmem guest.
+# a 32 MiB scratch disk (virtio-blk behind the SMMU) and a NIC (virtio-net behind the SMMU, QEMU
+# user networking; its TCP to 10.0.2.100:80 reaches tests/smmu-dma/net-srv.sh, which serves a
+# random file of this run and checksums what the guest sends) for the host I/O of the stress
+# rounds; the initramfs runs tests/gmem/lstest, which runs tests/gmem/gmemtest with the gmem guest.
 # TAP to build/test-logs/gmem.tap, serial log build/test-logs/gmem-serial.log.
 #
 #   run.sh ESP
@@ -32,6 +34,12 @@ qs_disk esp "$esp"
 rm -f "$work/scratch.img"
 truncate -s 32M "$work/scratch.img"
 qs_disk scratch "$work/scratch.img"
+# The NIC's traffic during the stress rounds (lstest's net loop): 1 MiB each way per round.
+netfile=$work/net.bin netlog=$work/net-srv.log
+head -c $((1 << 20)) /dev/urandom > "$netfile"
+: > "$netlog"
+rm -f "$netlog.err"
+qs_net "guestfwd=tcp:10.0.2.100:80-cmd:$top/tests/smmu-dma/net-srv.sh $netfile $netlog"
 qs_run gmem "$log" "$timeout_s"
 assert "QEMU finished within ${timeout_s}s (took ${secs}s)" eval '! qs_timed_out'
 assert "lockstep.ko loaded" has '^lockstep-initramfs: Lockstep hypervisor ABI '

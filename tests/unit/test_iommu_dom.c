@@ -842,6 +842,78 @@ static void checker_detects(void **state)
 	INV_ASSERT();
 }
 
+/*
+ * LS_FN_DEBUG_CHECK: the invariant walk through the dispatcher and the page-table engine's
+ * walker (the image's path). Clean, x1 is 0 and x6 the RAM pages; each corruption is named
+ * by code, address and whom; a walk that stopped half-way (after marking every view's
+ * pages, in the middle of the DMA count-down) leaves the DB, the DMA map counts and every
+ * table exactly as they were.
+ */
+static void debug_check_hvc(void **state)
+{
+	struct pt *hcpu = (struct pt *)&own_view_of(OWN_HOST)->cpu;
+	struct pt_pool *vpool;
+	struct hvc_regs r;
+	u64 nr, snap, i1, i2;
+	u32 dom, vm;
+	u8 *cnt;
+
+	(void)state;
+	dom = dom_create(16);
+	map_all(dom, IOVA0, PA0, 4, LS_IOMMU_READ | LS_IOMMU_WRITE);
+	vm = env_vm_create(16, 32);
+	cnt = (u8 *)own_dma_counts(&nr);
+	assert_int_equal(env_hvc(LS_FN_DEBUG_CHECK, 0, 0, 0, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], LS_CHECK_OK);
+	assert_int_equal(r.x[6], nr);
+	assert_int_equal(env_hvc(LS_FN_DEBUG_CHECK, 1, 0, 0, 0, &r), LS_EINVAL);
+
+	/* The host maps a hypervisor page. */
+	assert_int_equal(pt_map(hcpu, ENV_RAM_BASE, PAGE_SIZE, ENV_RAM_BASE, PT_RWX, NULL), 0);
+	snap = env_snapshot();
+	assert_int_equal(env_hvc(LS_FN_DEBUG_CHECK, 0, 0, 0, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], LS_CHECK_HYP_PAGE);
+	assert_int_equal(r.x[2], ENV_RAM_BASE);
+	assert_int_equal(r.x[3], LS_POOL_HOST);
+	assert_int_equal(env_snapshot(), snap);
+	assert_int_equal(pt_unmap(hcpu, ENV_RAM_BASE, PAGE_SIZE, NULL), 0);
+
+	/* A VM pool's free counter: found after every view's pages and tables were marked. */
+	vpool = (struct pt_pool *)own_pool_of(vm);
+	vpool->nr_free++;
+	snap = env_snapshot();
+	assert_int_equal(env_hvc(LS_FN_DEBUG_CHECK, 0, 0, 0, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], LS_CHECK_POOL);
+	assert_int_equal(r.x[3], vm);
+	assert_int_equal(env_snapshot(), snap);
+	vpool->nr_free--;
+
+	/* DMA map counts: one more than the domain maps, then one fewer (the count-down stops). */
+	i1 = (PA0 + PAGE_SIZE - ENV_RAM_BASE) >> PAGE_SHIFT;
+	i2 = (PA0 + 2 * PAGE_SIZE - ENV_RAM_BASE) >> PAGE_SHIFT;
+	cnt[i1]++;
+	snap = env_snapshot();
+	assert_int_equal(env_hvc(LS_FN_DEBUG_CHECK, 0, 0, 0, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], LS_CHECK_DMA_COUNT);
+	assert_int_equal(r.x[2], PA0 + PAGE_SIZE);
+	assert_int_equal(r.x[4], 1);
+	assert_int_equal(env_snapshot(), snap);
+	cnt[i1]--;
+	cnt[i2]--;
+	snap = env_snapshot();
+	assert_int_equal(env_hvc(LS_FN_DEBUG_CHECK, 0, 0, 0, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], LS_CHECK_DMA_COUNT);
+	assert_int_equal(r.x[2], PA0 + 2 * PAGE_SIZE);
+	assert_int_equal(r.x[3], LS_CHECK_WHO_DOM(dom));
+	assert_int_equal(r.x[5], ~0ULL);
+	assert_int_equal(env_snapshot(), snap);
+	cnt[i2]++;
+
+	assert_int_equal(env_hvc(LS_FN_DEBUG_CHECK, 0, 0, 0, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], LS_CHECK_OK);
+	INV_ASSERT();
+}
+
 /* The host stage-2 device mappings the MMIO tests add (host_mmio_setup()). */
 
 static void host_mmio(u64 pa, u64 size, pt_attr_t attr)
@@ -1283,6 +1355,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(enomem_donate, setup, teardown),
 		cmocka_unit_test_setup_teardown(map_count_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(checker_detects, setup, teardown),
+		cmocka_unit_test_setup_teardown(debug_check_hvc, setup, teardown),
 		cmocka_unit_test_setup_teardown(vm_caller, setup, teardown),
 		cmocka_unit_test_setup_teardown(vm_streams, setup, teardown),
 		cmocka_unit_test_setup_teardown(batch_map, setup, teardown),

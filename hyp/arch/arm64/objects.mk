@@ -8,6 +8,8 @@ HYP_CORE_FILES := \
 	hyp/mmu/fmt_arm64_s2.c hyp/mmu/fmt_arm64_s1.c \
 	hyp/mem/own.c hyp/mem/mem_protect.c hyp/mem/vm.c hyp/mem/hdom.c hyp/mem/vcpu.c hyp/mem/vmdev.c hyp/mem/pin.c \
 	hyp/hvc/hvc.c hyp/hvc/guest.c hyp/hvc/measure.c hyp/hvc/attest.c
+# The debug invariant walk, in LS_DEBUG_CHECK=1 test images only (mk/hyp.mk).
+HYP_CORE_FILES += $(if $(filter 1,$(LS_DEBUG_CHECK)),hyp/mem/check.c)
 
 # The IOMMU drivers of this platform (built with the core's warnings: no arch header).
 HYP_IOMMU_FILES := hyp/iommu/smmuv3.c hyp/iommu/smmu_host.c
