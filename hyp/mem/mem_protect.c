@@ -421,6 +421,35 @@ int own_host_return_vm(u32 vm, u64 ipa, u64 n, u32 flags, struct own_res *res)
  * loses them (synced) before the VM gets execute back.
  */
 /*
+ * The checks of a bitmap conversion in one pass over its runs (mostly a page or a few each):
+ * to shared, VM OWNED / host NOPAGE with the guest's consent; to private, VM SHARED_OWNED / host
+ * SHARED_BORROWED, else -EPERM; then, to private, -EBUSY if a host DMA domain maps one of them
+ * (it stays shared until unmapped).
+ */
+static int own_check_bitmap_runs(unsigned int nr, u16 vm, bool share)
+{
+	enum own_state sv = share ? OWN_OWNED : OWN_SHARED_OWNED;
+	enum own_state sh = share ? OWN_NOPAGE : OWN_SHARED_BORROWED;
+	bool busy = false;
+	unsigned int i;
+	u64 j;
+
+	for (i = 0; i < nr; i++) {
+		const u16 *e = own_scratch[i].db;
+		const u8 *c = own_dma_of(e);
+
+		for (j = 0; j < own_scratch[i].n; j++) {
+			if (own_e_state(e[j], vm) != sv ||
+			    own_e_state(e[j], OWN_OWNER_HOST) != sh ||
+			    (share && !(e[j] & OWN_E_CONSENT)))
+				return -EPERM;
+			busy |= !share && c[j];
+		}
+	}
+	return busy ? -EBUSY : 0;
+}
+
+/*
  * Bits set in @x, in general registers: the compiler's popcount is a SIMD CNT on arm64 and EL2
  * saves no FP/SIMD state (the image check refuses such instructions).
  */
@@ -464,19 +493,7 @@ int own_host_convert_bitmap(u32 vm, u64 ipa, const u64 *bm, bool share, u32 flag
 		ret = own_vm_page_runs(v, &ps, &nr);
 	if (ret)
 		goto out;
-	if (share) {
-		ret = own_check_runs_state(nr, v->owner, OWN_OWNED, OWN_OWNER_HOST, OWN_NOPAGE,
-					   -EPERM);
-		if (!ret)
-			ret = own_check_runs_consent(nr, -EPERM);
-	} else {
-		ret = own_check_runs_state(nr, v->owner, OWN_SHARED_OWNED, OWN_OWNER_HOST,
-					   OWN_SHARED_BORROWED, -EPERM);
-		/* A shared page the host mapped in a DMA domain stays shared until unmapped. */
-		for (i = 0; i < nr && !ret; i++)
-			if (own_dma_busy(own_run_db(&own_scratch[i]), own_scratch[i].n))
-				ret = -EBUSY;
-	}
+	ret = own_check_bitmap_runs(nr, v->owner, share);
 	if (ret)
 		goto out;
 

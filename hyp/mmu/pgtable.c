@@ -642,9 +642,13 @@ static bool pt_table_uniform_exact(const struct pt_fmt *f, const u64 *table, uns
 	pt_attr_t attr;
 
 	if (t == PT_DESC_INVALID) {
-		for (i = 1; i < PT_ENTRIES; i++)
-			if (pt_desc_type(f, pt_read(&table[i]), cl) != PT_DESC_INVALID)
+		/* 0 is the engine's own invalid entry (what every unmap writes): no decode. */
+		for (i = 1; i < PT_ENTRIES; i++) {
+			u64 d = pt_read(&table[i]);
+
+			if (d && pt_desc_type(f, d, cl) != PT_DESC_INVALID)
 				return false;
+		}
 		*out = 0;
 		return true;
 	}
