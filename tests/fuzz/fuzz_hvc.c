@@ -879,7 +879,9 @@ static unsigned int fuzz_step(const u8 *r, unsigned int left)
 			fn, vm, (unsigned long long)in.x[1], (unsigned long long)in.x[2],
 			(unsigned long long)in.x[3], (unsigned long long)in.x[4],
 			(unsigned long long)in.x[5], (long long)st, (unsigned long long)regs.x[1],
-			bad ? " (bad input)" : "");
+			bad    ? " (bad input)" :
+			bitmap ? " (bitmap)" :
+				 "");
 	if (!fuzz_status_ok(st))
 		plat_panic("fuzz: fn %u returned %lld", fn, (long long)st);
 	/* Bad input gets an error code and changes no state (docs/hypercalls.md); queries never do. */
