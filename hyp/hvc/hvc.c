@@ -37,6 +37,8 @@ _Static_assert(LS_CONVERT_ZERO == OWN_CONVERT_ZERO, "ABI conversion flags match 
 _Static_assert(LS_CHECK_POOL == OWN_CHK_POOL && OWN_CHK_NR == LS_CHECK_POOL + 1 &&
 		       LS_CHECK_WHO_DOM(0) == OWN_CHK_WHO_DOM(0),
 	       "ABI invariant walk codes match the core");
+_Static_assert(LS_CONVERT_BITMAP_REGS == OWN_BITMAP_WORDS && 5 + LS_CONVERT_BITMAP_REGS <= 18,
+	       "ABI conversion bitmap matches the core and the registers");
 
 static u64 hvc_features;
 
@@ -188,6 +190,21 @@ static void hvc_vm_unshare_host(const struct hvc_ctx *ctx, struct hvc_regs *regs
 				    own_host_return_vm(hvc_vm_id(regs->x[1]), regs->x[2],
 						       regs->x[3], (u32)regs->x[4], &res),
 			    &res);
+}
+
+/* x5..x12: the bitmap of one 2 MiB window (docs/hypercalls.md "LS_FN_VM_CONVERT_BITMAP"). */
+static void hvc_vm_convert_bitmap(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	struct own_res res = { 0 };
+	int err = -EINVAL;
+
+	if (!hvc_from_host(ctx, regs))
+		return;
+	if (regs->x[3] <= LS_CONVERT_TO_PRIVATE && regs->x[4] <= 0xffffffffULL)
+		err = own_host_convert_bitmap(hvc_vm_id(regs->x[1]), regs->x[2], &regs->x[5],
+					      regs->x[3] == LS_CONVERT_TO_SHARED, (u32)regs->x[4],
+					      &res);
+	hvc_ret_own(regs, err, &res);
 }
 
 static void hvc_vm_create(const struct hvc_ctx *ctx, struct hvc_regs *regs)
@@ -577,6 +594,7 @@ static const hvc_handler_fn hvc_table[] = {
 	[LS_FN_VM_STATS] = hvc_vm_stats,
 	[LS_FN_VM_ASSIGN_STREAM] = hvc_vm_assign_stream,
 	[LS_FN_VM_RELEASE_STREAM] = hvc_vm_release_stream,
+	[LS_FN_VM_CONVERT_BITMAP] = hvc_vm_convert_bitmap,
 	[LS_FN_IOMMU_DOMAIN_CREATE] = hvc_iommu_domain_create,
 	[LS_FN_IOMMU_DOMAIN_DESTROY] = hvc_iommu_domain_destroy,
 	[LS_FN_IOMMU_ATTACH] = hvc_iommu_attach,

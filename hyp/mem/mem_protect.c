@@ -411,6 +411,120 @@ int own_host_return_vm(u32 vm, u64 ipa, u64 n, u32 flags, struct own_res *res)
 	return ret;
 }
 
+/*
+ * A bitmap of pages of one 2 MiB window (docs/ownership.md "Page bitmaps"): every named page
+ * is checked first; then the VM's tables (the stage-2 and its mirrors) change as one page
+ * set each, the host's as one page set per 2 MiB of PA, with one invalidation and one sync
+ * per view. Share: VM OWNED -> SHARED_OWNED, host NOPAGE -> SHARED_BORROWED, only with the
+ * guest's consent on every page; the VM loses execute (synced) before the host maps them.
+ * Unshare: VM SHARED_OWNED -> OWNED, host SHARED_BORROWED -> NOPAGE, consent cleared; the host
+ * loses them (synced) before the VM gets execute back.
+ */
+/*
+ * The checks of a bitmap conversion in one pass over its runs (mostly a page or a few each):
+ * to shared, VM OWNED / host NOPAGE with the guest's consent; to private, VM SHARED_OWNED / host
+ * SHARED_BORROWED, else -EPERM; then, to private, -EBUSY if a host DMA domain maps one of them
+ * (it stays shared until unmapped).
+ */
+static int own_check_bitmap_runs(unsigned int nr, u16 vm, bool share)
+{
+	enum own_state sv = share ? OWN_OWNED : OWN_SHARED_OWNED;
+	enum own_state sh = share ? OWN_NOPAGE : OWN_SHARED_BORROWED;
+	bool busy = false;
+	unsigned int i;
+	u64 j;
+
+	for (i = 0; i < nr; i++) {
+		const u16 *e = own_scratch[i].db;
+		const u8 *c = own_dma_of(e);
+
+		for (j = 0; j < own_scratch[i].n; j++) {
+			if (own_e_state(e[j], vm) != sv ||
+			    own_e_state(e[j], OWN_OWNER_HOST) != sh ||
+			    (share && !(e[j] & OWN_E_CONSENT)))
+				return -EPERM;
+			busy |= !share && c[j];
+		}
+	}
+	return busy ? -EBUSY : 0;
+}
+
+/*
+ * Bits set in @x, in general registers: the compiler's popcount is a SIMD CNT on arm64 and EL2
+ * saves no FP/SIMD state (the image check refuses such instructions).
+ */
+static u64 own_bits(u64 x)
+{
+	x -= (x >> 1) & 0x5555555555555555ULL;
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (x * 0x0101010101010101ULL) >> 56;
+}
+
+int own_host_convert_bitmap(u32 vm, u64 ipa, const u64 *bm, bool share, u32 flags,
+			    struct own_res *res)
+{
+	struct own_tx_side *vs, *hs;
+	struct own_principal *v;
+	struct pt_pages ps;
+	struct own_tx tx;
+	unsigned int nr, i;
+	u64 count = 0;
+	int ret;
+
+	own_tx_init(&tx);
+	res->done = 0;
+	if ((flags & ~OWN_CONVERT_FLAGS) || !IS_ALIGNED(ipa, SZ_2M))
+		return -EINVAL;
+	for (i = 0; i < OWN_BITMAP_WORDS; i++)
+		count += own_bits(bm[i]);
+	if (!count)
+		return -EINVAL;
+	ret = own_lock_host_vm(vm, &v);
+	if (ret)
+		return ret;
+	ps.kind = PT_PAGES_ATTR;
+	ps.ia = ipa;
+	ps.pa = 0;
+	ps.attr = share ? OWN_ATTR_SHARED : OWN_ATTR_OWNED;
+	memcpy(ps.bm, bm, sizeof(ps.bm));
+	ret = own_check_ipa(v, ipa, OWN_BUDGET_PAGES);
+	if (!ret)
+		ret = own_vm_page_runs(v, &ps, &nr);
+	if (ret)
+		goto out;
+	ret = own_check_bitmap_runs(nr, v->owner, share);
+	if (ret)
+		goto out;
+
+	vs = share ? &tx.lose : &tx.gain; /* share: the VM loses execute; unshare: gets it back */
+	hs = share ? &tx.gain : &tx.lose;
+	vs->p = v;
+	vs->op = (struct own_op){ OWN_OP_ATTR, own_scratch[0].ipa, PAGE_SIZE, 0, ps.attr };
+	vs->pages = &ps;
+	hs->p = &own.host;
+	hs->runs = true;
+	hs->grouped = true;
+	hs->op = (struct own_op){ .kind = share ? OWN_OP_MAP : OWN_OP_UNMAP,
+				  .attr = OWN_ATTR_SHARED };
+	tx.nr_runs = nr;
+	/* ZERO: scrubbed once the side losing the pages is synced, before the other has them. */
+	tx.scrub_runs = (flags & OWN_CONVERT_ZERO) != 0;
+	ret = own_tx_prepare(&tx, res);
+	if (ret)
+		goto out;
+	own_tx_commit(&tx);
+	if (share)
+		own_set_runs_state(nr, v->owner, OWN_SHARED_OWNED, OWN_OWNER_HOST,
+				   OWN_SHARED_BORROWED, OWN_E_CONSENT);
+	else
+		own_set_runs_state(nr, v->owner, OWN_OWNED, OWN_OWNER_HOST, OWN_NOPAGE, 0);
+	res->done = count;
+out:
+	own_unlock_host_vm(v);
+	return ret;
+}
+
 /* VM OWNED stays OWNED: the guest offers its pages to the host (consent recorded). */
 struct own_consent {
 	u16 owner;

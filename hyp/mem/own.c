@@ -42,6 +42,9 @@ struct own_run own_scratch[OWN_BUDGET_PAGES];
 
 /* ---- ownership database ------------------------------------------------ */
 
+/* Spans of at most this many pages are checked page by page, without their block summary. */
+#define OWN_SUM_MIN_SPAN 16
+
 /* Summary blocks of one RAM range: its PA-aligned blocks of @size, clipped to the range. */
 static u64 own_sum_blocks(const struct own_range *r, u64 size)
 {
@@ -236,6 +239,12 @@ bool own_dma_busy(const u16 *e, u64 n)
 	const u8 *c = own_dma_of(e);
 	u64 i = 0, hi;
 
+	if (n <= OWN_SUM_MIN_SPAN) {
+		for (; i < n; i++)
+			if (c[i])
+				return true;
+		return false;
+	}
 	while (i < n) {
 		if (own.sum2m && own_sum_at((u64)(e - own.db) + i, &hi) != OWN_SUM_MIXED) {
 			i = hi - (u64)(e - own.db);
@@ -367,21 +376,83 @@ static int own_op_apply(struct pt *pt, const struct own_op *op, struct pt_gather
 	return -EINVAL;
 }
 
-/* Add the cost of @op on every table of @p's view to *cost. */
-int own_view_cost(const struct own_principal *p, const struct own_op *op, u64 *cost)
+static enum pt_pages_kind own_pages_kind(enum own_op_kind kind)
+{
+	return kind == OWN_OP_MAP   ? PT_PAGES_MAP :
+	       kind == OWN_OP_UNMAP ? PT_PAGES_UNMAP :
+				      PT_PAGES_ATTR;
+}
+
+/* Set bits [a, a + n) of a page set's bitmap (a + n <= 512). */
+static void own_bm_set(u64 *bm, u64 a, u64 n)
+{
+	if (n == 1) {
+		bm[a / 64] |= (u64)1 << (a % 64);
+		return;
+	}
+	for (; n; a++, n--)
+		bm[a / 64] |= (u64)1 << (a % 64);
+}
+
+/*
+ * @op as a page set when it lies inside one 2 MiB region and is smaller (a whole region is
+ * one block descriptor for the range engine): the one-entry fast path of a page conversion.
+ */
+static bool own_op_pages(const struct own_op *op, struct pt_pages *ps)
+{
+	u64 region = ALIGN_DOWN(op->ia, SZ_2M);
+
+	if (op->size >= SZ_2M || ALIGN_DOWN(op->ia + op->size - 1, SZ_2M) != region)
+		return false;
+	memset(ps->bm, 0, sizeof(ps->bm));
+	ps->kind = own_pages_kind(op->kind);
+	ps->ia = region;
+	ps->pa =
+		op->pa - (op->ia - region); /* page i maps pa + i pages (wraps back for i >= off) */
+	ps->attr = op->attr;
+	own_bm_set(ps->bm, (op->ia - region) >> PAGE_SHIFT, op->size >> PAGE_SHIFT);
+	return true;
+}
+
+/*
+ * One table's part of an operation: the page set @ps in place when its last-level table is
+ * there (no table page needed), else the range operation @op, and then (@then) @ps into the
+ * table @op made. Cost and commit take the same branch: between them the transaction changes
+ * no other page of the table (every page it names changes state, so none of its tables can
+ * become uniform, and merge, before the last of its pages is written).
+ */
+static s64 own_pt_cost(const struct pt *pt, const struct own_op *op, const struct pt_pages *ps)
+{
+	if (ps && !pt_pages_ok(pt, ps))
+		return 0;
+	return own_op_cost(pt, op);
+}
+
+static void own_pt_apply(struct pt *pt, const struct own_op *op, const struct pt_pages *ps,
+			 bool then, struct pt_gather *g)
+{
+	if (ps && !pt_pages(pt, ps, g))
+		return;
+	HYP_CHECK(own_op_apply(pt, op, g) == 0);
+	if (ps && then)
+		HYP_CHECK(pt_pages(pt, ps, g) == 0);
+}
+
+static int own_view_cost_ps(const struct own_principal *p, const struct own_op *op,
+			    const struct pt_pages *ps, u64 *cost)
 {
 	const struct own_view *v = &p->view;
 	unsigned int i;
 	s64 c;
 
-	c = own_op_cost(&v->cpu, op);
+	c = own_pt_cost(&v->cpu, op, ps);
 	if (c < 0)
 		return (int)c;
 	*cost += (u64)c;
 	for (i = 0; i < OWN_MAX_DOMS; i++) {
 		if (!v->dom[i].used || !v->dom[i].mirrored)
 			continue;
-		c = own_op_cost(&v->dom[i].pt, op);
+		c = own_pt_cost(&v->dom[i].pt, op, ps);
 		if (c < 0)
 			return (int)c;
 		*cost += (u64)c;
@@ -389,16 +460,32 @@ int own_view_cost(const struct own_principal *p, const struct own_op *op, u64 *c
 	return 0;
 }
 
-/* Apply @op on every table of @p's view; the pages were reserved: cannot fail. */
-void own_view_apply(struct own_principal *p, const struct own_op *op, struct own_gathers *g)
+static void own_view_apply_ps(struct own_principal *p, const struct own_op *op,
+			      const struct pt_pages *ps, bool then, struct own_gathers *g)
 {
 	struct own_view *v = &p->view;
 	unsigned int i;
 
-	HYP_CHECK(own_op_apply(&v->cpu, op, &g->cpu) == 0);
+	own_pt_apply(&v->cpu, op, ps, then, &g->cpu);
 	for (i = 0; i < OWN_MAX_DOMS; i++)
 		if (v->dom[i].used && v->dom[i].mirrored)
-			HYP_CHECK(own_op_apply(&v->dom[i].pt, op, &g->dom[i]) == 0);
+			own_pt_apply(&v->dom[i].pt, op, ps, then, &g->dom[i]);
+}
+
+/* Add the cost of @op on every table of @p's view to *cost. */
+int own_view_cost(const struct own_principal *p, const struct own_op *op, u64 *cost)
+{
+	struct pt_pages ps;
+
+	return own_view_cost_ps(p, op, own_op_pages(op, &ps) ? &ps : NULL, cost);
+}
+
+/* Apply @op on every table of @p's view; the pages were reserved: cannot fail. */
+void own_view_apply(struct own_principal *p, const struct own_op *op, struct own_gathers *g)
+{
+	struct pt_pages ps;
+
+	own_view_apply_ps(p, op, own_op_pages(op, &ps) ? &ps : NULL, false, g);
 }
 
 /*
@@ -470,6 +557,13 @@ int own_check_state(const u16 *e, u64 n, u16 a, enum own_state sa, u16 b, enum o
 	u64 base = (u64)(e - own.db), i = 0, hi;
 	u16 v;
 
+	/* A few pages: reading them costs less than finding their block's summary. */
+	if (n <= OWN_SUM_MIN_SPAN) {
+		for (; i < n; i++)
+			if (own_e_state(e[i], a) != sa || own_e_state(e[i], b) != sb)
+				return err;
+		return 0;
+	}
 	while (i < n) {
 		/* A uniform 2 MiB block: its summary answers for every page of it in the span. */
 		v = own.sum2m ? own_sum_at(base + i, &hi) : OWN_SUM_MIXED;
@@ -503,16 +597,114 @@ int own_check_runs_state(unsigned int nr, u16 a, enum own_state sa, u16 b, enum 
 	return ret;
 }
 
+/*
+ * The summaries follow once per 2 MiB block of PA the runs touch, not once per run: the span
+ * from the first to the last entry written in the block is a valid own_sum_update() span (it
+ * reads every page of it; the pages between the runs did not change).
+ */
 void own_set_runs_state(unsigned int nr, u16 a, enum own_state sa, u16 b, enum own_state sb,
 			u16 flags)
 {
+	u16 v = (u16)(own_e_encode(a, sa, b, sb) | flags), *lo = NULL, *hi = NULL;
+	u64 blk = 0, j;
 	unsigned int i;
 
-	for (i = 0; i < nr; i++)
-		own_set_state(own_run_db(&own_scratch[i]), own_scratch[i].n, a, sa, b, sb, flags);
+	for (i = 0; i < nr; i++) {
+		const struct own_run *r = &own_scratch[i];
+		u64 b0 = r->pa / SZ_2M, b1 = (r->pa + (r->n << PAGE_SHIFT) - 1) / SZ_2M;
+
+		for (j = 0; j < r->n; j++)
+			r->db[j] = v;
+		if (lo && b0 == blk && b1 == blk) {
+			lo = MIN(lo, r->db);
+			hi = MAX(hi, r->db + r->n);
+			continue;
+		}
+		if (lo)
+			own_sum_update(lo, (u64)(hi - lo));
+		lo = r->db;
+		hi = r->db + r->n;
+		blk = b0 == b1 ? b0 : ~(u64)0; /* a run across blocks is updated alone */
+	}
+	if (lo)
+		own_sum_update(lo, (u64)(hi - lo));
 }
 
 /* ---- one transaction over every view (docs/ownership.md "One transaction") ---- */
+
+/* The operation on the first page of host page set @ps (the range engine's part). */
+static struct own_op own_pages_first(const struct own_tx_side *sd, const struct pt_pages *ps)
+{
+	unsigned int w = 0;
+
+	while (!ps->bm[w])
+		w++;
+	return own_op_host(sd->op.kind,
+			   ps->ia + ((u64)(w * 64 + (unsigned int)__builtin_ctzll(ps->bm[w]))
+				     << PAGE_SHIFT),
+			   1, sd->op.attr);
+}
+
+/*
+ * A side with @runs and @grouped: the runs of own_scratch (the shared ones with @shared_only)
+ * on the host's identity view as page sets, one per 2 MiB region in turn, each with the
+ * operation on its first page (the range engine's part where the region has no last-level
+ * table yet). The cost pass keeps up to OWN_TX_GROUPS of them for the commit.
+ */
+static int own_tx_side_group(struct own_tx_side *sd, const struct pt_pages *ps, u64 *cost)
+{
+	struct own_op first = own_pages_first(sd, ps);
+
+	if (!cost) {
+		own_view_apply_ps(sd->p, &first, ps, true, &sd->g);
+		return 0;
+	}
+	if (sd->nr_grp < OWN_TX_GROUPS)
+		sd->grp[sd->nr_grp] = *ps;
+	sd->nr_grp++;
+	return own_view_cost_ps(sd->p, &first, ps, cost);
+}
+
+static int own_tx_side_groups(struct own_tx_side *sd, unsigned int nr, u64 *cost)
+{
+	struct pt_pages ps = { .kind = own_pages_kind(sd->op.kind), .attr = sd->op.attr };
+	unsigned int i;
+	int ret;
+
+	if (!cost && sd->nr_grp <= OWN_TX_GROUPS) {
+		for (i = 0; i < sd->nr_grp; i++)
+			own_tx_side_group(sd, &sd->grp[i], NULL);
+		return 0;
+	}
+	if (cost)
+		sd->nr_grp = 0;
+	ps.ia = ~(u64)0;
+	for (i = 0; i < nr; i++) {
+		u64 pa = own_scratch[i].pa, n = own_scratch[i].n;
+
+		if (sd->shared_only && !own_run_shared(&own_scratch[i]))
+			continue;
+		while (n) {
+			u64 region = ALIGN_DOWN(pa, SZ_2M);
+			u64 k = MIN(n, (region + SZ_2M - pa) >> PAGE_SHIFT);
+
+			if (ps.ia != region) {
+				if (ps.ia != ~(u64)0) {
+					ret = own_tx_side_group(sd, &ps, cost);
+					if (ret)
+						return ret;
+				}
+				memset(ps.bm, 0, sizeof(ps.bm));
+				ps.ia = region;
+				ps.pa = region;
+			}
+			own_bm_set(ps.bm, (pa - region) >> PAGE_SHIFT, k);
+			pa += k << PAGE_SHIFT;
+			n -= k;
+		}
+	}
+	return ps.ia != ~(u64)0 ? own_tx_side_group(sd, &ps, cost) : 0;
+}
 
 static int own_tx_side_cost(struct own_tx_side *sd, unsigned int nr)
 {
@@ -522,8 +714,12 @@ static int own_tx_side_cost(struct own_tx_side *sd, unsigned int nr)
 	sd->cost = 0;
 	if (!sd->p)
 		return 0;
+	if (sd->pages)
+		return own_view_cost_ps(sd->p, &sd->op, sd->pages, &sd->cost);
 	if (!sd->runs)
 		return own_view_cost(sd->p, &sd->op, &sd->cost);
+	if (sd->grouped)
+		return own_tx_side_groups(sd, nr, &sd->cost);
 	for (i = 0; i < nr && !ret; i++) {
 		struct own_op op =
 			own_op_host(sd->op.kind, own_scratch[i].pa, own_scratch[i].n, sd->op.attr);
@@ -542,8 +738,16 @@ static void own_tx_side_apply(struct own_tx_side *sd, unsigned int nr)
 	own_gathers_init(&sd->g);
 	if (!sd->p)
 		return;
+	if (sd->pages) {
+		own_view_apply_ps(sd->p, &sd->op, sd->pages, true, &sd->g);
+		return;
+	}
 	if (!sd->runs) {
 		own_view_apply(sd->p, &sd->op, &sd->g);
+		return;
+	}
+	if (sd->grouped) {
+		own_tx_side_groups(sd, nr, NULL);
 		return;
 	}
 	for (i = 0; i < nr; i++) {
@@ -567,6 +771,9 @@ static void own_tx_side_init(struct own_tx_side *sd)
 	memset(&sd->op, 0, sizeof(sd->op));
 	sd->runs = false;
 	sd->shared_only = false;
+	sd->grouped = false;
+	sd->nr_grp = 0;
+	sd->pages = NULL;
 	sd->cost = 0;
 }
 
@@ -724,29 +931,76 @@ static int own_collect_fn(const struct pt_leaf *l, void *arg)
  * lock held); -EPERM if a page is unmapped. Every run's pages are RAM owned by
  * the VM (an internal invariant).
  */
-int own_vm_runs(struct own_principal *vm, u64 ipa, u64 n, unsigned int *nr)
+/* Every page of the first @nr runs of own_scratch is RAM owned by @vm (an internal invariant). */
+static void own_vm_runs_owned(const struct own_principal *vm, unsigned int nr)
 {
-	struct own_collect c = { 0, OWN_BUDGET_PAGES, 0 };
 	unsigned int i;
 	u64 j;
 
-	pt_walk(&vm->view.cpu, ipa, n << PAGE_SHIFT, own_collect_fn, &c);
-	if (c.err)
-		return c.err;
-	for (i = 0; i < c.nr; i++) {
+	for (i = 0; i < nr; i++) {
 		u16 *e = own_db_span(own_scratch[i].pa, own_scratch[i].n);
 
 		HYP_CHECK(e);
 		for (j = 0; j < own_scratch[i].n; j++)
 			HYP_CHECK(own_e_owner(e[j]) == vm->owner);
+		own_scratch[i].db = e;
 	}
+}
+
+int own_vm_runs(struct own_principal *vm, u64 ipa, u64 n, unsigned int *nr)
+{
+	struct own_collect c = { 0, OWN_BUDGET_PAGES, 0 };
+
+	pt_walk(&vm->view.cpu, ipa, n << PAGE_SHIFT, own_collect_fn, &c);
+	if (c.err)
+		return c.err;
+	own_vm_runs_owned(vm, c.nr);
+	*nr = c.nr;
+	return 0;
+}
+
+struct own_page_collect {
+	u64 ia;
+	unsigned int nr;
+};
+
+static int own_page_collect_fn(void *arg, unsigned int i, u64 pa, pt_attr_t attr)
+{
+	struct own_page_collect *c = arg;
+	u64 ipa = c->ia + ((u64)i << PAGE_SHIFT);
+	struct own_run *last = c->nr ? &own_scratch[c->nr - 1] : NULL;
+
+	if (last && last->ipa + (last->n << PAGE_SHIFT) == ipa &&
+	    last->pa + (last->n << PAGE_SHIFT) == pa && last->attr == attr) {
+		last->n++;
+		return 0;
+	}
+	HYP_CHECK(c->nr < OWN_BUDGET_PAGES);
+	own_scratch[c->nr] = (struct own_run){ ipa, pa, 1, attr, NULL };
+	c->nr++;
+	return 0;
+}
+
+/*
+ * The gfn -> pfn runs of the pages of @ps (one 2 MiB window of @vm) into own_scratch (host
+ * lock held): pages adjacent in both spaces with the same attributes form one run. -EPERM if
+ * a page is unmapped.
+ */
+int own_vm_page_runs(struct own_principal *vm, const struct pt_pages *ps, unsigned int *nr)
+{
+	struct own_page_collect c = { ps->ia, 0 };
+	int ret = pt_pages_lookup(&vm->view.cpu, ps, own_page_collect_fn, &c);
+
+	if (ret)
+		return ret == -ENOENT ? -EPERM : ret;
+	own_vm_runs_owned(vm, c.nr);
 	*nr = c.nr;
 	return 0;
 }
 
 u16 *own_run_db(const struct own_run *r)
 {
-	return own_db_span(r->pa, r->n);
+	return r->db;
 }
 
 struct own_op own_op_host(enum own_op_kind kind, u64 pa, u64 n, pt_attr_t attr)

@@ -62,7 +62,11 @@ struct own_run {
 	u64 pa;
 	u64 n;
 	pt_attr_t attr;
+	u16 *db; /* the DB entries of its pages (own_vm_runs, own_vm_page_runs) */
 };
+
+/* Page sets of the host's side of a bitmap conversion kept from the cost pass to the commit. */
+#define OWN_TX_GROUPS 4
 
 /* Per-view gathered invalidations of one transaction. */
 struct own_gathers {
@@ -171,6 +175,8 @@ void own_view_inval(struct own_principal *p, struct own_gathers *g);
 struct own_principal *own_vm_get(u32 vm);
 
 int own_vm_runs(struct own_principal *vm, u64 ipa, u64 n, unsigned int *nr);
+/* The same for the pages of page set @ps (a 2 MiB window of the VM's IPA space). */
+int own_vm_page_runs(struct own_principal *vm, const struct pt_pages *ps, unsigned int *nr);
 
 u64 own_window(u64 addr, u64 n);
 
@@ -245,13 +251,19 @@ void own_set_runs_state(unsigned int nr, u16 a, enum own_state sa, u16 b, enum o
  * stage-2 and each mirrored IOMMU domain; shared domains follow the CPU table)
  * and what happens to it: @op over a window, or, with @runs, @op.kind/@op.attr
  * on the identity view over each run of own_scratch (only the shared ones with
- * @shared_only). @p NULL: no tables on that side (the hypervisor's).
+ * @shared_only), or a page set (@pages, @grouped: a bitmap conversion). @p NULL: no
+ * tables on that side (the hypervisor's).
  */
 struct own_tx_side {
 	struct own_principal *p;
 	struct own_op op;
 	bool runs;
 	bool shared_only;
+	bool grouped;	     /* with @runs: page sets per 2 MiB region (own_tx_side_groups) */
+	unsigned int nr_grp; /* page sets the cost pass found */
+	struct pt_pages grp[OWN_TX_GROUPS]; /* the first ones, for the commit */
+	/* Without @runs: this page set of the view instead, @op being its first page alone. */
+	const struct pt_pages *pages;
 	u64 cost;	      /* own_tx_prepare: exact table pages */
 	struct own_gathers g; /* own_tx_commit: gathered invalidations */
 };

@@ -642,9 +642,13 @@ static bool pt_table_uniform_exact(const struct pt_fmt *f, const u64 *table, uns
 	pt_attr_t attr;
 
 	if (t == PT_DESC_INVALID) {
-		for (i = 1; i < PT_ENTRIES; i++)
-			if (pt_desc_type(f, pt_read(&table[i]), cl) != PT_DESC_INVALID)
+		/* 0 is the engine's own invalid entry (what every unmap writes): no decode. */
+		for (i = 1; i < PT_ENTRIES; i++) {
+			u64 d = pt_read(&table[i]);
+
+			if (d && pt_desc_type(f, d, cl) != PT_DESC_INVALID)
 				return false;
+		}
 		*out = 0;
 		return true;
 	}
@@ -739,16 +743,15 @@ static bool pt_merge_check(const struct pt_op *op, const struct pt_entry *e, u64
 				desc);
 }
 
-static void pt_try_merge(struct pt_op *op, struct pt_entry *e)
+/* Replace table entry @e by @desc, the entry its uniform table merges into. */
+static void pt_merge_entry(struct pt_op *op, struct pt_entry *e, u64 desc)
 {
 	struct pt *pt = op->pt;
 	const struct pt_fmt *f = pt_fmt_of(pt);
 	u64 size = pt_level_size(e->level);
-	u64 tpa = f->addr(e->desc), desc;
+	u64 tpa = f->addr(e->desc);
 	bool flushed = false;
 
-	if (!pt_merge_check(op, e, &desc))
-		return;
 	pt->hint_valid = false; /* the table may be the walk cache's: unlinked below */
 	/*
 	 * Table -> block with identical output: the same D8.16.1 / FEAT_BBM level 2
@@ -762,6 +765,14 @@ static void pt_try_merge(struct pt_op *op, struct pt_entry *e)
 	pt_write(pt, e->ptep, desc);
 	e->desc = desc;
 	pt_dead_add(op, tpa, e->ia, size, flushed);
+}
+
+static void pt_try_merge(struct pt_op *op, struct pt_entry *e)
+{
+	u64 desc;
+
+	if (pt_merge_check(op, e, &desc))
+		pt_merge_entry(op, e, desc);
 }
 
 static int pt_op_visit(struct pt_walker *w, struct pt_entry *e, enum pt_visit v)
@@ -1095,6 +1106,216 @@ int pt_unmap_page(struct pt *pt, u64 ia, u64 *pa, struct pt_gather *g, bool comm
 		return -EAGAIN;
 	pt_write(pt, &table[i], 0);
 	pt_gather_add(g, ia, PAGE_SIZE, PT_LAST_LEVEL);
+	return 0;
+}
+
+/* ---- page sets (docs/mmu.md "Page sets") ------------------------------------------------- */
+
+/* The last-level table translating the 2 MiB region at @ia, or NULL (walk cache first). */
+static u64 *pt_region_table(const struct pt *pt, u64 ia, struct pt_start *s)
+{
+	struct pt_walker w = { .pt = pt, .start = ia, .end = ia + PT_L2_SIZE };
+
+	pt_walk_start(&w, s);
+	return s->level == PT_LAST_LEVEL ? pt_table_va(s->table_pa) : NULL;
+}
+
+static int pt_pages_check(const struct pt *pt, const struct pt_pages *ps, pt_attr_t *norm)
+{
+	int ret;
+
+	if (!IS_ALIGNED(ps->ia, PT_L2_SIZE))
+		return -EINVAL;
+	ret = pt_check_range(pt, ps->ia, PT_L2_SIZE);
+	if (ret || ps->kind == PT_PAGES_UNMAP)
+		return ret;
+	if (ps->kind == PT_PAGES_MAP)
+		ret = pt_map_check(pt, ps->ia, PT_L2_SIZE, ps->pa, ps->attr, norm);
+	else if (ps->kind == PT_PAGES_ATTR)
+		ret = pt_check_attr(pt, ps->attr, norm);
+	else
+		ret = -EINVAL;
+	return ret;
+}
+
+int pt_pages_ok(const struct pt *pt, const struct pt_pages *ps)
+{
+	struct pt_start s;
+	pt_attr_t norm;
+	int ret = pt_pages_check(pt, ps, &norm);
+
+	if (ret)
+		return ret;
+	return pt_region_table(pt, ps->ia, &s) ? 0 : -EAGAIN;
+}
+
+/* A last-level entry is a page or invalid (the walker's rule: anything else is corrupt). */
+static void pt_page_bad(const struct pt *pt, u64 desc, u64 ia)
+{
+	plat_panic("pt: bad %s descriptor %#llx at level 3 ia %#llx", pt_fmt_of(pt)->name,
+		   (unsigned long long)desc, (unsigned long long)ia);
+}
+
+static inline bool pt_page_valid(const struct pt *pt, u64 desc, u64 ia)
+{
+	enum pt_desc_type t = pt_fmt_of(pt)->type(desc, PT_LAST_LEVEL);
+
+	if (t != PT_DESC_LEAF && t != PT_DESC_INVALID)
+		pt_page_bad(pt, desc, ia);
+	return t == PT_DESC_LEAF;
+}
+
+/*
+ * The cheap half of the merge check, inline: the entries outwards from the changed span
+ * [first, last] continue it, compared raw (linear leaves: entry i of a contiguous run is
+ * the first one plus i entry sizes; an invalid entry that is not 0 is decoded). Scattered
+ * pages leave a differing entry within a few steps; a table whose PT_PAGES_NEAR entries on
+ * each side pass is checked in full by pt_table_uniform().
+ */
+#define PT_PAGES_NEAR 4
+static bool pt_pages_may_merge(const struct pt *pt, const u64 *table, unsigned int first,
+			       unsigned int last)
+{
+	const struct pt_fmt *f = pt_fmt_of(pt);
+	u64 d0 = pt_read(&table[first]), step = d0 ? PAGE_SIZE : 0, d;
+	unsigned int k;
+
+	if (!pt->leaf_linear)
+		return true;
+	for (k = 1; k <= PT_PAGES_NEAR && (last + k < PT_ENTRIES || first >= k); k++) {
+		if (last + k < PT_ENTRIES) {
+			d = pt_read(&table[last + k]);
+			if (d != d0 + (u64)(last + k - first) * step &&
+			    (step || f->type(d, PT_LAST_LEVEL) != PT_DESC_INVALID))
+				return false;
+		}
+		if (first >= k) {
+			d = pt_read(&table[first - k]);
+			if (d != d0 - (u64)k * step &&
+			    (step || f->type(d, PT_LAST_LEVEL) != PT_DESC_INVALID))
+				return false;
+		}
+	}
+	return true;
+}
+
+int pt_pages(struct pt *pt, const struct pt_pages *ps, struct pt_gather *g)
+{
+	const struct pt_fmt *f = pt_fmt_of(pt);
+	unsigned int w, i, first = PT_ENTRIES, last = 0, lo = PT_ENTRIES, hi = 0;
+	u64 *table, bits, old, desc, pa, ia;
+	pt_attr_t attr = 0, oattr;
+	struct pt_start s;
+	bool brk, valid;
+	int ret;
+
+	ret = pt_pages_check(pt, ps, &attr);
+	if (ret)
+		return ret;
+	table = pt_region_table(pt, ps->ia, &s);
+	if (!table)
+		return -EAGAIN;
+	for (w = 0; w < PT_PAGES_WORDS; w++) {
+		for (bits = ps->bm[w]; bits; bits &= bits - 1) {
+			i = w * 64 + (unsigned int)__builtin_ctzll(bits);
+			old = pt_read(&table[i]);
+			valid = pt_page_valid(pt, old, ps->ia + ((u64)i << PAGE_SHIFT));
+			brk = false;
+			/* The decisions of pt_decide() and pt_replace_leaf() for one 4 KiB entry. */
+			if (ps->kind == PT_PAGES_UNMAP) {
+				if (!valid)
+					continue;
+				desc = 0;
+			} else {
+				u64 oaddr = valid ? f->addr(old) : 0;
+
+				if (ps->kind == PT_PAGES_ATTR && !valid)
+					continue;
+				pa = ps->kind == PT_PAGES_MAP ? ps->pa + ((u64)i << PAGE_SHIFT) :
+								oaddr;
+				oattr = valid ? f->attr(old) : 0;
+				if (valid && oattr == attr && oaddr == pa)
+					continue;
+				desc = f->mk_leaf(PT_LAST_LEVEL, pa, attr);
+				/* Arm ARM D8.16.1: a new output or memory type for a live entry. */
+				brk = valid && f->needs_bbm &&
+				      (oaddr != pa || ((oattr ^ attr) & PT_DEVICE));
+			}
+			if (brk) {
+				ia = ps->ia + ((u64)i << PAGE_SHIFT);
+				pt_write(pt, &table[i], 0);
+				if (pt->ops && pt->ops->flush_now)
+					pt->ops->flush_now(pt, ia, PAGE_SIZE, PT_LAST_LEVEL);
+			} else if (valid) {
+				if (lo == PT_ENTRIES) /* ascending: the first one is the lowest */
+					lo = i;
+				hi = i;
+			}
+			pt_write(pt, &table[i], desc);
+			if (first == PT_ENTRIES)
+				first = i;
+			last = i;
+		}
+	}
+	/* One range for every live entry that changed (the unchanged ones between cost nothing). */
+	if (lo <= hi)
+		pt_gather_add(g, ps->ia + ((u64)lo << PAGE_SHIFT), (u64)(hi - lo + 1) << PAGE_SHIFT,
+			      PT_LAST_LEVEL);
+	if (first > last || !pt_pages_may_merge(pt, table, first, last) ||
+	    !pt_table_uniform(pt, table, PT_LAST_LEVEL - 1, first, last, &desc))
+		return 0;
+	/*
+	 * The table became uniform: it merges into its entry in the level-2 table, as the range
+	 * engine's merge does (pt_merge_entry), and the levels above are merged by the range
+	 * engine over the region, which checks the level-2 table around that entry.
+	 */
+	{
+		struct pt_op op;
+
+		pt_op_init(&op, pt, PT_OP_MERGE, ps->ia, PT_L2_SIZE);
+		op.pt = pt;
+		op.g = g;
+		pt_merge_entry(&op, &s.parent, desc);
+		pt_dead_flush(&op);
+	}
+	HYP_CHECK(pt_merge(pt, ps->ia, PT_L2_SIZE, g) == 0);
+	return 0;
+}
+
+int pt_pages_lookup(const struct pt *pt, const struct pt_pages *ps,
+		    int (*fn)(void *arg, unsigned int i, u64 pa, pt_attr_t attr), void *arg)
+{
+	const struct pt_fmt *f = pt_fmt_of(pt);
+	unsigned int w, i, level;
+	u64 *table, bits, d, pa = 0;
+	pt_attr_t attr = 0;
+	struct pt_start s;
+	int ret;
+
+	if (!IS_ALIGNED(ps->ia, PT_L2_SIZE))
+		return -EINVAL;
+	ret = pt_check_range(pt, ps->ia, PT_L2_SIZE);
+	if (ret)
+		return ret;
+	table = pt_region_table(pt, ps->ia, &s);
+	/* No last-level table: one entry at level 2 or above covers the whole region. */
+	if (!table && pt_lookup(pt, ps->ia, &pa, &attr, &level))
+		return -ENOENT;
+	for (w = 0; w < PT_PAGES_WORDS; w++) {
+		for (bits = ps->bm[w]; bits; bits &= bits - 1) {
+			i = w * 64 + (unsigned int)__builtin_ctzll(bits);
+			if (table) {
+				d = pt_read(&table[i]);
+				if (!pt_page_valid(pt, d, ps->ia + ((u64)i << PAGE_SHIFT)))
+					return -ENOENT;
+				ret = fn(arg, i, f->addr(d), f->attr(d));
+			} else {
+				ret = fn(arg, i, pa + ((u64)i << PAGE_SHIFT), attr);
+			}
+			if (ret)
+				return ret;
+		}
+	}
 	return 0;
 }
 

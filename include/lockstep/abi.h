@@ -17,7 +17,7 @@
 
 /* ABI version returned by LS_HVC_VERSION: major in bits [31:16], minor [15:0]. */
 #define LS_ABI_MAJOR   1
-#define LS_ABI_MINOR   2
+#define LS_ABI_MINOR   3
 #define LS_ABI_VERSION ((LS_ABI_MAJOR << 16) | LS_ABI_MINOR)
 
 /* SMCCC function ID fields (DEN 0028, 2.5 "Function Identifiers"). */
@@ -497,5 +497,25 @@
 #define LS_CHECK_TABLE_COUNT	   29 /* a table's page count differs from its pages */
 #define LS_CHECK_POOL		   30 /* a pool's counters do not balance */
 /* ---- end of debug invariant walk ---- */
+
+/* ---- page-bitmap conversions (issue 16, docs/hypercalls.md "LS_FN_VM_CONVERT_BITMAP") ---- */
+/*
+ * LS_FN_VM_CONVERT_BITMAP (host): the chosen pages of one 2 MiB window of a VM, in one call,
+ * all or none. x1 = vm, x2 = window IPA (2 MiB aligned), x3 = LS_CONVERT_TO_SHARED (as
+ * LS_FN_VM_SHARE_HOST: private -> shared, the guest's consent on every page) or
+ * LS_CONVERT_TO_PRIVATE (as LS_FN_VM_UNSHARE_HOST), x4 = LS_CONVERT_* flags, x5..x12 = the
+ * bitmap: bit b of x(5 + w) names the page at x2 + (64 * w + b) * 4 KiB (w = 0..7), at least
+ * one bit set. LS_OK: x1 = pages converted (the bits set). Errors as LS_FN_VM_SHARE_HOST /
+ * LS_FN_VM_UNSHARE_HOST (LS_EPERM: a page not in the state the direction needs, or unmapped;
+ * LS_EBUSY: a page to unshare is mapped in a host DMA domain; LS_ENOMEM: x1 pages to donate,
+ * x2 pool); LS_EINVAL: window not aligned, no bit set, unknown direction or flags; LS_ERANGE:
+ * window outside the VM's IPA space; LS_ENOENT: no such VM. Nothing changed on error.
+ */
+#define LS_FN_VM_CONVERT_BITMAP	 0x0014
+#define LS_HVC_VM_CONVERT_BITMAP LS_HVC_ID(LS_FN_VM_CONVERT_BITMAP)
+#define LS_CONVERT_TO_SHARED	 0
+#define LS_CONVERT_TO_PRIVATE	 1
+#define LS_CONVERT_BITMAP_REGS	 8 /* x5..x12: 512 pages, one 2 MiB window */
+/* ---- end of page-bitmap conversions ---- */
 
 #endif /* LOCKSTEP_ABI_H */

@@ -10,8 +10,9 @@
  *   2m      whole 2 MiB ranges (one call per 2 MiB)
  *   alt4k   every other 4 KiB page (one call per page: the ranges are 1 page)
  *   rand4k  half the pages, picked at random, in random order
- * Lockstep: the host sorts each batch and makes one ranged call per run of
- * adjacent pages (a call stops at 512 pages / a 2 MiB boundary). Naive
+ * Lockstep: the host sorts each batch; for 2m it makes one ranged call per run
+ * of adjacent pages (a call stops at 512 pages / a 2 MiB boundary), for alt4k
+ * and rand4k one LS_FN_VM_CONVERT_BITMAP per 2 MiB window it touches. Naive
  * baseline: one call (one transition, one invalidation per view) per 4 KiB
  * page, in the pattern's order, i.e. a hypervisor without range transitions. The engine always merges uniform tables, so
  * the baseline's "never merged" table count is modelled (every 2 MiB region
@@ -201,7 +202,7 @@ static int cmp_u64(const void *x, const void *y)
  * one call per run of adjacent pages (the call itself stops at 512 pages / 2 MiB
  * boundaries); naive: one call per page, in the pattern's order.
  */
-static void convert(bool naive, u32 fn, struct result *res)
+static void convert(bool naive, bool bitmap, u32 fn, struct result *res)
 {
 	struct hvc_regs r;
 	u64 i, j;
@@ -217,6 +218,26 @@ static void convert(bool naive, u32 fn, struct result *res)
 		return;
 	}
 	qsort(sorted, nr_order, sizeof(u64), cmp_u64);
+	if (bitmap) {
+		/* One LS_FN_VM_CONVERT_BITMAP per 2 MiB window holding pages of the batch. */
+		for (i = 0; i < nr_order; i = j) {
+			u64 win = sorted[i] / 512;
+
+			memset(&r, 0, sizeof(r));
+			r.x[1] = vm;
+			r.x[2] = VM_IPA + win * SZ_2M;
+			r.x[3] = fn == LS_FN_VM_SHARE_HOST ? LS_CONVERT_TO_SHARED :
+							     LS_CONVERT_TO_PRIVATE;
+			for (j = i; j < nr_order && sorted[j] / 512 == win; j++)
+				r.x[5 + (sorted[j] % 512) / 64] |= 1ULL << (sorted[j] % 64);
+			if (env_hvc_regs(LS_FN_VM_CONVERT_BITMAP, &r) != LS_OK || r.x[1] != j - i)
+				die("convert bitmap", (s64)r.x[0]);
+			res->calls++;
+			sample(res);
+		}
+		res->conversions += nr_order;
+		return;
+	}
 	for (i = 0; i < nr_order; i = j) {
 		u64 done, n;
 
@@ -258,13 +279,15 @@ static u64 model_never_merged(void)
 __attribute__((noinline)) void bench_run(enum pattern p, bool naive, struct result *res);
 __attribute__((noinline)) void bench_run(enum pattern p, bool naive, struct result *res)
 {
-	(void)p;
+	/* Scattered pages: one bitmap call per 2 MiB window; whole ranges: ranged calls. */
+	bool bitmap = !naive && p != P_2M;
+
 	if (!naive)
 		memcpy(sorted, order, nr_order * sizeof(u64));
-	convert(naive, LS_FN_VM_SHARE_HOST, res);
+	convert(naive, bitmap, LS_FN_VM_SHARE_HOST, res);
 	if (!naive)
 		memcpy(sorted, order, nr_order * sizeof(u64));
-	convert(naive, LS_FN_VM_UNSHARE_HOST, res);
+	convert(naive, bitmap, LS_FN_VM_UNSHARE_HOST, res);
 }
 
 static void run_one(enum pattern p, bool naive, struct result *res, bool check)

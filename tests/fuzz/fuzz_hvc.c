@@ -645,7 +645,7 @@ static unsigned int fuzz_step(const u8 *r, unsigned int left)
 	struct hvc_ctx ctx = { HVC_CALLER_HOST, 0, 0 };
 	u64 snap = fuzz_snapshot_before(), inval = fuzz_nr_inval, dma = fuzz_dma_sum();
 	u64 mapped = fuzz_dom_mapped(dom), pages, budget = LS_BUDGET_PAGES;
-	bool bad = false, dma_call = false, guest = false, ro, wrong;
+	bool bad = false, dma_call = false, guest = false, ro, wrong, bitmap = false;
 	struct hvc_regs regs, in;
 	struct own_res res;
 	s64 st;
@@ -745,9 +745,38 @@ static unsigned int fuzz_step(const u8 *r, unsigned int left)
 		regs.x[3] = ipa;
 		regs.x[4] = n;
 		break;
-	case LS_FN_VM_RECLAIM:
 	case LS_FN_VM_SHARE_HOST:
 	case LS_FN_VM_UNSHARE_HOST:
+		if (r[11] & 0x80) {
+			/*
+			 * The same conversion as a page bitmap of ipa's 2 MiB window
+			 * (LS_FN_VM_CONVERT_BITMAP): from ipa's page, 1..8 pages every
+			 * 1..8 pages, or (r[10] bit 7) a run of n % 512 + 1 pages, wrapping
+			 * in the window; r[11] bit 6: an unaligned window, bit 5: direction
+			 * 2 (both must fail).
+			 */
+			u64 o = (ipa >> PAGE_SHIFT) % 512, k, c, st8;
+
+			regs.x[0] = LS_HVC_VM_CONVERT_BITMAP;
+			regs.x[1] = vm;
+			regs.x[2] = ALIGN_DOWN(ipa, SZ_2M) + (r[11] & 0x40 ? PAGE_SIZE : 0);
+			regs.x[3] = r[11] & 0x20	      ? 2 :
+				    fn == LS_FN_VM_SHARE_HOST ? LS_CONVERT_TO_SHARED :
+								LS_CONVERT_TO_PRIVATE;
+			regs.x[4] = r[11] & 1 ? LS_CONVERT_ZERO : 0;
+			c = r[10] & 0x80 ? n % 512 + 1 : 1 + r[10] % 8;
+			st8 = r[10] & 0x80 ? 1 : 1 + (r[10] >> 3) % 8;
+			for (k = 0; k < c; k++) {
+				u64 b = (o + k * st8) % 512;
+
+				regs.x[5 + b / 64] |= 1ULL << (b % 64);
+			}
+			bad = (r[11] & 0x60) != 0;
+			bitmap = true;
+			break;
+		}
+		/* fall through */
+	case LS_FN_VM_RECLAIM:
 		regs.x[1] = vm;
 		regs.x[2] = ipa;
 		regs.x[3] = n;
@@ -850,7 +879,9 @@ static unsigned int fuzz_step(const u8 *r, unsigned int left)
 			fn, vm, (unsigned long long)in.x[1], (unsigned long long)in.x[2],
 			(unsigned long long)in.x[3], (unsigned long long)in.x[4],
 			(unsigned long long)in.x[5], (long long)st, (unsigned long long)regs.x[1],
-			bad ? " (bad input)" : "");
+			bad    ? " (bad input)" :
+			bitmap ? " (bitmap)" :
+				 "");
 	if (!fuzz_status_ok(st))
 		plat_panic("fuzz: fn %u returned %lld", fn, (long long)st);
 	/* Bad input gets an error code and changes no state (docs/hypercalls.md); queries never do. */
@@ -870,8 +901,17 @@ static unsigned int fuzz_step(const u8 *r, unsigned int left)
 	}
 	if (bad)
 		plat_panic("fuzz: fn %u succeeded with input it must refuse", fn);
-	if (((fn >= 2 && fn <= 7) || fn == 20 || fn == 21) &&
-	    (regs.x[1] == 0 || regs.x[1] > n || regs.x[1] > budget))
+	if (bitmap) {
+		/* All or nothing: every page named is converted. */
+		u64 want = 0;
+
+		for (idx = 0; idx < LS_CONVERT_BITMAP_REGS; idx++)
+			want += (u64)__builtin_popcountll(in.x[5 + idx]);
+		if (regs.x[1] != want)
+			plat_panic("fuzz: bitmap of %llu pages converted %llu",
+				   (unsigned long long)want, (unsigned long long)regs.x[1]);
+	} else if (((fn >= 2 && fn <= 7) || fn == 20 || fn == 21) &&
+		   (regs.x[1] == 0 || regs.x[1] > n || regs.x[1] > budget))
 		plat_panic("fuzz: fn %u did %llu of %llu pages", fn, (unsigned long long)regs.x[1],
 			   (unsigned long long)n);
 	if (fn == 20) {

@@ -66,6 +66,16 @@ SEEDS = {
         rec(G_SHARE, 0, 0, 512, 8), rec(SHARE, 0, 0, 512, 8), rec(G_UNSHARE, 0, 0, 512, 8),
         rec(RECLAIM, 0, 0, 512, 512), rec(DETACH, 0, 0, 0, 0), rec(DESTROY, 0),
     ],
+    # LS_FN_VM_CONVERT_BITMAP (fuzz_step: SHARE / UNSHARE with n's bit 15): n's low byte 9 names
+    # 2 pages 2 apart from the ipa page (pages 512 and 514), bit 8 adds LS_CONVERT_ZERO (G_SHARE n 0x100: an aligned IPA); the
+    # page 514 unshared alone makes the next bitmap unshare fail.
+    'bitmap': [
+        rec(CREATE, 10, 96, 0, 16), rec(ATTACH, 0, 3), rec(DONATE, 0, 1024, 512, 512),
+        rec(G_SHARE, 0, 0, 512, 0x100), rec(G_SHARE, 0, 0, 514, 0x100), rec(SHARE, 0, 0, 512, 0x8009),
+        rec(UNSHARE, 0, 0, 512, 0x8109), rec(G_SHARE, 0, 0, 512, 0x100), rec(G_SHARE, 0, 0, 514, 0x100),
+        rec(SHARE, 0, 0, 512, 0x8009), rec(UNSHARE, 0, 0, 514, 1), rec(UNSHARE, 0, 0, 512, 0x8009),
+        rec(UNSHARE, 0, 0, 512, 1), rec(SHARE, 0, 0, 512, 0xc009), rec(RECLAIM, 0, 0, 512, 512),
+    ],
     'host-hyp': [
         rec(SHARE_HYP, 0, 200, 0, 10), rec(SHARE_HYP, 0, 205, 0, 10), rec(UNSHARE_HYP, 0, 200, 0, 10),
         rec(POOL, 0x80, 300, 0, 8), rec(DONATE, 0, 200, 0, 1),

@@ -58,7 +58,7 @@ static void unknown_functions(void **state)
 {
 	static const u64 ids[] = {
 		LS_HVC_ID(0x000b), /* retired: the old guest share call */
-		LS_HVC_ID(0x0014),
+		LS_HVC_ID(0x0015),
 		LS_HVC_ID(0xffff),
 		LS_HVC_ID(0x0100),
 		LS_HVC_VERSION & ~(u64)LS_SMCCC_64,		     /* SMC32 form */
@@ -121,9 +121,10 @@ static void status_codes(void **state)
 static void wrong_callers(void **state)
 {
 	static const u32 host_only[] = {
-		LS_FN_HOST_SHARE_HYP, LS_FN_HOST_UNSHARE_HYP, LS_FN_HOST_DONATE_VM,
-		LS_FN_VM_RECLAIM,     LS_FN_VM_SHARE_HOST,    LS_FN_VM_UNSHARE_HOST,
-		LS_FN_VM_CREATE,      LS_FN_VM_DESTROY,	      LS_FN_POOL_DONATE,
+		LS_FN_HOST_SHARE_HYP,	 LS_FN_HOST_UNSHARE_HYP, LS_FN_HOST_DONATE_VM,
+		LS_FN_VM_RECLAIM,	 LS_FN_VM_SHARE_HOST,	 LS_FN_VM_UNSHARE_HOST,
+		LS_FN_VM_CREATE,	 LS_FN_VM_DESTROY,	 LS_FN_POOL_DONATE,
+		LS_FN_VM_CONVERT_BITMAP,
 	};
 	u64 pa = env_host_pages(16, PAGE_SIZE), snap;
 	struct hvc_regs r;

@@ -1355,6 +1355,108 @@ static void t_map_page(void **state)
 	pt_destroy(a);
 }
 
+/*
+ * pt_pages() (page sets: chosen pages of one 2 MiB region in place) against the range
+ * operations page by page: random sets, kinds and outputs on two regions, the first page by
+ * the range operation where pt_pages() says -EAGAIN (no last-level table), tables merging
+ * back when a set makes them uniform; both tables' leaves and table counts compared.
+ */
+static void t_pages(void **state)
+{
+	const struct fmt_case *fc = fc_of(state);
+	struct pt *a = setup_pt(fc, 256);
+	struct th_pt other;
+	u64 k, fast = 0, again = 0, merged = 0;
+	struct pt_pages ps;
+
+	assert_int_equal(th_pt_init(&other, fc->fmt, fc->ia_bits, &pool), 0);
+	memset(&ps, 0, sizeof(ps));
+	ps.kind = PT_PAGES_MAP;
+	ps.pa = PA_BASE;
+	ps.attr = fc->rw;
+	ps.bm[0] = 1;
+	/* Bad input, then no table yet. */
+	ps.ia = PAGE_SIZE;
+	assert_int_equal(pt_pages_ok(a, &ps), -EINVAL);
+	ps.ia = BIT(fc->ia_bits);
+	assert_int_equal(pt_pages_ok(a, &ps), -ERANGE);
+	ps.ia = 0;
+	ps.attr = PT_RWX | BIT(7);
+	assert_int_equal(pt_pages(a, &ps, NULL), -EINVAL);
+	ps.attr = fc->rw;
+	assert_int_equal(pt_pages(a, &ps, NULL), -EAGAIN);
+	for (k = 0; k < 3000; k++) {
+		u64 region = rnd(2) * SZ_2M, nt = a->nr_tables, dens = 1 + rnd(4), i;
+		int ret;
+
+		memset(ps.bm, 0, sizeof(ps.bm));
+		for (i = 0; i < 512; i++)
+			if (rnd(dens * 4) == 0 || (dens == 4 && rnd(8)))
+				ps.bm[i / 64] |= 1ULL << (i % 64);
+		if (!ps.bm[0] && !ps.bm[7])
+			ps.bm[rnd(8)] |= 1ULL << rnd(64);
+		if (rnd(6) == 0) /* the whole region: the table becomes uniform */
+			memset(ps.bm, 0xff, sizeof(ps.bm));
+		ps.ia = region;
+		ps.kind = rnd(3) == 0 ? PT_PAGES_UNMAP : rnd(2) ? PT_PAGES_MAP : PT_PAGES_ATTR;
+		/* 3 in 4: the identity-like output that lets tables merge. */
+		ps.pa = rnd(4) ? PA_BASE + region : PA_BASE + SZ_1G + rnd(8) * SZ_2M;
+		ps.attr = rnd(4) ? fc->rw : fc->ro;
+		ret = pt_pages(a, &ps, NULL);
+		if (ret == -EAGAIN) {
+			u64 first = 0, ia;
+
+			while (!(ps.bm[first / 64] >> (first % 64) & 1))
+				first++;
+			ia = region + (first << PAGE_SHIFT);
+			if (ps.kind == PT_PAGES_MAP)
+				ret = pt_map(a, ia, PAGE_SIZE, ps.pa + (first << PAGE_SHIFT),
+					     ps.attr, NULL);
+			else if (ps.kind == PT_PAGES_UNMAP)
+				ret = pt_unmap(a, ia, PAGE_SIZE, NULL);
+			else
+				ret = pt_set_attr(a, ia, PAGE_SIZE, ps.attr, NULL);
+			assert_int_equal(ret, 0);
+			/* The range operation made the table, unless it had nothing to do. */
+			ret = pt_pages(a, &ps, NULL);
+			assert_true(ret == 0 || ret == -EAGAIN);
+			again++;
+		} else {
+			assert_int_equal(ret, 0);
+			fast++;
+			if (a->nr_tables < nt)
+				merged++;
+		}
+		for (i = 0; i < 512; i++) {
+			u64 ia = region + (i << PAGE_SHIFT);
+
+			if (!(ps.bm[i / 64] >> (i % 64) & 1))
+				continue;
+			if (ps.kind == PT_PAGES_MAP)
+				ret = pt_map(&other.pt, ia, PAGE_SIZE, ps.pa + (i << PAGE_SHIFT),
+					     ps.attr, NULL);
+			else if (ps.kind == PT_PAGES_UNMAP)
+				ret = pt_unmap(&other.pt, ia, PAGE_SIZE, NULL);
+			else
+				ret = pt_set_attr(&other.pt, ia, PAGE_SIZE, ps.attr, NULL);
+			assert_int_equal(ret, 0);
+		}
+		if (k % 16 == 0)
+			same_leaves(a, &other.pt, 2 * SZ_2M);
+	}
+	same_leaves(a, &other.pt, 2 * SZ_2M);
+	if (!a->coherent)
+		assert_int_equal(th_check_cleaned(a), 0);
+	assert_int_equal(th_count_tables(a), a->nr_tables);
+	assert_int_equal(pool.nr_used, a->nr_tables + other.pt.nr_tables);
+	printf("# %s: %llu page sets in place, %llu after a range operation, %llu merged\n",
+	       fc->name, (unsigned long long)fast, (unsigned long long)again,
+	       (unsigned long long)merged);
+	assert_true(fast > 300 && again > 50 && merged > 50);
+	pt_destroy(&other.pt);
+	pt_destroy(a);
+}
+
 static void t_coherent(void **state)
 {
 	const struct fmt_case *fc = fc_of(state);
@@ -1415,6 +1517,7 @@ static const struct named_test per_fmt[] = {
 	{ "property_vs_model_512g_boundary", t_property_512g },
 	{ "reservation_protocol", t_reserve },
 	{ "map_page_fast_path_vs_pt_map", t_map_page },
+	{ "pages_vs_range", t_pages },
 	{ "coherent_flag", t_coherent },
 	{ "root_pointer", t_root_ptr },
 };

@@ -30,6 +30,16 @@ int own_host_reclaim_vm(u32 vm, u64 ipa, u64 n, struct own_res *res);
 int own_host_borrow_vm(u32 vm, u64 ipa, u64 n, u32 flags, struct own_res *res);
 /* VM SHARED_OWNED -> OWNED, host SHARED_BORROWED -> NOPAGE */
 int own_host_return_vm(u32 vm, u64 ipa, u64 n, u32 flags, struct own_res *res);
+/*
+ * The pages of one 2 MiB VM window named by a bitmap (bit i of @bm[i / 64]: the page at
+ * @ipa + i * 4 KiB; @ipa 2 MiB aligned), all or none: with @share as own_host_borrow_vm()
+ * (VM OWNED + consent -> SHARED_OWNED, host NOPAGE -> SHARED_BORROWED), else as
+ * own_host_return_vm() (VM SHARED_OWNED -> OWNED, host SHARED_BORROWED -> NOPAGE). res->done:
+ * the pages converted (every page named).
+ */
+#define OWN_BITMAP_WORDS 8
+int own_host_convert_bitmap(u32 vm, u64 ipa, const u64 *bm, bool share, u32 flags,
+			    struct own_res *res);
 /* VM OWNED: the VM offers the pages to the host (consent; no state changes yet) */
 int own_vm_offer_host(u32 vm, u64 ipa, u64 n, struct own_res *res);
 /* VM withdraws its offer; pages the host borrows go back: SHARED_OWNED -> OWNED */

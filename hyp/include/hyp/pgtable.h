@@ -164,6 +164,34 @@ struct pt_deferred {
 void pt_deferred_init(struct pt_deferred *dl);
 int pt_unmap_deferred(struct pt *pt, u64 ia, u64 size, struct pt_gather *g, struct pt_deferred *dl);
 void pt_dead_release(struct pt *pt, struct pt_deferred *dl);
+/*
+ * Page sets (docs/mmu.md "Page sets"): one operation on chosen 4 KiB pages of one 2 MiB-aligned
+ * region whose last-level table exists. Each chosen entry is written in place (as the range
+ * operations would write it, break-before-make included), the live entries that changed are
+ * gathered as one range, and the table is merged back only if the entries around the change
+ * say it may have become uniform. No table page is taken (a merge only frees one), so there is
+ * no cost phase: pt_pages_ok() says whether the table is there (-EAGAIN: no last-level table,
+ * use the range operations; -EINVAL / -ERANGE: bad arguments), and pt_pages() returns what it
+ * would have said (changing nothing unless 0).
+ */
+#define PT_PAGES_WORDS 8 /* 512 pages of a 2 MiB region, one bit each */
+enum pt_pages_kind { PT_PAGES_MAP, PT_PAGES_UNMAP, PT_PAGES_ATTR };
+struct pt_pages {
+	enum pt_pages_kind kind;
+	u64 ia; /* 2 MiB aligned */
+	u64 pa; /* map: output of the region's first page (page i maps pa + i * 4 KiB) */
+	pt_attr_t attr;
+	u64 bm[PT_PAGES_WORDS]; /* bit i of bm[i / 64]: page ia + i * 4 KiB */
+};
+int pt_pages_ok(const struct pt *pt, const struct pt_pages *ps);
+int pt_pages(struct pt *pt, const struct pt_pages *ps, struct pt_gather *g);
+/*
+ * What the chosen pages of @ps translate to (its kind, pa and attr unused): @fn for each in
+ * ascending order with its index, output address and attributes; -ENOENT at the first that is
+ * not mapped, else what @fn returned if non-zero, else 0. Changes nothing.
+ */
+int pt_pages_lookup(const struct pt *pt, const struct pt_pages *ps,
+		    int (*fn)(void *arg, unsigned int i, u64 pa, pt_attr_t attr), void *arg);
 /* Split the block covering @ia down to @level keeping every translation. */
 int pt_split(struct pt *pt, u64 ia, unsigned int level, struct pt_gather *g);
 /* Merge every uniform table inside [ia, ia + size) back into blocks (0 or -EINVAL/-ERANGE). */

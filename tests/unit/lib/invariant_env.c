@@ -108,6 +108,15 @@ s64 env_hvc5(u32 fn, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, struct hvc_regs *r)
 	return (s64)regs.x[0];
 }
 
+s64 env_hvc_regs(u32 fn, struct hvc_regs *r)
+{
+	struct hvc_ctx ctx = { HVC_CALLER_HOST, 0, 0 };
+
+	r->x[0] = LS_HVC_ID(fn);
+	hvc_handle(&ctx, r);
+	return (s64)r->x[0];
+}
+
 s64 env_hvc_vm(u32 vm, u32 fn, u64 a1, u64 a2, struct hvc_regs *r)
 {
 	struct hvc_ctx ctx = { HVC_CALLER_VM, vm, 0 };

@@ -42,6 +42,8 @@ void env_teardown(void);
 s64 env_hvc(u32 fn, u64 a1, u64 a2, u64 a3, u64 a4, struct hvc_regs *r);
 /* Host call with x1..x5. */
 s64 env_hvc5(u32 fn, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, struct hvc_regs *r);
+/* A host call with every argument register of @r (x1..x17); x0 is set to the function ID. */
+s64 env_hvc_regs(u32 fn, struct hvc_regs *r);
 s64 env_hvc_vm(u32 vm, u32 fn, u64 a1, u64 a2, struct hvc_regs *r);
 /*
  * The core transitions behind the guest's MEM_SHARE / MEM_UNSHARE (own_vm_offer_host,
