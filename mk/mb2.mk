@@ -60,3 +60,16 @@ $(MB2_INITRD): $(TOP)/tests/mb2-qemu/init $(TOP)/tests/mb2-qemu/mkinitramfs.sh $
 mb2-iso: $(MB2_ISO)
 $(MB2_ISO): $(MB2_ELF) $(MB2_HYP) $(MB2_INITRD) $(TOP)/boot/mb2/mkiso.sh
 	$(TOP)/boot/mb2/mkiso.sh $@ $(MB2_ELF) $(BX_KIMAGE) $(MB2_INITRD) $(MB2_HYP)
+
+TEST_SUITES += mb2-qemu
+
+# A build failure is one "not ok" (plan 1), and no stale image is booted.
+mb2-qemu:
+	@mkdir -p $(B)/test-logs
+	@if $(MAKE) --no-print-directory $(MB2_ELF) $(MB2_HYP) $(MB2_INITRD) >/dev/null 2>&1; \
+	then $(TOP)/tests/mb2-qemu/run.sh $(MB2_ELF) $(MB2_HYP) $(BX_KIMAGE) $(MB2_INITRD); \
+	else rm -f $(MB2_ELF); \
+		why="build of the loader, image, lockstep.ko or initramfs failed"; \
+		[ -d "$(KDIR_X86)" ] || why="no amd64 kernel headers at $(KDIR_X86): run 'make deps'"; \
+		printf '1..1\nnot ok 1 - mb2-qemu: %s\n' "$$why" \
+		> $(B)/test-logs/mb2-qemu.tap; cat $(B)/test-logs/mb2-qemu.tap; fi

@@ -711,7 +711,7 @@ static long (*prepare_hyp(const struct ls_image_hdr *h,
 			   0ULL + tramp);
 	else
 		mb2_printf(MB2_TAG
-			   "WARNING: no free page below 512 KiB: only the boot CPU will run "
+			   "no free page below 512 KiB (none reserved): only the boot CPU will run "
 			   "under Lockstep\n");
 	if (tramp)
 		hidden[nr_hidden++] = (struct range){ tramp, tramp + PAGE };
@@ -737,7 +737,7 @@ static long (*prepare_hyp(const struct ls_image_hdr *h,
 	vtd_units(bi, rsdp);
 	if (!bi->nr_vtd)
 		mb2_printf(MB2_TAG
-			   "*** WARNING: NO VT-d UNIT: DMA is NOT isolated: every DMA master "
+			   "*** NO VT-d UNIT: DMA is NOT isolated: every DMA master "
 			   "can read and write the hypervisor. Allowed only on this test path "
 			   "(docs/boot.md \"Legacy multiboot2 path (tests only)\") ***\n");
 	bi->ap_tramp = tramp;
