@@ -16,7 +16,7 @@
 # writes it to its stderr), Bochs's own log to DIR/bochs.log. The display is the `term`
 # library under a pty (script(1)), so that nothing needs X; GRUB and the loader talk to
 # COM1. Bochs starts its simulation at once (-q, and -rc with "c" for the debugger, when
-# it has one). Exit status: 0 when Bochs exited by itself (power-off), 124 on timeout or
+# it has one). Exit status: 0 when the guest powered off (ACPI S5), 124 on timeout or
 # on -u's match (Bochs killed), else Bochs's status. Prints the elapsed seconds, and when
 # the loader, Linux, /init and the power-off first showed on COM1 (DIR/times).
 set -uo pipefail
@@ -101,6 +101,9 @@ done
 wait "$pid" 2>/dev/null
 rc=$?
 [ -n "$stop" ] && rc=124
+# Bochs ends on the guest's ACPI power-off (S5) with a "panic" and status 1: a clean end.
+[ "$rc" = 1 ] && grep -q 'ACPI control: soft power off' "$dir/e9.log" "$dir/bochs.log" 2>/dev/null &&
+	rc=0
 sed 's/^/bochs: /' "$dir/times"
 echo "bochs: $model, $cpus CPU(s), $megs MiB: $((SECONDS - t0)) s, status $rc"
 echo "bochs: logs in $dir"
