@@ -802,7 +802,7 @@ static uint64_t prepare_linux(const struct mb2_mod *k, const struct mb2_mod *rd,
 	uint16_t ver;
 
 	if (klen < 0x1000 || rd16(img + HDR_BOOT_FLAG) != 0xaa55 ||
-	    memcmp(img + HDR_HEADER, "HdrS", 4))
+	    memcmp(img + HDR_HEADER, "HdrS", 4) != 0)
 		mb2_panic("kernel %s is not a bzImage (no boot flag or HdrS)", cfg.kernel);
 	ver = rd16(img + HDR_VERSION);
 	/* 2.12: xloadflags (XLF_KERNEL_64); 2.14: acpi_rsdp_addr. */
@@ -858,7 +858,7 @@ static uint64_t prepare_linux(const struct mb2_mod *k, const struct mb2_mod *rd,
 		memcpy(zero_page + BP_ACPI_RSDP_ADDR, &rsdp, 8);
 	zero_page[BP_E820_ENTRIES] = (uint8_t)nr_e820;
 	for (i = 0; i < nr_e820; i++) {
-		uint8_t *e = zero_page + BP_E820_TABLE + 20 * i;
+		uint8_t *e = zero_page + BP_E820_TABLE + (size_t)20 * i;
 
 		memcpy(e, &e820[i].base, 8);
 		memcpy(e + 8, &e820[i].size, 8);
