@@ -5,6 +5,7 @@
 #   make mb2-iso      build/mb2/mb2.iso: GRUB (i386-pc, El Torito) + lsmb2.elf + lockstep.cfg,
 #                     the x86 hypervisor, Linux x86_64 and the mb2-qemu initramfs
 #   make mb2-qemu     TAP suite: that ISO on QEMU q35 + SeaBIOS + SVM (build/test-logs/mb2-qemu.tap)
+#   make mb2-bochs    that ISO in Bochs (tests/bochs/run.sh; BOCHS_CPU, BOCHS_MEGS, BOCHS_CPUS)
 #
 # The loader reuses boot/'s freestanding parts: config.c (lockstep.cfg), image.c (image
 # checks, region layout), sig.c + mbedtls (signature, measurements, attestation key),
@@ -73,3 +74,13 @@ mb2-qemu:
 		[ -d "$(KDIR_X86)" ] || why="no amd64 kernel headers at $(KDIR_X86): run 'make deps'"; \
 		printf '1..1\nnot ok 1 - mb2-qemu: %s\n' "$$why" \
 		> $(B)/test-logs/mb2-qemu.tap; cat $(B)/test-logs/mb2-qemu.tap; fi
+
+# The same CD image in Bochs (not a suite: Debian's kernel takes minutes there; docs/boot.md
+# "Legacy multiboot2 path (tests only)"). make mb2-bochs BOCHS_CPU=ryzen BOCHS_MEGS=512
+BOCHS_CPU  ?= corei7_skylake_x
+BOCHS_MEGS ?= 512
+BOCHS_CPUS ?= 1
+.PHONY: mb2-bochs
+mb2-bochs: $(MB2_ISO)
+	$(TOP)/tests/bochs/run.sh -c $(BOCHS_CPU) -m $(BOCHS_MEGS) -n $(BOCHS_CPUS) -t 1800 \
+		-u 'reboot: Power down|Kernel panic' -o $(B)/bochs/mb2 $(MB2_ISO)
