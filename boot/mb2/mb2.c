@@ -529,23 +529,81 @@ static void fix_checksum(uint8_t *t, uint32_t len)
 }
 
 /*
- * The VT-d units of the DMAR, as boot/main.c passes them, and the DMAR hidden from Linux
- * (its XSDT entry removed, ACPI 6.5 5.2.8). Only with an ACPI 2.0+ RSDP (an XSDT).
+ * The entry for a table with signature @sig in the RSDT (ACPI 6.5 5.2.7, 32-bit entries) or
+ * the XSDT (5.2.8, 64-bit entries) at @sdt, @esz bytes per entry, after the 36-byte header:
+ * its offset in the SDT, and the table's address. -1 if the SDT is malformed or has none.
+ */
+static int sdt_find(uint64_t sdt, uint32_t esz, const char *ssig, const char *sig, uint32_t *entry,
+		    uint64_t *table)
+{
+	const uint8_t *x = (const uint8_t *)(uintptr_t)sdt;
+	uint32_t len, off;
+
+	if (!sdt || sdt >= MAPPED_LIMIT || memcmp(x, ssig, 4) != 0)
+		return -1;
+	len = rd32(x + 4);
+	if (len < 36 || len > 65536 || !sum_ok(x, len))
+		return -1;
+	for (off = 36; off + esz <= len; off += esz) {
+		uint64_t t = esz == 8 ? rd64(x + off) : rd32(x + off);
+		const uint8_t *p = (const uint8_t *)(uintptr_t)t;
+
+		if (!t || t >= MAPPED_LIMIT || memcmp(p, sig, 4) != 0)
+			continue;
+		if (rd32(p + 4) < 36 || !sum_ok(p, rd32(p + 4)))
+			return -1;
+		*entry = off;
+		*table = t;
+		return 0;
+	}
+	return -1;
+}
+
+/* Remove the entry at @off (esz bytes) from the SDT at @sdt; fix its length and checksum. */
+static void sdt_remove(uint64_t sdt, uint32_t esz, uint32_t off)
+{
+	uint8_t *x = (uint8_t *)(uintptr_t)sdt;
+	uint32_t len = rd32(x + 4);
+
+	memmove(x + off, x + off + esz, len - off - esz);
+	len -= esz;
+	memcpy(x + 4, &len, 4);
+	fix_checksum(x, len);
+}
+
+/*
+ * The VT-d units of the DMAR, as boot/main.c passes them, and the DMAR hidden from Linux:
+ * its entry removed from the XSDT and from the RSDT (SeaBIOS and Bochs's BIOS give an ACPI
+ * 1.0 RSDP, RSDT only), length and checksum fixed (ACPI 6.5 5.2.5.3, 5.2.7, 5.2.8).
  */
 static void vtd_units(struct ls_boot_info *bi, uint64_t rsdp)
 {
 	static struct ldr_dmar d;
-	uint64_t xsdt, table;
-	uint32_t entry, len, i;
+	const uint8_t *r = (const uint8_t *)(uintptr_t)rsdp;
+	uint64_t sdt[2] = { 0, 0 }, t[2] = { 0, 0 }, table = 0;
+	uint32_t entry[2] = { 0, 0 }, i;
+	int found[2] = { -1, -1 };
 	const char *err;
-	uint8_t *x;
 
 	bi->nr_vtd = 0;
 	if (!rsdp)
 		return;
-	err = acpi_locate((const void *)(uintptr_t)rsdp, "DMAR", &xsdt, &entry, &table);
-	if (err) {
-		mb2_printf(MB2_TAG "DMAR: none (%s)\n", err);
+	/* 5.2.5.3: RSDT address at 16 (32 bits); revision (15) >= 2: XSDT address at 24. */
+	sdt[0] = rd32(r + 16);
+	if (r[15] >= 2 && rd32(r + 20) >= 36 && sum_ok(r, rd32(r + 20)))
+		sdt[1] = rd64(r + 24);
+	for (i = 0; i < 2; i++)
+		if (sdt[i])
+			found[i] = sdt_find(sdt[i], i ? 8 : 4, i ? "XSDT" : "RSDT", "DMAR",
+					    &entry[i], &t[i]);
+	for (i = 0; i < 2; i++)
+		if (!found[i]) {
+			if (table && t[i] != table)
+				mb2_panic("the RSDT and the XSDT list two different DMARs");
+			table = t[i];
+		}
+	if (!table) {
+		mb2_printf(MB2_TAG "DMAR: none in the RSDT%s\n", sdt[1] ? " or the XSDT" : "");
 		return;
 	}
 	err = dmar_parse((const uint8_t *)(uintptr_t)table,
@@ -561,14 +619,13 @@ static void vtd_units(struct ls_boot_info *bi, uint64_t rsdp)
 			   (unsigned long long)(bi->vtd[i].size >> 10));
 	}
 	bi->nr_vtd = d.nr_unit;
-	x = (uint8_t *)(uintptr_t)xsdt;
-	len = rd32(x + 4);
-	memmove(x + entry, x + entry + 8, len - entry - 8);
-	len -= 8;
-	memcpy(x + 4, &len, 4);
-	fix_checksum(x, len);
-	mb2_printf(MB2_TAG "VT-d hidden (ACPI): DMAR %#llx removed from the XSDT at %#llx\n",
-		   0ULL + table, 0ULL + xsdt);
+	for (i = 0; i < 2; i++)
+		if (!found[i]) {
+			sdt_remove(sdt[i], i ? 8 : 4, entry[i]);
+			mb2_printf(MB2_TAG "VT-d hidden (ACPI): DMAR %#llx removed from the %s at "
+					   "%#llx\n",
+				   0ULL + table, i ? "XSDT" : "RSDT", 0ULL + sdt[i]);
+		}
 }
 
 /* --- measurements (docs/attestation.md "Event log"), as boot/main.c records them --------- */

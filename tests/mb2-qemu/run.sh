@@ -23,7 +23,7 @@ qpid=
 trap '[ -n "$qpid" ] && kill -9 "$qpid" 2>/dev/null; rm -rf "$work"' EXIT
 trap 'exit 1' INT TERM
 unset MB2_CMDLINE MB2_CPUS MB2_POOL_MIB MB2_CFG_EXTRA
-PLAN=$((29 + 3)) # 29 in the boot under the hypervisor, 3 for the refused image
+PLAN=$((29 + 3 + 7)) # 29 in the boot under the hypervisor, 3 for the refused image, 7 with VT-d
 echo "1..$PLAN" > "$tap"
 echo "1..$PLAN"
 n=0
@@ -46,12 +46,14 @@ fi
 machine=(-M q35 -cpu qemu64,+svm,+npt,+pdpe1gb -smp 2 -m 1G -nic none -no-reboot -display none
 	-monitor none)
 
-# One boot of ISO; stops early when STOP (a regex) shows in the serial log. Sets qrc, secs.
+# One boot of ISO (extra QEMU arguments after STOP); stops early when STOP (a regex) shows in
+# the serial log. Sets qrc, secs.
 boot() {
 	local iso=$1 stop=${2:-} t0
+	shift 2 2>/dev/null || shift $#
 	: > "$raw"
 	t0=$SECONDS
-	timeout $((to + 30)) "$qemu" "${machine[@]}" -serial file:"$raw" -cdrom "$iso" \
+	timeout $((to + 30)) "$qemu" "${machine[@]}" "$@" -serial file:"$raw" -cdrom "$iso" \
 		> "$work/qemu.out" 2>&1 &
 	qpid=$!
 	while kill -0 "$qpid" 2>/dev/null; do
@@ -187,3 +189,23 @@ assert "loader: an image whose signature does not verify is refused" \
 assert "loader: nothing started after the refusal (no hypervisor, no Linux)" \
 	eval "has '^lockstep-mb2: config: hypervisor=lockstep.bin' && ! has '^lockstep: ' && ! has 'Linux version'"
 assert "loader: the refused image was not measured" eval "! has '^lockstep-mb2: measured lockstep.bin'"
+
+# --- boot 3: a VT-d unit (intel-iommu), its DMAR in SeaBIOS's RSDT (an ACPI 1.0 RSDP) -------
+raw=$work/serial3.raw
+log=$logs/mb2-qemu-serial-3.log
+boot "$iso" '' -device intel-iommu,snoop-control=on
+comment "boot 3: QEMU exited with status $qrc after ${secs}s; serial log $log"
+assert "loader: the VT-d unit of the DMAR (found through the RSDT) passed, the DMAR hidden" \
+	eval "has '^lockstep-mb2: VT-d unit 0xfed90000 \(4 KiB\)$' &&
+		has '^lockstep-mb2: VT-d hidden \(ACPI\): DMAR 0x[0-9a-f]+ removed from the RSDT at 0x[0-9a-f]+$'"
+assert "loader: no 'DMA is NOT isolated' line with a VT-d unit" eval "! has 'NO VT-d UNIT'"
+assert "hypervisor: 1 VT-d unit kept from the host, translating its DMA (the mirror)" \
+	eval "has 'lockstep: Lockstep [0-9.]+ \(x86_64, AMD SVM \+ nested paging\): .* 1 VT-d units kept from the host \(1 translating its DMA\)' &&
+		has '^lockstep: VT-d unit 0xfed90000: host DMA through a mirror of its nested table'"
+assert "Linux: no DMAR among its ACPI tables, no DMAR/IOMMU driver line" \
+	eval "[ -n '$(val acpi_tables)' ] && ! val acpi_tables | grep -qw DMAR && ! has 'DMAR: (DRHD|IOMMU)'"
+refused=$(sed -n 's/^mb2test: probe \(0x[0-9a-f]*\) rc 139.*/\1/p' "$log")
+assert "host: the hypervisor region refused, lockstep.ko loads and reads ABI $abi" \
+	eval "[ -n '$refused' ] && [ '$(val insmod)' = ok ] && [ '$(val version)' = '$abi' ]"
+assert "kernel log clean (no Oops, BUG, WARNING)" tap_kernel_clean "$log"
+assert "clean power-off (QEMU exit 0, reboot: Power down)" tap_poweroff "$log" "$qrc"
