@@ -2,7 +2,7 @@
 # Boot a CD image in Bochs (Debian's bochs 2.7, legacy BIOS) and return its output
 # (docs/boot.md "Legacy multiboot2 path (tests only)", ../shared/FACTS.md "Bochs").
 #
-#   run.sh [-c CPU_MODEL] [-m MEGS] [-n CPUS] [-t SECONDS] [-u STOP_REGEX] [-o DIR] ISO
+#   run.sh [-c CPU_MODEL] [-m MEGS] [-n CPUS] [-t SECONDS] [-u STOP_REGEX] [-o DIR] [-s] ISO
 #
 #   -c  Bochs CPU model (`bochs --help cpu`), default corei7_skylake_x (VMX with EPT)
 #   -m  guest RAM in MiB, default 512
@@ -11,6 +11,7 @@
 #   -u  stop as soon as the COM1 log matches this extended regex (e.g. 'reboot: Power down')
 #   -o  directory for bochsrc, com1.log, e9.log, bochs.log, times (default: a new one under
 #       build/bochs/); printed as the last line "bochs: logs in DIR"
+#   -s  do not print the COM1 log (printed by default when Bochs has ended, CR stripped)
 #
 # COM1 goes to DIR/com1.log (a file), port 0xE9 (port_e9_hack) to DIR/e9.log (Bochs
 # writes it to its stderr), Bochs's own log to DIR/bochs.log. The display is the `term`
@@ -21,8 +22,8 @@
 # the loader, Linux, /init and the power-off first showed on COM1 (DIR/times).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-model=corei7_skylake_x megs=512 cpus=1 to=600 until= dir=
-while getopts c:m:n:t:u:o: opt; do
+model=corei7_skylake_x megs=512 cpus=1 to=600 until= dir= silent=
+while getopts c:m:n:t:u:o:s opt; do
 	case $opt in
 	c) model=$OPTARG ;;
 	m) megs=$OPTARG ;;
@@ -30,11 +31,12 @@ while getopts c:m:n:t:u:o: opt; do
 	t) to=$OPTARG ;;
 	u) until=$OPTARG ;;
 	o) dir=$OPTARG ;;
-	*) sed -n '2,20p' "$0"; exit 2 ;;
+	s) silent=1 ;;
+	*) sed -n '2,22p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-iso=${1:?usage: run.sh [-c model] [-m megs] [-n cpus] [-t secs] [-u regex] [-o dir] ISO}
+iso=${1:?usage: run.sh [-c model] [-m megs] [-n cpus] [-t secs] [-u regex] [-o dir] [-s] ISO}
 iso=$(cd "$(dirname "$iso")" && pwd)/$(basename "$iso")
 command -v bochs > /dev/null || { echo "bochs: not installed (make deps)" >&2; exit 3; }
 [ -n "$dir" ] || { mkdir -p "$top/build/bochs"; dir=$(mktemp -d "$top/build/bochs/run.XXXXXX"); }
@@ -104,6 +106,8 @@ rc=$?
 # Bochs ends on the guest's ACPI power-off (S5) with a "panic" and status 1: a clean end.
 [ "$rc" = 1 ] && grep -q 'ACPI control: soft power off' "$dir/e9.log" "$dir/bochs.log" 2>/dev/null &&
 	rc=0
+# The log: COM1, CR stripped (also in DIR/com1.log), unless -s.
+[ -n "$silent" ] || tr -d '\r' < "$dir/com1.log"
 sed 's/^/bochs: /' "$dir/times"
 echo "bochs: $model, $cpus CPU(s), $megs MiB: $((SECONDS - t0)) s, status $rc"
 echo "bochs: logs in $dir"
