@@ -77,8 +77,9 @@ TERM=vt100 script -qfec "echo \$\$ > '$dir/pid'; exec bochs-bin -q -f '$dir/boch
 pid=$!
 stop=
 # Milestones (seconds from the start, polled every second) to DIR/times.
-marks=('lockstep-mb2: Lockstep multiboot2' 'lockstep-mb2: starting Linux' 'Linux version'
-	'Run /init' 'reboot: Power down')
+marks=('lockstep-mb2: Lockstep multiboot2' 'lockstep-mb2: hypervisor image' 'lockstep-mb2: measured vmlinuz'
+	'lockstep-mb2: measured kernel command line' 'lockstep-mb2: entering hypervisor'
+	'lockstep-mb2: starting Linux' 'Linux version' 'Run /init' 'reboot: Power down')
 seen=()
 : > "$dir/times"
 while kill -0 "$pid" 2>/dev/null; do
