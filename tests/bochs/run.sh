@@ -82,12 +82,16 @@ marks=('lockstep-mb2: Lockstep multiboot2' 'lockstep-mb2: hypervisor image' 'loc
 	'lockstep-mb2: starting Linux' 'Linux version' 'Run /init' 'reboot: Power down')
 seen=()
 : > "$dir/times"
-while kill -0 "$pid" 2>/dev/null; do
+mark() {
+	local i
 	for i in "${!marks[@]}"; do
 		[ -z "${seen[$i]:-}" ] && grep -qF -- "${marks[$i]}" "$dir/com1.log" || continue
 		seen[$i]=1
 		echo "$((SECONDS - t0)) s: ${marks[$i]}" >> "$dir/times"
 	done
+}
+while kill -0 "$pid" 2>/dev/null; do
+	mark
 	if [ $((SECONDS - t0)) -ge "$to" ] ||
 		{ [ -n "$until" ] && grep -qE -- "$until" "$dir/com1.log"; }; then
 		bpid=$(cat "$dir/pid" 2>/dev/null)
@@ -103,6 +107,7 @@ while kill -0 "$pid" 2>/dev/null; do
 done
 wait "$pid" 2>/dev/null
 rc=$?
+mark
 [ -n "$stop" ] && rc=124
 # Bochs ends on the guest's ACPI power-off (S5) with a "panic" and status 1: a clean end.
 [ "$rc" = 1 ] && grep -q 'ACPI control: soft power off' "$dir/e9.log" "$dir/bochs.log" 2>/dev/null &&
