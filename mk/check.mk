@@ -28,7 +28,7 @@ CPPCHECK     ?= cppcheck
 # comes after hyp-image (the core files keep their arm64 command), boot-efi-x86
 # comes after boot-efi: for the files both build, the first (AArch64) command is kept.
 chk_has_target = $(shell grep -lsE '^$(1)[[:space:]]*:' $(TOP)/mk/*.mk)
-CHK_DB_TARGETS = $(foreach t,hyp-image hyp-image-x86 unit-build iommu-build boot-efi boot-efi-x86,$(if $(call chk_has_target,$(t)),$(t))) \
+CHK_DB_TARGETS = $(foreach t,hyp-image hyp-image-x86 unit-build iommu-build boot-efi boot-efi-x86 mb2-loader,$(if $(call chk_has_target,$(t)),$(t))) \
 		 $(if $(BOOT_T),$(BOOT_T)/unit $(BOOT_T)/testimg.elf) $(HYP_UNIT)
 CHK_DB := $(CHK_B)/compile_commands.json
 
