@@ -513,23 +513,34 @@ static const uint8_t *dm_table(uint64_t phys)
 	return t;
 }
 
-/* Every XSDT table with signature sig, in order: the idx-th, or NULL. */
+/*
+ * Every table with signature sig, in order: the idx-th, or NULL. Through the XSDT (64-bit
+ * entries) when the RSDP has one (revision >= 2, ACPI 6.5 5.2.5.3), else through the RSDT
+ * (32-bit entries, 5.2.7): a BIOS machine's ACPI 1.0 RSDP (revision 0), as SeaBIOS gives.
+ */
 static const uint8_t *dm_acpi_find(const void *rsdp, const char *sig, uint32_t idx)
 {
 	const uint8_t *r = rsdp, *x;
-	uint32_t len, i;
+	uint32_t len, i, esz = 8;
 
-	if (!r || !dm_memeq(r, "RSD PTR ", 8) || r[15] < 2)
+	if (!r || !dm_memeq(r, "RSD PTR ", 8) || !dm_sum_ok(r, 20))
 		return NULL;
-	len = ldr_le32(r + 20);
-	if (len < 36 || len > 4096 || !dm_sum_ok(r, len))
-		return NULL;
-	x = dm_table(ldr_le64(r + 24));
-	if (!x || !dm_memeq(x, "XSDT", 4))
-		return NULL;
+	if (r[15] >= 2) {
+		len = ldr_le32(r + 20);
+		if (len < 36 || len > 4096 || !dm_sum_ok(r, len))
+			return NULL;
+		x = dm_table(ldr_le64(r + 24));
+		if (!x || !dm_memeq(x, "XSDT", 4))
+			return NULL;
+	} else {
+		x = dm_table(ldr_le32(r + 16));
+		if (!x || !dm_memeq(x, "RSDT", 4))
+			return NULL;
+		esz = 4;
+	}
 	len = ldr_le32(x + 4);
-	for (i = ACPI_HDR; i + 8 <= len; i += 8) {
-		const uint8_t *t = dm_table(ldr_le64(x + i));
+	for (i = ACPI_HDR; i + esz <= len; i += esz) {
+		const uint8_t *t = dm_table(esz == 8 ? ldr_le64(x + i) : ldr_le32(x + i));
 
 		if (t && dm_memeq(t, sig, 4) && idx-- == 0)
 			return t;

@@ -13,7 +13,8 @@
 MB2_B      := $(B)/mb2
 MB2_ELF    := $(MB2_B)/lsmb2.elf
 MB2_SRCS   := $(TOP)/boot/mb2/mb2.c $(TOP)/boot/mb2/libc.c $(TOP)/boot/config.c \
-	      $(TOP)/boot/image.c $(TOP)/boot/dmar.c $(TOP)/boot/sig.c
+	      $(TOP)/boot/image.c $(TOP)/boot/dmar.c $(TOP)/boot/sig.c $(TOP)/boot/devmap.c \
+	      $(TOP)/boot/hide.c
 MB2_OBJS   := $(patsubst $(TOP)/boot/%.c,$(MB2_B)/obj/%.o,$(MB2_SRCS)) $(MB2_B)/obj/mb2/entry.o
 MB2_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -fno-pic -fno-pie -mno-red-zone \
 	      -mgeneral-regs-only -mcmodel=small -fno-stack-protector -fno-stack-check \

@@ -572,6 +572,56 @@ static void sdt_remove(uint64_t sdt, uint32_t esz, uint32_t off)
 }
 
 /*
+ * The device MMIO the host may reach (docs/boot.md "Legacy multiboot2 path"): the same
+ * boot/devmap.c rules as the UEFI loader's x86 path, from ACPI (MADT I/O APIC, MCFG, HPET,
+ * the DSDT/SSDT devices with their _CRS: the PCI root's windows hold every BAR), plus what
+ * a BIOS machine has instead of the UEFI memory map's MMIO descriptors: the memory map's
+ * reserved ranges (BIOS flash, chipset registers) and the legacy area below 1 MiB. PCI is
+ * taken as the VT-d path takes it (pcicheck is UEFI-only here; with no unit, DMA is not
+ * isolated anyway, as logged above). Without this list the hypervisor maps no MMIO at all.
+ */
+static struct ldr_devmap mb2_dm;
+
+static void host_mmio(struct ls_boot_info *bi, uint64_t rsdp)
+{
+	const char *err;
+	uint32_t i, allowed = 0, denied = 0;
+	int n;
+
+	devmap_init(&mb2_dm);
+	mb2_dm.iommu_vtd = 1;
+	if (rsdp && (err = devmap_acpi(&mb2_dm, (const void *)(uintptr_t)rsdp, 0)) != NULL)
+		mb2_printf(MB2_TAG "device map: ACPI: %s: devices after that point stay denied\n",
+			   err);
+	for (i = 0; i < nr_map; i++)
+		if (map[i].type == E820_RESERVED)
+			devmap_add_allowed(&mb2_dm, "reserved",
+					   "firmware-reserved range of the memory map (no DMA)",
+					   map[i].base, map[i].size);
+	devmap_add_allowed(&mb2_dm, "legacy 0xa0000-0xfffff",
+			   "ISA hole: VGA memory, option and BIOS ROMs (no DMA)", 0xa0000, 0x60000);
+	for (i = 0; i < mb2_dm.nr_dev; i++) {
+		const struct ldr_dev *d = &mb2_dm.dev[i];
+
+		if (d->verdict == LDR_DEV_ALLOW)
+			allowed++;
+		else
+			denied++;
+		mb2_printf(MB2_TAG "device %s %#llx+%#llx: %s (%s)\n", d->name, 0ULL + d->base,
+			   0ULL + d->size,
+			   d->verdict == LDR_DEV_ALLOW ? "host may use" : "DENIED to the host",
+			   d->why);
+	}
+	n = devmap_finish(&mb2_dm, 0, 0, bi->host_mmio, LS_BOOT_MAX_MMIO);
+	if (n < 0)
+		mb2_panic("device map: more than %u host MMIO windows", LS_BOOT_MAX_MMIO);
+	bi->nr_host_mmio = (uint32_t)n;
+	bi->host_mmio_flags = mb2_dm.flags;
+	mb2_printf(MB2_TAG "device map: %u devices allowed, %u denied; host MMIO: %d windows\n",
+		   allowed, denied, n);
+}
+
+/*
  * The VT-d units of the DMAR, as boot/main.c passes them, and the DMAR hidden from Linux:
  * its entry removed from the XSDT and from the RSDT (SeaBIOS and Bochs's BIOS give an ACPI
  * 1.0 RSDP, RSDT only), length and checksum fixed (ACPI 6.5 5.2.5.3, 5.2.7, 5.2.8).
@@ -792,6 +842,7 @@ static long (*prepare_hyp(const struct ls_image_hdr *h,
 	rsdp = find_rsdp();
 	bi->acpi_rsdp = rsdp;
 	vtd_units(bi, rsdp);
+	host_mmio(bi, rsdp);
 	if (!bi->nr_vtd)
 		mb2_printf(MB2_TAG
 			   "*** NO VT-d UNIT: DMA is NOT isolated: every DMA master "
