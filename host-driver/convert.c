@@ -25,6 +25,7 @@
 #define pr_fmt(fmt) "lockstep: " fmt
 
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/string.h>
 
 #include "vm.h"
@@ -63,6 +64,7 @@ static int ls_convert_run(struct ls_vm *vm, u64 fn, u64 gpa, u64 pages, u64 flag
 		*done += res.a1;
 		atomic64_inc(&ls_stat_convert_hvcs);
 		atomic64_add(res.a1, &ls_stat_convert_pages);
+		cond_resched(); /* 512 windows for a GiB */
 	}
 	return 0;
 }
@@ -208,6 +210,7 @@ static int ls_reclaim_run(struct ls_vm *vm, u64 gpa, u64 pages, u64 *done)
 	int ret;
 
 	for (*done = 0; *done < pages; *done += res.a1) {
+		cond_resched();
 		ret = ls_vm_call(vm, LS_HVC_VM_RECLAIM, vm->id, gpa + (*done << PAGE_SHIFT),
 				 pages - *done, 0, &res);
 		if (ret)

@@ -35,9 +35,9 @@
 #define CON_STAT 0x09000008ULL
 #define GCMD	 0x09001000ULL
 #define GRES	 0x09001008ULL
-#define NCHECKS	 83
+#define NCHECKS	 (83 + GIG_NCHECKS) /* GIG_NCHECKS: gmem1g.c */
 
-enum { OP_SHARE = 1, OP_UNSHARE, OP_FILL, OP_CHECK, OP_ZERO, OP_PEEK, OP_DONE, OP_SMP };
+enum { OP_SHARE = 1, OP_UNSHARE, OP_FILL, OP_CHECK, OP_ZERO, OP_PEEK, OP_DONE, OP_SMP, OP_BASE };
 #define PRIV	      LOCKSTEP_MEMORY_ATTRIBUTE_PRIVATE
 #define PRESERVE      LOCKSTEP_SET_MEMORY_ATTRIBUTES2_PRESERVE
 #define ZERO	      LOCKSTEP_SET_MEMORY_ATTRIBUTES2_ZERO
@@ -1359,6 +1359,8 @@ static int bench(const char *image)
 	return rc != 0;
 }
 
+#include "gmem1g.c" /* the 1 GiB guest_memfd tests */
+
 int main(int argc, char **argv)
 {
 	struct lockstep_global_stats g0, g1;
@@ -1378,6 +1380,7 @@ int main(int argc, char **argv)
 	gstats(&g0);
 	fd_tests();
 	guest_tests(argv[1]);
+	gig_tests(argv[1]);
 	gstats(&g1);
 	verdict(g1.vms == g0.vms && g1.pages_held == g0.pages_held &&
 			g1.gmem_pages == g0.gmem_pages &&
