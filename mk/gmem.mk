@@ -14,7 +14,7 @@ TEST_SUITES += gmem
 
 # mk/vm.mk (included after this file) has the guest (VM_GUESTS: gmem), the user-space flags
 # and the header shim; prerequisites are spelled out here, recipes expand later.
-$(GMEMTEST_PROG): $(TOP)/tests/gmem/gmemtest.c $(TOP)/tests/gmem/gmem1g.c \
+$(GMEMTEST_PROG): $(TOP)/tests/gmem/gmemtest.c $(TOP)/tests/gmem/gmem1g.c $(TOP)/tests/gmem/punchrun.c \
 		$(TOP)/tools/lsvm/rt.c $(TOP)/tools/lsvm/rt.h \
 		$(TOP)/include/lockstep/lockstep-uapi.h $(TOP)/include/lockstep/abi.h \
 		$(B)/vm/shim/linux/compiler_types.h $(TOP)/mk/gmem.mk

@@ -163,7 +163,7 @@ struct lockstep_run_counters {
 	__u64 resched;	       /* cond_resched() between runs */
 	__u64 aborts_injected; /* INJECT_ABORT completions (driver's and user's) */
 	__u64 pool_donations;  /* pages donated for a guest call (LS_EXIT_POOL) */
-	__u64 reserved[1];
+	__u64 mmio_in_slot;    /* MMIO exits at a memslot GPA, reported as memory faults */
 };
 
 /*
