@@ -52,7 +52,8 @@ gmem:
 # make bench-gmem (figures, not pass/fail; not in TEST_SUITES; docs/gmem.md "Benchmark"): the
 # machine of the suite, tests/gmem/lsbench as /lstest: gmemtest -b converts 4 KiB, 64 KiB,
 # 2 MiB and 8 MiB ranges of a running guest both ways, whole range against one ioctl per
-# 4 KiB page, with the hypervisor's table and SMMU counters; then a second boot on the
+# 4 KiB page, and a whole 1 GiB guest_memfd (one 1 GiB chunk; the machine has 3 GiB) with one
+# ioctl each way, with the hypervisor's table and SMMU counters; then a second boot on the
 # benchmark image (-DLOCKSTEP_BENCH_EL2_PMU, as make bench-vm) under QEMU -icount with
 # lockstep.ko bench_el2_pmu=1 for the EL2 instructions per page. Output
 # build/bench-gmem/bench.txt.

@@ -37,7 +37,18 @@
 #define GRES	 0x09001008ULL
 #define NCHECKS	 (82 + PUNCH_NCHECKS + GIG_NCHECKS) /* punchrun.c, gmem1g.c */
 
-enum { OP_SHARE = 1, OP_UNSHARE, OP_FILL, OP_CHECK, OP_ZERO, OP_PEEK, OP_DONE, OP_SMP, OP_BASE };
+enum {
+	OP_SHARE = 1,
+	OP_UNSHARE,
+	OP_FILL,
+	OP_CHECK,
+	OP_ZERO,
+	OP_PEEK,
+	OP_DONE,
+	OP_SMP,
+	OP_BASE,
+	OP_SHARE2M
+};
 #define PRIV	      LOCKSTEP_MEMORY_ATTRIBUTE_PRIVATE
 #define PRESERVE      LOCKSTEP_SET_MEMORY_ATTRIBUTES2_PRESERVE
 #define ZERO	      LOCKSTEP_SET_MEMORY_ATTRIBUTES2_ZERO
@@ -1313,6 +1324,8 @@ static void bench_one(struct vm *v, const char *size, unsigned int first, unsign
 	bprint(size, naive ? "naive" : "range", "to-pr", &bk, n);
 }
 
+static void gig_bench(struct vm *v); /* gmem1g.c */
+
 static int bench(const char *image)
 {
 	static unsigned char img[64 * 1024] __attribute__((aligned(4096)));
@@ -1347,6 +1360,7 @@ static int bench(const char *image)
 		bench_one(&v, "8MiB", 0, 2048, 1, i);  /* four whole blocks */
 		bench_one(&v, "64KiB", 600, 16, 4, i); /* 16 pages inside a block */
 	}
+	gig_bench(&v); /* gmem1g.c */
 	rc = gcmd(&v, OP_CHECK, 0, 2048);
 	out("# bench: after every conversion the guest's 2048 pages hold their data: %s (%ld bad)\n",
 	    rc == 0 ? "yes" : "NO", rc);

@@ -24,6 +24,8 @@
  *   DONE              prints the check count and powers off (PSCI SYSTEM_OFF)
  *   BASE g            later commands' pages count from GPA g GiB (g = 0: from DATA again):
  *                     the 1 GiB guest_memfd of the "gmem1g" tests; result 0
+ *   SHARE2M b n       MEM_SHARE every page of n 2 MiB blocks from block b (of the base): the
+ *                     consent for a whole GiB in one command (make bench-gmem); as SHARE
  */
 #include "guest.h"
 
@@ -41,6 +43,7 @@
 #define OP_DONE		7
 #define OP_SMP		8
 #define OP_BASE		9
+#define OP_SHARE2M	10
 #define NCPUS		4
 
 const char *guest_name = "gmem";
@@ -152,9 +155,12 @@ void guest_main(u64 index, u64 x0)
 	for (;;) {
 		cmd = mmio_read32(GCMD);
 		op = cmd & 0xff;
-		if (op == OP_DONE || op == 0 || op > OP_BASE)
+		if (op == OP_DONE || op == 0 || op > OP_SHARE2M)
 			break;
-		if (op == OP_BASE) {
+		if (op == OP_SHARE2M) {
+			mmio_write32(GRES, (u32)run(OP_SHARE, ((cmd >> 8) & 0xfff) * 512,
+						    (cmd >> 20) * 512));
+		} else if (op == OP_BASE) {
 			base_gib = (cmd >> 8) & 0xfff;
 			mmio_write32(GRES, 0);
 		} else if (op == OP_SMP)
