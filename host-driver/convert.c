@@ -25,6 +25,7 @@
 #define pr_fmt(fmt) "lockstep: " fmt
 
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/string.h>
 
 #include "vm.h"
@@ -63,6 +64,7 @@ static int ls_convert_run(struct ls_vm *vm, u64 fn, u64 gpa, u64 pages, u64 flag
 		*done += res.a1;
 		atomic64_inc(&ls_stat_convert_hvcs);
 		atomic64_add(res.a1, &ls_stat_convert_pages);
+		cond_resched(); /* 512 windows for a GiB */
 	}
 	return 0;
 }
@@ -208,6 +210,7 @@ static int ls_reclaim_run(struct ls_vm *vm, u64 gpa, u64 pages, u64 *done)
 	int ret;
 
 	for (*done = 0; *done < pages; *done += res.a1) {
+		cond_resched();
 		ret = ls_vm_call(vm, LS_HVC_VM_RECLAIM, vm->id, gpa + (*done << PAGE_SHIFT),
 				 pages - *done, 0, &res);
 		if (ret)
@@ -222,9 +225,10 @@ static int ls_reclaim_run(struct ls_vm *vm, u64 gpa, u64 pages, u64 *done)
  * fallocate(PUNCH_HOLE | KEEP_SIZE) of [offset, + len): every page reads zero afterwards.
  * A private page is reclaimed from the VM (LS_FN_VM_RECLAIM: the hypervisor scrubs it; the
  * driver checks) and becomes the host's again: not the VM's until POPULATE gives it back.
- * Only before the VM's first run: the hypervisor stops a VM that has run at the first page
- * reclaimed from it (docs/hypercalls.md "Teardown"), so later the call is refused (EPERM)
- * instead of killing the guest. A shared page stays shared: it is removed from every user
+ * Also while the VM runs: the hypervisor then keeps the GPA as a hole, where a guest access is a
+ * memory fault exit (never MMIO) that the VMM answers with POPULATE (docs/hypercalls.md
+ * "Teardown"), upstream's "punch, the guest faults, the VMM repopulates". A shared page stays
+ * shared: it is removed from every user
  * mapping, refused (EAGAIN) while someone else holds a reference, and zeroed by the host. A
  * page of the host is zeroed. Every page is checked before any changes.
  */
@@ -244,8 +248,7 @@ int ls_gmem_punch(struct ls_gmem *gmem, u64 offset, u64 len)
 		mutex_lock(&vm->lock);
 	mutex_lock(&gmem->lock);
 	for (i = first; i < end; i++) {
-		if (gmem->state[i] == LS_GMEM_PRIVATE &&
-		    (!vm || vm->has_run || !ls_slot_of_index(vm, gmem, i))) {
+		if (gmem->state[i] == LS_GMEM_PRIVATE && (!vm || !ls_slot_of_index(vm, gmem, i))) {
 			ret = -EPERM;
 			goto out;
 		}

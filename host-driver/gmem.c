@@ -4,10 +4,14 @@
  * Linux Documentation/virt/kvm/api.rst 4.141 KVM_CREATE_GUEST_MEMFD).
  *
  * Every page is allocated when the fd is created, in the largest physically contiguous chunks
- * the buddy allocator has: from the order that covers what is left (at most MAX_PAGE_ORDER)
- * down to order 0, each chunk split into order-0 pages (split_page) so that each page can later
- * be freed on its own. Large chunks let the hypervisor map the guest with 2 MiB blocks (a
- * donation of an IPA range backed by one 2 MiB-aligned physical block) and keep the host's own
+ * the host has. Each whole GiB of the fd (offsets 1 GiB aligned) first tries a 1 GiB-aligned
+ * physical range taken with alloc_contig_range() (ls_gmem_alloc_1g: what alloc_contig_pages()
+ * and hugetlb's gigantic pages do, which Linux does not export to modules); the rest, or all
+ * of it when no such range is free, comes from the buddy allocator: from the order that covers
+ * what is left (at most MAX_PAGE_ORDER) down to order 0, each chunk split into order-0 pages
+ * (split_page). Either way every page ends up an order-0 page with a count of 1, freed on its
+ * own later. Large chunks let the hypervisor map the guest with 1 GiB and 2 MiB blocks (a
+ * donation of an IPA range backed by one aligned physical block) and keep the host's own
  * stage-2 in blocks around them.
  *
  * A page is the host's until POPULATE donates it (private), the guest may share it back
@@ -23,7 +27,11 @@
 #include <linux/falloc.h>
 #include <linux/file.h>
 #include <linux/gfp.h>
+#include <linux/ioport.h>
+#include <linux/memory_hotplug.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -162,13 +170,117 @@ struct ls_gmem *ls_gmem_get_file(struct file *file)
 	return file->f_op == &ls_gmem_fops ? file->private_data : NULL;
 }
 
-/* Allocate every page, largest chunks first. */
-static int ls_gmem_alloc(struct ls_gmem *gmem)
+#define LS_GMEM_1G_PAGES (LOCKSTEP_GMEM_HUGE_SIZE >> PAGE_SHIFT)
+
+/*
+ * Could [pfn, pfn + 1 GiB) be taken whole? Every page online, in one zone (alloc_contig_range
+ * works within a zone) and none reserved (the kernel image, firmware, the hypervisor's memory:
+ * never movable). alloc_contig_range() itself refuses what it cannot migrate.
+ */
+static bool ls_gmem_1g_candidate(unsigned long pfn)
+{
+	struct page *first = pfn_to_online_page(pfn);
+	unsigned long i;
+
+	if (!first)
+		return false;
+	for (i = 0; i < LS_GMEM_1G_PAGES; i++) {
+		struct page *page = pfn_to_online_page(pfn + i);
+
+		if (!page || page_zone(page) != page_zone(first) || PageReserved(page))
+			return false;
+		if (!(i & 0xffff))
+			cond_resched();
+	}
+	return true;
+}
+
+#define LS_GMEM_1G_STEP (SZ_128M >> PAGE_SHIFT)
+
+/*
+ * Take [pfn, pfn + 1 GiB) out of the buddy allocator, 128 MiB at a time: alloc_contig_range()
+ * migrates what is in use there (movable pages only) and hands back order-0 pages with a count
+ * of 1 each (free_contig_range() frees them one by one, as ls_gmem_free() does). One call for
+ * the whole GiB isolates, migrates and (init_on_alloc) clears a GiB without rescheduling: tens
+ * of seconds under a loaded emulator, an RCU stall. On a failure the steps taken go back.
+ */
+static bool ls_gmem_1g_take(unsigned long pfn)
+{
+	unsigned long i;
+	int ret;
+
+	for (i = 0; i < LS_GMEM_1G_PAGES; i += LS_GMEM_1G_STEP) {
+		cond_resched();
+		ret = alloc_contig_range(pfn + i, pfn + i + LS_GMEM_1G_STEP, MIGRATE_MOVABLE,
+					 GFP_KERNEL | __GFP_NOWARN);
+		if (ret) {
+			pr_info("guest_memfd: 1 GiB at PA %#llx: %d at +%lu MiB\n",
+				(u64)PFN_PHYS(pfn), ret, i >> (20 - PAGE_SHIFT));
+			if (i)
+				free_contig_range(pfn, i);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* walk_iomem_res_desc() callback: take the first free 1 GiB-aligned GiB of this RAM range. */
+static int ls_gmem_1g_try(struct resource *res, void *arg)
+{
+	unsigned long pfn = ALIGN(PHYS_PFN(res->start), LS_GMEM_1G_PAGES);
+	unsigned long end = PHYS_PFN(res->end + 1);
+	unsigned long *found = arg;
+
+	for (; pfn + LS_GMEM_1G_PAGES <= end; pfn += LS_GMEM_1G_PAGES) {
+		if (ls_gmem_1g_candidate(pfn) && ls_gmem_1g_take(pfn)) {
+			*found = pfn;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * One physically contiguous, 1 GiB-aligned GiB of host RAM; NULL if none is free. Not cleared
+ * here (a GiB is seconds of memset under emulation, and POPULATE writes every page anyway):
+ * a page of the host's state is never mapped to user space nor given to a guest before
+ * POPULATE copies the image into it or zeroes it, and a punch zeroes it.
+ */
+static struct page *ls_gmem_alloc_1g(void)
+{
+	unsigned long pfn = 0;
+
+	if (walk_iomem_res_desc(IORES_DESC_NONE, IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY, 0,
+				U64_MAX, &pfn, ls_gmem_1g_try) != 1)
+		return NULL;
+	pr_info("guest_memfd: 1 GiB chunk at PA %#llx\n", (u64)PFN_PHYS(pfn));
+	return pfn_to_page(pfn);
+}
+
+/*
+ * Allocate every page, largest chunks first: 1 GiB chunks for the whole GiBs of the fd (only
+ * those with LOCKSTEP_GMEM_FLAG_HUGE_1G: -ENOMEM without one), then the buddy allocator's.
+ */
+static int ls_gmem_alloc(struct ls_gmem *gmem, bool huge_only)
 {
 	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN;
 	unsigned long done = 0, j;
 	unsigned int order;
 
+	while (gmem->npages - done >= LS_GMEM_1G_PAGES) {
+		struct page *page = ls_gmem_alloc_1g();
+
+		if (!page)
+			break;
+		for (j = 0; j < LS_GMEM_1G_PAGES; j++)
+			gmem->pages[done + j] = page + j;
+		done += LS_GMEM_1G_PAGES;
+		gmem->chunks++;
+		gmem->chunks_1g++;
+		gmem->max_order = max_t(unsigned int, gmem->max_order, ilog2(LS_GMEM_1G_PAGES));
+	}
+	if (huge_only && done < gmem->npages)
+		return -ENOMEM; /* no free 1 GiB range left: no fallback asked for */
 	while (done < gmem->npages) {
 		struct page *page = NULL;
 
@@ -187,6 +299,7 @@ static int ls_gmem_alloc(struct ls_gmem *gmem)
 		done += 1UL << order;
 		gmem->chunks++;
 		gmem->max_order = max(gmem->max_order, order);
+		cond_resched();
 	}
 	return 0;
 }
@@ -198,10 +311,13 @@ int ls_gmem_create(struct ls_vm *vm, struct lockstep_create_guest_memfd *args)
 	unsigned long i;
 	int fd, ret;
 
-	if ((args->flags & ~LOCKSTEP_GMEM_FLAG_VMM_CONVERTS) ||
+	if ((args->flags & ~(LOCKSTEP_GMEM_FLAG_VMM_CONVERTS | LOCKSTEP_GMEM_FLAG_HUGE_1G)) ||
 	    memchr_inv(args->reserved, 0, sizeof(args->reserved)))
 		return -EINVAL;
 	if (!args->size || !PAGE_ALIGNED(args->size) || args->size > LOCKSTEP_GMEM_MAX_SIZE)
+		return -EINVAL;
+	if ((args->flags & LOCKSTEP_GMEM_FLAG_HUGE_1G) &&
+	    !IS_ALIGNED(args->size, LOCKSTEP_GMEM_HUGE_SIZE))
 		return -EINVAL;
 
 	gmem = kzalloc(sizeof(*gmem), GFP_KERNEL);
@@ -217,7 +333,7 @@ int ls_gmem_create(struct ls_vm *vm, struct lockstep_create_guest_memfd *args)
 	ret = -ENOMEM;
 	if (!gmem->pages || !gmem->state)
 		goto err_arrays;
-	ret = ls_gmem_alloc(gmem);
+	ret = ls_gmem_alloc(gmem, args->flags & LOCKSTEP_GMEM_FLAG_HUGE_1G);
 	if (ret)
 		goto err_pages;
 
@@ -241,8 +357,8 @@ int ls_gmem_create(struct ls_vm *vm, struct lockstep_create_guest_memfd *args)
 	i_size_write(file_inode(file), args->size);
 	gmem->file = file;
 	atomic64_add(gmem->npages, &ls_stat_gmem_pages);
-	pr_debug("guest_memfd: %lu pages in %lu chunks (largest order %u)\n", gmem->npages,
-		 gmem->chunks, gmem->max_order);
+	pr_debug("guest_memfd: %lu pages in %lu chunks (%lu of 1 GiB, largest order %u)\n",
+		 gmem->npages, gmem->chunks, gmem->chunks_1g, gmem->max_order);
 	fd_install(fd, file);
 	return fd;
 

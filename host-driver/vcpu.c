@@ -368,8 +368,10 @@ static long ls_vcpu_run(struct ls_vcpu *vcpu)
 			continue;
 		case LS_EXIT_MMIO:
 			if (ls_vcpu_memslot_fault(vcpu, res.a2, PAGE_SIZE)) {
-				/* Memory the VM does not have there (not populated): never a
-				 * device, whatever the syndrome says. */
+				/* Memory the VM does not have there (never populated): never a
+				 * device, whatever the syndrome says. The hypervisor reports a
+				 * page it took back (a hole) as a memory fault itself. */
+				cnt->mmio_in_slot++;
 				ret = 0;
 				goto out;
 			}

@@ -16,7 +16,9 @@
 #include <linux/of.h>
 #include <linux/of_irq.h>
 #include <linux/percpu.h>
+#include <linux/sched.h>
 #include <linux/seq_file.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -232,20 +234,26 @@ int ls_vm_convert(struct ls_vm *vm, u64 gpa, u64 size, bool share)
 
 /* --- teardown -------------------------------------------------------------------------------- */
 
-/* Reclaim every page the VM owns in @s (unsharing shared ones first), checking each is zero. */
+/*
+ * Reclaim every page the VM owns in @s, checking each private one is zero: a run of private
+ * pages up to a 2 MiB GPA boundary with one call (a hypervisor window, done whole or not at
+ * all: a 1 GiB guest_memfd is 512 calls, not 262144), a shared page
+ * on its own (LS_FN_VM_RECLAIM of a shared window keeps the host's mapping and contents).
+ */
 static void ls_vm_reclaim_slot(struct ls_vm *vm, struct ls_slot *s)
 {
 	struct ls_gmem *gmem = s->gmem;
-	unsigned long first = s->offset >> PAGE_SHIFT, n = s->size >> PAGE_SHIFT, i;
+	unsigned long first = s->offset >> PAGE_SHIFT, n = s->size >> PAGE_SHIFT, i, k, run;
 	bool shared;
 	int ret;
 
 	mutex_lock(&gmem->lock);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i += run) {
 		unsigned long idx = first + i;
 		u64 gpa = s->gpa + ((u64)i << PAGE_SHIFT);
-		void *va;
 
+		run = 1;
+		cond_resched();
 		if (gmem->state[idx] == LS_GMEM_HOST || gmem->state[idx] == LS_GMEM_LOST)
 			continue;
 		/*
@@ -256,20 +264,32 @@ static void ls_vm_reclaim_slot(struct ls_vm *vm, struct ls_slot *s)
 		shared = gmem->state[idx] == LS_GMEM_SHARED;
 		if (shared)
 			ls_gmem_zap(gmem, idx, 1);
-		ret = ls_vm_range(vm, LS_HVC_VM_RECLAIM, gpa, 1);
+		else /* one hypervisor window at most: it reclaims all of it or nothing */
+			while (i + run < n && gmem->state[idx + run] == LS_GMEM_PRIVATE &&
+			       !IS_ALIGNED(gpa + ((u64)run << PAGE_SHIFT), SZ_2M))
+				run++;
+		ret = ls_vm_range(vm, LS_HVC_VM_RECLAIM, gpa, run);
+		if (ret && run > 1) {
+			run = 1; /* page by page: only the page that fails is lost */
+			ret = ls_vm_range(vm, LS_HVC_VM_RECLAIM, gpa, 1);
+		}
 		if (ret) {
 			pr_err("vm %llu: reclaim gpa 0x%llx: %d; page leaked\n", vm->id, gpa, ret);
 			gmem->state[idx] = LS_GMEM_LOST;
 			continue;
 		}
-		gmem->state[idx] = LS_GMEM_HOST;
-		atomic64_dec(&ls_stat_pages_held);
-		atomic64_inc(&ls_stat_reclaimed);
-		/* The hypervisor scrubbed a private page (LS_FN_VM_RECLAIM): check, never trust. */
-		va = page_address(gmem->pages[idx]);
-		if (!shared && memchr_inv(va, 0, PAGE_SIZE)) {
-			atomic64_inc(&ls_stat_reclaimed_nonzero);
-			pr_err("vm %llu: page of gpa 0x%llx not zero after reclaim\n", vm->id, gpa);
+		for (k = 0; k < run; k++) {
+			gmem->state[idx + k] = LS_GMEM_HOST;
+			atomic64_dec(&ls_stat_pages_held);
+			atomic64_inc(&ls_stat_reclaimed);
+			/* The hypervisor scrubbed a private page (LS_FN_VM_RECLAIM): check,
+			 * never trust. */
+			if (!shared &&
+			    memchr_inv(page_address(gmem->pages[idx + k]), 0, PAGE_SIZE)) {
+				atomic64_inc(&ls_stat_reclaimed_nonzero);
+				pr_err("vm %llu: page of gpa 0x%llx not zero after reclaim\n",
+				       vm->id, gpa + ((u64)k << PAGE_SHIFT));
+			}
 		}
 	}
 	mutex_unlock(&gmem->lock);
@@ -441,6 +461,7 @@ static int ls_vm_donate_range(struct ls_vm *vm, u64 pa, u64 ipa, u64 pages, u64 
 		if (!res.a1 || res.a1 > pages - *done)
 			return -EIO;
 		*done += res.a1;
+		cond_resched(); /* 512 windows for a GiB */
 	}
 	return 0;
 }
@@ -505,6 +526,8 @@ static int ls_vm_populate(struct ls_vm *vm, struct lockstep_populate *p)
 			}
 			/* The guest starts with its MMU off: non-cacheable accesses. */
 			ls_clean_poc(va, PAGE_SIZE);
+			if (!((i + run) & 0xfff))
+				cond_resched(); /* a 1 GiB guest_memfd is 262144 pages */
 		}
 		mutex_lock(&gmem->lock);
 		if (run) {

@@ -53,11 +53,12 @@ struct ls_gmem {
 	u64 vm_serial; /* the VM it was created on */
 	unsigned long npages;
 	struct page **pages;
-	u8 *state;		/* enum ls_gmem_state per page */
-	struct file *file;	/* NULL once the fd is closed */
-	unsigned long chunks;	/* contiguous allocations made at creation */
-	unsigned int max_order; /* largest of them */
-	bool vmm_converts;	/* LOCKSTEP_GMEM_FLAG_VMM_CONVERTS */
+	u8 *state;		 /* enum ls_gmem_state per page */
+	struct file *file;	 /* NULL once the fd is closed */
+	unsigned long chunks;	 /* contiguous allocations made at creation */
+	unsigned long chunks_1g; /* of which 1 GiB ones (alloc_contig_range) */
+	unsigned int max_order;	 /* largest of them */
+	bool vmm_converts;	 /* LOCKSTEP_GMEM_FLAG_VMM_CONVERTS */
 };
 
 struct ls_slot {

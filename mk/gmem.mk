@@ -16,7 +16,8 @@ TEST_SUITES += gmem
 
 # mk/vm.mk (included after this file) has the guest (VM_GUESTS: gmem), the user-space flags
 # and the header shim; prerequisites are spelled out here, recipes expand later.
-$(GMEMTEST_PROG): $(TOP)/tests/gmem/gmemtest.c $(TOP)/tools/lsvm/rt.c $(TOP)/tools/lsvm/rt.h \
+$(GMEMTEST_PROG): $(TOP)/tests/gmem/gmemtest.c $(TOP)/tests/gmem/gmem1g.c $(TOP)/tests/gmem/punchrun.c \
+		$(TOP)/tools/lsvm/rt.c $(TOP)/tools/lsvm/rt.h \
 		$(TOP)/include/lockstep/lockstep-uapi.h $(TOP)/include/lockstep/abi.h \
 		$(B)/vm/shim/linux/compiler_types.h $(TOP)/mk/gmem.mk
 	@mkdir -p $(dir $@)
@@ -58,7 +59,8 @@ gmem:
 # make bench-gmem (figures, not pass/fail; not in TEST_SUITES; docs/gmem.md "Benchmark"): the
 # machine of the suite, tests/gmem/lsbench as /lstest: gmemtest -b converts 4 KiB, 64 KiB,
 # 2 MiB and 8 MiB ranges of a running guest both ways, whole range against one ioctl per
-# 4 KiB page, with the hypervisor's table and SMMU counters; then a second boot on the
+# 4 KiB page, and a whole 1 GiB guest_memfd (one 1 GiB chunk; the machine has 3 GiB) with one
+# ioctl each way, with the hypervisor's table and SMMU counters; then a second boot on the
 # benchmark image (-DLOCKSTEP_BENCH_EL2_PMU, as make bench-vm) under QEMU -icount with
 # lockstep.ko bench_el2_pmu=1 for the EL2 instructions per page. Output
 # build/bench-gmem/bench.txt.

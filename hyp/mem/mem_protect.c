@@ -217,6 +217,7 @@ int own_host_donate_vm(u32 vm, u64 pa, u64 ipa, u64 n, struct own_res *res)
 		vm_meas_page(&v->vm_run.meas, ipa + (i << PAGE_SHIFT),
 			     plat_page_read(pa + (i << PAGE_SHIFT)));
 	hyp_spin_unlock(&v->vm_run.lock);
+	vcpu_vm_refill(v, ipa, w); /* no longer a hole: memory of the VM again */
 	v->nr_pages += w;
 	res->done = w;
 out:
@@ -257,10 +258,13 @@ int own_host_reclaim_vm(u32 vm, u64 ipa, u64 n, struct own_res *res)
 			goto out;
 	}
 	/*
-	 * A VM that has run stops for good when it loses memory (-EBUSY while one of its
-	 * vCPUs runs); its run lock is held until the transaction is done.
+	 * A VM that has run keeps running: the window becomes a hole, where a guest access
+	 * is a memory fault, never MMIO (or, with no room left for the hole, the VM stops
+	 * for good: -EBUSY while one of its vCPUs runs). Its run lock is held until the
+	 * transaction is done. The VM loses the pages (invalidated, synced) before they
+	 * are scrubbed: a vCPU running meanwhile faults on the hole.
 	 */
-	ret = vcpu_vm_stop_begin(v);
+	ret = vcpu_vm_reclaim_begin(v, ipa, w);
 	if (ret)
 		goto out;
 
@@ -275,11 +279,11 @@ int own_host_reclaim_vm(u32 vm, u64 ipa, u64 n, struct own_res *res)
 	tx.scrub_runs = !shared;
 	ret = own_tx_prepare(&tx, res);
 	if (ret) {
-		vcpu_vm_stop_end(v, false);
+		vcpu_vm_reclaim_end(v, ipa, w, false);
 		goto out;
 	}
 	own_tx_commit(&tx);
-	vcpu_vm_stop_end(v, true);
+	vcpu_vm_reclaim_end(v, ipa, w, true);
 	own_set_runs_state(nr, v->owner, OWN_NOPAGE, OWN_OWNER_HOST, OWN_OWNED, 0);
 	v->nr_pages -= w;
 	res->done = w;

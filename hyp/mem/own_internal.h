@@ -40,6 +40,9 @@ struct own_vm_run {
 	u64 guard[VCPU_MMIO_GUARD_MAX];
 	u64 stat[8];	     /* LS_VM_STAT_* counters kept here (atomic) */
 	struct vm_meas meas; /* launch measurement: donations until started */
+	/* Holes: IPA ranges the host reclaimed after the first run (an access is a memory fault). */
+	unsigned int nr_holes;
+	struct own_range hole[VCPU_HOLE_MAX];
 };
 
 struct own_principal {
@@ -189,6 +192,9 @@ void own_vm_run_reset(struct own_vm_run *r);
 bool own_sid_in_vm(u32 sid);
 int vcpu_vm_stop_begin(struct own_principal *p);
 void vcpu_vm_stop_end(struct own_principal *p, bool committed);
+int vcpu_vm_reclaim_begin(struct own_principal *p, u64 ipa, u64 n);
+void vcpu_vm_reclaim_end(struct own_principal *p, u64 ipa, u64 n, bool committed);
+void vcpu_vm_refill(struct own_principal *p, u64 ipa, u64 n);
 unsigned int vcpu_vm_pages(struct own_principal *p, struct own_range *runs, unsigned int nr);
 
 int own_unmapped_fn(const struct pt_leaf *l, void *arg);

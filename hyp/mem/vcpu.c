@@ -19,6 +19,8 @@
 _Static_assert(LS_MAX_VCPUS == VCPU_MAX, "ABI vCPU count matches the core");
 _Static_assert(LS_REG_NR <= 64, "register ids fit");
 
+static bool vcpu_hole_has(const struct own_vm_run *r, u64 ipa);
+
 static struct vcpu *vcpu_of(struct own_principal *p, u32 idx)
 {
 	return idx < VCPU_MAX ? p->vm_run.vcpu[idx] : NULL;
@@ -207,6 +209,10 @@ int vcpu_mmio_guard(u32 vm, u64 ipa)
 	if (ret)
 		return ret;
 	hyp_spin_lock(&r->lock);
+	if (vcpu_hole_has(r, ipa)) {
+		hyp_spin_unlock(&r->lock);
+		return -EINVAL; /* the VM's memory, taken back for now: never MMIO */
+	}
 	for (i = 0; i < r->nr_guard && r->guard[i] != ipa; i++)
 		;
 	if (i == r->nr_guard) {
@@ -234,20 +240,139 @@ static bool vcpu_guard_allows(struct own_vm_run *r, u64 ipa)
 	return ok;
 }
 
+/* ---- holes: memory the host took back from a VM that runs ---- */
+
+/*
+ * A hole is an IPA range the host reclaimed (LS_FN_VM_RECLAIM) after the VM's first run: the
+ * guest's memory, gone. A guest access there is a memory fault for the host to resolve (the
+ * VMM donates a page again, LS_FN_HOST_DONATE_VM), never an MMIO exit, whose write data or read
+ * result would pass between guest and host as if the page were a device. The list keeps
+ * adjacent ranges coalesced; a donation trims what it covers (a page mapped again never takes
+ * a translation fault, so a stale entry over it would do no harm either). Run lock held.
+ */
+static bool vcpu_hole_has(const struct own_vm_run *r, u64 ipa)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nr_holes; i++)
+		if (ipa - r->hole[i].base < r->hole[i].size)
+			return true;
+	return false;
+}
+
+/* The hole entry [ipa, ipa + size) would extend, or -1. */
+static int vcpu_hole_adjacent(const struct own_vm_run *r, u64 ipa, u64 size)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nr_holes; i++)
+		if (r->hole[i].base + r->hole[i].size == ipa || ipa + size == r->hole[i].base)
+			return (int)i;
+	return -1;
+}
+
+static bool vcpu_hole_fits(const struct own_vm_run *r, u64 ipa, u64 size)
+{
+	return r->nr_holes < VCPU_HOLE_MAX || vcpu_hole_adjacent(r, ipa, size) >= 0;
+}
+
+static void vcpu_hole_add(struct own_vm_run *r, u64 ipa, u64 size)
+{
+	int i = vcpu_hole_adjacent(r, ipa, size);
+
+	if (i >= 0) {
+		if (ipa < r->hole[i].base)
+			r->hole[i].base = ipa;
+		r->hole[i].size += size;
+		return;
+	}
+	HYP_CHECK(r->nr_holes < VCPU_HOLE_MAX);
+	r->hole[r->nr_holes].base = ipa;
+	r->hole[r->nr_holes].size = size;
+	r->nr_holes++;
+}
+
+/*
+ * Reclaim of [ipa, + n pages) from @p. A VM that has run keeps running: the range becomes a
+ * hole. When the hole list has no room for it, the VM stops for good instead (dying: it never
+ * runs again, so the hole is never touched), which is -EBUSY while one of its vCPUs runs.
+ * Host and VM locks held; the run lock is held from here to vcpu_vm_reclaim_end() (a vCPU
+ * that faults meanwhile waits for the hole in vcpu_hole_check()).
+ */
+int vcpu_vm_reclaim_begin(struct own_principal *p, u64 ipa, u64 n)
+{
+	struct own_vm_run *r = &p->vm_run;
+
+	hyp_spin_lock(&r->lock);
+	if (!r->started || r->dying || vcpu_hole_fits(r, ipa, n << PAGE_SHIFT))
+		return 0;
+	hyp_spin_unlock(&r->lock);
+	return vcpu_vm_stop_begin(p);
+}
+
+void vcpu_vm_reclaim_end(struct own_principal *p, u64 ipa, u64 n, bool committed)
+{
+	struct own_vm_run *r = &p->vm_run;
+
+	if (committed && r->started && !r->dying) {
+		if (vcpu_hole_fits(r, ipa, n << PAGE_SHIFT)) {
+			vcpu_hole_add(r, ipa, n << PAGE_SHIFT);
+		} else {
+			r->dying = true;
+			plat_log("own: vm%u stopped: no room for one more hole", p->id);
+		}
+	}
+	hyp_spin_unlock(&r->lock);
+}
+
+/* A donation maps [ipa, + n pages) again: drop what it covers from the ends of holes. */
+void vcpu_vm_refill(struct own_principal *p, u64 ipa, u64 n)
+{
+	struct own_vm_run *r = &p->vm_run;
+	u64 end = ipa + (n << PAGE_SHIFT);
+	unsigned int i;
+
+	hyp_spin_lock(&r->lock);
+	for (i = 0; i < r->nr_holes;) {
+		struct own_range *h = &r->hole[i];
+		u64 hend = h->base + h->size;
+
+		if (ipa <= h->base && end >= hend) {
+			*h = r->hole[--r->nr_holes]; /* covered: gone */
+			continue;
+		}
+		if (ipa <= h->base && end > h->base) {
+			h->size = hend - end;
+			h->base = end;
+		} else if (ipa < hend && end >= hend) {
+			h->size = ipa - h->base;
+		}
+		i++;
+	}
+	hyp_spin_unlock(&r->lock);
+}
+
 /* ---- the run loop ---- */
 
 /*
  * A stage-2 abort: an MMIO exit when the access is a single load/store with a valid
- * syndrome to an IPA without a mapping (and, with MMIO guard, one the guest
- * registered); anything else is a memory fault the host resolves or refuses. The
+ * syndrome to an IPA without a mapping that is no hole (memory the host took back)
+ * and, with MMIO guard, one the guest registered; anything else is a memory fault
+ * the host resolves or refuses. The
  * host never sees data of an access that is not an MMIO exit.
  */
 static void vcpu_abort(struct own_vm_run *r, struct vcpu *v, const struct vcpu_event *ev,
 		       struct vcpu_exit *ex)
 {
+	bool hole;
+
 	v->pend_ipa = ev->ipa;
 	v->pend_write = ev->write;
-	if (ev->isv && ev->unmapped && !ev->s1ptw && !ev->exec && vcpu_guard_allows(r, ev->ipa)) {
+	hyp_spin_lock(&r->lock);
+	hole = vcpu_hole_has(r, ev->ipa);
+	hyp_spin_unlock(&r->lock);
+	if (ev->isv && ev->unmapped && !hole && !ev->s1ptw && !ev->exec &&
+	    vcpu_guard_allows(r, ev->ipa)) {
 		v->pending = VCPU_PEND_MMIO;
 		ex->reason = LS_EXIT_MMIO;
 		ex->x[0] = ev->ipa;
@@ -409,10 +534,10 @@ unlock:
 }
 
 /*
- * The host takes back a page of a VM that has run (reclaim): from then on the VM
- * never runs again (dying), so no vCPU can touch the hole, and an access to it
- * can never come out as an "MMIO" exit carrying private data. -EBUSY while one of
- * its vCPUs runs. Host and VM locks held.
+ * Stop the VM for good (dying: destruction, or a reclaim the hole list has no room
+ * for): no vCPU can touch a hole afterwards, and an access to it can never come out
+ * as an "MMIO" exit carrying private data. -EBUSY while one of its vCPUs runs. Host
+ * and VM locks held.
  */
 int vcpu_vm_stop_begin(struct own_principal *p)
 {
@@ -447,6 +572,7 @@ void own_vm_run_reset(struct own_vm_run *r)
 	r->nr_vcpus = 0;
 	r->started = r->dying = r->shutdown = r->guarded = false;
 	r->nr_guard = 0;
+	r->nr_holes = 0;
 	memset(r->stat, 0, sizeof(r->stat));
 	vm_meas_init(&r->meas);
 }

@@ -64,7 +64,7 @@ struct lockstep_create_guest_memfd {
 	__u64 flags;
 	__u64 reserved[6];
 };
-#define LOCKSTEP_GMEM_MAX_SIZE (1ULL << 30)
+#define LOCKSTEP_GMEM_MAX_SIZE (4ULL << 30)
 
 /*
  * LOCKSTEP_SET_USER_MEMORY_REGION2 (api.rst 4.35, struct kvm_userspace_memory_region2): binds
@@ -163,7 +163,7 @@ struct lockstep_run_counters {
 	__u64 resched;	       /* cond_resched() between runs */
 	__u64 aborts_injected; /* INJECT_ABORT completions (driver's and user's) */
 	__u64 pool_donations;  /* pages donated for a guest call (LS_EXIT_POOL) */
-	__u64 reserved[1];
+	__u64 mmio_in_slot;    /* MMIO exits at a memslot GPA, reported as memory faults */
 };
 
 /*
@@ -267,6 +267,15 @@ struct lockstep_assign_device {
  * LOCKSTEP_SET_MEMORY_ATTRIBUTES2. Without it the driver converts on the exit, as before.
  */
 #define LOCKSTEP_GMEM_FLAG_VMM_CONVERTS (1ULL << 1)
+
+/*
+ * LOCKSTEP_CREATE_GUEST_MEMFD flag: back the guest_memfd with physically contiguous, 1 GiB
+ * aligned chunks only (size: a multiple of 1 GiB, else EINVAL; ENOMEM when the host has no free
+ * 1 GiB range left). Without it a guest_memfd of 1 GiB or more takes 1 GiB chunks where the host
+ * can give them and falls back to the buddy allocator's chunks (docs/uapi.md).
+ */
+#define LOCKSTEP_GMEM_FLAG_HUGE_1G (1ULL << 2)
+#define LOCKSTEP_GMEM_HUGE_SIZE	   (1ULL << 30)
 
 /* struct lockstep_run mem_share.flags: the driver converted the range already. */
 #define LOCKSTEP_MEM_SHARE_CONVERTED (1ULL << 0)

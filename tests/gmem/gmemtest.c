@@ -35,9 +35,20 @@
 #define CON_STAT 0x09000008ULL
 #define GCMD	 0x09001000ULL
 #define GRES	 0x09001008ULL
-#define NCHECKS	 86
+#define NCHECKS	 (85 + PUNCH_NCHECKS + GIG_NCHECKS) /* punchrun.c, gmem1g.c */
 
-enum { OP_SHARE = 1, OP_UNSHARE, OP_FILL, OP_CHECK, OP_ZERO, OP_PEEK, OP_DONE, OP_SMP };
+enum {
+	OP_SHARE = 1,
+	OP_UNSHARE,
+	OP_FILL,
+	OP_CHECK,
+	OP_ZERO,
+	OP_PEEK,
+	OP_DONE,
+	OP_SMP,
+	OP_BASE,
+	OP_SHARE2M
+};
 #define PRIV	      LOCKSTEP_MEMORY_ATTRIBUTE_PRIVATE
 #define PRESERVE      LOCKSTEP_SET_MEMORY_ATTRIBUTES2_PRESERVE
 #define ZERO	      LOCKSTEP_SET_MEMORY_ATTRIBUTES2_ZERO
@@ -801,13 +812,15 @@ static void fd_tests(void)
 
 /* --- a running guest: conversions both ways ---------------------------------------------- */
 
+#include "punchrun.c" /* punching private memory of the running guest */
+
 static void guest_tests(const char *image)
 {
 	static unsigned char img[64 * 1024] __attribute__((aligned(4096)));
 	unsigned long long img_size, pa, ht0, hl0, ht1, hl1, ht2, hl2, vt0, vt1, vt2, eo;
 	unsigned long long it0, il0, it1, il1, it2, il2, t0, t1, tsh, tun;
 	static struct sec sec[NVCPUS];
-	unsigned int rounds, bad, other;
+	unsigned int rounds, bad, other, lazy;
 	int i, nsec = 0;
 	struct lockstep_global_stats g0, g1;
 	struct lockstep_vm_stats s0, s1;
@@ -1006,30 +1019,24 @@ static void guest_tests(const char *image)
 	verdict(ok, "reset_shared_memory_after_punch: a punched shared page reads zero (host)", rc);
 	rc = gcmd(&v, OP_ZERO, 50, 1);
 	verdict(rc == 0, "reset_shared_memory_after_punch: ... and zero for the guest", rc);
-	vm_stats(&v, &s0);
-	rc = sys(NR_FALLOCATE, v.gmem, FALLOC_KEEP_SIZE | FALLOC_PUNCH_HOLE, DPAGE(60), PAGE);
-	vm_stats(&v, &s1);
-	r2 = gcmd(&v, OP_CHECK, 60, 1);
-	verdict(rc == -1 && s1.populated_pages == s0.populated_pages && r2 == 0,
-		"test_fallocate: punching a private page after the first run: EPERM, the guest's "
-		"page intact",
-		rc);
+	punch_running(&v); /* punchrun.c: private pages 60 and 61 punched, the guest faults */
 
 	/* private_mem_kvm_exits_test: the guest touches the punched page: a memory fault exit
 	 * (PRIVATE) the VMM resolves with a zero page; the access completes. */
 	out("# VM stage 2 before the guest touches the punched page: %llu table pages\n",
 	    vm_tables(&v));
+	lazy = v.lazy;
 	rc = gcmd(&v, OP_ZERO, 600, 1);
 	out("# VM stage 2 after the fault on the punched page was resolved: %llu table pages\n",
 	    vm_tables(&v));
-	verdict(rc == 0 && v.lazy == 1 && v.fault_gpa == RAM_GPA + DPAGE(600) &&
+	verdict(rc == 0 && v.lazy == lazy + 1 && v.fault_gpa == RAM_GPA + DPAGE(600) &&
 			(v.fault_flags & LOCKSTEP_MEMORY_EXIT_FLAG_PRIVATE),
 		"private_mem_kvm_exits_test: touching a punched page: MEMORY_FAULT (PRIVATE) at its "
 		"GPA, resolved by POPULATE_ZERO, the guest reads zero",
 		rc);
 	rc = gcmd(&v, OP_FILL, 600, 1);
 	r2 = gcmd(&v, OP_CHECK, 600, 1);
-	verdict(rc == 0 && r2 == 0 && v.lazy == 1,
+	verdict(rc == 0 && r2 == 0 && v.lazy == lazy + 1,
 		"private_mem_kvm_exits_test: the repopulated page is ordinary private memory", r2);
 	{
 		static unsigned char src[4096] __attribute__((aligned(4096)));
@@ -1427,6 +1434,8 @@ static void bench_one(struct vm *v, const char *size, unsigned int first, unsign
 	bprint(size, naive ? "naive" : "range", "to-pr", &bk, n);
 }
 
+static void gig_bench(struct vm *v); /* gmem1g.c */
+
 static int bench(const char *image)
 {
 	static unsigned char img[64 * 1024] __attribute__((aligned(4096)));
@@ -1461,6 +1470,7 @@ static int bench(const char *image)
 		bench_one(&v, "8MiB", 0, 2048, 1, i);  /* four whole blocks */
 		bench_one(&v, "64KiB", 600, 16, 4, i); /* 16 pages inside a block */
 	}
+	gig_bench(&v); /* gmem1g.c */
 	rc = gcmd(&v, OP_CHECK, 0, 2048);
 	out("# bench: after every conversion the guest's 2048 pages hold their data: %s (%ld bad)\n",
 	    rc == 0 ? "yes" : "NO", rc);
@@ -1468,6 +1478,8 @@ static int bench(const char *image)
 	vm_close(&v);
 	return rc != 0;
 }
+
+#include "gmem1g.c" /* the 1 GiB guest_memfd tests */
 
 int main(int argc, char **argv)
 {
@@ -1488,6 +1500,7 @@ int main(int argc, char **argv)
 	gstats(&g0);
 	fd_tests();
 	guest_tests(argv[1]);
+	gig_tests(argv[1]);
 	gstats(&g1);
 	verdict(g1.vms == g0.vms && g1.pages_held == g0.pages_held &&
 			g1.gmem_pages == g0.gmem_pages &&

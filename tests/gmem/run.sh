@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # gmem suite (mk/gmem.mk): guest_memfd conversion end to end (docs/gmem.md). The machine of
-# tests/vm/run.sh (AAVMF -> loader -> Lockstep EL2 -> Linux EL1, SMMUv3, GICv3, 4 CPUs, 2 GiB);
+# tests/vm/run.sh (AAVMF -> loader -> Lockstep EL2 -> Linux EL1, SMMUv3, GICv3, 4 CPUs, 3 GiB);
 # a 32 MiB scratch disk (virtio-blk behind the SMMU) and a NIC (virtio-net behind the SMMU, QEMU
 # user networking; its TCP to 10.0.2.100:80 reaches tests/smmu-dma/net-srv.sh, which serves a
 # random file of this run and checksums what the guest sends) for the host I/O of the stress
@@ -8,7 +8,7 @@
 # TAP to build/test-logs/gmem.tap, serial log build/test-logs/gmem-serial.log.
 #
 #   run.sh ESP
-# Environment: QEMU_TIMEOUT (seconds, default 240), QEMU (binary).
+# Environment: QEMU_TIMEOUT (seconds, default 300), QEMU (binary).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,7 +17,7 @@ b=$top/build
 logs=$b/test-logs
 work=$b/gmem
 esp=$1
-timeout_s=${QEMU_TIMEOUT:-240}
+timeout_s=${QEMU_TIMEOUT:-300}
 mkdir -p "$logs" "$work"
 tap=$logs/gmem.tap
 log=$logs/gmem-serial.log
@@ -28,6 +28,12 @@ qs_tap "$tap"
 
 qs_plan 5
 qs_machine
+# 3 GiB of RAM instead of 2: the gmem1g tests take a free, 1 GiB-aligned GiB of host RAM
+# (RAM starts at 1 GiB; the last GiB holds the firmware's and Lockstep's memory), then find
+# none left.
+for i in "${!QS_ARGS[@]}"; do
+	[ "${QS_ARGS[$i]}" = -m ] && QS_ARGS[$((i + 1))]=3G
+done
 qs_firmware "$work" || { tap_line "not ok" "AAVMF present"; exit 0; }
 qs_disk esp "$esp"
 # A 32 MiB scratch disk for the host's I/O behind the SMMU during the stress rounds (lstest).

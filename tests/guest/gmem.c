@@ -22,6 +22,10 @@
  *                     converts it back, PRESERVE) and checks the host's word; the number of
  *                     bad rounds of all vCPUs. Secondaries then CPU_OFF.
  *   DONE              prints the check count and powers off (PSCI SYSTEM_OFF)
+ *   BASE g            later commands' pages count from GPA g GiB (g = 0: from DATA again):
+ *                     the 1 GiB guest_memfd of the "gmem1g" tests; result 0
+ *   SHARE2M b n       MEM_SHARE every page of n 2 MiB blocks from block b (of the base): the
+ *                     consent for a whole GiB in one command (make bench-gmem); as SHARE
  */
 #include "guest.h"
 
@@ -38,6 +42,8 @@
 #define OP_PEEK		6
 #define OP_DONE		7
 #define OP_SMP		8
+#define OP_BASE		9
+#define OP_SHARE2M	10
 #define NCPUS		4
 
 const char *guest_name = "gmem";
@@ -47,9 +53,11 @@ static u64 pattern(u64 page, u64 word)
 	return 0x676d656d00000000UL | page << 16 | word; /* "gmem" */
 }
 
+static u64 base_gib; /* OP_BASE: 0 = DATA */
+
 static volatile u64 *page_at(u64 page)
 {
-	return (volatile u64 *)(DATA + page * 4096);
+	return (volatile u64 *)((base_gib ? base_gib << 30 : DATA) + page * 4096);
 }
 
 static volatile u64 smp_rounds, smp_bad[NCPUS], smp_done[NCPUS];
@@ -147,9 +155,15 @@ void guest_main(u64 index, u64 x0)
 	for (;;) {
 		cmd = mmio_read32(GCMD);
 		op = cmd & 0xff;
-		if (op == OP_DONE || op == 0 || op > OP_SMP)
+		if (op == OP_DONE || op == 0 || op > OP_SHARE2M)
 			break;
-		if (op == OP_SMP)
+		if (op == OP_SHARE2M) {
+			mmio_write32(GRES, (u32)run(OP_SHARE, ((cmd >> 8) & 0xfff) * 512,
+						    (cmd >> 20) * 512));
+		} else if (op == OP_BASE) {
+			base_gib = (cmd >> 8) & 0xfff;
+			mmio_write32(GRES, 0);
+		} else if (op == OP_SMP)
 			mmio_write32(GRES, (u32)smp(cmd >> 20));
 		else
 			mmio_write32(GRES, (u32)run(op, (cmd >> 8) & 0xfff, cmd >> 20));

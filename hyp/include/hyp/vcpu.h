@@ -22,6 +22,7 @@
 
 #define VCPU_MAX	    8U
 #define VCPU_MMIO_GUARD_MAX 32U /* MMIO_GUARD granules one VM may register */
+#define VCPU_HOLE_MAX	    32U /* IPA ranges taken from a running VM it keeps track of */
 #define VCPU_PSCI_NOT_SUPP  ((u64)-1)
 
 /* Why the platform came back from the guest. */
