@@ -302,19 +302,49 @@ x86_nmi_stub:
 	iretq
 
 /*
- * void x86_park_hlt(void): sleep until an NMI (a parked CPU, smp.c). GIF = 1 only here:
- * RFLAGS.IF is 0 in the hypervisor, so only an NMI is taken; if it comes before the HLT,
- * the NMI stub steps over it, so no wake-up is lost.
+ * void x86_park_hlt(void): sleep until an NMI (a parked CPU, smp.c). SVM: GIF = 1 only
+ * here (x86_park_gif). RFLAGS.IF is 0 in the hypervisor, so only an NMI is taken; if it
+ * comes before the HLT, the NMI stub steps over it, so no wake-up is lost.
  */
+	.data
+	.globl	x86_park_gif
+x86_park_gif:
+	.byte	0
+	.text
 	.globl	x86_park_hlt
 	.type	x86_park_hlt, @function
 x86_park_hlt:
+	cmpb	$0, x86_park_gif(%rip)
+	je	x86_park_hlt_insn
 	stgi
 x86_park_hlt_insn:
 	hlt
+	cmpb	$0, x86_park_gif(%rip)
+	je	1f
 	clgi
-	ret
+1:	ret
 	.size	x86_park_hlt, . - x86_park_hlt
+
+/*
+ * void x86_nmi_unblock(void): an IRET to the next instruction, which ends the blocking
+ * of NMIs a VM exit caused by an NMI leaves in place (Intel SDM Vol. 3C 27.5.5, 24.4.2:
+ * the NMI is not delivered, but blocked until IRET; KVM does the same).
+ */
+	.globl	x86_nmi_unblock
+	.type	x86_nmi_unblock, @function
+x86_nmi_unblock:
+	mov	%rsp, %rax
+	mov	%ss, %ecx
+	push	%rcx				/* SS */
+	push	%rax				/* RSP */
+	pushfq					/* RFLAGS */
+	mov	%cs, %ecx
+	push	%rcx				/* CS */
+	lea	1f(%rip), %rax
+	push	%rax				/* RIP */
+	iretq
+1:	ret
+	.size	x86_nmi_unblock, . - x86_nmi_unblock
 
 /*
  * Exceptions taken in the hypervisor itself (never the host's: those go to the host's

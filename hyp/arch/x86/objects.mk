@@ -12,8 +12,8 @@ HYP_X86_CORE_FILES := \
 	hyp/hvc/hvc.c hyp/hvc/guest.c hyp/hvc/measure.c hyp/hvc/attest.c \
 	hyp/iommu/vtd/vtd.c
 
-# The x86 backend (SVM).
+# The x86 backend (both flavours: SVM and VMX).
 HYP_X86_ARCH_FILES := \
 	hyp/arch/x86/boot.c hyp/arch/x86/console.c hyp/arch/x86/lib.c hyp/arch/x86/plat.c \
-	hyp/arch/x86/svm.c hyp/arch/x86/smp.c hyp/arch/x86/apic.c hyp/arch/x86/vtd.c \
+	hyp/arch/x86/svm.c hyp/arch/x86/smp.c hyp/arch/x86/apic.c hyp/arch/x86/vtd.c hyp/arch/x86/exit.c \
 	hyp/arch/x86/head.S
