@@ -40,6 +40,9 @@ svm-qemu:
 # stand-ins), ASan + UBSan. build/test-logs/x86-unit.tap.
 X86U_B   := $(B)/x86-unit
 X86U_BIN := $(X86U_B)/test_apic
+# The VMX capability check (hyp/arch/x86/vmxcap.c, the real file): allowed-0/allowed-1 control
+# values and the refusal naming a missing control (docs/x86.md "VMX").
+X86U_VMXCAP := $(X86U_B)/test_vmxcap
 
 .PHONY: x86-unit
 TEST_SUITES += x86-unit
@@ -50,6 +53,12 @@ $(X86U_BIN): $(TOP)/tests/svm-qemu/test_apic.c $(TOP)/hyp/arch/x86/apic.c \
 	$(HOSTCC) -std=gnu11 -g -O1 $(UNIT_SAN) $(WARN) $(CORE_INC) -I$(TOP)/hyp/arch/x86/include \
 		$(TOP)/tests/svm-qemu/test_apic.c $(TOP)/hyp/arch/x86/apic.c -o $@
 
+$(X86U_VMXCAP): $(TOP)/tests/vmx/test_vmxcap.c $(TOP)/hyp/arch/x86/vmxcap.c \
+		$(wildcard $(TOP)/hyp/arch/x86/include/x86/*.h) $(TOP)/mk/svm.mk
+	@mkdir -p $(@D)
+	$(HOSTCC) -std=gnu11 -g -O1 $(UNIT_SAN) $(WARN) $(CORE_INC) -I$(TOP)/hyp/arch/x86/include \
+		$(TOP)/tests/vmx/test_vmxcap.c $(TOP)/hyp/arch/x86/vmxcap.c -o $@
+
 x86-unit:
 	@mkdir -p $(B)/test-logs
 	@if $(MAKE) --no-print-directory $(X86U_BIN) >/dev/null 2>&1; \
@@ -57,6 +66,11 @@ x86-unit:
 		echo "not ok - x86-unit: test_apic exited with status $$?" >> $(B)/test-logs/x86-unit.tap; \
 	else printf '1..1\nnot ok 1 - x86-unit: build of tests/svm-qemu/test_apic.c failed\n' \
 		> $(B)/test-logs/x86-unit.tap; fi
+	@if $(MAKE) --no-print-directory $(X86U_VMXCAP) >/dev/null 2>&1; \
+	then $(X86U_VMXCAP) >> $(B)/test-logs/x86-unit.tap || \
+		echo "not ok - x86-unit: test_vmxcap exited with status $$?" >> $(B)/test-logs/x86-unit.tap; \
+	else printf '1..1\nnot ok 1 - x86-unit: build of tests/vmx/test_vmxcap.c failed\n' \
+		>> $(B)/test-logs/x86-unit.tap; fi
 	@cat $(B)/test-logs/x86-unit.tap
 
 # Smash-and-merge in the nested table and the VT-d mirror, and virtio I/O behind VT-d through a

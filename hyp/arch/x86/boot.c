@@ -108,6 +108,8 @@ u64 x86_host_root;
  */
 static const struct x86_flavour *pick_flavour(void)
 {
+	if (x86_cpuid(1, 0).c & CPUID_1_ECX_VMX)
+		return &x86_vmx_flavour;
 	if (x86_cpuid(0x80000000U, 0).a >= 0x80000001U &&
 	    (x86_cpuid(0x80000001U, 0).c & CPUID_80000001_ECX_SVM))
 		return &x86_svm_flavour;
