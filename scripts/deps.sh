@@ -6,6 +6,9 @@
 #  - arm64 packages that would conflict with host ones (gnu-efi, busybox-static)
 #    and the arm64 Linux 6.12 image + headers are downloaded with
 #    `apt-get download` and unpacked with `dpkg -x` under build/deps/;
+#  - the legacy-BIOS multiboot2 test path (docs/boot.md "Legacy multiboot2 path (tests
+#    only)"): GRUB for i386-pc and xorriso (grub-mkrescue's CD images), Bochs 2.7 with its
+#    BIOS, VGA BIOS and the `term` display library (tests/bochs/run.sh);
 #  - x86_64 (docs/boot.md "x86_64"): gnu-efi is the host (amd64) package; the amd64
 #    busybox-static and Linux 6.12 image (same ABI as the arm64 one) are unpacked
 #    under build/deps/busybox-x86 and build/deps/linux-x86 (no host install needed).
@@ -25,7 +28,8 @@ HOST_PKGS=(make gcc libc6-dev gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
 	cppcheck clang-format clang-tidy valgrind mtools dosfstools cpio xz-utils
 	bc python3 dwarves qemu-efi-aarch64 ovmf newlib-source gdb-multiarch
 	flex bison libelf-dev libssl-dev acpica-tools device-tree-compiler gnu-efi
-	dpkg-dev openssl)
+	dpkg-dev openssl
+	grub-pc-bin grub-common xorriso bochs bochsbios vgabios bochs-term)
 BPO_PKGS=(qemu-system-arm qemu-system-x86)
 
 log() { printf 'deps: %s\n' "$*"; }
