@@ -182,6 +182,12 @@ static int vmx_check(void)
 	/* Unrestricted guest (26.3.1.1): PE and PG are the host's to choose; the rest of
 	 * what VMX fixes (NE; VMXE in CR4) is masked and shadowed. */
 	cr0_mask = ((caps.cr0_fixed0 & ~(u64)(CR0_PE | CR0_PG)) | ~caps.cr0_fixed1) & 0xffffffffULL;
+	/*
+	 * CD and NW too: a firmware may leave them set (Bochs' BIOS does), and the host's
+	 * MOV to CR0 that clears them must be checked and shadowed exactly (NW without CD is
+	 * #GP, Vol. 3A 2.5); their writes are rare (MTRR and PAT updates).
+	 */
+	cr0_mask |= CR0_CD | CR0_NW;
 	cr4_mask = (caps.cr4_fixed0 | ~caps.cr4_fixed1) & 0xffffffffULL;
 	eptp = EPTP_WB_WALK4; /* the root is added by setup */
 	plat_log("VMX: revision %#llx, controls pin %#x proc %#x proc2 %#x exit %#x entry %#x; "
@@ -369,6 +375,10 @@ static void vmx_set_state(struct x86_cpu *c, const struct x86_host_state *s)
 	vmwrite(VMCS_GUEST_IDTR_LIMIT, s->idt_limit);
 	set_cr0(s->cr0);
 	set_cr4(s->cr4);
+	plat_log("VMX: the host's CR0 %#llx (mask %#llx), CR4 %#llx (mask %#llx), EFER %#llx",
+		 (unsigned long long)s->cr0, (unsigned long long)cr0_mask,
+		 (unsigned long long)s->cr4, (unsigned long long)cr4_mask,
+		 (unsigned long long)s->efer);
 	vmwrite(VMCS_GUEST_CR3, s->cr3);
 	set_efer(s->efer);
 	if (ctls.pat)
@@ -482,11 +492,22 @@ static u64 *gpr_ref(struct x86_cpu *c, unsigned int r, u64 *rsp)
 	return regs[r & 15];
 }
 
+static u64 host_cr4(void);
+
 static void exit_cpuid(struct x86_cpu *c)
 {
 	u32 leaf = (u32)c->rax;
 	struct x86_cpuid r = x86_exit_cpuid(leaf, (u32)c->gprs.rcx);
 
+	/*
+	 * CPUID runs here with the hypervisor's CR4: the bits that mirror the caller's CR4
+	 * (SDM Vol. 2A Table 3-10: leaf 1 ECX[27] OSXSAVE, leaf 7 ECX[4] OSPKE) are the
+	 * host's own. Else a host that turned XSAVE off sees OSXSAVE and its XGETBV is #UD.
+	 */
+	if (leaf == 1)
+		r.c = (r.c & ~(u32)BIT(27)) | ((host_cr4() & CR4_OSXSAVE) ? (u32)BIT(27) : 0);
+	if (leaf == 7 && (u32)c->gprs.rcx == 0)
+		r.c = (r.c & ~(u32)BIT(4)) | ((host_cr4() & BIT(22)) ? (u32)BIT(4) : 0);
 	/* What the controls do not enable raises #UD in VMX non-root: hidden (24.6.2). */
 	if (leaf == 0x80000001U && !ctls.rdtscp)
 		r.d &= ~(u32)BIT(27);
@@ -545,13 +566,28 @@ static void exit_msr(struct x86_cpu *c, bool write)
  * bits; a change of PG with EFER.LME switches IA-32e mode, which is then ours to do:
  * EFER.LMA and the "IA-32e mode guest" entry control.
  */
+/* The host's view of CR0/CR4: its own bits where unmasked, the shadow where masked (25.3). */
+static u64 host_cr0(void)
+{
+	return (vmread(VMCS_GUEST_CR0) & ~cr0_mask) | (vmread(VMCS_CR0_SHADOW) & cr0_mask);
+}
+
+static u64 host_cr4(void)
+{
+	return (vmread(VMCS_GUEST_CR4) & ~cr4_mask) | (vmread(VMCS_CR4_SHADOW) & cr4_mask);
+}
+
 static void mov_to_cr0(u64 v)
 {
-	u64 old = vmread(VMCS_CR0_SHADOW), efer = vmread(VMCS_GUEST_EFER);
+	u64 old = host_cr0(), efer = vmread(VMCS_GUEST_EFER);
+	static u64 nr_logged;
+
+	if (nr_logged++ < 8)
+		plat_log("host MOV to CR0 %#llx (was %#llx) emulated", (unsigned long long)v,
+			 (unsigned long long)old);
 
 	if ((v >> 32) || ((v & CR0_PG) && !(v & CR0_PE)) || ((v & CR0_NW) && !(v & CR0_CD)) ||
-	    ((v & CR0_PG) && !(old & CR0_PG) && (efer & EFER_LME) &&
-	     !(vmread(VMCS_CR4_SHADOW) & CR4_PAE))) {
+	    ((v & CR0_PG) && !(old & CR0_PG) && (efer & EFER_LME) && !(host_cr4() & CR4_PAE))) {
 		inject(X86_VEC_GP, true, 0);
 		return;
 	}
