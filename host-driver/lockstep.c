@@ -111,14 +111,14 @@ static void ls_call(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, u64 a6, u64 
 
 	if (boot_cpu_has(X86_FEATURE_VMMCALL))
 		asm volatile("vmmcall"
-			     : "+a"(a0), "+b"(a1), "+c"(a2), "+d"(a3), "+S"(a4), "+D"(a5),
-			       "+r"(r8), "+r"(r9)
+			     : "+a"(a0), "+b"(a1), "+c"(a2), "+d"(a3), "+S"(a4), "+D"(a5), "+r"(r8),
+			       "+r"(r9)
 			     :
 			     : "r10", "r11", "r12", "r13", "r14", "r15", "memory");
 	else
 		asm volatile("vmcall"
-			     : "+a"(a0), "+b"(a1), "+c"(a2), "+d"(a3), "+S"(a4), "+D"(a5),
-			       "+r"(r8), "+r"(r9)
+			     : "+a"(a0), "+b"(a1), "+c"(a2), "+d"(a3), "+S"(a4), "+D"(a5), "+r"(r8),
+			       "+r"(r9)
 			     :
 			     : "r10", "r11", "r12", "r13", "r14", "r15", "memory");
 	r->a0 = a0;
