@@ -483,11 +483,11 @@ static void skip(void)
 	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + vmread(VMCS_EXIT_INSN_LEN));
 }
 
-static u64 *gpr_ref(struct x86_cpu *c, unsigned int r, u64 *rsp)
+static u64 gpr_val(const struct x86_cpu *c, unsigned int r, u64 rsp)
 {
-	struct x86_gprs *g = &c->gprs;
-	u64 *regs[16] = { &c->rax, &g->rcx, &g->rdx, &g->rbx, rsp,     &g->rbp, &g->rsi, &g->rdi,
-			  &g->r8,  &g->r9,  &g->r10, &g->r11, &g->r12, &g->r13, &g->r14, &g->r15 };
+	const struct x86_gprs *g = &c->gprs;
+	const u64 regs[16] = { c->rax, g->rcx, g->rdx, g->rbx, rsp,    g->rbp, g->rsi, g->rdi,
+			       g->r8,  g->r9,  g->r10, g->r11, g->r12, g->r13, g->r14, g->r15 };
 
 	return regs[r & 15];
 }
@@ -606,7 +606,7 @@ static void mov_to_cr0(u64 v)
 static void exit_cr(struct x86_cpu *c)
 {
 	u64 q = vmread(VMCS_EXIT_QUAL), rsp = vmread(VMCS_GUEST_RSP);
-	u64 v = *gpr_ref(c, (unsigned int)CRQ_GPR(q), &rsp);
+	u64 v = gpr_val(c, (unsigned int)CRQ_GPR(q), rsp);
 	static u64 nr_logged;
 
 	if (CRQ_TYPE(q) == 0 && CRQ_CR(q) == 0) {

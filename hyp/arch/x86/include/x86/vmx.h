@@ -271,9 +271,9 @@ struct vmx_ctls {
  */
 u32 vmx_ctl_value(u64 cap, u32 must1, u32 may1, u32 must0, u32 *bad);
 /*
- * Every required control checked against @caps; on a refusal -ENODEV with the missing
- * control named in the log (plat_log). The chosen controls in @out.
+ * Every required control checked against @c; on a refusal -ENODEV with the missing
+ * control named in the log (plat_log). The chosen controls in @o.
  */
-int vmx_check_caps(const struct vmx_caps *caps, struct vmx_ctls *out);
+int vmx_check_caps(const struct vmx_caps *c, struct vmx_ctls *o);
 
 #endif /* X86_VMX_H */

@@ -162,7 +162,7 @@ struct x86_flavour {
 	/* After an NMI exit: let the hypervisor's NMI handler run (x86_nmi), bounded. */
 	void (*take_nmi)(struct x86_cpu *c);
 	/* The entry loop of CPU @c: handles every exit of the host, never returns. */
-	void (*loop)(struct x86_cpu *c) __attribute__((noreturn));
+	void (*loop)(struct x86_cpu *c); /* never returns */
 };
 
 extern const struct x86_flavour x86_svm_flavour, x86_vmx_flavour;
@@ -210,10 +210,10 @@ void x86_nmi_unblock(void);	  /* head.S: IRET to self (VMX, after an NMI exit) *
 extern u64 x86_apic_base; /* physical base of the xAPIC page (MSR 1Bh) */
 void x86_apic_init(void);
 /*
- * A host write the nested map refused on the APIC page: emulated, @g->rip advanced.
+ * A host write the nested map refused on the APIC page: emulated, @v->rip advanced.
  * -EINVAL: not emulated (logged); the flavour gives the host #GP.
  */
-int x86_apic_write_exit(struct x86_cpu *c, struct x86_guest_view *g);
+int x86_apic_write_exit(struct x86_cpu *c, struct x86_guest_view *v);
 u32 x86_apic_read(u32 reg);
 void x86_apic_write(u32 reg, u32 val);
 /* Send an NMI to @apic_id from this CPU's APIC (the ICR destination restored). */
