@@ -98,18 +98,29 @@ static int ls_hvc_possible(void)
 #endif /* CONFIG_ARM64 */
 
 #ifdef CONFIG_X86_64
-/* VMMCALL: x0..x7 in RAX, RBX, RCX, RDX, RSI, RDI, R8, R9; x0..x3 back in RAX..RDX. */
+/*
+ * VMMCALL (AMD SVM) or VMCALL (Intel VMX), as the CPU vendor says (Linux sets
+ * X86_FEATURE_VMMCALL on AMD and Hygon CPUs; the other instruction is #UD there):
+ * x0..x7 in RAX, RBX, RCX, RDX, RSI, RDI, R8, R9; x0..x3 back in RAX..RDX.
+ */
 static void ls_call(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, u64 a6, u64 a7,
 		    struct ls_res *r)
 {
 	register u64 r8 asm("r8") = a6;
 	register u64 r9 asm("r9") = a7;
 
-	asm volatile("vmmcall"
-		     : "+a"(a0), "+b"(a1), "+c"(a2), "+d"(a3), "+S"(a4), "+D"(a5), "+r"(r8),
-		       "+r"(r9)
-		     :
-		     : "r10", "r11", "r12", "r13", "r14", "r15", "memory");
+	if (boot_cpu_has(X86_FEATURE_VMMCALL))
+		asm volatile("vmmcall"
+			     : "+a"(a0), "+b"(a1), "+c"(a2), "+d"(a3), "+S"(a4), "+D"(a5), "+r"(r8),
+			       "+r"(r9)
+			     :
+			     : "r10", "r11", "r12", "r13", "r14", "r15", "memory");
+	else
+		asm volatile("vmcall"
+			     : "+a"(a0), "+b"(a1), "+c"(a2), "+d"(a3), "+S"(a4), "+D"(a5), "+r"(r8),
+			       "+r"(r9)
+			     :
+			     : "r10", "r11", "r12", "r13", "r14", "r15", "memory");
 	r->a0 = a0;
 	r->a1 = a1;
 	r->a2 = a2;

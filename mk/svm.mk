@@ -40,6 +40,9 @@ svm-qemu:
 # stand-ins) and the TLB shootdown protocol (tlb.c), ASan + UBSan. build/test-logs/x86-unit.tap.
 X86U_B   := $(B)/x86-unit
 X86U_BIN := $(X86U_B)/test_apic
+# The VMX capability check (hyp/arch/x86/vmxcap.c, the real file): allowed-0/allowed-1 control
+# values and the refusal naming a missing control (docs/x86.md "VMX").
+X86U_VMXCAP := $(X86U_B)/test_vmxcap
 
 .PHONY: x86-unit
 TEST_SUITES += x86-unit
@@ -61,15 +64,21 @@ $(X86U_TLB): $(TOP)/tests/svm-qemu/test_tlb.c $(TOP)/hyp/arch/x86/tlb.c \
 		-I$(TOP)/hyp/arch/x86/include $(TOP)/tests/svm-qemu/test_tlb.c \
 		$(TOP)/hyp/arch/x86/tlb.c -o $@
 
+$(X86U_VMXCAP): $(TOP)/tests/vmx/test_vmxcap.c $(TOP)/hyp/arch/x86/vmxcap.c \
+		$(wildcard $(TOP)/hyp/arch/x86/include/x86/*.h) $(TOP)/mk/svm.mk
+	@mkdir -p $(@D)
+	$(HOSTCC) -std=gnu11 -g -O1 $(UNIT_SAN) $(WARN) $(CORE_INC) -I$(TOP)/hyp/arch/x86/include \
+		$(TOP)/tests/vmx/test_vmxcap.c $(TOP)/hyp/arch/x86/vmxcap.c -o $@
+
 # Each binary prints its own plan; a build failure or a crash is one "not ok".
 x86-unit:
 	@mkdir -p $(B)/test-logs
 	@: > $(B)/test-logs/x86-unit.tap
-	@for t in test_apic test_tlb; do \
+	@for t in test_apic test_tlb test_vmxcap; do \
 	if $(MAKE) --no-print-directory $(X86U_B)/$$t >/dev/null 2>&1; \
 	then $(X86U_B)/$$t >> $(B)/test-logs/x86-unit.tap || \
 		echo "not ok - x86-unit: $$t exited with status $$?" >> $(B)/test-logs/x86-unit.tap; \
-	else printf '1..1\nnot ok 1 - x86-unit: build of tests/svm-qemu/%s.c failed\n' $$t \
+	else printf '1..1\nnot ok 1 - x86-unit: build of %s failed\n' $$t \
 		>> $(B)/test-logs/x86-unit.tap; fi; done
 	@cat $(B)/test-logs/x86-unit.tap
 

@@ -8,6 +8,7 @@
  * 4-level page table (APM Vol. 2 5.3) maps the code page the instructions are placed in.
  * Instruction encodings from APM Vol. 3 (opcode map, ModRM/SIB 1.4, REX 1.2.7).
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -99,6 +100,8 @@ static u64 pd[512] __attribute__((aligned(4096)));
 static u64 pt[512] __attribute__((aligned(4096)));
 static u8 code[2 * 4096] __attribute__((aligned(4096)));
 static struct x86_cpu cpu;
+static struct x86_guest_view gv; /* the host's state at the exit, as a flavour fills it */
+static int exit_ret;
 
 #define GVA 0xffffffff81000000ULL /* where the guest sees its code page */
 
@@ -112,9 +115,10 @@ static void map_guest(void)
 	pt[(GVA >> 12) & 511] = (u64)(uintptr_t)code | p;
 	pt[((GVA >> 12) & 511) + 1] = (u64)(uintptr_t)(code + 4096) | p;
 	memset(&cpu, 0, sizeof(cpu));
-	cpu.vmcb.cr3 = (u64)(uintptr_t)pml4;
-	cpu.vmcb.efer = BIT(8) | BIT(10); /* LME, LMA */
-	cpu.vmcb.cs.attr = 0x29b;	  /* present code, L = 1 */
+	memset(&gv, 0, sizeof(gv));
+	gv.cr3 = (u64)(uintptr_t)pml4;
+	gv.efer = BIT(8) | BIT(10); /* LME, LMA */
+	gv.cs_l = true;		    /* 64-bit code */
 }
 
 /* Run one NPF on the APIC page at @reg with instruction @insn at code offset @at. */
@@ -122,17 +126,16 @@ static void run(unsigned int at, const u8 *insn, size_t n, u32 reg)
 {
 	memset(code, 0x90, sizeof(code));
 	memcpy(code + at, insn, n);
-	cpu.vmcb.rip = GVA + at;
-	cpu.vmcb.event_inj = 0;
-	cpu.vmcb.exit_info2 = x86_apic_base + reg;
+	gv.rip = GVA + at;
+	gv.gpa = x86_apic_base + reg;
 	init_calls = sipi_calls = 0;
 	nr_writes = 0;
-	x86_apic_write_exit(&cpu);
+	exit_ret = x86_apic_write_exit(&cpu, &gv);
 }
 
 static int gp_injected(void)
 {
-	return (cpu.vmcb.event_inj & (SVM_EVT_VALID | 0xff)) == (SVM_EVT_VALID | X86_VEC_GP);
+	return exit_ret == -EINVAL; /* the flavour then injects #GP */
 }
 
 int main(void)
@@ -154,84 +157,83 @@ int main(void)
 
 	/* Linux's INIT: ICR high = destination 2, ICR low = level | assert | INIT. */
 	apic_regs[0x310 / 4] = 2U << 24;
-	cpu.vmcb.rax = 0x0000c500;
+	gv.rax = 0x0000c500;
 	run(0, mov_abs, sizeof(mov_abs), 0x300);
 	t_ok(init_calls == 1 && last_dest == 2 && nr_writes == 0,
 	     "INIT to APIC ID 2 emulated, nothing written to the APIC");
-	t_ok(cpu.vmcb.rip == GVA + sizeof(mov_abs) && !cpu.vmcb.event_inj,
+	t_ok(gv.rip == GVA + sizeof(mov_abs) && !exit_ret,
 	     "RIP advanced past 89 04 25 disp32 (7 bytes), no event");
 
-	cpu.vmcb.rax = 0x00000698; /* Startup, vector 98h */
+	gv.rax = 0x00000698; /* Startup, vector 98h */
 	run(0, mov_abs, sizeof(mov_abs), 0x300);
 	t_ok(sipi_calls == 1 && last_dest == 2 && last_vec == 0x98 && nr_writes == 0,
 	     "Startup IPI to APIC ID 2 with vector 98h emulated");
 
-	cpu.vmcb.rax = 0x00008500; /* INIT level de-assert */
+	gv.rax = 0x00008500; /* INIT level de-assert */
 	run(0, mov_abs, sizeof(mov_abs), 0x300);
-	t_ok(!init_calls && !nr_writes && cpu.vmcb.rip == GVA + 7,
+	t_ok(!init_calls && !nr_writes && gv.rip == GVA + 7,
 	     "INIT level de-assert dropped, RIP advanced");
 
-	cpu.vmcb.rax = 0x000c4500; /* INIT to all excluding self */
+	gv.rax = 0x000c4500; /* INIT to all excluding self */
 	run(0, mov_abs, sizeof(mov_abs), 0x300);
 	t_ok(!init_calls && !nr_writes, "INIT by shorthand refused, nothing sent");
-	cpu.vmcb.rax = 0x0000cd00; /* INIT, logical destination */
+	gv.rax = 0x0000cd00; /* INIT, logical destination */
 	run(0, mov_abs, sizeof(mov_abs), 0x300);
 	t_ok(!init_calls && !nr_writes, "INIT to a logical destination refused");
-	cpu.vmcb.rax = 0x00000200; /* SMI */
+	gv.rax = 0x00000200; /* SMI */
 	run(0, mov_abs, sizeof(mov_abs), 0x300);
-	t_ok(!init_calls && !sipi_calls && !nr_writes && cpu.vmcb.rip == GVA + 7,
+	t_ok(!init_calls && !sipi_calls && !nr_writes && gv.rip == GVA + 7,
 	     "SMI refused, RIP advanced (the write is dropped, the host goes on)");
 	apic_regs[0x310 / 4] = 9U << 24;
-	cpu.vmcb.rax = 0x0000c500;
+	gv.rax = 0x0000c500;
 	run(0, mov_abs, sizeof(mov_abs), 0x300);
 	t_ok(init_calls == 1 && !nr_writes,
 	     "INIT to an APIC ID the hypervisor does not run: refused");
 
-	cpu.vmcb.rax = 0x000000fd; /* fixed IPI, vector FDh */
+	gv.rax = 0x000000fd; /* fixed IPI, vector FDh */
 	apic_regs[0x310 / 4] = 1U << 24;
 	run(0, mov_abs, sizeof(mov_abs), 0x300);
 	t_ok(nr_writes == 1 && apic_regs[0x300 / 4] == 0xfd && !init_calls,
 	     "a fixed IPI is written to the APIC's ICR");
-	cpu.vmcb.rax = 0x00000400; /* NMI */
+	gv.rax = 0x00000400; /* NMI */
 	run(0, mov_abs, sizeof(mov_abs), 0x300);
 	t_ok(nr_writes == 1 && apic_regs[0x300 / 4] == 0x400, "an NMI IPI is written to the ICR");
 
 	cpu.gprs.r8 = 0x1234;
 	run(0, mov_r8, sizeof(mov_r8), 0xb0);
-	t_ok(nr_writes == 1 && apic_regs[0xb0 / 4] == 0x1234 && cpu.vmcb.rip == GVA + 8,
+	t_ok(nr_writes == 1 && apic_regs[0xb0 / 4] == 0x1234 && gv.rip == GVA + 8,
 	     "REX.R: EOI written from r8d, 8 bytes");
 	apic_regs[0xb0 / 4] = 7;
 	run(0, mov_imm, sizeof(mov_imm), 0xb0);
-	t_ok(nr_writes == 1 && apic_regs[0xb0 / 4] == 0 && cpu.vmcb.rip == GVA + 11,
+	t_ok(nr_writes == 1 && apic_regs[0xb0 / 4] == 0 && gv.rip == GVA + 11,
 	     "C7 /0 imm32: EOI written with the immediate, 11 bytes");
 	cpu.gprs.rcx = 0xabcd;
 	run(0, mov_disp8, sizeof(mov_disp8), 0x380);
-	t_ok(apic_regs[0x380 / 4] == 0xabcd && cpu.vmcb.rip == GVA + 3,
+	t_ok(apic_regs[0x380 / 4] == 0xabcd && gv.rip == GVA + 3,
 	     "ModRM mod 1 (disp8): the timer count from ecx, 3 bytes");
-	cpu.vmcb.rax = 0x55;
+	gv.rax = 0x55;
 	run(0, mov_rip, sizeof(mov_rip), 0x80);
-	t_ok(apic_regs[0x80 / 4] == 0x55 && cpu.vmcb.rip == GVA + 6,
-	     "RIP-relative disp32, 6 bytes");
+	t_ok(apic_regs[0x80 / 4] == 0x55 && gv.rip == GVA + 6, "RIP-relative disp32, 6 bytes");
 	run(0, mov_seg, sizeof(mov_seg), 0x80);
-	t_ok(apic_regs[0x80 / 4] == 0x55 && cpu.vmcb.rip == GVA + 3,
+	t_ok(apic_regs[0x80 / 4] == 0x55 && gv.rip == GVA + 3,
 	     "a segment prefix is skipped, 3 bytes");
 
-	cpu.vmcb.rax = 0x0000c500;
+	gv.rax = 0x0000c500;
 	apic_regs[0x310 / 4] = 2U << 24;
 	run(0, load, sizeof(load), 0x300);
-	t_ok(gp_injected() && cpu.vmcb.rip == GVA && !init_calls && !nr_writes,
+	t_ok(gp_injected() && gv.rip == GVA && !init_calls && !nr_writes,
 	     "a load (8B) is not emulated: #GP, RIP unchanged");
 	run(0, mov_w, sizeof(mov_w), 0x300);
 	t_ok(gp_injected() && !init_calls, "REX.W (a 64-bit store): #GP");
-	cpu.vmcb.cpl = 3;
+	gv.cpl = 3;
 	run(0, mov_abs, sizeof(mov_abs), 0x300);
 	t_ok(gp_injected() && !init_calls, "from CPL 3: #GP");
-	cpu.vmcb.cpl = 0;
+	gv.cpl = 0;
 
 	/* At the end of the page, with the next page absent from the guest's map. */
 	pt[((GVA >> 12) & 511) + 1] = 0;
 	run(4096 - sizeof(mov_short), mov_short, sizeof(mov_short), 0x300);
-	t_ok(init_calls == 1 && cpu.vmcb.rip == GVA + 4096,
+	t_ok(init_calls == 1 && gv.rip == GVA + 4096,
 	     "a 2-byte store at the end of a page before an unmapped one is emulated");
 	run(4096 - 3, mov_abs, sizeof(mov_abs), 0x300);
 	t_ok(gp_injected() && !init_calls,

@@ -13,7 +13,8 @@
  *   Every other register (EOI, TPR, LVTs, timer, ICR high, fixed and NMI IPIs): written to
  *       this CPU's APIC as the host asked (each CPU sees its own APIC at the same address).
  *
- * SVM reports no written value (no decode assists on QEMU's TCG): the instruction is read
+ * Neither flavour reports the written value here (SVM has no decode assists on QEMU's TCG;
+ * VMX's EPT violation gives the address only, SDM Vol. 3C 28.2.1 Table 28-7): the instruction is read
  * from the host's memory through its page tables and decoded. Linux writes APIC registers
  * with MOV r/m32, r32 (89 /r) only; MOV r/m32, imm32 (C7 /0) is accepted too. Anything else
  * (another instruction, a non-64-bit code segment) gets #GP, logged.
@@ -102,7 +103,7 @@ static const u8 *host_page(u64 pa)
  * "Long-Mode Page Translation": 9 bits per level from bit 39, PS at PDPE (1 GiB) and PDE
  * (2 MiB), address bits 51:12). Guest-physical is physical: the nested map is identity.
  */
-static int guest_walk(const struct vmcb *v, u64 va, u64 *pa)
+static int guest_walk(const struct x86_guest_view *v, u64 va, u64 *pa)
 {
 	u64 table = v->cr3 & GENMASK(51, 12), e = 0;
 	int level;
@@ -129,7 +130,7 @@ static int guest_walk(const struct vmcb *v, u64 va, u64 *pa)
 }
 
 /* Up to @n instruction bytes at RIP; how many could be read (the next page may be absent). */
-static unsigned int fetch(const struct vmcb *v, u8 *buf, unsigned int n)
+static unsigned int fetch(const struct x86_guest_view *v, u8 *buf, unsigned int n)
 {
 	unsigned int i;
 	u64 pa;
@@ -147,12 +148,11 @@ static unsigned int fetch(const struct vmcb *v, u8 *buf, unsigned int n)
 	return i;
 }
 
-static u64 gpr(const struct x86_cpu *c, unsigned int r)
+static u64 gpr(const struct x86_cpu *c, const struct x86_guest_view *v, unsigned int r)
 {
 	const struct x86_gprs *g = &c->gprs;
-	const u64 regs[16] = { c->vmcb.rax, g->rcx, g->rdx, g->rbx, c->vmcb.rsp, g->rbp,
-			       g->rsi,	    g->rdi, g->r8,  g->r9,  g->r10,	 g->r11,
-			       g->r12,	    g->r13, g->r14, g->r15 };
+	const u64 regs[16] = { v->rax, g->rcx, g->rdx, g->rbx, v->rsp, g->rbp, g->rsi, g->rdi,
+			       g->r8,  g->r9,  g->r10, g->r11, g->r12, g->r13, g->r14, g->r15 };
 
 	return regs[r & 15];
 }
@@ -161,9 +161,9 @@ static u64 gpr(const struct x86_cpu *c, unsigned int r)
  * Decode the host's store at RIP (APM Vol. 3 1.2 "Instruction Prefixes", 1.4 "ModRM and
  * SIB Bytes", 2.5 REX): its length and the 32-bit value it writes.
  */
-static int decode_store(const struct x86_cpu *c, u32 *val, unsigned int *len)
+static int decode_store(const struct x86_cpu *c, const struct x86_guest_view *v, u32 *val,
+			unsigned int *len)
 {
-	const struct vmcb *v = &c->vmcb;
 	u8 b[15] = { 0 }, rex = 0, op, modrm, mod, rm;
 	unsigned int i = 0, got;
 
@@ -171,7 +171,7 @@ static int decode_store(const struct x86_cpu *c, u32 *val, unsigned int *len)
 	 * 64-bit code only (EFER.LMA, CS.L = attribute bit 9): Linux touches the APIC in long
 	 * mode; 4-level paging only (CR4.LA57, bit 12, clear).
 	 */
-	if (!(v->efer & BIT(10)) || !(v->cs.attr & BIT(9)) || (v->cr4 & BIT(12)))
+	if (!(v->efer & BIT(10)) || !v->cs_l || (v->cr4 & BIT(12)))
 		return -EINVAL;
 	got = fetch(v, b, sizeof(b));
 	/* Segment-override prefixes change nothing here: the fault gave the address. */
@@ -189,7 +189,7 @@ static int decode_store(const struct x86_cpu *c, u32 *val, unsigned int *len)
 	if (mod == 3)
 		return -EINVAL;
 	if (op == 0x89)
-		*val = (u32)gpr(c, ((modrm >> 3) & 7) | ((rex & 0x04) ? 8U : 0U));
+		*val = (u32)gpr(c, v, ((modrm >> 3) & 7) | ((rex & 0x04) ? 8U : 0U));
 	else if (op != 0xc7 || ((modrm >> 3) & 7))
 		return -EINVAL;
 	if (rm == 4 && mod != 3) { /* SIB */
@@ -254,25 +254,24 @@ static void icr_write(struct x86_cpu *c, u32 lo)
 		       hi, lo);
 }
 
-void x86_apic_write_exit(struct x86_cpu *c)
+int x86_apic_write_exit(struct x86_cpu *c, struct x86_guest_view *v)
 {
-	struct vmcb *v = &c->vmcb;
-	u32 reg = (u32)(v->exit_info2 & (PAGE_SIZE - 1)), val;
+	u32 reg = (u32)(v->gpa & (PAGE_SIZE - 1)), val;
 	unsigned int len;
 	static u64 nr_logged;
 
-	if (v->cpl != 0 || (reg & 3) || decode_store(c, &val, &len)) {
+	if (v->cpl != 0 || (reg & 3) || decode_store(c, v, &val, &len)) {
 		if (nr_logged++ < 16)
 			plat_log("CPU %u: host APIC write at %#llx not emulated (RIP %#llx, CPL "
 				 "%u): #GP",
-				 c->idx, (unsigned long long)v->exit_info2,
-				 (unsigned long long)v->rip, v->cpl);
-		v->event_inj = SVM_EVT_VALID | SVM_EVT_TYPE_EXC | X86_VEC_GP | SVM_EVT_ERR_VALID;
-		return;
+				 c->idx, (unsigned long long)v->gpa, (unsigned long long)v->rip,
+				 v->cpl);
+		return -EINVAL;
 	}
 	if (reg == APIC_ICR_LO)
 		icr_write(c, val);
 	else
 		x86_apic_write(reg, val);
 	v->rip += len;
+	return 0;
 }

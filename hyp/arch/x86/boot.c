@@ -36,12 +36,16 @@ struct entry_frame {
 };
 
 /* Hypervisor GDT (APM Vol. 2 4.8 "Long-Mode Segment Descriptors"). */
-#define SEL_CODE 0x08
-#define SEL_DATA 0x10
-static u64 hyp_gdt[3] = {
-	0, 0x00af9b000000ffffULL, /* code: P, DPL 0, S, type execute/read accessed, L = 1, G */
-	0x00cf93000000ffffULL,	  /* data: P, DPL 0, S, type read/write accessed, D/B, G */
+#define SEL_CODE X86_SEL_CODE
+#define SEL_DATA X86_SEL_DATA
+static u64 hyp_gdt[5] = {
+	0,
+	0x00af9b000000ffffULL, /* code: P, DPL 0, S, type execute/read accessed, L = 1, G */
+	0x00cf93000000ffffULL, /* data: P, DPL 0, S, type read/write accessed, D/B, G */
+	0,
+	0, /* X86_SEL_TSS: 64-bit TSS (4.8.3), filled by build_tables */
 };
+u8 x86_hyp_tss[104] __attribute__((aligned(16)));
 
 /* Interrupt-gate descriptors (APM Vol. 2 4.8.4 "Gate Descriptors"), 16 bytes each. */
 static u64 hyp_idt[32 * 2] __attribute__((aligned(16)));
@@ -95,30 +99,41 @@ static int check_info(const struct ls_boot_info *bi)
 	return 0;
 }
 
-/* APM Vol. 3 E.4.2 (8000_0001h ECX[2] SVM, EDX[26] Page1GB), E.4.9 (8000_000Ah EDX[0] NP). */
+const struct x86_flavour *x86_fl;
+u64 x86_host_root;
+
+/*
+ * The flavour from CPUID: VMX (Intel SDM Vol. 2A CPUID leaf 1 ECX[5]) or SVM (AMD APM
+ * Vol. 3 E.4.2, 8000_0001h ECX[2]); each then checks what it needs. A CPU has at most one.
+ */
+static const struct x86_flavour *pick_flavour(void)
+{
+	if (x86_cpuid(1, 0).c & CPUID_1_ECX_VMX)
+		return &x86_vmx_flavour;
+	if (x86_cpuid(0x80000000U, 0).a >= 0x80000001U &&
+	    (x86_cpuid(0x80000001U, 0).c & CPUID_80000001_ECX_SVM))
+		return &x86_svm_flavour;
+	return NULL;
+}
+
+/* What both flavours need of the CPU: 1 GiB pages (8000_0001h EDX[26], in both vendors'
+ * CPUID), the physical address width (8000_0008h EAX[7:0], at most 48 bits). */
 static int check_cpu(unsigned int *pa_bits)
 {
-	if (x86_cpuid(0x80000000U, 0).a < 0x8000000aU ||
-	    !(x86_cpuid(0x80000001U, 0).c & CPUID_80000001_ECX_SVM)) {
-		plat_log("this CPU has no SVM (CPUID 8000_0001h ECX[2]): not starting");
+	x86_fl = pick_flavour();
+	if (!x86_fl) {
+		plat_log("this CPU has neither VMX (CPUID 1 ECX[5]) nor SVM (CPUID 8000_0001h "
+			 "ECX[2]): not starting");
 		return -ENODEV;
 	}
-	if (!(x86_cpuid(0x8000000aU, 0).d & CPUID_8000000A_EDX_NP)) {
-		plat_log("SVM without nested paging (CPUID 8000_000Ah EDX[0]): not starting");
-		return -ENODEV;
-	}
-	if (!(x86_cpuid(0x80000001U, 0).d & CPUID_80000001_EDX_PAGE1GB)) {
+	x86_park_gif = x86_fl->gif;
+	if (x86_cpuid(0x80000000U, 0).a < 0x80000008U ||
+	    !(x86_cpuid(0x80000001U, 0).d & CPUID_80000001_EDX_PAGE1GB)) {
 		plat_log("no 1 GiB pages (CPUID 8000_0001h EDX[26]): not starting");
 		return -ENODEV;
 	}
-	/* 15.30.1 VM_CR: SVMDIS set by firmware makes EFER.SVME #GP. */
-	if (x86_rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
-		plat_log("SVM disabled by firmware (VM_CR.SVMDIS): not starting");
-		return -ENODEV;
-	}
-	/* 8000_0008h EAX[7:0]: physical address width. */
 	*pa_bits = MIN(x86_cpuid(0x80000008U, 0).a & 0xff, 48U);
-	return 0;
+	return x86_fl->check();
 }
 
 static int collect_ram(const struct ls_boot_info *bi)
@@ -231,9 +246,9 @@ static int build_npt(const struct ls_boot_info *bi, unsigned int pa_bits, u64 *v
 	cfg.host_pool_pa = pool + db;
 	cfg.host_pool_pages = (*vtd_pa - pool - db) >> PAGE_SHIFT;
 	cfg.host_ia_bits = pa_bits;
-	cfg.cpu_fmt = PT_FMT_X86_NPT;
-	cfg.cpu_coherent = true; /* the nested walk snoops the caches */
-	cfg.cpu_ops = &x86_npt_inval_ops;
+	cfg.cpu_fmt = x86_fl->fmt;
+	cfg.cpu_coherent = true; /* the nested (NPT or EPT) walk snoops the caches */
+	cfg.cpu_ops = x86_fl->inval;
 	ret = own_init(&cfg);
 	if (ret) {
 		plat_log("ownership init failed: %d", ret);
@@ -287,8 +302,12 @@ static int build_npt(const struct ls_boot_info *bi, unsigned int pa_bits, u64 *v
 	return ret;
 }
 
-/* The VMCB attribute word of the descriptor @sel selects in the GDT at @gdt (B-2). */
-static void seg_from_gdt(struct vmcb_seg *s, u16 sel, const struct dtr *gdt)
+/*
+ * The attribute word (descriptor bits 47:40 in 7:0, 55:52 in 11:8) of the descriptor @sel
+ * selects in the GDT at @gdt (APM Vol. 2 4.7-4.8; system descriptors of long mode are 16
+ * bytes, base 63:32 in the second quadword, 4.8.3).
+ */
+static void seg_from_gdt(struct x86_seg *s, u16 sel, const struct dtr *gdt)
 {
 	const u64 *d;
 	u64 desc;
@@ -307,50 +326,62 @@ static void seg_from_gdt(struct vmcb_seg *s, u16 sel, const struct dtr *gdt)
 	if (desc & BIT(55)) /* G: 4 KiB granularity */
 		s->limit = (s->limit << 12) | 0xfff;
 	s->base = ((desc >> 16) & 0xffffff) | (((desc >> 56) & 0xff) << 24);
+	if (!(desc & BIT(44)) && (sel | 15U) <= gdt->limit) /* S = 0: system, 16 bytes */
+		s->base |= d[1] << 32;
 }
 
-/* The caller's state becomes the host's first guest state (15.5.1 and Table B-2). */
+/* The caller's state, the host's first guest state (the flavour's set_state). */
+static struct x86_host_state host0;
+
 static void capture_host(const struct entry_frame *f)
 {
-	struct vmcb *v = &x86_cpus[0].vmcb;
-	struct x86_gprs *g = &x86_cpus[0].gprs;
+	struct x86_host_state *s = &host0;
 	struct dtr gdt, idt;
-	u16 cs, ss, ds, es;
+	u16 cs, ss, ds, es, fs, gs, tr, ldtr;
 	u64 rflags;
 
 	__asm__ volatile("sgdt %0; sidt %1" : "=m"(gdt), "=m"(idt));
 	__asm__ volatile("mov %%cs, %0; mov %%ss, %1; mov %%ds, %2; mov %%es, %3"
 			 : "=r"(cs), "=r"(ss), "=r"(ds), "=r"(es));
+	__asm__ volatile("mov %%fs, %0; mov %%gs, %1; str %2; sldt %3"
+			 : "=r"(fs), "=r"(gs), "=r"(tr), "=r"(ldtr));
 	__asm__ volatile("pushfq; popq %0" : "=r"(rflags));
-	seg_from_gdt(&v->cs, cs, &gdt);
-	seg_from_gdt(&v->ss, ss, &gdt);
-	seg_from_gdt(&v->ds, ds, &gdt);
-	seg_from_gdt(&v->es, es, &gdt);
-	v->gdtr.base = gdt.base;
-	v->gdtr.limit = gdt.limit;
-	v->idtr.base = idt.base;
-	v->idtr.limit = idt.limit;
-	v->cpl = (u8)(cs & 3);
-	v->efer = x86_rdmsr(MSR_EFER) | EFER_SVME; /* 15.5.1: a guest EFER.SVME of 0 is illegal */
-	v->cr0 = X86_READ_CR(0);
-	v->cr3 = X86_READ_CR(3);
-	v->cr4 = X86_READ_CR(4);
-	v->cr2 = X86_READ_CR(2);
-	v->dr6 = 0xffff0ff0ULL; /* architectural reset values (APM Vol. 2 13.1) */
-	v->dr7 = 0x400ULL;
-	v->rflags = rflags;
-	v->g_pat = x86_rdmsr(MSR_PAT);
+	seg_from_gdt(&s->cs, cs, &gdt);
+	seg_from_gdt(&s->ss, ss, &gdt);
+	seg_from_gdt(&s->ds, ds, &gdt);
+	seg_from_gdt(&s->es, es, &gdt);
+	seg_from_gdt(&s->fs, fs, &gdt);
+	seg_from_gdt(&s->gs, gs, &gdt);
+	seg_from_gdt(&s->tr, tr, &gdt);
+	seg_from_gdt(&s->ldtr, ldtr, &gdt);
+	/* Long mode: the FS and GS bases are the MSRs (APM Vol. 2 4.5.3). */
+	s->fs.base = x86_rdmsr(MSR_FS_BASE);
+	s->gs.base = x86_rdmsr(MSR_GS_BASE);
+	s->gdt_base = gdt.base;
+	s->gdt_limit = gdt.limit;
+	s->idt_base = idt.base;
+	s->idt_limit = idt.limit;
+	s->efer = x86_rdmsr(MSR_EFER);
+	s->cr0 = X86_READ_CR(0);
+	s->cr3 = X86_READ_CR(3);
+	s->cr4 = X86_READ_CR(4);
+	s->cr2 = X86_READ_CR(2);
+	s->rflags = rflags;
+	s->pat = x86_rdmsr(MSR_PAT);
+	s->sysenter_cs = x86_rdmsr(MSR_SYSENTER_CS);
+	s->sysenter_esp = x86_rdmsr(MSR_SYSENTER_ESP);
+	s->sysenter_eip = x86_rdmsr(MSR_SYSENTER_EIP);
 	/* "return 0" to the loader: RIP = the return address, RSP above it, RAX = 0. */
-	v->rip = f->ret;
-	v->rsp = (u64)(uintptr_t)(&f->ret + 1);
-	v->rax = 0;
-	memset(g, 0, sizeof(*g));
-	g->rbx = f->rbx;
-	g->rbp = f->rbp;
-	g->r12 = f->r12;
-	g->r13 = f->r13;
-	g->r14 = f->r14;
-	g->r15 = f->r15;
+	s->rip = f->ret;
+	s->rsp = (u64)(uintptr_t)(&f->ret + 1);
+	s->rax = 0;
+	memset(&x86_cpus[0].gprs, 0, sizeof(x86_cpus[0].gprs));
+	x86_cpus[0].gprs.rbx = f->rbx;
+	x86_cpus[0].gprs.rbp = f->rbp;
+	x86_cpus[0].gprs.r12 = f->r12;
+	x86_cpus[0].gprs.r13 = f->r13;
+	x86_cpus[0].gprs.r14 = f->r14;
+	x86_cpus[0].gprs.r15 = f->r15;
 }
 
 /* The hypervisor's page tables, GDT and IDT, shared by every CPU (built once). */
@@ -359,6 +390,11 @@ static void build_tables(void)
 	size_t i;
 	u64 h;
 
+	h = (u64)(uintptr_t)x86_hyp_tss;
+	/* Available 64-bit TSS: limit 103, base 63:0, type 9, P (APM Vol. 2 4.8.3). */
+	hyp_gdt[3] = (sizeof(x86_hyp_tss) - 1) | ((h & 0xffffff) << 16) | (0x89ULL << 40) |
+		     (((h >> 24) & 0xff) << 56);
+	hyp_gdt[4] = h >> 32;
 	for (i = 0; i < 512; i++)
 		hyp_pdpt[i] = ((u64)i << 30) | PTE_P | PTE_RW | PTE_PS;
 	hyp_pml4[0] = plat_virt_to_phys(hyp_pdpt) | PTE_P | PTE_RW;
@@ -373,7 +409,7 @@ static void build_tables(void)
 	}
 }
 
-/* This CPU's own: GDT, IDT, page tables, EFER.SVME, its host save area; GIF = 0. */
+/* This CPU's own GDT, IDT and page tables; then the flavour on and its control state. */
 void x86_cpu_commit(struct x86_cpu *c)
 {
 	struct dtr gdt = { sizeof(hyp_gdt) - 1, (u64)(uintptr_t)hyp_gdt };
@@ -382,31 +418,27 @@ void x86_cpu_commit(struct x86_cpu *c)
 	__asm__ volatile("lgdt %0; lidt %1" : : "m"(gdt), "m"(idt) : "memory");
 	x86_load_segments(SEL_CODE, SEL_DATA);
 	__asm__ volatile("mov %0, %%cr3" : : "r"(plat_virt_to_phys(hyp_pml4)) : "memory");
-	/* 15.4 "Enabling SVM": EFER.SVME; 15.30.4 VM_HSAVE_PA: the host save area. NXE: the
-	 * nested walk's NX bit is defined only with it (fmt_x86_npt.c). */
-	x86_wrmsr(MSR_EFER, x86_rdmsr(MSR_EFER) | EFER_SVME | EFER_NXE);
-	x86_wrmsr(MSR_VM_HSAVE_PA, plat_virt_to_phys(c->hsave));
-	/* 15.17 "Global Interrupt Flag": held clear whenever the hypervisor runs. */
-	__asm__ volatile("clgi" ::: "memory");
+	x86_fl->cpu_on(c);
+	x86_fl->setup(c, x86_host_root);
 }
 
 static void boot_banner(const struct ls_boot_info *bi, unsigned int pa_bits)
 {
 	const struct pt *npt = &own_view_of(OWN_HOST)->cpu;
 
-	plat_log("Lockstep " LOCKSTEP_VERSION_STR " (x86_64, AMD SVM + nested paging): "
+	plat_log("Lockstep " LOCKSTEP_VERSION_STR " (x86_64, %s): "
 		 "region %#llx-%#llx, host address width %u bits, %u RAM ranges, "
-		 "%u VT-d units kept from the host (%u translating its DMA), N_CR3 %#llx",
-		 (unsigned long long)bi->hyp_base,
+		 "%u VT-d units kept from the host (%u translating its DMA), nested root %#llx",
+		 x86_fl->name, (unsigned long long)bi->hyp_base,
 		 (unsigned long long)(bi->hyp_base + bi->hyp_size - 1), pa_bits, nr_ram, bi->nr_vtd,
 		 x86_vtd_live(), (unsigned long long)pt_root_pa(npt));
-	plat_log("entering the host as an SVM guest (ASID 1) on CPU 0, APIC ID %u",
+	plat_log("entering the host as %s on CPU 0, APIC ID %u", x86_fl->guest,
 		 x86_cpus[0].apic_id);
 }
 
 static void enter_host(void)
 {
-	x86_svm_loop(&x86_cpus[0]);
+	x86_fl->loop(&x86_cpus[0]);
 }
 
 long x86_boot(struct ls_boot_info *bi, struct entry_frame *f);
@@ -451,13 +483,14 @@ long x86_boot(struct ls_boot_info *bi, struct entry_frame *f)
 	}
 	x86_smp_boot_cpu(bi->stack_base, bi->stack_size, bi->nr_cpus);
 	capture_host(f);
-	x86_svm_setup(&x86_cpus[0].vmcb, pt_root_pa(&own_view_of(OWN_HOST)->cpu));
+	x86_host_root = pt_root_pa(&own_view_of(OWN_HOST)->cpu);
 	hvc_set_features(LS_FEAT_HOST_S2);
 	hyp_stack_top = bi->stack_base + bi->stack_size;
 	boot_banner(bi, pa_bits);
 
 	build_tables();
 	x86_cpu_commit(&x86_cpus[0]);
+	x86_fl->set_state(&x86_cpus[0], &host0);
 	x86_smp_start_aps(bi);
 	x86_switch_stack(hyp_stack_top, enter_host);
 }

@@ -163,6 +163,92 @@ x86_svm_run:
 	.size	x86_svm_run, . - x86_svm_run
 
 /*
+ * int x86_vmx_run(struct x86_gprs *g, u64 launched): Intel SDM Vol. 3C 26 "VM Entries",
+ * 27 "VM Exits". VM entry loads the guest's RSP, RIP, RFLAGS, segments and control
+ * registers from the VMCS; every general-purpose register but RSP is ours to switch (RAX
+ * at g + 70h, struct x86_cpu). HOST_RSP is written here, just below the saved g, so that
+ * x86_vmx_exit (HOST_RIP) finds it; it returns 0 from here. A failed VMLAUNCH/VMRESUME
+ * falls through (RFLAGS.CF or ZF, 30.2): 1, the VM-instruction error field says why.
+ */
+#define VMCS_HOST_RSP 0x6c14
+	.globl	x86_vmx_run
+	.type	x86_vmx_run, @function
+x86_vmx_run:
+	push	%rbp
+	push	%rbx
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
+	push	%rdi				/* g, for the exit */
+	mov	$VMCS_HOST_RSP, %eax
+	vmwrite	%rsp, %rax
+	jbe	2f
+	test	%rsi, %rsi			/* flags for the choice below; MOVs keep them */
+	mov	0x70(%rdi), %rax
+	mov	0x00(%rdi), %rbx
+	mov	0x08(%rdi), %rcx
+	mov	0x10(%rdi), %rdx
+	mov	0x18(%rdi), %rsi
+	mov	0x28(%rdi), %rbp
+	mov	0x30(%rdi), %r8
+	mov	0x38(%rdi), %r9
+	mov	0x40(%rdi), %r10
+	mov	0x48(%rdi), %r11
+	mov	0x50(%rdi), %r12
+	mov	0x58(%rdi), %r13
+	mov	0x60(%rdi), %r14
+	mov	0x68(%rdi), %r15
+	mov	0x20(%rdi), %rdi
+	jz	1f
+	vmresume
+	jmp	2f
+1:	vmlaunch
+2:	pop	%rdi				/* failed: the guest's registers are dropped */
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbx
+	pop	%rbp
+	mov	$1, %eax
+	ret
+	.size	x86_vmx_run, . - x86_vmx_run
+
+/* VM exit (HOST_RIP): RSP = HOST_RSP, pointing at g; interrupts off (RFLAGS = 2). */
+	.globl	x86_vmx_exit
+	.type	x86_vmx_exit, @function
+x86_vmx_exit:
+	push	%rdi				/* the guest's RDI */
+	mov	8(%rsp), %rdi			/* g */
+	mov	%rax, 0x70(%rdi)
+	mov	%rbx, 0x00(%rdi)
+	mov	%rcx, 0x08(%rdi)
+	mov	%rdx, 0x10(%rdi)
+	mov	%rsi, 0x18(%rdi)
+	mov	%rbp, 0x28(%rdi)
+	mov	%r8, 0x30(%rdi)
+	mov	%r9, 0x38(%rdi)
+	mov	%r10, 0x40(%rdi)
+	mov	%r11, 0x48(%rdi)
+	mov	%r12, 0x50(%rdi)
+	mov	%r13, 0x58(%rdi)
+	mov	%r14, 0x60(%rdi)
+	mov	%r15, 0x68(%rdi)
+	pop	%rax
+	mov	%rax, 0x20(%rdi)
+	pop	%rdi				/* g */
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbx
+	pop	%rbp
+	xor	%eax, %eax
+	ret
+	.size	x86_vmx_exit, . - x86_vmx_exit
+
+/*
  * Application processors (smp.c). x86_smp_start_aps copies [x86_tramp_start, x86_tramp_end)
  * to the loader's page below 1 MiB and patches its CR3 (the hypervisor's PML4, below 4 GiB)
  * and its 64-bit entry (x86_ap_entry). A Startup IPI starts the CPU in real mode at that page
@@ -302,19 +388,49 @@ x86_nmi_stub:
 	iretq
 
 /*
- * void x86_park_hlt(void): sleep until an NMI (a parked CPU, smp.c). GIF = 1 only here:
- * RFLAGS.IF is 0 in the hypervisor, so only an NMI is taken; if it comes before the HLT,
- * the NMI stub steps over it, so no wake-up is lost.
+ * void x86_park_hlt(void): sleep until an NMI (a parked CPU, smp.c). SVM: GIF = 1 only
+ * here (x86_park_gif). RFLAGS.IF is 0 in the hypervisor, so only an NMI is taken; if it
+ * comes before the HLT, the NMI stub steps over it, so no wake-up is lost.
  */
+	.data
+	.globl	x86_park_gif
+x86_park_gif:
+	.byte	0
+	.text
 	.globl	x86_park_hlt
 	.type	x86_park_hlt, @function
 x86_park_hlt:
+	cmpb	$0, x86_park_gif(%rip)
+	je	x86_park_hlt_insn
 	stgi
 x86_park_hlt_insn:
 	hlt
+	cmpb	$0, x86_park_gif(%rip)
+	je	1f
 	clgi
-	ret
+1:	ret
 	.size	x86_park_hlt, . - x86_park_hlt
+
+/*
+ * void x86_nmi_unblock(void): an IRET to the next instruction, which ends the blocking
+ * of NMIs a VM exit caused by an NMI leaves in place (Intel SDM Vol. 3C 27.5.5, 24.4.2:
+ * the NMI is not delivered, but blocked until IRET; KVM does the same).
+ */
+	.globl	x86_nmi_unblock
+	.type	x86_nmi_unblock, @function
+x86_nmi_unblock:
+	mov	%rsp, %rax
+	mov	%ss, %ecx
+	push	%rcx				/* SS */
+	push	%rax				/* RSP */
+	pushfq					/* RFLAGS */
+	mov	%cs, %ecx
+	push	%rcx				/* CS */
+	lea	1f(%rip), %rax
+	push	%rax				/* RIP */
+	iretq
+1:	ret
+	.size	x86_nmi_unblock, . - x86_nmi_unblock
 
 /*
  * Exceptions taken in the hypervisor itself (never the host's: those go to the host's

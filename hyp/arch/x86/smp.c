@@ -12,7 +12,7 @@
  *
  * The host never sends a real INIT or Startup IPI: apic.c traps its ICR writes and calls
  * x86_smp_host_init / x86_smp_host_sipi. A Startup IPI to a parked CPU makes it enter the
- * host in real mode at the vector's page (x86_svm_sipi_state), as the hardware would. An
+ * host in real mode at the vector's page (the flavour's sipi_state), as the hardware would. An
  * INIT to a CPU running the host (CPU offline then online again: Linux's dead CPU halts
  * with interrupts off) asks it to park, and an NMI kicks it out of the guest (svm.c
  * intercepts NMIs; x86_smp_nmi_exit). A CPU that never reached the hypervisor (more CPUs
@@ -28,7 +28,6 @@
 #include <lockstep/boot.h>
 
 #include "hyp/plat.h"
-#include "x86/svm.h"
 #include "x86/x86.h"
 
 struct x86_cpu x86_cpus[LS_BOOT_MAX_CPUS] __attribute__((aligned(4096)));
@@ -76,12 +75,14 @@ void x86_smp_boot_cpu(u64 stack_base, u64 stack_size, u32 nr_stacks)
 static void wait_sipi(struct x86_cpu *c)
 {
 	bool go = false;
+	unsigned int vec = 0;
 
 	while (!go) {
 		hyp_spin_lock(&c->lock);
 		c->init_req = false;
 		if (c->sipi >= 0) {
-			x86_svm_sipi_state(c, (u8)c->sipi);
+			vec = (unsigned int)c->sipi;
+			x86_fl->sipi_state(c, (u8)c->sipi);
 			c->sipi = -1;
 			c->state = X86_CPU_RUNNING;
 			c->starts++;
@@ -93,8 +94,7 @@ static void wait_sipi(struct x86_cpu *c)
 	}
 	plat_log("CPU %u (APIC ID %u): host Startup IPI, vector %#x: entering the host in real "
 		 "mode at %#x (start %llu)",
-		 c->idx, c->apic_id, c->vmcb.cs.sel >> 8, c->vmcb.cs.sel << 4,
-		 (unsigned long long)c->starts);
+		 c->idx, c->apic_id, vec, vec << 12, (unsigned long long)c->starts);
 }
 
 /* ---- start-up at install ------------------------------------------------------------ */
@@ -113,14 +113,13 @@ void x86_ap_main(u32 idx)
 	c->apic_id = cpuid_apic_id();
 	c->sipi = -1;
 	x86_cpu_commit(c);
-	x86_svm_setup(&c->vmcb, x86_cpus[0].vmcb.n_cr3);
 	hyp_spin_lock(&c->lock);
 	c->state = X86_CPU_PARKED;
 	hyp_spin_unlock(&c->lock);
 	/* Last: the boot CPU may reuse the start-up page once every CPU is past it. */
 	__atomic_fetch_add(&ap_arrived, 1, __ATOMIC_RELEASE);
 	wait_sipi(c);
-	x86_svm_loop(c);
+	x86_fl->loop(c);
 }
 
 /* Relative offsets of the patched fields in the start-up code (head.S). */
@@ -228,8 +227,12 @@ int x86_smp_host_sipi(const struct x86_cpu *from, u32 dest, u8 vec)
 	hyp_spin_lock(&c->lock);
 	if ((c->state == X86_CPU_PARKED || c->init_req) && c->sipi < 0) {
 		c->sipi = vec;
-		/* Parked: asleep in x86_park_hlt. Still in the host: it checks before sleeping. */
-		wake = c->state == X86_CPU_PARKED;
+		/*
+		 * Parked: asleep in x86_park_hlt. Still in the host: it checks before sleeping.
+		 * VMX has no GIF: the kick NMI of the INIT may have been taken in the hypervisor
+		 * just before a VM entry, after the loop's check; kick again.
+		 */
+		wake = c->state == X86_CPU_PARKED || !x86_fl->gif;
 	}
 	hyp_spin_unlock(&c->lock);
 	if (wake)
@@ -254,40 +257,32 @@ void x86_nmi(void)
 	__atomic_fetch_add(&c->nmis_taken, 1, __ATOMIC_RELEASE);
 }
 
-/*
- * #VMEXIT(NMI) leaves the NMI pending until GIF = 1 (15.13.2): open a window (STGI) until
- * the hypervisor's NMI handler has run, bounded, then close it (CLGI).
- */
-static void take_nmi(struct x86_cpu *c)
+bool x86_smp_init_pending(struct x86_cpu *c)
 {
-	u64 before = __atomic_load_n(&c->nmis_taken, __ATOMIC_ACQUIRE);
-	unsigned int i;
+	bool park;
 
-	__asm__ volatile("stgi" ::: "memory");
-	for (i = 0; i < 1000000 && __atomic_load_n(&c->nmis_taken, __ATOMIC_ACQUIRE) == before; i++)
-		__asm__ volatile("pause" ::: "memory");
-	__asm__ volatile("clgi" ::: "memory");
-}
-
-bool x86_smp_nmi_exit(struct x86_cpu *c)
-{
-	bool park, host;
-
-	take_nmi(c);
 	hyp_spin_lock(&c->lock);
 	park = c->init_req;
 	if (park)
 		c->state = X86_CPU_PARKED;
 	hyp_spin_unlock(&c->lock);
-	if (park) {
-		plat_log("CPU %u (APIC ID %u): host INIT: out of the host, waiting for its Startup "
-			 "IPI",
-			 c->idx, c->apic_id);
-		wait_sipi(c);
-		/* An NMI of the host while this CPU was in INIT is lost, as on hardware. */
-		c->host_nmi = false;
+	if (!park)
+		return false;
+	plat_log("CPU %u (APIC ID %u): host INIT: out of the host, waiting for its Startup IPI",
+		 c->idx, c->apic_id);
+	wait_sipi(c);
+	/* An NMI of the host while this CPU was in INIT is lost, as on hardware. */
+	c->host_nmi = false;
+	return true;
+}
+
+bool x86_smp_nmi_exit(struct x86_cpu *c)
+{
+	bool host;
+
+	x86_fl->take_nmi(c);
+	if (x86_smp_init_pending(c))
 		return true;
-	}
 	host = c->host_nmi;
 	c->host_nmi = false;
 	return !host;

@@ -58,8 +58,41 @@ static void msrpm_intercept(u32 msr)
 	msrpm[base + bit / 8] |= (u8)(3U << (bit % 8)); /* read and write */
 }
 
-void x86_svm_setup(struct vmcb *v, u64 n_cr3)
+/* APM Vol. 3 E.4.2 (8000_0001h ECX[2] SVM), E.4.9 (8000_000Ah EDX[0] NP); 15.30.1 VM_CR. */
+static int svm_check(void)
 {
+	if (x86_cpuid(0x80000000U, 0).a < 0x8000000aU ||
+	    !(x86_cpuid(0x80000001U, 0).c & CPUID_80000001_ECX_SVM)) {
+		plat_log("this CPU has no SVM (CPUID 8000_0001h ECX[2]): not starting");
+		return -ENODEV;
+	}
+	if (!(x86_cpuid(0x8000000aU, 0).d & CPUID_8000000A_EDX_NP)) {
+		plat_log("SVM without nested paging (CPUID 8000_000Ah EDX[0]): not starting");
+		return -ENODEV;
+	}
+	/* SVMDIS set by firmware makes EFER.SVME #GP. */
+	if (x86_rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
+		plat_log("SVM disabled by firmware (VM_CR.SVMDIS): not starting");
+		return -ENODEV;
+	}
+	return 0;
+}
+
+/* This CPU's SVM: EFER.SVME, the host save area, GIF = 0. */
+static void svm_cpu_on(struct x86_cpu *c)
+{
+	/* 15.4 "Enabling SVM": EFER.SVME; 15.30.4 VM_HSAVE_PA: the host save area. NXE: the
+	 * nested walk's NX bit is defined only with it (fmt_x86_npt.c). */
+	x86_wrmsr(MSR_EFER, x86_rdmsr(MSR_EFER) | EFER_SVME | EFER_NXE);
+	x86_wrmsr(MSR_VM_HSAVE_PA, plat_virt_to_phys(c->hsave));
+	/* 15.17 "Global Interrupt Flag": held clear whenever the hypervisor runs. */
+	__asm__ volatile("clgi" ::: "memory");
+}
+
+static void svm_setup(struct x86_cpu *c, u64 n_cr3)
+{
+	struct vmcb *v = &c->vmcb;
+
 	msrpm_intercept(MSR_EFER);
 	msrpm_intercept(MSR_VM_CR);
 	msrpm_intercept(MSR_VM_HSAVE_PA);
@@ -81,6 +114,47 @@ void x86_svm_setup(struct vmcb *v, u64 n_cr3)
 	v->n_cr3 = n_cr3;
 }
 
+static void seg_set(struct vmcb_seg *d, const struct x86_seg *s)
+{
+	d->sel = s->sel;
+	d->attr = s->attr;
+	d->limit = s->limit;
+	d->base = s->base;
+}
+
+/*
+ * The caller's state as the host's first guest state (15.5.1 and Table B-2): EFER with
+ * SVME (a guest EFER.SVME of 0 is illegal). FS, GS, TR, LDTR and the SYSCALL/SYSENTER MSRs
+ * are not switched by VMRUN and the hypervisor never touches them (no VMLOAD/VMSAVE): they
+ * stay the host's.
+ */
+static void svm_set_state(struct x86_cpu *c, const struct x86_host_state *s)
+{
+	struct vmcb *v = &c->vmcb;
+
+	seg_set(&v->cs, &s->cs);
+	seg_set(&v->ss, &s->ss);
+	seg_set(&v->ds, &s->ds);
+	seg_set(&v->es, &s->es);
+	v->gdtr.base = s->gdt_base;
+	v->gdtr.limit = s->gdt_limit;
+	v->idtr.base = s->idt_base;
+	v->idtr.limit = s->idt_limit;
+	v->cpl = (u8)(s->cs.sel & 3);
+	v->efer = s->efer | EFER_SVME;
+	v->cr0 = s->cr0;
+	v->cr2 = s->cr2;
+	v->cr3 = s->cr3;
+	v->cr4 = s->cr4;
+	v->dr6 = 0xffff0ff0ULL; /* architectural reset values (APM Vol. 2 13.1) */
+	v->dr7 = 0x400ULL;
+	v->rflags = s->rflags;
+	v->g_pat = s->pat;
+	v->rip = s->rip;
+	v->rsp = s->rsp;
+	v->rax = s->rax;
+}
+
 static void seg_real(struct vmcb_seg *s, u16 sel, u16 attr)
 {
 	s->sel = sel;
@@ -95,7 +169,7 @@ static void seg_real(struct vmcb_seg *s, u16 sel, u16 attr)
  * DR7, segments with limit FFFFh, PAT) started in real mode at CS = vec << 8, IP = 0 (16.5
  * "Startup IPI"). The guest keeps EFER.SVME (15.5.1); nested paging applies in real mode.
  */
-void x86_svm_sipi_state(struct x86_cpu *c, u8 vec)
+static void svm_sipi_state(struct x86_cpu *c, u8 vec)
 {
 	struct vmcb *v = &c->vmcb;
 
@@ -136,24 +210,8 @@ static void inject(struct vmcb *v, unsigned int vec, bool has_err, u32 err)
 
 static void exit_cpuid(struct vmcb *v, struct x86_gprs *g)
 {
-	u32 leaf = (u32)v->rax;
-	struct x86_cpuid r = x86_cpuid(leaf, (u32)g->rcx);
+	struct x86_cpuid r = x86_exit_cpuid((u32)v->rax, (u32)g->rcx);
 
-	if (leaf == 1) {
-		r.c |= (u32)CPUID_1_ECX_HYPERVISOR;
-		/* xAPIC only: its ICR is a memory write the nested map traps (apic.c). */
-		r.c &= ~(u32)CPUID_1_ECX_X2APIC;
-	}
-	if (leaf == 0x80000001U)
-		r.c &= ~(u32)CPUID_80000001_ECX_SVM;
-	if (leaf == 0x8000000aU)
-		r.a = r.b = r.c = r.d = 0;
-	if (leaf == LS_X86_CPUID_LEAF) {
-		r.a = LS_X86_CPUID_LEAF;
-		r.b = LS_X86_CPUID_SIG_EBX;
-		r.c = LS_X86_CPUID_SIG_ECX;
-		r.d = LS_X86_CPUID_SIG_EDX;
-	}
 	v->rax = r.a;
 	g->rbx = r.b;
 	g->rcx = r.c;
@@ -205,34 +263,15 @@ static void exit_msr(struct vmcb *v, struct x86_gprs *g)
 	inject(v, X86_VEC_GP, true, 0);
 }
 
-/*
- * VMMCALL -> hvc_handle. Registers (docs/hypercalls.md "x86"): x0 = RAX (function ID in,
- * status out), x1..x5 = RBX, RCX, RDX, RSI, RDI, x6..x13 = R8..R15; x14..x17 read as 0.
- */
-static void exit_vmmcall(struct x86_cpu *c, struct vmcb *v, struct x86_gprs *g)
+/* VMMCALL -> the hypercall ABI (exit.c). */
+static void exit_vmmcall(struct x86_cpu *c, struct vmcb *v)
 {
-	struct hvc_ctx ctx = { .caller = HVC_CALLER_HOST, .cpu = c->idx };
-	struct hvc_regs hr = { 0 };
-	u64 *gpr[14] = { &v->rax, &g->rbx, &g->rcx, &g->rdx, &g->rsi, &g->rdi, &g->r8,
-			 &g->r9,  &g->r10, &g->r11, &g->r12, &g->r13, &g->r14, &g->r15 };
-	unsigned int i;
-
 	if (v->cpl != 0) {
 		/* Hypercalls are the kernel's: user space gets #UD, as without Lockstep. */
 		inject(v, X86_VEC_UD, false, 0);
 		return;
 	}
-	for (i = 0; i < ARRAY_SIZE(gpr); i++)
-		hr.x[i] = *gpr[i];
-	if (hr.x[0] >= LS_HVC_VCPU_CREATE && hr.x[0] <= LS_HVC_VCPU_RUN) {
-		/* No vCPUs on x86 yet (plat.c): refused before the dispatcher, results zero. */
-		memset(&hr, 0, sizeof(hr));
-		hr.x[0] = (u64)LS_ENOTSUPP;
-	} else {
-		hvc_handle(&ctx, &hr);
-	}
-	for (i = 0; i < ARRAY_SIZE(gpr); i++)
-		*gpr[i] = hr.x[i];
+	x86_exit_hvc(c, &v->rax);
 	v->rip += 3;
 }
 
@@ -251,7 +290,22 @@ static void exit_npf(struct x86_cpu *c, struct vmcb *v)
 
 	if (ALIGN_DOWN(gpa, PAGE_SIZE) == x86_apic_base && (err & SVM_NPF_W) && (err & SVM_NPF_P)) {
 		/* The APIC page is read-only in the host's nested map: its writes are ours. */
-		x86_apic_write_exit(c);
+		struct x86_guest_view gv = {
+			.rip = v->rip,
+			.rsp = v->rsp,
+			.rax = v->rax,
+			.cr3 = v->cr3,
+			.cr4 = v->cr4,
+			.efer = v->efer,
+			.gpa = gpa,
+			.cpl = v->cpl,
+			.cs_l = !!(v->cs.attr & BIT(9)), /* CS.L: attribute bit 9 (B-2) */
+		};
+
+		if (x86_apic_write_exit(c, &gv))
+			inject(v, X86_VEC_GP, true, 0);
+		else
+			v->rip = gv.rip;
 		return;
 	}
 	if (own_host_fault_retry(gpa))
@@ -284,7 +338,7 @@ static void handle_exit(struct x86_cpu *c, struct vmcb *v, struct x86_gprs *g)
 		exit_msr(v, g);
 		break;
 	case SVM_EXIT_VMMCALL:
-		exit_vmmcall(c, v, g);
+		exit_vmmcall(c, v);
 		break;
 	case SVM_EXIT_NPF:
 		exit_npf(c, v);
@@ -311,7 +365,8 @@ static void handle_exit(struct x86_cpu *c, struct vmcb *v, struct x86_gprs *g)
 	}
 }
 
-void x86_svm_loop(struct x86_cpu *c)
+static void svm_loop(struct x86_cpu *c) __attribute__((noreturn));
+static void svm_loop(struct x86_cpu *c)
 {
 	struct vmcb *v = &c->vmcb;
 	u64 pa = plat_virt_to_phys(v);
@@ -336,3 +391,33 @@ void x86_svm_loop(struct x86_cpu *c)
 			x86_vtd_poll();
 	}
 }
+
+/*
+ * #VMEXIT(NMI) leaves the NMI pending until GIF = 1 (15.13.2): open a window (STGI) until
+ * the hypervisor's NMI handler has run, bounded, then close it (CLGI).
+ */
+static void svm_take_nmi(struct x86_cpu *c)
+{
+	u64 before = __atomic_load_n(&c->nmis_taken, __ATOMIC_ACQUIRE);
+	unsigned int i;
+
+	__asm__ volatile("stgi" ::: "memory");
+	for (i = 0; i < 1000000 && __atomic_load_n(&c->nmis_taken, __ATOMIC_ACQUIRE) == before; i++)
+		__asm__ volatile("pause" ::: "memory");
+	__asm__ volatile("clgi" ::: "memory");
+}
+
+const struct x86_flavour x86_svm_flavour = {
+	.name = "AMD SVM + nested paging",
+	.guest = "an SVM guest (ASID 1)",
+	.fmt = PT_FMT_X86_NPT,
+	.inval = &x86_npt_inval_ops,
+	.gif = true,
+	.check = svm_check,
+	.cpu_on = svm_cpu_on,
+	.setup = svm_setup,
+	.set_state = svm_set_state,
+	.sipi_state = svm_sipi_state,
+	.take_nmi = svm_take_nmi,
+	.loop = svm_loop,
+};

@@ -143,6 +143,11 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 #define VM_CR_SVMDIS	    BIT(4)
 #define MSR_VM_HSAVE_PA	    0xc0010117U
 #define MSR_PAT		    0x00000277U
+#define MSR_FS_BASE	    0xc0000100U
+#define MSR_GS_BASE	    0xc0000101U
+#define MSR_SYSENTER_CS	    0x00000174U
+#define MSR_SYSENTER_ESP    0x00000175U
+#define MSR_SYSENTER_EIP    0x00000176U
 #define PAT_RESET	    0x0007040600070406ULL /* APM Vol. 2 7.8.2 "PAT Register", reset value */
 /* Local APIC base (APM Vol. 2 16.3.1 "Local APIC Enable"): base 51:12, AE 11, x2APIC EXTD 10. */
 #define MSR_APIC_BASE	    0x0000001bU
@@ -153,6 +158,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 /* CPUID (APM Vol. 3 appendix E; leaf 1 ECX[31] is reserved for hypervisor use, E.3.2). */
 #define CPUID_1_ECX_HYPERVISOR	   BIT(31)
 #define CPUID_1_ECX_X2APIC	   BIT(21)
+#define CPUID_1_ECX_VMX		   BIT(5) /* Intel SDM Vol. 2A CPUID, Table 3-10 */
 #define CPUID_80000001_ECX_SVM	   BIT(2)
 #define CPUID_80000001_EDX_PAGE1GB BIT(26)
 #define CPUID_8000000A_EDX_NP	   BIT(0)

@@ -7,14 +7,16 @@
  *   smp.c      per-CPU state, application processors, INIT/SIPI emulation
  *   apic.c     the host's local APIC writes (ICR: INIT/SIPI to smp.c, the rest forwarded)
  *   tlb.c      the host view's TLB shootdown (NMI kicks, bounded wait)
- *   svm.c      the VMCB, the VMRUN loop and the intercepts
- *   boot.c     installation on the boot CPU
+ *   svm.c      flavour AMD SVM: the VMCB, the VMRUN loop and the intercepts
+ *   vmx.c      flavour Intel VMX: VMXON, the VMCS, the VM-entry loop and the exits
+ *   boot.c     installation on the boot CPU (the flavour chosen from CPUID)
  */
 #ifndef X86_X86_H
 #define X86_X86_H
 
 #include <stdarg.h>
 
+#include "hyp/pgtable.h"
 #include "hyp/spinlock.h"
 #include "hyp/types.h"
 #include "x86/svm.h"
@@ -78,11 +80,23 @@ enum x86_cpu_state {
 };
 
 struct x86_cpu {
-	struct vmcb vmcb; /* page aligned, first */
-	u8 hsave[4096];	  /* VM_HSAVE_PA (15.30.4) */
+	/* The flavour's per-CPU pages (page aligned, first). */
+	union {
+		struct {
+			struct vmcb vmcb; /* SVM: the host's VMCB */
+			u8 hsave[4096];	  /* VM_HSAVE_PA (APM Vol. 2 15.30.4) */
+		};
+		struct {
+			u8 vmxon[4096]; /* VMX: VMXON region (Intel SDM Vol. 3C 24.11.5) */
+			u8 vmcs[4096];	/* the host's VMCS (24.2) */
+		};
+	};
 	struct x86_gprs gprs;
-	u32 idx;     /* 0: the boot CPU; stack idx of the boot info */
-	u32 apic_id; /* xAPIC ID (CPUID 1 EBX[31:24]) */
+	u64 rax;	/* VMX: the guest's RAX (SVM keeps it in the VMCB) */
+	bool launched;	/* VMX: VMLAUNCH done on this VMCS, VMRESUME from now on */
+	bool flush_tlb; /* VMX: INVVPID before the next entry (a new start) */
+	u32 idx;	/* 0: the boot CPU; stack idx of the boot info */
+	u32 apic_id;	/* xAPIC ID (CPUID 1 EBX[31:24]) */
 	struct hyp_spinlock lock;
 	enum x86_cpu_state state;
 	bool init_req;	/* a host INIT is waiting for this CPU to leave the guest */
@@ -94,6 +108,71 @@ struct x86_cpu {
 	/* The host view's TLB shootdown (tlb.c). */
 	struct x86_tlb tlb;
 };
+
+/*
+ * The caller's state at install, captured once by boot.c and turned into the boot CPU's
+ * first guest state by the flavour. Segment attributes in the VMCB format (descriptor bits
+ * 47:40 in 7:0 and 55:52 in 11:8); attr 0 is a null (unusable) selector.
+ */
+struct x86_seg {
+	u16 sel;
+	u16 attr;
+	u32 limit;
+	u64 base;
+};
+
+struct x86_host_state {
+	struct x86_seg cs, ss, ds, es, fs, gs, tr, ldtr;
+	u64 gdt_base, idt_base;
+	u16 gdt_limit, idt_limit;
+	u64 cr0, cr2, cr3, cr4, efer, rflags, pat;
+	u64 sysenter_cs, sysenter_esp, sysenter_eip;
+	u64 rip, rsp, rax;
+};
+
+/*
+ * What apic.c needs of the host's state at an exit, whatever the flavour: filled by the
+ * flavour before x86_apic_write_exit, which advances @rip on success.
+ */
+struct x86_guest_view {
+	u64 rip, rsp, rax, cr3, cr4, efer;
+	u64 gpa;   /* the guest-physical address written */
+	u8 cpl;	   /* current privilege level */
+	bool cs_l; /* CS.L: 64-bit code */
+};
+
+/*
+ * The virtualization extension: SVM or VMX, chosen at boot from CPUID (boot.c). Everything
+ * else (boot, the nested map through the core, APs, INIT/SIPI emulation, the xAPIC, VT-d)
+ * is shared.
+ */
+struct x86_flavour {
+	const char *name;		   /* for the banner */
+	const char *guest;		   /* what the host runs as, for the log */
+	enum pt_fmt_id fmt;		   /* the host's nested table format */
+	const struct own_inval_ops *inval; /* its invalidation */
+	bool gif;			   /* SVM: the hypervisor runs with GIF = 0 */
+	/* Prepare: the extension's own checks; nothing written. -errno refuses, logged. */
+	int (*check)(void);
+	/* Commit, per CPU (cannot fail): the extension on (SVME and the host save area, or
+	 * VMXON), then this CPU's control state for the host with the nested root @root. */
+	void (*cpu_on)(struct x86_cpu *c);
+	void (*setup)(struct x86_cpu *c, u64 root);
+	/* The boot CPU's first guest state: the captured caller. */
+	void (*set_state)(struct x86_cpu *c, const struct x86_host_state *s);
+	/* The host's start state after INIT + Startup IPI @vec (real mode at vec * 4 KiB). */
+	void (*sipi_state)(struct x86_cpu *c, u8 vec);
+	/* After an NMI exit: let the hypervisor's NMI handler run (x86_nmi), bounded. */
+	void (*take_nmi)(struct x86_cpu *c);
+	/* The entry loop of CPU @c: handles every exit of the host, never returns. */
+	void (*loop)(struct x86_cpu *c); /* never returns */
+};
+
+extern const struct x86_flavour x86_svm_flavour, x86_vmx_flavour;
+extern const struct x86_flavour *x86_fl; /* the one in use (boot.c) */
+extern u64 x86_host_root;		 /* the host's nested table root */
+/* The host view's invalidation for both flavours: the TLB shootdown (tlb.c). */
+extern const struct own_inval_ops x86_npt_inval_ops;
 
 /* plat.c */
 void x86_time_init(void);
@@ -121,18 +200,25 @@ void x86_smp_start_aps(const struct ls_boot_info *bi);
  * True: it was the hypervisor's; after the kick of a host INIT the CPU has waited for the
  * host's Startup IPI and its VMCB holds the start state. */
 bool x86_smp_nmi_exit(struct x86_cpu *c);
+/* A host INIT asked for this CPU: parked until the host's Startup IPI (true), or nothing. */
+bool x86_smp_init_pending(struct x86_cpu *c);
 /* Host INIT / Startup IPI to APIC ID @dest, from the CPU @from (apic.c). */
 int x86_smp_host_init(const struct x86_cpu *from, u32 dest);
 int x86_smp_host_sipi(const struct x86_cpu *from, u32 dest, u8 vec);
 void x86_nmi(void);		  /* called by head.S's NMI stub */
+extern u8 x86_park_gif;		  /* head.S: x86_park_hlt opens GIF (SVM) */
 extern const char x86_nmi_stub[]; /* head.S */
 void x86_park_hlt(void);	  /* head.S: sleep until an NMI */
+void x86_nmi_unblock(void);	  /* head.S: IRET to self (VMX, after an NMI exit) */
 
 /* apic.c */
 extern u64 x86_apic_base; /* physical base of the xAPIC page (MSR 1Bh) */
 void x86_apic_init(void);
-/* A host write the nested map refused on the APIC page: emulated. */
-void x86_apic_write_exit(struct x86_cpu *c);
+/*
+ * A host write the nested map refused on the APIC page: emulated, @v->rip advanced.
+ * -EINVAL: not emulated (logged); the flavour gives the host #GP.
+ */
+int x86_apic_write_exit(struct x86_cpu *c, struct x86_guest_view *v);
 u32 x86_apic_read(u32 reg);
 void x86_apic_write(u32 reg, u32 val);
 /* Send an NMI to @apic_id from this CPU's APIC (the ICR destination restored). */
@@ -151,20 +237,22 @@ void x86_load_segments(u16 cs, u16 ds);
 extern const char x86_exc_stubs[];
 void x86_exception(const u64 *frame) __attribute__((noreturn));
 
-/* svm.c */
-struct vmcb;
-struct x86_gprs;
-/* Intercepts, permission maps and nested paging of a CPU's VMCB for the host (n_cr3: root). */
-void x86_svm_setup(struct vmcb *v, u64 n_cr3);
-/* The host's start state after INIT + Startup IPI @vec (real mode at vec * 4 KiB). */
-void x86_svm_sipi_state(struct x86_cpu *c, u8 vec);
-/* The VMRUN loop of CPU @c: handles every #VMEXIT of the host, never returns. */
-void x86_svm_loop(struct x86_cpu *c) __attribute__((noreturn));
-/* The CPU's own SVM setup (EFER.SVME, VM_HSAVE_PA, GDT, IDT, page tables; boot.c). */
+/* exit.c: what both flavours' exit handlers share. */
+/* The hypercall ABI: the host's registers (RAX apart: the flavour keeps it) -> hvc_handle. */
+void x86_exit_hvc(struct x86_cpu *c, u64 *rax);
+/* CPUID as the host sees it (Lockstep shown; VMX, SVM, x2APIC hidden). */
+struct x86_cpuid x86_exit_cpuid(u32 leaf, u32 sub);
+
+/* boot.c: the hypervisor's GDT selectors and its TSS (never loaded with LTR: VMX's exit
+ * loads TR from the host-state area, which needs a non-null selector, SDM Vol. 3C 26.2.3). */
+#define X86_SEL_CODE 0x08
+#define X86_SEL_DATA 0x10
+#define X86_SEL_TSS  0x18
+extern u8 x86_hyp_tss[104];
+/* boot.c: this CPU's GDT, IDT and page tables, then the flavour on (cpu_on, setup). */
 void x86_cpu_commit(struct x86_cpu *c);
 /* head.S: the AP start-up code copied to the loader's page, and its patched fields. */
 extern const char x86_tramp_start[], x86_tramp_end[], x86_tramp_cr3[], x86_tramp_entry[];
 void x86_ap_entry(void);
-extern const struct own_inval_ops x86_npt_inval_ops;
 
 #endif /* X86_X86_H */
