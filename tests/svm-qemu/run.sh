@@ -22,7 +22,7 @@ qpid=
 trap '[ -n "$qpid" ] && kill -9 "$qpid" 2>/dev/null; rm -rf "$work"' EXIT
 trap 'exit 1' INT TERM
 unset ESP_HYP ESP_INITRD ESP_CMDLINE ESP_CFG ESP_POOL_MIB ESP_STACK_KIB ESP_CPUS ESP_UNSAFE_DMA
-PLAN=$((39 + 15 + 3 + 3 + 3))  # 39 before application processors, 15 for them, 3 TLB shootdown, 3 host MMIO, 3 DMA domains
+PLAN=$((39 + 15 + 3 + 3 + 3 + 2))  # 39 before application processors, 15 for them, 3 TLB shootdown, 3 host MMIO, 3 DMA domains, 2 fw_cfg DMA ports
 echo "1..$PLAN" > "$tap"
 echo "1..$PLAN"
 n=0
@@ -125,6 +125,10 @@ assert "loader: q35's device map allows the ECAM, the I/O APIC, the HPET, PCI BA
 assert "host MMIO: a user read of a hole (0x4000000000: no RAM, no device window) is refused (SIGSEGV) and logged" \
 	eval "[ '$(val hole_read)' = 'rc 139' ] &&
 		has '^lockstep: host read at GPA 0x4000000000 refused \(NPF error 0x[0-9a-f]+, RIP 0x[0-9a-f]+, CPL 3, '"
+assert "I/O ports: the fw_cfg DMA interface is the hypervisor's: the host reads all ones at 514h, its write to 518h is dropped; both logged" \
+	eval "[ '$(val fwcfg_dma)' = ffffffff ] &&
+		has '^lockstep: host read of I/O port 0x514 \(1 bytes, RIP 0x[0-9a-f]+, CPL 0, APIC ID [0-9]+\) refused' &&
+		has '^lockstep: host write of I/O port 0x518 \(1 bytes, '"
 npf=$(sed -n 's/^lockstep: host \(read\|write\) at GPA \(0x[0-9a-f]*\) refused .*/\2/p' "$log" | sort -u | tr '\n' ' ')
 comment "host accesses refused at: $npf"
 tlb_npf_ok() {
@@ -310,6 +314,8 @@ if ESP_INITRD=$initrd ESP_CMDLINE="console=ttyS0 panic=-1 svmtest=native" \
 	tr -d '\r' < "$raw" > "$log"
 	comment "native boot: QEMU exited with status $qrc after ${secs}s; serial log $log"
 	comment "native: lockstep.ko $(val native_insmod)"
+	assert "native: without Lockstep the fw_cfg DMA interface answers at 514h (\"QEMU\": what the hypervisor takes away)" \
+		test "$(val native_fwcfg_dma)" = 51454d55
 	assert "native: no hypervisor started, the CPU shows SVM to Linux" \
 		eval "! has '^lockstep: Lockstep ' && [ '$(val native_cpuinfo_svm)' -ge 1 ]"
 	# QEMU's TCG itself sets CPUID.1:ECX[31] and answers leaf 0x40000000 with "TCGTCGTCGTCG":
@@ -321,7 +327,7 @@ if ESP_INITRD=$initrd ESP_CMDLINE="console=ttyS0 panic=-1 svmtest=native" \
 	assert "native: kernel log clean" tap_kernel_clean "$work/kernel.log"
 	assert "native: clean power-off (${secs}s)" tap_poweroff "$log" "$qrc"
 else
-	for _ in 1 2 3 4; do tap_line "not ok" "native: ESP built ($(tail -1 "$work/esp.out"))"; done
+	for _ in 1 2 3 4 5; do tap_line "not ok" "native: ESP built ($(tail -1 "$work/esp.out"))"; done
 fi
 [ "$n" = "$PLAN" ] || tap_line "not ok" "harness: $n checks ran, the plan says $PLAN"
 exit 0

@@ -12,6 +12,8 @@
  *                         Lockstep shown: leaf 1 ECX[31] set, leaf 4000_0000h its signature
  *   RDMSR/WRMSR (MSRPM)   EFER (SVME hidden and kept set), VM_CR and VM_HSAVE_PA (#GP),
  *                         APIC_BASE (the APIC stays at its base, in xAPIC mode)
+ *   IN/OUT (IOPM)         QEMU's fw_cfg DMA ports 514h-51Bh: a DMA master no IOMMU
+ *                         translates; reads all ones, writes dropped, logged
  *   VMRUN .. SKINIT       #UD: SVM does not exist for the host
  *   NPF                   a write to the read-only APIC page: emulated (apic.c); a host
  *                         access outside its nested map (hypervisor memory): logged,
@@ -42,6 +44,22 @@
 static u8 msrpm[2 * 4096] __attribute__((aligned(4096)));
 /* I/O permission map (15.10.1), 12 KiB: all clear; consulted only with IOIO_PROT. */
 static u8 iopm[3 * 4096] __attribute__((aligned(4096)));
+/*
+ * I/O permission map, 15.10.1: one bit per port, 12 KiB. Intercepted: QEMU's fw_cfg DMA
+ * interface (docs/specs/fw_cfg.rst in QEMU: "DMA address" 514h (high 32 bits) and 518h
+ * (low 32 bits), big-endian; a write of the low half starts a transfer that QEMU performs on
+ * physical memory directly, translated by no IOMMU). The host would otherwise have a DMA
+ * master that reaches every page, the hypervisor's included.
+ */
+#define FWCFG_DMA_PORT 0x514U
+#define FWCFG_DMA_LEN  8U
+
+static void iopm_intercept(u32 port, u32 n)
+{
+	for (; n; n--, port++)
+		iopm[port / 8] |= (u8)(1U << (port % 8));
+}
+
 static void msrpm_intercept(u32 msr)
 {
 	u32 base, bit;
@@ -97,13 +115,15 @@ static void svm_setup(struct x86_cpu *c, u64 n_cr3)
 	msrpm_intercept(MSR_VM_CR);
 	msrpm_intercept(MSR_VM_HSAVE_PA);
 	msrpm_intercept(MSR_APIC_BASE);
+	iopm_intercept(FWCFG_DMA_PORT, FWCFG_DMA_LEN);
 	/*
 	 * NMI: the kick of an emulated INIT (smp.c); a host NMI is taken by the hypervisor
 	 * and re-injected (15.13.2 "NMI Intercept": the NMI stays pending until GIF = 1).
 	 * INIT never reaches a CPU under the hypervisor: the host's INIT and Startup IPIs are
 	 * emulated at their source, the ICR write (apic.c).
 	 */
-	v->icpt3 = (u32)(SVM_ICPT3_NMI | SVM_ICPT3_CPUID | SVM_ICPT3_MSR_PROT | SVM_ICPT3_SHUTDOWN);
+	v->icpt3 = (u32)(SVM_ICPT3_NMI | SVM_ICPT3_CPUID | SVM_ICPT3_IOIO_PROT |
+			 SVM_ICPT3_MSR_PROT | SVM_ICPT3_SHUTDOWN);
 	v->icpt4 = (u32)(SVM_ICPT4_VMRUN | SVM_ICPT4_VMMCALL | SVM_ICPT4_VMLOAD | SVM_ICPT4_VMSAVE |
 			 SVM_ICPT4_STGI | SVM_ICPT4_CLGI | SVM_ICPT4_SKINIT);
 	v->iopm_pa = plat_virt_to_phys(iopm);
@@ -323,6 +343,31 @@ static void exit_npf(struct x86_cpu *c, struct vmcb *v)
 	}
 }
 
+/*
+ * An intercepted IN/OUT (only the fw_cfg DMA ports are in the IOPM): an IN reads all ones
+ * (no device), an OUT is dropped, so no transfer starts; string forms get #GP. RIP goes to
+ * EXITINFO2, the next instruction's (15.10.2: given without nRIP save).
+ */
+static void exit_ioio(struct x86_cpu *c, struct vmcb *v)
+{
+	u32 port = (u32)(v->exit_info1 >> SVM_IOIO_PORT_SHIFT) & 0xffffU;
+	u32 size = (u32)(v->exit_info1 >> SVM_IOIO_SZ_SHIFT) & 7U; /* 1, 2 or 4 */
+	bool in = v->exit_info1 & SVM_IOIO_IN;
+
+	plat_log("host %s of I/O port %#x (%u bytes, RIP %#llx, CPL %u, APIC ID %u) refused: "
+		 "QEMU's fw_cfg DMA interface reaches memory outside every IOMMU",
+		 in ? "read" : "write", port, size, (unsigned long long)v->rip, v->cpl, c->apic_id);
+	if (v->exit_info1 & SVM_IOIO_STR) {
+		inject(v, X86_VEC_GP, true, 0);
+		return;
+	}
+	if (in && size == 4)
+		v->rax = 0xffffffffULL; /* IN EAX zero-extends into RAX */
+	else if (in)
+		v->rax |= size == 2 ? 0xffffULL : 0xffULL;
+	v->rip = v->exit_info2;
+}
+
 static void handle_exit(struct x86_cpu *c, struct vmcb *v, struct x86_gprs *g)
 {
 	switch (v->exit_code) {
@@ -342,6 +387,9 @@ static void handle_exit(struct x86_cpu *c, struct vmcb *v, struct x86_gprs *g)
 		break;
 	case SVM_EXIT_NPF:
 		exit_npf(c, v);
+		break;
+	case SVM_EXIT_IOIO:
+		exit_ioio(c, v);
 		break;
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:

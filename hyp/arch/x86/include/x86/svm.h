@@ -88,19 +88,20 @@ _Static_assert(__builtin_offsetof(struct vmcb, g_pat) == 0x668, "VMCB G_PAT");
 _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 
 /* Intercept vector 3 (Table B-1, offset 00Ch). */
-#define SVM_ICPT3_NMI	   BIT(1)
-#define SVM_ICPT3_INIT	   BIT(3)
-#define SVM_ICPT3_CPUID	   BIT(18)
-#define SVM_ICPT3_MSR_PROT BIT(28)
-#define SVM_ICPT3_SHUTDOWN BIT(31)
+#define SVM_ICPT3_NMI	    BIT(1)
+#define SVM_ICPT3_INIT	    BIT(3)
+#define SVM_ICPT3_CPUID	    BIT(18)
+#define SVM_ICPT3_IOIO_PROT BIT(27)
+#define SVM_ICPT3_MSR_PROT  BIT(28)
+#define SVM_ICPT3_SHUTDOWN  BIT(31)
 /* Intercept vector 4 (offset 010h): every SVM instruction. */
-#define SVM_ICPT4_VMRUN	   BIT(0) /* must be set, or VMRUN fails (15.5.1) */
-#define SVM_ICPT4_VMMCALL  BIT(1)
-#define SVM_ICPT4_VMLOAD   BIT(2)
-#define SVM_ICPT4_VMSAVE   BIT(3)
-#define SVM_ICPT4_STGI	   BIT(4)
-#define SVM_ICPT4_CLGI	   BIT(5)
-#define SVM_ICPT4_SKINIT   BIT(6)
+#define SVM_ICPT4_VMRUN	    BIT(0) /* must be set, or VMRUN fails (15.5.1) */
+#define SVM_ICPT4_VMMCALL   BIT(1)
+#define SVM_ICPT4_VMLOAD    BIT(2)
+#define SVM_ICPT4_VMSAVE    BIT(3)
+#define SVM_ICPT4_STGI	    BIT(4)
+#define SVM_ICPT4_CLGI	    BIT(5)
+#define SVM_ICPT4_SKINIT    BIT(6)
 
 #define SVM_TLB_FLUSH_ALL 1 /* TLB_CONTROL 01h: flush the whole TLB at VMRUN (15.16.1) */
 #define SVM_NP_ENABLE	  BIT(0)
@@ -117,17 +118,23 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 #define X86_VEC_PF	  14
 
 /* Exit codes (Appendix C). */
-#define SVM_EXIT_NMI	  0x061
-#define SVM_EXIT_INIT	  0x063
-#define SVM_EXIT_CPUID	  0x072
-#define SVM_EXIT_SHUTDOWN 0x07f
-#define SVM_EXIT_MSR	  0x07c /* EXITINFO1: 0 read, 1 write */
-#define SVM_EXIT_VMRUN	  0x080
-#define SVM_EXIT_VMMCALL  0x081
-#define SVM_EXIT_VMLOAD	  0x082
-#define SVM_EXIT_SKINIT	  0x086
-#define SVM_EXIT_NPF	  0x400 /* EXITINFO1: #PF-style error code, EXITINFO2: GPA */
-#define SVM_EXIT_INVALID  ((u64)-1)
+/* IOIO EXITINFO1 (APM Vol. 2 15.10.2 Figure 15-2): TYPE (1: IN), STR, SZ8/16/32, PORT. */
+#define SVM_IOIO_IN	    BIT(0)
+#define SVM_IOIO_STR	    BIT(2)
+#define SVM_IOIO_SZ_SHIFT   4 /* bits 6:4, one-hot: 1, 2 or 4 bytes */
+#define SVM_IOIO_PORT_SHIFT 16
+#define SVM_EXIT_NMI	    0x061
+#define SVM_EXIT_INIT	    0x063
+#define SVM_EXIT_CPUID	    0x072
+#define SVM_EXIT_SHUTDOWN   0x07f
+#define SVM_EXIT_IOIO	    0x07b /* EXITINFO1: 15.10.2 Figure 15-2; EXITINFO2: the next RIP */
+#define SVM_EXIT_MSR	    0x07c /* EXITINFO1: 0 read, 1 write */
+#define SVM_EXIT_VMRUN	    0x080
+#define SVM_EXIT_VMMCALL    0x081
+#define SVM_EXIT_VMLOAD	    0x082
+#define SVM_EXIT_SKINIT	    0x086
+#define SVM_EXIT_NPF	    0x400 /* EXITINFO1: #PF-style error code, EXITINFO2: GPA */
+#define SVM_EXIT_INVALID    ((u64)-1)
 
 /* NPF EXITINFO1 (15.25.6 "Nested versus Guest Page Faults, Fault Ordering"). */
 #define SVM_NPF_P	   BIT(0)
