@@ -576,7 +576,8 @@ static void sdt_remove(uint64_t sdt, uint32_t esz, uint32_t off)
  * boot/devmap.c rules as the UEFI loader's x86 path, from ACPI (MADT I/O APIC, MCFG, HPET,
  * the DSDT/SSDT devices with their _CRS: the PCI root's windows hold every BAR), plus what
  * a BIOS machine has instead of the UEFI memory map's MMIO descriptors: the memory map's
- * reserved ranges (BIOS flash, chipset registers) and the legacy area below 1 MiB. PCI is
+ * ranges other than RAM (BIOS flash, chipset registers, ACPI tables and NVS) and the legacy
+ * area below 1 MiB. PCI is
  * taken as the VT-d path takes it (pcicheck is UEFI-only here; with no unit, DMA is not
  * isolated anyway, as logged above). Without this list the hypervisor maps no MMIO at all.
  */
@@ -593,11 +594,18 @@ static void host_mmio(struct ls_boot_info *bi, uint64_t rsdp)
 	if (rsdp && (err = devmap_acpi(&mb2_dm, (const void *)(uintptr_t)rsdp, 0)) != NULL)
 		mb2_printf(MB2_TAG "device map: ACPI: %s: devices after that point stay denied\n",
 			   err);
+	/*
+	 * Every range of the memory map that is not available RAM: reserved (2), ACPI tables
+	 * (3: Bochs's BIOS puts them there, at the top of RAM) and ACPI NVS (4), unusable (5).
+	 */
 	for (i = 0; i < nr_map; i++)
-		if (map[i].type == E820_RESERVED)
-			devmap_add_allowed(&mb2_dm, "reserved",
-					   "firmware-reserved range of the memory map (no DMA)",
-					   map[i].base, map[i].size);
+		if (map[i].type != MB2_MEM_AVAILABLE)
+			devmap_add_allowed(&mb2_dm,
+					   map[i].type == 3 ? "ACPI tables" :
+					   map[i].type == 4 ? "ACPI NVS" :
+							      "reserved",
+					   "firmware range of the memory map (no DMA)", map[i].base,
+					   map[i].size);
 	devmap_add_allowed(&mb2_dm, "legacy 0xa0000-0xfffff",
 			   "ISA hole: VGA memory, option and BIOS ROMs (no DMA)", 0xa0000, 0x60000);
 	for (i = 0; i < mb2_dm.nr_dev; i++) {

@@ -30,7 +30,7 @@ static_assert(CFG_TTBR == offsetof(struct arm64_el2_cfg, ttbr), "CFG_TTBR");
 static_assert(CFG_TTBR + 8 == offsetof(struct arm64_el2_cfg, sctlr), "CFG_TTBR + 8: sctlr");
 static_assert(REGS_SIZE == sizeof(struct arm64_regs), "REGS_SIZE");
 /* The dispatcher's x0..x17 are the frame's (trap.c hands it the frame in place). */
-static_assert(offsetof(struct arm64_regs, hvc) == 0 && sizeof(struct hvc_regs) == 18 * 8,
+static_assert(offsetof(struct arm64_regs, hvc) == 0 && sizeof(struct hvc_regs) == 18 * sizeof(u64),
 	      "hvc frame");
 
 struct arm64_cpu arm64_cpus[LS_BOOT_MAX_CPUS];
