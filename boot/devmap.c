@@ -1117,7 +1117,12 @@ const char *devmap_acpi(struct ldr_devmap *m, const void *rsdp, uint64_t smmu_ba
 	const uint8_t *t, *iort;
 	const char *err = NULL, *pci_why = NULL;
 	uint32_t i;
-	int pci_ok = 0;
+	/*
+	 * Behind VT-d every PCI function's DMA is checked against the DMAR (boot/pcicheck.c),
+	 * with or without an ECAM: a root reached through the CF8h/CFCh ports only (no MCFG,
+	 * e.g. Bochs's i440FX) is as translated as one with an MCFG entry.
+	 */
+	int pci_ok = m->iommu_vtd;
 
 	if (!dm_acpi_find(rsdp, "FACP", 0))
 		return "ACPI: no valid RSDP/XSDT or no FADT";
