@@ -119,11 +119,14 @@ guest() { sed -n "s/^lsattest: $1 //p" "$log" | head -1; }
 loghex() { sed -n 's/^lsattest: loghex //p' "$log" | tr -d '\n'; }
 
 # measured NAME CMDLINE FLAG: the checks on the host's view of a booted Lockstep (9).
+# The ABI version this tree defines (include/lockstep/abi.h), as a regular expression.
+LS_ABI_RE=$(sed -n 's/^#define LS_ABI_MAJOR[[:space:]]*\([0-9]*\).*/\1/p' "$top/include/lockstep/abi.h")\\.$(
+	sed -n 's/^#define LS_ABI_MINOR[[:space:]]*\([0-9]*\).*/\1/p' "$top/include/lockstep/abi.h")
 measured() {
 	local name=$1 cmd=$2 flag=$3 want_cmd
 	want_cmd=$(printf '%s' "$cmd" | sha256sum | cut -d' ' -f1)
 	assert "$name: Linux at EL1 loaded lockstep.ko and lockstep-measure.ko" \
-		eval "has '^lockstep-initramfs: Lockstep hypervisor ABI 1\.2' && has 'lockstep-measure: measurement log: [0-9]+ bytes, 5 events'"
+		eval "has '^lockstep-initramfs: Lockstep hypervisor ABI ${LS_ABI_RE}' && has 'lockstep-measure: measurement log: [0-9]+ bytes, 5 events'"
 	assert "$name: sysfs hypervisor = sha256sum of the image's first image_size bytes" \
 		test "$(guest hypervisor)" = "$want_hyp"
 	assert "$name: sysfs kernel = sha256sum of the kernel Image booted" \
