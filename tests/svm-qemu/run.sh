@@ -295,23 +295,7 @@ if ESP_INITRD=$initrd ESP_CMDLINE="console=ttyS0 panic=-1 svmtest=native" \
 	"$top/boot/mkesp.sh" "$img" "$loader" "$kernel" > "$work/esp.out" 2>&1; then
 	raw=$work/serial-native.raw
 	log=$logs/svm-qemu-native-serial.log
-	cp "$ovmf_vars" "$work/vars.fd"
-	t0=$SECONDS
-	timeout $((to + 30)) "$qemu" "${machine[@]}" -serial file:"$raw" \
-		-drive if=pflash,format=raw,unit=0,readonly=on,file="$ovmf_code" \
-		-drive if=pflash,format=raw,unit=1,file="$work/vars.fd" \
-		-drive if=none,id=esp,format=raw,snapshot=on,file="$img" \
-		-device virtio-blk-pci,drive=esp,disable-legacy=on,iommu_platform=on > "$work/qemu.out" 2>&1 &
-	qpid=$!
-	while kill -0 "$qpid" 2>/dev/null; do
-		[ $((SECONDS - t0)) -ge "$to" ] && { kill "$qpid"; sleep 1; kill -9 "$qpid" 2>/dev/null; break; }
-		sleep 0.5
-	done
-	wait "$qpid"
-	qrc=$?
-	qpid=
-	secs=$((SECONDS - t0))
-	tr -d '\r' < "$raw" > "$log"
+	ovmf_boot
 	comment "native boot: QEMU exited with status $qrc after ${secs}s; serial log $log"
 	comment "native: lockstep.ko $(val native_insmod)"
 	assert "native: without Lockstep the fw_cfg DMA interface answers at 514h (\"QEMU\": what the hypervisor takes away)" \
