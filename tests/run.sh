@@ -27,13 +27,18 @@ if [ "${1:-}" = --count-only ]; then
 	shift 2
 fi
 mkdir -p "$logs"
-declare -A made
+declare -A made secs
+start_all=$SECONDS
 for s in "$@"; do
 	made[$s]=1
+	secs[$s]=
 	[ $count_only = 1 ] && continue
-	echo "=== suite $s"
+	echo "=== suite $s ($(date +%H:%M:%S))"
 	rm -f "$logs/$s.tap"
+	t0=$SECONDS
 	make -C "$top" --no-print-directory "$s" || made[$s]=0
+	secs[$s]=$((SECONDS - t0))
+	echo "=== suite $s: done in ${secs[$s]} s"
 done
 
 # count FILE: "PASS FAIL SKIP PLANNED PLANS FIRST_RESULT_LINE FIRST_PLAN_LINE" of a TAP file.
@@ -73,7 +78,8 @@ for s in "$@"; do
 			problems+=("$((got - planned)) results beyond the $planned planned")
 		fi
 	fi
-	printf '%-16s %4d passed, %4d failed, %4d skipped (plan %d)\n' "$s:" "$p" "$x" "$k" "$planned"
+	printf '%-16s %4d passed, %4d failed, %4d skipped (plan %d)%s\n' "$s:" "$p" "$x" "$k" "$planned" \
+		"${secs[$s]:+, ${secs[$s]} s}"
 	[ -f "$f" ] && grep -E '^not ok' "$f" | sed 's/^/    /'
 	[ -f "$f" ] && grep -E '^ok .*#[[:space:]]*[Ss][Kk][Ii][Pp]' "$f" | sed 's/^/    /'
 	for m in "${problems[@]}"; do
@@ -82,5 +88,6 @@ for s in "$@"; do
 	done
 	pass=$((pass + p)); fail=$((fail + x + ${#problems[@]})); skip=$((skip + k))
 done
+[ $count_only = 1 ] || echo "all suites: $((SECONDS - start_all)) s"
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
