@@ -493,6 +493,27 @@ static void report_refused(void **state)
 	assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST, vm, MEM_IPA + 0x1000, 1, 0, &r), LS_OK);
 	assert_int_equal(guest6(vm, LS_GUEST_ATTEST, MEM_IPA + 0x1000, nonce), SMCCC_INVALID_PARAM);
 	assert_memory_equal(plat_phys_to_virt(pa), snap, PAGE_SIZE);
+	/*
+	 * The host cannot have a report signed: the guest's function ID from the host reaches
+	 * the host's table (fn 0x80 is the debug walk there, or nothing), never the signer.
+	 * With every argument a guest would give, the host's page and the VM's stay as they are.
+	 */
+	{
+		struct hvc_regs h;
+		u64 hp = env_host_pages(1, PAGE_SIZE);
+		unsigned int i;
+
+		memset(&h, 0, sizeof(h));
+		h.x[1] = hp;
+		for (i = 0; i < 32; i++)
+			h.x[2 + i / 8] |= (u64)nonce[i] << (8 * (i % 8));
+		assert_true(env_hvc_regs(LS_GUEST_ATTEST & 0xffffU, &h) != LS_OK);
+		for (i = 0; i < PAGE_SIZE; i++)
+			assert_int_equal(((u8 *)plat_phys_to_virt(hp))[i], 0);
+		h.x[1] = MEM_IPA + 0x1000;
+		assert_true(env_hvc_regs(LS_GUEST_ATTEST & 0xffffU, &h) != LS_OK);
+		assert_memory_equal(plat_phys_to_virt(pa), snap, PAGE_SIZE);
+	}
 	/* No attestation key (an invalid scalar drops it): NOT_SUPPORTED, nothing written. */
 	assert_int_equal(attest_set_key(zero), -EINVAL);
 	assert_int_equal(env_hvc(LS_FN_ATTEST_PUBKEY, 0, 0, 0, 0, &r), LS_ENOENT);
