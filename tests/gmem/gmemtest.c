@@ -35,7 +35,7 @@
 #define CON_STAT 0x09000008ULL
 #define GCMD	 0x09001000ULL
 #define GRES	 0x09001008ULL
-#define NCHECKS	 (85 + PUNCH_NCHECKS + GIG_NCHECKS) /* punchrun.c, gmem1g.c */
+#define NCHECKS	 (86 + PUNCH_NCHECKS + GIG_NCHECKS) /* punchrun.c, gmem1g.c */
 
 enum {
 	OP_SHARE = 1,
@@ -608,6 +608,48 @@ static void sigbus_probe(void *p)
 }
 
 /* Reading @p from the host ends in SIGBUS (in a child process). */
+/*
+ * A host device's DMA reads guest_memfd page @p (shared): an O_DIRECT write of it to the
+ * scratch disk (virtio-blk, iommu_platform=on: its DMA goes through the host's IOMMU view),
+ * then an O_DIRECT read of it back into an ordinary buffer. 30 MiB into the 32 MiB disk,
+ * beyond tests/gmem/lstest's I/O loop (its first 16 MiB); lstest writes the disk's path to
+ * /run/scratch. Returns the buffer with the device's copy of the page, or 0.
+ */
+#define NR_PREAD64   67
+#define NR_PWRITE64  68
+#define O_DIRECT_    0x10000 /* arm64 <asm/fcntl.h> */
+#define SCRATCH_OFF  (30ULL << 20)
+static void *host_dma_copy(const volatile unsigned char *p)
+{
+	static unsigned char *buf;
+	char path[64];
+	long n;
+	int fd;
+
+	n = read_file("/run/scratch", path, sizeof(path) - 1);
+	if (n <= 1)
+		return 0;
+	path[n - 1] = 0; /* the newline */
+	if (!buf)
+		buf = (unsigned char *)sys(NR_MMAP, 0, PAGE, PROT_READ_ | PROT_WRITE_,
+					   MAP_PRIVATE_ | MAP_ANON_, -1, 0);
+	fd = open_(path, O_RDWR_ | O_DIRECT_);
+	if (fd < 0 || buf == MAP_FAILED_) {
+		out("# host DMA: %s: %s\n", path, errname(fd));
+		return 0;
+	}
+	memset(buf, 0, PAGE);
+	n = sys(NR_PWRITE64, fd, (const void *)p, PAGE, SCRATCH_OFF);
+	if (n == (long)PAGE)
+		n = sys(NR_PREAD64, fd, buf, PAGE, SCRATCH_OFF);
+	sys(NR_CLOSE, fd);
+	if (n != (long)PAGE) {
+		out("# host DMA through %s: %s\n", path, errname(n));
+		return 0;
+	}
+	return buf;
+}
+
 static int host_sigbus(volatile unsigned char *p)
 {
 	long st = in_child(sigbus_probe, (void *)p);
@@ -882,6 +924,17 @@ static void guest_tests(const char *image)
 	ok = rc == 0 && word(&v, DPAGE(5), 0) == pattern(5, 0) &&
 	     word(&v, DPAGE(5), 511) == pattern(5, 511);
 	CHECK("convert_one_page_start_private: the host reads the guest's data through mmap", ok);
+	{
+		const unsigned long long *d = host_dma_copy(v.map + DPAGE(5));
+		unsigned int w;
+
+		ok = d != 0;
+		for (w = 0; ok && w < PAGE / 8; w++)
+			ok = d[w] == pattern(5, w);
+		CHECK("convert_one_page_start_private: a host device's DMA reads the guest's data "
+		      "there too (virtio-blk behind the SMMU, O_DIRECT from the gmem mmap)",
+		      ok);
+	}
 	host_view(pa, &ht1, &hl1);
 	view_at(LS_VIEW_HOST_IOMMU(0), pa, &it1, &il1);
 	vt1 = vm_tables(&v);
