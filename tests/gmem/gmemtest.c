@@ -615,10 +615,10 @@ static void sigbus_probe(void *p)
  * beyond tests/gmem/lstest's I/O loop (its first 16 MiB); lstest writes the disk's path to
  * /run/scratch. Returns the buffer with the device's copy of the page, or 0.
  */
-#define NR_PREAD64   67
-#define NR_PWRITE64  68
-#define O_DIRECT_    0x10000 /* arm64 <asm/fcntl.h> */
-#define SCRATCH_OFF  (30ULL << 20)
+#define NR_PREAD64  67
+#define NR_PWRITE64 68
+#define O_DIRECT_   0x10000 /* arm64 <asm/fcntl.h> */
+#define SCRATCH_OFF (30ULL << 20)
 static void *host_dma_copy(const volatile unsigned char *p)
 {
 	static unsigned char *buf;
