@@ -59,7 +59,7 @@ static void check(bool ok, const char *what)
 		n_ok++;
 	else
 		n_fail++;
-	eq_printf("%sok %u - %s\n", ok ? "" : "not ", n_test, what);
+	bm_printf("%sok %u - %s\n", ok ? "" : "not ", n_test, what);
 }
 
 /* One edu DMA of 4 KiB (cmd bit 1: device buffer -> RAM), waited for (edu: 100 ms timer). */
@@ -72,9 +72,9 @@ static bool edu_dma(u64 from, u64 to, bool to_ram)
 	plat_write64(edu_bar + 0x88, to);
 	plat_write32(edu_bar + 0x90, 4096);
 	plat_write32(edu_bar + 0x98, 1U | (to_ram ? 2U : 0U));
-	start = eq_now_us();
+	start = bm_now_us();
 	while (plat_read32(edu_bar + 0x98) & 1U)
-		if (eq_now_us() - start > 5000000ULL)
+		if (bm_now_us() - start > 5000000ULL)
 			return false;
 	return true;
 }
@@ -137,7 +137,7 @@ static bool fault_names(u64 iova, u32 reason, bool write)
 	int ret = fault_first(&addr, &sid, &fr, &w);
 
 	if (!ret)
-		eq_printf("# fault record: addr 0x%llx sid 0x%x reason 0x%x %s\n",
+		bm_printf("# fault record: addr 0x%llx sid 0x%x reason 0x%x %s\n",
 			  (unsigned long long)addr, sid, fr, w ? "write" : "read");
 	ret = !ret && addr == (iova & ~0xfffULL) && sid == EDU_SID && fr == reason && w == write;
 	return ret && vtd_drain_faults(&vtd) >= 1 &&
@@ -180,8 +180,8 @@ int eq_main(void)
 	const char *why = NULL;
 	int ret;
 
-	eq_puts("# ept-vtd: the EPT built by hyp/mmu walked by QEMU's intel-iommu, edu at 00:03.0\n");
-	eq_printf("1..%u\n", PLAN);
+	bm_puts("# ept-vtd: the EPT built by hyp/mmu walked by QEMU's intel-iommu, edu at 00:03.0\n");
+	bm_printf("1..%u\n", PLAN);
 	check(eq_time_init(), "ICH9 ACPI PM timer as the time source");
 	check(eq_cfg_rd(EDU_DEV, 0, 0) == 0x11e81234U, "edu device found at 00:03.0");
 	edu_bar = eq_cfg_rd(EDU_DEV, 0, 0x10) & ~0xfULL;
@@ -197,7 +197,7 @@ int eq_main(void)
 	if (ret)
 		return 1;
 	ret = vtd_sl_shareable(vtd.cap, vtd.ecap, PT_FMT_X86_EPT, IA_BITS, &why);
-	eq_printf("# CAP 0x%llx ECAP 0x%llx: EPT shareable: %d (%s)\n", (unsigned long long)vtd.cap,
+	bm_printf("# CAP 0x%llx ECAP 0x%llx: EPT shareable: %d (%s)\n", (unsigned long long)vtd.cap,
 		  (unsigned long long)vtd.ecap, ret, why ? why : "yes");
 	check(!ret, "vtd_sl_shareable accepts the EPT format on this unit's CAP/ECAP");
 	check(build_ept(), "EPT identity map of 2 GiB with a hole, a read-only page and aliases");
@@ -213,7 +213,7 @@ int eq_main(void)
 		      (ce[0] & CE_LO_P) && FIELD_GET(CE_HI_AW, ce[1]) == 2 &&
 		      FIELD_GET(CE_HI_DID, ce[1]) == EDU_DID,
 	      "context entry of 00:03.0: SLPTPTR = the EPT root, AW 4-level, DID");
-	eq_printf("# context entry 0x%llx 0x%llx, EPT root 0x%llx, EPTP 0x%llx\n",
+	bm_printf("# context entry 0x%llx 0x%llx, EPT root 0x%llx, EPTP 0x%llx\n",
 		  (unsigned long long)ce[1], (unsigned long long)ce[0],
 		  (unsigned long long)ept.root, (unsigned long long)pt_root_pa(&ept));
 
@@ -267,6 +267,6 @@ int eq_main(void)
 		      all_bytes((u8 *)P_DONATE, 0x77) && fault_names(P_DONATE, FR_WRITE, true),
 	      "after the invalidation the DMA write faults and does not land");
 
-	eq_printf("# %u passed, %u failed\n", n_ok, n_fail);
+	bm_printf("# %u passed, %u failed\n", n_ok, n_fail);
 	return n_fail ? 1 : 0;
 }

@@ -46,7 +46,7 @@ static void check(bool ok, const char *what)
 		n_ok++;
 	else
 		n_fail++;
-	sq_printf("%sok %u - %s\n", ok ? "" : "not ", n_test, what);
+	bm_printf("%sok %u - %s\n", ok ? "" : "not ", n_test, what);
 }
 
 static u64 ecam;
@@ -84,9 +84,9 @@ static bool edu_dma(u64 src, u64 dst, bool to_ram)
 	plat_write32(PCI_MMIO + 0x8c, (u32)(dst >> 32));
 	plat_write32(PCI_MMIO + 0x90, 4096);
 	plat_write32(PCI_MMIO + 0x98, 1U | (to_ram ? 2U : 0U));
-	start = sq_now_us();
+	start = bm_now_us();
 	while (plat_read32(PCI_MMIO + 0x98) & 1U)
-		if (sq_now_us() - start > 5000000ULL)
+		if (bm_now_us() - start > 5000000ULL)
 			return false;
 	return true;
 }
@@ -106,9 +106,9 @@ int sq_main(void)
 	int ret;
 	bool same;
 
-	sq_puts("# smmu-qemu: hyp/iommu/smmuv3.c on QEMU's SMMUv3, edu device at 00:02.0\n");
+	bm_puts("# smmu-qemu: hyp/iommu/smmuv3.c on QEMU's SMMUv3, edu device at 00:02.0\n");
 	/* IDR0.S2P (IHI 0070 6.3.1) decides which checks run. */
-	sq_printf("1..%u\n", (plat_read32(SMMU_BASE) & 1U) ? PLAN_S2 : PLAN_S1ONLY);
+	bm_printf("1..%u\n", (plat_read32(SMMU_BASE) & 1U) ? PLAN_S2 : PLAN_S1ONLY);
 	if (!edu_find()) {
 		check(false, "edu device found on PCIe bus 0");
 		return 1;
@@ -126,7 +126,7 @@ int sq_main(void)
 		check(ret == -ENODEV, "stage-1-only SMMU refused (-ENODEV)");
 		check(plat_read32(SMMU_BASE + 0x20) == 0 && plat_read32(SMMU_BASE + 0x44) == gbpa,
 		      "refused SMMU left untouched (CR0, GBPA)");
-		sq_printf("# smmu-qemu: %u passed, %u failed\n", n_ok, n_fail);
+		bm_printf("# smmu-qemu: %u passed, %u failed\n", n_ok, n_fail);
 		return n_fail ? 1 : 0;
 	}
 	ret = smmu_init(&smmu, SMMU_BASE, SMMU_SIZE, (u64)smmu_mem, sizeof(smmu_mem));
@@ -174,7 +174,7 @@ int sq_main(void)
 	memset(buf_c, 0x5a, sizeof(buf_c));
 	edu_dma(EDU_BUF, IOVA + 0x2000, true);
 	same = all_bytes(buf_c, 0x5a);
-	sq_printf("# before SMMU invalidation the device %s the unmapped page (%s)\n",
+	bm_printf("# before SMMU invalidation the device %s the unmapped page (%s)\n",
 		  same ? "could not reach" : "still reached",
 		  same ? "no stale TLB entry" : "stale TLB entry: why invalidation is needed");
 	ret = smmu_inval_gather(&smmu, 1, &g);
@@ -212,10 +212,10 @@ int sq_main(void)
 	      "no global error active (GERROR == GERRORN)");
 	check(!smmu.failed && smmu.st.timeouts == 0 && smmu.st.cmd_errors == 0,
 	      "no timeout, no command error");
-	sq_printf("# cmds %llu syncs %llu events %llu faults %llu cfg_errors %llu\n",
+	bm_printf("# cmds %llu syncs %llu events %llu faults %llu cfg_errors %llu\n",
 		  (unsigned long long)smmu.st.cmds, (unsigned long long)smmu.st.syncs,
 		  (unsigned long long)smmu.st.events, (unsigned long long)smmu.st.faults,
 		  (unsigned long long)smmu.st.cfg_errors);
-	sq_printf("# smmu-qemu: %u passed, %u failed\n", n_ok, n_fail);
+	bm_printf("# smmu-qemu: %u passed, %u failed\n", n_ok, n_fail);
 	return n_fail ? 1 : 0;
 }
