@@ -12,11 +12,11 @@ SVM_MSR_KO    = $(DEPS)/linux-x86/lib/modules/$(BX_KVER)/kernel/arch/x86/kernel/
 .PHONY: svm-qemu
 TEST_SUITES += svm-qemu
 
-# The two user-space helpers: static, no C library.
-$(SVM_B)/%: $(TOP)/tests/svm-qemu/%.c $(TOP)/include/lockstep/abi.h
+# The two user-space helpers: static, no C library (tests/lib/nolibc.h).
+$(SVM_B)/%: $(TOP)/tests/svm-qemu/%.c $(TOP)/include/lockstep/abi.h $(TOP)/tests/lib/nolibc.h
 	@mkdir -p $(@D)
 	$(HOSTCC) -O2 $(WARN) -nostdlib -static -fno-pie -no-pie -ffreestanding \
-		-fno-stack-protector -I$(TOP)/include $< -o $@
+		-fno-stack-protector -I$(TOP)/include -I$(TOP)/tests/lib $< -o $@
 
 $(SVM_INITRD): $(TOP)/tests/svm-qemu/init $(TOP)/tests/svm-qemu/mkinitramfs.sh $(SVM_VMMCALL) \
 		$(SVM_RDMSR) $(DRIVER_X86_KO) $(EDU_X86_KO)
