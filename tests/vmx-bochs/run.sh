@@ -13,25 +13,14 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 iso=$1
-logs=$top/build/test-logs
-tap=$logs/vmx-bochs.tap
 to=${VMX_BOCHS_TIMEOUT:-1500}
 . "$top/tests/lib/tap.sh"
-mkdir -p "$logs" "$top/build/vmx-bochs"
-work=$(mktemp -d "$top/build/vmx-bochs/run.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT
-trap 'exit 1' INT TERM
+. "$top/tests/lib/suite.sh"
+suite_init vmx-bochs vmx-bochs
+SUITE_TAG=vmxtest
 PLAN=$((25 + 2))  # 25 before the I/O bitmap, 2 for the fw_cfg DMA ports
-echo "1..$PLAN" > "$tap"
-echo "1..$PLAN"
-n=0
-tap_line() { n=$((n + 1)); echo "$1 $n - $2" >> "$tap"; echo "$1 $n - $2"; }
-assert() { local name=$1; shift; if "$@"; then tap_line ok "$name"; else tap_line "not ok" "$name"; fi; }
+suite_plan $PLAN
 log=$logs/vmx-bochs-com1.log
-has() { grep -qE -- "$1" "$log"; }
-# A kernel message may land on the same console line, after the test's text (2 CPUs).
-val() { sed -n "s/^vmxtest: $1 //p" "$log" | sed 's/\[ *[0-9]*\.[0-9]*\] .*$//' | tr -d '\r' | head -1; }
-comment() { echo "# $*" >> "$tap"; echo "# $*"; }
 
 "$top/tests/bochs/run.sh" -c corei7_skylake_x -m 512 -n 1:2:1 -t "$to" \
 	-u 'reboot: Power down|lockstep: PANIC|Kernel panic|PANIC: early exception|Oops' \
