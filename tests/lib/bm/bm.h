@@ -27,6 +27,9 @@ void bm_halt(void) __attribute__((noreturn));
 /* ---- what rt.c gives ---------------------------------------------------------------- */
 
 void bm_puts(const char *s);
+/* One TAP result, numbered from 1, counted in bm_passed or bm_failed. */
+void bm_check(bool ok, const char *what);
+extern unsigned int bm_passed, bm_failed;
 /* %s %c %d %u %x %p with l/ll, '#' (ignored), a width and 0-padding. */
 void bm_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

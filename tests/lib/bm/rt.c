@@ -172,6 +172,19 @@ void bm_printf(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* ---- TAP ----------------------------------------------------------------------- */
+
+unsigned int bm_passed, bm_failed;
+
+void bm_check(bool ok, const char *what)
+{
+	if (ok)
+		bm_passed++;
+	else
+		bm_failed++;
+	bm_printf("%sok %u - %s\n", ok ? "" : "not ", bm_passed + bm_failed, what);
+}
+
 /* ---- plat.h --------------------------------------------------------------------- */
 
 void *plat_phys_to_virt(u64 pa)
