@@ -1233,6 +1233,16 @@ static EFI_STATUS ldr_run(struct ldr_state *s)
 	return EFI_ERROR(st) ? st : EFI_LOAD_ERROR;
 }
 
+/* mbedtls' buffer allocator found its heap corrupted (lib/mbedtls/lockstep_config.h): stop
+ * here, loudly. The multiboot2 loader's is in boot/mb2/libc.c. */
+void ls_mbedtls_exit(int status);
+void ls_mbedtls_exit(int status)
+{
+	Print(LDR_TAG L"FATAL: crypto heap corrupted (mbedtls status %d); halting\n", status);
+	for (;;)
+		BS->Stall(1000000);
+}
+
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
 	struct ldr_state s = { .self = image };

@@ -6,12 +6,12 @@
 #                  edu's context entry at it, edu DMA proves the walk; TAP in
 #                  build/test-logs/ept-vtd.tap
 #
-# x86_64 objects built with the host gcc, freestanding, no libc (the test's <errno.h>
-# and <string.h> are tests/smmu-qemu/include's); unreferenced functions are dropped at
+# x86_64 objects built with the host gcc, freestanding, no libc (the bare-metal runtime of
+# tests/lib/bm, with its <errno.h> and <string.h>); unreferenced functions are dropped at
 # link time, so the driver's entry points that need the ownership core (vtd_attach_host,
 # vtd_register_domains) do not pull hyp/mem in.
 EQ_B	  := $(B)/ept-vtd
-EQ_SRC	  := $(wildcard tests/ept-vtd/*.S tests/ept-vtd/*.c) hyp/iommu/vtd/vtd.c \
+EQ_SRC	  := $(wildcard tests/ept-vtd/*.S tests/ept-vtd/*.c) tests/lib/bm/rt.c hyp/iommu/vtd/vtd.c \
 	     $(wildcard hyp/mmu/*.c)
 EQ_OBJ	  := $(patsubst %,$(EQ_B)/obj/%.o,$(EQ_SRC))
 EQ_ELF	  := $(EQ_B)/ept-vtd.elf
@@ -19,7 +19,7 @@ EQ_BIN	  := $(EQ_B)/ept-vtd.bin
 EQ_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc -fno-pie -fno-pic -mno-red-zone \
 	     -mgeneral-regs-only -fno-stack-protector -fno-common -ffunction-sections \
 	     -fdata-sections -isystem $(shell $(HOSTCC) -print-file-name=include) \
-	     -isystem $(TOP)/tests/smmu-qemu/include $(CORE_INC) $(WARN) -MMD -MP
+	     -isystem $(TOP)/tests/lib/bm/include -I$(TOP)/tests/lib/bm $(CORE_INC) $(WARN) -MMD -MP
 # snoop-control=on: the EPT's leaves carry SNP (bit 11), reserved without it. The unit is
 # created before the device it translates. isa-debug-exit: the test's verdict as the exit
 # status (2 * v + 1: 1 when every check passed).

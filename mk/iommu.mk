@@ -83,14 +83,15 @@ iommu:
 
 # ---- bare metal on QEMU's SMMUv3 ------------------------------------------------
 IOMMU_Q_B     := $(IOMMU_B)/qemu
-IOMMU_Q_SRC   := $(wildcard tests/smmu-qemu/*.S tests/smmu-qemu/*.c) hyp/iommu/smmuv3.c \
+IOMMU_Q_SRC   := $(wildcard tests/smmu-qemu/*.S tests/smmu-qemu/*.c) tests/lib/bm/rt.c hyp/iommu/smmuv3.c \
 		 $(wildcard hyp/mmu/*.c)
 IOMMU_Q_OBJ   := $(patsubst %,$(IOMMU_Q_B)/obj/%.o,$(IOMMU_Q_SRC))
 IOMMU_Q_ELF   := $(IOMMU_Q_B)/smmu-qemu.elf
 # MMU off at EL2: every access is Device memory, so no unaligned accesses.
 IOMMU_Q_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -mgeneral-regs-only -mstrict-align \
 		  -mno-outline-atomics -fno-pie -fno-stack-protector -nostdinc \
-		  -isystem $(IOMMU_GCC_INC) -isystem $(TOP)/tests/smmu-qemu/include $(CORE_INC) $(WARN) -MMD -MP
+		  -isystem $(IOMMU_GCC_INC) -isystem $(TOP)/tests/lib/bm/include -I$(TOP)/tests/lib/bm \
+		  $(CORE_INC) $(WARN) -MMD -MP
 # QEMU 10.0.2 (Debian) advertises S1P and S2P on the virt SMMU whatever
 # -global arm-smmuv3.stage says (IDR0 0x0d44101b in every run); the flag is kept
 # for QEMU versions that default to stage 1 only. With an SMMU without S2P the
@@ -105,7 +106,7 @@ IOMMU_Q_STAGES := 2
 TEST_SUITES += iommu-qemu
 .PHONY: iommu-qemu
 
-# <errno.h> and <string.h> are the test's own (tests/smmu-qemu/include): no libc.
+# <errno.h> and <string.h> are the bare-metal runtime's (tests/lib/bm/include): no libc.
 $(IOMMU_Q_OBJ): $(IOMMU_Q_B)/obj/%.o: % $(TOP)/mk/iommu.mk
 	@mkdir -p $(dir $@)
 	$(CROSS)gcc $(IOMMU_Q_CFLAGS) -c $< -o $@

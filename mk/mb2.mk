@@ -9,10 +9,10 @@
 #
 # The loader reuses boot/'s freestanding parts: config.c (lockstep.cfg), image.c (image
 # checks, region layout), sig.c + mbedtls (signature, measurements, attestation key),
-# dmar.c (VT-d units). Compiled with the host gcc for x86_64, not PIC, linked at 1 MiB.
+# dmar.c (VT-d units), libc.c (the C library functions both loaders lack). Compiled with the host gcc for x86_64, not PIC, linked at 1 MiB.
 MB2_B      := $(B)/mb2
 MB2_ELF    := $(MB2_B)/lsmb2.elf
-MB2_SRCS   := $(TOP)/boot/mb2/mb2.c $(TOP)/boot/mb2/libc.c $(TOP)/boot/config.c \
+MB2_SRCS   := $(TOP)/boot/mb2/mb2.c $(TOP)/boot/mb2/libc.c $(TOP)/boot/libc.c $(TOP)/boot/config.c \
 	      $(TOP)/boot/image.c $(TOP)/boot/dmar.c $(TOP)/boot/sig.c $(TOP)/boot/devmap.c \
 	      $(TOP)/boot/hide.c
 MB2_OBJS   := $(patsubst $(TOP)/boot/%.c,$(MB2_B)/obj/%.o,$(MB2_SRCS)) $(MB2_B)/obj/mb2/entry.o

@@ -12,11 +12,11 @@ SVM_MSR_KO    = $(DEPS)/linux-x86/lib/modules/$(BX_KVER)/kernel/arch/x86/kernel/
 .PHONY: svm-qemu
 TEST_SUITES += svm-qemu
 
-# The two user-space helpers: static, no C library.
-$(SVM_B)/%: $(TOP)/tests/svm-qemu/%.c $(TOP)/include/lockstep/abi.h
+# The two user-space helpers: static, no C library (tests/lib/nolibc.h).
+$(SVM_B)/%: $(TOP)/tests/svm-qemu/%.c $(TOP)/include/lockstep/abi.h $(TOP)/tests/lib/nolibc.h
 	@mkdir -p $(@D)
 	$(HOSTCC) -O2 $(WARN) -nostdlib -static -fno-pie -no-pie -ffreestanding \
-		-fno-stack-protector -I$(TOP)/include $< -o $@
+		-fno-stack-protector -I$(TOP)/include -I$(TOP)/tests/lib $< -o $@
 
 $(SVM_INITRD): $(TOP)/tests/svm-qemu/init $(TOP)/tests/svm-qemu/mkinitramfs.sh $(SVM_VMMCALL) \
 		$(SVM_RDMSR) $(DRIVER_X86_KO) $(EDU_X86_KO)
@@ -70,11 +70,21 @@ $(X86U_VMXCAP): $(TOP)/tests/vmx/test_vmxcap.c $(TOP)/hyp/arch/x86/vmxcap.c \
 	$(HOSTCC) -std=gnu11 -g -O1 $(UNIT_SAN) $(WARN) $(CORE_INC) -I$(TOP)/hyp/arch/x86/include \
 		$(TOP)/tests/vmx/test_vmxcap.c $(TOP)/hyp/arch/x86/vmxcap.c -o $@
 
+# The host I/O port policy both flavours share (hyp/arch/x86/ioport.c, the real file): the taken
+# ports, the IOPM / I/O bitmaps, SVM's and VMX's exit decoding, the refusal (docs/x86.md "I/O ports").
+X86U_IOPORT := $(X86U_B)/test_ioport
+
+$(X86U_IOPORT): $(TOP)/tests/x86/test_ioport.c $(TOP)/hyp/arch/x86/ioport.c \
+		$(wildcard $(TOP)/hyp/arch/x86/include/x86/*.h) $(TOP)/mk/svm.mk
+	@mkdir -p $(@D)
+	$(HOSTCC) -std=gnu11 -g -O1 $(UNIT_SAN) $(WARN) $(CORE_INC) -I$(TOP)/hyp/arch/x86/include \
+		$(TOP)/tests/x86/test_ioport.c $(TOP)/hyp/arch/x86/ioport.c -o $@
+
 # Each binary prints its own plan; a build failure or a crash is one "not ok".
 x86-unit:
 	@mkdir -p $(B)/test-logs
 	@: > $(B)/test-logs/x86-unit.tap
-	@for t in test_apic test_tlb test_vmxcap; do \
+	@for t in test_apic test_tlb test_vmxcap test_ioport; do \
 	if $(MAKE) --no-print-directory $(X86U_B)/$$t >/dev/null 2>&1; \
 	then $(X86U_B)/$$t >> $(B)/test-logs/x86-unit.tap || \
 		echo "not ok - x86-unit: $$t exited with status $$?" >> $(B)/test-logs/x86-unit.tap; \

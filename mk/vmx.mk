@@ -5,12 +5,20 @@
 VMXB_B      := $(B)/vmx-bochs
 VMXB_INITRD := $(VMXB_B)/initrd.gz
 VMXB_ISO    := $(VMXB_B)/vmx.iso
+VMXB_IOPORT := $(VMXB_B)/ioport
+
+# One I/O instruction from user space (the fw_cfg DMA port check): static, no C library
+# (tests/lib/nolibc.h, as svm-qemu's helpers).
+$(VMXB_IOPORT): $(TOP)/tests/vmx-bochs/ioport.c $(TOP)/tests/lib/nolibc.h
+	@mkdir -p $(@D)
+	$(HOSTCC) -O2 $(WARN) -nostdlib -static -fno-pie -no-pie -ffreestanding \
+		-fno-stack-protector -I$(TOP)/tests/lib $< -o $@
 
 $(VMXB_INITRD): $(TOP)/tests/vmx-bochs/init $(TOP)/tests/vmx-bochs/mkinitramfs.sh $(SVM_RDMSR) \
-		$(DRIVER_X86_KO)
+		$(VMXB_IOPORT) $(DRIVER_X86_KO)
 	@mkdir -p $(@D)
 	$(TOP)/tests/vmx-bochs/mkinitramfs.sh $@ $(BX_BUSYBOX) $(SVM_RDMSR) $(SVM_MSR_KO) \
-		$(DRIVER_X86_KO)
+		$(DRIVER_X86_KO) $(VMXB_IOPORT)
 
 # earlyprintk: the decompressor's and early kernel's progress on COM1 (Bochs is slow: the
 # log says where a run that times out stopped).

@@ -1,19 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * The C library functions the multiboot2 test loader and the boot/ files it reuses
- * (config.c, image.c, dmar.c, sig.c with mbedtls) call. Freestanding: loops GCC
- * would turn back into calls to these very functions are kept as loops.
+ * The multiboot2 test loader's own part of the C library: memcpy and memset (the UEFI
+ * loaders take libefi's), and mbedtls' stop. The rest, shared with the UEFI loaders, is
+ * boot/libc.c.
  */
 #include "mb2.h"
 
-#define MB2_NO_LIBCALLS __attribute__((optimize("no-tree-loop-distribute-patterns")))
-
 void *memcpy(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-size_t strlen(const char *s);
-int strcmp(const char *a, const char *b);
 void ls_mbedtls_exit(int status);
 
 /*
@@ -35,48 +29,6 @@ void *memset(void *dst, int c, size_t n)
 
 	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
 	return dst;
-}
-
-MB2_NO_LIBCALLS int memcmp(const void *a, const void *b, size_t n)
-{
-	const unsigned char *p = a, *q = b;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i] != q[i])
-			return p[i] < q[i] ? -1 : 1;
-	return 0;
-}
-
-/* Forwards with REP MOVSB when that cannot overwrite the source before it is read. */
-MB2_NO_LIBCALLS void *memmove(void *dst, const void *src, size_t n)
-{
-	unsigned char *d = dst;
-	const unsigned char *s = src;
-
-	if (d <= s || d >= s + n)
-		return memcpy(dst, src, n);
-	while (n--)
-		d[n] = s[n];
-	return dst;
-}
-
-MB2_NO_LIBCALLS size_t strlen(const char *s)
-{
-	size_t n = 0;
-
-	while (s[n])
-		n++;
-	return n;
-}
-
-MB2_NO_LIBCALLS int strcmp(const char *a, const char *b)
-{
-	while (*a && *a == *b) {
-		a++;
-		b++;
-	}
-	return (unsigned char)*a - (unsigned char)*b;
 }
 
 /* mbedtls' buffer allocator found its heap corrupted: stop here, loudly. */

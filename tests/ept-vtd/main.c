@@ -50,17 +50,6 @@ static struct vtd vtd;
 static struct pt_pool pool;
 static struct pt ept;
 static u64 edu_bar;
-static unsigned int n_ok, n_fail, n_test;
-
-static void check(bool ok, const char *what)
-{
-	n_test++;
-	if (ok)
-		n_ok++;
-	else
-		n_fail++;
-	eq_printf("%sok %u - %s\n", ok ? "" : "not ", n_test, what);
-}
 
 /* One edu DMA of 4 KiB (cmd bit 1: device buffer -> RAM), waited for (edu: 100 ms timer). */
 static bool edu_dma(u64 from, u64 to, bool to_ram)
@@ -72,9 +61,9 @@ static bool edu_dma(u64 from, u64 to, bool to_ram)
 	plat_write64(edu_bar + 0x88, to);
 	plat_write32(edu_bar + 0x90, 4096);
 	plat_write32(edu_bar + 0x98, 1U | (to_ram ? 2U : 0U));
-	start = eq_now_us();
+	start = bm_now_us();
 	while (plat_read32(edu_bar + 0x98) & 1U)
-		if (eq_now_us() - start > 5000000ULL)
+		if (bm_now_us() - start > 5000000ULL)
 			return false;
 	return true;
 }
@@ -137,7 +126,7 @@ static bool fault_names(u64 iova, u32 reason, bool write)
 	int ret = fault_first(&addr, &sid, &fr, &w);
 
 	if (!ret)
-		eq_printf("# fault record: addr 0x%llx sid 0x%x reason 0x%x %s\n",
+		bm_printf("# fault record: addr 0x%llx sid 0x%x reason 0x%x %s\n",
 			  (unsigned long long)addr, sid, fr, w ? "write" : "read");
 	ret = !ret && addr == (iova & ~0xfffULL) && sid == EDU_SID && fr == reason && w == write;
 	return ret && vtd_drain_faults(&vtd) >= 1 &&
@@ -180,93 +169,95 @@ int eq_main(void)
 	const char *why = NULL;
 	int ret;
 
-	eq_puts("# ept-vtd: the EPT built by hyp/mmu walked by QEMU's intel-iommu, edu at 00:03.0\n");
-	eq_printf("1..%u\n", PLAN);
-	check(eq_time_init(), "ICH9 ACPI PM timer as the time source");
-	check(eq_cfg_rd(EDU_DEV, 0, 0) == 0x11e81234U, "edu device found at 00:03.0");
+	bm_puts("# ept-vtd: the EPT built by hyp/mmu walked by QEMU's intel-iommu, edu at 00:03.0\n");
+	bm_printf("1..%u\n", PLAN);
+	bm_check(eq_time_init(), "ICH9 ACPI PM timer as the time source");
+	bm_check(eq_cfg_rd(EDU_DEV, 0, 0) == 0x11e81234U, "edu device found at 00:03.0");
 	edu_bar = eq_cfg_rd(EDU_DEV, 0, 0x10) & ~0xfULL;
 	if (!edu_bar) {
 		edu_bar = 0xfe000000ULL;
 		eq_cfg_wr(EDU_DEV, 0, 0x10, (u32)edu_bar);
 	}
 	eq_cfg_wr(EDU_DEV, 0, 0x04, 0x6); /* memory space + bus master */
-	check(plat_read32(edu_bar) == 0x010000edU, "edu BAR0 responds");
+	bm_check(plat_read32(edu_bar) == 0x010000edU, "edu BAR0 responds");
 
 	ret = vtd_init(&vtd, VTD_BASE, (u64)vtd_mem, sizeof(vtd_mem));
-	check(!ret, "vtd_init on QEMU's intel-iommu (legacy mode, snoop control)");
+	bm_check(!ret, "vtd_init on QEMU's intel-iommu (legacy mode, snoop control)");
 	if (ret)
 		return 1;
 	ret = vtd_sl_shareable(vtd.cap, vtd.ecap, PT_FMT_X86_EPT, IA_BITS, &why);
-	eq_printf("# CAP 0x%llx ECAP 0x%llx: EPT shareable: %d (%s)\n", (unsigned long long)vtd.cap,
+	bm_printf("# CAP 0x%llx ECAP 0x%llx: EPT shareable: %d (%s)\n", (unsigned long long)vtd.cap,
 		  (unsigned long long)vtd.ecap, ret, why ? why : "yes");
-	check(!ret, "vtd_sl_shareable accepts the EPT format on this unit's CAP/ECAP");
-	check(build_ept(), "EPT identity map of 2 GiB with a hole, a read-only page and aliases");
-	check(leaf_level(P_4K) == 3 && leaf_level(P_2M) == 2 && leaf_level(P_1G) == 1 &&
-		      leaf_level(A_4K) == 3 && leaf_level(A_2M) == 2 && leaf_level(A_1G) == 1,
-	      "EPT leaves: 4 KiB, 2 MiB and 1 GiB, identity and aliases");
+	bm_check(!ret, "vtd_sl_shareable accepts the EPT format on this unit's CAP/ECAP");
+	bm_check(build_ept(),
+		 "EPT identity map of 2 GiB with a hole, a read-only page and aliases");
+	bm_check(leaf_level(P_4K) == 3 && leaf_level(P_2M) == 2 && leaf_level(P_1G) == 1 &&
+			 leaf_level(A_4K) == 3 && leaf_level(A_2M) == 2 && leaf_level(A_1G) == 1,
+		 "EPT leaves: 4 KiB, 2 MiB and 1 GiB, identity and aliases");
 
 	/* The edu's stream is the only one that may leave the host view (vtd_register_domains). */
 	vtd.dom_ranges[0] = (struct vtd_sid_range){ EDU_SID, 1 };
 	vtd.nr_dom_ranges = 1;
 	ret = vtd_attach_pt(&vtd, EDU_SID, &ept, EDU_DID);
-	check(!ret && !vtd_read_ctx(&vtd, EDU_SID, ce) && (ce[0] & CE_LO_SLPTPTR) == ept.root &&
-		      (ce[0] & CE_LO_P) && FIELD_GET(CE_HI_AW, ce[1]) == 2 &&
-		      FIELD_GET(CE_HI_DID, ce[1]) == EDU_DID,
-	      "context entry of 00:03.0: SLPTPTR = the EPT root, AW 4-level, DID");
-	eq_printf("# context entry 0x%llx 0x%llx, EPT root 0x%llx, EPTP 0x%llx\n",
+	bm_check(!ret && !vtd_read_ctx(&vtd, EDU_SID, ce) && (ce[0] & CE_LO_SLPTPTR) == ept.root &&
+			 (ce[0] & CE_LO_P) && FIELD_GET(CE_HI_AW, ce[1]) == 2 &&
+			 FIELD_GET(CE_HI_DID, ce[1]) == EDU_DID,
+		 "context entry of 00:03.0: SLPTPTR = the EPT root, AW 4-level, DID");
+	bm_printf("# context entry 0x%llx 0x%llx, EPT root 0x%llx, EPTP 0x%llx\n",
 		  (unsigned long long)ce[1], (unsigned long long)ce[0],
 		  (unsigned long long)ept.root, (unsigned long long)pt_root_pa(&ept));
 
-	check(dma_write_lands(P_4K, P_4K, 0xa1), "DMA write through a 4 KiB EPT leaf lands");
-	check(dma_read_gets(P_4K, P_4K, 0xa2), "DMA read through a 4 KiB EPT leaf");
-	check(dma_write_lands(P_2M + 0x3000, P_2M + 0x3000, 0xa3),
-	      "DMA write through a 2 MiB EPT leaf lands");
-	check(dma_read_gets(P_2M + 0x7000, P_2M + 0x7000, 0xa4),
-	      "DMA read through a 2 MiB EPT leaf");
-	check(dma_write_lands(P_1G, P_1G, 0xa5), "DMA write through a 1 GiB EPT leaf lands");
-	check(dma_read_gets(P_1G + 0x10000, P_1G + 0x10000, 0xa6),
-	      "DMA read through a 1 GiB EPT leaf");
-	check(dma_write_lands(A_4K, A_4K_PA, 0xb1), "DMA write to a 4 KiB alias lands at its PA");
-	check(dma_write_lands(A_2M + A_OFF, A_2M_PA + A_OFF, 0xb2),
-	      "DMA write to a 2 MiB alias lands at its PA");
-	check(dma_write_lands(A_1G + A_OFF, A_1G_PA + A_OFF, 0xb3),
-	      "DMA write to a 1 GiB alias lands at its PA");
-	check(dma_read_gets(A_1G + 0x20000, A_1G_PA + 0x20000, 0xb4),
-	      "DMA read from a 1 GiB alias reads its PA");
-	check(vtd_drain_faults(&vtd) == 0, "no fault recorded so far");
+	bm_check(dma_write_lands(P_4K, P_4K, 0xa1), "DMA write through a 4 KiB EPT leaf lands");
+	bm_check(dma_read_gets(P_4K, P_4K, 0xa2), "DMA read through a 4 KiB EPT leaf");
+	bm_check(dma_write_lands(P_2M + 0x3000, P_2M + 0x3000, 0xa3),
+		 "DMA write through a 2 MiB EPT leaf lands");
+	bm_check(dma_read_gets(P_2M + 0x7000, P_2M + 0x7000, 0xa4),
+		 "DMA read through a 2 MiB EPT leaf");
+	bm_check(dma_write_lands(P_1G, P_1G, 0xa5), "DMA write through a 1 GiB EPT leaf lands");
+	bm_check(dma_read_gets(P_1G + 0x10000, P_1G + 0x10000, 0xa6),
+		 "DMA read through a 1 GiB EPT leaf");
+	bm_check(dma_write_lands(A_4K, A_4K_PA, 0xb1),
+		 "DMA write to a 4 KiB alias lands at its PA");
+	bm_check(dma_write_lands(A_2M + A_OFF, A_2M_PA + A_OFF, 0xb2),
+		 "DMA write to a 2 MiB alias lands at its PA");
+	bm_check(dma_write_lands(A_1G + A_OFF, A_1G_PA + A_OFF, 0xb3),
+		 "DMA write to a 1 GiB alias lands at its PA");
+	bm_check(dma_read_gets(A_1G + 0x20000, A_1G_PA + 0x20000, 0xb4),
+		 "DMA read from a 1 GiB alias reads its PA");
+	bm_check(vtd_drain_faults(&vtd) == 0, "no fault recorded so far");
 
 	/* Absent: the hole. The write must not land anywhere, the unit records it. */
 	memset((void *)P_ABSENT, 0, 4096);
-	check(edu_fill(0xc1) && edu_dma(EDU_BUF, P_ABSENT, true) && all_bytes((u8 *)P_ABSENT, 0),
-	      "DMA write to an absent page does not land");
-	check(fault_names(P_ABSENT, FR_WRITE, true),
-	      "a write fault is recorded for the absent page's address and edu's RID");
+	bm_check(edu_fill(0xc1) && edu_dma(EDU_BUF, P_ABSENT, true) && all_bytes((u8 *)P_ABSENT, 0),
+		 "DMA write to an absent page does not land");
+	bm_check(fault_names(P_ABSENT, FR_WRITE, true),
+		 "a write fault is recorded for the absent page's address and edu's RID");
 	/*
 	 * Read-only: writes fault, reads pass. The write comes first: QEMU records a fault
 	 * only when it walks the table, and a write that hits the read-only translation a
 	 * read left in its IOTLB is refused without a record.
 	 */
 	memset((void *)P_RO, 0x5a, 4096);
-	check(edu_fill(0xc3) && edu_dma(EDU_BUF, P_RO, true) && all_bytes((u8 *)P_RO, 0x5a),
-	      "DMA write to a read-only EPT leaf does not land");
-	check(fault_names(P_RO, FR_WRITE, true),
-	      "a write fault is recorded for the read-only page");
-	check(dma_read_gets(P_RO, P_RO, 0xc2), "DMA read of a read-only EPT leaf");
+	bm_check(edu_fill(0xc3) && edu_dma(EDU_BUF, P_RO, true) && all_bytes((u8 *)P_RO, 0x5a),
+		 "DMA write to a read-only EPT leaf does not land");
+	bm_check(fault_names(P_RO, FR_WRITE, true),
+		 "a write fault is recorded for the read-only page");
+	bm_check(dma_read_gets(P_RO, P_RO, 0xc2), "DMA read of a read-only EPT leaf");
 
 	/* Donate-like: the page leaves the EPT; the driver's invalidation + wait makes it final. */
-	check(dma_write_lands(P_DONATE, P_DONATE, 0xd1), "DMA write to a page before its unmap");
+	bm_check(dma_write_lands(P_DONATE, P_DONATE, 0xd1), "DMA write to a page before its unmap");
 	pt_gather_init(&g);
 	psi = vtd.st.iotlb_page;
 	ret = pt_unmap(&ept, P_DONATE, 4096, &g);
 	ret = ret ? ret : vtd_inval_gather(&vtd, EDU_DID, &g);
 	ret = ret ? ret : vtd_sync(&vtd);
-	check(!ret && vtd.st.iotlb_page == psi + 1 && !vtd.failed,
-	      "unmap + page-selective IOTLB invalidation + wait");
+	bm_check(!ret && vtd.st.iotlb_page == psi + 1 && !vtd.failed,
+		 "unmap + page-selective IOTLB invalidation + wait");
 	memset((void *)P_DONATE, 0x77, 4096);
-	check(edu_fill(0xd2) && edu_dma(EDU_BUF, P_DONATE, true) &&
-		      all_bytes((u8 *)P_DONATE, 0x77) && fault_names(P_DONATE, FR_WRITE, true),
-	      "after the invalidation the DMA write faults and does not land");
+	bm_check(edu_fill(0xd2) && edu_dma(EDU_BUF, P_DONATE, true) &&
+			 all_bytes((u8 *)P_DONATE, 0x77) && fault_names(P_DONATE, FR_WRITE, true),
+		 "after the invalidation the DMA write faults and does not land");
 
-	eq_printf("# %u passed, %u failed\n", n_ok, n_fail);
-	return n_fail ? 1 : 0;
+	bm_printf("# %u passed, %u failed\n", bm_passed, bm_failed);
+	return bm_failed ? 1 : 0;
 }

@@ -1,13 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Minimal runtime of the bare-metal EPT/VT-d QEMU test, x86_64 long mode with the low
- * 4 GiB identity-mapped (start.S): the plat.h services hyp/mmu and the VT-d driver call
- * (identity "virtual" addresses, MMIO, CLFLUSH cache cleans, a polled time source),
- * COM1 output, a small printf, PCI configuration access and the libc functions the
- * compiler and hyp/mmu call.
+ * The x86_64 half of the bare-metal EPT/VT-d QEMU test's runtime (tests/lib/bm: the rest),
+ * long mode with the low 4 GiB identity-mapped (start.S): COM1 output, PCI configuration
+ * access, the ACPI PM timer, CLFLUSH cache cleans, MMIO, and the stop through QEMU's
+ * isa-debug-exit.
  */
-#include <stdarg.h>
-
 #include "eq.h"
 #include "hyp/plat.h"
 
@@ -44,160 +41,21 @@ static inline u32 inl(u16 port)
 	return v;
 }
 
-void *memset(void *d, int c, size_t n)
-{
-	volatile u8 *p = d;
-
-	while (n--)
-		*p++ = (u8)c;
-	return d;
-}
-
-void *memcpy(void *d, const void *s, size_t n)
-{
-	volatile u8 *p = d;
-	const volatile u8 *q = s;
-
-	while (n--)
-		*p++ = *q++;
-	return d;
-}
-
-void *memmove(void *d, const void *s, size_t n)
-{
-	volatile u8 *p = d;
-	const volatile u8 *q = s;
-
-	if (p < q)
-		return memcpy(d, s, n);
-	while (n--)
-		p[n] = q[n];
-	return d;
-}
-
-int memcmp(const void *a, const void *b, size_t n)
-{
-	const u8 *p = a, *q = b;
-
-	for (; n; n--, p++, q++)
-		if (*p != *q)
-			return *p < *q ? -1 : 1;
-	return 0;
-}
-
 /* ---- console ---------------------------------------------------------------- */
 
-static void eq_putc(char c)
+void bm_putc(char c)
 {
 	while (!(inb(COM1 + 5) & 0x20)) /* LSR.THRE */
 		;
 	outb(COM1, (u8)c);
 }
 
-void eq_puts(const char *s)
+/* isa-debug-exit (mk/eptvtd.mk): QEMU exits with status 2 * 7Fh + 1, not the pass value 1. */
+void bm_halt(void)
 {
-	while (*s)
-		eq_putc(*s++);
-}
-
-struct eq_buf {
-	char *p;
-	size_t n, len;
-};
-
-static void eq_emit(struct eq_buf *b, char c)
-{
-	if (b->len + 1 < b->n)
-		b->p[b->len] = c;
-	b->len++;
-}
-
-/* %s %c %d %u %x with l/ll, a width and 0-padding: what the tests and the driver print. */
-static void eq_vfmt(struct eq_buf *b, const char *f, va_list ap)
-{
-	for (; *f; f++) {
-		char tmp[24];
-		unsigned int width = 0, longs = 0, i = 0, base = 10;
-		bool zero = false, neg = false;
-		unsigned long long v;
-
-		if (*f != '%') {
-			eq_emit(b, *f);
-			continue;
-		}
-		f++;
-		if (*f == '#')
-			f++;
-		if (*f == '0') {
-			zero = true;
-			f++;
-		}
-		while (*f >= '0' && *f <= '9')
-			width = width * 10 + (unsigned int)(*f++ - '0');
-		while (*f == 'l') {
-			longs++;
-			f++;
-		}
-		switch (*f) {
-		case 's': {
-			const char *s = va_arg(ap, const char *);
-
-			if (!s)
-				s = "(null)";
-			while (*s)
-				eq_emit(b, *s++);
-			continue;
-		}
-		case 'c':
-			eq_emit(b, (char)va_arg(ap, int));
-			continue;
-		case '%':
-			eq_emit(b, '%');
-			continue;
-		case 'd': {
-			long long sv = longs ? va_arg(ap, long long) : va_arg(ap, int);
-
-			neg = sv < 0;
-			v = neg ? (unsigned long long)-sv : (unsigned long long)sv;
-			break;
-		}
-		case 'x':
-			base = 16;
-			/* fall through */
-		case 'u':
-			v = longs ? va_arg(ap, unsigned long long) : va_arg(ap, unsigned int);
-			break;
-		default:
-			eq_emit(b, '?');
-			continue;
-		}
-		do {
-			tmp[i++] = "0123456789abcdef"[v % base];
-			v /= base;
-		} while (v && i < sizeof(tmp));
-		if (neg)
-			eq_emit(b, '-');
-		while (width > i) {
-			eq_emit(b, zero ? '0' : ' ');
-			width--;
-		}
-		while (i)
-			eq_emit(b, tmp[--i]);
-	}
-	if (b->n)
-		b->p[b->len < b->n ? b->len : b->n - 1] = 0;
-}
-
-void eq_printf(const char *fmt, ...)
-{
-	char line[256];
-	struct eq_buf b = { line, sizeof(line), 0 };
-	va_list ap;
-
-	va_start(ap, fmt);
-	eq_vfmt(&b, fmt, ap);
-	va_end(ap);
-	eq_puts(line);
+	outl(0xf4, 0x7f);
+	for (;;)
+		__asm__ volatile("hlt");
 }
 
 /* ---- PCI, time ------------------------------------------------------------------ */
@@ -235,7 +93,7 @@ bool eq_time_init(void)
 }
 
 /* The 24-bit PM timer wraps every 4.7 s: every poll reads it far more often than that. */
-u64 eq_now_us(void)
+u64 bm_now_us(void)
 {
 	u32 t = inl(pm_tmr_port) & 0xffffffU;
 
@@ -246,16 +104,6 @@ u64 eq_now_us(void)
 
 /* ---- plat.h --------------------------------------------------------------------- */
 
-void *plat_phys_to_virt(u64 pa)
-{
-	return (void *)pa;
-}
-
-u64 plat_virt_to_phys(const void *va)
-{
-	return (u64)va;
-}
-
 /* A unit whose walks do not snoop (ECAP.C = 0) reads memory: write the lines back. */
 void plat_dcache_clean(const void *va, size_t size)
 {
@@ -264,37 +112,6 @@ void plat_dcache_clean(const void *va, size_t size)
 	for (; p < end; p += 64)
 		__asm__ volatile("clflush (%0)" : : "r"(p) : "memory");
 	__asm__ volatile("mfence" : : : "memory");
-}
-
-void plat_log(const char *fmt, ...)
-{
-	char line[256];
-	struct eq_buf b = { line, sizeof(line), 0 };
-	va_list ap;
-
-	va_start(ap, fmt);
-	eq_vfmt(&b, fmt, ap);
-	va_end(ap);
-	eq_puts("# ");
-	eq_puts(line);
-	eq_puts("\n");
-}
-
-void plat_panic(const char *fmt, ...)
-{
-	char line[256];
-	struct eq_buf b = { line, sizeof(line), 0 };
-	va_list ap;
-
-	va_start(ap, fmt);
-	eq_vfmt(&b, fmt, ap);
-	va_end(ap);
-	eq_puts("not ok - PANIC: ");
-	eq_puts(line);
-	eq_puts("\n");
-	outl(0xf4, 0x7f);
-	for (;;)
-		__asm__ volatile("hlt");
 }
 
 /* MMIO: uncached by the page tables (start.S: PCD on the top GiB), ordered by volatile. */
@@ -316,23 +133,4 @@ u64 plat_read64(u64 pa)
 void plat_write64(u64 pa, u64 val)
 {
 	*(volatile u64 *)pa = val;
-}
-
-u64 plat_now_us(void)
-{
-	return eq_now_us();
-}
-
-void plat_udelay(u32 us)
-{
-	u64 start = eq_now_us();
-
-	while (eq_now_us() - start < us)
-		__asm__ volatile("pause");
-}
-
-/* One CPU, no contention. */
-void plat_spin_relax(unsigned int spins)
-{
-	(void)spins;
 }

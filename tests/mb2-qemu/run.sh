@@ -12,27 +12,15 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 loader=$1 hyp=$2 kernel=$3 initrd=$4
-logs=$top/build/test-logs
-tap=$logs/mb2-qemu.tap
 qemu=${QEMU:-qemu-system-x86_64}
 to=${MB2_QEMU_TIMEOUT:-240}
 . "$top/tests/lib/tap.sh"
-mkdir -p "$logs" "$top/build/mb2"
-work=$(mktemp -d "$top/build/mb2/run.XXXXXX") || exit 1
-qpid=
-trap '[ -n "$qpid" ] && kill -9 "$qpid" 2>/dev/null; rm -rf "$work"' EXIT
-trap 'exit 1' INT TERM
+. "$top/tests/lib/suite.sh"
+suite_init mb2-qemu mb2
+SUITE_TAG=mb2test
 unset MB2_CMDLINE MB2_CPUS MB2_POOL_MIB MB2_CFG_EXTRA
 PLAN=$((29 + 3 + 7)) # 29 in the boot under the hypervisor, 3 for the refused image, 7 with VT-d
-echo "1..$PLAN" > "$tap"
-echo "1..$PLAN"
-n=0
-tap_line() { n=$((n + 1)); echo "$1 $n - $2" >> "$tap"; echo "$1 $n - $2"; }
-assert() { local name=$1; shift; if "$@"; then tap_line ok "$name"; else tap_line "not ok" "$name"; fi; }
-has() { grep -qE -- "$1" "$log"; }
-# A kernel message may land on the same console line, after the test's text (2 CPUs).
-val() { sed -n "s/^mb2test: $1 //p" "$log" | sed 's/\[ *[0-9]*\.[0-9]*\] .*$//' | head -1; }
-comment() { echo "# $*" >> "$tap"; echo "# $*"; }
+suite_plan $PLAN
 
 if ! command -v "$qemu" > /dev/null || ! command -v grub-mkrescue > /dev/null; then
 	for _ in $(seq $PLAN); do tap_line "not ok" "$qemu and grub-mkrescue present (run 'make deps')"; done

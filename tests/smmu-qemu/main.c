@@ -37,17 +37,6 @@ static u8 buf_c[4096] __attribute__((aligned(4096)));
 static struct smmu smmu;
 static struct pt_pool pool;
 static struct pt s2, s2b;
-static unsigned int n_ok, n_fail, n_test;
-
-static void check(bool ok, const char *what)
-{
-	n_test++;
-	if (ok)
-		n_ok++;
-	else
-		n_fail++;
-	sq_printf("%sok %u - %s\n", ok ? "" : "not ", n_test, what);
-}
 
 static u64 ecam;
 
@@ -84,9 +73,9 @@ static bool edu_dma(u64 src, u64 dst, bool to_ram)
 	plat_write32(PCI_MMIO + 0x8c, (u32)(dst >> 32));
 	plat_write32(PCI_MMIO + 0x90, 4096);
 	plat_write32(PCI_MMIO + 0x98, 1U | (to_ram ? 2U : 0U));
-	start = sq_now_us();
+	start = bm_now_us();
 	while (plat_read32(PCI_MMIO + 0x98) & 1U)
-		if (sq_now_us() - start > 5000000ULL)
+		if (bm_now_us() - start > 5000000ULL)
 			return false;
 	return true;
 }
@@ -106,34 +95,35 @@ int sq_main(void)
 	int ret;
 	bool same;
 
-	sq_puts("# smmu-qemu: hyp/iommu/smmuv3.c on QEMU's SMMUv3, edu device at 00:02.0\n");
+	bm_puts("# smmu-qemu: hyp/iommu/smmuv3.c on QEMU's SMMUv3, edu device at 00:02.0\n");
 	/* IDR0.S2P (IHI 0070 6.3.1) decides which checks run. */
-	sq_printf("1..%u\n", (plat_read32(SMMU_BASE) & 1U) ? PLAN_S2 : PLAN_S1ONLY);
+	bm_printf("1..%u\n", (plat_read32(SMMU_BASE) & 1U) ? PLAN_S2 : PLAN_S1ONLY);
 	if (!edu_find()) {
-		check(false, "edu device found on PCIe bus 0");
+		bm_check(false, "edu device found on PCIe bus 0");
 		return 1;
 	}
-	check(true, "edu device found on PCIe bus 0");
+	bm_check(true, "edu device found on PCIe bus 0");
 	cfg_wr(EDU_DEV, 0x10, (u32)PCI_MMIO); /* BAR0 */
 	cfg_wr(EDU_DEV, 0x04, 0x6);	      /* memory space + bus master */
-	check(plat_read32(PCI_MMIO) == 0x010000edU, "edu BAR0 responds");
+	bm_check(plat_read32(PCI_MMIO) == 0x010000edU, "edu BAR0 responds");
 
 	if (!(plat_read32(SMMU_BASE) & 1U)) {
 		/* QEMU without -global arm-smmuv3.stage=2|nested: stage 1 only. */
 		u32 gbpa = plat_read32(SMMU_BASE + 0x44);
 
 		ret = smmu_init(&smmu, SMMU_BASE, SMMU_SIZE, (u64)smmu_mem, sizeof(smmu_mem));
-		check(ret == -ENODEV, "stage-1-only SMMU refused (-ENODEV)");
-		check(plat_read32(SMMU_BASE + 0x20) == 0 && plat_read32(SMMU_BASE + 0x44) == gbpa,
-		      "refused SMMU left untouched (CR0, GBPA)");
-		sq_printf("# smmu-qemu: %u passed, %u failed\n", n_ok, n_fail);
-		return n_fail ? 1 : 0;
+		bm_check(ret == -ENODEV, "stage-1-only SMMU refused (-ENODEV)");
+		bm_check(plat_read32(SMMU_BASE + 0x20) == 0 &&
+				 plat_read32(SMMU_BASE + 0x44) == gbpa,
+			 "refused SMMU left untouched (CR0, GBPA)");
+		bm_printf("# smmu-qemu: %u passed, %u failed\n", bm_passed, bm_failed);
+		return bm_failed ? 1 : 0;
 	}
 	ret = smmu_init(&smmu, SMMU_BASE, SMMU_SIZE, (u64)smmu_mem, sizeof(smmu_mem));
-	check(ret == 0, "smmu_init: probe, reset, enable");
+	bm_check(ret == 0, "smmu_init: probe, reset, enable");
 	if (ret)
 		return 1;
-	check(plat_read32(SMMU_BASE + 0x24) == 0xd, "CR0ACK = SMMUEN | EVTQEN | CMDQEN");
+	bm_check(plat_read32(SMMU_BASE + 0x24) == 0xd, "CR0ACK = SMMUEN | EVTQEN | CMDQEN");
 
 	/*
 	 * Before attach the stream aborts: the DMA must not reach RAM. buf_a lies above
@@ -142,80 +132,83 @@ int sq_main(void)
 	 */
 	memset(buf_a, 0x11, sizeof(buf_a));
 	edu_dma(EDU_BUF, (u64)buf_a, true);
-	check(all_bytes(buf_a, 0x11), "unattached stream: DMA aborted");
-	check(smmu_drain_events(&smmu) >= 1 && smmu.st.cfg_errors >= 1,
-	      "unattached stream: C_BAD_STE/C_BAD_STREAMID event drained");
+	bm_check(all_bytes(buf_a, 0x11), "unattached stream: DMA aborted");
+	bm_check(smmu_drain_events(&smmu) >= 1 && smmu.st.cfg_errors >= 1,
+		 "unattached stream: C_BAD_STE/C_BAD_STREAMID event drained");
 
 	pt_pool_init(&pool);
 	pt_pool_add(&pool, (u64)pool_mem, sizeof(pool_mem) / 4096);
 	ret = pt_init(&s2, PT_FMT_ARM64_S2, 40, true, &pool, NULL, NULL);
-	check(ret == 0 && s2.root_pages == 2 && s2.start_level == 1, "stage-2 table, 40-bit IPA");
+	bm_check(ret == 0 && s2.root_pages == 2 && s2.start_level == 1,
+		 "stage-2 table, 40-bit IPA");
 	ret = pt_map(&s2, IOVA, 4096, (u64)buf_a, PT_RW, NULL);
 	ret |= pt_map(&s2, IOVA + 0x1000, 4096, (u64)buf_b, PT_RW, NULL);
 	ret |= pt_map(&s2, IOVA + 0x2000, 4096, (u64)buf_c, PT_RW, NULL);
-	check(ret == 0, "three IPA pages mapped to RAM buffers");
+	bm_check(ret == 0, "three IPA pages mapped to RAM buffers");
 	ret = smmu_attach_host_s2(&smmu, EDU_SID, 1, &s2, 1, VTCR40);
-	check(ret == 0, "smmu_attach_host_s2: SID 0x10 -> stage 2, VMID 1");
+	bm_check(ret == 0, "smmu_attach_host_s2: SID 0x10 -> stage 2, VMID 1");
 
 	for (u32 i = 0; i < 4096; i++)
 		buf_a[i] = (u8)(i * 7 + 3);
 	memset(buf_b, 0, sizeof(buf_b));
-	check(edu_dma(IOVA, EDU_BUF, false), "DMA RAM -> device through IPA 0x1000000");
-	check(edu_dma(EDU_BUF, IOVA + 0x1000, true), "DMA device -> RAM through IPA 0x1001000");
-	check(memcmp(buf_a, buf_b, 4096) == 0, "translated DMA carried the data (buf_a -> buf_b)");
-	check(smmu_drain_events(&smmu) == 0, "no events for mapped DMA");
+	bm_check(edu_dma(IOVA, EDU_BUF, false), "DMA RAM -> device through IPA 0x1000000");
+	bm_check(edu_dma(EDU_BUF, IOVA + 0x1000, true), "DMA device -> RAM through IPA 0x1001000");
+	bm_check(memcmp(buf_a, buf_b, 4096) == 0,
+		 "translated DMA carried the data (buf_a -> buf_b)");
+	bm_check(smmu_drain_events(&smmu) == 0, "no events for mapped DMA");
 
 	/* Unmap buf_c's page: stale IOTLB entries must go before the change counts. */
-	check(edu_dma(EDU_BUF, IOVA + 0x2000, true) && memcmp(buf_c, buf_a, 4096) == 0,
-	      "DMA to IPA 0x1002000 (fills the SMMU TLB)");
+	bm_check(edu_dma(EDU_BUF, IOVA + 0x2000, true) && memcmp(buf_c, buf_a, 4096) == 0,
+		 "DMA to IPA 0x1002000 (fills the SMMU TLB)");
 	pt_gather_init(&g);
 	ret = pt_unmap(&s2, IOVA + 0x2000, 4096, &g);
-	check(ret == 0 && g.nr >= 1, "pt_unmap of IPA 0x1002000 gathered an invalidation");
+	bm_check(ret == 0 && g.nr >= 1, "pt_unmap of IPA 0x1002000 gathered an invalidation");
 	memset(buf_c, 0x5a, sizeof(buf_c));
 	edu_dma(EDU_BUF, IOVA + 0x2000, true);
 	same = all_bytes(buf_c, 0x5a);
-	sq_printf("# before SMMU invalidation the device %s the unmapped page (%s)\n",
+	bm_printf("# before SMMU invalidation the device %s the unmapped page (%s)\n",
 		  same ? "could not reach" : "still reached",
 		  same ? "no stale TLB entry" : "stale TLB entry: why invalidation is needed");
 	ret = smmu_inval_gather(&smmu, 1, &g);
 	ret |= smmu_sync(&smmu);
-	check(ret == 0, "CMD_TLBI_S2_IPA + CMD_SYNC completed");
+	bm_check(ret == 0, "CMD_TLBI_S2_IPA + CMD_SYNC completed");
 	memset(buf_c, 0x5a, sizeof(buf_c));
 	smmu_drain_events(&smmu); /* whatever the stale-TLB DMA above left */
 	faults = smmu.st.faults;
 	edu_dma(EDU_BUF, IOVA + 0x2000, true);
-	check(all_bytes(buf_c, 0x5a), "after unmap + invalidation the DMA cannot reach the page");
-	check(smmu_drain_events(&smmu) >= 1 && smmu.st.faults > faults,
-	      "the DMA's stage-2 fault was reported (F_TRANSLATION)");
+	bm_check(all_bytes(buf_c, 0x5a),
+		 "after unmap + invalidation the DMA cannot reach the page");
+	bm_check(smmu_drain_events(&smmu) >= 1 && smmu.st.faults > faults,
+		 "the DMA's stage-2 fault was reported (F_TRANSLATION)");
 	/* The neighbours still translate. */
 	memset(buf_b, 0, sizeof(buf_b));
-	check(edu_dma(EDU_BUF, IOVA + 0x1000, true) && memcmp(buf_a, buf_b, 4096) == 0,
-	      "IPA 0x1001000 still translates");
+	bm_check(edu_dma(EDU_BUF, IOVA + 0x1000, true) && memcmp(buf_a, buf_b, 4096) == 0,
+		 "IPA 0x1001000 still translates");
 	/*
 	 * A 48-bit table (level-0 root) as a CPU with a 48-bit IPA space would
 	 * use: the SMMU (IAS 44) walks it with S2T0SZ 20. The stream switches
 	 * live from the first table, through an invalid STE.
 	 */
 	ret = pt_init(&s2b, PT_FMT_ARM64_S2, 48, true, &pool, NULL, NULL);
-	check(ret == 0 && s2b.start_level == 0, "stage-2 table, 48-bit IPA (level-0 root)");
+	bm_check(ret == 0 && s2b.start_level == 0, "stage-2 table, 48-bit IPA (level-0 root)");
 	ret = pt_map(&s2b, IOVA, 4096, (u64)buf_c, PT_RW, NULL);
 	ret |= smmu_attach_host_s2(&smmu, EDU_SID, 1, &s2b, 2, VTCR48);
-	check(ret == 0, "SID 0x10 switched live to the 48-bit table, VMID 2");
+	bm_check(ret == 0, "SID 0x10 switched live to the 48-bit table, VMID 2");
 	memset(buf_c, 0, sizeof(buf_c));
-	check(edu_dma(EDU_BUF, IOVA, true) && memcmp(buf_c, buf_a, 4096) == 0,
-	      "DMA through the level-0 root (S2T0SZ 20) lands in buf_c");
-	check(smmu_drain_events(&smmu) == 0, "no events after the switch");
-	check(smmu_inval_ipa_range(&smmu, 1, IOVA, 0x3000, 3) == 0 &&
-		      smmu_inval_vmid(&smmu, 1) == 0,
-	      "range and VMID invalidations complete");
-	check(plat_read32(SMMU_BASE + 0x60) == plat_read32(SMMU_BASE + 0x64),
-	      "no global error active (GERROR == GERRORN)");
-	check(!smmu.failed && smmu.st.timeouts == 0 && smmu.st.cmd_errors == 0,
-	      "no timeout, no command error");
-	sq_printf("# cmds %llu syncs %llu events %llu faults %llu cfg_errors %llu\n",
+	bm_check(edu_dma(EDU_BUF, IOVA, true) && memcmp(buf_c, buf_a, 4096) == 0,
+		 "DMA through the level-0 root (S2T0SZ 20) lands in buf_c");
+	bm_check(smmu_drain_events(&smmu) == 0, "no events after the switch");
+	bm_check(smmu_inval_ipa_range(&smmu, 1, IOVA, 0x3000, 3) == 0 &&
+			 smmu_inval_vmid(&smmu, 1) == 0,
+		 "range and VMID invalidations complete");
+	bm_check(plat_read32(SMMU_BASE + 0x60) == plat_read32(SMMU_BASE + 0x64),
+		 "no global error active (GERROR == GERRORN)");
+	bm_check(!smmu.failed && smmu.st.timeouts == 0 && smmu.st.cmd_errors == 0,
+		 "no timeout, no command error");
+	bm_printf("# cmds %llu syncs %llu events %llu faults %llu cfg_errors %llu\n",
 		  (unsigned long long)smmu.st.cmds, (unsigned long long)smmu.st.syncs,
 		  (unsigned long long)smmu.st.events, (unsigned long long)smmu.st.faults,
 		  (unsigned long long)smmu.st.cfg_errors);
-	sq_printf("# smmu-qemu: %u passed, %u failed\n", n_ok, n_fail);
-	return n_fail ? 1 : 0;
+	bm_printf("# smmu-qemu: %u passed, %u failed\n", bm_passed, bm_failed);
+	return bm_failed ? 1 : 0;
 }

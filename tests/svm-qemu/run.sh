@@ -10,28 +10,16 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 loader=$1 hyp=$2 kernel=$3 initrd=$4
-logs=$top/build/test-logs
-tap=$logs/svm-qemu.tap
 qemu=${QEMU:-qemu-system-x86_64}
 to=${SVM_QEMU_TIMEOUT:-240}
 . "$top/tests/lib/tap.sh"
+. "$top/tests/lib/suite.sh"
 . "$top/tests/lib/ovmf-boot.sh"
-mkdir -p "$logs" "$top/build/svm-qemu"
-work=$(mktemp -d "$top/build/svm-qemu/run.XXXXXX") || exit 1
-qpid=
-trap '[ -n "$qpid" ] && kill -9 "$qpid" 2>/dev/null; rm -rf "$work"' EXIT
-trap 'exit 1' INT TERM
+suite_init svm-qemu svm-qemu
+SUITE_TAG=svmtest
 unset ESP_HYP ESP_INITRD ESP_CMDLINE ESP_CFG ESP_POOL_MIB ESP_STACK_KIB ESP_CPUS ESP_UNSAFE_DMA
 PLAN=$((39 + 15 + 3 + 3 + 3 + 2))  # 39 before application processors, 15 for them, 3 TLB shootdown, 3 host MMIO, 3 DMA domains, 2 fw_cfg DMA ports
-echo "1..$PLAN" > "$tap"
-echo "1..$PLAN"
-n=0
-tap_line() { n=$((n + 1)); echo "$1 $n - $2" >> "$tap"; echo "$1 $n - $2"; }
-assert() { local name=$1; shift; if "$@"; then tap_line ok "$name"; else tap_line "not ok" "$name"; fi; }
-has() { grep -qE -- "$1" "$log"; }
-# A kernel message may land on the same console line, after the test's text (4 CPUs).
-val() { sed -n "s/^svmtest: $1 //p" "$log" | sed 's/\[ *[0-9]*\.[0-9]*\] .*$//' | head -1; }
-comment() { echo "# $*" >> "$tap"; echo "# $*"; }
+suite_plan $PLAN
 
 ovmf_code=/usr/share/OVMF/OVMF_CODE_4M.fd
 ovmf_vars=/usr/share/OVMF/OVMF_VARS_4M.fd

@@ -13,25 +13,14 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 iso=$1
-logs=$top/build/test-logs
-tap=$logs/vmx-bochs.tap
 to=${VMX_BOCHS_TIMEOUT:-1500}
 . "$top/tests/lib/tap.sh"
-mkdir -p "$logs" "$top/build/vmx-bochs"
-work=$(mktemp -d "$top/build/vmx-bochs/run.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT
-trap 'exit 1' INT TERM
-PLAN=25
-echo "1..$PLAN" > "$tap"
-echo "1..$PLAN"
-n=0
-tap_line() { n=$((n + 1)); echo "$1 $n - $2" >> "$tap"; echo "$1 $n - $2"; }
-assert() { local name=$1; shift; if "$@"; then tap_line ok "$name"; else tap_line "not ok" "$name"; fi; }
+. "$top/tests/lib/suite.sh"
+suite_init vmx-bochs vmx-bochs
+SUITE_TAG=vmxtest
+PLAN=$((25 + 2))  # 25 before the I/O bitmap, 2 for the fw_cfg DMA ports
+suite_plan $PLAN
 log=$logs/vmx-bochs-com1.log
-has() { grep -qE -- "$1" "$log"; }
-# A kernel message may land on the same console line, after the test's text (2 CPUs).
-val() { sed -n "s/^vmxtest: $1 //p" "$log" | sed 's/\[ *[0-9]*\.[0-9]*\] .*$//' | tr -d '\r' | head -1; }
-comment() { echo "# $*" >> "$tap"; echo "# $*"; }
 
 "$top/tests/bochs/run.sh" -c corei7_skylake_x -m 512 -n 1:2:1 -t "$to" \
 	-u 'reboot: Power down|lockstep: PANIC|Kernel panic|PANIC: early exception|Oops' \
@@ -64,6 +53,15 @@ assert "host: IA32_FEATURE_CONTROL reads locked with VMX off (0x1)" \
 	test "$(val feature_control)" = 0x0000000000000001
 assert "host: IA32_VMX_BASIC refused (#GP: the msr driver's read fails)" \
 	eval "[ '$(val vmx_basic)' = refused ] && has '^lockstep: host RDMSR of MSR 0x480 refused \\(#GP\\)'"
+comment "fw_cfg DMA port 514h: inl '$(val fwcfg_inl)', rep insl '$(val fwcfg_insl)'; 510h: inl '$(val selector_inl)'"
+assert "I/O ports: the host's inl of 514h (fw_cfg DMA) is refused by the VMX I/O bitmap and logged (4 bytes, CPL 3)" \
+	eval "[ '$(val fwcfg_inl)' = 0xffffffff ] &&
+		has '^lockstep: host read of I/O port 0x514 \(4 bytes, RIP 0x[0-9a-f]+, CPL 3, APIC ID [0-9]+\) refused: QEMU.s fw_cfg DMA interface reaches memory outside every IOMMU'"
+ioports=$(sed -n 's/^lockstep: host \(read\|write\) of I\/O port \(0x[0-9a-f]*\) .*/\2/p' "$log" | sort -u | tr '\n' ' ')
+comment "I/O ports refused in the whole run: ${ioports:-none}"
+assert "I/O ports: rep insl at 514h is not emulated (#GP: SIGSEGV) and logged; no other port refused in the whole run (510h stays the host's)" \
+	eval "[ '$(val fwcfg_insl)' = 'rc 139' ] && [ '$ioports' = '0x514 ' ] &&
+		has '^lockstep: host read of I/O port 0x514 \(4 bytes, REP string, RIP 0x[0-9a-f]+, CPL 3, APIC ID [0-9]+\) refused \(#GP\)'"
 want=$(printf '0x%x' $((0x${region:-0} + 8)))
 comment "loader region base 0x${region:-?}; probes:"
 sed -n 's/^vmxtest: probe /#   /p' "$log" | tee -a "$tap"

@@ -75,7 +75,7 @@ int main(void)
 	struct vmx_ctls o;
 	u32 bad, v;
 
-	printf("1..17\n");
+	printf("1..18\n");
 
 	/* A.3.1: low half set = must be 1, high half clear = must be 0. */
 	v = vmx_ctl_value(CAP(0x16, 0x7f), BIT(3), 0, 0, &bad);
@@ -92,8 +92,8 @@ int main(void)
 	c = good();
 	memset(&o, 0, sizeof(o));
 	t_ok(!vmx_check_caps(&c, &o) && (o.pin & PIN_NMI_EXIT) && !(o.pin & PIN_EXT_INT_EXIT) &&
-		     (o.proc & (PROC_SECONDARY | PROC_MSR_BITMAPS)) ==
-			     (PROC_SECONDARY | PROC_MSR_BITMAPS) &&
+		     (o.proc & (PROC_SECONDARY | PROC_MSR_BITMAPS | PROC_IO_BITMAPS)) ==
+			     (PROC_SECONDARY | PROC_MSR_BITMAPS | PROC_IO_BITMAPS) &&
 		     !(o.proc & (PROC_CR3_LOAD | PROC_CR3_STORE | PROC_HLT_EXIT)) &&
 		     (o.proc2 & (PROC2_EPT | PROC2_UNRESTRICTED | PROC2_VPID | PROC2_RDTSCP |
 				 PROC2_INVPCID | PROC2_XSAVES)) ==
@@ -103,7 +103,7 @@ int main(void)
 			     (EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER) &&
 		     !(o.exit & EXIT_ACK_INTR) && (o.entry & ENTRY_LOAD_EFER) &&
 		     !(o.entry & ENTRY_IA32E) && o.vpid && o.pat,
-	     "a full VMX CPU: NMI exiting, MSR bitmaps, EPT, unrestricted guest, VPID, EFER/PAT "
+	     "a full VMX CPU: NMI exiting, MSR and I/O bitmaps, EPT, unrestricted guest, VPID, EFER/PAT "
 	     "switched, no CR3/HLT exiting");
 
 	c = good();
@@ -118,6 +118,10 @@ int main(void)
 	c.pin &= ~((u64)PIN_NMI_EXIT << 32);
 	t_ok(refuses(&c, "pin-based control 'NMI exiting' (bit 3)"),
 	     "no NMI exiting: refused, named");
+	c = good();
+	c.proc &= ~((u64)PROC_IO_BITMAPS << 32);
+	t_ok(refuses(&c, "primary processor-based control 'use I/O bitmaps' (bit 25) not allowed"),
+	     "no I/O bitmaps (the fw_cfg DMA ports could not be taken): refused, named");
 	c = good();
 	c.proc |= PROC_CR3_LOAD;
 	t_ok(refuses(&c, "'CR3-load exiting' (bit 15) forced on"),

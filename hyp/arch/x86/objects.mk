@@ -16,5 +16,6 @@ HYP_X86_CORE_FILES := \
 HYP_X86_ARCH_FILES := \
 	hyp/arch/x86/boot.c hyp/arch/x86/console.c hyp/arch/x86/lib.c hyp/arch/x86/plat.c \
 	hyp/arch/x86/svm.c hyp/arch/x86/smp.c hyp/arch/x86/apic.c hyp/arch/x86/vtd.c hyp/arch/x86/exit.c hyp/arch/x86/vmx.c hyp/arch/x86/vmxcap.c \
+	hyp/arch/x86/ioport.c \
 	hyp/arch/x86/tlb.c \
 	hyp/arch/x86/head.S

@@ -12,8 +12,8 @@
  *                         Lockstep shown: leaf 1 ECX[31] set, leaf 4000_0000h its signature
  *   RDMSR/WRMSR (MSRPM)   EFER (SVME hidden and kept set), VM_CR and VM_HSAVE_PA (#GP),
  *                         APIC_BASE (the APIC stays at its base, in xAPIC mode)
- *   IN/OUT (IOPM)         QEMU's fw_cfg DMA ports 514h-51Bh: a DMA master no IOMMU
- *                         translates; reads all ones, writes dropped, logged
+ *   IN/OUT (IOPM)         the ports ioport.c takes (QEMU's fw_cfg DMA interface, 514h-51Bh:
+ *                         a DMA master no IOMMU translates): refused there, logged
  *   VMRUN .. SKINIT       #UD: SVM does not exist for the host
  *   NPF                   a write to the read-only APIC page: emulated (apic.c); a host
  *                         access outside its nested map (hypervisor memory): logged,
@@ -32,6 +32,7 @@
 #include "hyp/hvc.h"
 #include "hyp/own.h"
 #include "hyp/plat.h"
+#include "x86/ioport.h"
 #include "x86/svm.h"
 #include "x86/tlb.h"
 #include "x86/x86.h"
@@ -42,23 +43,11 @@
  * C001_1FFFh, then a reserved 2 KiB. 8 KiB, page aligned.
  */
 static u8 msrpm[2 * 4096] __attribute__((aligned(4096)));
-/* I/O permission map (15.10.1), 12 KiB: all clear; consulted only with IOIO_PROT. */
-static u8 iopm[3 * 4096] __attribute__((aligned(4096)));
 /*
- * I/O permission map, 15.10.1: one bit per port, 12 KiB. Intercepted: QEMU's fw_cfg DMA
- * interface (docs/specs/fw_cfg.rst in QEMU: "DMA address" 514h (high 32 bits) and 518h
- * (low 32 bits), big-endian; a write of the low half starts a transfer that QEMU performs on
- * physical memory directly, translated by no IOMMU). The host would otherwise have a DMA
- * master that reaches every page, the hypervisor's included.
+ * I/O permission map, 15.10.1: one bit per port, 12 KiB, page aligned; the ports the
+ * hypervisor takes (ioport.c, shared with VMX's I/O bitmaps) set, every other clear.
  */
-#define FWCFG_DMA_PORT 0x514U
-#define FWCFG_DMA_LEN  8U
-
-static void iopm_intercept(u32 port, u32 n)
-{
-	for (; n; n--, port++)
-		iopm[port / 8] |= (u8)(1U << (port % 8));
-}
+static u8 iopm[3 * 4096] __attribute__((aligned(4096)));
 
 static void msrpm_intercept(u32 msr)
 {
@@ -115,7 +104,7 @@ static void svm_setup(struct x86_cpu *c, u64 n_cr3)
 	msrpm_intercept(MSR_VM_CR);
 	msrpm_intercept(MSR_VM_HSAVE_PA);
 	msrpm_intercept(MSR_APIC_BASE);
-	iopm_intercept(FWCFG_DMA_PORT, FWCFG_DMA_LEN);
+	x86_io_bitmap_fill(iopm, sizeof(iopm));
 	/*
 	 * NMI: the kick of an emulated INIT (smp.c); a host NMI is taken by the hypervisor
 	 * and re-injected (15.13.2 "NMI Intercept": the NMI stays pending until GIF = 1).
@@ -344,28 +333,21 @@ static void exit_npf(struct x86_cpu *c, struct vmcb *v)
 }
 
 /*
- * An intercepted IN/OUT (only the fw_cfg DMA ports are in the IOPM): an IN reads all ones
- * (no device), an OUT is dropped, so no transfer starts; string forms get #GP. RIP goes to
- * EXITINFO2, the next instruction's (15.10.2: given without nRIP save).
+ * An intercepted IN/OUT (only the ports ioport.c takes are in the IOPM): refused by the
+ * shared policy. RIP goes to EXITINFO2, the next instruction's (15.10.2: given without nRIP
+ * save), unless the host gets #GP (string forms).
  */
 static void exit_ioio(struct x86_cpu *c, struct vmcb *v)
 {
-	u32 port = (u32)(v->exit_info1 >> SVM_IOIO_PORT_SHIFT) & 0xffffU;
-	u32 size = (u32)(v->exit_info1 >> SVM_IOIO_SZ_SHIFT) & 7U; /* 1, 2 or 4 */
-	bool in = v->exit_info1 & SVM_IOIO_IN;
+	struct x86_io io;
 
-	plat_log("host %s of I/O port %#x (%u bytes, RIP %#llx, CPL %u, APIC ID %u) refused: "
-		 "QEMU's fw_cfg DMA interface reaches memory outside every IOMMU",
-		 in ? "read" : "write", port, size, (unsigned long long)v->rip, v->cpl, c->apic_id);
-	if (v->exit_info1 & SVM_IOIO_STR) {
+	if (!x86_io_from_svm(v->exit_info1, &io))
+		plat_panic("IOIO exit with no access size (EXITINFO1 %#llx) on CPU %u",
+			   (unsigned long long)v->exit_info1, c->idx);
+	if (x86_io_refuse(&io, &v->rax, v->rip, v->cpl, c->apic_id) == X86_IO_GP)
 		inject(v, X86_VEC_GP, true, 0);
-		return;
-	}
-	if (in && size == 4)
-		v->rax = 0xffffffffULL; /* IN EAX zero-extends into RAX */
-	else if (in)
-		v->rax |= size == 2 ? 0xffffULL : 0xffULL;
-	v->rip = v->exit_info2;
+	else
+		v->rip = v->exit_info2;
 }
 
 static void handle_exit(struct x86_cpu *c, struct vmcb *v, struct x86_gprs *g)

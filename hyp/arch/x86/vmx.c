@@ -5,13 +5,15 @@
  * by the core's PT_FMT_X86_EPT, VPID when INVVPID exists; docs/x86.md "VMX".
  *
  * Exits (everything else runs natively: external interrupts go through the host's IDT,
- * HLT, I/O, CR3, CR8, INVLPG, MOV DR and the other MSRs do not exit):
+ * HLT, the other I/O ports, CR3, CR8, INVLPG, MOV DR and the other MSRs do not exit):
  *   NMI (pin-based)       the kick of an emulated INIT, or the host's own NMI, re-injected
  *   CPUID (always)        VMX hidden (leaf 1 ECX[5]) and what the controls do not allow
  *                         the host (RDTSCP, INVPCID, XSAVES); Lockstep shown (exit.c)
  *   RDMSR/WRMSR (bitmap)  IA32_FEATURE_CONTROL reads as locked with VMX off, writes #GP;
  *                         the VMX capability MSRs 480h-492h #GP (as without VMX);
  *                         APIC_BASE as with SVM; MSRs outside the bitmap's ranges #GP
+ *   IN/OUT (I/O bitmaps)  the ports ioport.c takes, as with SVM (QEMU's fw_cfg DMA
+ *                         interface, 514h-51Bh): refused there, logged
  *   MOV to CR0/CR4        only for the bits VMX fixes (IA32_VMX_CR0/CR4_FIXED0/1, masked
  *                         with a read shadow): CR0 emulated, CR4.VMXE refused with #GP
  *   VMCALL (always)       the Lockstep hypercall ABI, from CPL 0 only
@@ -31,6 +33,7 @@
 
 #include "hyp/own.h"
 #include "hyp/plat.h"
+#include "x86/ioport.h"
 #include "x86/tlb.h"
 #include "x86/vmx.h"
 #include "x86/x86.h"
@@ -54,6 +57,12 @@ static u64 cr0_mask, cr4_mask; /* the bits VMX fixes, owned by the hypervisor */
 static u64 eptp;
 /* MSR bitmap (24.6.9): read low, read high, write low, write high; 1 KiB each. */
 static u8 msr_bitmap[4096] __attribute__((aligned(4096)));
+/*
+ * I/O bitmaps A (ports 0-7FFFh) and B (8000h-FFFFh), 4 KiB each (24.6.4 "I/O-Bitmap
+ * Addresses"; 25.6.4 in newer editions): one after the other they have SVM's IOPM layout,
+ * filled from the same policy (ioport.c).
+ */
+static u8 io_bitmap[2 * 4096] __attribute__((aligned(4096)));
 
 /* The host's RAX is not in the VMCS; head.S reads it right after struct x86_gprs. */
 _Static_assert(__builtin_offsetof(struct x86_cpu, rax) ==
@@ -258,6 +267,7 @@ static void vmx_setup(struct x86_cpu *c, u64 root)
 	for (m = MSR_VMX_FIRST; m <= MSR_VMX_LAST; m++)
 		msr_intercept(m);
 	msr_intercept(MSR_APIC_BASE);
+	x86_io_bitmap_fill(io_bitmap, sizeof(io_bitmap));
 
 	/* 24.6 VM-execution controls, 24.7 VM-exit, 24.8 VM-entry. */
 	vmwrite(VMCS_PIN_CTLS, ctls.pin);
@@ -272,6 +282,8 @@ static void vmx_setup(struct x86_cpu *c, u64 root)
 	vmwrite(VMCS_ENTRY_MSR_LD_CNT, 0);
 	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
 	vmwrite(VMCS_MSR_BITMAP, plat_virt_to_phys(msr_bitmap));
+	vmwrite(VMCS_IO_BITMAP_A, plat_virt_to_phys(io_bitmap));
+	vmwrite(VMCS_IO_BITMAP_B, plat_virt_to_phys(io_bitmap + 4096));
 	vmwrite(VMCS_EPTP, root | eptp);
 	if (ctls.vpid)
 		vmwrite(VMCS_VPID, 1); /* 0 is VMX root's own (26.2.1.1) */
@@ -682,6 +694,26 @@ static void exit_ept_violation(struct x86_cpu *c)
 	}
 }
 
+/*
+ * IN/OUT/INS/OUTS on a port whose bit is set in the I/O bitmaps (26.1.3: any byte of the
+ * access; 25.1.3 in older editions): refused by the shared policy, as with SVM. The
+ * instruction length is given for I/O exits (28.2.5, 27.2.5 in older editions).
+ */
+static void exit_io(struct x86_cpu *c)
+{
+	u64 q = vmread(VMCS_EXIT_QUAL);
+	struct x86_io io;
+
+	if (!x86_io_from_vmx(q, &io))
+		plat_panic("I/O exit with a reserved access size (qualification %#llx) on CPU %u",
+			   (unsigned long long)q, c->idx);
+	if (x86_io_refuse(&io, &c->rax, vmread(VMCS_GUEST_RIP), guest_cpl(), c->apic_id) ==
+	    X86_IO_GP)
+		inject(X86_VEC_GP, true, 0);
+	else
+		skip();
+}
+
 static void exit_nmi(struct x86_cpu *c)
 {
 	u32 info = (u32)vmread(VMCS_EXIT_INTR_INFO);
@@ -709,6 +741,9 @@ static void handle_exit(struct x86_cpu *c, u32 reason)
 		break;
 	case EXIT_CR:
 		exit_cr(c);
+		break;
+	case EXIT_IO:
+		exit_io(c);
 		break;
 	case EXIT_VMCALL:
 		exit_vmcall(c);

@@ -118,13 +118,15 @@ int vmx_check_caps(const struct vmx_caps *c, struct vmx_ctls *o)
 	 */
 	ret = ctl("pin-based", "IA32_VMX_TRUE_PINBASED_CTLS", pin_names, c->pin, PIN_NMI_EXIT, 0,
 		  PIN_EXT_INT_EXIT, &o->pin);
-	/* Primary: MSR bitmaps and the secondary controls; nothing else exits. */
+	/* Primary: MSR and I/O bitmaps (the ports ioport.c takes) and the secondary controls;
+	 * nothing else exits (unconditional I/O exiting is ignored with I/O bitmaps, 24.6.2,
+	 * but asked clear all the same). */
 	ret = ret   ?:
 		      ctl("primary processor-based", "IA32_VMX_TRUE_PROCBASED_CTLS", proc_names,
-			  c->proc, PROC_SECONDARY | PROC_MSR_BITMAPS, 0,
+			  c->proc, PROC_SECONDARY | PROC_MSR_BITMAPS | PROC_IO_BITMAPS, 0,
 			  PROC_CR3_LOAD | PROC_CR3_STORE | PROC_HLT_EXIT | PROC_INVLPG_EXIT |
 				  PROC_CR8_LOAD | PROC_CR8_STORE | PROC_MOV_DR_EXIT |
-				  PROC_UNCOND_IO | PROC_IO_BITMAPS,
+				  PROC_UNCOND_IO,
 			  &o->proc);
 	/* Secondary (no TRUE_ MSR, A.3.3): EPT and unrestricted guest needed; the rest the
 	 * host would otherwise lose (#UD for RDTSCP, INVPCID, XSAVES) taken when allowed. */

@@ -118,9 +118,11 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 #define X86_VEC_PF	  14
 
 /* Exit codes (Appendix C). */
-/* IOIO EXITINFO1 (APM Vol. 2 15.10.2 Figure 15-2): TYPE (1: IN), STR, SZ8/16/32, PORT. */
+/* IOIO EXITINFO1 (APM Vol. 2 15.10.2 Figure 15-2): TYPE (1: IN), STR, REP, SZ8/16/32, PORT;
+ * decoded by x86_io_from_svm (ioport.c). */
 #define SVM_IOIO_IN	    BIT(0)
 #define SVM_IOIO_STR	    BIT(2)
+#define SVM_IOIO_REP	    BIT(3)
 #define SVM_IOIO_SZ_SHIFT   4 /* bits 6:4, one-hot: 1, 2 or 4 bytes */
 #define SVM_IOIO_PORT_SHIFT 16
 #define SVM_EXIT_NMI	    0x061

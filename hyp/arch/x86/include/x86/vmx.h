@@ -25,6 +25,8 @@
 #define VMCS_HOST_GS_SEL	0x0c0aU
 #define VMCS_HOST_TR_SEL	0x0c0cU
 /* B.2.1 64-bit control fields. */
+#define VMCS_IO_BITMAP_A	0x2000U
+#define VMCS_IO_BITMAP_B	0x2002U
 #define VMCS_MSR_BITMAP		0x2004U
 #define VMCS_EPTP		0x201aU
 /* B.2.2 64-bit read-only data field. */
@@ -225,6 +227,7 @@ enum vmx_seg { VMX_ES, VMX_CS, VMX_SS, VMX_DS, VMX_FS, VMX_GS, VMX_LDTR, VMX_TR 
 #define EXIT_VMCLEAR		 19 /* 19 .. 27: VMCLEAR .. VMXON */
 #define EXIT_VMXON		 27
 #define EXIT_CR			 28
+#define EXIT_IO			 30
 #define EXIT_RDMSR		 31
 #define EXIT_WRMSR		 32
 #define EXIT_BAD_GUEST		 33
@@ -242,6 +245,14 @@ enum vmx_seg { VMX_ES, VMX_CS, VMX_SS, VMX_DS, VMX_FS, VMX_GS, VMX_LDTR, VMX_TR 
 #define CRQ_TYPE(q)   (((q) >> 4) & 3U) /* 0 MOV to CR, 1 MOV from CR, 2 CLTS, 3 LMSW */
 #define CRQ_GPR(q)    (((q) >> 8) & 0xfU)
 #define CRQ_LMSW(q)   (((q) >> 16) & 0xffffU)
+/* 28.2.1 Table 28-5 (27.2.1 Table 27-5 in older editions): exit qualification of an I/O
+ * instruction; decoded by x86_io_from_vmx (ioport.c). */
+#define IOQ_SIZE(q)   ((q)&7U) /* 0: 1 byte, 1: 2 bytes, 3: 4 bytes */
+#define IOQ_IN	      BIT(3)   /* direction: 1 IN, 0 OUT */
+#define IOQ_STR	      BIT(4)
+#define IOQ_REP	      BIT(5)
+#define IOQ_IMM	      BIT(6) /* operand encoding: 1 immediate, 0 DX */
+#define IOQ_PORT(q)   (((q) >> 16) & 0xffffU)
 /* 28.2.1 Table 28-7: exit qualification of an EPT violation. */
 #define EPTQ_READ     BIT(0)
 #define EPTQ_WRITE    BIT(1)

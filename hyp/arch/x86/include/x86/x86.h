@@ -7,6 +7,7 @@
  *   smp.c      per-CPU state, application processors, INIT/SIPI emulation
  *   apic.c     the host's local APIC writes (ICR: INIT/SIPI to smp.c, the rest forwarded)
  *   tlb.c      the host view's TLB shootdown (NMI kicks, bounded wait)
+ *   ioport.c   the host I/O ports the hypervisor takes (both flavours' bitmaps and exits)
  *   svm.c      flavour AMD SVM: the VMCB, the VMRUN loop and the intercepts
  *   vmx.c      flavour Intel VMX: VMXON, the VMCS, the VM-entry loop and the exits
  *   boot.c     installation on the boot CPU (the flavour chosen from CPUID)

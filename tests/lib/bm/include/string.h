@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* The few string functions the bare-metal SMMU QEMU test provides (rt.c). */
-#ifndef TESTS_SQ_STRING_H
-#define TESTS_SQ_STRING_H
+/* The few string functions of the bare-metal test runtime (tests/lib/bm/rt.c). */
+#ifndef TESTS_BM_STRING_H
+#define TESTS_BM_STRING_H
 
 #include <stddef.h>
 
@@ -10,4 +10,4 @@ void *memcpy(void *d, const void *s, size_t n);
 void *memmove(void *d, const void *s, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 
-#endif /* TESTS_SQ_STRING_H */
+#endif /* TESTS_BM_STRING_H */

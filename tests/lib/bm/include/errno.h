@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* errno values for the bare-metal SMMU QEMU test (Linux's), instead of a libc's. */
-#ifndef TESTS_SQ_ERRNO_H
-#define TESTS_SQ_ERRNO_H
+/* errno values for the bare-metal tests (Linux's), instead of a libc's (tests/lib/bm). */
+#ifndef TESTS_BM_ERRNO_H
+#define TESTS_BM_ERRNO_H
 
 #define EPERM	  1
 #define ENOENT	  2
@@ -17,4 +17,4 @@
 #define ENOTSUP	  95
 #define ETIMEDOUT 110
 
-#endif /* TESTS_SQ_ERRNO_H */
+#endif /* TESTS_BM_ERRNO_H */
