@@ -635,6 +635,9 @@ static long ls_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ls_vmdev_assign(vm, uarg);
 	case LOCKSTEP_VM_RELEASE_DEVICE:
 		return ls_vmdev_release(vm, uarg);
+	case LOCKSTEP_VM_MAP_DEVICE_BAR:
+	case LOCKSTEP_VM_UNMAP_DEVICE_BAR:
+		return ls_vmdev_map_bar(vm, uarg, cmd == LOCKSTEP_VM_MAP_DEVICE_BAR);
 	default:
 		return -ENOTTY;
 	}

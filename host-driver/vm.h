@@ -138,6 +138,7 @@ void ls_vcpu_wake_all(struct ls_vm *vm);
 int ls_vmdev_assign(struct ls_vm *vm, void __user *uarg);
 int ls_vmdev_release(struct ls_vm *vm, void __user *uarg);
 void ls_vmdev_release_all(struct ls_vm *vm);
+int ls_vmdev_map_bar(struct ls_vm *vm, void __user *uarg, bool map);
 
 /* gmem.c */
 int ls_gmem_create(struct ls_vm *vm, struct lockstep_create_guest_memfd *args);

@@ -13,6 +13,11 @@
  * without VFIO and without the PV IOMMU; the PV IOMMU's reference is kept while the VM has the
  * device, and the VM keeps a reference on the group file (VFIO cannot let the group go).
  *
+ * BARs (LOCKSTEP_VM_MAP_DEVICE_BAR): a memory BAR of the function found above moves from the
+ * host's stage 2 into the VM's with LS_HVC_VM_MAP_MMIO (docs/hypercalls.md); RELEASE and
+ * teardown give every BAR back (LS_HVC_VM_UNMAP_MMIO) before the streams: the guest loses the
+ * registers first, then the device's DMA goes back to the host.
+ *
  * Locks: vm->lock (the VM's device list) before the IOMMU group's mutex (taken by the PV IOMMU).
  */
 #include <linux/file.h>
@@ -34,6 +39,9 @@ struct ls_vmdev {
 	int streams;
 	/* lockstep_iommu_vm_release: a reference on lockstep-iommu.ko until the release */
 	int (*release)(struct iommu_group *group);
+	struct pci_dev *pdev; /* the vfio-pci function found in the group: one reference */
+	u64 bar_gpa[PCI_STD_NUM_BARS];
+	u64 bar_pages[PCI_STD_NUM_BARS]; /* 0: the BAR is the host's */
 };
 
 struct ls_vmdev_find {
@@ -170,6 +178,7 @@ int ls_vmdev_assign(struct ls_vm *vm, void __user *uarg)
 	d->file = file;
 	d->group = group;
 	d->streams = ret;
+	d->pdev = pci_dev_get(to_pci_dev(dev));
 	list_add_tail(&d->node, &vm->devices);
 	mutex_unlock(&vm->lock);
 	dev_info(dev, "assigned to vm %llu (%d stream%s)\n", vm->id, ret, ret == 1 ? "" : "s");
@@ -183,10 +192,36 @@ err:
 	return ret;
 }
 
-/* vm->lock held (or teardown). */
+/* BAR @bar of @d back to the host (vm->lock held, or teardown). */
+static int ls_vmdev_unmap_bar(struct ls_vm *vm, struct ls_vmdev *d, unsigned int bar)
+{
+	struct arm_smccc_1_2_regs res;
+	int ret;
+
+	ret = ls_vm_call(vm, LS_HVC_VM_UNMAP_MMIO, vm->id, d->bar_gpa[bar], d->bar_pages[bar], 0,
+			 &res);
+	if (ret) {
+		/* The BAR stays the VM's: VM_DESTROY gives it back. */
+		pci_err(d->pdev, "vm %llu: BAR %u back to the host: %d\n", vm->id, bar, ret);
+		return ret;
+	}
+	pci_info(d->pdev, "vm %llu: BAR %u (%llu pages) back to the host\n", vm->id, bar,
+		 d->bar_pages[bar]);
+	d->bar_pages[bar] = 0;
+	d->bar_gpa[bar] = 0;
+	return 0;
+}
+
+/* vm->lock held (or teardown). BARs first: the guest loses the registers, then the DMA. */
 static int ls_vmdev_release_one(struct ls_vm *vm, struct ls_vmdev *d)
 {
-	int ret = d->release(d->group);
+	unsigned int bar;
+	int ret;
+
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++)
+		if (d->bar_pages[bar])
+			ls_vmdev_unmap_bar(vm, d, bar);
+	ret = d->release(d->group);
 
 	/* No stream of the group is assigned any more: its devices were removed meanwhile. */
 	if (ret == -ENOENT) {
@@ -204,6 +239,7 @@ static int ls_vmdev_release_one(struct ls_vm *vm, struct ls_vmdev *d)
 		iommu_group_id(d->group), d->streams, d->streams == 1 ? "" : "s");
 	symbol_put(lockstep_iommu_vm_release);
 	list_del(&d->node);
+	pci_dev_put(d->pdev);
 	iommu_group_put(d->group);
 	fput(d->file);
 	kfree(d);
@@ -243,4 +279,64 @@ void ls_vmdev_release_all(struct ls_vm *vm)
 	struct ls_vmdev *d, *t;
 
 	list_for_each_entry_safe(d, t, &vm->devices, node) ls_vmdev_release_one(vm, d);
+}
+
+/*
+ * LOCKSTEP_VM_MAP_DEVICE_BAR / LOCKSTEP_VM_UNMAP_DEVICE_BAR: memory BAR a.bar of the group's
+ * function into the VM at a.gpa, or back. The host's own users of the BAR are not tracked: the
+ * VMM unmaps its VFIO mmap of the BAR first and uses neither it nor the device fd's region
+ * read/write while the VM has it; a host access is a stage-2 fault Lockstep logs and answers
+ * with an external abort (SIGBUS in a process).
+ */
+int ls_vmdev_map_bar(struct ls_vm *vm, void __user *uarg, bool map)
+{
+	struct lockstep_device_bar a;
+	struct arm_smccc_1_2_regs res;
+	struct ls_vmdev *d, *found = NULL;
+	resource_size_t start, len;
+	struct file *file;
+	int ret;
+
+	if (copy_from_user(&a, uarg, sizeof(a)))
+		return -EFAULT;
+	if (a.flags || a.reserved32 || a.reserved[0] || a.reserved[1] ||
+	    a.bar >= PCI_STD_NUM_BARS || (!map && a.gpa) || !PAGE_ALIGNED(a.gpa))
+		return -EINVAL;
+	file = fget(a.fd);
+	if (!file)
+		return -EBADF;
+	mutex_lock(&vm->lock);
+	list_for_each_entry(d, &vm->devices, node)
+	{
+		if (d->file == file)
+			found = d;
+	}
+	ret = -ENOENT; /* not a group this VM has */
+	if (!found)
+		goto out;
+	d = found;
+	if (!map) {
+		ret = d->bar_pages[a.bar] ? ls_vmdev_unmap_bar(vm, d, a.bar) : -ENOENT;
+		goto out;
+	}
+	ret = -EEXIST;
+	if (d->bar_pages[a.bar])
+		goto out;
+	start = pci_resource_start(d->pdev, a.bar);
+	len = pci_resource_len(d->pdev, a.bar);
+	ret = -EINVAL; /* an I/O BAR, an empty one, or not whole pages */
+	if (!(pci_resource_flags(d->pdev, a.bar) & IORESOURCE_MEM) || !len ||
+	    !PAGE_ALIGNED(start) || !PAGE_ALIGNED(len))
+		goto out;
+	ret = ls_vm_call(vm, LS_HVC_VM_MAP_MMIO, vm->id, a.gpa, start, len >> PAGE_SHIFT, &res);
+	if (ret)
+		goto out;
+	d->bar_gpa[a.bar] = a.gpa;
+	d->bar_pages[a.bar] = len >> PAGE_SHIFT;
+	pci_info(d->pdev, "vm %llu: BAR %u (%pa, %llu pages) at GPA %#llx\n", vm->id, a.bar, &start,
+		 (u64)(len >> PAGE_SHIFT), a.gpa);
+out:
+	mutex_unlock(&vm->lock);
+	fput(file);
+	return ret;
 }

@@ -13,7 +13,7 @@
 VM_B	     := $(B)/vm
 LSVM_PROG    := $(VM_B)/lsvm
 VMTEST_PROG  := $(VM_B)/vmtest
-VM_GUESTS    := hello smp share traps isolation bench el2idle el2hvc el2mmio devdma gmem
+VM_GUESTS    := hello smp share traps isolation bench el2idle el2hvc el2mmio devdma devbar gmem
 VM_GUEST_BIN := $(addprefix $(VM_B)/guest/,$(addsuffix .bin,$(VM_GUESTS)))
 VM_INITRD    := $(VM_B)/initramfs.cpio.gz
 VM_CMDLINE   := console=ttyAMA0 lstest=1 efi=debug panic=-1 oops=panic

@@ -34,11 +34,14 @@ _Static_assert(LS_IOMMU_BATCH_MAX == OWN_BATCH_MAX &&
 	       "ABI map batch matches the core");
 _Static_assert(LS_VIEW_IOMMU_DOMAIN(0) == OWN_POOL_HDOM(0), "ABI view ids match the core");
 _Static_assert(LS_CONVERT_ZERO == OWN_CONVERT_ZERO, "ABI conversion flags match the core");
-_Static_assert(LS_CHECK_POOL == OWN_CHK_POOL && OWN_CHK_NR == LS_CHECK_POOL + 1 &&
+_Static_assert(LS_CHECK_POOL == OWN_CHK_POOL && LS_CHECK_HOST_TAKEN == OWN_CHK_HOST_TAKEN &&
+		       OWN_CHK_NR == LS_CHECK_HOST_TAKEN + 1 &&
 		       LS_CHECK_WHO_DOM(0) == OWN_CHK_WHO_DOM(0),
 	       "ABI invariant walk codes match the core");
 _Static_assert(LS_CONVERT_BITMAP_REGS == OWN_BITMAP_WORDS && 5 + LS_CONVERT_BITMAP_REGS <= 18,
 	       "ABI conversion bitmap matches the core and the registers");
+_Static_assert(LS_VM_MAX_MMIO == OWN_VM_MAX_MMIO && LS_VM_MMIO_MAX_PAGES == OWN_VM_MMIO_MAX_PAGES,
+	       "ABI MMIO ranges of VMs match the core");
 
 static u64 hvc_features;
 
@@ -339,6 +342,28 @@ static void hvc_vm_release_stream(const struct hvc_ctx *ctx, struct hvc_regs *re
 	regs->x[1] = regs->x[2] = regs->x[3] = 0;
 }
 
+/* MMIO of VMs (docs/hypercalls.md "LS_HVC_VM_MAP_MMIO"). */
+static void hvc_vm_map_mmio(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	struct own_res res = { 0 };
+
+	if (hvc_from_host(ctx, regs))
+		hvc_ret_own(regs,
+			    own_vm_map_mmio(hvc_vm_id(regs->x[1]), regs->x[2], regs->x[3],
+					    regs->x[4], &res),
+			    &res);
+}
+
+static void hvc_vm_unmap_mmio(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	struct own_res res = { 0 };
+
+	if (hvc_from_host(ctx, regs))
+		hvc_ret_own(regs,
+			    own_vm_unmap_mmio(hvc_vm_id(regs->x[1]), regs->x[2], regs->x[3], &res),
+			    &res);
+}
+
 /* ---- host DMA domains ---- */
 
 /* A domain id from a register: out-of-range values name no domain. */
@@ -595,6 +620,8 @@ static const hvc_handler_fn hvc_table[] = {
 	[LS_FN_VM_ASSIGN_STREAM] = hvc_vm_assign_stream,
 	[LS_FN_VM_RELEASE_STREAM] = hvc_vm_release_stream,
 	[LS_FN_VM_CONVERT_BITMAP] = hvc_vm_convert_bitmap,
+	[LS_FN_VM_MAP_MMIO] = hvc_vm_map_mmio,
+	[LS_FN_VM_UNMAP_MMIO] = hvc_vm_unmap_mmio,
 	[LS_FN_IOMMU_DOMAIN_CREATE] = hvc_iommu_domain_create,
 	[LS_FN_IOMMU_DOMAIN_DESTROY] = hvc_iommu_domain_destroy,
 	[LS_FN_IOMMU_ATTACH] = hvc_iommu_attach,

@@ -12,8 +12,9 @@
  *    private RWX and shared RW; mirrored tables translate every IPA to the same page as the
  *    CPU table. Streams that share a view's CPU table (the host's and an assigned device's
  *    on arm64) are checked with that table.
- *  - Nothing reaches a hypervisor page; no view maps RAM as device memory, and a VM's view
- *    maps no device memory at all.
+ *  - Nothing reaches a hypervisor page; no view maps RAM as device memory; a VM's view
+ *    maps device memory only inside the MMIO ranges it took (vmmmio.c), each at its offset,
+ *    RW and never X, and the host's view maps none of those ranges.
  *  - Host DMA domains: reach only pages the host owns or borrows, with R/W only; each
  *    page's DMA map count equals the number of domain IOVAs and device pins mapping it;
  *    each domain's mapped counter matches. Device (MMIO) leaves map no RAM, only what the
@@ -103,20 +104,49 @@ static u64 chk_first_ram(u64 pa, u64 size)
 
 /* ---- views ----------------------------------------------------------------------- */
 
+/*
+ * A VM's device leaf: inside one MMIO range the VM took, at its offset, device RW (the IOMMU
+ * compares R/W). The table of ranges is the VM's own (vmmmio.c).
+ */
+static int chk_vm_mmio_leaf(struct chk *c, const struct own_check_leaf *l)
+{
+	const struct own_principal *p = own_vm_get(c->who);
+	pt_attr_t mask = c->iommu ? (PT_RW | PT_DEVICE) : (PT_RWX | PT_DEVICE);
+	unsigned int i;
+
+	if ((l->attr & mask) != (OWN_ATTR_MMIO & mask))
+		return chk_fail(c, OWN_CHK_VM_DEVICE, l->ia, l->pa, 0);
+	for (i = 0; i < p->nr_mmio; i++) {
+		const struct own_mmio *m = &p->mmio[i];
+
+		if (l->ia >= m->ipa && l->ia - m->ipa <= (m->n << PAGE_SHIFT) - l->size &&
+		    l->pa == m->pa + (l->ia - m->ipa))
+			return 0;
+	}
+	return chk_fail(c, OWN_CHK_VM_DEVICE, l->ia, l->pa, 0);
+}
+
 static int chk_leaf(const struct own_check_leaf *l, void *arg)
 {
 	struct chk *c = arg;
 	s64 idx0, last;
 	bool fast;
 	u64 off;
+	u32 vm;
 
-	if ((l->attr & PT_DEVICE) && c->who != OWN_HOST)
-		return chk_fail(c, OWN_CHK_VM_DEVICE, l->ia, l->pa, 0);
 	if (l->attr & PT_DEVICE) {
 		/* MMIO, outside the DB: the whole leaf at once (QEMU's PCIe window is 512 GiB). */
 		u64 ram = chk_first_ram(l->pa, l->size);
 
-		return ram == ~0ULL ? 0 : chk_fail(c, OWN_CHK_RAM_DEVICE, ram, 0, 0);
+		/* A VM's: inside a range it took (never RAM: the take refuses RAM). */
+		if (c->who != OWN_HOST)
+			return chk_vm_mmio_leaf(c, l);
+		if (ram != ~0ULL)
+			return chk_fail(c, OWN_CHK_RAM_DEVICE, ram, 0, 0);
+		/* The host reaches no MMIO a VM took. */
+		if (own_mmio_taken(l->pa, l->size >> PAGE_SHIFT, &vm))
+			return chk_fail(c, OWN_CHK_HOST_TAKEN, l->pa, vm, 0);
+		return 0;
 	}
 	idx0 = chk_idx(l->pa);
 	last = chk_idx(l->pa + l->size - PAGE_SIZE);

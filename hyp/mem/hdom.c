@@ -392,7 +392,7 @@ static int own_hdom_check_ram(u64 pa, u64 n, u64 w, u8 **cnt)
 }
 
 /* Some page of [pa, pa + n pages) (no wrap) is RAM, i.e. has a DB entry. */
-static bool own_ram_overlaps(u64 pa, u64 n)
+bool own_ram_overlaps(u64 pa, u64 n)
 {
 	u64 last = pa + (n << PAGE_SHIFT) - 1;
 	unsigned int i;

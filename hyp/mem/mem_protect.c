@@ -99,8 +99,14 @@ int own_take_host_pages_as(u64 pa, u64 w, u16 *e, u16 flags, struct own_res *res
  */
 int own_pool_return_prepare(const struct own_range *runs, unsigned int nr, struct own_res *res)
 {
+	return own_pool_return_prepare_more(runs, nr, 0, res);
+}
+
+int own_pool_return_prepare_more(const struct own_range *runs, unsigned int nr, u64 extra,
+				 struct own_res *res)
+{
 	unsigned int i;
-	u64 c = 0;
+	u64 c = extra;
 	int ret = 0;
 
 	for (i = 0; i < nr && !ret; i++) {
@@ -543,8 +549,8 @@ static int own_consent_fn(const struct pt_leaf *l, void *arg)
 	u16 *e;
 	u64 i;
 
-	if (!l->valid) {
-		c->err = -EPERM;
+	if (!l->valid || (l->attr & PT_DEVICE)) {
+		c->err = -EPERM; /* no page of the VM's memory (MMIO it took: vmmmio.c) */
 		return 1;
 	}
 	e = own_db_span(l->pa, n);

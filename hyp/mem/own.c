@@ -909,8 +909,8 @@ static int own_collect_fn(const struct pt_leaf *l, void *arg)
 	struct own_collect *c = arg;
 	struct own_run *last = c->nr ? &own_scratch[c->nr - 1] : NULL;
 
-	if (!l->valid) {
-		c->err = -EPERM; /* the VM has no page there */
+	if (!l->valid || (l->attr & PT_DEVICE)) {
+		c->err = -EPERM; /* the VM has no page there (unmapped, or MMIO it took) */
 		return 1;
 	}
 	if (last && last->pa + (last->n << PAGE_SHIFT) == l->pa && last->attr == l->attr) {
@@ -970,6 +970,8 @@ static int own_page_collect_fn(void *arg, unsigned int i, u64 pa, pt_attr_t attr
 	u64 ipa = c->ia + ((u64)i << PAGE_SHIFT);
 	struct own_run *last = c->nr ? &own_scratch[c->nr - 1] : NULL;
 
+	if (attr & PT_DEVICE)
+		return -EPERM; /* MMIO the VM took (vmmmio.c): no page of its memory */
 	if (last && last->ipa + (last->n << PAGE_SHIFT) == ipa &&
 	    last->pa + (last->n << PAGE_SHIFT) == pa && last->attr == attr) {
 		last->n++;

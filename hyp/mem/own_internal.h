@@ -25,6 +25,8 @@
 /* Attributes per state: borrowed and shared pages are never executable. */
 #define OWN_ATTR_OWNED	PT_RWX
 #define OWN_ATTR_SHARED PT_RW
+/* MMIO a VM took from the host (vmmmio.c): device memory, read/write, never executable. */
+#define OWN_ATTR_MMIO	(PT_RW | PT_DEVICE)
 
 /* A VM's guest-facing state (hyp/mem/vcpu.c): guarded by @lock, see there. */
 struct own_vm_run {
@@ -57,6 +59,9 @@ struct own_principal {
 	struct own_range runs[OWN_MAX_POOL_RUNS];
 	struct own_vm_run vm_run; /* VMs */
 	int vm_iommu_dom;	  /* VMs: view.dom index its assigned streams share, or -1 */
+	/* VMs: MMIO ranges taken from the host (vmmmio.c; written under host + VM locks). */
+	unsigned int nr_mmio;
+	struct own_mmio mmio[OWN_VM_MAX_MMIO];
 };
 
 /* One gfn -> pfn run of a VM window, uniform in attributes. */
@@ -188,6 +193,15 @@ int own_take_host_pages(u64 pa, u64 w, u16 *e, struct own_res *res);
 int own_take_host_pages_as(u64 pa, u64 w, u16 *e, u16 flags, struct own_res *res);
 /* vcpu.c: stop a VM that ran before the host reclaims memory; its vCPU pages at teardown. */
 void own_vm_run_reset(struct own_vm_run *r);
+/* vmmmio.c: MMIO of VMs (host lock held). */
+bool own_ram_overlaps(u64 pa, u64 n);
+/* [pa, pa + n pages) meets a range a live VM took: true and *vm. */
+bool own_mmio_taken(u64 pa, u64 n, u32 *vm);
+/* VM teardown: the host's cost of every taken range back (added to *cost), then the remaps. */
+int own_vm_mmio_return_cost(const struct own_principal *v, u64 *cost);
+void own_vm_mmio_return_commit(struct own_principal *v, struct own_gathers *g);
+/* vcpu.c: [ipa, ipa + size) meets a hole of the VM (run lock held). */
+bool vcpu_hole_overlaps(const struct own_vm_run *r, u64 ipa, u64 size);
 /* vmdev.c: @sid is assigned to a VM (host lock held). */
 bool own_sid_in_vm(u32 sid);
 int vcpu_vm_stop_begin(struct own_principal *p);
@@ -299,6 +313,9 @@ int own_pools_can_supply(struct own_principal *a, u64 ca, struct own_principal *
 
 /* A destroyed pool's pages back to the host (mem_protect.c): prepare, then commit. */
 int own_pool_return_prepare(const struct own_range *runs, unsigned int nr, struct own_res *res);
+/* The same with @extra more host table pages for other host maps of the same commit. */
+int own_pool_return_prepare_more(const struct own_range *runs, unsigned int nr, u64 extra,
+				 struct own_res *res);
 u64 own_pool_return_commit(const struct own_range *runs, unsigned int nr);
 
 #endif /* HYP_MEM_OWN_INTERNAL_H */

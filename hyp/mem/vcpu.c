@@ -197,13 +197,15 @@ int vcpu_mmio_guard(u32 vm, u64 ipa)
 {
 	struct own_principal *p = own_vm_get(vm);
 	struct own_vm_run *r = &p->vm_run;
+	pt_attr_t attr;
 	unsigned int i;
 	int ret = 0;
 
 	if (!IS_ALIGNED(ipa, PAGE_SIZE) || own_check_ipa(p, ipa, 1))
 		return -EINVAL;
 	hyp_spin_lock(&p->lock);
-	if (pt_lookup(&p->view.cpu, ipa, NULL, NULL, NULL) == 0)
+	/* A device leaf is MMIO the VM took (vmmmio.c): a granule like any other. */
+	if (pt_lookup(&p->view.cpu, ipa, NULL, &attr, NULL) == 0 && !(attr & PT_DEVICE))
 		ret = -EINVAL; /* the VM's memory, never MMIO */
 	hyp_spin_unlock(&p->lock);
 	if (ret)
@@ -256,6 +258,16 @@ static bool vcpu_hole_has(const struct own_vm_run *r, u64 ipa)
 
 	for (i = 0; i < r->nr_holes; i++)
 		if (ipa - r->hole[i].base < r->hole[i].size)
+			return true;
+	return false;
+}
+
+bool vcpu_hole_overlaps(const struct own_vm_run *r, u64 ipa, u64 size)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nr_holes; i++)
+		if (ipa < r->hole[i].base + r->hole[i].size && r->hole[i].base < ipa + size)
 			return true;
 	return false;
 }

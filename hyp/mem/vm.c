@@ -107,6 +107,7 @@ int own_vm_create(u64 pool_pa, u64 n, unsigned int ia_bits, u32 *vm, struct own_
 	v->nr_pages = 0;
 	own_vm_run_reset(&v->vm_run);
 	v->vm_iommu_dom = -1;
+	v->nr_mmio = 0;
 	v->live = true;
 	*vm = v->id;
 	res->done = n;
@@ -124,6 +125,7 @@ int own_vm_destroy(u32 vm, struct own_res *res)
 	struct own_principal *v;
 	struct own_gathers g;
 	unsigned int i, nr;
+	u64 mmio_cost = 0;
 	int ret;
 
 	res->done = 0;
@@ -145,7 +147,10 @@ int own_vm_destroy(u32 vm, struct own_res *res)
 	for (nr = 0; nr < v->nr_runs; nr++)
 		back[nr] = v->runs[nr];
 	nr = vcpu_vm_pages(v, back, nr);
-	ret = own_pool_return_prepare(back, nr, res);
+	/* MMIO the VM took goes back to the host in the same call (vmmmio.c). */
+	ret = own_vm_mmio_return_cost(v, &mmio_cost);
+	if (!ret)
+		ret = own_pool_return_prepare_more(back, nr, mmio_cost, res);
 	if (ret) {
 		vcpu_vm_stop_end(v, false);
 		goto out;
@@ -157,6 +162,10 @@ int own_vm_destroy(u32 vm, struct own_res *res)
 	own_view_inval(v, &g);
 	pt_destroy(&v->view.cpu);
 	HYP_CHECK(v->pool.nr_used == 0 && v->pool.nr_free == v->pool.nr_total);
+	/* Nothing of the VM reaches its MMIO any more: the host maps it again. */
+	own_gathers_init(&g);
+	own_vm_mmio_return_commit(v, &g);
+	own_view_inval(&own.host, &g);
 	/* hyp OWNED (TABLE, vCPU) -> NOPAGE, host NOPAGE -> OWNED */
 	res->done = own_pool_return_commit(back, nr);
 	pt_pool_init(&v->pool);

@@ -518,4 +518,32 @@
 #define LS_CONVERT_BITMAP_REGS	 8 /* x5..x12: 512 pages, one 2 MiB window */
 /* ---- end of page-bitmap conversions ---- */
 
+/* ---- MMIO of VMs (issue 13, docs/hypercalls.md "LS_HVC_VM_MAP_MMIO") ---- */
+/*
+ * LS_FN_VM_MAP_MMIO (host): x1 = vm, x2 = IPA, x3 = PA, x4 = pages (at most
+ * LS_VM_MMIO_MAX_PAGES). MMIO the host's stage 2 maps as device memory with read/write leaves
+ * it (and every host IOMMU view) and is mapped at the IPA in the VM's stage 2 (and the IOMMU
+ * domain its streams share) as device memory, read/write, never executable; TLBs and IOTLBs
+ * invalidated before the call returns. LS_OK: x1 = pages. LS_EINVAL (zero, unaligned,
+ * wrapping, too long; RAM; host leaves of more than one attribute set; a hole of the VM's
+ * memory), LS_ERANGE (IPA outside the VM's space), LS_EEXIST (IPA range not unmapped in the
+ * VM), LS_EPERM (a page the host's stage 2 does not map as RW device memory; the VM shut
+ * down or dying), LS_EBUSY (taken by a VM already; mapped in a host DMA domain), LS_ENOSPC
+ * (LS_VM_MAX_MMIO ranges), LS_ENOMEM (x1 pages to donate to pool x2), LS_ENOENT (no VM).
+ * LS_FN_VM_UNMAP_MMIO (host): x1 = vm, x2 = IPA, x3 = pages: exactly a range it took; the
+ * VM loses it, the host maps it again as before. LS_OK: x1 = pages; LS_ENOENT (no such
+ * range or VM), LS_EINVAL, LS_ENOMEM. LS_FN_VM_DESTROY gives every range back. Nothing
+ * changed on error.
+ */
+#define LS_FN_VM_MAP_MMIO    0x0018
+#define LS_FN_VM_UNMAP_MMIO  0x0019
+#define LS_HVC_VM_MAP_MMIO   LS_HVC_ID(LS_FN_VM_MAP_MMIO)
+#define LS_HVC_VM_UNMAP_MMIO LS_HVC_ID(LS_FN_VM_UNMAP_MMIO)
+#define LS_VM_MAX_MMIO	     8
+#define LS_VM_MMIO_MAX_PAGES 0x40000 /* 1 GiB */
+#define LS_CHECK_HOST_TAKEN \
+	31 /* the host's view maps MMIO a VM took (LS_CHECK_VM_DEVICE:
+				    * a VM's device leaf outside the MMIO ranges it took) */
+/* ---- end of MMIO of VMs ---- */
+
 #endif /* LOCKSTEP_ABI_H */

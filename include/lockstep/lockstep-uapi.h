@@ -302,4 +302,27 @@ struct lockstep_memory_attributes2 {
 #define LOCKSTEP_SET_MEMORY_ATTRIBUTES2_ZERO	 (1ULL << 0)
 #define LOCKSTEP_SET_MEMORY_ATTRIBUTES2_PRESERVE (1ULL << 1)
 
+/* ---- BARs of assigned devices in the VM (docs/uapi.md "LOCKSTEP_VM_MAP_DEVICE_BAR") ---- */
+/*
+ * LOCKSTEP_VM_MAP_DEVICE_BAR / LOCKSTEP_VM_UNMAP_DEVICE_BAR on a VM fd: memory BAR @bar of the
+ * PCI function of VFIO group @fd, a group already given to this VM with
+ * LOCKSTEP_VM_ASSIGN_DEVICE, leaves the host's stage 2 and appears in the VM's at @gpa (device
+ * memory, read/write, never executable): the guest drives the device itself, with no MMIO exit
+ * (as KVM maps a VFIO BAR mmap into a memslot). The BAR must be a memory BAR, its address and
+ * size page-aligned; @gpa page-aligned, outside the VM's memory. flags, reserved: 0. UNMAP
+ * takes the same fd and bar (gpa ignored, must be 0). RELEASE_DEVICE and VM teardown unmap
+ * every BAR of the group first.
+ */
+struct lockstep_device_bar {
+	__u32 fd;
+	__u32 bar;
+	__u64 gpa;
+	__u32 flags;
+	__u32 reserved32;
+	__u64 reserved[2];
+};
+#define LOCKSTEP_VM_MAP_DEVICE_BAR   _IOW(LOCKSTEPIO, 0xea, struct lockstep_device_bar)
+#define LOCKSTEP_VM_UNMAP_DEVICE_BAR _IOW(LOCKSTEPIO, 0xeb, struct lockstep_device_bar)
+/* ---- end of BARs of assigned devices ---- */
+
 #endif /* LOCKSTEP_UAPI_H */

@@ -243,8 +243,16 @@ static u64 fuzz_snapshot(void)
 				pt_for_each_table(&v->dom[i].pt, fuzz_tbl_hash, &h);
 		}
 		if (w != OWN_HOST) {
+			struct own_mmio m;
+
 			n = own_vm_pages(w);
 			h = fuzz_mix(h, &n, sizeof(n));
+			/* The MMIO ranges the VM took (vmmmio.c). */
+			for (i = 0; own_vm_mmio_of(w, i, &m) == 0; i++) {
+				u64 f[4] = { m.ipa, m.pa, m.n, m.host_attr };
+
+				h = fuzz_mix(h, f, sizeof(f));
+			}
 		}
 	}
 	for (i = 0; i < OWN_MAX_HDOMS; i++) {
@@ -824,11 +832,42 @@ static unsigned int fuzz_step(const u8 *r, unsigned int left)
 		regs.x[4] = pa;
 		break;
 	case 30: /* devices of VMs */
+		if (r[11] & 0x80) {
+			/*
+			 * LS_FN_VM_MAP_MMIO: PA by fuzz_map_pa's classes (r[1] / 10 from 13:
+			 * device memory and around it; below: RAM), 1..20 pages, or (r[10]
+			 * bit 7) n; IPA anywhere in the first 16 GiB. RAM and the hypervisor's
+			 * pages must never be taken.
+			 */
+			pa = fuzz_map_pa(r);
+			regs.x[0] = LS_HVC_VM_MAP_MMIO;
+			regs.x[1] = vm;
+			regs.x[2] = ipa;
+			regs.x[3] = pa;
+			regs.x[4] = r[10] & 0x80 ? n : 1U + r[10] % 20U;
+			bad = pa < FUZZ_RAM_END && pa + (regs.x[4] << PAGE_SHIFT) > FAKE_MEM_BASE;
+			break;
+		}
 		regs.x[0] = LS_HVC_VM_ASSIGN_STREAM;
 		regs.x[1] = vm;
 		regs.x[2] = get32(r + 6) % 40;
 		break;
 	case 31:
+		if (r[11] & 0x80) {
+			/* LS_FN_VM_UNMAP_MMIO: a range the VM took (r[10] bit 7: its IPA), or any. */
+			struct own_mmio m;
+
+			regs.x[0] = LS_HVC_VM_UNMAP_MMIO;
+			regs.x[1] = vm;
+			regs.x[2] = ipa;
+			regs.x[3] = 1U + r[10] % 20U;
+			if ((r[10] & 0x80) && vm < OWN_MAX_VMS && !own_vm_mmio_of(vm, n % 8, &m)) {
+				regs.x[2] = m.ipa;
+				regs.x[3] = r[10] & 0x40 ? m.n + 1 : m.n;
+				bad = (r[10] & 0x40) != 0; /* not the exact range */
+			}
+			break;
+		}
 		regs.x[0] = LS_HVC_VM_RELEASE_STREAM;
 		regs.x[1] = get32(r + 6) % 40;
 		break;
@@ -901,6 +940,15 @@ static unsigned int fuzz_step(const u8 *r, unsigned int left)
 	}
 	if (bad)
 		plat_panic("fuzz: fn %u succeeded with input it must refuse", fn);
+	/* A take: every page, and the host's stage 2 reaches none of them any more. */
+	if (in.x[0] == LS_HVC_VM_MAP_MMIO &&
+	    (regs.x[1] != in.x[4] ||
+	     pt_lookup(&own_view_of(OWN_HOST)->cpu, in.x[3], NULL, NULL, NULL) == 0 ||
+	     pt_lookup(&own_view_of(OWN_HOST)->cpu, in.x[3] + ((in.x[4] - 1) << PAGE_SHIFT), NULL,
+		       NULL, NULL) == 0))
+		plat_panic("fuzz: MMIO take of %llu pages at %#llx: x1 %llu or the host maps it",
+			   (unsigned long long)in.x[4], (unsigned long long)in.x[3],
+			   (unsigned long long)regs.x[1]);
 	if (bitmap) {
 		/* All or nothing: every page named is converted. */
 		u64 want = 0;

@@ -47,6 +47,8 @@
 #define DMA_MAGIC   0x6564752d646d6121ULL
 #define IOVA_SRC    0x1000000UL /* the VMM's own buffers in its VFIO container */
 #define IOVA_DST    0x1001000UL
+#define EDU_GPA	    0x40000000ULL /* mode "bar": BAR 0 in the VM (tests/guest/devbar.c) */
+#define EDU_IDENT   0x010000edU
 
 static int fails;
 static const char *raw_path = "/sys/kernel/debug/lockstep/raw_hvc";
@@ -65,6 +67,7 @@ static struct {
 	int status;
 	char line[256];
 	unsigned int len;
+	unsigned int mmio_exits, bar_exits; /* mode "bar": the VM's MMIO exits, those in the BAR */
 } g;
 
 static void check(int ok, const char *name)
@@ -383,6 +386,9 @@ static void mmio(void)
 
 	for (i = 0; i < run->mmio.len && i < 8; i++)
 		val |= (unsigned long long)run->mmio.data[i] << (8 * i);
+	g.mmio_exits++;
+	if (addr - EDU_GPA < g.bar_size)
+		g.bar_exits++;
 	if (!run->mmio.is_write) {
 		run->inject_abort = 1;
 		return;
@@ -482,14 +488,124 @@ static void bad_inputs(void)
 	      "the refused calls moved no stream: VFIO maps still work");
 }
 
+/* --- mode "bar": the edu's BAR 0 in the VM (LOCKSTEP_VM_MAP_DEVICE_BAR) ----------------------- */
+
+static long map_bar(int vm, unsigned int fd, unsigned int bar, unsigned long long gpa,
+		    unsigned int flags, int unmap)
+{
+	struct lockstep_device_bar b = { .fd = fd, .bar = bar, .gpa = gpa, .flags = flags };
+
+	return xioctl(vm, unmap ? LOCKSTEP_VM_UNMAP_DEVICE_BAR : LOCKSTEP_VM_MAP_DEVICE_BAR, &b);
+}
+
+static void peek_bar(void *p)
+{
+	out("# host read of the edu's BAR 0: 0x%x\n", *(volatile unsigned int *)p);
+}
+
+/* The host's CPU read of BAR 0 through the VMM's VFIO mmap: killed by SIGBUS. */
+static int host_bar_refused(void)
+{
+	long st = in_child(peek_bar, (void *)g.bar);
+
+	return st >= 0 && WIFSIGNALED_(st) && WTERMSIG_(st) == SIGBUS_;
+}
+
+static int host_bar_reads(void)
+{
+	return *(volatile unsigned int *)g.bar == EDU_IDENT;
+}
+
+static void bar_mode(void)
+{
+	struct lockstep_device_bar b = { .fd = (unsigned int)g.group,
+					 .gpa = EDU_GPA,
+					 .reserved32 = 1 };
+	unsigned int exits;
+	int vm2;
+	long r;
+
+	check(host_bar_reads(),
+	      "bar: before: the host reads the edu's ident through its BAR 0 mmap");
+	check(map_bar(g.vm, (unsigned int)g.group, 0, EDU_GPA, 0, 0) == -2,
+	      "bar: MAP_DEVICE_BAR of a group not assigned to the VM: ENOENT");
+	r = assign(g.vm, (unsigned int)g.group, 0, 0);
+	check(r == 1, "bar: LOCKSTEP_VM_ASSIGN_DEVICE: 1 stream moved into the VM");
+	check(map_bar(g.vm, (unsigned int)g.group, 0, EDU_GPA, 1, 0) == -22 &&
+		      xioctl(g.vm, LOCKSTEP_VM_MAP_DEVICE_BAR, &b) == -22 &&
+		      map_bar(g.vm, (unsigned int)g.group, 6, EDU_GPA, 0, 0) == -22 &&
+		      map_bar(g.vm, (unsigned int)g.group, 0, EDU_GPA + 8, 0, 0) == -22 &&
+		      map_bar(g.vm, (unsigned int)g.group, 1, EDU_GPA, 0, 0) == -22,
+	      "bar: MAP with flags, reserved, bar 6, an unaligned GPA, an empty BAR: EINVAL");
+	check(map_bar(g.vm, (unsigned int)g.cont, 0, EDU_GPA, 0, 0) == -2 &&
+		      map_bar(g.vm, 999, 0, EDU_GPA, 0, 0) == -9,
+	      "bar: MAP of the container fd: ENOENT, of a closed fd: EBADF");
+	check(map_bar(g.vm, (unsigned int)g.group, 0, RAM_GPA, 0, 0) == -17,
+	      "bar: MAP over the VM's memory: EEXIST");
+	check(map_bar(g.vm, (unsigned int)g.group, 0, 1ULL << 40, 0, 0) == -34,
+	      "bar: MAP beyond the VM's IPA space: ERANGE");
+	check(map_bar(g.vm, (unsigned int)g.group, 0, 0, 0, 1) == -2,
+	      "bar: UNMAP of a BAR the VM does not have: ENOENT");
+	check(host_bar_reads(), "bar: after the refused calls the host still reads BAR 0");
+
+	r = map_bar(g.vm, (unsigned int)g.group, 0, EDU_GPA, 0, 0);
+	out("# LOCKSTEP_VM_MAP_DEVICE_BAR BAR 0 at GPA 0x%llx: %s\n", EDU_GPA, errname(r));
+	check(r == 0, "bar: LOCKSTEP_VM_MAP_DEVICE_BAR: the edu's BAR 0 at GPA 0x40000000");
+	check(map_bar(g.vm, (unsigned int)g.group, 0, EDU_GPA + 0x200000, 0, 0) == -17,
+	      "bar: MAP of the same BAR again: EEXIST");
+	check(host_bar_refused(), "bar: while the VM has it, the host's read of BAR 0 is refused "
+				  "(SIGBUS)");
+
+	exits = g.mmio_exits;
+	check(vm_run() == 0 && g.status == 0,
+	      "bar: the devbar guest ran to SYSTEM_OFF with 0 failures");
+	out("# MMIO exits during the run: %u, %u of them in the BAR\n", g.mmio_exits - exits,
+	    g.bar_exits);
+	check(g.bar_exits == 0 && g.mmio_exits > exits,
+	      "bar: the guest's edu accesses took no MMIO exit (its console did)");
+	check(g.nsum == 1, "bar: the guest reported its checksum once");
+	check(host_bar_refused(), "bar: the VM shut down still has the BAR: host read refused");
+
+	check(map_bar(g.vm, (unsigned int)g.group, 0, EDU_GPA, 0, 1) == -22,
+	      "bar: UNMAP with a GPA: EINVAL");
+	r = map_bar(g.vm, (unsigned int)g.group, 0, 0, 0, 1);
+	check(r == 0 && host_bar_reads(),
+	      "bar: LOCKSTEP_VM_UNMAP_DEVICE_BAR: the host reads BAR 0 again");
+	check(map_bar(g.vm, (unsigned int)g.group, 0, 0, 0, 1) == -2, "bar: UNMAP again: ENOENT");
+	check(map_bar(g.vm, (unsigned int)g.group, 0, EDU_GPA, 0, 0) == -1,
+	      "bar: MAP into a VM that has shut down: EPERM");
+	check(assign(g.vm, (unsigned int)g.group, 0, 1) == 0,
+	      "bar: RELEASE_DEVICE after the BAR came back");
+
+	/* A second VM takes the BAR: RELEASE gives it back; a third one: its teardown does. */
+	vm2 = (int)sys(NR_IOCTL, g.sys, LOCKSTEP_CREATE_VM, 0);
+	check(vm2 >= 0 && assign(vm2, (unsigned int)g.group, 0, 0) == 1 &&
+		      map_bar(vm2, (unsigned int)g.group, 0, EDU_GPA, 0, 0) == 0 &&
+		      host_bar_refused() && assign(vm2, (unsigned int)g.group, 0, 1) == 0 &&
+		      host_bar_reads(),
+	      "bar: RELEASE_DEVICE with the BAR in the VM gives the BAR back (host reads it)");
+	if (vm2 >= 0)
+		sys(NR_CLOSE, vm2);
+	vm2 = (int)sys(NR_IOCTL, g.sys, LOCKSTEP_CREATE_VM, 0);
+	check(vm2 >= 0 && assign(vm2, (unsigned int)g.group, 0, 0) == 1 &&
+		      map_bar(vm2, (unsigned int)g.group, 0, EDU_GPA, 0, 0) == 0 &&
+		      host_bar_refused(),
+	      "bar: a third VM takes the BAR");
+	if (vm2 >= 0)
+		sys(NR_CLOSE, vm2);
+	check(host_bar_reads(),
+	      "bar: closing that VM (teardown) gives the BAR back: host reads it");
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long f0, f1, r0;
 	long r;
 	int vm2;
 
-	if (argc != 4 && !(argc == 5 && (streq(argv[4], "hold") || streq(argv[4], "hold-nodev")))) {
-		err("usage: vfio-vm BDF GROUP GUEST_IMAGE [hold|hold-nodev]\n");
+	if (argc != 4 && !(argc == 5 && (streq(argv[4], "hold") || streq(argv[4], "hold-nodev") ||
+					 streq(argv[4], "bar")))) {
+		err("usage: vfio-vm BDF GROUP GUEST_IMAGE [hold|hold-nodev|bar]\n");
 		return 2;
 	}
 	g.pattern = (void *)sys(NR_MMAP, 0, PG, PROT_READ_ | PROT_WRITE_,
@@ -518,6 +634,10 @@ int main(int argc, char **argv)
 	check(vm_create(argv[3]) == 0, "a protected VM with the devdma guest (2 MiB, private)");
 	if (g.vm <= 0)
 		goto done;
+	if (argc == 5 && streq(argv[4], "bar")) {
+		bar_mode();
+		goto done;
+	}
 	if (argc == 5) {
 		r = assign(g.vm, (unsigned int)g.group, 0, 0);
 		if (streq(argv[4], "hold-nodev")) {

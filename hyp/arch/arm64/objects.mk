@@ -6,7 +6,7 @@
 HYP_CORE_FILES := \
 	hyp/mmu/pgtable.c hyp/mmu/pool.c hyp/mmu/gather.c \
 	hyp/mmu/fmt_arm64_s2.c hyp/mmu/fmt_arm64_s1.c \
-	hyp/mem/own.c hyp/mem/mem_protect.c hyp/mem/vm.c hyp/mem/hdom.c hyp/mem/vcpu.c hyp/mem/vmdev.c hyp/mem/pin.c \
+	hyp/mem/own.c hyp/mem/mem_protect.c hyp/mem/vm.c hyp/mem/hdom.c hyp/mem/vcpu.c hyp/mem/vmdev.c hyp/mem/vmmmio.c hyp/mem/pin.c \
 	hyp/hvc/hvc.c hyp/hvc/guest.c hyp/hvc/measure.c hyp/hvc/attest.c
 # The debug invariant walk, in LS_DEBUG_CHECK=1 test images only (mk/hyp.mk).
 HYP_CORE_FILES += $(if $(filter 1,$(LS_DEBUG_CHECK)),hyp/mem/check.c)

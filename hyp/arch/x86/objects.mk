@@ -9,6 +9,7 @@ HYP_X86_CORE_FILES := \
 	hyp/mmu/fmt_vtd_sl.c \
 	hyp/mem/own.c hyp/mem/mem_protect.c hyp/mem/vm.c hyp/mem/hdom.c hyp/mem/vcpu.c \
 	hyp/mem/vmdev.c \
+	hyp/mem/vmmmio.c \
 	hyp/hvc/hvc.c hyp/hvc/guest.c hyp/hvc/measure.c hyp/hvc/attest.c \
 	hyp/iommu/vtd/vtd.c
 

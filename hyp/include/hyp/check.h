@@ -20,7 +20,7 @@ enum own_check_code {
 	OWN_CHK_BAD_ENTRY,	/* addr pa, a entry: a flag combination no state has */
 	OWN_CHK_SUMMARY,	/* addr block pa, a summary, b want, who 0 2 MiB / 1 1 GiB */
 	OWN_CHK_SUMMARY_COUNT,	/* a summaries, b blocks of RAM, who as above */
-	OWN_CHK_VM_DEVICE,	/* addr ia, a pa: a VM view maps device memory */
+	OWN_CHK_VM_DEVICE,	/* addr ia, a pa: a VM view maps device memory it did not take */
 	OWN_CHK_NON_RAM,	/* addr pa, a ia: a view maps normal memory outside RAM */
 	OWN_CHK_RAM_DEVICE,	/* addr pa: a view maps RAM as device memory */
 	OWN_CHK_HYP_PAGE,	/* addr pa, a entry: a view reaches a hypervisor page */
@@ -46,6 +46,7 @@ enum own_check_code {
 	OWN_CHK_TABLE_TWICE,	   /* addr pa: a table page used twice */
 	OWN_CHK_TABLE_COUNT,	   /* a the table's count, b table pages walked */
 	OWN_CHK_POOL,		   /* a pool total, b free-list length */
+	OWN_CHK_HOST_TAKEN,	   /* addr pa, a vm: the host view maps MMIO a VM took */
 	OWN_CHK_NR,
 };
 

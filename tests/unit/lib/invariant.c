@@ -110,8 +110,12 @@ void inv_describe(const struct own_check_res *r, char *msg, size_t len)
 	case OWN_CHK_SUMMARY_COUNT:
 		snprintf(msg, len, "%llu %s summaries for %llu blocks", a, blk, b);
 		break;
+	case OWN_CHK_HOST_TAKEN:
+		snprintf(msg, len, "%s maps MMIO %#llx that vm%llu took", n, addr, a);
+		break;
 	case OWN_CHK_VM_DEVICE:
-		snprintf(msg, len, "%s maps device memory %#llx at %#llx", n, a, addr);
+		snprintf(msg, len, "%s maps device memory %#llx at %#llx it did not take", n, a,
+			 addr);
 		break;
 	case OWN_CHK_NON_RAM:
 		snprintf(msg, len, "%s maps non-RAM pa %#llx at %#llx", n, addr, a);

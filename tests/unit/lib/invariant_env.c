@@ -252,8 +252,18 @@ u64 env_snapshot(void)
 
 	h = env_hash(h, env_db, own_db_bytes(&(struct own_range){ ENV_RAM_BASE, ENV_RAM_SIZE }, 1));
 	h = env_view_hash(h, OWN_HOST);
-	for (vm = 0; vm < OWN_MAX_VMS; vm++)
+	for (vm = 0; vm < OWN_MAX_VMS; vm++) {
+		struct own_mmio m;
+		unsigned int i;
+
 		h = env_view_hash(h, vm);
+		/* The MMIO ranges each VM took (vmmmio.c). */
+		for (i = 0; own_vm_mmio_of(vm, i, &m) == 0; i++) {
+			u64 f[4] = { m.ipa, m.pa, m.n, m.host_attr };
+
+			h = env_hash(h, f, sizeof(f));
+		}
+	}
 	/* Host DMA domains: tables, pools, counters; the DMA map counts (in env_db). */
 	for (vm = 0; vm < OWN_MAX_HDOMS; vm++) {
 		const struct own_hdom *d = own_hdom_of(vm);
