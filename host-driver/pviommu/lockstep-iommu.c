@@ -2,6 +2,7 @@
 /*
  * lockstep-iommu.ko: the host's paravirtual IOMMU driver for Lockstep (issue 4).
  *
+ * (x86_64: the same for the VT-d unit Lockstep owns; what differs per arch is in lsi-arch.h.)
  * Lockstep owns the SMMUv3 and hides it from Linux; every host PCI stream translates through the
  * host identity stage-2 until it is attached to a host DMA domain (docs/hypercalls.md, "Host DMA
  * domains"). This driver registers one iommu_device with a NULL fwnode, so that Linux 6.12's
