@@ -59,3 +59,60 @@ bench-iommu: hyp-image driver lsbench-initramfs
 
 # `make bench` runs this too (before the core conversion benchmark of mk/bench.mk).
 bench: bench-iommu
+
+# The same benchmark on x86_64 (tests/iommu-bench/README.md "x86"): q35 + SVM/NPT + intel-iommu +
+# edu under OVMF; Lockstep owning the VT-d unit with lockstep-iommu.ko (make pviommu-ko-x86)
+# against the same machine booted without Lockstep, Linux's intel-iommu driver (intel_iommu=on)
+# owning the unit. Same module, phases, LSBENCH_MIB / LSBENCH_RUNS / LSBENCH_TRACE; the trace
+# counts VT-d IOTLB invalidation and wait descriptors (vtd_inv_desc* events).
+#
+#   make bench-iommu-x86   the table in build/iommu-bench-x86/report.txt
+LSB_X86_B      := $(B)/iommu-bench-x86
+LSB_X86_KO     := $(LSB_X86_B)/ko/lsbench.ko
+LSB_X86_INITRD := $(LSB_X86_B)/initramfs.cpio.gz
+LSB_X86_CMDLINE = console=ttyS0 panic=-1 lsbench=lockstep lsbmib=$(LSBENCH_MIB)
+
+.PHONY: bench-iommu-x86 lsbench-ko-x86 lsbench-initramfs-x86
+lsbench-ko-x86: $(LSB_X86_KO)
+
+$(LSB_X86_KO): $(LSB_SRC) $(TOP)/mk/iommu-bench.mk
+	@[ -d "$(KDIR_X86)" ] || { echo "bench-iommu-x86: no kernel headers at $(KDIR_X86); run 'make deps'" >&2; exit 1; }
+	@mkdir -p $(LSB_X86_B)/ko
+	cp $(LSB_SRC) $(LSB_X86_B)/ko/
+	$(MAKE) -C $(KDIR_X86) M=$(LSB_X86_B)/ko ARCH=x86_64 modules
+	@touch $@
+
+# busybox, tests/iommu-bench/init-x86 as /init, /lstest, the ABI constants, lockstep.ko,
+# lockstep-iommu.ko and lsbench.ko (all x86_64).
+lsbench-initramfs-x86: $(LSB_X86_KO) driver-x86 pviommu-ko-x86
+	@set -e; o=$(LSB_X86_B); rm -rf $$o/root; \
+	mkdir -p $$o/root/bin $$o/root/etc $$o/root/proc $$o/root/sys $$o/root/dev $$o/root/run \
+		$$o/root/lib/modules/iommu-bench; \
+	cp $(BX_BUSYBOX) $$o/root/bin/busybox; \
+	install -m 0755 $(TOP)/tests/iommu-bench/init-x86 $$o/root/init; \
+	install -m 0755 $(TOP)/tests/iommu-bench/lstest $$o/root/lstest; \
+	$(HOSTCC) $(WARN) -I$(TOP)/include -o $$o/abi-env $(TOP)/tests/pviommu/abi-env.c; \
+	$$o/abi-env > $$o/root/etc/lockstep-pviommu.env; \
+	cp $(LSB_X86_KO) $(DRIVER_X86_KO) $(PVIOMMU_X86_KO) $$o/root/lib/modules/iommu-bench/; \
+	(cd $$o/root && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) | \
+		gzip -9n > $(LSB_X86_INITRD)
+
+bench-iommu-x86: lsbench-initramfs-x86 $(BX_EFI) $(HX_B)/lockstep.bin
+	@ESP_HYP=$(HX_B)/lockstep.bin ESP_INITRD=$(LSB_X86_INITRD) ESP_CMDLINE="$(LSB_X86_CMDLINE)" \
+		ESP_CPUS=2 $(TOP)/boot/mkesp.sh $(LSB_X86_B)/esp.img $(BX_EFI) $(BX_KIMAGE) \
+		>$(LSB_X86_B)/esp.log 2>&1 || { tail -5 $(LSB_X86_B)/esp.log; exit 1; }
+	@r=$(TOP)/tests/iommu-bench/run.sh; \
+	export LSBENCH_MIB=$(LSBENCH_MIB) LSBENCH_ARCH=x86; \
+	rm -f $(LSB_X86_B)/lockstep.*.log $(LSB_X86_B)/native.*.log; \
+	for i in $$(seq $(LSBENCH_RUNS)); do \
+		echo "bench-iommu-x86: run $$i: Lockstep + PV IOMMU, $(LSBENCH_MIB) MiB per chunk size"; \
+		$$r lockstep $(LSB_X86_B)/esp.img $(LSB_X86_B)/lockstep.$$i.log || exit 1; \
+		echo "bench-iommu-x86: run $$i: native intel-iommu"; \
+		$$r native $(BX_KIMAGE) $(LSB_X86_INITRD) $(LSB_X86_B)/native.$$i.log || exit 1; \
+	done; \
+	if [ "$(LSBENCH_TRACE)" = 1 ]; then \
+		echo "bench-iommu-x86: both again with QEMU's VT-d invalidation trace (counts only)"; \
+		$$r lockstep $(LSB_X86_B)/esp.img $(LSB_X86_B)/lockstep-tr.log trace || exit 1; \
+		$$r native $(BX_KIMAGE) $(LSB_X86_INITRD) $(LSB_X86_B)/native-tr.log trace || exit 1; \
+	fi; \
+	$(TOP)/tests/iommu-bench/report.sh $(LSB_X86_B) x86 | tee $(LSB_X86_B)/report.txt

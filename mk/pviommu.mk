@@ -7,7 +7,8 @@
 #                     Lockstep's DMA domains; then Linux booted without Lockstep (no EL2,
 #                     nVHE KVM): the driver refuses to load. TAP in build/test-logs/pviommu.tap
 PVIOMMU_B    := $(B)/pviommu
-PVIOMMU_SRC  := $(TOP)/host-driver/pviommu/lockstep-iommu.c $(TOP)/host-driver/pviommu/Kbuild
+PVIOMMU_SRC  := $(TOP)/host-driver/pviommu/lockstep-iommu.c $(TOP)/host-driver/pviommu/lsi-arch.h \
+		$(TOP)/host-driver/pviommu/Kbuild
 PVIOMMU_DEPS := $(TOP)/include/lockstep/pviommu-vm.h
 PVIOMMU_KO   := $(PVIOMMU_B)/ko/lockstep-iommu.ko
 PVIOMMU_MODS := virtio_blk failover net_failover virtio_net
@@ -62,3 +63,50 @@ pviommu: hyp-image driver
 			$(PVIOMMU_B)/initramfs.cpio.gz $$v; \
 	done; true
 TEST_SUITES += pviommu
+
+# The same module for x86_64 (host-driver/pviommu/lsi-arch.h: VMMCALL/VMCALL conduit, VT-d),
+# against Debian's amd64 6.12 headers as lockstep.ko for x86 (mk/driver.mk).
+#   make pviommu-ko-x86   build build/pviommu-x86/lockstep-iommu.ko
+PVIOMMU_X86_B  := $(B)/pviommu-x86
+PVIOMMU_X86_KO := $(PVIOMMU_X86_B)/lockstep-iommu.ko
+.PHONY: pviommu-ko-x86
+pviommu-ko-x86: $(PVIOMMU_X86_KO)
+
+$(PVIOMMU_X86_KO): $(PVIOMMU_SRC) $(PVIOMMU_DEPS) $(TOP)/include/lockstep/abi.h $(TOP)/mk/pviommu.mk
+	@[ -d "$(KDIR_X86)" ] || { echo "pviommu x86: no kernel headers at $(KDIR_X86); run 'make deps'" >&2; exit 1; }
+	@mkdir -p $(PVIOMMU_X86_B)
+	cp $(PVIOMMU_SRC) $(PVIOMMU_X86_B)/
+	$(MAKE) -C $(KDIR_X86) M=$(PVIOMMU_X86_B) ARCH=x86_64 LOCKSTEP_INC=$(TOP)/include modules
+	@touch $@
+
+# The x86_64 suite (tests/pviommu-x86, docs/iommu.md "Linux driver" / "x86_64"): one boot of q35 +
+# OVMF + SVM/NPT + intel-iommu + edu + a virtio disk and NIC; lockstep-iommu.ko puts them into
+# Lockstep host DMA domains on VT-d. build/test-logs/pviommu-x86.tap.
+PVX86_B      := $(B)/pviommu-x86
+PVX86_INITRD := $(PVX86_B)/initrd.cpio.gz
+PVX86_ABIENV := $(PVX86_B)/abi-env-pviommu
+
+.PHONY: pviommu-x86
+TEST_SUITES += pviommu-x86
+
+$(PVX86_ABIENV): $(TOP)/tests/pviommu/abi-env.c $(TOP)/include/lockstep/abi.h
+	@mkdir -p $(@D)
+	$(HOSTCC) $(WARN) -I$(TOP)/include $< -o $@
+
+$(PVX86_INITRD): $(TOP)/tests/pviommu-x86/init $(TOP)/tests/pviommu-x86/mkinitramfs.sh \
+		$(PVX86_ABIENV) $(DRIVER_X86_KO) $(PVIOMMU_X86_KO) $(EDU_X86_KO)
+	@mkdir -p $(@D)
+	$(TOP)/tests/pviommu-x86/mkinitramfs.sh $@ $(BX_BUSYBOX) $(DRIVER_X86_KO) $(PVIOMMU_X86_KO) \
+		$(EDU_X86_KO) $(DEPS)/linux-x86/lib/modules/$(BX_KVER) $(PVX86_ABIENV)
+
+# A build failure is one "not ok" (plan 1), and no stale image is booted.
+pviommu-x86:
+	@mkdir -p $(B)/test-logs
+	@if $(MAKE) --no-print-directory $(BX_EFI) $(HX_B)/lockstep.bin $(PVX86_INITRD) \
+		>$(PVX86_B).build.log 2>&1; \
+	then $(TOP)/tests/pviommu-x86/run.sh $(BX_EFI) $(HX_B)/lockstep.bin $(BX_KIMAGE) $(PVX86_INITRD); \
+	else rm -f $(HX_B)/lockstep.bin; \
+		why="build of the loader, image, modules or initramfs failed (see $(PVX86_B).build.log)"; \
+		[ -d "$(KDIR_X86)" ] || why="no amd64 kernel headers at $(KDIR_X86): run 'make deps'"; \
+		printf '1..1\nnot ok 1 - pviommu-x86: %s\n' "$$why" \
+		> $(B)/test-logs/pviommu-x86.tap; cat $(B)/test-logs/pviommu-x86.tap; fi

@@ -20,6 +20,11 @@
  *   dma to_ram PA      4 KiB DMA the edu buffer -> RAM[PA]
  *                      -> "ok done us=N cmd=0x.. status=0x.." or "err timeout ..."
  *   info               edu identification, status and the last DMA's addresses
+ *   dmaapi SEED        a round trip through the DMA API (dma_map_page, so through whatever
+ *                      IOMMU Linux has for the device, e.g. lockstep-iommu's DMA domain): a
+ *                      page patterned with SEED goes RAM -> edu -> a second, zeroed page
+ *                      -> "ok mismatches=N src=0x.. (pa 0x..) dst=0x.. (pa 0x..)": the DMA
+ *                      addresses used and the PAs behind them
  *   gic-baser ITS PA   the GIC guard's test (docs/iommu.md "The GIC's own memory
  *                      accesses"): turn the GICv3 ITS whose control frame is at ITS off,
  *                      aim its GITS_BASER0 table at PA, try to turn it on, then put
@@ -39,6 +44,7 @@
 
 #include <linux/debugfs.h>
 #include <linux/delay.h>
+#include <linux/dma-mapping.h>
 #include <linux/io.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
@@ -193,6 +199,59 @@ static int edu_cmd_dma(bool to_ram, u64 pa)
 	return 0;
 }
 
+/* The round trip of "dmaapi": device addresses from the DMA API, never PAs. */
+static int edu_cmd_dmaapi(u64 seed)
+{
+	struct page *src = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	struct page *dst = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	struct device *dev = &edu_pdev->dev;
+	dma_addr_t s = DMA_MAPPING_ERROR, d = DMA_MAPPING_ERROR;
+	phys_addr_t spa, dpa;
+	unsigned int i, bad = 0;
+	u8 *p;
+	int ret = -ENOMEM;
+
+	if (!src || !dst)
+		goto out;
+	p = page_address(src);
+	for (i = 0; i < EDU_BUF_SIZE; i++)
+		p[i] = edu_pattern_byte(i, seed);
+	s = dma_map_page(dev, src, 0, EDU_BUF_SIZE, DMA_TO_DEVICE);
+	d = dma_map_page(dev, dst, 0, EDU_BUF_SIZE, DMA_FROM_DEVICE);
+	ret = -EIO;
+	if (dma_mapping_error(dev, s) || dma_mapping_error(dev, d))
+		goto out;
+	ret = edu_cmd_dma(false, s);
+	if (!ret && !strncmp(edu_result, "ok", 2))
+		ret = edu_cmd_dma(true, d);
+	if (ret || strncmp(edu_result, "ok", 2)) {
+		ret = ret ?: -ETIMEDOUT;
+		goto out;
+	}
+	dma_unmap_page(dev, d, EDU_BUF_SIZE, DMA_FROM_DEVICE);
+	dma_unmap_page(dev, s, EDU_BUF_SIZE, DMA_TO_DEVICE);
+	p = page_address(dst);
+	for (i = 0; i < EDU_BUF_SIZE; i++)
+		bad += p[i] != edu_pattern_byte(i, seed);
+	spa = page_to_phys(src);
+	dpa = page_to_phys(dst);
+	scnprintf(edu_result, sizeof(edu_result),
+		  "ok mismatches=%u src=%pad (pa %pa) dst=%pad (pa %pa)\n", bad, &s, &spa, &d,
+		  &dpa);
+	s = d = DMA_MAPPING_ERROR;
+	ret = 0;
+out:
+	if (s != DMA_MAPPING_ERROR && !dma_mapping_error(dev, s))
+		dma_unmap_page(dev, s, EDU_BUF_SIZE, DMA_TO_DEVICE);
+	if (d != DMA_MAPPING_ERROR && !dma_mapping_error(dev, d))
+		dma_unmap_page(dev, d, EDU_BUF_SIZE, DMA_FROM_DEVICE);
+	if (src)
+		__free_page(src);
+	if (dst)
+		__free_page(dst);
+	return ret;
+}
+
 static int edu_cmd_info(void)
 {
 	scnprintf(edu_result, sizeof(edu_result),
@@ -302,6 +361,8 @@ static int edu_run(char *line)
 		return edu_cmd_cpu('s', (phys_addr_t)a, b);
 	if (n == 3 && !strcmp(tok[0], "gic-baser"))
 		return edu_cmd_gic_baser((phys_addr_t)a, b);
+	if (n == 2 && !strcmp(tok[0], "dmaapi"))
+		return edu_cmd_dmaapi(a);
 	if (n == 3 && !strcmp(tok[0], "count"))
 		return edu_cmd_cpu('c', (phys_addr_t)a, b);
 	return -EINVAL;

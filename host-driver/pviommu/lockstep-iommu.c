@@ -2,6 +2,7 @@
 /*
  * lockstep-iommu.ko: the host's paravirtual IOMMU driver for Lockstep (issue 4).
  *
+ * (x86_64: the same for the VT-d unit Lockstep owns; what differs per arch is in lsi-arch.h.)
  * Lockstep owns the SMMUv3 and hides it from Linux; every host PCI stream translates through the
  * host identity stage-2 until it is attached to a host DMA domain (docs/hypercalls.md, "Host DMA
  * domains"). This driver registers one iommu_device with a NULL fwnode, so that Linux 6.12's
@@ -59,7 +60,6 @@
  */
 #define pr_fmt(fmt) "lockstep-iommu: " fmt
 
-#include <linux/arm-smccc.h>
 #include <linux/atomic.h>
 #include <linux/debugfs.h>
 #include <linux/gfp.h>
@@ -78,12 +78,10 @@
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
-#include <asm/cpufeature.h>
-#include <asm/sysreg.h>
-#include <asm/virt.h>
-
 #include <lockstep/abi.h>
 #include <lockstep/pviommu-vm.h>
+
+#include "lsi-arch.h" /* conduit, Lockstep check, MSI window: arm64 or x86_64 */
 
 #define LSI_IOVA_BITS	 40 /* IOVA size: ATTACH refuses a domain above the SMMU IAS (44 on QEMU) */
 #define LSI_POOL_ORDER	 4  /* 16 pages = LS_VM_POOL_MIN, 64 KiB = LS_VM_POOL_ALIGN */
@@ -91,10 +89,6 @@
 #define LSI_DONATE_MAX	 9  /* at most LS_BUDGET_PAGES (512) pages per POOL_DONATE */
 #define LSI_MAX_RID	 0x10000 /* PCI segment 0 */
 #define LSI_NO_DOM	 (-1)
-
-/* Software-managed MSI window (IOMMU_RESV_SW_MSI), the same IOVAs arm-smmu-v3 reserves. */
-#define LSI_MSI_IOVA_BASE   0x8000000
-#define LSI_MSI_IOVA_LENGTH 0x100000
 
 /*
  * Exported by Linux 6.12 (EXPORT_SYMBOL in drivers/iommu/dma-iommu.c) but declared only in the
@@ -985,9 +979,8 @@ static void lsi_get_resv_regions(struct device *dev, struct list_head *head)
 {
 	struct iommu_resv_region *r;
 
-	r = iommu_alloc_resv_region(LSI_MSI_IOVA_BASE, LSI_MSI_IOVA_LENGTH,
-				    IOMMU_WRITE | IOMMU_NOEXEC | IOMMU_MMIO, IOMMU_RESV_SW_MSI,
-				    GFP_KERNEL);
+	r = iommu_alloc_resv_region(LSI_MSI_IOVA_BASE, LSI_MSI_IOVA_LENGTH, LSI_MSI_PROT,
+				    LSI_MSI_RESV_TYPE, GFP_KERNEL);
 	if (!r)
 		return;
 	list_add_tail(&r->list, head);
@@ -1192,16 +1185,12 @@ EXPORT_SYMBOL_GPL(lockstep_iommu_vm_release);
 static int lsi_probe_hyp(void)
 {
 	struct arm_smccc_res res;
+	long streams;
+	int ret;
 
-	/*
-	 * HVC is UNDEFINED without EL2 (ID_AA64PFR0_EL1.EL2, bits [11:8], Arm ARM DDI 0487), and a
-	 * VHE kernel has nothing below it.
-	 */
-	if (is_kernel_in_hyp_mode() ||
-	    !((read_sanitised_ftr_reg(SYS_ID_AA64PFR0_EL1) >> ID_AA64PFR0_EL1_EL2_SHIFT) & 0xf)) {
-		pr_err("Lockstep not present (no EL2 below this kernel)\n");
-		return -ENODEV;
-	}
+	ret = lsi_arch_present();
+	if (ret)
+		return ret;
 	/* Call UID (SMCCC DEN 0028, 6.2). */
 	arm_smccc_1_1_hvc(LS_HVC_CALL_UID, &res);
 	if ((u32)res.a0 != LS_UID_W0 || (u32)res.a1 != LS_UID_W1 || (u32)res.a2 != LS_UID_W2 ||
@@ -1215,15 +1204,23 @@ static int lsi_probe_hyp(void)
 		return -EPROTO;
 	}
 	arm_smccc_1_1_hvc(LS_HVC_FEATURES, &res);
-	if ((long)res.a0 != LS_OK || !(res.a1 & LS_FEAT_SMMU)) {
-		pr_err("Lockstep does not own an SMMU (FEATURES -> %ld, 0x%lx)\n", (long)res.a0,
-		       res.a1);
+	if ((long)res.a0 != LS_OK) {
+		pr_err("Lockstep FEATURES -> %ld\n", (long)res.a0);
 		return -ENODEV;
 	}
 	lsi_features = res.a1;
-	/* Streams that may join DMA domains: [0, x1) (the firmware's ranges; gaps refuse ATTACH). */
+	/*
+	 * Streams that may join DMA domains: [0, x1) (arm64: the firmware's ranges, gaps refuse
+	 * ATTACH; x86: every source id of the VT-d unit).
+	 */
 	arm_smccc_1_1_hvc(LS_HVC_SMMU_STATS, LS_SMMU_STAT_STREAMS, &res);
-	if ((long)res.a0 != LS_OK || !res.a1) {
+	streams = (long)res.a0;
+	if (!lsi_arch_iommu_owned(lsi_features, streams)) {
+		pr_err("Lockstep does not own an IOMMU (FEATURES 0x%lx, SMMU_STATS -> %ld)\n",
+		       lsi_features, streams);
+		return -ENODEV;
+	}
+	if (streams != LS_OK || !res.a1) {
 		pr_err("Lockstep SMMU streams unknown (SMMU_STATS -> %ld)\n", (long)res.a0);
 		return -ENODEV;
 	}

@@ -2,9 +2,12 @@
 /*
  * Intel VT-d second-level paging entries (VT-d spec rev 3.x, 3.7 "Second-Level
  * Translation", 9.8 "Second-Level Paging Entries"). 3-level (39-bit AGAW,
- * start level 1) or 4-level (48-bit AGAW, start level 0) walks. Only 2 MiB
- * super-pages: 1 GiB ones need CAP_REG.SLLPS bit 1, which we do not assume, so
- * a 1 GiB leaf decodes as bad. DMA has no execute permission: PT_X is dropped.
+ * start level 1) or 4-level (48-bit AGAW, start level 0) walks. Two formats with
+ * the same entries: PT_FMT_VTD_SL maps 2 MiB super-pages at most (CAP_REG.SLLPS
+ * bit 0, which the driver requires); PT_FMT_VTD_SL_1G also 1 GiB ones (an
+ * SL-PDPE with PS, 9.8), for a unit whose CAP_REG.SLLPS bit 1 says it walks them
+ * (11.4.2): the driver picks it per unit. DMA has no execute permission: PT_X is
+ * dropped.
  * Snoop (SNP, bit 11) is set for normal memory so DMA stays coherent with CPU
  * caches; device (peer MMIO) mappings leave it clear.
  */
@@ -14,7 +17,7 @@
 
 #define SL_R	BIT(0)
 #define SL_W	BIT(1)
-#define SL_PS	BIT(7) /* super-page (level 2 only here) */
+#define SL_PS	BIT(7) /* super-page: SL-PDE (2 MiB) or, with SLLPS bit 1, SL-PDPE (1 GiB) */
 #define SL_SNP	BIT(11)
 #define SL_ADDR GENMASK(51, 12)
 
@@ -61,7 +64,8 @@ static enum pt_desc_type sl_type(u64 desc, unsigned int level)
 		return PT_DESC_LEAF;
 	if (!(desc & SL_PS))
 		return PT_DESC_TABLE;
-	return level == 0 ? PT_DESC_BAD : PT_DESC_LEAF; /* level 1 rejected by leaf_levels */
+	/* PS in an SL-PML4E is reserved; at level 1 the engine takes it only from the 1G format. */
+	return level == 0 ? PT_DESC_BAD : PT_DESC_LEAF;
 }
 
 static u64 sl_addr(u64 desc)
@@ -93,6 +97,24 @@ const struct pt_fmt pt_fmt_vtd_sl = {
 	.max_ia_bits = 48,
 	.oa_bits = 52,
 	.leaf_levels = BIT(2) | BIT(3),
+	.needs_bbm = false,
+	.geometry = sl_geometry,
+	.attr_norm = sl_attr_norm,
+	.mk_table = sl_mk_table,
+	.mk_leaf = sl_mk_leaf,
+	.type = sl_type,
+	.addr = sl_addr,
+	.attr = sl_attr,
+	.root_ptr = sl_root_ptr,
+};
+
+/* The same entries with 1 GiB leaves: only for units with CAP_REG.SLLPS bit 1 (vtd.c). */
+const struct pt_fmt pt_fmt_vtd_sl_1g = {
+	.name = "vtd-sl-1g",
+	.min_ia_bits = 32,
+	.max_ia_bits = 48,
+	.oa_bits = 52,
+	.leaf_levels = BIT(1) | BIT(2) | BIT(3),
 	.needs_bbm = false,
 	.geometry = sl_geometry,
 	.attr_norm = sl_attr_norm,

@@ -39,12 +39,13 @@
 #pragma weak pt_fmt_arm64_s1
 #pragma weak pt_fmt_x86_ept
 #pragma weak pt_fmt_vtd_sl
+#pragma weak pt_fmt_vtd_sl_1g
 #pragma weak pt_fmt_x86_npt
 
 static const struct pt_fmt *const pt_fmts[PT_FMT_NR] = {
 	[PT_FMT_ARM64_S2] = &pt_fmt_arm64_s2, [PT_FMT_ARM64_S1] = &pt_fmt_arm64_s1,
 	[PT_FMT_X86_EPT] = &pt_fmt_x86_ept,   [PT_FMT_VTD_SL] = &pt_fmt_vtd_sl,
-	[PT_FMT_X86_NPT] = &pt_fmt_x86_npt,
+	[PT_FMT_X86_NPT] = &pt_fmt_x86_npt,   [PT_FMT_VTD_SL_1G] = &pt_fmt_vtd_sl_1g,
 };
 
 const struct pt_fmt *pt_fmt_get(enum pt_fmt_id id)

@@ -63,6 +63,7 @@ extern const struct pt_fmt pt_fmt_arm64_s2;
 extern const struct pt_fmt pt_fmt_arm64_s1;
 extern const struct pt_fmt pt_fmt_x86_ept;
 extern const struct pt_fmt pt_fmt_vtd_sl;
+extern const struct pt_fmt pt_fmt_vtd_sl_1g;
 extern const struct pt_fmt pt_fmt_x86_npt;
 
 /* The format of @id, or NULL for an unknown id. */

@@ -1,6 +1,9 @@
-# SMMU commands per benchmark phase, from a QEMU trace of smmuv3_cmdq_opcode and
-# memory_region_ops_write (tests/iommu-bench/run.sh ... trace). lsbench.ko writes 2p to the edu's
-# register 0x4 when phase p starts and 2p + 1 when it ends. Prints "phase P cmds C syncs S".
+# IOMMU commands per benchmark phase, from a QEMU trace (tests/iommu-bench/run.sh ... trace) of
+# memory_region_ops_write and, with arch=arm64 (default), smmuv3_cmdq_opcode: C = SMMU commands,
+# S = CMD_SYNCs; with -v arch=x86, the vtd_inv_desc* events of the VT-d invalidation queue:
+# C = IOTLB invalidation descriptors (global, domain-selective, page-selective), S = invalidation
+# wait descriptors. lsbench.ko writes 2p to the edu's register 0x4 when phase p starts and 2p + 1
+# when it ends. Prints "phase P cmds C syncs S".
 function hex(s, n, i, c) {
 	n = 0
 	s = tolower(substr(s, 3))
@@ -19,10 +22,16 @@ function hex(s, n, i, c) {
 		max = phase
 	next
 }
-/smmuv3_cmdq_opcode/ && phase > 0 {
+/smmuv3_cmdq_opcode/ && arch != "x86" && phase > 0 {
 	cmds[phase]++
 	if ($NF == "SMMU_CMD_SYNC")
 		syncs[phase]++
+}
+/vtd_inv_desc_iotlb_(global|domain|pages) / && arch == "x86" && phase > 0 {
+	cmds[phase]++
+}
+/vtd_inv_desc_wait_(sw|irq) / && arch == "x86" && phase > 0 {
+	syncs[phase]++
 }
 END {
 	for (p = 1; p <= max; p++)

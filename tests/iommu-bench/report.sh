@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Table of the IOMMU benchmark (mk/iommu-bench.mk): DIR holds lockstep.N.log and native.N.log
 # (timed runs; the table shows the median over N and the range) and, if traced,
-# lockstep-tr.log(.trace) and native-tr.log(.trace) for command counts.
+# lockstep-tr.log(.trace) and native-tr.log(.trace) for command counts. ARCH: arm64 (default)
+# or x86, the machine run.sh booted (LSBENCH_ARCH).
+#   report.sh DIR [ARCH]
 set -uo pipefail
-d=$1
+d=$1 arch=${2:-arm64}
 here=$(cd "$(dirname "$0")" && pwd)
 
 # "chunk op ns_per_chunk calls" per result line of a serial log.
@@ -12,7 +14,7 @@ results() { sed -n 's/.*lsbench: result chunk \([0-9]*\) op \([a-z_]*\) calls \(
 counts() {
 	local log=$1
 	[ -f "$log.trace" ] || return 0
-	awk -f "$here/count.awk" "$log.trace" > "$log.counts"
+	awk -v arch="$arch" -f "$here/count.awk" "$log.trace" > "$log.counts"
 	sed -n 's/.*lsbench: phase \([0-9]*\) chunk \([0-9]*\) op \([a-z_]*\)$/\1 \2 \3/p' "$log" |
 	while read -r p c o; do
 		awk -v p="$p" -v c="$c" -v o="$o" '$1 == "phase" && $2 == p { print c, o, $4, $6 }' \
@@ -36,13 +38,23 @@ mib=$(cat "$d"/native.[0-9]*.log | sed -n 's/.*paging domain attached, \([0-9]*\
 runs=$(awk 'NR == 1 { print $6 }' "$d/native.res")
 
 echo "IOMMU map/unmap of ${mib:-?} MiB, same Linux IOMMU API calls (lsbench.ko), same QEMU machine"
-echo "(virt, SMMUv3 stage 2, TCG): native = Linux's arm-smmu-v3 driver; lockstep = Lockstep owns"
-echo "the SMMU, lockstep-iommu.ko forwards to hypercalls. Times: ns per chunk, median of ${runs:-?}"
-echo "untraced boots of each (min-max in brackets)."
-echo "SMMU commands / CMD_SYNCs: counted by QEMU (smmuv3_cmdq_opcode trace) in separate boots."
+if [ "$arch" = x86 ]; then
+	echo "(q35, SVM/NPT, intel-iommu, TCG): native = Linux's intel-iommu driver (intel_iommu=on);"
+	echo "lockstep = Lockstep owns the VT-d unit, lockstep-iommu.ko forwards to hypercalls"
+	echo "(VMMCALL). Times: ns per chunk, median of ${runs:-?} untraced boots of each (min-max in brackets)."
+	echo "IOTLB invalidation descriptors / invalidation waits: counted by QEMU (vtd_inv_desc_iotlb_*,"
+	echo "vtd_inv_desc_wait_* trace) in separate boots."
+	cs="inv/wait"
+else
+	echo "(virt, SMMUv3 stage 2, TCG): native = Linux's arm-smmu-v3 driver; lockstep = Lockstep owns"
+	echo "the SMMU, lockstep-iommu.ko forwards to hypercalls. Times: ns per chunk, median of ${runs:-?}"
+	echo "untraced boots of each (min-max in brackets)."
+	echo "SMMU commands / CMD_SYNCs: counted by QEMU (smmuv3_cmdq_opcode trace) in separate boots."
+	cs="cmd/sync"
+fi
 echo
-printf '%-5s %-10s %19s %19s %7s %15s %17s\n' chunk op native lockstep ratio "native cmd/sync" \
-	"lockstep cmd/sync"
+printf '%-5s %-10s %19s %19s %7s %15s %17s\n' chunk op native lockstep ratio "native $cs" \
+	"lockstep $cs"
 while read -r c o nsn nmin nmax _; do
 	nsl=$(lookup "$d/lockstep.res" "$c" "$o" 3)
 	lmin=$(lookup "$d/lockstep.res" "$c" "$o" 4); lmax=$(lookup "$d/lockstep.res" "$c" "$o" 5)
@@ -59,5 +71,10 @@ echo "syncs); map_sg: one iommu_map_sg() of all chunks; unmap_fast: iommu_unmap_
 echo "one iommu_iotlb_sync() at the end. Lockstep's PV driver, whole run:"
 sed -n 's/.*lsbench-host: pviommu \(map_calls\|unmap_calls\|batch_calls\|batch_entries\|query_calls\|donate_calls\) /  \1 /p' \
 	"$d/lockstep.1.log" | paste -sd' '
-echo "Lockstep's own SMMU counters over the run (LS_HVC_SMMU_STATS: 5 = commands, 6 = syncs):"
+if [ "$arch" = x86 ]; then
+	echo "Lockstep's own VT-d counters over the run (LS_HVC_SMMU_STATS: 5 = descriptors, 6 = waits,"
+	echo "7 = page-selective IOTLB invalidations, 8 = global + domain-selective ones):"
+else
+	echo "Lockstep's own SMMU counters over the run (LS_HVC_SMMU_STATS: 5 = commands, 6 = syncs):"
+fi
 sed -n 's/.*lsbench-host: smmu /  /p' "$d/lockstep.1.log" | tail -1

@@ -1,39 +1,68 @@
 #!/usr/bin/env bash
-# IOMMU map/unmap benchmark (make bench-iommu, part of make bench; README.md here): one boot of
-# the smmu-boot machine per system, the same lsbench.ko timing the same Linux IOMMU API calls:
+# IOMMU map/unmap benchmark (make bench-iommu, make bench-iommu-x86; README.md here): one boot of
+# the benchmark machine per system, the same lsbench.ko timing the same Linux IOMMU API calls.
+# LSBENCH_ARCH picks the machine (default arm64):
 #
+#   arm64: QEMU virt + SMMUv3 (stage 2) + edu, AAVMF
 #   run.sh lockstep ESP OUT [trace]          AAVMF -> loader -> Lockstep (owns the SMMUv3) ->
 #                                            Linux at EL1, lockstep-iommu.ko (hypercalls)
 #   run.sh native KERNEL INITRD OUT [trace]  AAVMF -> the same Linux kernel, no Lockstep: Linux's
 #                                            arm-smmu-v3 driver owns the same emulated SMMUv3
 #
-# OUT receives the serial log. With "trace", QEMU also logs every SMMU command
-# (smmuv3_cmdq_opcode) and every MMIO write (memory_region_ops_write, for the edu phase markers)
-# to OUT.trace, which count.awk turns into per-phase command counts; timings are taken from the
-# untraced runs. Environment: QEMU_TIMEOUT (default 900), QEMU, LSBENCH_MIB (default 1024).
+#   x86: QEMU q35 + SVM/NPT + intel-iommu + edu, OVMF
+#   run.sh lockstep ESP OUT [trace]          OVMF -> BOOTX64.EFI -> Lockstep (owns VT-d, the
+#                                            DMAR hidden) -> Linux as its SVM guest,
+#                                            lockstep-iommu.ko (VMMCALL)
+#   run.sh native KERNEL INITRD OUT [trace]  OVMF -> the same Linux kernel (intel_iommu=on), no
+#                                            Lockstep: Linux's intel-iommu owns the same unit
+#
+# OUT receives the serial log. With "trace", QEMU also logs every IOMMU command (arm64:
+# smmuv3_cmdq_opcode; x86: the vtd_inv_desc* events of the invalidation queue) and every MMIO
+# write (memory_region_ops_write, for the edu phase markers) to OUT.trace, which count.awk turns
+# into per-phase counts; timings are taken from the untraced runs. Environment: QEMU_TIMEOUT
+# (default 900), QEMU, LSBENCH_MIB (default 1024), LSBENCH_ARCH (arm64 or x86).
 set -uo pipefail
 
-qemu=${QEMU:-qemu-system-aarch64}
+arch=${LSBENCH_ARCH:-arm64}
 timeout_s=${QEMU_TIMEOUT:-900}
 mib=${LSBENCH_MIB:-1024}
 mode=$1
-machine=(-M virt,virtualization=on,iommu=smmuv3,gic-version=3 -cpu max,pauth-impdef=on
-	-smp 4 -m 2G -nographic -no-reboot -nic none -global arm-smmuv3.stage=2 -device edu,addr=0x10)
+case $arch in
+arm64)
+	qemu=${QEMU:-qemu-system-aarch64}
+	machine=(-M virt,virtualization=on,iommu=smmuv3,gic-version=3 -cpu max,pauth-impdef=on
+		-smp 4 -m 2G -nographic -no-reboot -nic none -global arm-smmuv3.stage=2
+		-device edu,addr=0x10)
+	console=ttyAMA0 native_args="lstest=1" iommu_trace=smmuv3_cmdq_opcode
+	fw_code=/usr/share/AAVMF/AAVMF_CODE.fd fw_vars=/usr/share/AAVMF/AAVMF_VARS.fd ;;
+x86)
+	# The pviommu-x86 suite's machine (2 CPUs: the ESP's cpus=2); snoop-control=on for
+	# Lockstep's VT-d format, the same for Linux's intel-iommu. no_timer_check: Linux's
+	# check that the timer ticks through the interrupt-remapped IO-APIC is timing-based and
+	# panicked once under TCG on a loaded host (native only: under Lockstep Linux sees no DMAR).
+	qemu=${QEMU:-qemu-system-x86_64}
+	machine=(-M q35,kernel-irqchip=split -device intel-iommu,intremap=on,snoop-control=on
+		-cpu qemu64,+svm,+npt,+pdpe1gb -smp 2 -m 2G -nographic -no-reboot -nic none
+		-device edu,dma_mask=0xffffffffff)
+	console=ttyS0 native_args="intel_iommu=on no_timer_check" iommu_trace='vtd_inv_desc*'
+	fw_code=/usr/share/OVMF/OVMF_CODE_4M.fd fw_vars=/usr/share/OVMF/OVMF_VARS_4M.fd ;;
+*) echo "run.sh: LSBENCH_ARCH arm64|x86" >&2; exit 2 ;;
+esac
 case $mode in
 lockstep) esp=$2 out=$3 tr=${4:-}
 	boot=(-drive if=none,id=esp,format=raw,snapshot=on,file="$esp" -device virtio-blk-pci,drive=esp,disable-legacy=on,iommu_platform=on) ;;
 native) kernel=$2 initrd=$3 out=$4 tr=${5:-}
 	boot=(-kernel "$kernel" -initrd "$initrd"
-		-append "console=ttyAMA0 lstest=1 panic=-1 lsbench=native lsbmib=$mib") ;;
+		-append "console=$console $native_args panic=-1 lsbench=native lsbmib=$mib") ;;
 *) echo "run.sh: mode lockstep|native" >&2; exit 2 ;;
 esac
 mkdir -p "$(dirname "$out")"
-cp /usr/share/AAVMF/AAVMF_VARS.fd "$out.vars" || exit 1
-fw=(-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd
+cp "$fw_vars" "$out.vars" || exit 1
+fw=(-drive if=pflash,format=raw,unit=0,readonly=on,file="$fw_code"
 	-drive if=pflash,format=raw,unit=1,file="$out.vars")
 trace=()
 if [ "$tr" = trace ]; then
-	trace=(-trace smmuv3_cmdq_opcode -trace 'memory_region_ops_write' -D "$out.trace")
+	trace=(-trace "$iommu_trace" -trace 'memory_region_ops_write' -D "$out.trace")
 	rm -f "$out.trace"
 fi
 timeout --foreground -k 10 "$timeout_s" "$qemu" "${machine[@]}" "${fw[@]}" "${boot[@]}" \

@@ -92,6 +92,15 @@ static const struct vec vecs[] = {
 	{ "VT-d SL-PDPE PS (1 GiB): needs CAP_REG.SLLPS bit 1, not assumed", PT_FMT_VTD_SL, 1,
 	  0x0000000080000083ULL, PTDEC_BAD, 0, 0 },
 	{ "VT-d SL-PML4E PS: reserved", PT_FMT_VTD_SL, 0, 0x0000000040006083ULL, PTDEC_BAD, 0, 0 },
+	/* PT_FMT_VTD_SL_1G: a unit with CAP_REG.SLLPS bit 1 (VT-d 11.4.2) walks SL-PDPE pages. */
+	{ "VT-d SL-PDPE PS (1 GiB) with SLLPS bit 1: R W, SNP", PT_FMT_VTD_SL_1G, 1,
+	  0x0000000080000883ULL, PTDEC_LEAF, 0x80000000ULL, PT_RW },
+	{ "VT-d SL-PDPE PS (1 GiB) with address bit 21 set: reserved", PT_FMT_VTD_SL_1G, 1,
+	  0x0000000080200883ULL, PTDEC_BAD, 0, 0 },
+	{ "VT-d SL-PML4E PS with SLLPS bit 1: still reserved", PT_FMT_VTD_SL_1G, 0,
+	  0x0000000080000883ULL, PTDEC_BAD, 0, 0 },
+	{ "VT-d SL-PDE PS (2 MiB) in the 1 GiB format: R, SNP clear", PT_FMT_VTD_SL_1G, 2,
+	  0x0000000008000081ULL, PTDEC_LEAF, 0x08000000ULL, PT_R | PT_DEVICE },
 	{ "VT-d SL-PDE without PS: a table", PT_FMT_VTD_SL, 2, 0x0000000040006003ULL, PTDEC_TABLE,
 	  0x40006000ULL, 0 },
 	{ "VT-d R = W = 0: not present", PT_FMT_VTD_SL, 3, 0x0000000040005800ULL, PTDEC_INVALID, 0,
@@ -199,6 +208,40 @@ static void engine_encodes_manual_bits(void **state)
 }
 
 /* A hand-built Arm stage-1 walk: APTable[1] and XNTable in a table descriptor limit the page. */
+/*
+ * VT-d 9.8 SL-PDPE with PS (a 1 GiB page; CAP_REG.SLLPS bit 1, 11.4.2): R 0, W 1, PS 7, SNP 11,
+ * address [51:30]. An aligned GiB mapped RW in PT_FMT_VTD_SL_1G is one such entry, 0x883 below
+ * the address; in PT_FMT_VTD_SL (2 MiB at most) it is 512 SL-PDE pages, the first 0x883 too.
+ */
+static void vtd_sl_1g_leaf(void **state)
+{
+	static const enum pt_fmt_id fmts[] = { PT_FMT_VTD_SL_1G, PT_FMT_VTD_SL };
+	const u64 ia = 0x80000000ULL, pa = 0x40000000ULL;
+	unsigned int i, level;
+	struct pt_pool pool;
+	struct th_pt t;
+	struct ptdec_leaf l;
+	u64 *slot;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		th_reset();
+		th_pool_fill(&pool, 64);
+		assert_int_equal(th_pt_init(&t, fmts[i], 39, &pool), 0);
+		assert_int_equal(pt_map(&t.pt, ia, SZ_1G, pa, PT_RW, NULL), 0);
+		slot = ptdec_leaf_slot(&t.pt, ia + SZ_1G - PAGE_SIZE, &level);
+		assert_non_null(slot);
+		assert_int_equal(level, fmts[i] == PT_FMT_VTD_SL_1G ? 1 : 2);
+		if (*slot != ((fmts[i] == PT_FMT_VTD_SL_1G ? pa : pa + SZ_1G - SZ_2M) | 0x883))
+			fail_msg("format %d: the last leaf of the GiB is %#llx", fmts[i],
+				 (unsigned long long)*slot);
+		assert_int_equal(ptdec_lookup(&t.pt, ia + 0x12345678, &l), 0);
+		assert_int_equal(l.pa, pa + 0x12345678);
+		assert_int_equal(l.attr, PT_RW);
+		pt_destroy(&t.pt);
+	}
+}
+
 static void s1_table_limits(void **state)
 {
 	struct pt pt;
@@ -433,6 +476,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(decoder_vectors),
 		cmocka_unit_test(engine_encodes_manual_bits),
+		cmocka_unit_test(vtd_sl_1g_leaf),
 		cmocka_unit_test(s1_table_limits),
 		cmocka_unit_test_setup_teardown(inv_mirror_divergence, setup, teardown),
 		cmocka_unit_test_setup_teardown(inv_mapped_twice, setup, teardown),

@@ -18,11 +18,12 @@
 #include "hyp/types.h"
 
 enum pt_fmt_id {
-	PT_FMT_ARM64_S2, /* VMSAv8-64 stage 2, 4K granule (Arm ARM D8) */
-	PT_FMT_ARM64_S1, /* VMSAv8-64 stage 1, 4K granule: EL2 and SMMU context descriptors */
-	PT_FMT_X86_EPT,	 /* Intel EPT, 4-level (SDM Vol. 3C 29.3) */
-	PT_FMT_VTD_SL,	 /* VT-d second-level (VT-d spec 9.8) */
-	PT_FMT_X86_NPT,	 /* AMD nested paging, long-mode 4-level (APM Vol. 2 15.25, 5.3) */
+	PT_FMT_ARM64_S2,  /* VMSAv8-64 stage 2, 4K granule (Arm ARM D8) */
+	PT_FMT_ARM64_S1,  /* VMSAv8-64 stage 1, 4K granule: EL2 and SMMU context descriptors */
+	PT_FMT_X86_EPT,	  /* Intel EPT, 4-level (SDM Vol. 3C 29.3) */
+	PT_FMT_VTD_SL,	  /* VT-d second-level (VT-d spec 9.8) */
+	PT_FMT_X86_NPT,	  /* AMD nested paging, long-mode 4-level (APM Vol. 2 15.25, 5.3) */
+	PT_FMT_VTD_SL_1G, /* VT-d second level with 1 GiB leaves (CAP.SLLPS bit 1, VT-d 11.4.2) */
 	PT_FMT_NR,
 };
 

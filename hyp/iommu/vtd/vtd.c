@@ -465,7 +465,11 @@ static int vtd_probe(struct vtd *v)
 			 v->sagaw);
 		return -ENODEV;
 	}
-	/* The core's VT-d format (hyp/mmu/fmt_vtd_sl.c) maps 2 MiB leaves, never 1 GiB ones. */
+	/*
+	 * The core's VT-d formats (hyp/mmu/fmt_vtd_sl.c) map 2 MiB leaves, and 1 GiB ones
+	 * (SL-PDPE with PS, VT-d 9.8) only in the tables of a unit whose CAP.SLLPS bit 1 says
+	 * it walks them (VT-d 11.4.2): the host view's mirror and the host DMA domains.
+	 */
 	sllps = (u32)FIELD_GET(CAP_SLLPS, v->cap);
 	if (!(sllps & SLLPS_2M)) {
 		plat_log(
@@ -473,6 +477,7 @@ static int vtd_probe(struct vtd *v)
 			sllps);
 		return -ENOTSUP;
 	}
+	v->sl_fmt = (sllps & SLLPS_1G) ? PT_FMT_VTD_SL_1G : PT_FMT_VTD_SL;
 	/* The format sets SNP (bit 11) on normal memory: reserved unless Snoop Control. */
 	if (!(v->ecap & ECAP_SC)) {
 		plat_log("vtd: refused: no snoop control (ECAP.SC = 0), SL entries set SNP");
@@ -581,8 +586,10 @@ int vtd_init(struct vtd *v, u64 base, u64 mem_pa, u64 mem_size)
 		v->enabled = false;
 		return ret;
 	}
-	plat_log("vtd: enabled: %u-bit MGAW, SAGAW 0x%x, %u domain ids, %u fault records%s",
-		 v->mgaw, v->sagaw, v->nr_dids, v->nfr, v->psi ? ", page-selective IOTLB" : "");
+	plat_log("vtd: enabled: %u-bit MGAW, SAGAW 0x%x, %u domain ids, %u fault records%s, "
+		 "leaves up to %s",
+		 v->mgaw, v->sagaw, v->nr_dids, v->nfr, v->psi ? ", page-selective IOTLB" : "",
+		 v->sl_fmt == PT_FMT_VTD_SL_1G ? "1 GiB" : "2 MiB");
 	return 0;
 }
 
@@ -785,7 +792,7 @@ static int vtd_ctx_fields(const struct vtd *v, u32 sid, const struct pt *pt, u16
 		return -EINVAL;
 	}
 	/* Another format's table (the EPT) only when the unit reads it as its own. */
-	if (pt->fmt != PT_FMT_VTD_SL &&
+	if (pt->fmt != PT_FMT_VTD_SL && pt->fmt != v->sl_fmt &&
 	    vtd_sl_shareable(v->cap, v->ecap, pt->fmt, pt->ia_bits, &why)) {
 		plat_log("vtd: stream 0x%x: the unit cannot walk this table: %s", sid, why);
 		return -EINVAL;
@@ -949,8 +956,8 @@ int vtd_attach_host(struct vtd *v, u32 sid, u32 nr, unsigned int *dom_idx)
 		 * the unit, so no change slips between the context writes and the
 		 * registration.
 		 */
-		ret = own_dom_attach(OWN_HOST, mirrored, PT_FMT_VTD_SL, v->coherent,
-				     &vtd_own_inval_ops, v, dom_idx, &res);
+		ret = own_dom_attach(OWN_HOST, mirrored, v->sl_fmt, v->coherent, &vtd_own_inval_ops,
+				     v, dom_idx, &res);
 		if (ret) {
 			plat_log("vtd: own_dom_attach for the host failed: %d", ret);
 			return ret;
@@ -991,7 +998,7 @@ int vtd_register_domains(struct vtd *v, const struct vtd_sid_range *r, u32 n)
 	for (u32 i = 0; i < n; i++)
 		v->dom_ranges[i] = r[i];
 	v->nr_dom_ranges = n;
-	ret = own_iommu_register(&vtd_own_iommu_ops, v, r[n - 1].base + r[n - 1].nr, PT_FMT_VTD_SL,
+	ret = own_iommu_register(&vtd_own_iommu_ops, v, r[n - 1].base + r[n - 1].nr, v->sl_fmt,
 				 v->coherent);
 	if (ret) {
 		v->nr_dom_ranges = 0;

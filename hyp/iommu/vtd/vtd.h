@@ -68,9 +68,11 @@ struct vtd {
 	u64 base; /* register page PA */
 	u64 cap, ecap;
 	u32 ver;
-	u32 nr_dids;   /* domain ids the unit supports (CAP.ND) */
-	u32 mgaw;      /* CAP.MGAW + 1 */
-	u32 sagaw;     /* CAP.SAGAW */
+	u32 nr_dids; /* domain ids the unit supports (CAP.ND) */
+	u32 mgaw;    /* CAP.MGAW + 1 */
+	u32 sagaw;   /* CAP.SAGAW */
+	/* The core format of its tables: PT_FMT_VTD_SL_1G when CAP.SLLPS has 1 GiB pages. */
+	enum pt_fmt_id sl_fmt;
 	u32 mamv;      /* CAP.MAMV */
 	u32 fro;       /* byte offset of the first fault recording register */
 	u32 nfr;       /* fault recording registers */

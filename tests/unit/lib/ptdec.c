@@ -26,8 +26,8 @@
  *    rights are the AND of every level's (29.3.3.2 "EPT Violations").
  *  - Intel VT-d second level (VT-d spec 3.x, 9.8 "Second-Level Paging Entries", 3.7.1):
  *    R bit 0, W bit 1, not present when both are clear; PS bit 7 reserved in an SL-PML4E,
- *    a 1 GiB page in an SL-PDPE (only with CAP_REG.SLLPS bit 1, which Lockstep does not
- *    assume: decoded as bad), a 2 MiB page in an SL-PDE; address bits as EPT. No execute
+ *    a 1 GiB page in an SL-PDPE (only with CAP_REG.SLLPS bit 1, 11.4.2: PT_FMT_VTD_SL_1G;
+ *    decoded as bad for PT_FMT_VTD_SL), a 2 MiB page in an SL-PDE; address bits as EPT. No execute
  *    for DMA. Snoop (SNP bit 11): Lockstep's convention (fmt_vtd_sl.c) sets it for normal
  *    memory and leaves it clear for peer MMIO, so Device = SNP clear. Rights AND down the
  *    walk.
@@ -109,7 +109,9 @@ static pt_attr_t arm_s1_table_limit(u64 d)
 
 /* ---- Intel EPT and VT-d second level ------------------------------------------------ */
 
-static enum ptdec_type x86_desc(bool ept, unsigned int level, u64 d, u64 *addr, pt_attr_t *attr)
+/* @sl1g: a VT-d SL-PDPE may be a 1 GiB page (the unit has CAP_REG.SLLPS bit 1). */
+static enum ptdec_type x86_desc(bool ept, bool sl1g, unsigned int level, u64 d, u64 *addr,
+				pt_attr_t *attr)
 {
 	u64 mt;
 	unsigned int sh;
@@ -126,7 +128,7 @@ static enum ptdec_type x86_desc(bool ept, unsigned int level, u64 d, u64 *addr, 
 		}
 		return PTDEC_TABLE;
 	}
-	if (level == 0 || (!ept && level == 1))
+	if (level == 0 || (!ept && !sl1g && level == 1))
 		return PTDEC_BAD; /* bit 7 reserved (PML4E), or a 1 GiB SL page without SLLPS */
 	sh = ptdec_shift(level);
 	if (d & M(sh - 1, 12))
@@ -186,9 +188,10 @@ enum ptdec_type ptdec_desc(enum pt_fmt_id fmt, unsigned int level, u64 desc, u64
 	case PT_FMT_ARM64_S1:
 		return arm_desc(false, level, desc, addr, attr);
 	case PT_FMT_X86_EPT:
-		return x86_desc(true, level, desc, addr, attr);
+		return x86_desc(true, false, level, desc, addr, attr);
 	case PT_FMT_VTD_SL:
-		return x86_desc(false, level, desc, addr, attr);
+	case PT_FMT_VTD_SL_1G:
+		return x86_desc(false, fmt == PT_FMT_VTD_SL_1G, level, desc, addr, attr);
 	case PT_FMT_X86_NPT:
 		return npt_desc(level, desc, addr, attr);
 	default:
@@ -207,8 +210,9 @@ static pt_attr_t ptdec_table_limit(enum pt_fmt_id fmt, unsigned int level, u64 d
 		return arm_s1_table_limit(d);
 	case PT_FMT_X86_EPT:
 	case PT_FMT_VTD_SL:
-		x86_desc(fmt == PT_FMT_X86_EPT, level, d, &addr, &a);
-		return a | PT_DEVICE | (fmt == PT_FMT_VTD_SL ? PT_X : 0);
+	case PT_FMT_VTD_SL_1G:
+		x86_desc(fmt == PT_FMT_X86_EPT, false, level, d, &addr, &a);
+		return a | PT_DEVICE | (fmt != PT_FMT_X86_EPT ? PT_X : 0);
 	case PT_FMT_X86_NPT:
 		npt_desc(level, d, &addr, &a);
 		return a | PT_DEVICE;
