@@ -3,11 +3,13 @@
  * guest_memfd conversion: LOCKSTEP_SET_MEMORY_ATTRIBUTES2 on a guest_memfd fd (docs/gmem.md,
  * docs/uapi.md), modelled on upstream KVM's KVM_SET_MEMORY_ATTRIBUTES2 on a guest_memfd.
  *
- * The range is converted with one hypercall (LS_FN_VM_SHARE_HOST / LS_FN_VM_UNSHARE_HOST) per
- * maximal run of pages in the state being changed, within one memslot (a run is contiguous in
- * GPA), repeated only where the hypervisor ends a call at its window (512 pages, a 2 MiB IPA
- * boundary: docs/hypercalls.md "Ranges"). The hypervisor then splits a block mapping only
- * where the range cuts it and merges tables back when the range makes them uniform again.
+ * The range is converted with one hypercall (LS_FN_VM_SHARE_HOST_RANGE /
+ * LS_FN_VM_UNSHARE_HOST_RANGE) per maximal run of pages in the state being changed, within one
+ * memslot (a run is contiguous in GPA), repeated only where the hypervisor ends a call at its
+ * window (a 1 GiB IPA boundary; a 2 MiB one with ZERO: docs/hypercalls.md
+ * "LS_FN_VM_SHARE_HOST_RANGE"), so a whole GiB costs one invalidation and one sync per view.
+ * The hypervisor then splits a block mapping only where the range cuts it and merges tables
+ * back when the range makes them uniform again.
  *
  * Shared -> private is all or nothing against host users: every page of the range is removed
  * from every user mapping, then any shared page still referenced by someone else than the
@@ -64,7 +66,7 @@ static int ls_convert_run(struct ls_vm *vm, u64 fn, u64 gpa, u64 pages, u64 flag
 		*done += res.a1;
 		atomic64_inc(&ls_stat_convert_hvcs);
 		atomic64_add(res.a1, &ls_stat_convert_pages);
-		cond_resched(); /* 512 windows for a GiB */
+		cond_resched(); /* one window per GiB (512 with ZERO) */
 	}
 	return 0;
 }
@@ -165,9 +167,11 @@ int ls_gmem_set_attributes(struct ls_gmem *gmem, struct lockstep_memory_attribut
 		while (i + run < end && i + run < slot_end && gmem->state[i + run] == from)
 			run++;
 		if (to == LS_GMEM_SHARED) {
-			ret = ls_convert_run(vm, LS_HVC_VM_SHARE_HOST, gpa, run, hflags, &done);
+			ret = ls_convert_run(vm, LS_HVC_VM_SHARE_HOST_RANGE, gpa, run, hflags,
+					     &done);
 		} else {
-			ret = ls_convert_run(vm, LS_HVC_VM_UNSHARE_HOST, gpa, run, hflags, &done);
+			ret = ls_convert_run(vm, LS_HVC_VM_UNSHARE_HOST_RANGE, gpa, run, hflags,
+					     &done);
 			if (ret == -EPERM) {
 				u64 rest;
 
