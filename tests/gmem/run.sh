@@ -8,7 +8,7 @@
 # TAP to build/test-logs/gmem.tap, serial log build/test-logs/gmem-serial.log.
 #
 #   run.sh ESP
-# Environment: QEMU_TIMEOUT (seconds, default 300), QEMU (binary).
+# Environment: QEMU_TIMEOUT (seconds, default 420: 130-190 s a run on the loaded 2-core machine, 243 s with the edu faulting), QEMU (binary).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,7 +17,7 @@ b=$top/build
 logs=$b/test-logs
 work=$b/gmem
 esp=$1
-timeout_s=${QEMU_TIMEOUT:-300}
+timeout_s=${QEMU_TIMEOUT:-420}
 mkdir -p "$logs" "$work"
 tap=$logs/gmem.tap
 log=$logs/gmem-serial.log
