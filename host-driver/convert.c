@@ -3,11 +3,16 @@
  * guest_memfd conversion: LOCKSTEP_SET_MEMORY_ATTRIBUTES2 on a guest_memfd fd (docs/gmem.md,
  * docs/uapi.md), modelled on upstream KVM's KVM_SET_MEMORY_ATTRIBUTES2 on a guest_memfd.
  *
- * The range is converted with one hypercall (LS_FN_VM_SHARE_HOST / LS_FN_VM_UNSHARE_HOST) per
- * maximal run of pages in the state being changed, within one memslot (a run is contiguous in
- * GPA), repeated only where the hypervisor ends a call at its window (512 pages, a 2 MiB IPA
- * boundary: docs/hypercalls.md "Ranges"). The hypervisor then splits a block mapping only
- * where the range cuts it and merges tables back when the range makes them uniform again.
+ * The range is converted with one hypercall (LS_FN_VM_SHARE_HOST_RANGE /
+ * LS_FN_VM_UNSHARE_HOST_RANGE) per maximal run of pages in the state being changed, within one
+ * memslot (a run is contiguous in GPA), repeated only where the hypervisor ends a call at its
+ * window (a 1 GiB IPA boundary; a 2 MiB one with ZERO: docs/hypercalls.md
+ * "LS_FN_VM_SHARE_HOST_RANGE"), so a whole GiB costs one invalidation and one sync per view.
+ * Where the pages to convert lie in two or more runs inside one 2 MiB window of the GPA, the
+ * window takes one LS_FN_VM_CONVERT_BITMAP call instead (all or none; docs/hypercalls.md), so
+ * scattered 4 KiB pages cost one hypercall and one sync per view per window.
+ * The hypervisor then splits a block mapping only where the range cuts it and merges tables
+ * back when the range makes them uniform again.
  *
  * Shared -> private is all or nothing against host users: every page of the range is removed
  * from every user mapping, then any shared page still referenced by someone else than the
@@ -24,8 +29,10 @@
  */
 #define pr_fmt(fmt) "lockstep: " fmt
 
+#include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
+#include <linux/sizes.h>
 #include <linux/string.h>
 
 #include "vm.h"
@@ -64,8 +71,71 @@ static int ls_convert_run(struct ls_vm *vm, u64 fn, u64 gpa, u64 pages, u64 flag
 		*done += res.a1;
 		atomic64_inc(&ls_stat_convert_hvcs);
 		atomic64_add(res.a1, &ls_stat_convert_pages);
-		cond_resched(); /* 512 windows for a GiB */
+		cond_resched(); /* one window per GiB (512 with ZERO) */
 	}
+	return 0;
+}
+
+/*
+ * LS_FN_VM_CONVERT_BITMAP of the pages of gmem index [i, lim) in state @from, the 2 MiB window
+ * of GPA @gpa (page i's; [i, lim) stays inside that window and one memslot). Returns 1 when
+ * the pages there form fewer than two runs (the caller converts the run instead), 0 when every
+ * one of them converted (their state is set), or the errno of the refusal (nothing converted).
+ * LS_ENOMEM is answered with a donation, as ls_vm_call() does.
+ */
+static int ls_convert_window(struct ls_vm *vm, struct ls_gmem *gmem, unsigned long i,
+			     unsigned long lim, u64 gpa, enum ls_gmem_state from,
+			     enum ls_gmem_state to, u64 hflags)
+{
+	u64 win = gpa & ~(u64)(SZ_2M - 1), bm[LS_CONVERT_BITMAP_REGS] = { 0 }, n = 0;
+	struct arm_smccc_1_2_regs args, res;
+	unsigned long k, runs = 0, b0 = (gpa - win) >> PAGE_SHIFT;
+	int tries, ret;
+
+	for (k = i; k < lim; k++) {
+		if (gmem->state[k] != from)
+			continue;
+		runs += k == i || gmem->state[k - 1] != from;
+		bm[(b0 + k - i) / 64] |= 1ULL << ((b0 + k - i) % 64);
+		n++;
+	}
+	if (runs < 2)
+		return 1;
+	for (tries = 0;; tries++) {
+		memset(&args, 0, sizeof(args));
+		args.a0 = LS_HVC_VM_CONVERT_BITMAP;
+		args.a1 = vm->id;
+		args.a2 = win;
+		args.a3 = to == LS_GMEM_SHARED ? LS_CONVERT_TO_SHARED : LS_CONVERT_TO_PRIVATE;
+		args.a4 = hflags;
+		args.a5 = bm[0];
+		args.a6 = bm[1];
+		args.a7 = bm[2];
+		args.a8 = bm[3];
+		args.a9 = bm[4];
+		args.a10 = bm[5];
+		args.a11 = bm[6];
+		args.a12 = bm[7];
+		/* SMCCC v1.2 (DEN 0028 2.6): arguments in x1..x17. */
+		arm_smccc_1_2_hvc(&args, &res);
+		if ((long)res.a0 != LS_ENOMEM)
+			break;
+		if (tries == LS_ENOMEM_RETRIES)
+			return -ENOMEM;
+		ret = ls_vm_donate(vm, res.a1, res.a2);
+		if (ret)
+			return ret;
+	}
+	ret = ls_errno((long)res.a0);
+	if (ret)
+		return ret;
+	if (res.a1 != n)
+		return -EIO;
+	atomic64_inc(&ls_stat_convert_hvcs);
+	atomic64_add(n, &ls_stat_convert_pages);
+	for (k = i; k < lim; k++)
+		if (gmem->state[k] == from)
+			gmem->state[k] = to;
 	return 0;
 }
 
@@ -153,7 +223,7 @@ int ls_gmem_set_attributes(struct ls_gmem *gmem, struct lockstep_memory_attribut
 	}
 	for (i = first; i < end; i += run) {
 		struct ls_slot *s;
-		unsigned long slot_end;
+		unsigned long slot_end, lim;
 		u64 gpa, done = 0;
 
 		run = 1;
@@ -162,12 +232,28 @@ int ls_gmem_set_attributes(struct ls_gmem *gmem, struct lockstep_memory_attribut
 		s = ls_slot_of_index(vm, gmem, i);
 		slot_end = (s->offset + s->size) >> PAGE_SHIFT;
 		gpa = s->gpa + ((u64)i << PAGE_SHIFT) - s->offset;
+		/* Scattered runs in this 2 MiB window of the GPA: one bitmap call for them all. */
+		lim = min3((unsigned long)end, slot_end,
+			   i + (unsigned long)((SZ_2M - (gpa & (SZ_2M - 1))) >> PAGE_SHIFT));
+		ret = ls_convert_window(vm, gmem, i, lim, gpa, from, to, hflags);
+		if (!ret) {
+			run = lim - i;
+			continue;
+		}
+		if (ret < 0 && !(ret == -EPERM && to == LS_GMEM_PRIVATE)) {
+			a->error_offset = (u64)i << PAGE_SHIFT;
+			goto out;
+		}
+		/* One run here, or (LS_EPERM to private) a page the guest took back: per run. */
+		ret = 0;
 		while (i + run < end && i + run < slot_end && gmem->state[i + run] == from)
 			run++;
 		if (to == LS_GMEM_SHARED) {
-			ret = ls_convert_run(vm, LS_HVC_VM_SHARE_HOST, gpa, run, hflags, &done);
+			ret = ls_convert_run(vm, LS_HVC_VM_SHARE_HOST_RANGE, gpa, run, hflags,
+					     &done);
 		} else {
-			ret = ls_convert_run(vm, LS_HVC_VM_UNSHARE_HOST, gpa, run, hflags, &done);
+			ret = ls_convert_run(vm, LS_HVC_VM_UNSHARE_HOST_RANGE, gpa, run, hflags,
+					     &done);
 			if (ret == -EPERM) {
 				u64 rest;
 

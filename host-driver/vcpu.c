@@ -107,7 +107,9 @@ void ls_bench_hvc(u64 fn, u64 a1, u64 a2, u64 a3, u64 a4, struct arm_smccc_1_2_r
 {
 	u64 c0;
 
-	if (!bench_el2_pmu || (fn != LS_HVC_VM_SHARE_HOST && fn != LS_HVC_VM_UNSHARE_HOST)) {
+	if (!bench_el2_pmu ||
+	    (fn != LS_HVC_VM_SHARE_HOST && fn != LS_HVC_VM_UNSHARE_HOST &&
+	     fn != LS_HVC_VM_SHARE_HOST_RANGE && fn != LS_HVC_VM_UNSHARE_HOST_RANGE)) {
 		ls_hvc(fn, a1, a2, a3, a4, 0, res);
 		return;
 	}

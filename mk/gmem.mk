@@ -6,7 +6,9 @@
 #               hypervisor's table counts). TAP in build/test-logs/gmem.tap, serial log
 #               build/test-logs/gmem-serial.log. The machine boots a debug hypervisor,
 #               build/gmem/hyp/lockstep.bin (LS_DEBUG_CHECK=1: the invariant walk the stress
-#               rounds call, LS_HVC_DEBUG_CHECK), not the product image.
+#               rounds call, LS_HVC_DEBUG_CHECK), not the product image. The machine has an
+#               edu, which the VMM opens with VFIO (lockstep-iommu.ko, Debian's VFIO modules)
+#               and assigns to the guest for the stress rounds (tests/gmem/edu.c).
 GMEM_B	      := $(B)/gmem
 GMEMTEST_PROG := $(GMEM_B)/gmemtest
 GMEM_INITRD   := $(GMEM_B)/initramfs.cpio.gz
@@ -17,6 +19,7 @@ TEST_SUITES += gmem
 # mk/vm.mk (included after this file) has the guest (VM_GUESTS: gmem), the user-space flags
 # and the header shim; prerequisites are spelled out here, recipes expand later.
 $(GMEMTEST_PROG): $(TOP)/tests/gmem/gmemtest.c $(TOP)/tests/gmem/gmem1g.c $(TOP)/tests/gmem/punchrun.c \
+		$(TOP)/tests/gmem/edu.c \
 		$(TOP)/tools/lsvm/rt.c $(TOP)/tools/lsvm/rt.h \
 		$(TOP)/include/lockstep/lockstep-uapi.h $(TOP)/include/lockstep/abi.h \
 		$(B)/vm/shim/linux/compiler_types.h $(TOP)/mk/gmem.mk
@@ -24,14 +27,16 @@ $(GMEMTEST_PROG): $(TOP)/tests/gmem/gmemtest.c $(TOP)/tests/gmem/gmem1g.c $(TOP)
 	$(CROSS)gcc $(VM_USER_CFLAGS) $(VM_UAPI) -o $@ $(TOP)/tests/gmem/gmemtest.c \
 		$(TOP)/tools/lsvm/rt.c
 
-# The test initramfs (lsvm, the guests) plus tests/gmem/lstest as /lstest, /bin/gmemtest and
+# The test initramfs (lsvm, the guests) plus tests/gmem/lstest as /lstest, /bin/gmemtest,
 # Debian's virtio_blk and virtio_net modules (the scratch disk and the NIC of the stress
-# rounds' host I/O).
-gmem-initramfs: initramfs $(GMEMTEST_PROG)
+# rounds' host I/O), lockstep-iommu.ko and Debian's VFIO modules (the edu of the stress rounds;
+# mk/pviommu.mk and mk/vfio.mk come later: their variables expand in the recipe).
+gmem-initramfs: initramfs $(GMEMTEST_PROG) pviommu-ko
 	@set -e; o=$(GMEM_B); rm -rf $$o/root; mkdir -p $$o/root/bin $$o/root/lib/modules/gmem; \
 	install -m 0755 $(TOP)/tests/gmem/lstest $$o/root/lstest; \
 	install -m 0755 $(GMEMTEST_PROG) $$o/root/bin/gmemtest; \
-	for m in virtio_blk failover net_failover virtio_net; do \
+	install -m 0644 $(PVIOMMU_KO) $$o/root/lib/modules/gmem/lockstep-iommu.ko; \
+	for m in virtio_blk failover net_failover virtio_net $(VFIO_MODS); do \
 		f=$$(find $(DEPS)/linux/lib/modules/$(KVER)/kernel -name "$$m.ko*" | head -1); \
 		[ -n "$$f" ] || { echo "gmem: no module $$m" >&2; exit 1; }; \
 		case $$f in *.xz) xz -dc $$f ;; *) cat $$f ;; esac > $$o/root/lib/modules/gmem/$$m.ko; \

@@ -195,6 +195,33 @@ static void hvc_vm_unshare_host(const struct hvc_ctx *ctx, struct hvc_regs *regs
 			    &res);
 }
 
+/* The range forms: up to 1 GiB a call (docs/hypercalls.md "LS_FN_VM_SHARE_HOST_RANGE"). */
+static void hvc_vm_share_host_range(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	struct own_res res = { 0 };
+
+	if (hvc_from_host(ctx, regs))
+		hvc_ret_own(regs,
+			    regs->x[4] > 0xffffffffULL ?
+				    -EINVAL :
+				    own_host_borrow_vm_range(hvc_vm_id(regs->x[1]), regs->x[2],
+							     regs->x[3], (u32)regs->x[4], &res),
+			    &res);
+}
+
+static void hvc_vm_unshare_host_range(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	struct own_res res = { 0 };
+
+	if (hvc_from_host(ctx, regs))
+		hvc_ret_own(regs,
+			    regs->x[4] > 0xffffffffULL ?
+				    -EINVAL :
+				    own_host_return_vm_range(hvc_vm_id(regs->x[1]), regs->x[2],
+							     regs->x[3], (u32)regs->x[4], &res),
+			    &res);
+}
+
 /* x5..x12: the bitmap of one 2 MiB window (docs/hypercalls.md "LS_FN_VM_CONVERT_BITMAP"). */
 static void hvc_vm_convert_bitmap(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 {
@@ -622,6 +649,8 @@ static const hvc_handler_fn hvc_table[] = {
 	[LS_FN_VM_CONVERT_BITMAP] = hvc_vm_convert_bitmap,
 	[LS_FN_VM_MAP_MMIO] = hvc_vm_map_mmio,
 	[LS_FN_VM_UNMAP_MMIO] = hvc_vm_unmap_mmio,
+	[LS_FN_VM_SHARE_HOST_RANGE] = hvc_vm_share_host_range,
+	[LS_FN_VM_UNSHARE_HOST_RANGE] = hvc_vm_unshare_host_range,
 	[LS_FN_IOMMU_DOMAIN_CREATE] = hvc_iommu_domain_create,
 	[LS_FN_IOMMU_DOMAIN_DESTROY] = hvc_iommu_domain_destroy,
 	[LS_FN_IOMMU_ATTACH] = hvc_iommu_attach,

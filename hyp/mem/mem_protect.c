@@ -152,21 +152,32 @@ int own_unmapped_fn(const struct pt_leaf *l, void *arg)
  * and VM locks, check the IPA range, cut it to one window (*w pages) and
  * collect its runs into own_scratch (*nr). On error nothing is held.
  */
-static int own_vm_window_begin(u32 vm, u64 ipa, u64 n, struct own_principal **v, u64 *w,
-			       unsigned int *nr)
+static int own_vm_window_begin_as(u32 vm, u64 ipa, u64 n, bool wide, struct own_principal **v,
+				  u64 *w, unsigned int *nr)
 {
 	int ret = own_lock_host_vm(vm, v);
 
 	if (ret)
 		return ret;
 	ret = own_check_ipa(*v, ipa, n);
-	if (!ret) {
+	if (!ret && wide) {
+		/* Up to the next 1 GiB boundary of the IPA: one level-1 block at most. */
+		u64 gib = (SZ_1G - (ipa & (SZ_1G - 1))) >> PAGE_SHIFT;
+
+		ret = own_vm_runs_wide(*v, ipa, MIN(n, gib), w, nr);
+	} else if (!ret) {
 		*w = own_window(ipa, n);
 		ret = own_vm_runs(*v, ipa, *w, nr);
 	}
 	if (ret)
 		own_unlock_host_vm(*v);
 	return ret;
+}
+
+static int own_vm_window_begin(u32 vm, u64 ipa, u64 n, struct own_principal **v, u64 *w,
+			       unsigned int *nr)
+{
+	return own_vm_window_begin_as(vm, ipa, n, false, v, w, nr);
 }
 
 /* host OWNED -> NOPAGE, VM NOPAGE -> OWNED: the host loses the pages (synced) first. */
@@ -322,7 +333,7 @@ static int own_check_runs_consent(unsigned int nr, int err)
  * execute permission on the pages (synced) before the host can write them, so the
  * guest never executes host-written code through a stale TLB entry.
  */
-int own_host_borrow_vm(u32 vm, u64 ipa, u64 n, u32 flags, struct own_res *res)
+static int own_borrow(u32 vm, u64 ipa, u64 n, u32 flags, bool wide, struct own_res *res)
 {
 	struct own_principal *v;
 	struct own_tx tx;
@@ -334,7 +345,7 @@ int own_host_borrow_vm(u32 vm, u64 ipa, u64 n, u32 flags, struct own_res *res)
 	res->done = 0;
 	if (flags & ~OWN_CONVERT_FLAGS)
 		return -EINVAL;
-	ret = own_vm_window_begin(vm, ipa, n, &v, &w, &nr);
+	ret = own_vm_window_begin_as(vm, ipa, n, wide, &v, &w, &nr);
 	if (ret)
 		return ret;
 	ret = own_check_runs_state(nr, v->owner, OWN_OWNED, OWN_OWNER_HOST, OWN_NOPAGE, -EPERM);
@@ -361,6 +372,11 @@ int own_host_borrow_vm(u32 vm, u64 ipa, u64 n, u32 flags, struct own_res *res)
 out:
 	own_unlock_host_vm(v);
 	return ret;
+}
+
+int own_host_borrow_vm(u32 vm, u64 ipa, u64 n, u32 flags, struct own_res *res)
+{
+	return own_borrow(vm, ipa, n, flags, false, res);
 }
 
 /*
@@ -400,7 +416,7 @@ static int own_unshare_window(struct own_principal *v, u64 ipa, u64 w, unsigned 
 	return 0;
 }
 
-int own_host_return_vm(u32 vm, u64 ipa, u64 n, u32 flags, struct own_res *res)
+static int own_return(u32 vm, u64 ipa, u64 n, u32 flags, bool wide, struct own_res *res)
 {
 	struct own_principal *v;
 	unsigned int nr;
@@ -410,7 +426,7 @@ int own_host_return_vm(u32 vm, u64 ipa, u64 n, u32 flags, struct own_res *res)
 	res->done = 0;
 	if (flags & ~OWN_CONVERT_FLAGS)
 		return -EINVAL;
-	ret = own_vm_window_begin(vm, ipa, n, &v, &w, &nr);
+	ret = own_vm_window_begin_as(vm, ipa, n, wide, &v, &w, &nr);
 	if (ret)
 		return ret;
 	ret = own_check_runs_state(nr, v->owner, OWN_SHARED_OWNED, OWN_OWNER_HOST,
@@ -418,6 +434,41 @@ int own_host_return_vm(u32 vm, u64 ipa, u64 n, u32 flags, struct own_res *res)
 	if (!ret)
 		ret = own_unshare_window(v, ipa, w, nr, (flags & OWN_CONVERT_ZERO) != 0, res);
 	own_unlock_host_vm(v);
+	return ret;
+}
+
+int own_host_return_vm(u32 vm, u64 ipa, u64 n, u32 flags, struct own_res *res)
+{
+	return own_return(vm, ipa, n, flags, false, res);
+}
+
+/*
+ * The range forms (LS_FN_VM_SHARE_HOST_RANGE / LS_FN_VM_UNSHARE_HOST_RANGE): one transaction
+ * over up to 1 GiB of IPA (to the next 1 GiB boundary), so every view is invalidated and
+ * synced once for the whole window instead of once per 2 MiB. The work at EL2 stays O(pages)
+ * in the ownership database and O(tables) in the views; a scrub (OWN_CONVERT_ZERO) would be
+ * O(bytes), so with it the window is the budget's, as for the plain calls. A wide window that
+ * fails (any error but -ENOMEM, which the caller answers with a donation and the same call)
+ * is tried again as the plain call's window: what converts, what fails and with which error
+ * are those of the plain calls, 2 MiB window by 2 MiB window.
+ */
+int own_host_borrow_vm_range(u32 vm, u64 ipa, u64 n, u32 flags, struct own_res *res)
+{
+	bool wide = !(flags & OWN_CONVERT_ZERO);
+	int ret = own_borrow(vm, ipa, n, flags, wide, res);
+
+	if (ret && ret != -ENOMEM && wide)
+		ret = own_borrow(vm, ipa, n, flags, false, res);
+	return ret;
+}
+
+int own_host_return_vm_range(u32 vm, u64 ipa, u64 n, u32 flags, struct own_res *res)
+{
+	bool wide = !(flags & OWN_CONVERT_ZERO);
+	int ret = own_return(vm, ipa, n, flags, wide, res);
+
+	if (ret && ret != -ENOMEM && wide)
+		ret = own_return(vm, ipa, n, flags, false, res);
 	return ret;
 }
 

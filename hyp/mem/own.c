@@ -902,6 +902,7 @@ struct own_collect {
 	unsigned int nr;
 	unsigned int max;
 	int err;
+	bool soft; /* a run past max: -ENOSPC (own_vm_runs_wide), not an internal error */
 };
 
 static int own_collect_fn(const struct pt_leaf *l, void *arg)
@@ -917,7 +918,11 @@ static int own_collect_fn(const struct pt_leaf *l, void *arg)
 		last->n += l->size >> PAGE_SHIFT;
 		return 0;
 	}
-	HYP_CHECK(c->nr < c->max);
+	if (c->nr == c->max) {
+		HYP_CHECK(c->soft);
+		c->err = -ENOSPC;
+		return 1;
+	}
 	own_scratch[c->nr].ipa = l->ia;
 	own_scratch[c->nr].pa = l->pa;
 	own_scratch[c->nr].n = l->size >> PAGE_SHIFT;
@@ -949,13 +954,48 @@ static void own_vm_runs_owned(const struct own_principal *vm, unsigned int nr)
 
 int own_vm_runs(struct own_principal *vm, u64 ipa, u64 n, unsigned int *nr)
 {
-	struct own_collect c = { 0, OWN_BUDGET_PAGES, 0 };
+	struct own_collect c = { 0, OWN_BUDGET_PAGES, 0, false };
 
 	pt_walk(&vm->view.cpu, ipa, n << PAGE_SHIFT, own_collect_fn, &c);
 	if (c.err)
 		return c.err;
 	own_vm_runs_owned(vm, c.nr);
 	*nr = c.nr;
+	return 0;
+}
+
+/*
+ * own_vm_runs() for a wide window (the range conversions, docs/hypercalls.md
+ * "LS_FN_VM_SHARE_HOST_RANGE"): [ipa, ipa + n pages), n up to 1 GiB, collected one budget
+ * window (2 MiB) after the other while their runs fit in own_scratch; the first window always
+ * fits (at most OWN_BUDGET_PAGES pages). *w = the pages collected, a whole number of windows
+ * unless the range ends first.
+ */
+int own_vm_runs_wide(struct own_principal *vm, u64 ipa, u64 n, u64 *w, unsigned int *nr)
+{
+	struct own_collect c = { 0, OWN_BUDGET_PAGES, 0, true };
+	u64 done = 0;
+
+	while (done < n) {
+		u64 at = ipa + (done << PAGE_SHIFT), k = own_window(at, n - done);
+		unsigned int nr0 = c.nr;
+		u64 last_n = nr0 ? own_scratch[nr0 - 1].n : 0;
+
+		pt_walk(&vm->view.cpu, at, k << PAGE_SHIFT, own_collect_fn, &c);
+		if (c.err == -ENOSPC) {
+			/* This window's runs do not fit: the call ends before it. */
+			HYP_CHECK(done);
+			c.nr = nr0;
+			own_scratch[nr0 - 1].n = last_n;
+			break;
+		}
+		if (c.err)
+			return c.err;
+		done += k;
+	}
+	own_vm_runs_owned(vm, c.nr);
+	*nr = c.nr;
+	*w = done;
 	return 0;
 }
 

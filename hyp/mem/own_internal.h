@@ -183,6 +183,8 @@ void own_view_inval(struct own_principal *p, struct own_gathers *g);
 struct own_principal *own_vm_get(u32 vm);
 
 int own_vm_runs(struct own_principal *vm, u64 ipa, u64 n, unsigned int *nr);
+/* The same over up to 1 GiB, cut where the runs would not fit: *w pages collected. */
+int own_vm_runs_wide(struct own_principal *vm, u64 ipa, u64 n, u64 *w, unsigned int *nr);
 /* The same for the pages of page set @ps (a 2 MiB window of the VM's IPA space). */
 int own_vm_page_runs(struct own_principal *vm, const struct pt_pages *ps, unsigned int *nr);
 

@@ -104,6 +104,15 @@ int own_vm_create(u64 pool_pa, u64 n, unsigned int ia_bits, u32 *vm, struct own_
 	own_view_reset(v);
 	HYP_CHECK(pt_init(&v->view.cpu, own.cpu_fmt, ia_bits, own.cpu_coherent, &v->pool,
 			  &own_cpu_pt_ops, v) == 0);
+	/*
+	 * Splits and merges of the VM's blocks skip break-before-make when every walker allows the
+	 * swap (Arm ARM D8.16.2 FEAT_BBM level 2 on the CPUs, SMMU IDR3.BBML2): the host's stage 2
+	 * has that answer for these CPUs and this SMMU (arch boot code). A device assigned to the
+	 * VM walks this table and cannot take a fault: with a break, its DMA to a page beside a
+	 * converted one faults while the block is split or merged (the gmem suite's stress rounds
+	 * saw it). A vCPU's TLB conflict abort is retried (guest.c).
+	 */
+	v->view.cpu.bbm_free = own.host.view.cpu.bbm_free;
 	v->nr_pages = 0;
 	own_vm_run_reset(&v->vm_run);
 	v->vm_iommu_dom = -1;

@@ -17,7 +17,7 @@
 
 /* ABI version returned by LS_HVC_VERSION: major in bits [31:16], minor [15:0]. */
 #define LS_ABI_MAJOR   1
-#define LS_ABI_MINOR   3
+#define LS_ABI_MINOR   4
 #define LS_ABI_VERSION ((LS_ABI_MAJOR << 16) | LS_ABI_MINOR)
 
 /* SMCCC function ID fields (DEN 0028, 2.5 "Function Identifiers"). */
@@ -545,5 +545,21 @@
 	31 /* the host's view maps MMIO a VM took (LS_CHECK_VM_DEVICE:
 				    * a VM's device leaf outside the MMIO ranges it took) */
 /* ---- end of MMIO of VMs ---- */
+/* ---- range conversions (issue 13, docs/hypercalls.md "LS_FN_VM_SHARE_HOST_RANGE") ---- */
+/*
+ * LS_FN_VM_SHARE_HOST_RANGE / LS_FN_VM_UNSHARE_HOST_RANGE (host, ABI 1.4): LS_FN_VM_SHARE_HOST /
+ * LS_FN_VM_UNSHARE_HOST with the same arguments (x1 = vm, x2 = ipa, x3 = pages, x4 = LS_CONVERT_*)
+ * and errors, but a call's window runs to the next 1 GiB boundary of x2 instead of the next
+ * 2 MiB one (fewer if the range's runs of contiguous memory are many: the call stops at a
+ * 2 MiB boundary), and every view is invalidated and synced once per call. With
+ * LS_CONVERT_ZERO the window is the plain calls' (the scrub is bounded per call). LS_OK: x1 =
+ * pages done; the caller repeats with the rest. A wide window that fails is tried again as
+ * the plain call's window, so what a failing call converts and returns is the plain call's.
+ */
+#define LS_FN_VM_SHARE_HOST_RANGE    0x0015
+#define LS_FN_VM_UNSHARE_HOST_RANGE  0x0016
+#define LS_HVC_VM_SHARE_HOST_RANGE   LS_HVC_ID(LS_FN_VM_SHARE_HOST_RANGE)
+#define LS_HVC_VM_UNSHARE_HOST_RANGE LS_HVC_ID(LS_FN_VM_UNSHARE_HOST_RANGE)
+/* ---- end of range conversions ---- */
 
 #endif /* LOCKSTEP_ABI_H */

@@ -7,8 +7,11 @@
  * (tests/guest/gmem.c) whose memory the VMM converts both ways, with the hypervisor's table
  * counts of the VM's stage 2 and the host's stage 2 before, during and after.
  *
- *   gmemtest IMAGE    one line per check, "PASS name" or "FAIL name", after "PLAN n";
+ *   gmemtest IMAGE BDF GROUP
+ *                     one line per check, "PASS name" or "FAIL name", after "PLAN n";
  *                     "# ..." lines are diagnostics. Exit 0 when every planned check ran.
+ *                     BDF and GROUP: QEMU's edu bound to vfio-pci and its IOMMU group (tests/
+ *                     gmem/edu.c), assigned to the guest for the stress rounds
  *   gmemtest -b IMAGE make bench-gmem: conversion figures by range size, whole range against
  *                     one ioctl per 4 KiB page ("BENCH" lines, no verdicts)
  */
@@ -35,7 +38,7 @@
 #define CON_STAT 0x09000008ULL
 #define GCMD	 0x09001000ULL
 #define GRES	 0x09001008ULL
-#define NCHECKS	 (86 + PUNCH_NCHECKS + GIG_NCHECKS) /* punchrun.c, gmem1g.c */
+#define NCHECKS	 (86 + 4 + PUNCH_NCHECKS + GIG_NCHECKS) /* 4: the edu; punchrun.c, gmem1g.c */
 
 enum {
 	OP_SHARE = 1,
@@ -47,7 +50,8 @@ enum {
 	OP_DONE,
 	OP_SMP,
 	OP_BASE,
-	OP_SHARE2M
+	OP_SHARE2M,
+	OP_STRESS
 };
 #define PRIV	      LOCKSTEP_MEMORY_ATTRIBUTE_PRIVATE
 #define PRESERVE      LOCKSTEP_SET_MEMORY_ATTRIBUTES2_PRESERVE
@@ -492,6 +496,8 @@ static void sec_main(void *arg)
 	}
 }
 
+static int edu_mmio(struct lockstep_run *run); /* edu.c */
+
 /* Run until the guest reads GCMD (0), shuts down (1) or something else happens (< 0). */
 static int vm_until_cmd(struct vm *v)
 {
@@ -509,6 +515,8 @@ static int vm_until_cmd(struct vm *v)
 		switch (run->exit_reason) {
 		case LOCKSTEP_EXIT_MMIO:
 			memcpy(&data, run->mmio.data, sizeof(data));
+			if (edu_mmio(run))
+				continue;
 			if (!run->mmio.is_write) {
 				if (run->mmio.phys_addr == GCMD)
 					return 0; /* pending: gcmd() answers it */
@@ -601,6 +609,8 @@ static unsigned long long now_ns(void)
 	sys(NR_CLOCK_GETTIME, 1 /* CLOCK_MONOTONIC */, t);
 	return (unsigned long long)t[0] * 1000000000ULL + (unsigned long long)t[1];
 }
+
+#include "edu.c" /* the assigned device of the stress rounds */
 
 static void sigbus_probe(void *p)
 {
@@ -1014,10 +1024,10 @@ static void guest_tests(const char *image)
 	rc = setattr(&v, DPAGE(16), 16 * PAGE, 0, PRESERVE, 0);
 	gstats(&g1);
 	vm_stats(&v, &s1);
-	verdict(rc == 0 && s1.shared_pages == 16 && g1.convert_hvcs == g0.convert_hvcs + 2 &&
+	verdict(rc == 0 && s1.shared_pages == 16 && g1.convert_hvcs == g0.convert_hvcs + 1 &&
 			g1.convert_pages == g0.convert_pages + 12,
-		"convert_multiple_pages: the rest of 16 pages: one hypercall per private run (2), "
-		"12 pages",
+		"convert_multiple_pages: the rest of 16 pages: the two private runs of one 2 MiB "
+		"window in one hypercall (LS_FN_VM_CONVERT_BITMAP), 12 pages",
 		rc);
 	gstats(&g0);
 	rc = setattr(&v, DPAGE(16), 16 * PAGE, PRIV, PRESERVE, 0);
@@ -1155,7 +1165,8 @@ static void guest_tests(const char *image)
 		unsigned long long iv0, iv1;
 		long long io0, io1, net0, net1;
 		struct walk wb, we;
-		int wbrc, werc;
+		int wbrc, werc, dma_priv;
+		long ea, er;
 
 		memset(&wb, 0xff, sizeof(wb));
 		memset(&we, 0xff, sizeof(we));
@@ -1172,15 +1183,23 @@ static void guest_tests(const char *image)
 			sec[i].rounds = sec[i].bad = sec[i].other = 0;
 		io0 = io_rounds();
 		net0 = loop_rounds("/run/net.count");
+		/* the edu into the running VM: its DMA now translates through the VM's stage 2 */
+		ea = edu.bar ? edu_assign(&v, 0) : -1;
+		out("# stress: LOCKSTEP_VM_ASSIGN_DEVICE of the edu's group: %ld\n", ea);
 		v.smp_mode = 2;
 		t0 = now_ns();
-		/* in batches: the invariant walk after each, every vCPU quiescent */
+		/* in batches: the invariant walk after each, every vCPU quiescent; vCPU 0 drives
+		 * the edu's DMA rounds while the others convert (OP_STRESS) */
 		for (i = 0, rc = nsec ? 0 : -1; i < STRESS_ROUNDS / STRESS_BATCH && rc == 0; i++) {
-			rc = gcmd(&v, OP_SMP, 0, STRESS_BATCH);
+			rc = gcmd(&v, OP_STRESS, 0, STRESS_BATCH);
 			walk_round(&wk[1]);
 		}
 		t1 = now_ns();
 		v.smp_mode = 0;
+		for (i = 0, dma_priv = 1; i < 4; i++)
+			dma_priv = dma_priv && host_sigbus(v.map + DPAGE(96 + i)) &&
+				   host_sigbus(v.map + DPAGE(132 + i));
+		er = ea == 1 ? edu_assign(&v, 1) : -1;
 		io1 = io_rounds();
 		net1 = loop_rounds("/run/net.count");
 		vt1 = vm_tables(&v);
@@ -1254,6 +1273,24 @@ static void guest_tests(const char *image)
 			      !wk[1].failed && !wk[1].bad);
 		CHECK("stress: the invariant walk clean before the rounds and at the end",
 		      wbrc == 0 && werc == 0 && wb.code == 0 && we.code == 0 && we.pages > 0);
+		verdict(ea == 1,
+			"stress: the edu (its VFIO group) assigned to the running VM before the rounds: "
+			"1 stream into the VM's stage 2",
+			ea);
+		out("# stress: the guest's DMA rounds: %u copies of 4 KiB (private page -> edu -> "
+		    "private page) in %llu ms, mean %llu ms a copy (two edu DMAs; QEMU's edu takes "
+		    "100 ms of virtual time each), %u not done, %u bad in the guest's check\n",
+		    edu.copies, (t1 - t0) / 1000000, edu.ns / 1000000 / (edu.copies + !edu.copies),
+		    edu.busy, edu.guest_bad);
+		CHECK("stress: the assigned edu DMA-copied between private pages beside the converted "
+		      "windows through the rounds (at least once a batch, while the other vCPUs "
+		      "converted): every copy done, every page right in the guest's check",
+		      rc == 0 && edu.copies >= STRESS_ROUNDS / STRESS_BATCH && edu.busy == 0 &&
+			      edu.guest_bad == 0);
+		CHECK("stress: the DMA pages stayed private: the host's read of each is SIGBUS",
+		      dma_priv);
+		verdict(er == 0,
+			"stress: the edu released back to its VFIO domain after the rounds", er);
 	}
 
 	/* A whole 2 MiB block, 2 MiB aligned: one hypercall each way, no table split anywhere. */
@@ -1538,8 +1575,8 @@ int main(int argc, char **argv)
 {
 	struct lockstep_global_stats g0, g1;
 
-	if (argc != 2 && !(argc == 3 && !memcmp(argv[1], "-b", 3))) {
-		err("usage: gmemtest [-b] IMAGE\n");
+	if (argc != 4 && !(argc == 3 && !memcmp(argv[1], "-b", 3))) {
+		err("usage: gmemtest IMAGE BDF GROUP | gmemtest -b IMAGE\n");
 		return 1;
 	}
 	sysfd = open_("/dev/lockstep", O_RDWR_);
@@ -1550,6 +1587,8 @@ int main(int argc, char **argv)
 	if (argc == 3)
 		return bench(argv[2]);
 	out("PLAN %d\n", NCHECKS);
+	if (edu_open(argv[2], argv[3]))
+		out("# edu %s (group %s): VFIO open failed\n", argv[2], argv[3]);
 	gstats(&g0);
 	fd_tests();
 	guest_tests(argv[1]);

@@ -6,6 +6,9 @@
  * what a bitmap converts (and what it leaves), all or nothing on every error, exact pool
  * shortfalls, merge-back, one invalidation and one sync per view, and the same translations
  * and database as one LS_FN_VM_SHARE_HOST per page. The invariant checker runs after every step.
+ * Also the range conversions (LS_FN_VM_SHARE_HOST_RANGE / LS_FN_VM_UNSHARE_HOST_RANGE): several
+ * 2 MiB windows in one call with the syncs of one window, cut where the runs do not fit, the
+ * budget's window with ZERO, and the plain calls' results on a refusal.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -451,6 +454,213 @@ static void same_as_per_page(void **state)
 	}
 }
 
+/* ---- range conversions ---------------------------------------------------------------- */
+
+/* Windows 1..3 of the VM (IPA 2 * WIN ..): 512 pages each, donated as one block each. */
+static u64 win_pa[4];
+
+static void donate_windows(void)
+{
+	struct hvc_regs r;
+	unsigned int i;
+
+	win_pa[0] = base_pa;
+	for (i = 1; i < 4; i++) {
+		win_pa[i] = env_host_pages(512, SZ_2M);
+		assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, win_pa[i], WIN * (i + 1), 512,
+					 &r),
+				 LS_OK);
+		assert_int_equal(r.x[1], 512);
+	}
+}
+
+/* The guest's consent on @n pages from @ipa, window by window. */
+static void consent(u64 ipa, u64 n)
+{
+	struct hvc_regs r;
+
+	while (n) {
+		assert_int_equal(env_guest_mem(vm, true, ipa, n, &r), LS_OK);
+		assert_true(r.x[1] > 0 && r.x[1] <= n);
+		ipa += r.x[1] << PAGE_SHIFT;
+		n -= r.x[1];
+	}
+}
+
+/* Every page of windows [w0, w1) in the host's state @st. */
+static void expect_host(unsigned int w0, unsigned int w1, enum own_state st)
+{
+	unsigned int w, i;
+
+	for (w = w0; w < w1; w++)
+		for (i = 0; i < 512; i++)
+			if (own_page_state(OWN_HOST, win_pa[w] + ((u64)i << PAGE_SHIFT)) != st)
+				fail_msg("window %u page %u: host state %d, want %d", w, i,
+					 own_page_state(OWN_HOST,
+							win_pa[w] + ((u64)i << PAGE_SHIFT)),
+					 st);
+}
+
+/*
+ * Four windows (8 MiB) one call each way, with the syncs of one plain call of one window; the
+ * plain calls need four; no table split or left; with ZERO, the budget's window.
+ */
+static void range_calls(void **state)
+{
+	struct hvc_regs r;
+	u64 t0, s0, share1, unshare1;
+
+	(void)state;
+	donate_windows();
+	t0 = tables();
+	consent(WIN, 4 * 512);
+	/* One window with the plain calls: what one window costs. */
+	s0 = syncs();
+	assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST, vm, WIN, 4 * 512, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], 512);
+	share1 = syncs() - s0;
+	s0 = syncs();
+	assert_int_equal(env_hvc(LS_FN_VM_UNSHARE_HOST, vm, WIN, 512, 0, &r), LS_OK);
+	unshare1 = syncs() - s0;
+	assert_true(unshare1 > 0); /* the host lost live mappings: invalidated */
+	consent(WIN, 512);
+	INV_ASSERT();
+
+	s0 = syncs();
+	assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST_RANGE, vm, WIN, 4 * 512, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], 4 * 512);
+	assert_int_equal(syncs() - s0, share1);
+	expect_host(0, 4, OWN_SHARED_BORROWED);
+	assert_int_equal(tables(), t0);
+	INV_ASSERT();
+	s0 = syncs();
+	assert_int_equal(env_hvc(LS_FN_VM_UNSHARE_HOST_RANGE, vm, WIN, 4 * 512, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], 4 * 512);
+	assert_int_equal(syncs() - s0, unshare1);
+	expect_host(0, 4, OWN_NOPAGE);
+	assert_int_equal(tables(), t0);
+	INV_ASSERT();
+
+	/* The plain calls: one window each, one window's syncs each. */
+	consent(WIN, 4 * 512);
+	assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST_RANGE, vm, WIN, 4 * 512, 0, &r), LS_OK);
+	s0 = syncs();
+	assert_int_equal(env_hvc(LS_FN_VM_UNSHARE_HOST, vm, WIN, 4 * 512, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], 512);
+	assert_int_equal(env_hvc(LS_FN_VM_UNSHARE_HOST, vm, 2 * WIN, 3 * 512, 0, &r), LS_OK);
+	assert_int_equal(env_hvc(LS_FN_VM_UNSHARE_HOST, vm, 3 * WIN, 2 * 512, 0, &r), LS_OK);
+	assert_int_equal(env_hvc(LS_FN_VM_UNSHARE_HOST, vm, 4 * WIN, 512, 0, &r), LS_OK);
+	assert_int_equal(syncs() - s0, 4 * unshare1);
+	expect_host(0, 4, OWN_NOPAGE);
+
+	/* ZERO: the scrub stays bounded, one window a call. */
+	consent(WIN, 4 * 512);
+	assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST_RANGE, vm, WIN, 4 * 512, LS_CONVERT_ZERO, &r),
+			 LS_OK);
+	assert_int_equal(r.x[1], 512);
+	assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST_RANGE, vm, 2 * WIN, 3 * 512, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], 3 * 512);
+	assert_int_equal(
+		env_hvc(LS_FN_VM_UNSHARE_HOST_RANGE, vm, WIN, 4 * 512, LS_CONVERT_ZERO, &r), LS_OK);
+	assert_int_equal(r.x[1], 512);
+	assert_int_equal(env_hvc(LS_FN_VM_UNSHARE_HOST_RANGE, vm, WIN, 512, LS_CONVERT_ZERO | 2,
+				 &r),
+			 LS_EINVAL);
+	INV_ASSERT();
+}
+
+/*
+ * A refusal in a later window: the wide call is tried again as the plain one, so the windows
+ * before convert one call each and the refused window reports LS_EPERM with nothing changed.
+ * Wrong arguments: as the plain calls.
+ */
+static void range_refusals(void **state)
+{
+	struct hvc_regs r;
+	u64 snap;
+
+	(void)state;
+	donate_windows();
+	consent(WIN, 2 * 512);
+	consent(4 * WIN, 512); /* window 2 (IPA 3 * WIN) has no consent */
+	assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST_RANGE, vm, WIN, 4 * 512, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], 512);
+	assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST_RANGE, vm, 2 * WIN, 3 * 512, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], 512);
+	snap = env_snapshot();
+	assert_int_equal(env_hvc(LS_FN_VM_SHARE_HOST_RANGE, vm, 3 * WIN, 2 * 512, 0, &r), LS_EPERM);
+	assert_int_equal(r.x[1], 0);
+	assert_int_equal(env_snapshot(), snap);
+	expect_host(0, 2, OWN_SHARED_BORROWED);
+	expect_host(2, 4, OWN_NOPAGE);
+	INV_ASSERT();
+	assert_int_equal(env_hvc(LS_FN_VM_UNSHARE_HOST_RANGE, vm, WIN + PAGE_SIZE / 2, 1, 0, &r),
+			 LS_EINVAL);
+	assert_int_equal(env_hvc(LS_FN_VM_UNSHARE_HOST_RANGE, vm, WIN, 0, 0, &r), LS_EINVAL);
+	assert_int_equal(env_hvc(LS_FN_VM_UNSHARE_HOST_RANGE, vm + 7, WIN, 1, 0, &r), LS_ENOENT);
+	assert_int_equal(env_hvc(LS_FN_VM_UNSHARE_HOST_RANGE, vm, 1ULL << 41, 1, 0, &r), LS_ERANGE);
+	assert_int_equal(env_snapshot(), snap);
+	/* Window 2 is private: the wide call fails, the plain one takes window 0, then 1. */
+	assert_int_equal(env_hvc(LS_FN_VM_UNSHARE_HOST_RANGE, vm, WIN, 4 * 512, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], 512);
+	assert_int_equal(env_hvc(LS_FN_VM_UNSHARE_HOST_RANGE, vm, 2 * WIN, 3 * 512, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], 512);
+	assert_int_equal(env_hvc(LS_FN_VM_UNSHARE_HOST_RANGE, vm, 3 * WIN, 2 * 512, 0, &r),
+			 LS_EPERM);
+	expect_host(0, 4, OWN_NOPAGE);
+	INV_ASSERT();
+}
+
+/* A host call answered as the driver does: LS_ENOMEM -> donate x1 pages to pool x2, again. */
+static s64 hvc_donating(u32 fn, u64 a1, u64 a2, u64 a3, u64 a4, struct hvc_regs *r)
+{
+	s64 st;
+
+	while ((st = env_hvc(fn, a1, a2, a3, a4, r)) == LS_ENOMEM) {
+		u64 need = r->x[1], pool = r->x[2];
+
+		assert_int_equal(env_hvc(LS_FN_POOL_DONATE, pool, env_host_pages(need, PAGE_SIZE),
+					 need, 0, r),
+				 LS_OK);
+	}
+	return st;
+}
+
+/*
+ * A window whose runs do not fit after the first: 512 single-page runs (its pages donated one
+ * by one in reverse PA order). The wide call ends before it; a call starting there takes it
+ * alone.
+ */
+static void range_cut_by_runs(void **state)
+{
+	struct hvc_regs r;
+	u64 pa = env_host_pages(512, SZ_2M);
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 512; i++)
+		assert_int_equal(hvc_donating(LS_FN_HOST_DONATE_VM, vm,
+					      pa + ((u64)(511 - i) << PAGE_SHIFT),
+					      2 * WIN + ((u64)i << PAGE_SHIFT), 1, &r),
+				 LS_OK);
+	win_pa[0] = base_pa;
+	win_pa[1] = pa;
+	consent(WIN, 2 * 512);
+	assert_int_equal(hvc_donating(LS_FN_VM_SHARE_HOST_RANGE, vm, WIN, 2 * 512, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], 512);
+	expect_host(0, 1, OWN_SHARED_BORROWED);
+	expect_host(1, 2, OWN_NOPAGE);
+	assert_int_equal(hvc_donating(LS_FN_VM_SHARE_HOST_RANGE, vm, 2 * WIN, 512, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], 512);
+	expect_host(0, 2, OWN_SHARED_BORROWED);
+	INV_ASSERT();
+	assert_int_equal(hvc_donating(LS_FN_VM_UNSHARE_HOST_RANGE, vm, WIN, 2 * 512, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], 512);
+	assert_int_equal(hvc_donating(LS_FN_VM_UNSHARE_HOST_RANGE, vm, 2 * WIN, 512, 0, &r), LS_OK);
+	expect_host(0, 2, OWN_NOPAGE);
+	INV_ASSERT();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -459,6 +669,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(all_or_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(shortfalls, setup, teardown),
 		cmocka_unit_test_setup_teardown(same_as_per_page, setup, teardown),
+		cmocka_unit_test_setup_teardown(range_calls, setup, teardown),
+		cmocka_unit_test_setup_teardown(range_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(range_cut_by_runs, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

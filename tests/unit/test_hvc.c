@@ -58,7 +58,7 @@ static void unknown_functions(void **state)
 {
 	static const u64 ids[] = {
 		LS_HVC_ID(0x000b), /* retired: the old guest share call */
-		LS_HVC_ID(0x0015),
+		LS_HVC_ID(0x0017), /* past the range conversions (0x15, 0x16) */
 		LS_HVC_ID(0xffff),
 		LS_HVC_ID(0x0100),
 		LS_HVC_VERSION & ~(u64)LS_SMCCC_64,		     /* SMC32 form */

@@ -31,6 +31,13 @@ int own_host_borrow_vm(u32 vm, u64 ipa, u64 n, u32 flags, struct own_res *res);
 /* VM SHARED_OWNED -> OWNED, host SHARED_BORROWED -> NOPAGE */
 int own_host_return_vm(u32 vm, u64 ipa, u64 n, u32 flags, struct own_res *res);
 /*
+ * The same two over a window of up to 1 GiB (to the next 1 GiB boundary of @ipa; the budget's
+ * 2 MiB window with OWN_CONVERT_ZERO): one invalidation and one sync per view for the window.
+ * Errors and what changed on an error: as the calls above.
+ */
+int own_host_borrow_vm_range(u32 vm, u64 ipa, u64 n, u32 flags, struct own_res *res);
+int own_host_return_vm_range(u32 vm, u64 ipa, u64 n, u32 flags, struct own_res *res);
+/*
  * The pages of one 2 MiB VM window named by a bitmap (bit i of @bm[i / 64]: the page at
  * @ipa + i * 4 KiB; @ipa 2 MiB aligned), all or none: with @share as own_host_borrow_vm()
  * (VM OWNED + consent -> SHARED_OWNED, host NOPAGE -> SHARED_BORROWED), else as
