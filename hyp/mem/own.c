@@ -996,21 +996,61 @@ int own_tx_prepare(struct own_tx *tx, struct own_res *res)
 	return own_pools_can_supply(tx->lose.p, tx->lose.cost, tx->gain.p, tx->gain.cost, res);
 }
 
+/*
+ * Tables a side's operations unlink without a synchronous invalidation (a table merged back
+ * into a block where break-before-make is not needed, an emptied one) are freed after the
+ * view's one invalidation and sync of the transaction, their ranges in its gathers, instead
+ * of each after a sync of its own (pt_dead_flush).
+ */
+static void own_view_defer(struct own_principal *p, bool on)
+{
+	struct own_view *v = &p->view;
+	unsigned int i;
+
+	pt_deferred_init(&v->dead[0]);
+	v->cpu.defer = on ? &v->dead[0] : NULL;
+	for (i = 0; i < OWN_MAX_DOMS; i++) {
+		pt_deferred_init(&v->dead[1 + i]);
+		if (v->dom[i].used && v->dom[i].mirrored)
+			v->dom[i].pt.defer = on ? &v->dead[1 + i] : NULL;
+	}
+}
+
+/* After the view's sync: the deferred tables back to their pools. */
+static void own_view_release(struct own_principal *p)
+{
+	struct own_view *v = &p->view;
+	unsigned int i;
+
+	pt_dead_release(&v->cpu, &v->dead[0]);
+	for (i = 0; i < OWN_MAX_DOMS; i++)
+		if (v->dom[i].used && v->dom[i].mirrored)
+			pt_dead_release(&v->dom[i].pt, &v->dead[1 + i]);
+	own_view_defer(p, false);
+}
+
+static void own_tx_side_commit(struct own_tx_side *sd, unsigned int nr_runs)
+{
+	if (sd->p)
+		own_view_defer(sd->p, true);
+	own_tx_side_apply(sd, nr_runs);
+	if (sd->p) {
+		own_view_inval(sd->p, &sd->g);
+		own_view_release(sd->p);
+	}
+}
+
 void own_tx_commit(struct own_tx *tx)
 {
 	unsigned int i;
 
 	/* 1. The losing side's tables change, and every walker of them forgets. */
-	own_tx_side_apply(&tx->lose, tx->nr_runs);
-	if (tx->lose.p)
-		own_view_inval(tx->lose.p, &tx->lose.g);
+	own_tx_side_commit(&tx->lose, tx->nr_runs);
 	/* 2. Nothing of the loser can reach the pages now: zero them if asked. */
 	for (i = 0; tx->scrub_runs && i < tx->nr_runs; i++)
 		own_scrub(own_scratch[i].pa, own_scratch[i].n);
 	/* 3. Only then the gaining side's tables change, and are invalidated and synced. */
-	own_tx_side_apply(&tx->gain, tx->nr_runs);
-	if (tx->gain.p)
-		own_view_inval(tx->gain.p, &tx->gain.g);
+	own_tx_side_commit(&tx->gain, tx->nr_runs);
 }
 
 void own_scrub(u64 pa, u64 n)

@@ -828,7 +828,7 @@ static void pt_op_init(struct pt_op *op, const struct pt *pt, enum pt_op_kind ki
 	op->dead_flush = false;
 	op->dead_lo = 0;
 	op->dead_hi = 0;
-	op->defer = NULL;
+	op->defer = pt->defer;
 	op->w.pt = pt;
 	op->w.start = ia;
 	op->w.end = ia + size;

@@ -83,6 +83,8 @@ struct own_view {
 	u32 who;
 	struct pt cpu; /* CPU stage-2: host identity (IPA == PA), VM gfn -> pfn */
 	struct own_dom dom[OWN_MAX_DOMS];
+	/* Tables a transaction unlinked, freed after the view's sync: CPU, then dom[i]. */
+	struct pt_deferred dead[1 + OWN_MAX_DOMS];
 };
 
 struct own_range {

@@ -93,6 +93,8 @@ struct pt_ops {
 	void (*flush_now)(struct pt *pt, u64 ia, u64 size, unsigned int level);
 };
 
+struct pt_deferred;
+
 struct pt {
 	enum pt_fmt_id fmt;
 	u64 root;      /* PA of the root table (root_pages concatenated pages) */
@@ -119,6 +121,12 @@ struct pt {
 	u64 hint_table;
 	u64 *hint_parent;
 	u64 hint_desc; /* *hint_parent when cached: the cache is used only while it matches */
+	/*
+	 * When set, tables the operations unlink without a synchronous invalidation (merges
+	 * under BBM level 2, emptied tables) join this list and their range the operation's
+	 * gather; the owner frees them with pt_dead_release() after its sync.
+	 */
+	struct pt_deferred *defer;
 };
 
 /* Create an empty table (allocates the root pages from @pool). */
