@@ -407,12 +407,11 @@ static void own_dma_pages(u64 idx, u64 n, bool up)
 		HYP_CHECK(up ? cnt[i] < OWN_DMA_MAX_MAPS : cnt[i] > 0);
 		cnt[i] = (u8)(up ? cnt[i] + 1 : cnt[i] - 1);
 	}
-	own_sum_update(&own.db[idx], n); /* a mapped page makes its block mixed */
 }
 
 void own_dma_add(const u16 *e, u64 n, bool up)
 {
-	u64 idx = (u64)(e - own.db), end = idx + n, blk, lo, hi, b;
+	u64 idx = (u64)(e - own.db), end = idx + n, blk, lo, hi, b, nb;
 
 	for (; idx < end; idx = b) {
 		own_blk2m(idx, &blk, &lo, &hi);
@@ -425,6 +424,15 @@ void own_dma_add(const u16 *e, u64 n, bool up)
 		}
 		own_dma_push(blk, lo, hi);
 		own_dma_pages(idx, b - idx, up);
+		/*
+		 * A block that was mixed stays mixed (its representation unchanged) if a page next
+		 * to the change still differs from it; else its summary is found again.
+		 */
+		nb = idx > lo ? idx - 1 : b;
+		if (own.sum2m[blk] == OWN_SUM_MIXED && nb < hi &&
+		    (own.db[nb] != own.db[idx] || own.dma[nb] != own.dma[idx]))
+			continue;
+		own_sum_update(&own.db[idx], b - idx);
 	}
 }
 
