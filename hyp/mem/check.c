@@ -522,7 +522,7 @@ static void chk_summaries(struct chk *c, unsigned int which, u64 size)
 		for (pa = own.ram[r].base, end = pa + own.ram[r].size; pa < end && !c->res->code;
 		     pa = bend, blk++) {
 			u16 want = own.db[idx];
-			u64 have, cnt = 0;
+			u64 have, cnt;
 
 			bend = MIN((pa & ~(size - 1)) + size, end);
 			/* Its 2 MiB blocks (itself when @size is 2 MiB), pages read with their count. */

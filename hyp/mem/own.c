@@ -391,10 +391,9 @@ int own_dma_check(const u16 *e, u64 n)
 	return 0;
 }
 
-/* Raise (@up) or drop every count of pages [idx, idx + n) by one; a count may not wrap. */
-static void own_dma_pages(u64 idx, u64 n, bool up)
+/* Raise (@up) or drop each of the @n counts at @cnt by one; a count may not wrap. */
+static void own_dma_pages(u8 *cnt, u64 n, bool up)
 {
-	u8 *cnt = &own.dma[idx];
 	u64 i = 0, v;
 
 	for (; i + 8 <= n; i += 8) {
@@ -417,13 +416,13 @@ void own_dma_add(const u16 *e, u64 n, bool up)
 		own_blk2m(idx, &blk, &lo, &hi);
 		b = MIN(hi, end);
 		/* A whole uniform block: one count at the block, the summary stays. */
-		if (idx == lo && b == hi && own.sum2m[blk] != OWN_SUM_MIXED) {
+		if (idx == lo && end >= hi && own.sum2m[blk] != OWN_SUM_MIXED) {
 			HYP_CHECK(up ? own.dma2m[blk] < OWN_DMA_MAX_MAPS : own.dma2m[blk] > 0);
 			own.dma2m[blk] = (u8)(up ? own.dma2m[blk] + 1 : own.dma2m[blk] - 1);
 			continue;
 		}
 		own_dma_push(blk, lo, hi);
-		own_dma_pages(idx, b - idx, up);
+		own_dma_pages(own_dma_of(&own.db[idx]), b - idx, up);
 		/*
 		 * A block that was mixed stays mixed (its representation unchanged) if a page next
 		 * to the change still differs from it; else its summary is found again.
