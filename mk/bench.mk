@@ -62,3 +62,31 @@ bench-cg: $(BENCH_BIN)
 			$$(awk "BEGIN { printf \"%.2f\", $$el2_nv / $$el2_ls }") | tee -a $(BENCH_B)/cg.txt; \
 	done
 	@cat $(BENCH_B)/cg.txt >> $(BENCH_B)/bench.txt
+
+# Host DMA domains (tests/bench/bench_hdom.c): the core's side of each phase of make
+# bench-iommu, EL2 instructions per chunk under callgrind (inclusive cost of each phase
+# function), and the invalidation ranges and syncs the calls issue. BENCH_HDOM_MIB of IOVA.
+BENCH_HDOM_BIN := $(BENCH_B)/bench_hdom
+BENCH_HDOM_MIB ?= 64
+BENCH_HDOM_SRC := $(filter-out tests/bench/bench_own.c,$(BENCH_SRC)) tests/bench/bench_hdom.c
+.PHONY: bench-hdom
+$(BENCH_HDOM_BIN): $(BENCH_HDOM_SRC) $(wildcard hyp/include/hyp/*.h) include/lockstep/abi.h \
+		mk/bench.mk | $(MBEDTLS_HOST)
+	@mkdir -p $(BENCH_B)
+	$(HOSTCC) $(BENCH_CFLAGS) $(MBEDTLS_INC) $(WARN) -o $@ $(BENCH_HDOM_SRC) \
+		$(patsubst %,$(MBEDTLS_B)/src/library/%.c,$(BENCH_MBEDTLS))
+
+bench-hdom: $(BENCH_HDOM_BIN)
+	@set -e; o=$(BENCH_B)/hdom; mkdir -p $$o; \
+	valgrind --tool=callgrind --callgrind-out-file=$$o/cg $(BENCH_HDOM_BIN) \
+		-m $(BENCH_HDOM_MIB) > $$o/run.txt 2> $$o/valgrind.log || \
+		{ echo "bench-hdom: valgrind failed (see $$o/valgrind.log)" >&2; tail -5 $$o/valgrind.log >&2; exit 1; }; \
+	callgrind_annotate --inclusive=yes $$o/cg > $$o/annotate.txt 2>/dev/null; \
+	echo "host DMA domains, $(BENCH_HDOM_MIB) MiB of IOVA, core instructions per chunk (callgrind):"; \
+	printf '%-5s %-10s %8s %7s %7s %7s %12s\n' chunk op chunks calls ranges syncs instr/chunk; \
+	while read -r _ c _ op _ n _ calls _ ranges _ syncs; do \
+		ir=$$(awk -v f="ph_$${c}_$$op" '$$0 ~ ":" f " " { gsub(",", "", $$1); print $$1; exit }' $$o/annotate.txt); \
+		case "$$ir" in ''|*[!0-9]*) echo "bench-hdom: no cost for ph_$${c}_$$op" >&2; exit 1 ;; esac; \
+		printf '%-5s %-10s %8s %7s %7s %7s %12s\n' $$c $$op $$n $$calls $$ranges $$syncs \
+			$$(awk "BEGIN { printf \"%.0f\", $$ir / $$n }"); \
+	done < $$o/run.txt | tee $$o/report.txt

@@ -28,6 +28,7 @@
  * throughout and both are restored before the locks are dropped.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "hyp/check.h"
 #include "own_internal.h"
@@ -370,10 +371,31 @@ static void chk_dma_pass(struct chk *c, bool up)
 	chk_pins(c);
 }
 
+/*
+ * A uniform 2 MiB block's DMA map count is its pages' (their own counts are 0, which
+ * chk_summaries proved): written into the pages for the two passes (@on), taken out after.
+ */
+static void chk_block_counts(bool on)
+{
+	u64 b2 = 0, idx = 0, pa, end, bend, np;
+	unsigned int r;
+
+	for (r = 0; r < own.nr_ram; r++) {
+		for (pa = own.ram[r].base, end = pa + own.ram[r].size; pa < end; pa = bend, b2++) {
+			bend = MIN((pa & ~(OWN_SUM_2M - 1)) + OWN_SUM_2M, end);
+			np = (bend - pa) >> PAGE_SHIFT;
+			if (own.dma2m[b2])
+				memset(&own.dma[idx], on ? own.dma2m[b2] : 0, np);
+			idx += np;
+		}
+	}
+}
+
 static void chk_dma(struct chk *c)
 {
 	u64 i;
 
+	chk_block_counts(true);
 	chk_dma_pass(c, false);
 	/* Every mapping counted down: what is left is a count no mapping explains. */
 	for (i = 0; i < c->nr_pages && !c->res->code; i++)
@@ -384,6 +406,7 @@ static void chk_dma(struct chk *c)
 	c->dma_budget = c->dma_done;
 	chk_dma_pass(c, true);
 	HYP_CHECK(c->dma_done == c->dma_budget);
+	chk_block_counts(false);
 }
 
 /* ---- table pages and pools ----------------------------------------------------------- */
@@ -512,12 +535,15 @@ static void chk_db(struct chk *c)
 /*
  * Block summaries against the per-page truth, recomputed from the DB and the DMA map
  * counts: for each RAM range in order, one summary per PA-aligned block of @size the range
- * touches (clipped to the range), the entry all its pages share when none has a DMA map
- * count, else OWN_SUM_MIXED.
+ * touches (clipped to the range). A page's DMA map count is its own plus its 2 MiB block's
+ * (own.dma2m). A 2 MiB summary is the entry all its pages share when they also share one
+ * count, and then the count is the block's and every page's own is 0; else OWN_SUM_MIXED and
+ * the block's count is 0 (one representation per state). A 1 GiB summary is the entry all
+ * its pages share when each of its 2 MiB blocks is uniform, else OWN_SUM_MIXED.
  */
 static void chk_summaries(struct chk *c, unsigned int which, u64 size)
 {
-	u64 nr, blk = 0, idx = 0, pa, end, bend, i;
+	u64 nr, blk = 0, b2 = 0, idx = 0, pa, end, bend, sub, send, i, np;
 	const u16 *sum = own_block_summaries(which, &nr);
 	unsigned int r;
 
@@ -525,18 +551,34 @@ static void chk_summaries(struct chk *c, unsigned int which, u64 size)
 	for (r = 0; r < own.nr_ram && !c->res->code; r++) {
 		for (pa = own.ram[r].base, end = pa + own.ram[r].size; pa < end && !c->res->code;
 		     pa = bend, blk++) {
-			u16 want;
+			u16 want = own.db[idx];
+			u64 have, cnt;
 
 			bend = MIN((pa & ~(size - 1)) + size, end);
-			want = own.dma[idx] ? OWN_SUM_MIXED : own.db[idx];
-			for (i = idx; i < idx + ((bend - pa) >> PAGE_SHIFT); i++)
-				if (own.dma[i] || own.db[i] != want)
-					want = OWN_SUM_MIXED;
+			/* Its 2 MiB blocks (itself when @size is 2 MiB), pages read with their count. */
+			for (sub = pa; sub < bend; sub = send, b2++) {
+				send = MIN((sub & ~(OWN_SUM_2M - 1)) + OWN_SUM_2M, bend);
+				np = (send - sub) >> PAGE_SHIFT;
+				cnt = (u64)own.dma[idx] + own.dma2m[b2];
+				for (i = idx; i < idx + np; i++)
+					if (own.db[i] != want || own.dma[i] + own.dma2m[b2] != cnt)
+						want = OWN_SUM_MIXED;
+				if (!which) {
+					/* The 2 MiB block's stored state: summary, block count, pages'. */
+					have = sum[blk] | (u64)own.dma2m[b2] << 16 |
+					       (u64)own.dma[idx] << 24;
+					if (want == OWN_SUM_MIXED ? own.dma2m[b2] != 0 :
+								    have != (want | cnt << 16))
+						chk_fail(c, OWN_CHK_SUMMARY, pa, have,
+							 want == OWN_SUM_MIXED ? want :
+										 want | cnt << 16);
+				}
+				idx += np;
+			}
 			if (blk >= nr)
 				chk_fail(c, OWN_CHK_SUMMARY_COUNT, pa, nr, blk + 1);
-			else if (sum[blk] != want)
+			else if (!c->res->code && sum[blk] != want)
 				chk_fail(c, OWN_CHK_SUMMARY, pa, sum[blk], want);
-			idx += (bend - pa) >> PAGE_SHIFT;
 		}
 	}
 	if (!c->res->code && blk != nr)

@@ -286,14 +286,6 @@ static int own_hdom_enter(u32 dom, u64 iova, u64 n, struct own_hdom **d)
 	return ret;
 }
 
-/* A page the host may let devices reach: owned by it, or borrowed from a VM. */
-static bool own_host_reaches(u16 e)
-{
-	u16 owner = own_e_owner(e);
-
-	return owner == OWN_OWNER_HOST || (owner >= OWN_OWNER_VM(0) && (e & OWN_E_SHARED));
-}
-
 static pt_attr_t own_dma_attr(u32 prot)
 {
 	return ((prot & OWN_IOMMU_READ) ? PT_R : 0) | ((prot & OWN_IOMMU_WRITE) ? PT_W : 0) |
@@ -308,78 +300,11 @@ static bool own_dma_prot_ok(u32 prot)
 }
 
 /*
- * The DMA map counts and owners of a span, eight counts (four owners) per 64-bit load: these
- * per-page loops are most of the work of mapping or unmapping a 2 MiB block. A count byte is
- * full at 0xff (OWN_DMA_MAX_MAPS); "some byte of v is zero" is the exact test
- * (v - 0x01..01) & ~v & 0x80..80 != 0.
- */
-#define OWN_ONES8  0x0101010101010101ULL
-#define OWN_HIGHS8 0x8080808080808080ULL
-#define OWN_ONES4  0x0001000100010001ULL
-_Static_assert(OWN_DMA_MAX_MAPS == 0xff, "a full count is an all-ones byte");
-
-static u64 own_load8(const void *p)
-{
-	u64 v;
-
-	__builtin_memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static bool own_zero_byte(u64 v)
-{
-	return ((v - OWN_ONES8) & ~v & OWN_HIGHS8) != 0;
-}
-
-/* Every page reachable by the host (-EPERM) and mapped fewer than 255 times (-ENOSPC). */
-static int own_dma_check_span(const u16 *e, const u8 *cnt, u64 n)
-{
-	u64 i = 0, k;
-
-	for (; i + 8 <= n; i += 8) {
-		if ((own_load8(&e[i]) & OWN_E_OWNER * OWN_ONES4) != OWN_OWNER_HOST * OWN_ONES4 ||
-		    (own_load8(&e[i + 4]) & OWN_E_OWNER * OWN_ONES4) !=
-			    OWN_OWNER_HOST * OWN_ONES4) {
-			for (k = i; k < i + 8; k++)
-				if (!own_host_reaches(e[k]))
-					return -EPERM;
-		}
-		if (own_zero_byte(~own_load8(&cnt[i])))
-			return -ENOSPC;
-	}
-	for (; i < n; i++) {
-		if (!own_host_reaches(e[i]))
-			return -EPERM;
-		if (cnt[i] >= OWN_DMA_MAX_MAPS)
-			return -ENOSPC;
-	}
-	return 0;
-}
-
-/* Raise (@up) or drop every count of the span by one; a count may not wrap. */
-static void own_dma_count(u8 *cnt, u64 n, bool up)
-{
-	u64 i = 0, v;
-
-	for (; i + 8 <= n; i += 8) {
-		v = own_load8(&cnt[i]);
-		HYP_CHECK(!own_zero_byte(up ? ~v : v));
-		v = up ? v + OWN_ONES8 : v - OWN_ONES8;
-		__builtin_memcpy(&cnt[i], &v, sizeof(v));
-	}
-	for (; i < n; i++) {
-		HYP_CHECK(up ? cnt[i] < OWN_DMA_MAX_MAPS : cnt[i] > 0);
-		cnt[i] = (u8)(up ? cnt[i] + 1 : cnt[i] - 1);
-	}
-	own_sum_update(own.db + (cnt - own.dma), n); /* a mapped page makes its block mixed */
-}
-
-/*
  * RAM map: [pa, pa + n pages) in one RAM range (-ERANGE), the window's @w
  * pages each reachable by the host (-EPERM) and below the map count limit
- * (-ENOSPC). *cnt: the window's DMA map counts.
+ * (-ENOSPC). *e_out: the window's DB entries.
  */
-static int own_hdom_check_ram(u64 pa, u64 n, u64 w, u8 **cnt)
+static int own_hdom_check_ram(u64 pa, u64 n, u64 w, u16 **e_out)
 {
 	u16 *e;
 	int ret;
@@ -387,8 +312,8 @@ static int own_hdom_check_ram(u64 pa, u64 n, u64 w, u8 **cnt)
 	ret = own_check_pa(pa, n, &e);
 	if (ret)
 		return ret;
-	*cnt = own_dma_of(e);
-	return own_dma_check_span(e, *cnt, w);
+	*e_out = e;
+	return own_dma_check(e, w);
 }
 
 /* Some page of [pa, pa + n pages) (no wrap) is RAM, i.e. has a DB entry. */
@@ -473,7 +398,6 @@ static int own_dma_walk_fn(const struct pt_leaf *l, void *arg)
 {
 	const struct own_dma_walk *dw = arg;
 	u64 np = l->size >> PAGE_SHIFT;
-	u8 *cnt;
 	u16 *e;
 
 	if (!l->valid)
@@ -487,36 +411,61 @@ static int own_dma_walk_fn(const struct pt_leaf *l, void *arg)
 	}
 	e = own_db_span(l->pa, np);
 	HYP_CHECK(e);
-	cnt = own_dma_of(e);
-	own_dma_count(cnt, np, false);
+	own_dma_add(e, np, false);
 	return 0;
 }
 
 /*
- * Unmap fast path: when every page of the window is a 4 KiB last-level leaf (scattered DMA
- * mappings), check them all, then clear them one by one with pt_unmap_page() and drop their
- * counts; a page whose table may empty goes through pt_unmap() (a 4 KiB leaf: no split, so no
- * table page needed; the merge frees the table). False: not that case, nothing changed.
+ * The leaf size the unmap fast path tries at @ia with @left bytes of the window left: a 2 MiB
+ * block where one fits, else a 4 KiB page.
+ */
+_Static_assert(OWN_HDOM_BUDGET_PAGES *PAGE_SIZE / SZ_2M < 64, "a window's blocks fit a u64");
+
+static u64 own_unmap_step(u64 ia, u64 left)
+{
+	return IS_ALIGNED(ia, SZ_2M) && left >= SZ_2M ? SZ_2M : PAGE_SIZE;
+}
+
+/*
+ * Unmap fast path: when the window is tiled by 4 KiB last-level leaves and 2 MiB blocks
+ * (scattered DMA mappings), check them all, then clear them one by one with pt_unmap_leaf()
+ * and drop their counts (a whole block's at once, O(1) for a uniform block); a leaf whose
+ * table may empty goes through pt_unmap_deferred() (a leaf of its exact size: no split, so no
+ * table page needed; the emptied table is freed after the call's sync). False: not that
+ * case, nothing changed.
  */
 static bool own_hdom_unmap_pages(struct own_hdom *d, u64 iova, u64 w, struct pt_gather *g,
 				 struct pt_deferred *dl)
 {
-	u64 k, ia, pa;
+	u64 ia, pa, sz, end = iova + (w << PAGE_SHIFT), blocks = 0;
 	u16 *e;
 	int ret;
 
-	for (k = 0; k < w; k++)
-		if (pt_unmap_page(&d->pt, iova + (k << PAGE_SHIFT), &pa, NULL, false))
+	/* The tiling: bit (ia - iova) / 2 MiB of @blocks for a block at 2 MiB-aligned ia. */
+	for (ia = iova; ia < end; ia += sz) {
+		sz = own_unmap_step(ia, end - ia);
+		if (sz > PAGE_SIZE && pt_unmap_leaf(&d->pt, ia, sz, &pa, NULL, false))
+			sz = PAGE_SIZE; /* not a block: its pages */
+		else if (sz > PAGE_SIZE)
+			blocks |= BIT((ia - iova) / SZ_2M);
+		if (sz == PAGE_SIZE && pt_unmap_leaf(&d->pt, ia, sz, &pa, NULL, false))
 			return false;
-	for (k = 0; k < w; k++) {
-		ia = iova + (k << PAGE_SHIFT);
-		ret = pt_unmap_page(&d->pt, ia, &pa, g, true);
+	}
+	for (ia = iova; ia < end; ia += sz) {
+		/* The same tiling: the changes so far only emptied other tables. */
+		sz = own_unmap_step(ia, end - ia) > PAGE_SIZE &&
+				     (blocks & BIT((ia - iova) / SZ_2M)) ?
+			     SZ_2M :
+			     PAGE_SIZE;
+		ret = pt_unmap_leaf(&d->pt, ia, sz, &pa, g, true);
 		if (ret == -EAGAIN)
-			ret = pt_unmap_deferred(&d->pt, ia, PAGE_SIZE, g, dl);
+			ret = pt_unmap_deferred(&d->pt, ia, sz, g, dl);
 		HYP_CHECK(ret == 0);
-		e = own_db_span(pa, 1);
-		if (e) /* else MMIO (OWN_IOMMU_MMIO): not counted */
-			own_dma_count(own_dma_of(e), 1, false);
+		e = own_db_span(pa, sz >> PAGE_SHIFT);
+		if (e)
+			own_dma_add(e, sz >> PAGE_SHIFT, false);
+		else /* MMIO (OWN_IOMMU_MMIO): not counted */
+			HYP_CHECK(!own_ram_overlaps(pa, sz >> PAGE_SHIFT));
 	}
 	return true;
 }
@@ -581,17 +530,21 @@ out:
  * create tables a later one would have needed too, never split or merge one it uses.
  */
 
+/* An entry of @n pages the leaf fast path may take: its size, else 0. */
+static u64 own_leaf_size(u64 n)
+{
+	return n == 1 || n == SZ_2M >> PAGE_SHIFT ? n << PAGE_SHIFT : 0;
+}
+
 static void own_batch_uncount(u64 upto)
 {
 	u64 i;
 
 	for (i = 0; i < upto; i++) {
-		u8 *cnt;
-
 		if ((own_batch[i].pages_prot >> 32) & OWN_IOMMU_MMIO)
 			continue; /* not counted */
-		cnt = own_dma_of(own_db_span(own_batch[i].pa, 1));
-		own_dma_count(cnt, own_batch[i].pages_prot & 0xffffffffU, false);
+		own_dma_add(own_db_span(own_batch[i].pa, 1), own_batch[i].pages_prot & 0xffffffffU,
+			    false);
 	}
 }
 
@@ -605,7 +558,7 @@ static int own_batch_check(struct own_hdom *d, u64 nents, u64 *cost)
 		const struct own_map_ent *m = &own_batch[i];
 		u64 n = m->pages_prot & 0xffffffffU;
 		u32 prot = (u32)(m->pages_prot >> 32);
-		u8 *cnt;
+		u16 *e;
 		s64 c;
 
 		ret = -EINVAL;
@@ -620,20 +573,21 @@ static int own_batch_check(struct own_hdom *d, u64 nents, u64 *cost)
 		if (!ret && (prot & OWN_IOMMU_MMIO))
 			ret = own_hdom_check_mmio(m->pa, n, own_dma_attr(prot));
 		else if (!ret)
-			ret = own_hdom_check_ram(m->pa, n, n, &cnt);
+			ret = own_hdom_check_ram(m->pa, n, n, &e);
 		if (ret)
 			goto undo;
 		/* Counted now, so that a page repeated later in the list is checked cumulatively. */
 		if (!(prot & OWN_IOMMU_MMIO))
-			own_dma_count(cnt, n, true);
+			own_dma_add(e, n, true);
 		/*
-		 * Scattered single pages: the engine's page fast path (one write, no table, no
-		 * merge) when their last-level table exists. A page in the 2 MiB IOVA region where
+		 * Scattered single pages and 2 MiB blocks: the engine's leaf fast path (one write,
+		 * no table, no merge) when their table exists. A page in the 2 MiB IOVA region where
 		 * the previous entry ended needs no table page even when the table does not exist
 		 * yet: that entry creates it (a merge cannot remove it, this slot being free).
 		 */
-		c = n == 1 ? pt_map_page(&d->pt, m->iova, m->pa, own_dma_attr(prot), false) :
-			     -EAGAIN;
+		c = own_leaf_size(n) ? pt_map_leaf(&d->pt, m->iova, m->pa, own_leaf_size(n),
+						   own_dma_attr(prot), false) :
+				       -EAGAIN;
 		if (c == -EAGAIN)
 			c = pt_walk(&d->pt, m->iova, n << PAGE_SHIFT, own_unmapped_fn, NULL);
 		else if (!c)
@@ -679,11 +633,13 @@ static int own_batch_apply(struct own_hdom *d, u64 nents, struct own_res *res)
 		pt_attr_t attr = own_dma_attr((u32)(m->pages_prot >> 32));
 
 		/*
-		 * A single page goes in with one write if its table exists by now and no neighbour
-		 * continues it (-EAGAIN otherwise: pt_map() creates the table the check counted,
+		 * A single page or 2 MiB block goes in with one write if its table exists by now
+		 * and no neighbour continues it (-EAGAIN otherwise: pt_map() creates the table the check counted,
 		 * or maps into the existing one and merges, taking no page).
 		 */
-		ret = n == 1 ? pt_map_page(&d->pt, m->iova, m->pa, attr, true) : -EAGAIN;
+		ret = own_leaf_size(n) ?
+			      pt_map_leaf(&d->pt, m->iova, m->pa, own_leaf_size(n), attr, true) :
+			      -EAGAIN;
 		if (ret == -EAGAIN)
 			ret = pt_map(&d->pt, m->iova, n << PAGE_SHIFT, m->pa, attr, &g);
 		HYP_CHECK(ret == 0);
@@ -819,6 +775,22 @@ const u8 *own_dma_counts(u64 *nr_pages)
 {
 	own_db_entries(nr_pages);
 	return own.dma;
+}
+
+const u8 *own_block_dma_counts(u64 *nr)
+{
+	*nr = own.nr_sum2m;
+	return own.dma2m;
+}
+
+int own_dma_maps_pa(u64 pa, unsigned int *maps)
+{
+	u16 *e = own_db_span(ALIGN_DOWN(pa, PAGE_SIZE), 1);
+
+	if (!e)
+		return -ERANGE;
+	*maps = own_dma_maps(e);
+	return 0;
 }
 
 int own_view_stats(u32 sel, u64 ia, u64 *tables, u32 *kind, u32 *level)

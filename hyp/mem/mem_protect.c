@@ -497,15 +497,13 @@ static int own_check_bitmap_runs(unsigned int nr, u16 vm, bool share)
 
 	for (i = 0; i < nr; i++) {
 		const u16 *e = own_scratch[i].db;
-		const u8 *c = own_dma_of(e);
 
-		for (j = 0; j < own_scratch[i].n; j++) {
+		for (j = 0; j < own_scratch[i].n; j++)
 			if (own_e_state(e[j], vm) != sv ||
 			    own_e_state(e[j], OWN_OWNER_HOST) != sh ||
 			    (share && !(e[j] & OWN_E_CONSENT)))
 				return -EPERM;
-			busy |= !share && c[j];
-		}
+		busy |= !share && own_dma_busy(e, own_scratch[i].n);
 	}
 	return busy ? -EBUSY : 0;
 }

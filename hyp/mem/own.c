@@ -51,6 +51,16 @@ static u64 own_sum_blocks(const struct own_range *r, u64 size)
 	return (ALIGN_UP(r->base + r->size, size) - ALIGN_DOWN(r->base, size)) / size;
 }
 
+static u64 own_sum_blocks_all(const struct own_range *ram, unsigned int nr_ram, u64 size)
+{
+	u64 n = 0;
+	unsigned int i;
+
+	for (i = 0; i < nr_ram; i++)
+		n += own_sum_blocks(&ram[i], size);
+	return n;
+}
+
 u64 own_db_bytes(const struct own_range *ram, unsigned int nr_ram)
 {
 	u64 pages = 0, sums = 0;
@@ -60,8 +70,12 @@ u64 own_db_bytes(const struct own_range *ram, unsigned int nr_ram)
 		pages += ram[i].size >> PAGE_SHIFT;
 		sums += own_sum_blocks(&ram[i], OWN_SUM_2M) + own_sum_blocks(&ram[i], OWN_SUM_1G);
 	}
-	/* entry + DMA map count per page, then the summaries (u16, 2-byte aligned) */
-	return ALIGN_UP(pages * (sizeof(u16) + sizeof(u8)), sizeof(u16)) + sums * sizeof(u16);
+	/*
+	 * entry + DMA map count per page, then the summaries (u16, 2-byte aligned), then one DMA
+	 * map count per 2 MiB block (u8)
+	 */
+	return ALIGN_UP(pages * (sizeof(u16) + sizeof(u8)), sizeof(u16)) + sums * sizeof(u16) +
+	       own_sum_blocks_all(ram, nr_ram, OWN_SUM_2M);
 }
 
 /* ---- per-block summaries (docs/ownership.md "Block summaries") ----------- */
@@ -93,47 +107,56 @@ static void own_sum_locate(u64 idx, u64 size, const u64 *first_blk, u64 *blk, u6
 	*hi = own.ram_first[i] + ((bend - r->base) >> PAGE_SHIFT);
 }
 
-/* Page @i's summary value: its entry, or mixed if a host DMA domain maps it. */
-static u16 own_sum_page(u64 i)
+/*
+ * What a 2 MiB summary compares: a page's key is its entry and its DMA map count (its own
+ * plus @c0, its block's), own_key(entry, count); a block is uniform when all keys are equal.
+ */
+#define OWN_KEY_MIXED 0xffffffffU
+
+static u32 own_key(u16 e, u32 count)
 {
-	return own.dma[i] ? OWN_SUM_MIXED : own.db[i];
+	return (u32)e | count << 16;
+}
+
+static u32 own_sum_page(u64 i, u8 c0)
+{
+	return own_key(own.db[i], (u32)own.dma[i] + c0);
 }
 
 /*
- * The exact summary of the 2 MiB block [lo, hi) after pages [a, b) of it changed,
- * its summary before being @old. The changed pages are read (the caller's work
- * is proportional to them anyway); the rest of the block only when @old cannot
- * answer, and then outwards from the change, so the nearest page that differs
- * ends the scan (page-by-page conversions leave one right next to the change).
+ * The exact key of the 2 MiB block [lo, hi) (block DMA count @c0) after pages [a, b) of it
+ * changed, its key before being @old. The changed pages are read (the caller's work is
+ * proportional to them anyway); the rest of the block only when @old cannot answer, and then
+ * outwards from the change, so the nearest page that differs ends the scan (page-by-page
+ * conversions and DMA maps leave one right next to the change).
  */
-static u16 own_sum_of(u64 lo, u64 hi, u64 a, u64 b, u16 old)
+static u32 own_sum_of(u64 lo, u64 hi, u64 a, u64 b, u32 old, u8 c0)
 {
-	u16 v = own_sum_page(a);
-	u64 i = a + 1, k, d, e0, e1;
+	u32 v = own_sum_page(a, c0);
+	u64 i = a + 1, k, d, e0, e1, wd, we;
 
-	/* One page mapped for DMA or unlike the others makes the block mixed: no more to read. */
-	if (v == OWN_SUM_MIXED)
-		return v;
-	/* Eight pages a step (whole-block DMA unmaps and conversions): no map count, entries @v. */
+	/* Eight pages a step (whole-block DMA unmaps and conversions): count and entry of @v. */
+	wd = (u64)(u8)((v >> 16) - c0) * 0x0101010101010101ULL;
+	we = (u64)(u16)v * 0x0001000100010001ULL;
 	for (; i + 8 <= b; i += 8) {
 		__builtin_memcpy(&d, &own.dma[i], sizeof(d));
 		__builtin_memcpy(&e0, &own.db[i], sizeof(e0));
 		__builtin_memcpy(&e1, &own.db[i + 4], sizeof(e1));
-		if (d || e0 != v * 0x0001000100010001ULL || e1 != v * 0x0001000100010001ULL)
-			return OWN_SUM_MIXED;
+		if (d != wd || e0 != we || e1 != we)
+			return OWN_KEY_MIXED;
 	}
 	for (; i < b; i++)
-		if (own_sum_page(i) != v)
-			return OWN_SUM_MIXED;
+		if (own_sum_page(i, c0) != v)
+			return OWN_KEY_MIXED;
 	if (a == lo && b == hi)
 		return v;
-	if (old != OWN_SUM_MIXED)
-		return old == v ? v : OWN_SUM_MIXED; /* the rest still reads @old */
+	if (old != OWN_KEY_MIXED)
+		return old == v ? v : OWN_KEY_MIXED; /* the rest still reads @old */
 	for (k = 1; b - 1 + k < hi || a >= lo + k; k++) {
-		if (b - 1 + k < hi && own_sum_page(b - 1 + k) != v)
-			return OWN_SUM_MIXED;
-		if (a >= lo + k && own_sum_page(a - k) != v)
-			return OWN_SUM_MIXED;
+		if (b - 1 + k < hi && own_sum_page(b - 1 + k, c0) != v)
+			return OWN_KEY_MIXED;
+		if (a >= lo + k && own_sum_page(a - k, c0) != v)
+			return OWN_KEY_MIXED;
 	}
 	return v;
 }
@@ -172,18 +195,38 @@ void own_sum_update(const u16 *e, u64 n)
 	if (!own.sum2m || !n)
 		return;
 	while (idx < end) {
-		u64 blk, lo, hi, g, glo, ghi, b;
-		u16 nv;
+		u64 blk, lo, hi, g, glo, ghi;
+		u16 ns;
+		u8 c0;
+		u32 old, nv;
 
 		own_sum_locate(idx, OWN_SUM_2M, own.sum2m_first, &blk, &lo, &hi);
-		b = MIN(hi, end);
-		nv = own_sum_of(lo, hi, idx, b, own.sum2m[blk]);
-		if (nv != own.sum2m[blk]) {
-			own.sum2m[blk] = nv;
-			own_sum_locate(idx, OWN_SUM_1G, own.sum1g_first, &g, &glo, &ghi);
+		c0 = own.dma2m[blk];
+		old = own.sum2m[blk] == OWN_SUM_MIXED ? OWN_KEY_MIXED : own_key(own.sum2m[blk], c0);
+		nv = own_sum_of(lo, hi, idx, MIN(hi, end), old, c0);
+		idx = hi;
+		if (nv == old)
+			continue;
+		/*
+		 * One representation per state: a uniform block keeps its DMA map count at the
+		 * block (its pages' counts 0), a mixed one in its pages (block count 0).
+		 */
+		if (nv == OWN_KEY_MIXED) {
+			if (c0)
+				memset(&own.dma[lo], c0, hi - lo);
+			own.dma2m[blk] = 0;
+			ns = OWN_SUM_MIXED;
+		} else {
+			if (old == OWN_KEY_MIXED && nv >> 16)
+				memset(&own.dma[lo], 0, hi - lo);
+			own.dma2m[blk] = (u8)(nv >> 16);
+			ns = (u16)nv;
+		}
+		if (ns != own.sum2m[blk]) {
+			own.sum2m[blk] = ns;
+			own_sum_locate(lo, OWN_SUM_1G, own.sum1g_first, &g, &glo, &ghi);
 			own.sum1g[g] = own_sum1g_of(glo, ghi, blk, own.sum1g[g]);
 		}
-		idx = b;
 	}
 }
 
@@ -233,24 +276,182 @@ u8 *own_dma_of(const u16 *e)
 	return &own.dma[e - own.db];
 }
 
-/* Some page of the span is mapped in a host DMA domain (a uniform block: none is). */
-bool own_dma_busy(const u16 *e, u64 n)
-{
-	const u8 *c = own_dma_of(e);
-	u64 i = 0, hi;
+/*
+ * ---- DMA map counts (docs/ownership.md "DMA map counts of whole blocks") ----
+ *
+ * A page's DMA map count is own.dma[page] + own.dma2m[its 2 MiB block]. The block count is
+ * non-zero only while the block's summary is uniform (so every page of it has the same entry
+ * and a per-page count of 0): a mapping of the whole block is then counted once, at the block.
+ * When the block stops being uniform (own_sum_update) or a span covering only part of it is
+ * counted (own_dma_add), the block count is pushed down to its pages first.
+ */
 
-	if (n <= OWN_SUM_MIN_SPAN) {
-		for (; i < n; i++)
-			if (c[i])
-				return true;
-		return false;
+/* The 2 MiB block of DB entry index @idx: its index and entries [*lo, *hi). */
+static void own_blk2m(u64 idx, u64 *blk, u64 *lo, u64 *hi)
+{
+	own_sum_locate(idx, OWN_SUM_2M, own.sum2m_first, blk, lo, hi);
+}
+
+/*
+ * Block @blk ([lo, hi)) is about to change the counts of some of its pages: its count goes
+ * down to its pages and it is marked mixed. The caller changes pages right after and calls
+ * own_sum_update() on them, which finds the block's exact summary (mixed, or uniform again).
+ */
+static void own_dma_push(u64 blk, u64 lo, u64 hi)
+{
+	u64 g, glo, ghi;
+
+	if (!own.dma2m[blk])
+		return;
+	HYP_CHECK(own.sum2m[blk] != OWN_SUM_MIXED);
+	memset(&own.dma[lo], own.dma2m[blk], hi - lo);
+	own.dma2m[blk] = 0;
+	own.sum2m[blk] = OWN_SUM_MIXED;
+	own_sum_locate(lo, OWN_SUM_1G, own.sum1g_first, &g, &glo, &ghi);
+	own.sum1g[g] = OWN_SUM_MIXED;
+}
+
+void own_dma_split(const u16 *e, u64 n)
+{
+	u64 idx = (u64)(e - own.db), end = idx + n, blk, lo, hi;
+
+	for (; idx < end; idx = hi) {
+		own_blk2m(idx, &blk, &lo, &hi);
+		own_dma_push(blk, lo, hi);
 	}
+}
+
+u8 own_dma_maps(const u16 *e)
+{
+	u64 blk, lo, hi;
+
+	own_blk2m((u64)(e - own.db), &blk, &lo, &hi);
+	return (u8)(own.dma[e - own.db] + own.dma2m[blk]);
+}
+
+#define OWN_ONES8  0x0101010101010101ULL
+#define OWN_HIGHS8 0x8080808080808080ULL
+#define OWN_ONES4  0x0001000100010001ULL
+_Static_assert(OWN_DMA_MAX_MAPS == 0xff, "a full count is an all-ones byte");
+
+static u64 own_load8(const void *p)
+{
+	u64 v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* Some byte of @v is zero: (v - 0x01..01) & ~v & 0x80..80 != 0, exactly. */
+static bool own_zero_byte(u64 v)
+{
+	return ((v - OWN_ONES8) & ~v & OWN_HIGHS8) != 0;
+}
+
+/*
+ * Every page of the span reachable by the host (-EPERM) and mapped fewer than 255 times
+ * (-ENOSPC). A uniform block answers for its pages with its summary and its block count;
+ * the pages of a mixed block are read eight counts (four owners) per 64-bit load.
+ */
+int own_dma_check(const u16 *e, u64 n)
+{
+	u64 base = (u64)(e - own.db), i = 0, k, blk, lo, hi, end;
+	const u8 *cnt = own_dma_of(e);
+
 	while (i < n) {
-		if (own.sum2m && own_sum_at((u64)(e - own.db) + i, &hi) != OWN_SUM_MIXED) {
-			i = hi - (u64)(e - own.db);
+		own_blk2m(base + i, &blk, &lo, &hi);
+		end = MIN(hi - base, n);
+		if (own.sum2m[blk] != OWN_SUM_MIXED) {
+			if (!own_host_reaches(own.sum2m[blk]))
+				return -EPERM;
+			if (own.dma2m[blk] >= OWN_DMA_MAX_MAPS)
+				return -ENOSPC;
+			i = end;
 			continue;
 		}
-		for (hi = own.sum2m ? MIN(hi - (u64)(e - own.db), n) : n; i < hi; i++)
+		for (; i + 8 <= end; i += 8) {
+			if ((own_load8(&e[i]) & OWN_E_OWNER * OWN_ONES4) !=
+				    OWN_OWNER_HOST * OWN_ONES4 ||
+			    (own_load8(&e[i + 4]) & OWN_E_OWNER * OWN_ONES4) !=
+				    OWN_OWNER_HOST * OWN_ONES4) {
+				for (k = i; k < i + 8; k++)
+					if (!own_host_reaches(e[k]))
+						return -EPERM;
+			}
+			if (own_zero_byte(~own_load8(&cnt[i])))
+				return -ENOSPC;
+		}
+		for (; i < end; i++) {
+			if (!own_host_reaches(e[i]))
+				return -EPERM;
+			if (cnt[i] >= OWN_DMA_MAX_MAPS)
+				return -ENOSPC;
+		}
+	}
+	return 0;
+}
+
+/* Raise (@up) or drop each of the @n counts at @cnt by one; a count may not wrap. */
+static void own_dma_pages(u8 *cnt, u64 n, bool up)
+{
+	u64 i = 0, v;
+
+	for (; i + 8 <= n; i += 8) {
+		v = own_load8(&cnt[i]);
+		HYP_CHECK(!own_zero_byte(up ? ~v : v));
+		v = up ? v + OWN_ONES8 : v - OWN_ONES8;
+		__builtin_memcpy(&cnt[i], &v, sizeof(v));
+	}
+	for (; i < n; i++) {
+		HYP_CHECK(up ? cnt[i] < OWN_DMA_MAX_MAPS : cnt[i] > 0);
+		cnt[i] = (u8)(up ? cnt[i] + 1 : cnt[i] - 1);
+	}
+}
+
+void own_dma_add(const u16 *e, u64 n, bool up)
+{
+	u64 idx = (u64)(e - own.db), end = idx + n, blk, lo, hi, b, nb;
+
+	for (; idx < end; idx = b) {
+		own_blk2m(idx, &blk, &lo, &hi);
+		b = MIN(hi, end);
+		/* A whole uniform block: one count at the block, the summary stays. */
+		if (idx == lo && end >= hi && own.sum2m[blk] != OWN_SUM_MIXED) {
+			HYP_CHECK(up ? own.dma2m[blk] < OWN_DMA_MAX_MAPS : own.dma2m[blk] > 0);
+			own.dma2m[blk] = (u8)(up ? own.dma2m[blk] + 1 : own.dma2m[blk] - 1);
+			continue;
+		}
+		own_dma_push(blk, lo, hi);
+		own_dma_pages(own_dma_of(&own.db[idx]), b - idx, up);
+		/*
+		 * A block that was mixed stays mixed (its representation unchanged) if a page next
+		 * to the change still differs from it; else its summary is found again.
+		 */
+		nb = idx > lo ? idx - 1 : b;
+		if (own.sum2m[blk] == OWN_SUM_MIXED && nb < hi &&
+		    (own.db[nb] != own.db[idx] || own.dma[nb] != own.dma[idx]))
+			continue;
+		own_sum_update(&own.db[idx], b - idx);
+	}
+}
+
+/* Some page of the span is mapped in a host DMA domain or pinned. */
+bool own_dma_busy(const u16 *e, u64 n)
+{
+	u64 base = (u64)(e - own.db), i = 0, blk, lo, hi, end;
+	const u8 *c = own_dma_of(e);
+
+	while (i < n) {
+		own_blk2m(base + i, &blk, &lo, &hi);
+		end = MIN(hi - base, n);
+		if (own.dma2m[blk])
+			return true;
+		/* A uniform block without a block count: no page of it is mapped. */
+		if (own.sum2m[blk] != OWN_SUM_MIXED) {
+			i = end;
+			continue;
+		}
+		for (; i < end; i++)
 			if (c[i])
 				return true;
 	}
@@ -802,21 +1003,61 @@ int own_tx_prepare(struct own_tx *tx, struct own_res *res)
 	return own_pools_can_supply(tx->lose.p, tx->lose.cost, tx->gain.p, tx->gain.cost, res);
 }
 
+/*
+ * Tables a side's operations unlink without a synchronous invalidation (a table merged back
+ * into a block where break-before-make is not needed, an emptied one) are freed after the
+ * view's one invalidation and sync of the transaction, their ranges in its gathers, instead
+ * of each after a sync of its own (pt_dead_flush).
+ */
+static void own_view_defer(struct own_principal *p, bool on)
+{
+	struct own_view *v = &p->view;
+	unsigned int i;
+
+	pt_deferred_init(&v->dead[0]);
+	v->cpu.defer = on ? &v->dead[0] : NULL;
+	for (i = 0; i < OWN_MAX_DOMS; i++) {
+		pt_deferred_init(&v->dead[1 + i]);
+		if (v->dom[i].used && v->dom[i].mirrored)
+			v->dom[i].pt.defer = on ? &v->dead[1 + i] : NULL;
+	}
+}
+
+/* After the view's sync: the deferred tables back to their pools. */
+static void own_view_release(struct own_principal *p)
+{
+	struct own_view *v = &p->view;
+	unsigned int i;
+
+	pt_dead_release(&v->cpu, &v->dead[0]);
+	for (i = 0; i < OWN_MAX_DOMS; i++)
+		if (v->dom[i].used && v->dom[i].mirrored)
+			pt_dead_release(&v->dom[i].pt, &v->dead[1 + i]);
+	own_view_defer(p, false);
+}
+
+static void own_tx_side_commit(struct own_tx_side *sd, unsigned int nr_runs)
+{
+	if (sd->p)
+		own_view_defer(sd->p, true);
+	own_tx_side_apply(sd, nr_runs);
+	if (sd->p) {
+		own_view_inval(sd->p, &sd->g);
+		own_view_release(sd->p);
+	}
+}
+
 void own_tx_commit(struct own_tx *tx)
 {
 	unsigned int i;
 
 	/* 1. The losing side's tables change, and every walker of them forgets. */
-	own_tx_side_apply(&tx->lose, tx->nr_runs);
-	if (tx->lose.p)
-		own_view_inval(tx->lose.p, &tx->lose.g);
+	own_tx_side_commit(&tx->lose, tx->nr_runs);
 	/* 2. Nothing of the loser can reach the pages now: zero them if asked. */
 	for (i = 0; tx->scrub_runs && i < tx->nr_runs; i++)
 		own_scrub(own_scratch[i].pa, own_scratch[i].n);
 	/* 3. Only then the gaining side's tables change, and are invalidated and synced. */
-	own_tx_side_apply(&tx->gain, tx->nr_runs);
-	if (tx->gain.p)
-		own_view_inval(tx->gain.p, &tx->gain.g);
+	own_tx_side_commit(&tx->gain, tx->nr_runs);
 }
 
 void own_scrub(u64 pa, u64 n)
@@ -1265,6 +1506,8 @@ int own_init(const struct own_config *cfg)
 		for (i = 0; i < n2 + n1; i++)
 			sum[i] = OWN_SUM_MIXED;
 		own.sum2m = sum;
+		own.dma2m = (u8 *)(sum + n2 + n1);
+		memset(own.dma2m, 0, n2);
 	}
 	own.cpu_fmt = cfg->cpu_fmt;
 	own.cpu_coherent = cfg->cpu_coherent;

@@ -123,6 +123,12 @@ struct own_global {
 	 */
 	u16 *sum2m;
 	u16 *sum1g;
+	/*
+	 * DMA map count per 2 MiB block (host lock), counted once for a mapping of the whole
+	 * block: non-zero only while its summary is uniform, pushed down to own.dma[] when it
+	 * stops being; a page's count is own.dma[page] + own.dma2m[its block].
+	 */
+	u8 *dma2m;
 	u64 nr_sum2m, nr_sum1g;
 	u64 sum2m_first[OWN_MAX_RANGES]; /* index of each range's first block */
 	u64 sum1g_first[OWN_MAX_RANGES];
@@ -152,7 +158,19 @@ void own_sum_update(const u16 *e, u64 n);
 
 u16 *own_db_span(u64 pa, u64 n);
 
+/*
+ * DMA map counts (own.c; host lock): a page's is own.dma[page] plus its 2 MiB block's
+ * own.dma2m[], which only a uniform block has (docs/ownership.md "Block summaries").
+ */
 bool own_dma_busy(const u16 *e, u64 n);
+/* Every page of the span reachable by the host (-EPERM) and below OWN_DMA_MAX_MAPS (-ENOSPC). */
+int own_dma_check(const u16 *e, u64 n);
+/* One mapping more (@up) or fewer of every page of the span. */
+void own_dma_add(const u16 *e, u64 n, bool up);
+/* The blocks the span touches counted page by page from now on (block counts pushed down). */
+void own_dma_split(const u16 *e, u64 n);
+/* Page @e's DMA map count. */
+u8 own_dma_maps(const u16 *e);
 
 u8 *own_dma_of(const u16 *e);
 
@@ -231,6 +249,14 @@ int own_hdom_pool_donate(u32 dom, u64 pa, u64 w, u16 *e, struct own_res *res);
 static inline u16 own_e_owner(u16 e)
 {
 	return e & OWN_E_OWNER;
+}
+
+/* A page the host may let devices reach: owned by it, or borrowed from a VM. */
+static inline bool own_host_reaches(u16 e)
+{
+	u16 owner = own_e_owner(e);
+
+	return owner == OWN_OWNER_HOST || (owner >= OWN_OWNER_VM(0) && (e & OWN_E_SHARED));
 }
 
 /* Who borrows a page its owner shares: the hypervisor a host page, the host a VM page. */

@@ -16,14 +16,14 @@
 #include "own_internal.h"
 
 /* Every page the host's own (not a VM's, not the hypervisor's) and not at the count limit. */
-static int own_pin_check(const u16 *e, const u8 *cnt, u64 n)
+static int own_pin_check(const u16 *e, u64 n)
 {
 	u64 i;
 
 	for (i = 0; i < n; i++) {
 		if (own_e_owner(e[i]) != OWN_OWNER_HOST)
 			return -EPERM;
-		if (cnt[i] >= OWN_DMA_MAX_MAPS)
+		if (own_dma_maps(&e[i]) >= OWN_DMA_MAX_MAPS)
 			return -ENOSPC;
 	}
 	return 0;
@@ -48,8 +48,10 @@ int own_host_pin(u64 pa, u64 n)
 	for (i = 0; i < OWN_MAX_PINS && !free; i++)
 		if (!own.pins[i].pages)
 			free = &own.pins[i];
-	ret = free ? own_pin_check(e, cnt, n) : -ENOSPC;
+	ret = free ? own_pin_check(e, n) : -ENOSPC;
 	if (!ret) {
+		/* Pins are counted page by page: a block counted whole pushes its count down. */
+		own_dma_split(e, n);
 		for (k = 0; k < n; k++)
 			cnt[k]++;
 		own_sum_update(e, n); /* a pinned page makes its block mixed */
@@ -75,6 +77,7 @@ int own_host_unpin(u64 pa, u64 n)
 		e = own_db_span(pa, n);
 		HYP_CHECK(e);
 		cnt = own_dma_of(e);
+		own_dma_split(e, n);
 		for (k = 0; k < n; k++) {
 			HYP_CHECK(cnt[k] > 0);
 			cnt[k]--;

@@ -829,7 +829,7 @@ static void pt_op_init(struct pt_op *op, const struct pt *pt, enum pt_op_kind ki
 	op->dead_flush = false;
 	op->dead_lo = 0;
 	op->dead_hi = 0;
-	op->defer = NULL;
+	op->defer = pt->defer;
 	op->w.pt = pt;
 	op->w.start = ia;
 	op->w.end = ia + size;
@@ -1020,15 +1020,29 @@ int pt_map(struct pt *pt, u64 ia, u64 size, u64 pa, pt_attr_t attr, struct pt_ga
 }
 
 /*
- * Page fast path (scattered 4 KiB DMA mappings): one page into a last-level table that already
- * exists, when pt_map() would do exactly one descriptor write. It would do more only to allocate
- * a table (no table here: -EAGAIN) or to merge the table into a block afterwards, which needs a
- * neighbour continuing the page's output (then -EAGAIN too). The slot was invalid, so nothing was
- * cached and nothing is invalidated (as pt_map() filling invalid entries). @commit false: check
- * only. Errors as pt_map(), plus -EEXIST if the page is mapped.
+ * Leaf fast paths (scattered 4 KiB and 2 MiB DMA mappings): one leaf of @size (4 KiB, or a
+ * 2 MiB / 1 GiB block where the format has leaves at that level) into a table that already
+ * exists, when pt_map() would do exactly one descriptor write. It would do more only to
+ * allocate a table (no table here: -EAGAIN) or to merge the table into a block afterwards,
+ * which needs a neighbour continuing the leaf's output (then -EAGAIN too). The slot was
+ * invalid, so nothing was cached and nothing is invalidated (as pt_map() filling invalid
+ * entries). @commit false: check only. Errors as pt_map(), plus -EEXIST if the slot holds a
+ * leaf, and -EAGAIN for a slot holding a table or a size the format has no leaf for.
  */
-/* The last-level table translating @ia when every level above is a table, else NULL. */
-static u64 *pt_page_table(const struct pt *pt, u64 ia, unsigned int *idx)
+
+/* The level whose entries map @size bytes, or 0 (level 0 never holds a leaf). */
+static unsigned int pt_size_level(const struct pt *pt, u64 size)
+{
+	unsigned int level;
+
+	for (level = PT_LAST_LEVEL; level > pt->start_level; level--)
+		if (pt_level_size(level) == size)
+			return (pt_fmt_of(pt)->leaf_levels & BIT(level)) ? level : 0;
+	return 0;
+}
+
+/* The table at @level translating @ia when every level above is a table, else NULL. */
+static u64 *pt_leaf_table(const struct pt *pt, u64 ia, unsigned int leaf_level, unsigned int *idx)
 {
 	const struct pt_fmt *f = pt_fmt_of(pt);
 	u64 table_pa = pt->root, *table, desc;
@@ -1039,7 +1053,7 @@ static u64 *pt_page_table(const struct pt *pt, u64 ia, unsigned int *idx)
 		i = (unsigned int)(ia >> pt_level_shift(level));
 		if (level > pt->start_level)
 			i &= PT_ENTRIES - 1;
-		if (level == PT_LAST_LEVEL)
+		if (level == leaf_level)
 			break;
 		desc = pt_read(&table[i]);
 		if (pt_desc_type(f, desc, level) != PT_DESC_TABLE)
@@ -1050,64 +1064,86 @@ static u64 *pt_page_table(const struct pt *pt, u64 ia, unsigned int *idx)
 	return table;
 }
 
-int pt_map_page(struct pt *pt, u64 ia, u64 pa, pt_attr_t attr, bool commit)
+int pt_map_leaf(struct pt *pt, u64 ia, u64 pa, u64 size, pt_attr_t attr, bool commit)
 {
 	const struct pt_fmt *f = pt_fmt_of(pt);
-	unsigned int i;
+	unsigned int i, level = pt_size_level(pt, size);
+	enum pt_desc_type t;
 	pt_attr_t norm;
 	u64 *table;
 	int ret;
 
-	ret = pt_map_check(pt, ia, PAGE_SIZE, pa, attr, &norm);
+	ret = pt_map_check(pt, ia, size, pa, attr, &norm);
 	if (ret)
 		return ret;
-	table = pt_page_table(pt, ia, &i);
+	if (!level || !IS_ALIGNED(ia, size) || !IS_ALIGNED(pa, size))
+		return -EAGAIN;
+	table = pt_leaf_table(pt, ia, level, &i);
 	if (!table)
 		return -EAGAIN;
-	if (pt_desc_type(f, pt_read(&table[i]), PT_LAST_LEVEL) != PT_DESC_INVALID)
+	t = pt_desc_type(f, pt_read(&table[i]), level);
+	if (t == PT_DESC_LEAF)
 		return -EEXIST;
-	if ((i > 0 && pt_read(&table[i - 1]) == f->mk_leaf(PT_LAST_LEVEL, pa - PAGE_SIZE, norm)) ||
-	    (i < PT_ENTRIES - 1 &&
-	     pt_read(&table[i + 1]) == f->mk_leaf(PT_LAST_LEVEL, pa + PAGE_SIZE, norm)))
+	if (t != PT_DESC_INVALID)
+		return -EAGAIN;
+	if ((i > 0 && pt_read(&table[i - 1]) == f->mk_leaf(level, pa - size, norm)) ||
+	    (i < PT_ENTRIES - 1 && pt_read(&table[i + 1]) == f->mk_leaf(level, pa + size, norm)))
 		return -EAGAIN;
 	if (commit)
-		pt_write(pt, &table[i], f->mk_leaf(PT_LAST_LEVEL, pa, norm));
+		pt_write(pt, &table[i], f->mk_leaf(level, pa, norm));
 	return 0;
 }
 
+int pt_map_page(struct pt *pt, u64 ia, u64 pa, pt_attr_t attr, bool commit)
+{
+	return pt_map_leaf(pt, ia, pa, PAGE_SIZE, attr, commit);
+}
+
 /*
- * Page fast path for unmap: the 4 KiB leaf translating @ia (its output in *pa). With @commit it
- * is cleared if its table keeps a valid entry next to it, so that pt_unmap() would do exactly one
- * descriptor write: no split (a leaf at the last level), no merge (the table is not left empty);
- * the page joins @g, to be invalidated as pt_unmap()'s changes are. -ENOENT: not mapped; -EAGAIN:
- * no last-level table there, or (@commit) the table may empty: use pt_unmap().
+ * Leaf fast path for unmap: the leaf of @size translating @ia (its output in *pa). With
+ * @commit it is cleared if its table keeps a valid entry next to it, so that pt_unmap() would
+ * do exactly one descriptor write: no split (a leaf of exactly that size), no merge (the table
+ * is not left empty); the leaf joins @g, to be invalidated as pt_unmap()'s changes are.
+ * -ENOENT: no leaf of that size there (invalid, or a leaf of another size); -EAGAIN: no table
+ * at that level there, or (@commit) the table may empty: use pt_unmap().
  */
-int pt_unmap_page(struct pt *pt, u64 ia, u64 *pa, struct pt_gather *g, bool commit)
+int pt_unmap_leaf(struct pt *pt, u64 ia, u64 size, u64 *pa, struct pt_gather *g, bool commit)
 {
 	const struct pt_fmt *f = pt_fmt_of(pt);
-	unsigned int i;
+	unsigned int i, level = pt_size_level(pt, size);
+	enum pt_desc_type t;
 	u64 *table, desc;
 	int ret;
 
-	ret = pt_check_range(pt, ia, PAGE_SIZE);
+	ret = pt_check_range(pt, ia, size);
 	if (ret)
 		return ret;
-	table = pt_page_table(pt, ia, &i);
+	if (!level || !IS_ALIGNED(ia, size))
+		return -EAGAIN;
+	table = pt_leaf_table(pt, ia, level, &i);
 	if (!table)
 		return -EAGAIN;
 	desc = pt_read(&table[i]);
-	if (pt_desc_type(f, desc, PT_LAST_LEVEL) != PT_DESC_LEAF)
+	t = pt_desc_type(f, desc, level);
+	if (t == PT_DESC_TABLE)
+		return -EAGAIN;
+	if (t != PT_DESC_LEAF)
 		return -ENOENT;
 	*pa = f->addr(desc);
 	if (!commit)
 		return 0;
-	if (!(i > 0 && pt_desc_type(f, pt_read(&table[i - 1]), PT_LAST_LEVEL) != PT_DESC_INVALID) &&
+	if (!(i > 0 && pt_desc_type(f, pt_read(&table[i - 1]), level) != PT_DESC_INVALID) &&
 	    !(i < PT_ENTRIES - 1 &&
-	      pt_desc_type(f, pt_read(&table[i + 1]), PT_LAST_LEVEL) != PT_DESC_INVALID))
+	      pt_desc_type(f, pt_read(&table[i + 1]), level) != PT_DESC_INVALID))
 		return -EAGAIN;
 	pt_write(pt, &table[i], 0);
-	pt_gather_add(g, ia, PAGE_SIZE, PT_LAST_LEVEL);
+	pt_gather_add(g, ia, size, level);
 	return 0;
+}
+
+int pt_unmap_page(struct pt *pt, u64 ia, u64 *pa, struct pt_gather *g, bool commit)
+{
+	return pt_unmap_leaf(pt, ia, PAGE_SIZE, pa, g, commit);
 }
 
 /* ---- page sets (docs/mmu.md "Page sets") ------------------------------------------------- */

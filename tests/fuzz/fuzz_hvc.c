@@ -302,11 +302,14 @@ static bool fuzz_unchanged(u64 before)
 /* Sum of every page's DMA map count. */
 static u64 fuzz_dma_sum(void)
 {
-	u64 nr, i, sum = 0;
-	const u8 *c = own_dma_counts(&nr);
+	const struct own_range *ram;
+	unsigned int k, n = own_ram_ranges(&ram), maps;
+	u64 pa, sum = 0;
 
-	for (i = 0; i < nr; i++)
-		sum += c[i];
+	for (k = 0; k < n; k++)
+		for (pa = ram[k].base; pa < ram[k].base + ram[k].size; pa += PAGE_SIZE)
+			if (!own_dma_maps_pa(pa, &maps))
+				sum += maps;
 	return sum;
 }
 

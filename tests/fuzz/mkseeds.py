@@ -144,6 +144,19 @@ SEEDS = {
         *batch(0, 601, 1 << 20, [ent(OK, R, 3000, 1)], reps=172),
         rec(D_UNMAP, 0, 0, 0, 1), rec(D_DESTROY, 0),
     ],
+    'dma-blocks': [
+        # A whole host 2 MiB block mapped twice (counted at the block), refused to a VM, then
+        # changed in part while mapped (a page mapped alone, a page shared with the hypervisor:
+        # the count goes down to the pages) and back (up to the block again), then unmapped.
+        rec(CREATE, 10, 96, 0, 16), rec(D_CREATE, 0, 128, 0, 4 + (10 << 8)),
+        dmap(0, 1536, 1024, 512, 3), dmap(0, 1536, 2048, 512, 1),
+        rec(DONATE, 0, 1540, 0, 1), rec(DONATE, 0, 1536, 0, 512),
+        dmap(0, 1541, 3000, 1, 3), rec(SHARE_HYP, 0, 1545, 0, 1), rec(UNSHARE_HYP, 0, 1545, 0, 1),
+        rec(D_UNMAP, 0, 0, 3000, 1), rec(SHARE_HYP, 0, 1546, 0, 1),
+        dmap(0, 1536, 3584, 512, 3), rec(UNSHARE_HYP, 0, 1546, 0, 1),
+        rec(D_UNMAP, 0, 0, 3584, 512), rec(D_UNMAP, 0, 0, 1024, 512),
+        rec(D_UNMAP, 0, 0, 2048, 512), rec(DONATE, 0, 1540, 0, 1), rec(D_DESTROY, 0),
+    ],
     'dma-mmio': [
         rec(D_CREATE, 0, 128, 0, 4 + (10 << 8)), rec(D_ATTACH, 0, 0, 3),
         mmio(13, 3, 256, 0, MMIO_W),      # the doorbell page, write-only: OK

@@ -183,14 +183,9 @@ static void unmap_all(u32 dom, u64 iova, u64 n)
 	INV_ASSERT();
 }
 
-static u8 dma_count(u64 pa)
+static unsigned int dma_count(u64 pa)
 {
-	const struct own_range *ram;
-	u64 nr;
-	const u8 *c = own_dma_counts(&nr);
-
-	own_ram_ranges(&ram);
-	return c[(pa - ram[0].base) >> PAGE_SHIFT];
+	return env_dma_count(pa);
 }
 
 /* Create takes the pool from the host; destroy scrubs it and gives it back. */
@@ -796,6 +791,114 @@ static void map_count_limit(void **state)
 	assert_int_equal(dma_count(PA0), 0);
 }
 
+/* Page @pa's own DMA map count and its 2 MiB block's, and the block's summary. */
+static void blk_state(u64 pa, unsigned int *own_cnt, unsigned int *blk_cnt, u16 *sum)
+{
+	u64 nr, nb, ns, idx = (pa - ENV_RAM_BASE) >> PAGE_SHIFT, b = (pa - ENV_RAM_BASE) / SZ_2M;
+	const u8 *c = own_dma_counts(&nr), *bc = own_block_dma_counts(&nb);
+	const u16 *s2 = own_block_summaries(0, &ns);
+
+	assert_true(idx < nr && b < nb && b < ns);
+	*own_cnt = c[idx];
+	*blk_cnt = bc[b];
+	*sum = s2[b];
+}
+
+#define assert_blk(pa, want_own, want_blk, want_sum) \
+	do {                                         \
+		unsigned int o_, b_;                 \
+		u16 s_;                              \
+		blk_state(pa, &o_, &b_, &s_);        \
+		assert_int_equal(o_, want_own);      \
+		assert_int_equal(b_, want_blk);      \
+		assert_int_equal(s_, want_sum);      \
+	} while (0)
+
+/*
+ * A mapping of a whole uniform 2 MiB block is counted once at the block (O(1) checks and
+ * counts); a change of part of the block pushes the count down to its pages, and the block
+ * goes back to one count when it is uniform again (one representation per state, so the
+ * snapshot is the same). The refuse policy and the 255 limit see the block's count.
+ */
+static void block_dma_counts(void **state)
+{
+	const u64 RW = LS_IOMMU_READ | LS_IOMMU_WRITE, P = PA0 + 0x400000;
+	u64 snap, snap2, i;
+	struct hvc_regs r;
+	u32 dom, vm;
+
+	(void)state;
+	dom = dom_create(16);
+	vm = env_vm_create(16, 40);
+	assert_blk(P, 0, 0, OWN_OWNER_HOST);
+	/* Two whole-block maps: the block counts 2, no page count, the block stays uniform. */
+	map_all(dom, IOVA0, P, 512, RW);
+	map_all(dom, IOVA0 + SZ_2M, P, 512, LS_IOMMU_READ);
+	assert_blk(P, 0, 2, OWN_OWNER_HOST);
+	assert_blk(P + 0x1ff000, 0, 2, OWN_OWNER_HOST);
+	assert_int_equal(dma_count(P + 0x5000), 2);
+	assert_int_equal(dma_count(P + SZ_2M), 0);
+	/* Refused while mapped (one page, the block, a pool), and nothing changes. */
+	snap = env_snapshot();
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, P + 0x5000, IPA0, 1, &r), LS_EBUSY);
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, P, IPA0, 512, &r), LS_EBUSY);
+	assert_int_equal(env_hvc(LS_FN_POOL_DONATE, vm, P + 0x10000, 16, 0, &r), LS_EBUSY);
+	assert_int_equal(env_snapshot(), snap);
+	/* One page of it mapped alone: the count goes down to the pages. */
+	assert_int_equal(map(dom, IOVA0 + 2 * SZ_2M, P + 0x5000, 1, RW, &r), LS_OK);
+	INV_ASSERT();
+	assert_blk(P, 2, 0, OWN_SUM_MIXED);
+	assert_blk(P + 0x5000, 3, 0, OWN_SUM_MIXED);
+	assert_int_equal(dma_count(P + 0x5000), 3);
+	/* The whole block mapped once more while it is mixed: counted in its pages. */
+	map_all(dom, IOVA0 + 3 * SZ_2M, P, 512, RW);
+	assert_blk(P, 3, 0, OWN_SUM_MIXED);
+	assert_blk(P + 0x5000, 4, 0, OWN_SUM_MIXED);
+	unmap_all(dom, IOVA0 + 3 * SZ_2M, 512);
+	assert_blk(P + 0x5000, 3, 0, OWN_SUM_MIXED);
+	/* Unmapped again: uniform, one count at the block, byte for byte as before. */
+	unmap_all(dom, IOVA0 + 2 * SZ_2M, 1);
+	assert_blk(P + 0x5000, 0, 2, OWN_OWNER_HOST);
+	assert_int_equal(env_snapshot(), snap);
+	/* A page shared with the hypervisor (the host keeps its access): pushed down, and back. */
+	assert_int_equal(env_hvc(LS_FN_HOST_SHARE_HYP, P + 0x7000, 1, 0, 0, &r), LS_OK);
+	INV_ASSERT();
+	assert_blk(P + 0x7000, 2, 0, OWN_SUM_MIXED);
+	assert_int_equal(dma_count(P), 2);
+	assert_int_equal(env_hvc(LS_FN_HOST_UNSHARE_HYP, P + 0x7000, 1, 0, 0, &r), LS_OK);
+	assert_blk(P + 0x7000, 0, 2, OWN_OWNER_HOST);
+	assert_int_equal(env_snapshot(), snap);
+	/* A device pin (counted per page) of part of it, and the unpin. */
+	assert_int_equal(own_host_pin(P + 0x8000, 2), 0);
+	INV_ASSERT();
+	assert_int_equal(dma_count(P + 0x9000), 3);
+	assert_int_equal(dma_count(P + 0xa000), 2);
+	assert_int_equal(own_host_unpin(P + 0x8000, 2), 0);
+	assert_int_equal(env_snapshot(), snap);
+	/* The limit counts the block: 253 more whole maps, then neither a block nor a page. */
+	for (i = 0; i < OWN_DMA_MAX_MAPS - 2; i++)
+		assert_int_equal(map(dom, IOVA0 + (2 + i) * SZ_2M, P, 512, LS_IOMMU_READ, &r),
+				 LS_OK);
+	assert_blk(P, 0, OWN_DMA_MAX_MAPS, OWN_OWNER_HOST);
+	INV_ASSERT();
+	snap2 = env_snapshot();
+	assert_int_equal(map(dom, IOVA0 + (2 + i) * SZ_2M, P, 512, LS_IOMMU_READ, &r), LS_ENOSPC);
+	assert_int_equal(map(dom, IOVA0 + (2 + i) * SZ_2M, P + 0x3000, 1, LS_IOMMU_READ, &r),
+			 LS_ENOSPC);
+	assert_int_equal(own_host_pin(P + 0x3000, 1), -ENOSPC);
+	assert_int_equal(env_snapshot(), snap2);
+	for (i = 0; i < OWN_DMA_MAX_MAPS - 2; i++)
+		assert_int_equal(env_hvc(LS_FN_IOMMU_UNMAP, dom, IOVA0 + (2 + i) * SZ_2M, 512, 0,
+					 &r),
+				 LS_OK);
+	assert_int_equal(env_snapshot(), snap);
+	/* Both unmapped: the block counts 0 and the page can go. */
+	unmap_all(dom, IOVA0, 1024);
+	assert_blk(P, 0, 0, OWN_OWNER_HOST);
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, P + 0x5000, IPA0, 1, &r), LS_OK);
+	INV_ASSERT();
+}
+
 /* The checker notices a domain reaching a page the host lost, and a wrong count. */
 static void checker_detects(void **state)
 {
@@ -934,11 +1037,13 @@ static void host_mmio_setup(void)
 /* Hash of every DMA map count: MMIO maps must not touch them. */
 static u64 dma_counts_hash(void)
 {
-	u64 nr, i, h = 0xcbf29ce484222325ULL;
-	const u8 *c = own_dma_counts(&nr);
+	u64 nr, nb, i, h = 0xcbf29ce484222325ULL;
+	const u8 *c = own_dma_counts(&nr), *b = own_block_dma_counts(&nb);
 
 	for (i = 0; i < nr; i++)
 		h = (h ^ c[i]) * 0x100000001b3ULL;
+	for (i = 0; i < nb; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
 	return h;
 }
 
@@ -1354,6 +1459,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(ebusy_policy, setup, teardown),
 		cmocka_unit_test_setup_teardown(enomem_donate, setup, teardown),
 		cmocka_unit_test_setup_teardown(map_count_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(block_dma_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(checker_detects, setup, teardown),
 		cmocka_unit_test_setup_teardown(debug_check_hvc, setup, teardown),
 		cmocka_unit_test_setup_teardown(vm_caller, setup, teardown),

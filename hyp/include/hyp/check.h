@@ -16,9 +16,13 @@
 /* What the first violation is (LS_CHECK_* in include/lockstep/abi.h, same values). */
 enum own_check_code {
 	OWN_CHK_OK = 0,
-	OWN_CHK_DEAD_OWNER,	/* addr pa, a entry: a page owned by a VM that is not live */
-	OWN_CHK_BAD_ENTRY,	/* addr pa, a entry: a flag combination no state has */
-	OWN_CHK_SUMMARY,	/* addr block pa, a summary, b want, who 0 2 MiB / 1 1 GiB */
+	OWN_CHK_DEAD_OWNER, /* addr pa, a entry: a page owned by a VM that is not live */
+	OWN_CHK_BAD_ENTRY,  /* addr pa, a entry: a flag combination no state has */
+	/*
+	 * addr block pa, a summary, b want, who 0 2 MiB / 1 1 GiB; for a 2 MiB block a and b
+	 * also carry its DMA map count (<< 16) and a its first page's own count (<< 24)
+	 */
+	OWN_CHK_SUMMARY,
 	OWN_CHK_SUMMARY_COUNT,	/* a summaries, b blocks of RAM, who as above */
 	OWN_CHK_VM_DEVICE,	/* addr ia, a pa: a VM view maps device memory it did not take */
 	OWN_CHK_NON_RAM,	/* addr pa, a ia: a view maps normal memory outside RAM */

@@ -101,8 +101,17 @@ int own_hdom_stat(u32 dom, unsigned int id, u64 *val);
 const struct own_hdom *own_hdom_of(u32 dom);
 /* Stream @sid's domain: 0 and *dom, or -ENOENT (identity view). */
 int own_hdom_of_sid(u32 sid, u32 *dom);
-/* DMA map count per page, parallel to own_db_entries(). */
+/*
+ * Each page's own DMA map count, parallel to own_db_entries(), and each 2 MiB block's (parallel
+ * to own_block_summaries(0)): a page's count is the sum of the two. Read-only, for checks.
+ */
 const u8 *own_dma_counts(u64 *nr_pages);
+const u8 *own_block_dma_counts(u64 *nr);
+/*
+ * The DMA map count of RAM page @pa (host DMA domain mappings and device pins; its own count
+ * plus its 2 MiB block's): 0 and *maps, or -ERANGE. For tests and introspection.
+ */
+int own_dma_maps_pa(u64 pa, unsigned int *maps);
 
 /*
  * Device pins (hyp/mem/pin.c, docs/ownership.md "Device pins"): [pa, pa + n pages) is read or

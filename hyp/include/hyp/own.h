@@ -43,8 +43,9 @@ enum own_state { OWN_NOPAGE, OWN_OWNED, OWN_SHARED_OWNED, OWN_SHARED_BORROWED };
 
 /*
  * Database encoding: 2 bytes per 4 KiB page, followed by a 1-byte DMA map
- * count per page (own_db_bytes(): 3 bytes per page, 0.073% of RAM, 768 KiB
- * per GiB).
+ * count per page (3 bytes per page, 768 KiB per GiB), then the block summaries
+ * and one DMA map count per 2 MiB block (own_db_bytes(): 768 KiB + 1,538 bytes
+ * per GiB, 0.0734% of RAM).
  *   [11:0]  owner: 0 hypervisor, 1 host, 2 + n VM n
  *   [12]    shared: the owner shares the page with its borrower (host's borrower
  *           is the hypervisor, a VM's borrower is the host)
@@ -83,6 +84,8 @@ struct own_view {
 	u32 who;
 	struct pt cpu; /* CPU stage-2: host identity (IPA == PA), VM gfn -> pfn */
 	struct own_dom dom[OWN_MAX_DOMS];
+	/* Tables a transaction unlinked, freed after the view's sync: CPU, then dom[i]. */
+	struct pt_deferred dead[1 + OWN_MAX_DOMS];
 };
 
 struct own_range {

@@ -94,6 +94,8 @@ struct pt_ops {
 	void (*flush_now)(struct pt *pt, u64 ia, u64 size, unsigned int level);
 };
 
+struct pt_deferred;
+
 struct pt {
 	enum pt_fmt_id fmt;
 	u64 root;      /* PA of the root table (root_pages concatenated pages) */
@@ -120,6 +122,12 @@ struct pt {
 	u64 hint_table;
 	u64 *hint_parent;
 	u64 hint_desc; /* *hint_parent when cached: the cache is used only while it matches */
+	/*
+	 * When set, tables the operations unlink without a synchronous invalidation (merges
+	 * under BBM level 2, emptied tables) join this list and their range the operation's
+	 * gather; the owner frees them with pt_dead_release() after its sync.
+	 */
+	struct pt_deferred *defer;
 };
 
 /* Create an empty table (allocates the root pages from @pool). */
@@ -150,6 +158,13 @@ int pt_unmap(struct pt *pt, u64 ia, u64 size, struct pt_gather *g);
 int pt_map_page(struct pt *pt, u64 ia, u64 pa, pt_attr_t attr, bool commit);
 /* One 4 KiB leaf whose table stays non-empty: -EAGAIN means use pt_unmap(). */
 int pt_unmap_page(struct pt *pt, u64 ia, u64 *pa, struct pt_gather *g, bool commit);
+/*
+ * The same for one leaf of @size (4 KiB, 2 MiB or 1 GiB, where the format has leaves): map
+ * into an existing table without merge, unmap a leaf of exactly that size whose table stays
+ * non-empty. -EAGAIN means use pt_map() / pt_unmap(); unmap's -ENOENT: no leaf of @size there.
+ */
+int pt_map_leaf(struct pt *pt, u64 ia, u64 pa, u64 size, pt_attr_t attr, bool commit);
+int pt_unmap_leaf(struct pt *pt, u64 ia, u64 size, u64 *pa, struct pt_gather *g, bool commit);
 int pt_set_attr(struct pt *pt, u64 ia, u64 size, pt_attr_t attr, struct pt_gather *g);
 /*
  * Tables an unmap unlinked, kept for the caller to free once its own invalidation of the

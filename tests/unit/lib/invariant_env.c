@@ -176,16 +176,10 @@ u64 env_host_pages(u64 n, u64 align)
 
 unsigned int env_dma_count(u64 pa)
 {
-	u64 nr, i = 0;
-	const u8 *cnt = own_dma_counts(&nr);
-	const struct own_range *ram;
-	unsigned int k, n = own_ram_ranges(&ram);
+	unsigned int maps;
 
-	for (k = 0; k < n; k++) {
-		if (pa >= ram[k].base && pa - ram[k].base < ram[k].size)
-			return cnt[i + ((pa - ram[k].base) >> PAGE_SHIFT)];
-		i += ram[k].size >> PAGE_SHIFT;
-	}
+	if (!own_dma_maps_pa(pa, &maps))
+		return maps;
 	plat_panic("env_dma_count: PA %#llx is not RAM", (unsigned long long)pa);
 }
 
