@@ -12,87 +12,26 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 loader=$1 hyp=$2 kernel=$3 initrd=$4
-logs=$top/build/test-logs
-tap=$logs/svm-dma.tap
 qemu=${QEMU:-qemu-system-x86_64}
 to=${SVM_DMA_TIMEOUT:-360}
+SUITE_TAG=svmdma
 . "$top/tests/lib/tap.sh"
+. "$top/tests/lib/suite.sh"
 . "$top/tests/lib/ovmf-boot.sh"
-mkdir -p "$logs" "$top/build/svm-dma"
-work=$(mktemp -d "$top/build/svm-dma/run.XXXXXX") || exit 1
-qpid=
-trap '[ -n "$qpid" ] && kill -9 "$qpid" 2>/dev/null; rm -rf "$work"' EXIT
-trap 'exit 1' INT TERM
-unset ESP_HYP ESP_INITRD ESP_CMDLINE ESP_CFG ESP_POOL_MIB ESP_STACK_KIB ESP_CPUS ESP_UNSAFE_DMA
+. "$top/tests/lib/x86-dma.sh"
+suite_init svm-dma svm-dma
 GUEST_PLAN=20	# tests/svm-dma/init's PLAN
 PLAN=$((GUEST_PLAN + 8))
-: > "$tap"
-n=0
-tap_line() { n=$((n + 1)); echo "$1 $n - $2" >> "$tap"; echo "$1 $n - $2"; }
-assert() { local name=$1; shift; if "$@"; then tap_line ok "$name"; else tap_line "not ok" "$name"; fi; }
-has() { grep -qE -- "$1" "$log"; }
-val() { sed -n "s/^svmdma: $1 //p" "$log" | sed 's/\[ *[0-9]*\.[0-9]*\] .*$//' | head -1; }
-comment() { echo "# $*" >> "$tap"; echo "# $*"; }
-plan_out() { echo "1..$PLAN" >> "$tap"; echo "1..$PLAN"; }
-
-ovmf_code=/usr/share/OVMF/OVMF_CODE_4M.fd
-ovmf_vars=/usr/share/OVMF/OVMF_VARS_4M.fd
-if [ ! -f "$ovmf_code" ] || ! command -v "$qemu" >/dev/null; then
-	echo "1..1" > "$tap"; tap_line "not ok" "qemu: OVMF firmware and $qemu present (run 'make deps')"
-	exit 0
-fi
-
-# The data disk (random, its MD5 known here) and the file the NIC moves (tests/smmu-dma/
-# net-srv.sh serves it and checksums what the guest sends back).
-DISK_MIB=16 NET_MIB=2
-dd if=/dev/urandom of="$work/data.img" bs=1M count=$DISK_MIB 2>/dev/null
-disk_md5=$(md5sum < "$work/data.img" | cut -d' ' -f1)
-netfile=$work/net.bin netlog=$work/net-srv.log
-dd if=/dev/urandom of="$netfile" bs=1M count=$NET_MIB 2>/dev/null
-net_md5=$(md5sum < "$netfile" | cut -d' ' -f1)
-: > "$netlog"
-
-# Two CPUs, 3 GiB: 2 GiB below 4 GiB (the hypervisor's region in the second, 2 MiB blocks there)
-# and 1 GiB above 4 GiB that holds only host RAM (one 1 GiB nested block); the default NIC off.
-# pdpe1gb: 1 GiB
-# nested pages; snoop-control=on as in svm-qemu. Every DMA master is translated by the VT-d
-# unit: the edu, the ESP disk, the data disk and the NIC (iommu_platform=on).
-machine=(-M q35,kernel-irqchip=split -device intel-iommu,intremap=on,snoop-control=on
-	-cpu qemu64,+svm,+npt,+pdpe1gb -smp 2 -m 3G -nic none -no-reboot -display none -monitor none
-	-device edu,dma_mask=0xffffffffff
-	-drive if=none,id=data,format=raw,snapshot=on,file="$work/data.img"
-	-device virtio-blk-pci,drive=data,serial=lsdata,disable-legacy=on,iommu_platform=on
-	-netdev "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:80-cmd:$top/tests/smmu-dma/net-srv.sh $netfile $netlog"
-	-device virtio-net-pci,netdev=n0,disable-legacy=on,iommu_platform=on)
-
-img=$work/esp.img
-if ! ESP_HYP=$hyp ESP_INITRD=$initrd ESP_CMDLINE="console=ttyS0 panic=-1" \
-	ESP_CPUS=2 "$top/boot/mkesp.sh" "$img" "$loader" "$kernel" > "$work/esp.out" 2>&1; then
-	plan_out
-	for _ in $(seq $PLAN); do tap_line "not ok" "ESP built ($(tail -1 "$work/esp.out"))"; done
-	exit 0
-fi
+dma_machine 3G
+dma_esp "console=ttyS0 panic=-1"
 
 raw=$work/serial.raw
 log=$logs/svm-dma-serial.log
 ovmf_boot
 cp "$netlog" "$logs/svm-dma-net-srv.log"
 
-# The guest's block: its plan line dropped (ours covers it), its results renumbered.
-plan_out
-comment "QEMU exited with status $qrc after ${secs}s; serial log $log"
-block=$(sed -n '/^SVMDMA-BEGIN$/,/^SVMDMA-END/p' "$log" | sed '1d;$d' | sed 's/\[ *[0-9]*\.[0-9]*\] .*$//')
-g=0
-while IFS= read -r l; do
-	case $l in
-	"ok "[0-9]*" - "*) g=$((g + 1)); tap_line ok "${l#ok * - }" ;;
-	"not ok "[0-9]*" - "*) g=$((g + 1)); tap_line "not ok" "${l#not ok * - }" ;;
-	"#"*) echo "$l" >> "$tap"; echo "$l" ;;
-	esac
-done <<< "$block"
-while [ $g -lt $GUEST_PLAN ]; do
-	g=$((g + 1)); tap_line "not ok" "guest check $g: not reported (no SVMDMA-END block, Linux did not finish)"
-done
+# The guest's results, renumbered into ours after the plan.
+dma_guest SVMDMA
 
 # The VT-d fault records of test 4: the edu's write to each donated page, logged with its address.
 bdf=$(sed -n 's/^lockstep: vtd: DMA fault: \([0-9a-f:.]*\) .*/\1/p' "$log" | head -1)
