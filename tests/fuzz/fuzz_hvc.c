@@ -786,6 +786,17 @@ static unsigned int fuzz_step(const u8 *r, unsigned int left)
 			bitmap = true;
 			break;
 		}
+		if (r[11] & 0x10) {
+			/*
+			 * The same conversion through the calls whose window runs to the next
+			 * 1 GiB (LS_FN_VM_SHARE_HOST_RANGE / UNSHARE_HOST_RANGE, n bit 12);
+			 * n bit 13 adds LS_CONVERT_ZERO (their window is then the plain one).
+			 */
+			regs.x[0] = fn == LS_FN_VM_SHARE_HOST ? LS_HVC_VM_SHARE_HOST_RANGE :
+								LS_HVC_VM_UNSHARE_HOST_RANGE;
+			regs.x[4] = r[11] & 0x20 ? LS_CONVERT_ZERO : 0;
+			budget = SZ_1G >> PAGE_SHIFT;
+		}
 		/* fall through */
 	case LS_FN_VM_RECLAIM:
 		regs.x[1] = vm;

@@ -59,6 +59,14 @@ def dmap(dom, pa, iova, pages, prot):
                 return rec(D_MAP, dom, pa, iova, lo | hi << 8)
     raise ValueError(pages)
 
+def range_n(pages, zero=False):
+    """n for a range conversion of `pages` pages: bit 12 set, bit 15 clear, bit 13 = ZERO."""
+    for v in range(0x1000, 0x8000):
+        if v & 0x1000 and bool(v & 0x2000) == zero and v % 1100 == pages:
+            return v
+    raise ValueError(pages)
+
+
 SEEDS = {
     'lifecycle': [
         rec(CREATE, 10, 96, 0, 16), rec(ATTACH, 0, 3), rec(DONATE, 0, 1024, 512, 512),
@@ -75,6 +83,23 @@ SEEDS = {
         rec(UNSHARE, 0, 0, 512, 0x8109), rec(G_SHARE, 0, 0, 512, 0x100), rec(G_SHARE, 0, 0, 514, 0x100),
         rec(SHARE, 0, 0, 512, 0x8009), rec(UNSHARE, 0, 0, 514, 1), rec(UNSHARE, 0, 0, 512, 0x8009),
         rec(UNSHARE, 0, 0, 512, 1), rec(SHARE, 0, 0, 512, 0xc009), rec(RECLAIM, 0, 0, 512, 512),
+    ],
+    # LS_FN_VM_SHARE_HOST_RANGE / UNSHARE_HOST_RANGE (fuzz_step: SHARE / UNSHARE with n's bit
+    # 12; bit 13 adds LS_CONVERT_ZERO; range_n): the guest offers pages 1022..1025, the last two
+    # of one 2 MiB window and the first two of the next; one range call converts all four each
+    # way (a plain call stops at the window's end); with ZERO the window is the plain one (2
+    # pages, then the rest); a range with pages not offered is refused whole.
+    'range': [
+        rec(CREATE, 10, 96, 0, 16), rec(ATTACH, 0, 3),
+        rec(DONATE, 0, 1024, 512, 512), rec(DONATE, 0, 1536, 1024, 512),
+        *[rec(G_SHARE, 0, 0, p, 0x100) for p in range(1022, 1026)],
+        rec(SHARE, 0, 0, 1022, range_n(4)), rec(UNSHARE, 0, 0, 1022, range_n(4)),
+        *[rec(G_SHARE, 0, 0, p, 0x100) for p in range(1022, 1026)],
+        rec(SHARE, 0, 0, 1020, range_n(6)),
+        rec(SHARE, 0, 0, 1022, range_n(4, zero=True)), rec(SHARE, 0, 0, 1024, range_n(2)),
+        rec(UNSHARE, 0, 0, 1022, range_n(4, zero=True)), rec(UNSHARE, 0, 0, 1024, range_n(2)),
+        rec(RECLAIM, 0, 0, 512, 512), rec(RECLAIM, 0, 0, 1024, 512),
+        rec(DETACH, 0, 0, 0, 0), rec(DESTROY, 0),
     ],
     'host-hyp': [
         rec(SHARE_HYP, 0, 200, 0, 10), rec(SHARE_HYP, 0, 205, 0, 10), rec(UNSHARE_HYP, 0, 200, 0, 10),
