@@ -169,57 +169,40 @@ static void hvc_vm_reclaim(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 			    &res);
 }
 
-static void hvc_vm_share_host(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+/* x1 = vm, x2 = ipa, x3 = pages, x4 = LS_CONVERT_* flags: one of the four conversion calls. */
+typedef int (*hvc_convert_fn)(u32 vm, u64 ipa, u64 n, u32 flags, struct own_res *res);
+
+static void hvc_vm_convert(const struct hvc_ctx *ctx, struct hvc_regs *regs, hvc_convert_fn fn)
 {
 	struct own_res res = { 0 };
 
 	if (hvc_from_host(ctx, regs))
 		hvc_ret_own(regs,
-			    regs->x[4] > 0xffffffffULL ?
-				    -EINVAL :
-				    own_host_borrow_vm(hvc_vm_id(regs->x[1]), regs->x[2],
-						       regs->x[3], (u32)regs->x[4], &res),
+			    regs->x[4] > 0xffffffffULL ? -EINVAL :
+							 fn(hvc_vm_id(regs->x[1]), regs->x[2],
+							    regs->x[3], (u32)regs->x[4], &res),
 			    &res);
+}
+
+static void hvc_vm_share_host(const struct hvc_ctx *ctx, struct hvc_regs *regs)
+{
+	hvc_vm_convert(ctx, regs, own_host_borrow_vm);
 }
 
 static void hvc_vm_unshare_host(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 {
-	struct own_res res = { 0 };
-
-	if (hvc_from_host(ctx, regs))
-		hvc_ret_own(regs,
-			    regs->x[4] > 0xffffffffULL ?
-				    -EINVAL :
-				    own_host_return_vm(hvc_vm_id(regs->x[1]), regs->x[2],
-						       regs->x[3], (u32)regs->x[4], &res),
-			    &res);
+	hvc_vm_convert(ctx, regs, own_host_return_vm);
 }
 
 /* The range forms: up to 1 GiB a call (docs/hypercalls.md "LS_FN_VM_SHARE_HOST_RANGE"). */
 static void hvc_vm_share_host_range(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 {
-	struct own_res res = { 0 };
-
-	if (hvc_from_host(ctx, regs))
-		hvc_ret_own(regs,
-			    regs->x[4] > 0xffffffffULL ?
-				    -EINVAL :
-				    own_host_borrow_vm_range(hvc_vm_id(regs->x[1]), regs->x[2],
-							     regs->x[3], (u32)regs->x[4], &res),
-			    &res);
+	hvc_vm_convert(ctx, regs, own_host_borrow_vm_range);
 }
 
 static void hvc_vm_unshare_host_range(const struct hvc_ctx *ctx, struct hvc_regs *regs)
 {
-	struct own_res res = { 0 };
-
-	if (hvc_from_host(ctx, regs))
-		hvc_ret_own(regs,
-			    regs->x[4] > 0xffffffffULL ?
-				    -EINVAL :
-				    own_host_return_vm_range(hvc_vm_id(regs->x[1]), regs->x[2],
-							     regs->x[3], (u32)regs->x[4], &res),
-			    &res);
+	hvc_vm_convert(ctx, regs, own_host_return_vm_range);
 }
 
 /* x5..x12: the bitmap of one 2 MiB window (docs/hypercalls.md "LS_FN_VM_CONVERT_BITMAP"). */
