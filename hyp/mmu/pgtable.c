@@ -1094,11 +1094,6 @@ int pt_map_leaf(struct pt *pt, u64 ia, u64 pa, u64 size, pt_attr_t attr, bool co
 	return 0;
 }
 
-int pt_map_page(struct pt *pt, u64 ia, u64 pa, pt_attr_t attr, bool commit)
-{
-	return pt_map_leaf(pt, ia, pa, PAGE_SIZE, attr, commit);
-}
-
 /*
  * Leaf fast path for unmap: the leaf of @size translating @ia (its output in *pa). With
  * @commit it is cleared if its table keeps a valid entry next to it, so that pt_unmap() would
@@ -1139,11 +1134,6 @@ int pt_unmap_leaf(struct pt *pt, u64 ia, u64 size, u64 *pa, struct pt_gather *g,
 	pt_write(pt, &table[i], 0);
 	pt_gather_add(g, ia, size, level);
 	return 0;
-}
-
-int pt_unmap_page(struct pt *pt, u64 ia, u64 *pa, struct pt_gather *g, bool commit)
-{
-	return pt_unmap_leaf(pt, ia, PAGE_SIZE, pa, g, commit);
 }
 
 /* ---- page sets (docs/mmu.md "Page sets") ------------------------------------------------- */

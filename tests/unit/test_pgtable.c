@@ -1266,11 +1266,11 @@ static void same_leaves(const struct pt *a, const struct pt *b, u64 size)
 }
 
 /*
- * pt_map_page() (the DMA page fast path) against pt_map(): a table mapped page by page through
+ * pt_map_leaf() of 4 KiB (the DMA page fast path) against pt_map(): a table mapped page by page through
  * the fast path (pt_map() where it says -EAGAIN) ends up identical to one mapped by pt_map()
  * alone, merges included; random pages, output addresses that often continue a neighbour (so
- * tables merge into blocks), two attributes, and unmaps in between (page by page through
- * pt_unmap_page(), pt_unmap() where it says -EAGAIN, against one pt_unmap() of the run).
+ * tables merge into blocks), PAGE_SIZE, two attributes, and unmaps in between (page by page through
+ * pt_unmap_leaf(), pt_unmap() where it says -EAGAIN, PAGE_SIZE, against one pt_unmap() of the run).
  */
 static void t_map_page(void **state)
 {
@@ -1283,19 +1283,22 @@ static void t_map_page(void **state)
 
 	assert_int_equal(th_pt_init(&other, fc->fmt, fc->ia_bits, &pool), 0);
 	/* No table yet, bad input, then a mapped page. */
-	assert_int_equal(pt_map_page(a, 0, PA_BASE, fc->rw, true), -EAGAIN);
-	assert_int_equal(pt_map_page(a, 8, PA_BASE, fc->rw, true), -EINVAL);
-	assert_int_equal(pt_map_page(a, 0, PA_BASE + 8, fc->rw, true), -EINVAL);
-	assert_int_equal(pt_map_page(a, BIT(fc->ia_bits), PA_BASE, fc->rw, true), -ERANGE);
-	assert_int_equal(pt_map_page(a, 0, PA_BASE, PT_RWX | BIT(7), true), -EINVAL);
+	assert_int_equal(pt_map_leaf(a, 0, PA_BASE, PAGE_SIZE, fc->rw, true), -EAGAIN);
+	assert_int_equal(pt_map_leaf(a, 8, PA_BASE, PAGE_SIZE, fc->rw, true), -EINVAL);
+	assert_int_equal(pt_map_leaf(a, 0, PA_BASE + 8, PAGE_SIZE, fc->rw, true), -EINVAL);
+	assert_int_equal(pt_map_leaf(a, BIT(fc->ia_bits), PA_BASE, PAGE_SIZE, fc->rw, true),
+			 -ERANGE);
+	assert_int_equal(pt_map_leaf(a, 0, PA_BASE, PAGE_SIZE, PT_RWX | BIT(7), true), -EINVAL);
 	assert_int_equal(pt_map(a, 0, PAGE_SIZE, PA_BASE, fc->rw, NULL), 0);
-	assert_int_equal(pt_map_page(a, 0, PA_BASE, fc->rw, true), -EEXIST);
+	assert_int_equal(pt_map_leaf(a, 0, PA_BASE, PAGE_SIZE, fc->rw, true), -EEXIST);
 	/* Check only: nothing written. */
-	assert_int_equal(pt_map_page(a, 2 * PAGE_SIZE, PA_BASE + SZ_1G, fc->rw, false), 0);
+	assert_int_equal(pt_map_leaf(a, 2 * PAGE_SIZE, PA_BASE + SZ_1G, PAGE_SIZE, fc->rw, false),
+			 0);
 	expect_hole(a, 2 * PAGE_SIZE);
 	/* A neighbour continuing the output: the table might merge, pt_map()'s job. */
-	assert_int_equal(pt_map_page(a, PAGE_SIZE, PA_BASE + PAGE_SIZE, fc->rw, true), -EAGAIN);
-	assert_int_equal(pt_map_page(a, PAGE_SIZE, PA_BASE + SZ_1G, fc->rw, true), 0);
+	assert_int_equal(pt_map_leaf(a, PAGE_SIZE, PA_BASE + PAGE_SIZE, PAGE_SIZE, fc->rw, true),
+			 -EAGAIN);
+	assert_int_equal(pt_map_leaf(a, PAGE_SIZE, PA_BASE + SZ_1G, PAGE_SIZE, fc->rw, true), 0);
 	expect_pa(a, PAGE_SIZE, PA_BASE + SZ_1G, fc->rw);
 	assert_int_equal(pt_unmap(a, 0, 2 * PAGE_SIZE, NULL), 0);
 
@@ -1318,11 +1321,12 @@ static void t_map_page(void **state)
 				int r = pt_lookup(a, pia, &want, NULL, NULL);
 
 				if (r == -ENOENT) {
-					assert_int_equal(pt_unmap_page(a, pia, &out, NULL, true),
+					assert_int_equal(pt_unmap_leaf(a, pia, PAGE_SIZE, &out,
+								       NULL, true),
 							 -ENOENT);
 					continue;
 				}
-				r = pt_unmap_page(a, pia, &out, NULL, rnd(2));
+				r = pt_unmap_leaf(a, pia, PAGE_SIZE, &out, NULL, rnd(2));
 				if (r == 0 && pt_lookup(a, pia, NULL, NULL, NULL) == 0)
 					r = pt_unmap(a, pia, PAGE_SIZE, NULL); /* check-only call */
 				else if (r == -EAGAIN)
@@ -1336,7 +1340,7 @@ static void t_map_page(void **state)
 			assert_int_equal(pt_unmap(&other.pt, ia, n << PAGE_SHIFT, NULL), 0);
 			continue;
 		}
-		ret = pt_map_page(a, ia, pa, attr, true);
+		ret = pt_map_leaf(a, ia, pa, PAGE_SIZE, attr, true);
 		if (mapped) {
 			assert_int_equal(ret, -EEXIST);
 			continue;

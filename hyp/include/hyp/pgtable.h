@@ -154,14 +154,10 @@ s64 pt_split_cost(const struct pt *pt, u64 ia, unsigned int level);
  */
 int pt_map(struct pt *pt, u64 ia, u64 size, u64 pa, pt_attr_t attr, struct pt_gather *g);
 int pt_unmap(struct pt *pt, u64 ia, u64 size, struct pt_gather *g);
-/* One page into an existing last-level table without merge: -EAGAIN means use pt_map(). */
-int pt_map_page(struct pt *pt, u64 ia, u64 pa, pt_attr_t attr, bool commit);
-/* One 4 KiB leaf whose table stays non-empty: -EAGAIN means use pt_unmap(). */
-int pt_unmap_page(struct pt *pt, u64 ia, u64 *pa, struct pt_gather *g, bool commit);
 /*
- * The same for one leaf of @size (4 KiB, 2 MiB or 1 GiB, where the format has leaves): map
- * into an existing table without merge, unmap a leaf of exactly that size whose table stays
- * non-empty. -EAGAIN means use pt_map() / pt_unmap(); unmap's -ENOENT: no leaf of @size there.
+ * Leaf fast paths: one leaf of @size (4 KiB, 2 MiB or 1 GiB, where the format has leaves):
+ * map into an existing table without merge, unmap a leaf of exactly that size whose table
+ * stays non-empty. -EAGAIN means use pt_map() / pt_unmap(); unmap's -ENOENT: no leaf of @size there.
  */
 int pt_map_leaf(struct pt *pt, u64 ia, u64 pa, u64 size, pt_attr_t attr, bool commit);
 int pt_unmap_leaf(struct pt *pt, u64 ia, u64 size, u64 *pa, struct pt_gather *g, bool commit);
