@@ -7,7 +7,8 @@
  * shortfalls, merge-back, one invalidation and one sync per view, and the same translations
  * and database as one LS_FN_VM_SHARE_HOST per page. The invariant checker runs after every step.
  * Also the range conversions (LS_FN_VM_SHARE_HOST_RANGE / LS_FN_VM_UNSHARE_HOST_RANGE): several
- * 2 MiB windows in one call with the syncs of one window, cut where the runs do not fit, the
+ * 2 MiB windows in one call with the syncs of one window, cut where the runs do not fit (and
+ * the cut's roll-back of a run that grew into the window left out), the
  * budget's window with ZERO, and the plain calls' results on a refusal.
  */
 #include <errno.h>
@@ -679,6 +680,59 @@ static void range_cut_by_runs(void **state)
 	INV_ASSERT();
 }
 
+/*
+ * The cut's roll-back: the last run of the windows that fit absorbed the first page of the
+ * window that does not (PA-adjacent, same attributes) before that window overflowed. Windows
+ * A, B, C at IPA 2..4 * WIN over one 6 MiB PA region R: A one 2 MiB run (R + 0..511); B page 0
+ * at R + 512 (A's run grows), pages 1..510 descending from R + 1022 and page 511 at R + 1023,
+ * 511 single runs, so A and B fill the 512 runs; C page 0 at R + 1024 (B's last run grows),
+ * then single runs again: C's second run does not fit. The call converts A and B, and C's
+ * page 0 stays the VM's, although it was in B's last run while C was collected.
+ */
+static void range_cut_rolls_back(void **state)
+{
+	struct hvc_regs r;
+	u64 rpa = env_host_pages(3 * 512, SZ_2M), i;
+
+	(void)state;
+	assert_int_equal(hvc_donating(LS_FN_HOST_DONATE_VM, vm, rpa, 2 * WIN, 512, &r), LS_OK);
+	assert_int_equal(r.x[1], 512);
+	for (i = 0; i < 2 * 512; i++) {
+		u64 w = i / 512, k = i % 512, at;
+
+		/* Page k of B (w 0) and of C (w 1): 0 -> 512 w, 1..510 descending, 511 -> 511. */
+		at = k == 0 || k == 511 ? k : 511 - k;
+		assert_int_equal(hvc_donating(LS_FN_HOST_DONATE_VM, vm,
+					      rpa + ((512 * (w + 1) + at) << PAGE_SHIFT),
+					      (3 + w) * WIN + (k << PAGE_SHIFT), 1, &r),
+				 LS_OK);
+	}
+	win_pa[0] = rpa;
+	win_pa[1] = rpa + SZ_2M;
+	win_pa[2] = rpa + 2 * SZ_2M;
+	consent(2 * WIN, 3 * 512);
+	INV_ASSERT();
+	assert_int_equal(hvc_donating(LS_FN_VM_SHARE_HOST_RANGE, vm, 2 * WIN, 3 * 512, 0, &r),
+			 LS_OK);
+	assert_int_equal(r.x[1], 2 * 512);
+	expect_host(0, 2, OWN_SHARED_BORROWED);
+	expect_host(2, 3, OWN_NOPAGE);
+	INV_ASSERT();
+	assert_int_equal(hvc_donating(LS_FN_VM_SHARE_HOST_RANGE, vm, 4 * WIN, 512, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], 512);
+	expect_host(0, 3, OWN_SHARED_BORROWED);
+	/* Back: the same cut, the same roll-back. */
+	assert_int_equal(hvc_donating(LS_FN_VM_UNSHARE_HOST_RANGE, vm, 2 * WIN, 3 * 512, 0, &r),
+			 LS_OK);
+	assert_int_equal(r.x[1], 2 * 512);
+	expect_host(0, 2, OWN_NOPAGE);
+	expect_host(2, 3, OWN_SHARED_BORROWED);
+	INV_ASSERT();
+	assert_int_equal(hvc_donating(LS_FN_VM_UNSHARE_HOST_RANGE, vm, 4 * WIN, 512, 0, &r), LS_OK);
+	expect_host(0, 3, OWN_NOPAGE);
+	INV_ASSERT();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -690,6 +744,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(range_calls, setup, teardown),
 		cmocka_unit_test_setup_teardown(range_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(range_cut_by_runs, setup, teardown),
+		cmocka_unit_test_setup_teardown(range_cut_rolls_back, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
