@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <cmocka.h>
 
 #include "../../../hyp/iommu/smmuv3_regs.h"
@@ -34,37 +33,6 @@ static struct smmu smmu;
 static struct pt_pool pool;
 static struct th_pt hpt;
 static u64 smem;
-
-/* ---- log capture (fake plat_log writes to stderr when LOCKSTEP_LOG is set) ---- */
-
-static FILE *cap_file;
-static int cap_saved = -1;
-static char cap_buf[1 << 16];
-
-static void cap_start(void)
-{
-	fflush(stderr);
-	cap_file = tmpfile();
-	assert_non_null(cap_file);
-	cap_saved = dup(2);
-	dup2(fileno(cap_file), 2);
-	setenv("LOCKSTEP_LOG", "1", 1);
-}
-
-static const char *cap_end(void)
-{
-	size_t n;
-
-	fflush(stderr);
-	dup2(cap_saved, 2);
-	close(cap_saved);
-	unsetenv("LOCKSTEP_LOG");
-	rewind(cap_file);
-	n = fread(cap_buf, 1, sizeof(cap_buf) - 1, cap_file);
-	cap_buf[n] = 0;
-	fclose(cap_file);
-	return cap_buf;
-}
 
 /* ---- fixtures ----------------------------------------------------------- */
 
@@ -138,9 +106,9 @@ static void test_probe_refusals(void **state)
 static void test_init_two_level(void **state)
 {
 	(void)state;
-	cap_start();
+	th_log_start();
 	init_ok();
-	assert_non_null(strstr(cap_end(), "2-level stream table"));
+	assert_non_null(strstr(th_log_end(), "2-level stream table"));
 	/* Enabled with both queues, GBPA aborting, IRQs off, private TLB maintenance. */
 	assert_int_equal(sim.cr0ack, CR0_SMMUEN | CR0_CMDQEN | CR0_EVTQEN);
 	assert_true(sim.gbpa & GBPA_ABORT);
@@ -242,9 +210,9 @@ static void test_attach_shared_s2(void **state)
 	}
 	/* Outside the map: a stage-2 translation fault, recorded and decoded. */
 	assert_int_equal(sim_dma(0x109, 0x80000000, false, &pa), EVT_F_TRANSLATION);
-	cap_start();
+	th_log_start();
 	assert_int_equal(smmu_drain_events(&smmu), 1);
-	assert_non_null(strstr(cap_end(), "F_TRANSLATION sid 0x109 addr 0x80000000"));
+	assert_non_null(strstr(th_log_end(), "F_TRANSLATION sid 0x109 addr 0x80000000"));
 	assert_int_equal(smmu.st.faults, 1);
 	assert_int_equal(sim.bad_ste, 0);
 	assert_int_equal(sim.bad_writes, 0);
@@ -265,9 +233,9 @@ static void test_attach_48bit_clipped_to_ias(void **state)
 	pt_gather_init(&g);
 	assert_int_equal(pt_map(&big.pt, 0x40000000, 2ULL << 20, 0x40000000, PT_RW, &g), 0);
 	/* The SMMU has 44-bit IAS: same level-0 root, S2T0SZ 20 instead of 16. */
-	cap_start();
+	th_log_start();
 	assert_int_equal(smmu_attach_host_s2(&smmu, 1, 1, &big.pt, 3, VTCR48), 0);
-	assert_non_null(strstr(cap_end(), "48-bit table with a 44-bit input"));
+	assert_non_null(strstr(th_log_end(), "48-bit table with a 44-bit input"));
 	assert_true(sim_fetch_ste(1, ste));
 	assert_int_equal(FIELD_GET(STE2_S2T0SZ, ste[2]), 20);
 	assert_int_equal(FIELD_GET(STE2_S2SL0, ste[2]), 2);
@@ -517,9 +485,9 @@ static void test_sync_timeout_fails_closed(void **state)
 	(void)state;
 	init_ok();
 	sim.stall = true;
-	cap_start();
+	th_log_start();
 	assert_int_equal(smmu_inval_ipa_range(&smmu, 1, 0x40000000, PAGE_SIZE, 3), -ETIMEDOUT);
-	assert_non_null(strstr(cap_end(), "FAILING CLOSED"));
+	assert_non_null(strstr(th_log_end(), "FAILING CLOSED"));
 	assert_true(smmu.failed);
 	assert_int_equal(smmu.st.timeouts, 1);
 	/* Translation off with GBPA.ABORT: DMA aborts instead of using stale entries. */
@@ -535,9 +503,9 @@ static void test_cmd_error_skipped(void **state)
 	(void)state;
 	init_ok();
 	sim.ill_op = CMD_TLBI_S12_VMALL;
-	cap_start();
+	th_log_start();
 	assert_int_equal(smmu_inval_vmid(&smmu, 1), -EIO);
-	assert_non_null(strstr(cap_end(), "CERROR_ILL"));
+	assert_non_null(strstr(th_log_end(), "CERROR_ILL"));
 	assert_int_equal(smmu.st.cmd_errors, 1);
 	assert_int_equal(sim.gerror, sim.gerrorn);
 	assert_false(smmu.failed);
@@ -572,9 +540,9 @@ static void test_events_and_overflow(void **state)
 	sim_event(EVT_F_PERMISSION, 0x20, 0x40001000, 0x40001000, false, true);
 	sim_event(EVT_C_BAD_STE, 0x21, 0x1000, 0, true, false);
 	sim_event(EVT_F_WALK_EABT, 0x22, 0x5000, 0x5000, true, true);
-	cap_start();
+	th_log_start();
 	assert_int_equal(smmu_drain_events(&smmu), 3);
-	log = cap_end();
+	log = th_log_end();
 	assert_non_null(strstr(log, "F_PERMISSION sid 0x20 addr 0x40001000 ipa 0x40001000 write"));
 	assert_non_null(strstr(log, "C_BAD_STE sid 0x21"));
 	assert_non_null(strstr(log, "F_WALK_EABT sid 0x22"));
@@ -601,9 +569,9 @@ static void test_gerror(void **state)
 	(void)state;
 	init_ok();
 	sim.gerror ^= (u32)GERROR_EVTQ_ABT_ERR;
-	cap_start();
+	th_log_start();
 	assert_int_equal(smmu_handle_gerror(&smmu), 1);
-	assert_non_null(strstr(cap_end(), "global error EVTQ_ABT_ERR"));
+	assert_non_null(strstr(th_log_end(), "global error EVTQ_ABT_ERR"));
 	assert_int_equal(sim.gerror, sim.gerrorn);
 	assert_false(smmu.failed);
 	assert_int_equal(smmu_handle_gerror(&smmu), 0);
@@ -641,9 +609,9 @@ static void test_poll_events(void **state)
 	assert_int_equal(smmu.st.gerrors, 1);
 	/* A repeat of the same key within the quiet interval: counted, not logged. */
 	sim_event(EVT_F_TRANSLATION, 0x10, 0x2000, 0x2000, true, true);
-	cap_start();
+	th_log_start();
 	assert_int_equal(smmu_poll_events(&smmu), 1);
-	log = cap_end();
+	log = th_log_end();
 	assert_null(strstr(log, "sid 0x10"));
 	assert_int_equal(smmu.st.faults, 2);
 	assert_int_equal(smmu_poll_events(NULL), -EINVAL);
@@ -677,9 +645,9 @@ static void test_evt_ratelimit(void **state)
 	for (u32 i = 0; i < 100; i++)
 		sim_event(EVT_F_TRANSLATION, 0x10, 0x5000 + 4 * i, 0x5000, true, true);
 	sim_event(EVT_F_TRANSLATION, 0x20, 0x7000, 0x7000, false, true);
-	cap_start();
+	th_log_start();
 	assert_int_equal(smmu_drain_events(&smmu), 101);
-	log = cap_end();
+	log = th_log_end();
 	assert_int_equal(count_str(log, "sid 0x10"), 1);
 	assert_non_null(strstr(log, "F_TRANSLATION sid 0x10 addr 0x5000 "));
 	assert_non_null(strstr(log, "F_TRANSLATION sid 0x20 addr 0x7000 "));
@@ -689,16 +657,16 @@ static void test_evt_ratelimit(void **state)
 	sim.clock_us += SMMU_EVT_QUIET_US / 2;
 	for (u32 i = 0; i < 20; i++)
 		sim_event(EVT_F_TRANSLATION, 0x10, 0x5ffc, 0x5000, true, true);
-	cap_start();
+	th_log_start();
 	assert_int_equal(smmu_drain_events(&smmu), 20);
-	log = cap_end();
+	log = th_log_end();
 	assert_null(strstr(log, "sid 0x10"));
 	/* Quiet for the interval, then the key again: exact summary (99 + 20), then logged. */
 	sim.clock_us += SMMU_EVT_QUIET_US;
 	sim_event(EVT_F_TRANSLATION, 0x10, 0x5008, 0x5000, true, true);
-	cap_start();
+	th_log_start();
 	assert_int_equal(smmu_drain_events(&smmu), 1);
-	log = cap_end();
+	log = th_log_end();
 	assert_non_null(strstr(
 		log, "119 more F_TRANSLATION events from sid 0x10 on page 0x5000 over 500 ms"));
 	assert_non_null(strstr(log, "F_TRANSLATION sid 0x10 addr 0x5008 "));
@@ -709,9 +677,9 @@ static void test_evt_ratelimit(void **state)
 	assert_int_equal(smmu_drain_events(&smmu), 7);
 	sim.clock_us += SMMU_EVT_QUIET_US;
 	sim_event(EVT_C_BAD_STE, 0x21, 0, 0, true, false);
-	cap_start();
+	th_log_start();
 	assert_int_equal(smmu_drain_events(&smmu), 1);
-	log = cap_end();
+	log = th_log_end();
 	assert_non_null(
 		strstr(log, "7 more F_TRANSLATION events from sid 0x10 on page 0x5000 over 0 ms, "
 			    "counted, not logged (quiet for 1 s)"));
@@ -724,9 +692,9 @@ static void test_evt_ratelimit(void **state)
 	sim.clock_us += 10;
 	for (u32 i = 0; i < SMMU_EVT_KEYS; i++)
 		sim_event(EVT_F_PERMISSION, 0x30 + i, 0x9000, 0x9000, false, true);
-	cap_start();
+	th_log_start();
 	assert_int_equal(smmu_drain_events(&smmu), (int)SMMU_EVT_KEYS);
-	log = cap_end();
+	log = th_log_end();
 	assert_non_null(
 		strstr(log, "5 more F_TRANSLATION events from sid 0x10 on page 0x5000 over 0 ms, "
 			    "counted, not logged (evicted)"));
@@ -735,9 +703,9 @@ static void test_evt_ratelimit(void **state)
 	for (u32 i = 0; i < 20; i++)
 		sim_event(EVT_F_ACCESS, 0x40, 0x100000 + 0x1000 * (u64)i, 0, true, true);
 	sim_event(EVT_F_ACCESS, 0x41, 0x100000, 0, true, true);
-	cap_start();
+	th_log_start();
 	assert_int_equal(smmu_drain_events(&smmu), 21);
-	log = cap_end();
+	log = th_log_end();
 	assert_int_equal(count_str(log, "F_ACCESS sid 0x40 addr"), SMMU_EVT_LOG_MAX);
 	snprintf(want, sizeof(want),
 		 "sid 0x40: %u more events on other pages or types in this "
@@ -779,9 +747,9 @@ static void test_sid_ranges(void **state)
 			{ 0xffff, 1 },	   /* the last SID: ok */
 		};
 
-		cap_start();
+		th_log_start();
 		assert_int_equal(smmu_sid_ranges_check(in, 6, 16, out), 3);
-		log = cap_end();
+		log = th_log_end();
 		assert_non_null(strstr(log, "stream range 1 (base 0x5) is empty: refused"));
 		assert_non_null(strstr(log, "0xff00..0x100ff beyond the SMMU's 16-bit StreamIDs"));
 		assert_non_null(strstr(log, "0x10..0x2f overlaps 0x0..0x1f: refused"));
@@ -793,9 +761,10 @@ static void test_sid_ranges(void **state)
 		/* The whole 16-bit space is the cap: one more stream is refused. */
 		const struct smmu_sid_range in[] = { { 0, 1U << 16 }, { 1U << 16, 1 } };
 
-		cap_start();
+		th_log_start();
 		assert_int_equal(smmu_sid_ranges_check(in, 2, 20, out), 1);
-		assert_non_null(strstr(cap_end(), "would make 65537 host streams, above the cap"));
+		assert_non_null(
+			strstr(th_log_end(), "would make 65537 host streams, above the cap"));
 		assert_int_equal(smmu_sid_ranges_l2_bytes(out, 1), 256ULL * 16384);
 	}
 	{

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fake.h"
 #include "harness.h"
@@ -182,4 +183,38 @@ u64 th_count_leaves(const struct pt *pt, u64 ia, u64 size, unsigned int level)
 
 	pt_walk(pt, ia, size, th_count_leaf, &c);
 	return c.n;
+}
+
+static FILE *th_log_file;
+static int th_log_saved = -1;
+static char th_log_buf[1 << 16];
+
+void th_log_start(void)
+{
+	fflush(stderr);
+	th_log_file = tmpfile();
+	if (!th_log_file)
+		abort();
+	th_log_saved = dup(2);
+	if (th_log_saved < 0 || dup2(fileno(th_log_file), 2) < 0)
+		abort();
+	setenv("LOCKSTEP_LOG", "1", 1);
+}
+
+const char *th_log_end(void)
+{
+	size_t n;
+
+	fflush(stderr);
+	if (dup2(th_log_saved, 2) < 0)
+		abort();
+	close(th_log_saved);
+	th_log_saved = -1;
+	unsetenv("LOCKSTEP_LOG");
+	rewind(th_log_file);
+	n = fread(th_log_buf, 1, sizeof(th_log_buf) - 1, th_log_file);
+	th_log_buf[n] = 0;
+	fclose(th_log_file);
+	th_log_file = NULL;
+	return th_log_buf;
 }

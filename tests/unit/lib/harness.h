@@ -51,4 +51,12 @@ u64 th_count_tables(const struct pt *pt);
 /* Number of valid leaves at @level in [ia, ia + size). */
 u64 th_count_leaves(const struct pt *pt, u64 ia, u64 size, unsigned int level);
 
+/*
+ * The hypervisor's log of what runs between th_log_start() and th_log_end() (the fake
+ * plat_log writes to stderr when LOCKSTEP_LOG is set; stderr goes to a temporary file
+ * meanwhile): th_log_end() returns it, NUL-terminated, the first 64 KiB.
+ */
+void th_log_start(void);
+const char *th_log_end(void);
+
 #endif /* TESTS_UNIT_HARNESS_H */

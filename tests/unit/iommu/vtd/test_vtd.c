@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <cmocka.h>
 
 #include "../../../../hyp/iommu/vtd/vtd.h"
@@ -34,37 +33,6 @@ static struct vtd vtd;
 static struct pt_pool pool;
 static struct th_pt tpt;
 static u64 vmem;
-
-/* ---- log capture (the fake plat_log writes to stderr when LOCKSTEP_LOG is set) ---- */
-
-static FILE *cap_file;
-static int cap_saved = -1;
-static char cap_buf[1 << 16];
-
-static void cap_start(void)
-{
-	fflush(stderr);
-	cap_file = tmpfile();
-	assert_non_null(cap_file);
-	cap_saved = dup(2);
-	dup2(fileno(cap_file), 2);
-	setenv("LOCKSTEP_LOG", "1", 1);
-}
-
-static const char *cap_end(void)
-{
-	size_t n;
-
-	fflush(stderr);
-	dup2(cap_saved, 2);
-	close(cap_saved);
-	unsetenv("LOCKSTEP_LOG");
-	rewind(cap_file);
-	n = fread(cap_buf, 1, sizeof(cap_buf) - 1, cap_file);
-	cap_buf[n] = 0;
-	fclose(cap_file);
-	return cap_buf;
-}
 
 static unsigned int count_str(const char *hay, const char *needle)
 {
@@ -117,9 +85,9 @@ static void expect_refused(int err, const char *why)
 	const char *log;
 
 	vsim.reg_writes = 0;
-	cap_start();
+	th_log_start();
 	assert_int_equal(vtd_init(&vtd, VSIM_BASE, vmem, VMEM_PAGES * PAGE_SIZE), err);
-	log = cap_end();
+	log = th_log_end();
 	/* Refused at probe: not one register written, and the reason in the log. */
 	assert_int_equal(vsim.reg_writes, 0);
 	if (!strstr(log, why))
@@ -460,9 +428,9 @@ static void test_wait_timeout_fails_closed(void **state)
 	assert_int_equal(vtd_attach_pt(&vtd, SID_EDU + 1, &tpt.pt, DID_A), 0);
 	assert_int_equal(vsim_dma(SID_EDU, 0x100000, false, false, &pa), 0);
 	vsim.stall = true;
-	cap_start();
+	th_log_start();
 	vtd_own_iommu_ops.sync(&vtd);
-	assert_non_null(strstr(cap_end(), "FAILING CLOSED"));
+	assert_non_null(strstr(th_log_end(), "FAILING CLOSED"));
 	assert_true(vtd.failed);
 	assert_int_equal(vtd.st.timeouts, 1);
 	/* Root table blank and latched again; the stream not cached faults. */
@@ -517,9 +485,9 @@ static void test_fault_decode(void **state)
 	assert_int_equal(vsim_dma(SID_EDU, 0x400000, true, false, &pa), FR_WRITE);
 	assert_int_equal(vsim_dma(0x0109, 0x1000, true, false, &pa), FR_ROOT_NP);
 	assert_true(plat_read32(VSIM_BASE + VTD_FSTS_REG) & FSTS_PPF);
-	cap_start();
+	th_log_start();
 	assert_int_equal(vtd_drain_faults(&vtd), 3);
-	log = cap_end();
+	log = th_log_end();
 	assert_non_null(strstr(log, "00:03.0 read at 0x234000: reason 0x6 (read not permitted)"));
 	assert_non_null(strstr(log, "00:03.0 write at 0x400000: reason 0x5 (write not permitted)"));
 	assert_non_null(
@@ -545,7 +513,7 @@ static void test_fault_ratelimit(void **state)
 	init_ok();
 	table_init(39, true);
 	assert_int_equal(vtd_attach_pt(&vtd, SID_EDU, &tpt.pt, DID_A), 0);
-	cap_start();
+	th_log_start();
 	for (int r = 0; r < 5; r++) {
 		for (int i = 0; i < 4; i++)
 			assert_int_equal(vsim_dma(SID_EDU, 0x300000, false, false, &pa), FR_READ);
@@ -554,7 +522,7 @@ static void test_fault_ratelimit(void **state)
 	vsim.clock_us += 2 * VTD_FAULT_WINDOW_US;
 	assert_int_equal(vsim_dma(SID_EDU, 0x300000, false, false, &pa), FR_READ);
 	assert_int_equal(vtd_drain_faults(&vtd), 1);
-	log = cap_end();
+	log = th_log_end();
 	/* 20 in the first window: 8 full lines, then a summary of the 12 others. */
 	assert_int_equal(vtd.st.faults, 21);
 	assert_int_equal(vtd.st.faults_logged, VTD_FAULT_LOG_BURST + 1);
@@ -574,9 +542,9 @@ static void test_fault_overflow_fails_closed(void **state)
 	for (u32 i = 0; i <= VSIM_NFR; i++)
 		assert_int_equal(vsim_dma(SID_EDU, 0x300000, false, false, &pa), FR_READ);
 	assert_true(vsim.fsts & FSTS_PFO);
-	cap_start();
+	th_log_start();
 	assert_int_equal(vtd_drain_faults(&vtd), VSIM_NFR);
-	assert_non_null(strstr(cap_end(), "primary fault overflow"));
+	assert_non_null(strstr(th_log_end(), "primary fault overflow"));
 	assert_int_equal(vtd.st.fault_overflows, 1);
 	assert_true(vtd.failed);
 	assert_int_equal(vsim.fsts & FSTS_PFO, 0);
@@ -870,9 +838,9 @@ static void test_core_ept_mirror(void **state)
 
 	(void)state;
 	fmt_env_cap_clear = FIELD_PREP(CAP_SLLPS, SLLPS_1G);
-	cap_start();
+	th_log_start();
 	fmt_env(PT_FMT_X86_EPT);
-	log = cap_end();
+	log = th_log_end();
 	/* The fallback is logged with its reason. */
 	if (!strstr(log, "host view mirrored") || !strstr(log, "1 GiB leaves"))
 		fail_msg("no mirrored fallback with its reason in the log:\n%s", log);
@@ -924,9 +892,9 @@ static void test_core_ept_shared(void **state)
 	u32 vm;
 
 	(void)state;
-	cap_start();
+	th_log_start();
 	fmt_env(PT_FMT_X86_EPT);
-	log = cap_end();
+	log = th_log_end();
 	if (!strstr(log, "shared table") || strstr(log, "mirrored"))
 		fail_msg("the EPT was not shared:\n%s", log);
 	hv = own_view_of(OWN_HOST);
@@ -990,9 +958,9 @@ static void test_core_ept_noncoherent(void **state)
 
 	(void)state;
 	fmt_env_ecap_clear = ECAP_C;
-	cap_start();
+	th_log_start();
 	fmt_env(PT_FMT_X86_EPT);
-	log = cap_end();
+	log = th_log_end();
 	if (!strstr(log, "host view mirrored") || !strstr(log, "ECAP.C = 0"))
 		fail_msg("no mirrored fallback with its reason in the log:\n%s", log);
 	hv = own_view_of(OWN_HOST);
