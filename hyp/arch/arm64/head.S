@@ -117,24 +117,10 @@ arm64_entry:
 	ldp	x24, x25, [x9, #48]
 	ldp	x26, x27, [x9, #64]
 	ldp	x28, x29, [x9, #80]
-	mov	x0, #0
-	mov	x1, #0
-	mov	x2, #0
-	mov	x3, #0
-	mov	x4, #0
-	mov	x5, #0
-	mov	x6, #0
-	mov	x7, #0
-	mov	x8, #0
-	mov	x9, #0
-	mov	x10, #0
-	mov	x11, #0
-	mov	x12, #0
-	mov	x13, #0
-	mov	x14, #0
-	mov	x15, #0
-	mov	x16, #0
-	mov	x17, #0
+	/* x0..x17 = 0: nothing of Lockstep reaches the host */
+	.irp	n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17
+	mov	x\n, #0
+	.endr
 	eret
 	dsb	nsh				/* no straight-line speculation past ERET */
 	isb
@@ -200,36 +186,10 @@ arm64_cpu_entry:
 	ldr	x0, [x19, #CPU_HOST_CTX]
 	ldr	x1, [x19, #CPU_STACK_TOP]
 	mov	sp, x1
-	mov	x1, #0
-	mov	x2, #0
-	mov	x3, #0
-	mov	x4, #0
-	mov	x5, #0
-	mov	x6, #0
-	mov	x7, #0
-	mov	x8, #0
-	mov	x9, #0
-	mov	x10, #0
-	mov	x11, #0
-	mov	x12, #0
-	mov	x13, #0
-	mov	x14, #0
-	mov	x15, #0
-	mov	x16, #0
-	mov	x17, #0
-	mov	x18, #0
-	mov	x19, #0
-	mov	x20, #0
-	mov	x21, #0
-	mov	x22, #0
-	mov	x23, #0
-	mov	x24, #0
-	mov	x25, #0
-	mov	x26, #0
-	mov	x27, #0
-	mov	x28, #0
-	mov	x29, #0
-	mov	x30, #0
+	/* x1..x30 = 0: nothing of Lockstep reaches the host */
+	.irp	n, 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30
+	mov	x\n, #0
+	.endr
 	eret
 	dsb	nsh				/* no straight-line speculation past ERET */
 	isb
