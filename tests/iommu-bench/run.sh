@@ -16,7 +16,11 @@
 #   run.sh native KERNEL INITRD OUT [trace]  OVMF -> the same Linux kernel (intel_iommu=on), no
 #                                            Lockstep: Linux's intel-iommu owns the same unit
 #
-# OUT receives the serial log. With "trace", QEMU also logs every IOMMU command (arm64:
+# OUT receives the serial log. With "icount" (arm64), QEMU counts instructions (-icount
+# shift=0: TCG's INST_RETIRED counts only then; 2 CPUs, as make bench-vm, since icount runs the
+# vCPUs round-robin in one thread) and lsbench.ko prints the instructions of each phase
+# (lsbcount=1: the native kernel command line gets it here, the Lockstep ESP must carry it and
+# boot the benchmark image, the only one whose EL2 the host's PMU may count). With "trace", QEMU also logs every IOMMU command (arm64:
 # smmuv3_cmdq_opcode; x86: the vtd_inv_desc* events of the invalidation queue) and every MMIO
 # write (memory_region_ops_write, for the edu phase markers) to OUT.trace, which count.awk turns
 # into per-phase counts; timings are taken from the untraced runs. Environment: QEMU_TIMEOUT
@@ -56,6 +60,14 @@ native) kernel=$2 initrd=$3 out=$4 tr=${5:-}
 		-append "console=$console $native_args panic=-1 lsbench=native lsbmib=$mib") ;;
 *) echo "run.sh: mode lockstep|native" >&2; exit 2 ;;
 esac
+if [ "$tr" = icount ]; then
+	[ "$arch" = arm64 ] || { echo "run.sh: icount: arm64 only" >&2; exit 2; }
+	for i in "${!machine[@]}"; do
+		[ "${machine[$i]}" = -smp ] && machine[$((i + 1))]=2
+	done
+	machine+=(-icount shift=0,align=off,sleep=off)
+	[ "$mode" = native ] && boot[${#boot[@]} - 1]="${boot[${#boot[@]} - 1]} lsbcount=1"
+fi
 mkdir -p "$(dirname "$out")"
 cp "$fw_vars" "$out.vars" || exit 1
 fw=(-drive if=pflash,format=raw,unit=0,readonly=on,file="$fw_code"
@@ -70,4 +82,11 @@ timeout --foreground -k 10 "$timeout_s" "$qemu" "${machine[@]}" "${fw[@]}" "${bo
 rc=${PIPESTATUS[0]}
 [ "$rc" = 0 ] || echo "iommu-bench: $mode: QEMU exit $rc (log $out)" >&2
 grep -q 'lsbench: done: ok' "$out" || { echo "iommu-bench: $mode: benchmark did not finish ok (log $out)" >&2; exit 1; }
+if [ "$tr" = icount ]; then
+	# 8 phases, and the null hypercall row under Lockstep; lsbench.ko already failed the run
+	# if a counter it opened counted nothing.
+	want=$([ "$mode" = lockstep ] && echo 9 || echo 8)
+	n=$(grep -c 'lsbench: count chunk' "$out")
+	[ "$n" = "$want" ] || { echo "iommu-bench: $mode: $n instruction counts, want $want (log $out)" >&2; exit 1; }
+fi
 exit 0
