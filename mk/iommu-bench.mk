@@ -63,7 +63,7 @@ bench-iommu: hyp-image driver lsbench-initramfs
 			  tail -5 $(LSB_B)/hyp.log >&2; exit 1; }; \
 		$(MAKE) --no-print-directory esp ESP_OUT=$(LSB_B)/esp-el2.img \
 			ESP_HYP=$(LSB_B)/hyp/lockstep.bin ESP_INITRD=$(LSB_B)/initramfs.cpio.gz \
-			ESP_CMDLINE="$(LSB_CMDLINE) lsbcount=1" > $(LSB_B)/esp-el2.log 2>&1 || \
+			ESP_CMDLINE="$(LSB_CMDLINE) lsbcount=1 nokaslr" > $(LSB_B)/esp-el2.log 2>&1 || \
 			{ echo "bench-iommu: ESP build failed (see $(LSB_B)/esp-el2.log)" >&2; exit 1; }; \
 	fi
 	@k=$(DEPS)/linux/boot/vmlinuz-$(KVER); r=$(TOP)/tests/iommu-bench/run.sh; \

@@ -76,9 +76,10 @@ fi
 echo
 if [ -s "$d/lockstep.icnt" ] || [ -s "$d/native.icnt" ]; then
 	echo "Instructions per chunk: counted by the PMU (INST_RETIRED, perf counters bound to lsbench's"
-	echo "task) in two more boots under QEMU -icount, Lockstep on its benchmark image: 'kernel' = the"
-	echo "host kernel (native: Linux at EL2 with VHE, EL2 + EL1; Lockstep: Linux at EL1), 'EL2' ="
-	echo "Lockstep's own instructions inside the phase's hypercalls. Deterministic: judge changes by these."
+	echo "task) in two more boots under QEMU -icount (1 CPU, nokaslr), Lockstep on its benchmark"
+	echo "image: 'kernel' = the host kernel (native: Linux at EL2 with VHE, EL2 + EL1; Lockstep:"
+	echo "Linux at EL1), 'EL2' = Lockstep's own instructions inside the phase's hypercalls."
+	echo "Deterministic (EL2 identical from boot to boot): judge changes by these."
 fi
 echo
 printf '%-5s %-10s %19s %19s %7s %15s %17s %11s %11s %9s\n' chunk op native lockstep ratio \

@@ -32,13 +32,15 @@
  *           i.e. still the whole kernel (Documentation/arch/arm64/perf.rst).
  *   el2     (el2=1, Lockstep only) exclude_user + exclude_kernel: EL2 only, the hypervisor's
  *           instructions inside the phase's hypercalls. arm_pmuv3 turns the attributes into
- *           PMEVTYPER<n>_EL0.P = 1 (not EL1), U = 1 (not EL0), NSH = 1 (EL2) (Arm ARM D24.5.x
- *           "PMEVTYPER<n>_EL0"); Lockstep's product image sets MDCR_EL2.HPMD, which prohibits
- *           counting at EL2 (Arm ARM D13.x "Prohibiting event counting"), so only the benchmark
- *           image (-DLOCKSTEP_BENCH_EL2_PMU) gives a non-zero count.
+ *           PMEVTYPER<n>_EL0.P = 1 (not EL1), U = 1 (not EL0), NSH = 1 (EL2) (Arm ARM DDI 0487,
+ *           PMEVTYPER<n>_EL0, D24.5, as host-driver/vcpu.c; the PMU chapter D13, counting by
+ *           Exception level). Lockstep's product image sets MDCR_EL2.HPMD, which prohibits
+ *           counting at EL2 (same chapter, "prohibited regions"), so only the benchmark image
+ *           (-DLOCKSTEP_BENCH_EL2_PMU) gives a non-zero count.
  *
- * Both lines are "lsbench: count chunk C op O chunks N kernel K el2 E" (totals of the phase; the
- * perf reads at either end add a fixed few hundred kernel instructions). A count of 0 fails the run.
+ * Each phase gives "lsbench: count chunk C op O chunks N kernel K el2 E", totals over the phase
+ * (el2 0: not counted); the perf reads at either end add about 1,500 kernel instructions to it.
+ * A counter that counted 0 fails the run.
  *
  * null_hvc=N (arm64, Lockstep only): before the phases, N calls of LS_HVC_VERSION, the hypercall
  * that does nothing, timed (and counted) as one more row: the trap round trip's cost alone.
