@@ -12,7 +12,7 @@
 #                      Lockstep's EL2 instructions per chunk (LSBENCH_COUNT=0 skips those two).
 #                      Prints the table and writes it to build/iommu-bench/report.txt.
 #   make bench-iommu LSBENCH_QUICK=1
-#                      a short check run (about 4 min): 16 MiB, one timed run of each, no
+#                      a short check run (1 min 16 s measured): 16 MiB, one timed run of each, no
 #                      trace boots, the two count boots (any of the knobs given wins)
 LSB_B      := $(B)/iommu-bench
 LSB_KO     := $(LSB_B)/ko/lsbench.ko
