@@ -6,24 +6,39 @@
 #                      arm-smmu-v3 driver), each timing map/unmap of LSBENCH_MIB MiB in 4 KiB and
 #                      2 MiB chunks, LSBENCH_RUNS times each, alternating (the report takes the
 #                      median); then both again with QEMU's SMMU command trace on to count
-#                      commands and CMD_SYNCs per phase (LSBENCH_TRACE=0 skips those two boots).
+#                      commands and CMD_SYNCs per phase (LSBENCH_TRACE=0 skips those two boots);
+#                      then both again under QEMU -icount, Lockstep on the benchmark image
+#                      (-DLOCKSTEP_BENCH_EL2_PMU, as make bench-vm), for the host kernel's and
+#                      Lockstep's EL2 instructions per chunk (LSBENCH_COUNT=0 skips those two).
 #                      Prints the table and writes it to build/iommu-bench/report.txt.
+#   make bench-iommu LSBENCH_QUICK=1
+#                      a short check run (1 min 16 s measured): 16 MiB, one timed run of each, no
+#                      trace boots, the two count boots (any of the knobs given wins)
 LSB_B      := $(B)/iommu-bench
 LSB_KO     := $(LSB_B)/ko/lsbench.ko
 LSB_SRC    := $(TOP)/tests/iommu-bench/kmod/lsbench.c $(TOP)/tests/iommu-bench/kmod/Kbuild
+ifeq ($(LSBENCH_QUICK),1)
+LSBENCH_MIB   ?= 16
+LSBENCH_TRACE ?= 0
+LSBENCH_RUNS  ?= 1
+endif
 LSBENCH_MIB   ?= 1024
 LSBENCH_TRACE ?= 1
 LSBENCH_RUNS  ?= 3
-LSB_CMDLINE = console=ttyAMA0 lstest=1 panic=-1 lsbench=lockstep lsbmib=$(LSBENCH_MIB)
+LSBENCH_COUNT ?= 1
+LSBENCH_NULL  ?= 10000
+LSB_CMDLINE = console=ttyAMA0 lstest=1 panic=-1 lsbench=lockstep lsbmib=$(LSBENCH_MIB) \
+	lsbnull=$(LSBENCH_NULL)
 
 .PHONY: bench-iommu lsbench-ko lsbench-initramfs
 lsbench-ko: $(LSB_KO)
 
-$(LSB_KO): $(LSB_SRC) $(TOP)/mk/iommu-bench.mk
+$(LSB_KO): $(LSB_SRC) $(TOP)/include/lockstep/abi.h $(TOP)/mk/iommu-bench.mk
 	@[ -d "$(KDIR)" ] || { echo "bench-iommu: no kernel headers at $(KDIR); run 'make deps'" >&2; exit 1; }
 	@mkdir -p $(LSB_B)/ko
 	cp $(LSB_SRC) $(LSB_B)/ko/
-	$(MAKE) -C $(KDIR) M=$(LSB_B)/ko ARCH=arm64 CROSS_COMPILE=$(CROSS) modules
+	$(MAKE) -C $(KDIR) M=$(LSB_B)/ko ARCH=arm64 CROSS_COMPILE=$(CROSS) \
+		LOCKSTEP_INC=$(TOP)/include modules
 	@touch $@
 
 # The test initramfs plus /lstest (tests/iommu-bench/lstest), the ABI constants, lsbench.ko and
@@ -41,9 +56,20 @@ lsbench-initramfs: initramfs $(LSB_KO) pviommu-ko
 bench-iommu: hyp-image driver lsbench-initramfs
 	@$(MAKE) --no-print-directory esp ESP_OUT=$(LSB_B)/esp.img \
 		ESP_INITRD=$(LSB_B)/initramfs.cpio.gz ESP_CMDLINE="$(LSB_CMDLINE)" >$(LSB_B)/esp.log
+	@if [ "$(LSBENCH_COUNT)" = 1 ]; then \
+		$(MAKE) --no-print-directory hyp-image HYP_B=$(LSB_B)/hyp \
+			HYP_BENCH_CFLAGS=-DLOCKSTEP_BENCH_EL2_PMU > $(LSB_B)/hyp.log 2>&1 || \
+			{ echo "bench-iommu: benchmark image build failed (see $(LSB_B)/hyp.log)" >&2; \
+			  tail -5 $(LSB_B)/hyp.log >&2; exit 1; }; \
+		$(MAKE) --no-print-directory esp ESP_OUT=$(LSB_B)/esp-el2.img \
+			ESP_HYP=$(LSB_B)/hyp/lockstep.bin ESP_INITRD=$(LSB_B)/initramfs.cpio.gz \
+			ESP_CMDLINE="$(LSB_CMDLINE) lsbcount=1 nokaslr" > $(LSB_B)/esp-el2.log 2>&1 || \
+			{ echo "bench-iommu: ESP build failed (see $(LSB_B)/esp-el2.log)" >&2; exit 1; }; \
+	fi
 	@k=$(DEPS)/linux/boot/vmlinuz-$(KVER); r=$(TOP)/tests/iommu-bench/run.sh; \
 	export LSBENCH_MIB=$(LSBENCH_MIB); \
-	rm -f $(LSB_B)/lockstep.*.log $(LSB_B)/native.*.log; \
+	rm -f $(LSB_B)/lockstep.*.log $(LSB_B)/native.*.log $(LSB_B)/*-tr.log* \
+		$(LSB_B)/*-icount.log*; \
 	for i in $$(seq $(LSBENCH_RUNS)); do \
 		echo "bench-iommu: run $$i: Lockstep + PV IOMMU, $(LSBENCH_MIB) MiB per chunk size"; \
 		$$r lockstep $(LSB_B)/esp.img $(LSB_B)/lockstep.$$i.log || exit 1; \
@@ -55,7 +81,14 @@ bench-iommu: hyp-image driver lsbench-initramfs
 		$$r lockstep $(LSB_B)/esp.img $(LSB_B)/lockstep-tr.log trace || exit 1; \
 		$$r native $$k $(LSB_B)/initramfs.cpio.gz $(LSB_B)/native-tr.log trace || exit 1; \
 	fi; \
-	$(TOP)/tests/iommu-bench/report.sh $(LSB_B) | tee $(LSB_B)/report.txt
+	if [ "$(LSBENCH_COUNT)" = 1 ]; then \
+		echo "bench-iommu: both again under QEMU -icount (instruction counts only; benchmark image)"; \
+		$$r lockstep $(LSB_B)/esp-el2.img $(LSB_B)/lockstep-icount.log icount || exit 1; \
+		$$r native $$k $(LSB_B)/initramfs.cpio.gz $(LSB_B)/native-icount.log icount || exit 1; \
+	fi; \
+	$(TOP)/tests/iommu-bench/report.sh $(LSB_B) > $(LSB_B)/report.txt || \
+		{ cat $(LSB_B)/report.txt; echo "bench-iommu: report failed" >&2; exit 1; }; \
+	cat $(LSB_B)/report.txt
 
 # `make bench` runs this too (before the core conversion benchmark of mk/bench.mk).
 bench: bench-iommu
@@ -75,11 +108,11 @@ LSB_X86_CMDLINE = console=ttyS0 panic=-1 lsbench=lockstep lsbmib=$(LSBENCH_MIB)
 .PHONY: bench-iommu-x86 lsbench-ko-x86 lsbench-initramfs-x86
 lsbench-ko-x86: $(LSB_X86_KO)
 
-$(LSB_X86_KO): $(LSB_SRC) $(TOP)/mk/iommu-bench.mk
+$(LSB_X86_KO): $(LSB_SRC) $(TOP)/include/lockstep/abi.h $(TOP)/mk/iommu-bench.mk
 	@[ -d "$(KDIR_X86)" ] || { echo "bench-iommu-x86: no kernel headers at $(KDIR_X86); run 'make deps'" >&2; exit 1; }
 	@mkdir -p $(LSB_X86_B)/ko
 	cp $(LSB_SRC) $(LSB_X86_B)/ko/
-	$(MAKE) -C $(KDIR_X86) M=$(LSB_X86_B)/ko ARCH=x86_64 modules
+	$(MAKE) -C $(KDIR_X86) M=$(LSB_X86_B)/ko ARCH=x86_64 LOCKSTEP_INC=$(TOP)/include modules
 	@touch $@
 
 # busybox, tests/iommu-bench/init-x86 as /init, /lstest, the ABI constants, lockstep.ko,

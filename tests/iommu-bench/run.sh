@@ -16,7 +16,14 @@
 #   run.sh native KERNEL INITRD OUT [trace]  OVMF -> the same Linux kernel (intel_iommu=on), no
 #                                            Lockstep: Linux's intel-iommu owns the same unit
 #
-# OUT receives the serial log. With "trace", QEMU also logs every IOMMU command (arm64:
+# OUT receives the serial log. With "icount" (arm64), QEMU counts instructions (-icount
+# shift=0: TCG's INST_RETIRED counts only then) and lsbench.ko prints the instructions of each
+# phase (lsbcount=1 nokaslr: the native kernel command line gets them here, the Lockstep ESP must
+# carry them and boot the benchmark image, the only one whose EL2 the host's PMU may count).
+# One CPU: QEMU's PMU counts the global icount, and with 2 vCPUs run round-robin in one thread a
+# switch while one vCPU is at EL2 adds the other's instructions to its EL2 count (seen: +11316
+# over 10000 null hypercalls). nokaslr: the same physical layout in every boot, so the same
+# block splits and the same EL2 counts (with KASLR the 4K unmap rows moved by ~0.1 %). With "trace", QEMU also logs every IOMMU command (arm64:
 # smmuv3_cmdq_opcode; x86: the vtd_inv_desc* events of the invalidation queue) and every MMIO
 # write (memory_region_ops_write, for the edu phase markers) to OUT.trace, which count.awk turns
 # into per-phase counts; timings are taken from the untraced runs. Environment: QEMU_TIMEOUT
@@ -56,6 +63,14 @@ native) kernel=$2 initrd=$3 out=$4 tr=${5:-}
 		-append "console=$console $native_args panic=-1 lsbench=native lsbmib=$mib") ;;
 *) echo "run.sh: mode lockstep|native" >&2; exit 2 ;;
 esac
+if [ "$tr" = icount ]; then
+	[ "$arch" = arm64 ] || { echo "run.sh: icount: arm64 only" >&2; exit 2; }
+	for i in "${!machine[@]}"; do
+		[ "${machine[$i]}" = -smp ] && machine[$((i + 1))]=1
+	done
+	machine+=(-icount shift=0,align=off,sleep=off)
+	[ "$mode" = native ] && boot[${#boot[@]} - 1]="${boot[${#boot[@]} - 1]} lsbcount=1 nokaslr"
+fi
 mkdir -p "$(dirname "$out")"
 cp "$fw_vars" "$out.vars" || exit 1
 fw=(-drive if=pflash,format=raw,unit=0,readonly=on,file="$fw_code"
@@ -70,4 +85,11 @@ timeout --foreground -k 10 "$timeout_s" "$qemu" "${machine[@]}" "${fw[@]}" "${bo
 rc=${PIPESTATUS[0]}
 [ "$rc" = 0 ] || echo "iommu-bench: $mode: QEMU exit $rc (log $out)" >&2
 grep -q 'lsbench: done: ok' "$out" || { echo "iommu-bench: $mode: benchmark did not finish ok (log $out)" >&2; exit 1; }
+if [ "$tr" = icount ]; then
+	# 8 phases, and the null hypercall row under Lockstep; lsbench.ko already failed the run
+	# if a counter it opened counted nothing.
+	want=$([ "$mode" = lockstep ] && echo 9 || echo 8)
+	n=$(grep -c 'lsbench: count chunk' "$out")
+	[ "$n" = "$want" ] || { echo "iommu-bench: $mode: $n instruction counts, want $want (log $out)" >&2; exit 1; }
+fi
 exit 0

@@ -376,7 +376,8 @@ static void boot_log_banner(const struct ls_boot_info *bi, unsigned int ipa_bits
 			 bi->nr_untranslated);
 #ifdef LOCKSTEP_BENCH_EL2_PMU
 	plat_log("WARNING: benchmark image: the host's PMU counts EL2 events (MDCR_EL2.HPMD = 0), "
-		 "a side channel into Lockstep. Never boot this image outside make bench-vm.");
+		 "a side channel into Lockstep. Never boot this image outside the benchmarks "
+		 "(make bench-vm, bench-gmem, bench-iommu).");
 #endif
 	plat_log("table pages: EL2 stage-1 %llu of %u, host stage-2 %llu (host pool %llu free)",
 		 (unsigned long long)arm64_s1_pool.nr_used, S1_POOL_PAGES,

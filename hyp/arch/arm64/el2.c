@@ -31,8 +31,9 @@ static void el2_setup_debug(u64 dfr0)
 		mdcr |= FIELD_PREP(MDCR_HPMN, FIELD_GET(PMCR_N, read_sysreg(pmcr_el0)));
 		/*
 		 * The host's counters must not count Lockstep's own events (a side channel).
-		 * Only the benchmark image (make bench-vm, built with -DLOCKSTEP_BENCH_EL2_PMU,
-		 * never booted by make test or make run) lets them, to count EL2 instructions.
+		 * Only the benchmark image (built with -DLOCKSTEP_BENCH_EL2_PMU for make bench-vm,
+		 * bench-gmem and bench-iommu, never booted by make test or make run) lets them,
+		 * to count EL2 instructions.
 		 */
 #ifndef LOCKSTEP_BENCH_EL2_PMU
 		if (pmuver >= 4)

@@ -22,6 +22,28 @@
  * Each phase is framed by a write of its number to the edu's liveness register (BAR0 + 4): with
  * QEMU's memory_region_ops_write trace on, tests/iommu-bench/count.awk attributes SMMU commands
  * (smmuv3_cmdq_opcode trace) to phases. Results go to the kernel log as "lsbench: " lines.
+ *
+ * Instruction counts (count=1; only on a boot under QEMU -icount, where TCG counts INST_RETIRED):
+ * two perf counters of event INST_RETIRED bound to this task (they follow it across CPUs and
+ * stop while other tasks run), read where the timer is read around each phase:
+ *
+ *   kernel  exclude_user + exclude_hv: the host kernel's instructions. Lockstep's host runs at
+ *           EL1 (non-VHE): EL1 only. The native boot's kernel runs at EL2 with VHE: EL2 + EL1,
+ *           i.e. still the whole kernel (Documentation/arch/arm64/perf.rst).
+ *   el2     (el2=1, Lockstep only) exclude_user + exclude_kernel: EL2 only, the hypervisor's
+ *           instructions inside the phase's hypercalls. arm_pmuv3 turns the attributes into
+ *           PMEVTYPER<n>_EL0.P = 1 (not EL1), U = 1 (not EL0), NSH = 1 (EL2) (Arm ARM DDI 0487,
+ *           PMEVTYPER<n>_EL0, D24.5, as host-driver/vcpu.c; the PMU chapter D13, counting by
+ *           Exception level). Lockstep's product image sets MDCR_EL2.HPMD, which prohibits
+ *           counting at EL2 (same chapter, "prohibited regions"), so only the benchmark image
+ *           (-DLOCKSTEP_BENCH_EL2_PMU) gives a non-zero count.
+ *
+ * Each phase gives "lsbench: count chunk C op O chunks N kernel K el2 E", totals over the phase
+ * (el2 0: not counted); the perf reads at either end add about 1,500 kernel instructions to it.
+ * A counter that counted 0 fails the run.
+ *
+ * null_hvc=N (arm64, Lockstep only): before the phases, N calls of LS_HVC_VERSION, the hypercall
+ * that does nothing, timed (and counted) as one more row: the trap round trip's cost alone.
  */
 #define pr_fmt(fmt) "lsbench: " fmt
 
@@ -29,15 +51,31 @@
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/perf_event.h>
 #include <linux/scatterlist.h>
 #include <linux/sched.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#ifdef CONFIG_ARM64
+#include <linux/arm-smccc.h>
+
+#include <lockstep/abi.h>
+#endif
+
 static unsigned int mib = 1024;
 module_param(mib, uint, 0444);
 MODULE_PARM_DESC(mib, "IOVA space mapped and unmapped per chunk size, in MiB");
+static bool count;
+module_param(count, bool, 0444);
+MODULE_PARM_DESC(count, "count instructions per phase with the PMU (QEMU -icount boots only)");
+static bool el2;
+module_param(el2, bool, 0444);
+MODULE_PARM_DESC(el2, "with count=1: also count EL2 (the hypervisor; Lockstep's benchmark image)");
+static unsigned int null_hvc;
+module_param(null_hvc, uint, 0444);
+MODULE_PARM_DESC(null_hvc, "arm64 under Lockstep: time this many LS_HVC_VERSION round trips");
 
 #define LSB_IOVA_BASE	 0x100000000UL /* 4 GiB: above the SW MSI window, below 40 bits */
 #define LSB_POOL_BYTES	 (32UL << 20)  /* distinct memory behind the chunks */
@@ -53,7 +91,14 @@ struct lsb_run {
 	unsigned int order;
 	unsigned int phase;
 	int failed;
+	/* count=1: LSB_CNT_KERNEL, LSB_CNT_EL2 (el2=1); value at the phase's start */
+	struct perf_event *ev[2];
+	u64 c0[2];
 };
+
+#define LSB_CNT_KERNEL 0
+#define LSB_CNT_EL2    1
+static const char *const lsb_cnt_name[] = { "kernel", "el2" };
 
 static phys_addr_t lsb_pa(const struct lsb_run *r, unsigned long i)
 {
@@ -63,6 +108,86 @@ static phys_addr_t lsb_pa(const struct lsb_run *r, unsigned long i)
 static unsigned long lsb_iova(const struct lsb_run *r, unsigned long i)
 {
 	return LSB_IOVA_BASE + i * r->chunk;
+}
+
+static int lsb_count_open(struct lsb_run *r)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_HARDWARE,
+		.size = sizeof(attr),
+		.config = PERF_COUNT_HW_INSTRUCTIONS, /* arm_pmuv3: INST_RETIRED, event 0x08 */
+		.pinned = 1,			      /* never multiplexed: an exact count */
+		.exclude_user = 1,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(r->ev); i++) {
+		if (!count || (i == LSB_CNT_EL2 && !el2))
+			continue;
+		attr.exclude_kernel = i == LSB_CNT_EL2;
+		attr.exclude_hv = i == LSB_CNT_KERNEL;
+		r->ev[i] = perf_event_create_kernel_counter(&attr, -1, current, NULL, NULL);
+		if (IS_ERR(r->ev[i])) {
+			pr_err("count: no %s instruction counter: %ld (no PMU, or no QEMU -icount)\n",
+			       lsb_cnt_name[i], PTR_ERR(r->ev[i]));
+			r->ev[i] = NULL;
+			return -ENODEV;
+		}
+	}
+	return 0;
+}
+
+static void lsb_count_close(struct lsb_run *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(r->ev); i++)
+		if (r->ev[i])
+			perf_event_release_kernel(r->ev[i]);
+}
+
+/* The counter's value; a counter that did not count all the time it was enabled fails the run. */
+static u64 lsb_count_read(struct lsb_run *r, unsigned int i)
+{
+	u64 enabled, running, v = perf_event_read_value(r->ev[i], &enabled, &running);
+
+	if (running != enabled) {
+		pr_err("count: %s counter ran %llu of %llu ns\n", lsb_cnt_name[i], running,
+		       enabled);
+		r->failed = 1;
+	}
+	return v;
+}
+
+static void lsb_count_start(struct lsb_run *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(r->ev); i++)
+		if (r->ev[i])
+			r->c0[i] = lsb_count_read(r, i);
+}
+
+/* Prints the instructions of the phase that lsb_count_start() began; none counted fails the run. */
+static void lsb_count_end(struct lsb_run *r, size_t chunk, const char *op, unsigned long n)
+{
+	u64 d[ARRAY_SIZE(r->ev)] = {};
+	unsigned int i;
+
+	if (!count)
+		return;
+	for (i = 0; i < ARRAY_SIZE(r->ev); i++) {
+		if (!r->ev[i])
+			continue;
+		d[i] = lsb_count_read(r, i) - r->c0[i];
+		if (!d[i]) {
+			pr_err("count: chunk %zu op %s: no %s instruction counted\n", chunk, op,
+			       lsb_cnt_name[i]);
+			r->failed = 1;
+		}
+	}
+	pr_info("count chunk %zu op %s chunks %lu kernel %llu el2 %llu\n", chunk, op, n,
+		d[LSB_CNT_KERNEL], d[LSB_CNT_EL2]);
 }
 
 /* Marks the start (odd) and end (even) of a phase for the trace counter. */
@@ -114,6 +239,7 @@ static int lsb_map_each(struct lsb_run *r)
 	int ret;
 
 	lsb_mark(r, "map", true);
+	lsb_count_start(r);
 	t0 = ktime_get_ns();
 	for (i = 0; i < r->nchunks; i++) {
 		ret = iommu_map(r->dom, lsb_iova(r, i), lsb_pa(r, i), r->chunk,
@@ -127,6 +253,7 @@ static int lsb_map_each(struct lsb_run *r)
 			cond_resched();
 	}
 	t0 = ktime_get_ns() - t0;
+	lsb_count_end(r, r->chunk, "map", r->nchunks);
 	lsb_mark(r, "map", false);
 	lsb_report(r, "map", t0, r->nchunks);
 	lsb_verify(r, "map", true);
@@ -139,6 +266,7 @@ static int lsb_unmap_each(struct lsb_run *r)
 	u64 t0;
 
 	lsb_mark(r, "unmap", true);
+	lsb_count_start(r);
 	t0 = ktime_get_ns();
 	for (i = 0; i < r->nchunks; i++) {
 		if (iommu_unmap(r->dom, lsb_iova(r, i), r->chunk) != r->chunk) {
@@ -150,6 +278,7 @@ static int lsb_unmap_each(struct lsb_run *r)
 			cond_resched();
 	}
 	t0 = ktime_get_ns() - t0;
+	lsb_count_end(r, r->chunk, "unmap", r->nchunks);
 	lsb_mark(r, "unmap", false);
 	lsb_report(r, "unmap", t0, r->nchunks);
 	lsb_verify(r, "unmap", false);
@@ -170,10 +299,12 @@ static int lsb_map_sg(struct lsb_run *r)
 		return ret;
 	for_each_sgtable_sg(&sgt, sg, i) sg_set_page(sg, r->pool[i % r->npool], r->chunk, 0);
 	lsb_mark(r, "map_sg", true);
+	lsb_count_start(r);
 	t0 = ktime_get_ns();
 	got = iommu_map_sg(r->dom, LSB_IOVA_BASE, sgt.sgl, sgt.orig_nents, IOMMU_READ | IOMMU_WRITE,
 			   GFP_KERNEL);
 	t0 = ktime_get_ns() - t0;
+	lsb_count_end(r, r->chunk, "map_sg", r->nchunks);
 	lsb_mark(r, "map_sg", false);
 	sg_free_table(&sgt);
 	if (got != (ssize_t)(r->nchunks * r->chunk)) {
@@ -193,6 +324,7 @@ static int lsb_unmap_fast(struct lsb_run *r)
 	u64 t0;
 
 	lsb_mark(r, "unmap_fast", true);
+	lsb_count_start(r);
 	t0 = ktime_get_ns();
 	iommu_iotlb_gather_init(&g);
 	for (i = 0; i < r->nchunks; i++) {
@@ -207,10 +339,51 @@ static int lsb_unmap_fast(struct lsb_run *r)
 	}
 	iommu_iotlb_sync(r->dom, &g);
 	t0 = ktime_get_ns() - t0;
+	lsb_count_end(r, r->chunk, "unmap_fast", r->nchunks);
 	lsb_mark(r, "unmap_fast", false);
 	lsb_report(r, "unmap_fast", t0, r->nchunks);
 	lsb_verify(r, "unmap_fast", false);
 	return 0;
+}
+
+/*
+ * null_hvc=N: N round trips of LS_HVC_VERSION (docs/hypercalls.md: no state change, x1 = the ABI
+ * version) from EL1, preemption off: what the trap alone costs (HVC, Lockstep's vector, save,
+ * dispatch, restore, ERET) beside the phases' hypercalls. Line "null_hvc calls N ns T ns_per_call
+ * P" and, with count=1, "count chunk 0 op null_hvc chunks N ...".
+ */
+static void lsb_null_hvc(struct lsb_run *r)
+{
+#ifdef CONFIG_ARM64
+	struct arm_smccc_res res;
+	unsigned int i;
+	u64 t0;
+
+	if (!null_hvc)
+		return;
+	arm_smccc_1_1_hvc(LS_HVC_VERSION, &res);
+	if (res.a0 != LS_OK || res.a1 != LS_ABI_VERSION) {
+		pr_err("null_hvc: LS_HVC_VERSION answered 0x%lx 0x%lx (Lockstep not there?)\n",
+		       res.a0, res.a1);
+		r->failed = 1;
+		return;
+	}
+	lsb_count_start(r); /* perf reads may sleep: outside the preemption-off window */
+	preempt_disable();
+	t0 = ktime_get_ns();
+	for (i = 0; i < null_hvc; i++)
+		arm_smccc_1_1_hvc(LS_HVC_VERSION, &res);
+	t0 = ktime_get_ns() - t0;
+	preempt_enable();
+	lsb_count_end(r, 0, "null_hvc", null_hvc);
+	pr_info("null_hvc calls %u ns %llu ns_per_call %llu\n", null_hvc, t0,
+		div64_u64(t0, null_hvc));
+#else
+	if (null_hvc) {
+		pr_err("null_hvc: arm64 only\n");
+		r->failed = 1;
+	}
+#endif
 }
 
 static void lsb_pool_free(struct lsb_run *r)
@@ -286,8 +459,14 @@ static int lsb_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	}
 	pr_info("%s: paging domain attached, %u MiB per chunk size, pgsize_bitmap 0x%lx\n",
 		pci_name(pdev), mib, r.dom->pgsize_bitmap);
-	lsb_run_chunk(&r, SZ_4K);
-	lsb_run_chunk(&r, SZ_2M);
+	if (lsb_count_open(&r)) {
+		r.failed = 1;
+	} else {
+		lsb_null_hvc(&r);
+		lsb_run_chunk(&r, SZ_4K);
+		lsb_run_chunk(&r, SZ_2M);
+	}
+	lsb_count_close(&r);
 	iommu_detach_device(r.dom, &pdev->dev);
 	iommu_domain_free(r.dom);
 	pr_info("done: %s\n", r.failed ? "FAILED" : "ok");
