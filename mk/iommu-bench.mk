@@ -93,6 +93,16 @@ bench-iommu: hyp-image driver lsbench-initramfs
 # `make bench` runs this too (before the core conversion benchmark of mk/bench.mk).
 bench: bench-iommu
 
+# make bench-compare BASE=REV: before / after in one sitting (tests/iommu-bench/compare.sh):
+# REV's Lockstep and this tree's, boots alternating, against the same native boots, and both
+# trees' make bench-cg; the joint table in build/bench-compare/compare.txt. Same LSBENCH_* knobs;
+# BENCH_CG=0 leaves out the conversion rows.
+.PHONY: bench-compare
+bench-compare:
+	@[ -n "$(BASE)" ] || { echo "bench-compare: say BASE=REV (the tree to compare with)" >&2; exit 2; }
+	@LSBENCH_MIB=$(LSBENCH_MIB) LSBENCH_RUNS=$(LSBENCH_RUNS) LSBENCH_TRACE=$(LSBENCH_TRACE) \
+		LSBENCH_COUNT=$(LSBENCH_COUNT) MAKE="$(MAKE)" $(TOP)/tests/iommu-bench/compare.sh $(BASE)
+
 # The same benchmark on x86_64 (tests/iommu-bench/README.md "x86"): q35 + SVM/NPT + intel-iommu +
 # edu under OVMF; Lockstep owning the VT-d unit with lockstep-iommu.ko (make pviommu-ko-x86)
 # against the same machine booted without Lockstep, Linux's intel-iommu driver (intel_iommu=on)
