@@ -100,6 +100,6 @@ bench-vm: initramfs driver
 		gzip -9n > $$o/overlay.cpio.gz; \
 	cat $(INITRAMFS) $$o/overlay.cpio.gz > $$o/initramfs.cpio.gz; \
 	$(MAKE) --no-print-directory esp ESP_OUT=$$o/esp.img ESP_HYP=$$o/hyp/lockstep.bin \
-		ESP_INITRD=$$o/initramfs.cpio.gz ESP_CMDLINE="console=ttyAMA0 lsbench=1 panic=-1" \
+		ESP_INITRD=$$o/initramfs.cpio.gz ESP_CMDLINE="console=ttyAMA0 lsbench=1 panic=-1 nokaslr" \
 		> $$o/esp.log 2>&1 || { tail -5 $$o/esp.log; exit 1; }; \
 	$(TOP)/tests/bench-vm/run.sh $$o/esp.img $$o/bench.txt

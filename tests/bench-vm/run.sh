@@ -2,7 +2,10 @@
 # make bench-vm (figures, not pass/fail): Lockstep's EL2 instructions per guest hypercall
 # handled at EL2 and per MMIO exit to the VMM, on the benchmark image under QEMU -icount
 # (deterministic instruction counting; TCG counts INST_RETIRED only with -icount). The machine
-# of the vm suite with 2 CPUs (icount runs the vCPUs round-robin in one thread). The in-guest
+# of the vm suite with 1 CPU and nokaslr (mk/vm.mk): QEMU's PMU counts the global icount, so
+# with several vCPUs run round-robin a switch while one is at EL2 adds the other's instructions;
+# with 1 CPU the two repetitions of a boot count the same (boots differ by the timer exits the
+# guest happened to take, one RUN call, about 1,840 instructions). The in-guest
 # script tests/bench-vm/lsbench prints "GUEST INSNS RUNS" lines; the figure per operation is
 # (INSNS(el2hvc or el2mmio) - INSNS(el2idle)) / 2000.
 #
@@ -15,7 +18,7 @@ out=$2
 work=$(dirname "$out")
 log=$work/serial.log
 qs_machine
-for i in "${!QS_ARGS[@]}"; do [ "${QS_ARGS[$i]}" = 4 ] && [ "${QS_ARGS[$((i - 1))]}" = -smp ] && QS_ARGS[$i]=2; done
+for i in "${!QS_ARGS[@]}"; do [ "${QS_ARGS[$i]}" = 4 ] && [ "${QS_ARGS[$((i - 1))]}" = -smp ] && QS_ARGS[$i]=1; done
 QS_ARGS+=(-icount shift=0,align=off,sleep=off)
 qs_firmware "$work" || { echo "bench-vm: no AAVMF" >&2; exit 1; }
 qs_disk esp "$esp"
