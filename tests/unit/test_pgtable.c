@@ -1271,12 +1271,16 @@ static void same_leaves(const struct pt *a, const struct pt *b, u64 size)
  * alone, merges included; random pages, output addresses that often continue a neighbour (so
  * tables merge into blocks), PAGE_SIZE, two attributes, and unmaps in between (page by page through
  * pt_unmap_leaf(), pt_unmap() where it says -EAGAIN, PAGE_SIZE, against one pt_unmap() of the run).
+ * The random part goes through one struct pt_cursor kept across every call, while merges and
+ * emptied tables unlink (and the pool hands out again) the tables it caches: a cursor used
+ * past its validity writes into a dead table, and the two tables differ.
  */
 static void t_map_page(void **state)
 {
 	const struct fmt_case *fc = fc_of(state);
 	struct pt *a = setup_pt(fc, 256);
 	const u64 win = 2 * SZ_2M, npg = win >> PAGE_SHIFT;
+	struct pt_cursor cur;
 	struct th_pt other;
 	u64 k, fast = 0, again = 0, unmapped_fast = 0;
 	pt_attr_t got;
@@ -1302,6 +1306,7 @@ static void t_map_page(void **state)
 	expect_pa(a, PAGE_SIZE, PA_BASE + SZ_1G, fc->rw);
 	assert_int_equal(pt_unmap(a, 0, 2 * PAGE_SIZE, NULL), 0);
 
+	pt_cursor_init(&cur);
 	for (k = 0; k < 6000; k++) {
 		u64 pg = rnd(npg), ia = pg << PAGE_SHIFT;
 		/* 3 in 4: the identity-like output that lets tables merge. */
@@ -1321,12 +1326,12 @@ static void t_map_page(void **state)
 				int r = pt_lookup(a, pia, &want, NULL, NULL);
 
 				if (r == -ENOENT) {
-					assert_int_equal(pt_unmap_leaf(a, pia, PAGE_SIZE, &out,
-								       NULL, true),
+					assert_int_equal(pt_unmap_leaf_at(a, &cur, pia, PAGE_SIZE,
+									  &out, NULL, true),
 							 -ENOENT);
 					continue;
 				}
-				r = pt_unmap_leaf(a, pia, PAGE_SIZE, &out, NULL, rnd(2));
+				r = pt_unmap_leaf_at(a, &cur, pia, PAGE_SIZE, &out, NULL, rnd(2));
 				if (r == 0 && pt_lookup(a, pia, NULL, NULL, NULL) == 0)
 					r = pt_unmap(a, pia, PAGE_SIZE, NULL); /* check-only call */
 				else if (r == -EAGAIN)
@@ -1340,7 +1345,7 @@ static void t_map_page(void **state)
 			assert_int_equal(pt_unmap(&other.pt, ia, n << PAGE_SHIFT, NULL), 0);
 			continue;
 		}
-		ret = pt_map_leaf(a, ia, pa, PAGE_SIZE, attr, true);
+		ret = pt_map_leaf_at(a, &cur, ia, pa, PAGE_SIZE, attr, true);
 		if (mapped) {
 			assert_int_equal(ret, -EEXIST);
 			continue;
@@ -1367,6 +1372,79 @@ static void t_map_page(void **state)
 	       (unsigned long long)fast, (unsigned long long)again,
 	       (unsigned long long)unmapped_fast);
 	pt_destroy(&other.pt);
+	pt_destroy(a);
+}
+
+/*
+ * struct pt_cursor: a cached table is used only while it is still the one the walk would find.
+ * (1) The cursor caches region 0's last-level table; a page continuing its neighbours merges
+ * the table into a block, whose unmap leaves no table: the fast path must say -EAGAIN, not
+ * write into the freed page. (2) The same with the table emptied by pt_unmap() instead, a new
+ * table then created elsewhere from the pool: -EAGAIN again, and the unmap fast path -EAGAIN
+ * (no table), never a leaf read from a dead page. (3) A hit: the next page of a live table
+ * costs no descent and lands where the walk would put it.
+ */
+static void t_leaf_cursor(void **state)
+{
+	const struct fmt_case *fc = fc_of(state);
+	struct pt *a = setup_pt(fc, 64);
+	const u64 npg = SZ_2M >> PAGE_SHIFT;
+	struct pt_cursor cur;
+	u64 out = 0, t0;
+
+	pt_cursor_init(&cur);
+	/* (1) pages 0..510 identity-like, page 7 through the cursor (fills its cache) */
+	assert_int_equal(pt_map(a, 0, 7 * PAGE_SIZE, PA_BASE, fc->rw, NULL), 0);
+	assert_int_equal(pt_map(a, 8 * PAGE_SIZE, (npg - 9) * PAGE_SIZE, PA_BASE + 8 * PAGE_SIZE,
+				fc->rw, NULL),
+			 0);
+	assert_int_equal(pt_map_leaf_at(a, &cur, 7 * PAGE_SIZE, PA_BASE + SZ_1G, PAGE_SIZE, fc->rw,
+					true),
+			 0);
+	t0 = a->nr_tables;
+	assert_int_equal(pt_unmap(a, 7 * PAGE_SIZE, PAGE_SIZE, NULL), 0);
+	assert_int_equal(pt_map(a, 7 * PAGE_SIZE, PAGE_SIZE, PA_BASE + 7 * PAGE_SIZE, fc->rw, NULL),
+			 0);
+	assert_int_equal(pt_map(a, (npg - 1) * PAGE_SIZE, PAGE_SIZE, PA_BASE + SZ_2M - PAGE_SIZE,
+				fc->rw, NULL),
+			 0);
+	assert_int_equal(a->nr_tables, t0 - 1); /* merged into a 2 MiB block */
+	assert_int_equal(pt_unmap(a, 0, SZ_2M, NULL), 0);
+	assert_int_equal(pt_map_leaf_at(a, &cur, 9 * PAGE_SIZE, PA_BASE + SZ_1G, PAGE_SIZE, fc->rw,
+					true),
+			 -EAGAIN);
+	expect_hole(a, 9 * PAGE_SIZE);
+
+	/* (2) one page in region 0 through the cursor, emptied by pt_unmap(), a table elsewhere */
+	assert_int_equal(pt_map(a, 0, PAGE_SIZE, PA_BASE, fc->rw, NULL), 0);
+	assert_int_equal(pt_map_leaf_at(a, &cur, 2 * PAGE_SIZE, PA_BASE + SZ_1G, PAGE_SIZE, fc->rw,
+					true),
+			 0);
+	assert_int_equal(pt_unmap(a, 0, 4 * PAGE_SIZE, NULL), 0);
+	assert_int_equal(pt_map(a, 4 * SZ_2M, PAGE_SIZE, PA_BASE, fc->rw, NULL), 0);
+	assert_int_equal(pt_unmap_leaf_at(a, &cur, 0, PAGE_SIZE, &out, NULL, false), -EAGAIN);
+	assert_int_equal(pt_map_leaf_at(a, &cur, 2 * PAGE_SIZE, PA_BASE + SZ_1G, PAGE_SIZE, fc->rw,
+					true),
+			 -EAGAIN);
+	expect_hole(a, 2 * PAGE_SIZE);
+
+	/* (3) hits on a live table, in both directions */
+	assert_int_equal(pt_map_leaf_at(a, &cur, 4 * SZ_2M + 2 * PAGE_SIZE, PA_BASE + SZ_1G,
+					PAGE_SIZE, fc->rw, true),
+			 0);
+	assert_int_equal(pt_map_leaf_at(a, &cur, 4 * SZ_2M + 3 * PAGE_SIZE, PA_BASE + 3 * SZ_1G,
+					PAGE_SIZE, fc->rw, true),
+			 0);
+	expect_pa(a, 4 * SZ_2M + 3 * PAGE_SIZE, PA_BASE + 3 * SZ_1G, fc->rw);
+	assert_int_equal(pt_unmap_leaf_at(a, &cur, 4 * SZ_2M + 3 * PAGE_SIZE, PAGE_SIZE, &out, NULL,
+					  true),
+			 0);
+	assert_int_equal(out, PA_BASE + 3 * SZ_1G);
+	expect_hole(a, 4 * SZ_2M + 3 * PAGE_SIZE);
+	expect_pa(a, 4 * SZ_2M + 2 * PAGE_SIZE, PA_BASE + SZ_1G, fc->rw);
+	if (!a->coherent)
+		assert_int_equal(th_check_cleaned(a), 0);
+	assert_int_equal(th_count_tables(a), a->nr_tables);
 	pt_destroy(a);
 }
 
@@ -1532,6 +1610,7 @@ static const struct named_test per_fmt[] = {
 	{ "property_vs_model_512g_boundary", t_property_512g },
 	{ "reservation_protocol", t_reserve },
 	{ "map_page_fast_path_vs_pt_map", t_map_page },
+	{ "leaf_cursor", t_leaf_cursor },
 	{ "pages_vs_range", t_pages },
 	{ "coherent_flag", t_coherent },
 	{ "root_pointer", t_root_ptr },
