@@ -340,7 +340,8 @@ static int own_hdom_check_mmio(u64 pa, u64 w, pt_attr_t attr)
 	return pt_walk(cpu, pa, w << PAGE_SHIFT, own_host_mmio_fn, &attr);
 }
 
-static struct own_map_ent own_batch[OWN_BATCH_MAX]; /* under own.host.lock */
+static struct own_map_ent own_batch[OWN_BATCH_MAX];  /* under own.host.lock */
+static struct pt_slot own_batch_slot[OWN_BATCH_MAX]; /* the fast entries' slots, checked */
 static int own_batch_apply(struct own_hdom *d, u64 nents, struct own_res *res);
 
 /* One window of MAP is a one-entry batch (below): same checks, same fast path, same commit. */
@@ -563,11 +564,16 @@ static int own_batch_check(struct own_hdom *d, struct pt_cursor *cur, u64 nents,
 		 * the previous entry ended needs no table page even when the table does not exist
 		 * yet: that entry creates it (a merge cannot remove it, this slot being free).
 		 */
-		c = own_leaf_size(n) ? pt_map_leaf_at(&d->pt, cur, m->iova, m->pa, own_leaf_size(n),
-						      own_dma_attr(prot), false) :
-				       -EAGAIN;
-		if (c == -EAGAIN)
-			c = pt_walk(&d->pt, m->iova, n << PAGE_SHIFT, own_unmapped_fn, NULL);
+		own_batch_slot[i].ptep = NULL;
+		own_batch_slot[i].unmapped = false;
+		c = own_leaf_size(n) ?
+			    pt_map_leaf_prep(&d->pt, cur, m->iova, m->pa, own_leaf_size(n),
+					     own_dma_attr(prot), &own_batch_slot[i]) :
+			    -EAGAIN;
+		if (c == -EAGAIN) /* no walk when the descent saw the range unmapped */
+			c = own_batch_slot[i].unmapped ? 0 :
+							 pt_walk(&d->pt, m->iova, n << PAGE_SHIFT,
+								 own_unmapped_fn, NULL);
 		else if (!c)
 			continue;
 		if (!c && !(n == 1 && i && (m->iova ^ (prev_end - 1)) < SZ_2M))
@@ -617,9 +623,12 @@ static int own_batch_apply(struct own_hdom *d, u64 nents, struct own_res *res)
 		 * and no neighbour continues it (-EAGAIN otherwise: pt_map() creates the table the check counted,
 		 * or maps into the existing one and merges, taking no page).
 		 */
-		ret = own_leaf_size(n) ? pt_map_leaf_at(&d->pt, &cur, m->iova, m->pa,
-							own_leaf_size(n), attr, true) :
-					 -EAGAIN;
+		ret = own_leaf_size(n) ?
+			      pt_map_leaf_commit(&d->pt, &own_batch_slot[i], n << PAGE_SHIFT) :
+			      -EAGAIN;
+		if (ret == -EAGAIN && own_leaf_size(n))
+			ret = pt_map_leaf_at(&d->pt, &cur, m->iova, m->pa, own_leaf_size(n), attr,
+					     true);
 		if (ret == -EAGAIN)
 			ret = pt_map(&d->pt, m->iova, n << PAGE_SHIFT, m->pa, attr, &g);
 		HYP_CHECK(ret == 0);

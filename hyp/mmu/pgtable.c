@@ -1055,6 +1055,7 @@ void pt_cursor_init(struct pt_cursor *c)
 	for (l = 0; l < PT_CURSOR_LEVELS; l++)
 		c->table[l] = NULL;
 	c->attr_ok = false;
+	c->hole = false;
 }
 
 /*
@@ -1062,20 +1063,13 @@ void pt_cursor_init(struct pt_cursor *c)
  * cursor, the one cached for @ia's region when still valid (struct pt_cursor), and what the
  * descent found is cached. The root table is never cached (it has no parent entry to check).
  */
-static u64 *pt_leaf_table(const struct pt *pt, struct pt_cursor *c, u64 ia, unsigned int leaf_level,
-			  unsigned int *idx)
+static u64 *pt_leaf_table_walk(const struct pt *pt, struct pt_cursor *c, u64 ia,
+			       unsigned int leaf_level, unsigned int *idx)
 {
 	const struct pt_fmt *f = pt_fmt_of(pt);
 	u64 table_pa = pt->root, *table, desc = 0, *ptep = NULL;
 	unsigned int level, i;
 
-	if (c && leaf_level > pt->start_level && c->table[leaf_level] &&
-	    c->unlinks == pt->unlinks &&
-	    c->key[leaf_level] == ia >> pt_level_shift(leaf_level - 1) &&
-	    pt_read(c->parent[leaf_level]) == c->parent_desc[leaf_level]) {
-		*idx = (unsigned int)(ia >> pt_level_shift(leaf_level)) & (PT_ENTRIES - 1);
-		return c->table[leaf_level];
-	}
 	for (level = pt->start_level;; level++) {
 		table = pt_table_va(table_pa);
 		i = (unsigned int)(ia >> pt_level_shift(level));
@@ -1085,8 +1079,11 @@ static u64 *pt_leaf_table(const struct pt *pt, struct pt_cursor *c, u64 ia, unsi
 			break;
 		ptep = &table[i];
 		desc = pt_read(ptep);
-		if (pt_desc_type(f, desc, level) != PT_DESC_TABLE)
+		if (pt_desc_type(f, desc, level) != PT_DESC_TABLE) {
+			if (c) /* what stopped the descent: nothing mapped there, or a leaf */
+				c->hole = pt_desc_type(f, desc, level) == PT_DESC_INVALID;
 			return NULL;
+		}
 		table_pa = f->addr(desc);
 	}
 	if (c && ptep) {
@@ -1104,6 +1101,20 @@ static u64 *pt_leaf_table(const struct pt *pt, struct pt_cursor *c, u64 ia, unsi
 	}
 	*idx = i;
 	return table;
+}
+
+/* The cursor's hit inline (no call), the descent out of line. */
+static inline u64 *pt_leaf_table(const struct pt *pt, struct pt_cursor *c, u64 ia,
+				 unsigned int leaf_level, unsigned int *idx)
+{
+	if (c && leaf_level > pt->start_level && c->table[leaf_level] &&
+	    c->unlinks == pt->unlinks &&
+	    c->key[leaf_level] == ia >> pt_level_shift(leaf_level - 1) &&
+	    pt_read(c->parent[leaf_level]) == c->parent_desc[leaf_level]) {
+		*idx = (unsigned int)(ia >> pt_level_shift(leaf_level)) & (PT_ENTRIES - 1);
+		return c->table[leaf_level];
+	}
+	return pt_leaf_table_walk(pt, c, ia, leaf_level, idx);
 }
 
 /* pt_map_check() with the cursor's normalised attribute when @attr is the last one. */
@@ -1125,8 +1136,8 @@ static int pt_map_check_at(const struct pt *pt, struct pt_cursor *c, u64 ia, u64
 	return 0;
 }
 
-int pt_map_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 size, pt_attr_t attr,
-		   bool commit)
+static int pt_map_leaf_do(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 size,
+			  pt_attr_t attr, bool commit, struct pt_slot *s)
 {
 	const struct pt_fmt *f = pt_fmt_of(pt);
 	unsigned int i, level = pt_size_level(pt, size);
@@ -1145,8 +1156,11 @@ int pt_map_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 size,
 	if (!level || !IS_ALIGNED(ia, size) || !IS_ALIGNED(pa, size))
 		return -EAGAIN;
 	table = pt_leaf_table(pt, c, ia, level, &i);
-	if (!table)
+	if (!table) {
+		if (s && c)
+			s->unmapped = c->hole;
 		return -EAGAIN;
+	}
 	cur = pt_read(&table[i]);
 	if (cur) { /* 0 is invalid in every format: only another value is decoded */
 		enum pt_desc_type t = pt_desc_type(f, cur, level);
@@ -1156,6 +1170,8 @@ int pt_map_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 size,
 		if (t != PT_DESC_INVALID)
 			return -EAGAIN;
 	}
+	if (s) /* from here on -EAGAIN means a neighbour: the slot itself maps nothing */
+		s->unmapped = true;
 	/*
 	 * A neighbour continuing the leaf's output would let the table merge: pt_map() then.
 	 * Linear formats compare raw (pt->leaf_linear: the neighbour's descriptor is ours plus
@@ -1173,12 +1189,53 @@ int pt_map_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 size,
 	}
 	if (commit)
 		pt_write(pt, &table[i], desc);
+	if (s) { /* a slot that reads 0 in a linear format (the usual case) */
+		s->ptep = pt->leaf_linear && !cur ? &table[i] : NULL;
+		s->desc = desc;
+		s->unlinks = pt->unlinks;
+	}
 	return 0;
+}
+
+int pt_map_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 size, pt_attr_t attr,
+		   bool commit)
+{
+	return pt_map_leaf_do(pt, c, ia, pa, size, attr, commit, NULL);
 }
 
 int pt_map_leaf(struct pt *pt, u64 ia, u64 pa, u64 size, pt_attr_t attr, bool commit)
 {
-	return pt_map_leaf_at(pt, NULL, ia, pa, size, attr, commit);
+	return pt_map_leaf_do(pt, NULL, ia, pa, size, attr, commit, NULL);
+}
+
+int pt_map_leaf_prep(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 size, pt_attr_t attr,
+		     struct pt_slot *s)
+{
+	s->ptep = NULL;
+	s->unmapped = false;
+	return pt_map_leaf_do(pt, c, ia, pa, size, attr, false, s);
+}
+
+/*
+ * The slot's table is still linked when no table was unlinked since the check (an unlinked
+ * table, even one handed out again, moves pt->unlinks), so the slot is the one a walk finds;
+ * it was invalid then, and only the batch's own earlier entries wrote since: if one of them
+ * is a neighbour continuing this leaf (raw compare: the slot exists only for linear formats),
+ * the table may now merge, which is pt_map()'s job.
+ */
+int pt_map_leaf_commit(struct pt *pt, const struct pt_slot *s, u64 size)
+{
+	unsigned int i;
+
+	if (!s->ptep || s->unlinks != pt->unlinks)
+		return -EAGAIN;
+	i = (unsigned int)(((uintptr_t)s->ptep & (PAGE_SIZE - 1)) / sizeof(u64));
+	if ((i > 0 && pt_read(s->ptep - 1) == s->desc - size) ||
+	    (i < PT_ENTRIES - 1 && pt_read(s->ptep + 1) == s->desc + size))
+		return -EAGAIN;
+	HYP_CHECK(pt_read(s->ptep) == 0);
+	pt_write(pt, s->ptep, s->desc);
+	return 0;
 }
 
 /*

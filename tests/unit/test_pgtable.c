@@ -1390,6 +1390,7 @@ static void t_leaf_cursor(void **state)
 	struct pt *a = setup_pt(fc, 64);
 	const u64 npg = SZ_2M >> PAGE_SHIFT;
 	struct pt_cursor cur;
+	struct pt_slot sl;
 	u64 out = 0, t0;
 
 	pt_cursor_init(&cur);
@@ -1442,6 +1443,50 @@ static void t_leaf_cursor(void **state)
 	assert_int_equal(out, PA_BASE + 3 * SZ_1G);
 	expect_hole(a, 4 * SZ_2M + 3 * PAGE_SIZE);
 	expect_pa(a, 4 * SZ_2M + 2 * PAGE_SIZE, PA_BASE + SZ_1G, fc->rw);
+
+	/* (4) two-step map: what the check proves unmapped, and when the commit must refuse. */
+	pt_cursor_init(&cur);
+	assert_int_equal(pt_map_leaf_prep(a, &cur, 8 * SZ_2M, PA_BASE, PAGE_SIZE, fc->rw, &sl),
+			 -EAGAIN); /* no table: the level-2 entry is invalid */
+	assert_true(sl.unmapped && !sl.ptep);
+	assert_int_equal(pt_map(a, 10 * SZ_2M, SZ_2M, PA_BASE, fc->rw, NULL), 0);
+	assert_int_equal(pt_map_leaf_prep(a, &cur, 10 * SZ_2M + PAGE_SIZE, PA_BASE + SZ_1G,
+					  PAGE_SIZE, fc->rw, &sl),
+			 -EAGAIN); /* a 2 MiB block covers it: not unmapped */
+	assert_false(sl.unmapped);
+	/* a slot whose neighbour the same batch fills with the leaf continuing it */
+	assert_int_equal(pt_map_leaf_prep(a, &cur, 4 * SZ_2M + 5 * PAGE_SIZE, PA_BASE + SZ_1G,
+					  PAGE_SIZE, fc->rw, &sl),
+			 0);
+	assert_int_equal(pt_map_leaf_at(a, &cur, 4 * SZ_2M + 6 * PAGE_SIZE,
+					PA_BASE + SZ_1G + PAGE_SIZE, PAGE_SIZE, fc->rw, true),
+			 0);
+	if (a->leaf_linear) {
+		assert_non_null(sl.ptep);
+		assert_int_equal(pt_map_leaf_commit(a, &sl, PAGE_SIZE), -EAGAIN);
+	}
+	expect_hole(a, 4 * SZ_2M + 5 * PAGE_SIZE);
+	/* a slot, then a table unlinked elsewhere (emptied) */
+	assert_int_equal(pt_map_leaf_prep(a, &cur, 4 * SZ_2M + 20 * PAGE_SIZE, PA_BASE + 5 * SZ_1G,
+					  PAGE_SIZE, fc->rw, &sl),
+			 0);
+	assert_int_equal(pt_map(a, 12 * SZ_2M, PAGE_SIZE, PA_BASE, fc->rw, NULL), 0);
+	assert_int_equal(pt_unmap(a, 12 * SZ_2M, PAGE_SIZE, NULL), 0); /* empties, unlinks */
+	if (a->leaf_linear)
+		assert_int_equal(pt_map_leaf_commit(a, &sl, PAGE_SIZE), -EAGAIN);
+	expect_hole(a, 4 * SZ_2M + 20 * PAGE_SIZE);
+	/* and the plain case: written where the walk finds it */
+	assert_int_equal(pt_map_leaf_prep(a, &cur, 4 * SZ_2M + 20 * PAGE_SIZE, PA_BASE + 5 * SZ_1G,
+					  PAGE_SIZE, fc->rw, &sl),
+			 0);
+	expect_hole(a, 4 * SZ_2M + 20 * PAGE_SIZE);
+	if (a->leaf_linear) {
+		assert_int_equal(pt_map_leaf_commit(a, &sl, PAGE_SIZE), 0);
+		expect_pa(a, 4 * SZ_2M + 20 * PAGE_SIZE, PA_BASE + 5 * SZ_1G, fc->rw);
+	} else {
+		assert_null(sl.ptep);
+		assert_int_equal(pt_map_leaf_commit(a, &sl, PAGE_SIZE), -EAGAIN);
+	}
 	if (!a->coherent)
 		assert_int_equal(th_check_cleaned(a), 0);
 	assert_int_equal(th_count_tables(a), a->nr_tables);

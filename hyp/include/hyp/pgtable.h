@@ -181,12 +181,33 @@ struct pt_cursor {
 	u64 unlinks;		   /* pt->unlinks when cached */
 	pt_attr_t attr, norm;	   /* the last attribute and its normalised form */
 	bool attr_ok;
+	bool hole; /* the last descent that found no table stopped at an invalid entry */
 };
 void pt_cursor_init(struct pt_cursor *c);
 int pt_map_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 size, pt_attr_t attr,
 		   bool commit);
 int pt_unmap_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 *pa,
 		     struct pt_gather *g, bool commit);
+/*
+ * Map fast path in two steps, for a batch that checks every entry before writing any: the
+ * check (pt_map_leaf_at() with @commit false) also fills *@s with the slot and the descriptor;
+ * pt_map_leaf_commit() later writes it with no descent, if no table was unlinked since and no
+ * neighbour written meanwhile continues it. -EAGAIN: write nothing, use pt_map_leaf_at().
+ */
+struct pt_slot {
+	u64 *ptep; /* NULL: no slot (a format whose leaves are not linear) */
+	u64 desc;
+	u64 unlinks; /* pt->unlinks at the check */
+	/*
+	 * With -EAGAIN: the descent proved that nothing maps [ia, ia + size) (it stopped at an
+	 * invalid entry above the leaf's level, or the slot is invalid and a neighbour continues
+	 * it), so the caller needs no walk to know the range is free.
+	 */
+	bool unmapped;
+};
+int pt_map_leaf_prep(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 size, pt_attr_t attr,
+		     struct pt_slot *s);
+int pt_map_leaf_commit(struct pt *pt, const struct pt_slot *s, u64 size);
 int pt_set_attr(struct pt *pt, u64 ia, u64 size, pt_attr_t attr, struct pt_gather *g);
 /*
  * Tables an unmap unlinked, kept for the caller to free once its own invalidation of the
