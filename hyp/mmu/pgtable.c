@@ -1272,11 +1272,13 @@ int pt_unmap_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 *
 	*pa = f->addr(desc);
 	if (!commit)
 		return 0;
-	/* A neighbour that is 0 is invalid in every format; another one is decoded. */
-	if (!(i > 0 && (d = pt_read(&table[i - 1])) &&
-	      pt_desc_type(f, d, level) != PT_DESC_INVALID) &&
+	/*
+	 * A neighbour that is 0 is invalid in every format; another one is decoded by the format
+	 * alone (only valid or not matters here: a corrupt one is the walker's to find).
+	 */
+	if (!(i > 0 && (d = pt_read(&table[i - 1])) && f->type(d, level) != PT_DESC_INVALID) &&
 	    !(i < PT_ENTRIES - 1 && (d = pt_read(&table[i + 1])) &&
-	      pt_desc_type(f, d, level) != PT_DESC_INVALID))
+	      f->type(d, level) != PT_DESC_INVALID))
 		return -EAGAIN;
 	pt_write(pt, &table[i], 0);
 	pt_gather_add(g, ia, size, level);
