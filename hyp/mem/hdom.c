@@ -434,8 +434,12 @@ static bool own_hdom_unmap_pages(struct own_hdom *d, u64 iova, u64 w, struct pt_
 			sz = PAGE_SIZE; /* not a block: its pages */
 		else if (sz > PAGE_SIZE)
 			blocks |= BIT((ia - iova) / SZ_2M);
-		if (sz == PAGE_SIZE && pt_unmap_leaf_at(&d->pt, &cur, ia, sz, &pa, NULL, false))
-			return false;
+		if (sz == PAGE_SIZE) { /* the pages up to the next 2 MiB boundary, in one table */
+			sz = MIN(end, ALIGN_DOWN(ia, SZ_2M) + SZ_2M) - ia;
+			if (pt_leaf_run(&d->pt, &cur, ia, PAGE_SIZE, sz >> PAGE_SHIFT) !=
+			    sz >> PAGE_SHIFT)
+				return false;
+		}
 	}
 	for (ia = iova; ia < end; ia += sz) {
 		/* The same tiling: the changes so far only emptied other tables. */

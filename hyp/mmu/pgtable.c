@@ -1285,6 +1285,31 @@ int pt_unmap_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 *
 	return 0;
 }
 
+u64 pt_leaf_run(const struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 n)
+{
+	const struct pt_fmt *f = pt_fmt_of(pt);
+	unsigned int i, level = pt_size_level(pt, size);
+	u64 *table, k, d;
+
+	if (!level || !n || n > PT_ENTRIES || !IS_ALIGNED(ia, size) ||
+	    pt_check_range(pt, ia, n * size))
+		return 0;
+	table = pt_leaf_table(pt, c, ia, level, &i);
+	if (!table)
+		return 0;
+	for (k = 0; k < n && i + k < PT_ENTRIES; k++) {
+		d = pt_read(&table[i + k]);
+		/*
+		 * A last-level leaf needs no more than the format's decode (pt_desc_type adds only
+		 * the level and output-alignment checks, which a 4 KiB leaf always passes).
+		 */
+		if (!d || (level == PT_LAST_LEVEL ? f->type(d, level) :
+						    pt_desc_type(f, d, level)) != PT_DESC_LEAF)
+			break;
+	}
+	return k;
+}
+
 int pt_unmap_leaf(struct pt *pt, u64 ia, u64 size, u64 *pa, struct pt_gather *g, bool commit)
 {
 	return pt_unmap_leaf_at(pt, NULL, ia, size, pa, g, commit);

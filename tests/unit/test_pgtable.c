@@ -1487,6 +1487,29 @@ static void t_leaf_cursor(void **state)
 		assert_null(sl.ptep);
 		assert_int_equal(pt_map_leaf_commit(a, &sl, PAGE_SIZE), -EAGAIN);
 	}
+
+	/* (5) pt_leaf_run(): valid leaves of the size asked, in one table, from ia on */
+	pt_cursor_init(&cur);
+	assert_int_equal(pt_map(a, 14 * SZ_2M, 5 * PAGE_SIZE, PA_BASE + SZ_1G, fc->rw, NULL), 0);
+	assert_int_equal(pt_map(a, 14 * SZ_2M + 6 * PAGE_SIZE, 4 * PAGE_SIZE, PA_BASE + 2 * SZ_1G,
+				fc->rw, NULL),
+			 0);
+	assert_int_equal(pt_map(a, 15 * SZ_2M - 2 * PAGE_SIZE, 4 * PAGE_SIZE, PA_BASE + 3 * SZ_1G,
+				fc->rw, NULL),
+			 0);
+	assert_int_equal(pt_leaf_run(a, &cur, 14 * SZ_2M, PAGE_SIZE, 10), 5); /* hole at 5 */
+	assert_int_equal(pt_leaf_run(a, &cur, 14 * SZ_2M + 6 * PAGE_SIZE, PAGE_SIZE, 4), 4);
+	assert_int_equal(pt_leaf_run(a, &cur, 14 * SZ_2M + 6 * PAGE_SIZE, PAGE_SIZE, 9), 4);
+	/* the run stops at its table's end, even where the next table continues it */
+	assert_int_equal(pt_leaf_run(a, &cur, 15 * SZ_2M - 2 * PAGE_SIZE, PAGE_SIZE, 4), 2);
+	assert_int_equal(pt_leaf_run(a, &cur, 15 * SZ_2M, PAGE_SIZE, 2), 2);
+	assert_int_equal(pt_leaf_run(a, &cur, 16 * SZ_2M, PAGE_SIZE, 1), 0);	 /* no table */
+	assert_int_equal(pt_leaf_run(a, &cur, 10 * SZ_2M, PAGE_SIZE, 1), 0);	 /* a block */
+	assert_int_equal(pt_leaf_run(a, &cur, 10 * SZ_2M, SZ_2M, 1), 1);	 /* the block */
+	assert_int_equal(pt_leaf_run(a, &cur, 14 * SZ_2M, SZ_2M, 1), 0);	 /* a table */
+	assert_int_equal(pt_leaf_run(a, &cur, 14 * SZ_2M + 8, PAGE_SIZE, 1), 0); /* unaligned */
+	assert_int_equal(pt_leaf_run(a, &cur, 14 * SZ_2M, PAGE_SIZE, 0), 0);
+	assert_int_equal(pt_leaf_run(a, &cur, BIT(fc->ia_bits), PAGE_SIZE, 1), 0); /* range */
 	if (!a->coherent)
 		assert_int_equal(th_check_cleaned(a), 0);
 	assert_int_equal(th_count_tables(a), a->nr_tables);

@@ -184,6 +184,11 @@ struct pt_cursor {
 	bool hole; /* the last descent that found no table stopped at an invalid entry */
 };
 void pt_cursor_init(struct pt_cursor *c);
+/*
+ * How many consecutive leaves of @size from @ia (at most @n, and within the one table holding
+ * @ia's) are valid leaves of exactly that size: the check pass of an unmap window.
+ */
+u64 pt_leaf_run(const struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 n);
 int pt_map_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 size, pt_attr_t attr,
 		   bool commit);
 int pt_unmap_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 *pa,
