@@ -90,3 +90,12 @@ bench-hdom: $(BENCH_HDOM_BIN)
 		printf '%-5s %-10s %8s %7s %7s %7s %12s\n' $$c $$op $$n $$calls $$ranges $$syncs \
 			$$(awk "BEGIN { printf \"%.0f\", $$ir / $$n }"); \
 	done < $$o/run.txt | tee $$o/report.txt
+
+# Per-function profile of each bench-hdom phase (tests/bench/hdom-prof.sh): self instructions
+# per chunk of every function, and per group (engine, ownership, hdom+hvc, fake platform).
+.PHONY: bench-hdom-prof
+bench-hdom-prof: $(BENCH_HDOM_BIN)
+	@mkdir -p $(BENCH_B)/hdom-prof
+	@tests/bench/hdom-prof.sh $(BENCH_HDOM_BIN) $(BENCH_B)/hdom-prof $(BENCH_HDOM_MIB) > \
+		$(BENCH_B)/hdom-prof/report.txt
+	@cat $(BENCH_B)/hdom-prof/report.txt

@@ -299,23 +299,6 @@ static bool own_dma_prot_ok(u32 prot)
 	       !(prot & ~(OWN_IOMMU_READ | OWN_IOMMU_WRITE | OWN_IOMMU_MMIO));
 }
 
-/*
- * RAM map: [pa, pa + n pages) in one RAM range (-ERANGE), the window's @w
- * pages each reachable by the host (-EPERM) and below the map count limit
- * (-ENOSPC). *e_out: the window's DB entries.
- */
-static int own_hdom_check_ram(u64 pa, u64 n, u64 w, u16 **e_out)
-{
-	u16 *e;
-	int ret;
-
-	ret = own_check_pa(pa, n, &e);
-	if (ret)
-		return ret;
-	*e_out = e;
-	return own_dma_check(e, w);
-}
-
 /* Some page of [pa, pa + n pages) (no wrap) is RAM, i.e. has a DB entry. */
 bool own_ram_overlaps(u64 pa, u64 n)
 {
@@ -357,7 +340,8 @@ static int own_hdom_check_mmio(u64 pa, u64 w, pt_attr_t attr)
 	return pt_walk(cpu, pa, w << PAGE_SHIFT, own_host_mmio_fn, &attr);
 }
 
-static struct own_map_ent own_batch[OWN_BATCH_MAX]; /* under own.host.lock */
+static struct own_map_ent own_batch[OWN_BATCH_MAX];  /* under own.host.lock */
+static struct pt_slot own_batch_slot[OWN_BATCH_MAX]; /* the fast entries' slots, checked */
 static int own_batch_apply(struct own_hdom *d, u64 nents, struct own_res *res);
 
 /* One window of MAP is a one-entry batch (below): same checks, same fast path, same commit. */
@@ -438,18 +422,24 @@ static bool own_hdom_unmap_pages(struct own_hdom *d, u64 iova, u64 w, struct pt_
 				 struct pt_deferred *dl)
 {
 	u64 ia, pa, sz, end = iova + (w << PAGE_SHIFT), blocks = 0;
-	u16 *e;
+	struct pt_cursor cur; /* both passes walk the window's tables in order */
 	int ret;
+
+	pt_cursor_init(&cur);
 
 	/* The tiling: bit (ia - iova) / 2 MiB of @blocks for a block at 2 MiB-aligned ia. */
 	for (ia = iova; ia < end; ia += sz) {
 		sz = own_unmap_step(ia, end - ia);
-		if (sz > PAGE_SIZE && pt_unmap_leaf(&d->pt, ia, sz, &pa, NULL, false))
+		if (sz > PAGE_SIZE && pt_unmap_leaf_at(&d->pt, &cur, ia, sz, &pa, NULL, false))
 			sz = PAGE_SIZE; /* not a block: its pages */
 		else if (sz > PAGE_SIZE)
 			blocks |= BIT((ia - iova) / SZ_2M);
-		if (sz == PAGE_SIZE && pt_unmap_leaf(&d->pt, ia, sz, &pa, NULL, false))
-			return false;
+		if (sz == PAGE_SIZE) { /* the pages up to the next 2 MiB boundary, in one table */
+			sz = MIN(end, ALIGN_DOWN(ia, SZ_2M) + SZ_2M) - ia;
+			if (pt_leaf_run(&d->pt, &cur, ia, PAGE_SIZE, sz >> PAGE_SHIFT) !=
+			    sz >> PAGE_SHIFT)
+				return false;
+		}
 	}
 	for (ia = iova; ia < end; ia += sz) {
 		/* The same tiling: the changes so far only emptied other tables. */
@@ -457,14 +447,11 @@ static bool own_hdom_unmap_pages(struct own_hdom *d, u64 iova, u64 w, struct pt_
 				     (blocks & BIT((ia - iova) / SZ_2M)) ?
 			     SZ_2M :
 			     PAGE_SIZE;
-		ret = pt_unmap_leaf(&d->pt, ia, sz, &pa, g, true);
+		ret = pt_unmap_leaf_at(&d->pt, &cur, ia, sz, &pa, g, true);
 		if (ret == -EAGAIN)
 			ret = pt_unmap_deferred(&d->pt, ia, sz, g, dl);
 		HYP_CHECK(ret == 0);
-		e = own_db_span(pa, sz >> PAGE_SHIFT);
-		if (e)
-			own_dma_add(e, sz >> PAGE_SHIFT, false);
-		else /* MMIO (OWN_IOMMU_MMIO): not counted */
+		if (own_dma_put(pa, sz >> PAGE_SHIFT)) /* MMIO (OWN_IOMMU_MMIO): not counted */
 			HYP_CHECK(!own_ram_overlaps(pa, sz >> PAGE_SHIFT));
 	}
 	return true;
@@ -543,12 +530,11 @@ static void own_batch_uncount(u64 upto)
 	for (i = 0; i < upto; i++) {
 		if ((own_batch[i].pages_prot >> 32) & OWN_IOMMU_MMIO)
 			continue; /* not counted */
-		own_dma_add(own_db_span(own_batch[i].pa, 1), own_batch[i].pages_prot & 0xffffffffU,
-			    false);
+		HYP_CHECK(own_dma_put(own_batch[i].pa, own_batch[i].pages_prot & 0xffffffffU) == 0);
 	}
 }
 
-static int own_batch_check(struct own_hdom *d, u64 nents, u64 *cost)
+static int own_batch_check(struct own_hdom *d, struct pt_cursor *cur, u64 nents, u64 *cost)
 {
 	u64 i, end = 0, prev_end = 0, total = 0;
 	int ret;
@@ -558,7 +544,6 @@ static int own_batch_check(struct own_hdom *d, u64 nents, u64 *cost)
 		const struct own_map_ent *m = &own_batch[i];
 		u64 n = m->pages_prot & 0xffffffffU;
 		u32 prot = (u32)(m->pages_prot >> 32);
-		u16 *e;
 		s64 c;
 
 		ret = -EINVAL;
@@ -570,26 +555,29 @@ static int own_batch_check(struct own_hdom *d, u64 nents, u64 *cost)
 		prev_end = end;
 		end = m->iova + (n << PAGE_SHIFT);
 		ret = own_hdom_check_iova(d, m->iova, n);
+		/* Counted now, so that a page repeated later in the list is checked cumulatively. */
 		if (!ret && (prot & OWN_IOMMU_MMIO))
 			ret = own_hdom_check_mmio(m->pa, n, own_dma_attr(prot));
 		else if (!ret)
-			ret = own_hdom_check_ram(m->pa, n, n, &e);
+			ret = own_dma_take(m->pa, n);
 		if (ret)
 			goto undo;
-		/* Counted now, so that a page repeated later in the list is checked cumulatively. */
-		if (!(prot & OWN_IOMMU_MMIO))
-			own_dma_add(e, n, true);
 		/*
 		 * Scattered single pages and 2 MiB blocks: the engine's leaf fast path (one write,
 		 * no table, no merge) when their table exists. A page in the 2 MiB IOVA region where
 		 * the previous entry ended needs no table page even when the table does not exist
 		 * yet: that entry creates it (a merge cannot remove it, this slot being free).
 		 */
-		c = own_leaf_size(n) ? pt_map_leaf(&d->pt, m->iova, m->pa, own_leaf_size(n),
-						   own_dma_attr(prot), false) :
-				       -EAGAIN;
-		if (c == -EAGAIN)
-			c = pt_walk(&d->pt, m->iova, n << PAGE_SHIFT, own_unmapped_fn, NULL);
+		own_batch_slot[i].ptep = NULL;
+		own_batch_slot[i].unmapped = false;
+		c = own_leaf_size(n) ?
+			    pt_map_leaf_prep(&d->pt, cur, m->iova, m->pa, own_leaf_size(n),
+					     own_dma_attr(prot), &own_batch_slot[i]) :
+			    -EAGAIN;
+		if (c == -EAGAIN) /* no walk when the descent saw the range unmapped */
+			c = own_batch_slot[i].unmapped ? 0 :
+							 pt_walk(&d->pt, m->iova, n << PAGE_SHIFT,
+								 own_unmapped_fn, NULL);
 		else if (!c)
 			continue;
 		if (!c && !(n == 1 && i && (m->iova ^ (prev_end - 1)) < SZ_2M))
@@ -611,11 +599,13 @@ undo:
 /* Check the entries in own_batch[] whole, check the pool, map them all (host lock held). */
 static int own_batch_apply(struct own_hdom *d, u64 nents, struct own_res *res)
 {
+	struct pt_cursor cur; /* the entries' tables, for the check and the commit */
 	struct pt_gather g;
 	u64 i, cost, pages = 0;
 	int ret;
 
-	ret = own_batch_check(d, nents, &cost);
+	pt_cursor_init(&cur);
+	ret = own_batch_check(d, &cur, nents, &cost);
 	if (ret)
 		return ret;
 	ret = own_reserve_pool(&d->pool, OWN_POOL_HDOM(d->id), cost, res);
@@ -638,8 +628,11 @@ static int own_batch_apply(struct own_hdom *d, u64 nents, struct own_res *res)
 		 * or maps into the existing one and merges, taking no page).
 		 */
 		ret = own_leaf_size(n) ?
-			      pt_map_leaf(&d->pt, m->iova, m->pa, own_leaf_size(n), attr, true) :
+			      pt_map_leaf_commit(&d->pt, &own_batch_slot[i], n << PAGE_SHIFT) :
 			      -EAGAIN;
+		if (ret == -EAGAIN && own_leaf_size(n))
+			ret = pt_map_leaf_at(&d->pt, &cur, m->iova, m->pa, own_leaf_size(n), attr,
+					     true);
 		if (ret == -EAGAIN)
 			ret = pt_map(&d->pt, m->iova, n << PAGE_SHIFT, m->pa, attr, &g);
 		HYP_CHECK(ret == 0);

@@ -435,6 +435,74 @@ void own_dma_add(const u16 *e, u64 n, bool up)
 	}
 }
 
+/*
+ * The two chunk sizes of DMA mapping in one lookup (docs/ownership.md "DMA map counts of whole
+ * blocks", "The two chunk sizes"): own_check_pa() + own_dma_check() + own_dma_add() for
+ * own_dma_take(), own_db_span() + own_dma_add() for own_dma_put(), with the RAM range found
+ * once and the 2 MiB block computed from it. A page of a mixed block changes its own count
+ * (and the block's summary only when no neighbour still differs, as own_dma_add() decides);
+ * a whole uniform block its block count; anything else goes through the general functions.
+ */
+static int own_dma_one(u64 pa, u64 n, bool up)
+{
+	const struct own_range *r = NULL;
+	u64 idx, blk, b0, lo, hi, nb;
+	unsigned int i;
+	u16 *e;
+	int ret;
+
+	for (i = 0; i < own.nr_ram; i++) {
+		r = &own.ram[i];
+		if (pa >= r->base && pa - r->base < r->size &&
+		    n <= (r->size - (pa - r->base)) >> PAGE_SHIFT)
+			break;
+	}
+	if (i == own.nr_ram)
+		return -ERANGE;
+	idx = own.ram_first[i] + ((pa - r->base) >> PAGE_SHIFT);
+	b0 = ALIGN_DOWN(pa, SZ_2M);
+	blk = own.sum2m_first[i] + ((b0 - ALIGN_DOWN(r->base, SZ_2M)) >> 21);
+	if (n == 1 && own.sum2m[blk] == OWN_SUM_MIXED) {
+		if (up && !own_host_reaches(own.db[idx]))
+			return -EPERM;
+		if (up && own.dma[idx] >= OWN_DMA_MAX_MAPS)
+			return -ENOSPC;
+		HYP_CHECK(up || own.dma[idx]);
+		own.dma[idx] = (u8)(up ? own.dma[idx] + 1 : own.dma[idx] - 1);
+		lo = own.ram_first[i] + ((MAX(b0, r->base) - r->base) >> PAGE_SHIFT);
+		hi = own.ram_first[i] +
+		     ((MIN(b0 + SZ_2M, r->base + r->size) - r->base) >> PAGE_SHIFT);
+		nb = idx > lo ? idx - 1 : idx + 1;
+		if (nb >= hi || (own.db[nb] == own.db[idx] && own.dma[nb] == own.dma[idx]))
+			own_sum_update(&own.db[idx], 1);
+		return 0;
+	}
+	if (n == SZ_2M >> PAGE_SHIFT && pa == b0 && own.sum2m[blk] != OWN_SUM_MIXED) {
+		if (up && !own_host_reaches(own.sum2m[blk]))
+			return -EPERM;
+		if (up && own.dma2m[blk] >= OWN_DMA_MAX_MAPS)
+			return -ENOSPC;
+		HYP_CHECK(up || own.dma2m[blk]);
+		own.dma2m[blk] = (u8)(up ? own.dma2m[blk] + 1 : own.dma2m[blk] - 1);
+		return 0;
+	}
+	e = &own.db[idx];
+	ret = up ? own_dma_check(e, n) : 0;
+	if (!ret)
+		own_dma_add(e, n, up);
+	return ret;
+}
+
+int own_dma_take(u64 pa, u64 n)
+{
+	return own_dma_one(pa, n, true);
+}
+
+int own_dma_put(u64 pa, u64 n)
+{
+	return own_dma_one(pa, n, false);
+}
+
 /* Some page of the span is mapped in a host DMA domain or pinned. */
 bool own_dma_busy(const u16 *e, u64 n)
 {

@@ -167,6 +167,13 @@ bool own_dma_busy(const u16 *e, u64 n);
 int own_dma_check(const u16 *e, u64 n);
 /* One mapping more (@up) or fewer of every page of the span. */
 void own_dma_add(const u16 *e, u64 n, bool up);
+/*
+ * [pa, pa + n pages): own_check_pa() (-ERANGE), own_dma_check() (-EPERM, -ENOSPC), then one
+ * mapping more of each page; nothing changed on error. Fast for one page or one whole block.
+ */
+int own_dma_take(u64 pa, u64 n);
+/* One mapping fewer of each page of [pa, pa + n pages); -ERANGE (nothing done) if not in RAM. */
+int own_dma_put(u64 pa, u64 n);
 /* The blocks the span touches counted page by page from now on (block counts pushed down). */
 void own_dma_split(const u16 *e, u64 n);
 /* Page @e's DMA map count. */

@@ -103,6 +103,13 @@ static void pt_write(const struct pt *pt, u64 *ptep, u64 desc)
 		plat_dcache_clean(ptep, sizeof(*ptep));
 }
 
+/* A table page is about to be unlinked: the walk cache and every caller's cursor are stale. */
+static void pt_unlinking(struct pt *pt)
+{
+	pt->hint_valid = false;
+	pt->unlinks++;
+}
+
 /* ---- the walker -------------------------------------------------------------------------- */
 
 enum pt_visit {
@@ -533,7 +540,7 @@ static void pt_dead_add(struct pt_op *op, u64 table_pa, u64 ia, u64 size, bool f
 		op->dead_hi = ia + size;
 	}
 	op->dead[op->nr_dead++] = table_pa;
-	op->pt->hint_valid = false;
+	pt_unlinking(op->pt);
 	op->dead_lo = MIN(op->dead_lo, ia);
 	op->dead_hi = MAX(op->dead_hi, ia + size);
 	if (!flushed)
@@ -753,7 +760,7 @@ static void pt_merge_entry(struct pt_op *op, struct pt_entry *e, u64 desc)
 	u64 tpa = f->addr(e->desc);
 	bool flushed = false;
 
-	pt->hint_valid = false; /* the table may be the walk cache's: unlinked below */
+	pt_unlinking(pt); /* the table may be the walk cache's: unlinked below */
 	/*
 	 * Table -> block with identical output: the same D8.16.1 / FEAT_BBM level 2
 	 * rule as a split. (Table -> invalid needs no break: the table is unlinked and
@@ -1041,11 +1048,26 @@ static unsigned int pt_size_level(const struct pt *pt, u64 size)
 	return 0;
 }
 
-/* The table at @level translating @ia when every level above is a table, else NULL. */
-static u64 *pt_leaf_table(const struct pt *pt, u64 ia, unsigned int leaf_level, unsigned int *idx)
+void pt_cursor_init(struct pt_cursor *c)
+{
+	unsigned int l;
+
+	for (l = 0; l < PT_CURSOR_LEVELS; l++)
+		c->table[l] = NULL;
+	c->attr_ok = false;
+	c->hole = false;
+}
+
+/*
+ * The table at @level translating @ia when every level above is a table, else NULL; with a
+ * cursor, the one cached for @ia's region when still valid (struct pt_cursor), and what the
+ * descent found is cached. The root table is never cached (it has no parent entry to check).
+ */
+static u64 *pt_leaf_table_walk(const struct pt *pt, struct pt_cursor *c, u64 ia,
+			       unsigned int leaf_level, unsigned int *idx)
 {
 	const struct pt_fmt *f = pt_fmt_of(pt);
-	u64 table_pa = pt->root, *table, desc;
+	u64 table_pa = pt->root, *table, desc = 0, *ptep = NULL;
 	unsigned int level, i;
 
 	for (level = pt->start_level;; level++) {
@@ -1055,42 +1077,164 @@ static u64 *pt_leaf_table(const struct pt *pt, u64 ia, unsigned int leaf_level, 
 			i &= PT_ENTRIES - 1;
 		if (level == leaf_level)
 			break;
-		desc = pt_read(&table[i]);
-		if (pt_desc_type(f, desc, level) != PT_DESC_TABLE)
+		ptep = &table[i];
+		desc = pt_read(ptep);
+		if (pt_desc_type(f, desc, level) != PT_DESC_TABLE) {
+			if (c) /* what stopped the descent: nothing mapped there, or a leaf */
+				c->hole = pt_desc_type(f, desc, level) == PT_DESC_INVALID;
 			return NULL;
+		}
 		table_pa = f->addr(desc);
+	}
+	if (c && ptep) {
+		unsigned int l;
+
+		if (c->unlinks != pt->unlinks) { /* one generation for every level */
+			for (l = 0; l < PT_CURSOR_LEVELS; l++)
+				c->table[l] = NULL;
+			c->unlinks = pt->unlinks;
+		}
+		c->table[level] = table;
+		c->parent[level] = ptep;
+		c->parent_desc[level] = desc;
+		c->key[level] = ia >> pt_level_shift(level - 1);
 	}
 	*idx = i;
 	return table;
 }
 
-int pt_map_leaf(struct pt *pt, u64 ia, u64 pa, u64 size, pt_attr_t attr, bool commit)
+/* The cursor's hit inline (no call), the descent out of line. */
+static inline u64 *pt_leaf_table(const struct pt *pt, struct pt_cursor *c, u64 ia,
+				 unsigned int leaf_level, unsigned int *idx)
+{
+	if (c && leaf_level > pt->start_level && c->table[leaf_level] &&
+	    c->unlinks == pt->unlinks &&
+	    c->key[leaf_level] == ia >> pt_level_shift(leaf_level - 1) &&
+	    pt_read(c->parent[leaf_level]) == c->parent_desc[leaf_level]) {
+		*idx = (unsigned int)(ia >> pt_level_shift(leaf_level)) & (PT_ENTRIES - 1);
+		return c->table[leaf_level];
+	}
+	return pt_leaf_table_walk(pt, c, ia, leaf_level, idx);
+}
+
+/* pt_map_check() with the cursor's normalised attribute when @attr is the last one. */
+static int pt_map_check_at(const struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 pa,
+			   pt_attr_t attr, pt_attr_t *norm)
+{
+	int ret;
+
+	if (!c || !c->attr_ok || c->attr != attr)
+		return pt_map_check(pt, ia, size, pa, attr, norm);
+	ret = pt_check_range(pt, ia, size);
+	if (ret)
+		return ret;
+	if (!IS_ALIGNED(pa, PAGE_SIZE) || size > ~pa)
+		return -EINVAL;
+	if (pa + size > BIT(pt_fmt_of(pt)->oa_bits))
+		return -ERANGE;
+	*norm = c->norm;
+	return 0;
+}
+
+static int pt_map_leaf_do(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 size,
+			  pt_attr_t attr, bool commit, struct pt_slot *s)
 {
 	const struct pt_fmt *f = pt_fmt_of(pt);
 	unsigned int i, level = pt_size_level(pt, size);
-	enum pt_desc_type t;
+	u64 *table, cur, desc;
 	pt_attr_t norm;
-	u64 *table;
 	int ret;
 
-	ret = pt_map_check(pt, ia, size, pa, attr, &norm);
+	ret = pt_map_check_at(pt, c, ia, size, pa, attr, &norm);
 	if (ret)
 		return ret;
+	if (c) {
+		c->attr = attr;
+		c->norm = norm;
+		c->attr_ok = true;
+	}
 	if (!level || !IS_ALIGNED(ia, size) || !IS_ALIGNED(pa, size))
 		return -EAGAIN;
-	table = pt_leaf_table(pt, ia, level, &i);
-	if (!table)
+	table = pt_leaf_table(pt, c, ia, level, &i);
+	if (!table) {
+		if (s && c)
+			s->unmapped = c->hole;
 		return -EAGAIN;
-	t = pt_desc_type(f, pt_read(&table[i]), level);
-	if (t == PT_DESC_LEAF)
-		return -EEXIST;
-	if (t != PT_DESC_INVALID)
+	}
+	cur = pt_read(&table[i]);
+	if (cur) { /* 0 is invalid in every format: only another value is decoded */
+		enum pt_desc_type t = pt_desc_type(f, cur, level);
+
+		if (t == PT_DESC_LEAF)
+			return -EEXIST;
+		if (t != PT_DESC_INVALID)
+			return -EAGAIN;
+	}
+	if (s) /* from here on -EAGAIN means a neighbour: the slot itself maps nothing */
+		s->unmapped = true;
+	/*
+	 * A neighbour continuing the leaf's output would let the table merge: pt_map() then.
+	 * Linear formats compare raw (pt->leaf_linear: the neighbour's descriptor is ours plus
+	 * or minus @size), the others through the format.
+	 */
+	desc = f->mk_leaf(level, pa, norm);
+	if (pt->leaf_linear) {
+		if ((i > 0 && pt_read(&table[i - 1]) == desc - size) ||
+		    (i < PT_ENTRIES - 1 && pt_read(&table[i + 1]) == desc + size))
+			return -EAGAIN;
+	} else if ((i > 0 && pt_read(&table[i - 1]) == f->mk_leaf(level, pa - size, norm)) ||
+		   (i < PT_ENTRIES - 1 &&
+		    pt_read(&table[i + 1]) == f->mk_leaf(level, pa + size, norm))) {
 		return -EAGAIN;
-	if ((i > 0 && pt_read(&table[i - 1]) == f->mk_leaf(level, pa - size, norm)) ||
-	    (i < PT_ENTRIES - 1 && pt_read(&table[i + 1]) == f->mk_leaf(level, pa + size, norm)))
-		return -EAGAIN;
+	}
 	if (commit)
-		pt_write(pt, &table[i], f->mk_leaf(level, pa, norm));
+		pt_write(pt, &table[i], desc);
+	if (s) { /* a slot that reads 0 in a linear format (the usual case) */
+		s->ptep = pt->leaf_linear && !cur ? &table[i] : NULL;
+		s->desc = desc;
+		s->unlinks = pt->unlinks;
+	}
+	return 0;
+}
+
+int pt_map_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 size, pt_attr_t attr,
+		   bool commit)
+{
+	return pt_map_leaf_do(pt, c, ia, pa, size, attr, commit, NULL);
+}
+
+int pt_map_leaf(struct pt *pt, u64 ia, u64 pa, u64 size, pt_attr_t attr, bool commit)
+{
+	return pt_map_leaf_do(pt, NULL, ia, pa, size, attr, commit, NULL);
+}
+
+int pt_map_leaf_prep(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 size, pt_attr_t attr,
+		     struct pt_slot *s)
+{
+	s->ptep = NULL;
+	s->unmapped = false;
+	return pt_map_leaf_do(pt, c, ia, pa, size, attr, false, s);
+}
+
+/*
+ * The slot's table is still linked when no table was unlinked since the check (an unlinked
+ * table, even one handed out again, moves pt->unlinks), so the slot is the one a walk finds;
+ * it was invalid then, and only the batch's own earlier entries wrote since: if one of them
+ * is a neighbour continuing this leaf (raw compare: the slot exists only for linear formats),
+ * the table may now merge, which is pt_map()'s job.
+ */
+int pt_map_leaf_commit(struct pt *pt, const struct pt_slot *s, u64 size)
+{
+	unsigned int i;
+
+	if (!s->ptep || s->unlinks != pt->unlinks)
+		return -EAGAIN;
+	i = (unsigned int)(((uintptr_t)s->ptep & (PAGE_SIZE - 1)) / sizeof(u64));
+	if ((i > 0 && pt_read(s->ptep - 1) == s->desc - size) ||
+	    (i < PT_ENTRIES - 1 && pt_read(s->ptep + 1) == s->desc + size))
+		return -EAGAIN;
+	HYP_CHECK(pt_read(s->ptep) == 0);
+	pt_write(pt, s->ptep, s->desc);
 	return 0;
 }
 
@@ -1102,12 +1246,13 @@ int pt_map_leaf(struct pt *pt, u64 ia, u64 pa, u64 size, pt_attr_t attr, bool co
  * -ENOENT: no leaf of that size there (invalid, or a leaf of another size); -EAGAIN: no table
  * at that level there, or (@commit) the table may empty: use pt_unmap().
  */
-int pt_unmap_leaf(struct pt *pt, u64 ia, u64 size, u64 *pa, struct pt_gather *g, bool commit)
+int pt_unmap_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 *pa,
+		     struct pt_gather *g, bool commit)
 {
 	const struct pt_fmt *f = pt_fmt_of(pt);
 	unsigned int i, level = pt_size_level(pt, size);
 	enum pt_desc_type t;
-	u64 *table, desc;
+	u64 *table, desc, d;
 	int ret;
 
 	ret = pt_check_range(pt, ia, size);
@@ -1115,11 +1260,11 @@ int pt_unmap_leaf(struct pt *pt, u64 ia, u64 size, u64 *pa, struct pt_gather *g,
 		return ret;
 	if (!level || !IS_ALIGNED(ia, size))
 		return -EAGAIN;
-	table = pt_leaf_table(pt, ia, level, &i);
+	table = pt_leaf_table(pt, c, ia, level, &i);
 	if (!table)
 		return -EAGAIN;
 	desc = pt_read(&table[i]);
-	t = pt_desc_type(f, desc, level);
+	t = desc ? pt_desc_type(f, desc, level) : PT_DESC_INVALID;
 	if (t == PT_DESC_TABLE)
 		return -EAGAIN;
 	if (t != PT_DESC_LEAF)
@@ -1127,13 +1272,47 @@ int pt_unmap_leaf(struct pt *pt, u64 ia, u64 size, u64 *pa, struct pt_gather *g,
 	*pa = f->addr(desc);
 	if (!commit)
 		return 0;
-	if (!(i > 0 && pt_desc_type(f, pt_read(&table[i - 1]), level) != PT_DESC_INVALID) &&
-	    !(i < PT_ENTRIES - 1 &&
-	      pt_desc_type(f, pt_read(&table[i + 1]), level) != PT_DESC_INVALID))
+	/*
+	 * A neighbour that is 0 is invalid in every format; another one is decoded by the format
+	 * alone (only valid or not matters here: a corrupt one is the walker's to find).
+	 */
+	if (!(i > 0 && (d = pt_read(&table[i - 1])) && f->type(d, level) != PT_DESC_INVALID) &&
+	    !(i < PT_ENTRIES - 1 && (d = pt_read(&table[i + 1])) &&
+	      f->type(d, level) != PT_DESC_INVALID))
 		return -EAGAIN;
 	pt_write(pt, &table[i], 0);
 	pt_gather_add(g, ia, size, level);
 	return 0;
+}
+
+u64 pt_leaf_run(const struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 n)
+{
+	const struct pt_fmt *f = pt_fmt_of(pt);
+	unsigned int i, level = pt_size_level(pt, size);
+	u64 *table, k, d;
+
+	if (!level || !n || n > PT_ENTRIES || !IS_ALIGNED(ia, size) ||
+	    pt_check_range(pt, ia, n * size))
+		return 0;
+	table = pt_leaf_table(pt, c, ia, level, &i);
+	if (!table)
+		return 0;
+	for (k = 0; k < n && i + k < PT_ENTRIES; k++) {
+		d = pt_read(&table[i + k]);
+		/*
+		 * A last-level leaf needs no more than the format's decode (pt_desc_type adds only
+		 * the level and output-alignment checks, which a 4 KiB leaf always passes).
+		 */
+		if (!d || (level == PT_LAST_LEVEL ? f->type(d, level) :
+						    pt_desc_type(f, d, level)) != PT_DESC_LEAF)
+			break;
+	}
+	return k;
+}
+
+int pt_unmap_leaf(struct pt *pt, u64 ia, u64 size, u64 *pa, struct pt_gather *g, bool commit)
+{
+	return pt_unmap_leaf_at(pt, NULL, ia, size, pa, g, commit);
 }
 
 /* ---- page sets (docs/mmu.md "Page sets") ------------------------------------------------- */
@@ -1523,7 +1702,7 @@ void pt_destroy(struct pt *pt)
 	};
 	unsigned int i;
 
-	pt->hint_valid = false;
+	pt_unlinking(pt);
 	pt_walk_root(&w);
 	for (i = 0; i < pt->root_pages; i++)
 		pt_pool_free(pt->pool, pt->root + (u64)i * PAGE_SIZE);

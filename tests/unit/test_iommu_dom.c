@@ -897,6 +897,21 @@ static void block_dma_counts(void **state)
 	assert_blk(P, 0, 0, OWN_OWNER_HOST);
 	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, P + 0x5000, IPA0, 1, &r), LS_OK);
 	INV_ASSERT();
+	/* A whole block the VM owns (uniform, not the host's): refused whole, by MAP and batch. */
+	assert_int_equal(env_hvc(LS_FN_HOST_DONATE_VM, vm, P + SZ_2M, IPA0 + SZ_2M, 512, &r),
+			 LS_OK);
+	{
+		unsigned int o, b;
+		u16 sum;
+
+		blk_state(P + SZ_2M, &o, &b, &sum);
+		assert_true(sum != OWN_SUM_MIXED && sum != OWN_OWNER_HOST); /* uniform, the VM's */
+	}
+	snap = env_snapshot();
+	assert_int_equal(map(dom, IOVA0 + 4 * SZ_2M, P + SZ_2M, 512, RW, &r), LS_EPERM);
+	assert_int_equal(map(dom, IOVA0 + 4 * SZ_2M, P + SZ_2M + 0x3000, 1, RW, &r), LS_EPERM);
+	assert_int_equal(env_snapshot(), snap);
+	INV_ASSERT();
 }
 
 /* The checker notices a domain reaching a page the host lost, and a wrong count. */

@@ -1271,12 +1271,16 @@ static void same_leaves(const struct pt *a, const struct pt *b, u64 size)
  * alone, merges included; random pages, output addresses that often continue a neighbour (so
  * tables merge into blocks), PAGE_SIZE, two attributes, and unmaps in between (page by page through
  * pt_unmap_leaf(), pt_unmap() where it says -EAGAIN, PAGE_SIZE, against one pt_unmap() of the run).
+ * The random part goes through one struct pt_cursor kept across every call, while merges and
+ * emptied tables unlink (and the pool hands out again) the tables it caches: a cursor used
+ * past its validity writes into a dead table, and the two tables differ.
  */
 static void t_map_page(void **state)
 {
 	const struct fmt_case *fc = fc_of(state);
 	struct pt *a = setup_pt(fc, 256);
 	const u64 win = 2 * SZ_2M, npg = win >> PAGE_SHIFT;
+	struct pt_cursor cur;
 	struct th_pt other;
 	u64 k, fast = 0, again = 0, unmapped_fast = 0;
 	pt_attr_t got;
@@ -1302,6 +1306,7 @@ static void t_map_page(void **state)
 	expect_pa(a, PAGE_SIZE, PA_BASE + SZ_1G, fc->rw);
 	assert_int_equal(pt_unmap(a, 0, 2 * PAGE_SIZE, NULL), 0);
 
+	pt_cursor_init(&cur);
 	for (k = 0; k < 6000; k++) {
 		u64 pg = rnd(npg), ia = pg << PAGE_SHIFT;
 		/* 3 in 4: the identity-like output that lets tables merge. */
@@ -1321,12 +1326,12 @@ static void t_map_page(void **state)
 				int r = pt_lookup(a, pia, &want, NULL, NULL);
 
 				if (r == -ENOENT) {
-					assert_int_equal(pt_unmap_leaf(a, pia, PAGE_SIZE, &out,
-								       NULL, true),
+					assert_int_equal(pt_unmap_leaf_at(a, &cur, pia, PAGE_SIZE,
+									  &out, NULL, true),
 							 -ENOENT);
 					continue;
 				}
-				r = pt_unmap_leaf(a, pia, PAGE_SIZE, &out, NULL, rnd(2));
+				r = pt_unmap_leaf_at(a, &cur, pia, PAGE_SIZE, &out, NULL, rnd(2));
 				if (r == 0 && pt_lookup(a, pia, NULL, NULL, NULL) == 0)
 					r = pt_unmap(a, pia, PAGE_SIZE, NULL); /* check-only call */
 				else if (r == -EAGAIN)
@@ -1340,7 +1345,7 @@ static void t_map_page(void **state)
 			assert_int_equal(pt_unmap(&other.pt, ia, n << PAGE_SHIFT, NULL), 0);
 			continue;
 		}
-		ret = pt_map_leaf(a, ia, pa, PAGE_SIZE, attr, true);
+		ret = pt_map_leaf_at(a, &cur, ia, pa, PAGE_SIZE, attr, true);
 		if (mapped) {
 			assert_int_equal(ret, -EEXIST);
 			continue;
@@ -1367,6 +1372,147 @@ static void t_map_page(void **state)
 	       (unsigned long long)fast, (unsigned long long)again,
 	       (unsigned long long)unmapped_fast);
 	pt_destroy(&other.pt);
+	pt_destroy(a);
+}
+
+/*
+ * struct pt_cursor: a cached table is used only while it is still the one the walk would find.
+ * (1) The cursor caches region 0's last-level table; a page continuing its neighbours merges
+ * the table into a block, whose unmap leaves no table: the fast path must say -EAGAIN, not
+ * write into the freed page. (2) The same with the table emptied by pt_unmap() instead, a new
+ * table then created elsewhere from the pool: -EAGAIN again, and the unmap fast path -EAGAIN
+ * (no table), never a leaf read from a dead page. (3) A hit: the next page of a live table
+ * costs no descent and lands where the walk would put it.
+ */
+static void t_leaf_cursor(void **state)
+{
+	const struct fmt_case *fc = fc_of(state);
+	struct pt *a = setup_pt(fc, 64);
+	const u64 npg = SZ_2M >> PAGE_SHIFT;
+	struct pt_cursor cur;
+	struct pt_slot sl;
+	u64 out = 0, t0;
+
+	pt_cursor_init(&cur);
+	/* (1) pages 0..510 identity-like, page 7 through the cursor (fills its cache) */
+	assert_int_equal(pt_map(a, 0, 7 * PAGE_SIZE, PA_BASE, fc->rw, NULL), 0);
+	assert_int_equal(pt_map(a, 8 * PAGE_SIZE, (npg - 9) * PAGE_SIZE, PA_BASE + 8 * PAGE_SIZE,
+				fc->rw, NULL),
+			 0);
+	assert_int_equal(pt_map_leaf_at(a, &cur, 7 * PAGE_SIZE, PA_BASE + SZ_1G, PAGE_SIZE, fc->rw,
+					true),
+			 0);
+	t0 = a->nr_tables;
+	assert_int_equal(pt_unmap(a, 7 * PAGE_SIZE, PAGE_SIZE, NULL), 0);
+	assert_int_equal(pt_map(a, 7 * PAGE_SIZE, PAGE_SIZE, PA_BASE + 7 * PAGE_SIZE, fc->rw, NULL),
+			 0);
+	assert_int_equal(pt_map(a, (npg - 1) * PAGE_SIZE, PAGE_SIZE, PA_BASE + SZ_2M - PAGE_SIZE,
+				fc->rw, NULL),
+			 0);
+	assert_int_equal(a->nr_tables, t0 - 1); /* merged into a 2 MiB block */
+	assert_int_equal(pt_unmap(a, 0, SZ_2M, NULL), 0);
+	assert_int_equal(pt_map_leaf_at(a, &cur, 9 * PAGE_SIZE, PA_BASE + SZ_1G, PAGE_SIZE, fc->rw,
+					true),
+			 -EAGAIN);
+	expect_hole(a, 9 * PAGE_SIZE);
+
+	/* (2) one page in region 0 through the cursor, emptied by pt_unmap(), a table elsewhere */
+	assert_int_equal(pt_map(a, 0, PAGE_SIZE, PA_BASE, fc->rw, NULL), 0);
+	assert_int_equal(pt_map_leaf_at(a, &cur, 2 * PAGE_SIZE, PA_BASE + SZ_1G, PAGE_SIZE, fc->rw,
+					true),
+			 0);
+	assert_int_equal(pt_unmap(a, 0, 4 * PAGE_SIZE, NULL), 0);
+	assert_int_equal(pt_map(a, 4 * SZ_2M, PAGE_SIZE, PA_BASE, fc->rw, NULL), 0);
+	assert_int_equal(pt_unmap_leaf_at(a, &cur, 0, PAGE_SIZE, &out, NULL, false), -EAGAIN);
+	assert_int_equal(pt_map_leaf_at(a, &cur, 2 * PAGE_SIZE, PA_BASE + SZ_1G, PAGE_SIZE, fc->rw,
+					true),
+			 -EAGAIN);
+	expect_hole(a, 2 * PAGE_SIZE);
+
+	/* (3) hits on a live table, in both directions */
+	assert_int_equal(pt_map_leaf_at(a, &cur, 4 * SZ_2M + 2 * PAGE_SIZE, PA_BASE + SZ_1G,
+					PAGE_SIZE, fc->rw, true),
+			 0);
+	assert_int_equal(pt_map_leaf_at(a, &cur, 4 * SZ_2M + 3 * PAGE_SIZE, PA_BASE + 3 * SZ_1G,
+					PAGE_SIZE, fc->rw, true),
+			 0);
+	expect_pa(a, 4 * SZ_2M + 3 * PAGE_SIZE, PA_BASE + 3 * SZ_1G, fc->rw);
+	assert_int_equal(pt_unmap_leaf_at(a, &cur, 4 * SZ_2M + 3 * PAGE_SIZE, PAGE_SIZE, &out, NULL,
+					  true),
+			 0);
+	assert_int_equal(out, PA_BASE + 3 * SZ_1G);
+	expect_hole(a, 4 * SZ_2M + 3 * PAGE_SIZE);
+	expect_pa(a, 4 * SZ_2M + 2 * PAGE_SIZE, PA_BASE + SZ_1G, fc->rw);
+
+	/* (4) two-step map: what the check proves unmapped, and when the commit must refuse. */
+	pt_cursor_init(&cur);
+	assert_int_equal(pt_map_leaf_prep(a, &cur, 8 * SZ_2M, PA_BASE, PAGE_SIZE, fc->rw, &sl),
+			 -EAGAIN); /* no table: the level-2 entry is invalid */
+	assert_true(sl.unmapped && !sl.ptep);
+	assert_int_equal(pt_map(a, 10 * SZ_2M, SZ_2M, PA_BASE, fc->rw, NULL), 0);
+	assert_int_equal(pt_map_leaf_prep(a, &cur, 10 * SZ_2M + PAGE_SIZE, PA_BASE + SZ_1G,
+					  PAGE_SIZE, fc->rw, &sl),
+			 -EAGAIN); /* a 2 MiB block covers it: not unmapped */
+	assert_false(sl.unmapped);
+	/* a slot whose neighbour the same batch fills with the leaf continuing it */
+	assert_int_equal(pt_map_leaf_prep(a, &cur, 4 * SZ_2M + 5 * PAGE_SIZE, PA_BASE + SZ_1G,
+					  PAGE_SIZE, fc->rw, &sl),
+			 0);
+	assert_int_equal(pt_map_leaf_at(a, &cur, 4 * SZ_2M + 6 * PAGE_SIZE,
+					PA_BASE + SZ_1G + PAGE_SIZE, PAGE_SIZE, fc->rw, true),
+			 0);
+	if (a->leaf_linear) {
+		assert_non_null(sl.ptep);
+		assert_int_equal(pt_map_leaf_commit(a, &sl, PAGE_SIZE), -EAGAIN);
+	}
+	expect_hole(a, 4 * SZ_2M + 5 * PAGE_SIZE);
+	/* a slot, then a table unlinked elsewhere (emptied) */
+	assert_int_equal(pt_map_leaf_prep(a, &cur, 4 * SZ_2M + 20 * PAGE_SIZE, PA_BASE + 5 * SZ_1G,
+					  PAGE_SIZE, fc->rw, &sl),
+			 0);
+	assert_int_equal(pt_map(a, 12 * SZ_2M, PAGE_SIZE, PA_BASE, fc->rw, NULL), 0);
+	assert_int_equal(pt_unmap(a, 12 * SZ_2M, PAGE_SIZE, NULL), 0); /* empties, unlinks */
+	if (a->leaf_linear)
+		assert_int_equal(pt_map_leaf_commit(a, &sl, PAGE_SIZE), -EAGAIN);
+	expect_hole(a, 4 * SZ_2M + 20 * PAGE_SIZE);
+	/* and the plain case: written where the walk finds it */
+	assert_int_equal(pt_map_leaf_prep(a, &cur, 4 * SZ_2M + 20 * PAGE_SIZE, PA_BASE + 5 * SZ_1G,
+					  PAGE_SIZE, fc->rw, &sl),
+			 0);
+	expect_hole(a, 4 * SZ_2M + 20 * PAGE_SIZE);
+	if (a->leaf_linear) {
+		assert_int_equal(pt_map_leaf_commit(a, &sl, PAGE_SIZE), 0);
+		expect_pa(a, 4 * SZ_2M + 20 * PAGE_SIZE, PA_BASE + 5 * SZ_1G, fc->rw);
+	} else {
+		assert_null(sl.ptep);
+		assert_int_equal(pt_map_leaf_commit(a, &sl, PAGE_SIZE), -EAGAIN);
+	}
+
+	/* (5) pt_leaf_run(): valid leaves of the size asked, in one table, from ia on */
+	pt_cursor_init(&cur);
+	assert_int_equal(pt_map(a, 14 * SZ_2M, 5 * PAGE_SIZE, PA_BASE + SZ_1G, fc->rw, NULL), 0);
+	assert_int_equal(pt_map(a, 14 * SZ_2M + 6 * PAGE_SIZE, 4 * PAGE_SIZE, PA_BASE + 2 * SZ_1G,
+				fc->rw, NULL),
+			 0);
+	assert_int_equal(pt_map(a, 15 * SZ_2M - 2 * PAGE_SIZE, 4 * PAGE_SIZE, PA_BASE + 3 * SZ_1G,
+				fc->rw, NULL),
+			 0);
+	assert_int_equal(pt_leaf_run(a, &cur, 14 * SZ_2M, PAGE_SIZE, 10), 5); /* hole at 5 */
+	assert_int_equal(pt_leaf_run(a, &cur, 14 * SZ_2M + 6 * PAGE_SIZE, PAGE_SIZE, 4), 4);
+	assert_int_equal(pt_leaf_run(a, &cur, 14 * SZ_2M + 6 * PAGE_SIZE, PAGE_SIZE, 9), 4);
+	/* the run stops at its table's end, even where the next table continues it */
+	assert_int_equal(pt_leaf_run(a, &cur, 15 * SZ_2M - 2 * PAGE_SIZE, PAGE_SIZE, 4), 2);
+	assert_int_equal(pt_leaf_run(a, &cur, 15 * SZ_2M, PAGE_SIZE, 2), 2);
+	assert_int_equal(pt_leaf_run(a, &cur, 16 * SZ_2M, PAGE_SIZE, 1), 0);	 /* no table */
+	assert_int_equal(pt_leaf_run(a, &cur, 10 * SZ_2M, PAGE_SIZE, 1), 0);	 /* a block */
+	assert_int_equal(pt_leaf_run(a, &cur, 10 * SZ_2M, SZ_2M, 1), 1);	 /* the block */
+	assert_int_equal(pt_leaf_run(a, &cur, 14 * SZ_2M, SZ_2M, 1), 0);	 /* a table */
+	assert_int_equal(pt_leaf_run(a, &cur, 14 * SZ_2M + 8, PAGE_SIZE, 1), 0); /* unaligned */
+	assert_int_equal(pt_leaf_run(a, &cur, 14 * SZ_2M, PAGE_SIZE, 0), 0);
+	assert_int_equal(pt_leaf_run(a, &cur, BIT(fc->ia_bits), PAGE_SIZE, 1), 0); /* range */
+	if (!a->coherent)
+		assert_int_equal(th_check_cleaned(a), 0);
+	assert_int_equal(th_count_tables(a), a->nr_tables);
 	pt_destroy(a);
 }
 
@@ -1532,6 +1678,7 @@ static const struct named_test per_fmt[] = {
 	{ "property_vs_model_512g_boundary", t_property_512g },
 	{ "reservation_protocol", t_reserve },
 	{ "map_page_fast_path_vs_pt_map", t_map_page },
+	{ "leaf_cursor", t_leaf_cursor },
 	{ "pages_vs_range", t_pages },
 	{ "coherent_flag", t_coherent },
 	{ "root_pointer", t_root_ptr },

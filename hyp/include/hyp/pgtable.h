@@ -96,6 +96,8 @@ struct pt_ops {
 
 struct pt_deferred;
 
+#define PT_CURSOR_LEVELS 4 /* levels 0..3 */
+
 struct pt {
 	enum pt_fmt_id fmt;
 	u64 root;      /* PA of the root table (root_pages concatenated pages) */
@@ -122,6 +124,7 @@ struct pt {
 	u64 hint_table;
 	u64 *hint_parent;
 	u64 hint_desc; /* *hint_parent when cached: the cache is used only while it matches */
+	u64 unlinks;   /* table pages unlinked so far: a struct pt_cursor is valid while it holds */
 	/*
 	 * When set, tables the operations unlink without a synchronous invalidation (merges
 	 * under BBM level 2, emptied tables) join this list and their range the operation's
@@ -161,6 +164,55 @@ int pt_unmap(struct pt *pt, u64 ia, u64 size, struct pt_gather *g);
  */
 int pt_map_leaf(struct pt *pt, u64 ia, u64 pa, u64 size, pt_attr_t attr, bool commit);
 int pt_unmap_leaf(struct pt *pt, u64 ia, u64 size, u64 *pa, struct pt_gather *g, bool commit);
+/*
+ * A caller's cursor for a run of leaf fast-path calls on one table (docs/mmu.md "Leaf
+ * cursor"): per level, the last table the calls descended to, so that the next leaf in the
+ * same table costs no descent; and the last attribute normalised. It is used only while the
+ * table has unlinked no table page since (pt->unlinks) and the cached table's entry one level
+ * up still holds the descriptor it was found through; anything else descends from the root.
+ * pt_cursor_init() before the first call; the same cursor may span any mix of operations on
+ * its table (they only invalidate it).
+ */
+struct pt_cursor {
+	u64 *table[PT_CURSOR_LEVELS];	     /* NULL: none cached at this level */
+	const u64 *parent[PT_CURSOR_LEVELS]; /* its entry in the table one level up */
+	u64 parent_desc[PT_CURSOR_LEVELS];   /* *parent when cached */
+	u64 key[PT_CURSOR_LEVELS]; /* ia >> the parent level's shift: the region it maps */
+	u64 unlinks;		   /* pt->unlinks when cached */
+	pt_attr_t attr, norm;	   /* the last attribute and its normalised form */
+	bool attr_ok;
+	bool hole; /* the last descent that found no table stopped at an invalid entry */
+};
+void pt_cursor_init(struct pt_cursor *c);
+/*
+ * How many consecutive leaves of @size from @ia (at most @n, and within the one table holding
+ * @ia's) are valid leaves of exactly that size: the check pass of an unmap window.
+ */
+u64 pt_leaf_run(const struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 n);
+int pt_map_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 size, pt_attr_t attr,
+		   bool commit);
+int pt_unmap_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 *pa,
+		     struct pt_gather *g, bool commit);
+/*
+ * Map fast path in two steps, for a batch that checks every entry before writing any: the
+ * check (pt_map_leaf_at() with @commit false) also fills *@s with the slot and the descriptor;
+ * pt_map_leaf_commit() later writes it with no descent, if no table was unlinked since and no
+ * neighbour written meanwhile continues it. -EAGAIN: write nothing, use pt_map_leaf_at().
+ */
+struct pt_slot {
+	u64 *ptep; /* NULL: no slot (a format whose leaves are not linear) */
+	u64 desc;
+	u64 unlinks; /* pt->unlinks at the check */
+	/*
+	 * With -EAGAIN: the descent proved that nothing maps [ia, ia + size) (it stopped at an
+	 * invalid entry above the leaf's level, or the slot is invalid and a neighbour continues
+	 * it), so the caller needs no walk to know the range is free.
+	 */
+	bool unmapped;
+};
+int pt_map_leaf_prep(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 size, pt_attr_t attr,
+		     struct pt_slot *s);
+int pt_map_leaf_commit(struct pt *pt, const struct pt_slot *s, u64 size);
 int pt_set_attr(struct pt *pt, u64 ia, u64 size, pt_attr_t attr, struct pt_gather *g);
 /*
  * Tables an unmap unlinked, kept for the caller to free once its own invalidation of the
