@@ -944,19 +944,25 @@ static int pt_op_run(struct pt *pt, struct pt_op *op, struct pt_gather *g)
 	return 0;
 }
 
+/* A map's output range: page aligned, no wrap (-EINVAL), inside the format's OA (-ERANGE). */
+static int pt_check_oa(const struct pt *pt, u64 size, u64 pa)
+{
+	if (!IS_ALIGNED(pa, PAGE_SIZE) || size > ~pa)
+		return -EINVAL;
+	if (pa + size > BIT(pt_fmt_of(pt)->oa_bits))
+		return -ERANGE;
+	return 0;
+}
+
 /* A map's arguments: input range, output range, attributes (normalised into *norm). */
 static int pt_map_check(const struct pt *pt, u64 ia, u64 size, u64 pa, pt_attr_t attr,
 			pt_attr_t *norm)
 {
 	int ret = pt_check_range(pt, ia, size);
 
-	if (ret)
-		return ret;
-	if (!IS_ALIGNED(pa, PAGE_SIZE) || size > ~pa)
-		return -EINVAL;
-	if (pa + size > BIT(pt_fmt_of(pt)->oa_bits))
-		return -ERANGE;
-	return pt_check_attr(pt, attr, norm);
+	if (!ret)
+		ret = pt_check_oa(pt, size, pa);
+	return ret ? ret : pt_check_attr(pt, attr, norm);
 }
 
 static int pt_map_setup(const struct pt *pt, struct pt_op *op, u64 ia, u64 size, u64 pa,
@@ -1126,14 +1132,11 @@ static int pt_map_check_at(const struct pt *pt, struct pt_cursor *c, u64 ia, u64
 	if (!c || !c->attr_ok || c->attr != attr)
 		return pt_map_check(pt, ia, size, pa, attr, norm);
 	ret = pt_check_range(pt, ia, size);
-	if (ret)
-		return ret;
-	if (!IS_ALIGNED(pa, PAGE_SIZE) || size > ~pa)
-		return -EINVAL;
-	if (pa + size > BIT(pt_fmt_of(pt)->oa_bits))
-		return -ERANGE;
-	*norm = c->norm;
-	return 0;
+	if (!ret)
+		ret = pt_check_oa(pt, size, pa);
+	if (!ret)
+		*norm = c->norm;
+	return ret;
 }
 
 static int pt_map_leaf_do(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 size,
