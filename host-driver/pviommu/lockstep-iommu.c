@@ -122,6 +122,7 @@ struct lsi_domain {
 	u64 *batch;
 	unsigned int nbatch;
 	unsigned long batch_pages, batch_end;
+	unsigned long batch_units; /* of LS_IOMMU_BUDGET_PAGES (lsi_batch_units) */
 	struct lsi_failed failed[LSI_FAILED_MAX];
 	unsigned int nfailed;
 	/* The driver's copy of IOVA -> PA (lsi_shadow_set), unless shadow_off. */
@@ -161,7 +162,8 @@ struct lsi_master {
 
 static struct iommu_device lsi_iommu;
 static unsigned long lsi_nr_sids; /* RIDs below this are offered to Lockstep (LS_SMMU_STAT_STREAMS) */
-static unsigned long lsi_features; /* LS_FEAT_* from LS_HVC_FEATURES */
+static unsigned long lsi_features;  /* LS_FEAT_* from LS_HVC_FEATURES */
+static unsigned long lsi_abi_minor; /* LS_HVC_VERSION's minor */
 static const struct iommu_ops lsi_ops;
 static struct dentry *lsi_debugfs;
 
@@ -627,6 +629,7 @@ static void lsi_batch_flush(struct lsi_domain *ld)
 	}
 	ld->nbatch = 0;
 	ld->batch_pages = 0;
+	ld->batch_units = 0;
 	ld->batch_end = 0;
 }
 
@@ -665,12 +668,21 @@ static int lsi_map_mmio(struct lsi_domain *ld, unsigned long iova, phys_addr_t p
 	return ret;
 }
 
+/*
+ * What one MAP_BATCH entry costs of the call's budget: its pages, or (ABI 1.5) one unit for a
+ * 2 MiB leaf (512 pages, IOVA and PA 2 MiB aligned). An older Lockstep counts pages.
+ */
+static unsigned long lsi_batch_units(unsigned long iova, phys_addr_t pa, unsigned long pages)
+{
+	return lsi_abi_minor >= 5 ? LS_IOMMU_BATCH_UNITS(iova, (u64)pa, pages) : pages;
+}
+
 static int lsi_map_pages(struct iommu_domain *domain, unsigned long iova, phys_addr_t paddr,
 			 size_t pgsize, size_t pgcount, int prot, gfp_t gfp, size_t *mapped)
 {
 	struct lsi_domain *ld = to_lsi(domain);
 	unsigned long n = (pgsize * pgcount) >> PAGE_SHIFT;
-	unsigned long lprot = 0, flags, k;
+	unsigned long lprot = 0, flags, k, u;
 
 	*mapped = 0;
 	if (atomic_read(&ld->vm_streams)) {
@@ -693,8 +705,9 @@ static int lsi_map_pages(struct iommu_domain *domain, unsigned long iova, phys_a
 	spin_lock_irqsave(&ld->batch_lock, flags);
 	while (n) {
 		k = min_t(unsigned long, n, LS_IOMMU_BUDGET_PAGES);
+		u = lsi_batch_units(iova, paddr, k);
 		if (ld->nbatch == LS_IOMMU_BATCH_MAX ||
-		    ld->batch_pages + k > LS_IOMMU_BUDGET_PAGES ||
+		    ld->batch_units + u > LS_IOMMU_BUDGET_PAGES ||
 		    (ld->nbatch && iova < ld->batch_end))
 			lsi_batch_flush(ld);
 		ld->batch[3 * ld->nbatch] = iova;
@@ -702,6 +715,7 @@ static int lsi_map_pages(struct iommu_domain *domain, unsigned long iova, phys_a
 		ld->batch[3 * ld->nbatch + 2] = k | (u64)lprot << 32;
 		ld->nbatch++;
 		ld->batch_pages += k;
+		ld->batch_units += u;
 		ld->batch_end = iova + (k << PAGE_SHIFT);
 		iova += k << PAGE_SHIFT;
 		paddr += k << PAGE_SHIFT;
@@ -1203,6 +1217,7 @@ static int lsi_probe_hyp(void)
 		pr_err("Lockstep ABI %lu.%lu unsupported\n", res.a1 >> 16, res.a1 & 0xffff);
 		return -EPROTO;
 	}
+	lsi_abi_minor = res.a1 & 0xffff;
 	arm_smccc_1_1_hvc(LS_HVC_FEATURES, &res);
 	if ((long)res.a0 != LS_OK) {
 		pr_err("Lockstep FEATURES -> %ld\n", (long)res.a0);

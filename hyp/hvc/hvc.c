@@ -32,6 +32,14 @@ _Static_assert(LS_IOMMU_BATCH_MAX == OWN_BATCH_MAX &&
 		       LS_IOMMU_BATCH_ENT_BYTES == sizeof(struct own_map_ent) &&
 		       LS_IOMMU_BUDGET_PAGES == OWN_HDOM_BUDGET_PAGES,
 	       "ABI map batch matches the core");
+_Static_assert(LS_IOMMU_BATCH_UNITS(0, 0, 512) == OWN_BATCH_UNITS(0, 0, 512) &&
+		       LS_IOMMU_BATCH_UNITS(SZ_2M, 2 * SZ_2M, 512) == 1 &&
+		       LS_IOMMU_BATCH_UNITS(PAGE_SIZE, 0, 512) ==
+			       OWN_BATCH_UNITS(PAGE_SIZE, 0, 512) &&
+		       LS_IOMMU_BATCH_UNITS(0, PAGE_SIZE, 512) == 512 &&
+		       LS_IOMMU_BATCH_UNITS(0, 0, 511) == OWN_BATCH_UNITS(0, 0, 511) &&
+		       LS_IOMMU_BATCH_UNITS(0, 0, 1024) == 1024,
+	       "ABI batch budget units match the core");
 _Static_assert(LS_VIEW_IOMMU_DOMAIN(0) == OWN_POOL_HDOM(0), "ABI view ids match the core");
 _Static_assert(LS_CONVERT_ZERO == OWN_CONVERT_ZERO, "ABI conversion flags match the core");
 _Static_assert(LS_CHECK_POOL == OWN_CHK_POOL && LS_CHECK_HOST_TAKEN == OWN_CHK_HOST_TAKEN &&

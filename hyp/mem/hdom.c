@@ -550,7 +550,8 @@ static int own_batch_check(struct own_hdom *d, struct pt_cursor *cur, u64 nents,
 		if (!own_dma_prot_ok(prot) || own_check_args(m->iova, n) ||
 		    own_check_args(m->pa, n))
 			goto undo;
-		if ((i && m->iova < end) || (total += n) > OWN_HDOM_BUDGET_PAGES)
+		if ((i && m->iova < end) ||
+		    (total += OWN_BATCH_UNITS(m->iova, m->pa, n)) > OWN_HDOM_BUDGET_PAGES)
 			goto undo;
 		prev_end = end;
 		end = m->iova + (n << PAGE_SHIFT);

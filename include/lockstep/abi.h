@@ -17,7 +17,7 @@
 
 /* ABI version returned by LS_HVC_VERSION: major in bits [31:16], minor [15:0]. */
 #define LS_ABI_MAJOR   1
-#define LS_ABI_MINOR   4
+#define LS_ABI_MINOR   5
 #define LS_ABI_VERSION ((LS_ABI_MAJOR << 16) | LS_ABI_MINOR)
 
 /* SMCCC function ID fields (DEN 0028, 2.5 "Function Identifiers"). */
@@ -190,7 +190,9 @@
  * LS_FN_IOMMU_MAP_BATCH: x1 = dom, x2 = PA of an entry list (4 KiB aligned, in one page the host
  * owns or borrows), x3 = entries (1..LS_IOMMU_BATCH_MAX). Entry i is three little-endian u64 at
  * list + i * LS_IOMMU_BATCH_ENT_BYTES: iova, pa, pages | prot << 32 (prot as LS_FN_IOMMU_MAP).
- * Entries ascend strictly in IOVA and do not overlap; they total at most LS_IOMMU_BUDGET_PAGES.
+ * Entries ascend strictly in IOVA and do not overlap; they total at most LS_IOMMU_BUDGET_PAGES
+ * budget units: an entry counts its pages, except (ABI 1.5) an entry of exactly 512 pages whose
+ * IOVA and PA are both 2 MiB aligned, one 2 MiB leaf, which counts 1 (LS_IOMMU_BATCH_UNITS()).
  * All entries are mapped, or none (on LS_ENOMEM x1 = pages to donate, x2 = pool); x1 = entries.
  * LS_IOMMU_BUDGET_PAGES also bounds one LS_FN_IOMMU_MAP / LS_FN_IOMMU_UNMAP call: x1 = pages
  * done, stopping at a multiple of LS_IOMMU_BUDGET_PAGES in IOVA.
@@ -200,6 +202,9 @@
 #define LS_IOMMU_BATCH_ENT_BYTES 24
 #define LS_IOMMU_BATCH_MAX	 170  /* entries in one 4 KiB page */
 #define LS_IOMMU_BUDGET_PAGES	 4096 /* 16 MiB: pages one domain map, unmap or batch call handles */
+/* Budget units of one MAP_BATCH entry (ABI 1.5; before 1.5 every entry counted its pages). */
+#define LS_IOMMU_BATCH_UNITS(iova, pa, pages) \
+	((pages) == 512 && !(((iova) | (pa)) & 0x1fffffULL) ? 1ULL : (unsigned long long)(pages))
 
 /*
  * Appended for protected VMs that run (issue 12, docs/hypercalls.md "vCPUs", docs/guest-abi.md).

@@ -555,7 +555,7 @@ static bool fuzz_batch_bad(void)
 		    (prot & ~(u64)(LS_IOMMU_READ | LS_IOMMU_WRITE)) || !n ||
 		    !IS_ALIGNED(m->iova | m->pa, PAGE_SIZE) || (i && m->iova < end) ||
 		    m->iova + size < m->iova || m->pa + size < m->pa ||
-		    (total += n) > LS_IOMMU_BUDGET_PAGES)
+		    (total += LS_IOMMU_BATCH_UNITS(m->iova, m->pa, n)) > LS_IOMMU_BUDGET_PAGES)
 			return true;
 		for (p = 0; p < n; p++)
 			if (!fuzz_host_reaches(m->pa + (p << PAGE_SHIFT)))

@@ -1345,6 +1345,50 @@ static void batch_map(void **state)
 	INV_ASSERT();
 }
 
+/*
+ * Budget units (ABI 1.5): an entry of 512 pages with IOVA and PA 2 MiB aligned counts one unit,
+ * so nine such blocks (4,608 pages, over LS_IOMMU_BUDGET_PAGES) go in one call; the same nine
+ * with the PA 4 KiB off count their pages and are refused, nothing changed.
+ */
+static void batch_block_units(void **state)
+{
+	const u64 RW = LS_IOMMU_READ | LS_IOMMU_WRITE;
+	struct hvc_regs r;
+	u64 lpa, *l = batch_list(&lpa), snap;
+	unsigned int i;
+	u32 dom;
+
+	(void)state;
+	dom = dom_create(16);
+	assert_int_equal(LS_IOMMU_BATCH_UNITS(IOVA0, PA0, 512), 1);
+	assert_int_equal(LS_IOMMU_BATCH_UNITS(IOVA0, PA0 + PAGE_SIZE, 512), 512);
+	snap = env_snapshot();
+	for (i = 0; i < 9; i++)
+		batch_set(l, i, IOVA0 + 2 * i * SZ_2M, PA0 + i * SZ_2M + PAGE_SIZE, 512, RW);
+	assert_int_equal(batch(dom, lpa, 9, &r), LS_EINVAL); /* 4,608 units */
+	assert_int_equal(env_snapshot(), snap);
+	for (i = 0; i < 9; i++)
+		batch_set(l, i, IOVA0 + 2 * i * SZ_2M, PA0 + i * SZ_2M, 512, RW);
+	while (batch(dom, lpa, 9, &r) == LS_ENOMEM)
+		assert_int_equal(env_hvc(LS_FN_POOL_DONATE, r.x[2],
+					 env_host_pages(r.x[1], PAGE_SIZE), r.x[1], 0, &r),
+				 LS_OK);
+	assert_int_equal((s64)r.x[0], LS_OK);
+	assert_int_equal(r.x[1], 9);
+	assert_int_equal(stat(dom, LS_IOMMU_STAT_MAPPED), 9 * 512);
+	for (i = 0; i < 9; i++) {
+		assert_int_equal(env_hvc(LS_FN_IOMMU_QUERY, dom, IOVA0 + 2 * i * SZ_2M, 0, 0, &r),
+				 LS_OK);
+		assert_int_equal(r.x[1], PA0 + i * SZ_2M);
+		assert_int_equal(r.x[3], 512); /* one 2 MiB leaf each */
+	}
+	INV_ASSERT();
+	for (i = 0; i < 9; i++)
+		unmap_all(dom, IOVA0 + 2 * i * SZ_2M, 512);
+	assert_int_equal(stat(dom, LS_IOMMU_STAT_MAPPED), 0);
+	INV_ASSERT();
+}
+
 /* Any bad entry fails the whole call with nothing mapped; the list page is checked. */
 static void batch_errors(void **state)
 {
@@ -1480,6 +1524,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(vm_caller, setup, teardown),
 		cmocka_unit_test_setup_teardown(vm_streams, setup, teardown),
 		cmocka_unit_test_setup_teardown(batch_map, setup, teardown),
+		cmocka_unit_test_setup_teardown(batch_block_units, setup, teardown),
 		cmocka_unit_test_setup_teardown(batch_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(count_span_words, setup, teardown),
 		cmocka_unit_test_setup_teardown(mmio_map_query_unmap, setup, teardown),

@@ -28,6 +28,13 @@
 /* Host DMA domains: pages one map/unmap/batch call handles; entries of one batch list page. */
 #define OWN_HDOM_BUDGET_PAGES 4096U
 #define OWN_BATCH_MAX	      170U
+/*
+ * Budget units of one batch entry: its pages, except one 2 MiB leaf (512 pages, IOVA and PA
+ * 2 MiB aligned), which counts 1: its table work is one descriptor and its ownership work one
+ * block summary, or one tight pass over 512 pages of a mixed block, cheaper than 512 entries.
+ */
+#define OWN_BATCH_UNITS(iova, pa, n) \
+	((n) == 512 && !(((iova) | (pa)) & (SZ_2M - 1)) ? (u64)1 : (u64)(n))
 
 /* Principal ids ("who"): the host, or VM n (0 <= n < OWN_MAX_VMS). */
 #define OWN_HOST 0xffffffffU
