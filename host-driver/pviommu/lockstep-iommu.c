@@ -426,7 +426,13 @@ static struct iommu_domain *lsi_domain_alloc_paging(struct device *dev)
 	spin_lock_init(&ld->lock);
 	spin_lock_init(&ld->batch_lock);
 	INIT_LIST_HEAD(&ld->chunks);
-	mt_init(&ld->shadow);
+	/*
+	 * RCU mode: iova_to_phys reads with mtree_load() and no lock, from any CPU, while
+	 * map_pages / unmap_pages store on another (the NIC's rx unmap in softirq beside its
+	 * refill). Outside RCU mode a store may rewrite a node in place, and a reader then
+	 * can miss a live entry (seen: iommu_dma_unmap_page's WARN_ON(!phys) under load).
+	 */
+	mt_init_flags(&ld->shadow, MT_FLAGS_USE_RCU);
 	ld->shadow_off = !shadow;
 	spin_lock_init(&ld->mmio_lock);
 	INIT_LIST_HEAD(&ld->mmio);
