@@ -581,7 +581,14 @@ static int own_batch_check(struct own_hdom *d, struct pt_cursor *cur, u64 nents,
 								 own_unmapped_fn, NULL);
 		else if (!c)
 			continue;
-		if (!c && !(n == 1 && i && (m->iova ^ (prev_end - 1)) < SZ_2M))
+		/*
+		 * No table to pay for where the previous entry's commit makes it: a page in the
+		 * 2 MiB region where that entry ended (its last-level table), an aligned block in
+		 * the 1 GiB region (its level-2 table).
+		 */
+		if (!c && !(i && ((n == 1 && (m->iova ^ (prev_end - 1)) < SZ_2M) ||
+				  (OWN_BATCH_UNITS(m->iova, m->pa, n) == 1 && n > 1 &&
+				   (m->iova ^ (prev_end - 1)) < SZ_1G))))
 			c = pt_map_cost(&d->pt, m->iova, n << PAGE_SHIFT, m->pa,
 					own_dma_attr(prot));
 		if (c < 0) {

@@ -108,7 +108,10 @@ static void setup(u64 mib)
 			die("pool donate", st);
 	}
 	nr_chunks = (mib << 20) / chunk;
-	per_list = MIN((u64)LS_IOMMU_BATCH_MAX, LS_IOMMU_BUDGET_PAGES / (chunk >> PAGE_SHIFT));
+	/* As lockstep-iommu.ko queues: entries up to the call's budget in units (ABI 1.5). */
+	per_list = MIN((u64)LS_IOMMU_BATCH_MAX,
+		       LS_IOMMU_BUDGET_PAGES / LS_IOMMU_BATCH_UNITS(chunk_iova(0), chunk_pa(0),
+								    chunk >> PAGE_SHIFT));
 	nr_lists = (nr_chunks + per_list - 1) / per_list;
 	lists_pa = calloc(nr_lists, sizeof(u64));
 	for (l = 0; l < nr_lists; l++) {

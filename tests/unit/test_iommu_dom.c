@@ -1354,7 +1354,7 @@ static void batch_block_units(void **state)
 {
 	const u64 RW = LS_IOMMU_READ | LS_IOMMU_WRITE;
 	struct hvc_regs r;
-	u64 lpa, *l = batch_list(&lpa), snap;
+	u64 lpa, *l = batch_list(&lpa), snap, t0, k;
 	unsigned int i;
 	u32 dom;
 
@@ -1386,6 +1386,33 @@ static void batch_block_units(void **state)
 	for (i = 0; i < 9; i++)
 		unmap_all(dom, IOVA0 + 2 * i * SZ_2M, 512);
 	assert_int_equal(stat(dom, LS_IOMMU_STAT_MAPPED), 0);
+	INV_ASSERT();
+	/*
+	 * Blocks in three 1 GiB regions with no level-2 table yet: each pays for its own table
+	 * (only a block in the region where the previous entry ended rides on that entry's).
+	 */
+	for (i = 0; i < 3; i++)
+		batch_set(l, i, IOVA0 + (i + 1) * SZ_1G, PA0 + i * SZ_2M, 512, RW);
+	/* The pool used up by pages in 2 MiB regions of their own: the shortfall is exact. */
+	for (k = 0; stat(dom, LS_IOMMU_STAT_POOL_FREE) > 0; k++)
+		assert_int_equal(map(dom, IOVA0 + k * SZ_2M, PA0 + k * PAGE_SIZE, 1, RW, &r),
+				 LS_OK);
+	t0 = stat(dom, LS_IOMMU_STAT_TABLES);
+	snap = env_snapshot();
+	assert_int_equal(batch(dom, lpa, 3, &r), LS_ENOMEM);
+	assert_int_equal(r.x[1], 3);
+	assert_int_equal(env_snapshot(), snap);
+	while (batch(dom, lpa, 3, &r) == LS_ENOMEM)
+		assert_int_equal(env_hvc(LS_FN_POOL_DONATE, r.x[2],
+					 env_host_pages(r.x[1], PAGE_SIZE), r.x[1], 0, &r),
+				 LS_OK);
+	assert_int_equal((s64)r.x[0], LS_OK);
+	assert_int_equal(stat(dom, LS_IOMMU_STAT_TABLES), t0 + 3);
+	INV_ASSERT();
+	for (i = 0; i < 3; i++)
+		unmap_all(dom, IOVA0 + (i + 1) * SZ_1G, 512);
+	while (k--)
+		unmap_all(dom, IOVA0 + k * SZ_2M, 1);
 	INV_ASSERT();
 }
 
