@@ -91,37 +91,16 @@ static u64 sl_root_ptr(const struct pt *pt)
 	return pt->root; /* context entry SLPTPTR; AW is set from ia_bits by the driver */
 }
 
-const struct pt_fmt pt_fmt_vtd_sl = {
-	.name = "vtd-sl",
-	.min_ia_bits = 32,
-	.max_ia_bits = 48,
-	.oa_bits = 52,
-	.leaf_levels = BIT(2) | BIT(3),
-	.needs_bbm = false,
-	.geometry = sl_geometry,
-	.attr_norm = sl_attr_norm,
-	.mk_table = sl_mk_table,
-	.mk_leaf = sl_mk_leaf,
-	.type = sl_type,
-	.addr = sl_addr,
-	.attr = sl_attr,
-	.root_ptr = sl_root_ptr,
-};
+/* The two formats differ only in their leaf levels. */
+#define SL_FMT(fmt_name, levels)                                                            \
+	{                                                                                   \
+		.name = (fmt_name), .min_ia_bits = 32, .max_ia_bits = 48, .oa_bits = 52,    \
+		.leaf_levels = (levels), .needs_bbm = false, .geometry = sl_geometry,       \
+		.attr_norm = sl_attr_norm, .mk_table = sl_mk_table, .mk_leaf = sl_mk_leaf,  \
+		.type = sl_type, .addr = sl_addr, .attr = sl_attr, .root_ptr = sl_root_ptr, \
+	}
+
+const struct pt_fmt pt_fmt_vtd_sl = SL_FMT("vtd-sl", BIT(2) | BIT(3));
 
 /* The same entries with 1 GiB leaves: only for units with CAP_REG.SLLPS bit 1 (vtd.c). */
-const struct pt_fmt pt_fmt_vtd_sl_1g = {
-	.name = "vtd-sl-1g",
-	.min_ia_bits = 32,
-	.max_ia_bits = 48,
-	.oa_bits = 52,
-	.leaf_levels = BIT(1) | BIT(2) | BIT(3),
-	.needs_bbm = false,
-	.geometry = sl_geometry,
-	.attr_norm = sl_attr_norm,
-	.mk_table = sl_mk_table,
-	.mk_leaf = sl_mk_leaf,
-	.type = sl_type,
-	.addr = sl_addr,
-	.attr = sl_attr,
-	.root_ptr = sl_root_ptr,
-};
+const struct pt_fmt pt_fmt_vtd_sl_1g = SL_FMT("vtd-sl-1g", BIT(1) | BIT(2) | BIT(3));
