@@ -412,7 +412,7 @@ static u64 own_unmap_step(u64 ia, u64 left)
 
 /*
  * Unmap fast path: when the window is tiled by 4 KiB last-level leaves and 2 MiB blocks
- * (scattered DMA mappings), check them all, then clear them one by one with pt_unmap_leaf()
+ * (scattered DMA mappings), check them all, then clear them one by one with pt_unmap_leaf_at()
  * and drop their counts (a whole block's at once, O(1) for a uniform block); a leaf whose
  * table may empty goes through pt_unmap_deferred() (a leaf of its exact size: no split, so no
  * table page needed; the emptied table is freed after the call's sync). False: not that

@@ -1206,11 +1206,6 @@ int pt_map_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 size,
 	return pt_map_leaf_do(pt, c, ia, pa, size, attr, commit, NULL);
 }
 
-int pt_map_leaf(struct pt *pt, u64 ia, u64 pa, u64 size, pt_attr_t attr, bool commit)
-{
-	return pt_map_leaf_do(pt, NULL, ia, pa, size, attr, commit, NULL);
-}
-
 int pt_map_leaf_prep(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 size, pt_attr_t attr,
 		     struct pt_slot *s)
 {
@@ -1311,11 +1306,6 @@ u64 pt_leaf_run(const struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 
 			break;
 	}
 	return k;
-}
-
-int pt_unmap_leaf(struct pt *pt, u64 ia, u64 size, u64 *pa, struct pt_gather *g, bool commit)
-{
-	return pt_unmap_leaf_at(pt, NULL, ia, size, pa, g, commit);
 }
 
 /* ---- page sets (docs/mmu.md "Page sets") ------------------------------------------------- */

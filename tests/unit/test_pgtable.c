@@ -1266,11 +1266,11 @@ static void same_leaves(const struct pt *a, const struct pt *b, u64 size)
 }
 
 /*
- * pt_map_leaf() of 4 KiB (the DMA page fast path) against pt_map(): a table mapped page by page through
+ * pt_map_leaf_at() of 4 KiB (the DMA page fast path) against pt_map(): a table mapped page by page through
  * the fast path (pt_map() where it says -EAGAIN) ends up identical to one mapped by pt_map()
  * alone, merges included; random pages, output addresses that often continue a neighbour (so
  * tables merge into blocks), PAGE_SIZE, two attributes, and unmaps in between (page by page through
- * pt_unmap_leaf(), pt_unmap() where it says -EAGAIN, PAGE_SIZE, against one pt_unmap() of the run).
+ * pt_unmap_leaf_at(), pt_unmap() where it says -EAGAIN, PAGE_SIZE, against one pt_unmap() of the run).
  * The random part goes through one struct pt_cursor kept across every call, while merges and
  * emptied tables unlink (and the pool hands out again) the tables it caches: a cursor used
  * past its validity writes into a dead table, and the two tables differ.
@@ -1287,22 +1287,27 @@ static void t_map_page(void **state)
 
 	assert_int_equal(th_pt_init(&other, fc->fmt, fc->ia_bits, &pool), 0);
 	/* No table yet, bad input, then a mapped page. */
-	assert_int_equal(pt_map_leaf(a, 0, PA_BASE, PAGE_SIZE, fc->rw, true), -EAGAIN);
-	assert_int_equal(pt_map_leaf(a, 8, PA_BASE, PAGE_SIZE, fc->rw, true), -EINVAL);
-	assert_int_equal(pt_map_leaf(a, 0, PA_BASE + 8, PAGE_SIZE, fc->rw, true), -EINVAL);
-	assert_int_equal(pt_map_leaf(a, BIT(fc->ia_bits), PA_BASE, PAGE_SIZE, fc->rw, true),
+	assert_int_equal(pt_map_leaf_at(a, NULL, 0, PA_BASE, PAGE_SIZE, fc->rw, true), -EAGAIN);
+	assert_int_equal(pt_map_leaf_at(a, NULL, 8, PA_BASE, PAGE_SIZE, fc->rw, true), -EINVAL);
+	assert_int_equal(pt_map_leaf_at(a, NULL, 0, PA_BASE + 8, PAGE_SIZE, fc->rw, true), -EINVAL);
+	assert_int_equal(pt_map_leaf_at(a, NULL, BIT(fc->ia_bits), PA_BASE, PAGE_SIZE, fc->rw,
+					true),
 			 -ERANGE);
-	assert_int_equal(pt_map_leaf(a, 0, PA_BASE, PAGE_SIZE, PT_RWX | BIT(7), true), -EINVAL);
+	assert_int_equal(pt_map_leaf_at(a, NULL, 0, PA_BASE, PAGE_SIZE, PT_RWX | BIT(7), true),
+			 -EINVAL);
 	assert_int_equal(pt_map(a, 0, PAGE_SIZE, PA_BASE, fc->rw, NULL), 0);
-	assert_int_equal(pt_map_leaf(a, 0, PA_BASE, PAGE_SIZE, fc->rw, true), -EEXIST);
+	assert_int_equal(pt_map_leaf_at(a, NULL, 0, PA_BASE, PAGE_SIZE, fc->rw, true), -EEXIST);
 	/* Check only: nothing written. */
-	assert_int_equal(pt_map_leaf(a, 2 * PAGE_SIZE, PA_BASE + SZ_1G, PAGE_SIZE, fc->rw, false),
+	assert_int_equal(pt_map_leaf_at(a, NULL, 2 * PAGE_SIZE, PA_BASE + SZ_1G, PAGE_SIZE, fc->rw,
+					false),
 			 0);
 	expect_hole(a, 2 * PAGE_SIZE);
 	/* A neighbour continuing the output: the table might merge, pt_map()'s job. */
-	assert_int_equal(pt_map_leaf(a, PAGE_SIZE, PA_BASE + PAGE_SIZE, PAGE_SIZE, fc->rw, true),
+	assert_int_equal(pt_map_leaf_at(a, NULL, PAGE_SIZE, PA_BASE + PAGE_SIZE, PAGE_SIZE, fc->rw,
+					true),
 			 -EAGAIN);
-	assert_int_equal(pt_map_leaf(a, PAGE_SIZE, PA_BASE + SZ_1G, PAGE_SIZE, fc->rw, true), 0);
+	assert_int_equal(
+		pt_map_leaf_at(a, NULL, PAGE_SIZE, PA_BASE + SZ_1G, PAGE_SIZE, fc->rw, true), 0);
 	expect_pa(a, PAGE_SIZE, PA_BASE + SZ_1G, fc->rw);
 	assert_int_equal(pt_unmap(a, 0, 2 * PAGE_SIZE, NULL), 0);
 

@@ -161,9 +161,8 @@ int pt_unmap(struct pt *pt, u64 ia, u64 size, struct pt_gather *g);
  * Leaf fast paths: one leaf of @size (4 KiB, 2 MiB or 1 GiB, where the format has leaves):
  * map into an existing table without merge, unmap a leaf of exactly that size whose table
  * stays non-empty. -EAGAIN means use pt_map() / pt_unmap(); unmap's -ENOENT: no leaf of @size there.
+ * They are pt_map_leaf_at() / pt_unmap_leaf_at() below; their cursor may be NULL.
  */
-int pt_map_leaf(struct pt *pt, u64 ia, u64 pa, u64 size, pt_attr_t attr, bool commit);
-int pt_unmap_leaf(struct pt *pt, u64 ia, u64 size, u64 *pa, struct pt_gather *g, bool commit);
 /*
  * A caller's cursor for a run of leaf fast-path calls on one table (docs/mmu.md "Leaf
  * cursor"): per level, the last table the calls descended to, so that the next leaf in the
