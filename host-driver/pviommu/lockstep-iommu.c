@@ -21,7 +21,8 @@
  *                       one hypercall, iommu_map_sg() of scattered pages one per 170 segments
  *   unmap_pages         only gathered (the range grows in the iotlb gather; a disjoint range
  *                       flushes the gather first)
- *   iotlb_sync          LS_HVC_IOMMU_UNMAP of the gathered range, one call per 16 MiB window:
+ *   iotlb_sync          LS_HVC_IOMMU_UNMAP of the gathered range, one call per 16 MiB window,
+ *                       or per 4096 leaves (ABI >= 1.6: a GiB of 2 MiB blocks is one call):
  *                       Lockstep invalidates and syncs the SMMU before each returns, so the
  *                       pages are unreachable when iotlb_sync (and so iommu_unmap()) returns
  *   iova_to_phys        DMA-API domains: the driver's copy of IOVA -> PA (lsi_shadow_set);

@@ -414,47 +414,70 @@ static u64 own_unmap_step(u64 ia, u64 left)
  * Unmap fast path: when the window is tiled by 4 KiB last-level leaves and 2 MiB blocks
  * (scattered DMA mappings), check them all, then clear them one by one with pt_unmap_leaf_at()
  * and drop their counts (a whole block's at once, O(1) for a uniform block); a leaf whose
- * table may empty goes through pt_unmap_deferred() (a leaf of its exact size: no split, so no
- * table page needed; the emptied table is freed after the call's sync). False: not that
- * case, nothing changed.
+ * table may empty (-EBUSY) goes through pt_unmap_deferred() (a leaf of its exact size: no
+ * split, so no table page needed; the emptied table is freed after the call's sync). The
+ * window's leaves are contiguous: they join the gather as one range at the end.
+ *
+ * The window (ABI 1.6, docs/hypercalls.md "LS_HVC_IOMMU_UNMAP"): the first @w0 pages (the
+ * 16 MiB window of every domain call) must be so tiled, else nothing changed and 0 is returned
+ * (the range operation's path). Past them the call goes on over the following leaves of the
+ * @n pages asked, probing and clearing each in one call (nothing can fail there: the call
+ * only ends), each leaf one budget unit, up to OWN_HDOM_BUDGET_PAGES units in all, and stops
+ * before the first page that is not such a leaf. Returns the pages unmapped.
  */
-static bool own_hdom_unmap_pages(struct own_hdom *d, u64 iova, u64 w, struct pt_gather *g,
-				 struct pt_deferred *dl)
+static u64 own_hdom_unmap_pages(struct own_hdom *d, u64 iova, u64 w0, u64 n, struct pt_gather *g,
+				struct pt_deferred *dl)
 {
-	u64 ia, pa, sz, end = iova + (w << PAGE_SHIFT), blocks = 0;
-	struct pt_cursor cur; /* both passes walk the window's tables in order */
+	u64 ia, pa, sz, k, units = 0, blocks = 0, end = iova + (n << PAGE_SHIFT);
+	u64 must = iova + (w0 << PAGE_SHIFT);
+	struct pt_cursor cur;	/* both passes walk the window's tables in order */
+	unsigned int sizes = 0; /* bit 0: a page was cleared, bit 1: a block */
 	int ret;
 
 	pt_cursor_init(&cur);
 
-	/* The tiling: bit (ia - iova) / 2 MiB of @blocks for a block at 2 MiB-aligned ia. */
-	for (ia = iova; ia < end; ia += sz) {
-		sz = own_unmap_step(ia, end - ia);
-		if (sz > PAGE_SIZE && pt_unmap_leaf_at(&d->pt, &cur, ia, sz, &pa, NULL, false))
-			sz = PAGE_SIZE; /* not a block: its pages */
-		else if (sz > PAGE_SIZE)
+	/* Check the 16 MiB window: bit (ia - iova) / 2 MiB of @blocks for a block at ia. */
+	for (ia = iova; ia < must; ia += sz) {
+		sz = own_unmap_step(ia, must - ia);
+		if (sz > PAGE_SIZE && !pt_unmap_leaf_at(&d->pt, &cur, ia, sz, &pa, NULL, false)) {
 			blocks |= BIT((ia - iova) / SZ_2M);
-		if (sz == PAGE_SIZE) { /* the pages up to the next 2 MiB boundary, in one table */
-			sz = MIN(end, ALIGN_DOWN(ia, SZ_2M) + SZ_2M) - ia;
-			if (pt_leaf_run(&d->pt, &cur, ia, PAGE_SIZE, sz >> PAGE_SHIFT) !=
-			    sz >> PAGE_SHIFT)
-				return false;
+			continue;
 		}
+		/* Not a block: the pages up to the next 2 MiB boundary, in one table. */
+		k = (MIN(must, ALIGN_DOWN(ia, SZ_2M) + SZ_2M) - ia) >> PAGE_SHIFT;
+		if (pt_leaf_run(&d->pt, &cur, ia, PAGE_SIZE, k) != k)
+			return 0; /* not tiled: nothing changed */
+		sz = k << PAGE_SHIFT;
 	}
-	for (ia = iova; ia < end; ia += sz) {
-		/* The same tiling: the changes so far only emptied other tables. */
-		sz = own_unmap_step(ia, end - ia) > PAGE_SIZE &&
-				     (blocks & BIT((ia - iova) / SZ_2M)) ?
-			     SZ_2M :
-			     PAGE_SIZE;
-		ret = pt_unmap_leaf_at(&d->pt, &cur, ia, sz, &pa, g, true);
-		if (ret == -EAGAIN)
+
+	/* Clear the window's leaves, then those after it up to the budget. */
+	for (ia = iova; ia < end && units < OWN_HDOM_BUDGET_PAGES; ia += sz, units++) {
+		if (ia < must) { /* the same tiling: the changes so far only emptied other tables */
+			sz = own_unmap_step(ia, must - ia) > PAGE_SIZE &&
+					     (blocks & BIT((ia - iova) / SZ_2M)) ?
+				     SZ_2M :
+				     PAGE_SIZE;
+			ret = pt_unmap_leaf_at(&d->pt, &cur, ia, sz, &pa, NULL, true);
+		} else {
+			sz = own_unmap_step(ia, end - ia);
+			ret = pt_unmap_leaf_at(&d->pt, &cur, ia, sz, &pa, NULL, true);
+			if (ret == -EAGAIN && sz > PAGE_SIZE) { /* a table here: its first page */
+				sz = PAGE_SIZE;
+				ret = pt_unmap_leaf_at(&d->pt, &cur, ia, sz, &pa, NULL, true);
+			}
+			if (ret && ret != -EBUSY)
+				break; /* not a leaf the range covers whole: the call ends before it */
+		}
+		if (ret == -EBUSY)
 			ret = pt_unmap_deferred(&d->pt, ia, sz, g, dl);
 		HYP_CHECK(ret == 0);
 		if (own_dma_put(pa, sz >> PAGE_SHIFT)) /* MMIO (OWN_IOMMU_MMIO): not counted */
 			HYP_CHECK(!own_ram_overlaps(pa, sz >> PAGE_SHIFT));
+		sizes |= sz == PAGE_SIZE ? 1U : 2U;
 	}
-	return true;
+	/* The leaves' level where they are all one size (3: 4 KiB, 2: 2 MiB), else 0 (any). */
+	pt_gather_add(g, iova, ia - iova, sizes == 1U ? 3U : sizes == 2U ? 2U : 0U);
+	return (ia - iova) >> PAGE_SHIFT;
 }
 
 int own_hdom_unmap(u32 dom, u64 iova, u64 n, struct own_res *res)
@@ -463,7 +486,7 @@ int own_hdom_unmap(u32 dom, u64 iova, u64 n, struct own_res *res)
 	struct pt_deferred dl;
 	struct own_hdom *d;
 	struct pt_gather g;
-	u64 w;
+	u64 w, fast;
 	s64 c;
 	int ret;
 
@@ -478,8 +501,11 @@ int own_hdom_unmap(u32 dom, u64 iova, u64 n, struct own_res *res)
 	pt_gather_init(&g);
 	/* Emptied tables are freed after the call's one invalidation and sync (issue 16). */
 	pt_deferred_init(&dl);
-	if (own_hdom_unmap_pages(d, iova, w, &g, &dl))
+	fast = own_hdom_unmap_pages(d, iova, w, n, &g, &dl);
+	if (fast) {
+		w = fast; /* the fast path's window (ABI 1.6): at least the 16 MiB one */
 		goto done;
+	}
 	ret = pt_walk(&d->pt, iova, w << PAGE_SHIFT, own_dma_walk_fn, &dw);
 	if (ret)
 		goto out; /* -ENOENT: a page of the window is not mapped */

@@ -1277,7 +1277,7 @@ int pt_unmap_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 *
 	if (!(i > 0 && (d = pt_read(&table[i - 1])) && f->type(d, level) != PT_DESC_INVALID) &&
 	    !(i < PT_ENTRIES - 1 && (d = pt_read(&table[i + 1])) &&
 	      f->type(d, level) != PT_DESC_INVALID))
-		return -EAGAIN;
+		return -EBUSY; /* a leaf of @size, but its table may empty: pt_unmap_deferred() */
 	pt_write(pt, &table[i], 0);
 	pt_gather_add(g, ia, size, level);
 	return 0;

@@ -17,7 +17,7 @@
 
 /* ABI version returned by LS_HVC_VERSION: major in bits [31:16], minor [15:0]. */
 #define LS_ABI_MAJOR   1
-#define LS_ABI_MINOR   5
+#define LS_ABI_MINOR   6
 #define LS_ABI_VERSION ((LS_ABI_MAJOR << 16) | LS_ABI_MINOR)
 
 /* SMCCC function ID fields (DEN 0028, 2.5 "Function Identifiers"). */
@@ -195,7 +195,9 @@
  * IOVA and PA are both 2 MiB aligned, one 2 MiB leaf, which counts 1 (LS_IOMMU_BATCH_UNITS()).
  * All entries are mapped, or none (on LS_ENOMEM x1 = pages to donate, x2 = pool); x1 = entries.
  * LS_IOMMU_BUDGET_PAGES also bounds one LS_FN_IOMMU_MAP / LS_FN_IOMMU_UNMAP call: x1 = pages
- * done, stopping at a multiple of LS_IOMMU_BUDGET_PAGES in IOVA.
+ * done, stopping at a multiple of LS_IOMMU_BUDGET_PAGES in IOVA. ABI 1.6: an UNMAP whose window
+ * is tiled by 4 KiB and 2 MiB leaves goes on over the whole leaves after it, each leaf one unit,
+ * up to LS_IOMMU_BUDGET_PAGES units in all (x1 may then exceed LS_IOMMU_BUDGET_PAGES).
  */
 #define LS_FN_IOMMU_MAP_BATCH	 0x0059
 #define LS_HVC_IOMMU_MAP_BATCH	 LS_HVC_ID(LS_FN_IOMMU_MAP_BATCH)

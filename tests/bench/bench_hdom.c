@@ -6,7 +6,8 @@
  * lockstep-iommu.ko, on the fake platform: the same calls the PV driver sends for each phase,
  * through the real dispatcher, with a driver that only counts invalidations and syncs.
  *   map_sg      LS_FN_IOMMU_MAP_BATCH, 170 entries or 4096 pages a call (the driver's batch)
- *   unmap_fast  LS_FN_IOMMU_UNMAP of the gathered IOVA span, one call per 16 MiB window
+ *   unmap_fast  LS_FN_IOMMU_UNMAP of the gathered IOVA span, looping on the pages done (one
+ *               call per 16 MiB window, or per 4096 leaves with ABI 1.6)
  *   map         LS_FN_IOMMU_MAP, one call per chunk
  *   unmap       LS_FN_IOMMU_UNMAP, one call per chunk
  * for 4 KiB and 2 MiB chunks over -m MiB of IOVA. The chunks map a 32 MiB pool of buffers
@@ -32,7 +33,6 @@
 #define POOL_PA	 ENV_BIG       /* 32 MiB of buffers in 64 MiB of unbacked host RAM */
 #define POOL_SZ	 (32ULL << 20)
 #define RW	 (LS_IOMMU_READ | LS_IOMMU_WRITE)
-#define WINDOW	 (LS_IOMMU_BUDGET_PAGES * PAGE_SIZE)
 #define DOM_POOL 16U /* then 512-page donations, as the PV driver grows it */
 
 static struct {
@@ -165,11 +165,10 @@ static void unmap_fast(void)
 	struct hvc_regs r;
 	s64 st;
 
-	for (; iova < end; iova += WINDOW) {
-		st = env_hvc(LS_FN_IOMMU_UNMAP, dom, iova, MIN(WINDOW, end - iova) >> PAGE_SHIFT, 0,
-			     &r);
+	for (; iova < end; iova += r.x[1] << PAGE_SHIFT) {
+		st = env_hvc(LS_FN_IOMMU_UNMAP, dom, iova, (end - iova) >> PAGE_SHIFT, 0, &r);
 		calls++;
-		if (st != LS_OK)
+		if (st != LS_OK || !r.x[1])
 			die("unmap window", st);
 	}
 }

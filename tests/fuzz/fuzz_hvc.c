@@ -991,6 +991,12 @@ static unsigned int fuzz_step(const u8 *r, unsigned int left)
 				(unsigned long long)fuzz_dom_mapped(dom));
 	} else if (fn == 21) {
 		pages = regs.x[1];
+		/* At least the 16 MiB window; past it (ABI 1.6) only over whole leaves. */
+		if (pages <
+		    MIN(n, LS_IOMMU_BUDGET_PAGES - ((ipa >> PAGE_SHIFT) % LS_IOMMU_BUDGET_PAGES)))
+			plat_panic("fuzz: unmap of %llu pages at %#llx stopped after %llu",
+				   (unsigned long long)n, (unsigned long long)ipa,
+				   (unsigned long long)pages);
 		if (fuzz_dma_sum() > dma || dma - fuzz_dma_sum() > pages ||
 		    fuzz_dom_mapped(dom) != mapped - pages)
 			plat_panic("fuzz: unmap of %llu pages: counts %llu -> %llu",

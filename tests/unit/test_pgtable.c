@@ -817,6 +817,21 @@ static void t_gather_unit(void **state)
 	assert_int_equal(g.nr, 1);
 	assert_int_equal(g.r[0].level, 0);
 	pt_gather_add(NULL, 0, PAGE_SIZE, 3); /* NULL gather is allowed */
+	/*
+	 * A range that grows swallows the others it then reaches: [0xf000, +2 MiB + 0x3000) and
+	 * three more, two of them apart from it; one range bridging all leaves one range.
+	 */
+	pt_gather_add(&g, 0x400000, PAGE_SIZE, 3);
+	pt_gather_add(&g, 0x600000, PAGE_SIZE, 3);
+	pt_gather_add(&g, 0x800000, PAGE_SIZE, 3);
+	assert_int_equal(g.nr, 4);
+	pt_gather_add(&g, 0x401000, 0x1ff000, 3); /* touches 0x400000's and 0x600000's */
+	assert_int_equal(g.nr, 3);
+	pt_gather_add(&g, 0x212000, 0x5ee000, 3); /* from the first range's end to 0x800000 */
+	assert_int_equal(g.nr, 1);
+	assert_int_equal(g.r[0].ia, 0xf000);
+	assert_int_equal(g.r[0].size, 0x801000 - 0xf000);
+	assert_int_equal(g.r[0].level, 0);
 	for (i = 1; i < PT_GATHER_MAX; i++)
 		pt_gather_add(&g, SZ_1G * i, PAGE_SIZE, 3);
 	assert_int_equal(g.nr, PT_GATHER_MAX);
@@ -1339,7 +1354,7 @@ static void t_map_page(void **state)
 				r = pt_unmap_leaf_at(a, &cur, pia, PAGE_SIZE, &out, NULL, rnd(2));
 				if (r == 0 && pt_lookup(a, pia, NULL, NULL, NULL) == 0)
 					r = pt_unmap(a, pia, PAGE_SIZE, NULL); /* check-only call */
-				else if (r == -EAGAIN)
+				else if (r == -EAGAIN || r == -EBUSY)
 					r = pt_unmap(a, pia, PAGE_SIZE, NULL);
 				else
 					unmapped_fast++;

@@ -160,7 +160,9 @@ int pt_unmap(struct pt *pt, u64 ia, u64 size, struct pt_gather *g);
 /*
  * Leaf fast paths: one leaf of @size (4 KiB, 2 MiB or 1 GiB, where the format has leaves):
  * map into an existing table without merge, unmap a leaf of exactly that size whose table
- * stays non-empty. -EAGAIN means use pt_map() / pt_unmap(); unmap's -ENOENT: no leaf of @size there.
+ * stays non-empty. -EAGAIN means use pt_map() / pt_unmap(); unmap's -ENOENT: no leaf of @size there,
+ * and its -EBUSY (commit only): a leaf of @size whose table may empty, nothing written (*pa set:
+ * pt_unmap() or pt_unmap_deferred() of exactly that leaf clears it without a split).
  * They are pt_map_leaf_at() / pt_unmap_leaf_at() below; their cursor may be NULL.
  */
 /*
