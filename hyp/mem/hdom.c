@@ -571,6 +571,7 @@ static int own_batch_check(struct own_hdom *d, struct pt_cursor *cur, u64 nents,
 		 */
 		own_batch_slot[i].ptep = NULL;
 		own_batch_slot[i].unmapped = false;
+		own_batch_slot[i].level = 0;
 		c = own_leaf_size(n) ?
 			    pt_map_leaf_prep(&d->pt, cur, m->iova, m->pa, own_leaf_size(n),
 					     own_dma_attr(prot), &own_batch_slot[i]) :
@@ -635,10 +636,11 @@ static int own_batch_apply(struct own_hdom *d, u64 nents, struct own_res *res)
 		 * and no neighbour continues it (-EAGAIN otherwise: pt_map() creates the table the check counted,
 		 * or maps into the existing one and merges, taking no page).
 		 */
-		ret = own_leaf_size(n) ?
-			      pt_map_leaf_commit(&d->pt, &own_batch_slot[i], n << PAGE_SHIFT) :
-			      -EAGAIN;
-		if (ret == -EAGAIN && own_leaf_size(n))
+		ret = own_leaf_size(n) ? pt_map_leaf_commit(&d->pt, &cur, &own_batch_slot[i],
+							    n << PAGE_SHIFT) :
+					 -EAGAIN;
+		/* A linear format's commit already looked for the table (docs/mmu.md). */
+		if (ret == -EAGAIN && own_leaf_size(n) && !d->pt.leaf_linear)
 			ret = pt_map_leaf_at(&d->pt, &cur, m->iova, m->pa, own_leaf_size(n), attr,
 					     true);
 		if (ret == -EAGAIN)
