@@ -1218,6 +1218,16 @@ static int pt_map_leaf_do(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u6
 	 * or minus @size), the others through the format.
 	 */
 	desc = f->mk_leaf(level, pa, norm);
+	if (s && pt->leaf_linear && !cur) {
+		/*
+		 * The slot: pt_map_leaf_commit() compares the neighbours when it writes (they
+		 * may change in between), so a compare here would only be repeated.
+		 */
+		s->ptep = &table[i];
+		s->desc = desc;
+		s->unlinks = pt->unlinks;
+		return 0;
+	}
 	if (pt->leaf_linear) {
 		if ((i > 0 && pt_read(&table[i - 1]) == desc - size) ||
 		    (i < PT_ENTRIES - 1 && pt_read(&table[i + 1]) == desc + size))
@@ -1229,8 +1239,7 @@ static int pt_map_leaf_do(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u6
 	}
 	if (commit)
 		pt_write(pt, &table[i], desc);
-	if (s) { /* a slot that reads 0 in a linear format (the usual case) */
-		s->ptep = pt->leaf_linear && !cur ? &table[i] : NULL;
+	if (s) { /* no slot: a format whose leaves are not linear, or an invalid non-zero entry */
 		s->desc = desc;
 		s->unlinks = pt->unlinks;
 	}

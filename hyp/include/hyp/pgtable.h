@@ -205,7 +205,8 @@ int pt_unmap_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 *
 		     struct pt_gather *g, bool commit);
 /*
  * Map fast path in two steps, for a batch that checks every entry before writing any: the
- * check (pt_map_leaf_at() with @commit false) also fills *@s with the slot and the descriptor;
+ * check (pt_map_leaf_at() with @commit false, but a slot reading 0 in a linear format is not
+ * compared with its neighbours: the commit does that) also fills *@s with the slot and the descriptor;
  * pt_map_leaf_commit() later writes it with no descent, if no table was unlinked since and no
  * neighbour written meanwhile continues it. -EAGAIN: write nothing, use pt_map_leaf_at().
  */
