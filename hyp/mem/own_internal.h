@@ -9,6 +9,8 @@
 #ifndef HYP_MEM_OWN_INTERNAL_H
 #define HYP_MEM_OWN_INTERNAL_H
 
+#include <errno.h>
+
 #include "hyp/hdom.h"
 #include "hyp/measure.h"
 #include "hyp/mem_protect.h"
