@@ -645,8 +645,8 @@ static void lsi_batch_flush(struct lsi_domain *ld)
  * stage 2 maps it as device memory (LS_EINVAL for RAM, LS_EPERM otherwise). Mapped at once and
  * recorded, so that lsi_domain_free() can unmap it (iommu-dma never does).
  */
-static int lsi_map_mmio(struct lsi_domain *ld, unsigned long iova, phys_addr_t paddr,
-			unsigned long n, unsigned long lprot, gfp_t gfp, size_t *mapped)
+static noinline int lsi_map_mmio(struct lsi_domain *ld, unsigned long iova, phys_addr_t paddr,
+				 unsigned long n, unsigned long lprot, gfp_t gfp, size_t *mapped)
 {
 	struct lsi_mmio *mm = kzalloc(sizeof(*mm), gfp);
 	unsigned long done, flags;
@@ -684,12 +684,39 @@ static unsigned long lsi_batch_units(unsigned long iova, phys_addr_t pa, unsigne
 	return lsi_abi_minor >= 5 ? LS_IOMMU_BATCH_UNITS(iova, (u64)pa, pages) : pages;
 }
 
+/*
+ * Queue one entry (batch_lock held): flushed first if the list is full, the call's budget would
+ * be exceeded, or the entry does not ascend. The list's state is read and written once, not per
+ * store (the compiler cannot know the list's stores leave ld alone).
+ */
+static inline void lsi_batch_add(struct lsi_domain *ld, unsigned long iova, phys_addr_t pa,
+				 unsigned long k, unsigned long lprot)
+{
+	unsigned long u = lsi_batch_units(iova, pa, k);
+	unsigned int nb = ld->nbatch;
+	u64 *e;
+
+	if (nb == LS_IOMMU_BATCH_MAX || ld->batch_units + u > LS_IOMMU_BUDGET_PAGES ||
+	    (nb && iova < ld->batch_end)) {
+		lsi_batch_flush(ld);
+		nb = 0;
+	}
+	e = &ld->batch[3 * nb];
+	e[0] = iova;
+	e[1] = pa;
+	e[2] = k | (u64)lprot << 32;
+	ld->nbatch = nb + 1;
+	ld->batch_pages += k;
+	ld->batch_units += u;
+	ld->batch_end = iova + (k << PAGE_SHIFT);
+}
+
 static int lsi_map_pages(struct iommu_domain *domain, unsigned long iova, phys_addr_t paddr,
 			 size_t pgsize, size_t pgcount, int prot, gfp_t gfp, size_t *mapped)
 {
 	struct lsi_domain *ld = to_lsi(domain);
 	unsigned long n = (pgsize * pgcount) >> PAGE_SHIFT;
-	unsigned long lprot = 0, flags, k, u;
+	unsigned long lprot = 0, flags, k;
 
 	*mapped = 0;
 	if (atomic_read(&ld->vm_streams)) {
@@ -705,29 +732,19 @@ static int lsi_map_pages(struct iommu_domain *domain, unsigned long iova, phys_a
 		lprot |= LS_IOMMU_WRITE;
 	if (!lprot || !n)
 		return -EINVAL;
-	if (prot & IOMMU_MMIO)
+	if (unlikely(prot & IOMMU_MMIO))
 		return lsi_map_mmio(ld, iova, paddr, n, lprot | LS_IOMMU_MMIO, gfp, mapped);
-	lsi_shadow_set(ld, iova, n << PAGE_SHIFT, paddr, true, gfp);
+	if (lsi_shadow_on(ld)) /* DMA-API domains only: not an unmanaged domain's cost */
+		lsi_shadow_set(ld, iova, n << PAGE_SHIFT, paddr, true, gfp);
 	/* Queue the range (entries of at most the per-call budget); iotlb_sync_map sends it. */
 	spin_lock_irqsave(&ld->batch_lock, flags);
-	while (n) {
+	do {
 		k = min_t(unsigned long, n, LS_IOMMU_BUDGET_PAGES);
-		u = lsi_batch_units(iova, paddr, k);
-		if (ld->nbatch == LS_IOMMU_BATCH_MAX ||
-		    ld->batch_units + u > LS_IOMMU_BUDGET_PAGES ||
-		    (ld->nbatch && iova < ld->batch_end))
-			lsi_batch_flush(ld);
-		ld->batch[3 * ld->nbatch] = iova;
-		ld->batch[3 * ld->nbatch + 1] = paddr;
-		ld->batch[3 * ld->nbatch + 2] = k | (u64)lprot << 32;
-		ld->nbatch++;
-		ld->batch_pages += k;
-		ld->batch_units += u;
-		ld->batch_end = iova + (k << PAGE_SHIFT);
+		lsi_batch_add(ld, iova, paddr, k, lprot);
 		iova += k << PAGE_SHIFT;
 		paddr += k << PAGE_SHIFT;
 		n -= k;
-	}
+	} while (n);
 	spin_unlock_irqrestore(&ld->batch_lock, flags);
 	*mapped = pgsize * pgcount;
 	return 0;

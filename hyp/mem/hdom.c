@@ -568,8 +568,9 @@ static int own_batch_check(struct own_hdom *d, struct pt_cursor *cur, u64 nents,
 	*cost = 0;
 	for (i = 0; i < nents; i++) {
 		const struct own_map_ent *m = &own_batch[i];
-		u64 n = m->pages_prot & 0xffffffffU;
+		u64 n = m->pages_prot & 0xffffffffU, lsz;
 		u32 prot = (u32)(m->pages_prot >> 32);
+		struct pt_slot *sl;
 		s64 c;
 
 		ret = -EINVAL;
@@ -595,16 +596,21 @@ static int own_batch_check(struct own_hdom *d, struct pt_cursor *cur, u64 nents,
 		 * the previous entry ended needs no table page even when the table does not exist
 		 * yet: that entry creates it (a merge cannot remove it, this slot being free).
 		 */
-		own_batch_slot[i].ptep = NULL;
-		own_batch_slot[i].unmapped = false;
-		c = own_leaf_size(n) ?
-			    pt_map_leaf_prep(&d->pt, cur, m->iova, m->pa, own_leaf_size(n),
-					     own_dma_attr(prot), &own_batch_slot[i]) :
-			    -EAGAIN;
+		sl = &own_batch_slot[i];
+		lsz = own_leaf_size(n);
+		if (lsz) { /* the prep fills the whole slot */
+			c = pt_map_leaf_prep(&d->pt, cur, m->iova, m->pa, lsz, own_dma_attr(prot),
+					     sl);
+		} else {
+			sl->ptep = NULL;
+			sl->unmapped = false;
+			sl->level = 0;
+			c = -EAGAIN;
+		}
 		if (c == -EAGAIN) /* no walk when the descent saw the range unmapped */
-			c = own_batch_slot[i].unmapped ? 0 :
-							 pt_walk(&d->pt, m->iova, n << PAGE_SHIFT,
-								 own_unmapped_fn, NULL);
+			c = sl->unmapped ? 0 :
+					   pt_walk(&d->pt, m->iova, n << PAGE_SHIFT,
+						   own_unmapped_fn, NULL);
 		else if (!c)
 			continue;
 		/*
@@ -653,7 +659,7 @@ static int own_batch_apply(struct own_hdom *d, u64 nents, struct own_res *res)
 	pt_gather_init(&g);
 	for (i = 0; i < nents; i++) {
 		const struct own_map_ent *m = &own_batch[i];
-		u64 n = m->pages_prot & 0xffffffffU;
+		u64 n = m->pages_prot & 0xffffffffU, lsz = own_leaf_size(n);
 		pt_attr_t attr = own_dma_attr((u32)(m->pages_prot >> 32));
 
 		/*
@@ -661,12 +667,10 @@ static int own_batch_apply(struct own_hdom *d, u64 nents, struct own_res *res)
 		 * and no neighbour continues it (-EAGAIN otherwise: pt_map() creates the table the check counted,
 		 * or maps into the existing one and merges, taking no page).
 		 */
-		ret = own_leaf_size(n) ?
-			      pt_map_leaf_commit(&d->pt, &own_batch_slot[i], n << PAGE_SHIFT) :
-			      -EAGAIN;
-		if (ret == -EAGAIN && own_leaf_size(n))
-			ret = pt_map_leaf_at(&d->pt, &cur, m->iova, m->pa, own_leaf_size(n), attr,
-					     true);
+		ret = lsz ? pt_map_leaf_commit(&d->pt, &cur, &own_batch_slot[i], lsz) : -EAGAIN;
+		/* A linear format's commit already looked for the table (docs/mmu.md). */
+		if (ret == -EAGAIN && lsz && !d->pt.leaf_linear)
+			ret = pt_map_leaf_at(&d->pt, &cur, m->iova, m->pa, lsz, attr, true);
 		if (ret == -EAGAIN)
 			ret = pt_map(&d->pt, m->iova, n << PAGE_SHIFT, m->pa, attr, &g);
 		HYP_CHECK(ret == 0);

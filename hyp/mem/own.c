@@ -1144,16 +1144,6 @@ u64 own_window(u64 addr, u64 n)
 	return MIN(n, left);
 }
 
-/* Alignment, zero length, wrap: -EINVAL. */
-int own_check_args(u64 addr, u64 n)
-{
-	if (!n || !IS_ALIGNED(addr, PAGE_SIZE))
-		return -EINVAL;
-	if (n > (~(u64)0 >> PAGE_SHIFT) || addr + (n << PAGE_SHIFT) - 1 < addr)
-		return -EINVAL;
-	return 0;
-}
-
 /* The window's PAs: in one RAM range (-ERANGE). */
 int own_check_pa(u64 pa, u64 n, u16 **e)
 {

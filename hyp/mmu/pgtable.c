@@ -1062,6 +1062,19 @@ void pt_cursor_init(struct pt_cursor *c)
 		c->table[l] = NULL;
 	c->attr_ok = false;
 	c->hole = false;
+	c->hole_ptep = NULL;
+	c->lsize = 0;
+}
+
+/* Drop what the cursor cached (a table was unlinked since): from now on, @pt's generation. */
+static void pt_cursor_forget(struct pt_cursor *c, const struct pt *pt)
+{
+	unsigned int l;
+
+	for (l = 0; l < PT_CURSOR_LEVELS; l++)
+		c->table[l] = NULL;
+	c->hole_ptep = NULL;
+	c->unlinks = pt->unlinks;
 }
 
 /*
@@ -1088,18 +1101,24 @@ static u64 *pt_leaf_table_walk(const struct pt *pt, struct pt_cursor *c, u64 ia,
 		if (pt_desc_type(f, desc, level) != PT_DESC_TABLE) {
 			if (c) /* what stopped the descent: nothing mapped there, or a leaf */
 				c->hole = pt_desc_type(f, desc, level) == PT_DESC_INVALID;
+			/*
+			 * An entry reading 0 (invalid in every format): remembered, so that
+			 * the next leaf in its region needs no descent to find it again.
+			 */
+			if (c && !desc) {
+				if (c->unlinks != pt->unlinks)
+					pt_cursor_forget(c, pt);
+				c->hole_ptep = ptep;
+				c->hole_level = level;
+				c->hole_key = ia >> pt_level_shift(level);
+			}
 			return NULL;
 		}
 		table_pa = f->addr(desc);
 	}
 	if (c && ptep) {
-		unsigned int l;
-
-		if (c->unlinks != pt->unlinks) { /* one generation for every level */
-			for (l = 0; l < PT_CURSOR_LEVELS; l++)
-				c->table[l] = NULL;
-			c->unlinks = pt->unlinks;
-		}
+		if (c->unlinks != pt->unlinks) /* one generation for every level */
+			pt_cursor_forget(c, pt);
 		c->table[level] = table;
 		c->parent[level] = ptep;
 		c->parent_desc[level] = desc;
@@ -1119,6 +1138,12 @@ static inline u64 *pt_leaf_table(const struct pt *pt, struct pt_cursor *c, u64 i
 	    pt_read(c->parent[leaf_level]) == c->parent_desc[leaf_level]) {
 		*idx = (unsigned int)(ia >> pt_level_shift(leaf_level)) & (PT_ENTRIES - 1);
 		return c->table[leaf_level];
+	}
+	/* Below the invalid entry the last descent stopped at: still no table there. */
+	if (c && c->hole_ptep && c->hole_level < leaf_level && c->unlinks == pt->unlinks &&
+	    c->hole_key == ia >> pt_level_shift(c->hole_level) && pt_read(c->hole_ptep) == 0) {
+		c->hole = true;
+		return NULL;
 	}
 	return pt_leaf_table_walk(pt, c, ia, leaf_level, idx);
 }
@@ -1143,7 +1168,7 @@ static int pt_map_leaf_do(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u6
 			  pt_attr_t attr, bool commit, struct pt_slot *s)
 {
 	const struct pt_fmt *f = pt_fmt_of(pt);
-	unsigned int i, level = pt_size_level(pt, size);
+	unsigned int i, level;
 	u64 *table, cur, desc;
 	pt_attr_t norm;
 	int ret;
@@ -1151,15 +1176,27 @@ static int pt_map_leaf_do(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u6
 	ret = pt_map_check_at(pt, c, ia, size, pa, attr, &norm);
 	if (ret)
 		return ret;
-	if (c) {
+	if (c) { /* the attribute's and the size's decoding, for the next leaf */
 		c->attr = attr;
 		c->norm = norm;
 		c->attr_ok = true;
+		if (c->lsize != size) {
+			c->llevel = pt_size_level(pt, size);
+			c->lsize = size;
+		}
+		level = c->llevel;
+	} else {
+		level = pt_size_level(pt, size);
 	}
 	if (!level || !IS_ALIGNED(ia, size) || !IS_ALIGNED(pa, size))
 		return -EAGAIN;
 	table = pt_leaf_table(pt, c, ia, level, &i);
 	if (!table) {
+		if (s && c && c->hole && pt->leaf_linear) { /* for pt_map_leaf_commit() */
+			s->ia = ia;
+			s->level = level;
+			s->desc = f->mk_leaf(level, pa, norm);
+		}
 		if (s && c)
 			s->unmapped = c->hole;
 		return -EAGAIN;
@@ -1181,6 +1218,16 @@ static int pt_map_leaf_do(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u6
 	 * or minus @size), the others through the format.
 	 */
 	desc = f->mk_leaf(level, pa, norm);
+	if (s && pt->leaf_linear && !cur) {
+		/*
+		 * The slot: pt_map_leaf_commit() compares the neighbours when it writes (they
+		 * may change in between), so a compare here would only be repeated.
+		 */
+		s->ptep = &table[i];
+		s->desc = desc;
+		s->unlinks = pt->unlinks;
+		return 0;
+	}
 	if (pt->leaf_linear) {
 		if ((i > 0 && pt_read(&table[i - 1]) == desc - size) ||
 		    (i < PT_ENTRIES - 1 && pt_read(&table[i + 1]) == desc + size))
@@ -1192,8 +1239,7 @@ static int pt_map_leaf_do(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u6
 	}
 	if (commit)
 		pt_write(pt, &table[i], desc);
-	if (s) { /* a slot that reads 0 in a linear format (the usual case) */
-		s->ptep = pt->leaf_linear && !cur ? &table[i] : NULL;
+	if (s) { /* no slot: a format whose leaves are not linear, or an invalid non-zero entry */
 		s->desc = desc;
 		s->unlinks = pt->unlinks;
 	}
@@ -1211,7 +1257,17 @@ int pt_map_leaf_prep(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 siz
 {
 	s->ptep = NULL;
 	s->unmapped = false;
+	s->level = 0;
 	return pt_map_leaf_do(pt, c, ia, pa, size, attr, false, s);
+}
+
+/* Would the leaf @desc (@size) at @ptep let its table merge: a neighbour continuing it (raw)? */
+static inline bool pt_leaf_continued(const u64 *ptep, u64 desc, u64 size)
+{
+	unsigned int i = (unsigned int)(((uintptr_t)ptep & (PAGE_SIZE - 1)) / sizeof(u64));
+
+	return (i > 0 && pt_read(ptep - 1) == desc - size) ||
+	       (i < PT_ENTRIES - 1 && pt_read(ptep + 1) == desc + size);
 }
 
 /*
@@ -1220,16 +1276,27 @@ int pt_map_leaf_prep(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 siz
  * it was invalid then, and only the batch's own earlier entries wrote since: if one of them
  * is a neighbour continuing this leaf (raw compare: the slot exists only for linear formats),
  * the table may now merge, which is pt_map()'s job.
+ *
+ * A leaf whose table did not exist at the check (slot level set, no ptep) was checked all
+ * the same (arguments, alignment, the format's leaf): only its table is looked up now,
+ * through @c (the table an earlier entry created), and the leaf written if its slot reads 0
+ * and no neighbour continues it; no table, a slot in use or a neighbour: -EAGAIN, pt_map().
  */
-int pt_map_leaf_commit(struct pt *pt, const struct pt_slot *s, u64 size)
+int pt_map_leaf_commit(struct pt *pt, struct pt_cursor *c, const struct pt_slot *s, u64 size)
 {
 	unsigned int i;
+	u64 *table;
 
-	if (!s->ptep || s->unlinks != pt->unlinks)
-		return -EAGAIN;
-	i = (unsigned int)(((uintptr_t)s->ptep & (PAGE_SIZE - 1)) / sizeof(u64));
-	if ((i > 0 && pt_read(s->ptep - 1) == s->desc - size) ||
-	    (i < PT_ENTRIES - 1 && pt_read(s->ptep + 1) == s->desc + size))
+	if (!s->ptep) {
+		if (!s->level || !c || !pt->leaf_linear)
+			return -EAGAIN;
+		table = pt_leaf_table(pt, c, s->ia, s->level, &i);
+		if (!table || pt_read(&table[i]) || pt_leaf_continued(&table[i], s->desc, size))
+			return -EAGAIN;
+		pt_write(pt, &table[i], s->desc);
+		return 0;
+	}
+	if (s->unlinks != pt->unlinks || pt_leaf_continued(s->ptep, s->desc, size))
 		return -EAGAIN;
 	HYP_CHECK(pt_read(s->ptep) == 0);
 	pt_write(pt, s->ptep, s->desc);

@@ -1483,7 +1483,7 @@ static void t_leaf_cursor(void **state)
 			 0);
 	if (a->leaf_linear) {
 		assert_non_null(sl.ptep);
-		assert_int_equal(pt_map_leaf_commit(a, &sl, PAGE_SIZE), -EAGAIN);
+		assert_int_equal(pt_map_leaf_commit(a, &cur, &sl, PAGE_SIZE), -EAGAIN);
 	}
 	expect_hole(a, 4 * SZ_2M + 5 * PAGE_SIZE);
 	/* a slot, then a table unlinked elsewhere (emptied) */
@@ -1493,7 +1493,7 @@ static void t_leaf_cursor(void **state)
 	assert_int_equal(pt_map(a, 12 * SZ_2M, PAGE_SIZE, PA_BASE, fc->rw, NULL), 0);
 	assert_int_equal(pt_unmap(a, 12 * SZ_2M, PAGE_SIZE, NULL), 0); /* empties, unlinks */
 	if (a->leaf_linear)
-		assert_int_equal(pt_map_leaf_commit(a, &sl, PAGE_SIZE), -EAGAIN);
+		assert_int_equal(pt_map_leaf_commit(a, &cur, &sl, PAGE_SIZE), -EAGAIN);
 	expect_hole(a, 4 * SZ_2M + 20 * PAGE_SIZE);
 	/* and the plain case: written where the walk finds it */
 	assert_int_equal(pt_map_leaf_prep(a, &cur, 4 * SZ_2M + 20 * PAGE_SIZE, PA_BASE + 5 * SZ_1G,
@@ -1501,11 +1501,65 @@ static void t_leaf_cursor(void **state)
 			 0);
 	expect_hole(a, 4 * SZ_2M + 20 * PAGE_SIZE);
 	if (a->leaf_linear) {
-		assert_int_equal(pt_map_leaf_commit(a, &sl, PAGE_SIZE), 0);
+		assert_int_equal(pt_map_leaf_commit(a, &cur, &sl, PAGE_SIZE), 0);
 		expect_pa(a, 4 * SZ_2M + 20 * PAGE_SIZE, PA_BASE + 5 * SZ_1G, fc->rw);
 	} else {
 		assert_null(sl.ptep);
-		assert_int_equal(pt_map_leaf_commit(a, &sl, PAGE_SIZE), -EAGAIN);
+		assert_int_equal(pt_map_leaf_commit(a, &cur, &sl, PAGE_SIZE), -EAGAIN);
+	}
+
+	/*
+	 * (4b) leaves checked where no table exists yet (a batch's first entries in a fresh
+	 * region): the cursor remembers the invalid entry (no second descent), and the commit
+	 * finds the table an earlier entry created, writing only into a free, uncontinued slot.
+	 */
+	{
+		struct pt_slot s1, s2, s3;
+		const u64 r = 16 * SZ_2M;
+
+		pt_cursor_init(&cur);
+		assert_int_equal(pt_map_leaf_prep(a, &cur, r, PA_BASE + SZ_1G, PAGE_SIZE, fc->rw,
+						  &s1),
+				 -EAGAIN);
+		assert_int_equal(pt_map_leaf_prep(a, &cur, r + 2 * PAGE_SIZE, PA_BASE + 2 * SZ_1G,
+						  PAGE_SIZE, fc->rw, &s2),
+				 -EAGAIN); /* the remembered hole */
+		assert_int_equal(pt_map_leaf_prep(a, &cur, r + 10 * PAGE_SIZE, PA_BASE + 3 * SZ_1G,
+						  PAGE_SIZE, fc->rw, &s3),
+				 -EAGAIN);
+		assert_true(s1.unmapped && s2.unmapped && s3.unmapped);
+		assert_null(s1.ptep);
+		assert_int_equal(s2.level != 0, a->leaf_linear);
+		/* no table yet: nothing to write into */
+		assert_int_equal(pt_map_leaf_commit(a, &cur, &s2, PAGE_SIZE), -EAGAIN);
+		expect_hole(a, r + 2 * PAGE_SIZE);
+		/* an earlier entry's pt_map() creates the table (and maps page 100) */
+		assert_int_equal(pt_map(a, r + 100 * PAGE_SIZE, PAGE_SIZE, PA_BASE, fc->rw, NULL),
+				 0);
+		/* the remembered hole is no more: page 100 is found mapped */
+		assert_int_equal(pt_map_leaf_prep(a, &cur, r + 100 * PAGE_SIZE, PA_BASE + SZ_1G,
+						  PAGE_SIZE, fc->rw, &sl),
+				 -EEXIST);
+		/* page 11 continues s3's leaf: s3 must go to pt_map() */
+		assert_int_equal(pt_map_leaf_at(a, &cur, r + 11 * PAGE_SIZE,
+						PA_BASE + 3 * SZ_1G + PAGE_SIZE, PAGE_SIZE, fc->rw,
+						true),
+				 0);
+		/* page 2 taken meanwhile: s2's slot is not free */
+		assert_int_equal(pt_map(a, r + 2 * PAGE_SIZE, PAGE_SIZE, PA_BASE + 4 * SZ_1G,
+					fc->rw, NULL),
+				 0);
+		if (a->leaf_linear) {
+			assert_int_equal(pt_map_leaf_commit(a, &cur, &s1, PAGE_SIZE), 0);
+			expect_pa(a, r, PA_BASE + SZ_1G, fc->rw);
+			assert_int_equal(pt_map_leaf_commit(a, &cur, &s2, PAGE_SIZE), -EAGAIN);
+			expect_pa(a, r + 2 * PAGE_SIZE, PA_BASE + 4 * SZ_1G, fc->rw);
+			assert_int_equal(pt_map_leaf_commit(a, &cur, &s3, PAGE_SIZE), -EAGAIN);
+		} else {
+			assert_int_equal(pt_map_leaf_commit(a, &cur, &s1, PAGE_SIZE), -EAGAIN);
+		}
+		expect_hole(a, r + 10 * PAGE_SIZE);
+		assert_int_equal(pt_unmap(a, r, SZ_2M, NULL), 0);
 	}
 
 	/* (5) pt_leaf_run(): valid leaves of the size asked, in one table, from ia on */

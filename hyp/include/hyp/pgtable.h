@@ -183,6 +183,17 @@ struct pt_cursor {
 	pt_attr_t attr, norm;	   /* the last attribute and its normalised form */
 	bool attr_ok;
 	bool hole; /* the last descent that found no table stopped at an invalid entry */
+	/*
+	 * The invalid entry the last descent stopped at (hole_ptep, NULL: none), at level
+	 * hole_level, mapping region hole_key (ia >> its level's shift): a leaf below it in the
+	 * same region finds no table either, while the entry still reads 0 and no table was
+	 * unlinked (unlinks). So the check pass of a batch into a fresh region descends once.
+	 */
+	const u64 *hole_ptep;
+	u64 hole_key;
+	unsigned int hole_level;
+	u64 lsize; /* the last leaf size asked (0: none) and its level */
+	unsigned int llevel;
 };
 void pt_cursor_init(struct pt_cursor *c);
 /*
@@ -196,7 +207,8 @@ int pt_unmap_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 *
 		     struct pt_gather *g, bool commit);
 /*
  * Map fast path in two steps, for a batch that checks every entry before writing any: the
- * check (pt_map_leaf_at() with @commit false) also fills *@s with the slot and the descriptor;
+ * check (pt_map_leaf_at() with @commit false, but a slot reading 0 in a linear format is not
+ * compared with its neighbours: the commit does that) also fills *@s with the slot and the descriptor;
  * pt_map_leaf_commit() later writes it with no descent, if no table was unlinked since and no
  * neighbour written meanwhile continues it. -EAGAIN: write nothing, use pt_map_leaf_at().
  */
@@ -204,6 +216,13 @@ struct pt_slot {
 	u64 *ptep; /* NULL: no slot (a format whose leaves are not linear) */
 	u64 desc;
 	u64 unlinks; /* pt->unlinks at the check */
+	/*
+	 * With ptep NULL in a linear format: the checked leaf (desc, at @ia, level @level) whose
+	 * table did not exist at the check (the descent stopped at an invalid entry): the commit
+	 * finds the table an earlier entry of the batch created through the cursor, no re-check.
+	 */
+	u64 ia;
+	unsigned int level; /* 0: no such leaf */
 	/*
 	 * With -EAGAIN: the descent proved that nothing maps [ia, ia + size) (it stopped at an
 	 * invalid entry above the leaf's level, or the slot is invalid and a neighbour continues
@@ -213,7 +232,7 @@ struct pt_slot {
 };
 int pt_map_leaf_prep(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 size, pt_attr_t attr,
 		     struct pt_slot *s);
-int pt_map_leaf_commit(struct pt *pt, const struct pt_slot *s, u64 size);
+int pt_map_leaf_commit(struct pt *pt, struct pt_cursor *c, const struct pt_slot *s, u64 size);
 int pt_set_attr(struct pt *pt, u64 ia, u64 size, pt_attr_t attr, struct pt_gather *g);
 /*
  * Tables an unmap unlinked, kept for the caller to free once its own invalidation of the
