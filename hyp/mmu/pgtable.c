@@ -636,10 +636,12 @@ static void pt_split_entry(struct pt_op *op, struct pt_entry *e, const struct pt
  * after a few compares. Each compare is one load against the raw descriptor
  * expected if the format encodes the output address verbatim (leaf i of a
  * contiguous run = leaf @first + (i - first) * the entry size); an entry that
- * differs is decoded before it counts as a mismatch, and a table that passes is
- * checked once more entry by entry through the format (pt_table_uniform_exact),
- * so the raw shortcut decides nothing on its own. Only a table that really
- * merges costs all 512 decodes, and it frees a table page.
+ * differs is decoded before it counts as a mismatch, and a table of leaves that
+ * passes is checked once more entry by entry through the format
+ * (pt_table_uniform_exact), so the raw shortcut decides nothing on its own. An
+ * empty table needs no second pass: the first one already decoded every entry
+ * that is not the invalid one it started from. Only a table that really merges
+ * or empties costs all 512 entries, and it frees a table page.
  */
 static bool pt_table_uniform_exact(const struct pt_fmt *f, const u64 *table, unsigned int level,
 				   u64 *out)
@@ -726,6 +728,15 @@ static bool pt_table_uniform(const struct pt *pt, const u64 *table, unsigned int
 		if (pt_read(&table[i]) != base + i * step &&
 		    !pt_entry_continues(pt, table, cl, first, i, d0, step))
 			return false;
+	if (!step) {
+		/*
+		 * An empty table: every entry equals @d0 or was decoded invalid by the format
+		 * above, and pt_desc_type() says invalid exactly when f->type() does, so the exact
+		 * pass would only decode them all again.
+		 */
+		*out = 0;
+		return true;
+	}
 	return pt_table_uniform_exact(f, table, level, out);
 }
 
