@@ -66,8 +66,8 @@ gmem:
 # 2 MiB and 8 MiB ranges of a running guest both ways, whole range against one ioctl per
 # 4 KiB page, and a whole 1 GiB guest_memfd (one 1 GiB chunk; the machine has 3 GiB) with one
 # ioctl each way, with the hypervisor's table and SMMU counters; then a second boot on the
-# benchmark image (-DLOCKSTEP_BENCH_EL2_PMU, as make bench-vm) under QEMU -icount with
-# lockstep.ko bench_el2_pmu=1 for the EL2 instructions per page. Output
+# benchmark image (-DLOCKSTEP_BENCH_EL2_PMU, as make bench-vm) under QEMU -icount, 1 CPU and
+# nokaslr, with lockstep.ko bench_el2_pmu=1 for the EL2 instructions per page. Output
 # build/bench-gmem/bench.txt.
 GMEM_BENCH_B := $(B)/bench-gmem
 .PHONY: bench-gmem bench-gmem-initramfs
@@ -96,7 +96,7 @@ bench-gmem:
 		  exit 1; }
 	@$(MAKE) --no-print-directory esp ESP_OUT=$(GMEM_BENCH_B)/esp-el2.img \
 		ESP_HYP=$(GMEM_BENCH_B)/hyp/lockstep.bin ESP_INITRD=$(GMEM_BENCH_B)/initramfs.cpio.gz \
-		ESP_CMDLINE="$(VM_CMDLINE) gmem_el2=1" >$(GMEM_BENCH_B)/esp-el2.log 2>&1 || \
+		ESP_CMDLINE="$(VM_CMDLINE) gmem_el2=1 nokaslr" >$(GMEM_BENCH_B)/esp-el2.log 2>&1 || \
 		{ echo "bench-gmem: ESP build failed (see $(GMEM_BENCH_B)/esp-el2.log)" >&2; exit 1; }
 	@$(TOP)/tests/gmem/bench.sh $(GMEM_BENCH_B)/esp.img $(GMEM_BENCH_B)/bench.txt \
 		$(GMEM_BENCH_B)/esp-el2.img

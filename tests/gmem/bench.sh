@@ -4,7 +4,9 @@
 # size, on the machine of the gmem suite (tests/gmem/run.sh, without the scratch disk). The
 # in-guest script tests/gmem/lsbench runs gmemtest -b; its BENCH lines become the table.
 # Boot 1: the product image, wall-clock times. Boot 2 (ESP_EL2 given): the benchmark image under
-# QEMU -icount with 2 CPUs (as tests/bench-vm/run.sh), lockstep.ko bench_el2_pmu=1: the EL2
+# QEMU -icount with 1 CPU and nokaslr (on ESP_EL2's command line, mk/gmem.mk), as
+# tests/bench-vm/run.sh and make bench-iommu: QEMU's PMU counts the global icount, so a second
+# vCPU's instructions would join an EL2 window. lockstep.ko bench_el2_pmu=1: the EL2
 # instructions the conversion hypercalls retired, per converted page.
 #
 #   bench.sh ESP OUT [ESP_EL2]
@@ -26,7 +28,7 @@ boot() {
 	done
 	if [ -n "${4:-}" ]; then
 		for i in "${!QS_ARGS[@]}"; do
-			[ "${QS_ARGS[$i]}" = 4 ] && [ "${QS_ARGS[$((i - 1))]}" = -smp ] && QS_ARGS[$i]=2
+			[ "${QS_ARGS[$i]}" = 4 ] && [ "${QS_ARGS[$((i - 1))]}" = -smp ] && QS_ARGS[$i]=1
 		done
 		QS_ARGS+=(-icount shift=0,align=off,sleep=off)
 	fi
@@ -58,7 +60,7 @@ fi
 	echo "the VM's stage 2, the host's stage 2, host IOMMU view 0; SMMU commands, CMD_SYNCs,"
 	echo "CMD_TLBI_S2_IPA, CMD_TLBI_S12_VMALL issued per repetition; el2/page: EL2 instructions"
 	echo "retired inside the conversion hypercalls per 4 KiB page (second boot: benchmark image,"
-	echo "QEMU -icount, 2 CPUs; '-' if not counted)"
+	echo "QEMU -icount, 1 CPU, nokaslr; '-' if not counted)"
 	{ echo "$el2" | sed 's/^BENCH /EL2 /'; echo "$block" | grep '^BENCH '; } | awk '
 		BEGIN { printf "%-6s %-6s %-7s %4s %6s %5s %10s %9s %4s %4s %4s %6s %6s %6s %5s %9s\n",
 			"size", "path", "dir", "reps", "ioctls", "hvcs", "us/ioctl", "pages/s", "dVM",

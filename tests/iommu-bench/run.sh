@@ -16,10 +16,11 @@
 #   run.sh native KERNEL INITRD OUT [trace]  OVMF -> the same Linux kernel (intel_iommu=on), no
 #                                            Lockstep: Linux's intel-iommu owns the same unit
 #
-# OUT receives the serial log. With "icount" (arm64), QEMU counts instructions (-icount
-# shift=0: TCG's INST_RETIRED counts only then) and lsbench.ko prints the instructions of each
-# phase (lsbcount=1 nokaslr: the native kernel command line gets them here, the Lockstep ESP must
-# carry them and boot the benchmark image, the only one whose EL2 the host's PMU may count).
+# OUT receives the serial log. With "icount", QEMU counts instructions (-icount shift=0: TCG's
+# arm64 INST_RETIRED counts only then; on x86, which has no PMU under TCG, the TSC then advances
+# by one per instruction) and lsbench.ko prints the instructions of each phase (lsbcount=1
+# nokaslr: the native kernel command line gets them here, the Lockstep ESP must carry them; on
+# arm64 it boots the benchmark image, the only one whose EL2 the host's PMU may count).
 # One CPU: QEMU's PMU counts the global icount, and with 2 vCPUs run round-robin in one thread a
 # switch while one vCPU is at EL2 adds the other's instructions to its EL2 count (seen: +11316
 # over 10000 null hypercalls). nokaslr: the same physical layout in every boot, so the same
@@ -40,18 +41,21 @@ arm64)
 	machine=(-M virt,virtualization=on,iommu=smmuv3,gic-version=3 -cpu max,pauth-impdef=on
 		-smp 4 -m 2G -nographic -no-reboot -nic none -global arm-smmuv3.stage=2
 		-device edu,addr=0x10)
-	console=ttyAMA0 native_args="lstest=1" iommu_trace=smmuv3_cmdq_opcode
+	console=ttyAMA0 native_args="lstest=1" iommu_trace=smmuv3_cmdq_opcode cnt_args=""
 	fw_code=/usr/share/AAVMF/AAVMF_CODE.fd fw_vars=/usr/share/AAVMF/AAVMF_VARS.fd ;;
 x86)
 	# The pviommu-x86 suite's machine (2 CPUs: the ESP's cpus=2); snoop-control=on for
 	# Lockstep's VT-d format, the same for Linux's intel-iommu. no_timer_check: Linux's
 	# check that the timer ticks through the interrupt-remapped IO-APIC is timing-based and
-	# panicked once under TCG on a loaded host (native only: under Lockstep Linux sees no DMAR).
+	# panicked once under TCG on a loaded host (the Lockstep ESP's command line has it too,
+	# mk/iommu-bench.mk).
 	qemu=${QEMU:-qemu-system-x86_64}
 	machine=(-M q35,kernel-irqchip=split -device intel-iommu,intremap=on,snoop-control=on
 		-cpu qemu64,+svm,+npt,+pdpe1gb -smp 2 -m 2G -nographic -no-reboot -nic none
 		-device edu,dma_mask=0xffffffffff)
 	console=ttyS0 native_args="intel_iommu=on no_timer_check" iommu_trace='vtd_inv_desc*'
+	# count boots: no clocksource watchdog (its work would land in a phase's TSC window)
+	cnt_args=" tsc=reliable"
 	fw_code=/usr/share/OVMF/OVMF_CODE_4M.fd fw_vars=/usr/share/OVMF/OVMF_VARS_4M.fd ;;
 *) echo "run.sh: LSBENCH_ARCH arm64|x86" >&2; exit 2 ;;
 esac
@@ -64,12 +68,11 @@ native) kernel=$2 initrd=$3 out=$4 tr=${5:-}
 *) echo "run.sh: mode lockstep|native" >&2; exit 2 ;;
 esac
 if [ "$tr" = icount ]; then
-	[ "$arch" = arm64 ] || { echo "run.sh: icount: arm64 only" >&2; exit 2; }
 	for i in "${!machine[@]}"; do
 		[ "${machine[$i]}" = -smp ] && machine[$((i + 1))]=1
 	done
 	machine+=(-icount shift=0,align=off,sleep=off)
-	[ "$mode" = native ] && boot[${#boot[@]} - 1]="${boot[${#boot[@]} - 1]} lsbcount=1 nokaslr"
+	[ "$mode" = native ] && boot[${#boot[@]} - 1]="${boot[${#boot[@]} - 1]} lsbcount=1 nokaslr$cnt_args"
 fi
 mkdir -p "$(dirname "$out")"
 cp "$fw_vars" "$out.vars" || exit 1
@@ -87,7 +90,7 @@ rc=${PIPESTATUS[0]}
 grep -q 'lsbench: done: ok' "$out" || { echo "iommu-bench: $mode: benchmark did not finish ok (log $out)" >&2; exit 1; }
 if [ "$tr" = icount ]; then
 	# 8 phases, and the null hypercall row under Lockstep; lsbench.ko already failed the run
-	# if a counter it opened counted nothing.
+	# if a counter it opened counted nothing (x86: or if the TSC did not count instructions).
 	want=$([ "$mode" = lockstep ] && echo 9 || echo 8)
 	n=$(grep -c 'lsbench: count chunk' "$out")
 	[ "$n" = "$want" ] || { echo "iommu-bench: $mode: $n instruction counts, want $want (log $out)" >&2; exit 1; }

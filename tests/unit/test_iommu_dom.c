@@ -1040,6 +1040,76 @@ static void block_dma_counts(void **state)
 	INV_ASSERT();
 }
 
+/*
+ * An unmap the leaf fast path declines (a window ending inside a 2 MiB leaf) goes through the
+ * general walk, which drops each leaf's counts with own_dma_add(): a whole 2 MiB leaf of a
+ * uniform block counts down at the block (2 -> 1, then 1 -> 0), its pages and summary stay
+ * as they are, while the leaf cut by the window's end pushes its block's count down to its
+ * pages and drops the counts of the pages unmapped. Unmapping the rest gives back the state
+ * before the maps, byte for byte.
+ */
+#define MIB1 0x100000ULL
+
+static void walk_unmap_whole_block(void **state)
+{
+	const u64 RW = LS_IOMMU_READ | LS_IOMMU_WRITE, P = PA0 + 0x400000, Q = P + SZ_2M,
+		  R = Q + SZ_2M, HALF = MIB1 >> PAGE_SHIFT;
+	struct hvc_regs r;
+	u64 snap, nr, g;
+	const u16 *s1g;
+	u32 dom;
+
+	(void)state;
+	dom = dom_create(16);
+	snap = env_snapshot();
+	/* P twice (its block counts 2), Q and R once: four 2 MiB leaves. */
+	map_all(dom, IOVA0, P, 512, RW);
+	map_all(dom, IOVA0 + SZ_2M, Q, 512, RW);
+	map_all(dom, IOVA0 + 4 * SZ_2M, P, 512, LS_IOMMU_READ);
+	map_all(dom, IOVA0 + 5 * SZ_2M, R, 512, LS_IOMMU_READ);
+	assert_blk(P, 0, 2, OWN_OWNER_HOST);
+	assert_blk(Q, 0, 1, OWN_OWNER_HOST);
+	assert_blk(R, 0, 1, OWN_OWNER_HOST);
+	assert_int_equal(stat(dom, LS_IOMMU_STAT_MAPPED), 4 * 512);
+
+	/* 3 MiB from IOVA0: P's leaf whole, the first half of Q's; one call. */
+	assert_int_equal(env_hvc(LS_FN_IOMMU_UNMAP, dom, IOVA0, 512 + HALF, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], 512 + HALF);
+	INV_ASSERT();
+	/* P: the block's count went down by one, its pages uncounted, still uniform. */
+	assert_blk(P, 0, 1, OWN_OWNER_HOST);
+	assert_blk(P + 0x1ff000, 0, 1, OWN_OWNER_HOST);
+	assert_int_equal(dma_count(P + 0x5000), 1);
+	/* Q: pushed down to its pages, the unmapped half at 0, the block mixed. */
+	assert_blk(Q, 0, 0, OWN_SUM_MIXED);
+	assert_blk(Q + MIB1 - PAGE_SIZE, 0, 0, OWN_SUM_MIXED);
+	assert_blk(Q + MIB1, 1, 0, OWN_SUM_MIXED);
+	assert_blk(Q + 0x1ff000, 1, 0, OWN_SUM_MIXED);
+	/* Their 1 GiB block is mixed (some page mapped). */
+	s1g = own_block_summaries(1, &nr);
+	g = (P - ENV_RAM_BASE) / SZ_1G;
+	assert_true(g < nr);
+	assert_int_equal(s1g[g], OWN_SUM_MIXED);
+
+	/* The same from IOVA0 + 8 MiB: P's block 1 -> 0, R's cut in half. */
+	assert_int_equal(env_hvc(LS_FN_IOMMU_UNMAP, dom, IOVA0 + 4 * SZ_2M, 512 + HALF, 0, &r),
+			 LS_OK);
+	assert_int_equal(r.x[1], 512 + HALF);
+	INV_ASSERT();
+	assert_blk(P, 0, 0, OWN_OWNER_HOST);
+	assert_int_equal(dma_count(P + 0x1ff000), 0);
+	assert_blk(R, 0, 0, OWN_SUM_MIXED);
+	assert_blk(R + MIB1, 1, 0, OWN_SUM_MIXED);
+
+	/* The halves left: every block uniform again, and nothing else changed. */
+	unmap_all(dom, IOVA0 + 3 * MIB1, HALF);
+	unmap_all(dom, IOVA0 + 11 * MIB1, HALF);
+	assert_blk(Q + MIB1, 0, 0, OWN_OWNER_HOST);
+	assert_blk(R + MIB1, 0, 0, OWN_OWNER_HOST);
+	assert_int_equal(stat(dom, LS_IOMMU_STAT_MAPPED), 0);
+	assert_int_equal(env_snapshot(), snap);
+}
+
 /* The checker notices a domain reaching a page the host lost, and a wrong count. */
 static void checker_detects(void **state)
 {
@@ -1673,6 +1743,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(enomem_donate, setup, teardown),
 		cmocka_unit_test_setup_teardown(map_count_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(block_dma_counts, setup, teardown),
+		cmocka_unit_test_setup_teardown(walk_unmap_whole_block, setup, teardown),
 		cmocka_unit_test_setup_teardown(checker_detects, setup, teardown),
 		cmocka_unit_test_setup_teardown(debug_check_hvc, setup, teardown),
 		cmocka_unit_test_setup_teardown(vm_caller, setup, teardown),

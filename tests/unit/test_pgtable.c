@@ -1591,6 +1591,81 @@ static void t_leaf_cursor(void **state)
 }
 
 /*
+ * The case only the cursor's generation (pt->unlinks) catches: the cached parent entry reads
+ * the cached descriptor again, but the page holding it is no longer linked where the cursor
+ * thinks. Region A's last-level table T and the level-2 table L holding its entry are emptied
+ * and freed (the entry is cleared first, so that much both checks see); then region B, 1 GiB
+ * further, gets its tables from the pool, which hands out the same pages (LIFO): L becomes B's
+ * level-2 table and its entry at the same index points at T again, now B's last-level table.
+ * A cursor trusting the parent entry alone would read and write B's table for an address in A;
+ * every fast path must descend and say -EAGAIN.
+ */
+static void t_leaf_cursor_reused_table(void **state)
+{
+	const struct fmt_case *fc = fc_of(state);
+	struct pt *a = setup_pt(fc, 64);
+	/* 2 MiB region 3 of the first and of the second GiB: a level-2 index other than 0 */
+	const u64 ia_a = 3 * SZ_2M, ia_b = SZ_1G + 3 * SZ_2M;
+	struct pt_cursor cur, fresh;
+	unsigned int tries;
+	u64 out = 0;
+
+	pt_cursor_init(&cur);
+	assert_int_equal(pt_map(a, ia_a, PAGE_SIZE, PA_BASE, fc->rw, NULL), 0);
+	assert_int_equal(pt_map_leaf_at(a, &cur, ia_a + 4 * PAGE_SIZE, PA_BASE + SZ_1G, PAGE_SIZE,
+					fc->rw, true),
+			 0);
+	assert_non_null(cur.table[3]);
+	/* A emptied: every table of it unlinked and freed, nothing mapped anywhere */
+	assert_int_equal(pt_unmap(a, ia_a, SZ_2M, NULL), 0);
+	assert_int_equal(a->nr_tables, a->root_pages);
+	assert_int_equal(pt_map_leaf_at(a, &cur, ia_a + 5 * PAGE_SIZE, PA_BASE + 2 * SZ_1G,
+					PAGE_SIZE, fc->rw, true),
+			 -EAGAIN);
+	assert_int_equal(cur.table[3][5], 0); /* the free page untouched */
+	expect_hole(a, ia_a + 5 * PAGE_SIZE);
+
+	/*
+	 * B's tables from the same pages, until L is B's level-2 table and T its last-level one
+	 * (the pool is LIFO, and a table's pages come out in the order the map takes them: an
+	 * unmap and map of B reverses the order the pages come out).
+	 */
+	for (tries = 0;; tries++) {
+		assert_true(tries < 4);
+		assert_int_equal(pt_map(a, ia_b, PAGE_SIZE, PA_BASE + 3 * SZ_1G, fc->rw, NULL), 0);
+		assert_int_equal(pt_map(a, ia_b + PAGE_SIZE, PAGE_SIZE, PA_BASE + 5 * SZ_1G, fc->rw,
+					NULL),
+				 0);
+		pt_cursor_init(&fresh);
+		assert_int_equal(pt_leaf_run(a, &fresh, ia_b, PAGE_SIZE, 2), 2);
+		if (fresh.table[3] == cur.table[3] && fresh.parent[3] == cur.parent[3])
+			break;
+		assert_int_equal(pt_unmap(a, ia_b, SZ_2M, NULL), 0);
+	}
+	/* the stale cursor's parent entry reads what it cached: only the generation moved */
+	assert_int_equal(*cur.parent[3], cur.parent_desc[3]);
+	assert_int_not_equal(cur.unlinks, a->unlinks);
+	/* the stale cursor for A: no leaf run, no unmap, no map in B's table */
+	assert_int_equal(pt_leaf_run(a, &cur, ia_a, PAGE_SIZE, 2), 0);
+	assert_int_equal(pt_unmap_leaf_at(a, &cur, ia_a, PAGE_SIZE, &out, NULL, true), -EAGAIN);
+	assert_int_equal(pt_map_leaf_at(a, &cur, ia_a + 5 * PAGE_SIZE, PA_BASE + 2 * SZ_1G,
+					PAGE_SIZE, fc->rw, true),
+			 -EAGAIN);
+	expect_pa(a, ia_b, PA_BASE + 3 * SZ_1G, fc->rw);
+	expect_pa(a, ia_b + PAGE_SIZE, PA_BASE + 5 * SZ_1G, fc->rw);
+	expect_hole(a, ia_b + 5 * PAGE_SIZE);
+	expect_hole(a, ia_a);
+	expect_hole(a, ia_a + 5 * PAGE_SIZE);
+	/* and the fresh cursor still hits B's table */
+	assert_int_equal(pt_map_leaf_at(a, &fresh, ia_b + 5 * PAGE_SIZE, PA_BASE + 2 * SZ_1G,
+					PAGE_SIZE, fc->rw, true),
+			 0);
+	expect_pa(a, ia_b + 5 * PAGE_SIZE, PA_BASE + 2 * SZ_1G, fc->rw);
+	check_accounting(a);
+	pt_destroy(a);
+}
+
+/*
  * pt_pages() (page sets: chosen pages of one 2 MiB region in place) against the range
  * operations page by page: random sets, kinds and outputs on two regions, the first page by
  * the range operation where pt_pages() says -EAGAIN (no last-level table), tables merging
@@ -1753,6 +1828,7 @@ static const struct named_test per_fmt[] = {
 	{ "reservation_protocol", t_reserve },
 	{ "map_page_fast_path_vs_pt_map", t_map_page },
 	{ "leaf_cursor", t_leaf_cursor },
+	{ "leaf_cursor_reused_table", t_leaf_cursor_reused_table },
 	{ "pages_vs_range", t_pages },
 	{ "coherent_flag", t_coherent },
 	{ "root_pointer", t_root_ptr },

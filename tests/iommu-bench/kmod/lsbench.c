@@ -42,8 +42,18 @@
  * (el2 0: not counted); the perf reads at either end add about 1,500 kernel instructions to it.
  * A counter that counted 0 fails the run.
  *
- * null_hvc=N (arm64, Lockstep only): before the phases, N calls of LS_HVC_VERSION, the hypercall
- * that does nothing, timed (and counted) as one more row: the trap round trip's cost alone.
+ * x86 (count=1): QEMU's TCG x86 has no PMU, but under -icount shift=0 its TSC is the virtual
+ * clock, which advances by one per instruction the vCPU retires, in every mode (SVM guest and
+ * host alike; a constant TSC offset in guest mode cancels out of a difference). With one vCPU,
+ * the TSC difference around a phase is every instruction retired meanwhile: Linux's, Lockstep's
+ * in SVM host mode inside the phase's VMMCALLs, and interrupt handlers'. It is printed as
+ * "kernel" (el2 0: no mode can be told apart). Before the phases a loop of known length checks
+ * that the TSC counts exactly that ("count calibration"); any other TSC (no -icount) fails the
+ * run.
+ *
+ * null_hvc=N (Lockstep only: HVC on arm64, VMMCALL on x86): before the phases, N calls of
+ * LS_HVC_VERSION, the hypercall that does nothing, timed (and counted) as one more row: the trap
+ * round trip's cost alone.
  */
 #define pr_fmt(fmt) "lsbench: " fmt
 
@@ -60,7 +70,12 @@
 
 #ifdef CONFIG_ARM64
 #include <linux/arm-smccc.h>
-
+#endif
+#ifdef CONFIG_X86_64
+#include <asm/cpufeature.h>
+#include <asm/msr.h>
+#endif
+#if defined(CONFIG_ARM64) || defined(CONFIG_X86_64)
 #include <lockstep/abi.h>
 #endif
 
@@ -75,7 +90,7 @@ module_param(el2, bool, 0444);
 MODULE_PARM_DESC(el2, "with count=1: also count EL2 (the hypervisor; Lockstep's benchmark image)");
 static unsigned int null_hvc;
 module_param(null_hvc, uint, 0444);
-MODULE_PARM_DESC(null_hvc, "arm64 under Lockstep: time this many LS_HVC_VERSION round trips");
+MODULE_PARM_DESC(null_hvc, "under Lockstep: time this many LS_HVC_VERSION round trips");
 
 #define LSB_IOVA_BASE	 0x100000000UL /* 4 GiB: above the SW MSI window, below 40 bits */
 #define LSB_POOL_BYTES	 (32UL << 20)  /* distinct memory behind the chunks */
@@ -110,6 +125,60 @@ static unsigned long lsb_iova(const struct lsb_run *r, unsigned long i)
 	return LSB_IOVA_BASE + i * r->chunk;
 }
 
+#ifdef CONFIG_X86_64
+/* Iterations of the calibration loop (two instructions each) and the TSC reads' own slack. */
+#define LSB_CAL_LOOPS 100000UL
+#define LSB_CAL_SLACK 64
+
+/*
+ * The TSC must count instructions: the difference around LSB_CAL_LOOPS iterations of "dec; jnz"
+ * (2 * LSB_CAL_LOOPS instructions, interrupts off) is that plus the reads' few instructions.
+ */
+static int lsb_count_open(struct lsb_run *r)
+{
+	unsigned long n = LSB_CAL_LOOPS, flags;
+	u64 t;
+
+	(void)r;
+	if (!count)
+		return 0;
+	local_irq_save(flags);
+	t = rdtsc_ordered();
+	asm volatile("1: dec %0\n\tjnz 1b" : "+r"(n));
+	t = rdtsc_ordered() - t;
+	local_irq_restore(flags);
+	pr_info("count calibration insns %lu tsc %llu\n", 2 * LSB_CAL_LOOPS, t);
+	if (t < 2 * LSB_CAL_LOOPS || t > 2 * LSB_CAL_LOOPS + LSB_CAL_SLACK) {
+		pr_err("count: the TSC does not count instructions (not QEMU -icount shift=0)\n");
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static void lsb_count_close(struct lsb_run *r)
+{
+	(void)r;
+}
+
+static void lsb_count_start(struct lsb_run *r)
+{
+	r->c0[LSB_CNT_KERNEL] = rdtsc_ordered();
+}
+
+static void lsb_count_end(struct lsb_run *r, size_t chunk, const char *op, unsigned long n)
+{
+	u64 d;
+
+	if (!count)
+		return;
+	d = rdtsc_ordered() - r->c0[LSB_CNT_KERNEL];
+	if (!d) {
+		pr_err("count: chunk %zu op %s: no instruction counted\n", chunk, op);
+		r->failed = 1;
+	}
+	pr_info("count chunk %zu op %s chunks %lu kernel %llu el2 0\n", chunk, op, n, d);
+}
+#else
 static int lsb_count_open(struct lsb_run *r)
 {
 	struct perf_event_attr attr = {
@@ -189,6 +258,7 @@ static void lsb_count_end(struct lsb_run *r, size_t chunk, const char *op, unsig
 	pr_info("count chunk %zu op %s chunks %lu kernel %llu el2 %llu\n", chunk, op, n,
 		d[LSB_CNT_KERNEL], d[LSB_CNT_EL2]);
 }
+#endif
 
 /* Marks the start (odd) and end (even) of a phase for the trace counter. */
 static void lsb_mark(struct lsb_run *r, const char *op, bool start)
@@ -352,6 +422,33 @@ static int lsb_unmap_fast(struct lsb_run *r)
  * dispatch, restore, ERET) beside the phases' hypercalls. Line "null_hvc calls N ns T ns_per_call
  * P" and, with count=1, "count chunk 0 op null_hvc chunks N ...".
  */
+#ifdef CONFIG_X86_64
+/*
+ * LS_HVC_VERSION by VMMCALL (AMD SVM) or VMCALL (Intel VMX), as host-driver/lockstep.c: function
+ * in RAX, results back in RAX (status) and RBX (x1, the version); docs/hypercalls.md.
+ */
+static unsigned long lsb_x86_version(unsigned long *a1)
+{
+	unsigned long a0 = LS_HVC_VERSION, b = 0, c = 0, d = 0;
+
+	/* The other argument registers as the driver passes them: not kept across the call. */
+	if (boot_cpu_has(X86_FEATURE_VMMCALL))
+		asm volatile("vmmcall"
+			     : "+a"(a0), "+b"(b), "+c"(c), "+d"(d)
+			     :
+			     : "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+			       "memory");
+	else
+		asm volatile("vmcall"
+			     : "+a"(a0), "+b"(b), "+c"(c), "+d"(d)
+			     :
+			     : "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+			       "memory");
+	*a1 = b;
+	return a0;
+}
+#endif
+
 static void lsb_null_hvc(struct lsb_run *r)
 {
 #ifdef CONFIG_ARM64
@@ -379,9 +476,33 @@ static void lsb_null_hvc(struct lsb_run *r)
 	lsb_count_end(r, 0, "null_hvc", null_hvc);
 	pr_info("null_hvc calls %u ns %llu ns_per_call %llu\n", null_hvc, t0,
 		div64_u64(t0, null_hvc));
+#elif defined(CONFIG_X86_64)
+	unsigned long a0, a1;
+	unsigned int i;
+	u64 t0;
+
+	if (!null_hvc)
+		return;
+	a0 = lsb_x86_version(&a1);
+	if (a0 != LS_OK || a1 >> 16 != LS_ABI_MAJOR) {
+		pr_err("null_hvc: LS_HVC_VERSION answered 0x%lx 0x%lx (Lockstep not there?)\n", a0,
+		       a1);
+		r->failed = 1;
+		return;
+	}
+	preempt_disable();
+	lsb_count_start(r);
+	t0 = ktime_get_ns();
+	for (i = 0; i < null_hvc; i++)
+		lsb_x86_version(&a1);
+	t0 = ktime_get_ns() - t0;
+	lsb_count_end(r, 0, "null_hvc", null_hvc);
+	preempt_enable();
+	pr_info("null_hvc calls %u ns %llu ns_per_call %llu\n", null_hvc, t0,
+		div64_u64(t0, null_hvc));
 #else
 	if (null_hvc) {
-		pr_err("null_hvc: arm64 only\n");
+		pr_err("null_hvc: arm64 and x86_64 only\n");
 		r->failed = 1;
 	}
 #endif
