@@ -497,6 +497,23 @@ static u64 query_pa(u32 dom, u64 iova)
 }
 
 /*
+ * One UNMAP from @iova of @n pages that does @done pages and invalidates them as one range,
+ * [iova, + @done pages), with level hint @level (0: none).
+ */
+static void unmap_one_range(u32 dom, u64 iova, u64 n, u64 done, unsigned int level)
+{
+	struct hvc_regs r;
+
+	drv.ranges = 0;
+	assert_int_equal(env_hvc(LS_FN_IOMMU_UNMAP, dom, iova, n, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], done);
+	assert_int_equal(drv.ranges, 1);
+	assert_int_equal(drv.last_range.ia, iova);
+	assert_int_equal(drv.last_range.size, done * PAGE_SIZE);
+	assert_int_equal(drv.last_range.level, level);
+}
+
+/*
  * ABI 1.6: an UNMAP whose 16 MiB window is tiled by 4 KiB leaves and 2 MiB blocks goes on over
  * the leaves after it, each one budget unit, up to 4096 units, with one invalidation range and
  * one sync; it stops before a hole, a block the asked range cuts, or the unit budget, and a
@@ -527,14 +544,8 @@ static void unmap_window_leaves(void **state)
 	/* The budget: 16 blocks, then 5000 pages: 16 + 4080 units, then the other 920 pages. */
 	map_all(dom, IOVA0, PA0, 16 * 512, rw);
 	map_all(dom, IOVA0 + 32 * mib, pages_pa, 5000, rw);
-	drv.ranges = 0;
-	assert_int_equal(env_hvc(LS_FN_IOMMU_UNMAP, dom, IOVA0, 16 * 512 + 5000, 0, &r), LS_OK);
-	assert_int_equal(r.x[1], 16 * 512 + 4080);
 	/* Exactly what it unmapped, in one range: blocks and pages, so no level hint. */
-	assert_int_equal(drv.ranges, 1);
-	assert_int_equal(drv.last_range.ia, IOVA0);
-	assert_int_equal(drv.last_range.size, (16 * 512 + 4080) * PAGE_SIZE);
-	assert_int_equal(drv.last_range.level, 0);
+	unmap_one_range(dom, IOVA0, 16 * 512 + 5000, 16 * 512 + 4080, 0);
 	assert_int_equal(query_pa(dom, IOVA0 + 32 * mib + 4079 * PAGE_SIZE), 0);
 	assert_int_equal(query_pa(dom, IOVA0 + 32 * mib + 4080 * PAGE_SIZE),
 			 pages_pa + 4080 * PAGE_SIZE);
@@ -552,27 +563,15 @@ static void unmap_window_leaves(void **state)
 	/* Blocks and pages with no table emptied: the range has no level hint (TTL 0). */
 	map_all(dom, IOVA0, PA0, 10 * 512, rw);
 	map_all(dom, IOVA0 + 20 * mib, pages_pa, 600, rw);
-	drv.ranges = 0;
-	assert_int_equal(env_hvc(LS_FN_IOMMU_UNMAP, dom, IOVA0, 10 * 512 + 300, 0, &r), LS_OK);
-	assert_int_equal(r.x[1], 10 * 512 + 300);
-	assert_int_equal(drv.ranges, 1);
-	assert_int_equal(drv.last_range.ia, IOVA0);
-	assert_int_equal(drv.last_range.size, 20 * mib + 300 * PAGE_SIZE);
-	assert_int_equal(drv.last_range.level, 0);
+	unmap_one_range(dom, IOVA0, 10 * 512 + 300, 10 * 512 + 300, 0);
 	unmap_all(dom, IOVA0 + 20 * mib + 300 * PAGE_SIZE, 300);
 	INV_ASSERT();
 
 	/* A hole past the first window: the call stops before it, the next one finds it. */
 	map_all(dom, IOVA0, PA0, 12 * 512, rw);
 	map_all(dom, IOVA0 + 26 * mib, PA0 + 26 * mib, 2 * 512, rw);
-	drv.ranges = 0;
-	assert_int_equal(env_hvc(LS_FN_IOMMU_UNMAP, dom, IOVA0, 15 * 512, 0, &r), LS_OK);
-	assert_int_equal(r.x[1], 12 * 512);
 	/* Blocks only (the table keeps 2): their range, with the 2 MiB level hint. */
-	assert_int_equal(drv.ranges, 1);
-	assert_int_equal(drv.last_range.ia, IOVA0);
-	assert_int_equal(drv.last_range.size, 24 * mib);
-	assert_int_equal(drv.last_range.level, 2);
+	unmap_one_range(dom, IOVA0, 15 * 512, 12 * 512, 2);
 	assert_int_equal(env_hvc(LS_FN_IOMMU_UNMAP, dom, IOVA0 + 24 * mib, 3 * 512, 0, &r),
 			 LS_ENOENT);
 	assert_int_equal(stat(dom, LS_IOMMU_STAT_MAPPED), 2 * 512);
