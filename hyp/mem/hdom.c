@@ -410,6 +410,43 @@ static u64 own_unmap_step(u64 ia, u64 left)
 	return IS_ALIGNED(ia, SZ_2M) && left >= SZ_2M ? SZ_2M : PAGE_SIZE;
 }
 
+/* A cleared leaf's DMA map counts (MMIO mapped with OWN_IOMMU_MMIO has none). */
+static void own_unmap_put(void *arg, u64 pa, u64 size)
+{
+	(void)arg;
+	if (own_dma_put(pa, size >> PAGE_SHIFT))
+		HYP_CHECK(!own_ram_overlaps(pa, size >> PAGE_SHIFT));
+}
+
+/*
+ * Clear up to @n leaves of @sz from @ia, in one table: runs by pt_unmap_leaf_run(), and a leaf
+ * whose table may empty (-EBUSY) by pt_unmap_deferred() (exactly that leaf: no split, no table
+ * page; the emptied table is freed after the call's sync). Returns the leaves cleared; it stops
+ * before the first that is not a leaf of @sz.
+ */
+static u64 own_unmap_run(struct own_hdom *d, struct pt_cursor *cur, u64 ia, u64 sz, u64 n,
+			 struct pt_gather *g, struct pt_deferred *dl)
+{
+	u64 k = 0, pa;
+	int ret;
+
+	while (k < n) {
+		if (n - k > 1) /* one leaf alone: pt_unmap_leaf_at() costs less */
+			k += pt_unmap_leaf_run(&d->pt, cur, ia + k * sz, sz, n - k, own_unmap_put,
+					       NULL);
+		if (k == n)
+			break;
+		ret = pt_unmap_leaf_at(&d->pt, cur, ia + k * sz, sz, &pa, NULL, true);
+		if (ret == -EBUSY)
+			HYP_CHECK(pt_unmap_deferred(&d->pt, ia + k * sz, sz, g, dl) == 0);
+		else if (ret)
+			break;
+		own_unmap_put(NULL, pa, sz);
+		k++;
+	}
+	return k;
+}
+
 /*
  * Unmap fast path: when the window is tiled by 4 KiB last-level leaves and 2 MiB blocks
  * (scattered DMA mappings), check them all, then clear them one by one with pt_unmap_leaf_at()
@@ -432,7 +469,7 @@ static u64 own_hdom_unmap_pages(struct own_hdom *d, u64 iova, u64 w0, u64 n, str
 	u64 must = iova + (w0 << PAGE_SHIFT);
 	struct pt_cursor cur;	/* both passes walk the window's tables in order */
 	unsigned int sizes = 0; /* bit 0: a page was cleared, bit 1: a block */
-	int ret;
+	bool pages = false;	/* the 2 MiB slot at ia holds a table: clear its pages */
 
 	pt_cursor_init(&cur);
 
@@ -450,30 +487,35 @@ static u64 own_hdom_unmap_pages(struct own_hdom *d, u64 iova, u64 w0, u64 n, str
 		sz = k << PAGE_SHIFT;
 	}
 
-	/* Clear the window's leaves, then those after it up to the budget. */
-	for (ia = iova; ia < end && units < OWN_HDOM_BUDGET_PAGES; ia += sz, units++) {
-		if (ia < must) { /* the same tiling: the changes so far only emptied other tables */
-			sz = own_unmap_step(ia, must - ia) > PAGE_SIZE &&
-					     (blocks & BIT((ia - iova) / SZ_2M)) ?
-				     SZ_2M :
-				     PAGE_SIZE;
-			ret = pt_unmap_leaf_at(&d->pt, &cur, ia, sz, &pa, NULL, true);
-		} else {
-			sz = own_unmap_step(ia, end - ia);
-			ret = pt_unmap_leaf_at(&d->pt, &cur, ia, sz, &pa, NULL, true);
-			if (ret == -EAGAIN && sz > PAGE_SIZE) { /* a table here: its first page */
-				sz = PAGE_SIZE;
-				ret = pt_unmap_leaf_at(&d->pt, &cur, ia, sz, &pa, NULL, true);
-			}
-			if (ret && ret != -EBUSY)
-				break; /* not a leaf the range covers whole: the call ends before it */
+	/* Clear the window's leaves, then those after it up to the budget, a run at a time. */
+	for (ia = iova; ia < end && units < OWN_HDOM_BUDGET_PAGES; ia += k * sz, units += k) {
+		u64 lim = ia < must ? must : end, want;
+
+		sz = own_unmap_step(ia, lim - ia);
+		if (pages || (ia < must && sz > PAGE_SIZE && !(blocks & BIT((ia - iova) / SZ_2M))))
+			sz = PAGE_SIZE;
+		pages = false;
+		/*
+		 * Up to the end of the leaves' table (its 2 MiB or 1 GiB region: 512 leaves); one
+		 * block of the window at a time (the check recorded which slots are blocks).
+		 */
+		want = ia < must && sz > PAGE_SIZE ?
+			       1 :
+			       (MIN(lim, ALIGN_DOWN(ia, sz << 9) + (sz << 9)) - ia) / sz;
+		want = MIN(want, OWN_HDOM_BUDGET_PAGES - units);
+		k = own_unmap_run(d, &cur, ia, sz, want, g, dl);
+		if (k)
+			sizes |= sz == PAGE_SIZE ? 1U : 2U;
+		if (k == want)
+			continue;
+		/* The window was checked: all of it clears. Past it the call ends before a page that
+		 * is not a whole leaf; a 2 MiB slot holding a table is retried by its pages. */
+		HYP_CHECK(ia + k * sz >= must);
+		if (sz == PAGE_SIZE) {
+			ia += k * sz;
+			break;
 		}
-		if (ret == -EBUSY)
-			ret = pt_unmap_deferred(&d->pt, ia, sz, g, dl);
-		HYP_CHECK(ret == 0);
-		if (own_dma_put(pa, sz >> PAGE_SHIFT)) /* MMIO (OWN_IOMMU_MMIO): not counted */
-			HYP_CHECK(!own_ram_overlaps(pa, sz >> PAGE_SHIFT));
-		sizes |= sz == PAGE_SIZE ? 1U : 2U;
+		pages = true;
 	}
 	/* The leaves' level where they are all one size (3: 4 KiB, 2: 2 MiB), else 0 (any). */
 	pt_gather_add(g, iova, ia - iova, sizes == 1U ? 3U : sizes == 2U ? 2U : 0U);

@@ -1361,6 +1361,40 @@ int pt_unmap_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 *
 	return 0;
 }
 
+u64 pt_unmap_leaf_run(struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 n,
+		      void (*fn)(void *arg, u64 pa, u64 size), void *arg)
+{
+	const struct pt_fmt *f = pt_fmt_of(pt);
+	unsigned int i, level = pt_size_level(pt, size);
+	u64 *table, k, d, next, e;
+
+	if (!level || !n || n > PT_ENTRIES || !IS_ALIGNED(ia, size) ||
+	    pt_check_range(pt, ia, n * size))
+		return 0;
+	table = pt_leaf_table(pt, c, ia, level, &i);
+	if (!table)
+		return 0;
+	d = pt_read(&table[i]);
+	for (k = 0; k < n && i + k < PT_ENTRIES; k++, d = next) {
+		unsigned int j = (unsigned int)(i + k);
+
+		if (!d || pt_desc_type(f, d, level) != PT_DESC_LEAF)
+			break;
+		/*
+		 * The table stays non-empty: a valid neighbour. The left one can be valid only for
+		 * the run's first leaf (the others' left one was cleared just before).
+		 */
+		next = j < PT_ENTRIES - 1 ? pt_read(&table[j + 1]) : 0;
+		if (!(next && f->type(next, level) != PT_DESC_INVALID) &&
+		    !(k == 0 && j > 0 && (e = pt_read(&table[j - 1])) &&
+		      f->type(e, level) != PT_DESC_INVALID))
+			break;
+		pt_write(pt, &table[j], 0);
+		fn(arg, f->addr(d), size);
+	}
+	return k;
+}
+
 u64 pt_leaf_run(const struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 n)
 {
 	const struct pt_fmt *f = pt_fmt_of(pt);

@@ -1590,6 +1590,100 @@ static void t_leaf_cursor(void **state)
 	pt_destroy(a);
 }
 
+/* pt_unmap_leaf_run()'s callback: the output addresses it was given, in order. */
+struct run_seen {
+	u64 pa[8];
+	u64 size;
+	unsigned int n;
+};
+
+static void run_seen_fn(void *arg, u64 pa, u64 size)
+{
+	struct run_seen *rs = arg;
+
+	assert_true(rs->n < 8);
+	rs->pa[rs->n++] = pa;
+	rs->size = size;
+}
+
+/*
+ * pt_unmap_leaf_run(): consecutive leaves of one size cleared in place, each reported once, up
+ * to the first that is not a leaf of that size or has no valid neighbour (its clearing might
+ * empty the table: left for pt_unmap_leaf_at(), which says -EBUSY for it); pages and 2 MiB
+ * blocks.
+ */
+static void t_unmap_leaf_run(void **state)
+{
+	const struct fmt_case *fc = fc_of(state);
+	struct pt *a = setup_pt(fc, 64);
+	struct pt_cursor cur;
+	struct run_seen rs;
+	u64 sz, base, out, k;
+	unsigned int round;
+
+	for (round = 0; round < 2; round++) {
+		sz = round ? SZ_2M : PAGE_SIZE;
+		base = round ? SZ_1G : 4 * SZ_2M;
+		pt_cursor_init(&cur);
+		/* 4 leaves whose outputs do not continue each other (no merge) */
+		for (k = 0; k < 4; k++)
+			assert_int_equal(pt_map(a, base + k * sz, sz, PA_BASE + (2 * k + 1) * SZ_1G,
+						fc->rw, NULL),
+					 0);
+		memset(&rs, 0, sizeof(rs));
+		/* the 4th would empty the table: 3 cleared, reported in order */
+		assert_int_equal(pt_unmap_leaf_run(a, &cur, base, sz, 4, run_seen_fn, &rs), 3);
+		assert_int_equal(rs.n, 3);
+		assert_int_equal(rs.size, sz);
+		for (k = 0; k < 3; k++) {
+			assert_int_equal(rs.pa[k], PA_BASE + (2 * k + 1) * SZ_1G);
+			expect_hole(a, base + k * sz);
+		}
+		expect_pa(a, base + 3 * sz, PA_BASE + 7 * SZ_1G, fc->rw);
+		assert_int_equal(pt_unmap_leaf_at(a, &cur, base + 3 * sz, sz, &out, NULL, true),
+				 -EBUSY);
+		assert_int_equal(out, PA_BASE + 7 * SZ_1G);
+		expect_pa(a, base + 3 * sz, PA_BASE + 7 * SZ_1G, fc->rw);
+		/* a hole ends a run; bad arguments and no table clear nothing */
+		assert_int_equal(pt_map(a, base + 4 * sz, sz, PA_BASE + 9 * SZ_1G, fc->rw, NULL),
+				 0);
+		assert_int_equal(pt_map(a, base + 6 * sz, sz, PA_BASE + 11 * SZ_1G, fc->rw, NULL),
+				 0);
+		/* 3 goes (4 is its neighbour); 4's neighbours are then both invalid: it stays */
+		assert_int_equal(pt_unmap_leaf_run(a, &cur, base + 3 * sz, sz, 4, run_seen_fn, &rs),
+				 1);
+		expect_hole(a, base + 3 * sz);
+		expect_pa(a, base + 4 * sz, PA_BASE + 9 * SZ_1G, fc->rw);
+		assert_int_equal(pt_unmap_leaf_at(a, &cur, base + 4 * sz, sz, &out, NULL, true),
+				 -EBUSY);
+		assert_int_equal(pt_unmap(a, base + 4 * sz, sz, NULL), 0);
+		assert_int_equal(pt_unmap_leaf_run(a, &cur, base + 5 * sz, sz, 2, run_seen_fn, &rs),
+				 0);
+		assert_int_equal(
+			pt_unmap_leaf_run(a, &cur, base + 6 * sz, sz, 513, run_seen_fn, &rs), 0);
+		assert_int_equal(pt_unmap_leaf_run(a, &cur, base + 6 * sz + (sz >> 1), sz, 1,
+						   run_seen_fn, &rs),
+				 0);
+		assert_int_equal(pt_unmap_leaf_run(a, &cur, 64 * SZ_1G, sz, 1, run_seen_fn, &rs),
+				 0);
+		/* a first leaf whose left neighbour is valid (its right one is not) goes */
+		assert_int_equal(pt_map(a, base + 8 * sz, sz, PA_BASE + 13 * SZ_1G, fc->rw, NULL),
+				 0);
+		assert_int_equal(pt_map(a, base + 9 * sz, sz, PA_BASE + 15 * SZ_1G, fc->rw, NULL),
+				 0);
+		assert_int_equal(pt_unmap_leaf_run(a, &cur, base + 9 * sz, sz, 1, run_seen_fn, &rs),
+				 1);
+		expect_hole(a, base + 9 * sz);
+		assert_int_equal(pt_unmap(a, base + 8 * sz, sz, NULL), 0);
+		assert_int_equal(rs.n, 5);
+		expect_pa(a, base + 6 * sz, PA_BASE + 11 * SZ_1G, fc->rw);
+		assert_int_equal(pt_unmap(a, base + 6 * sz, sz, NULL), 0);
+	}
+	assert_int_equal(a->nr_tables, a->root_pages);
+	check_accounting(a);
+	pt_destroy(a);
+}
+
 /*
  * The case only the cursor's generation (pt->unlinks) catches: the cached parent entry reads
  * the cached descriptor again, but the page holding it is no longer linked where the cursor
@@ -1829,6 +1923,7 @@ static const struct named_test per_fmt[] = {
 	{ "reservation_protocol", t_reserve },
 	{ "map_page_fast_path_vs_pt_map", t_map_page },
 	{ "leaf_cursor", t_leaf_cursor },
+	{ "unmap_leaf_run", t_unmap_leaf_run },
 	{ "leaf_cursor_reused_table", t_leaf_cursor_reused_table },
 	{ "pages_vs_range", t_pages },
 	{ "coherent_flag", t_coherent },

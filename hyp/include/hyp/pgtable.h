@@ -201,6 +201,16 @@ void pt_cursor_init(struct pt_cursor *c);
  * @ia's) are valid leaves of exactly that size: the check pass of an unmap window.
  */
 u64 pt_leaf_run(const struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 n);
+/*
+ * Clear consecutive leaves of @size from @ia (at most @n, within the one table holding @ia's),
+ * each a valid leaf of exactly that size with a valid neighbour when it is cleared (so the
+ * table cannot empty: pt_unmap_leaf_at()'s test), calling
+ * @fn(@arg, pa, @size) for each; returns how many. The first leaf it does not clear is
+ * untouched (pt_unmap_leaf_at() says why: -EBUSY, the table's last). Nothing joins a gather:
+ * the caller adds the range it cleared (an unmap window's leaves, as one range).
+ */
+u64 pt_unmap_leaf_run(struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 n,
+		      void (*fn)(void *arg, u64 pa, u64 size), void *arg);
 int pt_map_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 size, pt_attr_t attr,
 		   bool commit);
 int pt_unmap_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 *pa,
