@@ -1361,17 +1361,27 @@ int pt_unmap_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 *
 	return 0;
 }
 
+/*
+ * The table of a run of @n leaves of @size from @ia (*@level, *@i: its level and @ia's index),
+ * or NULL: bad arguments, or no table there.
+ */
+static inline u64 *pt_run_table(const struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 n,
+				unsigned int *level, unsigned int *i)
+{
+	*level = pt_size_level(pt, size);
+	if (!*level || !n || n > PT_ENTRIES || !IS_ALIGNED(ia, size) ||
+	    pt_check_range(pt, ia, n * size))
+		return NULL;
+	return pt_leaf_table(pt, c, ia, *level, i);
+}
+
 u64 pt_unmap_leaf_run(struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 n,
 		      void (*fn)(void *arg, u64 pa, u64 size), void *arg)
 {
 	const struct pt_fmt *f = pt_fmt_of(pt);
-	unsigned int i, level = pt_size_level(pt, size);
-	u64 *table, k, d, next, e;
+	unsigned int i, level;
+	u64 *table = pt_run_table(pt, c, ia, size, n, &level, &i), k, d, next, e;
 
-	if (!level || !n || n > PT_ENTRIES || !IS_ALIGNED(ia, size) ||
-	    pt_check_range(pt, ia, n * size))
-		return 0;
-	table = pt_leaf_table(pt, c, ia, level, &i);
 	if (!table)
 		return 0;
 	d = pt_read(&table[i]);
@@ -1398,13 +1408,9 @@ u64 pt_unmap_leaf_run(struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 
 u64 pt_leaf_run(const struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 n)
 {
 	const struct pt_fmt *f = pt_fmt_of(pt);
-	unsigned int i, level = pt_size_level(pt, size);
-	u64 *table, k, d;
+	unsigned int i, level;
+	u64 *table = pt_run_table(pt, c, ia, size, n, &level, &i), k, d;
 
-	if (!level || !n || n > PT_ENTRIES || !IS_ALIGNED(ia, size) ||
-	    pt_check_range(pt, ia, n * size))
-		return 0;
-	table = pt_leaf_table(pt, c, ia, level, &i);
 	if (!table)
 		return 0;
 	for (k = 0; k < n && i + k < PT_ENTRIES; k++) {
