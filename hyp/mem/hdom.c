@@ -449,7 +449,7 @@ static u64 own_unmap_run(struct own_hdom *d, struct pt_cursor *cur, u64 ia, u64 
 
 /*
  * Unmap fast path: when the window is tiled by 4 KiB last-level leaves and 2 MiB blocks
- * (scattered DMA mappings), check them all, then clear them one by one with pt_unmap_leaf_at()
+ * (scattered DMA mappings), check them all, then clear them a run at a time (own_unmap_run())
  * and drop their counts (a whole block's at once, O(1) for a uniform block); a leaf whose
  * table may empty (-EBUSY) goes through pt_unmap_deferred() (a leaf of its exact size: no
  * split, so no table page needed; the emptied table is freed after the call's sync). The
@@ -458,7 +458,7 @@ static u64 own_unmap_run(struct own_hdom *d, struct pt_cursor *cur, u64 ia, u64 
  * The window (ABI 1.6, docs/hypercalls.md "LS_HVC_IOMMU_UNMAP"): the first @w0 pages (the
  * 16 MiB window of every domain call) must be so tiled, else nothing changed and 0 is returned
  * (the range operation's path). Past them the call goes on over the following leaves of the
- * @n pages asked, probing and clearing each in one call (nothing can fail there: the call
+ * @n pages asked, each run probed and cleared in one pass (nothing can fail there: the call
  * only ends), each leaf one budget unit, up to OWN_HDOM_BUDGET_PAGES units in all, and stops
  * before the first page that is not such a leaf. Returns the pages unmapped.
  */
@@ -508,8 +508,10 @@ static u64 own_hdom_unmap_pages(struct own_hdom *d, u64 iova, u64 w0, u64 n, str
 			sizes |= sz == PAGE_SIZE ? 1U : 2U;
 		if (k == want)
 			continue;
-		/* The window was checked: all of it clears. Past it the call ends before a page that
-		 * is not a whole leaf; a 2 MiB slot holding a table is retried by its pages. */
+		/*
+		 * The window was checked: all of it clears. Past it the call ends before a page
+		 * that is not a whole leaf; a 2 MiB slot holding a table is retried by its pages.
+		 */
 		HYP_CHECK(ia + k * sz >= must);
 		if (sz == PAGE_SIZE) {
 			ia += k * sz;
