@@ -436,7 +436,7 @@ static u64 own_unmap_run(struct own_hdom *d, struct pt_cursor *cur, u64 ia, u64 
 					       NULL);
 		if (k == n)
 			break;
-		ret = pt_unmap_leaf_at(&d->pt, cur, ia + k * sz, sz, &pa, NULL, true);
+		ret = pt_unmap_leaf_at(&d->pt, cur, ia + k * sz, sz, &pa, true);
 		if (ret == -EBUSY)
 			HYP_CHECK(pt_unmap_deferred(&d->pt, ia + k * sz, sz, g, dl) == 0);
 		else if (ret)
@@ -476,7 +476,7 @@ static u64 own_hdom_unmap_pages(struct own_hdom *d, u64 iova, u64 w0, u64 n, str
 	/* Check the 16 MiB window: bit (ia - iova) / 2 MiB of @blocks for a block at ia. */
 	for (ia = iova; ia < must; ia += sz) {
 		sz = own_unmap_step(ia, must - ia);
-		if (sz > PAGE_SIZE && !pt_unmap_leaf_at(&d->pt, &cur, ia, sz, &pa, NULL, false)) {
+		if (sz > PAGE_SIZE && !pt_unmap_leaf_at(&d->pt, &cur, ia, sz, &pa, false)) {
 			blocks |= BIT((ia - iova) / SZ_2M);
 			continue;
 		}

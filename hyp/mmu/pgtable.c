@@ -1322,8 +1322,7 @@ int pt_map_leaf_commit(struct pt *pt, struct pt_cursor *c, const struct pt_slot 
  * -ENOENT: no leaf of that size there (invalid, or a leaf of another size); -EAGAIN: no table
  * at that level there, or (@commit) the table may empty: use pt_unmap().
  */
-int pt_unmap_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 *pa,
-		     struct pt_gather *g, bool commit)
+int pt_unmap_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 *pa, bool commit)
 {
 	const struct pt_fmt *f = pt_fmt_of(pt);
 	unsigned int i, level = pt_size_level(pt, size);
@@ -1357,7 +1356,6 @@ int pt_unmap_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 *
 	      f->type(d, level) != PT_DESC_INVALID))
 		return -EBUSY; /* a leaf of @size, but its table may empty: pt_unmap_deferred() */
 	pt_write(pt, &table[i], 0);
-	pt_gather_add(g, ia, size, level);
 	return 0;
 }
 

@@ -1347,11 +1347,11 @@ static void t_map_page(void **state)
 
 				if (r == -ENOENT) {
 					assert_int_equal(pt_unmap_leaf_at(a, &cur, pia, PAGE_SIZE,
-									  &out, NULL, true),
+									  &out, true),
 							 -ENOENT);
 					continue;
 				}
-				r = pt_unmap_leaf_at(a, &cur, pia, PAGE_SIZE, &out, NULL, rnd(2));
+				r = pt_unmap_leaf_at(a, &cur, pia, PAGE_SIZE, &out, rnd(2));
 				if (r == 0 && pt_lookup(a, pia, NULL, NULL, NULL) == 0)
 					r = pt_unmap(a, pia, PAGE_SIZE, NULL); /* check-only call */
 				else if (r == -EAGAIN || r == -EBUSY)
@@ -1443,7 +1443,7 @@ static void t_leaf_cursor(void **state)
 			 0);
 	assert_int_equal(pt_unmap(a, 0, 4 * PAGE_SIZE, NULL), 0);
 	assert_int_equal(pt_map(a, 4 * SZ_2M, PAGE_SIZE, PA_BASE, fc->rw, NULL), 0);
-	assert_int_equal(pt_unmap_leaf_at(a, &cur, 0, PAGE_SIZE, &out, NULL, false), -EAGAIN);
+	assert_int_equal(pt_unmap_leaf_at(a, &cur, 0, PAGE_SIZE, &out, false), -EAGAIN);
 	assert_int_equal(pt_map_leaf_at(a, &cur, 2 * PAGE_SIZE, PA_BASE + SZ_1G, PAGE_SIZE, fc->rw,
 					true),
 			 -EAGAIN);
@@ -1457,9 +1457,8 @@ static void t_leaf_cursor(void **state)
 					PAGE_SIZE, fc->rw, true),
 			 0);
 	expect_pa(a, 4 * SZ_2M + 3 * PAGE_SIZE, PA_BASE + 3 * SZ_1G, fc->rw);
-	assert_int_equal(pt_unmap_leaf_at(a, &cur, 4 * SZ_2M + 3 * PAGE_SIZE, PAGE_SIZE, &out, NULL,
-					  true),
-			 0);
+	assert_int_equal(
+		pt_unmap_leaf_at(a, &cur, 4 * SZ_2M + 3 * PAGE_SIZE, PAGE_SIZE, &out, true), 0);
 	assert_int_equal(out, PA_BASE + 3 * SZ_1G);
 	expect_hole(a, 4 * SZ_2M + 3 * PAGE_SIZE);
 	expect_pa(a, 4 * SZ_2M + 2 * PAGE_SIZE, PA_BASE + SZ_1G, fc->rw);
@@ -1640,8 +1639,7 @@ static void t_unmap_leaf_run(void **state)
 			expect_hole(a, base + k * sz);
 		}
 		expect_pa(a, base + 3 * sz, PA_BASE + 7 * SZ_1G, fc->rw);
-		assert_int_equal(pt_unmap_leaf_at(a, &cur, base + 3 * sz, sz, &out, NULL, true),
-				 -EBUSY);
+		assert_int_equal(pt_unmap_leaf_at(a, &cur, base + 3 * sz, sz, &out, true), -EBUSY);
 		assert_int_equal(out, PA_BASE + 7 * SZ_1G);
 		expect_pa(a, base + 3 * sz, PA_BASE + 7 * SZ_1G, fc->rw);
 		/* a hole ends a run; bad arguments and no table clear nothing */
@@ -1654,8 +1652,7 @@ static void t_unmap_leaf_run(void **state)
 				 1);
 		expect_hole(a, base + 3 * sz);
 		expect_pa(a, base + 4 * sz, PA_BASE + 9 * SZ_1G, fc->rw);
-		assert_int_equal(pt_unmap_leaf_at(a, &cur, base + 4 * sz, sz, &out, NULL, true),
-				 -EBUSY);
+		assert_int_equal(pt_unmap_leaf_at(a, &cur, base + 4 * sz, sz, &out, true), -EBUSY);
 		assert_int_equal(pt_unmap(a, base + 4 * sz, sz, NULL), 0);
 		assert_int_equal(pt_unmap_leaf_run(a, &cur, base + 5 * sz, sz, 2, run_seen_fn, &rs),
 				 0);
@@ -1742,7 +1739,7 @@ static void t_leaf_cursor_reused_table(void **state)
 	assert_int_not_equal(stale.unlinks, a->unlinks);
 	/* the stale cursor for A: no leaf run, no unmap, no map in B's table */
 	assert_int_equal(pt_leaf_run(a, &stale, ia_a, PAGE_SIZE, 2), 0);
-	assert_int_equal(pt_unmap_leaf_at(a, &stale, ia_a, PAGE_SIZE, &out, NULL, true), -EAGAIN);
+	assert_int_equal(pt_unmap_leaf_at(a, &stale, ia_a, PAGE_SIZE, &out, true), -EAGAIN);
 	assert_int_equal(pt_map_leaf_at(a, &stale, ia_a + 5 * PAGE_SIZE, PA_BASE + 2 * SZ_1G,
 					PAGE_SIZE, fc->rw, true),
 			 -EAGAIN);

@@ -163,7 +163,8 @@ int pt_unmap(struct pt *pt, u64 ia, u64 size, struct pt_gather *g);
  * stays non-empty. -EAGAIN means use pt_map() / pt_unmap(); unmap's -ENOENT: no leaf of @size there,
  * and its -EBUSY (commit only): a leaf of @size whose table may empty, nothing written (*pa set:
  * pt_unmap() or pt_unmap_deferred() of exactly that leaf clears it without a split).
- * They are pt_map_leaf_at() / pt_unmap_leaf_at() below; their cursor may be NULL.
+ * They are pt_map_leaf_at() / pt_unmap_leaf_at() below; their cursor may be NULL. The unmap
+ * joins no gather: its caller adds the range it cleared (as pt_unmap_leaf_run()).
  */
 /*
  * A caller's cursor for a run of leaf fast-path calls on one table (docs/mmu.md "Leaf
@@ -213,8 +214,7 @@ u64 pt_unmap_leaf_run(struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 
 		      void (*fn)(void *arg, u64 pa, u64 size), void *arg);
 int pt_map_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 size, pt_attr_t attr,
 		   bool commit);
-int pt_unmap_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 *pa,
-		     struct pt_gather *g, bool commit);
+int pt_unmap_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 *pa, bool commit);
 /*
  * Map fast path in two steps, for a batch that checks every entry before writing any: the
  * check (pt_map_leaf_at() with @commit false, but a slot reading 0 in a linear format is not
