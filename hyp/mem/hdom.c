@@ -604,69 +604,67 @@ static void own_batch_uncount(u64 upto)
 	}
 }
 
-static int own_batch_check(struct own_hdom *d, struct pt_cursor *cur, u64 nents, u64 *cost)
+static int own_batch_check(struct own_hdom *d, struct pt_cursor *cur, u64 nents, u64 *cost,
+			   u64 *pages)
 {
 	u64 i, end = 0, prev_end = 0, total = 0;
 	int ret;
 
 	*cost = 0;
+	*pages = 0;
 	for (i = 0; i < nents; i++) {
 		const struct own_map_ent *m = &own_batch[i];
-		u64 n = m->pages_prot & 0xffffffffU, lsz;
+		u64 iova = m->iova, pa = m->pa, n = m->pages_prot & 0xffffffffU;
+		u64 units = OWN_BATCH_UNITS(iova, pa, n), lsz = own_leaf_size(n);
 		u32 prot = (u32)(m->pages_prot >> 32);
-		struct pt_slot *sl;
+		struct pt_slot *sl = &own_batch_slot[i];
 		s64 c;
 
 		ret = -EINVAL;
-		if (!own_dma_prot_ok(prot) || own_check_args(m->iova, n) ||
-		    own_check_args(m->pa, n))
+		if (!own_dma_prot_ok(prot) || own_check_args(iova, n) || own_check_args(pa, n))
 			goto undo;
-		if ((i && m->iova < end) ||
-		    (total += OWN_BATCH_UNITS(m->iova, m->pa, n)) > OWN_HDOM_BUDGET_PAGES)
+		if ((i && iova < end) || (total += units) > OWN_HDOM_BUDGET_PAGES)
 			goto undo;
 		prev_end = end;
-		end = m->iova + (n << PAGE_SHIFT);
-		ret = own_hdom_check_iova(d, m->iova, n);
+		end = iova + (n << PAGE_SHIFT);
+		ret = own_hdom_check_iova(d, iova, n);
 		/* Counted now, so that a page repeated later in the list is checked cumulatively. */
 		if (!ret && (prot & OWN_IOMMU_MMIO))
-			ret = own_hdom_check_mmio(m->pa, n, own_dma_attr(prot));
+			ret = own_hdom_check_mmio(pa, n, own_dma_attr(prot));
 		else if (!ret)
-			ret = own_dma_take(m->pa, n);
+			ret = own_dma_take(pa, n);
 		if (ret)
 			goto undo;
+		*pages += n;
 		/*
 		 * Scattered single pages and 2 MiB blocks: the engine's leaf fast path (one write,
 		 * no table, no merge) when their table exists. A page in the 2 MiB IOVA region where
 		 * the previous entry ended needs no table page even when the table does not exist
 		 * yet: that entry creates it (a merge cannot remove it, this slot being free).
 		 */
-		sl = &own_batch_slot[i];
-		lsz = own_leaf_size(n);
 		if (lsz) { /* the prep fills the whole slot */
-			c = pt_map_leaf_prep(&d->pt, cur, m->iova, m->pa, lsz, own_dma_attr(prot),
-					     sl);
+			c = pt_map_leaf_prep(&d->pt, cur, iova, pa, lsz, own_dma_attr(prot), sl);
+			if (!c)
+				continue;
 		} else {
 			sl->ptep = NULL;
 			sl->unmapped = false;
 			sl->level = 0;
+			sl->size = 0;
 			c = -EAGAIN;
 		}
 		if (c == -EAGAIN) /* no walk when the descent saw the range unmapped */
-			c = sl->unmapped ? 0 :
-					   pt_walk(&d->pt, m->iova, n << PAGE_SHIFT,
-						   own_unmapped_fn, NULL);
-		else if (!c)
-			continue;
+			c = sl->unmapped ?
+				    0 :
+				    pt_walk(&d->pt, iova, n << PAGE_SHIFT, own_unmapped_fn, NULL);
 		/*
 		 * No table to pay for where the previous entry's commit makes it: a page in the
 		 * 2 MiB region where that entry ended (its last-level table), an aligned block in
 		 * the 1 GiB region (its level-2 table).
 		 */
-		if (!c && !(i && ((n == 1 && (m->iova ^ (prev_end - 1)) < SZ_2M) ||
-				  (OWN_BATCH_UNITS(m->iova, m->pa, n) == 1 && n > 1 &&
-				   (m->iova ^ (prev_end - 1)) < SZ_1G))))
-			c = pt_map_cost(&d->pt, m->iova, n << PAGE_SHIFT, m->pa,
-					own_dma_attr(prot));
+		if (!c && !(i && ((n == 1 && (iova ^ (prev_end - 1)) < SZ_2M) ||
+				  (units == 1 && n > 1 && (iova ^ (prev_end - 1)) < SZ_1G))))
+			c = pt_map_cost(&d->pt, iova, n << PAGE_SHIFT, pa, own_dma_attr(prot));
 		if (c < 0) {
 			ret = (int)c;
 			own_batch_uncount(i + 1);
@@ -685,11 +683,11 @@ static int own_batch_apply(struct own_hdom *d, u64 nents, struct own_res *res)
 {
 	struct pt_cursor cur; /* the entries' tables, for the check and the commit */
 	struct pt_gather g;
-	u64 i, cost, pages = 0;
+	u64 i, cost, pages;
 	int ret;
 
 	pt_cursor_init(&cur);
-	ret = own_batch_check(d, &cur, nents, &cost);
+	ret = own_batch_check(d, &cur, nents, &cost, &pages);
 	if (ret)
 		return ret;
 	ret = own_reserve_pool(&d->pool, OWN_POOL_HDOM(d->id), cost, res);
@@ -701,24 +699,32 @@ static int own_batch_apply(struct own_hdom *d, u64 nents, struct own_res *res)
 		pt_pool_unreserve(&d->pool, cost);
 
 	pt_gather_init(&g);
-	for (i = 0; i < nents; i++) {
-		const struct own_map_ent *m = &own_batch[i];
-		u64 n = m->pages_prot & 0xffffffffU, lsz = own_leaf_size(n);
-		pt_attr_t attr = own_dma_attr((u32)(m->pages_prot >> 32));
+	for (i = 0;; i++) {
+		const struct own_map_ent *m;
+		u64 n, lsz;
+		pt_attr_t attr;
 
 		/*
-		 * A single page or 2 MiB block goes in with one write if its table exists by now
-		 * and no neighbour continues it (-EAGAIN otherwise: pt_map() creates the table the check counted,
-		 * or maps into the existing one and merges, taking no page).
+		 * The entries the check gave a slot go in a run at a time, one write each: a
+		 * single page or 2 MiB block whose table exists by now and which no neighbour
+		 * continues. The run stops before an entry that cannot (-EAGAIN): pt_map()
+		 * creates the table the check counted, or maps into the existing one and
+		 * merges, taking no page.
 		 */
-		ret = lsz ? pt_map_leaf_commit(&d->pt, &cur, &own_batch_slot[i], lsz) : -EAGAIN;
+		i += pt_map_leaf_commit_run(&d->pt, &cur, &own_batch_slot[i], nents - i);
+		if (i >= nents)
+			break;
+		m = &own_batch[i];
+		n = m->pages_prot & 0xffffffffU;
+		lsz = own_leaf_size(n);
+		attr = own_dma_attr((u32)(m->pages_prot >> 32));
+		ret = -EAGAIN;
 		/* A linear format's commit already looked for the table (docs/mmu.md). */
-		if (ret == -EAGAIN && lsz && !d->pt.leaf_linear)
+		if (lsz && !d->pt.leaf_linear)
 			ret = pt_map_leaf_at(&d->pt, &cur, m->iova, m->pa, lsz, attr, true);
 		if (ret == -EAGAIN)
 			ret = pt_map(&d->pt, m->iova, n << PAGE_SHIFT, m->pa, attr, &g);
 		HYP_CHECK(ret == 0);
-		pages += n;
 	}
 	d->mapped += pages;
 	/* New entries were invalid (never cached): only merges left something to drop. */

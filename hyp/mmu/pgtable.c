@@ -1263,13 +1263,46 @@ int pt_map_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 size,
 	return pt_map_leaf_do(pt, c, ia, pa, size, attr, commit, NULL);
 }
 
+/*
+ * The check pass of a batch (pt_map_leaf_do() without commit, with a slot). Its common case
+ * in line: a linear format, the cursor's last attribute and leaf size (so no decoding), @ia
+ * and @pa aligned to @size and inside the format's ranges, a free slot or no table below a
+ * hole. For aligned addresses those ranges need no sum: @size is a level's size, at most the
+ * input space's (a leaf level lies below the start level) and a power of two dividing it, so
+ * ia < 2^ia_bits gives ia + size <= 2^ia_bits; the same for the output. Anything else, and a
+ * slot holding something, takes pt_map_leaf_do(), which tells the cases apart.
+ */
 int pt_map_leaf_prep(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 size, pt_attr_t attr,
 		     struct pt_slot *s)
 {
+	const struct pt_fmt *f = pt_fmt_of(pt);
+	unsigned int i, level = c ? c->llevel : 0;
+	u64 *table;
+
 	s->ptep = NULL;
 	s->unmapped = false;
 	s->level = 0;
-	return pt_map_leaf_do(pt, c, ia, pa, size, attr, false, s);
+	s->size = size;
+	if (!pt->leaf_linear || !c || !c->attr_ok || c->attr != attr || c->lsize != size ||
+	    !level || ((ia | pa) & (size - 1)) || ia >> pt->ia_bits || pa >> f->oa_bits)
+		return pt_map_leaf_do(pt, c, ia, pa, size, attr, false, s);
+	table = pt_leaf_table(pt, c, ia, level, &i);
+	if (!table) {
+		if (c->hole) {
+			s->ia = ia;
+			s->level = level;
+			s->desc = f->mk_leaf(level, pa, c->norm);
+			s->unmapped = true;
+		}
+		return -EAGAIN;
+	}
+	if (pt_read(&table[i]))
+		return pt_map_leaf_do(pt, c, ia, pa, size, attr, false, s);
+	s->unmapped = true;
+	s->ptep = &table[i];
+	s->desc = f->mk_leaf(level, pa, c->norm);
+	s->unlinks = pt->unlinks;
+	return 0;
 }
 
 /* Would the leaf @desc (@size) at @ptep let its table merge: a neighbour continuing it (raw)? */
@@ -1293,7 +1326,8 @@ static inline bool pt_leaf_continued(const u64 *ptep, u64 desc, u64 size)
  * through @c (the table an earlier entry created), and the leaf written if its slot reads 0
  * and no neighbour continues it; no table, a slot in use or a neighbour: -EAGAIN, pt_map().
  */
-int pt_map_leaf_commit(struct pt *pt, struct pt_cursor *c, const struct pt_slot *s, u64 size)
+static inline __attribute__((always_inline)) int
+pt_map_leaf_commit_one(struct pt *pt, struct pt_cursor *c, const struct pt_slot *s, u64 size)
 {
 	unsigned int i;
 	u64 *table;
@@ -1312,6 +1346,27 @@ int pt_map_leaf_commit(struct pt *pt, struct pt_cursor *c, const struct pt_slot 
 	HYP_CHECK(pt_read(s->ptep) == 0);
 	pt_write(pt, s->ptep, s->desc);
 	return 0;
+}
+
+int pt_map_leaf_commit(struct pt *pt, struct pt_cursor *c, const struct pt_slot *s, u64 size)
+{
+	return pt_map_leaf_commit_one(pt, c, s, size);
+}
+
+/*
+ * A batch's commit: the slots @s[0..@n) in order, each leaf of its prep's size, up to the
+ * first that cannot be written (no slot, or pt_map_leaf_commit()'s -EAGAIN: nothing written
+ * for it, the caller maps that entry by the general path and goes on after it). One call per
+ * run of entries, not one per entry. Returns how many were written.
+ */
+u64 pt_map_leaf_commit_run(struct pt *pt, struct pt_cursor *c, const struct pt_slot *s, u64 n)
+{
+	u64 k;
+
+	for (k = 0; k < n; k++)
+		if (!s[k].size || pt_map_leaf_commit_one(pt, c, &s[k], s[k].size))
+			break;
+	return k;
 }
 
 /*

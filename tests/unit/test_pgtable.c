@@ -1682,6 +1682,85 @@ static void t_unmap_leaf_run(void **state)
 }
 
 /*
+ * pt_map_leaf_prep()'s in-line case (the cursor's attribute and leaf size again) gives what
+ * pt_map_leaf_do() gives for every input it does not take itself: each error case below
+ * follows a good prep of the same size and attribute, so the cursor is warm. Then
+ * pt_map_leaf_commit_run(): slots written in order up to the first that cannot be (no leaf
+ * to commit, a neighbour continuing it), nothing written past it.
+ */
+static void t_leaf_prep_commit_run(void **state)
+{
+	const struct fmt_case *fc = fc_of(state);
+	struct pt *a = setup_pt(fc, 64);
+	const u64 r = 4 * SZ_2M, oa_end = BIT(pt_fmt_get(fc->fmt)->oa_bits);
+	struct pt_cursor cur;
+	struct pt_slot s[5], x;
+	u64 k;
+
+	pt_cursor_init(&cur);
+	assert_int_equal(pt_map(a, r, PAGE_SIZE, PA_BASE, fc->rw, NULL), 0); /* the table */
+	for (k = 0; k < 4; k++) /* pages 2, 4, 6, 8: none continues another */
+		assert_int_equal(pt_map_leaf_prep(a, &cur, r + (2 + 2 * k) * PAGE_SIZE,
+						  PA_BASE + (k + 1) * SZ_1G, PAGE_SIZE, fc->rw,
+						  &s[k]),
+				 0);
+	assert_int_equal(s[3].ptep != NULL, a->leaf_linear);
+	assert_int_equal(s[3].size, PAGE_SIZE);
+	/* the slot holds a leaf */
+	assert_int_equal(pt_map_leaf_prep(a, &cur, r, PA_BASE + SZ_1G, PAGE_SIZE, fc->rw, &x),
+			 -EEXIST);
+	/* outside the input or output space, or not page aligned */
+	assert_int_equal(pt_map_leaf_prep(a, &cur, BIT(fc->ia_bits), PA_BASE, PAGE_SIZE, fc->rw,
+					  &x),
+			 -ERANGE);
+	assert_int_equal(pt_map_leaf_prep(a, &cur, r + 12 * PAGE_SIZE, oa_end, PAGE_SIZE, fc->rw,
+					  &x),
+			 -ERANGE);
+	assert_int_equal(pt_map_leaf_prep(a, &cur, r + 12 * PAGE_SIZE + 8, PA_BASE, PAGE_SIZE,
+					  fc->rw, &x),
+			 -EINVAL);
+	/* 2 MiB blocks: a good one warms the cursor, then one not aligned to 2 MiB */
+	assert_int_equal(pt_map_leaf_prep(a, &cur, SZ_1G + 40 * SZ_2M, PA_BASE + SZ_1G, SZ_2M,
+					  fc->rw, &x),
+			 -EAGAIN); /* no table there yet: a hole */
+	assert_true(x.unmapped);
+	assert_int_equal(x.level != 0, a->leaf_linear);
+	assert_int_equal(pt_map_leaf_prep(a, &cur, SZ_1G + 42 * SZ_2M, PA_BASE + SZ_1G + PAGE_SIZE,
+					  SZ_2M, fc->rw, &x),
+			 -EAGAIN);
+	assert_false(x.unmapped); /* misaligned: the range was not looked at */
+	assert_int_equal(pt_map_leaf_prep(a, &cur, SZ_1G + 42 * SZ_2M, oa_end - SZ_2M, SZ_2M,
+					  fc->rw, &x),
+			 -EAGAIN); /* the last block of the output space: a hole too */
+	assert_true(x.unmapped);
+	expect_hole(a, SZ_1G + 42 * SZ_2M);
+
+	/* the commit: s[2] has no leaf to commit, so the run stops before it */
+	s[2].size = 0;
+	if (a->leaf_linear) {
+		assert_int_equal(pt_map_leaf_commit_run(a, &cur, s, 4), 2);
+		expect_pa(a, r + 2 * PAGE_SIZE, PA_BASE + SZ_1G, fc->rw);
+		expect_pa(a, r + 4 * PAGE_SIZE, PA_BASE + 2 * SZ_1G, fc->rw);
+		expect_hole(a, r + 6 * PAGE_SIZE);
+		expect_hole(a, r + 8 * PAGE_SIZE);
+		/* page 9 now continues page 8's leaf: s[3] must go to pt_map() */
+		assert_int_equal(pt_map(a, r + 9 * PAGE_SIZE, PAGE_SIZE,
+					PA_BASE + 4 * SZ_1G + PAGE_SIZE, fc->rw, NULL),
+				 0);
+		assert_int_equal(pt_map_leaf_commit_run(a, &cur, &s[3], 1), 0);
+		expect_hole(a, r + 8 * PAGE_SIZE);
+	} else {
+		assert_int_equal(pt_map_leaf_commit_run(a, &cur, s, 4), 0); /* no slots */
+		expect_hole(a, r + 2 * PAGE_SIZE);
+	}
+	assert_int_equal(pt_map_leaf_commit_run(a, &cur, s, 0), 0);
+	if (!a->coherent)
+		assert_int_equal(th_check_cleaned(a), 0);
+	assert_int_equal(th_count_tables(a), a->nr_tables);
+	pt_destroy(a);
+}
+
+/*
  * The case only the cursor's generation (pt->unlinks) catches: the cached parent entry reads
  * the cached descriptor again, but the page holding it is no longer linked where the cursor
  * thinks. Region A's last-level table T and the level-2 table L holding its entry are emptied
@@ -1922,6 +2001,7 @@ static const struct named_test per_fmt[] = {
 	{ "leaf_cursor", t_leaf_cursor },
 	{ "unmap_leaf_run", t_unmap_leaf_run },
 	{ "leaf_cursor_reused_table", t_leaf_cursor_reused_table },
+	{ "leaf_prep_commit_run", t_leaf_prep_commit_run },
 	{ "pages_vs_range", t_pages },
 	{ "coherent_flag", t_coherent },
 	{ "root_pointer", t_root_ptr },

@@ -233,6 +233,7 @@ struct pt_slot {
 	 */
 	u64 ia;
 	unsigned int level; /* 0: no such leaf */
+	u64 size;	    /* the leaf's size (pt_map_leaf_prep), 0: no leaf to commit */
 	/*
 	 * With -EAGAIN: the descent proved that nothing maps [ia, ia + size) (it stopped at an
 	 * invalid entry above the leaf's level, or the slot is invalid and a neighbour continues
@@ -243,6 +244,7 @@ struct pt_slot {
 int pt_map_leaf_prep(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 size, pt_attr_t attr,
 		     struct pt_slot *s);
 int pt_map_leaf_commit(struct pt *pt, struct pt_cursor *c, const struct pt_slot *s, u64 size);
+u64 pt_map_leaf_commit_run(struct pt *pt, struct pt_cursor *c, const struct pt_slot *s, u64 n);
 int pt_set_attr(struct pt *pt, u64 ia, u64 size, pt_attr_t attr, struct pt_gather *g);
 /*
  * Tables an unmap unlinked, kept for the caller to free once its own invalidation of the
