@@ -711,12 +711,24 @@ static inline void lsi_batch_add(struct lsi_domain *ld, unsigned long iova, phys
 	ld->batch_end = iova + (k << PAGE_SHIFT);
 }
 
-static int lsi_map_pages(struct iommu_domain *domain, unsigned long iova, phys_addr_t paddr,
-			 size_t pgsize, size_t pgcount, int prot, gfp_t gfp, size_t *mapped)
+/* IOMMU_READ / IOMMU_WRITE as LS_IOMMU_READ / LS_IOMMU_WRITE (the same bits: one AND). */
+static inline unsigned long lsi_prot(int prot)
+{
+	return (prot & IOMMU_READ ? LS_IOMMU_READ : 0) | (prot & IOMMU_WRITE ? LS_IOMMU_WRITE : 0);
+}
+
+/*
+ * map_pages, every case: refusal while a stream is a VM's, MMIO, the shadow, a range of more
+ * than one entry (at most LS_IOMMU_BUDGET_PAGES each), a full list, a call's budget reached, an
+ * entry that does not ascend (each flushes the list first). lsi_map_pages() takes the rest.
+ */
+static noinline int lsi_map_pages_slow(struct iommu_domain *domain, unsigned long iova,
+				       phys_addr_t paddr, size_t pgsize, size_t pgcount, int prot,
+				       gfp_t gfp, size_t *mapped)
 {
 	struct lsi_domain *ld = to_lsi(domain);
 	unsigned long n = (pgsize * pgcount) >> PAGE_SHIFT;
-	unsigned long lprot = 0, flags, k;
+	unsigned long lprot, flags, k;
 
 	*mapped = 0;
 	if (atomic_read(&ld->vm_streams)) {
@@ -726,10 +738,7 @@ static int lsi_map_pages(struct iommu_domain *domain, unsigned long iova, phys_a
 		atomic64_inc(&lsi_stats.vm_refused_maps);
 		return -EBUSY;
 	}
-	if (prot & IOMMU_READ)
-		lprot |= LS_IOMMU_READ;
-	if (prot & IOMMU_WRITE)
-		lprot |= LS_IOMMU_WRITE;
+	lprot = lsi_prot(prot);
 	if (!lprot || !n)
 		return -EINVAL;
 	if (unlikely(prot & IOMMU_MMIO))
@@ -747,6 +756,55 @@ static int lsi_map_pages(struct iommu_domain *domain, unsigned long iova, phys_a
 	} while (n);
 	spin_unlock_irqrestore(&ld->batch_lock, flags);
 	*mapped = pgsize * pgcount;
+	return 0;
+}
+
+/*
+ * map_pages of iommu_map() and iommu_map_sg(): one entry (up to LS_IOMMU_BUDGET_PAGES pages)
+ * queued with no call at all, so that the compiler makes this a leaf without a frame; anything
+ * else goes to lsi_map_pages_slow() (a tail call), which checks everything again under the lock.
+ * The lock is only tried: a busy list (another CPU queueing or flushing) waits in the slow path.
+ * irqsave as everywhere batch_lock is taken: iommu-dma maps with GFP_ATOMIC from any context,
+ * hard interrupts included (__iommu_dma_map -> iommu_map), and unmap takes the same lock.
+ * The budget units (ABI 1.5) are computed only for a 2 MiB leaf candidate; batch_end is 0 while
+ * the list is empty, so "ascends" needs no entry count.
+ */
+static int lsi_map_pages(struct iommu_domain *domain, unsigned long iova, phys_addr_t paddr,
+			 size_t pgsize, size_t pgcount, int prot, gfp_t gfp, size_t *mapped)
+{
+	struct lsi_domain *ld = to_lsi(domain);
+	size_t size = pgsize * pgcount;
+	unsigned long n = size >> PAGE_SHIFT, u = n, flags, pages;
+	unsigned int nb;
+	u64 *e;
+
+	if (unlikely(atomic_read(&ld->vm_streams) || lsi_shadow_on(ld) ||
+		     n - 1 >= LS_IOMMU_BUDGET_PAGES || (prot & IOMMU_MMIO) ||
+		     !(prot & (IOMMU_READ | IOMMU_WRITE))))
+		return lsi_map_pages_slow(domain, iova, paddr, pgsize, pgcount, prot, gfp, mapped);
+	if (n == SZ_2M >> PAGE_SHIFT)
+		u = lsi_batch_units(iova, paddr, n);
+	if (unlikely(!spin_trylock_irqsave(&ld->batch_lock, flags)))
+		return lsi_map_pages_slow(domain, iova, paddr, pgsize, pgcount, prot, gfp, mapped);
+	/* The list's state read before the entry's stores (which the compiler must assume alias). */
+	nb = ld->nbatch;
+	u += ld->batch_units;
+	pages = ld->batch_pages;
+	if (unlikely(nb == LS_IOMMU_BATCH_MAX || u > LS_IOMMU_BUDGET_PAGES ||
+		     iova < ld->batch_end)) {
+		spin_unlock_irqrestore(&ld->batch_lock, flags);
+		return lsi_map_pages_slow(domain, iova, paddr, pgsize, pgcount, prot, gfp, mapped);
+	}
+	e = &ld->batch[3 * nb];
+	e[0] = iova;
+	e[1] = paddr;
+	e[2] = n | (u64)lsi_prot(prot) << 32;
+	ld->nbatch = nb + 1;
+	ld->batch_units = u;
+	ld->batch_pages = pages + n;
+	ld->batch_end = iova + size;
+	spin_unlock_irqrestore(&ld->batch_lock, flags);
+	*mapped = size;
 	return 0;
 }
 
