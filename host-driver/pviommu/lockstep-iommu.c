@@ -781,11 +781,11 @@ static int lsi_map_pages(struct iommu_domain *domain, unsigned long iova, phys_a
 	if (unlikely(atomic_read(&ld->vm_streams) || lsi_shadow_on(ld) ||
 		     n - 1 >= LS_IOMMU_BUDGET_PAGES || (prot & IOMMU_MMIO) ||
 		     !(prot & (IOMMU_READ | IOMMU_WRITE))))
-		return lsi_map_pages_slow(domain, iova, paddr, pgsize, pgcount, prot, gfp, mapped);
+		goto slow;
 	if (n == SZ_2M >> PAGE_SHIFT)
 		u = lsi_batch_units(iova, paddr, n);
 	if (unlikely(!spin_trylock_irqsave(&ld->batch_lock, flags)))
-		return lsi_map_pages_slow(domain, iova, paddr, pgsize, pgcount, prot, gfp, mapped);
+		goto slow;
 	/* The list's state read before the entry's stores (which the compiler must assume alias). */
 	nb = ld->nbatch;
 	u += ld->batch_units;
@@ -793,7 +793,7 @@ static int lsi_map_pages(struct iommu_domain *domain, unsigned long iova, phys_a
 	if (unlikely(nb == LS_IOMMU_BATCH_MAX || u > LS_IOMMU_BUDGET_PAGES ||
 		     iova < ld->batch_end)) {
 		spin_unlock_irqrestore(&ld->batch_lock, flags);
-		return lsi_map_pages_slow(domain, iova, paddr, pgsize, pgcount, prot, gfp, mapped);
+		goto slow;
 	}
 	e = &ld->batch[3 * nb];
 	e[0] = iova;
@@ -806,6 +806,8 @@ static int lsi_map_pages(struct iommu_domain *domain, unsigned long iova, phys_a
 	spin_unlock_irqrestore(&ld->batch_lock, flags);
 	*mapped = size;
 	return 0;
+slow:
+	return lsi_map_pages_slow(domain, iova, paddr, pgsize, pgcount, prot, gfp, mapped);
 }
 
 /*
