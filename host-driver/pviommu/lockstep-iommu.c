@@ -70,6 +70,7 @@
 #include <linux/maple_tree.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/scatterlist.h>
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -123,7 +124,8 @@ struct lsi_domain {
 	u64 *batch;
 	unsigned int nbatch;
 	unsigned long batch_pages, batch_end;
-	unsigned long batch_units; /* of LS_IOMMU_BUDGET_PAGES (lsi_batch_units) */
+	unsigned long batch_units;   /* of LS_IOMMU_BUDGET_PAGES (lsi_batch_units) */
+	unsigned long batch_flushes; /* lists sent (the selftest counts them) */
 	struct lsi_failed failed[LSI_FAILED_MAX];
 	unsigned int nfailed;
 	/* The driver's copy of IOVA -> PA (lsi_shadow_set), unless shadow_off. */
@@ -606,6 +608,7 @@ static void lsi_batch_flush(struct lsi_domain *ld)
 
 	if (!ld->nbatch)
 		return;
+	ld->batch_flushes++;
 	for (;;) {
 		arm_smccc_1_1_hvc(LS_HVC_IOMMU_MAP_BATCH, ld->id, virt_to_phys(ld->batch),
 				  ld->nbatch, &res);
@@ -1363,6 +1366,58 @@ static char lsi_st_result[160];
 #define LSI_ST_BLOCK SZ_1G	  /* one 2 MiB block */
 #define LSI_ST_PAGES 64
 #define LSI_ST_MMIO  (SZ_1G + SZ_4M) /* the device's BAR 0 page, IOMMU_MMIO */
+#define LSI_ST_SG    (SZ_1G + SZ_8M) /* the map_sg runs, unmapped before the next */
+
+/*
+ * iommu_map_sg() of @nents segments of @seg bytes each, segment i at @pa[i % npa] (no two
+ * consecutive ones physically adjacent, so the core makes one map_pages call per segment), at
+ * LSI_ST_SG: the domain's list must be sent exactly @calls times (MAP_BATCH, repeated only after
+ * a pool donation) and no single MAP made (that would say a batch was refused and retried entry
+ * by entry), and the first and last page of every segment must translate. Unmapped again before
+ * it returns.
+ */
+static int lsi_selftest_sg(struct iommu_domain *dom, const phys_addr_t *pa, unsigned int npa,
+			   unsigned int nents, size_t seg, unsigned long calls, const char *what,
+			   bool *leak)
+{
+	struct lsi_domain *ld = to_lsi(dom);
+	s64 single = atomic64_read(&lsi_stats.map_calls);
+	unsigned long c0 = READ_ONCE(ld->batch_flushes), c1, i;
+	struct scatterlist *sg;
+	struct sg_table sgt;
+	ssize_t mapped;
+	int ret = 0;
+
+	if (sg_alloc_table(&sgt, nents, GFP_KERNEL))
+		return -ENOMEM;
+	for_each_sg(sgt.sgl, sg, nents, i) sg_set_page(sg, phys_to_page(pa[i % npa]), seg, 0);
+	mapped = iommu_map_sg(dom, LSI_ST_SG, sgt.sgl, nents, IOMMU_READ | IOMMU_WRITE, GFP_KERNEL);
+	c1 = READ_ONCE(ld->batch_flushes) - c0;
+	single = atomic64_read(&lsi_stats.map_calls) - single;
+	if (mapped != (ssize_t)(nents * seg) || c1 != calls || single) {
+		snprintf(lsi_st_result, sizeof(lsi_st_result),
+			 "fail: map_sg %s: %zd of %zu bytes, %lu lists sent (want %lu), %lld MAP\n",
+			 what, mapped, nents * seg, c1, calls, single);
+		ret = -EIO;
+	}
+	for (i = 0; i < nents && !ret && mapped > 0; i++) {
+		unsigned long iova = LSI_ST_SG + i * seg;
+
+		if (iommu_iova_to_phys(dom, iova) != pa[i % npa] ||
+		    iommu_iova_to_phys(dom, iova + seg - 1) != pa[i % npa] + seg - 1) {
+			snprintf(lsi_st_result, sizeof(lsi_st_result),
+				 "fail: map_sg %s: segment %lu does not translate\n", what, i);
+			ret = -EIO;
+		}
+	}
+	if (mapped > 0 && iommu_unmap(dom, LSI_ST_SG, mapped) != mapped) {
+		pr_err("selftest: map_sg %s: unmap failed; its pages stay allocated\n", what);
+		*leak = true;
+		ret = ret ?: -EIO;
+	}
+	sg_free_table(&sgt);
+	return ret;
+}
 
 /*
  * MMIO (what iommu-dma does for an MSI doorbell): the device's BAR 0 page, device memory the host
@@ -1414,8 +1469,9 @@ static int lsi_selftest(struct device *dev)
 	struct page *pg, *blk = NULL;
 	struct iommu_domain *dom;
 	unsigned long i, mapped = 0;
-	bool blk_mapped = false, mmio = false;
-	phys_addr_t pa, bpa = 0;
+	bool blk_mapped = false, mmio = false, sg_leak = false;
+	phys_addr_t pa, bpa = 0, sgpa[4];
+	struct page *sgp = NULL;
 	int ret = 0;
 
 	pg = alloc_page(GFP_KERNEL | __GFP_ZERO);
@@ -1471,6 +1527,25 @@ static int lsi_selftest(struct device *dev)
 			goto unmap;
 		}
 	}
+	/*
+	 * map_sg, the paths of lsi_map_pages() that flush: 2 * LS_IOMMU_BATCH_MAX single pages (the
+	 * list full after 170: sent twice), then 20 entries of 1 MiB (256 budget units each: the
+	 * budget of 4096 reached after 16, sent twice).
+	 */
+	sgp = alloc_pages(GFP_KERNEL | __GFP_NOWARN, get_order(SZ_1M));
+	if (!sgp) {
+		snprintf(lsi_st_result, sizeof(lsi_st_result), "fail: no 1 MiB for map_sg\n");
+		ret = -ENOMEM;
+		goto unmap;
+	}
+	for (i = 0; i < ARRAY_SIZE(sgpa); i++)
+		sgpa[i] = page_to_phys(sgp) + 2 * i * SZ_4K; /* 4 pages, none adjacent */
+	ret = lsi_selftest_sg(dom, sgpa, ARRAY_SIZE(sgpa), 2 * LS_IOMMU_BATCH_MAX, SZ_4K, 2,
+			      "full list", &sg_leak);
+	if (!ret)
+		ret = lsi_selftest_sg(dom, sgpa, 1, 20, SZ_1M, 2, "budget", &sg_leak);
+	if (ret)
+		goto unmap;
 	ret = lsi_selftest_mmio(dom, dev, pa, &mmio);
 	if (ret)
 		goto unmap;
@@ -1495,11 +1570,14 @@ unmap:
 		ret = ret ?: -EIO;
 	if (!ret)
 		snprintf(lsi_st_result, sizeof(lsi_st_result),
-			 "ok: %d pages 2 MiB apart, %s, donations %lld, %s\n", LSI_ST_PAGES,
+			 "ok: %d pages 2 MiB apart, %s, map_sg flushes, donations %lld, %s\n",
+			 LSI_ST_PAGES,
 			 blk ? "2 MiB block in 1 MAP call and split" : "no 2 MiB block (no memory)",
 			 atomic64_read(&lsi_stats.donate_calls) - donate0,
 			 mmio ? "BAR page as MMIO, RAM as MMIO refused" : "no memory BAR");
 	iommu_domain_free(dom);
+	if (sgp && !sg_leak)
+		__free_pages(sgp, get_order(SZ_1M));
 	if (blk)
 		__free_pages(blk, get_order(SZ_2M));
 	if (pg)
