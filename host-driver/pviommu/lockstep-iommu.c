@@ -1390,7 +1390,10 @@ static int lsi_selftest_sg(struct iommu_domain *dom, const phys_addr_t *pa, unsi
 
 	if (sg_alloc_table(&sgt, nents, GFP_KERNEL))
 		return -ENOMEM;
-	for_each_sg(sgt.sgl, sg, nents, i) sg_set_page(sg, phys_to_page(pa[i % npa]), seg, 0);
+	for_each_sg(sgt.sgl, sg, nents, i)
+	{
+		sg_set_page(sg, pfn_to_page(PHYS_PFN(pa[i % npa])), seg, 0);
+	}
 	mapped = iommu_map_sg(dom, LSI_ST_SG, sgt.sgl, nents, IOMMU_READ | IOMMU_WRITE, GFP_KERNEL);
 	c1 = READ_ONCE(ld->batch_flushes) - c0;
 	single = atomic64_read(&lsi_stats.map_calls) - single;
