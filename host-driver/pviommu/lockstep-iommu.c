@@ -1360,7 +1360,7 @@ DEFINE_SHOW_ATTRIBUTE(lsi_stats);
 /* --- debugfs selftest: the ops through the core API on a private domain ------------------ */
 
 static DEFINE_MUTEX(lsi_st_lock);
-static char lsi_st_result[160];
+static char lsi_st_result[256];
 
 #define LSI_ST_IOVA  0x10000000UL /* 64 single pages, one per 2 MiB: one table page each */
 #define LSI_ST_BLOCK SZ_1G	  /* one 2 MiB block */
@@ -1419,6 +1419,41 @@ static int lsi_selftest_sg(struct iommu_domain *dom, const phys_addr_t *pa, unsi
 		ret = ret ?: -EIO;
 	}
 	sg_free_table(&sgt);
+	return ret;
+}
+
+/*
+ * Two map_pages into one list, the second below the first (what two CPUs' iommu_map() calls can
+ * do between their iotlb_sync_map): MAP_BATCH wants entries ascending, so the second must flush
+ * the first and start a new list: two lists sent, no single MAP, both pages translating.
+ */
+static int lsi_selftest_desc(struct iommu_domain *dom, const phys_addr_t *pa, bool *leak)
+{
+	struct lsi_domain *ld = to_lsi(dom);
+	s64 single = atomic64_read(&lsi_stats.map_calls);
+	unsigned long c0 = READ_ONCE(ld->batch_flushes), c1;
+	size_t m1 = 0, m2 = 0;
+	int ret = 0, r1, r2, r3;
+
+	r1 = lsi_map_pages(dom, LSI_ST_SG + SZ_4K, pa[0], SZ_4K, 1, IOMMU_READ, GFP_KERNEL, &m1);
+	r2 = lsi_map_pages(dom, LSI_ST_SG, pa[1], SZ_4K, 1, IOMMU_READ, GFP_KERNEL, &m2);
+	r3 = lsi_iotlb_sync_map(dom, LSI_ST_SG, 2 * SZ_4K);
+	c1 = READ_ONCE(ld->batch_flushes) - c0;
+	single = atomic64_read(&lsi_stats.map_calls) - single;
+	if (r1 || r2 || r3 || m1 != SZ_4K || m2 != SZ_4K || c1 != 2 || single ||
+	    iommu_iova_to_phys(dom, LSI_ST_SG + SZ_4K) != pa[0] ||
+	    iommu_iova_to_phys(dom, LSI_ST_SG) != pa[1]) {
+		snprintf(
+			lsi_st_result, sizeof(lsi_st_result),
+			"fail: descending map_pages: %d %d %d, %lu lists sent (want 2), %lld MAP\n",
+			r1, r2, r3, c1, single);
+		ret = -EIO;
+	}
+	if (iommu_unmap(dom, LSI_ST_SG, 2 * SZ_4K) != 2 * SZ_4K) {
+		pr_err("selftest: descending map_pages: unmap failed; its pages stay allocated\n");
+		*leak = true;
+		ret = ret ?: -EIO;
+	}
 	return ret;
 }
 
@@ -1533,7 +1568,7 @@ static int lsi_selftest(struct device *dev)
 	/*
 	 * map_sg, the paths of lsi_map_pages() that flush: 2 * LS_IOMMU_BATCH_MAX single pages (the
 	 * list full after 170: sent twice), then 20 entries of 1 MiB (256 budget units each: the
-	 * budget of 4096 reached after 16, sent twice).
+	 * budget of 4096 reached after 16, sent twice); then an entry below the list's last.
 	 */
 	sgp = alloc_pages(GFP_KERNEL | __GFP_NOWARN, get_order(SZ_1M));
 	if (!sgp) {
@@ -1547,6 +1582,8 @@ static int lsi_selftest(struct device *dev)
 			      "full list", &sg_leak);
 	if (!ret)
 		ret = lsi_selftest_sg(dom, sgpa, 1, 20, SZ_1M, 2, "budget", &sg_leak);
+	if (!ret)
+		ret = lsi_selftest_desc(dom, sgpa, &sg_leak);
 	if (ret)
 		goto unmap;
 	ret = lsi_selftest_mmio(dom, dev, pa, &mmio);
@@ -1572,12 +1609,13 @@ unmap:
 	if (pg && iommu_iova_to_phys(dom, LSI_ST_IOVA) != 0)
 		ret = ret ?: -EIO;
 	if (!ret)
-		snprintf(lsi_st_result, sizeof(lsi_st_result),
-			 "ok: %d pages 2 MiB apart, %s, map_sg flushes, donations %lld, %s\n",
-			 LSI_ST_PAGES,
-			 blk ? "2 MiB block in 1 MAP call and split" : "no 2 MiB block (no memory)",
-			 atomic64_read(&lsi_stats.donate_calls) - donate0,
-			 mmio ? "BAR page as MMIO, RAM as MMIO refused" : "no memory BAR");
+		snprintf(
+			lsi_st_result, sizeof(lsi_st_result),
+			"ok: %d pages 2 MiB apart, %s, list flushes (full, budget, descending), donations %lld, %s\n",
+			LSI_ST_PAGES,
+			blk ? "2 MiB block in 1 MAP call and split" : "no 2 MiB block (no memory)",
+			atomic64_read(&lsi_stats.donate_calls) - donate0,
+			mmio ? "BAR page as MMIO, RAM as MMIO refused" : "no memory BAR");
 	iommu_domain_free(dom);
 	if (sgp && !sg_leak)
 		__free_pages(sgp, get_order(SZ_1M));
