@@ -764,8 +764,9 @@ static noinline int lsi_map_pages_slow(struct iommu_domain *domain, unsigned lon
 
 /*
  * map_pages of iommu_map() and iommu_map_sg(): one entry (up to LS_IOMMU_BUDGET_PAGES pages)
- * queued with no call at all, so that the compiler makes this a leaf without a frame; anything
- * else goes to lsi_map_pages_slow() (a tail call), which checks everything again under the lock.
+ * queued with no call, so that GCC keeps the frame off this path; anything else goes to
+ * lsi_map_pages_slow() from one call site (no sibling call: frame pointers build the kernel with
+ * -fno-optimize-sibling-calls), which checks everything again under the lock.
  * The lock is only tried: a busy list (another CPU queueing or flushing) waits in the slow path.
  * irqsave as everywhere batch_lock is taken: iommu-dma maps with GFP_ATOMIC from any context,
  * hard interrupts included (__iommu_dma_map -> iommu_map), and unmap takes the same lock.
