@@ -70,6 +70,7 @@
 #include <linux/maple_tree.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/scatterlist.h>
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -123,7 +124,8 @@ struct lsi_domain {
 	u64 *batch;
 	unsigned int nbatch;
 	unsigned long batch_pages, batch_end;
-	unsigned long batch_units; /* of LS_IOMMU_BUDGET_PAGES (lsi_batch_units) */
+	unsigned long batch_units;   /* of LS_IOMMU_BUDGET_PAGES (lsi_batch_units) */
+	unsigned long batch_flushes; /* lists sent (the selftest counts them) */
 	struct lsi_failed failed[LSI_FAILED_MAX];
 	unsigned int nfailed;
 	/* The driver's copy of IOVA -> PA (lsi_shadow_set), unless shadow_off. */
@@ -606,6 +608,7 @@ static void lsi_batch_flush(struct lsi_domain *ld)
 
 	if (!ld->nbatch)
 		return;
+	ld->batch_flushes++;
 	for (;;) {
 		arm_smccc_1_1_hvc(LS_HVC_IOMMU_MAP_BATCH, ld->id, virt_to_phys(ld->batch),
 				  ld->nbatch, &res);
@@ -711,12 +714,24 @@ static inline void lsi_batch_add(struct lsi_domain *ld, unsigned long iova, phys
 	ld->batch_end = iova + (k << PAGE_SHIFT);
 }
 
-static int lsi_map_pages(struct iommu_domain *domain, unsigned long iova, phys_addr_t paddr,
-			 size_t pgsize, size_t pgcount, int prot, gfp_t gfp, size_t *mapped)
+/* IOMMU_READ / IOMMU_WRITE as LS_IOMMU_READ / LS_IOMMU_WRITE (the same bits: one AND). */
+static inline unsigned long lsi_prot(int prot)
+{
+	return (prot & IOMMU_READ ? LS_IOMMU_READ : 0) | (prot & IOMMU_WRITE ? LS_IOMMU_WRITE : 0);
+}
+
+/*
+ * map_pages, every case: refusal while a stream is a VM's, MMIO, the shadow, a range of more
+ * than one entry (at most LS_IOMMU_BUDGET_PAGES each), a full list, a call's budget reached, an
+ * entry that does not ascend (each flushes the list first). lsi_map_pages() takes the rest.
+ */
+static noinline int lsi_map_pages_slow(struct iommu_domain *domain, unsigned long iova,
+				       phys_addr_t paddr, size_t pgsize, size_t pgcount, int prot,
+				       gfp_t gfp, size_t *mapped)
 {
 	struct lsi_domain *ld = to_lsi(domain);
 	unsigned long n = (pgsize * pgcount) >> PAGE_SHIFT;
-	unsigned long lprot = 0, flags, k;
+	unsigned long lprot, flags, k;
 
 	*mapped = 0;
 	if (atomic_read(&ld->vm_streams)) {
@@ -726,10 +741,7 @@ static int lsi_map_pages(struct iommu_domain *domain, unsigned long iova, phys_a
 		atomic64_inc(&lsi_stats.vm_refused_maps);
 		return -EBUSY;
 	}
-	if (prot & IOMMU_READ)
-		lprot |= LS_IOMMU_READ;
-	if (prot & IOMMU_WRITE)
-		lprot |= LS_IOMMU_WRITE;
+	lprot = lsi_prot(prot);
 	if (!lprot || !n)
 		return -EINVAL;
 	if (unlikely(prot & IOMMU_MMIO))
@@ -748,6 +760,58 @@ static int lsi_map_pages(struct iommu_domain *domain, unsigned long iova, phys_a
 	spin_unlock_irqrestore(&ld->batch_lock, flags);
 	*mapped = pgsize * pgcount;
 	return 0;
+}
+
+/*
+ * map_pages of iommu_map() and iommu_map_sg(): one entry (up to LS_IOMMU_BUDGET_PAGES pages)
+ * queued with no call, so that GCC keeps the frame off this path; anything else goes to
+ * lsi_map_pages_slow() from one call site (no sibling call: frame pointers build the kernel with
+ * -fno-optimize-sibling-calls), which checks everything again under the lock.
+ * The lock is only tried: a busy list (another CPU queueing or flushing) waits in the slow path.
+ * irqsave as everywhere batch_lock is taken: iommu-dma maps with GFP_ATOMIC from any context,
+ * hard interrupts included (__iommu_dma_map -> iommu_map), and unmap takes the same lock.
+ * The budget units (ABI 1.5) are computed only for a 2 MiB leaf candidate; batch_end is 0 while
+ * the list is empty, so "ascends" needs no entry count.
+ */
+static int lsi_map_pages(struct iommu_domain *domain, unsigned long iova, phys_addr_t paddr,
+			 size_t pgsize, size_t pgcount, int prot, gfp_t gfp, size_t *mapped)
+{
+	struct lsi_domain *ld = to_lsi(domain);
+	size_t size = pgsize * pgcount;
+	unsigned long n = size >> PAGE_SHIFT, u = n, flags, pages;
+	unsigned int nb;
+	u64 *e;
+
+	if (unlikely(atomic_read(&ld->vm_streams) || lsi_shadow_on(ld) ||
+		     n - 1 >= LS_IOMMU_BUDGET_PAGES || (prot & IOMMU_MMIO) ||
+		     !(prot & (IOMMU_READ | IOMMU_WRITE))))
+		goto slow;
+	if (n == SZ_2M >> PAGE_SHIFT)
+		u = lsi_batch_units(iova, paddr, n);
+	if (unlikely(!spin_trylock_irqsave(&ld->batch_lock, flags)))
+		goto slow;
+	/* The list's state read before the entry's stores (which the compiler must assume alias). */
+	nb = ld->nbatch;
+	u += ld->batch_units;
+	pages = ld->batch_pages;
+	if (unlikely(nb == LS_IOMMU_BATCH_MAX || u > LS_IOMMU_BUDGET_PAGES ||
+		     iova < ld->batch_end)) {
+		spin_unlock_irqrestore(&ld->batch_lock, flags);
+		goto slow;
+	}
+	e = &ld->batch[3 * nb];
+	e[0] = iova;
+	e[1] = paddr;
+	e[2] = n | (u64)lsi_prot(prot) << 32;
+	ld->nbatch = nb + 1;
+	ld->batch_units = u;
+	ld->batch_pages = pages + n;
+	ld->batch_end = iova + size;
+	spin_unlock_irqrestore(&ld->batch_lock, flags);
+	*mapped = size;
+	return 0;
+slow:
+	return lsi_map_pages_slow(domain, iova, paddr, pgsize, pgcount, prot, gfp, mapped);
 }
 
 /*
@@ -1297,12 +1361,102 @@ DEFINE_SHOW_ATTRIBUTE(lsi_stats);
 /* --- debugfs selftest: the ops through the core API on a private domain ------------------ */
 
 static DEFINE_MUTEX(lsi_st_lock);
-static char lsi_st_result[160];
+static char lsi_st_result[256];
 
 #define LSI_ST_IOVA  0x10000000UL /* 64 single pages, one per 2 MiB: one table page each */
 #define LSI_ST_BLOCK SZ_1G	  /* one 2 MiB block */
 #define LSI_ST_PAGES 64
 #define LSI_ST_MMIO  (SZ_1G + SZ_4M) /* the device's BAR 0 page, IOMMU_MMIO */
+#define LSI_ST_SG    (SZ_1G + SZ_8M) /* the map_sg runs, unmapped before the next */
+
+/*
+ * iommu_map_sg() of @nents segments of @seg bytes each, segment i at @pa[i % npa] (no two
+ * consecutive ones physically adjacent, so the core makes one map_pages call per segment), at
+ * LSI_ST_SG: the domain's list must be sent exactly @calls times (MAP_BATCH, repeated only after
+ * a pool donation) and no single MAP made (that would say a batch was refused and retried entry
+ * by entry), and the first and last page of every segment must translate. Unmapped again before
+ * it returns.
+ */
+static int lsi_selftest_sg(struct iommu_domain *dom, const phys_addr_t *pa, unsigned int npa,
+			   unsigned int nents, size_t seg, unsigned long calls, const char *what,
+			   bool *leak)
+{
+	struct lsi_domain *ld = to_lsi(dom);
+	s64 single = atomic64_read(&lsi_stats.map_calls);
+	unsigned long c0 = READ_ONCE(ld->batch_flushes), c1, i;
+	struct scatterlist *sg;
+	struct sg_table sgt;
+	ssize_t mapped;
+	int ret = 0;
+
+	if (sg_alloc_table(&sgt, nents, GFP_KERNEL))
+		return -ENOMEM;
+	for_each_sg(sgt.sgl, sg, nents, i)
+	{
+		sg_set_page(sg, pfn_to_page(PHYS_PFN(pa[i % npa])), seg, 0);
+	}
+	mapped = iommu_map_sg(dom, LSI_ST_SG, sgt.sgl, nents, IOMMU_READ | IOMMU_WRITE, GFP_KERNEL);
+	c1 = READ_ONCE(ld->batch_flushes) - c0;
+	single = atomic64_read(&lsi_stats.map_calls) - single;
+	if (mapped != (ssize_t)(nents * seg) || c1 != calls || single) {
+		snprintf(lsi_st_result, sizeof(lsi_st_result),
+			 "fail: map_sg %s: %zd of %zu bytes, %lu lists sent (want %lu), %lld MAP\n",
+			 what, mapped, nents * seg, c1, calls, single);
+		ret = -EIO;
+	}
+	for (i = 0; i < nents && !ret && mapped > 0; i++) {
+		unsigned long iova = LSI_ST_SG + i * seg;
+
+		if (iommu_iova_to_phys(dom, iova) != pa[i % npa] ||
+		    iommu_iova_to_phys(dom, iova + seg - 1) != pa[i % npa] + seg - 1) {
+			snprintf(lsi_st_result, sizeof(lsi_st_result),
+				 "fail: map_sg %s: segment %lu does not translate\n", what, i);
+			ret = -EIO;
+		}
+	}
+	if (mapped > 0 && iommu_unmap(dom, LSI_ST_SG, mapped) != mapped) {
+		pr_err("selftest: map_sg %s: unmap failed; its pages stay allocated\n", what);
+		*leak = true;
+		ret = ret ?: -EIO;
+	}
+	sg_free_table(&sgt);
+	return ret;
+}
+
+/*
+ * Two map_pages into one list, the second below the first (what two CPUs' iommu_map() calls can
+ * do between their iotlb_sync_map): MAP_BATCH wants entries ascending, so the second must flush
+ * the first and start a new list: two lists sent, no single MAP, both pages translating.
+ */
+static int lsi_selftest_desc(struct iommu_domain *dom, const phys_addr_t *pa, bool *leak)
+{
+	struct lsi_domain *ld = to_lsi(dom);
+	s64 single = atomic64_read(&lsi_stats.map_calls);
+	unsigned long c0 = READ_ONCE(ld->batch_flushes), c1;
+	size_t m1 = 0, m2 = 0;
+	int ret = 0, r1, r2, r3;
+
+	r1 = lsi_map_pages(dom, LSI_ST_SG + SZ_4K, pa[0], SZ_4K, 1, IOMMU_READ, GFP_KERNEL, &m1);
+	r2 = lsi_map_pages(dom, LSI_ST_SG, pa[1], SZ_4K, 1, IOMMU_READ, GFP_KERNEL, &m2);
+	r3 = lsi_iotlb_sync_map(dom, LSI_ST_SG, 2 * SZ_4K);
+	c1 = READ_ONCE(ld->batch_flushes) - c0;
+	single = atomic64_read(&lsi_stats.map_calls) - single;
+	if (r1 || r2 || r3 || m1 != SZ_4K || m2 != SZ_4K || c1 != 2 || single ||
+	    iommu_iova_to_phys(dom, LSI_ST_SG + SZ_4K) != pa[0] ||
+	    iommu_iova_to_phys(dom, LSI_ST_SG) != pa[1]) {
+		snprintf(
+			lsi_st_result, sizeof(lsi_st_result),
+			"fail: descending map_pages: %d %d %d, %lu lists sent (want 2), %lld MAP\n",
+			r1, r2, r3, c1, single);
+		ret = -EIO;
+	}
+	if (iommu_unmap(dom, LSI_ST_SG, 2 * SZ_4K) != 2 * SZ_4K) {
+		pr_err("selftest: descending map_pages: unmap failed; its pages stay allocated\n");
+		*leak = true;
+		ret = ret ?: -EIO;
+	}
+	return ret;
+}
 
 /*
  * MMIO (what iommu-dma does for an MSI doorbell): the device's BAR 0 page, device memory the host
@@ -1354,8 +1508,9 @@ static int lsi_selftest(struct device *dev)
 	struct page *pg, *blk = NULL;
 	struct iommu_domain *dom;
 	unsigned long i, mapped = 0;
-	bool blk_mapped = false, mmio = false;
-	phys_addr_t pa, bpa = 0;
+	bool blk_mapped = false, mmio = false, sg_leak = false;
+	phys_addr_t pa, bpa = 0, sgpa[4];
+	struct page *sgp = NULL;
 	int ret = 0;
 
 	pg = alloc_page(GFP_KERNEL | __GFP_ZERO);
@@ -1411,6 +1566,27 @@ static int lsi_selftest(struct device *dev)
 			goto unmap;
 		}
 	}
+	/*
+	 * map_sg, the paths of lsi_map_pages() that flush: 2 * LS_IOMMU_BATCH_MAX single pages (the
+	 * list full after 170: sent twice), then 20 entries of 1 MiB (256 budget units each: the
+	 * budget of 4096 reached after 16, sent twice); then an entry below the list's last.
+	 */
+	sgp = alloc_pages(GFP_KERNEL | __GFP_NOWARN, get_order(SZ_1M));
+	if (!sgp) {
+		snprintf(lsi_st_result, sizeof(lsi_st_result), "fail: no 1 MiB for map_sg\n");
+		ret = -ENOMEM;
+		goto unmap;
+	}
+	for (i = 0; i < ARRAY_SIZE(sgpa); i++)
+		sgpa[i] = page_to_phys(sgp) + 2 * i * SZ_4K; /* 4 pages, none adjacent */
+	ret = lsi_selftest_sg(dom, sgpa, ARRAY_SIZE(sgpa), 2 * LS_IOMMU_BATCH_MAX, SZ_4K, 2,
+			      "full list", &sg_leak);
+	if (!ret)
+		ret = lsi_selftest_sg(dom, sgpa, 1, 20, SZ_1M, 2, "budget", &sg_leak);
+	if (!ret)
+		ret = lsi_selftest_desc(dom, sgpa, &sg_leak);
+	if (ret)
+		goto unmap;
 	ret = lsi_selftest_mmio(dom, dev, pa, &mmio);
 	if (ret)
 		goto unmap;
@@ -1434,12 +1610,16 @@ unmap:
 	if (pg && iommu_iova_to_phys(dom, LSI_ST_IOVA) != 0)
 		ret = ret ?: -EIO;
 	if (!ret)
-		snprintf(lsi_st_result, sizeof(lsi_st_result),
-			 "ok: %d pages 2 MiB apart, %s, donations %lld, %s\n", LSI_ST_PAGES,
-			 blk ? "2 MiB block in 1 MAP call and split" : "no 2 MiB block (no memory)",
-			 atomic64_read(&lsi_stats.donate_calls) - donate0,
-			 mmio ? "BAR page as MMIO, RAM as MMIO refused" : "no memory BAR");
+		snprintf(
+			lsi_st_result, sizeof(lsi_st_result),
+			"ok: %d pages 2 MiB apart, %s, list flushes (full, budget, descending), donations %lld, %s\n",
+			LSI_ST_PAGES,
+			blk ? "2 MiB block in 1 MAP call and split" : "no 2 MiB block (no memory)",
+			atomic64_read(&lsi_stats.donate_calls) - donate0,
+			mmio ? "BAR page as MMIO, RAM as MMIO refused" : "no memory BAR");
 	iommu_domain_free(dom);
+	if (sgp && !sg_leak)
+		__free_pages(sgp, get_order(SZ_1M));
 	if (blk)
 		__free_pages(blk, get_order(SZ_2M));
 	if (pg)
