@@ -108,6 +108,7 @@ const struct pt_fmt pt_fmt_arm64_s1 = {
 	.attr_norm = s1_attr_norm,
 	.mk_table = s1_mk_table,
 	.mk_leaf = s1_mk_leaf,
+	.leaf_oa = S1_ADDR,
 	.type = s1_type,
 	.addr = s1_addr,
 	.attr = s1_attr,

@@ -119,6 +119,7 @@ const struct pt_fmt pt_fmt_arm64_s2 = {
 	.attr_norm = s2_attr_norm,
 	.mk_table = s2_mk_table,
 	.mk_leaf = s2_mk_leaf,
+	.leaf_oa = S2_ADDR,
 	.type = s2_type,
 	.addr = s2_addr,
 	.attr = s2_attr,

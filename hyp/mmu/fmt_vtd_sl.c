@@ -92,12 +92,13 @@ static u64 sl_root_ptr(const struct pt *pt)
 }
 
 /* The two formats differ only in their leaf levels. */
-#define SL_FMT(fmt_name, levels)                                                            \
-	{                                                                                   \
-		.name = (fmt_name), .min_ia_bits = 32, .max_ia_bits = 48, .oa_bits = 52,    \
-		.leaf_levels = (levels), .needs_bbm = false, .geometry = sl_geometry,       \
-		.attr_norm = sl_attr_norm, .mk_table = sl_mk_table, .mk_leaf = sl_mk_leaf,  \
-		.type = sl_type, .addr = sl_addr, .attr = sl_attr, .root_ptr = sl_root_ptr, \
+#define SL_FMT(fmt_name, levels)                                                           \
+	{                                                                                  \
+		.name = (fmt_name), .min_ia_bits = 32, .max_ia_bits = 48, .oa_bits = 52,   \
+		.leaf_levels = (levels), .needs_bbm = false, .geometry = sl_geometry,      \
+		.attr_norm = sl_attr_norm, .mk_table = sl_mk_table, .mk_leaf = sl_mk_leaf, \
+		.leaf_oa = SL_ADDR, .type = sl_type, .addr = sl_addr, .attr = sl_attr,     \
+		.root_ptr = sl_root_ptr,                                                   \
 	}
 
 const struct pt_fmt pt_fmt_vtd_sl = SL_FMT("vtd-sl", BIT(2) | BIT(3));

@@ -125,6 +125,7 @@ const struct pt_fmt pt_fmt_x86_ept = {
 	.attr_norm = ept_attr_norm,
 	.mk_table = ept_mk_table,
 	.mk_leaf = ept_mk_leaf,
+	.leaf_oa = EPT_ADDR,
 	.type = ept_type,
 	.addr = ept_addr,
 	.attr = ept_attr,

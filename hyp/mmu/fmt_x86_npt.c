@@ -132,6 +132,7 @@ const struct pt_fmt pt_fmt_x86_npt = {
 	.attr_norm = npt_attr_norm,
 	.mk_table = npt_mk_table,
 	.mk_leaf = npt_mk_leaf,
+	.leaf_oa = NPT_ADDR,
 	.type = npt_type,
 	.addr = npt_addr,
 	.attr = npt_attr,

@@ -1188,6 +1188,8 @@ static int pt_map_leaf_do(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u6
 	if (ret)
 		return ret;
 	if (c) { /* the attribute's and the size's decoding, for the next leaf */
+		bool fresh = !c->attr_ok || c->attr != attr || c->lsize != size;
+
 		c->attr = attr;
 		c->norm = norm;
 		c->attr_ok = true;
@@ -1196,6 +1198,8 @@ static int pt_map_leaf_do(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u6
 			c->lsize = size;
 		}
 		level = c->llevel;
+		if (fresh && level) /* pt_map_leaf_prep() builds leaves from it (pt_fmt.leaf_oa) */
+			c->ltmpl = f->mk_leaf(level, 0, norm);
 	} else {
 		level = pt_size_level(pt, size);
 	}
@@ -1269,8 +1273,9 @@ int pt_map_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 size,
  * and @pa aligned to @size and inside the format's ranges, a free slot or no table below a
  * hole. For aligned addresses those ranges need no sum: @size is a level's size, at most the
  * input space's (a leaf level lies below the start level) and a power of two dividing it, so
- * ia < 2^ia_bits gives ia + size <= 2^ia_bits; the same for the output. Anything else, and a
- * slot holding something, takes pt_map_leaf_do(), which tells the cases apart.
+ * ia < 2^ia_bits gives ia + size <= 2^ia_bits; the same for the output. The leaf is the
+ * cursor's template with the output address in (pt_fmt.leaf_oa: no call of the format). Anything
+ * else, and a slot holding something, takes pt_map_leaf_do(), which tells the cases apart.
  */
 int pt_map_leaf_prep(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 size, pt_attr_t attr,
 		     struct pt_slot *s)
@@ -1291,7 +1296,7 @@ int pt_map_leaf_prep(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 siz
 		if (c->hole) {
 			s->ia = ia;
 			s->level = level;
-			s->desc = f->mk_leaf(level, pa, c->norm);
+			s->desc = c->ltmpl | (pa & f->leaf_oa);
 			s->unmapped = true;
 		}
 		return -EAGAIN;
@@ -1300,7 +1305,7 @@ int pt_map_leaf_prep(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 siz
 		return pt_map_leaf_do(pt, c, ia, pa, size, attr, false, s);
 	s->unmapped = true;
 	s->ptep = &table[i];
-	s->desc = f->mk_leaf(level, pa, c->norm);
+	s->desc = c->ltmpl | (pa & f->leaf_oa);
 	s->unlinks = pt->unlinks;
 	return 0;
 }

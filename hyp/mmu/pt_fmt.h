@@ -53,6 +53,12 @@ struct pt_fmt {
 	int (*attr_norm)(pt_attr_t attr, pt_attr_t *out);
 	u64 (*mk_table)(u64 table_pa);
 	u64 (*mk_leaf)(unsigned int level, u64 pa, pt_attr_t attr); /* attr normalised */
+	/*
+	 * The leaf's output-address bits: mk_leaf(level, pa, attr) is exactly
+	 * mk_leaf(level, 0, attr) | (pa & leaf_oa) for every pa, level and attribute (test_pgtable
+	 * *_leaf_oa checks it), so the engine may build a batch's leaves from one template.
+	 */
+	u64 leaf_oa;
 	enum pt_desc_type (*type)(u64 desc, unsigned int level);
 	u64 (*addr)(u64 desc);	     /* table PA or leaf output address (TABLE/LEAF only) */
 	pt_attr_t (*attr)(u64 desc); /* attributes of a leaf */

@@ -1682,6 +1682,43 @@ static void t_unmap_leaf_run(void **state)
 }
 
 /*
+ * The format's leaf_oa contract (pt_fmt.h), on which pt_map_leaf_prep() builds leaves from one
+ * template: mk_leaf(level, pa, attr) == mk_leaf(level, 0, attr) | (pa & leaf_oa) for every leaf
+ * level, every representable attribute and any pa (aligned ones below 2^oa_bits, the ones the
+ * engine passes, and arbitrary 64-bit values).
+ */
+static void t_leaf_oa(void **state)
+{
+	const struct fmt_case *fc = fc_of(state);
+	const struct pt_fmt *f = pt_fmt_get(fc->fmt);
+	unsigned int level, a, k;
+	u64 x = 0x9e3779b97f4a7c15ULL;
+
+	assert_non_null(f);
+	assert_true(f->leaf_oa != 0);
+	for (level = 1; level <= PT_LAST_LEVEL; level++) {
+		u64 size = pt_level_size(level);
+
+		if (!(f->leaf_levels & BIT(level)))
+			continue;
+		for (a = 0; a < fc->nr_attrs; a++) {
+			u64 t = f->mk_leaf(level, 0, fc->attrs[a]);
+
+			for (k = 0; k < 2000; k++) {
+				u64 pa;
+
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				pa = k & 1 ? x : (x & (BIT(f->oa_bits) - 1)) & ~(size - 1);
+				if (f->mk_leaf(level, pa, fc->attrs[a]) != (t | (pa & f->leaf_oa)))
+					fail_msg("%s level %u attr %#x pa %#llx", fc->name, level,
+						 (unsigned int)fc->attrs[a],
+						 (unsigned long long)pa);
+			}
+		}
+	}
+}
+
+/*
  * pt_map_leaf_prep()'s in-line case (the cursor's attribute and leaf size again) gives what
  * pt_map_leaf_do() gives for every input it does not take itself: each error case below
  * follows a good prep of the same size and attribute, so the cursor is warm. Then
@@ -1754,6 +1791,24 @@ static void t_leaf_prep_commit_run(void **state)
 		expect_hole(a, r + 2 * PAGE_SIZE);
 	}
 	assert_int_equal(pt_map_leaf_commit_run(a, &cur, s, 0), 0);
+	/*
+	 * Another attribute at the same leaf size (the cursor warm with fc->rw for pages): its
+	 * first prep decodes it, the next one's leaf has it too.
+	 */
+	assert_int_equal(pt_map_leaf_prep(a, &cur, r + 16 * PAGE_SIZE, PA_BASE + 8 * SZ_1G,
+					  PAGE_SIZE, fc->rw, &x),
+			 0);
+	assert_int_equal(pt_map_leaf_prep(a, &cur, r + 12 * PAGE_SIZE, PA_BASE + 6 * SZ_1G,
+					  PAGE_SIZE, fc->ro, &s[0]),
+			 0);
+	assert_int_equal(pt_map_leaf_prep(a, &cur, r + 14 * PAGE_SIZE, PA_BASE + 7 * SZ_1G,
+					  PAGE_SIZE, fc->ro, &s[1]),
+			 0);
+	if (a->leaf_linear) {
+		assert_int_equal(pt_map_leaf_commit_run(a, &cur, s, 2), 2);
+		expect_pa(a, r + 12 * PAGE_SIZE, PA_BASE + 6 * SZ_1G, fc->ro);
+		expect_pa(a, r + 14 * PAGE_SIZE, PA_BASE + 7 * SZ_1G, fc->ro);
+	}
 	if (!a->coherent)
 		assert_int_equal(th_check_cleaned(a), 0);
 	assert_int_equal(th_count_tables(a), a->nr_tables);
@@ -2002,6 +2057,7 @@ static const struct named_test per_fmt[] = {
 	{ "unmap_leaf_run", t_unmap_leaf_run },
 	{ "leaf_cursor_reused_table", t_leaf_cursor_reused_table },
 	{ "leaf_prep_commit_run", t_leaf_prep_commit_run },
+	{ "leaf_oa", t_leaf_oa },
 	{ "pages_vs_range", t_pages },
 	{ "coherent_flag", t_coherent },
 	{ "root_pointer", t_root_ptr },
