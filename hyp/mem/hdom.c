@@ -524,6 +524,29 @@ static u64 own_hdom_unmap_pages(struct own_hdom *d, u64 iova, u64 w0, u64 n, str
 	return (ia - iova) >> PAGE_SHIFT;
 }
 
+/*
+ * A call whose whole range is one leaf (@sz: a 4 KiB page, or a 2 MiB block at a 2 MiB-aligned
+ * IOVA), the common iommu_unmap() of one page or one block: one descent checks and clears it
+ * (pt_unmap_leaf_at()), with no window loop and no cursor; a leaf whose table may empty (-EBUSY)
+ * goes through pt_unmap_deferred() (its emptied table is freed after the call's sync). -ENOENT
+ * or -EAGAIN: not such a leaf, nothing changed (the general path handles the range).
+ */
+static int own_hdom_unmap_leaf(struct own_hdom *d, u64 iova, u64 sz, struct pt_gather *g,
+			       struct pt_deferred *dl)
+{
+	u64 pa;
+	int ret = pt_unmap_leaf_at(&d->pt, NULL, iova, sz, &pa, true);
+
+	if (ret == -EBUSY)
+		HYP_CHECK(pt_unmap_deferred(&d->pt, iova, sz, g, dl) == 0); /* joins @g itself */
+	else if (ret)
+		return ret;
+	else /* the leaf's level (3: 4 KiB, 2: 2 MiB) */
+		pt_gather_add(g, iova, sz, sz == PAGE_SIZE ? 3U : 2U);
+	own_unmap_put(NULL, pa, sz);
+	return 0;
+}
+
 int own_hdom_unmap(u32 dom, u64 iova, u64 n, struct own_res *res)
 {
 	struct own_dma_walk dw = { false };
@@ -545,6 +568,9 @@ int own_hdom_unmap(u32 dom, u64 iova, u64 n, struct own_res *res)
 	pt_gather_init(&g);
 	/* Emptied tables are freed after the call's one invalidation and sync (issue 16). */
 	pt_deferred_init(&dl);
+	if ((n == 1 || (n == SZ_2M >> PAGE_SHIFT && IS_ALIGNED(iova, SZ_2M))) &&
+	    !own_hdom_unmap_leaf(d, iova, n << PAGE_SHIFT, &g, &dl))
+		goto done; /* w == n */
 	fast = own_hdom_unmap_pages(d, iova, w, n, &g, &dl);
 	if (fast) {
 		w = fast; /* the fast path's window (ABI 1.6): at least the 16 MiB one */
