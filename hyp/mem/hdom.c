@@ -465,11 +465,11 @@ static u64 own_unmap_run(struct own_hdom *d, struct pt_cursor *cur, u64 ia, u64 
 static u64 own_hdom_unmap_pages(struct own_hdom *d, u64 iova, u64 w0, u64 n, struct pt_gather *g,
 				struct pt_deferred *dl)
 {
-	u64 ia, pa, sz, k, units = 0, blocks = 0, end = iova + (n << PAGE_SHIFT);
+	u64 ia, pa, sz, k, want, units = 0, blocks = 0, end = iova + (n << PAGE_SHIFT);
 	u64 must = iova + (w0 << PAGE_SHIFT);
 	struct pt_cursor cur;	/* both passes walk the window's tables in order */
 	unsigned int sizes = 0; /* bit 0: a page was cleared, bit 1: a block */
-	bool pages = false;	/* the 2 MiB slot at ia holds a table: clear its pages */
+	bool pages = false;	/* past the window: the 2 MiB slot at ia holds a table */
 
 	pt_cursor_init(&cur);
 
@@ -487,32 +487,40 @@ static u64 own_hdom_unmap_pages(struct own_hdom *d, u64 iova, u64 w0, u64 n, str
 		sz = k << PAGE_SHIFT;
 	}
 
-	/* Clear the window's leaves, then those after it up to the budget, a run at a time. */
-	for (ia = iova; ia < end && units < OWN_HDOM_BUDGET_PAGES; ia += k * sz, units += k) {
-		u64 lim = ia < must ? must : end, want;
-
-		sz = own_unmap_step(ia, lim - ia);
-		if (pages || (ia < must && sz > PAGE_SIZE && !(blocks & BIT((ia - iova) / SZ_2M))))
+	/*
+	 * Clear the window's leaves a run at a time: a block's slot (the check recorded which) one
+	 * block, else the pages up to the end of their table. The window was checked: all of it
+	 * clears.
+	 */
+	for (ia = iova; ia < must; ia += k * sz, units += k) {
+		sz = own_unmap_step(ia, must - ia);
+		if (sz > PAGE_SIZE && !(blocks & BIT((ia - iova) / SZ_2M)))
 			sz = PAGE_SIZE;
-		pages = false;
-		/*
-		 * Up to the end of the leaves' table (its 2 MiB or 1 GiB region: 512 leaves); one
-		 * block of the window at a time (the check recorded which slots are blocks).
-		 */
-		want = ia < must && sz > PAGE_SIZE ?
+		want = sz > PAGE_SIZE ?
 			       1 :
-			       (MIN(lim, ALIGN_DOWN(ia, sz << 9) + (sz << 9)) - ia) / sz;
+			       (MIN(must, ALIGN_DOWN(ia, SZ_2M) + SZ_2M) - ia) >> PAGE_SHIFT;
+		k = own_unmap_run(d, &cur, ia, sz, want, g, dl);
+		if (k != want)
+			break;
+		sizes |= sz == PAGE_SIZE ? 1U : 2U;
+	}
+	HYP_CHECK(ia >= must);
+
+	/*
+	 * Past the window, up to the budget: runs up to the end of their table (512 leaves), each
+	 * probed and cleared in one pass. The call ends before a page that is not a whole leaf; a
+	 * 2 MiB slot holding a table is retried by its pages.
+	 */
+	for (; ia < end && units < OWN_HDOM_BUDGET_PAGES; ia += k * sz, units += k) {
+		sz = pages ? PAGE_SIZE : own_unmap_step(ia, end - ia);
+		pages = false;
+		want = (MIN(end, ALIGN_DOWN(ia, sz << 9) + (sz << 9)) - ia) / sz;
 		want = MIN(want, OWN_HDOM_BUDGET_PAGES - units);
 		k = own_unmap_run(d, &cur, ia, sz, want, g, dl);
 		if (k)
 			sizes |= sz == PAGE_SIZE ? 1U : 2U;
 		if (k == want)
 			continue;
-		/*
-		 * The window was checked: all of it clears. Past it the call ends before a page
-		 * that is not a whole leaf; a 2 MiB slot holding a table is retried by its pages.
-		 */
-		HYP_CHECK(ia + k * sz >= must);
 		if (sz == PAGE_SIZE) {
 			ia += k * sz;
 			break;
