@@ -465,11 +465,11 @@ static u64 own_unmap_run(struct own_hdom *d, struct pt_cursor *cur, u64 ia, u64 
 static u64 own_hdom_unmap_pages(struct own_hdom *d, u64 iova, u64 w0, u64 n, struct pt_gather *g,
 				struct pt_deferred *dl)
 {
-	u64 ia, pa, sz, k, units = 0, blocks = 0, end = iova + (n << PAGE_SHIFT);
+	u64 ia, pa, sz, k, want, units = 0, blocks = 0, end = iova + (n << PAGE_SHIFT);
 	u64 must = iova + (w0 << PAGE_SHIFT);
 	struct pt_cursor cur;	/* both passes walk the window's tables in order */
 	unsigned int sizes = 0; /* bit 0: a page was cleared, bit 1: a block */
-	bool pages = false;	/* the 2 MiB slot at ia holds a table: clear its pages */
+	bool pages = false;	/* past the window: the 2 MiB slot at ia holds a table */
 
 	pt_cursor_init(&cur);
 
@@ -487,32 +487,40 @@ static u64 own_hdom_unmap_pages(struct own_hdom *d, u64 iova, u64 w0, u64 n, str
 		sz = k << PAGE_SHIFT;
 	}
 
-	/* Clear the window's leaves, then those after it up to the budget, a run at a time. */
-	for (ia = iova; ia < end && units < OWN_HDOM_BUDGET_PAGES; ia += k * sz, units += k) {
-		u64 lim = ia < must ? must : end, want;
-
-		sz = own_unmap_step(ia, lim - ia);
-		if (pages || (ia < must && sz > PAGE_SIZE && !(blocks & BIT((ia - iova) / SZ_2M))))
+	/*
+	 * Clear the window's leaves a run at a time: a block's slot (the check recorded which) one
+	 * block, else the pages up to the end of their table. The window was checked: all of it
+	 * clears.
+	 */
+	for (ia = iova; ia < must; ia += k * sz, units += k) {
+		sz = own_unmap_step(ia, must - ia);
+		if (sz > PAGE_SIZE && !(blocks & BIT((ia - iova) / SZ_2M)))
 			sz = PAGE_SIZE;
-		pages = false;
-		/*
-		 * Up to the end of the leaves' table (its 2 MiB or 1 GiB region: 512 leaves); one
-		 * block of the window at a time (the check recorded which slots are blocks).
-		 */
-		want = ia < must && sz > PAGE_SIZE ?
+		want = sz > PAGE_SIZE ?
 			       1 :
-			       (MIN(lim, ALIGN_DOWN(ia, sz << 9) + (sz << 9)) - ia) / sz;
+			       (MIN(must, ALIGN_DOWN(ia, SZ_2M) + SZ_2M) - ia) >> PAGE_SHIFT;
+		k = own_unmap_run(d, &cur, ia, sz, want, g, dl);
+		if (k != want)
+			break;
+		sizes |= sz == PAGE_SIZE ? 1U : 2U;
+	}
+	HYP_CHECK(ia >= must);
+
+	/*
+	 * Past the window, up to the budget: runs up to the end of their table (512 leaves), each
+	 * probed and cleared in one pass. The call ends before a page that is not a whole leaf; a
+	 * 2 MiB slot holding a table is retried by its pages.
+	 */
+	for (; ia < end && units < OWN_HDOM_BUDGET_PAGES; ia += k * sz, units += k) {
+		sz = pages ? PAGE_SIZE : own_unmap_step(ia, end - ia);
+		pages = false;
+		want = (MIN(end, ALIGN_DOWN(ia, sz << 9) + (sz << 9)) - ia) / sz;
 		want = MIN(want, OWN_HDOM_BUDGET_PAGES - units);
 		k = own_unmap_run(d, &cur, ia, sz, want, g, dl);
 		if (k)
 			sizes |= sz == PAGE_SIZE ? 1U : 2U;
 		if (k == want)
 			continue;
-		/*
-		 * The window was checked: all of it clears. Past it the call ends before a page
-		 * that is not a whole leaf; a 2 MiB slot holding a table is retried by its pages.
-		 */
-		HYP_CHECK(ia + k * sz >= must);
 		if (sz == PAGE_SIZE) {
 			ia += k * sz;
 			break;
@@ -522,6 +530,29 @@ static u64 own_hdom_unmap_pages(struct own_hdom *d, u64 iova, u64 w0, u64 n, str
 	/* The leaves' level where they are all one size (3: 4 KiB, 2: 2 MiB), else 0 (any). */
 	pt_gather_add(g, iova, ia - iova, sizes == 1U ? 3U : sizes == 2U ? 2U : 0U);
 	return (ia - iova) >> PAGE_SHIFT;
+}
+
+/*
+ * A call whose whole range is one leaf (@sz: a 4 KiB page, or a 2 MiB block at a 2 MiB-aligned
+ * IOVA), the common iommu_unmap() of one page or one block: one descent checks and clears it
+ * (pt_unmap_leaf_at()), with no window loop and no cursor; a leaf whose table may empty (-EBUSY)
+ * goes through pt_unmap_deferred() (its emptied table is freed after the call's sync). -ENOENT
+ * or -EAGAIN: not such a leaf, nothing changed (the general path handles the range).
+ */
+static int own_hdom_unmap_leaf(struct own_hdom *d, u64 iova, u64 sz, struct pt_gather *g,
+			       struct pt_deferred *dl)
+{
+	u64 pa;
+	int ret = pt_unmap_leaf_at(&d->pt, NULL, iova, sz, &pa, true);
+
+	if (ret == -EBUSY)
+		HYP_CHECK(pt_unmap_deferred(&d->pt, iova, sz, g, dl) == 0); /* joins @g itself */
+	else if (ret)
+		return ret;
+	else /* the leaf's level (3: 4 KiB, 2: 2 MiB) */
+		pt_gather_add(g, iova, sz, sz == PAGE_SIZE ? 3U : 2U);
+	own_unmap_put(NULL, pa, sz);
+	return 0;
 }
 
 int own_hdom_unmap(u32 dom, u64 iova, u64 n, struct own_res *res)
@@ -545,6 +576,9 @@ int own_hdom_unmap(u32 dom, u64 iova, u64 n, struct own_res *res)
 	pt_gather_init(&g);
 	/* Emptied tables are freed after the call's one invalidation and sync (issue 16). */
 	pt_deferred_init(&dl);
+	if ((n == 1 || (n == SZ_2M >> PAGE_SHIFT && IS_ALIGNED(iova, SZ_2M))) &&
+	    !own_hdom_unmap_leaf(d, iova, n << PAGE_SHIFT, &g, &dl))
+		goto done; /* w == n */
 	fast = own_hdom_unmap_pages(d, iova, w, n, &g, &dl);
 	if (fast) {
 		w = fast; /* the fast path's window (ABI 1.6): at least the 16 MiB one */

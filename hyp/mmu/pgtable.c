@@ -1399,7 +1399,10 @@ int pt_unmap_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 *
 	if (!table)
 		return -EAGAIN;
 	desc = pt_read(&table[i]);
-	t = desc ? pt_desc_type(f, desc, level) : PT_DESC_INVALID;
+	/* At the last level the format's decode is enough (as in pt_leaf_run()). */
+	t = !desc		   ? PT_DESC_INVALID :
+	    level == PT_LAST_LEVEL ? f->type(desc, level) :
+				     pt_desc_type(f, desc, level);
 	if (t == PT_DESC_TABLE)
 		return -EAGAIN;
 	if (t != PT_DESC_LEAF)

@@ -48,7 +48,9 @@ static struct {
 	struct pt_inval last_range;   /* the first range of the last invalidation */
 	int fail_attach, fail_detach; /* next call returns this error */
 	u64 vm_inval[OWN_MAX_VMS + 1], vm_alls[OWN_MAX_VMS + 1]; /* by VMID (VM n: n + 1) */
-	u64 attached[NR_SIDS]; /* root the stream translates through, 0 = identity */
+	u64 attached[NR_SIDS];	      /* root the stream translates through, 0 = identity */
+	const struct own_hdom *watch; /* when set: its pool's free pages at the last sync */
+	u64 free_at_sync;
 } drv;
 
 static int drv_attach(void *d, u32 sid, const struct pt *pt, u16 vmid)
@@ -106,6 +108,8 @@ static void drv_sync(void *d)
 {
 	(void)d;
 	drv.syncs++;
+	if (drv.watch)
+		drv.free_at_sync = drv.watch->pool.nr_free;
 }
 
 static const struct own_iommu_ops drv_ops = { drv_attach, drv_detach, drv_inval, drv_sync };
@@ -603,6 +607,101 @@ static void unmap_window_leaves(void **state)
 	assert_int_equal(query_pa(dom, IOVA0 + 19 * mib), PA0 + 19 * mib);
 	INV_ASSERT();
 	unmap_all(dom, IOVA0 + 19 * mib, 256);
+	assert_int_equal(stat(dom, LS_IOMMU_STAT_MAPPED), 0);
+	INV_ASSERT();
+}
+
+/*
+ * UNMAP of exactly one leaf (one page, or 512 pages at a 2 MiB-aligned IOVA) takes the one-leaf
+ * path (own_hdom_unmap_leaf()): the leaf's exact range with its level hint, one sync; a leaf that
+ * empties its table frees the table after the sync; anything that is not such a leaf changes
+ * nothing there and takes the window or range path.
+ */
+static void unmap_one_leaf(void **state)
+{
+	const u64 rw = LS_IOMMU_READ | LS_IOMMU_WRITE, blk = 512;
+	const u64 pg = IOVA0 + 64 * SZ_2M; /* pages: a table of their own */
+	struct hvc_regs r;
+	u64 free0, tables0;
+	u32 dom;
+
+	(void)state;
+	dom = dom_create(16);
+
+	/* Two pages in one table: the first goes alone, range [pg, +4 KiB) at level 3. */
+	map_all(dom, pg, PA0 + 8 * PAGE_SIZE, 1, rw);
+	map_all(dom, pg + PAGE_SIZE, PA0 + 3 * PAGE_SIZE, 1, rw);
+	drv.syncs = 0;
+	unmap_one_range(dom, pg, 1, 1, 3);
+	assert_int_equal(drv.syncs, 1);
+	assert_int_equal(dma_count(PA0 + 8 * PAGE_SIZE), 0);
+	assert_int_equal(query_pa(dom, pg), 0);
+	assert_int_equal(query_pa(dom, pg + PAGE_SIZE), PA0 + 3 * PAGE_SIZE);
+	assert_int_equal(stat(dom, LS_IOMMU_STAT_MAPPED), 1);
+	INV_ASSERT();
+
+	/* A page that is not mapped (its neighbour is): LS_ENOENT, nothing changed. */
+	drv.syncs = drv.ranges = 0;
+	assert_int_equal(env_hvc(LS_FN_IOMMU_UNMAP, dom, pg, 1, 0, &r), LS_ENOENT);
+	assert_int_equal(drv.syncs + drv.ranges, 0);
+	assert_int_equal(query_pa(dom, pg + PAGE_SIZE), PA0 + 3 * PAGE_SIZE);
+	assert_int_equal(dma_count(PA0 + 3 * PAGE_SIZE), 1);
+	INV_ASSERT();
+
+	/*
+	 * The last page of its table: one call, one sync, and the emptied tables go back to the
+	 * pool only after that sync; the invalidation covers their range (level unknown: 0).
+	 */
+	drv.watch = own_hdom_of(dom);
+	free0 = stat(dom, LS_IOMMU_STAT_POOL_FREE);
+	tables0 = stat(dom, LS_IOMMU_STAT_TABLES);
+	drv.syncs = drv.ranges = 0;
+	assert_int_equal(env_hvc(LS_FN_IOMMU_UNMAP, dom, pg + PAGE_SIZE, 1, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], 1);
+	assert_int_equal(drv.syncs, 1);
+	assert_int_equal(drv.ranges, 1);
+	assert_int_equal(drv.free_at_sync, free0);
+	assert_true(stat(dom, LS_IOMMU_STAT_TABLES) < tables0);
+	assert_int_equal(stat(dom, LS_IOMMU_STAT_POOL_FREE),
+			 free0 + tables0 - stat(dom, LS_IOMMU_STAT_TABLES));
+	assert_true(drv.last_range.ia <= pg &&
+		    drv.last_range.ia + drv.last_range.size >= pg + SZ_2M);
+	assert_int_equal(drv.last_range.level, 0);
+	assert_int_equal(dma_count(PA0 + 3 * PAGE_SIZE), 0);
+	assert_int_equal(stat(dom, LS_IOMMU_STAT_MAPPED), 0);
+	drv.watch = NULL;
+	INV_ASSERT();
+
+	/* Two blocks in one table: the first goes alone, its 2 MiB at level 2, its counts dropped. */
+	map_all(dom, IOVA0, PA0, 2 * blk, rw);
+	assert_int_equal(stat(dom, LS_IOMMU_STAT_MAPPED), 2 * blk);
+	unmap_one_range(dom, IOVA0, blk, blk, 2);
+	assert_int_equal(dma_count(PA0), 0);
+	assert_int_equal(dma_count(PA0 + SZ_2M - PAGE_SIZE), 0);
+	assert_int_equal(dma_count(PA0 + SZ_2M), 1);
+	assert_int_equal(query_pa(dom, IOVA0 + SZ_2M - PAGE_SIZE), 0);
+	assert_int_equal(query_pa(dom, IOVA0 + SZ_2M), PA0 + SZ_2M);
+	assert_int_equal(stat(dom, LS_IOMMU_STAT_MAPPED), blk);
+	INV_ASSERT();
+
+	/* One page of a block is not a leaf: the range path splits the block, the rest stays. */
+	drv.syncs = 0;
+	assert_int_equal(env_hvc(LS_FN_IOMMU_UNMAP, dom, IOVA0 + SZ_2M, 1, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], 1);
+	assert_int_equal(query_pa(dom, IOVA0 + SZ_2M), 0);
+	assert_int_equal(query_pa(dom, IOVA0 + SZ_2M + PAGE_SIZE), PA0 + SZ_2M + PAGE_SIZE);
+	assert_int_equal(dma_count(PA0 + SZ_2M), 0);
+	assert_int_equal(stat(dom, LS_IOMMU_STAT_MAPPED), blk - 1);
+	INV_ASSERT();
+
+	/* 512 pages at a 2 MiB-aligned IOVA that a table maps are not a leaf: the window path. */
+	map_all(dom, IOVA0 + SZ_2M, PA0 + 8 * SZ_2M, 1, rw); /* elsewhere: no merge back */
+	drv.syncs = 0;
+	assert_int_equal(env_hvc(LS_FN_IOMMU_UNMAP, dom, IOVA0 + SZ_2M, blk, 0, &r), LS_OK);
+	assert_int_equal(r.x[1], blk);
+	assert_int_equal(drv.syncs, 1);
+	assert_int_equal(dma_count(PA0 + 8 * SZ_2M), 0);
+	assert_int_equal(dma_count(PA0 + 2 * SZ_2M - PAGE_SIZE), 0);
 	assert_int_equal(stat(dom, LS_IOMMU_STAT_MAPPED), 0);
 	INV_ASSERT();
 }
@@ -1735,6 +1834,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(map_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(budget, setup, teardown),
 		cmocka_unit_test_setup_teardown(unmap_window_leaves, setup, teardown),
+		cmocka_unit_test_setup_teardown(unmap_one_leaf, setup, teardown),
 		cmocka_unit_test_setup_teardown(split_merge_stats, setup, teardown),
 		cmocka_unit_test_setup_teardown(view_stats_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(attach_detach, setup, teardown),

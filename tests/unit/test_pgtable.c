@@ -2030,6 +2030,43 @@ struct named_test {
 	CMUnitTestFunction fn;
 };
 
+/*
+ * pt_unmap_leaf_at() decodes a last-level entry by the format alone: an Arm level-3 entry with
+ * bits[1:0] = 0b01 (a block's encoding) is reserved there (Arm ARM D8.3, "Translation table
+ * descriptor formats"), not a leaf: -ENOENT, checked or committed, and nothing written.
+ */
+static void t_unmap_leaf_reserved_l3(void **state)
+{
+	const struct fmt_case *fc = fc_of(state);
+	const struct pt_fmt *f = pt_fmt_get(fc->fmt);
+	struct pt *a = setup_pt(fc, 64);
+	u64 *slot, good, bad, out = 0;
+	unsigned int lvl = 0;
+
+	assert_true(fc->bbm);
+	assert_int_equal(pt_map(a, 4 * SZ_2M, PAGE_SIZE, PA_BASE + SZ_1G, fc->rw, NULL), 0);
+	assert_int_equal(
+		pt_map(a, 4 * SZ_2M + PAGE_SIZE, PAGE_SIZE, PA_BASE + 3 * SZ_1G, fc->rw, NULL), 0);
+	slot = ptdec_leaf_slot(a, 4 * SZ_2M, &lvl);
+	assert_non_null(slot);
+	assert_int_equal(lvl, 3);
+	good = *slot;
+	bad = f->mk_leaf(2, PA_BASE + SZ_1G, fc->rw);
+	assert_int_equal(pt_desc_type(f, bad, 3), PT_DESC_BAD);
+	*slot = bad;
+	assert_int_equal(pt_unmap_leaf_at(a, NULL, 4 * SZ_2M, PAGE_SIZE, &out, false), -ENOENT);
+	assert_int_equal(pt_unmap_leaf_at(a, NULL, 4 * SZ_2M, PAGE_SIZE, &out, true), -ENOENT);
+	assert_int_equal(*slot, bad);
+	*slot = good;
+	/* the good one clears (its neighbour is valid) */
+	assert_int_equal(pt_unmap_leaf_at(a, NULL, 4 * SZ_2M, PAGE_SIZE, &out, true), 0);
+	assert_int_equal(out, PA_BASE + SZ_1G);
+	expect_hole(a, 4 * SZ_2M);
+	assert_int_equal(pt_unmap(a, 4 * SZ_2M + PAGE_SIZE, PAGE_SIZE, NULL), 0);
+	assert_int_equal(a->nr_tables, a->root_pages);
+	check_accounting(a);
+}
+
 static const struct named_test per_fmt[] = {
 	{ "init_destroy", t_init_destroy },
 	{ "map_1g_block", t_map_1g_block },
@@ -2065,7 +2102,7 @@ static const struct named_test per_fmt[] = {
 
 int main(void)
 {
-	enum { NR = ARRAY_SIZE(per_fmt) * ARRAY_SIZE(fmt_cases) + 4 };
+	enum { NR = ARRAY_SIZE(per_fmt) * ARRAY_SIZE(fmt_cases) + ARRAY_SIZE(fmt_cases) + 4 };
 	static struct CMUnitTest tests[NR];
 	static char names[NR][80];
 	unsigned int i, j, n = 0;
@@ -2079,6 +2116,16 @@ int main(void)
 			tests[n].initial_state = (void *)(uintptr_t)&fmt_cases[i];
 			n++;
 		}
+	}
+	for (i = 0; i < ARRAY_SIZE(fmt_cases); i++) { /* Arm formats: level-3 0b01 is reserved */
+		if (!fmt_cases[i].bbm)
+			continue;
+		snprintf(names[n], sizeof(names[n]), "%s_unmap_leaf_reserved_l3",
+			 fmt_cases[i].name);
+		tests[n].name = names[n];
+		tests[n].test_func = t_unmap_leaf_reserved_l3;
+		tests[n].initial_state = (void *)(uintptr_t)&fmt_cases[i];
+		n++;
 	}
 	tests[n].name = "arm64-s2_geometry_concatenation";
 	tests[n++].test_func = t_s2_geometry;
