@@ -1072,6 +1072,7 @@ void pt_cursor_init(struct pt_cursor *c)
 	for (l = 0; l < PT_CURSOR_LEVELS; l++)
 		c->table[l] = NULL;
 	c->attr_ok = false;
+	c->ltmpl_ok = false;
 	c->hole = false;
 	c->hole_ptep = NULL;
 	c->lsize = 0;
@@ -1175,6 +1176,16 @@ static int pt_map_check_at(const struct pt *pt, struct pt_cursor *c, u64 ia, u64
 	return ret;
 }
 
+/*
+ * The cursor's leaf template from a leaf just made for its attribute and size: the leaf without
+ * its output address (pt_fmt.leaf_oa: no template bit lies among the address bits).
+ */
+static inline void pt_cursor_template(struct pt_cursor *c, const struct pt_fmt *f, u64 desc)
+{
+	c->ltmpl = desc & ~f->leaf_oa;
+	c->ltmpl_ok = true;
+}
+
 static int pt_map_leaf_do(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 size,
 			  pt_attr_t attr, bool commit, struct pt_slot *s)
 {
@@ -1198,8 +1209,8 @@ static int pt_map_leaf_do(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u6
 			c->lsize = size;
 		}
 		level = c->llevel;
-		if (fresh && level) /* pt_map_leaf_prep() builds leaves from it (pt_fmt.leaf_oa) */
-			c->ltmpl = f->mk_leaf(level, 0, norm);
+		if (fresh) /* the template is the next leaf's descriptor without its address */
+			c->ltmpl_ok = false;
 	} else {
 		level = pt_size_level(pt, size);
 	}
@@ -1211,6 +1222,7 @@ static int pt_map_leaf_do(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u6
 			s->ia = ia;
 			s->level = level;
 			s->desc = f->mk_leaf(level, pa, norm);
+			pt_cursor_template(c, f, s->desc);
 		}
 		if (s && c)
 			s->unmapped = c->hole;
@@ -1233,6 +1245,8 @@ static int pt_map_leaf_do(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u6
 	 * or minus @size), the others through the format.
 	 */
 	desc = f->mk_leaf(level, pa, norm);
+	if (c)
+		pt_cursor_template(c, f, desc);
 	if (s && pt->leaf_linear && !cur) {
 		/*
 		 * The slot: pt_map_leaf_commit() compares the neighbours when it writes (they
@@ -1289,7 +1303,8 @@ int pt_map_leaf_prep(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 siz
 	s->level = 0;
 	s->size = size;
 	if (!pt->leaf_linear || !c || !c->attr_ok || c->attr != attr || c->lsize != size ||
-	    !level || ((ia | pa) & (size - 1)) || ia >> pt->ia_bits || pa >> f->oa_bits)
+	    !level || !c->ltmpl_ok || ((ia | pa) & (size - 1)) || ia >> pt->ia_bits ||
+	    pa >> f->oa_bits)
 		return pt_map_leaf_do(pt, c, ia, pa, size, attr, false, s);
 	table = pt_leaf_table(pt, c, ia, level, &i);
 	if (!table) {

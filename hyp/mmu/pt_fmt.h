@@ -55,8 +55,9 @@ struct pt_fmt {
 	u64 (*mk_leaf)(unsigned int level, u64 pa, pt_attr_t attr); /* attr normalised */
 	/*
 	 * The leaf's output-address bits: mk_leaf(level, pa, attr) is exactly
-	 * mk_leaf(level, 0, attr) | (pa & leaf_oa) for every pa, level and attribute (test_pgtable
-	 * *_leaf_oa checks it), so the engine may build a batch's leaves from one template.
+	 * mk_leaf(level, 0, attr) | (pa & leaf_oa) for every pa, level and attribute, and
+	 * mk_leaf(level, 0, attr) has no bit in leaf_oa (test_pgtable *_leaf_oa checks both), so
+	 * the engine may build a batch's leaves from one template, found from any leaf.
 	 */
 	u64 leaf_oa;
 	enum pt_desc_type (*type)(u64 desc, unsigned int level);

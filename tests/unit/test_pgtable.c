@@ -1683,9 +1683,9 @@ static void t_unmap_leaf_run(void **state)
 
 /*
  * The format's leaf_oa contract (pt_fmt.h), on which pt_map_leaf_prep() builds leaves from one
- * template: mk_leaf(level, pa, attr) == mk_leaf(level, 0, attr) | (pa & leaf_oa) for every leaf
- * level, every representable attribute and any pa (aligned ones below 2^oa_bits, the ones the
- * engine passes, and arbitrary 64-bit values).
+ * template: mk_leaf(level, pa, attr) == mk_leaf(level, 0, attr) | (pa & leaf_oa), the template
+ * with no bit in leaf_oa, for every leaf level, every representable attribute and any pa
+ * (aligned ones below 2^oa_bits, the ones the engine passes, and arbitrary 64-bit values).
  */
 static void t_leaf_oa(void **state)
 {
@@ -1703,6 +1703,8 @@ static void t_leaf_oa(void **state)
 			continue;
 		for (a = 0; a < fc->nr_attrs; a++) {
 			u64 t = f->mk_leaf(level, 0, fc->attrs[a]);
+
+			assert_int_equal(t & f->leaf_oa, 0);
 
 			for (k = 0; k < 2000; k++) {
 				u64 pa;
@@ -1808,6 +1810,22 @@ static void t_leaf_prep_commit_run(void **state)
 		assert_int_equal(pt_map_leaf_commit_run(a, &cur, s, 2), 2);
 		expect_pa(a, r + 12 * PAGE_SIZE, PA_BASE + 6 * SZ_1G, fc->ro);
 		expect_pa(a, r + 14 * PAGE_SIZE, PA_BASE + 7 * SZ_1G, fc->ro);
+	}
+	/*
+	 * The same, where the new attribute's first prep makes no leaf (its slot is taken): the
+	 * next leaf must still have the new attribute, not the last leaf's template.
+	 */
+	assert_int_equal(pt_map_leaf_prep(a, &cur, r + 18 * PAGE_SIZE, PA_BASE + 8 * SZ_1G,
+					  PAGE_SIZE, fc->ro, &x),
+			 0);
+	assert_int_equal(pt_map_leaf_prep(a, &cur, r, PA_BASE + 9 * SZ_1G, PAGE_SIZE, fc->rw, &x),
+			 -EEXIST);
+	assert_int_equal(pt_map_leaf_prep(a, &cur, r + 20 * PAGE_SIZE, PA_BASE + 9 * SZ_1G,
+					  PAGE_SIZE, fc->rw, &s[0]),
+			 0);
+	if (a->leaf_linear) {
+		assert_int_equal(pt_map_leaf_commit_run(a, &cur, s, 1), 1);
+		expect_pa(a, r + 20 * PAGE_SIZE, PA_BASE + 9 * SZ_1G, fc->rw);
 	}
 	if (!a->coherent)
 		assert_int_equal(th_check_cleaned(a), 0);

@@ -195,7 +195,8 @@ struct pt_cursor {
 	unsigned int hole_level;
 	u64 lsize; /* the last leaf size asked (0: none) and its level */
 	unsigned int llevel;
-	u64 ltmpl; /* with attr_ok and llevel: mk_leaf(llevel, 0, norm), the leaves' template */
+	u64 ltmpl;     /* with ltmpl_ok: mk_leaf(llevel, 0, norm), the leaves' template */
+	bool ltmpl_ok; /* cleared whenever attr or lsize changes */
 };
 void pt_cursor_init(struct pt_cursor *c);
 /*
