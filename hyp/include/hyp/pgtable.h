@@ -234,8 +234,8 @@ struct pt_slot {
 	 * finds the table an earlier entry of the batch created through the cursor, no re-check.
 	 */
 	u64 ia;
-	unsigned int level; /* 0: no such leaf */
 	u64 size;	    /* the leaf's size (pt_map_leaf_prep), 0: no leaf to commit */
+	unsigned int level; /* 0: no such leaf */
 	/*
 	 * With -EAGAIN: the descent proved that nothing maps [ia, ia + size) (it stopped at an
 	 * invalid entry above the leaf's level, or the slot is invalid and a neighbour continues
