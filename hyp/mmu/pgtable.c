@@ -60,21 +60,6 @@ static const struct pt_fmt *pt_fmt_of(const struct pt *pt)
 	return pt_fmts[pt->fmt];
 }
 
-enum pt_desc_type pt_desc_type(const struct pt_fmt *f, u64 desc, unsigned int level)
-{
-	enum pt_desc_type t = f->type(desc, level);
-
-	if (t == PT_DESC_TABLE && level == PT_LAST_LEVEL)
-		return PT_DESC_BAD;
-	if (t == PT_DESC_LEAF) {
-		if (!(f->leaf_levels & BIT(level)))
-			return PT_DESC_BAD;
-		if (!IS_ALIGNED(f->addr(desc), pt_level_size(level)))
-			return PT_DESC_BAD;
-	}
-	return t;
-}
-
 /* ---- descriptor access ------------------------------------------------------------------ */
 
 static u64 *pt_table_va(u64 pa)
@@ -1414,10 +1399,7 @@ int pt_unmap_leaf_at(struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 *
 	if (!table)
 		return -EAGAIN;
 	desc = pt_read(&table[i]);
-	/* At the last level the format's decode is enough (as in pt_leaf_run()). */
-	t = !desc		   ? PT_DESC_INVALID :
-	    level == PT_LAST_LEVEL ? f->type(desc, level) :
-				     pt_desc_type(f, desc, level);
+	t = desc ? pt_desc_type(f, desc, level) : PT_DESC_INVALID;
 	if (t == PT_DESC_TABLE)
 		return -EAGAIN;
 	if (t != PT_DESC_LEAF)
@@ -1491,12 +1473,7 @@ u64 pt_leaf_run(const struct pt *pt, struct pt_cursor *c, u64 ia, u64 size, u64 
 		return 0;
 	for (k = 0; k < n && i + k < PT_ENTRIES; k++) {
 		d = pt_read(&table[i + k]);
-		/*
-		 * A last-level leaf needs no more than the format's decode (pt_desc_type adds only
-		 * the level and output-alignment checks, which a 4 KiB leaf always passes).
-		 */
-		if (!d || (level == PT_LAST_LEVEL ? f->type(d, level) :
-						    pt_desc_type(f, d, level)) != PT_DESC_LEAF)
+		if (!d || pt_desc_type(f, d, level) != PT_DESC_LEAF)
 			break;
 	}
 	return k;

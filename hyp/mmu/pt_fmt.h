@@ -77,9 +77,25 @@ extern const struct pt_fmt pt_fmt_x86_npt;
 const struct pt_fmt *pt_fmt_get(enum pt_fmt_id id);
 
 /*
- * Strict decode used by the walker and the tests: the format's decoder plus the
- * generic checks (leaf allowed at @level, output address aligned to the level).
+ * Strict decode used by the walker, the leaf fast paths and the tests: the format's decoder plus
+ * the generic checks (leaf allowed at @level, output address aligned to the level). In line: the
+ * leaf paths decode an entry per leaf. A last-level entry needs no more than the format's
+ * decode: every format has leaves at the last level, and a leaf's output address there is page
+ * aligned by every format's address mask (test_pgtable *_leaf_oa and the walker's tests).
  */
-enum pt_desc_type pt_desc_type(const struct pt_fmt *f, u64 desc, unsigned int level);
+static inline enum pt_desc_type pt_desc_type(const struct pt_fmt *f, u64 desc, unsigned int level)
+{
+	enum pt_desc_type t = f->type(desc, level);
+
+	if (level == PT_LAST_LEVEL)
+		return t == PT_DESC_TABLE ? PT_DESC_BAD : t;
+	if (t == PT_DESC_LEAF) {
+		if (!(f->leaf_levels & BIT(level)))
+			return PT_DESC_BAD;
+		if (!IS_ALIGNED(f->addr(desc), pt_level_size(level)))
+			return PT_DESC_BAD;
+	}
+	return t;
+}
 
 #endif /* HYP_MMU_PT_FMT_H */
