@@ -419,15 +419,34 @@ static void own_unmap_put(void *arg, u64 pa, u64 size)
 }
 
 /*
- * Clear up to @n leaves of @sz from @ia, in one table: runs by pt_unmap_leaf_run(), and a leaf
- * whose table may empty (-EBUSY) by pt_unmap_deferred() (exactly that leaf: no split, no table
- * page; the emptied table is freed after the call's sync). Returns the leaves cleared; it stops
+ * Clear the one leaf of @sz at @ia and drop its counts: pt_unmap_leaf_at(), or, for a leaf whose
+ * table may empty (-EBUSY), pt_unmap_deferred() (exactly that leaf: no split, no table page; it
+ * joins @g itself and the emptied table is freed after the call's sync). Returns
+ * pt_unmap_leaf_at()'s answer: 0 or -EBUSY, cleared; anything else, nothing changed.
+ */
+static int own_unmap_one(struct own_hdom *d, struct pt_cursor *cur, u64 ia, u64 sz,
+			 struct pt_gather *g, struct pt_deferred *dl)
+{
+	u64 pa;
+	int ret = pt_unmap_leaf_at(&d->pt, cur, ia, sz, &pa, true);
+
+	if (ret == -EBUSY)
+		HYP_CHECK(pt_unmap_deferred(&d->pt, ia, sz, g, dl) == 0);
+	else if (ret)
+		return ret;
+	own_unmap_put(NULL, pa, sz);
+	return ret;
+}
+
+/*
+ * Clear up to @n leaves of @sz from @ia, in one table: runs by pt_unmap_leaf_run(), the leaf a
+ * run stops before (its table's last) by own_unmap_one(). Returns the leaves cleared; it stops
  * before the first that is not a leaf of @sz.
  */
 static u64 own_unmap_run(struct own_hdom *d, struct pt_cursor *cur, u64 ia, u64 sz, u64 n,
 			 struct pt_gather *g, struct pt_deferred *dl)
 {
-	u64 k = 0, pa;
+	u64 k = 0;
 	int ret;
 
 	while (k < n) {
@@ -436,12 +455,9 @@ static u64 own_unmap_run(struct own_hdom *d, struct pt_cursor *cur, u64 ia, u64 
 					       NULL);
 		if (k == n)
 			break;
-		ret = pt_unmap_leaf_at(&d->pt, cur, ia + k * sz, sz, &pa, true);
-		if (ret == -EBUSY)
-			HYP_CHECK(pt_unmap_deferred(&d->pt, ia + k * sz, sz, g, dl) == 0);
-		else if (ret)
+		ret = own_unmap_one(d, cur, ia + k * sz, sz, g, dl);
+		if (ret && ret != -EBUSY)
 			break;
-		own_unmap_put(NULL, pa, sz);
 		k++;
 	}
 	return k;
@@ -535,24 +551,17 @@ static u64 own_hdom_unmap_pages(struct own_hdom *d, u64 iova, u64 w0, u64 n, str
 /*
  * A call whose whole range is one leaf (@sz: a 4 KiB page, or a 2 MiB block at a 2 MiB-aligned
  * IOVA), the common iommu_unmap() of one page or one block: one descent checks and clears it
- * (pt_unmap_leaf_at()), with no window loop and no cursor; a leaf whose table may empty (-EBUSY)
- * goes through pt_unmap_deferred() (its emptied table is freed after the call's sync). -ENOENT
- * or -EAGAIN: not such a leaf, nothing changed (the general path handles the range).
+ * (own_unmap_one()), with no window loop and no cursor. -ENOENT or -EAGAIN: not such a leaf,
+ * nothing changed (the general path handles the range).
  */
 static int own_hdom_unmap_leaf(struct own_hdom *d, u64 iova, u64 sz, struct pt_gather *g,
 			       struct pt_deferred *dl)
 {
-	u64 pa;
-	int ret = pt_unmap_leaf_at(&d->pt, NULL, iova, sz, &pa, true);
+	int ret = own_unmap_one(d, NULL, iova, sz, g, dl);
 
-	if (ret == -EBUSY)
-		HYP_CHECK(pt_unmap_deferred(&d->pt, iova, sz, g, dl) == 0); /* joins @g itself */
-	else if (ret)
-		return ret;
-	else /* the leaf's level (3: 4 KiB, 2: 2 MiB) */
+	if (!ret) /* the leaf's level (3: 4 KiB, 2: 2 MiB); a deferred one joined @g itself */
 		pt_gather_add(g, iova, sz, sz == PAGE_SIZE ? 3U : 2U);
-	own_unmap_put(NULL, pa, sz);
-	return 0;
+	return ret == -EBUSY ? 0 : ret;
 }
 
 int own_hdom_unmap(u32 dom, u64 iova, u64 n, struct own_res *res)
