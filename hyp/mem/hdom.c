@@ -690,10 +690,7 @@ static int own_batch_check(struct own_hdom *d, struct pt_cursor *cur, u64 nents,
 			if (!c)
 				continue;
 		} else {
-			sl->ptep = NULL;
-			sl->unmapped = false;
-			sl->level = 0;
-			sl->size = 0;
+			pt_slot_none(sl);
 			c = -EAGAIN;
 		}
 		if (c == -EAGAIN) /* no walk when the descent saw the range unmapped */

@@ -1283,9 +1283,7 @@ int pt_map_leaf_prep(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 siz
 	unsigned int i, level = c ? c->llevel : 0;
 	u64 *table;
 
-	s->ptep = NULL;
-	s->unmapped = false;
-	s->level = 0;
+	pt_slot_none(s);
 	s->size = size;
 	if (!pt->leaf_linear || !c || !c->attr_ok || c->attr != attr || c->lsize != size ||
 	    !level || !c->ltmpl_ok || ((ia | pa) & (size - 1)) || ia >> pt->ia_bits ||

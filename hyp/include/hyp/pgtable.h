@@ -243,6 +243,14 @@ struct pt_slot {
 	 */
 	bool unmapped;
 };
+/* A slot with no leaf to commit (pt_map_leaf_commit_run() stops before it). */
+static inline void pt_slot_none(struct pt_slot *s)
+{
+	s->ptep = NULL;
+	s->unmapped = false;
+	s->level = 0;
+	s->size = 0;
+}
 int pt_map_leaf_prep(struct pt *pt, struct pt_cursor *c, u64 ia, u64 pa, u64 size, pt_attr_t attr,
 		     struct pt_slot *s);
 int pt_map_leaf_commit(struct pt *pt, struct pt_cursor *c, const struct pt_slot *s, u64 size);
