@@ -688,30 +688,44 @@ static unsigned long lsi_batch_units(unsigned long iova, phys_addr_t pa, unsigne
 }
 
 /*
- * Queue one entry (batch_lock held): flushed first if the list is full, the call's budget would
- * be exceeded, or the entry does not ascend. The list's state is read and written once, not per
- * store (the compiler cannot know the list's stores leave ld alone).
+ * Does an entry of @u budget units at @iova fit the list (batch_lock held): room, the call's
+ * budget, ascending (batch_end is 0 while the list is empty)?
  */
-static inline void lsi_batch_add(struct lsi_domain *ld, unsigned long iova, phys_addr_t pa,
-				 unsigned long k, unsigned long lprot)
+static inline bool lsi_batch_fits(const struct lsi_domain *ld, unsigned long iova, unsigned long u)
 {
-	unsigned long u = lsi_batch_units(iova, pa, k);
-	unsigned int nb = ld->nbatch;
-	u64 *e;
+	return ld->nbatch < LS_IOMMU_BATCH_MAX && ld->batch_units + u <= LS_IOMMU_BUDGET_PAGES &&
+	       iova >= ld->batch_end;
+}
 
-	if (nb == LS_IOMMU_BATCH_MAX || ld->batch_units + u > LS_IOMMU_BUDGET_PAGES ||
-	    (nb && iova < ld->batch_end)) {
-		lsi_batch_flush(ld);
-		nb = 0;
-	}
-	e = &ld->batch[3 * nb];
+/*
+ * Append an entry that fits (batch_lock held). The list's state is read before the entry's
+ * stores (the compiler cannot know they leave ld alone), and written once.
+ */
+static inline void lsi_batch_put(struct lsi_domain *ld, unsigned long iova, phys_addr_t pa,
+				 unsigned long k, unsigned long lprot, unsigned long u)
+{
+	unsigned int nb = ld->nbatch;
+	unsigned long units = ld->batch_units + u, pages = ld->batch_pages + k;
+	u64 *e = &ld->batch[3 * nb];
+
 	e[0] = iova;
 	e[1] = pa;
 	e[2] = k | (u64)lprot << 32;
 	ld->nbatch = nb + 1;
-	ld->batch_pages += k;
-	ld->batch_units += u;
+	ld->batch_units = units;
+	ld->batch_pages = pages;
 	ld->batch_end = iova + (k << PAGE_SHIFT);
+}
+
+/* Queue one entry (batch_lock held): the list is flushed first if the entry does not fit. */
+static inline void lsi_batch_add(struct lsi_domain *ld, unsigned long iova, phys_addr_t pa,
+				 unsigned long k, unsigned long lprot)
+{
+	unsigned long u = lsi_batch_units(iova, pa, k);
+
+	if (!lsi_batch_fits(ld, iova, u))
+		lsi_batch_flush(ld);
+	lsi_batch_put(ld, iova, pa, k, lprot, u);
 }
 
 /* IOMMU_READ / IOMMU_WRITE as LS_IOMMU_READ / LS_IOMMU_WRITE (the same bits: one AND). */
@@ -778,9 +792,7 @@ static int lsi_map_pages(struct iommu_domain *domain, unsigned long iova, phys_a
 {
 	struct lsi_domain *ld = to_lsi(domain);
 	size_t size = pgsize * pgcount;
-	unsigned long n = size >> PAGE_SHIFT, u = n, flags, pages;
-	unsigned int nb;
-	u64 *e;
+	unsigned long n = size >> PAGE_SHIFT, u = n, flags;
 
 	if (unlikely(atomic_read(&ld->vm_streams) || lsi_shadow_on(ld) ||
 		     n - 1 >= LS_IOMMU_BUDGET_PAGES || (prot & IOMMU_MMIO) ||
@@ -790,23 +802,11 @@ static int lsi_map_pages(struct iommu_domain *domain, unsigned long iova, phys_a
 		u = lsi_batch_units(iova, paddr, n);
 	if (unlikely(!spin_trylock_irqsave(&ld->batch_lock, flags)))
 		goto slow;
-	/* The list's state read before the entry's stores (which the compiler must assume alias). */
-	nb = ld->nbatch;
-	u += ld->batch_units;
-	pages = ld->batch_pages;
-	if (unlikely(nb == LS_IOMMU_BATCH_MAX || u > LS_IOMMU_BUDGET_PAGES ||
-		     iova < ld->batch_end)) {
+	if (unlikely(!lsi_batch_fits(ld, iova, u))) { /* the slow path flushes first */
 		spin_unlock_irqrestore(&ld->batch_lock, flags);
 		goto slow;
 	}
-	e = &ld->batch[3 * nb];
-	e[0] = iova;
-	e[1] = paddr;
-	e[2] = n | (u64)lsi_prot(prot) << 32;
-	ld->nbatch = nb + 1;
-	ld->batch_units = u;
-	ld->batch_pages = pages + n;
-	ld->batch_end = iova + size;
+	lsi_batch_put(ld, iova, paddr, n, lsi_prot(prot), u);
 	spin_unlock_irqrestore(&ld->batch_lock, flags);
 	*mapped = size;
 	return 0;
